@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "wh-schema.h"
+
+#include <string.h>
+
+const char * const wh_amenities[] = {
+  "hot_water", "charging", "microwave", "toilet", "rest_area",
+  "air_conditioning", "first_aid", "wifi", NULL,
+};
+const char * const wh_station_statuses[] = { "open", "closed", "maintenance", NULL };
+const char * const wh_salary_periods[] = { "hour", "day", "month", NULL };
+const char * const wh_settlements[] = { "daily", "weekly", "monthly", NULL };
+const char * const wh_question_kinds[] = { "single", "multiple", NULL };
+const char * const wh_voucher_statuses[] = { "unused", "redeemed", "expired", NULL };
+const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced", NULL };
+
+#define REQ WH_FIELD_REQUIRED
+#define SEARCH WH_FIELD_SEARCH
+#define IDX WH_FIELD_INDEXED
+
+/* Shorthands keep the tables readable: one line a field. */
+#define F_INT(n, fl, lo, hi)        { n, WH_TYPE_INT, fl, WH_FORMAT_NONE, lo, hi, 0, NULL }
+#define F_REAL(n, fl, lo, hi)       { n, WH_TYPE_REAL, fl, WH_FORMAT_NONE, lo, hi, 0, NULL }
+#define F_BOOL(n, fl)               { n, WH_TYPE_BOOL, fl, WH_FORMAT_NONE, 0, 1, 0, NULL }
+#define F_TEXT(n, fl, maxlen)       { n, WH_TYPE_TEXT, fl, WH_FORMAT_NONE, 0, maxlen, 0, NULL }
+#define F_FMT(n, fl, fmt, maxlen)   { n, WH_TYPE_TEXT, fl, fmt, 0, maxlen, 0, NULL }
+#define F_ENUM(n, fl, vals)         { n, WH_TYPE_TEXT, fl, WH_FORMAT_ENUM, 0, 32, 0, vals }
+#define F_STRV(n, fl, fmt, lo, hi, item, vals) { n, WH_TYPE_STRV, fl, fmt, lo, hi, item, vals }
+#define F_INTV(n, fl, lo, hi, item) { n, WH_TYPE_INTV, fl, WH_FORMAT_NONE, lo, hi, item, NULL }
+
+#define ID_MAX 9007199254740991.0 /* 2^53 - 1: exact in every JSON reader */
+#define ADCODE_FIELDS                                  \
+  F_TEXT ("province", 0, 64),                          \
+  F_TEXT ("city", 0, 64),                              \
+  F_TEXT ("district", 0, 64),                          \
+  F_INT ("province_adcode", IDX, 0, 999999),           \
+  F_INT ("city_adcode", IDX, 0, 999999),               \
+  F_INT ("adcode", IDX, 0, 999999)
+
+static const WhField categories_fields[] = {
+  F_TEXT ("name", REQ | SEARCH, 64),
+  F_TEXT ("trade", 0, 64),
+  F_INT ("position", 0, 0, 100000),
+};
+
+static const WhField courses_fields[] = {
+  F_INT ("category_id", REQ | IDX, 1, ID_MAX),
+  F_TEXT ("title", REQ | SEARCH, 400),
+  F_TEXT ("trade", REQ | SEARCH, 64),
+  F_TEXT ("author", REQ | SEARCH, 64),
+  F_TEXT ("author_honor", 0, 128),
+  F_TEXT ("summary", SEARCH, 8000),
+  F_ENUM ("level", 0, wh_course_levels),
+  F_INT ("duration_min", 0, 0, 100000),
+  F_INT ("lesson_count", 0, 0, 10000),
+  F_FMT ("cover", 0, WH_FORMAT_PATH, 512),
+  F_FMT ("updated_at", 0, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField lessons_fields[] = {
+  F_INT ("course_id", REQ | IDX, 1, ID_MAX),
+  F_TEXT ("chapter", 0, 400),
+  F_INT ("position", REQ, 0, 100000),
+  F_TEXT ("title", REQ, 400),
+  F_INT ("duration_min", 0, 0, 100000),
+  F_TEXT ("body_md", 0, 256 * 1024),
+  F_STRV ("images", 0, WH_FORMAT_PATH, 0, 64, 512, NULL),
+};
+
+static const WhField questions_fields[] = {
+  F_INT ("course_id", REQ | IDX, 1, ID_MAX),
+  F_ENUM ("kind", REQ, wh_question_kinds),
+  F_TEXT ("stem", REQ, 4000),
+  F_STRV ("options", REQ, WH_FORMAT_NONE, 2, 8, 1000, NULL),
+  F_INTV ("answer", REQ, 1, 8, 7),
+  F_TEXT ("explanation", 0, 8000),
+  F_INT ("difficulty", 0, 1, 5),
+};
+
+static const WhField employers_fields[] = {
+  F_TEXT ("name", REQ | SEARCH, 400),
+  F_TEXT ("industry", 0, 64),
+  F_INT ("city_adcode", IDX, 0, 999999),
+  F_TEXT ("size", 0, 64),
+  F_BOOL ("verified", 0),
+  F_TEXT ("description", 0, 8000),
+};
+
+static const WhField jobs_fields[] = {
+  F_TEXT ("title", REQ | SEARCH, 400),
+  F_INT ("employer_id", REQ | IDX, 1, ID_MAX),
+  F_TEXT ("employer_name", REQ | SEARCH, 400),
+  F_TEXT ("category", REQ | IDX, 64),
+  ADCODE_FIELDS,
+  F_TEXT ("address", 0, 400),
+  F_REAL ("lat", 0, -90, 90),
+  F_REAL ("lon", 0, -180, 180),
+  F_INT ("salary_min", REQ | IDX, 0, 10000000),
+  F_INT ("salary_max", REQ, 0, 10000000),
+  F_ENUM ("salary_period", REQ, wh_salary_periods),
+  F_ENUM ("settlement", REQ | IDX, wh_settlements),
+  F_STRV ("welfare", 0, WH_FORMAT_NONE, 0, 32, 64, NULL),
+  F_INT ("headcount", 0, 0, 100000),
+  F_TEXT ("description", SEARCH, 32 * 1024),
+  F_TEXT ("contact_name", 0, 64),
+  F_FMT ("contact_phone", 0, WH_FORMAT_PHONE, 32),
+  F_TEXT ("contact_email", 0, 254),
+  F_FMT ("posted_at", REQ | IDX, WH_FORMAT_DATE, 10),
+  F_FMT ("expires_at", 0, WH_FORMAT_DATE, 10),
+};
+
+static const WhField fairs_fields[] = {
+  F_TEXT ("title", REQ | SEARCH, 400),
+  F_TEXT ("city", 0, 64),
+  F_INT ("city_adcode", REQ | IDX, 0, 999999),
+  F_TEXT ("venue", REQ | SEARCH, 400),
+  F_TEXT ("address", 0, 400),
+  F_REAL ("lat", 0, -90, 90),
+  F_REAL ("lon", 0, -180, 180),
+  F_FMT ("date", REQ | IDX, WH_FORMAT_DATE, 10),
+  F_FMT ("start_time", 0, WH_FORMAT_TIME, 5),
+  F_FMT ("end_time", 0, WH_FORMAT_TIME, 5),
+  F_INTV ("employer_ids", 0, 0, 1000, ID_MAX),
+  F_TEXT ("description", 0, 8000),
+};
+
+static const WhField stations_fields[] = {
+  F_TEXT ("name", REQ | SEARCH, 400),
+  F_TEXT ("address", REQ | SEARCH, 400),
+  ADCODE_FIELDS,
+  F_REAL ("lat", REQ, -90, 90),
+  F_REAL ("lon", REQ, -180, 180),
+  F_STRV ("amenities", 0, WH_FORMAT_ENUM, 0, 16, 32, wh_amenities),
+  F_BOOL ("open_24h", 0),
+  F_FMT ("opens", 0, WH_FORMAT_TIME, 5),
+  F_FMT ("closes", 0, WH_FORMAT_TIME, 5),
+  F_ENUM ("status", REQ, wh_station_statuses),
+  F_STRV ("photos", 0, WH_FORMAT_PATH, 0, 16, 512, NULL),
+  F_FMT ("phone", 0, WH_FORMAT_PHONE, 32),
+  F_TEXT ("operator", 0, 200),
+};
+
+static const WhField merchants_fields[] = {
+  F_TEXT ("name", REQ | SEARCH, 400),
+  F_TEXT ("address", SEARCH, 400),
+  ADCODE_FIELDS,
+  F_REAL ("lat", REQ, -90, 90),
+  F_REAL ("lon", REQ, -180, 180),
+  F_STRV ("windows", REQ, WH_FORMAT_WINDOW, 1, 4, 11, NULL),
+  F_INT ("daily_quota", REQ, 0, 100000),
+  F_INT ("remaining_today", REQ, 0, 100000),
+  F_FMT ("quota_day", 0, WH_FORMAT_DATE, 10),
+  F_INT ("station_id", 0, 0, ID_MAX),
+  F_FMT ("phone", 0, WH_FORMAT_PHONE, 32),
+};
+
+static const WhField vouchers_fields[] = {
+  F_TEXT ("voucher_id", REQ, 64),
+  F_INT ("merchant_id", REQ, 1, ID_MAX),
+  F_TEXT ("merchant_name", REQ, 400),
+  F_TEXT ("merchant_address", 0, 400),
+  F_TEXT ("code", REQ, 32),
+  F_TEXT ("payload", REQ, 512),
+  F_FMT ("day", REQ, WH_FORMAT_DATE, 10),
+  F_FMT ("valid_until", REQ, WH_FORMAT_DATETIME, 40),
+  F_ENUM ("status", REQ, wh_voucher_statuses),
+  F_FMT ("claimed_at", REQ, WH_FORMAT_DATETIME, 40),
+  F_FMT ("redeemed_at", 0, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField me_fields[] = {
+  F_INT ("user_id", REQ, 1, ID_MAX),
+  F_FMT ("phone", REQ, WH_FORMAT_PHONE, 32),
+  F_TEXT ("name", 0, 64),
+  F_BOOL ("union_member", REQ),
+  F_BOOL ("new_form_worker", REQ),
+  F_BOOL ("eligible", REQ),
+  F_FMT ("token_expires_at", 0, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField progress_fields[] = {
+  F_INT ("lesson_id", REQ, 1, ID_MAX),
+  F_INT ("course_id", REQ, 1, ID_MAX),
+  F_INT ("position", 0, 0, 10000000),
+  F_BOOL ("completed", REQ),
+  F_FMT ("updated_at", REQ, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField quiz_attempts_fields[] = {
+  F_TEXT ("attempt_id", REQ, 64),
+  F_INT ("course_id", REQ, 1, ID_MAX),
+  F_INT ("total", REQ, 1, 1000),
+  F_INT ("correct", REQ, 0, 1000),
+  F_INT ("duration_s", 0, 0, 86400),
+  F_BOOL ("timed", 0),
+  F_FMT ("finished_at", REQ, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField bookmarks_fields[] = {
+  F_INT ("job_id", REQ, 1, ID_MAX),
+  F_BOOL ("applied", 0),
+  F_FMT ("updated_at", REQ, WH_FORMAT_DATETIME, 40),
+};
+
+static const WhField station_reports_fields[] = {
+  F_TEXT ("report_id", REQ, 64),
+  F_INT ("station_id", REQ, 1, ID_MAX),
+  F_TEXT ("problem", REQ, 64),
+  F_TEXT ("comment", 0, 2000),
+  F_FMT ("reported_at", REQ, WH_FORMAT_DATETIME, 40),
+};
+
+#define COLLECTION(var, cname, cflags, title) \
+  const WhCollection wh_collection_##var = { cname, cflags, var##_fields, \
+                                             G_N_ELEMENTS (var##_fields), title }
+#define SYNCED WH_COLLECTION_SYNCED
+
+COLLECTION (categories, "categories", SYNCED, "name");
+COLLECTION (courses, "courses", SYNCED, "title");
+COLLECTION (lessons, "lessons", SYNCED, "title");
+COLLECTION (questions, "questions", SYNCED, "stem");
+COLLECTION (employers, "employers", SYNCED, "name");
+COLLECTION (jobs, "jobs", SYNCED | WH_COLLECTION_REGIONAL | WH_COLLECTION_LOCATED, "title");
+COLLECTION (fairs, "fairs", SYNCED, "title");
+COLLECTION (stations, "stations", SYNCED | WH_COLLECTION_LOCATED, "name");
+COLLECTION (merchants, "merchants", SYNCED | WH_COLLECTION_LOCATED, "name");
+COLLECTION (vouchers, "vouchers", 0, "merchant_name");
+COLLECTION (me, "me", 0, "phone");
+COLLECTION (progress, "progress", 0, "lesson_id");
+COLLECTION (quiz_attempts, "quiz_attempts", 0, "attempt_id");
+COLLECTION (bookmarks, "bookmarks", 0, "job_id");
+COLLECTION (station_reports, "station_reports", 0, "report_id");
+
+static const WhCollection * const synced[] = {
+  &wh_collection_categories,
+  &wh_collection_courses,
+  &wh_collection_lessons,
+  &wh_collection_questions,
+  &wh_collection_employers,
+  &wh_collection_jobs,
+  &wh_collection_fairs,
+  &wh_collection_stations,
+  &wh_collection_merchants,
+};
+
+static const WhCollection * const all[] = {
+  &wh_collection_categories, &wh_collection_courses, &wh_collection_lessons,
+  &wh_collection_questions, &wh_collection_employers, &wh_collection_jobs,
+  &wh_collection_fairs, &wh_collection_stations, &wh_collection_merchants,
+  &wh_collection_vouchers, &wh_collection_me, &wh_collection_progress,
+  &wh_collection_quiz_attempts, &wh_collection_bookmarks, &wh_collection_station_reports,
+};
+
+const WhCollection * const *
+wh_schema_synced_collections (guint *n_collections)
+{
+  if (n_collections)
+    *n_collections = G_N_ELEMENTS (synced);
+  return synced;
+}
+
+const WhCollection *
+wh_schema_lookup (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (strcmp (all[i]->name, name) == 0)
+      return all[i];
+  return NULL;
+}
+
+const WhField *
+wh_collection_find_field (const WhCollection *collection,
+                          const char         *name,
+                          guint              *index)
+{
+  g_return_val_if_fail (collection != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < collection->n_fields; i++)
+    if (strcmp (collection->fields[i].name, name) == 0)
+      {
+        if (index)
+          *index = i;
+        return &collection->fields[i];
+      }
+  return NULL;
+}
+
+gboolean
+wh_collection_has_field (const WhCollection *collection,
+                         const char         *name)
+{
+  return wh_collection_find_field (collection, name, NULL) != NULL;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-schema.h: the one description of every synced record.
+ *
+ * Server and client both build their SQL tables, their JSON codecs and their
+ * validation of untrusted input from these tables, so the two sides cannot
+ * drift apart. data/api/CONTRACT.md documents the same fields, and a test
+ * checks that it does.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  WH_TYPE_INT,  /* JSON integer, SQLite INTEGER */
+  WH_TYPE_REAL, /* JSON number, SQLite REAL */
+  WH_TYPE_BOOL, /* JSON true/false, SQLite INTEGER 0/1 */
+  WH_TYPE_TEXT, /* JSON string, SQLite TEXT */
+  WH_TYPE_STRV, /* JSON array of strings, SQLite TEXT joined by U+001F */
+  WH_TYPE_INTV, /* JSON array of integers, SQLite TEXT joined by ',' */
+} WhType;
+
+/* Extra checks on TEXT values and on the items of STRV values. */
+typedef enum
+{
+  WH_FORMAT_NONE,
+  WH_FORMAT_ENUM,   /* one of WhField.values */
+  WH_FORMAT_DATE,   /* YYYY-MM-DD */
+  WH_FORMAT_TIME,   /* HH:MM, 00:00 to 24:00 */
+  WH_FORMAT_WINDOW, /* HH:MM-HH:MM, start before end */
+  WH_FORMAT_DATETIME, /* ISO 8601 with offset, e.g. 2026-11-20T08:00:00+08:00 */
+  WH_FORMAT_PATH,   /* relative media path: [A-Za-z0-9._/-], no "..", no leading '/' */
+  WH_FORMAT_PHONE,  /* digits, '+', '-', ' ' */
+} WhFormat;
+
+typedef enum
+{
+  WH_FIELD_REQUIRED = 1 << 0, /* must be present and not null in a live record */
+  WH_FIELD_SEARCH   = 1 << 1, /* indexed for full-text search on the client */
+  WH_FIELD_INDEXED  = 1 << 2, /* has an SQL index on the client */
+} WhFieldFlags;
+
+typedef struct
+{
+  const char         *name;
+  WhType              type;
+  WhFieldFlags        flags;
+  WhFormat            format;
+  /* INT: value range; REAL: value range; TEXT: max bytes in min..max;
+   * STRV/INTV: number of items in min..max (items: max_item bytes or range). */
+  double              min;
+  double              max;
+  gint64              max_item;
+  const char * const *values; /* WH_FORMAT_ENUM: NULL-terminated */
+} WhField;
+
+typedef enum
+{
+  WH_COLLECTION_SYNCED   = 1 << 0, /* has a changes feed; records have id and rev */
+  WH_COLLECTION_REGIONAL = 1 << 1, /* the feed accepts ?region=ADCODE */
+  WH_COLLECTION_LOCATED  = 1 << 2, /* has lat/lon: spatial index on the client */
+} WhCollectionFlags;
+
+typedef struct
+{
+  const char        *name;      /* URL and table name: "jobs" */
+  WhCollectionFlags  flags;
+  const WhField     *fields;    /* excluding id, rev, deleted */
+  guint              n_fields;
+  const char        *title_field; /* what a list row shows first */
+} WhCollection;
+
+/* Limits the client and the server hold every document to. */
+#define WH_MAX_JSON_DEPTH        16
+#define WH_MAX_PAGE_LIMIT        2000
+#define WH_DEFAULT_PAGE_LIMIT    500
+#define WH_MAX_REQUEST_BODY      (64 * 1024)
+#define WH_MAX_RESPONSE_BODY     (32 * 1024 * 1024)
+
+extern const char * const wh_amenities[];
+extern const char * const wh_station_statuses[];
+extern const char * const wh_salary_periods[];
+extern const char * const wh_settlements[];
+extern const char * const wh_question_kinds[];
+extern const char * const wh_voucher_statuses[];
+extern const char * const wh_course_levels[];
+
+extern const WhCollection wh_collection_categories;
+extern const WhCollection wh_collection_courses;
+extern const WhCollection wh_collection_lessons;
+extern const WhCollection wh_collection_questions;
+extern const WhCollection wh_collection_employers;
+extern const WhCollection wh_collection_jobs;
+extern const WhCollection wh_collection_fairs;
+extern const WhCollection wh_collection_stations;
+extern const WhCollection wh_collection_merchants;
+
+/* Documents that are not synced through a feed but share the codec. */
+extern const WhCollection wh_collection_vouchers;
+extern const WhCollection wh_collection_me;
+extern const WhCollection wh_collection_progress;
+extern const WhCollection wh_collection_quiz_attempts;
+extern const WhCollection wh_collection_bookmarks;
+extern const WhCollection wh_collection_station_reports;
+
+/* The synced collections in the order a full sync fetches them. */
+const WhCollection * const *wh_schema_synced_collections (guint *n_collections);
+const WhCollection         *wh_schema_lookup             (const char         *name);
+const WhField              *wh_collection_find_field     (const WhCollection *collection,
+                                                          const char         *name,
+                                                          guint              *index);
+gboolean                    wh_collection_has_field      (const WhCollection *collection,
+                                                          const char         *name);
+
+G_END_DECLS

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-server-db"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "wh-server-db.h"
+
+G_DEFINE_QUARK (wh-server-db-error-quark, wh_server_db_error)
+
+/* Tables that are not synced collections: users, sessions and what users
+ * write. Everything personal is keyed by user_id. */
+static const char *user_tables_sql =
+  "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "INSERT OR IGNORE INTO meta (key, value) VALUES ('rev', '0');"
+  "CREATE TABLE IF NOT EXISTS users ("
+  "  id INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE, name TEXT,"
+  "  union_member INTEGER NOT NULL, new_form_worker INTEGER NOT NULL, created_at TEXT NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS login_codes ("
+  "  phone TEXT PRIMARY KEY, code TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0, sent_at INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS tokens ("
+  "  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS vouchers ("
+  "  voucher_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, merchant_id INTEGER NOT NULL,"
+  "  day TEXT NOT NULL, code TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
+  "  status TEXT NOT NULL, claimed_at TEXT NOT NULL, redeemed_at TEXT,"
+  "  UNIQUE (user_id, day));"
+  "CREATE INDEX IF NOT EXISTS vouchers_merchant_day ON vouchers (merchant_id, day);"
+  "CREATE TABLE IF NOT EXISTS idempotency ("
+  "  user_id INTEGER NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
+  "  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (user_id, key));"
+  "CREATE TABLE IF NOT EXISTS progress ("
+  "  user_id INTEGER NOT NULL, lesson_id INTEGER NOT NULL, course_id INTEGER NOT NULL,"
+  "  position INTEGER, completed INTEGER NOT NULL, updated_at TEXT NOT NULL,"
+  "  PRIMARY KEY (user_id, lesson_id));"
+  "CREATE TABLE IF NOT EXISTS quiz_attempts ("
+  "  user_id INTEGER NOT NULL, attempt_id TEXT NOT NULL, course_id INTEGER NOT NULL,"
+  "  total INTEGER NOT NULL, correct INTEGER NOT NULL, duration_s INTEGER, timed INTEGER,"
+  "  finished_at TEXT NOT NULL, PRIMARY KEY (user_id, attempt_id));"
+  "CREATE TABLE IF NOT EXISTS bookmarks ("
+  "  user_id INTEGER NOT NULL, job_id INTEGER NOT NULL, applied INTEGER,"
+  "  updated_at TEXT NOT NULL, PRIMARY KEY (user_id, job_id));"
+  "CREATE TABLE IF NOT EXISTS station_reports ("
+  "  user_id INTEGER NOT NULL, report_id TEXT NOT NULL, station_id INTEGER NOT NULL,"
+  "  problem TEXT NOT NULL, comment TEXT, reported_at TEXT NOT NULL,"
+  "  PRIMARY KEY (user_id, report_id));";
+
+gboolean
+wh_server_db_set_error (sqlite3 *db,
+                        GError **error)
+{
+  g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED, "SQLite: %s",
+               sqlite3_errmsg (db));
+  return FALSE;
+}
+
+gboolean
+wh_server_db_exec (sqlite3    *db,
+                   const char *sql,
+                   GError    **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED, "SQLite: %s",
+                   message ? message : "unknown error");
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+create_collection_table (sqlite3            *db,
+                         const WhCollection *collection,
+                         GError            **error)
+{
+  g_autofree char *columns = wh_collection_sql_column_defs (collection);
+  g_autofree char *sql = g_strdup_printf (
+    "CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL,"
+    " deleted INTEGER NOT NULL DEFAULT 0, %s);",
+    collection->name, columns);
+
+  return wh_server_db_exec (db, sql, error);
+}
+
+gboolean
+wh_server_db_create_indexes (sqlite3 *db,
+                             GError **error)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const WhCollection *c = collections[i];
+      g_autofree char *sql = g_strdup_printf (
+        "CREATE INDEX IF NOT EXISTS %s_rev ON %s (rev);", c->name, c->name);
+
+      if (!wh_server_db_exec (db, sql, error))
+        return FALSE;
+      if (c->flags & WH_COLLECTION_REGIONAL)
+        {
+          g_autofree char *regional = g_strdup_printf (
+            "CREATE INDEX IF NOT EXISTS %s_province_rev ON %s (province_adcode, rev);"
+            "CREATE INDEX IF NOT EXISTS %s_city_rev ON %s (city_adcode, rev);"
+            "CREATE INDEX IF NOT EXISTS %s_adcode_rev ON %s (adcode, rev);",
+            c->name, c->name, c->name, c->name, c->name, c->name);
+          if (!wh_server_db_exec (db, regional, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+wh_server_db_drop_indexes (sqlite3 *db,
+                           GError **error)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *name = collections[i]->name;
+      g_autofree char *sql = g_strdup_printf (
+        "DROP INDEX IF EXISTS %s_rev; DROP INDEX IF EXISTS %s_province_rev;"
+        "DROP INDEX IF EXISTS %s_city_rev; DROP INDEX IF EXISTS %s_adcode_rev;",
+        name, name, name, name);
+
+      if (!wh_server_db_exec (db, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3 *
+wh_server_db_open (const char *path,
+                   GError    **error)
+{
+  sqlite3 *db = NULL;
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED,
+                   "Cannot open database “%s”: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 5000);
+
+  if (!wh_server_db_exec (db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                          "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;",
+                          error) ||
+      !wh_server_db_exec (db, "BEGIN IMMEDIATE;", error))
+    goto fail;
+  for (guint i = 0; i < n; i++)
+    if (!create_collection_table (db, collections[i], error))
+      goto fail_rollback;
+  if (!wh_server_db_exec (db, user_tables_sql, error) ||
+      !wh_server_db_create_indexes (db, error) ||
+      !wh_server_db_exec (db, "COMMIT;", error))
+    goto fail_rollback;
+  return db;
+
+fail_rollback:
+  sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
+fail:
+  sqlite3_close (db);
+  return NULL;
+}
+
+char *
+wh_server_db_get_meta (sqlite3    *db,
+                       const char *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+gboolean
+wh_server_db_set_meta (sqlite3    *db,
+                       const char *key,
+                       const char *value,
+                       GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return wh_server_db_set_error (db, error);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return wh_server_db_set_error (db, error);
+  return TRUE;
+}
+
+gint64
+wh_server_db_get_rev (sqlite3 *db)
+{
+  g_autofree char *value = wh_server_db_get_meta (db, "rev");
+
+  return value ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+gboolean
+wh_server_db_set_rev (sqlite3 *db,
+                      gint64   rev,
+                      GError **error)
+{
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, rev);
+  return wh_server_db_set_meta (db, "rev", buf, error);
+}
+
+gint64
+wh_server_db_next_rev (sqlite3 *db,
+                       GError **error)
+{
+  gint64 rev = wh_server_db_get_rev (db) + 1;
+
+  if (!wh_server_db_set_rev (db, rev, error))
+    return 0;
+  return rev;
+}
+
+sqlite3_stmt *
+wh_server_db_prepare_insert (sqlite3            *db,
+                             const WhCollection *collection,
+                             GError            **error)
+{
+  g_autofree char *names = wh_collection_sql_column_names (collection, NULL);
+  g_autofree char *placeholders = wh_collection_sql_placeholders (collection);
+  g_autofree char *sql = g_strdup_printf (
+    "INSERT OR REPLACE INTO %s (id, rev, deleted, %s) VALUES (?, ?, ?, %s)",
+    collection->name, names, placeholders);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      wh_server_db_set_error (db, error);
+      return NULL;
+    }
+  return stmt;
+}
+
+gboolean
+wh_server_db_write_record (sqlite3  *db,
+                           WhRecord *record,
+                           gint64    rev,
+                           GError  **error)
+{
+  const WhCollection *collection = record->collection;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (collection->flags & WH_COLLECTION_SYNCED, FALSE);
+
+  record->rev = rev;
+  if (record->deleted)
+    {
+      /* Keep the row (and its region columns) as a tombstone. */
+      g_autofree char *sql = g_strdup_printf (
+        "UPDATE %s SET rev = ?, deleted = 1 WHERE id = ?", collection->name);
+
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return wh_server_db_set_error (db, error);
+      sqlite3_bind_int64 (stmt, 1, rev);
+      sqlite3_bind_int64 (stmt, 2, record->id);
+    }
+  else
+    {
+      stmt = wh_server_db_prepare_insert (db, collection, error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, record->id);
+      sqlite3_bind_int64 (stmt, 2, rev);
+      sqlite3_bind_int (stmt, 3, 0);
+      wh_record_bind_values (record, stmt, 4);
+    }
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return wh_server_db_set_error (db, error);
+  return TRUE;
+}
+
+WhRecord *
+wh_server_db_read_record (sqlite3            *db,
+                          const WhCollection *collection,
+                          gint64              id)
+{
+  g_autofree char *names = wh_collection_sql_column_names (collection, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT id, rev, deleted, %s FROM %s WHERE id = ?",
+                                          names, collection->name);
+  sqlite3_stmt *stmt = NULL;
+  WhRecord *record = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 2) == 0)
+    {
+      record = wh_record_new (collection);
+      record->id = sqlite3_column_int64 (stmt, 0);
+      record->rev = sqlite3_column_int64 (stmt, 1);
+      wh_record_read_values (record, stmt, 3);
+    }
+  sqlite3_finalize (stmt);
+  return record;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-server.h: the reference backend (data/api/CONTRACT.md) on a SoupServer.
+ *
+ * Runs on the thread-default main context it was created in. Tests create
+ * it in a thread of their own, the app spawns the workers-home-server binary.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "wh-record.h"
+
+G_BEGIN_DECLS
+
+#define WH_TYPE_SERVER (wh_server_get_type ())
+G_DECLARE_FINAL_TYPE (WhServer, wh_server, WH, SERVER, GObject)
+
+/* The server's clock, in microseconds since the epoch (UTC). Tests replace it
+ * to test serving windows, token expiry and the change of day. */
+typedef gint64 (*WhServerClock) (gpointer user_data);
+
+WhServer   *wh_server_new                (const char     *db_path,
+                                          GError        **error);
+/* An extra one-time code that every phone number may use (demo and tests);
+ * NULL disables it. */
+void        wh_server_set_demo_code      (WhServer       *self,
+                                          const char     *code);
+void        wh_server_set_token_ttl      (WhServer       *self,
+                                          gint64          seconds);
+void        wh_server_set_clock          (WhServer       *self,
+                                          WhServerClock   clock,
+                                          gpointer        user_data);
+/* Requests per second allowed per client address before 429; 0 = no limit. */
+void        wh_server_set_rate_limit     (WhServer       *self,
+                                          guint           per_second);
+/* "error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,drop=0.05,malformed=0.05,seed=7".
+ * Applies to /api/v1/ requests; rates are probabilities 0..1. */
+gboolean    wh_server_set_faults         (WhServer       *self,
+                                          const char     *spec,
+                                          GError        **error);
+gboolean    wh_server_listen             (WhServer       *self,
+                                          const char     *address,
+                                          guint           port,
+                                          GError        **error);
+guint       wh_server_get_port           (WhServer       *self);
+/* "http://127.0.0.1:PORT" */
+char       *wh_server_get_base_url       (WhServer       *self);
+
+/* For tests and the generator's callers: writes that bump rev like any other. */
+gboolean    wh_server_put_record         (WhServer       *self,
+                                          WhRecord       *record,
+                                          GError        **error);
+gboolean    wh_server_delete_record      (WhServer       *self,
+                                          const WhCollection *collection,
+                                          gint64          id,
+                                          GError        **error);
+/* The key a merchant's counter uses to redeem vouchers. */
+char       *wh_server_merchant_key       (WhServer       *self,
+                                          gint64          merchant_id);
+/* The last one-time code sent to a phone (the demo server logs it too). */
+char       *wh_server_get_last_code      (WhServer       *self,
+                                          const char     *phone);
+/* Direct access to the database, on the server's thread only. */
+gpointer    wh_server_get_db             (WhServer       *self);
+
+G_END_DECLS
