@@ -5,6 +5,9 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+
+#include "wh-codec.h"
 #include "wh-server-db.h"
 
 G_DEFINE_QUARK (wh-server-db-error-quark, wh_server_db_error)
@@ -79,11 +82,11 @@ create_collection_table (sqlite3            *db,
                          const WhCollection *collection,
                          GError            **error)
 {
-  g_autofree char *columns = wh_collection_sql_column_defs (collection);
   g_autofree char *sql = g_strdup_printf (
     "CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL,"
-    " deleted INTEGER NOT NULL DEFAULT 0, %s);",
-    collection->name, columns);
+    " deleted INTEGER NOT NULL DEFAULT 0, province_adcode INTEGER, city_adcode INTEGER,"
+    " adcode INTEGER, body TEXT NOT NULL);",
+    collection->name);
 
   return wh_server_db_exec (db, sql, error);
 }
@@ -252,11 +255,10 @@ wh_server_db_prepare_insert (sqlite3            *db,
                              const WhCollection *collection,
                              GError            **error)
 {
-  g_autofree char *names = wh_collection_sql_column_names (collection, NULL);
-  g_autofree char *placeholders = wh_collection_sql_placeholders (collection);
   g_autofree char *sql = g_strdup_printf (
-    "INSERT OR REPLACE INTO %s (id, rev, deleted, %s) VALUES (?, ?, ?, %s)",
-    collection->name, names, placeholders);
+    "INSERT OR REPLACE INTO %s (id, rev, deleted, province_adcode, city_adcode, adcode, body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    collection->name);
   sqlite3_stmt *stmt = NULL;
 
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
@@ -267,6 +269,37 @@ wh_server_db_prepare_insert (sqlite3            *db,
   return stmt;
 }
 
+static void
+bind_region (sqlite3_stmt   *stmt,
+             int             param,
+             const WhRecord *record,
+             const char     *field)
+{
+  if (wh_collection_has_field (record->collection, field) && wh_record_is_set (record, field))
+    sqlite3_bind_int64 (stmt, param, wh_record_get_int (record, field));
+  else
+    sqlite3_bind_null (stmt, param);
+}
+
+char *
+wh_server_db_bind_insert (sqlite3_stmt *stmt,
+                          WhRecord     *record,
+                          gint64        rev)
+{
+  char *body;
+
+  record->rev = rev;
+  body = wh_record_to_string (record);
+  sqlite3_bind_int64 (stmt, 1, record->id);
+  sqlite3_bind_int64 (stmt, 2, rev);
+  sqlite3_bind_int (stmt, 3, record->deleted ? 1 : 0);
+  bind_region (stmt, 4, record, "province_adcode");
+  bind_region (stmt, 5, record, "city_adcode");
+  bind_region (stmt, 6, record, "adcode");
+  sqlite3_bind_text (stmt, 7, body, -1, SQLITE_STATIC);
+  return body;
+}
+
 gboolean
 wh_server_db_write_record (sqlite3  *db,
                            WhRecord *record,
@@ -274,18 +307,22 @@ wh_server_db_write_record (sqlite3  *db,
                            GError  **error)
 {
   const WhCollection *collection = record->collection;
+  g_autofree char *body = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   g_return_val_if_fail (collection->flags & WH_COLLECTION_SYNCED, FALSE);
 
-  record->rev = rev;
   if (record->deleted)
     {
-      /* Keep the row (and its region columns) as a tombstone. */
+      /* Keep the row and its region columns as a tombstone, so a
+       * region-filtered feed still delivers the deletion. */
       g_autofree char *sql = g_strdup_printf (
-        "UPDATE %s SET rev = ?, deleted = 1 WHERE id = ?", collection->name);
+        "UPDATE %s SET rev = ?1, deleted = 1,"
+        " body = json_object('id', id, 'rev', ?1, 'deleted', json('true')) WHERE id = ?2",
+        collection->name);
 
+      record->rev = rev;
       if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return wh_server_db_set_error (db, error);
       sqlite3_bind_int64 (stmt, 1, rev);
@@ -296,10 +333,7 @@ wh_server_db_write_record (sqlite3  *db,
       stmt = wh_server_db_prepare_insert (db, collection, error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, record->id);
-      sqlite3_bind_int64 (stmt, 2, rev);
-      sqlite3_bind_int (stmt, 3, 0);
-      wh_record_bind_values (record, stmt, 4);
+      body = wh_server_db_bind_insert (stmt, record, rev);
     }
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
@@ -313,21 +347,23 @@ wh_server_db_read_record (sqlite3            *db,
                           const WhCollection *collection,
                           gint64              id)
 {
-  g_autofree char *names = wh_collection_sql_column_names (collection, NULL);
-  g_autofree char *sql = g_strdup_printf ("SELECT id, rev, deleted, %s FROM %s WHERE id = ?",
-                                          names, collection->name);
+  g_autofree char *sql = g_strdup_printf ("SELECT body FROM %s WHERE id = ? AND deleted = 0",
+                                          collection->name);
   sqlite3_stmt *stmt = NULL;
   WhRecord *record = NULL;
 
   if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int (stmt, 2) == 0)
+  if (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      record = wh_record_new (collection);
-      record->id = sqlite3_column_int64 (stmt, 0);
-      record->rev = sqlite3_column_int64 (stmt, 1);
-      wh_record_read_values (record, stmt, 3);
+      g_autoptr(GError) error = NULL;
+      const char *body = (const char *) sqlite3_column_text (stmt, 0);
+
+      record = wh_record_parse (collection, body, strlen (body), &error);
+      if (record == NULL)
+        g_warning ("Stored %s %" G_GINT64_FORMAT " does not decode: %s", collection->name, id,
+                   error->message);
     }
   sqlite3_finalize (stmt);
   return record;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-server-db.h: the reference backend's own SQLite database.
  *
- * Every synced collection is a table "id, rev, deleted, <schema fields>".
+ * Every synced collection is a table "id, rev, deleted, province_adcode,
+ * city_adcode, adcode, body": body is the record's JSON as the shared codec
+ * writes it (with its rev), so a changes page is the stored bodies joined,
+ * with nothing decoded or encoded again on the hot path.
  * rev is one counter for the whole server (meta.rev), bumped inside the write
  * transaction that changes a record, so commit order is rev order and a
  * reader paging by rev never skips a record committed later.
@@ -62,12 +65,16 @@ gboolean wh_server_db_write_record    (sqlite3            *db,
                                        WhRecord           *record,
                                        gint64              rev,
                                        GError            **error);
-/* Prepared "INSERT OR REPLACE" for a collection, for bulk loads:
- * parameters 1..3 are id, rev, deleted, then the fields in schema order. */
+/* Prepared "INSERT OR REPLACE" for a collection, for bulk loads. */
 sqlite3_stmt *wh_server_db_prepare_insert (sqlite3            *db,
                                            const WhCollection *collection,
                                            GError            **error);
-/* Reads one live record (NULL if missing or deleted). */
+/* Sets record->rev, binds the record to a prepared insert and returns the
+ * JSON body bound (SQLITE_STATIC: free it after sqlite3_step). */
+char         *wh_server_db_bind_insert    (sqlite3_stmt       *stmt,
+                                           WhRecord           *record,
+                                           gint64              rev);
+/* Reads one live record, decoded from its body (NULL if missing or deleted). */
 WhRecord *wh_server_db_read_record    (sqlite3            *db,
                                        const WhCollection *collection,
                                        gint64              id);
