@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-test.h: what every test executable shares. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init plus: criticals and warnings are fatal, a fixed locale and
+ * time zone, and no ambient proxy or GSettings backend. */
+void  wh_test_init          (int    *argc,
+                             char ***argv);
+/* A fresh private directory under the test's tmp dir; removed at exit. */
+char *wh_test_make_tmpdir   (void);
+
+G_END_DECLS
