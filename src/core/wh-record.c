@@ -392,8 +392,8 @@ check_item_text (const WhField *field,
   if (len > max_len)
     {
       g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_LARGE,
-                   _("The field “%s” is longer than %" G_GSIZE_FORMAT " bytes."), field->name,
-                   max_len);
+                   _("The field “%s” is longer than %u bytes."), field->name,
+                   (guint) max_len);
       return FALSE;
     }
   if (!g_utf8_validate_len (s, len, NULL) || has_bad_controls (s, allow_whitespace))
