@@ -1,29 +1,1104 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder until the server lands: every call fails plainly. */
+/* wh-server.c: the reference backend's object, dispatch and request guards.
+ *
+ * Every request passes, in order: an early handler once its headers are read
+ * (overload, rate limit, body length: all refused before the body is read
+ * into memory), the router (404/405), the fault injector when tests asked for
+ * faults, and then one endpoint handler from a wh-server-*.c file. Handlers
+ * run synchronously on the server's main context: this is a reference
+ * server, and SQLite calls on a local file are short.
+ */
+#define G_LOG_DOMAIN "wh-server"
+
 #include "config.h"
 
-#include "wh-server.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
 
-struct _WhServer
-{
-  GObject parent_instance;
-};
+#include "wh-codec.h"
+#include "wh-server-private.h"
 
 G_DEFINE_FINAL_TYPE (WhServer, wh_server, G_TYPE_OBJECT)
 
-static void wh_server_class_init (WhServerClass *klass) {}
-static void wh_server_init (WhServer *self) {}
+#define API_PREFIX "/api/v1/"
+#define DEFAULT_MAX_IN_FLIGHT 256
+
+typedef struct
+{
+  double tokens;
+  gint64 updated_us; /* monotonic */
+} RateBucket;
+
+typedef struct
+{
+  const char *method;
+  const char *pattern; /* segments below /api/v1; "*" is one segment, "**" the rest */
+  WhHandler   handler;
+  gboolean    is_feed; /* faults apply to it by default */
+} Route;
+
+static const Route routes[] = {
+  { "GET", "*/changes", wh_server_handle_changes, TRUE },
+  { "GET", "media/**", wh_server_handle_media, FALSE },
+  { "POST", "auth/code", wh_server_handle_auth_code, FALSE },
+  { "POST", "auth/login", wh_server_handle_auth_login, FALSE },
+  { "POST", "auth/logout", wh_server_handle_auth_logout, FALSE },
+  { "GET", "me", wh_server_handle_me, FALSE },
+  { "GET", "vouchers", wh_server_handle_voucher_list, FALSE },
+  { "POST", "vouchers", wh_server_handle_voucher_claim, FALSE },
+  { "POST", "merchants/*/redeem", wh_server_handle_redeem, FALSE },
+  { "GET", "progress", wh_server_handle_progress_list, FALSE },
+  { "PUT", "progress/*", wh_server_handle_progress_put, FALSE },
+  { "GET", "quiz-attempts", wh_server_handle_quiz_list, FALSE },
+  { "PUT", "quiz-attempts/*", wh_server_handle_quiz_put, FALSE },
+  { "GET", "bookmarks", wh_server_handle_bookmark_list, FALSE },
+  { "PUT", "bookmarks/*", wh_server_handle_bookmark_put, FALSE },
+  { "DELETE", "bookmarks/*", wh_server_handle_bookmark_delete, FALSE },
+  { "PUT", "station-reports/*", wh_server_handle_report_put, FALSE },
+};
+
+/* ------------------------------------------------------------------------ */
+/* Responses */
+
+void
+wh_server_respond_json (SoupServerMessage *msg,
+                        guint              status,
+                        char              *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body,
+                                    strlen (body));
+}
+
+void
+wh_server_respond_error (SoupServerMessage *msg,
+                         guint              status,
+                         const char        *code,
+                         const char        *message)
+{
+  wh_server_respond_json (msg, status, wh_error_body_new (code, message));
+}
+
+void
+wh_server_respond_retry (SoupServerMessage *msg,
+                         guint              status,
+                         const char        *code,
+                         const char        *message,
+                         guint              retry_after_s)
+{
+  char buf[16];
+
+  g_snprintf (buf, sizeof buf, "%u", MAX (retry_after_s, 1));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                buf);
+  wh_server_respond_error (msg, status, code, message);
+}
+
+void
+wh_server_respond_db_error (WhServer          *self,
+                            SoupServerMessage *msg,
+                            GError            *error)
+{
+  g_message ("Internal error on %s %s: %s", soup_server_message_get_method (msg),
+             g_uri_get_path (soup_server_message_get_uri (msg)),
+             error ? error->message : sqlite3_errmsg (self->db));
+  wh_server_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                           "The server failed to handle the request.");
+}
+
+/* libsoup answers some broken requests itself (a bad request line, an
+ * unknown transfer coding) with an empty body; the contract wants every
+ * error as JSON, so give those one before they are written. */
+static void
+ensure_error_body (SoupServerMessage *msg)
+{
+  guint status = soup_server_message_get_status (msg);
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+
+  if (status < 400 || body->length > 0)
+    return;
+  switch (status)
+    {
+    case SOUP_STATUS_NOT_FOUND:
+      wh_server_respond_error (msg, status, "not_found", "No such resource.");
+      break;
+    case SOUP_STATUS_METHOD_NOT_ALLOWED:
+      wh_server_respond_error (msg, status, "method_not_allowed", "Method not allowed.");
+      break;
+    case SOUP_STATUS_INTERNAL_SERVER_ERROR:
+      wh_server_respond_error (msg, status, "internal", "The server failed.");
+      break;
+    default:
+      wh_server_respond_error (msg, status, "bad_request", "The request is malformed.");
+      break;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Utilities shared by the handlers */
+
+gint64
+wh_server_now_us (WhServer *self)
+{
+  return self->clock ? self->clock (self->clock_data) : g_get_real_time ();
+}
+
+GDateTime *
+wh_server_datetime_cst (gint64 unix_s)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_s);
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (WH_CST_OFFSET_S);
+
+  return utc ? g_date_time_to_timezone (utc, cst) : NULL;
+}
+
+GDateTime *
+wh_server_now_cst (WhServer *self)
+{
+  return wh_server_datetime_cst (wh_server_now_us (self) / G_USEC_PER_SEC);
+}
+
+char *
+wh_server_format_time (gint64 unix_s)
+{
+  g_autoptr(GDateTime) dt = wh_server_datetime_cst (unix_s);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S%:z");
+}
+
+char *
+wh_server_today (WhServer *self)
+{
+  g_autoptr(GDateTime) now = wh_server_now_cst (self);
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+gint64
+wh_server_parse_time (const char *iso)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (iso == NULL)
+    return G_MININT64;
+  dt = g_date_time_new_from_iso8601 (iso, NULL);
+  return dt ? g_date_time_to_unix (dt) : G_MININT64;
+}
+
+void
+wh_server_random_bytes (guint8 *buf,
+                        gsize   len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = getrandom (buf + done, len - done, 0);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_error ("getrandom: %s", g_strerror (errno));
+        }
+      done += (gsize) n;
+    }
+}
+
+char *
+wh_server_sha256_hex (const void *data,
+                      gsize       len)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+}
+
+gboolean
+wh_server_equal_constant_time (const char *a,
+                               const char *b)
+{
+  gsize la = strlen (a), lb = strlen (b);
+  guint8 diff = la != lb;
+
+  /* Runs over the expected value's length whatever the input is. */
+  for (gsize i = 0; i < lb; i++)
+    diff |= (guint8) (b[i] ^ (i < la ? a[i] : 0));
+  return diff == 0;
+}
+
+gboolean
+wh_server_begin (WhServer *self,
+                 gboolean  write,
+                 GError  **error)
+{
+  return wh_server_db_exec (self->db, write ? "BEGIN IMMEDIATE;" : "BEGIN;", error);
+}
+
+gboolean
+wh_server_commit (WhServer *self,
+                  GError  **error)
+{
+  if (wh_server_db_exec (self->db, "COMMIT;", error))
+    return TRUE;
+  wh_server_rollback (self);
+  return FALSE;
+}
+
+void
+wh_server_rollback (WhServer *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL);
+}
+
+char *
+wh_server_sign (WhServer   *self,
+                const char *data)
+{
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, self->secret, sizeof self->secret);
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  char *b64;
+  gsize n;
+
+  g_hmac_update (hmac, (const guchar *) data, -1);
+  g_hmac_get_digest (hmac, digest, &len);
+  b64 = g_base64_encode (digest, len);
+  /* base64url without padding */
+  for (char *p = b64; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+    }
+  n = strlen (b64);
+  while (n > 0 && b64[n - 1] == '=')
+    b64[--n] = '\0';
+  return b64;
+}
+
+char *
+wh_server_merchant_key (WhServer *self,
+                        gint64    merchant_id)
+{
+  g_autofree char *data = NULL;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
+
+  data = g_strdup_printf ("merchant/%" G_GINT64_FORMAT, merchant_id);
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, self->secret, sizeof self->secret, data,
+                                    -1);
+}
+
+JsonNode *
+wh_request_parse_body (WhRequest *req)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gsize len = 0;
+  const char *data = req->body ? g_bytes_get_data (req->body, &len) : NULL;
+
+  root = wh_json_parse_bounded (data, len, WH_MAX_REQUEST_BODY, &error);
+  if (root == NULL)
+    {
+      wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                               "The body is not a valid JSON document.");
+      return NULL;
+    }
+  if (JSON_NODE_TYPE (root) != JSON_NODE_OBJECT)
+    {
+      wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                               "The body is not a JSON object.");
+      return NULL;
+    }
+  return g_steal_pointer (&root);
+}
+
+WhRecord *
+wh_request_parse_record (WhRequest          *req,
+                         const WhCollection *collection)
+{
+  g_autoptr(JsonNode) root = wh_request_parse_body (req);
+  g_autoptr(GError) error = NULL;
+  WhRecord *record;
+
+  if (root == NULL)
+    return NULL;
+  record = wh_record_from_json (collection, root, &error);
+  if (record == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("Invalid %s document: %s", collection->name,
+                                                  error->message);
+      wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request", message);
+    }
+  return record;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Guards run before the body is read */
+
+static gboolean
+rate_limit_allows (WhServer          *self,
+                   SoupServerMessage *msg,
+                   guint             *retry_after)
+{
+  const char *host = soup_server_message_get_remote_host (msg);
+  gint64 now = g_get_monotonic_time ();
+  RateBucket *bucket;
+
+  if (self->rate_limit == 0 || host == NULL)
+    return TRUE;
+  bucket = g_hash_table_lookup (self->buckets, host);
+  if (bucket == NULL)
+    {
+      /* A client the server has not seen in a while starts with a full
+       * bucket; forget idle ones so the table stays small. */
+      if (g_hash_table_size (self->buckets) > 10000)
+        g_hash_table_remove_all (self->buckets);
+      bucket = g_new0 (RateBucket, 1);
+      bucket->tokens = self->rate_limit;
+      bucket->updated_us = now;
+      g_hash_table_insert (self->buckets, g_strdup (host), bucket);
+    }
+  bucket->tokens = MIN ((double) self->rate_limit,
+                        bucket->tokens + (now - bucket->updated_us) / 1e6 * self->rate_limit);
+  bucket->updated_us = now;
+  if (bucket->tokens >= 1.0)
+    {
+      bucket->tokens -= 1.0;
+      return TRUE;
+    }
+  *retry_after = (guint) MAX (1.0, (1.0 - bucket->tokens) / self->rate_limit + 0.999);
+  return FALSE;
+}
+
+static void
+early_handler_cb (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  WhServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  guint retry_after = 1;
+
+  g_hash_table_add (self->active, msg);
+
+  if (!g_str_has_prefix (path, API_PREFIX))
+    return;
+
+  if (g_hash_table_size (self->active) > self->max_in_flight)
+    {
+      wh_server_respond_retry (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                               "The server is overloaded; try again later.", 1);
+    }
+  else if (!rate_limit_allows (self, msg, &retry_after))
+    {
+      wh_server_respond_retry (msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
+                               "Too many requests; slow down.", retry_after);
+    }
+  else if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    {
+      wh_server_respond_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
+                               "A request body needs a Content-Length.");
+    }
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+           soup_message_headers_get_content_length (headers) > WH_MAX_REQUEST_BODY)
+    {
+      wh_server_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                               "The request body is larger than 64 KiB.");
+    }
+  else
+    return;
+
+  /* Refused: libsoup still reads the body off the connection to keep it
+   * usable, but nothing is kept in memory. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Faults */
+
+static WhFault
+pick_fault (WhServer *self)
+{
+  const WhFaults *f = &self->faults;
+  double r = g_rand_double (self->fault_rand);
+  double edge = 0;
+
+  if (r < (edge += f->error))
+    return WH_FAULT_ERROR;
+  if (r < (edge += f->too_many))
+    return WH_FAULT_TOO_MANY;
+  if (r < (edge += f->unavailable))
+    return WH_FAULT_UNAVAILABLE;
+  if (r < (edge += f->drop))
+    return WH_FAULT_DROP;
+  if (r < (edge += f->malformed))
+    return WH_FAULT_MALFORMED;
+  if (r < (edge += f->delay))
+    return WH_FAULT_DELAY;
+  return WH_FAULT_NONE;
+}
+
+typedef struct
+{
+  WhServer          *self;
+  SoupServerMessage *msg;
+  gboolean           drop;
+  gboolean           half_body;
+} Deferred;
+
+static void
+deferred_free (Deferred *d)
+{
+  g_object_unref (d->self);
+  g_object_unref (d->msg);
+  g_free (d);
+}
+
+/* Closes the connection without a response, or after half of it: what a
+ * crashing server or a broken proxy does to a client. */
+static void
+drop_connection (WhServer          *self,
+                 SoupServerMessage *msg,
+                 gboolean           half_body)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  guint status = soup_server_message_get_status (msg);
+
+  if (half_body)
+    body = soup_message_body_flatten (soup_server_message_get_response_body (msg));
+  g_hash_table_remove (self->active, msg);
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    return;
+  if (half_body)
+    {
+      GOutputStream *out = g_io_stream_get_output_stream (stream);
+      gsize len = g_bytes_get_size (body);
+      g_autofree char *head = g_strdup_printf (
+        "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT
+        "\r\n\r\n", status, soup_status_get_phrase (status), len);
+
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, g_bytes_get_data (body, NULL), len / 2, NULL, NULL, NULL);
+      g_output_stream_flush (out, NULL, NULL);
+    }
+  g_io_stream_close (stream, NULL, NULL);
+  g_debug ("Fault: dropped the connection%s", half_body ? " after half a body" : "");
+}
+
+static gboolean
+deferred_cb (gpointer user_data)
+{
+  Deferred *d = user_data;
+
+  /* The client may have gone away meanwhile. */
+  if (g_hash_table_contains (d->self->active, d->msg))
+    {
+      if (d->drop)
+        drop_connection (d->self, d->msg, d->half_body);
+      else
+        soup_server_message_unpause (d->msg);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Pauses a message whose response is ready and finishes it later from the
+ * main loop: stealing a connection from inside a handler would pull the
+ * connection out from under libsoup's I/O loop that called us. */
+static void
+defer (WhServer          *self,
+       SoupServerMessage *msg,
+       guint              delay_ms,
+       gboolean           drop,
+       gboolean           half_body)
+{
+  Deferred *d = g_new0 (Deferred, 1);
+  g_autoptr(GSource) source = g_timeout_source_new (delay_ms);
+
+  d->self = g_object_ref (self);
+  d->msg = g_object_ref (msg);
+  d->drop = drop;
+  d->half_body = half_body;
+  soup_server_message_pause (msg);
+  g_source_set_callback (source, deferred_cb, d, (GDestroyNotify) deferred_free);
+  g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static void
+corrupt_body (WhServer          *self,
+              SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  gsize len = g_bytes_get_size (bytes);
+  g_autofree char *data = g_strndup (g_bytes_get_data (bytes, NULL), len);
+  guint kind = (guint) g_rand_int_range (self->fault_rand, 0, 3);
+
+  switch (kind)
+    {
+    case 0: /* cut short, as by a proxy that gave up */
+      len /= 2;
+      break;
+    case 1: /* a byte that is not UTF-8 */
+      if (len > 2)
+        data[len / 2] = (char) 0xff;
+      break;
+    default: /* an HTML error page from a middlebox, with status 200 */
+      {
+        char *page = g_strdup ("<html><body>502 Bad Gateway</body></html>");
+        g_free (data);
+        data = page;
+        len = strlen (page);
+      }
+      break;
+    }
+  soup_message_body_truncate (body);
+  soup_message_body_append (body, SOUP_MEMORY_COPY, data, len);
+  g_debug ("Fault: malformed body (kind %u)", kind);
+}
+
+gboolean
+wh_server_set_faults (WhServer   *self,
+                      const char *spec,
+                      GError    **error)
+{
+  WhFaults faults = { 0, };
+  guint64 seed = 1;
+  g_auto(GStrv) items = NULL;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
+
+  faults.delay_ms = 1500;
+  if (spec == NULL || *spec == '\0')
+    {
+      self->faults = faults;
+      self->faults_enabled = FALSE;
+      return TRUE;
+    }
+
+  items = g_strsplit (spec, ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (g_strstrip (items[i]), "=", 2);
+      double *rate = NULL;
+      char *end = NULL;
+      double value;
+
+      if (kv[0] == NULL || kv[0][0] == '\0')
+        continue;
+      if (kv[1] == NULL)
+        goto bad;
+      if (g_str_equal (kv[0], "scope"))
+        {
+          if (g_str_equal (kv[1], "all"))
+            faults.all_routes = TRUE;
+          else if (g_str_equal (kv[1], "changes"))
+            faults.all_routes = FALSE;
+          else
+            goto bad;
+          continue;
+        }
+      value = g_ascii_strtod (kv[1], &end);
+      if (end == kv[1] || *end != '\0' || !(value >= 0))
+        goto bad;
+      if (g_str_equal (kv[0], "error"))
+        rate = &faults.error;
+      else if (g_str_equal (kv[0], "429"))
+        rate = &faults.too_many;
+      else if (g_str_equal (kv[0], "503"))
+        rate = &faults.unavailable;
+      else if (g_str_equal (kv[0], "drop"))
+        rate = &faults.drop;
+      else if (g_str_equal (kv[0], "malformed"))
+        rate = &faults.malformed;
+      else if (g_str_equal (kv[0], "delay"))
+        rate = &faults.delay;
+      else if (g_str_equal (kv[0], "delay_ms") && value <= 600000)
+        faults.delay_ms = (guint) value;
+      else if (g_str_equal (kv[0], "seed") && value <= (double) G_MAXUINT32)
+        seed = (guint64) value;
+      else
+        goto bad;
+      if (rate)
+        {
+          if (value > 1)
+            goto bad;
+          *rate = value;
+        }
+      continue;
+
+bad:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Invalid fault “%s”: expected error, 429, 503, drop, malformed, delay "
+                   "(rates 0 to 1), delay_ms, seed or scope=changes|all", items[i]);
+      return FALSE;
+    }
+
+  self->faults = faults;
+  self->faults_enabled = TRUE;
+  g_rand_set_seed (self->fault_rand, (guint32) seed);
+  g_message ("Faults enabled: %s", spec);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Routing */
+
+static gboolean
+pattern_matches (const char   *pattern,
+                 char * const *segments)
+{
+  g_auto(GStrv) parts = g_strsplit (pattern, "/", -1);
+  guint i;
+
+  for (i = 0; parts[i]; i++)
+    {
+      if (g_str_equal (parts[i], "**"))
+        return segments[i] != NULL;
+      if (segments[i] == NULL)
+        return FALSE;
+      if (!g_str_equal (parts[i], "*") && !g_str_equal (parts[i], segments[i]))
+        return FALSE;
+    }
+  return segments[i] == NULL;
+}
+
+/* Splits the raw (still percent-encoded) path below /api/v1/ into decoded
+ * segments; NULL for an encoded '/' or NUL, or bad escapes. */
+static GStrv
+split_path (const char *raw)
+{
+  g_auto(GStrv) parts = g_strsplit (raw, "/", -1);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      char *segment = g_uri_unescape_segment (parts[i], NULL, "/");
+
+      if (segment == NULL)
+        return NULL;
+      g_ptr_array_add (out, segment);
+    }
+  g_ptr_array_add (out, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+handler_cb (SoupServer        *server,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  WhServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto(GStrv) segments = NULL;
+  g_autoptr(GString) allowed = NULL;
+  const Route *route = NULL;
+  WhRequest req = { 0, };
+  SoupMessageBody *request_body;
+
+  if (!g_str_has_prefix (path, API_PREFIX))
+    {
+      wh_server_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such route.");
+      return;
+    }
+  segments = split_path (path + strlen (API_PREFIX));
+  if (segments == NULL)
+    {
+      wh_server_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
+                               "The path is not validly encoded.");
+      return;
+    }
+
+  allowed = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    {
+      if (!pattern_matches (routes[i].pattern, segments))
+        continue;
+      if (g_str_equal (routes[i].method, method))
+        {
+          route = &routes[i];
+          break;
+        }
+      g_string_append_printf (allowed, "%s%s", allowed->len ? ", " : "", routes[i].method);
+    }
+  if (route == NULL)
+    {
+      if (allowed->len > 0)
+        {
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow",
+                                        allowed->str);
+          wh_server_respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed",
+                                   "This method is not allowed on this resource.");
+        }
+      else
+        wh_server_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such route.");
+      return;
+    }
+
+  req.server = self;
+  req.msg = msg;
+  req.method = method;
+  req.segments = segments;
+  req.query = query;
+  request_body = soup_server_message_get_request_body (msg);
+  if (request_body->length > WH_MAX_REQUEST_BODY)
+    {
+      wh_server_respond_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                               "The request body is larger than 64 KiB.");
+      return;
+    }
+  if (request_body->length > 0)
+    req.body = soup_message_body_flatten (request_body);
+
+  if (self->faults_enabled && (route->is_feed || self->faults.all_routes))
+    req.fault = pick_fault (self);
+
+  switch (req.fault)
+    {
+    case WH_FAULT_ERROR:
+      g_debug ("Fault: 500");
+      wh_server_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+                               "Injected fault.");
+      break;
+    case WH_FAULT_TOO_MANY:
+      g_debug ("Fault: 429");
+      wh_server_respond_retry (msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
+                               "Injected fault: too many requests.", 1);
+      break;
+    case WH_FAULT_UNAVAILABLE:
+      g_debug ("Fault: 503");
+      wh_server_respond_retry (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                               "Injected fault: unavailable.", 1);
+      break;
+    default:
+      /* Handled for real first, so a dropped or late response has done its
+       * work on the server: the case idempotency keys exist for. */
+      route->handler (self, &req);
+      if (req.fault == WH_FAULT_MALFORMED && soup_server_message_get_status (msg) == 200)
+        corrupt_body (self, msg);
+      else if (req.fault == WH_FAULT_DROP)
+        defer (self, msg, 0, TRUE, g_rand_boolean (self->fault_rand));
+      else if (req.fault == WH_FAULT_DELAY)
+        {
+          g_debug ("Fault: delay %u ms", self->faults.delay_ms);
+          defer (self, msg, self->faults.delay_ms, FALSE, FALSE);
+        }
+      break;
+    }
+
+  g_clear_pointer (&req.body, g_bytes_unref);
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    WhServer          *self)
+{
+  /* Runs after libsoup's own got-headers handler. */
+  g_signal_connect (msg, "got-headers", G_CALLBACK (ensure_error_body), NULL);
+}
+
+static void
+request_done_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 WhServer          *self)
+{
+  g_hash_table_remove (self->active, msg);
+  g_debug ("%s %s → %u", soup_server_message_get_method (msg),
+           g_uri_get_path (soup_server_message_get_uri (msg)),
+           soup_server_message_get_status (msg));
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     WhServer          *self)
+{
+  request_done_cb (server, msg, self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Object */
+
+static void
+wh_server_finalize (GObject *object)
+{
+  WhServer *self = WH_SERVER (object);
+
+  if (self->soup)
+    {
+      soup_server_disconnect (self->soup);
+      g_signal_handlers_disconnect_by_data (self->soup, self);
+      g_clear_object (&self->soup);
+    }
+  if (self->db)
+    sqlite3_close_v2 (self->db);
+  g_free (self->db_path);
+  g_free (self->demo_code);
+  g_hash_table_unref (self->active);
+  g_hash_table_unref (self->buckets);
+  g_rand_free (self->fault_rand);
+  memset (self->secret, 0, sizeof self->secret);
+
+  G_OBJECT_CLASS (wh_server_parent_class)->finalize (object);
+}
+
+static void
+wh_server_class_init (WhServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = wh_server_finalize;
+}
+
+static void
+wh_server_init (WhServer *self)
+{
+  self->token_ttl_s = 30 * 24 * 3600;
+  self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->active = g_hash_table_new (NULL, NULL);
+  self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->fault_rand = g_rand_new_with_seed (1);
+  self->faults.delay_ms = 1500;
+}
+
+/* The signing secret is made once per database and kept in it, so vouchers
+ * and merchant keys stay valid across restarts. */
+static gboolean
+load_secret (WhServer *self,
+             GError  **error)
+{
+  g_autofree char *hex = wh_server_db_get_meta (self->db, "secret");
+
+  if (hex == NULL || strlen (hex) != 2 * WH_SERVER_SECRET_LEN)
+    {
+      GString *s = g_string_new (NULL);
+
+      wh_server_random_bytes (self->secret, sizeof self->secret);
+      for (guint i = 0; i < sizeof self->secret; i++)
+        g_string_append_printf (s, "%02x", self->secret[i]);
+      hex = g_string_free (s, FALSE);
+      return wh_server_db_set_meta (self->db, "secret", hex, error);
+    }
+  for (guint i = 0; i < WH_SERVER_SECRET_LEN; i++)
+    self->secret[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 +
+                                g_ascii_xdigit_value (hex[2 * i + 1]));
+  return TRUE;
+}
 
 WhServer *
-wh_server_new (const char *db_path, GError **error)
+wh_server_new (const char *db_path,
+               GError    **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "not implemented yet");
-  return NULL;
+  g_autoptr(WhServer) self = NULL;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+
+  self = g_object_new (WH_TYPE_SERVER, NULL);
+  self->db_path = g_strdup (db_path);
+  self->db = wh_server_db_open (db_path, error);
+  if (self->db == NULL || !load_secret (self, error))
+    return NULL;
+
+  self->soup = soup_server_new ("server-header", "workers-home-server/" PACKAGE_VERSION,
+                                "raw-paths", TRUE, NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_handler_cb, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handler_cb, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done_cb), self);
+  return g_steal_pointer (&self);
 }
-void wh_server_set_demo_code (WhServer *self, const char *code) {}
-void wh_server_set_token_ttl (WhServer *self, gint64 seconds) {}
-void wh_server_set_rate_limit (WhServer *self, guint per_second) {}
-gboolean wh_server_set_faults (WhServer *self, const char *spec, GError **error) { return TRUE; }
-gboolean wh_server_listen (WhServer *self, const char *address, guint port, GError **error) { return FALSE; }
-char *wh_server_get_base_url (WhServer *self) { return NULL; }
-char *wh_server_merchant_key (WhServer *self, gint64 merchant_id) { return NULL; }
+
+void
+wh_server_set_demo_code (WhServer   *self,
+                         const char *code)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+
+  g_free (self->demo_code);
+  self->demo_code = code && *code ? g_strdup (code) : NULL;
+}
+
+void
+wh_server_set_token_ttl (WhServer *self,
+                         gint64    seconds)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+  g_return_if_fail (seconds > 0);
+
+  self->token_ttl_s = seconds;
+}
+
+void
+wh_server_set_clock (WhServer      *self,
+                     WhServerClock  clock,
+                     gpointer       user_data)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+
+  self->clock = clock;
+  self->clock_data = user_data;
+}
+
+void
+wh_server_set_rate_limit (WhServer *self,
+                          guint     per_second)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+
+  self->rate_limit = per_second;
+  g_hash_table_remove_all (self->buckets);
+}
+
+void
+wh_server_set_max_in_flight (WhServer *self,
+                             guint     max_requests)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+  g_return_if_fail (max_requests > 0);
+
+  self->max_in_flight = max_requests;
+}
+
+gboolean
+wh_server_listen (WhServer   *self,
+                  const char *address,
+                  guint       port,
+                  GError    **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) sockaddr = NULL;
+  GSList *listeners;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (port <= 65535, FALSE);
+
+  inet = g_inet_address_new_from_string (address ? address : "127.0.0.1");
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not an IP address", address);
+      return FALSE;
+    }
+  sockaddr = g_inet_socket_address_new (inet, (guint16) port);
+  if (!soup_server_listen (self->soup, sockaddr, 0, error))
+    return FALSE;
+
+  listeners = soup_server_get_listeners (self->soup);
+  for (GSList *l = listeners; l; l = l->next)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
+
+      if (local && G_IS_INET_SOCKET_ADDRESS (local))
+        self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+  g_slist_free (listeners);
+  g_message ("Serving %s on %s port %u", self->db_path, address ? address : "127.0.0.1",
+             self->port);
+  return TRUE;
+}
+
+guint
+wh_server_get_port (WhServer *self)
+{
+  g_return_val_if_fail (WH_IS_SERVER (self), 0);
+
+  return self->port;
+}
+
+char *
+wh_server_get_base_url (WhServer *self)
+{
+  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
+
+  return g_strdup_printf ("http://127.0.0.1:%u", self->port);
+}
+
+gpointer
+wh_server_get_db (WhServer *self)
+{
+  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
+
+  return self->db;
+}
+
+gboolean
+wh_server_put_record (WhServer  *self,
+                      WhRecord  *record,
+                      GError   **error)
+{
+  gint64 rev;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (record != NULL && record->id > 0, FALSE);
+
+  if (!wh_server_begin (self, TRUE, error))
+    return FALSE;
+  rev = wh_server_db_next_rev (self->db, error);
+  if (rev == 0 || !wh_server_db_write_record (self->db, record, rev, error))
+    {
+      wh_server_rollback (self);
+      return FALSE;
+    }
+  return wh_server_commit (self, error);
+}
+
+gboolean
+wh_server_delete_record (WhServer           *self,
+                         const WhCollection *collection,
+                         gint64              id,
+                         GError            **error)
+{
+  g_autoptr(WhRecord) tombstone = NULL;
+  gint64 rev;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
+  g_return_val_if_fail (collection->flags & WH_COLLECTION_SYNCED, FALSE);
+
+  tombstone = wh_record_new (collection);
+  tombstone->id = id;
+  tombstone->deleted = TRUE;
+  if (!wh_server_begin (self, TRUE, error))
+    return FALSE;
+  rev = wh_server_db_next_rev (self->db, error);
+  if (rev == 0 || !wh_server_db_write_record (self->db, tombstone, rev, error))
+    {
+      wh_server_rollback (self);
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      wh_server_rollback (self);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No %s with id %" G_GINT64_FORMAT,
+                   collection->name, id);
+      return FALSE;
+    }
+  return wh_server_commit (self, error);
+}
+
+char *
+wh_server_get_last_code (WhServer   *self,
+                         const char *phone)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *code = NULL;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT code FROM login_codes WHERE phone = ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return code;
+}

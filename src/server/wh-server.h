@@ -33,8 +33,16 @@ void        wh_server_set_clock          (WhServer       *self,
 /* Requests per second allowed per client address before 429; 0 = no limit. */
 void        wh_server_set_rate_limit     (WhServer       *self,
                                           guint           per_second);
+/* More requests than this between their headers and their response (delayed
+ * ones included) get 503 with Retry-After; default 256. */
+void        wh_server_set_max_in_flight  (WhServer       *self,
+                                          guint           max_requests);
 /* "error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,drop=0.05,malformed=0.05,seed=7".
- * Applies to /api/v1/ requests; rates are probabilities 0..1. */
+ * Rates are probabilities 0..1, tried in the order error, 429, 503, drop,
+ * malformed, delay; one fault at most per request, deterministic for a seed.
+ * They apply to GET changes feeds, or with "scope=all" to every /api/v1
+ * route (drop and delay then happen after the request took effect, like a
+ * response lost on the way). NULL or "" turns faults off. */
 gboolean    wh_server_set_faults         (WhServer       *self,
                                           const char     *spec,
                                           GError        **error);

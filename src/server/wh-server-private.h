@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-server-private.h: what the parts of the reference backend share.
+ *
+ * wh-server.c owns the object, the SoupServer, request dispatch and the
+ * checks every request passes (body limits, rate limit, overload, faults);
+ * the other wh-server-*.c files each implement one group of endpoints of
+ * data/api/CONTRACT.md as handlers with the signature of WhHandler.
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "wh-server-db.h"
+#include "wh-server.h"
+
+G_BEGIN_DECLS
+
+#define WH_SERVER_SECRET_LEN 32
+/* China Standard Time: the server's day, serving windows and voucher days. */
+#define WH_CST_OFFSET_S      (8 * 3600)
+/* libsoup 3.2 names no 429. */
+#define WH_STATUS_TOO_MANY_REQUESTS 429
+
+typedef struct
+{
+  double  error;     /* probabilities, 0..1, tried in this order */
+  double  too_many;  /* 429 */
+  double  unavailable; /* 503 */
+  double  drop;
+  double  malformed;
+  double  delay;
+  guint   delay_ms;
+  gboolean all_routes; /* scope=all: every /api/v1 request, else GET changes only */
+} WhFaults;
+
+typedef enum
+{
+  WH_FAULT_NONE,
+  WH_FAULT_ERROR,
+  WH_FAULT_TOO_MANY,
+  WH_FAULT_UNAVAILABLE,
+  WH_FAULT_DROP,
+  WH_FAULT_MALFORMED,
+  WH_FAULT_DELAY,
+} WhFault;
+
+struct _WhServer
+{
+  GObject        parent_instance;
+
+  SoupServer    *soup;
+  sqlite3       *db;
+  char          *db_path;
+  guint8         secret[WH_SERVER_SECRET_LEN];
+  guint          port;
+
+  /* Configuration */
+  char          *demo_code;
+  gint64         token_ttl_s;
+  WhServerClock  clock;
+  gpointer       clock_data;
+  guint          rate_limit;
+  guint          max_in_flight;
+
+  /* Requests whose headers were read and whose response is not yet sent;
+   * SoupServerMessage* -> itself. */
+  GHashTable    *active;
+  /* Remote address -> RateBucket */
+  GHashTable    *buckets;
+
+  WhFaults       faults;
+  gboolean       faults_enabled;
+  GRand         *fault_rand;
+};
+
+/* One request after routing: path segments below /api/v1, percent-decoded. */
+typedef struct
+{
+  WhServer          *server;
+  SoupServerMessage *msg;
+  const char        *method;
+  GStrv              segments;
+  GHashTable        *query;   /* may be NULL */
+  GBytes            *body;    /* may be NULL */
+  WhFault            fault;   /* what the fault injector picked for this request */
+} WhRequest;
+
+typedef void (*WhHandler) (WhServer  *self,
+                           WhRequest *req);
+
+/* Responses */
+void      wh_server_respond_json    (SoupServerMessage *msg,
+                                     guint              status,
+                                     char              *body);
+void      wh_server_respond_error   (SoupServerMessage *msg,
+                                     guint              status,
+                                     const char        *code,
+                                     const char        *message);
+void      wh_server_respond_retry   (SoupServerMessage *msg,
+                                     guint              status,
+                                     const char        *code,
+                                     const char        *message,
+                                     guint              retry_after_s);
+/* A 500 after a database failure; logs the cause, never sends it. */
+void      wh_server_respond_db_error (WhServer          *self,
+                                      SoupServerMessage *msg,
+                                      GError            *error);
+
+/* Request bodies: a JSON object parsed with the shared bounds, or NULL after
+ * a 400 was sent. */
+JsonNode *wh_request_parse_body     (WhRequest         *req);
+/* A document of a user collection parsed from the body, or NULL after a 400. */
+WhRecord *wh_request_parse_record   (WhRequest         *req,
+                                     const WhCollection *collection);
+/* The signed-in user, or 0 after a 401 was sent. */
+gint64    wh_request_authenticate   (WhRequest         *req);
+
+/* Time: the server's clock, in microseconds since the epoch. */
+gint64     wh_server_now_us         (WhServer          *self);
+GDateTime *wh_server_now_cst        (WhServer          *self);
+GDateTime *wh_server_datetime_cst   (gint64             unix_s);
+char      *wh_server_format_time    (gint64             unix_s);
+/* YYYY-MM-DD of the day in China Standard Time. */
+char      *wh_server_today          (WhServer          *self);
+/* Seconds since the epoch for an ISO 8601 date-time, or G_MININT64. */
+gint64     wh_server_parse_time     (const char        *iso);
+
+/* Randomness for secrets: the kernel's CSPRNG. */
+void       wh_server_random_bytes   (guint8            *buf,
+                                     gsize              len);
+char      *wh_server_sha256_hex     (const void        *data,
+                                     gsize              len);
+gboolean   wh_server_equal_constant_time (const char   *a,
+                                          const char   *b);
+
+/* Transactions on the server's one connection. */
+gboolean   wh_server_begin          (WhServer          *self,
+                                     gboolean           write,
+                                     GError           **error);
+gboolean   wh_server_commit         (WhServer          *self,
+                                     GError           **error);
+void       wh_server_rollback       (WhServer          *self);
+
+/* Endpoint groups */
+void wh_server_handle_changes        (WhServer *self, WhRequest *req);
+void wh_server_handle_media          (WhServer *self, WhRequest *req);
+void wh_server_handle_auth_code      (WhServer *self, WhRequest *req);
+void wh_server_handle_auth_login     (WhServer *self, WhRequest *req);
+void wh_server_handle_auth_logout    (WhServer *self, WhRequest *req);
+void wh_server_handle_me             (WhServer *self, WhRequest *req);
+void wh_server_handle_voucher_claim  (WhServer *self, WhRequest *req);
+void wh_server_handle_voucher_list   (WhServer *self, WhRequest *req);
+void wh_server_handle_redeem         (WhServer *self, WhRequest *req);
+void wh_server_handle_progress_put   (WhServer *self, WhRequest *req);
+void wh_server_handle_progress_list  (WhServer *self, WhRequest *req);
+void wh_server_handle_quiz_put       (WhServer *self, WhRequest *req);
+void wh_server_handle_quiz_list      (WhServer *self, WhRequest *req);
+void wh_server_handle_bookmark_put   (WhServer *self, WhRequest *req);
+void wh_server_handle_bookmark_delete (WhServer *self, WhRequest *req);
+void wh_server_handle_bookmark_list  (WhServer *self, WhRequest *req);
+void wh_server_handle_report_put     (WhServer *self, WhRequest *req);
+
+/* Vouchers: the QR payload's signature, and the merchants' keys. */
+char      *wh_server_sign           (WhServer          *self,
+                                     const char        *data);
+
+G_END_DECLS
