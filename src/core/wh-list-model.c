@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-list-model"
+
+#include "config.h"
+
+#include "wh-list-model.h"
+#include "wh-query-private.h"
+#include "wh-store-private.h"
+
+#define PAGE_SIZE WH_LIST_MODEL_PAGE_SIZE
+/* Pages kept: a screenful or two around where the person is, plus room for
+ * a list view that asks for items at both ends. */
+#define MAX_PAGES 8
+/* How long to let sync writes pile up before reloading. */
+#define RELOAD_DELAY_MS 250
+
+typedef struct
+{
+  guint      index;
+  GPtrArray *items; /* WhRecordObject*; shorter than PAGE_SIZE at the end */
+} Page;
+
+/* Shared with the store's ::changed handler, which may run in a sync worker
+ * thread: it only ever touches this, never the model directly. */
+typedef struct
+{
+  GWeakRef      model;
+  GMainContext *context;
+  const char   *collection; /* static, from the schema */
+  int           pending;    /* atomic: a reload is scheduled */
+} Watch;
+
+struct _WhListModel
+{
+  GObject   parent_instance;
+
+  WhStore  *store;
+  WhQuery  *query;
+  Watch    *watch;
+  gulong    changed_id;
+
+  guint     n_items;
+  GQueue    pages; /* Page*, most recently used first */
+};
+
+static void wh_list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (WhListModel, wh_list_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, wh_list_model_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_STORE,
+  PROP_QUERY,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+page_free (Page *page)
+{
+  g_ptr_array_unref (page->items);
+  g_free (page);
+}
+
+static void
+watch_clear (Watch *watch)
+{
+  g_weak_ref_clear (&watch->model);
+  g_main_context_unref (watch->context);
+}
+
+static void
+watch_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, (GDestroyNotify) watch_clear);
+}
+
+static gboolean
+reload_timeout_cb (gpointer data)
+{
+  Watch *watch = data;
+  g_autoptr(WhListModel) self = g_weak_ref_get (&watch->model);
+
+  g_atomic_int_set (&watch->pending, 0);
+  if (self != NULL)
+    wh_list_model_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (WhStore    *store,
+                  const char *collection,
+                  Watch      *watch)
+{
+  g_autoptr(GSource) source = NULL;
+
+  if (g_strcmp0 (collection, watch->collection) != 0)
+    return;
+  if (!g_atomic_int_compare_and_exchange (&watch->pending, 0, 1))
+    return;
+  source = g_timeout_source_new (RELOAD_DELAY_MS);
+  g_source_set_callback (source, reload_timeout_cb, g_atomic_rc_box_acquire (watch),
+                         watch_release);
+  g_source_set_static_name (source, "[wh] list model reload");
+  g_source_attach (source, watch->context);
+}
+
+static void
+watch_release_closure (gpointer  data,
+                       GClosure *closure)
+{
+  watch_release (data);
+}
+
+static void
+forget_pages (WhListModel *self)
+{
+  Page *page;
+
+  while ((page = g_queue_pop_head (&self->pages)) != NULL)
+    page_free (page);
+}
+
+static guint
+count_items (WhListModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = wh_store_query_count (self->store, self->query, &error);
+
+  if (n < 0)
+    {
+      /* The cache is unreadable: an empty list, and the reason in the log. */
+      g_debug ("Counting %s failed: %s", self->query->collection->name, error->message);
+      return 0;
+    }
+  return (guint) MIN (n, (gint64) G_MAXUINT);
+}
+
+static Page *
+lookup_page (WhListModel *self,
+             guint        index,
+             gboolean     touch)
+{
+  for (GList *l = self->pages.head; l; l = l->next)
+    {
+      Page *page = l->data;
+
+      if (page->index == index)
+        {
+          if (touch && l != self->pages.head)
+            {
+              g_queue_unlink (&self->pages, l);
+              g_queue_push_head_link (&self->pages, l);
+            }
+          return page;
+        }
+    }
+  return NULL;
+}
+
+static Page *
+fetch_page (WhListModel *self,
+            guint        index)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  Page *prev = index > 0 ? lookup_page (self, index - 1, FALSE) : NULL;
+  Page *next = lookup_page (self, index + 1, FALSE);
+  Page *page;
+
+  if (prev != NULL && prev->items->len == PAGE_SIZE)
+    {
+      WhRecordObject *last = prev->items->pdata[PAGE_SIZE - 1];
+      records = wh_store_query_page (self->store, self->query, wh_record_object_get_record (last),
+                                     FALSE, 0, PAGE_SIZE, &error);
+    }
+  else if (next != NULL && next->items->len > 0)
+    {
+      WhRecordObject *first = next->items->pdata[0];
+      records = wh_store_query_page (self->store, self->query, wh_record_object_get_record (first),
+                                     TRUE, 0, PAGE_SIZE, &error);
+    }
+  else
+    records = wh_store_query_page (self->store, self->query, NULL, FALSE, index * PAGE_SIZE,
+                                   PAGE_SIZE, &error);
+  if (records == NULL)
+    {
+      g_debug ("Reading %s failed: %s", self->query->collection->name, error->message);
+      return NULL;
+    }
+
+  page = g_new0 (Page, 1);
+  page->index = index;
+  page->items = g_ptr_array_new_full (records->len, g_object_unref);
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (page->items, wh_record_object_new (g_steal_pointer (&records->pdata[i])));
+
+  g_queue_push_head (&self->pages, page);
+  while (self->pages.length > MAX_PAGES)
+    page_free (g_queue_pop_tail (&self->pages));
+  return page;
+}
+
+static GType
+wh_list_model_get_item_type (GListModel *model)
+{
+  return WH_TYPE_RECORD_OBJECT;
+}
+
+static guint
+wh_list_model_get_n_items (GListModel *model)
+{
+  return WH_LIST_MODEL (model)->n_items;
+}
+
+static gpointer
+wh_list_model_get_item (GListModel *model,
+                        guint       position)
+{
+  WhListModel *self = WH_LIST_MODEL (model);
+  guint index = position / PAGE_SIZE;
+  Page *page;
+
+  if (position >= self->n_items)
+    return NULL;
+  page = lookup_page (self, index, TRUE);
+  if (page == NULL)
+    page = fetch_page (self, index);
+  if (page == NULL || position % PAGE_SIZE >= page->items->len)
+    {
+      /* Rows went away since the count: the coming reload fixes the length. */
+      if (self->watch != NULL)
+        store_changed_cb (self->store, self->watch->collection, self->watch);
+      return NULL;
+    }
+  return g_object_ref (page->items->pdata[position % PAGE_SIZE]);
+}
+
+static void
+wh_list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = wh_list_model_get_item_type;
+  iface->get_n_items = wh_list_model_get_n_items;
+  iface->get_item = wh_list_model_get_item;
+}
+
+static void
+wh_list_model_constructed (GObject *object)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+
+  G_OBJECT_CLASS (wh_list_model_parent_class)->constructed (object);
+
+  g_return_if_fail (self->store != NULL);
+  g_return_if_fail (self->query != NULL);
+
+  self->watch = g_atomic_rc_box_new0 (Watch);
+  g_weak_ref_init (&self->watch->model, self);
+  self->watch->context = g_main_context_ref_thread_default ();
+  self->watch->collection = self->query->collection->name;
+  self->changed_id = g_signal_connect_data (self->store, "changed", G_CALLBACK (store_changed_cb),
+                                            g_atomic_rc_box_acquire (self->watch), watch_release_closure,
+                                            0);
+  self->n_items = count_items (self);
+}
+
+static void
+wh_list_model_dispose (GObject *object)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+
+  if (self->changed_id != 0)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->watch != NULL)
+    watch_release (g_steal_pointer (&self->watch));
+  forget_pages (self);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (wh_list_model_parent_class)->dispose (object);
+}
+
+static void
+wh_list_model_finalize (GObject *object)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+
+  g_clear_pointer (&self->query, wh_query_free);
+
+  G_OBJECT_CLASS (wh_list_model_parent_class)->finalize (object);
+}
+
+static void
+wh_list_model_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_QUERY:
+      g_value_set_boxed (value, self->query);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->n_items);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_list_model_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+    case PROP_QUERY:
+      if (self->store == NULL || self->query == NULL)
+        self->query = g_value_dup_boxed (value);
+      else
+        wh_list_model_set_query (self, g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_list_model_class_init (WhListModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = wh_list_model_constructed;
+  object_class->dispose = wh_list_model_dispose;
+  object_class->finalize = wh_list_model_finalize;
+  object_class->get_property = wh_list_model_get_property;
+  object_class->set_property = wh_list_model_set_property;
+
+  properties[PROP_STORE] = g_param_spec_object ("store", NULL, NULL, WH_TYPE_STORE,
+                                                G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                G_PARAM_STATIC_STRINGS);
+  properties[PROP_QUERY] = g_param_spec_boxed ("query", NULL, NULL, WH_TYPE_QUERY,
+                                               G_PARAM_READWRITE | G_PARAM_CONSTRUCT |
+                                               G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                                                G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wh_list_model_init (WhListModel *self)
+{
+  g_queue_init (&self->pages);
+}
+
+WhListModel *
+wh_list_model_new (WhStore       *store,
+                   const WhQuery *query)
+{
+  g_return_val_if_fail (WH_IS_STORE (store), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  return g_object_new (WH_TYPE_LIST_MODEL, "store", store, "query", query, NULL);
+}
+
+WhStore *
+wh_list_model_get_store (WhListModel *self)
+{
+  g_return_val_if_fail (WH_IS_LIST_MODEL (self), NULL);
+  return self->store;
+}
+
+const WhQuery *
+wh_list_model_get_query (WhListModel *self)
+{
+  g_return_val_if_fail (WH_IS_LIST_MODEL (self), NULL);
+  return self->query;
+}
+
+void
+wh_list_model_set_query (WhListModel   *self,
+                         const WhQuery *query)
+{
+  g_return_if_fail (WH_IS_LIST_MODEL (self));
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (query->collection == self->query->collection);
+
+  g_clear_pointer (&self->query, wh_query_free);
+  self->query = wh_query_copy (query);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
+  wh_list_model_reload (self);
+}
+
+void
+wh_list_model_reload (WhListModel *self)
+{
+  guint old_n;
+
+  g_return_if_fail (WH_IS_LIST_MODEL (self));
+
+  old_n = self->n_items;
+  forget_pages (self);
+  self->n_items = count_items (self);
+  if (old_n != 0 || self->n_items != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
+  if (old_n != self->n_items)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}

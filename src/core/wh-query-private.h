@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-query-private.h: what the store needs to turn a WhQuery into SQL. */
+#pragma once
+
+#include "wh-query.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *field; /* a schema name (static) or "id"/"rev" */
+  WhQueryOp   op;
+  WhType      type;  /* how the value is bound: INT, REAL or TEXT */
+  gint64      i;
+  double      d;
+  char       *s;
+} WhFilter;
+
+struct _WhQuery
+{
+  const WhCollection *collection;
+  GArray             *filters;     /* WhFilter */
+  char               *match;       /* an FTS5 expression, or NULL */
+  const char         *order_field; /* NULL: id */
+  WhType              order_type;
+  gboolean            descending;
+};
+
+G_END_DECLS

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-query"
+
+#include "config.h"
+
+#include "wh-query-private.h"
+#include "wh-search-tokenizer.h"
+
+G_DEFINE_BOXED_TYPE (WhQuery, wh_query, wh_query_copy, wh_query_free)
+
+static void
+filter_clear (gpointer data)
+{
+  WhFilter *filter = data;
+
+  g_clear_pointer (&filter->s, g_free);
+}
+
+WhQuery *
+wh_query_new (const WhCollection *collection)
+{
+  WhQuery *query;
+
+  g_return_val_if_fail (collection != NULL, NULL);
+  g_return_val_if_fail (collection->flags & WH_COLLECTION_SYNCED, NULL);
+
+  query = g_new0 (WhQuery, 1);
+  query->collection = collection;
+  query->filters = g_array_new (FALSE, TRUE, sizeof (WhFilter));
+  g_array_set_clear_func (query->filters, filter_clear);
+  query->order_type = WH_TYPE_INT;
+  return query;
+}
+
+WhQuery *
+wh_query_copy (const WhQuery *query)
+{
+  WhQuery *copy;
+
+  g_return_val_if_fail (query != NULL, NULL);
+
+  copy = wh_query_new (query->collection);
+  for (guint i = 0; i < query->filters->len; i++)
+    {
+      WhFilter filter = g_array_index (query->filters, WhFilter, i);
+
+      filter.s = g_strdup (filter.s);
+      g_array_append_val (copy->filters, filter);
+    }
+  copy->match = g_strdup (query->match);
+  copy->order_field = query->order_field;
+  copy->order_type = query->order_type;
+  copy->descending = query->descending;
+  return copy;
+}
+
+void
+wh_query_free (WhQuery *query)
+{
+  if (query == NULL)
+    return;
+  g_array_unref (query->filters);
+  g_free (query->match);
+  g_free (query);
+}
+
+const WhCollection *
+wh_query_get_collection (const WhQuery *query)
+{
+  g_return_val_if_fail (query != NULL, NULL);
+  return query->collection;
+}
+
+/* Returns the static name of a field usable in SQL, or NULL. */
+static const char *
+lookup_field (const WhQuery *query,
+              const char    *name,
+              WhType        *type)
+{
+  const WhField *field;
+
+  if (g_strcmp0 (name, "id") == 0 || g_strcmp0 (name, "rev") == 0)
+    {
+      *type = WH_TYPE_INT;
+      return g_strcmp0 (name, "id") == 0 ? "id" : "rev";
+    }
+  field = wh_collection_find_field (query->collection, name, NULL);
+  if (field == NULL)
+    {
+      g_critical ("Collection %s has no field %s", query->collection->name, name);
+      return NULL;
+    }
+  *type = field->type;
+  return field->name;
+}
+
+static void
+add_filter (WhQuery    *query,
+            const char *name,
+            WhQueryOp   op,
+            WhType      want,
+            gint64      i,
+            double      d,
+            const char *s)
+{
+  WhFilter filter = { 0 };
+  WhType type;
+
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (op >= WH_QUERY_EQ && op <= WH_QUERY_GE);
+
+  filter.field = lookup_field (query, name, &type);
+  if (filter.field == NULL)
+    return;
+  /* BOOL is stored as an integer; STRV and INTV only compare as text. */
+  if (type == WH_TYPE_BOOL)
+    type = WH_TYPE_INT;
+  if (type == WH_TYPE_STRV || type == WH_TYPE_INTV)
+    type = WH_TYPE_TEXT;
+  if (type != want && !(want == WH_TYPE_REAL && type == WH_TYPE_INT))
+    {
+      g_critical ("Field %s.%s has another type", query->collection->name, name);
+      return;
+    }
+  filter.op = op;
+  filter.type = want;
+  filter.i = i;
+  filter.d = d;
+  filter.s = g_strdup (s);
+  g_array_append_val (query->filters, filter);
+}
+
+void
+wh_query_where_int (WhQuery    *query,
+                    const char *field,
+                    WhQueryOp   op,
+                    gint64      value)
+{
+  add_filter (query, field, op, WH_TYPE_INT, value, 0, NULL);
+}
+
+void
+wh_query_where_real (WhQuery    *query,
+                     const char *field,
+                     WhQueryOp   op,
+                     double      value)
+{
+  add_filter (query, field, op, WH_TYPE_REAL, 0, value, NULL);
+}
+
+void
+wh_query_where_text (WhQuery    *query,
+                     const char *field,
+                     WhQueryOp   op,
+                     const char *value)
+{
+  g_return_if_fail (value != NULL);
+  add_filter (query, field, op, WH_TYPE_TEXT, 0, 0, value);
+}
+
+void
+wh_query_where_region (WhQuery *query,
+                       gint64   adcode)
+{
+  const char *field;
+
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (adcode > 0 && adcode <= 999999);
+
+  if (adcode % 10000 == 0)
+    field = "province_adcode";
+  else if (adcode % 100 == 0)
+    field = "city_adcode";
+  else
+    field = "adcode";
+  wh_query_where_int (query, field, WH_QUERY_EQ, adcode);
+}
+
+void
+wh_query_set_match (WhQuery    *query,
+                    const char *text)
+{
+  g_return_if_fail (query != NULL);
+
+  g_clear_pointer (&query->match, g_free);
+  query->match = wh_search_build_match (text);
+}
+
+void
+wh_query_set_order (WhQuery    *query,
+                    const char *field,
+                    gboolean    descending)
+{
+  g_return_if_fail (query != NULL);
+
+  query->descending = descending;
+  query->order_field = NULL;
+  query->order_type = WH_TYPE_INT;
+  if (field != NULL && g_strcmp0 (field, "id") != 0)
+    {
+      const WhField *f = wh_collection_find_field (query->collection, field, NULL);
+
+      if (f == NULL || !(f->flags & WH_FIELD_REQUIRED))
+        {
+          g_critical ("%s.%s cannot be a sort field", query->collection->name, field);
+          return;
+        }
+      query->order_field = f->name;
+      query->order_type = f->type == WH_TYPE_BOOL ? WH_TYPE_INT : f->type;
+    }
+}
+
+const char *
+wh_query_get_order_field (const WhQuery *query)
+{
+  g_return_val_if_fail (query != NULL, NULL);
+  return query->order_field;
+}
+
+gboolean
+wh_query_get_descending (const WhQuery *query)
+{
+  g_return_val_if_fail (query != NULL, FALSE);
+  return query->descending;
+}

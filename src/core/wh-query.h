@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-query.h: a description of "which rows, in which order" for one collection.
+ *
+ * The UI never writes SQL: it builds a WhQuery from fields of the schema
+ * (equality and range filters, a region, a text match, one sort field) and
+ * hands it to the store or to a WhListModel, which turn it into SQL with every
+ * value bound as a parameter. A field name that is not in the schema is a
+ * programming error (a critical), never an SQL string.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "wh-schema.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  WH_QUERY_EQ,
+  WH_QUERY_NE,
+  WH_QUERY_LT,
+  WH_QUERY_LE,
+  WH_QUERY_GT,
+  WH_QUERY_GE,
+} WhQueryOp;
+
+typedef struct _WhQuery WhQuery;
+
+#define WH_TYPE_QUERY (wh_query_get_type ())
+
+GType               wh_query_get_type        (void) G_GNUC_CONST;
+
+WhQuery            *wh_query_new             (const WhCollection *collection);
+WhQuery            *wh_query_copy            (const WhQuery      *query);
+void                wh_query_free            (WhQuery            *query);
+const WhCollection *wh_query_get_collection  (const WhQuery      *query);
+
+/* "id" and "rev" may be used as fields besides those of the schema. */
+void                wh_query_where_int       (WhQuery            *query,
+                                              const char         *field,
+                                              WhQueryOp           op,
+                                              gint64              value);
+void                wh_query_where_real      (WhQuery            *query,
+                                              const char         *field,
+                                              WhQueryOp           op,
+                                              double              value);
+/* TEXT fields; also dates and times, whose text order is their order. */
+void                wh_query_where_text      (WhQuery            *query,
+                                              const char         *field,
+                                              WhQueryOp           op,
+                                              const char         *value);
+/* Rows in a region as the contract defines it: an adcode ending in 0000 is a
+ * province, in 00 a city, else a district. Needs the adcode fields. */
+void                wh_query_where_region    (WhQuery            *query,
+                                              gint64              adcode);
+/* Full-text match over the collection's WH_FIELD_SEARCH fields, what a person
+ * typed (see wh_search_build_match); NULL or nothing searchable clears it. */
+void                wh_query_set_match       (WhQuery            *query,
+                                              const char         *text);
+/* Sort by one field (NULL: by id), with id as the tie-break in the same
+ * direction. The field must be WH_FIELD_REQUIRED (rows where it is NULL are
+ * left out) so that paging by key is exact. */
+void                wh_query_set_order       (WhQuery            *query,
+                                              const char         *field,
+                                              gboolean            descending);
+const char         *wh_query_get_order_field (const WhQuery      *query);
+gboolean            wh_query_get_descending  (const WhQuery      *query);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhQuery, wh_query_free)
+
+G_END_DECLS

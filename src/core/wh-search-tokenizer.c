@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-search"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wh-search-tokenizer.h"
+
+/* Longer Latin words are cut here, the same way for text and queries; nobody
+ * searches for 200-letter words and a hostile record cannot grow the index. */
+#define MAX_WORD_BYTES 128
+/* What a person types into a search box; longer input is cut. */
+#define MAX_QUERY_BYTES 512
+
+typedef enum
+{
+  CLASS_SEPARATOR,
+  CLASS_WORD,
+  CLASS_CJK,
+} CharClass;
+
+/* Emits one token; a non-zero return (an SQLite error code) stops the walk. */
+typedef int (*EmitFunc) (gpointer    data,
+                         gboolean    colocated,
+                         const char *token,
+                         int         length,
+                         int         start,
+                         int         end);
+
+static inline gboolean
+is_cjk (gunichar c)
+{
+  return (c >= 0x4E00 && c <= 0x9FFF) ||   /* CJK Unified Ideographs */
+         (c >= 0x3400 && c <= 0x4DBF) ||   /* Extension A */
+         (c >= 0x20000 && c <= 0x3134F) || /* Extensions B to G */
+         (c >= 0xF900 && c <= 0xFAFF) ||   /* Compatibility Ideographs */
+         (c >= 0x3040 && c <= 0x30FF) ||   /* Hiragana, Katakana */
+         (c >= 0xAC00 && c <= 0xD7AF) ||   /* Hangul syllables */
+         c == 0x3005 || c == 0x3007;       /* 々 〇 */
+}
+
+/* Decodes the character at text[*pos] and classifies it. Invalid UTF-8 is a
+ * one-byte separator, so no input can stall or overrun the walk. */
+static inline CharClass
+next_char (const char *text,
+           int         length,
+           int        *pos,
+           gunichar   *folded)
+{
+  guchar b = (guchar) text[*pos];
+  gunichar c;
+
+  if (b < 0x80)
+    {
+      *pos += 1;
+      if (g_ascii_isalnum (b))
+        {
+          *folded = g_ascii_tolower (b);
+          return CLASS_WORD;
+        }
+      return CLASS_SEPARATOR;
+    }
+
+  c = g_utf8_get_char_validated (text + *pos, length - *pos);
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    {
+      *pos += 1;
+      return CLASS_SEPARATOR;
+    }
+  *pos = (int) (g_utf8_next_char (text + *pos) - text);
+
+  if (is_cjk (c))
+    {
+      *folded = c;
+      return CLASS_CJK;
+    }
+  /* Full-width digits and letters, common in Chinese text, fold to ASCII. */
+  if (c >= 0xFF10 && c <= 0xFF19)
+    {
+      *folded = '0' + (c - 0xFF10);
+      return CLASS_WORD;
+    }
+  if ((c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A))
+    {
+      *folded = 'a' + ((c - 0xFF21) % 0x20);
+      return CLASS_WORD;
+    }
+  if (g_unichar_isalnum (c) || g_unichar_ismark (c))
+    {
+      *folded = g_unichar_tolower (c);
+      return CLASS_WORD;
+    }
+  return CLASS_SEPARATOR;
+}
+
+/* Byte offset just past the last token character, for queries: a CJK run
+ * followed by more tokens needs one extra token to keep positions aligned. */
+static int
+last_token_end (const char *text,
+                int         length)
+{
+  int pos = 0, end = 0;
+
+  while (pos < length)
+    {
+      gunichar c;
+
+      if (next_char (text, length, &pos, &c) != CLASS_SEPARATOR)
+        end = pos;
+    }
+  return end;
+}
+
+static int
+tokenize (const char *text,
+          int         length,
+          gboolean    for_query,
+          EmitFunc    emit,
+          gpointer    data)
+{
+  char word[MAX_WORD_BYTES + 8];
+  int word_len = 0, word_start = -1, word_end = 0;
+  /* The CJK run being walked: its length and the last two characters. */
+  int run_len = 0, prev_start = 0, prev_end = 0;
+  int query_end = for_query ? last_token_end (text, length) : length;
+  int pos = 0, rc = SQLITE_OK;
+
+  while (rc == SQLITE_OK)
+    {
+      int start = pos;
+      gunichar c = 0;
+      CharClass cls = pos < length ? next_char (text, length, &pos, &c) : CLASS_SEPARATOR;
+      gboolean at_end = start >= length;
+
+      /* A Latin word ends at anything that is not a word character. */
+      if (word_start >= 0 && cls != CLASS_WORD)
+        {
+          rc = emit (data, FALSE, word, word_len, word_start, word_end);
+          word_start = -1;
+          word_len = 0;
+          if (rc != SQLITE_OK)
+            break;
+        }
+      /* So does a CJK run. */
+      if (run_len > 0 && cls != CLASS_CJK)
+        {
+          if (for_query)
+            {
+              /* One character is itself; longer runs were sent as pairs, and
+               * a trailing single keeps the next token at the right position. */
+              if (run_len == 1 || prev_end < query_end)
+                rc = emit (data, FALSE, text + prev_start, prev_end - prev_start, prev_start,
+                           prev_end);
+            }
+          run_len = 0;
+          if (rc != SQLITE_OK)
+            break;
+        }
+      if (at_end)
+        break;
+
+      if (cls == CLASS_WORD)
+        {
+          if (word_start < 0)
+            word_start = start;
+          word_end = pos;
+          if (word_len < MAX_WORD_BYTES)
+            word_len += g_unichar_to_utf8 (c, word + word_len);
+        }
+      else if (cls == CLASS_CJK)
+        {
+          if (for_query)
+            {
+              if (run_len > 0)
+                rc = emit (data, FALSE, text + prev_start, pos - prev_start, prev_start, pos);
+            }
+          else
+            {
+              /* The pair belongs to the previous character's position. */
+              if (run_len > 0)
+                rc = emit (data, TRUE, text + prev_start, pos - prev_start, prev_start, pos);
+              if (rc == SQLITE_OK)
+                rc = emit (data, FALSE, text + start, pos - start, start, pos);
+            }
+          run_len++;
+          prev_start = start;
+          prev_end = pos;
+        }
+    }
+  return rc;
+}
+
+/* ---- FTS5 glue --------------------------------------------------------- */
+
+typedef struct
+{
+  void *ctx;
+  int (*x_token) (void *, int, const char *, int, int, int);
+} Fts5Emit;
+
+static int
+fts5_emit (gpointer    data,
+           gboolean    colocated,
+           const char *token,
+           int         length,
+           int         start,
+           int         end)
+{
+  Fts5Emit *e = data;
+
+  return e->x_token (e->ctx, colocated ? FTS5_TOKEN_COLOCATED : 0, token, length, start, end);
+}
+
+/* The tokenizer has no state; every instance is this one object. */
+static int tokenizer_instance;
+
+static int
+wh_tokenizer_create (void           *ctx,
+                     const char    **args,
+                     int             n_args,
+                     Fts5Tokenizer **out)
+{
+  *out = (Fts5Tokenizer *) &tokenizer_instance;
+  return SQLITE_OK;
+}
+
+static void
+wh_tokenizer_delete (Fts5Tokenizer *tokenizer)
+{
+}
+
+static int
+wh_tokenizer_tokenize (Fts5Tokenizer *tokenizer,
+                       void          *ctx,
+                       int            flags,
+                       const char    *text,
+                       int            length,
+                       int (*x_token) (void *, int, const char *, int, int, int))
+{
+  Fts5Emit e = { ctx, x_token };
+
+  if (text == NULL || length <= 0)
+    return SQLITE_OK;
+  return tokenize (text, length, (flags & FTS5_TOKENIZE_QUERY) != 0, fts5_emit, &e);
+}
+
+int
+wh_search_tokenizer_register (sqlite3 *db)
+{
+  static fts5_tokenizer tokenizer = {
+    wh_tokenizer_create, wh_tokenizer_delete, wh_tokenizer_tokenize,
+  };
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL, SQLITE_MISUSE);
+
+  /* The documented way to reach the FTS5 API since SQLite 3.20. */
+  rc = sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  sqlite3_bind_pointer (stmt, 1, (void *) &api, "fts5_api_ptr", NULL);
+  sqlite3_step (stmt);
+  rc = sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return rc;
+  if (api == NULL || api->iVersion < 2)
+    return SQLITE_ERROR;
+  return api->xCreateTokenizer (api, WH_SEARCH_TOKENIZER_NAME, NULL, &tokenizer, NULL);
+}
+
+/* ---- Public helpers ---------------------------------------------------- */
+
+typedef struct
+{
+  WhTokenFunc func;
+  gpointer    user_data;
+} FuncEmit;
+
+static int
+func_emit (gpointer    data,
+           gboolean    colocated,
+           const char *token,
+           int         length,
+           int         start,
+           int         end)
+{
+  FuncEmit *e = data;
+
+  e->func (token, (gsize) length, colocated, e->user_data);
+  return SQLITE_OK;
+}
+
+void
+wh_search_tokenize (const char *text,
+                    gsize       length,
+                    gboolean    for_query,
+                    WhTokenFunc func,
+                    gpointer    user_data)
+{
+  FuncEmit e = { func, user_data };
+
+  g_return_if_fail (text != NULL || length == 0);
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (length <= G_MAXINT);
+
+  tokenize (text, (int) length, for_query, func_emit, &e);
+}
+
+typedef struct
+{
+  guint    n_tokens;
+  gboolean last_is_word;
+  gsize    last_length;
+} TermInfo;
+
+static void
+term_info_cb (const char *token,
+              gsize       length,
+              gboolean    colocated,
+              gpointer    user_data)
+{
+  TermInfo *info = user_data;
+  gunichar c = g_utf8_get_char (token);
+
+  info->n_tokens++;
+  info->last_is_word = !is_cjk (c);
+  info->last_length = (gsize) g_utf8_strlen (token, (gssize) length);
+}
+
+char *
+wh_search_build_match (const char *user_query)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) match = g_string_new (NULL);
+  g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func (g_free);
+  const char *p, *term_start = NULL;
+
+  if (user_query == NULL)
+    return NULL;
+
+  valid = g_utf8_make_valid (user_query, MIN (strlen (user_query), MAX_QUERY_BYTES));
+  /* A cut in the middle of a character leaves U+FFFD, a separator. */
+  for (p = valid;; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gboolean space = c == 0 || g_unichar_isspace (c);
+
+      if (space && term_start != NULL)
+        {
+          g_ptr_array_add (terms, g_strndup (term_start, (gsize) (p - term_start)));
+          term_start = NULL;
+        }
+      else if (!space && term_start == NULL)
+        term_start = p;
+      if (c == 0)
+        break;
+    }
+
+  for (guint i = 0; i < terms->len; i++)
+    {
+      const char *term = terms->pdata[i];
+      TermInfo info = { 0 };
+
+      wh_search_tokenize (term, strlen (term), TRUE, term_info_cb, &info);
+      if (info.n_tokens == 0)
+        continue;
+
+      if (match->len > 0)
+        g_string_append_c (match, ' ');
+      /* Inside an FTS5 string only '"' is special, and doubling escapes it. */
+      g_string_append_c (match, '"');
+      for (const char *q = term; *q; q++)
+        {
+          if (*q == '"')
+            g_string_append_c (match, '"');
+          g_string_append_c (match, *q);
+        }
+      g_string_append_c (match, '"');
+      /* Search as you type: the word being typed may be unfinished. One
+       * letter as a prefix would walk most of the vocabulary, so not that. */
+      if (i == terms->len - 1 && info.last_is_word && info.last_length >= 2)
+        g_string_append_c (match, '*');
+    }
+
+  if (match->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&match), FALSE);
+}

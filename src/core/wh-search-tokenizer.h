@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-search-tokenizer.h: the FTS5 tokenizer "wh" for Chinese and Latin text.
+ *
+ * unicode61 keeps a run of Chinese characters as one token, so a two-character
+ * word inside a longer run (电工 in 高级电工技师) is never found; trigram cannot
+ * match queries shorter than three characters. This tokenizer indexes, for a
+ * run of CJK characters, every character as a token of its own and, at the same
+ * position (FTS5_TOKEN_COLOCATED), the pair it starts:
+ *
+ *   高级电工  ->  pos 0: 高, 高级   pos 1: 级, 级电   pos 2: 电, 电工   pos 3: 工
+ *
+ * A query is tokenized differently: one character is that character; two or
+ * more are their overlapping pairs in sequence, so 电工技 becomes the phrase
+ * "电工 工技", which only matches where the pairs sit at adjacent positions,
+ * that is exactly where the text contains 电工技. Together a query of any
+ * length finds exactly the rows whose text contains it as a substring.
+ *
+ * Latin letters and digits form whole words, lowercased (full-width forms are
+ * folded to ASCII); any other character separates tokens.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define WH_SEARCH_TOKENIZER_NAME "wh"
+
+/* Registers the tokenizer on a connection. Every connection that reads or
+ * writes a table using it must do this first. Returns an SQLite result code. */
+int       wh_search_tokenizer_register (sqlite3    *db);
+
+typedef void (*WhTokenFunc) (const char *token,
+                             gsize       length,
+                             gboolean    colocated,
+                             gpointer    user_data);
+
+/* The tokenizer itself, for tests and for building queries. */
+void      wh_search_tokenize           (const char *text,
+                                        gsize       length,
+                                        gboolean    for_query,
+                                        WhTokenFunc func,
+                                        gpointer    user_data);
+
+/* Turns what a person typed into a safe FTS5 MATCH expression: each
+ * whitespace-separated term becomes a quoted phrase (so quotes, AND, OR, NEAR,
+ * '*', ':', '^' and parentheses are just text), all terms must match, and a
+ * final Latin word of two or more letters matches as a prefix. Returns NULL
+ * when the text holds nothing searchable. */
+char     *wh_search_build_match        (const char *user_query);
+
+G_END_DECLS

@@ -1,0 +1,2045 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wh-query-private.h"
+#include "wh-search-tokenizer.h"
+#include "wh-store-private.h"
+
+G_DEFINE_QUARK (wh-store-error-quark, wh_store_error)
+
+/* Bump when the derived cache tables (triggers, FTS or R*Tree layout) change
+ * in a way wh-schema does not show: every collection is then rebuilt. */
+#define CACHE_LAYOUT_VERSION 1
+
+/* Idle read connections kept for reuse; more may be open at once. */
+#define MAX_IDLE_READERS 4
+
+/* bm25 scores every hit; above this many, only the newest this many are
+ * ranked (about 1 µs each), so a very common term stays within budget. */
+#define SEARCH_RANK_CANDIDATES 3000
+
+#define EARTH_RADIUS_M 6371008.8
+
+/* ---- Migrations of the fixed tables ------------------------------------- */
+
+/* Step i takes user_version i to i + 1. Never edit a step that has shipped:
+ * append a new one and raise WH_STORE_SCHEMA_VERSION. */
+static const char * const migrations[] = {
+  /* 1: what sync needs. */
+  "CREATE TABLE sync_state ("
+  "  collection TEXT NOT NULL,"
+  "  region TEXT NOT NULL DEFAULT '',"
+  "  next_since INTEGER NOT NULL DEFAULT 0,"
+  "  synced_at INTEGER NOT NULL DEFAULT 0,"
+  "  etag TEXT,"
+  "  PRIMARY KEY (collection, region)) WITHOUT ROWID;"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  kind TEXT NOT NULL,"
+  "  key TEXT,"
+  "  body TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT);"
+  "CREATE UNIQUE INDEX outbox_by_key ON outbox (kind, key) WHERE key IS NOT NULL;"
+  "CREATE TABLE cache_layout ("
+  "  collection TEXT PRIMARY KEY,"
+  "  layout TEXT NOT NULL) WITHOUT ROWID;",
+
+  /* 2: personal data the UI keeps offline. */
+  "CREATE TABLE saved_courses ("
+  "  course_id INTEGER PRIMARY KEY,"
+  "  saved_at INTEGER NOT NULL);"
+  "CREATE TABLE progress ("
+  "  lesson_id INTEGER PRIMARY KEY,"
+  "  course_id INTEGER NOT NULL,"
+  "  position INTEGER NOT NULL DEFAULT 0,"
+  "  completed INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at TEXT NOT NULL);"
+  "CREATE INDEX progress_by_course ON progress (course_id);"
+  "CREATE TABLE bookmarks ("
+  "  job_id INTEGER PRIMARY KEY,"
+  "  applied INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at TEXT NOT NULL);"
+  "CREATE TABLE vouchers ("
+  "  voucher_id TEXT PRIMARY KEY,"
+  "  merchant_id INTEGER NOT NULL,"
+  "  day TEXT NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  body TEXT NOT NULL) WITHOUT ROWID;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WH_STORE_SCHEMA_VERSION);
+
+/* ---- Connections -------------------------------------------------------- */
+
+typedef struct
+{
+  sqlite3    *db;
+  GHashTable *stmts; /* SQL text -> sqlite3_stmt*, prepared once */
+} WhConn;
+
+/* A cached statement is reset, not finalized, when a function is done with
+ * it: that ends its read of the database (a statement left stepping would
+ * pin a WAL snapshot) and keeps it prepared for the next call. */
+typedef sqlite3_stmt WhStmt;
+static void
+stmt_done (WhStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhStmt, stmt_done)
+
+typedef struct
+{
+  const WhCollection *collection;
+  char               *columns;   /* "id, rev, a, b" */
+  char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
+  char               *upsert_sql;
+  char               *delete_sql;
+  char               *bm25;      /* "bm25(x_fts, 5.0, 1.0)", or NULL: nothing to search */
+  char               *layout;
+  gboolean            located;
+} CollInfo;
+
+struct _WhStore
+{
+  GObject    parent_instance;
+
+  char      *path;
+  CollInfo  *infos;
+  guint      n_infos;
+
+  GMutex     write_lock;
+  WhConn    *writer;
+
+  GMutex     read_lock;
+  GPtrArray *idle_readers; /* WhConn* */
+};
+
+G_DEFINE_FINAL_TYPE (WhStore, wh_store, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static int
+store_error_code (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return WH_STORE_ERROR_FULL;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return WH_STORE_ERROR_BUSY;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return WH_STORE_ERROR_CORRUPT;
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_AUTH:
+      return WH_STORE_ERROR_PERMISSION;
+    default:
+      return WH_STORE_ERROR_FAILED;
+    }
+}
+
+static gboolean
+set_db_error (GError    **error,
+              sqlite3    *db,
+              int         rc,
+              const char *what)
+{
+  const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  g_debug ("%s failed: %s (%d)", what, detail, rc);
+  g_set_error (error, WH_STORE_ERROR, store_error_code (rc),
+               /* Translators: the first %s names an operation, the second is SQLite's message */
+               _("The offline cache failed (%s): %s"), what, detail);
+  return FALSE;
+}
+
+static void
+conn_close (WhConn *conn)
+{
+  if (conn == NULL)
+    return;
+  /* Finalize every statement first, or sqlite3_close refuses. */
+  g_hash_table_unref (conn->stmts);
+  sqlite3_close (conn->db);
+  g_free (conn);
+}
+
+static sqlite3_stmt *
+conn_prepare (WhConn     *conn,
+              const char *sql,
+              GError    **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (conn->stmts, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+  rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, conn->db, rc, "prepare");
+      return NULL;
+    }
+  g_hash_table_insert (conn->stmts, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static gboolean
+conn_exec (WhConn     *conn,
+           const char *sql,
+           GError    **error)
+{
+  int rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_db_error (error, conn->db, rc, sql);
+  return TRUE;
+}
+
+static gint64
+conn_query_int (WhConn     *conn,
+                const char *sql,
+                GError    **error)
+{
+  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc == SQLITE_DONE)
+    return 0;
+  set_db_error (error, conn->db, rc, "read");
+  return -1;
+}
+
+static WhConn *
+conn_open (const char *path,
+           gboolean    writer,
+           GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  WhConn *conn = g_new0 (WhConn, 1);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+  int rc;
+
+  conn->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) sqlite3_finalize);
+  /* Each connection is used by one thread at a time (the store's locks see
+   * to that), so SQLite's own per-connection mutex is not needed. */
+  rc = sqlite3_open_v2 (path, &conn->db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, conn->db, rc, "open");
+      conn_close (conn);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (conn->db, 1);
+  /* Another process (the CLI) may hold the write lock for one page. */
+  sqlite3_busy_timeout (conn->db, 5000);
+
+  rc = wh_search_tokenizer_register (conn->db);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, conn->db, rc, "register tokenizer");
+      conn_close (conn);
+      return NULL;
+    }
+  if (!conn_exec (conn,
+                  "PRAGMA temp_store = MEMORY;"
+                  "PRAGMA mmap_size = 268435456;",
+                  &local_error) ||
+      !conn_exec (conn, writer ? "PRAGMA cache_size = -32768;" :
+                                 "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
+                  &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      conn_close (conn);
+      return NULL;
+    }
+  return conn;
+}
+
+/* ---- Borrowing a reader ------------------------------------------------- */
+
+typedef struct
+{
+  WhStore *store;
+  WhConn  *conn;
+} Reader;
+
+static gboolean
+reader_borrow (WhStore *self,
+               Reader  *reader,
+               GError **error)
+{
+  reader->store = self;
+  g_mutex_lock (&self->read_lock);
+  if (self->idle_readers->len > 0)
+    reader->conn = g_ptr_array_steal_index_fast (self->idle_readers,
+                                                 self->idle_readers->len - 1);
+  g_mutex_unlock (&self->read_lock);
+
+  if (reader->conn == NULL)
+    reader->conn = conn_open (self->path, FALSE, error);
+  return reader->conn != NULL;
+}
+
+static void
+reader_return (Reader *reader)
+{
+  WhStore *self = reader->store;
+
+  if (reader->conn == NULL)
+    return;
+  g_mutex_lock (&self->read_lock);
+  if (self->idle_readers->len < MAX_IDLE_READERS)
+    {
+      g_ptr_array_add (self->idle_readers, reader->conn);
+      reader->conn = NULL;
+    }
+  g_mutex_unlock (&self->read_lock);
+  g_clear_pointer (&reader->conn, conn_close);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reader, reader_return)
+
+/* ---- Collections -------------------------------------------------------- */
+
+static CollInfo *
+lookup_info (WhStore            *self,
+             const WhCollection *collection,
+             GError            **error)
+{
+  for (guint i = 0; i < self->n_infos; i++)
+    if (self->infos[i].collection == collection)
+      return &self->infos[i];
+  g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+               _("The collection “%s” is not kept in the offline cache."),
+               collection ? collection->name : "(null)");
+  return NULL;
+}
+
+static void
+coll_info_init (CollInfo           *info,
+                const WhCollection *c)
+{
+  g_autoptr(GString) upsert = g_string_new (NULL);
+  g_autoptr(GString) weights = g_string_new (NULL);
+  g_autoptr(GString) search = g_string_new (NULL);
+  g_autoptr(GString) indexed = g_string_new (NULL);
+  g_autofree char *names = wh_collection_sql_column_names (c, NULL);
+  g_autofree char *t_names = wh_collection_sql_column_names (c, "t.");
+  g_autofree char *defs = wh_collection_sql_column_defs (c);
+
+  info->collection = c;
+  info->located = (c->flags & WH_COLLECTION_LOCATED) != 0;
+  info->columns = g_strdup_printf ("id, rev, %s", names);
+  info->t_columns = g_strdup_printf ("t.id, t.rev, %s", t_names);
+
+  g_string_append_printf (upsert, "INSERT INTO %s (id, rev, %s) VALUES (?1, ?2", c->name, names);
+  for (guint i = 0; i < c->n_fields; i++)
+    g_string_append_printf (upsert, ", ?%u", i + 3);
+  g_string_append (upsert, ") ON CONFLICT (id) DO UPDATE SET rev = excluded.rev");
+  for (guint i = 0; i < c->n_fields; i++)
+    g_string_append_printf (upsert, ", %s = excluded.%s", c->fields[i].name, c->fields[i].name);
+  /* An older or equal rev changes nothing: replays are no-ops. */
+  g_string_append_printf (upsert, " WHERE excluded.rev > %s.rev", c->name);
+  info->upsert_sql = g_string_free (g_steal_pointer (&upsert), FALSE);
+  info->delete_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1 AND rev < ?2", c->name);
+
+  for (guint i = 0; i < c->n_fields; i++)
+    {
+      const WhField *f = &c->fields[i];
+
+      if (f->flags & WH_FIELD_SEARCH)
+        {
+          /* The title counts most, long texts least. */
+          double w = g_strcmp0 (f->name, c->title_field) == 0 ? 5.0 : f->max > 1000 ? 1.0 : 2.0;
+          g_string_append_printf (search, "%s%s", search->len ? ", " : "", f->name);
+          g_string_append_printf (weights, ", %.1f", w);
+        }
+      if (f->flags & WH_FIELD_INDEXED)
+        g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
+    }
+  if (search->len > 0)
+    info->bm25 = g_strdup_printf ("bm25(%s_fts%s)", c->name, weights->str);
+  info->layout = g_strdup_printf ("%d|%s|search:%s|indexed:%s|located:%d", CACHE_LAYOUT_VERSION,
+                                  defs, search->str, indexed->str, info->located);
+}
+
+static void
+coll_info_clear (CollInfo *info)
+{
+  g_free (info->columns);
+  g_free (info->t_columns);
+  g_free (info->upsert_sql);
+  g_free (info->delete_sql);
+  g_free (info->bm25);
+  g_free (info->layout);
+}
+
+/* The SQL that creates a collection's table, indexes, FTS and R*Tree. */
+static char *
+create_cache_sql (const CollInfo *info)
+{
+  const WhCollection *c = info->collection;
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GString) search = g_string_new (NULL);
+  g_autoptr(GString) new_vals = g_string_new (NULL);
+  g_autoptr(GString) old_vals = g_string_new (NULL);
+  g_autoptr(GString) changed = g_string_new (NULL);
+  g_autofree char *defs = wh_collection_sql_column_defs (c);
+  const char *n = c->name;
+
+  g_string_append_printf (sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, %s);",
+                          n, defs);
+  for (guint i = 0; i < c->n_fields; i++)
+    {
+      const WhField *f = &c->fields[i];
+
+      if (f->flags & WH_FIELD_INDEXED)
+        g_string_append_printf (sql, "CREATE INDEX %s_by_%s ON %s (%s);", n, f->name, n, f->name);
+      if (f->flags & WH_FIELD_SEARCH)
+        {
+          g_string_append_printf (search, "%s%s", search->len ? ", " : "", f->name);
+          g_string_append_printf (new_vals, ", new.%s", f->name);
+          g_string_append_printf (old_vals, ", old.%s", f->name);
+          g_string_append_printf (changed, "%sold.%s IS NOT new.%s", changed->len ? " OR " : "",
+                                  f->name, f->name);
+        }
+    }
+
+  if (search->len > 0)
+    {
+      /* External content: the text lives once, in the table; triggers feed
+       * the index, and give it the old text on delete as FTS5 requires. */
+      g_string_append_printf (sql,
+                              "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
+                              " content_rowid='id', tokenize='%s');",
+                              n, search->str, n, WH_SEARCH_TOKENIZER_NAME);
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_fts_insert AFTER INSERT ON %s BEGIN"
+                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, n, search->str, new_vals->str);
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_fts_delete AFTER DELETE ON %s BEGIN"
+                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
+                              " END;",
+                              n, n, n, n, search->str, old_vals->str);
+      /* Most updates (a merchant's quota) leave the text alone. */
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_fts_update AFTER UPDATE ON %s WHEN %s BEGIN"
+                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
+                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, changed->str, n, n, search->str, old_vals->str, n,
+                              search->str, new_vals->str);
+    }
+
+  if (info->located)
+    {
+      /* The exact coordinates ride along as auxiliary columns: the box of an
+       * R*Tree is float32, rounded outwards, so they decide the last metre. */
+      g_string_append_printf (sql,
+                              "CREATE VIRTUAL TABLE %s_geo USING rtree (id, min_lat, max_lat,"
+                              " min_lon, max_lon, +lat, +lon);",
+                              n);
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_geo_insert AFTER INSERT ON %s"
+                              " WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN"
+                              " INSERT INTO %s_geo VALUES (new.id, new.lat, new.lat, new.lon,"
+                              " new.lon, new.lat, new.lon); END;",
+                              n, n, n);
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_geo_update AFTER UPDATE ON %s"
+                              " WHEN old.lat IS NOT new.lat OR old.lon IS NOT new.lon BEGIN"
+                              " DELETE FROM %s_geo WHERE id = old.id;"
+                              " INSERT INTO %s_geo SELECT new.id, new.lat, new.lat, new.lon,"
+                              " new.lon, new.lat, new.lon"
+                              " WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL; END;",
+                              n, n, n, n);
+      g_string_append_printf (sql,
+                              "CREATE TRIGGER %s_geo_delete AFTER DELETE ON %s BEGIN"
+                              " DELETE FROM %s_geo WHERE id = old.id; END;",
+                              n, n, n);
+    }
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/* Inside the open transaction: brings each collection's tables in line with
+ * wh-schema, rebuilding (empty) those whose layout changed. */
+static gboolean
+reconcile_cache_tables (WhStore *self,
+                        GError **error)
+{
+  WhConn *conn = self->writer;
+
+  for (guint i = 0; i < self->n_infos; i++)
+    {
+      const CollInfo *info = &self->infos[i];
+      const char *n = info->collection->name;
+      g_autoptr(WhStmt) get = NULL;
+      g_autofree char *drop = NULL;
+      g_autofree char *create = NULL;
+      gboolean same;
+      int rc;
+
+      get = conn_prepare (conn, "SELECT layout FROM cache_layout WHERE collection = ?1", error);
+      if (get == NULL)
+        return FALSE;
+      sqlite3_bind_text (get, 1, n, -1, SQLITE_STATIC);
+      rc = sqlite3_step (get);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return set_db_error (error, conn->db, rc, "read layout");
+      same = rc == SQLITE_ROW &&
+             g_strcmp0 ((const char *) sqlite3_column_text (get, 0), info->layout) == 0;
+      g_clear_pointer (&get, stmt_done);
+      if (same)
+        continue;
+
+      g_debug ("Building cache tables of %s", n);
+      drop = g_strdup_printf ("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_fts;"
+                              " DROP TABLE IF EXISTS %s_geo;",
+                              n, n, n);
+      create = create_cache_sql (info);
+      if (!conn_exec (conn, drop, error) || !conn_exec (conn, create, error))
+        return FALSE;
+
+      {
+        g_autoptr(WhStmt) put = conn_prepare (conn,
+                                              "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)",
+                                              error);
+        g_autoptr(WhStmt) forget = NULL;
+
+        if (put == NULL)
+          return FALSE;
+        sqlite3_bind_text (put, 1, n, -1, SQLITE_STATIC);
+        sqlite3_bind_text (put, 2, info->layout, -1, SQLITE_STATIC);
+        if ((rc = sqlite3_step (put)) != SQLITE_DONE)
+          return set_db_error (error, conn->db, rc, "write layout");
+        forget = conn_prepare (conn, "DELETE FROM sync_state WHERE collection = ?1", error);
+        if (forget == NULL)
+          return FALSE;
+        sqlite3_bind_text (forget, 1, n, -1, SQLITE_STATIC);
+        if ((rc = sqlite3_step (forget)) != SQLITE_DONE)
+          return set_db_error (error, conn->db, rc, "reset cursor");
+      }
+    }
+  return TRUE;
+}
+
+/* ---- Opening ------------------------------------------------------------ */
+
+/* The cache holds who the person is and what they did: only they may read
+ * it. SQLite gives the -wal and -shm files the mode of the database file. */
+static gboolean
+make_private (const char *path,
+              GError    **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  const char *suffixes[] = { "-wal", "-shm" };
+  GStatBuf st;
+  int fd, saved;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_stat (dir, &st) != 0)
+    {
+      saved = errno;
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_PERMISSION,
+                   _("Could not create the folder of the offline cache “%s”: %s"), dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if ((st.st_mode & 077) != 0 && g_chmod (dir, st.st_mode & 0700) != 0)
+    {
+      saved = errno;
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_PERMISSION,
+                   _("Could not make the folder of the offline cache “%s” private: %s"), dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      saved = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_PERMISSION,
+                   _("Could not open the offline cache “%s”: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *side = g_strconcat (path, suffixes[i], NULL);
+      g_chmod (side, 0600); /* absent is fine */
+    }
+  return TRUE;
+}
+
+static gboolean
+migrate (WhStore *self,
+         GError **error)
+{
+  WhConn *conn = self->writer;
+  gint64 version;
+
+  if (!conn_exec (conn, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  /* Read again under the write lock: another process may have migrated. */
+  version = conn_query_int (conn, "PRAGMA user_version", error);
+  if (version < 0)
+    goto fail;
+  if (version > WH_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NEWER_VERSION,
+                   _("The offline cache was written by a newer version of Workers’ Home."));
+      goto fail;
+    }
+  for (gint64 v = version; v < WH_STORE_SCHEMA_VERSION; v++)
+    {
+      g_debug ("Migrating the cache from version %" G_GINT64_FORMAT, v);
+      if (!conn_exec (conn, migrations[v], error))
+        goto fail;
+    }
+  if (version != WH_STORE_SCHEMA_VERSION)
+    {
+      g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", WH_STORE_SCHEMA_VERSION);
+      if (!conn_exec (conn, set, error))
+        goto fail;
+    }
+  if (!reconcile_cache_tables (self, error) || !conn_exec (conn, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  sqlite3_exec (conn->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static void
+wh_store_finalize (GObject *object)
+{
+  WhStore *self = WH_STORE (object);
+
+  g_clear_pointer (&self->idle_readers, g_ptr_array_unref);
+  g_clear_pointer (&self->writer, conn_close);
+  for (guint i = 0; i < self->n_infos; i++)
+    coll_info_clear (&self->infos[i]);
+  g_free (self->infos);
+  g_free (self->path);
+  g_mutex_clear (&self->write_lock);
+  g_mutex_clear (&self->read_lock);
+
+  G_OBJECT_CLASS (wh_store_parent_class)->finalize (object);
+}
+
+static void
+wh_store_class_init (WhStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = wh_store_finalize;
+
+  /**
+   * WhStore::changed:
+   * @collection: the name of the collection or personal table written
+   *
+   * Emitted after a write commits, in the thread that wrote (often the
+   * sync worker): handlers that touch the UI must hop to the main context.
+   */
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                          G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+wh_store_init (WhStore *self)
+{
+  guint n;
+  const WhCollection * const *synced = wh_schema_synced_collections (&n);
+
+  g_mutex_init (&self->write_lock);
+  g_mutex_init (&self->read_lock);
+  self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_close);
+  self->infos = g_new0 (CollInfo, n);
+  self->n_infos = n;
+  for (guint i = 0; i < n; i++)
+    coll_info_init (&self->infos[i], synced[i]);
+}
+
+char *
+wh_store_default_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "workers-home", "cache.db", NULL);
+}
+
+WhStore *
+wh_store_open (const char *path,
+               GError    **error)
+{
+  g_autoptr(WhStore) self = NULL;
+  gint64 version;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!make_private (path, error))
+    return NULL;
+
+  self = g_object_new (WH_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->writer = conn_open (path, TRUE, error);
+  if (self->writer == NULL)
+    return NULL;
+
+  /* Refuse a newer file before anything (even the journal mode) changes it. */
+  version = conn_query_int (self->writer, "PRAGMA user_version", error);
+  if (version < 0)
+    return NULL;
+  if (version > WH_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NEWER_VERSION,
+                   _("The offline cache was written by a newer version of Workers’ Home."));
+      return NULL;
+    }
+
+  if (conn_query_int (self->writer, "PRAGMA journal_mode = WAL", error) < 0 ||
+      !conn_exec (self->writer, "PRAGMA synchronous = NORMAL", error) ||
+      !migrate (self, error))
+    return NULL;
+
+  /* The WAL and shared-memory files exist now; keep them private too. */
+  if (!make_private (path, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+wh_store_get_path (WhStore *self)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  return self->path;
+}
+
+static void
+emit_changed (WhStore    *self,
+              const char *what)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0, what);
+}
+
+/* ---- Writing ------------------------------------------------------------ */
+
+static gboolean
+write_begin (WhStore *self,
+             GError **error)
+{
+  g_mutex_lock (&self->write_lock);
+  if (!conn_exec (self->writer, "BEGIN IMMEDIATE", error))
+    {
+      g_mutex_unlock (&self->write_lock);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Commits when ok, else rolls back; always releases the writer. */
+static gboolean
+write_end (WhStore  *self,
+           gboolean  ok,
+           GError  **error)
+{
+  if (ok)
+    ok = conn_exec (self->writer, "COMMIT", error);
+  if (!ok)
+    sqlite3_exec (self->writer->db, "ROLLBACK", NULL, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+static gboolean
+step_done (WhConn       *conn,
+           sqlite3_stmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_db_error (error, conn->db, rc, what);
+  return TRUE;
+}
+
+static gboolean
+check_region (const char *region,
+              GError    **error)
+{
+  if (region != NULL && (strlen (region) > 16 || !g_utf8_validate (region, -1, NULL)))
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID, _("The region is not valid."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_records (WhStore        *self,
+               const CollInfo *info,
+               const WhPage   *page,
+               const char     *region,
+               GError        **error)
+{
+  WhConn *conn = self->writer;
+  g_autoptr(WhStmt) upsert = conn_prepare (conn, info->upsert_sql, error);
+  g_autoptr(WhStmt) delete = upsert ? conn_prepare (conn, info->delete_sql, error) : NULL;
+  g_autoptr(WhStmt) cursor = NULL;
+
+  if (delete == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < page->records->len; i++)
+    {
+      const WhRecord *record = page->records->pdata[i];
+
+      if (record->deleted)
+        {
+          sqlite3_bind_int64 (delete, 1, record->id);
+          sqlite3_bind_int64 (delete, 2, record->rev);
+          if (!step_done (conn, delete, "delete", error))
+            return FALSE;
+        }
+      else
+        {
+          sqlite3_bind_int64 (upsert, 1, record->id);
+          sqlite3_bind_int64 (upsert, 2, record->rev);
+          wh_record_bind_values (record, upsert, 3);
+          if (!step_done (conn, upsert, "write", error))
+            return FALSE;
+        }
+    }
+
+  /* The cursor never moves back: an old page replayed is harmless. */
+  cursor = conn_prepare (conn,
+                         "INSERT INTO sync_state (collection, region, next_since, synced_at)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                         " SET next_since = max(next_since, excluded.next_since),"
+                         " synced_at = excluded.synced_at",
+                         error);
+  if (cursor == NULL)
+    return FALSE;
+  sqlite3_bind_text (cursor, 1, info->collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (cursor, 3, page->next_since);
+  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (conn, cursor, "write cursor", error);
+}
+
+gboolean
+wh_store_apply_page (WhStore      *self,
+                     const WhPage *page,
+                     const char   *region,
+                     GError      **error)
+{
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((info = lookup_info (self, page->collection, error)) == NULL || !check_region (region, error))
+    return FALSE;
+  for (guint i = 0; i < page->records->len; i++)
+    if (((WhRecord *) page->records->pdata[i])->collection != page->collection)
+      {
+        g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                     _("A page of %s holds a record of another collection."),
+                     page->collection->name);
+        return FALSE;
+      }
+
+  if (!write_begin (self, error) ||
+      !write_end (self, apply_records (self, info, page, region, error), error))
+    return FALSE;
+  emit_changed (self, page->collection->name);
+  return TRUE;
+}
+
+void
+wh_sync_state_clear (WhSyncState *state)
+{
+  g_clear_pointer (&state->etag, g_free);
+  state->next_since = 0;
+  state->synced_at = 0;
+}
+
+gboolean
+wh_store_get_sync_state (WhStore            *self,
+                         const WhCollection *collection,
+                         const char         *region,
+                         WhSyncState        *out,
+                         GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if (!lookup_info (self, collection, error) || !check_region (region, error) ||
+      !reader_borrow (self, &reader, error))
+    return FALSE;
+  stmt = conn_prepare (reader.conn,
+                       "SELECT next_since, synced_at, etag FROM sync_state"
+                       " WHERE collection = ?1 AND region = ?2",
+                       error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, region ? region : "", -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      out->next_since = sqlite3_column_int64 (stmt, 0);
+      out->synced_at = sqlite3_column_int64 (stmt, 1);
+      out->etag = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  else if (rc != SQLITE_DONE)
+    return set_db_error (error, reader.conn->db, rc, "read cursor");
+  return TRUE;
+}
+
+gint64
+wh_store_get_cursor (WhStore            *self,
+                     const WhCollection *collection,
+                     const char         *region,
+                     GError            **error)
+{
+  WhSyncState state;
+
+  if (!wh_store_get_sync_state (self, collection, region, &state, error))
+    return -1;
+  g_free (state.etag);
+  return state.next_since;
+}
+
+gboolean
+wh_store_set_sync_checked (WhStore            *self,
+                           const WhCollection *collection,
+                           const char         *region,
+                           const char         *etag,
+                           GError            **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if (!lookup_info (self, collection, error) || !check_region (region, error) ||
+      !write_begin (self, error))
+    return FALSE;
+  stmt = conn_prepare (self->writer,
+                       "INSERT INTO sync_state (collection, region, synced_at, etag)"
+                       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                       " SET synced_at = excluded.synced_at, etag = excluded.etag",
+                       error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, region ? region : "", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+      if (etag)
+        sqlite3_bind_text (stmt, 4, etag, -1, SQLITE_STATIC);
+      ok = step_done (self->writer, stmt, "write sync state", error);
+    }
+  g_clear_pointer (&stmt, stmt_done);
+  return write_end (self, ok, error);
+}
+
+gboolean
+wh_store_reset_collection (WhStore            *self,
+                           const WhCollection *collection,
+                           GError            **error)
+{
+  const CollInfo *info;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if ((info = lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  /* Dropping and recreating is much faster than deleting row by row with
+   * the FTS and R*Tree triggers firing for each. */
+  sql = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts; DROP TABLE IF EXISTS %s_geo;"
+                         " DELETE FROM cache_layout WHERE collection = '%s';",
+                         collection->name, collection->name, collection->name, collection->name);
+  if (!write_begin (self, error) ||
+      !write_end (self, conn_exec (self->writer, sql, error) &&
+                        reconcile_cache_tables (self, error), error))
+    return FALSE;
+  emit_changed (self, collection->name);
+  return TRUE;
+}
+
+/* ---- Outbox ------------------------------------------------------------- */
+
+void
+wh_outbox_entry_free (WhOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->kind);
+  g_free (entry->key);
+  g_free (entry->body);
+  g_free (entry->last_error);
+  g_free (entry);
+}
+
+gint64
+wh_store_outbox_add (WhStore    *self,
+                     const char *kind,
+                     const char *key,
+                     const char *json_body,
+                     GError    **error)
+{
+  g_autoptr(WhStmt) drop = NULL;
+  g_autoptr(WhStmt) add = NULL;
+  gint64 id = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), 0);
+  g_return_val_if_fail (kind != NULL && *kind != '\0', 0);
+  g_return_val_if_fail (json_body != NULL, 0);
+
+  if (!write_begin (self, error))
+    return 0;
+  ok = (drop = conn_prepare (self->writer, "DELETE FROM outbox WHERE kind = ?1 AND key = ?2",
+                             error)) != NULL &&
+       (add = conn_prepare (self->writer,
+                            "INSERT INTO outbox (kind, key, body, created_at)"
+                            " VALUES (?1, ?2, ?3, ?4)",
+                            error)) != NULL;
+  if (ok && key != NULL)
+    {
+      sqlite3_bind_text (drop, 1, kind, -1, SQLITE_STATIC);
+      sqlite3_bind_text (drop, 2, key, -1, SQLITE_STATIC);
+      ok = step_done (self->writer, drop, "replace outbox entry", error);
+    }
+  if (ok)
+    {
+      sqlite3_bind_text (add, 1, kind, -1, SQLITE_STATIC);
+      if (key)
+        sqlite3_bind_text (add, 2, key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (add, 3, json_body, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (add, 4, g_get_real_time () / G_USEC_PER_SEC);
+      ok = step_done (self->writer, add, "add outbox entry", error);
+      id = sqlite3_last_insert_rowid (self->writer->db);
+    }
+  g_clear_pointer (&drop, stmt_done);
+  g_clear_pointer (&add, stmt_done);
+  if (!write_end (self, ok, error))
+    return 0;
+  emit_changed (self, "outbox");
+  return id;
+}
+
+GPtrArray *
+wh_store_outbox_peek (WhStore *self,
+                      guint    max_entries,
+                      GError **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if (!reader_borrow (self, &reader, error))
+    return NULL;
+  stmt = conn_prepare (reader.conn,
+                       "SELECT id, kind, key, body, created_at, attempts, last_error"
+                       " FROM outbox ORDER BY id LIMIT ?1",
+                       error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, max_entries);
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_outbox_entry_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WhOutboxEntry *e = g_new0 (WhOutboxEntry, 1);
+
+      e->id = sqlite3_column_int64 (stmt, 0);
+      e->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      e->key = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      e->body = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      e->created_at = sqlite3_column_int64 (stmt, 4);
+      e->attempts = (guint) sqlite3_column_int64 (stmt, 5);
+      e->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      g_ptr_array_add (entries, e);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, reader.conn->db, rc, "read outbox");
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+static gboolean
+outbox_write (WhStore    *self,
+              const char *sql,
+              gint64      id,
+              const char *text,
+              GError    **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  gboolean ok;
+
+  if (!write_begin (self, error))
+    return FALSE;
+  stmt = conn_prepare (self->writer, sql, error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (text)
+        sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
+      ok = step_done (self->writer, stmt, "write outbox", error);
+    }
+  g_clear_pointer (&stmt, stmt_done);
+  if (!write_end (self, ok, error))
+    return FALSE;
+  emit_changed (self, "outbox");
+  return TRUE;
+}
+
+gboolean
+wh_store_outbox_remove (WhStore *self,
+                        gint64   id,
+                        GError **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  return outbox_write (self, "DELETE FROM outbox WHERE id = ?1", id, NULL, error);
+}
+
+gboolean
+wh_store_outbox_mark_failed (WhStore    *self,
+                             gint64      id,
+                             const char *message,
+                             GError    **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  return outbox_write (self,
+                       "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                       id, message, error);
+}
+
+gint64
+wh_store_outbox_count (WhStore *self,
+                       GError **error)
+{
+  g_auto(Reader) reader = { 0 };
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+
+  if (!reader_borrow (self, &reader, error))
+    return -1;
+  return conn_query_int (reader.conn, "SELECT count(*) FROM outbox", error);
+}
+
+gboolean
+wh_store_wipe_personal (WhStore *self,
+                        GError **error)
+{
+  static const char * const personal[] = {
+    "outbox", "progress", "bookmarks", "vouchers", "saved_courses",
+  };
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  /* secure_delete zeroes the freed content as it goes; the checkpoint below
+   * then moves it into the file and truncates the WAL that held the old
+   * pages. The setting stays on: personal tables are small. */
+  if (!write_begin (self, error))
+    return FALSE;
+  ok = conn_exec (self->writer, "PRAGMA secure_delete = ON", error) &&
+       conn_exec (self->writer,
+                  "DELETE FROM outbox; DELETE FROM progress; DELETE FROM bookmarks;"
+                  " DELETE FROM vouchers; DELETE FROM saved_courses;",
+                  error);
+  if (!write_end (self, ok, error))
+    return FALSE;
+
+  g_mutex_lock (&self->write_lock);
+  /* A reader in the middle of a query can keep the checkpoint from
+   * finishing; the data is deleted either way, so that is not an error. */
+  sqlite3_wal_checkpoint_v2 (self->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+
+  for (guint i = 0; i < G_N_ELEMENTS (personal); i++)
+    emit_changed (self, personal[i]);
+  return TRUE;
+}
+
+/* ---- Reading records ---------------------------------------------------- */
+
+static WhRecord *
+read_record (const WhCollection *collection,
+             sqlite3_stmt       *stmt)
+{
+  WhRecord *record = wh_record_new (collection);
+
+  record->id = sqlite3_column_int64 (stmt, 0);
+  record->rev = sqlite3_column_int64 (stmt, 1);
+  wh_record_read_values (record, stmt, 2);
+  return record;
+}
+
+static GPtrArray *
+new_record_array (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+}
+
+/* Steps a statement whose columns are info->columns, collecting records. */
+static gboolean
+collect_records (WhConn             *conn,
+                 sqlite3_stmt       *stmt,
+                 const WhCollection *collection,
+                 GPtrArray          *out,
+                 GError            **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read_record (collection, stmt));
+  if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "read");
+  return TRUE;
+}
+
+/* Records by id, in the order of ids; those not cached are skipped. */
+static GPtrArray *
+get_records (WhConn         *conn,
+             const CollInfo *info,
+             const gint64   *ids,
+             guint           n_ids,
+             GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1", info->columns,
+                                          info->collection->name);
+  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  g_autoptr(GPtrArray) records = new_record_array ();
+
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, ids[i]);
+      if (!collect_records (conn, stmt, info->collection, records, error))
+        return NULL;
+      sqlite3_reset (stmt);
+    }
+  return g_steal_pointer (&records);
+}
+
+WhRecord *
+wh_store_get_record (WhStore            *self,
+                     const WhCollection *collection,
+                     gint64              id,
+                     GError            **error)
+{
+  g_autoptr(GPtrArray) records = wh_store_get_records (self, collection, &id, 1, error);
+
+  if (records == NULL)
+    return NULL;
+  if (records->len == 0)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND,
+                   _("This item is not in the offline cache."));
+      return NULL;
+    }
+  return g_ptr_array_steal_index (records, 0);
+}
+
+GPtrArray *
+wh_store_get_records (WhStore            *self,
+                      const WhCollection *collection,
+                      const gint64       *ids,
+                      guint               n_ids,
+                      GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  if ((info = lookup_info (self, collection, error)) == NULL ||
+      !reader_borrow (self, &reader, error))
+    return NULL;
+  return get_records (reader.conn, info, ids, n_ids, error);
+}
+
+gint64
+wh_store_count (WhStore            *self,
+                const WhCollection *collection,
+                GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+
+  if (!lookup_info (self, collection, error) || !reader_borrow (self, &reader, error))
+    return -1;
+  sql = g_strdup_printf ("SELECT count(*) FROM %s", collection->name);
+  return conn_query_int (reader.conn, sql, error);
+}
+
+/* ---- Queries ------------------------------------------------------------ */
+
+static const char *
+op_sql (WhQueryOp op)
+{
+  static const char * const ops[] = { "=", "!=", "<", "<=", ">", ">=" };
+  return ops[op];
+}
+
+static void
+bind_value (sqlite3_stmt  *stmt,
+            int            param,
+            WhType         type,
+            const WhValue *value)
+{
+  if (value == NULL || !value->is_set)
+    sqlite3_bind_null (stmt, param);
+  else if (type == WH_TYPE_INT || type == WH_TYPE_BOOL)
+    sqlite3_bind_int64 (stmt, param, value->i);
+  else if (type == WH_TYPE_REAL)
+    sqlite3_bind_double (stmt, param, value->d);
+  else
+    sqlite3_bind_text (stmt, param, value->s ? value->s : "", -1, SQLITE_STATIC);
+}
+
+typedef enum
+{
+  SELECT_ROWS,
+  SELECT_COUNT,
+} SelectKind;
+
+/* Builds the SQL of a query; the parameters are, in order: each filter's
+ * value, the match, the key (order value, id) if with_key, then for rows
+ * LIMIT and OFFSET. bind_query binds them in the same order. */
+static char *
+query_sql (const CollInfo *info,
+           const WhQuery  *query,
+           SelectKind      kind,
+           gboolean        with_key,
+           gboolean        before)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  const char *n = info->collection->name;
+  const char *order = query->order_field;
+  gboolean desc = query->descending != before;
+  const char *and = " WHERE ";
+
+  if (kind == SELECT_COUNT)
+    g_string_append_printf (sql, "SELECT count(*) FROM %s", n);
+  else
+    g_string_append_printf (sql, "SELECT %s FROM %s", info->columns, n);
+
+  for (guint i = 0; i < query->filters->len; i++)
+    {
+      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
+
+      g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
+      and = " AND ";
+    }
+  if (query->match != NULL)
+    {
+      g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", and,
+                              n, n);
+      and = " AND ";
+    }
+  if (order != NULL)
+    {
+      /* Keyset paging compares (order, id) row values, which skip NULLs. */
+      g_string_append_printf (sql, "%s%s IS NOT NULL", and, order);
+      and = " AND ";
+    }
+  if (with_key)
+    {
+      if (order != NULL)
+        g_string_append_printf (sql, "%s(%s, id) %s (?, ?)", and, order, desc ? "<" : ">");
+      else
+        g_string_append_printf (sql, "%sid %s ?", and, desc ? "<" : ">");
+    }
+  if (kind == SELECT_ROWS)
+    {
+      if (order != NULL)
+        g_string_append_printf (sql, " ORDER BY %s %s, id %s", order, desc ? "DESC" : "ASC",
+                                desc ? "DESC" : "ASC");
+      else
+        g_string_append_printf (sql, " ORDER BY id %s", desc ? "DESC" : "ASC");
+      g_string_append (sql, " LIMIT ? OFFSET ?");
+    }
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+static void
+bind_query (sqlite3_stmt   *stmt,
+            const WhQuery  *query,
+            const WhRecord *key,
+            SelectKind      kind,
+            guint           offset,
+            guint           limit)
+{
+  int p = 1;
+
+  for (guint i = 0; i < query->filters->len; i++, p++)
+    {
+      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
+
+      if (f->type == WH_TYPE_INT)
+        sqlite3_bind_int64 (stmt, p, f->i);
+      else if (f->type == WH_TYPE_REAL)
+        sqlite3_bind_double (stmt, p, f->d);
+      else
+        sqlite3_bind_text (stmt, p, f->s, -1, SQLITE_STATIC);
+    }
+  if (query->match != NULL)
+    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  if (key != NULL)
+    {
+      if (query->order_field != NULL)
+        {
+          guint index = 0;
+
+          wh_collection_find_field (key->collection, query->order_field, &index);
+          bind_value (stmt, p++, query->order_type, &key->values[index]);
+        }
+      sqlite3_bind_int64 (stmt, p++, key->id);
+    }
+  if (kind == SELECT_ROWS)
+    {
+      sqlite3_bind_int64 (stmt, p++, limit);
+      sqlite3_bind_int64 (stmt, p++, offset);
+    }
+}
+
+static gboolean
+check_query (WhStore        *self,
+             const WhQuery  *query,
+             const CollInfo **info,
+             GError        **error)
+{
+  if ((*info = lookup_info (self, query->collection, error)) == NULL)
+    return FALSE;
+  if (query->match != NULL && (*info)->bm25 == NULL)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                   _("The collection “%s” cannot be searched."), query->collection->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+wh_store_query_page (WhStore        *self,
+                     const WhQuery  *query,
+                     const WhRecord *key,
+                     gboolean        before,
+                     guint           offset,
+                     guint           limit,
+                     GError        **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *sql = NULL;
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (key == NULL || key->collection == query->collection, NULL);
+
+  if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
+    return NULL;
+  sql = query_sql (info, query, SELECT_ROWS, key != NULL, key != NULL && before);
+  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+    return NULL;
+  bind_query (stmt, query, key, SELECT_ROWS, key ? 0 : offset, limit);
+  records = new_record_array ();
+  if (!collect_records (reader.conn, stmt, query->collection, records, error))
+    return NULL;
+  if (key != NULL && before)
+    {
+      /* Fetched walking backwards from the key; hand them over in order. */
+      for (guint i = 0, j = records->len ? records->len - 1 : 0; i < j; i++, j--)
+        {
+          gpointer tmp = records->pdata[i];
+          records->pdata[i] = records->pdata[j];
+          records->pdata[j] = tmp;
+        }
+    }
+  return g_steal_pointer (&records);
+}
+
+GPtrArray *
+wh_store_query (WhStore       *self,
+                const WhQuery *query,
+                guint          offset,
+                guint          limit,
+                GError       **error)
+{
+  return wh_store_query_page (self, query, NULL, FALSE, offset, limit, error);
+}
+
+gint64
+wh_store_query_count (WhStore       *self,
+                      const WhQuery *query,
+                      GError       **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  const CollInfo *info;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+  g_return_val_if_fail (query != NULL, -1);
+
+  if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
+    return -1;
+  sql = query_sql (info, query, SELECT_COUNT, FALSE, FALSE);
+  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+    return -1;
+  bind_query (stmt, query, NULL, SELECT_COUNT, 0, 0);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, reader.conn->db, rc, "count");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static GPtrArray *
+list_by (WhStore            *self,
+         const WhCollection *collection,
+         const char         *field,
+         gint64              value,
+         const char         *order,
+         gboolean            descending,
+         gint64              exclude_id,
+         guint               limit,
+         GError            **error)
+{
+  g_autoptr(WhQuery) query = wh_query_new (collection);
+
+  wh_query_where_int (query, field, WH_QUERY_EQ, value);
+  if (exclude_id > 0)
+    wh_query_where_int (query, "id", WH_QUERY_NE, exclude_id);
+  wh_query_set_order (query, order, descending);
+  return wh_store_query (self, query, 0, limit, error);
+}
+
+GPtrArray *
+wh_store_list_lessons (WhStore *self,
+                       gint64   course_id,
+                       GError **error)
+{
+  return list_by (self, &wh_collection_lessons, "course_id", course_id, "position", FALSE, 0,
+                  G_MAXUINT, error);
+}
+
+GPtrArray *
+wh_store_list_questions (WhStore *self,
+                         gint64   course_id,
+                         GError **error)
+{
+  return list_by (self, &wh_collection_questions, "course_id", course_id, NULL, FALSE, 0,
+                  G_MAXUINT, error);
+}
+
+GPtrArray *
+wh_store_list_courses_in_category (WhStore *self,
+                                   gint64   category_id,
+                                   GError **error)
+{
+  return list_by (self, &wh_collection_courses, "category_id", category_id, "title", FALSE, 0,
+                  G_MAXUINT, error);
+}
+
+GPtrArray *
+wh_store_list_employer_jobs (WhStore *self,
+                             gint64   employer_id,
+                             gint64   exclude_job_id,
+                             guint    limit,
+                             GError **error)
+{
+  return list_by (self, &wh_collection_jobs, "employer_id", employer_id, "posted_at", TRUE,
+                  exclude_job_id, limit, error);
+}
+
+/* ---- Search ------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 id;
+  double score;
+} Hit;
+
+static int
+hit_compare (gconstpointer a,
+             gconstpointer b)
+{
+  const Hit *x = a, *y = b;
+
+  /* bm25 is lower for better matches; among equals the newer first. */
+  if (x->score != y->score)
+    return x->score < y->score ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id ? 1 : 0;
+}
+
+static const CollInfo *
+search_info (WhStore            *self,
+             const WhCollection *collection,
+             GError            **error)
+{
+  const CollInfo *info = lookup_info (self, collection, error);
+
+  if (info != NULL && info->bm25 == NULL)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                   _("The collection “%s” cannot be searched."), collection->name);
+      return NULL;
+    }
+  return info;
+}
+
+GPtrArray *
+wh_store_search (WhStore            *self,
+                 const WhCollection *collection,
+                 const char         *query,
+                 guint               limit,
+                 GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autoptr(GArray) hits = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  const CollInfo *info;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if ((info = search_info (self, collection, error)) == NULL)
+    return NULL;
+  match = wh_search_build_match (query);
+  if (match == NULL || limit == 0)
+    return new_record_array ();
+  if (!reader_borrow (self, &reader, error))
+    return NULL;
+
+  /* Walking the hits newest first and stopping after the candidates bounds
+   * the work for terms that hit half the table; below the bound every hit
+   * is scored and the ranking is exact. */
+  sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
+                         " ORDER BY rowid DESC LIMIT %d",
+                         info->bm25, collection->name, collection->name, SEARCH_RANK_CANDIDATES);
+  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  hits = g_array_new (FALSE, FALSE, sizeof (Hit));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+      g_array_append_val (hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, reader.conn->db, rc, "search");
+      return NULL;
+    }
+  g_clear_pointer (&stmt, stmt_done);
+
+  g_array_sort (hits, hit_compare);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
+  for (guint i = 0; i < hits->len && i < limit; i++)
+    g_array_append_val (ids, g_array_index (hits, Hit, i).id);
+  return get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+}
+
+gint64
+wh_store_search_count (WhStore            *self,
+                       const WhCollection *collection,
+                       const char         *query,
+                       GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+  g_return_val_if_fail (query != NULL, -1);
+
+  if (search_info (self, collection, error) == NULL)
+    return -1;
+  match = wh_search_build_match (query);
+  if (match == NULL)
+    return 0;
+  if (!reader_borrow (self, &reader, error))
+    return -1;
+  sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
+                         collection->name);
+  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_db_error (error, reader.conn->db, rc, "search");
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* ---- Places ------------------------------------------------------------- */
+
+void
+wh_nearby_free (WhNearby *nearby)
+{
+  if (nearby == NULL)
+    return;
+  wh_record_free (nearby->record);
+  g_free (nearby);
+}
+
+double
+wh_geo_distance_m (double lat1,
+                   double lon1,
+                   double lat2,
+                   double lon2)
+{
+  double p1 = lat1 * G_PI / 180, p2 = lat2 * G_PI / 180;
+  double dp = p2 - p1, dl = (lon2 - lon1) * G_PI / 180;
+  double a = sin (dp / 2) * sin (dp / 2) + cos (p1) * cos (p2) * sin (dl / 2) * sin (dl / 2);
+
+  return 2 * EARTH_RADIUS_M * asin (MIN (1.0, sqrt (a)));
+}
+
+static const CollInfo *
+geo_info (WhStore            *self,
+          const WhCollection *collection,
+          GError            **error)
+{
+  const CollInfo *info = lookup_info (self, collection, error);
+
+  if (info != NULL && !info->located)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                   _("The collection “%s” has no places."), collection->name);
+      return NULL;
+    }
+  return info;
+}
+
+/* Points in one box that does not cross the antimeridian, appended. */
+static gboolean
+box_points (WhConn         *conn,
+            const CollInfo *info,
+            double          min_lat,
+            double          min_lon,
+            double          max_lat,
+            double          max_lon,
+            guint           limit,
+            GArray         *out,
+            GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
+
+  if (out->len >= limit)
+    return TRUE;
+  /* The R*Tree box finds candidates (float32, rounded outwards); the exact
+   * auxiliary coordinates decide. */
+  sql = g_strdup_printf ("SELECT id, lat, lon FROM %s_geo WHERE max_lat >= ?1 AND min_lat <= ?3"
+                         " AND max_lon >= ?2 AND min_lon <= ?4 AND lat BETWEEN ?1 AND ?3"
+                         " AND lon BETWEEN ?2 AND ?4 LIMIT ?5",
+                         info->collection->name);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, min_lat);
+  sqlite3_bind_double (stmt, 2, min_lon);
+  sqlite3_bind_double (stmt, 3, max_lat);
+  sqlite3_bind_double (stmt, 4, max_lon);
+  sqlite3_bind_int64 (stmt, 5, limit - out->len);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WhGeoPoint p = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                       sqlite3_column_double (stmt, 2) };
+      g_array_append_val (out, p);
+    }
+  if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "read places");
+  return TRUE;
+}
+
+static gboolean
+viewport_points (WhConn         *conn,
+                 const CollInfo *info,
+                 double          min_lat,
+                 double          min_lon,
+                 double          max_lat,
+                 double          max_lon,
+                 guint           limit,
+                 GArray         *out,
+                 GError        **error)
+{
+  if (min_lon <= max_lon)
+    return box_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, out, error);
+  /* Across the antimeridian: two boxes. */
+  return box_points (conn, info, min_lat, min_lon, max_lat, 180, limit, out, error) &&
+         box_points (conn, info, min_lat, -180, max_lat, max_lon, limit, out, error);
+}
+
+static gboolean
+check_box (double   min_lat,
+           double   min_lon,
+           double   max_lat,
+           double   max_lon,
+           GError **error)
+{
+  if (!(min_lat >= -90 && max_lat <= 90 && min_lat <= max_lat && min_lon >= -180 &&
+        min_lon <= 180 && max_lon >= -180 && max_lon <= 180))
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID, _("The map area is not valid."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GArray *
+wh_store_query_viewport_points (WhStore            *self,
+                                const WhCollection *collection,
+                                double              min_lat,
+                                double              min_lon,
+                                double              max_lat,
+                                double              max_lon,
+                                guint               limit,
+                                GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GArray) points = NULL;
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if ((info = geo_info (self, collection, error)) == NULL ||
+      !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
+      !reader_borrow (self, &reader, error))
+    return NULL;
+  points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
+  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, points,
+                        error))
+    return NULL;
+  return g_steal_pointer (&points);
+}
+
+GPtrArray *
+wh_store_query_viewport (WhStore            *self,
+                         const WhCollection *collection,
+                         double              min_lat,
+                         double              min_lon,
+                         double              max_lat,
+                         double              max_lon,
+                         guint               limit,
+                         GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GArray) points = NULL;
+  g_autoptr(GArray) ids = NULL;
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if ((info = geo_info (self, collection, error)) == NULL ||
+      !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
+      !reader_borrow (self, &reader, error))
+    return NULL;
+  points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
+  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, points,
+                        error))
+    return NULL;
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), points->len);
+  for (guint i = 0; i < points->len; i++)
+    g_array_append_val (ids, g_array_index (points, WhGeoPoint, i).id);
+  return get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+}
+
+typedef struct
+{
+  gint64 id;
+  double distance;
+} Near;
+
+static int
+near_compare (gconstpointer a,
+              gconstpointer b)
+{
+  const Near *x = a, *y = b;
+
+  if (x->distance != y->distance)
+    return x->distance < y->distance ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
+}
+
+GPtrArray *
+wh_store_query_nearest (WhStore            *self,
+                        const WhCollection *collection,
+                        double              lat,
+                        double              lon,
+                        guint               n,
+                        GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GArray) points = NULL;
+  g_autoptr(GArray) near = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) result = NULL;
+  g_autoptr(GArray) ids = NULL;
+  const CollInfo *info;
+  double radius = 2000; /* metres; a few stations in a city */
+  const double half_world = G_PI * EARTH_RADIUS_M;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if ((info = geo_info (self, collection, error)) == NULL ||
+      !check_box (lat, lon, lat, lon, error) || !reader_borrow (self, &reader, error))
+    return NULL;
+
+  result = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_nearby_free);
+  if (n == 0)
+    return g_steal_pointer (&result);
+  points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
+  near = g_array_new (FALSE, FALSE, sizeof (Near));
+
+  for (;;)
+    {
+      double angle = radius / EARTH_RADIUS_M;
+      double dlat = angle * 180 / G_PI;
+      double min_lat = lat - dlat, max_lat = lat + dlat;
+      double min_lon = -180, max_lon = 180;
+      gboolean everything = radius >= half_world;
+      /* A hair of margin against rounding at the edge of the box. */
+      const double margin = 1e-9;
+
+      /* The smallest box around the circle (a cap of the sphere): unless the
+       * cap holds a pole, its longitudes span asin (sin r / cos lat). */
+      if (!everything && min_lat > -90 && max_lat < 90)
+        {
+          double s = sin (angle) / cos (lat * G_PI / 180);
+
+          if (s < 1)
+            {
+              double dlon = asin (s) * 180 / G_PI;
+              min_lon = lon - dlon - margin;
+              max_lon = lon + dlon + margin;
+              if (min_lon < -180)
+                min_lon += 360;
+              if (max_lon > 180)
+                max_lon -= 360;
+            }
+        }
+      min_lat = MAX (-90, min_lat - margin);
+      max_lat = MIN (90, max_lat + margin);
+
+      g_array_set_size (points, 0);
+      g_array_set_size (near, 0);
+      if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, G_MAXUINT,
+                            points, error))
+        return NULL;
+      for (guint i = 0; i < points->len; i++)
+        {
+          const WhGeoPoint *p = &g_array_index (points, WhGeoPoint, i);
+          Near item = { p->id, wh_geo_distance_m (lat, lon, p->lat, p->lon) };
+
+          /* Only points inside the circle are sure to beat all outside the box. */
+          if (item.distance <= radius || everything)
+            g_array_append_val (near, item);
+        }
+      if (near->len >= n || everything)
+        break;
+      /* Grow by the density seen so far, at least fourfold in area. */
+      if (near->len > 0)
+        radius *= MAX (2.0, sqrt ((double) n / near->len) * 1.2);
+      else
+        radius *= 4;
+      radius = MIN (radius, half_world);
+    }
+
+  g_array_sort (near, near_compare);
+  if (near->len > n)
+    g_array_set_size (near, n);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), near->len);
+  for (guint i = 0; i < near->len; i++)
+    g_array_append_val (ids, g_array_index (near, Near, i).id);
+  records = get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+  if (records == NULL)
+    return NULL;
+  /* get_records keeps the order of ids, and a reader sees one snapshot per
+   * statement; a row deleted in between is simply skipped. */
+  for (guint i = 0, j = 0; i < records->len; i++)
+    {
+      WhRecord *record = records->pdata[i];
+      WhNearby *item = g_new0 (WhNearby, 1);
+
+      while (j < near->len && g_array_index (near, Near, j).id != record->id)
+        j++;
+      item->distance_m = j < near->len ? g_array_index (near, Near, j).distance : 0;
+      item->record = wh_record_copy (record);
+      g_ptr_array_add (result, item);
+    }
+  return g_steal_pointer (&result);
+}

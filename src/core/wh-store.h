@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store.h: the client's SQLite cache of synced records and personal data.
+ *
+ * One file (mode 0600 in a 0700 directory) in WAL mode. Each synced
+ * collection is a table "id INTEGER PRIMARY KEY, rev, <schema columns>" with
+ * an FTS5 index over its WH_FIELD_SEARCH fields (tokenizer "wh", see
+ * wh-search-tokenizer.h) and, if it is located, an R*Tree over lat/lon; both
+ * are kept up to date by triggers, so no writer can forget them.
+ *
+ * Threads. A WhStore may be used from any thread; it holds
+ *  - one writer connection, behind a mutex: apply_page, the outbox and every
+ *    other write take it for one transaction. The sync engine writes from its
+ *    worker thread; a UI write (outbox_add) waits at most for one page.
+ *  - a pool of read-only connections: every read borrows one for the call.
+ *    In WAL a reader never waits for the writer, so the UI thread may read
+ *    (a list model's get_item does) while a sync transaction is open.
+ * The API is synchronous; the UI wraps the slow calls (search, nearest,
+ * apply_page) in GTasks. Records returned are copies owned by the caller.
+ *
+ * Durability. journal_mode=WAL with synchronous=NORMAL: each transaction is
+ * atomic and the file is never corrupt after a crash or power cut; after a
+ * power cut the last few commits may be rolled back, which for a cache only
+ * means those pages are fetched again, since a page and its cursor always
+ * commit together (a crashed process loses nothing: the WAL is in the OS).
+ * FULL would add an fsync per page for no gain in consistency.
+ *
+ * Schema. PRAGMA user_version counts the migrations applied to the fixed
+ * tables (sync state, outbox, personal data); add a step to the list in
+ * wh-store.c to change them. The cache tables are derived from wh-schema:
+ * when a collection's columns, search or index fields change, its table is
+ * rebuilt empty and its cursor reset, so the next sync fetches it again.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "wh-codec.h"
+#include "wh-query.h"
+
+G_BEGIN_DECLS
+
+#define WH_STORE_ERROR (wh_store_error_quark ())
+
+typedef enum
+{
+  WH_STORE_ERROR_FAILED,        /* an SQLite error, its message attached */
+  WH_STORE_ERROR_NEWER_VERSION, /* the file was written by a newer release */
+  WH_STORE_ERROR_CORRUPT,       /* the file is not a usable database */
+  WH_STORE_ERROR_FULL,          /* the disk is full */
+  WH_STORE_ERROR_BUSY,          /* another process held the file too long */
+  WH_STORE_ERROR_NOT_FOUND,     /* no such record */
+  WH_STORE_ERROR_INVALID,       /* a bad argument, e.g. a collection not cached */
+  WH_STORE_ERROR_PERMISSION,    /* the file or its directory cannot be made private */
+} WhStoreError;
+
+GQuark wh_store_error_quark (void);
+
+/* The version of the fixed tables this release writes (PRAGMA user_version). */
+#define WH_STORE_SCHEMA_VERSION 2
+
+#define WH_TYPE_STORE (wh_store_get_type ())
+G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
+
+/* $XDG_CACHE_HOME/workers-home/cache.db */
+char       *wh_store_default_path  (void);
+
+/* Opens or creates the cache, makes it private (directory 0700, file 0600),
+ * migrates it and rebuilds cache tables whose layout changed. Refuses a file
+ * from a newer release (WH_STORE_ERROR_NEWER_VERSION) without touching it. */
+WhStore    *wh_store_open          (const char  *path,
+                                    GError     **error);
+const char *wh_store_get_path      (WhStore     *self);
+
+/* ---- Sync (writer) ------------------------------------------------------ */
+
+/* Writes a page's records (a tombstone deletes the row and its index
+ * entries) and the cursor next_since for (collection, region) in ONE
+ * transaction. A record older than the cached row is ignored, so a page
+ * applied twice changes nothing. region: an adcode as text for regional
+ * feeds, NULL otherwise. Emits ::changed after the commit. */
+gboolean    wh_store_apply_page    (WhStore            *self,
+                                    const WhPage       *page,
+                                    const char         *region,
+                                    GError            **error);
+/* The next `since` to ask for: 0 when never synced; -1 on error. */
+gint64      wh_store_get_cursor    (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const char         *region,
+                                    GError            **error);
+
+typedef struct
+{
+  gint64  next_since;  /* 0: never synced */
+  gint64  synced_at;   /* unix seconds of the last page or check; 0: never */
+  char   *etag;        /* of the last response, or NULL */
+} WhSyncState;
+
+void        wh_sync_state_clear    (WhSyncState        *state);
+gboolean    wh_store_get_sync_state (WhStore           *self,
+                                    const WhCollection *collection,
+                                    const char         *region,
+                                    WhSyncState        *out,
+                                    GError            **error);
+/* Records a check of the feed that changed nothing (a 304, or the ETag of
+ * the last page): the ETag and the time, keeping the cursor. */
+gboolean    wh_store_set_sync_checked (WhStore         *self,
+                                    const WhCollection *collection,
+                                    const char         *region,
+                                    const char         *etag,
+                                    GError            **error);
+/* Empties a collection and forgets every cursor of it, for a full resync
+ * (e.g. when the server's rev went backwards). */
+gboolean    wh_store_reset_collection (WhStore         *self,
+                                    const WhCollection *collection,
+                                    GError            **error);
+
+/* ---- Outbox (user writes replayed by the sync engine) ------------------- */
+
+typedef struct
+{
+  gint64  id;         /* increasing: replay in this order */
+  char   *kind;       /* e.g. "progress", "bookmark" */
+  char   *key;        /* or NULL */
+  char   *body;       /* JSON */
+  gint64  created_at; /* unix seconds */
+  guint   attempts;   /* failed replays so far */
+  char   *last_error; /* of the last failed replay, or NULL */
+} WhOutboxEntry;
+
+void        wh_outbox_entry_free   (WhOutboxEntry      *entry);
+
+/* Queues a write. With a key, a pending entry of the same kind and key is
+ * replaced (only the latest progress of a lesson is worth sending); the new
+ * entry gets a new id, so removing the old id after replaying it leaves the
+ * new one queued. Returns the id, or 0 on error. */
+gint64      wh_store_outbox_add    (WhStore            *self,
+                                    const char         *kind,
+                                    const char         *key,
+                                    const char         *json_body,
+                                    GError            **error);
+/* The oldest max_entries entries (WhOutboxEntry*), oldest first. */
+GPtrArray  *wh_store_outbox_peek   (WhStore            *self,
+                                    guint               max_entries,
+                                    GError            **error);
+/* Removing an id that is gone already is not an error. */
+gboolean    wh_store_outbox_remove (WhStore            *self,
+                                    gint64              id,
+                                    GError            **error);
+gboolean    wh_store_outbox_mark_failed (WhStore       *self,
+                                    gint64              id,
+                                    const char         *message,
+                                    GError            **error);
+gint64      wh_store_outbox_count  (WhStore            *self,
+                                    GError            **error);
+
+/* Kiosk sign-out: deletes the outbox, lesson progress, bookmarks, vouchers
+ * and saved courses, overwriting the freed pages and truncating the WAL so
+ * nothing of the person stays readable in the file. */
+gboolean    wh_store_wipe_personal (WhStore            *self,
+                                    GError            **error);
+
+/* ---- Reads -------------------------------------------------------------- */
+
+/* NULL with WH_STORE_ERROR_NOT_FOUND when the record is not cached. */
+WhRecord   *wh_store_get_record    (WhStore            *self,
+                                    const WhCollection *collection,
+                                    gint64              id,
+                                    GError            **error);
+/* The records of ids that are cached, in the order of ids (WhRecord*). */
+GPtrArray  *wh_store_get_records   (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const gint64       *ids,
+                                    guint               n_ids,
+                                    GError            **error);
+/* -1 on error. */
+gint64      wh_store_count         (WhStore            *self,
+                                    const WhCollection *collection,
+                                    GError            **error);
+/* Rows of a query, offset/limit for small lists; WhListModel for long ones. */
+GPtrArray  *wh_store_query         (WhStore            *self,
+                                    const WhQuery      *query,
+                                    guint               offset,
+                                    guint               limit,
+                                    GError            **error);
+gint64      wh_store_query_count   (WhStore            *self,
+                                    const WhQuery      *query,
+                                    GError            **error);
+
+/* Typed shorthands. */
+GPtrArray  *wh_store_list_lessons  (WhStore            *self,
+                                    gint64              course_id,
+                                    GError            **error);
+GPtrArray  *wh_store_list_questions (WhStore           *self,
+                                    gint64              course_id,
+                                    GError            **error);
+GPtrArray  *wh_store_list_courses_in_category (WhStore *self,
+                                    gint64              category_id,
+                                    GError            **error);
+/* An employer's other jobs, newest first, leaving out exclude_job_id. */
+GPtrArray  *wh_store_list_employer_jobs (WhStore       *self,
+                                    gint64              employer_id,
+                                    gint64              exclude_job_id,
+                                    guint               limit,
+                                    GError            **error);
+
+/* ---- Search ------------------------------------------------------------- */
+
+/* Records (WhRecord*) matching what a person typed, best first by bm25
+ * (title weighted highest). When a query hits more rows than can be ranked
+ * within the time budget, the newest candidates (highest ids) are ranked
+ * instead of all. Hostile input (quotes, AND/OR/NEAR, '*', ':') is just text. */
+GPtrArray  *wh_store_search        (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const char         *query,
+                                    guint               limit,
+                                    GError            **error);
+/* The exact number of matches; -1 on error. */
+gint64      wh_store_search_count  (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const char         *query,
+                                    GError            **error);
+
+/* ---- Places (located collections) -------------------------------------- */
+
+typedef struct
+{
+  gint64 id;
+  double lat;
+  double lon;
+} WhGeoPoint;
+
+typedef struct
+{
+  WhRecord *record;
+  double    distance_m; /* haversine, mean Earth radius */
+} WhNearby;
+
+void        wh_nearby_free         (WhNearby           *nearby);
+
+/* Records inside the box (edges included), at most limit, in id order.
+ * min_lon > max_lon is a box across the antimeridian. */
+GPtrArray  *wh_store_query_viewport (WhStore           *self,
+                                    const WhCollection *collection,
+                                    double              min_lat,
+                                    double              min_lon,
+                                    double              max_lat,
+                                    double              max_lon,
+                                    guint               limit,
+                                    GError            **error);
+/* The same as points only (WhGeoPoint), for drawing many at once. */
+GArray     *wh_store_query_viewport_points (WhStore    *self,
+                                    const WhCollection *collection,
+                                    double              min_lat,
+                                    double              min_lon,
+                                    double              max_lat,
+                                    double              max_lon,
+                                    guint               limit,
+                                    GError            **error);
+/* The n nearest (WhNearby*), nearest first, exact: the search box grows
+ * until it provably holds the n nearest. */
+GPtrArray  *wh_store_query_nearest (WhStore            *self,
+                                    const WhCollection *collection,
+                                    double              lat,
+                                    double              lon,
+                                    guint               n,
+                                    GError            **error);
+
+double      wh_geo_distance_m      (double              lat1,
+                                    double              lon1,
+                                    double              lat2,
+                                    double              lon2);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhOutboxEntry, wh_outbox_entry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhNearby, wh_nearby_free)
+
+G_END_DECLS

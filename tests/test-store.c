@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "wh-test-store.h"
+#include "wh-test.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  return db;
+}
+
+static void
+raw_exec (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static gint64
+raw_int (sqlite3    *db,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 v;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  v = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return v;
+}
+
+static char *
+tmp_cache_path (void)
+{
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  return g_build_filename (dir, "sub", "cache.db", NULL);
+}
+
+static gint64
+count_fts (WhStore *store, const char *query)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = wh_store_search_count (store, &wh_collection_jobs, query, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
+/* ---- open, privacy, versions -------------------------------------------- */
+
+static void
+test_open_private (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  GStatBuf st;
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_store_get_path (store), ==, path);
+  /* Write something so the WAL exists. */
+  g_assert_cmpint (wh_store_outbox_add (store, "bookmark", "1", "{}", &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_open_tightens_existing (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_open_wal_and_version (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+                   ==, 1);
+  /* Every synced collection has its table; searchable ones their FTS, located their R*Tree. */
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+                                " ('jobs', 'jobs_fts', 'jobs_geo', 'stations_geo', 'merchants_geo',"
+                                "  'lessons', 'questions', 'courses_fts', 'employers_by_city_adcode')"),
+                   ==, 9);
+  sqlite3_close (db);
+}
+
+static void
+test_reopen_idempotent (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) back = NULL;
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(WhStore) store = wh_store_open (path, &error);
+
+      g_assert_no_error (error);
+      if (i == 0)
+        {
+          wh_test_apply (store, &wh_collection_jobs, "110000", 5,
+                         wh_test_make_job (1, 5, "高级电工技师", NULL), NULL);
+          g_assert_cmpint (wh_store_outbox_add (store, "progress", "9", "{\"a\":1}", &error), >, 0);
+        }
+      g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, "110000", &error), ==, 5);
+      g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 1);
+      g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 1);
+      g_assert_cmpint (count_fts (store, "电工"), ==, 1);
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_newer_version_refused (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  db = raw_open (path);
+  raw_exec (db, "PRAGMA user_version = 99; CREATE TABLE future (x);");
+  sqlite3_close (db);
+
+  store = wh_store_open (path, &error);
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NEWER_VERSION);
+  g_assert_null (store);
+
+  /* Untouched: same version, still in rollback-journal mode, no tables added. */
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"),
+                   ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema"), ==, 1);
+  sqlite3_close (db);
+}
+
+static void
+test_corrupt_refused (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  char junk[4096];
+
+  memset (junk, 'x', sizeof junk);
+  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, junk, sizeof junk, NULL));
+  store = wh_store_open (path, &error);
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT);
+  g_assert_null (store);
+}
+
+/* The fixed tables exactly as release 1 created them. */
+static const char v1_sql[] =
+  "CREATE TABLE sync_state ("
+  "  collection TEXT NOT NULL,"
+  "  region TEXT NOT NULL DEFAULT '',"
+  "  next_since INTEGER NOT NULL DEFAULT 0,"
+  "  synced_at INTEGER NOT NULL DEFAULT 0,"
+  "  etag TEXT,"
+  "  PRIMARY KEY (collection, region)) WITHOUT ROWID;"
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  kind TEXT NOT NULL,"
+  "  key TEXT,"
+  "  body TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT);"
+  "CREATE UNIQUE INDEX outbox_by_key ON outbox (kind, key) WHERE key IS NOT NULL;"
+  "CREATE TABLE cache_layout ("
+  "  collection TEXT PRIMARY KEY,"
+  "  layout TEXT NOT NULL) WITHOUT ROWID;"
+  /* A jobs table of an older layout, with a cursor that must be reset. */
+  "CREATE TABLE jobs (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, title TEXT);"
+  "INSERT INTO jobs VALUES (1, 10, 'old');"
+  "INSERT INTO cache_layout VALUES ('jobs', '0|title TEXT');"
+  "INSERT INTO sync_state (collection, region, next_since) VALUES ('jobs', '', 10);"
+  "INSERT INTO sync_state (collection, region, next_since) VALUES ('stations', '', 77);"
+  "INSERT INTO outbox (kind, key, body, created_at) VALUES ('progress', '3', '{}', 1);"
+  "PRAGMA user_version = 1;";
+
+static void
+test_migrate_from_v1 (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(GPtrArray) outbox = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  db = raw_open (path);
+  raw_exec (db, v1_sql);
+  sqlite3_close (db);
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* Personal data survives; the old jobs table was rebuilt and its cursor
+   * reset, and so was the cursor of stations, whose table was missing. */
+  outbox = wh_store_outbox_peek (store, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpstr (((WhOutboxEntry *) outbox->pdata[0])->kind, ==, "progress");
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_stations, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  wh_test_apply (store, &wh_collection_jobs, NULL, 11, wh_test_make_job (1, 11, "焊工", NULL),
+                 NULL);
+  g_assert_cmpint (count_fts (store, "焊工"), ==, 1);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  raw_exec (db, "INSERT INTO progress (lesson_id, course_id, updated_at) VALUES (1, 2, 'x');"
+                "INSERT INTO bookmarks (job_id, updated_at) VALUES (1, 'x');");
+  sqlite3_close (db);
+}
+
+static void
+test_migrate_from_v0 (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  sqlite3 *db;
+
+  /* An empty file (as after a crash right after creating it) is version 0. */
+  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vouchers'"), ==, 1);
+  sqlite3_close (db);
+}
+
+/* ---- apply_page ---------------------------------------------------------- */
+
+static void
+test_apply_page (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job = NULL;
+  g_autoptr(WhRecord) expected = wh_test_make_job (2, 4, "叉车司机", "仓库叉车司机，月薪3000");
+  WhSyncState state = { 0 };
+
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, "110000", &error), ==, 0);
+  wh_test_apply (store, &wh_collection_jobs, "110000", 4,
+                 wh_test_make_job (1, 3, "保洁员", "商场保洁"),
+                 wh_test_make_job (2, 4, "叉车司机", "仓库叉车司机，月薪3000"), NULL);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, "110000", &error), ==, 4);
+  /* Cursors are per region. */
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, "440300", &error), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 0);
+
+  job = wh_store_get_record (store, &wh_collection_jobs, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (wh_record_equal (job, expected));
+  g_assert_cmpint (job->rev, ==, 4);
+
+  g_assert_true (wh_store_get_sync_state (store, &wh_collection_jobs, "110000", &state, &error));
+  g_assert_cmpint (state.next_since, ==, 4);
+  g_assert_cmpint (state.synced_at, >, 1700000000);
+  g_assert_null (state.etag);
+  wh_sync_state_clear (&state);
+  g_assert_true (wh_store_set_sync_checked (store, &wh_collection_jobs, "110000", "\"abc\"", &error));
+  g_assert_true (wh_store_get_sync_state (store, &wh_collection_jobs, "110000", &state, &error));
+  g_assert_cmpstr (state.etag, ==, "\"abc\"");
+  g_assert_cmpint (state.next_since, ==, 4);
+  wh_sync_state_clear (&state);
+  g_assert_no_error (error);
+
+  g_assert_null (wh_store_get_record (store, &wh_collection_jobs, 99, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_apply_update_and_tombstone (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job = NULL;
+  g_autoptr(GPtrArray) near = NULL;
+
+  wh_test_apply (store, &wh_collection_jobs, NULL, 3,
+                 wh_test_make_job (1, 1, "保洁员", NULL),
+                 wh_test_make_job (2, 2, "快递员", NULL),
+                 wh_test_make_job (3, 3, "焊工", NULL), NULL);
+  {
+    WhRecord *moved = wh_test_make_job (2, 5, "快递分拣员", NULL);
+    wh_record_set_real (moved, "lat", 39.9);
+    wh_record_set_real (moved, "lon", 116.4);
+    /* An update, a tombstone, and a tombstone for a row never seen. */
+    wh_test_apply (store, &wh_collection_jobs, NULL, 7, moved,
+                   wh_test_make_tombstone (&wh_collection_jobs, 3, 6),
+                   wh_test_make_tombstone (&wh_collection_jobs, 42, 7), NULL);
+  }
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 2);
+  g_assert_cmpint (count_fts (store, "焊工"), ==, 0);
+  g_assert_cmpint (count_fts (store, "快递"), ==, 1);
+  g_assert_cmpint (count_fts (store, "分拣"), ==, 1);
+  job = wh_store_get_record (store, &wh_collection_jobs, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (job, "title"), ==, "快递分拣员");
+  near = wh_store_query_nearest (store, &wh_collection_jobs, 39.9, 116.4, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (near->len, ==, 1);
+
+  /* Deleting the located row clears the R*Tree too. */
+  wh_test_apply (store, &wh_collection_jobs, NULL, 8,
+                 wh_test_make_tombstone (&wh_collection_jobs, 2, 8), NULL);
+  g_clear_pointer (&near, g_ptr_array_unref);
+  near = wh_store_query_nearest (store, &wh_collection_jobs, 39.9, 116.4, 5, &error);
+  g_assert_cmpuint (near->len, ==, 0);
+  g_assert_cmpint (count_fts (store, "快递"), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 8);
+}
+
+static void
+test_apply_twice_noop (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job = NULL;
+
+  for (int i = 0; i < 2; i++)
+    wh_test_apply (store, &wh_collection_jobs, NULL, 2,
+                   wh_test_make_job (1, 1, "电工", NULL),
+                   wh_test_make_job (2, 2, "高级电工技师", NULL), NULL);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 2);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 2);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 2);
+
+  /* A newer page, then the old one replayed: the newer row and cursor stay. */
+  wh_test_apply (store, &wh_collection_jobs, NULL, 9, wh_test_make_job (1, 9, "焊工", NULL), NULL);
+  wh_test_apply (store, &wh_collection_jobs, NULL, 2,
+                 wh_test_make_job (1, 1, "电工", NULL),
+                 wh_test_make_job (2, 2, "高级电工技师", NULL), NULL);
+  job = wh_store_get_record (store, &wh_collection_jobs, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (job, "title"), ==, "焊工");
+  g_assert_cmpint (job->rev, ==, 9);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 1);
+  g_assert_cmpint (count_fts (store, "焊工"), ==, 1);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 9);
+}
+
+static void
+test_apply_rejects_mixed_page (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+  g_autoptr(WhPage) vouchers = wh_page_new (&wh_collection_vouchers);
+
+  g_ptr_array_add (page->records, wh_test_make_job (1, 1, "电工", NULL));
+  g_ptr_array_add (page->records, wh_test_make_station (2, 2, "驿站", 39, 116));
+  page->next_since = 2;
+  g_assert_false (wh_store_apply_page (store, page, NULL, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  /* Nothing of it was written. */
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 0);
+
+  g_assert_false (wh_store_apply_page (store, vouchers, NULL, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+}
+
+/* A transaction that fails half way leaves neither rows nor cursor. */
+static void
+test_apply_atomic (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autofree char *path = g_strdup (wh_store_get_path (store));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+  sqlite3 *db;
+
+  /* Another process makes the third row's write fail. */
+  db = raw_open (path);
+  raw_exec (db, "CREATE TRIGGER boom BEFORE INSERT ON jobs WHEN new.id = 3 BEGIN"
+                " SELECT RAISE (ABORT, 'disk trouble'); END;");
+  sqlite3_close (db);
+
+  for (int i = 1; i <= 4; i++)
+    g_ptr_array_add (page->records, wh_test_make_job (i, i, "电工", NULL));
+  page->next_since = 4;
+  g_assert_false (wh_store_apply_page (store, page, NULL, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 0);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
+static void
+test_reset_collection (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  wh_test_apply (store, &wh_collection_jobs, "110000", 5, wh_test_make_job (1, 5, "电工", NULL), NULL);
+  wh_test_apply (store, &wh_collection_stations, NULL, 6,
+                 wh_test_make_station (1, 6, "望京驿站", 39.99, 116.47), NULL);
+  g_assert_true (wh_store_reset_collection (store, &wh_collection_jobs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 0);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, "110000", &error), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_stations, NULL, &error), ==, 6);
+  wh_test_apply (store, &wh_collection_jobs, "110000", 7, wh_test_make_job (1, 7, "电工", NULL), NULL);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 1);
+}
+
+static void
+changed_cb (WhStore    *store,
+            const char *what,
+            GPtrArray  *seen)
+{
+  g_ptr_array_add (seen, g_strdup (what));
+}
+
+static void
+test_changed_signal (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (store, "changed", G_CALLBACK (changed_cb), seen);
+  wh_test_apply (store, &wh_collection_jobs, NULL, 1, wh_test_make_job (1, 1, "电工", NULL), NULL);
+  wh_store_outbox_add (store, "bookmark", "1", "{}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (seen->pdata[0], ==, "jobs");
+  g_assert_cmpstr (seen->pdata[1], ==, "outbox");
+}
+
+/* ---- outbox and personal data -------------------------------------------- */
+
+static void
+test_outbox (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  gint64 a, b, c, d;
+  WhOutboxEntry *e;
+
+  a = wh_store_outbox_add (store, "progress", "lesson-1", "{\"position\":1}", &error);
+  b = wh_store_outbox_add (store, "bookmark", "job-5", "{\"on\":true}", &error);
+  c = wh_store_outbox_add (store, "report", NULL, "{\"r\":1}", &error);
+  d = wh_store_outbox_add (store, "report", NULL, "{\"r\":2}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a, <, b);
+  g_assert_cmpint (c, <, d);
+  g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 4);
+
+  /* The same lesson's progress again replaces the pending entry, with a new id. */
+  {
+    gint64 a2 = wh_store_outbox_add (store, "progress", "lesson-1", "{\"position\":9}", &error);
+    g_assert_cmpint (a2, >, d);
+    g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 4);
+    /* Removing the replayed old id leaves the new one queued. */
+    g_assert_true (wh_store_outbox_remove (store, a, &error));
+    g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 4);
+    a = a2;
+  }
+
+  entries = wh_store_outbox_peek (store, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 2);
+  e = entries->pdata[0];
+  g_assert_cmpint (e->id, ==, b);
+  g_assert_cmpstr (e->kind, ==, "bookmark");
+  g_assert_cmpstr (e->key, ==, "job-5");
+  g_assert_cmpstr (e->body, ==, "{\"on\":true}");
+  g_assert_cmpuint (e->attempts, ==, 0);
+  g_assert_null (((WhOutboxEntry *) entries->pdata[1])->key);
+
+  g_assert_true (wh_store_outbox_mark_failed (store, b, "503 unavailable", &error));
+  g_assert_true (wh_store_outbox_mark_failed (store, b, "timeout", &error));
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = wh_store_outbox_peek (store, 10, &error);
+  g_assert_cmpuint (entries->len, ==, 4);
+  e = entries->pdata[0];
+  g_assert_cmpuint (e->attempts, ==, 2);
+  g_assert_cmpstr (e->last_error, ==, "timeout");
+  g_assert_cmpint (((WhOutboxEntry *) entries->pdata[3])->id, ==, a);
+  g_assert_cmpstr (((WhOutboxEntry *) entries->pdata[3])->body, ==, "{\"position\":9}");
+
+  g_assert_true (wh_store_outbox_remove (store, b, &error));
+  g_assert_true (wh_store_outbox_remove (store, b, &error)); /* gone already: fine */
+  g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 3);
+  g_assert_no_error (error);
+}
+
+static void
+test_wipe_personal (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autofree char *path = g_strdup (wh_store_get_path (store));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  sqlite3 *db;
+
+  wh_test_apply (store, &wh_collection_jobs, NULL, 1, wh_test_make_job (1, 1, "电工", NULL), NULL);
+  wh_store_outbox_add (store, "progress", "1", "{\"secret\":\"PERSONAL-MARKER-1\"}", &error);
+  db = raw_open (path);
+  raw_exec (db, "INSERT INTO progress (lesson_id, course_id, updated_at) VALUES (1, 2, 'x');"
+                "INSERT INTO bookmarks (job_id, updated_at) VALUES (1, 'x');"
+                "INSERT INTO vouchers VALUES ('v1', 3, '2026-11-21', 'unused', 'PERSONAL-MARKER-2');"
+                "INSERT INTO saved_courses VALUES (5, 1);");
+  sqlite3_close (db);
+
+  g_assert_true (wh_store_wipe_personal (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_outbox_count (store, &error), ==, 0);
+  /* Synced data stays. */
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 1);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT (SELECT count(*) FROM progress) + (SELECT count(*) FROM"
+                                " bookmarks) + (SELECT count(*) FROM vouchers) + (SELECT count(*)"
+                                " FROM saved_courses)"),
+                   ==, 0);
+  sqlite3_close (db);
+
+  /* Nothing of the person remains readable in the file or its WAL. */
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *file = i ? g_strconcat (path, "-wal", NULL) : g_strdup (path);
+
+      g_clear_pointer (&contents, g_free);
+      if (!g_file_get_contents (file, &contents, &length, NULL))
+        continue;
+      g_assert_null (g_strstr_len (contents, (gssize) length, "PERSONAL-MARKER"));
+    }
+}
+
+/* ---- typed queries -------------------------------------------------------- */
+
+static WhRecord *
+make_lesson (gint64 id, gint64 course, gint64 position)
+{
+  WhRecord *r = wh_record_new (&wh_collection_lessons);
+  g_autofree char *title = g_strdup_printf ("第%" G_GINT64_FORMAT "课", position);
+
+  r->id = id;
+  r->rev = id;
+  wh_record_set_int (r, "course_id", course);
+  wh_record_set_int (r, "position", position);
+  wh_record_set_text (r, "title", title);
+  return r;
+}
+
+static void
+test_typed_queries (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lessons = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) some = NULL;
+  const gint64 ids[] = { 9, 1, 77, 3 };
+
+  wh_test_apply (store, &wh_collection_lessons, NULL, 10,
+                 make_lesson (1, 5, 3), make_lesson (2, 5, 1), make_lesson (3, 6, 1),
+                 make_lesson (4, 5, 2), NULL);
+  lessons = wh_store_list_lessons (store, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lessons->len, ==, 3);
+  g_assert_cmpint (((WhRecord *) lessons->pdata[0])->id, ==, 2);
+  g_assert_cmpint (((WhRecord *) lessons->pdata[1])->id, ==, 4);
+  g_assert_cmpint (((WhRecord *) lessons->pdata[2])->id, ==, 1);
+
+  for (int i = 1; i <= 10; i++)
+    {
+      WhRecord *job = wh_test_make_job (i, i, "电工", NULL);
+      wh_record_set_int (job, "employer_id", i <= 6 ? 7 : 8);
+      wh_test_apply (store, &wh_collection_jobs, NULL, i, job, NULL);
+    }
+  jobs = wh_store_list_employer_jobs (store, 7, 4, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 5);
+  /* Newest first: ids 1..6 have posted_at 2026-11-01 except 4 (excluded). */
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      const WhRecord *r = jobs->pdata[i];
+      g_assert_cmpint (wh_record_get_int (r, "employer_id"), ==, 7);
+      g_assert_cmpint (r->id, !=, 4);
+      if (i > 0)
+        g_assert_cmpstr (wh_record_get_text (r, "posted_at"), <=,
+                         wh_record_get_text (jobs->pdata[i - 1], "posted_at"));
+    }
+
+  some = wh_store_get_records (store, &wh_collection_jobs, ids, G_N_ELEMENTS (ids), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (some->len, ==, 3);
+  g_assert_cmpint (((WhRecord *) some->pdata[0])->id, ==, 9);
+  g_assert_cmpint (((WhRecord *) some->pdata[1])->id, ==, 1);
+  g_assert_cmpint (((WhRecord *) some->pdata[2])->id, ==, 3);
+}
+
+typedef struct
+{
+  WhStore *store;
+  int      base;
+} WriterData;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  WriterData *w = data;
+
+  for (int i = 0; i < 20; i++)
+    {
+      g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+      g_autoptr(GError) error = NULL;
+
+      for (int j = 0; j < 50; j++)
+        {
+          gint64 id = w->base + i * 50 + j + 1;
+          g_ptr_array_add (page->records, wh_test_make_job (id, id, "电工", NULL));
+        }
+      page->next_since = w->base + (i + 1) * 50;
+      if (!wh_store_apply_page (w->store, page, NULL, &error))
+        g_error ("%s", error->message);
+    }
+  return NULL;
+}
+
+/* A sync thread writes while this thread reads: reads never fail or see
+ * half a page. */
+static void
+test_threads (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  WriterData data = { store, 0 };
+  GThread *thread = g_thread_new ("writer", writer_thread, &data);
+  gint64 last = 0;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 n = wh_store_count (store, &wh_collection_jobs, &error);
+      g_autoptr(GPtrArray) hits = wh_store_search (store, &wh_collection_jobs, "电工", 5, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n % 50, ==, 0);
+      g_assert_cmpint (n, >=, last);
+      last = n;
+      if (n == 1000)
+        break;
+      g_usleep (1000);
+    }
+  g_thread_join (thread);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  wh_test_init (&argc, &argv);
+
+  g_test_add_func ("/store/open/private", test_open_private);
+  g_test_add_func ("/store/open/tightens-existing", test_open_tightens_existing);
+  g_test_add_func ("/store/open/wal-and-version", test_open_wal_and_version);
+  g_test_add_func ("/store/open/reopen-idempotent", test_reopen_idempotent);
+  g_test_add_func ("/store/open/newer-version-refused", test_newer_version_refused);
+  g_test_add_func ("/store/open/corrupt-refused", test_corrupt_refused);
+  g_test_add_func ("/store/migrate/from-v0", test_migrate_from_v0);
+  g_test_add_func ("/store/migrate/from-v1", test_migrate_from_v1);
+  g_test_add_func ("/store/apply/page", test_apply_page);
+  g_test_add_func ("/store/apply/update-and-tombstone", test_apply_update_and_tombstone);
+  g_test_add_func ("/store/apply/twice-noop", test_apply_twice_noop);
+  g_test_add_func ("/store/apply/rejects-mixed-page", test_apply_rejects_mixed_page);
+  g_test_add_func ("/store/apply/atomic", test_apply_atomic);
+  g_test_add_func ("/store/apply/reset-collection", test_reset_collection);
+  g_test_add_func ("/store/apply/changed-signal", test_changed_signal);
+  g_test_add_func ("/store/outbox", test_outbox);
+  g_test_add_func ("/store/wipe-personal", test_wipe_personal);
+  g_test_add_func ("/store/typed-queries", test_typed_queries);
+  g_test_add_func ("/store/threads", test_threads);
+
+  return g_test_run ();
+}
