@@ -83,6 +83,10 @@ typedef struct
   GHashTable        *query;   /* may be NULL */
   GBytes            *body;    /* may be NULL */
   WhFault            fault;   /* what the fault injector picked for this request */
+  /* Set by wh_request_authenticate */
+  gint64             user_id;
+  char              *token_hash;
+  gint64             token_expires_s;
 } WhRequest;
 
 typedef void (*WhHandler) (WhServer  *self,

@@ -66,7 +66,9 @@ wh_server_respond_json (SoupServerMessage *msg,
                         guint              status,
                         char              *body)
 {
-  soup_server_message_set_status (msg, status, NULL);
+  /* libsoup 3.2 has no reason phrase for 429. */
+  soup_server_message_set_status (msg, status,
+                                  status == WH_STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body,
                                     strlen (body));
 }
@@ -796,6 +798,7 @@ handler_cb (SoupServer        *server,
     }
 
   g_clear_pointer (&req.body, g_bytes_unref);
+  g_free (req.token_hash);
 }
 
 static void
