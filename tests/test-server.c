@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wh-codec.h"
@@ -116,6 +117,17 @@ assert_error (Response   *r,
   g_assert_true (wh_error_body_parse (r->body, r->length, &got_code, &message));
   g_assert_cmpstr (got_code, ==, code);
   g_assert_cmpuint (strlen (message), >, 0);
+}
+
+static JsonNode *
+parse_json (Response *r)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = wh_json_parse_bounded (r->body, r->length, 8 * 1024 * 1024, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return root;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -585,6 +597,970 @@ test_restart (void)
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sign-in */
+
+/* 2026-11-20 12:00:00 in China Standard Time: inside a lunch window. */
+static gint64
+cst_time_us (int day,
+             int hour,
+             int minute)
+{
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) dt = g_date_time_new (cst, 2026, 11, day, hour, minute, 0);
+
+  return g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+}
+
+static char *
+json_string_member (Response   *r,
+                    const char *name)
+{
+  g_autoptr(JsonNode) root = parse_json (r);
+  const char *value = json_object_get_string_member_with_default (json_node_get_object (root),
+                                                                  name, NULL);
+  g_assert_nonnull (value);
+  return g_strdup (value);
+}
+
+static Response *
+post_json (SoupSession  *session,
+           WhTestServer *ts,
+           const char   *path,
+           const char   *body)
+{
+  g_autofree char *url = api_url (ts, path);
+  return request (session, "POST", url, body, NULL);
+}
+
+/* Signs in with the demo code and returns the bearer token. */
+static char *
+sign_in (SoupSession  *session,
+         WhTestServer *ts,
+         const char   *phone)
+{
+  g_autofree char *body = g_strdup_printf ("{\"phone\":\"%s\",\"code\":\"%s\"}", phone,
+                                           WH_TEST_SERVER_DEMO_CODE);
+  g_autoptr(Response) r = post_json (session, ts, "auth/login", body);
+
+  g_assert_no_error (r->error);
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_string_member (r, "token");
+}
+
+static Response *
+authed (SoupSession  *session,
+        WhTestServer *ts,
+        const char   *method,
+        const char   *path,
+        const char   *token,
+        const char   *body)
+{
+  g_autofree char *url = api_url (ts, path);
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+
+  return request (session, method, url, body, "Authorization", bearer, NULL);
+}
+
+static void
+test_auth_code_login (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(Response) sent = NULL;
+  g_autoptr(Response) again = NULL;
+  g_autoptr(Response) login = NULL;
+  g_autoptr(Response) reuse = NULL;
+  g_autoptr(Response) me = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(WhRecord) me_record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *token = NULL;
+  JsonObject *object;
+
+  wh_test_server_set_time (ts, cst_time_us (20, 9, 0));
+  sent = post_json (session, ts, "auth/code", "{\"phone\": \"13800138000\"}");
+  g_assert_cmpuint (sent->status, ==, 200);
+  root = parse_json (sent);
+  object = json_node_get_object (root);
+  g_assert_true (json_object_get_boolean_member (object, "sent"));
+  g_assert_cmpint (json_object_get_int_member (object, "expires_in"), ==, 300);
+  g_assert_cmpint (json_object_get_int_member (object, "resend_after"), ==, 60);
+
+  /* Another code within a minute is refused, with when to ask again. */
+  wh_test_server_advance (ts, 20);
+  again = post_json (session, ts, "auth/code", "{\"phone\": \"13800138000\"}");
+  assert_error (again, 429, "too_many_requests");
+  g_assert_cmpstr (soup_message_headers_get_one (again->headers, "Retry-After"), ==, "40");
+
+  code = wh_test_server_get_last_code (ts, "13800138000");
+  g_assert_nonnull (code);
+  g_assert_cmpuint (strlen (code), ==, 6);
+  body = g_strdup_printf ("{\"phone\": \"13800138000\", \"code\": \"%s\"}", code);
+  login = post_json (session, ts, "auth/login", body);
+  g_assert_cmpuint (login->status, ==, 200);
+  token = json_string_member (login, "token");
+  g_assert_cmpuint (strlen (token), ==, 43); /* 32 bytes, base64url without padding */
+  {
+    g_autofree char *expires = json_string_member (login, "expires_at");
+    g_assert_cmpstr (expires, ==, "2026-12-20T09:00:20+08:00");
+  }
+
+  /* One time only. */
+  reuse = post_json (session, ts, "auth/login", body);
+  assert_error (reuse, 401, "invalid_code");
+
+  me = authed (session, ts, "GET", "me", token, NULL);
+  g_assert_cmpuint (me->status, ==, 200);
+  me_record = wh_record_parse (&wh_collection_me, me->body, me->length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (me_record, "phone"), ==, "13800138000");
+  g_assert_true (wh_record_get_bool (me_record, "eligible"));
+  g_assert_cmpstr (wh_record_get_text (me_record, "token_expires_at"), ==,
+                   "2026-12-20T09:00:20+08:00");
+
+  /* A resend is fine after the minute. */
+  wh_test_server_advance (ts, 41);
+  {
+    g_autoptr(Response) later = post_json (session, ts, "auth/code", "{\"phone\": \"13800138000\"}");
+    g_assert_cmpuint (later->status, ==, 200);
+  }
+
+  /* Malformed requests. */
+  {
+    const char *bad_code[] = { "{\"phone\": \"23800138000\"}", "{\"phone\": \"1380013800\"}",
+                               "{\"phone\": 13800138000}", "{\"phone\": \"1380013800a\"}",
+                               "{}", "[]", "not json", "{\"phone\": \"138001380001\"}" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad_code); i++)
+      {
+        g_autoptr(Response) r = post_json (session, ts, "auth/code", bad_code[i]);
+        assert_error (r, 400, "bad_request");
+      }
+  }
+  {
+    g_autoptr(Response) r = post_json (session, ts, "auth/login", "{\"phone\": \"13800138000\"}");
+    assert_error (r, 400, "bad_request");
+  }
+}
+
+static void
+test_auth_attempts (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(Response) sent = post_json (session, ts, "auth/code", "{\"phone\": \"13912345670\"}");
+  g_autofree char *code = wh_test_server_get_last_code (ts, "13912345670");
+  g_autofree char *right = g_strdup_printf ("{\"phone\": \"13912345670\", \"code\": \"%s\"}", code);
+  g_autofree char *wrong_code = g_strdup_printf ("%06d", (atoi (code) + 1) % 1000000);
+  g_autofree char *wrong = g_strdup_printf ("{\"phone\": \"13912345670\", \"code\": \"%s\"}",
+                                            wrong_code);
+
+  g_assert_cmpuint (sent->status, ==, 200);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(Response) r = post_json (session, ts, "auth/login", wrong);
+      assert_error (r, 401, "invalid_code");
+    }
+  /* The fifth wrong try voided the code: the right one fails now too. */
+  {
+    g_autoptr(Response) r = post_json (session, ts, "auth/login", right);
+    assert_error (r, 401, "invalid_code");
+  }
+  g_assert_null (wh_test_server_get_last_code (ts, "13912345670"));
+
+  /* Four wrong tries leave the code usable. */
+  wh_test_server_advance (ts, 61);
+  {
+    g_autoptr(Response) r = post_json (session, ts, "auth/code", "{\"phone\": \"13912345670\"}");
+    g_autofree char *code2 = wh_test_server_get_last_code (ts, "13912345670");
+    g_autofree char *right2 = g_strdup_printf ("{\"phone\": \"13912345670\", \"code\": \"%s\"}",
+                                               code2);
+    g_autofree char *wrong2 = g_strdup_printf ("{\"phone\": \"13912345670\", \"code\": \"%06d\"}",
+                                               (atoi (code2) + 1) % 1000000);
+    g_assert_cmpuint (r->status, ==, 200);
+    for (guint i = 0; i < 4; i++)
+      {
+        g_autoptr(Response) w = post_json (session, ts, "auth/login", wrong2);
+        assert_error (w, 401, "invalid_code");
+      }
+    {
+      g_autoptr(Response) ok = post_json (session, ts, "auth/login", right2);
+      g_assert_cmpuint (ok->status, ==, 200);
+    }
+  }
+
+  /* A code expires after 300 s. */
+  wh_test_server_advance (ts, 61);
+  {
+    g_autoptr(Response) r = post_json (session, ts, "auth/code", "{\"phone\": \"13912345670\"}");
+    g_autofree char *code3 = wh_test_server_get_last_code (ts, "13912345670");
+    g_autofree char *right3 = g_strdup_printf ("{\"phone\": \"13912345670\", \"code\": \"%s\"}",
+                                               code3);
+    g_assert_cmpuint (r->status, ==, 200);
+    wh_test_server_advance (ts, 301);
+    {
+      g_autoptr(Response) late = post_json (session, ts, "auth/login", right3);
+      assert_error (late, 401, "invalid_code");
+    }
+  }
+  /* No code asked for at all. */
+  {
+    g_autoptr(Response) r = post_json (session, ts, "auth/login",
+                                       "{\"phone\": \"13700000000\", \"code\": \"123456\"}");
+    assert_error (r, 401, "invalid_code");
+  }
+}
+
+static void
+test_auth_tokens (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+
+  wh_test_server_set_time (ts, cst_time_us (20, 9, 0));
+  wh_test_server_set_token_ttl (ts, 100);
+  token = sign_in (session, ts, "13800000001");
+  other = sign_in (session, ts, "13800000001");
+  {
+    g_autoptr(Response) r = authed (session, ts, "GET", "me", token, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* Missing, malformed and unknown tokens. */
+  {
+    g_autofree char *url = api_url (ts, "me");
+    g_autoptr(Response) none = request (session, "GET", url, NULL, NULL);
+    g_autoptr(Response) basic = request (session, "GET", url, NULL, "Authorization",
+                                         "Basic dXNlcjpwYXNz", NULL);
+    g_autoptr(Response) unknown = authed (session, ts, "GET", "me", "bm90LWEtdG9rZW4", NULL);
+    assert_error (none, 401, "unauthorized");
+    assert_error (basic, 401, "unauthorized");
+    assert_error (unknown, 401, "unauthorized");
+  }
+
+  /* Logout voids that token at once, and only that one. */
+  {
+    g_autoptr(Response) out = authed (session, ts, "POST", "auth/logout", token, NULL);
+    g_autoptr(Response) after = authed (session, ts, "GET", "me", token, NULL);
+    g_autoptr(Response) still = authed (session, ts, "GET", "me", other, NULL);
+    g_autoptr(Response) twice = authed (session, ts, "POST", "auth/logout", token, NULL);
+    g_assert_cmpuint (out->status, ==, 204);
+    assert_error (after, 401, "unauthorized");
+    g_assert_cmpuint (still->status, ==, 200);
+    assert_error (twice, 401, "unauthorized");
+  }
+
+  /* Expiry. */
+  wh_test_server_advance (ts, 99);
+  {
+    g_autoptr(Response) r = authed (session, ts, "GET", "me", other, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  wh_test_server_advance (ts, 1);
+  {
+    g_autoptr(Response) r = authed (session, ts, "GET", "me", other, NULL);
+    assert_error (r, 401, "unauthorized");
+  }
+}
+
+static void
+test_auth_eligibility (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+
+  for (int digit = 0; digit <= 9; digit++)
+    {
+      g_autofree char *phone = g_strdup_printf ("1380000000%d", digit);
+      g_autofree char *token = sign_in (session, ts, phone);
+      g_autoptr(Response) r = authed (session, ts, "GET", "me", token, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WhRecord) me = wh_record_parse (&wh_collection_me, r->body, r->length, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (wh_record_get_bool (me, "union_member"), ==, digit <= 8);
+      g_assert_cmpint (wh_record_get_bool (me, "new_form_worker"), ==, digit <= 7);
+      g_assert_cmpint (wh_record_get_bool (me, "eligible"), ==, digit <= 7);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Vouchers */
+
+#define MERCHANT_A 42
+#define MERCHANT_B 43
+
+static void
+put_merchant (WhTestServer *ts,
+              gint64        id,
+              gint64        quota)
+{
+  static const char * const windows[] = { "11:00-13:30", "17:00-19:00", NULL };
+  g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
+
+  m->id = id;
+  wh_record_set_text (m, "name", id == MERCHANT_A ? "老王家常菜 & <小馆>" : "兰州拉面");
+  wh_record_set_text (m, "address", "北京市朝阳区望京街 8 号");
+  wh_record_set_real (m, "lat", 39.99);
+  wh_record_set_real (m, "lon", 116.47);
+  wh_record_set_strv (m, "windows", windows);
+  wh_record_set_int (m, "daily_quota", quota);
+  wh_record_set_int (m, "remaining_today", quota);
+  wh_test_server_put_record (ts, m);
+}
+
+static Response *
+claim (SoupSession  *session,
+       WhTestServer *ts,
+       const char   *token,
+       const char   *key,
+       gint64        merchant_id)
+{
+  g_autofree char *url = api_url (ts, "vouchers");
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+  g_autofree char *body = g_strdup_printf ("{\"merchant_id\": %" G_GINT64_FORMAT "}", merchant_id);
+
+  if (key == NULL)
+    return request (session, "POST", url, body, "Authorization", bearer, NULL);
+  return request (session, "POST", url, body, "Authorization", bearer, "Idempotency-Key", key,
+                  NULL);
+}
+
+static WhRecord *
+parse_voucher (Response *r)
+{
+  g_autoptr(GError) error = NULL;
+  WhRecord *v = wh_record_parse (&wh_collection_vouchers, r->body, r->length, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static Response *
+redeem (SoupSession  *session,
+        WhTestServer *ts,
+        gint64        merchant_id,
+        const char   *key,
+        const char   *payload)
+{
+  g_autofree char *path = g_strdup_printf ("merchants/%" G_GINT64_FORMAT "/redeem", merchant_id);
+  g_autofree char *url = api_url (ts, path);
+  g_autofree char *auth = key ? g_strdup_printf ("Merchant %s", key) : NULL;
+  g_autofree char *body = g_strdup_printf ("{\"payload\": \"%s\"}", payload);
+
+  if (auth == NULL)
+    return request (session, "POST", url, body, NULL);
+  return request (session, "POST", url, body, "Authorization", auth, NULL);
+}
+
+static gint64
+merchant_remaining (SoupSession  *session,
+                    WhTestServer *ts,
+                    gint64        id)
+{
+  g_autoptr(WhPage) page = get_page (session, ts, "merchants", "since=0");
+
+  for (guint i = 0; i < page->records->len; i++)
+    {
+      WhRecord *m = g_ptr_array_index (page->records, i);
+      if (m->id == id)
+        return wh_record_get_int (m, "remaining_today");
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_voucher_claim (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autoptr(Response) first = NULL;
+  g_autoptr(Response) retry = NULL;
+  g_autoptr(WhRecord) v = NULL;
+  g_autoptr(WhRecord) v2 = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  put_merchant (ts, MERCHANT_A, 10);
+  put_merchant (ts, MERCHANT_B, 10);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  token = sign_in (session, ts, "13800138000");
+
+  first = claim (session, ts, token, "claim-1", MERCHANT_A);
+  g_assert_cmpuint (first->status, ==, 201);
+  v = parse_voucher (first);
+  g_assert_cmpstr (wh_record_get_text (v, "status"), ==, "unused");
+  g_assert_cmpstr (wh_record_get_text (v, "day"), ==, "2026-11-20");
+  g_assert_cmpstr (wh_record_get_text (v, "valid_until"), ==, "2026-11-20T23:59:59+08:00");
+  g_assert_cmpstr (wh_record_get_text (v, "claimed_at"), ==, "2026-11-20T12:00:00+08:00");
+  g_assert_cmpstr (wh_record_get_text (v, "merchant_name"), ==, "老王家常菜 & <小馆>");
+  g_assert_cmpint (wh_record_get_int (v, "merchant_id"), ==, MERCHANT_A);
+  g_assert_cmpuint (strlen (wh_record_get_text (v, "voucher_id")), ==, 32);
+  g_assert_cmpuint (strlen (wh_record_get_text (v, "code")), ==, 12);
+  parts = g_strsplit (wh_record_get_text (v, "payload"), ".", -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 6);
+  g_assert_cmpstr (parts[0], ==, "WH1");
+  g_assert_cmpstr (parts[1], ==, wh_record_get_text (v, "voucher_id"));
+  g_assert_cmpstr (parts[2], ==, "42");
+  g_assert_cmpstr (parts[3], ==, "20261120");
+  g_assert_cmpstr (parts[4], ==, wh_record_get_text (v, "code"));
+  g_assert_cmpuint (strlen (parts[5]), ==, 43);
+  g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 9);
+
+  /* A retry with the same key is the same voucher, not a second one. */
+  retry = claim (session, ts, token, "claim-1", MERCHANT_A);
+  g_assert_cmpuint (retry->status, ==, 201);
+  v2 = parse_voucher (retry);
+  g_assert_true (wh_record_equal (v, v2));
+  g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 9);
+  /* The same request with other spacing is still the same request. */
+  {
+    g_autofree char *url = api_url (ts, "vouchers");
+    g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+    g_autoptr(Response) r = request (session, "POST", url, "{ \"merchant_id\" :42 }",
+                                     "Authorization", bearer, "Idempotency-Key", "claim-1", NULL);
+    g_assert_cmpuint (r->status, ==, 201);
+  }
+
+  /* The same key with another body is refused. */
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "claim-1", MERCHANT_B);
+    assert_error (r, 422, "idempotency_key_reused");
+  }
+  /* A new key the same day: one voucher a day. */
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "claim-2", MERCHANT_B);
+    assert_error (r, 409, "already_claimed_today");
+    g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_B), ==, 10);
+  }
+  /* Keys: required, and of the allowed form. */
+  {
+    g_autoptr(Response) none = claim (session, ts, token, NULL, MERCHANT_A);
+    g_autofree char *long_key = g_strnfill (65, 'k');
+    g_autoptr(Response) too_long = claim (session, ts, token, long_key, MERCHANT_A);
+    g_autoptr(Response) bad_chars = claim (session, ts, token, "key with spaces", MERCHANT_A);
+    g_autofree char *max_key = g_strnfill (64, 'k');
+    g_autoptr(Response) longest = claim (session, ts, token, max_key, MERCHANT_A);
+    assert_error (none, 400, "idempotency_key_required");
+    assert_error (too_long, 400, "bad_request");
+    assert_error (bad_chars, 400, "bad_request");
+    assert_error (longest, 409, "already_claimed_today");
+  }
+  /* Not signed in; a bad body. */
+  {
+    g_autofree char *url = api_url (ts, "vouchers");
+    g_autoptr(Response) anon = request (session, "POST", url, "{\"merchant_id\": 42}",
+                                        "Idempotency-Key", "k", NULL);
+    g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+    g_autoptr(Response) bad = request (session, "POST", url, "{\"merchant_id\": \"42\"}",
+                                       "Authorization", bearer, "Idempotency-Key", "k2", NULL);
+    assert_error (anon, 401, "unauthorized");
+    assert_error (bad, 400, "bad_request");
+  }
+
+  /* GET /vouchers lists it. */
+  {
+    g_autoptr(Response) list = authed (session, ts, "GET", "vouchers", token, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) vouchers = wh_record_list_parse (&wh_collection_vouchers, "vouchers",
+                                                          list->body, list->length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (vouchers->len, ==, 1);
+    g_assert_true (wh_record_equal (g_ptr_array_index (vouchers, 0), v));
+  }
+
+  /* Tomorrow is another day. */
+  wh_test_server_set_time (ts, cst_time_us (21, 11, 30));
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "claim-3", MERCHANT_B);
+    g_assert_cmpuint (r->status, ==, 201);
+  }
+}
+
+static void
+test_voucher_rules (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *not_verified = NULL;
+  g_autofree char *neither = NULL;
+  g_autofree char *worker = NULL;
+  g_autofree char *worker2 = NULL;
+  struct { int hour, minute; gboolean open; } times[] = {
+    { 10, 59, FALSE }, { 11, 0, TRUE }, { 13, 29, TRUE }, { 13, 30, FALSE },
+    { 15, 0, FALSE }, { 17, 30, TRUE }, { 19, 0, FALSE }, { 2, 0, FALSE },
+  };
+
+  put_merchant (ts, MERCHANT_A, 1);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  not_verified = sign_in (session, ts, "13800138008");
+  neither = sign_in (session, ts, "13800138009");
+  worker = sign_in (session, ts, "13800138001");
+  worker2 = sign_in (session, ts, "13800138002");
+
+  {
+    g_autoptr(Response) a = claim (session, ts, not_verified, "k", MERCHANT_A);
+    g_autoptr(Response) b = claim (session, ts, neither, "k", MERCHANT_A);
+    g_autoptr(Response) c = claim (session, ts, worker, "k", 999);
+    assert_error (a, 403, "not_eligible");
+    assert_error (b, 403, "not_eligible");
+    assert_error (c, 404, "not_found");
+  }
+
+  /* Serving windows: start included, end excluded, in China Standard Time. */
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autofree char *key = g_strdup_printf ("window-%u", i);
+      g_autoptr(Response) r = NULL;
+
+      wh_test_server_set_time (ts, cst_time_us (20 + (int) i, times[i].hour, times[i].minute));
+      r = claim (session, ts, worker, key, MERCHANT_A);
+      if (times[i].open)
+        g_assert_cmpuint (r->status, ==, 201);
+      else
+        assert_error (r, 409, "outside_serving_window");
+    }
+
+  /* A refusal is the first answer to its key too, and is replayed. */
+  wh_test_server_set_time (ts, cst_time_us (29, 12, 0));
+  {
+    g_autoptr(Response) ok = claim (session, ts, worker, "day29", MERCHANT_A);
+    g_autoptr(Response) exhausted = claim (session, ts, worker2, "day29", MERCHANT_A);
+    g_assert_cmpuint (ok->status, ==, 201);
+    assert_error (exhausted, 409, "quota_exhausted");
+    g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 0);
+  }
+}
+
+typedef struct
+{
+  WhTestServer *ts;
+  char         *token;
+  guint         status;
+  char         *code;
+  GMutex       *lock;
+  GCond        *cond;
+  gboolean     *go;
+} Claimer;
+
+static gpointer
+claimer_thread (gpointer user_data)
+{
+  Claimer *c = user_data;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(Response) r = NULL;
+
+  /* Everyone starts at once. */
+  g_mutex_lock (c->lock);
+  while (!*c->go)
+    g_cond_wait (c->cond, c->lock);
+  g_mutex_unlock (c->lock);
+
+  r = claim (session, c->ts, c->token, "same-key-everywhere", MERCHANT_A);
+  g_assert_no_error (r->error);
+  c->status = r->status;
+  if (r->status >= 400)
+    g_assert_true (wh_error_body_parse (r->body, r->length, &c->code, NULL));
+  return NULL;
+}
+
+static void
+test_voucher_concurrent_quota (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  Claimer claimers[50];
+  GThread *threads[50];
+  GMutex lock;
+  GCond cond;
+  gboolean go = FALSE;
+  guint created = 0, exhausted = 0;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+
+  g_mutex_init (&lock);
+  g_cond_init (&cond);
+  put_merchant (ts, MERCHANT_A, 10);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  for (guint i = 0; i < G_N_ELEMENTS (claimers); i++)
+    {
+      /* Last digit 0-7: every one of them is eligible. */
+      g_autofree char *phone = g_strdup_printf ("1390000%03u%u", i, i % 8);
+      claimers[i] = (Claimer) { ts, sign_in (session, ts, phone), 0, NULL, &lock, &cond, &go };
+      threads[i] = g_thread_new ("claimer", claimer_thread, &claimers[i]);
+    }
+  g_mutex_lock (&lock);
+  go = TRUE;
+  g_cond_broadcast (&cond);
+  g_mutex_unlock (&lock);
+
+  for (guint i = 0; i < G_N_ELEMENTS (claimers); i++)
+    {
+      g_thread_join (threads[i]);
+      if (claimers[i].status == 201)
+        created++;
+      else
+        {
+          g_assert_cmpuint (claimers[i].status, ==, 409);
+          g_assert_cmpstr (claimers[i].code, ==, "quota_exhausted");
+          exhausted++;
+        }
+      g_free (claimers[i].token);
+      g_free (claimers[i].code);
+    }
+  g_assert_cmpuint (created, ==, 10);
+  g_assert_cmpuint (exhausted, ==, 40);
+  g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 0);
+
+  db = wh_server_db_open (wh_test_server_get_db_path (ts), NULL);
+  g_assert_nonnull (db);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM vouchers WHERE merchant_id = 42",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 10);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_mutex_clear (&lock);
+  g_cond_clear (&cond);
+}
+
+static char *
+altered (const char *payload,
+         guint       part,
+         const char *replacement)
+{
+  g_auto(GStrv) parts = g_strsplit (payload, ".", -1);
+
+  g_free (parts[part]);
+  parts[part] = g_strdup (replacement);
+  return g_strjoinv (".", parts);
+}
+
+static void
+test_voucher_redeem (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autofree char *key_a = NULL;
+  g_autofree char *key_b = NULL;
+  g_autoptr(Response) claimed = NULL;
+  g_autoptr(WhRecord) v = NULL;
+  const char *payload;
+
+  put_merchant (ts, MERCHANT_A, 10);
+  put_merchant (ts, MERCHANT_B, 10);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  token = sign_in (session, ts, "13800138000");
+  key_a = wh_test_server_merchant_key (ts, MERCHANT_A);
+  key_b = wh_test_server_merchant_key (ts, MERCHANT_B);
+  g_assert_cmpuint (strlen (key_a), ==, 64);
+  g_assert_cmpstr (key_a, !=, key_b);
+  claimed = claim (session, ts, token, "k", MERCHANT_A);
+  g_assert_cmpuint (claimed->status, ==, 201);
+  v = parse_voucher (claimed);
+  payload = wh_record_get_text (v, "payload");
+
+  /* Keys. */
+  {
+    g_autoptr(Response) none = redeem (session, ts, MERCHANT_A, NULL, payload);
+    g_autoptr(Response) other = redeem (session, ts, MERCHANT_A, key_b, payload);
+    g_autoptr(Response) garbage = redeem (session, ts, MERCHANT_A, "00", payload);
+    assert_error (none, 403, "forbidden");
+    assert_error (other, 403, "forbidden");
+    assert_error (garbage, 403, "forbidden");
+  }
+  /* Forged and altered payloads. */
+  {
+    g_autofree char *code = altered (payload, 4, "000000000000");
+    g_autofree char *merchant = altered (payload, 2, "43");
+    g_autofree char *day = altered (payload, 3, "20261121");
+    g_autofree char *vid = altered (payload, 1, "0123456789abcdef0123456789abcdef");
+    g_autofree char *sig = altered (payload, 5, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    g_autofree char *no_sig = altered (payload, 5, "");
+    g_autofree char *version = altered (payload, 0, "WH2");
+    g_autofree char *truncated = g_strndup (payload, strlen (payload) - 1);
+    g_autofree char *extra = g_strconcat (payload, ".x", NULL);
+    const char *forged[] = { code, merchant, day, vid, sig, no_sig, version, truncated, extra,
+                             "", "WH1", "hello world" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (forged); i++)
+      {
+        g_autoptr(Response) r = redeem (session, ts, MERCHANT_A, key_a, forged[i]);
+        assert_error (r, 400, "invalid_voucher");
+      }
+  }
+  /* At another merchant, with that merchant's key. */
+  {
+    g_autoptr(Response) r = redeem (session, ts, MERCHANT_B, key_b, payload);
+    assert_error (r, 409, "wrong_merchant");
+  }
+  /* Once. */
+  {
+    g_autoptr(Response) r = redeem (session, ts, MERCHANT_A, key_a, payload);
+    g_autoptr(WhRecord) done = NULL;
+    g_assert_cmpuint (r->status, ==, 200);
+    done = parse_voucher (r);
+    g_assert_cmpstr (wh_record_get_text (done, "status"), ==, "redeemed");
+    g_assert_cmpstr (wh_record_get_text (done, "redeemed_at"), ==, "2026-11-20T12:00:00+08:00");
+    g_assert_cmpstr (wh_record_get_text (done, "voucher_id"), ==,
+                     wh_record_get_text (v, "voucher_id"));
+  }
+  {
+    g_autoptr(Response) r = redeem (session, ts, MERCHANT_A, key_a, payload);
+    assert_error (r, 409, "already_redeemed");
+  }
+  /* Malformed bodies. */
+  {
+    g_autofree char *url = api_url (ts, "merchants/42/redeem");
+    g_autofree char *auth = g_strdup_printf ("Merchant %s", key_a);
+    g_autoptr(Response) r = request (session, "POST", url, "{\"payload\": 5}", "Authorization",
+                                     auth, NULL);
+    g_autofree char *url2 = api_url (ts, "merchants/abc/redeem");
+    g_autoptr(Response) r2 = request (session, "POST", url2, "{}", NULL);
+    assert_error (r, 400, "bad_request");
+    assert_error (r2, 404, "not_found");
+  }
+}
+
+static void
+test_voucher_expiry (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(WhRecord) first = NULL;
+  g_autoptr(WhRecord) second = NULL;
+  g_autoptr(WhRecord) third = NULL;
+
+  put_merchant (ts, MERCHANT_A, 10);
+  token = sign_in (session, ts, "13800138000");
+  key = wh_test_server_merchant_key (ts, MERCHANT_A);
+
+  /* Day 20: claimed, never redeemed. Day 21: claimed and redeemed. Day 22:
+   * claimed, listed the same evening. */
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "d20", MERCHANT_A);
+    first = parse_voucher (r);
+  }
+  wh_test_server_set_time (ts, cst_time_us (21, 12, 0));
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "d21", MERCHANT_A);
+    g_autoptr(Response) expired = redeem (session, ts, MERCHANT_A, key,
+                                          wh_record_get_text (first, "payload"));
+    g_autoptr(Response) ok = NULL;
+    second = parse_voucher (r);
+    assert_error (expired, 409, "voucher_expired");
+    ok = redeem (session, ts, MERCHANT_A, key, wh_record_get_text (second, "payload"));
+    g_assert_cmpuint (ok->status, ==, 200);
+  }
+  wh_test_server_set_time (ts, cst_time_us (22, 12, 0));
+  {
+    g_autoptr(Response) r = claim (session, ts, token, "d22", MERCHANT_A);
+    third = parse_voucher (r);
+  }
+  /* 23:59:59 is still the voucher's day; a second later it is over. */
+  wh_test_server_set_time (ts, cst_time_us (22, 23, 59) + 59 * G_USEC_PER_SEC);
+  {
+    g_autoptr(Response) list = authed (session, ts, "GET", "vouchers", token, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) vs = wh_record_list_parse (&wh_collection_vouchers, "vouchers",
+                                                    list->body, list->length, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (vs->len, ==, 3);
+    /* Newest first, each status as of now. */
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 0), "day"), ==, "2026-11-22");
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 0), "status"), ==, "unused");
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 1), "status"), ==, "redeemed");
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 2), "status"), ==, "expired");
+  }
+  wh_test_server_advance (ts, 1);
+  {
+    g_autoptr(Response) list = authed (session, ts, "GET", "vouchers", token, NULL);
+    g_autoptr(GPtrArray) vs = wh_record_list_parse (&wh_collection_vouchers, "vouchers",
+                                                    list->body, list->length, NULL);
+    g_autoptr(Response) late = redeem (session, ts, MERCHANT_A, key,
+                                       wh_record_get_text (third, "payload"));
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 0), "status"), ==, "expired");
+    g_assert_cmpstr (wh_record_get_text (g_ptr_array_index (vs, 1), "status"), ==, "redeemed");
+    assert_error (late, 409, "voucher_expired");
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* What the worker writes */
+
+static WhRecord *
+parse_doc (const WhCollection *collection,
+           Response           *r)
+{
+  g_autoptr(GError) error = NULL;
+  WhRecord *record;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  record = wh_record_parse (collection, r->body, r->length, &error);
+  g_assert_no_error (error);
+  return record;
+}
+
+static void
+test_user_progress (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = sign_in (session, ts, "13800138000");
+  g_autofree char *other = sign_in (session, ts, "13800138001");
+  const char *v1 = "{\"lesson_id\": 7, \"course_id\": 3, \"position\": 100, \"completed\": false,"
+                   " \"updated_at\": \"2026-11-20T08:00:00+08:00\"}";
+  const char *v2 = "{\"lesson_id\": 7, \"course_id\": 3, \"position\": 900, \"completed\": true,"
+                   " \"updated_at\": \"2026-11-20T09:00:00+08:00\"}";
+  const char *v3 = "{\"lesson_id\": 7, \"course_id\": 3, \"position\": 50, \"completed\": false,"
+                   " \"updated_at\": \"2026-11-20T10:00:00+08:00\"}";
+
+  {
+    g_autoptr(Response) r = authed (session, ts, "PUT", "progress/7", token, v1);
+    g_autoptr(WhRecord) p = parse_doc (&wh_collection_progress, r);
+    g_assert_cmpint (wh_record_get_int (p, "position"), ==, 100);
+  }
+  /* Newer wins; replays and older writes change nothing. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(Response) r = authed (session, ts, "PUT", "progress/7", token, v2);
+      g_autoptr(WhRecord) p = parse_doc (&wh_collection_progress, r);
+      g_assert_cmpint (wh_record_get_int (p, "position"), ==, 900);
+      g_assert_true (wh_record_get_bool (p, "completed"));
+    }
+  {
+    g_autoptr(Response) r = authed (session, ts, "PUT", "progress/7", token, v1);
+    g_autoptr(WhRecord) p = parse_doc (&wh_collection_progress, r);
+    g_assert_cmpint (wh_record_get_int (p, "position"), ==, 900);
+  }
+  /* A newer write moves the position, but completed never goes back. */
+  {
+    g_autoptr(Response) r = authed (session, ts, "PUT", "progress/7", token, v3);
+    g_autoptr(WhRecord) p = parse_doc (&wh_collection_progress, r);
+    g_assert_cmpint (wh_record_get_int (p, "position"), ==, 50);
+    g_assert_true (wh_record_get_bool (p, "completed"));
+    g_assert_cmpstr (wh_record_get_text (p, "updated_at"), ==, "2026-11-20T10:00:00+08:00");
+  }
+  {
+    g_autoptr(Response) r = authed (session, ts, "GET", "progress", token, NULL);
+    g_autoptr(GPtrArray) list = wh_record_list_parse (&wh_collection_progress, "progress",
+                                                      r->body, r->length, NULL);
+    g_autoptr(Response) r2 = authed (session, ts, "GET", "progress", other, NULL);
+    g_autoptr(GPtrArray) list2 = wh_record_list_parse (&wh_collection_progress, "progress",
+                                                       r2->body, r2->length, NULL);
+    g_assert_cmpuint (list->len, ==, 1);
+    g_assert_true (wh_record_get_bool (g_ptr_array_index (list, 0), "completed"));
+    g_assert_cmpuint (list2->len, ==, 0);
+  }
+  /* Wrong path, wrong body, no token. */
+  {
+    g_autoptr(Response) a = authed (session, ts, "PUT", "progress/8", token, v1);
+    g_autoptr(Response) b = authed (session, ts, "PUT", "progress/7", token,
+                                    "{\"lesson_id\": 7, \"course_id\": 3, \"completed\": 1,"
+                                    " \"updated_at\": \"2026-11-20T08:00:00+08:00\"}");
+    g_autoptr(Response) c = authed (session, ts, "PUT", "progress/7", token,
+                                    "{\"lesson_id\": 7, \"course_id\": 3, \"completed\": true,"
+                                    " \"updated_at\": \"yesterday\"}");
+    g_autoptr(Response) d = authed (session, ts, "PUT", "progress/abc", token, v1);
+    g_autofree char *url = api_url (ts, "progress/7");
+    g_autoptr(Response) e = request (session, "PUT", url, v1, NULL);
+    g_autoptr(Response) f = authed (session, ts, "POST", "progress/7", token, v1);
+    assert_error (a, 400, "bad_request");
+    assert_error (b, 400, "bad_request");
+    assert_error (c, 400, "bad_request");
+    assert_error (d, 400, "bad_request");
+    assert_error (e, 401, "unauthorized");
+    assert_error (f, 405, "method_not_allowed");
+  }
+}
+
+static void
+test_user_quiz_bookmarks_reports (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = sign_in (session, ts, "13800138000");
+  const char *q1 = "{\"attempt_id\": \"a-1\", \"course_id\": 3, \"total\": 10, \"correct\": 7,"
+                   " \"duration_s\": 300, \"timed\": true,"
+                   " \"finished_at\": \"2026-11-20T08:00:00+08:00\"}";
+  const char *q1b = "{\"attempt_id\": \"a-1\", \"course_id\": 3, \"total\": 10, \"correct\": 10,"
+                    " \"finished_at\": \"2026-11-20T09:00:00+08:00\"}";
+
+  /* A quiz attempt: the first write is kept. */
+  {
+    g_autoptr(Response) r1 = authed (session, ts, "PUT", "quiz-attempts/a-1", token, q1);
+    g_autoptr(Response) r2 = authed (session, ts, "PUT", "quiz-attempts/a-1", token, q1b);
+    g_autoptr(Response) r3 = authed (session, ts, "PUT", "quiz-attempts/a-1", token, q1);
+    g_autoptr(WhRecord) a1 = parse_doc (&wh_collection_quiz_attempts, r1);
+    g_autoptr(WhRecord) a2 = parse_doc (&wh_collection_quiz_attempts, r2);
+    g_autoptr(WhRecord) a3 = parse_doc (&wh_collection_quiz_attempts, r3);
+    g_autoptr(Response) list = authed (session, ts, "GET", "quiz-attempts", token, NULL);
+    g_autoptr(GPtrArray) attempts = wh_record_list_parse (&wh_collection_quiz_attempts,
+                                                          "quiz_attempts", list->body,
+                                                          list->length, NULL);
+    g_autoptr(Response) bad = authed (session, ts, "PUT", "quiz-attempts/a-2", token,
+                                      "{\"attempt_id\": \"a-2\", \"course_id\": 3, \"total\": 5,"
+                                      " \"correct\": 6,"
+                                      " \"finished_at\": \"2026-11-20T08:00:00+08:00\"}");
+    g_autoptr(Response) mismatch = authed (session, ts, "PUT", "quiz-attempts/a-9", token, q1);
+
+    g_assert_cmpint (wh_record_get_int (a2, "correct"), ==, 7);
+    g_assert_true (wh_record_equal (a1, a2));
+    g_assert_true (wh_record_equal (a1, a3));
+    g_assert_true (wh_record_get_bool (a1, "timed"));
+    g_assert_cmpuint (attempts->len, ==, 1);
+    assert_error (bad, 400, "bad_request");
+    assert_error (mismatch, 400, "bad_request");
+  }
+
+  /* Bookmarks: put, replay, delete (twice is fine). */
+  {
+    const char *b = "{\"job_id\": 12, \"applied\": false, \"updated_at\": \"2026-11-20T08:00:00+08:00\"}";
+    const char *b2 = "{\"job_id\": 12, \"applied\": true, \"updated_at\": \"2026-11-20T09:00:00+08:00\"}";
+    g_autoptr(Response) r1 = authed (session, ts, "PUT", "bookmarks/12", token, b);
+    g_autoptr(Response) r2 = authed (session, ts, "PUT", "bookmarks/12", token, b2);
+    g_autoptr(Response) r3 = authed (session, ts, "PUT", "bookmarks/12", token, b);
+    g_autoptr(WhRecord) got = parse_doc (&wh_collection_bookmarks, r3);
+    g_autoptr(Response) list = authed (session, ts, "GET", "bookmarks", token, NULL);
+    g_autoptr(GPtrArray) marks = wh_record_list_parse (&wh_collection_bookmarks, "bookmarks",
+                                                       list->body, list->length, NULL);
+    g_autoptr(Response) d1 = authed (session, ts, "DELETE", "bookmarks/12", token, NULL);
+    g_autoptr(Response) d2 = authed (session, ts, "DELETE", "bookmarks/12", token, NULL);
+    g_autoptr(Response) list2 = authed (session, ts, "GET", "bookmarks", token, NULL);
+    g_autoptr(GPtrArray) marks2 = wh_record_list_parse (&wh_collection_bookmarks, "bookmarks",
+                                                        list2->body, list2->length, NULL);
+
+    g_assert_cmpuint (r1->status, ==, 200);
+    g_assert_cmpuint (r2->status, ==, 200);
+    g_assert_true (wh_record_get_bool (got, "applied"));
+    g_assert_cmpuint (marks->len, ==, 1);
+    g_assert_cmpuint (d1->status, ==, 204);
+    g_assert_cmpuint (d2->status, ==, 204);
+    g_assert_cmpuint (marks2->len, ==, 0);
+  }
+
+  /* Station reports: the first write is kept. */
+  {
+    const char *s1 = "{\"report_id\": \"r-1\", \"station_id\": 5, \"problem\": \"no_hot_water\","
+                     " \"comment\": \"热水器坏了\", \"reported_at\": \"2026-11-20T08:00:00+08:00\"}";
+    const char *s2 = "{\"report_id\": \"r-1\", \"station_id\": 5, \"problem\": \"closed\","
+                     " \"reported_at\": \"2026-11-20T09:00:00+08:00\"}";
+    g_autoptr(Response) r1 = authed (session, ts, "PUT", "station-reports/r-1", token, s1);
+    g_autoptr(Response) r2 = authed (session, ts, "PUT", "station-reports/r-1", token, s2);
+    g_autoptr(WhRecord) got = parse_doc (&wh_collection_station_reports, r2);
+    g_assert_cmpuint (r1->status, ==, 200);
+    g_assert_cmpstr (wh_record_get_text (got, "problem"), ==, "no_hot_water");
+    g_assert_cmpstr (wh_record_get_text (got, "comment"), ==, "热水器坏了");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +1575,17 @@ main (int   argc,
   g_test_add_func ("/server/changes/params", test_changes_params);
   g_test_add_func ("/server/changes/concurrent-writes", test_changes_concurrent);
   g_test_add_func ("/server/restart", test_restart);
+  g_test_add_func ("/server/auth/code-login", test_auth_code_login);
+  g_test_add_func ("/server/auth/attempts-and-expiry", test_auth_attempts);
+  g_test_add_func ("/server/auth/tokens", test_auth_tokens);
+  g_test_add_func ("/server/auth/eligibility", test_auth_eligibility);
+  g_test_add_func ("/server/vouchers/claim", test_voucher_claim);
+  g_test_add_func ("/server/vouchers/rules", test_voucher_rules);
+  g_test_add_func ("/server/vouchers/concurrent-quota", test_voucher_concurrent_quota);
+  g_test_add_func ("/server/vouchers/redeem", test_voucher_redeem);
+  g_test_add_func ("/server/vouchers/expiry", test_voucher_expiry);
+  g_test_add_func ("/server/user/progress", test_user_progress);
+  g_test_add_func ("/server/user/quiz-bookmarks-reports", test_user_quiz_bookmarks_reports);
 
   return g_test_run ();
 }

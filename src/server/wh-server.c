@@ -979,6 +979,7 @@ wh_server_listen (WhServer   *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) sockaddr = NULL;
+  g_autoptr(GSocket) socket = NULL;
   GSList *listeners;
 
   g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
@@ -992,7 +993,16 @@ wh_server_listen (WhServer   *self,
       return FALSE;
     }
   sockaddr = g_inet_socket_address_new (inet, (guint16) port);
-  if (!soup_server_listen (self->soup, sockaddr, 0, error))
+  /* Our own socket for a longer accept queue than GLib's default of 10:
+   * a burst of clients (a lunch rush of claims) must queue, not be reset. */
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, 512);
+  if (!g_socket_bind (socket, sockaddr, TRUE, error) ||
+      !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (self->soup, socket, 0, error))
     return FALSE;
 
   listeners = soup_server_get_listeners (self->soup);
