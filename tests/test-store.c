@@ -715,6 +715,249 @@ test_threads (void)
   g_thread_join (thread);
 }
 
+/* ---- places --------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 id;
+  double lat, lon;
+} Point;
+
+static GArray *
+make_places (WhStore *store,
+             guint    n)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (186100);
+  g_autoptr(WhPage) page = wh_page_new (&wh_collection_stations);
+  g_autoptr(GError) error = NULL;
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (Point));
+
+  for (guint i = 1; i <= n; i++)
+    {
+      Point p = { i, 0, 0 };
+
+      switch (i % 10)
+        {
+        case 0: /* near the antimeridian and the poles */
+          p.lat = g_rand_double_range (rand, -89.99, 89.99);
+          p.lon = g_rand_boolean (rand) ? g_rand_double_range (rand, 179, 180)
+                                        : g_rand_double_range (rand, -180, -179);
+          if (i % 30 == 0)
+            p.lat = g_rand_double_range (rand, 89, 90);
+          break;
+        case 1:
+        case 2:
+        case 3:
+        case 4: /* a dense city */
+          p.lat = g_rand_double_range (rand, 39.8, 40.1);
+          p.lon = g_rand_double_range (rand, 116.2, 116.6);
+          break;
+        default: /* the country */
+          p.lat = g_rand_double_range (rand, 18, 53);
+          p.lon = g_rand_double_range (rand, 73, 135);
+        }
+      g_array_append_val (points, p);
+      g_ptr_array_add (page->records, wh_test_make_station (i, i, "工会驿站", p.lat, p.lon));
+    }
+  page->next_since = n;
+  g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+  g_assert_no_error (error);
+  return points;
+}
+
+static int
+cmp_int64 (gconstpointer a,
+           gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static void
+check_viewport (WhStore *store,
+                GArray  *points,
+                double   min_lat,
+                double   min_lon,
+                double   max_lat,
+                double   max_lon)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) got_points = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      const Point *p = &g_array_index (points, Point, i);
+      gboolean lon_in = min_lon <= max_lon ? (p->lon >= min_lon && p->lon <= max_lon)
+                                           : (p->lon >= min_lon || p->lon <= max_lon);
+
+      if (p->lat >= min_lat && p->lat <= max_lat && lon_in)
+        g_array_append_val (expected, p->id);
+    }
+  records = wh_store_query_viewport (store, &wh_collection_stations, min_lat, min_lon, max_lat,
+                                     max_lon, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    g_array_append_val (got, ((WhRecord *) records->pdata[i])->id);
+  g_array_sort (got, cmp_int64);
+  g_assert_cmpuint (got->len, ==, expected->len);
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpint (g_array_index (got, gint64, i), ==, g_array_index (expected, gint64, i));
+
+  got_points = wh_store_query_viewport_points (store, &wh_collection_stations, min_lat, min_lon,
+                                               max_lat, max_lon, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got_points->len, ==, expected->len);
+
+  /* A limit bounds the answer. */
+  if (expected->len > 3)
+    {
+      g_autoptr(GArray) few = wh_store_query_viewport_points (store, &wh_collection_stations,
+                                                               min_lat, min_lon, max_lat, max_lon,
+                                                               3, &error);
+      g_assert_cmpuint (few->len, ==, 3);
+    }
+}
+
+static void
+test_viewport (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GArray) points = make_places (store, 5000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) bad = NULL;
+
+  for (int i = 0; i < 60; i++)
+    {
+      double lat = g_rand_double_range (rand, -90, 90), lon = g_rand_double_range (rand, -180, 180);
+      double h = g_rand_double_range (rand, 0.01, 20), w = g_rand_double_range (rand, 0.01, 40);
+
+      if (i < 20) /* city-sized boxes where points are dense */
+        {
+          lat = g_rand_double_range (rand, 39.8, 40.1);
+          lon = g_rand_double_range (rand, 116.2, 116.6);
+          h = g_rand_double_range (rand, 0.001, 0.1);
+          w = g_rand_double_range (rand, 0.001, 0.1);
+        }
+      check_viewport (store, points, MAX (-90, lat - h), MAX (-180, lon - w), MIN (90, lat + h),
+                      MIN (180, lon + w));
+    }
+  /* Edges are inside, to the last bit (the R*Tree alone rounds to float32). */
+  for (guint i = 0; i < 40; i++)
+    {
+      const Point *p = &g_array_index (points, Point, i * 97);
+      check_viewport (store, points, p->lat, p->lon, p->lat, p->lon);
+      check_viewport (store, points, p->lat, MAX (-180, p->lon - 0.5), MIN (90, p->lat + 1), p->lon);
+    }
+  /* Across the antimeridian, the whole world, a degenerate line. */
+  check_viewport (store, points, -60, 179.5, 60, -179.5);
+  check_viewport (store, points, -90, -180, 90, 180);
+  check_viewport (store, points, 39.9, 116.2, 39.9, 116.6);
+
+  bad = wh_store_query_viewport_points (store, &wh_collection_stations, 50, 0, 10, 1, 10, &error);
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  g_assert_null (bad);
+}
+
+typedef struct
+{
+  gint64 id;
+  double d;
+} Dist;
+
+static int
+cmp_dist (gconstpointer a,
+          gconstpointer b)
+{
+  const Dist *x = a, *y = b;
+  if (x->d != y->d)
+    return x->d < y->d ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void
+check_nearest (WhStore *store,
+               GArray  *points,
+               double   lat,
+               double   lon,
+               guint    n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (Dist));
+  g_autoptr(GPtrArray) near = NULL;
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      const Point *p = &g_array_index (points, Point, i);
+      Dist d = { p->id, wh_geo_distance_m (lat, lon, p->lat, p->lon) };
+      g_array_append_val (all, d);
+    }
+  g_array_sort (all, cmp_dist);
+  near = wh_store_query_nearest (store, &wh_collection_stations, lat, lon, n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (near->len, ==, MIN (n, points->len));
+  for (guint i = 0; i < near->len; i++)
+    {
+      const WhNearby *got = near->pdata[i];
+      const Dist *want = &g_array_index (all, Dist, i);
+
+      g_assert_cmpfloat_with_epsilon (got->distance_m, want->d, 1e-6);
+      g_assert_cmpint (got->record->id, ==, want->id);
+      g_assert_cmpfloat_with_epsilon (wh_record_get_real (got->record, "lat"),
+                                      g_array_index (points, Point, want->id - 1).lat, 1e-12);
+    }
+}
+
+static void
+test_nearest (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GArray) points = make_places (store, 5000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  static const guint ns[] = { 1, 5, 20, 100 };
+
+  for (int i = 0; i < 60; i++)
+    {
+      double lat, lon;
+
+      if (i % 3 == 0)
+        {
+          lat = g_rand_double_range (rand, 39.8, 40.1);
+          lon = g_rand_double_range (rand, 116.2, 116.6);
+        }
+      else
+        {
+          lat = g_rand_double_range (rand, -90, 90);
+          lon = g_rand_double_range (rand, -180, 180);
+        }
+      check_nearest (store, points, lat, lon, ns[i % G_N_ELEMENTS (ns)]);
+    }
+  /* At a pole, on the antimeridian, on a point itself, and more than exist. */
+  check_nearest (store, points, 90, 0, 10);
+  check_nearest (store, points, -90, 0, 10);
+  check_nearest (store, points, 0, 180, 10);
+  check_nearest (store, points, 10, -180, 10);
+  check_nearest (store, points, g_array_index (points, Point, 3).lat,
+                 g_array_index (points, Point, 3).lon, 3);
+  check_nearest (store, points, 30, 100, 6000);
+  check_nearest (store, points, 30, 100, 0);
+}
+
+static void
+test_places_not_located (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) near = wh_store_query_nearest (store, &wh_collection_courses, 30, 100, 5,
+                                                      &error);
+
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  g_assert_null (near);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -740,6 +983,9 @@ main (int   argc,
   g_test_add_func ("/store/wipe-personal", test_wipe_personal);
   g_test_add_func ("/store/typed-queries", test_typed_queries);
   g_test_add_func ("/store/threads", test_threads);
+  g_test_add_func ("/store/places/viewport", test_viewport);
+  g_test_add_func ("/store/places/nearest", test_nearest);
+  g_test_add_func ("/store/places/not-located", test_places_not_located);
 
   return g_test_run ();
 }
