@@ -5,9 +5,11 @@
 
 #include <libsoup/soup.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "wh-codec.h"
+#include "wh-generator.h"
 #include "wh-server-db.h"
 #include "wh-test-server.h"
 #include "wh-test.h"
@@ -1561,6 +1563,474 @@ test_user_quiz_bookmarks_reports (void)
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Limits, overload and faults */
+
+/* Sends bytes as they are, for requests a well-behaved client never makes.
+ * Returns the status and sets body to what follows the headers. */
+static guint
+raw_request (WhTestServer *ts,
+             const char   *text,
+             char        **body)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) reply = g_string_new (NULL);
+  GOutputStream *out;
+  GInputStream *in;
+  char buf[4096];
+  gssize n;
+  guint status = 0;
+  const char *end;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) wh_test_server_get_port (ts),
+                                          NULL, &error);
+  g_assert_no_error (error);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_assert_true (g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error));
+  while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, NULL)) > 0)
+    g_string_append_len (reply, buf, n);
+  if (sscanf (reply->str, "HTTP/1.%*d %u", &status) != 1)
+    status = 0;
+  end = strstr (reply->str, "\r\n\r\n");
+  if (body)
+    *body = g_strdup (end ? end + 4 : "");
+  return status;
+}
+
+static void
+assert_error_text (const char *body,
+                   const char *code)
+{
+  g_autofree char *got = NULL;
+
+  g_assert_true (wh_error_body_parse (body, strlen (body), &got, NULL));
+  g_assert_cmpstr (got, ==, code);
+}
+
+static void
+test_limits_body (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *url = api_url (ts, "auth/code");
+
+  /* Exactly 64 KiB is allowed; one byte more is not. */
+  {
+    const char *head = "{\"phone\": \"13800138000\", \"pad\": \"";
+    g_autoptr(GString) body = g_string_new (head);
+    g_autoptr(Response) ok = NULL;
+    g_autoptr(Response) big = NULL;
+
+    while (body->len < WH_MAX_REQUEST_BODY - 2)
+      g_string_append_c (body, 'x');
+    g_string_append (body, "\"}");
+    g_assert_cmpuint (body->len, ==, WH_MAX_REQUEST_BODY);
+    ok = request (session, "POST", url, body->str, NULL);
+    g_assert_cmpuint (ok->status, ==, 200);
+    g_string_insert_c (body, strlen (head), 'x');
+    big = request (session, "POST", url, body->str, NULL);
+    assert_error (big, 413, "payload_too_large");
+  }
+  /* A much larger body is refused without the server keeping it. */
+  {
+    g_autofree char *huge = g_strnfill (4 * 1024 * 1024, ' ');
+    g_autoptr(Response) r = request (session, "POST", url, huge, NULL);
+    assert_error (r, 413, "payload_too_large");
+  }
+  /* No Content-Length: a chunked body. */
+  {
+    g_autofree char *reply = NULL;
+    guint status = raw_request (ts,
+                                "POST /api/v1/auth/code HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                "5\r\nhello\r\n0\r\n\r\n", &reply);
+    g_assert_cmpuint (status, ==, 411);
+    assert_error_text (reply, "length_required");
+  }
+  /* Bodies that are not JSON objects, or nested too deep. */
+  {
+    const char *bad[] = { "", "{", "[1,2]", "\"phone\"", "{\"phone\": \"138\xff\"}", NULL };
+
+    for (guint i = 0; bad[i]; i++)
+      {
+        g_autoptr(Response) r = request (session, "POST", url, bad[i], NULL);
+        assert_error (r, 400, "bad_request");
+      }
+    {
+      g_autoptr(GString) nested = g_string_new ("{\"phone\": ");
+      g_autoptr(Response) r = NULL;
+      for (guint i = 0; i < 20; i++)
+        g_string_append_c (nested, '[');
+      for (guint i = 0; i < 20; i++)
+        g_string_append_c (nested, ']');
+      g_string_append_c (nested, '}');
+      r = request (session, "POST", url, nested->str, NULL);
+      assert_error (r, 400, "bad_request");
+    }
+  }
+  /* Requests libsoup itself refuses once their headers are read still get
+   * a JSON error (one whose request line does not parse cannot). */
+  {
+    g_autofree char *reply = NULL;
+    guint status = raw_request (ts,
+                                "GET https://127.0.0.1/api/v1/jobs/changes HTTP/1.1\r\n"
+                                "Host: 127.0.0.1\r\nConnection: close\r\n\r\n", &reply);
+    g_assert_cmpuint (status, ==, 400);
+    assert_error_text (reply, "bad_request");
+  }
+}
+
+static void
+test_limits_rate (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *url = api_url (ts, "jobs/changes");
+  guint ok = 0, limited = 0;
+
+  wh_test_server_set_rate_limit (ts, 5);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+      if (r->status == 200)
+        ok++;
+      else
+        {
+          assert_error (r, 429, "too_many_requests");
+          g_assert_cmpint (atoi (soup_message_headers_get_one (r->headers, "Retry-After")), >=, 1);
+          limited++;
+        }
+    }
+  /* The bucket starts full and refills at 5 a second. */
+  g_assert_cmpuint (ok, >=, 5);
+  g_assert_cmpuint (ok, <, 10);
+  g_assert_cmpuint (limited, >, 10);
+
+  wh_test_server_set_rate_limit (ts, 0);
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+}
+
+typedef struct
+{
+  WhTestServer *ts;
+  guint         status;
+  char         *retry_after;
+  char         *code;
+} Getter;
+
+static gpointer
+getter_thread (gpointer user_data)
+{
+  Getter *g = user_data;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *url = api_url (g->ts, "jobs/changes");
+  g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+
+  g_assert_no_error (r->error);
+  g->status = r->status;
+  g->retry_after = g_strdup (soup_message_headers_get_one (r->headers, "Retry-After"));
+  if (r->status >= 400)
+    g_assert_true (wh_error_body_parse (r->body, r->length, &g->code, NULL));
+  return NULL;
+}
+
+static void
+set_max_in_flight_cb (WhServer *server,
+                      gpointer  user_data)
+{
+  wh_server_set_max_in_flight (server, GPOINTER_TO_UINT (user_data));
+}
+
+static void
+test_limits_overload (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  Getter getters[6];
+  GThread *threads[6];
+  guint ok = 0, unavailable = 0;
+
+  /* Slow answers pile up; past two at a time the server says 503. */
+  wh_test_server_run (ts, set_max_in_flight_cb, GUINT_TO_POINTER (2));
+  wh_test_server_set_faults (ts, "delay=1,delay_ms=500");
+  for (guint i = 0; i < G_N_ELEMENTS (getters); i++)
+    {
+      getters[i] = (Getter) { ts, 0, NULL, NULL };
+      threads[i] = g_thread_new ("getter", getter_thread, &getters[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (getters); i++)
+    {
+      g_thread_join (threads[i]);
+      if (getters[i].status == 200)
+        ok++;
+      else
+        {
+          g_assert_cmpuint (getters[i].status, ==, 503);
+          g_assert_cmpstr (getters[i].code, ==, "unavailable");
+          g_assert_cmpstr (getters[i].retry_after, ==, "1");
+          unavailable++;
+        }
+      g_free (getters[i].retry_after);
+      g_free (getters[i].code);
+    }
+  g_assert_cmpuint (ok, >=, 2);
+  g_assert_cmpuint (unavailable, >=, 1);
+}
+
+static void
+set_faults_expect_error_cb (WhServer *server,
+                            gpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (wh_server_set_faults (server, user_data, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
+static void
+test_faults (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *url = api_url (ts, "jobs/changes?since=0");
+  g_autofree char *me_url = api_url (ts, "me");
+  const char *bad_specs[] = { "error=2", "bogus=0.5", "delay_ms=x", "drop", "scope=some",
+                              "429=-1" };
+
+  put_job (ts, 1, 110105, "电工");
+  put_job (ts, 2, 110105, "焊工");
+
+  wh_test_server_set_faults (ts, "error=1");
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    g_autoptr(Response) me = request (session, "GET", me_url, NULL, NULL);
+    assert_error (r, 500, "internal");
+    /* Other routes are left alone unless scope=all. */
+    assert_error (me, 401, "unauthorized");
+  }
+  wh_test_server_set_faults (ts, "429=1");
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    assert_error (r, 429, "too_many_requests");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Retry-After"), ==, "1");
+  }
+  wh_test_server_set_faults (ts, "503=1");
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    assert_error (r, 503, "unavailable");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Retry-After"), ==, "1");
+  }
+  wh_test_server_set_faults (ts, "delay=1,delay_ms=300");
+  {
+    gint64 start = g_get_monotonic_time ();
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpint (g_get_monotonic_time () - start, >=, 300 * 1000);
+  }
+  wh_test_server_set_faults (ts, "drop=1,seed=3");
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+      g_assert_nonnull (r->error);
+    }
+  wh_test_server_set_faults (ts, "malformed=1,seed=5");
+  for (guint i = 0; i < 9; i++)
+    {
+      g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WhPage) page = NULL;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      page = wh_page_from_json (&wh_collection_jobs, r->body, r->length, &error);
+      g_assert_null (page);
+      g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_specs); i++)
+    wh_test_server_run (ts, set_faults_expect_error_cb, (gpointer) bad_specs[i]);
+
+  /* Faults off: the feed is whole again. */
+  wh_test_server_set_faults (ts, "");
+  {
+    g_autoptr(WhPage) page = get_page (session, ts, "jobs", "since=0");
+    g_assert_cmpuint (page->records->len, ==, 2);
+  }
+}
+
+/* A claim whose response is lost after it took effect: the retry with the
+ * same key gets the same voucher, and the quota counted one. */
+static void
+test_faults_lost_claim (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autoptr(Response) lost = NULL;
+  g_autoptr(Response) retry = NULL;
+  g_autoptr(Response) list = NULL;
+  g_autoptr(GPtrArray) vouchers = NULL;
+  g_autoptr(WhRecord) v = NULL;
+
+  put_merchant (ts, MERCHANT_A, 10);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  token = sign_in (session, ts, "13800138000");
+
+  wh_test_server_set_faults (ts, "scope=all,drop=1");
+  lost = claim (session, ts, token, "lost-1", MERCHANT_A);
+  g_assert_nonnull (lost->error);
+  wh_test_server_set_faults (ts, NULL);
+
+  retry = claim (session, ts, token, "lost-1", MERCHANT_A);
+  g_assert_cmpuint (retry->status, ==, 201);
+  v = parse_voucher (retry);
+  list = authed (session, ts, "GET", "vouchers", token, NULL);
+  vouchers = wh_record_list_parse (&wh_collection_vouchers, "vouchers", list->body, list->length,
+                                   NULL);
+  g_assert_cmpuint (vouchers->len, ==, 1);
+  g_assert_true (wh_record_equal (g_ptr_array_index (vouchers, 0), v));
+  g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 9);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Media */
+
+static void
+test_media (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(WhRecord) course = wh_record_new (&wh_collection_courses);
+  g_autofree char *url = api_url (ts, "media/courses/5.svg");
+  g_autofree char *etag = NULL;
+
+  course->id = 5;
+  wh_record_set_int (course, "category_id", 1);
+  wh_record_set_text (course, "title", "低压电工 <入门> & 安全");
+  wh_record_set_text (course, "trade", "电工");
+  wh_record_set_text (course, "author", "李师傅");
+  wh_record_set_text (course, "cover", "courses/5.svg");
+  wh_test_server_put_record (ts, course);
+
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+    g_autoptr(Response) again = request (session, "GET", url, NULL, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==,
+                     "image/svg+xml");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Cache-Control"), ==,
+                     "max-age=86400");
+    g_assert_true (g_str_has_prefix (r->body, "<svg "));
+    g_assert_nonnull (strstr (r->body, "低压电工 &lt;入门&gt; &amp; 安全"));
+    g_assert_cmpuint (r->length, <, 2 * 1024 * 1024);
+    /* Deterministic. */
+    g_assert_cmpstr (r->body, ==, again->body);
+    etag = g_strdup (soup_message_headers_get_one (r->headers, "ETag"));
+    g_assert_nonnull (etag);
+  }
+  {
+    g_autoptr(Response) r = request (session, "GET", url, NULL, "If-None-Match", etag, NULL);
+    g_assert_cmpuint (r->status, ==, 304);
+  }
+  /* Paths no record refers to, or of no known form. */
+  {
+    const char *missing[] = { "media/courses/6.svg", "media/lessons/1-1.svg",
+                              "media/courses/5.png", "media/other/5.svg", "media/courses/5" };
+    for (guint i = 0; i < G_N_ELEMENTS (missing); i++)
+      {
+        g_autofree char *u = api_url (ts, missing[i]);
+        g_autoptr(Response) r = request (session, "GET", u, NULL, NULL);
+        assert_error (r, 404, "not_found");
+      }
+  }
+  /* Traversal, however it is spelt, sent as is: never an image, always a
+   * JSON refusal (GUri on either side may resolve dot segments first). */
+  {
+    const char *bad[] = { "media/%2e%2e/%2e%2e/etc/passwd", "media/courses%2F..%2F..%2Fsecret",
+                          "media/courses/5.svg%00.png", "media/.%2e/courses/5.svg",
+                          "media/courses/5.svg%20", "media/../../../../etc/passwd",
+                          "media/courses/..%2f5.svg", "media/%2fetc/passwd" };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *text = g_strdup_printf ("GET /api/v1/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                 "Connection: close\r\n\r\n", bad[i]);
+        g_autofree char *reply = NULL;
+        guint status = raw_request (ts, text, &reply);
+
+        g_assert_true (status == 400 || status == 404);
+        g_assert_true (wh_error_body_parse (reply, strlen (reply), NULL, NULL));
+      }
+  }
+  /* What reaches the media handler undecoded is checked there. */
+  {
+    g_autofree char *reply = NULL;
+    guint status = raw_request (ts,
+                                "GET /api/v1/media/courses%2F5.svg HTTP/1.1\r\n"
+                                "Host: 127.0.0.1\r\nConnection: close\r\n\r\n", &reply);
+    g_assert_cmpuint (status, ==, 400);
+    assert_error_text (reply, "bad_request");
+  }
+  {
+    g_autofree char *u = api_url (ts, "media/courses/.hidden.svg");
+    g_autofree char *u2 = api_url (ts, "media/courses/5.svg%20");
+    g_autoptr(Response) r = request (session, "GET", u, NULL, NULL);
+    g_autoptr(Response) r2 = request (session, "GET", u2, NULL, NULL);
+    assert_error (r, 404, "not_found");
+    assert_error (r2, 400, "bad_request");
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The demo data */
+
+static void
+test_tiny (void)
+{
+  g_autoptr(WhTestServer) ts = NULL;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(GError) error = NULL;
+  guint n;
+  const WhCollection * const *all = wh_schema_synced_collections (&n);
+  sqlite3 *db;
+
+  if (wh_scale_lookup ("tiny") == NULL)
+    {
+      g_test_skip ("The demo generator is not built in yet");
+      return;
+    }
+  ts = wh_test_server_start ("tiny", &error);
+  g_assert_no_error (error);
+  db = wh_server_db_open (wh_test_server_get_db_path (ts), NULL);
+
+  /* Every generated record passes the client's own checks. */
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 since = 0;
+      guint total = 0;
+      gboolean more = TRUE;
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", all[i]->name);
+      sqlite3_stmt *stmt;
+
+      while (more)
+        {
+          g_autofree char *query = g_strdup_printf ("since=%" G_GINT64_FORMAT "&limit=2000",
+                                                    since);
+          g_autoptr(WhPage) page = get_page (session, ts, all[i]->name, query);
+          total += page->records->len;
+          since = page->next_since;
+          more = page->has_more;
+        }
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (total, ==, sqlite3_column_int (stmt, 0));
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1586,6 +2056,13 @@ main (int   argc,
   g_test_add_func ("/server/vouchers/expiry", test_voucher_expiry);
   g_test_add_func ("/server/user/progress", test_user_progress);
   g_test_add_func ("/server/user/quiz-bookmarks-reports", test_user_quiz_bookmarks_reports);
+  g_test_add_func ("/server/limits/body", test_limits_body);
+  g_test_add_func ("/server/limits/rate", test_limits_rate);
+  g_test_add_func ("/server/limits/overload", test_limits_overload);
+  g_test_add_func ("/server/faults/each-kind", test_faults);
+  g_test_add_func ("/server/faults/lost-claim-response", test_faults_lost_claim);
+  g_test_add_func ("/server/media", test_media);
+  g_test_add_func ("/server/demo-data/tiny", test_tiny);
 
   return g_test_run ();
 }

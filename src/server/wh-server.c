@@ -815,10 +815,12 @@ request_done_cb (SoupServer        *server,
                  SoupServerMessage *msg,
                  WhServer          *self)
 {
+  GUri *uri = soup_server_message_get_uri (msg);
+
   g_hash_table_remove (self->active, msg);
+  /* A request libsoup could not parse has no URI. */
   g_debug ("%s %s → %u", soup_server_message_get_method (msg),
-           g_uri_get_path (soup_server_message_get_uri (msg)),
-           soup_server_message_get_status (msg));
+           uri ? g_uri_get_path (uri) : "(unparsable)", soup_server_message_get_status (msg));
 }
 
 static void
