@@ -21,6 +21,15 @@ typedef struct
   guint       merchants;
 } WhScale;
 
+/* Every date in the generated records is relative to this day, never to the
+ * clock, so a seed gives the same bytes on any day: jobs were posted in the 60
+ * days before it, fairs fall in the 60 days after it, and merchants'
+ * quota_day is this day (the server resets remaining_today on a new day). */
+#define WH_GENERATOR_BASE_DATE  "2026-11-01"
+#define WH_GENERATOR_BASE_YEAR  2026
+#define WH_GENERATOR_BASE_MONTH 11
+#define WH_GENERATOR_BASE_DAY   1
+
 /* NULL if the name is unknown. */
 const WhScale *wh_scale_lookup (const char *name);
 
@@ -31,7 +40,12 @@ typedef void (*WhGenerateProgress) (const char *collection,
                                     gpointer    user_data);
 
 /* Fills an empty server database (wh_server_db_open) with the scale's data.
- * The same seed gives the same database, byte for byte in every record. */
+ * The same seed gives the same database, byte for byte in every record.
+ * tiny and city are in 北京, province in 广东, national in 43 cities.
+ * Revs run from 1 in collection order (categories, courses, lessons,
+ * questions, employers, jobs, fairs, stations, merchants); meta "rev" ends at
+ * the total. Uses worker threads; progress is called on the calling thread
+ * every 10,000 records and at the end of each collection. */
 gboolean wh_generate (sqlite3            *db,
                       const WhScale      *scale,
                       guint64             seed,
