@@ -2031,6 +2031,49 @@ test_tiny (void)
   sqlite3_close (db);
 }
 
+static gpointer
+slow_get_thread (gpointer user_data)
+{
+  Getter *g = user_data;
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *url = api_url (g->ts, "jobs/changes");
+  g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+
+  g->status = r->error ? 0 : r->status;
+  return NULL;
+}
+
+/* A server that dies while it holds a delayed answer: the client sees the
+ * connection go, the port is free again at once, and the data is there. */
+static void
+test_restart_during_delay (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(GError) error = NULL;
+  Getter getter = { ts, 1, NULL, NULL };
+  GThread *thread;
+  gint64 start;
+
+  put_job (ts, 1, 110105, "电工");
+  wh_test_server_set_faults (ts, "delay=1,delay_ms=5000");
+  thread = g_thread_new ("slow", slow_get_thread, &getter);
+  g_usleep (300 * 1000);
+  start = g_get_monotonic_time ();
+  wh_test_server_stop (ts);
+  g_thread_join (thread);
+  g_assert_cmpuint (getter.status, ==, 0);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  g_assert_true (wh_test_server_restart (ts, &error));
+  g_assert_no_error (error);
+  wh_test_server_set_faults (ts, NULL);
+  {
+    g_autoptr(WhPage) page = get_page (session, ts, "jobs", "since=0");
+    g_assert_cmpuint (page->records->len, ==, 1);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2045,6 +2088,7 @@ main (int   argc,
   g_test_add_func ("/server/changes/params", test_changes_params);
   g_test_add_func ("/server/changes/concurrent-writes", test_changes_concurrent);
   g_test_add_func ("/server/restart", test_restart);
+  g_test_add_func ("/server/restart/during-delay", test_restart_during_delay);
   g_test_add_func ("/server/auth/code-login", test_auth_code_login);
   g_test_add_func ("/server/auth/attempts-and-expiry", test_auth_attempts);
   g_test_add_func ("/server/auth/tokens", test_auth_tokens);

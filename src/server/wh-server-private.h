@@ -68,6 +68,9 @@ struct _WhServer
   /* Remote address -> RateBucket */
   GHashTable    *buckets;
 
+  /* Paused requests waiting for a delay or a drop: Deferred* */
+  GPtrArray     *deferred;
+
   WhFaults       faults;
   gboolean       faults_enabled;
   GRand         *fault_rand;

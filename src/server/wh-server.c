@@ -446,10 +446,13 @@ pick_fault (WhServer *self)
   return WH_FAULT_NONE;
 }
 
+/* Pending on self->deferred; no reference to the server, so a stopped
+ * server goes away at once and takes its paused requests with it. */
 typedef struct
 {
   WhServer          *self;
   SoupServerMessage *msg;
+  GSource           *source;
   gboolean           drop;
   gboolean           half_body;
 } Deferred;
@@ -457,7 +460,6 @@ typedef struct
 static void
 deferred_free (Deferred *d)
 {
-  g_object_unref (d->self);
   g_object_unref (d->msg);
   g_free (d);
 }
@@ -500,6 +502,7 @@ deferred_cb (gpointer user_data)
 {
   Deferred *d = user_data;
 
+  g_ptr_array_remove_fast (d->self->deferred, d);
   /* The client may have gone away meanwhile. */
   if (g_hash_table_contains (d->self->active, d->msg))
     {
@@ -524,13 +527,15 @@ defer (WhServer          *self,
   Deferred *d = g_new0 (Deferred, 1);
   g_autoptr(GSource) source = g_timeout_source_new (delay_ms);
 
-  d->self = g_object_ref (self);
+  d->self = self;
   d->msg = g_object_ref (msg);
+  d->source = source;
   d->drop = drop;
   d->half_body = half_body;
   soup_server_message_pause (msg);
   g_source_set_callback (source, deferred_cb, d, (GDestroyNotify) deferred_free);
   g_source_attach (source, g_main_context_get_thread_default ());
+  g_ptr_array_add (self->deferred, d);
 }
 
 static void
@@ -839,10 +844,16 @@ wh_server_finalize (GObject *object)
 {
   WhServer *self = WH_SERVER (object);
 
+  while (self->deferred->len > 0)
+    {
+      Deferred *d = g_ptr_array_steal_index_fast (self->deferred, 0);
+      g_source_destroy (d->source);
+    }
+  g_ptr_array_unref (self->deferred);
   if (self->soup)
     {
-      soup_server_disconnect (self->soup);
       g_signal_handlers_disconnect_by_data (self->soup, self);
+      soup_server_disconnect (self->soup);
       g_clear_object (&self->soup);
     }
   if (self->db)
@@ -872,6 +883,7 @@ wh_server_init (WhServer *self)
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->fault_rand = g_rand_new_with_seed (1);
   self->faults.delay_ms = 1500;
+  self->deferred = g_ptr_array_new ();
 }
 
 /* The signing secret is made once per database and kept in it, so vouchers
