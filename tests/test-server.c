@@ -1987,8 +1987,33 @@ test_media (void)
 /* The demo data */
 
 static void
+collect_media (WhRecord  *record,
+               GPtrArray *media)
+{
+  const char *fields[] = { "cover", "images", "photos" };
+
+  if (record->deleted)
+    return;
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    {
+      if (!wh_collection_has_field (record->collection, fields[f]) ||
+          !wh_record_is_set (record, fields[f]))
+        continue;
+      if (g_str_equal (fields[f], "cover"))
+        g_ptr_array_add (media, g_strdup (wh_record_get_text (record, fields[f])));
+      else
+        {
+          g_auto(GStrv) paths = wh_record_dup_strv (record, fields[f]);
+          for (guint k = 0; paths[k]; k++)
+            g_ptr_array_add (media, g_strdup (paths[k]));
+        }
+    }
+}
+
+static void
 test_tiny (void)
 {
+  g_autoptr(GPtrArray) media = NULL;
   g_autoptr(WhTestServer) ts = NULL;
   g_autoptr(SoupSession) session = new_session ();
   g_autoptr(GError) error = NULL;
@@ -2004,6 +2029,7 @@ test_tiny (void)
   ts = wh_test_server_start ("tiny", &error);
   g_assert_no_error (error);
   db = wh_server_db_open (wh_test_server_get_db_path (ts), NULL);
+  media = g_ptr_array_new_with_free_func (g_free);
 
   /* Every generated record passes the client's own checks. */
   for (guint i = 0; i < n; i++)
@@ -2020,6 +2046,8 @@ test_tiny (void)
                                                     since);
           g_autoptr(WhPage) page = get_page (session, ts, all[i]->name, query);
           total += page->records->len;
+          for (guint k = 0; k < page->records->len; k++)
+            collect_media (g_ptr_array_index (page->records, k), media);
           since = page->next_since;
           more = page->has_more;
         }
@@ -2029,6 +2057,19 @@ test_tiny (void)
       sqlite3_finalize (stmt);
     }
   sqlite3_close (db);
+
+  /* Every picture a record refers to is served. */
+  g_assert_cmpuint (media->len, >, 0);
+  for (guint i = 0; i < media->len; i += 1 + media->len / 40)
+    {
+      g_autofree char *path = g_strconcat ("media/", (char *) g_ptr_array_index (media, i), NULL);
+      g_autofree char *url = api_url (ts, path);
+      g_autoptr(Response) r = request (session, "GET", url, NULL, NULL);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==,
+                       "image/svg+xml");
+    }
 }
 
 static gpointer
