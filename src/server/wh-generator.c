@@ -517,16 +517,41 @@ set_region (WhRecord        *record,
   wh_record_set_int (record, "adcode", d->adcode);
 }
 
+/* Mostly a road named after the 街道 or 片区 itself (望京街, 华强北路), as
+ * local addresses are; sometimes one of the city's main roads. */
 static char *
-street_address (Gen             *g,
-                Rng             *r,
-                guint            city,
-                guint            district)
+road_name (Gen        *g,
+           Rng        *r,
+           guint       city,
+           const char *area)
+{
+  static const char * const suffixes[] = { "路", "街", "大街", "东路", "西路", "南路", "北路",
+                                           "中路", "一路", "二路" };
+
+  if (rng_chance (r, 0.35))
+    return g_strdup (pick (r, &g->t->cities[city].roads));
+  if (g_str_has_suffix (area, "路") || g_str_has_suffix (area, "街") ||
+      g_str_has_suffix (area, "道") || g_str_has_suffix (area, "区"))
+    return g_strdup (pick (r, &g->t->cities[city].roads));
+  return g_strconcat (area, suffixes[rng_below (r, G_N_ELEMENTS (suffixes))], NULL);
+}
+
+/* area may be NULL: one of the district's */
+static char *
+street_address (Gen        *g,
+                Rng        *r,
+                guint       city,
+                guint       district,
+                const char *area)
 {
   const WhGenCity *c = &wh_gen_cities[city];
+  g_autofree char *road = NULL;
 
-  return g_strdup_printf ("%s%s%s%d号", c->full_name, c->districts[district].name,
-                          pick (r, &g->t->cities[city].roads), rng_range (r, 1, 399));
+  if (area == NULL)
+    area = pick (r, &g->t->cities[city].districts[district].areas);
+  road = road_name (g, r, city, area);
+  return g_strdup_printf ("%s%s%s%d号", c->full_name, c->districts[district].name, road,
+                          rng_range (r, 1, 399));
 }
 
 /* ---- categories ---------------------------------------------------------- */
@@ -604,7 +629,10 @@ plan_courses (Gen *g)
 {
   guint n = g->scale->courses;
   Rng r;
-  guint avg = MAX (1, g->scale->lessons / MAX (1, n));
+  /* lesson counts spread evenly around the scale's average */
+  double ratio = (double) g->scale->lessons / n;
+  int lo = MAX (1, (int) floor (ratio * 0.5 + 0.5));
+  int hi = MAX (lo, (int) round (2 * ratio) - lo);
 
   rng_seed (&r, mix3 (g->seed, 0xc0, 0));
   g->course_trade = g_new0 (guint8, n);
@@ -615,8 +643,7 @@ plan_courses (Gen *g)
     {
       /* every group gets courses first, then they spread at random */
       g->course_trade[i] = i < wh_gen_n_trades ? i : rng_below (&r, wh_gen_n_trades);
-      g->course_lessons[i] = umax (3, (guint) rng_range (&r, (int) (avg * 6 / 10),
-                                                       (int) (avg * 14 / 10)));
+      g->course_lessons[i] = umax (3, (guint) rng_range (&r, lo, hi));
       g->course_first_lesson[i + 1] = g->course_first_lesson[i] + g->course_lessons[i];
     }
   g->n_lessons = (guint) (g->course_first_lesson[n] - 1);
@@ -1075,7 +1102,7 @@ gen_job (Gen      *g,
   wh_record_set_text (record, "employer_name", g->employer_name[employer]);
   wh_record_set_text (record, "category", tr->category);
   set_region (record, c, district);
-  wh_record_take_text (record, "address", street_address (g, r, city, district));
+  wh_record_take_text (record, "address", street_address (g, r, city, district, NULL));
   wh_record_set_real (record, "lat", lat);
   wh_record_set_real (record, "lon", lon);
   wh_record_set_int (record, "salary_min", smin);
@@ -1175,7 +1202,7 @@ gen_fair (Gen      *g,
   wh_record_set_text (record, "city", c->full_name);
   wh_record_set_int (record, "city_adcode", c->city_adcode);
   wh_record_set_text (record, "venue", venue->str);
-  wh_record_take_text (record, "address", street_address (g, r, city, district));
+  wh_record_take_text (record, "address", street_address (g, r, city, district, area));
   wh_record_set_real (record, "lat", lat);
   wh_record_set_real (record, "lon", lon);
   wh_record_set_text (record, "date", date_at (&g->dates, day));
@@ -1209,7 +1236,7 @@ gen_station (Gen      *g,
   const List *areas = &g->t->cities[city].districts[district].areas;
   guint area_index = rng_below (r, areas->n);
   const char *area = areas->items[area_index];
-  const char *road = pick (r, &g->t->cities[city].roads);
+  g_autofree char *road = road_name (g, r, city, area);
   gboolean is_district = g_str_has_suffix (d->name, "区");
   g_autofree char *name = NULL;
   g_autofree char *operator = NULL;
@@ -1325,7 +1352,7 @@ gen_merchant (Gen      *g,
   jitter (r, g->station_lat[station], g->station_lon[station], 0.6, &lat, &lon);
 
   wh_record_set_text (record, "name", name->str);
-  wh_record_take_text (record, "address", street_address (g, r, city, district));
+  wh_record_take_text (record, "address", street_address (g, r, city, district, area));
   set_region (record, c, district);
   wh_record_set_real (record, "lat", lat);
   wh_record_set_real (record, "lon", lon);
@@ -1693,8 +1720,12 @@ wh_generate (sqlite3            *db,
   passes[8].total = scale->merchants;
 
   /* Nothing here needs to survive a crash: a half-generated file is thrown
-   * away, so skip the fsyncs and give SQLite a large cache. */
-  if (!wh_server_db_exec (db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;", error) ||
+   * away, so skip the fsyncs and the journal (WAL would write every page
+   * twice: once to the log, once at the checkpoint) and give SQLite a large
+   * cache. If another connection holds the file, SQLite keeps WAL, which is
+   * only slower. */
+  if (!wh_server_db_exec (db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                              "PRAGMA cache_size=-131072;", error) ||
       !wh_server_db_drop_indexes (db, error))
     return FALSE;
 
@@ -1723,6 +1754,7 @@ wh_generate (sqlite3            *db,
   /* Always put the indexes and the durability back, even after a failure. */
   if (!wh_server_db_create_indexes (db, ok ? error : NULL))
     ok = FALSE;
-  wh_server_db_exec (db, "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;", NULL);
+  wh_server_db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                         "PRAGMA cache_size=-65536;", NULL);
   return ok;
 }
