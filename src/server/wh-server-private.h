@@ -52,6 +52,7 @@ struct _WhServer
   sqlite3       *db;
   char          *db_path;
   guint8         secret[WH_SERVER_SECRET_LEN];
+  char          *address;
   guint          port;
 
   /* Configuration */

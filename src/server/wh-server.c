@@ -859,6 +859,7 @@ wh_server_finalize (GObject *object)
   if (self->db)
     sqlite3_close_v2 (self->db);
   g_free (self->db_path);
+  g_free (self->address);
   g_free (self->demo_code);
   g_hash_table_unref (self->active);
   g_hash_table_unref (self->buckets);
@@ -1028,6 +1029,8 @@ wh_server_listen (WhServer   *self,
         self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
     }
   g_slist_free (listeners);
+  g_free (self->address);
+  self->address = g_inet_address_to_string (inet);
   g_message ("Serving %s on %s port %u", self->db_path, address ? address : "127.0.0.1",
              self->port);
   return TRUE;
@@ -1046,7 +1049,14 @@ wh_server_get_base_url (WhServer *self)
 {
   g_return_val_if_fail (WH_IS_SERVER (self), NULL);
 
-  return g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  /* A server on every address is reached on loopback from this machine. */
+  if (self->address == NULL || g_str_equal (self->address, "0.0.0.0"))
+    return g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  if (g_str_equal (self->address, "::"))
+    return g_strdup_printf ("http://[::1]:%u", self->port);
+  if (strchr (self->address, ':'))
+    return g_strdup_printf ("http://[%s]:%u", self->address, self->port);
+  return g_strdup_printf ("http://%s:%u", self->address, self->port);
 }
 
 gpointer
