@@ -26,9 +26,13 @@
 G_BEGIN_DECLS
 
 #define WH_SEARCH_TOKENIZER_NAME "wh"
+/* wh_rank(fts_table, column weights...): bm25 without the inverse document
+ * frequency, which FTS5 computes by scanning every hit of each phrase. */
+#define WH_SEARCH_RANK_NAME "wh_rank"
 
-/* Registers the tokenizer on a connection. Every connection that reads or
- * writes a table using it must do this first. Returns an SQLite result code. */
+/* Registers the tokenizer and the wh_rank() function on a connection. Every
+ * connection that reads or writes a table using it must do this first.
+ * Returns an SQLite result code. */
 int       wh_search_tokenizer_register (sqlite3    *db);
 
 typedef void (*WhTokenFunc) (const char *token,

@@ -25,9 +25,10 @@ G_DEFINE_QUARK (wh-store-error-quark, wh_store_error)
 /* Idle read connections kept for reuse; more may be open at once. */
 #define MAX_IDLE_READERS 4
 
-/* bm25 scores every hit; above this many, only the newest this many are
- * ranked (about 1 µs each), so a very common term stays within budget. */
-#define SEARCH_RANK_CANDIDATES 3000
+/* Search ranks at most WH_STORE_SEARCH_RANKED hits, the newest (highest
+ * ids), so a term found in half a million rows costs the same as one found
+ * in two thousand; below it every hit is ranked and the order is exact. */
+#define SEARCH_RANK_CANDIDATES WH_STORE_SEARCH_RANKED
 
 #define EARTH_RADIUS_M 6371008.8
 
@@ -109,7 +110,7 @@ typedef struct
   char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
   char               *upsert_sql;
   char               *delete_sql;
-  char               *bm25;      /* "bm25(x_fts, 5.0, 1.0)", or NULL: nothing to search */
+  char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
   char               *layout;
   gboolean            located;
 } CollInfo;
@@ -389,7 +390,7 @@ coll_info_init (CollInfo           *info,
         g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
     }
   if (search->len > 0)
-    info->bm25 = g_strdup_printf ("bm25(%s_fts%s)", c->name, weights->str);
+    info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, c->name, weights->str);
   info->layout = g_strdup_printf ("%d|%s|search:%s|indexed:%s|located:%d", CACHE_LAYOUT_VERSION,
                                   defs, search->str, indexed->str, info->located);
 }
@@ -401,7 +402,7 @@ coll_info_clear (CollInfo *info)
   g_free (info->t_columns);
   g_free (info->upsert_sql);
   g_free (info->delete_sql);
-  g_free (info->bm25);
+  g_free (info->rank);
   g_free (info->layout);
 }
 
@@ -1469,7 +1470,7 @@ check_query (WhStore        *self,
 {
   if ((*info = lookup_info (self, query->collection, error)) == NULL)
     return FALSE;
-  if (query->match != NULL && (*info)->bm25 == NULL)
+  if (query->match != NULL && (*info)->rank == NULL)
     {
       g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
                    _("The collection “%s” cannot be searched."), query->collection->name);
@@ -1630,7 +1631,7 @@ hit_compare (gconstpointer a,
 {
   const Hit *x = a, *y = b;
 
-  /* bm25 is lower for better matches; among equals the newer first. */
+  /* Lower is better (as with bm25); among equals the newer first. */
   if (x->score != y->score)
     return x->score < y->score ? -1 : 1;
   return x->id > y->id ? -1 : x->id < y->id ? 1 : 0;
@@ -1643,13 +1644,45 @@ search_info (WhStore            *self,
 {
   const CollInfo *info = lookup_info (self, collection, error);
 
-  if (info != NULL && info->bm25 == NULL)
+  if (info != NULL && info->rank == NULL)
     {
       g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
                    _("The collection “%s” cannot be searched."), collection->name);
       return NULL;
     }
   return info;
+}
+
+/* Ranks the newest candidates of a match into hits. */
+static gboolean
+rank_candidates (WhConn         *conn,
+                 const CollInfo *info,
+                 const char     *match,
+                 GArray         *hits,
+                 GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
+
+  /* Walking the hits newest first and stopping after the candidates bounds
+   * the work, and wh_rank (unlike bm25) never looks at the other hits. */
+  sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
+                         " ORDER BY rowid DESC LIMIT %d",
+                         info->rank, info->collection->name, info->collection->name,
+                         SEARCH_RANK_CANDIDATES);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  g_array_set_size (hits, 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+      g_array_append_val (hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "search");
+  return TRUE;
 }
 
 GPtrArray *
@@ -1660,13 +1693,11 @@ wh_store_search (WhStore            *self,
                  GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(WhStmt) stmt = NULL;
   g_autoptr(GArray) hits = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autofree char *match = NULL;
-  g_autofree char *sql = NULL;
   const CollInfo *info;
-  int rc;
+  gsize len;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -1679,27 +1710,20 @@ wh_store_search (WhStore            *self,
   if (!reader_borrow (self, &reader, error))
     return NULL;
 
-  /* Walking the hits newest first and stopping after the candidates bounds
-   * the work for terms that hit half the table; below the bound every hit
-   * is scored and the ranking is exact. */
-  sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
-                         " ORDER BY rowid DESC LIMIT %d",
-                         info->bm25, collection->name, collection->name, SEARCH_RANK_CANDIDATES);
-  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   hits = g_array_new (FALSE, FALSE, sizeof (Hit));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  len = strlen (match);
+  if (match[len - 1] == '*')
     {
-      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
-      g_array_append_val (hits, hit);
+      /* A prefix query merges the doclists of every word it starts, all of
+       * them, before the first row: try the whole word first, and only
+       * widen to the prefix when that does not fill the page. */
+      g_autofree char *exact = g_strndup (match, len - 1);
+
+      if (!rank_candidates (reader.conn, info, exact, hits, error))
+        return NULL;
     }
-  if (rc != SQLITE_DONE)
-    {
-      set_db_error (error, reader.conn->db, rc, "search");
-      return NULL;
-    }
-  g_clear_pointer (&stmt, stmt_done);
+  if (hits->len < limit && !rank_candidates (reader.conn, info, match, hits, error))
+    return NULL;
 
   g_array_sort (hits, hit_compare);
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));

@@ -205,10 +205,17 @@ GPtrArray  *wh_store_list_employer_jobs (WhStore       *self,
 
 /* ---- Search ------------------------------------------------------------- */
 
-/* Records (WhRecord*) matching what a person typed, best first by bm25
- * (title weighted highest). When a query hits more rows than can be ranked
- * within the time budget, the newest candidates (highest ids) are ranked
- * instead of all. Hostile input (quotes, AND/OR/NEAR, '*', ':') is just text. */
+/* At most this many hits of a search are ranked. */
+#define WH_STORE_SEARCH_RANKED 2000
+
+/* Records (WhRecord*) matching what a person typed, best first by a bm25-like
+ * score (title weighted highest; see wh_rank in wh-search-tokenizer.h). When
+ * a query hits more than WH_STORE_SEARCH_RANKED rows, only the newest that
+ * many (highest ids) are ranked, so a common term costs no more than a rare
+ * one. A final Latin word matches whole words first and as a prefix only
+ * when those do not fill the limit. Hostile input (quotes, AND/OR/NEAR, '*',
+ * ':') is just text. For every match in a stable order, use a WhQuery with
+ * wh_query_set_match and a WhListModel. */
 GPtrArray  *wh_store_search        (WhStore            *self,
                                     const WhCollection *collection,
                                     const char         *query,
