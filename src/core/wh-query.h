@@ -59,8 +59,9 @@ void                wh_query_where_region    (WhQuery            *query,
 void                wh_query_set_match       (WhQuery            *query,
                                               const char         *text);
 /* Sort by one field (NULL: by id), with id as the tie-break in the same
- * direction. The field must be WH_FIELD_REQUIRED (rows where it is NULL are
- * left out) so that paging by key is exact. */
+ * direction. The field must be WH_FIELD_REQUIRED: every cached row has it,
+ * so paging by key (value, id) is exact. Sort by a field with an index
+ * (WH_FIELD_INDEXED) for long lists, or each page sorts the whole result. */
 void                wh_query_set_order       (WhQuery            *query,
                                               const char         *field,
                                               gboolean            descending);

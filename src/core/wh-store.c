@@ -1362,20 +1362,29 @@ typedef enum
   SELECT_COUNT,
 } SelectKind;
 
+/* Where a page starts relative to a key row (order value v, id k). */
+typedef enum
+{
+  KEY_NONE,  /* at an OFFSET */
+  KEY_TIE,   /* rows with order = v and id beyond k */
+  KEY_AFTER, /* rows with order beyond v (or, ordered by id, id beyond k) */
+} KeyMode;
+
 /* Builds the SQL of a query; the parameters are, in order: each filter's
- * value, the match, the key (order value, id) if with_key, then for rows
- * LIMIT and OFFSET. bind_query binds them in the same order. */
+ * value, the match, the key (order value and/or id), then for rows LIMIT and
+ * OFFSET. bind_query binds them in the same order. */
 static char *
 query_sql (const CollInfo *info,
            const WhQuery  *query,
            SelectKind      kind,
-           gboolean        with_key,
+           KeyMode         key_mode,
            gboolean        before)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   const char *n = info->collection->name;
   const char *order = query->order_field;
   gboolean desc = query->descending != before;
+  const char *beyond = desc ? "<" : ">";
   const char *and = " WHERE ";
 
   if (kind == SELECT_COUNT)
@@ -1396,19 +1405,17 @@ query_sql (const CollInfo *info,
                               n, n);
       and = " AND ";
     }
-  if (order != NULL)
-    {
-      /* Keyset paging compares (order, id) row values, which skip NULLs. */
-      g_string_append_printf (sql, "%s%s IS NOT NULL", and, order);
-      and = " AND ";
-    }
-  if (with_key)
-    {
-      if (order != NULL)
-        g_string_append_printf (sql, "%s(%s, id) %s (?, ?)", and, order, desc ? "<" : ">");
-      else
-        g_string_append_printf (sql, "%sid %s ?", and, desc ? "<" : ">");
-    }
+  /* Sort fields are WH_FIELD_REQUIRED, which every cached live row has
+   * (wh_record_from_json checks it), so no NULLs upset the key order. Ties
+   * in the sort field are paged through by id on their own: "(v, id) > (?,
+   * ?)" would make SQLite walk every tie before the key. */
+  if (key_mode == KEY_TIE)
+    g_string_append_printf (sql, "%s%s = ? AND id %s ?", and, order, beyond);
+  else if (key_mode == KEY_AFTER && order != NULL)
+    g_string_append_printf (sql, "%s%s %s ?", and, order, beyond);
+  else if (key_mode == KEY_AFTER)
+    g_string_append_printf (sql, "%sid %s ?", and, beyond);
+
   if (kind == SELECT_ROWS)
     {
       if (order != NULL)
@@ -1425,6 +1432,7 @@ static void
 bind_query (sqlite3_stmt   *stmt,
             const WhQuery  *query,
             const WhRecord *key,
+            KeyMode         key_mode,
             SelectKind      kind,
             guint           offset,
             guint           limit)
@@ -1444,17 +1452,15 @@ bind_query (sqlite3_stmt   *stmt,
     }
   if (query->match != NULL)
     sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-  if (key != NULL)
+  if (key_mode != KEY_NONE && query->order_field != NULL)
     {
-      if (query->order_field != NULL)
-        {
-          guint index = 0;
+      guint index = 0;
 
-          wh_collection_find_field (key->collection, query->order_field, &index);
-          bind_value (stmt, p++, query->order_type, &key->values[index]);
-        }
-      sqlite3_bind_int64 (stmt, p++, key->id);
+      wh_collection_find_field (key->collection, query->order_field, &index);
+      bind_value (stmt, p++, query->order_type, &key->values[index]);
     }
+  if (key_mode == KEY_TIE || (key_mode == KEY_AFTER && query->order_field == NULL))
+    sqlite3_bind_int64 (stmt, p++, key->id);
   if (kind == SELECT_ROWS)
     {
       sqlite3_bind_int64 (stmt, p++, limit);
@@ -1479,6 +1485,28 @@ check_query (WhStore        *self,
   return TRUE;
 }
 
+/* Appends up to limit rows of one form of the query. */
+static gboolean
+query_rows (WhConn         *conn,
+            const CollInfo *info,
+            const WhQuery  *query,
+            const WhRecord *key,
+            KeyMode         key_mode,
+            gboolean        before,
+            guint           offset,
+            guint           limit,
+            GPtrArray      *out,
+            GError        **error)
+{
+  g_autofree char *sql = query_sql (info, query, SELECT_ROWS, key_mode, before);
+  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_query (stmt, query, key, key_mode, SELECT_ROWS, offset, limit);
+  return collect_records (conn, stmt, query->collection, out, error);
+}
+
 GPtrArray *
 wh_store_query_page (WhStore        *self,
                      const WhQuery  *query,
@@ -1489,9 +1517,7 @@ wh_store_query_page (WhStore        *self,
                      GError        **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(WhStmt) stmt = NULL;
   g_autoptr(GPtrArray) records = NULL;
-  g_autofree char *sql = NULL;
   const CollInfo *info;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -1500,14 +1526,24 @@ wh_store_query_page (WhStore        *self,
 
   if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
     return NULL;
-  sql = query_sql (info, query, SELECT_ROWS, key != NULL, key != NULL && before);
-  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
-    return NULL;
-  bind_query (stmt, query, key, SELECT_ROWS, key ? 0 : offset, limit);
   records = new_record_array ();
-  if (!collect_records (reader.conn, stmt, query->collection, records, error))
+  if (key == NULL)
+    {
+      if (!query_rows (reader.conn, info, query, NULL, KEY_NONE, FALSE, offset, limit, records,
+                       error))
+        return NULL;
+      return g_steal_pointer (&records);
+    }
+
+  /* First the rows that tie with the key, then those beyond its value. */
+  if (query->order_field != NULL &&
+      !query_rows (reader.conn, info, query, key, KEY_TIE, before, 0, limit, records, error))
     return NULL;
-  if (key != NULL && before)
+  if (records->len < limit &&
+      !query_rows (reader.conn, info, query, key, KEY_AFTER, before, 0, limit - records->len,
+                   records, error))
+    return NULL;
+  if (before)
     {
       /* Fetched walking backwards from the key; hand them over in order. */
       for (guint i = 0, j = records->len ? records->len - 1 : 0; i < j; i++, j--)
@@ -1546,10 +1582,10 @@ wh_store_query_count (WhStore       *self,
 
   if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
     return -1;
-  sql = query_sql (info, query, SELECT_COUNT, FALSE, FALSE);
+  sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE);
   if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
-  bind_query (stmt, query, NULL, SELECT_COUNT, 0, 0);
+  bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -1911,6 +1947,39 @@ wh_store_query_viewport_points (WhStore            *self,
   return g_steal_pointer (&points);
 }
 
+/* Records in one box that does not cross the antimeridian, appended. */
+static gboolean
+box_records (WhConn         *conn,
+             const CollInfo *info,
+             double          min_lat,
+             double          min_lon,
+             double          max_lat,
+             double          max_lon,
+             guint           limit,
+             GPtrArray      *out,
+             GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+
+  if (out->len >= limit)
+    return TRUE;
+  /* One join rather than a lookup per point: a city viewport holds hundreds. */
+  sql = g_strdup_printf ("SELECT %s FROM %s_geo g JOIN %s t ON t.id = g.id"
+                         " WHERE g.max_lat >= ?1 AND g.min_lat <= ?3 AND g.max_lon >= ?2"
+                         " AND g.min_lon <= ?4 AND g.lat BETWEEN ?1 AND ?3"
+                         " AND g.lon BETWEEN ?2 AND ?4 LIMIT ?5",
+                         info->t_columns, info->collection->name, info->collection->name);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, min_lat);
+  sqlite3_bind_double (stmt, 2, min_lon);
+  sqlite3_bind_double (stmt, 3, max_lat);
+  sqlite3_bind_double (stmt, 4, max_lon);
+  sqlite3_bind_int64 (stmt, 5, limit - out->len);
+  return collect_records (conn, stmt, info->collection, out, error);
+}
+
 GPtrArray *
 wh_store_query_viewport (WhStore            *self,
                          const WhCollection *collection,
@@ -1922,9 +1991,9 @@ wh_store_query_viewport (WhStore            *self,
                          GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(GArray) points = NULL;
-  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) records = NULL;
   const CollInfo *info;
+  gboolean ok;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
@@ -1932,14 +2001,15 @@ wh_store_query_viewport (WhStore            *self,
       !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
       !reader_borrow (self, &reader, error))
     return NULL;
-  points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, points,
-                        error))
+  records = new_record_array ();
+  if (min_lon <= max_lon)
+    ok = box_records (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, records, error);
+  else
+    ok = box_records (reader.conn, info, min_lat, min_lon, max_lat, 180, limit, records, error) &&
+         box_records (reader.conn, info, min_lat, -180, max_lat, max_lon, limit, records, error);
+  if (!ok)
     return NULL;
-  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), points->len);
-  for (guint i = 0; i < points->len; i++)
-    g_array_append_val (ids, g_array_index (points, WhGeoPoint, i).id);
-  return get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+  return g_steal_pointer (&records);
 }
 
 typedef struct
