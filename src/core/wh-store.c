@@ -277,7 +277,8 @@ conn_open (const char *path,
                   "PRAGMA temp_store = MEMORY;"
                   "PRAGMA mmap_size = 268435456;",
                   &local_error) ||
-      !conn_exec (conn, writer ? "PRAGMA cache_size = -32768;" :
+      /* A big FTS merge can swell the WAL to tens of MB; let it shrink. */
+      !conn_exec (conn, writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
                                  "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
                   &local_error))
     {
