@@ -1393,16 +1393,6 @@ typedef struct
   Chunk               ring[RING_SIZE];
 } Pipe;
 
-static gint64
-region_value (const WhRecord *record,
-              const char     *field)
-{
-  /* the same rule as wh_server_db_bind_insert's region columns */
-  if (wh_collection_has_field (record->collection, field) && wh_record_is_set (record, field))
-    return wh_record_get_int (record, field);
-  return G_MININT64;
-}
-
 static void
 fill_chunk (Pipe  *pipe,
             guint  k,
@@ -1427,9 +1417,7 @@ fill_chunk (Pipe  *pipe,
       record->rev = pipe->first_rev + id - 1;
       pipe->func (pipe->g, &r, id, record);
       chunk->ids[i] = id;
-      chunk->regions[3 * i] = region_value (record, "province_adcode");
-      chunk->regions[3 * i + 1] = region_value (record, "city_adcode");
-      chunk->regions[3 * i + 2] = region_value (record, "adcode");
+      wh_server_db_region_columns (record, &chunk->regions[3 * i]);
       chunk->bodies[i] = wh_record_to_string (record);
     }
 }
@@ -1487,21 +1475,10 @@ write_chunk (sqlite3      *db,
 {
   for (guint i = 0; i < chunk->n; i++)
     {
-      /* The columns of wh_server_db_bind_insert; the body was encoded by
-       * wh_record_to_string in a worker, which is the point of the workers. */
-      sqlite3_bind_int64 (stmt, 1, chunk->ids[i]);
-      sqlite3_bind_int64 (stmt, 2, pipe->first_rev + chunk->ids[i] - 1);
-      sqlite3_bind_int (stmt, 3, 0);
-      for (guint c = 0; c < 3; c++)
-        {
-          gint64 v = chunk->regions[3 * i + c];
-
-          if (v == G_MININT64)
-            sqlite3_bind_null (stmt, 4 + c);
-          else
-            sqlite3_bind_int64 (stmt, 4 + c, v);
-        }
-      sqlite3_bind_text (stmt, 7, chunk->bodies[i], -1, SQLITE_STATIC);
+      /* The body was encoded by wh_record_to_string in a worker, which is
+       * the point of the workers. */
+      wh_server_db_bind_row (stmt, chunk->ids[i], pipe->first_rev + chunk->ids[i] - 1, FALSE,
+                             &chunk->regions[3 * i], chunk->bodies[i]);
       if (sqlite3_step (stmt) != SQLITE_DONE)
         {
           wh_server_db_set_error (db, error);

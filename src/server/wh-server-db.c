@@ -269,16 +269,38 @@ wh_server_db_prepare_insert (sqlite3            *db,
   return stmt;
 }
 
-static void
-bind_region (sqlite3_stmt   *stmt,
-             int             param,
-             const WhRecord *record,
-             const char     *field)
+void
+wh_server_db_region_columns (const WhRecord *record,
+                             gint64          regions[3])
 {
-  if (wh_collection_has_field (record->collection, field) && wh_record_is_set (record, field))
-    sqlite3_bind_int64 (stmt, param, wh_record_get_int (record, field));
-  else
-    sqlite3_bind_null (stmt, param);
+  static const char * const fields[] = { "province_adcode", "city_adcode", "adcode" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    regions[i] = wh_collection_has_field (record->collection, fields[i]) &&
+                     wh_record_is_set (record, fields[i])
+                   ? wh_record_get_int (record, fields[i])
+                   : WH_SERVER_DB_NO_REGION;
+}
+
+void
+wh_server_db_bind_row (sqlite3_stmt *stmt,
+                       gint64        id,
+                       gint64        rev,
+                       gboolean      deleted,
+                       const gint64  regions[3],
+                       const char   *body)
+{
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, rev);
+  sqlite3_bind_int (stmt, 3, deleted ? 1 : 0);
+  for (int i = 0; i < 3; i++)
+    {
+      if (regions[i] == WH_SERVER_DB_NO_REGION)
+        sqlite3_bind_null (stmt, 4 + i);
+      else
+        sqlite3_bind_int64 (stmt, 4 + i, regions[i]);
+    }
+  sqlite3_bind_text (stmt, 7, body, -1, SQLITE_STATIC);
 }
 
 char *
@@ -286,17 +308,13 @@ wh_server_db_bind_insert (sqlite3_stmt *stmt,
                           WhRecord     *record,
                           gint64        rev)
 {
+  gint64 regions[3];
   char *body;
 
   record->rev = rev;
   body = wh_record_to_string (record);
-  sqlite3_bind_int64 (stmt, 1, record->id);
-  sqlite3_bind_int64 (stmt, 2, rev);
-  sqlite3_bind_int (stmt, 3, record->deleted ? 1 : 0);
-  bind_region (stmt, 4, record, "province_adcode");
-  bind_region (stmt, 5, record, "city_adcode");
-  bind_region (stmt, 6, record, "adcode");
-  sqlite3_bind_text (stmt, 7, body, -1, SQLITE_STATIC);
+  wh_server_db_region_columns (record, regions);
+  wh_server_db_bind_row (stmt, record->id, rev, record->deleted, regions, body);
   return body;
 }
 

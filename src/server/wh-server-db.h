@@ -69,6 +69,18 @@ gboolean wh_server_db_write_record    (sqlite3            *db,
 sqlite3_stmt *wh_server_db_prepare_insert (sqlite3            *db,
                                            const WhCollection *collection,
                                            GError            **error);
+/* The region columns of a record, WH_SERVER_DB_NO_REGION where it has none. */
+#define WH_SERVER_DB_NO_REGION G_MININT64
+void          wh_server_db_region_columns (const WhRecord     *record,
+                                           gint64              regions[3]);
+/* Binds one row to a prepared insert; body is bound SQLITE_STATIC. For bulk
+ * loads that encode bodies elsewhere (the generator's worker threads). */
+void          wh_server_db_bind_row       (sqlite3_stmt       *stmt,
+                                           gint64              id,
+                                           gint64              rev,
+                                           gboolean            deleted,
+                                           const gint64        regions[3],
+                                           const char         *body);
 /* Sets record->rev, binds the record to a prepared insert and returns the
  * JSON body bound (SQLITE_STATIC: free it after sqlite3_step). */
 char         *wh_server_db_bind_insert    (sqlite3_stmt       *stmt,
