@@ -1,0 +1,1782 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-api"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "wh-api.h"
+
+/* What libsoup 3.2 does not limit by itself (DESIGN.md, measured facts):
+ * response size, total time of a request, downgrades. */
+#define ERROR_BODY_CAP      (64 * 1024)
+#define READ_CHUNK          (64 * 1024)
+#define MAX_TOKEN_LENGTH    512
+#define MAX_ETAG_LENGTH     256
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+
+typedef struct
+{
+  char   *server_code;
+  guint   status;
+  gint64  retry_after;
+} WhApiErrorPrivate;
+
+static void
+wh_api_error_private_init (WhApiErrorPrivate *priv)
+{
+  /* The macro's lookup can return NULL (on a critical); the compiler sees it. */
+  if (priv == NULL)
+    return;
+  priv->server_code = NULL;
+  priv->status = 0;
+  priv->retry_after = -1;
+}
+
+static void
+wh_api_error_private_copy (const WhApiErrorPrivate *src,
+                           WhApiErrorPrivate       *dest)
+{
+  if (src == NULL || dest == NULL)
+    return;
+  dest->server_code = g_strdup (src->server_code);
+  dest->status = src->status;
+  dest->retry_after = src->retry_after;
+}
+
+static void
+wh_api_error_private_clear (WhApiErrorPrivate *priv)
+{
+  if (priv == NULL)
+    return;
+  g_clear_pointer (&priv->server_code, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (WhApiError, wh_api_error)
+
+const char *
+wh_api_error_get_server_code (const GError *error)
+{
+  WhApiErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL, NULL);
+  if (error->domain != WH_API_ERROR)
+    return NULL;
+  priv = wh_api_error_get_private (error);
+  return priv ? priv->server_code : NULL;
+}
+
+guint
+wh_api_error_get_status (const GError *error)
+{
+  WhApiErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL, 0);
+  if (error->domain != WH_API_ERROR)
+    return 0;
+  priv = wh_api_error_get_private (error);
+  return priv ? priv->status : 0;
+}
+
+gint64
+wh_api_error_get_retry_after (const GError *error)
+{
+  WhApiErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL, -1);
+  if (error->domain != WH_API_ERROR)
+    return -1;
+  priv = wh_api_error_get_private (error);
+  return priv ? priv->retry_after : -1;
+}
+
+static gboolean
+code_is_transient (WhApiError code)
+{
+  switch (code)
+    {
+    case WH_API_ERROR_NETWORK:
+    case WH_API_ERROR_TIMEOUT:
+    case WH_API_ERROR_RATE_LIMITED:
+    case WH_API_ERROR_UNAVAILABLE:
+    case WH_API_ERROR_SERVER:
+      return TRUE;
+    case WH_API_ERROR_INSECURE:
+    case WH_API_ERROR_TLS:
+    case WH_API_ERROR_REDIRECT:
+    case WH_API_ERROR_TOO_LARGE:
+    case WH_API_ERROR_MALFORMED:
+    case WH_API_ERROR_BAD_REQUEST:
+    case WH_API_ERROR_UNAUTHORIZED:
+    case WH_API_ERROR_INVALID_CODE:
+    case WH_API_ERROR_NOT_ELIGIBLE:
+    case WH_API_ERROR_FORBIDDEN:
+    case WH_API_ERROR_NOT_FOUND:
+    case WH_API_ERROR_CONFLICT:
+    case WH_API_ERROR_ALREADY_CLAIMED_TODAY:
+    case WH_API_ERROR_OUTSIDE_SERVING_WINDOW:
+    case WH_API_ERROR_QUOTA_EXHAUSTED:
+    case WH_API_ERROR_ALREADY_REDEEMED:
+    case WH_API_ERROR_VOUCHER_EXPIRED:
+    case WH_API_ERROR_WRONG_MERCHANT:
+    case WH_API_ERROR_INVALID_VOUCHER:
+    case WH_API_ERROR_HTTP:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+wh_api_error_is_transient (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, FALSE);
+  return error->domain == WH_API_ERROR && code_is_transient ((WhApiError) error->code);
+}
+
+/* The words people see. The server's English message goes to the debug log
+ * only: the client shows its own translated text for each code. */
+static const char *
+error_message (WhApiError code)
+{
+  switch (code)
+    {
+    case WH_API_ERROR_NETWORK:
+      return _("Could not reach the server. Check the network connection.");
+    case WH_API_ERROR_TIMEOUT:
+      return _("The server took too long to answer.");
+    case WH_API_ERROR_INSECURE:
+      return _("The server address must use a secure (https) connection.");
+    case WH_API_ERROR_TLS:
+      return _("The server’s identity could not be verified.");
+    case WH_API_ERROR_REDIRECT:
+      return _("The server tried to send the app to another address, which is not allowed.");
+    case WH_API_ERROR_TOO_LARGE:
+      return _("The server sent a response that is too large.");
+    case WH_API_ERROR_MALFORMED:
+      return _("The server sent a response the app does not understand.");
+    case WH_API_ERROR_RATE_LIMITED:
+      return _("Too many requests. Please try again in a moment.");
+    case WH_API_ERROR_UNAVAILABLE:
+      return _("The service is busy or under maintenance. Please try again later.");
+    case WH_API_ERROR_SERVER:
+      return _("The server had a problem. Please try again later.");
+    case WH_API_ERROR_BAD_REQUEST:
+      return _("The server refused the request.");
+    case WH_API_ERROR_UNAUTHORIZED:
+      return _("Please sign in again.");
+    case WH_API_ERROR_INVALID_CODE:
+      return _("The code is wrong or has expired.");
+    case WH_API_ERROR_NOT_ELIGIBLE:
+      return _("Love meals are for union members who are verified new-form workers.");
+    case WH_API_ERROR_FORBIDDEN:
+      return _("This is not allowed.");
+    case WH_API_ERROR_NOT_FOUND:
+      return _("The server does not know this item.");
+    case WH_API_ERROR_CONFLICT:
+      return _("The request conflicts with an earlier one.");
+    case WH_API_ERROR_ALREADY_CLAIMED_TODAY:
+      return _("You have already claimed a love meal today.");
+    case WH_API_ERROR_OUTSIDE_SERVING_WINDOW:
+      return _("This merchant is not serving love meals right now.");
+    case WH_API_ERROR_QUOTA_EXHAUSTED:
+      return _("Today’s love meals at this merchant are all claimed.");
+    case WH_API_ERROR_ALREADY_REDEEMED:
+      return _("This voucher has already been used.");
+    case WH_API_ERROR_VOUCHER_EXPIRED:
+      return _("This voucher has expired.");
+    case WH_API_ERROR_WRONG_MERCHANT:
+      return _("This voucher belongs to another merchant.");
+    case WH_API_ERROR_INVALID_VOUCHER:
+      return _("This voucher is not valid.");
+    case WH_API_ERROR_HTTP:
+    default:
+      return _("The server answered in an unexpected way.");
+    }
+}
+
+static GError *
+api_error_new (WhApiError  code,
+               guint       status,
+               const char *server_code,
+               gint64      retry_after)
+{
+  GError *error;
+  WhApiErrorPrivate *priv;
+
+  if (code == WH_API_ERROR_HTTP && status != 0)
+    /* Translators: %u is an HTTP status number such as 418. */
+    error = g_error_new (WH_API_ERROR, code, _("The server answered in an unexpected way (%u)."),
+                         status);
+  else
+    error = g_error_new_literal (WH_API_ERROR, code, error_message (code));
+  priv = wh_api_error_get_private (error);
+  g_assert (priv != NULL);
+  priv->server_code = g_strdup (server_code);
+  priv->status = status;
+  priv->retry_after = retry_after;
+  return error;
+}
+
+static GError *
+api_error_literal (WhApiError  code,
+                   const char *message)
+{
+  return g_error_new_literal (WH_API_ERROR, code, message);
+}
+
+static const struct
+{
+  const char *code;
+  WhApiError  error;
+} server_codes[] = {
+  { "unauthorized", WH_API_ERROR_UNAUTHORIZED },
+  { "invalid_code", WH_API_ERROR_INVALID_CODE },
+  { "not_eligible", WH_API_ERROR_NOT_ELIGIBLE },
+  { "forbidden", WH_API_ERROR_FORBIDDEN },
+  { "not_found", WH_API_ERROR_NOT_FOUND },
+  { "already_claimed_today", WH_API_ERROR_ALREADY_CLAIMED_TODAY },
+  { "outside_serving_window", WH_API_ERROR_OUTSIDE_SERVING_WINDOW },
+  { "quota_exhausted", WH_API_ERROR_QUOTA_EXHAUSTED },
+  { "already_redeemed", WH_API_ERROR_ALREADY_REDEEMED },
+  { "voucher_expired", WH_API_ERROR_VOUCHER_EXPIRED },
+  { "wrong_merchant", WH_API_ERROR_WRONG_MERCHANT },
+  { "invalid_voucher", WH_API_ERROR_INVALID_VOUCHER },
+  { "idempotency_key_reused", WH_API_ERROR_CONFLICT },
+  { "too_many_requests", WH_API_ERROR_RATE_LIMITED },
+  { "unavailable", WH_API_ERROR_UNAVAILABLE },
+  { "internal", WH_API_ERROR_SERVER },
+};
+
+static WhApiError
+error_for_status (guint status)
+{
+  switch (status)
+    {
+    case 401:
+      return WH_API_ERROR_UNAUTHORIZED;
+    case 403:
+      return WH_API_ERROR_FORBIDDEN;
+    case 404:
+      return WH_API_ERROR_NOT_FOUND;
+    case 408:
+      return WH_API_ERROR_TIMEOUT;
+    case 409:
+    case 422:
+      return WH_API_ERROR_CONFLICT;
+    case 429:
+      return WH_API_ERROR_RATE_LIMITED;
+    case 503:
+      return WH_API_ERROR_UNAVAILABLE;
+    default:
+      if (status >= 500 && status < 600)
+        return WH_API_ERROR_SERVER;
+      if (status >= 400 && status < 500)
+        return WH_API_ERROR_BAD_REQUEST;
+      return WH_API_ERROR_HTTP;
+    }
+}
+
+/* The code in the body refines the status, but only where the two agree
+ * on the kind of failure: a hostile 500 claiming "quota_exhausted" stays a
+ * server error, and is retried as one. */
+static WhApiError
+error_for_response (guint       status,
+                    const char *code)
+{
+  WhApiError by_status = error_for_status (status);
+
+  if (code == NULL)
+    return by_status;
+  for (guint i = 0; i < G_N_ELEMENTS (server_codes); i++)
+    if (strcmp (server_codes[i].code, code) == 0)
+      {
+        WhApiError by_code = server_codes[i].error;
+
+        if (code_is_transient (by_code) != code_is_transient (by_status))
+          return by_status;
+        if (status < 400 || status >= 500)
+          return by_status;
+        return by_code;
+      }
+  return by_status;
+}
+
+/* Retry-After: whole seconds per the contract; an HTTP date is accepted too. */
+static gint64
+parse_retry_after (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_one (headers, "Retry-After");
+  guint64 seconds;
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (value == NULL)
+    return -1;
+  if (g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT32, &seconds, NULL))
+    return (gint64) seconds;
+  date = soup_date_time_new_from_http_string (value);
+  if (date == NULL)
+    return -1;
+  now = g_date_time_new_now_utc ();
+  return MAX (0, g_date_time_difference (date, now) / G_TIME_SPAN_SECOND);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The object                                                                */
+
+struct _WhApi
+{
+  GObject      parent_instance;
+
+  SoupSession *session;
+  char        *base_url;    /* no trailing '/' */
+  char        *token;
+  gboolean     allow_insecure;
+  guint        request_timeout;
+  guint        max_attempts;
+  guint        base_ms;
+  guint        cap_ms;
+  guint        max_retry_after_ms;
+  gsize        max_body;
+};
+
+G_DEFINE_FINAL_TYPE (WhApi, wh_api, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_ALLOW_INSECURE,
+  PROP_TOKEN,
+  PROP_TIMEOUT,
+  PROP_IDLE_TIMEOUT,
+  PROP_REQUEST_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+wh_api_finalize (GObject *object)
+{
+  WhApi *self = WH_API (object);
+
+  soup_session_abort (self->session);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_clear_pointer (&self->token, g_free);
+
+  G_OBJECT_CLASS (wh_api_parent_class)->finalize (object);
+}
+
+static void
+wh_api_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  WhApi *self = WH_API (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_ALLOW_INSECURE:
+      g_value_set_boolean (value, self->allow_insecure);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, soup_session_get_timeout (self->session));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      g_value_set_uint (value, soup_session_get_idle_timeout (self->session));
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, self->request_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_api_set_property (GObject      *object,
+                     guint         prop_id,
+                     const GValue *value,
+                     GParamSpec   *pspec)
+{
+  WhApi *self = WH_API (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      {
+        const char *url = g_value_get_string (value);
+        gsize len = url ? strlen (url) : 0;
+
+        while (len > 0 && url[len - 1] == '/')
+          len--;
+        self->base_url = g_strndup (url ? url : "", len);
+      }
+      break;
+    case PROP_ALLOW_INSECURE:
+      wh_api_set_allow_insecure (self, g_value_get_boolean (value));
+      break;
+    case PROP_TOKEN:
+      wh_api_set_token (self, g_value_get_string (value));
+      break;
+    case PROP_TIMEOUT:
+      soup_session_set_timeout (self->session, g_value_get_uint (value));
+      break;
+    case PROP_IDLE_TIMEOUT:
+      soup_session_set_idle_timeout (self->session, g_value_get_uint (value));
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      self->request_timeout = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_api_class_init (WhApiClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = wh_api_finalize;
+  object_class->get_property = wh_api_get_property;
+  object_class->set_property = wh_api_set_property;
+
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ALLOW_INSECURE] =
+    g_param_spec_boolean ("allow-insecure", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL, 0, G_MAXUINT, 30,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_IDLE_TIMEOUT] =
+    g_param_spec_uint ("idle-timeout", NULL, NULL, 0, G_MAXUINT, 60,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REQUEST_TIMEOUT] =
+    g_param_spec_uint ("request-timeout", NULL, NULL, 0, G_MAXUINT, 120,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wh_api_init (WhApi *self)
+{
+  /* "timeout" covers connecting as well as each read and write in libsoup
+   * 3.2; the whole-request deadline (request_timeout) catches a body that
+   * drips in just fast enough to dodge it. */
+  self->session = soup_session_new_with_options ("user-agent", "WorkersHome/" PACKAGE_VERSION,
+                                                 "timeout", 30,
+                                                 "idle-timeout", 60,
+                                                 "max-conns-per-host", 4,
+                                                 NULL);
+  self->request_timeout = 120;
+  self->max_attempts = 5;
+  self->base_ms = 500;
+  self->cap_ms = 30 * 1000;
+  self->max_retry_after_ms = 5 * 60 * 1000;
+  self->max_body = WH_MAX_RESPONSE_BODY;
+}
+
+WhApi *
+wh_api_new (const char *base_url,
+            GError    **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  uri = g_uri_parse (base_url, SOUP_HTTP_URI_FLAGS, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, WH_API_ERROR, WH_API_ERROR_BAD_REQUEST,
+                   _("“%s” is not a server address (expected https://host[:port])."), base_url);
+      return NULL;
+    }
+  return g_object_new (WH_TYPE_API, "base-url", base_url, NULL);
+}
+
+const char *
+wh_api_get_base_url (WhApi *self)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  return self->base_url;
+}
+
+SoupSession *
+wh_api_get_session (WhApi *self)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  return self->session;
+}
+
+void
+wh_api_set_allow_insecure (WhApi   *self,
+                           gboolean allow_insecure)
+{
+  g_return_if_fail (WH_IS_API (self));
+  allow_insecure = !!allow_insecure;
+  if (self->allow_insecure == allow_insecure)
+    return;
+  self->allow_insecure = allow_insecure;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOW_INSECURE]);
+}
+
+gboolean
+wh_api_get_allow_insecure (WhApi *self)
+{
+  g_return_val_if_fail (WH_IS_API (self), FALSE);
+  return self->allow_insecure;
+}
+
+/* A token goes into a header: visible ASCII only, so a hostile login
+ * response cannot smuggle a CR LF into later requests. */
+static gboolean
+token_is_valid (const char *token)
+{
+  gsize len = 0;
+
+  for (const char *p = token; *p; p++, len++)
+    if (*p < 0x21 || *p > 0x7e || len >= MAX_TOKEN_LENGTH)
+      return FALSE;
+  return len > 0;
+}
+
+gboolean
+wh_api_set_token (WhApi      *self,
+                  const char *token)
+{
+  g_return_val_if_fail (WH_IS_API (self), FALSE);
+
+  if (token != NULL && !token_is_valid (token))
+    return FALSE;
+  if (g_strcmp0 (self->token, token) == 0)
+    return TRUE;
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+  return TRUE;
+}
+
+const char *
+wh_api_get_token (WhApi *self)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  return self->token;
+}
+
+void
+wh_api_set_timeouts (WhApi *self,
+                     guint  io_timeout,
+                     guint  idle_timeout,
+                     guint  request_timeout)
+{
+  g_return_if_fail (WH_IS_API (self));
+  g_object_set (self,
+                "timeout", io_timeout,
+                "idle-timeout", idle_timeout,
+                "request-timeout", request_timeout,
+                NULL);
+}
+
+void
+wh_api_set_retry_policy (WhApi *self,
+                         guint  max_attempts,
+                         guint  base_ms,
+                         guint  cap_ms,
+                         guint  max_retry_after_ms)
+{
+  g_return_if_fail (WH_IS_API (self));
+  self->max_attempts = MAX (max_attempts, 1);
+  self->base_ms = MAX (base_ms, 1);
+  self->cap_ms = MAX (cap_ms, self->base_ms);
+  self->max_retry_after_ms = max_retry_after_ms;
+}
+
+void
+wh_api_set_max_body (WhApi *self,
+                     gsize  max_body)
+{
+  g_return_if_fail (WH_IS_API (self));
+  self->max_body = max_body;
+}
+
+char *
+wh_api_new_idempotency_key (void)
+{
+  return g_uuid_string_random ();
+}
+
+/* ------------------------------------------------------------------------ */
+/* One request: send, read the body under a cap, retry, decode in a thread.  */
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* NULL when the URL may be used, else the reason. */
+static GError *
+check_url (WhApi      *self,
+           const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  if (scheme == NULL)
+    return api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return NULL;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 &&
+      (self->allow_insecure || host_is_loopback (g_uri_get_host (uri))))
+    return NULL;
+  return api_error_new (WH_API_ERROR_INSECURE, 0, NULL, -1);
+}
+
+typedef GError *(*DecodeFunc) (GTask *task, gpointer request, gpointer *result,
+                               GDestroyNotify *result_free);
+
+typedef struct
+{
+  /* What to send */
+  char               *method;
+  char               *url;
+  GBytes             *body;
+  char               *if_none_match;
+  char               *idempotency_key;
+  char               *token;       /* bearer token, or NULL */
+  guint               max_attempts;
+  gsize               max_body;
+  DecodeFunc          decode;
+  const WhCollection *collection;
+
+  /* The attempt under way */
+  guint               attempt;
+  SoupMessage        *msg;
+  GInputStream       *stream;
+  GByteArray         *buffer;
+  gsize               cap;
+  GCancellable       *attempt_cancellable;
+  gulong              cancelled_id;
+  GSource            *deadline;
+  GSource            *wait;
+  gboolean            deadline_hit;
+
+  /* What came back */
+  guint               status;
+  char               *etag;
+  GBytes             *response;
+} Request;
+
+static void
+request_clear_attempt (GTask   *task,
+                       Request *req)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (req->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (cancellable, req->cancelled_id);
+      req->cancelled_id = 0;
+    }
+  if (req->deadline != NULL)
+    {
+      g_source_destroy (req->deadline);
+      g_clear_pointer (&req->deadline, g_source_unref);
+    }
+  g_clear_object (&req->attempt_cancellable);
+  g_clear_object (&req->stream);
+  g_clear_object (&req->msg);
+  g_clear_pointer (&req->buffer, g_byte_array_unref);
+  req->deadline_hit = FALSE;
+}
+
+static void
+request_free (gpointer data)
+{
+  Request *req = data;
+
+  g_assert (req->cancelled_id == 0);
+  if (req->deadline != NULL)
+    {
+      g_source_destroy (req->deadline);
+      g_source_unref (req->deadline);
+    }
+  if (req->wait != NULL)
+    {
+      g_source_destroy (req->wait);
+      g_source_unref (req->wait);
+    }
+  g_clear_object (&req->attempt_cancellable);
+  g_clear_object (&req->stream);
+  g_clear_object (&req->msg);
+  g_clear_pointer (&req->buffer, g_byte_array_unref);
+  g_free (req->method);
+  g_free (req->url);
+  g_clear_pointer (&req->body, g_bytes_unref);
+  g_free (req->if_none_match);
+  g_free (req->idempotency_key);
+  if (req->token != NULL)
+    memset (req->token, 0, strlen (req->token));
+  g_free (req->token);
+  g_free (req->etag);
+  g_clear_pointer (&req->response, g_bytes_unref);
+  g_free (req);
+}
+
+static void request_start_attempt (GTask *task);
+
+static void
+attempt_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  /* May run in any thread; GCancellable is thread-safe. */
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+
+  g_debug ("%s %s: request deadline hit", req->method, req->url);
+  req->deadline_hit = TRUE;
+  g_cancellable_cancel (req->attempt_cancellable);
+  g_clear_pointer (&req->deadline, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_done_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+
+  g_source_destroy (req->wait);
+  g_clear_pointer (&req->wait, g_source_unref);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+  /* The reference the wait held now belongs to the new attempt. */
+  request_start_attempt (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  /* The parent timeout source dispatches too: see wait_done_cb. */
+  return G_SOURCE_CONTINUE;
+}
+
+static guint
+backoff_delay_ms (WhApi  *self,
+                  guint   attempt,
+                  GError *error)
+{
+  guint64 ceiling = self->base_ms;
+  guint64 delay;
+  gint64 retry_after = wh_api_error_get_retry_after (error);
+
+  for (guint i = 1; i < attempt && ceiling < self->cap_ms; i++)
+    ceiling *= 2;
+  ceiling = MIN (ceiling, self->cap_ms);
+  /* Full jitter: clients that failed together do not come back together. */
+  delay = (guint64) g_random_double_range (0, (double) ceiling);
+  if (retry_after >= 0)
+    delay = MAX (delay, MIN ((guint64) retry_after * 1000, self->max_retry_after_ms));
+  return (guint) MIN (delay, G_MAXUINT);
+}
+
+/* The attempt failed with error (owned): try again later or give up. */
+static void
+request_attempt_failed (GTask  *task,
+                        GError *error)
+{
+  WhApi *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  guint delay;
+
+  request_clear_attempt (task, req);
+
+  /* With check-cancellable set, a cancelled task reports G_IO_ERROR_CANCELLED
+   * whatever error it is given. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (req->attempt >= req->max_attempts || !wh_api_error_is_transient (error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  delay = backoff_delay_ms (self, req->attempt, error);
+  g_debug ("%s %s: %s; retry %u/%u in %u ms", req->method, req->url, error->message,
+           req->attempt + 1, req->max_attempts, delay);
+  g_error_free (error);
+
+  req->wait = g_timeout_source_new (delay);
+  g_source_set_callback (req->wait, wait_done_cb, task, NULL);
+  if (g_task_get_cancellable (task) != NULL)
+    {
+      g_autoptr(GSource) cancel_source = g_cancellable_source_new (g_task_get_cancellable (task));
+
+      g_source_set_callback (cancel_source, G_SOURCE_FUNC (wait_cancelled_cb), NULL, NULL);
+      g_source_add_child_source (req->wait, cancel_source);
+    }
+  g_source_attach (req->wait, g_task_get_context (task));
+  /* task keeps its reference until wait_done_cb */
+}
+
+static GError *
+map_transport_error (Request *req,
+                     GTask   *task,
+                     GError  *error)
+{
+  GError *mapped;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (req->deadline_hit && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+        {
+          g_error_free (error);
+          return api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
+        }
+      return error;
+    }
+  g_debug ("%s %s: %s", req->method, req->url, error->message);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    mapped = api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
+  else if (error->domain == G_TLS_ERROR)
+    mapped = api_error_new (WH_API_ERROR_TLS, 0, NULL, -1);
+  else
+    mapped = api_error_new (WH_API_ERROR_NETWORK, 0, NULL, -1);
+  g_error_free (error);
+  return mapped;
+}
+
+static void
+request_decode_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  Request *req = task_data;
+  gpointer result = NULL;
+  GDestroyNotify result_free = NULL;
+  GError *error;
+
+  error = req->decode (task, req, &result, &result_free);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, result_free);
+}
+
+static void
+request_response_complete (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+  guint status = req->status;
+
+  if ((status >= 200 && status < 300) || (status == 304 && req->if_none_match != NULL))
+    {
+      const char *etag = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
+                                                       "ETag");
+
+      if (etag != NULL && strlen (etag) <= MAX_ETAG_LENGTH && g_str_is_ascii (etag))
+        req->etag = g_strdup (etag);
+      if (req->buffer != NULL)
+        req->response = g_byte_array_free_to_bytes (g_steal_pointer (&req->buffer));
+      else
+        req->response = g_bytes_new (NULL, 0);
+      request_clear_attempt (task, req);
+      /* Decoding can take tens of milliseconds for a full page: not on the
+       * context that runs the UI. */
+      g_task_run_in_thread (task, request_decode_thread);
+      g_object_unref (task);
+      return;
+    }
+  else
+    {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (req->msg);
+      g_autofree char *code = NULL;
+      g_autofree char *message = NULL;
+      gint64 retry_after = parse_retry_after (headers);
+      WhApiError kind;
+
+      if (req->buffer != NULL && req->buffer->len > 0 && req->buffer->len <= ERROR_BODY_CAP)
+        wh_error_body_parse ((const char *) req->buffer->data, req->buffer->len, &code, &message);
+      kind = error_for_response (status, code);
+      g_debug ("%s %s: HTTP %u %s: %s", req->method, req->url, status, code ? code : "-",
+               message ? message : "-");
+      request_attempt_failed (task, api_error_new (kind, status, code, retry_after));
+    }
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
+  if (bytes == NULL)
+    {
+      request_attempt_failed (task, map_transport_error (req, task, error));
+      return;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      request_response_complete (task);
+      return;
+    }
+  if (req->buffer->len + g_bytes_get_size (bytes) > req->cap)
+    {
+      if (req->status >= 200 && req->status < 300)
+        {
+          request_attempt_failed (task, api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
+                                                       -1));
+          return;
+        }
+      /* An error page that large is not the contract's: judge by its status. */
+      g_byte_array_set_size (req->buffer, 0);
+      request_response_complete (task);
+      return;
+    }
+  g_byte_array_append (req->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
+                                   req->attempt_cancellable, read_cb, task);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhApi *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+  SoupMessageHeaders *headers;
+  goffset length = -1;
+
+  req->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (req->stream == NULL)
+    {
+      request_attempt_failed (task, map_transport_error (req, task, error));
+      return;
+    }
+
+  req->status = soup_message_get_status (req->msg);
+  headers = soup_message_get_response_headers (req->msg);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+
+  if (req->status == 304 && req->if_none_match == NULL)
+    {
+      request_attempt_failed (task, api_error_new (WH_API_ERROR_HTTP, req->status, NULL, -1));
+      return;
+    }
+  if (req->status >= 300 && req->status < 400 && req->status != 304)
+    {
+      /* The contract never redirects; following one could leave https or
+       * hand the token to another host. Say which when it is a downgrade. */
+      const char *location = soup_message_headers_get_one (headers, "Location");
+      g_autoptr(GUri) target = NULL;
+      WhApiError kind = WH_API_ERROR_REDIRECT;
+
+      if (location != NULL)
+        target = g_uri_parse_relative (soup_message_get_uri (req->msg), location,
+                                       SOUP_HTTP_URI_FLAGS, NULL);
+      if (target != NULL)
+        {
+          g_autofree char *target_url = g_uri_to_string (target);
+          g_autoptr(GError) insecure = check_url (self, target_url);
+
+          if (insecure != NULL)
+            kind = WH_API_ERROR_INSECURE;
+        }
+      request_attempt_failed (task, api_error_new (kind, req->status, NULL, -1));
+      return;
+    }
+
+  req->cap = (req->status >= 200 && req->status < 300) ? req->max_body : ERROR_BODY_CAP;
+  if (length > (goffset) req->cap)
+    {
+      if (req->status >= 200 && req->status < 300)
+        {
+          request_attempt_failed (task, api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
+                                                       -1));
+          return;
+        }
+      request_response_complete (task);
+      return;
+    }
+  req->buffer = g_byte_array_sized_new (length > 0 ? (guint) length : 4096);
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
+                                   req->attempt_cancellable, read_cb, task);
+}
+
+static void
+request_start_attempt (GTask *task)
+{
+  WhApi *self = g_task_get_source_object (task);
+  Request *req = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  SoupMessageHeaders *headers;
+  GError *error;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  req->attempt++;
+  if ((error = check_url (self, req->url)) != NULL)
+    {
+      request_attempt_failed (task, error);
+      return;
+    }
+  req->msg = soup_message_new (req->method, req->url);
+  if (req->msg == NULL)
+    {
+      request_attempt_failed (task, api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1));
+      return;
+    }
+  soup_message_add_flags (req->msg, SOUP_MESSAGE_NO_REDIRECT);
+  headers = soup_message_get_request_headers (req->msg);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  if (req->if_none_match != NULL)
+    soup_message_headers_replace (headers, "If-None-Match", req->if_none_match);
+  if (req->idempotency_key != NULL)
+    soup_message_headers_replace (headers, "Idempotency-Key", req->idempotency_key);
+  if (req->token != NULL)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", req->token, NULL);
+      soup_message_headers_replace (headers, "Authorization", value);
+    }
+  if (req->body != NULL)
+    soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
+
+  req->attempt_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    req->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (attempt_cancelled_cb),
+                                               g_object_ref (req->attempt_cancellable),
+                                               g_object_unref);
+  if (self->request_timeout > 0)
+    {
+      req->deadline = g_timeout_source_new (self->request_timeout * 1000);
+      g_source_set_callback (req->deadline, deadline_cb, task, NULL);
+      g_source_attach (req->deadline, g_task_get_context (task));
+    }
+  soup_session_send_async (self->session, req->msg, g_task_get_priority (task),
+                           req->attempt_cancellable, send_cb, task);
+}
+
+/* Takes a reference on the task for the whole request. */
+static void
+request_run (GTask   *task,
+             Request *req)
+{
+  g_task_set_task_data (task, req, request_free);
+  g_task_set_check_cancellable (task, TRUE);
+  request_start_attempt (g_object_ref (task));
+}
+
+static Request *
+request_new (WhApi      *self,
+             const char *method,
+             const char *path,
+             DecodeFunc  decode)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->method = g_strdup (method);
+  req->url = g_strconcat (self->base_url, "/api/v1/", path, NULL);
+  req->decode = decode;
+  req->max_body = self->max_body;
+  req->max_attempts = 1;
+  return req;
+}
+
+static GBytes *
+json_body (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  gsize length = 0;
+  char *data;
+
+  data = json_to_string (root, FALSE);
+  length = strlen (data);
+  return g_bytes_new_take (data, length);
+}
+
+/* A codec's error becomes the client's, keeping its (translated) message. */
+static GError *
+from_codec_error (GError *error)
+{
+  GError *mapped;
+
+  if (error->domain == WH_API_ERROR)
+    return error;
+  mapped = api_error_literal (g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_LARGE)
+                                ? WH_API_ERROR_TOO_LARGE : WH_API_ERROR_MALFORMED,
+                              error->message);
+  g_error_free (error);
+  return mapped;
+}
+
+static const char *
+response_data (Request *req,
+               gsize   *length)
+{
+  return g_bytes_get_data (req->response, length);
+}
+
+static JsonObject *
+parse_object (Request   *req,
+              JsonNode **root,
+              GError   **error)
+{
+  gsize length;
+  const char *data = response_data (req, &length);
+
+  *root = wh_json_parse_bounded (data, length, 1024 * 1024, error);
+  if (*root == NULL)
+    return NULL;
+  if (JSON_NODE_TYPE (*root) != JSON_NODE_OBJECT)
+    {
+      g_set_error_literal (error, WH_API_ERROR, WH_API_ERROR_MALFORMED,
+                           error_message (WH_API_ERROR_MALFORMED));
+      return NULL;
+    }
+  return json_node_get_object (*root);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Changes feed                                                              */
+
+typedef struct
+{
+  WhPage   *page;
+  char     *etag;
+  gboolean  not_modified;
+} ChangesResult;
+
+static void
+changes_result_free (gpointer data)
+{
+  ChangesResult *r = data;
+
+  g_clear_pointer (&r->page, wh_page_free);
+  g_free (r->etag);
+  g_free (r);
+}
+
+static GError *
+decode_changes (GTask          *task,
+                gpointer        data,
+                gpointer       *result,
+                GDestroyNotify *result_free)
+{
+  Request *req = data;
+  ChangesResult *r = g_new0 (ChangesResult, 1);
+  GError *error = NULL;
+  gsize length;
+  const char *body = response_data (req, &length);
+
+  r->etag = g_steal_pointer (&req->etag);
+  if (req->status == 304)
+    r->not_modified = TRUE;
+  else if ((r->page = wh_page_from_json (req->collection, body, length, &error)) == NULL)
+    {
+      changes_result_free (r);
+      return from_codec_error (error);
+    }
+  *result = r;
+  *result_free = changes_result_free;
+  return NULL;
+}
+
+void
+wh_api_get_changes_async (WhApi              *self,
+                          const WhCollection *collection,
+                          gint64              since,
+                          guint               limit,
+                          gint                region,
+                          gboolean            count,
+                          const char         *if_none_match,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
+  g_return_if_fail (since >= 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_get_changes_async);
+
+  g_string_append_printf (query, "%s/changes?since=%" G_GINT64_FORMAT "&limit=%u",
+                          collection->name, since, CLAMP (limit, 1, WH_MAX_PAGE_LIMIT));
+  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
+    g_string_append_printf (query, "&region=%06d", region);
+  if (count)
+    g_string_append (query, "&count=1");
+  req = request_new (self, "GET", query->str, decode_changes);
+  req->collection = collection;
+  req->max_attempts = self->max_attempts;
+  req->if_none_match = g_strdup (if_none_match);
+  request_run (task, req);
+}
+
+WhPage *
+wh_api_get_changes_finish (WhApi        *self,
+                           GAsyncResult *result,
+                           char        **etag,
+                           gboolean     *not_modified,
+                           GError      **error)
+{
+  ChangesResult *r;
+  WhPage *page;
+
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_api_get_changes_async, NULL);
+
+  if (not_modified)
+    *not_modified = FALSE;
+  if (etag)
+    *etag = NULL;
+  r = g_task_propagate_pointer (G_TASK (result), error);
+  if (r == NULL)
+    return NULL;
+  if (not_modified)
+    *not_modified = r->not_modified;
+  if (etag)
+    *etag = g_steal_pointer (&r->etag);
+  page = g_steal_pointer (&r->page);
+  changes_result_free (r);
+  return page;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sign-in                                                                   */
+
+static GError *
+decode_code (GTask          *task,
+             gpointer        data,
+             gpointer       *result,
+             GDestroyNotify *result_free)
+{
+  Request *req = data;
+  g_autoptr(JsonNode) root = NULL;
+  GError *error = NULL;
+  JsonObject *object = parse_object (req, &root, &error);
+  JsonNode *member;
+  gint64 *resend_after;
+
+  if (object == NULL)
+    return from_codec_error (error);
+  member = json_object_get_member (object, "sent");
+  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
+      json_node_get_value_type (member) != G_TYPE_BOOLEAN || !json_node_get_boolean (member))
+    return api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
+  resend_after = g_new (gint64, 1);
+  *resend_after = 60;
+  member = json_object_get_member (object, "resend_after");
+  if (member != NULL && JSON_NODE_TYPE (member) == JSON_NODE_VALUE &&
+      json_node_get_value_type (member) == G_TYPE_INT64)
+    *resend_after = CLAMP (json_node_get_int (member), 0, 3600);
+  *result = resend_after;
+  *result_free = g_free;
+  return NULL;
+}
+
+void
+wh_api_request_code_async (WhApi              *self,
+                           const char         *phone,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (phone != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_request_code_async);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "phone");
+  json_builder_add_string_value (builder, phone);
+  json_builder_end_object (builder);
+  /* Not retried: a second code within a minute is refused anyway. */
+  req = request_new (self, "POST", "auth/code", decode_code);
+  req->body = json_body (builder);
+  request_run (task, req);
+}
+
+gboolean
+wh_api_request_code_finish (WhApi        *self,
+                            GAsyncResult *result,
+                            gint64       *resend_after,
+                            GError      **error)
+{
+  g_autofree gint64 *value = NULL;
+
+  g_return_val_if_fail (WH_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
+    return FALSE;
+  if (resend_after)
+    *resend_after = *value;
+  return TRUE;
+}
+
+typedef struct
+{
+  WhRecord *me;
+  char     *token;
+  char     *expires_at;
+} LoginResult;
+
+static void
+login_result_free (gpointer data)
+{
+  LoginResult *r = data;
+
+  g_clear_pointer (&r->me, wh_record_free);
+  if (r->token)
+    memset (r->token, 0, strlen (r->token));
+  g_free (r->token);
+  g_free (r->expires_at);
+  g_free (r);
+}
+
+static GError *
+decode_login (GTask          *task,
+              gpointer        data,
+              gpointer       *result,
+              GDestroyNotify *result_free)
+{
+  Request *req = data;
+  g_autoptr(JsonNode) root = NULL;
+  GError *error = NULL;
+  JsonObject *object = parse_object (req, &root, &error);
+  JsonNode *member;
+  LoginResult *r;
+  const WhField *expires_field;
+
+  if (object == NULL)
+    return from_codec_error (error);
+  member = json_object_get_member (object, "token");
+  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
+      json_node_get_value_type (member) != G_TYPE_STRING ||
+      !token_is_valid (json_node_get_string (member)))
+    return api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
+
+  r = g_new0 (LoginResult, 1);
+  r->token = g_strdup (json_node_get_string (member));
+  member = json_object_get_member (object, "expires_at");
+  expires_field = wh_collection_find_field (&wh_collection_me, "token_expires_at", NULL);
+  if (member != NULL && JSON_NODE_TYPE (member) == JSON_NODE_VALUE &&
+      json_node_get_value_type (member) == G_TYPE_STRING &&
+      wh_field_check_text (expires_field, json_node_get_string (member), NULL))
+    r->expires_at = g_strdup (json_node_get_string (member));
+  member = json_object_get_member (object, "me");
+  if (member == NULL || (r->me = wh_record_from_json (&wh_collection_me, member, &error)) == NULL)
+    {
+      login_result_free (r);
+      return error ? from_codec_error (error)
+                   : api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
+    }
+  *result = r;
+  *result_free = login_result_free;
+  return NULL;
+}
+
+void
+wh_api_login_async (WhApi              *self,
+                    const char         *phone,
+                    const char         *code,
+                    GCancellable       *cancellable,
+                    GAsyncReadyCallback callback,
+                    gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (phone != NULL && code != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_login_async);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "phone");
+  json_builder_add_string_value (builder, phone);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_end_object (builder);
+  /* Not retried: a retry could spend one of the five tries of the code. */
+  req = request_new (self, "POST", "auth/login", decode_login);
+  req->body = json_body (builder);
+  request_run (task, req);
+}
+
+WhRecord *
+wh_api_login_finish (WhApi        *self,
+                     GAsyncResult *result,
+                     char        **token,
+                     char        **expires_at,
+                     GError      **error)
+{
+  LoginResult *r;
+  WhRecord *me;
+
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  r = g_task_propagate_pointer (G_TASK (result), error);
+  if (r == NULL)
+    return NULL;
+  wh_api_set_token (self, r->token);
+  if (token)
+    *token = g_strdup (r->token);
+  if (expires_at)
+    *expires_at = g_steal_pointer (&r->expires_at);
+  me = g_steal_pointer (&r->me);
+  login_result_free (r);
+  return me;
+}
+
+static GError *
+decode_nothing (GTask          *task,
+                gpointer        data,
+                gpointer       *result,
+                GDestroyNotify *result_free)
+{
+  *result = GINT_TO_POINTER (1);
+  *result_free = NULL;
+  return NULL;
+}
+
+void
+wh_api_logout_async (WhApi              *self,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_logout_async);
+  req = request_new (self, "POST", "auth/logout", decode_nothing);
+  req->token = g_strdup (self->token);
+  req->body = g_bytes_new_static ("{}", 2);
+  request_run (task, req);
+  /* The request holds its own copy; whatever the answer, this machine
+   * forgets the token now (a lost response must not leave it usable). */
+  wh_api_set_token (self, NULL);
+}
+
+gboolean
+wh_api_logout_finish (WhApi        *self,
+                      GAsyncResult *result,
+                      GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}
+
+static GError *
+decode_me (GTask          *task,
+           gpointer        data,
+           gpointer       *result,
+           GDestroyNotify *result_free)
+{
+  Request *req = data;
+  GError *error = NULL;
+  gsize length;
+  const char *body = response_data (req, &length);
+  WhRecord *me = wh_record_parse (&wh_collection_me, body, length, &error);
+
+  if (me == NULL)
+    return from_codec_error (error);
+  *result = me;
+  *result_free = (GDestroyNotify) wh_record_free;
+  return NULL;
+}
+
+void
+wh_api_get_me_async (WhApi              *self,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_get_me_async);
+  req = request_new (self, "GET", "me", decode_me);
+  req->token = g_strdup (self->token);
+  req->max_attempts = self->max_attempts;
+  request_run (task, req);
+}
+
+WhRecord *
+wh_api_get_me_finish (WhApi        *self,
+                      GAsyncResult *result,
+                      GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Vouchers                                                                  */
+
+static gboolean
+idempotency_key_is_valid (const char *key)
+{
+  gsize len = strlen (key);
+
+  if (len < 1 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static GError *
+decode_voucher (GTask          *task,
+                gpointer        data,
+                gpointer       *result,
+                GDestroyNotify *result_free)
+{
+  Request *req = data;
+  GError *error = NULL;
+  gsize length;
+  const char *body = response_data (req, &length);
+  WhRecord *voucher = wh_record_parse (&wh_collection_vouchers, body, length, &error);
+
+  if (voucher == NULL)
+    return from_codec_error (error);
+  *result = voucher;
+  *result_free = (GDestroyNotify) wh_record_free;
+  return NULL;
+}
+
+void
+wh_api_claim_voucher_async (WhApi              *self,
+                            gint64              merchant_id,
+                            const char         *idempotency_key,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (merchant_id > 0);
+  g_return_if_fail (idempotency_key != NULL && idempotency_key_is_valid (idempotency_key));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_claim_voucher_async);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "merchant_id");
+  json_builder_add_int_value (builder, merchant_id);
+  json_builder_end_object (builder);
+  req = request_new (self, "POST", "vouchers", decode_voucher);
+  req->body = json_body (builder);
+  req->token = g_strdup (self->token);
+  req->idempotency_key = g_strdup (idempotency_key);
+  /* The key makes a repeat return the first answer, so retrying is safe. */
+  req->max_attempts = self->max_attempts;
+  request_run (task, req);
+}
+
+WhRecord *
+wh_api_claim_voucher_finish (WhApi        *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GError *
+decode_vouchers (GTask          *task,
+                 gpointer        data,
+                 gpointer       *result,
+                 GDestroyNotify *result_free)
+{
+  Request *req = data;
+  GError *error = NULL;
+  gsize length;
+  const char *body = response_data (req, &length);
+  GPtrArray *vouchers = wh_record_list_parse (&wh_collection_vouchers, "vouchers", body, length,
+                                              &error);
+
+  if (vouchers == NULL)
+    return from_codec_error (error);
+  *result = vouchers;
+  *result_free = (GDestroyNotify) g_ptr_array_unref;
+  return NULL;
+}
+
+void
+wh_api_list_vouchers_async (WhApi              *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_list_vouchers_async);
+  req = request_new (self, "GET", "vouchers", decode_vouchers);
+  req->token = g_strdup (self->token);
+  req->max_attempts = self->max_attempts;
+  request_run (task, req);
+}
+
+GPtrArray *
+wh_api_list_vouchers_finish (WhApi        *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Outbox replays                                                            */
+
+static gboolean
+replay_path_is_valid (const char *path)
+{
+  if (*path == '\0' || *path == '/' || strstr (path, "..") != NULL)
+    return FALSE;
+  for (const char *p = path; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '/' && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+void
+wh_api_replay_async (WhApi              *self,
+                     const char         *method,
+                     const char         *path,
+                     GBytes             *body,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (method != NULL && path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_replay_async);
+  if ((strcmp (method, "PUT") != 0 && strcmp (method, "DELETE") != 0) ||
+      !replay_path_is_valid (path) ||
+      (body != NULL && g_bytes_get_size (body) > WH_MAX_REQUEST_BODY))
+    {
+      g_task_return_new_error (task, WH_API_ERROR, WH_API_ERROR_BAD_REQUEST, "%s",
+                               error_message (WH_API_ERROR_BAD_REQUEST));
+      return;
+    }
+  req = request_new (self, method, path, decode_nothing);
+  req->token = g_strdup (self->token);
+  req->max_attempts = self->max_attempts;
+  if (body != NULL)
+    req->body = g_bytes_ref (body);
+  request_run (task, req);
+}
+
+gboolean
+wh_api_replay_finish (WhApi        *self,
+                      GAsyncResult *result,
+                      GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+}

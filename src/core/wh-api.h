@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-api.h: the HTTP client of the REST contract (data/api/CONTRACT.md).
+ *
+ * One WhApi, and so one SoupSession, for the whole process. Every call is an
+ * _async/_finish pair on the thread-default main context of the caller, and
+ * every call is cancellable. Nothing a server sends is trusted: bodies are
+ * read with a hard size cap and decoded only through wh-codec, and a failure
+ * is a GError in WH_API_ERROR with a translated message for people.
+ *
+ * Threading: libsoup 3.2 can send from any thread, but I/O stays on the
+ * context the request was started from. WhApi is meant to be driven from
+ * one context (the app's main context, or the CLI's); the heavy part of a
+ * changes page, decoding the JSON, runs in a GTask worker thread so the
+ * context stays free while it happens.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "wh-codec.h"
+
+G_BEGIN_DECLS
+
+#define WH_API_ERROR (wh_api_error_quark ())
+
+typedef enum
+{
+  WH_API_ERROR_NETWORK,                /* unreachable, refused, dropped connection */
+  WH_API_ERROR_TIMEOUT,                /* connect, I/O or whole-request deadline; 408 */
+  WH_API_ERROR_INSECURE,               /* plain http to a non-loopback host */
+  WH_API_ERROR_TLS,                    /* certificate or handshake failure */
+  WH_API_ERROR_REDIRECT,               /* any 3xx: the contract never redirects */
+  WH_API_ERROR_TOO_LARGE,              /* body over the cap */
+  WH_API_ERROR_MALFORMED,              /* a body that breaks the contract */
+  WH_API_ERROR_RATE_LIMITED,           /* 429 */
+  WH_API_ERROR_UNAVAILABLE,            /* 503 */
+  WH_API_ERROR_SERVER,                 /* other 5xx */
+  WH_API_ERROR_BAD_REQUEST,            /* other 4xx the client should not repeat */
+  WH_API_ERROR_UNAUTHORIZED,           /* 401 unauthorized: sign in again */
+  WH_API_ERROR_INVALID_CODE,           /* 401 invalid_code */
+  WH_API_ERROR_NOT_ELIGIBLE,           /* 403 not_eligible */
+  WH_API_ERROR_FORBIDDEN,              /* 403 forbidden */
+  WH_API_ERROR_NOT_FOUND,              /* 404 */
+  WH_API_ERROR_CONFLICT,               /* other 409, 422 */
+  WH_API_ERROR_ALREADY_CLAIMED_TODAY,  /* 409 */
+  WH_API_ERROR_OUTSIDE_SERVING_WINDOW, /* 409 */
+  WH_API_ERROR_QUOTA_EXHAUSTED,        /* 409 */
+  WH_API_ERROR_ALREADY_REDEEMED,       /* 409 */
+  WH_API_ERROR_VOUCHER_EXPIRED,        /* 409 */
+  WH_API_ERROR_WRONG_MERCHANT,         /* 409 */
+  WH_API_ERROR_INVALID_VOUCHER,        /* 400 */
+  WH_API_ERROR_HTTP,                   /* any other status */
+} WhApiError;
+
+GQuark      wh_api_error_quark              (void);
+/* Details kept on a WH_API_ERROR: the contract's code string ("quota_exhausted")
+ * or NULL, the HTTP status or 0, Retry-After in seconds or -1. */
+const char *wh_api_error_get_server_code    (const GError *error);
+guint       wh_api_error_get_status         (const GError *error);
+gint64      wh_api_error_get_retry_after    (const GError *error);
+/* Worth trying again later: network, timeouts, 408/429/5xx. */
+gboolean    wh_api_error_is_transient       (const GError *error);
+
+#define WH_TYPE_API (wh_api_get_type ())
+G_DECLARE_FINAL_TYPE (WhApi, wh_api, WH, API, GObject)
+
+/* base_url: "https://host[:port][/prefix]"; "http://" only for loopback
+ * hosts unless allow-insecure is set. Fails on a URL that is not http(s). */
+WhApi      *wh_api_new                      (const char   *base_url,
+                                             GError      **error);
+const char *wh_api_get_base_url             (WhApi        *self);
+SoupSession *wh_api_get_session             (WhApi        *self);
+
+/* Developer option: plain http to any host. */
+void        wh_api_set_allow_insecure       (WhApi        *self,
+                                             gboolean      allow_insecure);
+gboolean    wh_api_get_allow_insecure       (WhApi        *self);
+/* NULL signs out of this WhApi. A token with bytes a header cannot carry is
+ * refused (FALSE) and the old token is kept. */
+gboolean    wh_api_set_token                (WhApi        *self,
+                                             const char   *token);
+const char *wh_api_get_token                (WhApi        *self);
+/* Seconds: socket I/O (and connect), idle keep-alive, whole request. */
+void        wh_api_set_timeouts             (WhApi        *self,
+                                             guint         io_timeout,
+                                             guint         idle_timeout,
+                                             guint         request_timeout);
+/* Retries of idempotent calls on network errors, timeouts, 408, 429 and 5xx:
+ * at most max_attempts tries in all, waits drawn from 0..min(cap, base*2^n)
+ * (full jitter), never shorter than Retry-After, which is capped at
+ * max_retry_after_ms. */
+void        wh_api_set_retry_policy         (WhApi        *self,
+                                             guint         max_attempts,
+                                             guint         base_ms,
+                                             guint         cap_ms,
+                                             guint         max_retry_after_ms);
+void        wh_api_set_max_body             (WhApi        *self,
+                                             gsize         max_body);
+
+/* GET /{collection}/changes. region 0 = none (jobs only); count asks for
+ * "remaining". if_none_match may be NULL. */
+void        wh_api_get_changes_async        (WhApi              *self,
+                                             const WhCollection *collection,
+                                             gint64              since,
+                                             guint               limit,
+                                             gint                region,
+                                             gboolean            count,
+                                             const char         *if_none_match,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+/* The decoded page, or NULL with *not_modified set and no error on 304, or
+ * NULL with an error. etag: the response's ETag, if any. */
+WhPage     *wh_api_get_changes_finish       (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             char              **etag,
+                                             gboolean           *not_modified,
+                                             GError            **error);
+
+/* POST /auth/code. resend_after: seconds before another code may be asked. */
+void        wh_api_request_code_async       (WhApi              *self,
+                                             const char         *phone,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+gboolean    wh_api_request_code_finish      (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             gint64             *resend_after,
+                                             GError            **error);
+
+/* POST /auth/login. On success the token is also set on self. */
+void        wh_api_login_async              (WhApi              *self,
+                                             const char         *phone,
+                                             const char         *code,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+/* Returns the "me" record (wh_collection_me); token and expires_at are the
+ * session's. */
+WhRecord   *wh_api_login_finish             (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             char              **token,
+                                             char              **expires_at,
+                                             GError            **error);
+
+/* POST /auth/logout; the token is dropped from self whatever the outcome. */
+void        wh_api_logout_async             (WhApi              *self,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+gboolean    wh_api_logout_finish            (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
+void        wh_api_get_me_async             (WhApi              *self,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+WhRecord   *wh_api_get_me_finish            (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
+/* POST /vouchers. The caller makes idempotency_key (wh_api_new_idempotency_key)
+ * and keeps it until the claim has a definite answer, so a retry after a lost
+ * response gets the same voucher instead of a second one. */
+char       *wh_api_new_idempotency_key      (void);
+void        wh_api_claim_voucher_async      (WhApi              *self,
+                                             gint64              merchant_id,
+                                             const char         *idempotency_key,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+WhRecord   *wh_api_claim_voucher_finish     (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
+/* GET /vouchers: WhRecord* of wh_collection_vouchers, newest first. */
+void        wh_api_list_vouchers_async      (WhApi              *self,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+GPtrArray  *wh_api_list_vouchers_finish     (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
+/* An outbox entry: PUT or DELETE of a path under /api/v1 ("progress/12"),
+ * with a JSON body for PUT. Safe to repeat by contract, so it is retried like
+ * a GET. */
+void        wh_api_replay_async             (WhApi              *self,
+                                             const char         *method,
+                                             const char         *path,
+                                             GBytes             *body,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+gboolean    wh_api_replay_finish            (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
+G_END_DECLS
