@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-sync.h: brings the cache up to date with the server's changes feeds,
+ * and sends the user's queued writes (the outbox).
+ *
+ * Threads. A run is driven from the thread-default main context of whoever
+ * starts it (the app's main context, the CLI's): HTTP goes out there through
+ * WhApi, each page is decoded in a worker thread by WhApi, and written by
+ * a GTask worker thread through the store's writer connection. While page N
+ * is being written, page N+1 is already being fetched and decoded, so the
+ * network and the disk work at the same time; never more than one write and
+ * one fetch are in flight, so at most three pages are in memory. Signals
+ * are emitted on the run's context.
+ *
+ * Safety. A page and its cursor commit in one transaction
+ * (wh_store_apply_page), so a run killed at any instant resumes from the
+ * last committed page. A page that breaks the contract is fetched again a
+ * few times (a proxy may have cut it short) and then fails its collection
+ * with nothing of it stored; a single bad record in a page is skipped and
+ * counted. Cancelling stops after the page being written.
+ *
+ * The outbox. Entries are queued by wh_sync_queue_* (any thread) and
+ * replayed oldest first, before pulling, when there is a token. A transient
+ * failure (network, 5xx, 401, 408, 429) stops the replay and keeps the entry
+ * for the next run; an entry the server refuses for good (another 4xx) is
+ * dropped and reported, since sending it again would only fail again.
+ */
+#pragma once
+
+#include "wh-api.h"
+#include "wh-store.h"
+
+G_BEGIN_DECLS
+
+/* What one run did, collection by collection. */
+typedef struct
+{
+  const WhCollection *collection;
+  guint               pages;       /* pages committed */
+  guint64             records;     /* live records written */
+  guint64             deleted;     /* tombstones applied */
+  guint64             rejected;    /* bad records skipped */
+  gboolean            not_modified; /* the feed answered 304 */
+  GError             *error;       /* why it stopped, or NULL */
+} WhSyncCollectionReport;
+
+typedef struct
+{
+  GArray     *collections;      /* WhSyncCollectionReport */
+  guint       outbox_sent;
+  guint       outbox_dropped;   /* refused for good by the server */
+  guint       outbox_left;      /* still queued after the run */
+  GPtrArray  *messages;         /* char*: rejected records, dropped entries */
+  gint64      started_us;       /* monotonic */
+  gint64      finished_us;
+} WhSyncReport;
+
+void        wh_sync_report_free          (WhSyncReport       *report);
+
+#define WH_TYPE_SYNC (wh_sync_get_type ())
+G_DECLARE_FINAL_TYPE (WhSync, wh_sync, WH, SYNC, GObject)
+
+WhSync     *wh_sync_new                  (WhApi              *api,
+                                          WhStore            *store);
+WhApi      *wh_sync_get_api              (WhSync             *self);
+WhStore    *wh_sync_get_store            (WhSync             *self);
+
+/* The adcode jobs are fetched for (0: every region). */
+void        wh_sync_set_region           (WhSync             *self,
+                                          gint                region);
+gint        wh_sync_get_region           (WhSync             *self);
+/* Records asked for per page, 1 to WH_MAX_PAGE_LIMIT (default 1000). */
+void        wh_sync_set_page_limit       (WhSync             *self,
+                                          guint               limit);
+/* Seconds between automatic runs once started; 0 = none (default 900). */
+void        wh_sync_set_interval         (WhSync             *self,
+                                          guint               seconds);
+gboolean    wh_sync_get_running          (WhSync             *self);
+
+/* One run: the outbox, then each collection in order (NULL: every synced
+ * collection, wh_schema_synced_collections). A collection that fails does
+ * not stop the others. The report is given whenever the run was not
+ * cancelled; FALSE and error (the first failure) when any part failed. */
+void        wh_sync_run_async            (WhSync              *self,
+                                          const WhCollection * const *collections,
+                                          guint                n_collections,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean    wh_sync_run_finish           (WhSync              *self,
+                                          GAsyncResult        *result,
+                                          WhSyncReport       **report,
+                                          GError             **error);
+
+/* Background mode for the app: a run now, then every interval, and when the
+ * network monitor says the network came back (a hint only: the run itself
+ * finds out). request_run starts one now, or right after the current one.
+ * Results are announced by ::finished. stop cancels the current run. */
+void        wh_sync_start                (WhSync             *self);
+void        wh_sync_request_run          (WhSync             *self);
+void        wh_sync_stop                 (WhSync             *self);
+
+/* Queueing the user's writes (any thread). The record's collection picks the
+ * endpoint: progress (PUT progress/{lesson_id}; a newer one replaces a
+ * queued one), quiz_attempts, bookmarks, station_reports. */
+gboolean    wh_sync_queue_record         (WhStore            *store,
+                                          const WhRecord     *record,
+                                          GError            **error);
+/* DELETE bookmarks/{job_id}; replaces a queued PUT of the same job. */
+gboolean    wh_sync_queue_bookmark_removal (WhStore          *store,
+                                          gint64              job_id,
+                                          GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhSyncReport, wh_sync_report_free)
+
+G_END_DECLS

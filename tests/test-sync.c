@@ -1,0 +1,813 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* WhSync against the reference server over loopback: full and incremental
+ * syncs end with a cache equal to the server's data; 304s; faults; a server
+ * that dies mid-sync; a client killed mid-transaction; the outbox. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "wh-sync.h"
+#include "wh-test-server.h"
+#include "wh-test.h"
+
+typedef struct
+{
+  WhTestServer *server;
+  char         *dir;
+  char         *cache_path;
+  WhApi        *api;
+  WhStore      *store;
+  WhSync       *sync;
+  guint         n_progress;
+} Fixture;
+
+static void
+progress_cb (WhSync     *sync,
+             const char *collection,
+             gint64      done,
+             gint64      total,
+             Fixture    *f)
+{
+  g_assert_nonnull (wh_schema_lookup (collection));
+  g_assert_cmpint (done, >=, 0);
+  g_assert_true (total == -1 || total >= done);
+  f->n_progress++;
+}
+
+static WhApi *
+make_api (const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  WhApi *api = wh_api_new (url, &error);
+
+  g_assert_no_error (error);
+  /* Patient enough for fault rates of 0.2, quick enough for a test. */
+  wh_api_set_retry_policy (api, 8, 20, 200, 1100);
+  wh_api_set_timeouts (api, 5, 5, 20);
+  return api;
+}
+
+static void
+fixture_setup (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = wh_test_server_start ("tiny", &error);
+  g_assert_no_error (error);
+  f->dir = wh_test_make_tmpdir ();
+  f->cache_path = g_build_filename (f->dir, "cache.db", NULL);
+  f->api = make_api (wh_test_server_get_url (f->server));
+  f->store = wh_store_open (f->cache_path, &error);
+  g_assert_no_error (error);
+  f->sync = wh_sync_new (f->api, f->store);
+  g_signal_connect (f->sync, "progress", G_CALLBACK (progress_cb), f);
+}
+
+static void
+fixture_teardown (Fixture      *f,
+                  gconstpointer data)
+{
+  g_clear_object (&f->sync);
+  g_clear_object (&f->store);
+  g_clear_object (&f->api);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  wh_test_server_free (f->server);
+  g_free (f->cache_path);
+  g_free (f->dir);
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+run_sync (WhSync        *sync,
+          GCancellable  *cancellable,
+          WhSyncReport **report,
+          GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wh_sync_run_async (sync, NULL, 0, cancellable, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return wh_sync_run_finish (sync, result, report, error);
+}
+
+static void
+assert_sync_ok (Fixture       *f,
+                WhSyncReport **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+
+  g_assert_true (run_sync (f->sync, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  for (guint i = 0; i < report->collections->len; i++)
+    g_assert_no_error (g_array_index (report->collections, WhSyncCollectionReport, i).error);
+  if (out)
+    *out = g_steal_pointer (&report);
+}
+
+static sqlite3 *
+open_readonly (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+/* The cache holds exactly the server's live records (of region, if set),
+ * field for field and at the same rev. */
+static guint
+assert_collection_equal (Fixture            *f,
+                         const WhCollection *collection,
+                         gint                region)
+{
+  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+  g_autoptr(GError) error = NULL;
+
+  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
+    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0 AND"
+                           " (province_adcode = %d OR city_adcode = %d OR adcode = %d)",
+                           collection->name, region, region, region);
+  else
+    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0", collection->name);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *body = (const char *) sqlite3_column_text (stmt, 2);
+      g_autoptr(WhRecord) expected = wh_record_parse (collection, body, strlen (body), &error);
+      g_autoptr(WhRecord) cached = NULL;
+
+      g_assert_no_error (error);
+      cached = wh_store_get_record (f->store, collection, sqlite3_column_int64 (stmt, 0), &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (cached->rev, ==, sqlite3_column_int64 (stmt, 1));
+      if (!wh_record_equal (expected, cached))
+        {
+          g_autofree char *a = wh_record_to_string (expected);
+          g_autofree char *b = wh_record_to_string (cached);
+          g_error ("%s %" G_GINT64_FORMAT " differs:\n%s\n%s", collection->name, expected->id,
+                   a, b);
+        }
+      n++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  /* and nothing more: every deletion reached the cache */
+  g_assert_cmpint (wh_store_count (f->store, collection, &error), ==, n);
+  g_assert_no_error (error);
+  return n;
+}
+
+static guint
+assert_cache_equal (Fixture *f)
+{
+  guint n_collections, total = 0;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
+
+  for (guint i = 0; i < n_collections; i++)
+    total += assert_collection_equal (f, collections[i], wh_sync_get_region (f->sync));
+  return total;
+}
+
+/* What a crash must never break: the file is sound, and no cached row is
+ * newer than its collection's cursor (a page and its cursor commit as one). */
+static void
+assert_cache_consistent (const char *path,
+                         gint        region)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  sqlite3 *db = open_readonly (path);
+  sqlite3_stmt *stmt = NULL;
+  guint n_collections;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  sqlite3_finalize (stmt);
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_collections; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT coalesce(max(rev), 0) FROM %s",
+                                              collections[i]->name);
+      g_autofree char *region_text = NULL;
+      gint64 cursor;
+
+      if (region > 0 && (collections[i]->flags & WH_COLLECTION_REGIONAL))
+        region_text = g_strdup_printf ("%06d", region);
+      cursor = wh_store_get_cursor (store, collections[i], region_text, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int64 (stmt, 0), <=, cursor);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_full (Fixture      *f,
+           gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  guint64 records = 0;
+  guint pages = 0, total;
+  double seconds;
+
+  wh_sync_set_page_limit (f->sync, 500);
+  assert_sync_ok (f, &report);
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+
+      records += cr->records;
+      pages += cr->pages;
+      g_assert_cmpuint (cr->rejected, ==, 0);
+      g_assert_false (cr->not_modified);
+    }
+  total = assert_cache_equal (f);
+  g_assert_cmpuint (total, >, 1000);
+  g_assert_cmpuint (records, ==, total);
+  g_assert_cmpuint (f->n_progress, >=, pages);
+  seconds = (report->finished_us - report->started_us) / (double) G_USEC_PER_SEC;
+  g_test_message ("full sync of tiny: %u pages, %" G_GUINT64_FORMAT " records in %.3f s "
+                  "(%.0f pages/s, %.0f records/s)", pages, records, seconds, pages / seconds,
+                  records / seconds);
+  assert_cache_consistent (f->cache_path, 0);
+}
+
+static WhRecord *
+server_record (Fixture            *f,
+               const WhCollection *collection,
+               const char         *where)
+{
+  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
+  g_autofree char *sql = g_strdup_printf ("SELECT body FROM %s WHERE deleted = 0 AND %s"
+                                          " ORDER BY id LIMIT 1", collection->name, where);
+  sqlite3_stmt *stmt = NULL;
+  WhRecord *record;
+  const char *body;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  body = (const char *) sqlite3_column_text (stmt, 0);
+  record = wh_record_parse (collection, body, strlen (body), NULL);
+  g_assert_nonnull (record);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return record;
+}
+
+static void
+test_incremental (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) job = NULL;
+  g_autoptr(WhRecord) station = NULL;
+  g_autoptr(WhRecord) cached = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deleted_course;
+
+  assert_sync_ok (f, NULL);
+
+  /* a changed job, a new station, a deleted course */
+  job = server_record (f, &wh_collection_jobs, "1");
+  wh_record_set_text (job, "title", "高级电工（夜班）");
+  wh_test_server_put_record (f->server, job);
+  station = server_record (f, &wh_collection_stations, "1");
+  station->id = 9000001;
+  wh_record_set_text (station, "name", "测试新建驿站");
+  wh_test_server_put_record (f->server, station);
+  {
+    g_autoptr(WhRecord) course = server_record (f, &wh_collection_courses, "1");
+    deleted_course = course->id;
+  }
+  wh_test_server_delete_record (f->server, &wh_collection_courses, deleted_course);
+
+  assert_sync_ok (f, &report);
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+
+      if (cr->collection == &wh_collection_jobs || cr->collection == &wh_collection_stations)
+        {
+          g_assert_cmpuint (cr->pages, ==, 1);
+          g_assert_cmpuint (cr->records, ==, 1);
+        }
+      else if (cr->collection == &wh_collection_courses)
+        {
+          g_assert_cmpuint (cr->deleted, ==, 1);
+          g_assert_cmpuint (cr->records, ==, 0);
+        }
+      else
+        g_assert_cmpuint (cr->pages, ==, 0);
+    }
+  cached = wh_store_get_record (f->store, &wh_collection_jobs, job->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (cached, "title"), ==, "高级电工（夜班）");
+  g_assert_null (wh_store_get_record (f->store, &wh_collection_courses, deleted_course, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND);
+  assert_cache_equal (f);
+}
+
+static void
+test_not_modified (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  guint n_collections;
+  gint64 best = G_MAXINT64;
+
+  wh_schema_synced_collections (&n_collections);
+  assert_sync_ok (f, NULL);
+  /* the first check after a full sync learns each feed's ETag */
+  assert_sync_ok (f, NULL);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_clear_pointer (&report, wh_sync_report_free);
+      assert_sync_ok (f, &report);
+      g_assert_cmpuint (report->collections->len, ==, n_collections);
+      for (guint i = 0; i < report->collections->len; i++)
+        {
+          WhSyncCollectionReport *cr = &g_array_index (report->collections,
+                                                       WhSyncCollectionReport, i);
+          g_assert_true (cr->not_modified);
+          g_assert_cmpuint (cr->pages, ==, 0);
+        }
+      best = MIN (best, report->finished_us - report->started_us);
+    }
+  g_test_message ("no-change sync of %u collections: %.1f ms", n_collections, best / 1000.0);
+  g_assert_cmpint (best, <, G_USEC_PER_SEC);
+
+  /* a change breaks the 304 for its collection only */
+  {
+    g_autoptr(WhRecord) station = server_record (f, &wh_collection_stations, "1");
+
+    wh_record_set_text (station, "name", "改名的驿站");
+    wh_test_server_put_record (f->server, station);
+  }
+  g_clear_pointer (&report, wh_sync_report_free);
+  assert_sync_ok (f, &report);
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+      g_assert_cmpint (cr->not_modified, ==, cr->collection != &wh_collection_stations);
+    }
+}
+
+static void
+test_faults (Fixture      *f,
+             gconstpointer data)
+{
+  guint runs = 0;
+  gboolean ok = FALSE;
+
+  wh_sync_set_page_limit (f->sync, 200);
+  wh_test_server_set_faults (f->server,
+                             "error=0.2,429=0.05,503=0.05,drop=0.2,malformed=0.2,delay=0.1,"
+                             "delay_ms=100,seed=3");
+  /* A page may fail for good after its retries; the next run resumes. */
+  while (!ok && runs++ < 6)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WhSyncReport) report = NULL;
+
+      ok = run_sync (f->sync, NULL, &report, &error);
+      if (!ok)
+        g_test_message ("run %u: %s", runs, error->message);
+      assert_cache_consistent (f->cache_path, 0);
+    }
+  g_assert_true (ok);
+  wh_test_server_set_faults (f->server, "");
+  assert_cache_equal (f);
+}
+
+static void
+test_malformed_pages (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  guint n_collections;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
+
+  /* every page broken: every collection fails, nothing is stored */
+  wh_test_server_set_faults (f->server, "malformed=1,seed=5");
+  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
+  g_assert_nonnull (report);
+  for (guint i = 0; i < n_collections; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+
+      g_assert_error (cr->error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
+      g_assert_cmpint (wh_store_count (f->store, collections[i], NULL), ==, 0);
+      g_assert_cmpint (wh_store_get_cursor (f->store, collections[i], NULL, NULL), ==, 0);
+    }
+  wh_test_server_set_faults (f->server, "");
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    pages;
+  gboolean stopped;
+} StopData;
+
+static void
+stop_after_pages_cb (WhSync     *sync,
+                     const char *collection,
+                     gint64      done,
+                     gint64      total,
+                     StopData   *data)
+{
+  if (done > 0 && ++data->pages == 5 && !data->stopped)
+    {
+      wh_test_server_stop (data->f->server);
+      data->stopped = TRUE;
+    }
+}
+
+static void
+test_server_dies (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  StopData stop = { f, 0, FALSE };
+  gulong id;
+  guint n_failed = 0;
+
+  wh_sync_set_page_limit (f->sync, 50);
+  wh_api_set_retry_policy (f->api, 2, 10, 20, 100);
+  id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
+  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_signal_handler_disconnect (f->sync, id);
+  g_assert_true (stop.stopped);
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  for (guint i = 0; i < report->collections->len; i++)
+    n_failed += g_array_index (report->collections, WhSyncCollectionReport, i).error != NULL;
+  g_assert_cmpuint (n_failed, >, 0);
+  assert_cache_consistent (f->cache_path, 0);
+
+  g_clear_error (&error);
+  wh_test_server_restart (f->server, &error);
+  g_assert_no_error (error);
+  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
+static void
+cancel_after_page_cb (WhSync       *sync,
+                      const char   *collection,
+                      gint64        done,
+                      gint64        total,
+                      GCancellable *cancellable)
+{
+  if (done > 0)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_cancel (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  guint64 count;
+  gulong id;
+
+  wh_sync_set_page_limit (f->sync, 100);
+  id = g_signal_connect (f->sync, "progress", G_CALLBACK (cancel_after_page_cb), cancellable);
+  g_assert_false (run_sync (f->sync, cancellable, &report, &error));
+  g_signal_handler_disconnect (f->sync, id);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (report);
+  /* stopped after the page being written: the first collection's first page
+   * and at most the one fetched alongside it */
+  count = wh_store_count (f->store, &wh_collection_categories, NULL);
+  g_assert_cmpuint (count, >, 0);
+  g_assert_cmpuint (count, <=, 200);
+  g_assert_cmpint (wh_store_count (f->store, &wh_collection_merchants, NULL), ==, 0);
+  assert_cache_consistent (f->cache_path, 0);
+
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
+static void
+test_region (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(WhRecord) job = server_record (f, &wh_collection_jobs, "adcode IS NOT NULL");
+  gint region = (gint) wh_record_get_int (job, "adcode");
+  guint n;
+
+  g_assert_cmpint (region, >, 0);
+  wh_sync_set_region (f->sync, region);
+  assert_sync_ok (f, NULL);
+  n = assert_collection_equal (f, &wh_collection_jobs, region);
+  g_assert_cmpuint (n, >, 0);
+  /* other collections are not regional */
+  assert_collection_equal (f, &wh_collection_stations, 0);
+  assert_cache_consistent (f->cache_path, region);
+}
+
+static gint64
+server_count (Fixture    *f,
+              const char *sql)
+{
+  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+login (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) me = NULL;
+
+  wh_api_login_async (f->api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  me = wh_api_login_finish (f->api, result, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (wh_api_get_token (f->api));
+}
+
+static void
+test_outbox (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) progress = wh_record_new (&wh_collection_progress);
+  g_autoptr(WhRecord) bookmark = wh_record_new (&wh_collection_bookmarks);
+  g_autoptr(WhRecord) bookmark2 = wh_record_new (&wh_collection_bookmarks);
+  g_autoptr(WhRecord) report_record = wh_record_new (&wh_collection_station_reports);
+  g_autoptr(WhRecord) attempt = wh_record_new (&wh_collection_quiz_attempts);
+
+  wh_record_set_int (progress, "lesson_id", 11);
+  wh_record_set_int (progress, "course_id", 2);
+  wh_record_set_bool (progress, "completed", FALSE);
+  wh_record_set_text (progress, "updated_at", "2026-11-20T08:00:00+08:00");
+  wh_record_set_int (bookmark, "job_id", 5);
+  wh_record_set_text (bookmark, "updated_at", "2026-11-20T08:00:00+08:00");
+  wh_record_set_int (bookmark2, "job_id", 6);
+  wh_record_set_text (bookmark2, "updated_at", "2026-11-20T08:00:00+08:00");
+  wh_record_set_text (report_record, "report_id", "r-1");
+  wh_record_set_int (report_record, "station_id", 3);
+  wh_record_set_text (report_record, "problem", "no_hot_water");
+  wh_record_set_text (report_record, "reported_at", "2026-11-20T08:00:00+08:00");
+  wh_record_set_text (attempt, "attempt_id", "a-1");
+  wh_record_set_int (attempt, "course_id", 2);
+  wh_record_set_int (attempt, "total", 10);
+  wh_record_set_int (attempt, "correct", 7);
+  wh_record_set_text (attempt, "finished_at", "2026-11-20T08:00:00+08:00");
+
+  g_assert_true (wh_sync_queue_record (f->store, progress, &error));
+  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
+  g_assert_true (wh_sync_queue_record (f->store, bookmark2, &error));
+  g_assert_true (wh_sync_queue_bookmark_removal (f->store, 6, &error));
+  g_assert_true (wh_sync_queue_record (f->store, report_record, &error));
+  g_assert_true (wh_sync_queue_record (f->store, attempt, &error));
+  /* the newest progress of a lesson replaces the queued one */
+  wh_record_set_bool (progress, "completed", TRUE);
+  wh_record_set_text (progress, "updated_at", "2026-11-20T09:00:00+08:00");
+  g_assert_true (wh_sync_queue_record (f->store, progress, &error));
+  /* one the server refuses for good: the key does not match the body */
+  g_assert_cmpint (wh_store_outbox_add (f->store, "progress", "99",
+                                        "{\"lesson_id\":98,\"course_id\":2,\"completed\":true,"
+                                        "\"updated_at\":\"2026-11-20T08:00:00+08:00\"}",
+                                        &error), >, 0);
+  g_assert_no_error (error);
+  {
+    g_autoptr(WhRecord) me = wh_record_new (&wh_collection_me);
+
+    g_assert_false (wh_sync_queue_record (f->store, me, &error));
+    g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (wh_store_outbox_count (f->store, NULL), ==, 6);
+
+  /* without a token nothing is sent */
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (report->outbox_sent, ==, 0);
+  g_assert_cmpuint (report->outbox_left, ==, 6);
+
+  /* the server unreachable: the entries stay, in order */
+  login (f);
+  wh_test_server_stop (f->server);
+  wh_api_set_retry_policy (f->api, 1, 5, 5, 5);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_cmpuint (report->outbox_sent, ==, 0);
+  g_assert_cmpuint (report->outbox_left, ==, 6);
+  wh_test_server_restart (f->server, &error);
+  g_assert_no_error (error);
+
+  g_clear_pointer (&report, wh_sync_report_free);
+  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (report->outbox_sent, ==, 5);
+  g_assert_cmpuint (report->outbox_dropped, ==, 1);
+  g_assert_cmpuint (report->outbox_left, ==, 0);
+  g_assert_cmpuint (report->messages->len, ==, 1);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM progress WHERE lesson_id = 11"
+                                    " AND completed = 1"), ==, 1);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM bookmarks"), ==, 1);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM station_reports"), ==, 1);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM quiz_attempts"), ==, 1);
+
+  /* replaying the same writes again changes nothing on the server */
+  g_assert_true (wh_sync_queue_record (f->store, report_record, &error));
+  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
+  g_clear_pointer (&report, wh_sync_report_free);
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (report->outbox_sent, ==, 2);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM bookmarks"), ==, 1);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM station_reports"), ==, 1);
+}
+
+static void
+finished_cb (WhSync       *sync,
+             WhSyncReport *report,
+             GError       *error,
+             guint        *n_finished)
+{
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  (*n_finished)++;
+}
+
+static void
+test_background (Fixture      *f,
+                 gconstpointer data)
+{
+  guint n_finished = 0;
+
+  g_signal_connect (f->sync, "finished", G_CALLBACK (finished_cb), &n_finished);
+  wh_sync_set_interval (f->sync, 1);
+  wh_sync_start (f->sync);
+  g_assert_true (wh_sync_get_running (f->sync));
+  /* asked while running: one more run right after, not two at once */
+  wh_sync_request_run (f->sync);
+  wh_sync_request_run (f->sync);
+  while (n_finished < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (wh_sync_get_running (f->sync));
+  /* then the timer */
+  while (n_finished < 3)
+    g_main_context_iteration (NULL, TRUE);
+  wh_sync_stop (f->sync);
+  assert_cache_equal (f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Killed mid-transaction                                                    */
+
+static int
+child_sync (const char *url,
+            const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhApi) api = make_api (url);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhSync) sync = NULL;
+
+  if (store == NULL)
+    return 2;
+  sync = wh_sync_new (api, store);
+  wh_sync_set_page_limit (sync, 40);
+  return run_sync (sync, NULL, NULL, &error) ? 0 : 1;
+}
+
+static void
+test_killed (Fixture      *f,
+             gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  guint killed = 0, finished = 0;
+
+  /* the child must not hold the fixture's store open */
+  g_clear_object (&f->sync);
+  g_clear_object (&f->store);
+  g_assert_nonnull (self_exe);
+
+  /* Slow pages, so that a kill lands inside a sync more often than not. */
+  wh_test_server_set_faults (f->server, "delay=0.5,delay_ms=30,seed=9");
+  for (guint i = 0; i < 14 && killed < 8; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      guint delay_ms = (guint) g_test_rand_int_range (5, 500);
+
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--child-sync",
+                                wh_test_server_get_url (f->server), f->cache_path, NULL);
+      g_assert_no_error (error);
+      g_usleep (delay_ms * 1000);
+      /* does nothing when it has exited already */
+      g_subprocess_send_signal (child, SIGKILL);
+      g_subprocess_wait (child, NULL, &error);
+      g_assert_no_error (error);
+      if (g_subprocess_get_if_signaled (child))
+        killed++;
+      else
+        {
+          g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+          finished++;
+        }
+      assert_cache_consistent (f->cache_path, 0);
+      if (!g_subprocess_get_if_signaled (child))
+        {
+          /* a finished cache has nothing left to interrupt: start afresh */
+          static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+          for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
+            {
+              g_autofree char *file = g_strconcat (f->cache_path, suffixes[k], NULL);
+              g_unlink (file);
+            }
+        }
+    }
+  wh_test_server_set_faults (f->server, "");
+  g_test_message ("%u children killed mid-sync, %u finished first", killed, finished);
+  g_assert_cmpuint (killed, >, 0);
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    f->store = wh_store_open (f->cache_path, &error);
+    g_assert_no_error (error);
+    f->sync = wh_sync_new (f->api, f->store);
+    assert_sync_ok (f, NULL);
+    assert_cache_equal (f);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 4 && strcmp (argv[1], "--child-sync") == 0)
+    return child_sync (argv[2], argv[3]);
+
+  wh_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync/full", test_full);
+  ADD ("/sync/incremental", test_incremental);
+  ADD ("/sync/not-modified", test_not_modified);
+  ADD ("/sync/region", test_region);
+  ADD ("/sync/cancel", test_cancel);
+  ADD ("/sync/faults", test_faults);
+  ADD ("/sync/malformed-pages", test_malformed_pages);
+  ADD ("/sync/server-dies", test_server_dies);
+  ADD ("/sync/killed", test_killed);
+  ADD ("/sync/outbox", test_outbox);
+  ADD ("/sync/background", test_background);
+#undef ADD
+
+  return g_test_run ();
+}
