@@ -8,6 +8,18 @@
 #include "wh-test.h"
 
 void
+wh_test_init_ui (int    *argc,
+                 char ***argv)
+{
+  /* Isolated dirs hide the icon theme and fonts; widgets need them, and
+   * they hold nothing a test writes. */
+  g_autofree char *data_dirs = g_strdup (g_getenv ("XDG_DATA_DIRS"));
+
+  wh_test_init (argc, argv);
+  g_setenv ("XDG_DATA_DIRS", data_dirs ? data_dirs : "/usr/local/share:/usr/share", TRUE);
+}
+
+void
 wh_test_init (int    *argc,
               char ***argv)
 {

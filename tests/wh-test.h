@@ -10,6 +10,9 @@ G_BEGIN_DECLS
  * time zone, and no ambient proxy or GSettings backend. */
 void  wh_test_init          (int    *argc,
                              char ***argv);
+/* The same, keeping the system data dirs (icon theme, fonts) for UI tests. */
+void  wh_test_init_ui       (int    *argc,
+                             char ***argv);
 /* A fresh private directory under the test's tmp dir; removed at exit. */
 char *wh_test_make_tmpdir   (void);
 

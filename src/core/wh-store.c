@@ -2138,3 +2138,58 @@ wh_store_query_nearest (WhStore            *self,
     }
   return g_steal_pointer (&result);
 }
+
+/* ---- Regions ------------------------------------------------------------ */
+
+void
+wh_region_free (WhRegion *region)
+{
+  if (region == NULL)
+    return;
+  g_free (region->province);
+  g_free (region->city);
+  g_free (region);
+}
+
+GPtrArray *
+wh_store_list_regions (WhStore *self,
+                       GError **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GPtrArray) regions = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if (!reader_borrow (self, &reader, error))
+    return NULL;
+  /* Stations are everywhere the union is, so their cities are the regions. */
+  stmt = conn_prepare (reader.conn,
+                       "SELECT province, city, province_adcode, city_adcode FROM stations"
+                       " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
+                       " GROUP BY city_adcode ORDER BY province_adcode, city_adcode",
+                       error);
+  if (stmt == NULL)
+    return NULL;
+  regions = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_region_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WhRegion *region = g_new0 (WhRegion, 1);
+
+      region->province = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      region->city = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      region->province_adcode = sqlite3_column_int64 (stmt, 2);
+      region->city_adcode = sqlite3_column_int64 (stmt, 3);
+      if (region->province == NULL)
+        region->province = g_strdup ("");
+      g_ptr_array_add (regions, region);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, reader.conn->db, rc, "read");
+      return NULL;
+    }
+  return g_steal_pointer (&regions);
+}

@@ -272,6 +272,21 @@ GPtrArray  *wh_store_query_nearest (WhStore            *self,
                                     guint               n,
                                     GError            **error);
 
+/* ---- Regions ------------------------------------------------------------ */
+
+typedef struct
+{
+  char   *province;
+  char   *city;
+  gint64  province_adcode;
+  gint64  city_adcode;
+} WhRegion;
+
+void        wh_region_free         (WhRegion           *region);
+/* The cities the cache knows (from its stations), by province (WhRegion*). */
+GPtrArray  *wh_store_list_regions  (WhStore            *self,
+                                    GError            **error);
+
 double      wh_geo_distance_m      (double              lat1,
                                     double              lon1,
                                     double              lat2,

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "wh-format.h"
+
+char *
+wh_format_salary (gint64      min,
+                  gint64      max,
+                  const char *period)
+{
+  if (g_strcmp0 (period, "hour") == 0)
+    /* Translators: a pay range, in yuan (CNY); e.g. 25–35 CNY an hour */
+    return g_strdup_printf (_("%d–%d CNY an hour"), (int) min, (int) max);
+  if (g_strcmp0 (period, "day") == 0)
+    return g_strdup_printf (_("%d–%d CNY a day"), (int) min, (int) max);
+  return g_strdup_printf (_("%d–%d CNY a month"), (int) min, (int) max);
+}
+
+const char *
+wh_format_settlement (const char *settlement)
+{
+  if (g_strcmp0 (settlement, "daily") == 0)
+    return _("Paid daily");
+  if (g_strcmp0 (settlement, "weekly") == 0)
+    return _("Paid weekly");
+  if (g_strcmp0 (settlement, "monthly") == 0)
+    return _("Paid monthly");
+  return "";
+}
+
+const char *
+wh_format_amenity (const char *amenity)
+{
+  static const struct { const char *id; const char *label; } names[] = {
+    { "hot_water", N_("Hot water") },
+    { "charging", N_("Charging") },
+    { "microwave", N_("Microwave") },
+    { "toilet", N_("Toilet") },
+    { "rest_area", N_("Rest area") },
+    { "air_conditioning", N_("Air conditioning") },
+    { "first_aid", N_("First aid") },
+    { "wifi", N_("Wi-Fi") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (names[i].id, amenity) == 0)
+      return _(names[i].label);
+  return amenity;
+}
+
+const char *
+wh_format_station_status (const char *status)
+{
+  if (g_strcmp0 (status, "open") == 0)
+    return _("Open");
+  if (g_strcmp0 (status, "closed") == 0)
+    return _("Closed");
+  if (g_strcmp0 (status, "maintenance") == 0)
+    return _("Under maintenance");
+  return "";
+}
+
+char *
+wh_format_distance (double metres)
+{
+  if (metres < 1000)
+    /* Translators: a distance in metres */
+    return g_strdup_printf (_("%.0f m"), metres);
+  /* Translators: a distance in kilometres */
+  return g_strdup_printf (_("%.1f km"), metres / 1000);
+}
+
+static const char *
+text_or_null (const WhRecord *record,
+              const char     *field)
+{
+  if (!wh_collection_has_field (record->collection, field) || !wh_record_is_set (record, field))
+    return NULL;
+  return wh_record_get_text (record, field);
+}
+
+static char *
+join_amenities (const WhRecord *record)
+{
+  g_auto(GStrv) amenities = wh_record_dup_strv (record, "amenities");
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; amenities[i]; i++)
+    {
+      if (i > 0)
+        /* Translators: separator between items of a list */
+        g_string_append (s, _(", "));
+      g_string_append (s, wh_format_amenity (amenities[i]));
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+format_hours (const WhRecord *record)
+{
+  if (wh_record_get_bool (record, "open_24h"))
+    return g_strdup (_("Open 24 hours"));
+  if (text_or_null (record, "opens") && text_or_null (record, "closes"))
+    return g_strdup_printf ("%s–%s", wh_record_get_text (record, "opens"),
+                            wh_record_get_text (record, "closes"));
+  return NULL;
+}
+
+char *
+wh_format_record_subtitle (const WhRecord *record)
+{
+  const WhCollection *c = record->collection;
+
+  if (c == &wh_collection_jobs)
+    {
+      g_autofree char *salary = wh_format_salary (wh_record_get_int (record, "salary_min"),
+                                                  wh_record_get_int (record, "salary_max"),
+                                                  wh_record_get_text (record, "salary_period"));
+      const char *district = text_or_null (record, "district");
+
+      return g_strdup_printf ("%s · %s%s%s", salary, wh_record_get_text (record, "employer_name"),
+                              district ? " · " : "", district ? district : "");
+    }
+  if (c == &wh_collection_courses)
+    return g_strdup_printf (ngettext ("%s · %d lesson", "%s · %d lessons",
+                                         (gulong) wh_record_get_int (record, "lesson_count")),
+                            wh_record_get_text (record, "author"),
+                            (int) wh_record_get_int (record, "lesson_count"));
+  if (c == &wh_collection_stations)
+    {
+      g_autofree char *hours = format_hours (record);
+      return g_strdup_printf ("%s%s%s", hours ? hours : "", hours ? " · " : "",
+                              wh_record_get_text (record, "address"));
+    }
+  if (c == &wh_collection_merchants)
+    return g_strdup_printf (_("%d of %d meals left today · %s"),
+                            (int) wh_record_get_int (record, "remaining_today"),
+                            (int) wh_record_get_int (record, "daily_quota"),
+                            text_or_null (record, "address") ? wh_record_get_text (record, "address")
+                                                              : "");
+  return NULL;
+}
+
+static void
+add_row (AdwPreferencesGroup *group,
+         const char          *title,
+         const char          *value)
+{
+  GtkWidget *row;
+
+  if (value == NULL || *value == '\0')
+    return;
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "property");
+  adw_preferences_group_add (group, row);
+}
+
+static GtkWidget *
+add_paragraph (GtkBox     *box,
+               const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_box_append (box, label);
+  return label;
+}
+
+GtkWidget *
+wh_format_record_detail (const WhRecord *record)
+{
+  const WhCollection *c = record->collection;
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  GtkWidget *title = gtk_label_new (wh_record_get_text (record, c->title_field));
+
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "title-2");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (group));
+
+  if (c == &wh_collection_jobs)
+    {
+      g_autofree char *salary = wh_format_salary (wh_record_get_int (record, "salary_min"),
+                                                  wh_record_get_int (record, "salary_max"),
+                                                  wh_record_get_text (record, "salary_period"));
+      g_auto(GStrv) welfare = wh_record_dup_strv (record, "welfare");
+      g_autofree char *welfare_text = g_strjoinv (_(", "), welfare);
+
+      add_row (group, _("Pay"), salary);
+      add_row (group, _("Settlement"),
+               wh_format_settlement (wh_record_get_text (record, "settlement")));
+      add_row (group, _("Employer"), wh_record_get_text (record, "employer_name"));
+      add_row (group, _("Address"), text_or_null (record, "address"));
+      add_row (group, _("Benefits"), welfare_text);
+      add_row (group, _("Contact"), text_or_null (record, "contact_name"));
+      add_row (group, _("Phone"), text_or_null (record, "contact_phone"));
+      add_row (group, _("Posted"), text_or_null (record, "posted_at"));
+      add_paragraph (GTK_BOX (box), text_or_null (record, "description"));
+    }
+  else if (c == &wh_collection_courses)
+    {
+      g_autofree char *lessons = g_strdup_printf ("%d", (int) wh_record_get_int (record, "lesson_count"));
+
+      add_row (group, _("Teacher"), wh_record_get_text (record, "author"));
+      add_row (group, _("Honour"), text_or_null (record, "author_honor"));
+      add_row (group, _("Trade"), wh_record_get_text (record, "trade"));
+      add_row (group, _("Lessons"), lessons);
+      add_paragraph (GTK_BOX (box), text_or_null (record, "summary"));
+    }
+  else if (c == &wh_collection_stations)
+    {
+      g_autofree char *hours = format_hours (record);
+      g_autofree char *amenities = join_amenities (record);
+
+      add_row (group, _("Address"), wh_record_get_text (record, "address"));
+      add_row (group, _("Status"), wh_format_station_status (wh_record_get_text (record, "status")));
+      add_row (group, _("Opening hours"), hours);
+      add_row (group, _("Amenities"), amenities);
+      add_row (group, _("Phone"), text_or_null (record, "phone"));
+      add_row (group, _("Run by"), text_or_null (record, "operator"));
+    }
+  else if (c == &wh_collection_merchants)
+    {
+      g_auto(GStrv) windows = wh_record_dup_strv (record, "windows");
+      g_autofree char *windows_text = g_strjoinv (_(", "), windows);
+      g_autofree char *quota = g_strdup_printf (_("%d of %d left"),
+                                                (int) wh_record_get_int (record, "remaining_today"),
+                                                (int) wh_record_get_int (record, "daily_quota"));
+
+      add_row (group, _("Address"), text_or_null (record, "address"));
+      add_row (group, _("Serving"), windows_text);
+      add_row (group, _("Today's meals"), quota);
+      add_row (group, _("Phone"), text_or_null (record, "phone"));
+    }
+  return box;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-format.h: how records read to a person, in their language. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wh-record.h"
+
+G_BEGIN_DECLS
+
+/* "8,000–12,000 CNY a month" / "8000–12000 元/月" */
+char       *wh_format_salary          (gint64          min,
+                                       gint64          max,
+                                       const char     *period);
+const char *wh_format_settlement      (const char     *settlement);
+const char *wh_format_amenity         (const char     *amenity);
+const char *wh_format_station_status  (const char     *status);
+/* "1.2 km" / "350 m" */
+char       *wh_format_distance        (double          metres);
+/* The second line of a list row; NULL when there is nothing to say. */
+char       *wh_format_record_subtitle (const WhRecord *record);
+/* A widget listing the record's fields a person cares about. */
+GtkWidget  *wh_format_record_detail   (const WhRecord *record);
+
+G_END_DECLS

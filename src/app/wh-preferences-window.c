@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-preferences"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "wh-preferences-window.h"
+
+struct _WhPreferencesWindow
+{
+  AdwPreferencesWindow parent_instance;
+
+  /* Template widgets */
+  AdwEntryRow   *backend_row;
+  GtkButton     *clear_button;
+  GtkSpinButton *interval_spin;
+  AdwComboRow   *region_row;
+  AdwActionRow  *storage_row;
+
+  /* Owned references */
+  GSettings     *settings;
+  WhStore       *store;
+  GArray        *region_codes; /* gint64, parallel to the combo's items */
+  GCancellable  *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (WhPreferencesWindow, wh_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+gboolean
+wh_preferences_check_backend_url (const char *url,
+                                  gboolean    allow_insecure,
+                                  GError    **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme, *host;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("This is not a web address. It starts with https://"));
+      return FALSE;
+    }
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+      if (allow_insecure || g_ascii_strcasecmp (host, "localhost") == 0 ||
+          (address && g_inet_address_get_is_loopback (address)))
+        return TRUE;
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                           _("This address is not secure. Use one that starts with https://"));
+      return FALSE;
+    }
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("This is not a web address. It starts with https://"));
+  return FALSE;
+}
+
+static void
+backend_apply_cb (WhPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->backend_row))));
+
+  if (*url != '\0' &&
+      !wh_preferences_check_backend_url (url, g_settings_get_boolean (self->settings,
+                                                                      "allow-insecure"),
+                                         &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->backend_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (error->message));
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->backend_row), "error");
+  g_settings_set_string (self->settings, "backend-url", url);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("Saved. It is used from the next start.")));
+}
+
+static void
+region_selected_cb (WhPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->region_row);
+
+  if (self->region_codes == NULL || selected >= self->region_codes->len)
+    return;
+  g_settings_set_int (self->settings, "region-city",
+                      (int) g_array_index (self->region_codes, gint64, selected));
+}
+
+static void
+load_regions (WhPreferencesWindow *self)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) regions = NULL;
+  int current = g_settings_get_int (self->settings, "region-city");
+  guint selected = 0;
+  gint64 everywhere = 0;
+
+  self->region_codes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gtk_string_list_append (names, _("Everywhere"));
+  g_array_append_val (self->region_codes, everywhere);
+  if (self->store)
+    regions = wh_store_list_regions (self->store, NULL);
+  for (guint i = 0; regions && i < regions->len; i++)
+    {
+      WhRegion *region = g_ptr_array_index (regions, i);
+      g_autofree char *label = g_strdup_printf ("%s %s", region->province, region->city);
+
+      gtk_string_list_append (names, label);
+      g_array_append_val (self->region_codes, region->city_adcode);
+      if (region->city_adcode == current)
+        selected = i + 1;
+    }
+  adw_combo_row_set_model (self->region_row, G_LIST_MODEL (names));
+  adw_combo_row_set_selected (self->region_row, selected);
+}
+
+/* ---- Storage ------------------------------------------------------------ */
+
+static void
+update_storage_size (WhPreferencesWindow *self)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *wal = NULL;
+  GStatBuf st;
+  guint64 total = 0;
+
+  if (self->store == NULL)
+    return;
+  /* Two stat() calls on a local file: quick enough for the main thread. */
+  if (g_stat (wh_store_get_path (self->store), &st) == 0)
+    total += st.st_size;
+  wal = g_strconcat (wh_store_get_path (self->store), "-wal", NULL);
+  if (g_stat (wal, &st) == 0)
+    total += st.st_size;
+  size = g_format_size (total);
+  adw_action_row_set_subtitle (self->storage_row, size);
+}
+
+static void
+clear_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  WhStore *store = task_data;
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GError *error = NULL;
+
+      if (!wh_store_reset_collection (store, collections[i], &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+cleared_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                          adw_toast_new (error->message));
+      return;
+    }
+  update_storage_size (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), TRUE);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("Saved data cleared. Sync to download it again.")));
+}
+
+static void
+clear_response_cb (AdwMessageDialog    *dialog,
+                   const char          *response,
+                   WhPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (g_strcmp0 (response, "clear") != 0 || self->store == NULL)
+    return;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), FALSE);
+  task = g_task_new (self, self->cancellable, cleared_cb, NULL);
+  g_task_set_source_tag (task, clear_response_cb);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, clear_thread);
+}
+
+static void
+clear_clicked_cb (WhPreferencesWindow *self)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Clear Saved Data?"),
+                                              _("Courses, jobs, stations and meals saved on this "
+                                                "computer are deleted and downloaded again at the "
+                                                "next sync. Your own progress and bookmarks are "
+                                                "kept."));
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "clear",
+                                    _("_Clear"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "clear",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (clear_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- Object ------------------------------------------------------------- */
+
+static void
+wh_preferences_window_dispose (GObject *object)
+{
+  WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_PREFERENCES_WINDOW);
+  G_OBJECT_CLASS (wh_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+wh_preferences_window_finalize (GObject *object)
+{
+  WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->region_codes, g_array_unref);
+  G_OBJECT_CLASS (wh_preferences_window_parent_class)->finalize (object);
+}
+
+static void
+wh_preferences_window_class_init (WhPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wh_preferences_window_dispose;
+  object_class->finalize = wh_preferences_window_finalize;
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/workershome/WorkersHome/wh-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, clear_button);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, region_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, storage_row);
+  gtk_widget_class_bind_template_callback (widget_class, backend_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, clear_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, region_selected_cb);
+}
+
+static void
+wh_preferences_window_init (WhPreferencesWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+WhPreferencesWindow *
+wh_preferences_window_new (GSettings *settings,
+                           WhStore   *store)
+{
+  WhPreferencesWindow *self;
+  g_autofree char *url = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (WH_TYPE_PREFERENCES_WINDOW, NULL);
+  self->settings = g_object_ref (settings);
+  self->store = store ? g_object_ref (store) : NULL;
+  url = g_settings_get_string (settings, "backend-url");
+  gtk_editable_set_text (GTK_EDITABLE (self->backend_row), url);
+  g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  load_regions (self);
+  update_storage_size (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), store != NULL);
+  return self;
+}

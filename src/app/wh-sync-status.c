@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wh-sync-status.h"
+
+struct _WhSyncStatus
+{
+  GtkWidget parent_instance;
+
+  GtkWidget *button;
+  GtkWidget *icon;
+  GtkWidget *spinner;
+  GtkWidget *label;
+  char      *text;
+};
+
+G_DEFINE_FINAL_TYPE (WhSyncStatus, wh_sync_status, GTK_TYPE_WIDGET)
+
+char *
+wh_sync_status_format_time (gint64 unix_time,
+                            gint64 now_unix)
+{
+  g_autoptr(GDateTime) then = g_date_time_new_from_unix_local (unix_time);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (now_unix);
+
+  if (then == NULL || now == NULL)
+    return g_strdup ("");
+  if (now_unix - unix_time < 60)
+    return g_strdup (_("just now"));
+  if (g_date_time_get_year (then) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (then) == g_date_time_get_day_of_year (now))
+    /* Translators: a time today, see the GDateTime format docs */
+    return g_date_time_format (then, _("%H:%M"));
+  if (now_unix - unix_time < 2 * 24 * 3600 &&
+      g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (then) == 1)
+    /* Translators: a time yesterday */
+    return g_date_time_format (then, _("yesterday %H:%M"));
+  /* Translators: a date, e.g. "20 Nov"; zh_CN: "%-m月%-d日" */
+  return g_date_time_format (then, _("%-d %b"));
+}
+
+void
+wh_sync_status_update (WhSyncStatus      *self,
+                       WhSyncStatusState  state,
+                       double             fraction,
+                       gint64             last_synced_unix)
+{
+  g_autofree char *when = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *icon = NULL;
+
+  g_return_if_fail (WH_IS_SYNC_STATUS (self));
+
+  if (last_synced_unix > 0)
+    when = wh_sync_status_format_time (last_synced_unix, now);
+  g_free (self->text);
+  switch (state)
+    {
+    case WH_SYNC_STATUS_SYNCING:
+      if (fraction >= 0)
+        /* Translators: %d is a percentage */
+        self->text = g_strdup_printf (_("Syncing… %d%%"), (int) (CLAMP (fraction, 0, 1) * 100));
+      else
+        self->text = g_strdup (_("Syncing…"));
+      break;
+    case WH_SYNC_STATUS_OFFLINE:
+      icon = "wh-sync-offline-symbolic";
+      self->text = when ? g_strdup_printf (_("Offline — showing saved data from %s"), when)
+                        : g_strdup (_("Offline — nothing saved yet"));
+      break;
+    case WH_SYNC_STATUS_ERROR:
+      icon = "dialog-warning-symbolic";
+      self->text = when ? g_strdup_printf (_("Sync failed — showing saved data from %s"), when)
+                        : g_strdup (_("Sync failed"));
+      break;
+    case WH_SYNC_STATUS_IDLE:
+    default:
+      icon = "emblem-ok-symbolic";
+      self->text = when ? g_strdup_printf (_("Updated %s"), when) : g_strdup (_("Not synced yet"));
+      break;
+    }
+
+  gtk_widget_set_visible (self->spinner, state == WH_SYNC_STATUS_SYNCING);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), state == WH_SYNC_STATUS_SYNCING);
+  gtk_widget_set_visible (self->icon, icon != NULL);
+  if (icon)
+    gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), icon);
+  gtk_label_set_text (GTK_LABEL (self->label), self->text);
+  gtk_widget_set_tooltip_text (self->button, self->text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Press to sync now"), -1);
+}
+
+const char *
+wh_sync_status_get_text (WhSyncStatus *self)
+{
+  g_return_val_if_fail (WH_IS_SYNC_STATUS (self), NULL);
+
+  return self->text;
+}
+
+static void
+wh_sync_status_dispose (GObject *object)
+{
+  WhSyncStatus *self = WH_SYNC_STATUS (object);
+
+  g_clear_pointer (&self->button, gtk_widget_unparent);
+  g_clear_pointer (&self->text, g_free);
+  G_OBJECT_CLASS (wh_sync_status_parent_class)->dispose (object);
+}
+
+static void
+wh_sync_status_class_init (WhSyncStatusClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = wh_sync_status_dispose;
+  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "wh-sync-status");
+}
+
+static void
+wh_sync_status_init (WhSyncStatus *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->button = gtk_button_new ();
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), "app.sync");
+  gtk_widget_add_css_class (self->button, "flat");
+  gtk_widget_add_css_class (self->button, "wh-sync-status");
+  self->icon = gtk_image_new ();
+  self->spinner = gtk_spinner_new ();
+  self->label = gtk_label_new (NULL);
+  gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->label), 28);
+  gtk_box_append (GTK_BOX (box), self->icon);
+  gtk_box_append (GTK_BOX (box), self->spinner);
+  gtk_box_append (GTK_BOX (box), self->label);
+  gtk_button_set_child (GTK_BUTTON (self->button), box);
+  gtk_widget_set_parent (self->button, GTK_WIDGET (self));
+  wh_sync_status_update (self, WH_SYNC_STATUS_IDLE, 0, 0);
+}

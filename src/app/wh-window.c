@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wh-service-view.h"
+#include "wh-window.h"
+
+struct _WhWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Template widgets */
+  WhServiceView *courses_view;
+  GtkProgressBar *first_run_progress;
+  AdwStatusPage *first_run_page;
+  GtkButton     *first_run_retry;
+  WhServiceView *jobs_view;
+  GtkStack      *main_stack;
+  WhServiceView *meals_view;
+  WhServiceView *stations_view;
+  WhSyncStatus  *sync_status;
+  AdwToastOverlay *toast_overlay;
+  AdwViewStack  *view_stack;
+
+  /* Owned references */
+  GSettings     *settings;
+};
+
+G_DEFINE_FINAL_TYPE (WhWindow, wh_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static WhServiceView *
+visible_service_view (WhWindow *self)
+{
+  GtkWidget *child = adw_view_stack_get_visible_child (self->view_stack);
+
+  return WH_IS_SERVICE_VIEW (child) ? WH_SERVICE_VIEW (child) : NULL;
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  WhWindow *self = WH_WINDOW (widget);
+  WhServiceView *view = visible_service_view (self);
+
+  if (view && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
+    wh_service_view_focus_search (view);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  wh_window_show_view (WH_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+void
+wh_window_show_view (WhWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name))
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+const char *
+wh_window_get_visible_view (WhWindow *self)
+{
+  g_return_val_if_fail (WH_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+void
+wh_window_set_store (WhWindow *self,
+                     WhStore  *store)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  wh_service_view_set_store (self->courses_view, store);
+  wh_service_view_set_store (self->jobs_view, store);
+  wh_service_view_set_store (self->stations_view, store);
+  wh_service_view_set_store (self->meals_view, store);
+}
+
+void
+wh_window_show_first_run (WhWindow   *self,
+                          gboolean    show,
+                          double      fraction,
+                          const char *detail)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, show ? "first-run" : "main");
+  if (!show)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_retry), FALSE);
+  adw_status_page_set_title (self->first_run_page, _("Getting Things Ready"));
+  if (fraction < 0)
+    gtk_progress_bar_pulse (self->first_run_progress);
+  else
+    gtk_progress_bar_set_fraction (self->first_run_progress, CLAMP (fraction, 0, 1));
+  gtk_progress_bar_set_text (self->first_run_progress, detail);
+}
+
+void
+wh_window_first_run_failed (WhWindow   *self,
+                            const char *message)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, "first-run");
+  adw_status_page_set_title (self->first_run_page, _("Could Not Download"));
+  gtk_progress_bar_set_text (self->first_run_progress, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_retry), TRUE);
+}
+
+void
+wh_window_toast (WhWindow   *self,
+                 const char *message,
+                 gboolean    retry)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, retry ? 10 : 5);
+  if (retry)
+    {
+      adw_toast_set_button_label (toast, _("_Retry"));
+      adw_toast_set_action_name (toast, "app.sync");
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+WhSyncStatus *
+wh_window_get_sync_status (WhWindow *self)
+{
+  g_return_val_if_fail (WH_IS_WINDOW (self), NULL);
+
+  return self->sync_status;
+}
+
+static void
+wh_window_dispose (GObject *object)
+{
+  WhWindow *self = WH_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (wh_window_parent_class)->dispose (object);
+}
+
+static void
+wh_window_class_init (WhWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  static const char * const views[] = { "courses", "jobs", "stations", "meals" };
+
+  object_class->dispose = wh_window_dispose;
+
+  g_type_ensure (WH_TYPE_SERVICE_VIEW);
+  g_type_ensure (WH_TYPE_SYNC_STATUS);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/workershome/WorkersHome/wh-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, courses_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_page);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_progress);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_retry);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, jobs_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, meals_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, stations_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, sync_status);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, view_stack);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.show-view", "s", views[i]);
+}
+
+static void
+wh_window_init (WhWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  gtk_stack_set_visible_child_name (self->main_stack, "main");
+}
+
+WhWindow *
+wh_window_new (AdwApplication *application)
+{
+  return g_object_new (WH_TYPE_WINDOW, "application", application, NULL);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "wh-store.h"
+#include "wh-sync-status.h"
+
+G_BEGIN_DECLS
+
+#define WH_TYPE_WINDOW (wh_window_get_type ())
+G_DECLARE_FINAL_TYPE (WhWindow, wh_window, WH, WINDOW, AdwApplicationWindow)
+
+WhWindow     *wh_window_new              (AdwApplication *application);
+void          wh_window_set_store        (WhWindow       *self,
+                                          WhStore        *store);
+/* The first sync of an empty cache shows a progress page instead of empty
+ * lists; fraction < 0 pulses. */
+void          wh_window_show_first_run   (WhWindow       *self,
+                                          gboolean        show,
+                                          double          fraction,
+                                          const char     *detail);
+void          wh_window_first_run_failed (WhWindow       *self,
+                                          const char     *message);
+/* A toast; with retry, a "Retry" button that syncs again. */
+void          wh_window_toast            (WhWindow       *self,
+                                          const char     *message,
+                                          gboolean        retry);
+WhSyncStatus *wh_window_get_sync_status  (WhWindow       *self);
+/* "courses", "jobs", "stations" or "meals". */
+void          wh_window_show_view        (WhWindow       *self,
+                                          const char     *name);
+const char   *wh_window_get_visible_view (WhWindow       *self);
+
+G_END_DECLS

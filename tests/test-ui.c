@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* UI tests on the real widgets, under Xvfb (suite "ui"). */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "wh-application.h"
+#include "wh-preferences-window.h"
+#include "wh-service-view.h"
+#include "wh-sync-status.h"
+#include "wh-test.h"
+#include "wh-window.h"
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+spin_until (gboolean (*check) (gpointer),
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return check (data);
+}
+
+/* A store holding a few jobs and stations written through the same path a
+ * sync uses. */
+static WhStore *
+make_store (char **path_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  WhStore *store = wh_store_open (path, &error);
+  g_autoptr(WhPage) jobs = wh_page_new (&wh_collection_jobs);
+  g_autoptr(WhPage) stations = wh_page_new (&wh_collection_stations);
+  const char *titles[] = { "高级电工技师", "保洁员", "快递员", "叉车司机", "维修电工" };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      WhRecord *r = wh_record_new (&wh_collection_jobs);
+
+      r->id = i + 1;
+      r->rev = i + 1;
+      wh_record_set_text (r, "title", titles[i]);
+      wh_record_set_int (r, "employer_id", 1);
+      wh_record_set_text (r, "employer_name", "北京顺达物流有限公司");
+      wh_record_set_text (r, "category", "快递物流");
+      wh_record_set_int (r, "salary_min", 6000 + i * 500);
+      wh_record_set_int (r, "salary_max", 9000 + i * 500);
+      wh_record_set_text (r, "salary_period", "month");
+      wh_record_set_text (r, "settlement", "monthly");
+      wh_record_set_text (r, "posted_at", "2026-11-01");
+      g_ptr_array_add (jobs->records, r);
+    }
+  jobs->next_since = jobs->server_rev = G_N_ELEMENTS (titles);
+  g_assert_true (wh_store_apply_page (store, jobs, NULL, &error));
+  g_assert_no_error (error);
+
+  {
+    static const char * const amenities[] = { "hot_water", "charging", NULL };
+    WhRecord *r = wh_record_new (&wh_collection_stations);
+
+    r->id = 1;
+    r->rev = 10;
+    wh_record_set_text (r, "name", "望京街道户外劳动者服务站");
+    wh_record_set_text (r, "address", "北京市朝阳区望京街8号");
+    wh_record_set_real (r, "lat", 39.99);
+    wh_record_set_real (r, "lon", 116.47);
+    wh_record_set_strv (r, "amenities", amenities);
+    wh_record_set_text (r, "status", "open");
+    g_ptr_array_add (stations->records, r);
+    stations->next_since = stations->server_rev = 10;
+    g_assert_true (wh_store_apply_page (store, stations, NULL, &error));
+  }
+  if (path_out)
+    *path_out = g_steal_pointer (&path);
+  return store;
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_descendant (child, type)))
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_by_predicate (GtkWidget *root,
+                   gboolean (*match) (GtkWidget *, gpointer),
+                   gpointer   data)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (match (child, data))
+        return child;
+      if ((found = find_by_predicate (child, match, data)))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_service_view_named (GtkWidget *widget,
+                       gpointer   name)
+{
+  return WH_IS_SERVICE_VIEW (widget) &&
+         g_strcmp0 (wh_service_view_get_collection_name (WH_SERVICE_VIEW (widget)), name) == 0;
+}
+
+static WhWindow *
+new_window (void)
+{
+  WhWindow *window = wh_window_new (NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (100);
+  return window;
+}
+
+static void
+test_window_views (void)
+{
+  WhWindow *window = new_window ();
+  const char *views[] = { "courses", "jobs", "stations", "meals" };
+
+  g_assert_nonnull (wh_window_get_sync_status (window));
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *accel = g_strdup_printf ("'%s'", views[i]);
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s",
+                                                 views[i]));
+      spin (20);
+      g_assert_cmpstr (wh_window_get_visible_view (window), ==, views[i]);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_sync_status (void)
+{
+  WhWindow *window = new_window ();
+  WhSyncStatus *status = wh_window_get_sync_status (window);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, 0);
+  g_assert_cmpstr (wh_sync_status_get_text (status), ==, "Not synced yet");
+  wh_sync_status_update (status, WH_SYNC_STATUS_SYNCING, 0.45, 0);
+  g_assert_cmpstr (wh_sync_status_get_text (status), ==, "Syncing… 45%");
+  wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, now);
+  g_assert_cmpstr (wh_sync_status_get_text (status), ==, "Updated just now");
+  wh_sync_status_update (status, WH_SYNC_STATUS_OFFLINE, 0, now - 3600 * 30);
+  g_assert_true (g_str_has_prefix (wh_sync_status_get_text (status),
+                                   "Offline — showing saved data from "));
+
+  /* The first run shows progress, never an empty list. */
+  wh_window_show_first_run (window, TRUE, 0.3, "Courses");
+  spin (20);
+  wh_window_show_first_run (window, FALSE, 1, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+model_has_items (gpointer data)
+{
+  GtkListView *list = data;
+  GtkSelectionModel *model = gtk_list_view_get_model (list);
+
+  return model && g_list_model_get_n_items (G_LIST_MODEL (model)) > 0;
+}
+
+static void
+test_list_search_detail (void)
+{
+  g_autoptr(WhStore) store = make_store (NULL);
+  WhWindow *window = new_window ();
+  WhServiceView *jobs;
+  GtkListView *list;
+  GtkWidget *entry;
+  GtkSelectionModel *model;
+
+  wh_window_set_store (window, store);
+  wh_window_show_view (window, "jobs");
+  jobs = WH_SERVICE_VIEW (find_by_predicate (GTK_WIDGET (window), is_service_view_named,
+                                             (gpointer) "jobs"));
+  g_assert_nonnull (jobs);
+  list = GTK_LIST_VIEW (find_descendant (GTK_WIDGET (jobs), GTK_TYPE_LIST_VIEW));
+  g_assert_true (spin_until (model_has_items, list, 2000));
+  model = gtk_list_view_get_model (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  /* Ctrl+F's action focuses the search entry; a two-character word
+   * inside a longer title is found (电工 in 高级电工技师 and 维修电工). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
+  entry = find_descendant (GTK_WIDGET (jobs), GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
+  g_signal_emit_by_name (entry, "search-changed");
+  spin (50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "没有这个词");
+  g_signal_emit_by_name (entry, "search-changed");
+  spin (50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_signal_emit_by_name (entry, "search-changed");
+  spin (50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  /* Activating a row shows its detail; on a narrow window, back returns. */
+  g_signal_emit_by_name (list, "activate", 0);
+  spin (50);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
+  spin (300);
+  g_assert_true (wh_service_view_show_record (jobs, 3));
+  spin (300);
+  if (adw_leaflet_get_folded (ADW_LEAFLET (find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "view.back", NULL));
+      spin (50);
+      g_assert_false (wh_service_view_navigate_back (jobs));
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_preferences_persist (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhStore) store = make_store (NULL);
+  WhPreferencesWindow *prefs = wh_preferences_window_new (settings, store);
+  GtkSpinButton *spin_button;
+  AdwComboRow *region;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin (100);
+  spin_button = GTK_SPIN_BUTTON (find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
+  g_assert_nonnull (spin_button);
+  gtk_spin_button_set_value (spin_button, 45);
+  g_assert_cmpuint (g_settings_get_uint (settings, "sync-interval"), ==, 45);
+
+  /* The cities come from the cache; choosing one is kept. */
+  region = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (region)), >=, 1);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (50);
+
+  /* A new window shows what was saved. */
+  prefs = wh_preferences_window_new (settings, store);
+  spin_button = GTK_SPIN_BUTTON (find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
+  g_assert_cmpfloat (gtk_spin_button_get_value (spin_button), ==, 45);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_backend_url_rules (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wh_preferences_check_backend_url ("https://union.example.org", FALSE, NULL));
+  g_assert_true (wh_preferences_check_backend_url ("http://127.0.0.1:8080", FALSE, NULL));
+  g_assert_true (wh_preferences_check_backend_url ("http://[::1]:8080", FALSE, NULL));
+  g_assert_true (wh_preferences_check_backend_url ("http://localhost:8080", FALSE, NULL));
+  g_assert_false (wh_preferences_check_backend_url ("http://union.example.org", FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_true (wh_preferences_check_backend_url ("http://union.example.org", TRUE, NULL));
+  g_assert_false (wh_preferences_check_backend_url ("ftp://union.example.org", FALSE, NULL));
+  g_assert_false (wh_preferences_check_backend_url ("union", FALSE, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  wh_test_init_ui (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+  g_test_add_func ("/ui/window/views", test_window_views);
+  g_test_add_func ("/ui/window/sync-status", test_sync_status);
+  g_test_add_func ("/ui/service-view/list-search-detail", test_list_search_detail);
+  g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
+  g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);
+  return g_test_run ();
+}
