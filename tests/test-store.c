@@ -51,6 +51,15 @@ tmp_cache_path (void)
   return g_build_filename (dir, "sub", "cache.db", NULL);
 }
 
+/* For tests that write the file before the store creates its directory. */
+static void
+make_parent_dir (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+}
+
 static gint64
 count_fts (WhStore *store, const char *query)
 {
@@ -165,7 +174,7 @@ test_newer_version_refused (void)
   g_autoptr(WhStore) store = NULL;
   sqlite3 *db;
 
-  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  make_parent_dir (path);
   db = raw_open (path);
   raw_exec (db, "PRAGMA user_version = 99; CREATE TABLE future (x);");
   sqlite3_close (db);
@@ -192,7 +201,7 @@ test_corrupt_refused (void)
   char junk[4096];
 
   memset (junk, 'x', sizeof junk);
-  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  make_parent_dir (path);
   g_assert_true (g_file_set_contents (path, junk, sizeof junk, NULL));
   store = wh_store_open (path, &error);
   g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT);
@@ -238,7 +247,7 @@ test_migrate_from_v1 (void)
   g_autoptr(GPtrArray) outbox = NULL;
   sqlite3 *db;
 
-  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  make_parent_dir (path);
   db = raw_open (path);
   raw_exec (db, v1_sql);
   sqlite3_close (db);
@@ -276,7 +285,7 @@ test_migrate_from_v0 (void)
   sqlite3 *db;
 
   /* An empty file (as after a crash right after creating it) is version 0. */
-  g_assert_cmpint (g_mkdir_with_parents (g_path_get_dirname (path), 0700), ==, 0);
+  make_parent_dir (path);
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
   store = wh_store_open (path, &error);
   g_assert_no_error (error);

@@ -691,10 +691,15 @@ typedef struct
   GByteArray         *buffer;
   gsize               cap;
   GCancellable       *attempt_cancellable;
-  gulong              cancelled_id;
   GSource            *deadline;
   GSource            *wait;
   gboolean            deadline_hit;
+
+  /* Watches the caller's cancellable for the whole request, from the
+   * context (not from inside the "cancelled" emission, where completing the
+   * task could re-enter libsoup or g_cancellable_disconnect). */
+  GSource            *cancel_watch;
+  gboolean            returned;
 
   /* What came back */
   guint               status;
@@ -703,21 +708,19 @@ typedef struct
 } Request;
 
 static void
-request_clear_attempt (GTask   *task,
-                       Request *req)
+source_clear (GSource **source)
 {
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
 
-  if (req->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (cancellable, req->cancelled_id);
-      req->cancelled_id = 0;
-    }
-  if (req->deadline != NULL)
-    {
-      g_source_destroy (req->deadline);
-      g_clear_pointer (&req->deadline, g_source_unref);
-    }
+static void
+request_clear_attempt (Request *req)
+{
+  source_clear (&req->deadline);
   g_clear_object (&req->attempt_cancellable);
   g_clear_object (&req->stream);
   g_clear_object (&req->msg);
@@ -730,21 +733,9 @@ request_free (gpointer data)
 {
   Request *req = data;
 
-  g_assert (req->cancelled_id == 0);
-  if (req->deadline != NULL)
-    {
-      g_source_destroy (req->deadline);
-      g_source_unref (req->deadline);
-    }
-  if (req->wait != NULL)
-    {
-      g_source_destroy (req->wait);
-      g_source_unref (req->wait);
-    }
-  g_clear_object (&req->attempt_cancellable);
-  g_clear_object (&req->stream);
-  g_clear_object (&req->msg);
-  g_clear_pointer (&req->buffer, g_byte_array_unref);
+  request_clear_attempt (req);
+  source_clear (&req->wait);
+  source_clear (&req->cancel_watch);
   g_free (req->method);
   g_free (req->url);
   g_clear_pointer (&req->body, g_bytes_unref);
@@ -760,12 +751,58 @@ request_free (gpointer data)
 
 static void request_start_attempt (GTask *task);
 
-static void
-attempt_cancelled_cb (GCancellable *cancellable,
-                      gpointer      user_data)
+/* GLib's own error, with GLib's translated message. */
+static GError *
+cancelled_error (GTask *task)
 {
-  /* May run in any thread; GCancellable is thread-safe. */
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  return error;
+}
+
+/* The one way a request ends in an error: whatever is under way stops, the
+ * task returns exactly once, and the reference that the step under way held
+ * (the send or read, or the wait before a retry) is dropped. Note that
+ * g_task_had_error() cannot tell whether the task returned: with
+ * check-cancellable it is TRUE as soon as the cancellable is cancelled. */
+static void
+request_return_error (GTask  *task,
+                      GError *error)
+{
+  Request *req = g_task_get_task_data (task);
+
+  request_clear_attempt (req);
+  source_clear (&req->wait);
+  source_clear (&req->cancel_watch);
+  g_assert (!req->returned);
+  req->returned = TRUE;
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static gboolean
+cancel_watch_cb (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+
+  /* Runs once: a cancelled cancellable stays ready. */
+  g_clear_pointer (&req->cancel_watch, g_source_unref);
+  if (req->wait != NULL)
+    {
+      /* Backing off before a retry: the wait held the task's reference. */
+      request_return_error (task, cancelled_error (task));
+      return G_SOURCE_REMOVE;
+    }
+  /* Sending or reading: libsoup answers the callback under way with
+   * G_IO_ERROR_CANCELLED, which ends the request there. It may do so before
+   * g_cancellable_cancel() returns, so req is not touched after it. */
+  if (req->attempt_cancellable != NULL)
+    g_cancellable_cancel (req->attempt_cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -775,9 +812,11 @@ deadline_cb (gpointer user_data)
   Request *req = g_task_get_task_data (task);
 
   g_debug ("%s %s: request deadline hit", req->method, req->url);
+  /* The source is dispatching, so the context holds it until we return;
+   * the cancel below may end the attempt (and the request) at once. */
+  g_clear_pointer (&req->deadline, g_source_unref);
   req->deadline_hit = TRUE;
   g_cancellable_cancel (req->attempt_cancellable);
-  g_clear_pointer (&req->deadline, g_source_unref);
   return G_SOURCE_REMOVE;
 }
 
@@ -787,24 +826,10 @@ wait_done_cb (gpointer user_data)
   GTask *task = user_data;
   Request *req = g_task_get_task_data (task);
 
-  g_source_destroy (req->wait);
   g_clear_pointer (&req->wait, g_source_unref);
-  if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return G_SOURCE_REMOVE;
-    }
   /* The reference the wait held now belongs to the new attempt. */
   request_start_attempt (task);
   return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_cancelled_cb (GCancellable *cancellable,
-                   gpointer      user_data)
-{
-  /* The parent timeout source dispatches too: see wait_done_cb. */
-  return G_SOURCE_CONTINUE;
 }
 
 static guint
@@ -833,23 +858,21 @@ request_attempt_failed (GTask  *task,
 {
   WhApi *self = g_task_get_source_object (task);
   Request *req = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   guint delay;
 
-  request_clear_attempt (task, req);
+  request_clear_attempt (req);
 
-  /* With check-cancellable set, a cancelled task reports G_IO_ERROR_CANCELLED
-   * whatever error it is given. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+  if (g_cancellable_is_cancelled (cancellable) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
+      g_clear_error (&error);
+      error = cancelled_error (task);
     }
-  if (req->attempt >= req->max_attempts || !wh_api_error_is_transient (error))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      req->attempt >= req->max_attempts || !wh_api_error_is_transient (error))
     {
-      g_task_return_error (task, error);
-      g_object_unref (task);
+      request_return_error (task, error);
       return;
     }
 
@@ -858,17 +881,11 @@ request_attempt_failed (GTask  *task,
            req->attempt + 1, req->max_attempts, delay);
   g_error_free (error);
 
+  /* The cancel watch (still attached) ends the wait early. */
   req->wait = g_timeout_source_new (delay);
   g_source_set_callback (req->wait, wait_done_cb, task, NULL);
-  if (g_task_get_cancellable (task) != NULL)
-    {
-      g_autoptr(GSource) cancel_source = g_cancellable_source_new (g_task_get_cancellable (task));
-
-      g_source_set_callback (cancel_source, G_SOURCE_FUNC (wait_cancelled_cb), NULL, NULL);
-      g_source_add_child_source (req->wait, cancel_source);
-    }
   g_source_attach (req->wait, g_task_get_context (task));
-  /* task keeps its reference until wait_done_cb */
+  /* task keeps its reference until wait_done_cb or cancel_watch_cb */
 }
 
 static GError *
@@ -933,7 +950,10 @@ request_response_complete (GTask *task)
         req->response = g_byte_array_free_to_bytes (g_steal_pointer (&req->buffer));
       else
         req->response = g_bytes_new (NULL, 0);
-      request_clear_attempt (task, req);
+      request_clear_attempt (req);
+      /* From here GTask's check-cancellable answers a cancellation. */
+      source_clear (&req->cancel_watch);
+      req->returned = TRUE;
       /* Decoding can take tens of milliseconds for a full page: not on the
        * context that runs the UI. */
       g_task_run_in_thread (task, request_decode_thread);
@@ -1074,9 +1094,9 @@ request_start_attempt (GTask *task)
   SoupMessageHeaders *headers;
   GError *error;
 
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_is_cancelled (cancellable))
     {
-      g_object_unref (task);
+      request_return_error (task, cancelled_error (task));
       return;
     }
   req->attempt++;
@@ -1107,10 +1127,6 @@ request_start_attempt (GTask *task)
     soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
 
   req->attempt_cancellable = g_cancellable_new ();
-  if (cancellable != NULL)
-    req->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (attempt_cancelled_cb),
-                                               g_object_ref (req->attempt_cancellable),
-                                               g_object_unref);
   if (self->request_timeout > 0)
     {
       req->deadline = g_timeout_source_new (self->request_timeout * 1000);
@@ -1126,8 +1142,17 @@ static void
 request_run (GTask   *task,
              Request *req)
 {
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
   g_task_set_task_data (task, req, request_free);
   g_task_set_check_cancellable (task, TRUE);
+  if (cancellable != NULL)
+    {
+      /* No reference: the watch never outlives the request (request_free). */
+      req->cancel_watch = g_cancellable_source_new (cancellable);
+      g_source_set_callback (req->cancel_watch, G_SOURCE_FUNC (cancel_watch_cb), task, NULL);
+      g_source_attach (req->cancel_watch, g_task_get_context (task));
+    }
   request_start_attempt (g_object_ref (task));
 }
 
