@@ -785,6 +785,53 @@ test_killed (Fixture      *f,
   }
 }
 
+/* A server out of reach ends the run at the first collection (or at the
+ * outbox) instead of waiting out the retries of every collection in turn. */
+static void
+test_unreachable (Fixture      *f,
+                  gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) bookmark = wh_record_new (&wh_collection_bookmarks);
+  guint n_synced = 0;
+
+  wh_schema_synced_collections (&n_synced);
+  g_assert_cmpuint (n_synced, >, 1);
+  wh_api_set_retry_policy (f->api, 3, 10, 20, 100);
+  wh_test_server_stop (f->server);
+
+  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->collections->len, ==, 1);
+  g_assert_error (g_array_index (report->collections, WhSyncCollectionReport, 0).error,
+                  WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_clear_error (&error);
+
+  /* the outbox goes first: its failure ends the run before any pull */
+  wh_record_set_int (bookmark, "job_id", 5);
+  wh_record_set_text (bookmark, "updated_at", "2026-11-20T08:00:00+08:00");
+  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
+  g_assert_no_error (error);
+  g_assert_true (wh_api_set_token (f->api, "some-token"));
+  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_assert_cmpuint (report->collections->len, ==, 0);
+  g_assert_cmpuint (report->outbox_sent, ==, 0);
+  g_assert_cmpuint (report->outbox_left, ==, 1);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_clear_error (&error);
+
+  /* back again: every collection comes (the write waits for a sign-in) */
+  g_assert_true (wh_test_server_restart (f->server, &error));
+  g_assert_no_error (error);
+  wh_api_set_token (f->api, NULL);
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -804,6 +851,7 @@ main (int   argc,
   ADD ("/sync/faults", test_faults);
   ADD ("/sync/malformed-pages", test_malformed_pages);
   ADD ("/sync/server-dies", test_server_dies);
+  ADD ("/sync/unreachable", test_unreachable);
   ADD ("/sync/killed", test_killed);
   ADD ("/sync/outbox", test_outbox);
   ADD ("/sync/background", test_background);

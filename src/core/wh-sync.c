@@ -378,6 +378,7 @@ typedef struct
   guint               index;
   WhSyncReport       *report;
   GError             *first_error;
+  gboolean            give_up;      /* the server is out of reach: stop the run */
 
   /* Outbox */
   GPtrArray          *entries;      /* WhOutboxEntry* */
@@ -456,6 +457,33 @@ emit_progress (GTask *task)
 
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, run->collection->name, run->done,
                  run->total);
+}
+
+/* The server cannot be reached at all (or not safely): every request after
+ * this one would fail the same way, each after its own round of retries. */
+static gboolean
+error_is_unreachable (const GError *error)
+{
+  return g_error_matches (error, WH_API_ERROR, WH_API_ERROR_NETWORK) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TIMEOUT) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TLS) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_INSECURE) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_REDIRECT);
+}
+
+/* Whether a collection's failure says nothing about that collection: the
+ * server is out of reach, or still overloaded or broken after WhApi's
+ * retries, so pulling the next collections would only wait out the same
+ * retries again (nine collections against a dead server took 30-40 s) and
+ * press a struggling server harder. A bad page or a store error is the
+ * collection's own, and the others go on. */
+static gboolean
+error_stops_pull (const GError *error)
+{
+  return error_is_unreachable (error) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER);
 }
 
 static void
@@ -693,6 +721,8 @@ pump (GTask *task)
         {
           if (run->first_error == NULL)
             run->first_error = g_error_copy (run->error);
+          if (error_stops_pull (run->error))
+            run->give_up = TRUE;
           cr->error = g_steal_pointer (&run->error);
         }
       next_collection (task);
@@ -730,7 +760,7 @@ next_collection (GTask *task)
   GTask *state;
   StateOp *op;
 
-  if (run->index >= run->collections->len || run_cancelled (task))
+  if (run->index >= run->collections->len || run->give_up || run_cancelled (task))
     {
       run_finish (task);
       return;
@@ -954,6 +984,10 @@ replay_cb (GObject      *object,
     }
   if (run->first_error == NULL)
     run->first_error = g_error_copy (error);
+  /* Feeds need no token, so a 401 or a busy endpoint still lets the pull
+   * go on; a server out of reach does not. */
+  if (error_is_unreachable (error))
+    run->give_up = TRUE;
   outbox_run (task, OUTBOX_MARK_FAILED, entry->id, error->message, outbox_step_cb);
 }
 

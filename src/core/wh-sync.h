@@ -77,9 +77,12 @@ void        wh_sync_set_interval         (WhSync             *self,
 gboolean    wh_sync_get_running          (WhSync             *self);
 
 /* One run: the outbox, then each collection in order (NULL: every synced
- * collection, wh_schema_synced_collections). A collection that fails does
- * not stop the others. The report is given whenever the run was not
- * cancelled; FALSE and error (the first failure) when any part failed. */
+ * collection, wh_schema_synced_collections). A collection that fails for a
+ * reason of its own (a bad page, a store error) does not stop the others;
+ * a server out of reach, or still answering 429/5xx after WhApi's retries,
+ * ends the run there (the report lists the collections tried). The report
+ * is given whenever the run was not cancelled; FALSE and error (the first
+ * failure) when any part failed. */
 void        wh_sync_run_async            (WhSync              *self,
                                           const WhCollection * const *collections,
                                           guint                n_collections,
