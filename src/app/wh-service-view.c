@@ -26,6 +26,7 @@ struct _WhServiceView
 
   /* Owned references */
   char               *collection_name;
+  char               *list_label;
   WhStore            *store;
   WhListModel        *model;
   GtkSingleSelection *selection;
@@ -39,6 +40,7 @@ enum {
   PROP_0,
   PROP_COLLECTION_NAME,
   PROP_SEARCH_PLACEHOLDER,
+  PROP_LIST_LABEL,
   N_PROPS
 };
 
@@ -285,6 +287,7 @@ wh_service_view_finalize (GObject *object)
   WhServiceView *self = WH_SERVICE_VIEW (object);
 
   g_free (self->collection_name);
+  g_free (self->list_label);
   G_OBJECT_CLASS (wh_service_view_parent_class)->finalize (object);
 }
 
@@ -303,6 +306,9 @@ wh_service_view_get_property (GObject    *object,
       break;
     case PROP_SEARCH_PLACEHOLDER:
       g_object_get_property (G_OBJECT (self->search_entry), "placeholder-text", value);
+      break;
+    case PROP_LIST_LABEL:
+      g_value_set_string (value, self->list_label);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -327,6 +333,12 @@ wh_service_view_set_property (GObject      *object,
       /* gtk_search_entry_set_placeholder_text () is GTK 4.10. */
       g_object_set_property (G_OBJECT (self->search_entry), "placeholder-text", value);
       break;
+    case PROP_LIST_LABEL:
+      g_free (self->list_label);
+      self->list_label = g_value_dup_string (value);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->list_view),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, self->list_label, -1);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -348,6 +360,10 @@ wh_service_view_class_init (WhServiceViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SEARCH_PLACEHOLDER] =
     g_param_spec_string ("search-placeholder", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* What a screen reader calls the list. */
+  properties[PROP_LIST_LABEL] =
+    g_param_spec_string ("list-label", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
