@@ -785,8 +785,9 @@ test_killed (Fixture      *f,
   }
 }
 
-/* A server out of reach ends the run at the first collection (or at the
- * outbox) instead of waiting out the retries of every collection in turn. */
+/* A server out of reach ends the run at once (the outbox, or the small
+ * request for the server's rev) instead of waiting out the retries of every
+ * collection in turn. */
 static void
 test_unreachable (Fixture      *f,
                   gconstpointer data)
@@ -804,11 +805,33 @@ test_unreachable (Fixture      *f,
   g_assert_false (run_sync (f->sync, NULL, &report, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   g_assert_nonnull (report);
-  g_assert_cmpuint (report->collections->len, ==, 1);
-  g_assert_error (g_array_index (report->collections, WhSyncCollectionReport, 0).error,
-                  WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_assert_cmpuint (report->collections->len, ==, 0);
   g_clear_pointer (&report, wh_sync_report_free);
   g_clear_error (&error);
+
+  /* the server dying during the pull ends the run at that collection */
+  g_assert_true (wh_test_server_restart (f->server, &error));
+  g_assert_no_error (error);
+  {
+    StopData stop = { f, 0, FALSE };
+    gulong id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
+    guint n_failed = 0;
+
+    wh_sync_set_page_limit (f->sync, 50);
+    g_assert_false (run_sync (f->sync, NULL, &report, &error));
+    g_signal_handler_disconnect (f->sync, id);
+    g_assert_true (stop.stopped);
+    g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+    for (guint i = 0; i < report->collections->len; i++)
+      n_failed += g_array_index (report->collections, WhSyncCollectionReport, i).error != NULL;
+    g_assert_cmpuint (n_failed, ==, 1);
+    /* the one that failed is the last one tried */
+    g_assert_nonnull (g_array_index (report->collections, WhSyncCollectionReport,
+                                     report->collections->len - 1).error);
+    g_assert_cmpuint (report->collections->len, <, n_synced);
+    g_clear_pointer (&report, wh_sync_report_free);
+    g_clear_error (&error);
+  }
 
   /* the outbox goes first: its failure ends the run before any pull */
   wh_record_set_int (bookmark, "job_id", 5);
@@ -832,6 +855,82 @@ test_unreachable (Fixture      *f,
   assert_cache_equal (f);
 }
 
+/* The server's database was restored or regenerated behind the client's
+ * back: its rev is below the cache's cursors. The collections past it are
+ * pulled again from 0, so what the old history had and the new one has not
+ * goes, and the cache equals the new server. */
+static void
+test_rewound (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) job = NULL;
+  g_autoptr(WhRecord) station = NULL;
+  g_autoptr(WhRecord) cached = NULL;
+  gboolean jobs_reset = FALSE, stations_reset = FALSE;
+  gint64 job_id;
+
+  assert_sync_ok (f, NULL);
+  job = server_record (f, &wh_collection_jobs, "1");
+  job_id = job->id;
+  wh_record_set_text (job, "title", "旧历史里的岗位");
+  wh_test_server_put_record (f->server, job);
+  station = server_record (f, &wh_collection_stations, "1");
+  station->id = 9000001;
+  wh_record_set_text (station, "name", "旧历史里的驿站");
+  wh_test_server_put_record (f->server, station);
+  assert_sync_ok (f, NULL);
+  cached = wh_store_get_record (f->store, &wh_collection_stations, 9000001, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (cached);
+  g_clear_pointer (&cached, wh_record_free);
+
+  /* a fresh server with the same demo data, so a lower rev */
+  wh_test_server_free (f->server);
+  f->server = wh_test_server_start ("tiny", &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->sync);
+  g_clear_object (&f->api);
+  f->api = make_api (wh_test_server_get_url (f->server));
+  f->sync = wh_sync_new (f->api, f->store);
+
+  assert_sync_ok (f, &report);
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+
+      if (cr->collection == &wh_collection_jobs)
+        jobs_reset = cr->reset;
+      else if (cr->collection == &wh_collection_stations)
+        stations_reset = cr->reset;
+      else
+        /* untouched collections keep their cursors, which are still valid */
+        g_assert_false (cr->reset);
+    }
+  g_assert_true (jobs_reset);
+  g_assert_true (stations_reset);
+  g_assert_cmpuint (report->messages->len, >=, 2);
+  cached = wh_store_get_record (f->store, &wh_collection_stations, 9000001, &error);
+  g_assert_null (cached);
+  g_clear_error (&error);
+  cached = wh_store_get_record (f->store, &wh_collection_jobs, job_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (cached, "title"), !=, "旧历史里的岗位");
+  assert_cache_equal (f);
+
+  /* and the next run finds nothing to do */
+  g_clear_pointer (&report, wh_sync_report_free);
+  assert_sync_ok (f, &report);
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
+
+      g_assert_false (cr->reset);
+      g_assert_cmpuint (cr->pages, ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -852,6 +951,7 @@ main (int   argc,
   ADD ("/sync/malformed-pages", test_malformed_pages);
   ADD ("/sync/server-dies", test_server_dies);
   ADD ("/sync/unreachable", test_unreachable);
+  ADD ("/sync/rewound", test_rewound);
   ADD ("/sync/killed", test_killed);
   ADD ("/sync/outbox", test_outbox);
   ADD ("/sync/background", test_background);

@@ -342,7 +342,9 @@ typedef struct
   WhStore            *store;
   const WhCollection *collection;
   char               *region;
+  gint64              server_rev;   /* -1: unknown */
   WhSyncState         state;
+  gboolean            reset;
 } StateOp;
 
 static void
@@ -363,10 +365,30 @@ state_thread (GTask        *task,
   StateOp *op = task_data;
   GError *error = NULL;
 
-  if (wh_store_get_sync_state (op->store, op->collection, op->region, &op->state, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (!wh_store_get_sync_state (op->store, op->collection, op->region, &op->state, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (op->server_rev >= 0 && op->state.next_since > op->server_rev)
+    {
+      /* The cache was filled from a history the server no longer has (a
+       * restored or regenerated database): records it dropped would stay
+       * here for ever, and new ones at revs below the cursor would never
+       * come. Start the collection again from nothing. */
+      g_debug ("%s: cursor %" G_GINT64_FORMAT " is past the server's rev %" G_GINT64_FORMAT
+               "; resyncing it from 0", op->collection->name, op->state.next_since,
+               op->server_rev);
+      wh_sync_state_clear (&op->state);
+      if (!wh_store_reset_collection (op->store, op->collection, &error) ||
+          !wh_store_get_sync_state (op->store, op->collection, op->region, &op->state, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      op->reset = TRUE;
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -379,6 +401,7 @@ typedef struct
   WhSyncReport       *report;
   GError             *first_error;
   gboolean            give_up;      /* the server is out of reach: stop the run */
+  gint64              server_rev;   /* from the probe; -1: unknown */
 
   /* Outbox */
   GPtrArray          *entries;      /* WhOutboxEntry* */
@@ -743,6 +766,13 @@ state_cb (GObject      *object,
     collection_failed (run, error);
   else
     {
+      if (op->reset)
+        {
+          current_report (run)->reset = TRUE;
+          report_message (run->report,
+                          g_strdup_printf (_("The server’s data was reset: “%s” is downloaded "
+                                             "again."), run->collection->name));
+        }
       run->since = op->state.next_since;
       run->etag = g_steal_pointer (&op->state.etag);
       run->more = TRUE;
@@ -783,6 +813,7 @@ next_collection (GTask *task)
   op->store = g_object_ref (self->store);
   op->collection = run->collection;
   op->region = g_strdup (run->region);
+  op->server_rev = run->server_rev;
   state = g_task_new (NULL, NULL, state_cb, task);
   g_task_set_source_tag (state, next_collection);
   g_task_set_task_data (state, op, (GDestroyNotify) state_op_free);
@@ -873,6 +904,53 @@ outbox_run (GTask              *task,
   g_task_run_in_thread (sub, outbox_thread);
 }
 
+/* One small request before the pull learns the server's rev, which a cursor
+ * can never be past unless the server's history went back. since=0 so that
+ * the answer cannot be clamped to our own cursor, and no If-None-Match, so
+ * that it is a page and not a 304. */
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(WhPage) page = NULL;
+  GError *error = NULL;
+
+  page = wh_api_get_changes_finish (WH_API (object), result, NULL, NULL, &error);
+  if (page != NULL)
+    run->server_rev = page->server_rev;
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           error_stops_pull (error))
+    {
+      /* Every collection would fail the same way. */
+      if (run->first_error == NULL)
+        run->first_error = g_steal_pointer (&error);
+      run->give_up = TRUE;
+    }
+  else if (error != NULL)
+    /* A bad answer only costs the check; each feed is judged on its own. */
+    g_debug ("Server rev probe: %s", error->message);
+  g_clear_error (&error);
+  next_collection (task);
+}
+
+static void
+probe_server_rev (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (run->give_up || run->collections->len == 0 || run_cancelled (task))
+    {
+      next_collection (task);
+      return;
+    }
+  wh_api_get_changes_async (self->api, g_ptr_array_index (run->collections, 0), 0, 1, 0, FALSE,
+                            NULL, g_task_get_cancellable (task), probe_cb, task);
+}
+
 static void
 outbox_count_cb (GObject      *object,
                  GAsyncResult *result,
@@ -885,7 +963,7 @@ outbox_count_cb (GObject      *object,
   if (g_task_propagate_boolean (G_TASK (result), NULL))
     run->report->outbox_left = (guint) MIN (op->count, G_MAXUINT);
   g_object_unref (result);
-  next_collection (task);
+  probe_server_rev (task);
 }
 
 static void
@@ -1095,6 +1173,7 @@ wh_sync_run_async (WhSync                     *self,
   for (guint i = 0; i < n_collections; i++)
     g_ptr_array_add (run->collections, (gpointer) collections[i]);
   run->report = report_new ();
+  run->server_rev = -1;
   g_task_set_task_data (task, run, run_free);
 
   /* The user's writes go first: they are small, and a long pull should not

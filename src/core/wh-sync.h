@@ -41,6 +41,8 @@ typedef struct
   guint64             rejected;    /* bad records skipped */
   gboolean            not_modified; /* the feed answered 304 */
   GError             *error;       /* why it stopped, or NULL */
+  gboolean            reset;       /* emptied and pulled from 0: the cursor
+                                    * was past the server's rev */
 } WhSyncCollectionReport;
 
 typedef struct
@@ -80,9 +82,12 @@ gboolean    wh_sync_get_running          (WhSync             *self);
  * collection, wh_schema_synced_collections). A collection that fails for a
  * reason of its own (a bad page, a store error) does not stop the others;
  * a server out of reach, or still answering 429/5xx after WhApi's retries,
- * ends the run there (the report lists the collections tried). The report
- * is given whenever the run was not cancelled; FALSE and error (the first
- * failure) when any part failed. */
+ * ends the run there (the report lists the collections tried, none when a
+ * first small request to learn the server's rev could not get through).
+ * A collection whose stored cursor is past that rev (the server's database
+ * was restored or regenerated) is emptied and pulled again from 0. The
+ * report is given whenever the run was not cancelled; FALSE and error (the
+ * first failure) when any part failed. */
 void        wh_sync_run_async            (WhSync              *self,
                                           const WhCollection * const *collections,
                                           guint                n_collections,
