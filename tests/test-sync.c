@@ -67,6 +67,21 @@ fixture_setup (Fixture      *f,
   g_signal_connect (f->sync, "progress", G_CALLBACK (progress_cb), f);
 }
 
+/* The fixture's directory holds only flat files (cache, WAL, pending claims). */
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
@@ -78,6 +93,7 @@ fixture_teardown (Fixture      *f,
     ;
   wh_test_server_free (f->server);
   g_free (f->cache_path);
+  remove_dir (f->dir);
   g_free (f->dir);
 }
 
