@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,43 @@
 
 static char *cli_path;
 static gboolean have_keyring;
+static char *cli_lsan_options;
+static char *cli_lsan_file;
+
+/* Under tools/run-sanitizers: the project's suppressions plus the CLI's own
+ * (tests/lsan-cli.supp, leaks inside libsecret and GDBus), for the CLI
+ * processes only. */
+static void
+setup_cli_lsan (void)
+{
+  const char *options = g_getenv ("LSAN_OPTIONS");
+  const char *start = options ? strstr (options, "suppressions=") : NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *extra = NULL;
+  g_autofree char *joined = NULL;
+  g_autofree char *project_text = NULL;
+  g_autofree char *extra_text = NULL;
+  gsize n;
+  int fd;
+
+  if (start == NULL)
+    return;
+  start += strlen ("suppressions=");
+  n = strcspn (start, ":");
+  project = g_strndup (start, n);
+  extra = g_build_filename (g_getenv ("WH_SOURCE_ROOT"), "tests", "lsan-cli.supp", NULL);
+  if (!g_file_get_contents (project, &project_text, NULL, NULL) ||
+      !g_file_get_contents (extra, &extra_text, NULL, NULL))
+    return;
+  fd = g_file_open_tmp ("wh-lsan-cli-XXXXXX.supp", &cli_lsan_file, NULL);
+  if (fd < 0)
+    return;
+  close (fd);
+  joined = g_strconcat (project_text, "\n", extra_text, NULL);
+  g_file_set_contents (cli_lsan_file, joined, -1, NULL);
+  cli_lsan_options = g_strdup_printf ("%.*s%s%s", (int) (start - options), options,
+                                      cli_lsan_file, start + n);
+}
 
 typedef struct
 {
@@ -58,6 +96,8 @@ run_cli (Run                *run,
       g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
     }
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (cli_lsan_options != NULL)
+    g_subprocess_launcher_setenv (launcher, "LSAN_OPTIONS", cli_lsan_options, TRUE);
   child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   run_clear (run);
@@ -700,6 +740,7 @@ main (int   argc,
   wh_test_init (&argc, &argv);
   cli_path = g_build_filename (g_getenv ("WH_BUILD_ROOT"), "src", "cli", "workers-home-cli",
                                NULL);
+  setup_cli_lsan ();
   have_keyring = session_start (&session) && probe_keyring ();
   if (!have_keyring)
     g_test_message ("No keyring: the sign-in tests will be skipped");
@@ -717,6 +758,10 @@ main (int   argc,
 
   status = g_test_run ();
   session_stop (&session);
+  if (cli_lsan_file != NULL)
+    g_unlink (cli_lsan_file);
+  g_free (cli_lsan_file);
+  g_free (cli_lsan_options);
   g_free (cli_path);
   return status;
 }

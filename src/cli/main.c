@@ -879,6 +879,7 @@ main (int   argc,
   g_clear_object (&cli.store);
   g_clear_object (&cli.api);
   g_clear_object (&cli.cancellable);
+  wh_cli_token_shutdown ();
   g_free (cli.server);
   g_free (cli.cache);
   return status;

@@ -86,3 +86,13 @@ wh_cli_token_clear (const char *server,
     }
   return TRUE;
 }
+
+void
+wh_cli_token_shutdown (void)
+{
+  /* The shared SecretService proxy lives until told otherwise; messages the
+   * bus already delivered to it are let go of on the main context. */
+  secret_service_disconnect ();
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}

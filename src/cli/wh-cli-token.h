@@ -30,5 +30,7 @@ gboolean  wh_cli_token_store       (const char  *server,
                                     GError     **error);
 gboolean  wh_cli_token_clear       (const char  *server,
                                     GError     **error);
+/* Lets go of the keyring connection (before exit, so nothing is left open). */
+void      wh_cli_token_shutdown    (void);
 
 G_END_DECLS
