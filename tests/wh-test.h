@@ -13,7 +13,8 @@ void  wh_test_init          (int    *argc,
 /* The same, keeping the system data dirs (icon theme, fonts) for UI tests. */
 void  wh_test_init_ui       (int    *argc,
                              char ***argv);
-/* A fresh private directory under the test's tmp dir; removed at exit. */
+/* A fresh private directory under $TMPDIR. Not removed: callers that make
+ * many should delete theirs (see tests/wh-test-server.c). */
 char *wh_test_make_tmpdir   (void);
 
 G_END_DECLS
