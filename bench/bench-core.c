@@ -1,0 +1,982 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* bench-core: the client-core benchmark, driven by bench/run-core-bench.
+ *
+ * It measures libwh-core against the reference backend serving the national
+ * demo data on loopback: how fast the cache fills, how much memory that
+ * takes, and how fast the reads a UI makes (search, map viewport) answer on a
+ * cache of a million jobs. Subcommands, each its own process so that no
+ * phase's memory counts in another's peak:
+ *
+ *   run URL DIR      every phase below as a child process, then the table
+ *   sync URL CACHE   fills CACHE through the sync engine (WhSync): stations,
+ *                    the jobs of REGIONS, everything else, then a pass that
+ *                    finds nothing new; rates and the peak RSS (VmHWM)
+ *   load URL CACHE   the same without the sync engine: pages fetched one by
+ *                    one, decoded with wh-codec and written with
+ *                    wh_store_apply_page; time spent in each step
+ *   bulk CACHE FILE  the cached job rows inserted straight into a fresh table
+ *                    of FILE in one transaction: the baseline for the sync
+ *   query CACHE      search, a LIKE scan of the same queries, map viewports
+ *
+ * Each phase prints its figures as "key: value" lines on stdout and its
+ * progress on stderr; run collects the lines, prints the table against the
+ * targets and then every figure again.
+ */
+#define G_LOG_DOMAIN "wh-bench"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wh-codec.h"
+#include "wh-search-tokenizer.h"
+#include "wh-store.h"
+#ifdef HAVE_WH_SYNC
+#include "wh-api.h"
+#include "wh-sync.h"
+#endif
+
+/* Jobs are cached for a region, as a desktop does; one province gives at
+ * most 450,000 jobs, so the benchmark's million-job cache is the south-east
+ * coast: 广东, 江苏, 上海, 浙江 and 福建, 1,040,399 jobs with seed 1 (the
+ * first whole-province set, largest first, that reaches a million; the
+ * rest of the country's 2.7 M are not fetched). */
+static const int job_regions[] = { 440000, 320000, 310000, 330000, 350000 };
+
+/* Records per changes page: the sync engine's default. */
+#define PAGE_LIMIT 1000
+
+/* What a UI page of search results or a map frame asks for. */
+#define SEARCH_LIMIT  50
+#define SEARCH_REPEAT 5
+#define VIEWPORT_LIMIT 5000
+#define VIEWPORT_COUNT 2000
+
+/* Two-character words inside longer text, long and single-character
+ * queries, place names, and the Latin and digit words the jobs hold
+ * (licence classes, machine names, salaries). */
+static const char * const search_queries[] = {
+  "电工", "保洁", "快递", "叉车", "焊工", "家政", "司机", "高级电工技师", "月嫂", "北京",
+  "深圳", "五险一金", "日结", "包吃住", "维修电工", "电", "工",
+  "CNC", "C1", "B2", "4500", "6000",
+};
+
+/* ---- Figures -------------------------------------------------------------- */
+
+static void
+put (const char *key,
+     double      value)
+{
+  /* Integers without decimals, small values with enough of them. */
+  if (value == floor (value) && fabs (value) < 1e15)
+    printf ("%s: %.0f\n", key, value);
+  else if (fabs (value) >= 100)
+    printf ("%s: %.1f\n", key, value);
+  else
+    printf ("%s: %.3f\n", key, value);
+  fflush (stdout);
+}
+
+static void
+put_text (const char *key,
+          const char *value)
+{
+  printf ("%s: %s\n", key, value);
+  fflush (stdout);
+}
+
+static int
+cmp_double (gconstpointer a,
+            gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of the samples (sorted in place). */
+static double
+percentile (GArray *samples,
+            double  p)
+{
+  guint rank;
+
+  g_assert (samples->len > 0);
+  g_array_sort (samples, cmp_double);
+  rank = (guint) ceil (p / 100.0 * samples->len);
+  return g_array_index (samples, double, CLAMP (rank, 1, samples->len) - 1);
+}
+
+static double
+now_s (void)
+{
+  return g_get_monotonic_time () / 1e6;
+}
+
+/* The peak resident set of this process, in MiB (VmHWM). */
+static double
+peak_rss_mb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmHWM:")) == NULL)
+    return -1;
+  return g_ascii_strtod (line + strlen ("VmHWM:"), NULL) / 1024.0;
+}
+
+static gboolean
+remove_cache (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_remove (file) != 0 && errno != ENOENT)
+        {
+          g_printerr ("bench-core: cannot remove %s: %s\n", file, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ---- load: pages through wh-codec and wh_store_apply_page ------------------ */
+
+typedef struct
+{
+  double  fetch_s;
+  double  parse_s;
+  double  apply_s;
+  guint64 bytes;
+  guint64 rows;
+} LoadStats;
+
+static gboolean
+load_feed (SoupSession        *session,
+           const char         *base_url,
+           WhStore            *store,
+           const WhCollection *collection,
+           int                 region,
+           LoadStats          *stats,
+           GError            **error)
+{
+  g_autofree char *region_text = region ? g_strdup_printf ("%d", region) : NULL;
+  gint64 since = wh_store_get_cursor (store, collection, region_text, error);
+  gboolean has_more = TRUE;
+
+  if (since < 0)
+    return FALSE;
+  while (has_more)
+    {
+      g_autofree char *url = NULL;
+      g_autoptr(SoupMessage) msg = NULL;
+      g_autoptr(GBytes) body = NULL;
+      g_autoptr(WhPage) page = NULL;
+      gconstpointer data;
+      gsize length;
+      double t0 = now_s (), t1, t2;
+
+      url = g_strdup_printf ("%s/api/v1/%s/changes?since=%" G_GINT64_FORMAT "&limit=%d%s%s",
+                             base_url, collection->name, since, PAGE_LIMIT,
+                             region_text ? "&region=" : "", region_text ? region_text : "");
+      msg = soup_message_new (SOUP_METHOD_GET, url);
+      if ((body = soup_session_send_and_read (session, msg, NULL, error)) == NULL)
+        return FALSE;
+      if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: HTTP %u", url,
+                       soup_message_get_status (msg));
+          return FALSE;
+        }
+      t1 = now_s ();
+      data = g_bytes_get_data (body, &length);
+      if ((page = wh_page_from_json (collection, data, length, error)) == NULL)
+        return FALSE;
+      t2 = now_s ();
+      if (!wh_store_apply_page (store, page, region_text, error))
+        return FALSE;
+      stats->fetch_s += t1 - t0;
+      stats->parse_s += t2 - t1;
+      stats->apply_s += now_s () - t2;
+      stats->bytes += length;
+      stats->rows += page->records->len;
+      since = page->next_since;
+      has_more = page->has_more;
+    }
+  return TRUE;
+}
+
+static int
+cmd_load (const char *base_url,
+          const char *cache_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, NULL);
+  LoadStats stations = { 0 }, jobs = { 0 };
+  double t0, stations_s, jobs_s;
+
+  if (!remove_cache (cache_path) || (store = wh_store_open (cache_path, &error)) == NULL)
+    goto fail;
+
+  g_printerr ("load: stations…\n");
+  t0 = now_s ();
+  if (!load_feed (session, base_url, store, &wh_collection_stations, 0, &stations, &error))
+    goto fail;
+  stations_s = now_s () - t0;
+
+  t0 = now_s ();
+  for (guint i = 0; i < G_N_ELEMENTS (job_regions); i++)
+    {
+      g_printerr ("load: jobs of %d…\n", job_regions[i]);
+      if (!load_feed (session, base_url, store, &wh_collection_jobs, job_regions[i], &jobs,
+                      &error))
+        goto fail;
+    }
+  jobs_s = now_s () - t0;
+
+  put ("stations_load_rows", stations.rows);
+  put ("stations_load_rows_per_s", stations.rows / stations_s);
+  put ("jobs_load_rows", jobs.rows);
+  put ("jobs_load_rows_per_s", jobs.rows / jobs_s);
+  put ("jobs_load_mb", jobs.bytes / 1048576.0);
+  put ("jobs_load_fetch_s", jobs.fetch_s);
+  put ("jobs_load_parse_s", jobs.parse_s);
+  put ("jobs_load_apply_s", jobs.apply_s);
+  put ("jobs_apply_rows_per_s", jobs.rows / jobs.apply_s);
+  put ("load_peak_rss_mb", peak_rss_mb ());
+  return 0;
+
+fail:
+  g_printerr ("bench-core load: %s\n", error ? error->message : "failed");
+  return 1;
+}
+
+/* ---- sync: the real sync engine -------------------------------------------- */
+
+#ifdef HAVE_WH_SYNC
+typedef struct
+{
+  GMainLoop   *loop;
+  WhSyncStats  stats;
+  GError      *error;
+  gboolean     ok;
+} SyncRun;
+
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SyncRun *run = user_data;
+
+  run->ok = wh_sync_run_finish (WH_SYNC (source), result, &run->stats, &run->error);
+  g_main_loop_quit (run->loop);
+}
+
+/* One run of the engine over collections (NULL: all), waited for. */
+static gboolean
+sync_once (WhSync                     *sync,
+           const WhCollection * const *collections,
+           guint                       n_collections,
+           WhSyncStats                *stats,
+           double                     *seconds,
+           GError                    **error)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  SyncRun run = { loop, { 0 }, NULL, FALSE };
+  double t0 = now_s ();
+
+  wh_sync_run_async (sync, collections, n_collections, NULL, sync_done_cb, &run);
+  g_main_loop_run (loop);
+  *seconds = now_s () - t0;
+  if (!run.ok)
+    {
+      g_propagate_error (error, run.error);
+      return FALSE;
+    }
+  *stats = run.stats;
+  return TRUE;
+}
+
+static int
+cmd_sync (const char *base_url,
+          const char *cache_path)
+{
+  static const WhCollection * const stations[] = { &wh_collection_stations };
+  static const WhCollection * const jobs[] = { &wh_collection_jobs };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(WhApi) api = NULL;
+  g_autoptr(WhSync) sync = NULL;
+  WhSyncStats stats;
+  guint64 jobs_rows = 0;
+  double seconds, jobs_s = 0, rest_s, peak;
+  gint64 cached;
+
+  if (!remove_cache (cache_path) || (store = wh_store_open (cache_path, &error)) == NULL ||
+      (api = wh_api_new (base_url, &error)) == NULL)
+    goto fail;
+  sync = wh_sync_new (store, api);
+
+  g_printerr ("sync: stations…\n");
+  if (!sync_once (sync, stations, 1, &stats, &seconds, &error))
+    goto fail;
+  put ("stations_sync_rows", stats.records);
+  put ("stations_sync_s", seconds);
+  put ("stations_sync_rows_per_s", stats.records / seconds);
+
+  for (guint i = 0; i < G_N_ELEMENTS (job_regions); i++)
+    {
+      g_printerr ("sync: jobs of %d…\n", job_regions[i]);
+      wh_sync_set_region (sync, job_regions[i]);
+      if (!sync_once (sync, jobs, 1, &stats, &seconds, &error))
+        goto fail;
+      jobs_rows += stats.records;
+      jobs_s += seconds;
+    }
+  cached = wh_store_count (store, &wh_collection_jobs, &error);
+  if (cached < 0)
+    goto fail;
+  put ("jobs_sync_rows", jobs_rows);
+  put ("jobs_cached", cached);
+  put ("jobs_sync_s", jobs_s);
+  put ("jobs_sync_rows_per_s", jobs_rows / jobs_s);
+
+  g_printerr ("sync: the other collections…\n");
+  if (!sync_once (sync, NULL, 0, &stats, &rest_s, &error))
+    goto fail;
+  put ("other_sync_rows", stats.records);
+  put ("other_sync_s", rest_s);
+  peak = peak_rss_mb ();
+
+  g_printerr ("sync: a pass that finds nothing new…\n");
+  if (!sync_once (sync, NULL, 0, &stats, &seconds, &error))
+    goto fail;
+  put ("nochange_sync_ms", seconds * 1000);
+  put ("nochange_sync_rows", stats.records);
+  put ("nochange_sync_collections_unchanged", stats.not_modified);
+  put ("sync_peak_rss_mb", peak);
+  return 0;
+
+fail:
+  g_printerr ("bench-core sync: %s\n", error ? error->message : "failed");
+  return 1;
+}
+#endif
+
+/* ---- bulk: the baseline ------------------------------------------------------ */
+
+#define BULK_CHUNK 10000
+
+static gboolean
+exec_sql (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_printerr ("bench-core: %s: %s\n", sql, message);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_bulk (const char *cache_path,
+          const char *bulk_path)
+{
+  const WhCollection *c = &wh_collection_jobs;
+  g_autofree char *names = wh_collection_sql_column_names (c, NULL);
+  g_autofree char *defs = wh_collection_sql_column_defs (c);
+  g_autofree char *marks = wh_collection_sql_placeholders (c);
+  g_autofree char *select_sql = g_strdup_printf ("SELECT id, rev, %s FROM jobs ORDER BY id",
+                                                 names);
+  g_autofree char *create_sql = g_strdup_printf ("CREATE TABLE jobs (id INTEGER PRIMARY KEY,"
+                                                 " rev INTEGER NOT NULL, %s)", defs);
+  g_autofree char *insert_sql = g_strdup_printf ("INSERT INTO jobs (id, rev, %s)"
+                                                 " VALUES (?, ?, %s)", names, marks);
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  sqlite3 *src = NULL, *dst = NULL;
+  sqlite3_stmt *read = NULL, *insert = NULL;
+  guint64 rows = 0;
+  double insert_s = 0, t0;
+  gboolean done = FALSE;
+  int rc = 1;
+
+  if (!remove_cache (bulk_path))
+    return 1;
+  if (sqlite3_open_v2 (cache_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_open_v2 (bulk_path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+    {
+      g_printerr ("bench-core bulk: cannot open the databases\n");
+      goto out;
+    }
+  /* The store's writer settings, so only the indexes differ. */
+  if (!exec_sql (dst, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                      " PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY") ||
+      !exec_sql (dst, create_sql))
+    goto out;
+  if (sqlite3_prepare_v2 (src, select_sql, -1, &read, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (dst, insert_sql, -1, &insert, NULL) != SQLITE_OK)
+    {
+      g_printerr ("bench-core bulk: %s\n", sqlite3_errmsg (src));
+      goto out;
+    }
+
+  /* Only the inserts and the commit are timed: the rows are read from the
+   * cache into records a chunk at a time beforehand, as decoded pages would
+   * be, so memory stays bounded. */
+  t0 = now_s ();
+  if (!exec_sql (dst, "BEGIN"))
+    goto out;
+  insert_s += now_s () - t0;
+  while (!done)
+    {
+      int step;
+
+      g_ptr_array_set_size (chunk, 0);
+      while (chunk->len < BULK_CHUNK && (step = sqlite3_step (read)) == SQLITE_ROW)
+        {
+          WhRecord *record = wh_record_new (c);
+
+          record->id = sqlite3_column_int64 (read, 0);
+          record->rev = sqlite3_column_int64 (read, 1);
+          wh_record_read_values (record, read, 2);
+          g_ptr_array_add (chunk, record);
+        }
+      done = chunk->len < BULK_CHUNK;
+
+      t0 = now_s ();
+      for (guint i = 0; i < chunk->len; i++)
+        {
+          const WhRecord *record = chunk->pdata[i];
+
+          sqlite3_bind_int64 (insert, 1, record->id);
+          sqlite3_bind_int64 (insert, 2, record->rev);
+          wh_record_bind_values (record, insert, 3);
+          if (sqlite3_step (insert) != SQLITE_DONE)
+            {
+              g_printerr ("bench-core bulk: %s\n", sqlite3_errmsg (dst));
+              goto out;
+            }
+          sqlite3_reset (insert);
+        }
+      insert_s += now_s () - t0;
+      rows += chunk->len;
+    }
+  t0 = now_s ();
+  if (!exec_sql (dst, "COMMIT"))
+    goto out;
+  insert_s += now_s () - t0;
+
+  put ("bulk_insert_rows", rows);
+  put ("bulk_insert_s", insert_s);
+  put ("bulk_insert_rows_per_s", rows / insert_s);
+  put_text ("bulk_insert_method", "one transaction, prepared INSERT, same columns,"
+                                  " no secondary index, no FTS, no R*Tree");
+  rc = 0;
+
+out:
+  sqlite3_finalize (read);
+  sqlite3_finalize (insert);
+  sqlite3_close (src);
+  sqlite3_close (dst);
+  remove_cache (bulk_path);
+  return rc;
+}
+
+/* ---- query: search, LIKE, viewport ----------------------------------------- */
+
+typedef struct
+{
+  sqlite3      *db;
+  sqlite3_stmt *limited;
+  sqlite3_stmt *count;
+} LikeScan;
+
+static void
+like_scan_clear (LikeScan *scan)
+{
+  sqlite3_finalize (scan->limited);
+  sqlite3_finalize (scan->count);
+  sqlite3_close (scan->db);
+}
+
+static gboolean
+like_scan_open (LikeScan   *scan,
+                const char *cache_path)
+{
+  const WhCollection *c = &wh_collection_jobs;
+  g_autofree char *names = wh_collection_sql_column_names (c, NULL);
+  g_autofree char *limited_sql = NULL;
+  /* What the user would search if there were no index: every searched
+   * field of the row. */
+  const char *where = "title LIKE ?1 ESCAPE '\\' OR employer_name LIKE ?1 ESCAPE '\\'"
+                      " OR ifnull (description, '') LIKE ?1 ESCAPE '\\'";
+  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM jobs WHERE %s", where);
+
+  limited_sql = g_strdup_printf ("SELECT id, rev, %s FROM jobs WHERE %s LIMIT %d", names, where,
+                                 SEARCH_LIMIT);
+  /* The store's reader settings. */
+  if (sqlite3_open_v2 (cache_path, &scan->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      !exec_sql (scan->db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456") ||
+      sqlite3_prepare_v2 (scan->db, limited_sql, -1, &scan->limited, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (scan->db, count_sql, -1, &scan->count, NULL) != SQLITE_OK)
+    {
+      g_printerr ("bench-core: LIKE scan: %s\n", sqlite3_errmsg (scan->db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+like_pattern (const char *query)
+{
+  GString *s = g_string_new ("%");
+
+  for (const char *p = query; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '%');
+  return g_string_free (s, FALSE);
+}
+
+/* The first SEARCH_LIMIT matches as records, as the store returns them. */
+static gint64
+like_limited (LikeScan   *scan,
+              const char *query)
+{
+  g_autofree char *pattern = like_pattern (query);
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+
+  sqlite3_bind_text (scan->limited, 1, pattern, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (scan->limited) == SQLITE_ROW)
+    {
+      WhRecord *record = wh_record_new (&wh_collection_jobs);
+
+      record->id = sqlite3_column_int64 (scan->limited, 0);
+      record->rev = sqlite3_column_int64 (scan->limited, 1);
+      wh_record_read_values (record, scan->limited, 2);
+      g_ptr_array_add (records, record);
+    }
+  sqlite3_reset (scan->limited);
+  return records->len;
+}
+
+static gint64
+like_count (LikeScan   *scan,
+            const char *query)
+{
+  g_autofree char *pattern = like_pattern (query);
+  gint64 n = -1;
+
+  sqlite3_bind_text (scan->count, 1, pattern, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (scan->count) == SQLITE_ROW)
+    n = sqlite3_column_int64 (scan->count, 0);
+  sqlite3_reset (scan->count);
+  return n;
+}
+
+static double
+median_of (const double *values,
+           guint         n)
+{
+  g_autoptr(GArray) a = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
+
+  g_array_append_vals (a, values, n);
+  return percentile (a, 50);
+}
+
+/* The printf width that pads text to columns on a terminal, where a Chinese
+ * character is three bytes wide in memory and two columns on screen. */
+static int
+pad_width (const char *text,
+           int         columns)
+{
+  int shown = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    shown += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return columns + (int) strlen (text) - shown;
+}
+
+static gboolean
+bench_search (WhStore    *store,
+              const char *cache_path,
+              GError    **error)
+{
+  const guint n = G_N_ELEMENTS (search_queries);
+  g_autoptr(GArray) search_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) count_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree double *fts_limited = g_new0 (double, n);
+  g_autofree double *fts_count = g_new0 (double, n);
+  g_autofree double *like_lim = g_new0 (double, n);
+  g_autofree double *like_cnt = g_new0 (double, n);
+  g_autofree gint64 *fts_hits = g_new0 (gint64, n);
+  g_autofree gint64 *like_hits = g_new0 (gint64, n);
+  LikeScan scan = { 0 };
+  guint latin_with_hits = 0;
+  gboolean ok = FALSE;
+
+  /* One untimed round so both sides start from a warm page cache. */
+  for (guint q = 0; q < n; q++)
+    {
+      g_autoptr(GPtrArray) hits = wh_store_search (store, &wh_collection_jobs, search_queries[q],
+                                                   SEARCH_LIMIT, error);
+      if (hits == NULL || (fts_hits[q] = wh_store_search_count (store, &wh_collection_jobs,
+                                                                search_queries[q], error)) < 0)
+        return FALSE;
+    }
+
+  /* Rounds over the whole list, so a query is never timed right after
+   * itself: each sample is as warm as a person's next search. */
+  for (guint r = 0; r < SEARCH_REPEAT; r++)
+    for (guint q = 0; q < n; q++)
+      {
+        g_autoptr(GPtrArray) hits = NULL;
+        double t0 = now_s (), ms;
+
+        hits = wh_store_search (store, &wh_collection_jobs, search_queries[q], SEARCH_LIMIT,
+                                error);
+        if (hits == NULL)
+          return FALSE;
+        ms = (now_s () - t0) * 1000;
+        g_array_append_val (search_ms, ms);
+        fts_limited[q] += ms / SEARCH_REPEAT;
+
+        t0 = now_s ();
+        if (wh_store_search_count (store, &wh_collection_jobs, search_queries[q], error) < 0)
+          return FALSE;
+        ms = (now_s () - t0) * 1000;
+        g_array_append_val (count_ms, ms);
+        fts_count[q] += ms / SEARCH_REPEAT;
+      }
+
+  /* A LIKE scan reads the whole table for a rare word: once per query. */
+  g_printerr ("query: LIKE scans…\n");
+  if (!like_scan_open (&scan, cache_path))
+    goto out;
+  like_count (&scan, "no such text, warms the page cache");
+  for (guint q = 0; q < n; q++)
+    {
+      double t0 = now_s ();
+
+      like_limited (&scan, search_queries[q]);
+      like_lim[q] = (now_s () - t0) * 1000;
+      t0 = now_s ();
+      like_hits[q] = like_count (&scan, search_queries[q]);
+      like_cnt[q] = (now_s () - t0) * 1000;
+    }
+
+  g_printerr ("\n%-14s %9s %9s %10s %10s %10s %10s\n", "query", "FTS hits", "LIKE hits",
+              "FTS50 ms", "LIKE50 ms", "FTScnt ms", "LIKEcnt ms");
+  for (guint q = 0; q < n; q++)
+    {
+      g_printerr ("%-*s %9" G_GINT64_FORMAT " %9" G_GINT64_FORMAT " %10.3f %10.1f %10.3f %10.1f\n",
+                  pad_width (search_queries[q], 14), search_queries[q], fts_hits[q], like_hits[q],
+                  fts_limited[q], like_lim[q], fts_count[q], like_cnt[q]);
+      if ((guchar) search_queries[q][0] < 0x80 && fts_hits[q] > 0)
+        latin_with_hits++;
+    }
+  g_printerr ("(LIKE matches substrings, so 4500 is also found in 14500 and C1 in CNC1;"
+              " the index matches whole Latin words and word prefixes)\n\n");
+
+  put ("search_queries", n);
+  put ("search_latin_queries_with_hits", latin_with_hits);
+  put ("search_p50_ms", percentile (search_ms, 50));
+  put ("search_p95_ms", percentile (search_ms, 95));
+  put ("search_max_ms", percentile (search_ms, 100));
+  put ("search_count_p50_ms", percentile (count_ms, 50));
+  put ("search_count_p95_ms", percentile (count_ms, 95));
+  put ("like_limit50_median_ms", median_of (like_lim, n));
+  put ("like_count_median_ms", median_of (like_cnt, n));
+  /* Medians over the queries, each side doing the same work: the first 50
+   * records (the index ranks them, LIKE takes any 50), and every match. */
+  put ("search_vs_like_speedup", median_of (like_lim, n) / median_of (fts_limited, n));
+  put ("search_count_vs_like_speedup", median_of (like_cnt, n) / median_of (fts_count, n));
+  ok = TRUE;
+
+out:
+  like_scan_clear (&scan);
+  return ok;
+}
+
+static gboolean
+bench_viewport (WhStore *store,
+                GError **error)
+{
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261121);
+  guint64 points = 0;
+  guint capped = 0;
+
+  /* Every station, to centre the views where people look. */
+  all = wh_store_query_viewport_points (store, &wh_collection_stations, -90, -180, 90, 180,
+                                        G_MAXUINT, error);
+  if (all == NULL)
+    return FALSE;
+  put ("viewport_stations", all->len);
+
+  for (guint i = 0; i < VIEWPORT_COUNT; i++)
+    {
+      const WhGeoPoint *centre = &g_array_index (all, WhGeoPoint,
+                                                 g_rand_int_range (rand, 0, (gint32) all->len));
+      /* A 1280×800 map at web zoom 7 (a province) to 12 (a city district):
+       * 360° / 2^z per 256 pixels. */
+      double zoom = g_rand_double_range (rand, 7, 12);
+      double width = 1280.0 / 256 * 360 / pow (2, zoom);
+      double height = width * 800 / 1280 * cos (centre->lat * G_PI / 180);
+      g_autoptr(GArray) got = NULL;
+      double t0 = now_s (), t;
+
+      got = wh_store_query_viewport_points (store, &wh_collection_stations,
+                                            MAX (-90, centre->lat - height / 2),
+                                            MAX (-180, centre->lon - width / 2),
+                                            MIN (90, centre->lat + height / 2),
+                                            MIN (180, centre->lon + width / 2),
+                                            VIEWPORT_LIMIT, error);
+      t = (now_s () - t0) * 1000;
+      if (got == NULL)
+        return FALSE;
+      g_array_append_val (ms, t);
+      points += got->len;
+      capped += got->len == VIEWPORT_LIMIT;
+    }
+  put ("viewport_queries", VIEWPORT_COUNT);
+  put ("viewport_mean_points", (double) points / VIEWPORT_COUNT);
+  put ("viewport_at_limit", capped);
+  put ("viewport_p50_ms", percentile (ms, 50));
+  put ("viewport_p95_ms", percentile (ms, 95));
+  return TRUE;
+}
+
+static int
+cmd_query (const char *cache_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = wh_store_open (cache_path, &error);
+  gint64 jobs;
+
+  if (store == NULL || (jobs = wh_store_count (store, &wh_collection_jobs, &error)) < 0)
+    goto fail;
+  put ("search_jobs_cached", jobs);
+  g_printerr ("query: search…\n");
+  if (!bench_search (store, cache_path, &error))
+    goto fail;
+  g_printerr ("query: viewports…\n");
+  if (!bench_viewport (store, &error))
+    goto fail;
+  return 0;
+
+fail:
+  g_printerr ("bench-core query: %s\n", error ? error->message : "failed");
+  return 1;
+}
+
+/* ---- run: every phase, then the table ---------------------------------------- */
+
+typedef struct
+{
+  GPtrArray  *keys;   /* in the order they came */
+  GHashTable *values; /* key -> value text */
+} Results;
+
+static gboolean
+run_phase (Results     *results,
+           const char  *self_exe,
+           const char **args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  g_ptr_array_add (argv, (char *) self_exe);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* stderr (progress) goes straight through; stdout holds the figures. */
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("bench-core: phase %s failed: %s\n", args[0], error->message);
+      return FALSE;
+    }
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *colon = strstr (lines[i], ": ");
+
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      if (!g_hash_table_contains (results->values, lines[i]))
+        g_ptr_array_add (results->keys, g_strdup (lines[i]));
+      g_hash_table_insert (results->values, g_strdup (lines[i]), g_strdup (colon + 2));
+    }
+  return TRUE;
+}
+
+static gboolean
+lookup (Results    *results,
+        const char *key,
+        double     *value)
+{
+  const char *text = g_hash_table_lookup (results->values, key);
+  char *end;
+
+  if (text == NULL)
+    return FALSE;
+  *value = g_ascii_strtod (text, &end);
+  return end != text;
+}
+
+typedef enum { NONE, AT_LEAST, AT_MOST } Goal;
+
+static const struct
+{
+  const char *key;
+  Goal        goal;
+  double      target;
+} table[] = {
+  { "stations_sync_rows_per_s", NONE, 0 },
+  { "jobs_sync_rows_per_s", NONE, 0 },
+  { "sync_peak_rss_mb", AT_MOST, 150 },
+  { "bulk_insert_rows_per_s", NONE, 0 },
+  { "sync_vs_bulk_ratio", AT_LEAST, 0.5 },
+  { "search_p50_ms", NONE, 0 },
+  { "search_p95_ms", AT_MOST, 10 },
+  { "search_vs_like_speedup", NONE, 0 },
+  { "viewport_p95_ms", AT_MOST, 2 },
+  { "nochange_sync_ms", AT_MOST, 100 },
+};
+
+static int
+cmd_run (const char *base_url,
+         const char *dir,
+         gboolean    direct_load)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *cache = g_build_filename (dir, "bench-cache.db", NULL);
+  g_autofree char *bulk = g_build_filename (dir, "bench-bulk.db", NULL);
+  Results results = { g_ptr_array_new_with_free_func (g_free),
+                      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free) };
+  const char *fill[] = { direct_load ? "load" : "sync", base_url, cache, NULL };
+  const char *bulk_args[] = { "bulk", cache, bulk, NULL };
+  const char *query_args[] = { "query", cache, NULL };
+  double sync_rate, bulk_rate;
+  int failed = 0, missing = 0;
+
+  if (self_exe == NULL)
+    return 1;
+#ifndef HAVE_WH_SYNC
+  if (!direct_load)
+    {
+      g_printerr ("bench-core: built without the sync engine; loading with wh-codec and"
+                  " wh_store_apply_page instead, the sync figures stay empty\n");
+      fill[0] = "load";
+    }
+#endif
+  if (!run_phase (&results, self_exe, fill) || !run_phase (&results, self_exe, bulk_args) ||
+      !run_phase (&results, self_exe, query_args))
+    return 1;
+  remove_cache (cache);
+
+  if (lookup (&results, "jobs_sync_rows_per_s", &sync_rate) &&
+      lookup (&results, "bulk_insert_rows_per_s", &bulk_rate))
+    {
+      g_autofree char *text = g_strdup_printf ("%.3f", sync_rate / bulk_rate);
+
+      g_ptr_array_add (results.keys, g_strdup ("sync_vs_bulk_ratio"));
+      g_hash_table_insert (results.values, g_strdup ("sync_vs_bulk_ratio"), g_steal_pointer (&text));
+    }
+
+  printf ("\n%-26s %14s %10s  %s\n", "metric", "value", "target", "result");
+  printf ("%-26s %14s %10s  %s\n", "--------------------------", "--------------", "----------",
+          "------");
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      const char *text = g_hash_table_lookup (results.values, table[i].key);
+      g_autofree char *target = NULL;
+      const char *verdict = "";
+      double value;
+
+      if (table[i].goal != NONE)
+        target = g_strdup_printf ("%s %g", table[i].goal == AT_LEAST ? ">=" : "<=",
+                                  table[i].target);
+      if (text == NULL || !lookup (&results, table[i].key, &value))
+        {
+          verdict = "missing";
+          missing++;
+        }
+      else if (table[i].goal == AT_LEAST)
+        verdict = value >= table[i].target ? "pass" : "FAIL";
+      else if (table[i].goal == AT_MOST)
+        verdict = value <= table[i].target ? "pass" : "FAIL";
+      failed += strcmp (verdict, "FAIL") == 0;
+      printf ("%-26s %14s %10s  %s\n", table[i].key, text ? text : "-", target ? target : "",
+              verdict);
+    }
+  printf ("\n");
+  for (guint i = 0; i < results.keys->len; i++)
+    printf ("%s: %s\n", (char *) results.keys->pdata[i],
+            (char *) g_hash_table_lookup (results.values, results.keys->pdata[i]));
+  printf ("targets_failed: %d\ntargets_missing: %d\n", failed, missing);
+
+  g_ptr_array_unref (results.keys);
+  g_hash_table_unref (results.values);
+  return failed > 0 ? 3 : 0;
+}
+
+/* ---- main ---------------------------------------------------------------------- */
+
+static int
+usage (void)
+{
+  g_printerr ("usage: bench-core run URL DIR [--direct-load]\n"
+              "       bench-core sync URL CACHE\n"
+              "       bench-core load URL CACHE\n"
+              "       bench-core bulk CACHE FILE\n"
+              "       bench-core query CACHE\n");
+  return 2;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  if (argc >= 4 && strcmp (argv[1], "run") == 0)
+    return cmd_run (argv[2], argv[3], argc > 4 && strcmp (argv[4], "--direct-load") == 0);
+  if (argc == 4 && strcmp (argv[1], "load") == 0)
+    return cmd_load (argv[2], argv[3]);
+#ifdef HAVE_WH_SYNC
+  if (argc == 4 && strcmp (argv[1], "sync") == 0)
+    return cmd_sync (argv[2], argv[3]);
+#endif
+  if (argc == 4 && strcmp (argv[1], "bulk") == 0)
+    return cmd_bulk (argv[2], argv[3]);
+  if (argc == 3 && strcmp (argv[1], "query") == 0)
+    return cmd_query (argv[2]);
+  return usage ();
+}
