@@ -408,6 +408,73 @@ test_apply_twice_noop (void)
   g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 9);
 }
 
+/* A page is written through a stage; within it, records still take effect
+ * in page order and by rev: the newest of an id given twice wins, and a
+ * tombstone removes what came before it in the page but not what follows. */
+static void
+test_apply_order_within_page (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job1 = NULL;
+  g_autoptr(WhRecord) job2 = NULL;
+  g_autoptr(WhRecord) job4 = NULL;
+  g_autoptr(WhRecord) job5 = NULL;
+
+  wh_test_apply (store, &wh_collection_jobs, NULL, 2,
+                 wh_test_make_job (4, 1, "厨师", NULL),
+                 wh_test_make_job (5, 2, "保安", NULL), NULL);
+  wh_test_apply (store, &wh_collection_jobs, NULL, 20,
+                 /* twice, older first, then newer first */
+                 wh_test_make_job (1, 10, "电工", NULL),
+                 wh_test_make_job (1, 11, "焊工", NULL),
+                 wh_test_make_job (2, 13, "月嫂", NULL),
+                 wh_test_make_job (2, 12, "家政", NULL),
+                 /* written, then deleted in the same page */
+                 wh_test_make_job (3, 14, "叉车司机", NULL),
+                 wh_test_make_tombstone (&wh_collection_jobs, 3, 15),
+                 /* deleted, then written again */
+                 wh_test_make_tombstone (&wh_collection_jobs, 4, 16),
+                 wh_test_make_job (4, 17, "面点师", NULL),
+                 /* a tombstone older than the record staged before it */
+                 wh_test_make_job (5, 19, "仓库保安", NULL),
+                 wh_test_make_tombstone (&wh_collection_jobs, 5, 18), NULL);
+
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 4);
+  job1 = wh_store_get_record (store, &wh_collection_jobs, 1, &error);
+  job2 = wh_store_get_record (store, &wh_collection_jobs, 2, &error);
+  job4 = wh_store_get_record (store, &wh_collection_jobs, 4, &error);
+  job5 = wh_store_get_record (store, &wh_collection_jobs, 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (job1, "title"), ==, "焊工");
+  g_assert_cmpint (job1->rev, ==, 11);
+  g_assert_cmpstr (wh_record_get_text (job2, "title"), ==, "月嫂");
+  g_assert_cmpint (job2->rev, ==, 13);
+  g_assert_null (wh_store_get_record (store, &wh_collection_jobs, 3, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpstr (wh_record_get_text (job4, "title"), ==, "面点师");
+  g_assert_cmpint (job4->rev, ==, 17);
+  g_assert_cmpstr (wh_record_get_text (job5, "title"), ==, "仓库保安");
+  g_assert_cmpint (job5->rev, ==, 19);
+
+  /* The search index holds exactly the surviving text. */
+  g_assert_cmpint (count_fts (store, "焊工"), ==, 1);
+  g_assert_cmpint (count_fts (store, "电工"), ==, 0);
+  g_assert_cmpint (count_fts (store, "月嫂"), ==, 1);
+  g_assert_cmpint (count_fts (store, "家政"), ==, 0);
+  g_assert_cmpint (count_fts (store, "叉车"), ==, 0);
+  g_assert_cmpint (count_fts (store, "厨师"), ==, 0);
+  g_assert_cmpint (count_fts (store, "面点"), ==, 1);
+  g_assert_cmpint (count_fts (store, "保安"), ==, 1);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, &error), ==, 20);
+
+  /* The stage is empty again: the next page writes only its own rows. */
+  wh_test_apply (store, &wh_collection_jobs, NULL, 21, wh_test_make_job (6, 21, "司机", NULL), NULL);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 5);
+  g_assert_no_error (error);
+}
+
 static void
 test_apply_rejects_mixed_page (void)
 {
@@ -984,6 +1051,7 @@ main (int   argc,
   g_test_add_func ("/store/apply/page", test_apply_page);
   g_test_add_func ("/store/apply/update-and-tombstone", test_apply_update_and_tombstone);
   g_test_add_func ("/store/apply/twice-noop", test_apply_twice_noop);
+  g_test_add_func ("/store/apply/order-within-page", test_apply_order_within_page);
   g_test_add_func ("/store/apply/rejects-mixed-page", test_apply_rejects_mixed_page);
   g_test_add_func ("/store/apply/atomic", test_apply_atomic);
   g_test_add_func ("/store/apply/reset-collection", test_reset_collection);
