@@ -886,6 +886,22 @@ check_viewport (WhStore *store,
                                                max_lat, max_lon, G_MAXUINT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (got_points->len, ==, expected->len);
+  /* The same places, each drawn within 3 m of where it is (a point inside
+   * is placed from its float32 box, one on an edge exactly). */
+  g_array_set_size (got, 0);
+  for (guint i = 0; i < got_points->len; i++)
+    {
+      const WhGeoPoint *gp = &g_array_index (got_points, WhGeoPoint, i);
+      const Point *p = &g_array_index (points, Point, gp->id - 1);
+
+      g_assert_cmpint (p->id, ==, gp->id);
+      g_assert_cmpfloat_with_epsilon (gp->lat, p->lat, 2.5e-5);
+      g_assert_cmpfloat_with_epsilon (gp->lon, p->lon, 2.5e-5);
+      g_array_append_val (got, gp->id);
+    }
+  g_array_sort (got, cmp_int64);
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpint (g_array_index (got, gint64, i), ==, g_array_index (expected, gint64, i));
 
   /* A limit bounds the answer. */
   if (expected->len > 3)

@@ -1901,35 +1901,72 @@ box_points (WhConn         *conn,
             double          max_lat,
             double          max_lon,
             guint           limit,
+            gboolean        exact_points,
             GArray         *out,
             GError        **error)
 {
   g_autofree char *sql = NULL;
+  g_autofree char *exact_sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
-  int rc;
+  g_autoptr(WhStmt) exact = NULL;
+  int rc = SQLITE_DONE;
 
   if (out->len >= limit)
     return TRUE;
-  /* The R*Tree box finds candidates (float32, rounded outwards); the exact
-   * auxiliary coordinates decide. */
-  sql = g_strdup_printf ("SELECT id, lat, lon FROM %s_geo WHERE max_lat >= ?1 AND min_lat <= ?3"
-                         " AND max_lon >= ?2 AND min_lon <= ?4 AND lat BETWEEN ?1 AND ?3"
-                         " AND lon BETWEEN ?2 AND ?4 LIMIT ?5",
+  /* The R*Tree box (float32, rounded outwards, so it always holds the exact
+   * point) finds candidates. Reading the exact auxiliary coordinates costs a
+   * lookup per row, five times the walk itself, so it is done only for the
+   * few boxes that cross an edge of the view; a box wholly inside holds a
+   * point inside, drawn at its centre: a box is at most a few float32 steps
+   * wide, so that is within 3 m of the truth (1.5 m at most in China).
+   * exact_points looks every point up, for distances. */
+  sql = g_strdup_printf ("SELECT id, min_lat, max_lat, min_lon, max_lon FROM %s_geo"
+                         " WHERE max_lat >= ?1 AND min_lat <= ?3 AND max_lon >= ?2"
+                         " AND min_lon <= ?4",
                          info->collection->name);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  exact_sql = g_strdup_printf ("SELECT lat, lon FROM %s_geo WHERE id = ?1",
+                               info->collection->name);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL ||
+      (exact = conn_prepare (conn, exact_sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
   sqlite3_bind_double (stmt, 3, max_lat);
   sqlite3_bind_double (stmt, 4, max_lon);
-  sqlite3_bind_int64 (stmt, 5, limit - out->len);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      WhGeoPoint p = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
-                       sqlite3_column_double (stmt, 2) };
+      WhGeoPoint p = { sqlite3_column_int64 (stmt, 0), 0, 0 };
+      double lat0 = sqlite3_column_double (stmt, 1), lat1 = sqlite3_column_double (stmt, 2);
+      double lon0 = sqlite3_column_double (stmt, 3), lon1 = sqlite3_column_double (stmt, 4);
+
+      if (!exact_points && lat0 >= min_lat && lat1 <= max_lat && lon0 >= min_lon &&
+          lon1 <= max_lon)
+        {
+          p.lat = lat0 + (lat1 - lat0) / 2;
+          p.lon = lon0 + (lon1 - lon0) / 2;
+        }
+      else
+        {
+          sqlite3_bind_int64 (exact, 1, p.id);
+          rc = sqlite3_step (exact);
+          if (rc == SQLITE_ROW)
+            {
+              p.lat = sqlite3_column_double (exact, 0);
+              p.lon = sqlite3_column_double (exact, 1);
+            }
+          sqlite3_reset (exact);
+          if (rc != SQLITE_ROW)
+            {
+              if (rc == SQLITE_DONE)
+                continue;
+              return set_db_error (error, conn->db, rc, "read places");
+            }
+          if (!(p.lat >= min_lat && p.lat <= max_lat && p.lon >= min_lon && p.lon <= max_lon))
+            continue;
+        }
       g_array_append_val (out, p);
     }
-  if (rc != SQLITE_DONE)
+  if (out->len < limit && rc != SQLITE_DONE)
     return set_db_error (error, conn->db, rc, "read places");
   return TRUE;
 }
@@ -1942,14 +1979,18 @@ viewport_points (WhConn         *conn,
                  double          max_lat,
                  double          max_lon,
                  guint           limit,
+                 gboolean        exact_points,
                  GArray         *out,
                  GError        **error)
 {
   if (min_lon <= max_lon)
-    return box_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, out, error);
+    return box_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, exact_points, out,
+                       error);
   /* Across the antimeridian: two boxes. */
-  return box_points (conn, info, min_lat, min_lon, max_lat, 180, limit, out, error) &&
-         box_points (conn, info, min_lat, -180, max_lat, max_lon, limit, out, error);
+  return box_points (conn, info, min_lat, min_lon, max_lat, 180, limit, exact_points, out,
+                     error) &&
+         box_points (conn, info, min_lat, -180, max_lat, max_lon, limit, exact_points, out,
+                     error);
 }
 
 static gboolean
@@ -1989,8 +2030,8 @@ wh_store_query_viewport_points (WhStore            *self,
       !reader_borrow (self, &reader, error))
     return NULL;
   points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, points,
-                        error))
+  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
+                        points, error))
     return NULL;
   return g_steal_pointer (&points);
 }
@@ -2140,7 +2181,7 @@ wh_store_query_nearest (WhStore            *self,
       g_array_set_size (points, 0);
       g_array_set_size (near, 0);
       if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, G_MAXUINT,
-                            points, error))
+                            TRUE, points, error))
         return NULL;
       for (guint i = 0; i < points->len; i++)
         {
