@@ -917,6 +917,26 @@ typedef struct
   GHashTable *values; /* key -> value text */
 } Results;
 
+static void
+add_result (Results    *results,
+            const char *key,
+            const char *value)
+{
+  if (!g_hash_table_contains (results->values, key))
+    g_ptr_array_add (results->keys, g_strdup (key));
+  g_hash_table_insert (results->values, g_strdup (key), g_strdup (value));
+}
+
+static char *
+load_average_text (void)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
+    return g_strdup ("-");
+  return g_strndup (text, strcspn (text, " "));
+}
+
 static gboolean
 run_phase (Results     *results,
            const char  *self_exe,
@@ -949,9 +969,7 @@ run_phase (Results     *results,
       if (colon == NULL)
         continue;
       *colon = '\0';
-      if (!g_hash_table_contains (results->values, lines[i]))
-        g_ptr_array_add (results->keys, g_strdup (lines[i]));
-      g_hash_table_insert (results->values, g_strdup (lines[i]), g_strdup (colon + 2));
+      add_result (results, lines[i], colon + 2);
     }
   return TRUE;
 }
@@ -1008,18 +1026,25 @@ cmd_run (const char *base_url,
 
   if (self_exe == NULL)
     return 1;
+  /* Other work on the machine slows the wall-clock figures (not the CPU ones). */
+  {
+    g_autofree char *avg = load_average_text ();
+    add_result (&results, "load_avg_1m_at_start", avg);
+  }
   if (!run_phase (&results, self_exe, fill) || !run_phase (&results, self_exe, bulk_args) ||
       !run_phase (&results, self_exe, query_args))
     return 1;
   remove_cache (cache);
+  {
+    g_autofree char *avg = load_average_text ();
+    add_result (&results, "load_avg_1m_at_end", avg);
+  }
 
   if (lookup (&results, "jobs_sync_rows_per_s", &sync_rate) &&
       lookup (&results, "bulk_insert_rows_per_s", &bulk_rate))
     {
       g_autofree char *text = g_strdup_printf ("%.3f", sync_rate / bulk_rate);
-
-      g_ptr_array_add (results.keys, g_strdup ("sync_vs_bulk_ratio"));
-      g_hash_table_insert (results.values, g_strdup ("sync_vs_bulk_ratio"), g_steal_pointer (&text));
+      add_result (&results, "sync_vs_bulk_ratio", text);
     }
 
   printf ("\n%-26s %14s %10s  %s\n", "metric", "value", "target", "result");
