@@ -161,6 +161,46 @@ test_bounded_parse (void)
   g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
 }
 
+/* json-glib's lexer takes comments and single-quoted strings; a '"' inside
+ * one must not make the nesting count skip the brackets after it. Found by
+ * tests/fuzz/fuzz-json-bounded; before the fix the 100,000 levels below
+ * overflowed the stack inside json-glib. */
+static void
+test_bounded_parse_hidden_nesting (void)
+{
+  const char * const wrappers[][2] = {
+    { "[/*\"*/", "/*\"*/]" },
+    { "['\"',", ",'\"']" },
+    { "{'\"':", ",'\"':1}" },
+  };
+
+  for (guint w = 0; w < G_N_ELEMENTS (wrappers); w++)
+    {
+      g_autoptr(GString) doc = g_string_new (wrappers[w][0]);
+      g_autoptr(GError) error = NULL;
+      JsonNode *node;
+
+      for (int i = 0; i < 100000; i++)
+        g_string_append_c (doc, '[');
+      for (int i = 0; i < 100000; i++)
+        g_string_append_c (doc, ']');
+      g_string_append (doc, wrappers[w][1]);
+      node = wh_json_parse_bounded (doc->str, doc->len, G_MAXSIZE, &error);
+      g_assert_null (node);
+      g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
+    }
+
+  /* Strict JSON with every kind of value still passes. */
+  {
+    const char *json = "{\"a\": [1, -2.5e+3, true, false, null, \"/*'x'*/\"],\r\n\t\"b\": {}}";
+    g_autoptr(GError) error = NULL;
+    JsonNode *node = wh_json_parse_bounded (json, strlen (json), 1000, &error);
+
+    g_assert_no_error (error);
+    json_node_unref (node);
+  }
+}
+
 static void
 test_page (void)
 {
@@ -246,6 +286,7 @@ main (int   argc,
   g_test_add_func ("/codec/record/tombstone", test_tombstone);
   g_test_add_func ("/codec/record/rejects", test_rejects);
   g_test_add_func ("/codec/json/bounded", test_bounded_parse);
+  g_test_add_func ("/codec/json/bounded-hidden-nesting", test_bounded_parse_hidden_nesting);
   g_test_add_func ("/codec/page/roundtrip", test_page);
   g_test_add_func ("/codec/page/cursor-lies", test_page_cursor_lies);
   g_test_add_func ("/codec/error-body", test_error_body);

@@ -8,12 +8,26 @@
 
 #include "wh-codec.h"
 
+typedef enum
+{
+  SCAN_OK,
+  SCAN_TOO_DEEP,
+  SCAN_NOT_JSON,
+} ScanResult;
+
+/* What RFC 8259 allows outside strings besides brackets and quotes:
+ * whitespace, separators, and the characters of numbers, true, false, null. */
+#define JSON_OUTSIDE_STRINGS " \t\n\r,:0123456789+-.eEtrufalsn"
+
 /* Walks the text once, outside strings, counting brackets. json-glib parses
- * recursively, so a document of a million '[' would exhaust the stack. */
-static gboolean
-check_depth (const char *data,
-             gsize       length,
-             guint       max_depth)
+ * recursively, so a document of a million '[' would exhaust the stack.
+ * json-glib's lexer also takes comments and single-quoted strings, which
+ * could hide a '"' from this walk and so every bracket after it, so outside
+ * strings nothing but what JSON allows there is let through. */
+static ScanResult
+check_structure (const char *data,
+                 gsize       length,
+                 guint       max_depth)
 {
   guint depth = 0;
   gboolean in_string = FALSE;
@@ -38,7 +52,7 @@ check_depth (const char *data,
         case '[':
         case '{':
           if (++depth > max_depth)
-            return FALSE;
+            return SCAN_TOO_DEEP;
           break;
         case ']':
         case '}':
@@ -46,10 +60,12 @@ check_depth (const char *data,
             depth--;
           break;
         default:
+          if (c == '\0' || strchr (JSON_OUTSIDE_STRINGS, c) == NULL)
+            return SCAN_NOT_JSON;
           break;
         }
     }
-  return TRUE;
+  return SCAN_OK;
 }
 
 JsonNode *
@@ -80,11 +96,19 @@ wh_json_parse_bounded (const char *data,
                            _("The server sent text that is not valid UTF-8."));
       return NULL;
     }
-  if (!check_depth (data, length, WH_MAX_JSON_DEPTH))
+  switch (check_structure (data, length, WH_MAX_JSON_DEPTH))
     {
+    case SCAN_TOO_DEEP:
       g_set_error_literal (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_DEEP,
                            _("The server sent a response nested too deeply."));
       return NULL;
+    case SCAN_NOT_JSON:
+      g_set_error_literal (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED,
+                           _("The server sent a response that is not valid JSON."));
+      return NULL;
+    case SCAN_OK:
+    default:
+      break;
     }
 
   parser = json_parser_new_immutable ();
