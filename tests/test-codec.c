@@ -262,6 +262,29 @@ test_page_cursor_lies (void)
   g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID);
 }
 
+/* remaining is a count: a negative one would reach a progress bar. Found by
+ * tests/fuzz/fuzz-page, whose round trip lost it. */
+static void
+test_page_remaining (void)
+{
+#define PAGE(remaining) "{\"collection\":\"categories\",\"since\":0,\"next_since\":0," \
+                        "\"server_rev\":9,\"has_more\":true,\"remaining\":" remaining ",\"records\":[]}"
+  const char *good = PAGE ("7");
+  const char *bad = PAGE ("-5");
+#undef PAGE
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhPage) page = wh_page_from_json (&wh_collection_categories, good, strlen (good),
+                                              &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (page->remaining, ==, 7);
+  g_clear_pointer (&page, wh_page_free);
+
+  page = wh_page_from_json (&wh_collection_categories, bad, strlen (bad), &error);
+  g_assert_null (page);
+  g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID);
+}
+
 static void
 test_error_body (void)
 {
@@ -289,6 +312,7 @@ main (int   argc,
   g_test_add_func ("/codec/json/bounded-hidden-nesting", test_bounded_parse_hidden_nesting);
   g_test_add_func ("/codec/page/roundtrip", test_page);
   g_test_add_func ("/codec/page/cursor-lies", test_page_cursor_lies);
+  g_test_add_func ("/codec/page/remaining", test_page_remaining);
   g_test_add_func ("/codec/error-body", test_error_body);
   return g_test_run ();
 }

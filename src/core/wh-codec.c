@@ -212,7 +212,8 @@ wh_page_from_json (const WhCollection *collection,
   if (!get_int_member (object, "server_rev", TRUE, &page->server_rev) ||
       page->server_rev < page->next_since)
     return envelope_error (error, "server_rev"), NULL;
-  if (!get_int_member (object, "remaining", FALSE, &page->remaining))
+  /* A count; -1, as when it is absent, is "not asked for". */
+  if (!get_int_member (object, "remaining", FALSE, &page->remaining) || page->remaining < -1)
     return envelope_error (error, "remaining"), NULL;
   member = json_object_get_member (object, "has_more");
   if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
