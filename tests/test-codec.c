@@ -299,6 +299,27 @@ test_error_body (void)
   g_assert_false (wh_error_body_parse ("<html>", 6, NULL, NULL));
 }
 
+/* A code or message of the wrong type is ignored without a critical (which
+ * wh_test_init makes fatal). Found by fuzz-json-bounded. */
+static void
+test_error_body_wrong_types (void)
+{
+  const char *array_message = "{\"error\":{\"code\":\"x\",\"message\":[\"m\"]}}";
+  const char *object_code = "{\"error\":{\"code\":{},\"message\":\"m\"}}";
+  const char *number_message = "{\"error\":{\"code\":\"x\",\"message\":5}}";
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+
+  g_assert_true (wh_error_body_parse (array_message, strlen (array_message), &code, &message));
+  g_assert_cmpstr (code, ==, "x");
+  g_assert_cmpstr (message, ==, "");
+  g_assert_false (wh_error_body_parse (object_code, strlen (object_code), NULL, NULL));
+  g_clear_pointer (&code, g_free);
+  g_clear_pointer (&message, g_free);
+  g_assert_true (wh_error_body_parse (number_message, strlen (number_message), &code, &message));
+  g_assert_cmpstr (message, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -314,5 +335,6 @@ main (int   argc,
   g_test_add_func ("/codec/page/cursor-lies", test_page_cursor_lies);
   g_test_add_func ("/codec/page/remaining", test_page_remaining);
   g_test_add_func ("/codec/error-body", test_error_body);
+  g_test_add_func ("/codec/error-body/wrong-types", test_error_body_wrong_types);
   return g_test_run ();
 }

@@ -311,6 +311,20 @@ wh_error_body_new (const char *code,
   return json_to_string (root, FALSE);
 }
 
+/* json-glib's *_member_with_default getters emit a critical for a member
+ * that is an array or an object; a hostile body must not be able to. */
+static const char *
+get_string_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 gboolean
 wh_error_body_parse (const char *data,
                      gsize       length,
@@ -328,8 +342,8 @@ wh_error_body_parse (const char *data,
       JSON_NODE_TYPE (json_object_get_member (object, "error")) != JSON_NODE_OBJECT)
     return FALSE;
   error_object = json_object_get_object_member (object, "error");
-  c = json_object_get_string_member_with_default (error_object, "code", NULL);
-  m = json_object_get_string_member_with_default (error_object, "message", NULL);
+  c = get_string_member (error_object, "code");
+  m = get_string_member (error_object, "message");
   if (c == NULL || strlen (c) > 64)
     return FALSE;
   if (code)
