@@ -201,6 +201,34 @@ test_bounded_parse_hidden_nesting (void)
   }
 }
 
+/* json-glib 1.6 keeps the last of several top-level values and leaks the
+ * others (json-glib issue #74). Found by the fuzz targets' leak checks. */
+static void
+test_bounded_parse_one_value (void)
+{
+  const char * const several[] = {
+    "{\"a\":1} {\"b\":2}", "[1][2]", "1 [2]", "\"a\" {}", "{}\"a\"", "[1]]", "]",
+  };
+  const char * const one[] = { "5", "null", "\"a\"", " [1] \r\n", "{\"a\":[{}]}\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (several); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *node = wh_json_parse_bounded (several[i], strlen (several[i]), 1000, &error);
+
+      g_assert_null (node);
+      g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (one); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *node = wh_json_parse_bounded (one[i], strlen (one[i]), 1000, &error);
+
+      g_assert_no_error (error);
+      json_node_unref (node);
+    }
+}
+
 static void
 test_page (void)
 {
@@ -331,6 +359,7 @@ main (int   argc,
   g_test_add_func ("/codec/record/rejects", test_rejects);
   g_test_add_func ("/codec/json/bounded", test_bounded_parse);
   g_test_add_func ("/codec/json/bounded-hidden-nesting", test_bounded_parse_hidden_nesting);
+  g_test_add_func ("/codec/json/bounded-one-value", test_bounded_parse_one_value);
   g_test_add_func ("/codec/page/roundtrip", test_page);
   g_test_add_func ("/codec/page/cursor-lies", test_page_cursor_lies);
   g_test_add_func ("/codec/page/remaining", test_page_remaining);

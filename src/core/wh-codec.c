@@ -23,7 +23,11 @@ typedef enum
  * recursively, so a document of a million '[' would exhaust the stack.
  * json-glib's lexer also takes comments and single-quoted strings, which
  * could hide a '"' from this walk and so every bracket after it, so outside
- * strings nothing but what JSON allows there is let through. */
+ * strings nothing but what JSON allows there is let through.
+ *
+ * And one value only: json-glib 1.6 takes "{...} {...}" (or "1 {...}"),
+ * keeps the last value and leaks the ones before it (json-glib issue #74,
+ * fixed in 1.10). */
 static ScanResult
 check_structure (const char *data,
                  gsize       length,
@@ -31,6 +35,8 @@ check_structure (const char *data,
 {
   guint depth = 0;
   gboolean in_string = FALSE;
+  gboolean started = FALSE; /* the top-level value has begun */
+  gboolean ended = FALSE;   /* a top-level string or container has closed */
 
   for (gsize i = 0; i < length; i++)
     {
@@ -41,8 +47,17 @@ check_structure (const char *data,
           if (c == '\\')
             i++;
           else if (c == '"')
-            in_string = FALSE;
+            {
+              in_string = FALSE;
+              ended = depth == 0;
+            }
           continue;
+        }
+      if (depth == 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+        {
+          if (ended || (started && (c == '"' || c == '[' || c == '{')))
+            return SCAN_NOT_JSON;
+          started = TRUE;
         }
       switch (c)
         {
@@ -56,8 +71,9 @@ check_structure (const char *data,
           break;
         case ']':
         case '}':
-          if (depth > 0)
-            depth--;
+          if (depth == 0)
+            return SCAN_NOT_JSON;
+          ended = --depth == 0;
           break;
         default:
           if (c == '\0' || strchr (JSON_OUTSIDE_STRINGS, c) == NULL)
