@@ -348,6 +348,23 @@ test_error_body_wrong_types (void)
   g_assert_cmpstr (message, ==, "");
 }
 
+/* A lone surrogate escape decodes to bytes that are not UTF-8: a code made
+ * of them is refused, a message is repaired. Found by fuzz-json-bounded. */
+static void
+test_error_body_surrogates (void)
+{
+  const char *bad_code = "{\"error\":{\"code\":\"a\\udddd00\",\"message\":\"m\"}}";
+  const char *bad_message = "{\"error\":{\"code\":\"x\",\"message\":\"m\\ud800!!\"}}";
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+
+  g_assert_false (wh_error_body_parse (bad_code, strlen (bad_code), NULL, NULL));
+  g_assert_true (wh_error_body_parse (bad_message, strlen (bad_message), &code, &message));
+  g_assert_cmpstr (code, ==, "x");
+  g_assert_true (g_utf8_validate (message, -1, NULL));
+  g_assert_true (g_str_has_prefix (message, "m"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,5 +382,6 @@ main (int   argc,
   g_test_add_func ("/codec/page/remaining", test_page_remaining);
   g_test_add_func ("/codec/error-body", test_error_body);
   g_test_add_func ("/codec/error-body/wrong-types", test_error_body_wrong_types);
+  g_test_add_func ("/codec/error-body/surrogates", test_error_body_surrogates);
   return g_test_run ();
 }

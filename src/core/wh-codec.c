@@ -360,7 +360,9 @@ wh_error_body_parse (const char *data,
   error_object = json_object_get_object_member (object, "error");
   c = get_string_member (error_object, "code");
   m = get_string_member (error_object, "message");
-  if (c == NULL || strlen (c) > 64)
+  /* json-glib 1.6 decodes a lone surrogate escape ("\udddd") into bytes
+   * that are not UTF-8, so valid input can still yield an invalid code. */
+  if (c == NULL || strlen (c) > 64 || !g_utf8_validate (c, -1, NULL))
     return FALSE;
   if (code)
     *code = g_strdup (c);
