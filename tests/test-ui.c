@@ -7,6 +7,7 @@
 
 #include "wh-application.h"
 #include "wh-preferences-window.h"
+#include "wh-service-page.h"
 #include "wh-service-view.h"
 #include "wh-sync-status.h"
 #include "wh-test.h"
@@ -203,13 +204,16 @@ static void
 test_list_search_detail (void)
 {
   g_autoptr(WhStore) store = make_store (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
   WhWindow *window = new_window ();
   WhServiceView *jobs;
   GtkListView *list;
   GtkWidget *entry;
   GtkSelectionModel *model;
 
-  wh_window_set_store (window, store);
+  wh_window_set_context (window, context);
+  wh_context_set_store (context, store);
   wh_window_show_view (window, "jobs");
   jobs = WH_SERVICE_VIEW (find_by_predicate (GTK_WIDGET (window), is_service_view_named,
                                              (gpointer) "jobs"));
@@ -252,7 +256,40 @@ test_list_search_detail (void)
       spin (50);
       g_assert_false (wh_service_view_navigate_back (jobs));
     }
+
+  /* The kiosk's Home: the search typed by the last person is gone. */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
+  g_signal_emit_by_name (entry, "search-changed");
+  spin (50);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  wh_service_page_reset (WH_SERVICE_PAGE (wh_window_get_page (window, "jobs")));
+  spin (50);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_context_location (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = NULL;
+  double lat = 0, lon = 0;
+
+  g_settings_set_double (settings, "location-latitude", 0);
+  g_settings_set_double (settings, "location-longitude", 0);
+  context = wh_context_new (settings, FALSE);
+  /* 0,0 is "not set". */
+  g_assert_false (wh_context_get_location (context, &lat, &lon));
+  g_settings_set_double (settings, "location-latitude", 31.23);
+  g_settings_set_double (settings, "location-longitude", 121.47);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 31.23, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lon, 121.47, 1e-9);
+  wh_context_set_location (context, 95, 0, TRUE);
+  g_assert_false (wh_context_get_location (context, NULL, NULL));
+  g_settings_reset (settings, "location-latitude");
+  g_settings_reset (settings, "location-longitude");
 }
 
 static void
@@ -311,6 +348,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
   g_test_add_func ("/ui/service-view/list-search-detail", test_list_search_detail);
+  g_test_add_func ("/ui/context/location", test_context_location);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);
   return g_test_run ();

@@ -27,6 +27,14 @@ struct _WhAppSync
 
 G_DEFINE_FINAL_TYPE (WhAppSync, wh_app_sync, G_TYPE_OBJECT)
 
+WhApi *
+wh_app_sync_get_api (WhAppSync *self)
+{
+  g_return_val_if_fail (WH_IS_APP_SYNC (self), NULL);
+
+  return self->api;
+}
+
 static const char *
 collection_label (const char *name)
 {

@@ -25,6 +25,8 @@ WhAppSync *wh_app_sync_new    (WhStore    *store,
 void       wh_app_sync_attach (WhAppSync  *self,
                                WhWindow   *window,
                                GSettings  *settings);
+/* The client of the backend, shared with the views (sign-in, claims). */
+WhApi     *wh_app_sync_get_api (WhAppSync *self);
 /* Starts a sync unless one is running. */
 void       wh_app_sync_run    (WhAppSync  *self);
 

@@ -25,6 +25,7 @@ struct _WhApplication
   WhStore      *store;
   WhDemoServer *demo_server;
   WhAppSync    *sync;
+  WhContext    *context;
   GCancellable *cancellable;
 };
 
@@ -82,6 +83,7 @@ backend_ready (WhApplication *self,
       return;
     }
   wh_app_sync_attach (self->sync, window, self->settings);
+  wh_context_set_api (self->context, wh_app_sync_get_api (self->sync));
 }
 
 static void
@@ -161,8 +163,7 @@ store_opened_cb (GObject      *source,
       return;
     }
   self->store = store;
-  if (window)
-    wh_window_set_store (window, store);
+  wh_context_set_store (self->context, store);
   start_backend (self);
 }
 
@@ -241,6 +242,7 @@ wh_application_activate (GApplication *app)
       return;
     }
   window = wh_window_new (ADW_APPLICATION (self));
+  wh_window_set_context (window, self->context);
   gtk_window_present (GTK_WINDOW (window));
 
   task = g_task_new (self, self->cancellable, store_opened_cb, NULL);
@@ -267,6 +269,7 @@ wh_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
   gtk_window_set_default_icon_name (APP_ID);
+  self->context = wh_context_new (self->settings, FALSE);
 }
 
 static int
@@ -299,6 +302,7 @@ wh_application_finalize (GObject *object)
   WhApplication *self = WH_APPLICATION (object);
 
   g_clear_object (&self->sync);
+  g_clear_object (&self->context);
   g_clear_object (&self->demo_server);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

@@ -225,6 +225,17 @@ wh_service_view_focus_search (WhServiceView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+void
+wh_service_view_reset (WhServiceView *self)
+{
+  g_return_if_fail (WH_IS_SERVICE_VIEW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  gtk_stack_set_visible_child_name (self->detail_stack, "none");
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
+}
+
 /* ---- Setup -------------------------------------------------------------- */
 
 void

@@ -25,5 +25,7 @@ gboolean    wh_service_view_navigate_back  (WhServiceView *self);
 /* Shows the record with this id, as if chosen from the list. */
 gboolean    wh_service_view_show_record    (WhServiceView *self,
                                             gint64         id);
+/* Back to the list with the search cleared. */
+void        wh_service_view_reset          (WhServiceView *self);
 
 G_END_DECLS

@@ -5,7 +5,11 @@
 
 #include <glib/gi18n.h>
 
-#include "wh-service-view.h"
+#include "courses/wh-courses-view.h"
+#include "jobs/wh-jobs-view.h"
+#include "meals/wh-meals-view.h"
+#include "stations/wh-stations-view.h"
+#include "wh-service-page.h"
 #include "wh-window.h"
 
 struct _WhWindow
@@ -13,14 +17,14 @@ struct _WhWindow
   AdwApplicationWindow parent_instance;
 
   /* Template widgets */
-  WhServiceView *courses_view;
+  GtkWidget     *courses_view;
   GtkProgressBar *first_run_progress;
   AdwStatusPage *first_run_page;
   GtkButton     *first_run_retry;
-  WhServiceView *jobs_view;
+  GtkWidget     *jobs_view;
   GtkStack      *main_stack;
-  WhServiceView *meals_view;
-  WhServiceView *stations_view;
+  GtkWidget     *meals_view;
+  GtkWidget     *stations_view;
   WhSyncStatus  *sync_status;
   AdwToastOverlay *toast_overlay;
   AdwViewStack  *view_stack;
@@ -31,12 +35,12 @@ struct _WhWindow
 
 G_DEFINE_FINAL_TYPE (WhWindow, wh_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static WhServiceView *
-visible_service_view (WhWindow *self)
+static WhServicePage *
+visible_service_page (WhWindow *self)
 {
   GtkWidget *child = adw_view_stack_get_visible_child (self->view_stack);
 
-  return WH_IS_SERVICE_VIEW (child) ? WH_SERVICE_VIEW (child) : NULL;
+  return WH_IS_SERVICE_PAGE (child) ? WH_SERVICE_PAGE (child) : NULL;
 }
 
 static void
@@ -45,10 +49,10 @@ search_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   WhWindow *self = WH_WINDOW (widget);
-  WhServiceView *view = visible_service_view (self);
+  WhServicePage *page = visible_service_page (self);
 
-  if (view && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
-    wh_service_view_focus_search (view);
+  if (page && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
+    wh_service_page_focus_search (page);
 }
 
 static void
@@ -78,15 +82,26 @@ wh_window_get_visible_view (WhWindow *self)
 }
 
 void
-wh_window_set_store (WhWindow *self,
-                     WhStore  *store)
+wh_window_set_context (WhWindow  *self,
+                       WhContext *context)
 {
-  g_return_if_fail (WH_IS_WINDOW (self));
+  GtkWidget *pages[] = { self->courses_view, self->jobs_view, self->stations_view,
+                         self->meals_view };
 
-  wh_service_view_set_store (self->courses_view, store);
-  wh_service_view_set_store (self->jobs_view, store);
-  wh_service_view_set_store (self->stations_view, store);
-  wh_service_view_set_store (self->meals_view, store);
+  g_return_if_fail (WH_IS_WINDOW (self));
+  g_return_if_fail (WH_IS_CONTEXT (context));
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    wh_service_page_set_context (WH_SERVICE_PAGE (pages[i]), context);
+}
+
+GtkWidget *
+wh_window_get_page (WhWindow   *self,
+                    const char *name)
+{
+  g_return_val_if_fail (WH_IS_WINDOW (self), NULL);
+
+  return adw_view_stack_get_child_by_name (self->view_stack, name);
 }
 
 void
@@ -167,7 +182,10 @@ wh_window_class_init (WhWindowClass *klass)
 
   object_class->dispose = wh_window_dispose;
 
-  g_type_ensure (WH_TYPE_SERVICE_VIEW);
+  g_type_ensure (WH_TYPE_COURSES_VIEW);
+  g_type_ensure (WH_TYPE_JOBS_VIEW);
+  g_type_ensure (WH_TYPE_MEALS_VIEW);
+  g_type_ensure (WH_TYPE_STATIONS_VIEW);
   g_type_ensure (WH_TYPE_SYNC_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/wh-window.ui");

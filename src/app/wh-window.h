@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "wh-store.h"
+#include "wh-context.h"
 #include "wh-sync-status.h"
 
 G_BEGIN_DECLS
@@ -12,8 +12,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WhWindow, wh_window, WH, WINDOW, AdwApplicationWindow)
 
 WhWindow     *wh_window_new              (AdwApplication *application);
-void          wh_window_set_store        (WhWindow       *self,
-                                          WhStore        *store);
+/* Hands the shared context to the four service pages. */
+void          wh_window_set_context      (WhWindow       *self,
+                                          WhContext      *context);
+/* The page of "courses", "jobs", "stations" or "meals" (a WhServicePage). */
+GtkWidget    *wh_window_get_page         (WhWindow       *self,
+                                          const char     *name);
 /* The first sync of an empty cache shows a progress page instead of empty
  * lists; fraction < 0 pulses. */
 void          wh_window_show_first_run   (WhWindow       *self,

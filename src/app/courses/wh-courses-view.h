@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-courses-view.h: the skills courses service (implements WhServicePage). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define WH_TYPE_COURSES_VIEW (wh_courses_view_get_type ())
+G_DECLARE_FINAL_TYPE (WhCoursesView, wh_courses_view, WH, COURSES_VIEW, GtkWidget)
+
+G_END_DECLS

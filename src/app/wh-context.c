@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-context"
+
+#include "config.h"
+
+#include "wh-context.h"
+
+struct _WhContext
+{
+  GObject parent_instance;
+
+  GSettings *settings;
+  WhStore   *store;
+  WhApi     *api;
+  gboolean   kiosk;
+  gboolean   has_location;
+  double     lat;
+  double     lon;
+};
+
+G_DEFINE_FINAL_TYPE (WhContext, wh_context, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_API,
+  PROP_KIOSK,
+  PROP_LOCATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* 0,0 is the schema's "not set"; it is in the sea off Africa, never a
+ * place a worker sets on purpose. */
+static void
+location_settings_changed_cb (WhContext *self)
+{
+  double lat = g_settings_get_double (self->settings, "location-latitude");
+  double lon = g_settings_get_double (self->settings, "location-longitude");
+
+  wh_context_set_location (self, lat, lon, lat != 0 || lon != 0);
+}
+
+WhContext *
+wh_context_new (GSettings *settings,
+                gboolean   kiosk)
+{
+  WhContext *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (WH_TYPE_CONTEXT, NULL);
+  self->settings = g_object_ref (settings);
+  self->kiosk = kiosk;
+  g_signal_connect_object (settings, "changed::location-latitude",
+                           G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (settings, "changed::location-longitude",
+                           G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
+  location_settings_changed_cb (self);
+  return self;
+}
+
+GSettings *
+wh_context_get_settings (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), NULL);
+
+  return self->settings;
+}
+
+gboolean
+wh_context_get_kiosk (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), FALSE);
+
+  return self->kiosk;
+}
+
+WhStore *
+wh_context_get_store (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), NULL);
+
+  return self->store;
+}
+
+void
+wh_context_set_store (WhContext *self,
+                      WhStore   *store)
+{
+  g_return_if_fail (WH_IS_CONTEXT (self));
+  g_return_if_fail (store == NULL || WH_IS_STORE (store));
+
+  if (g_set_object (&self->store, store))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+WhApi *
+wh_context_get_api (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), NULL);
+
+  return self->api;
+}
+
+void
+wh_context_set_api (WhContext *self,
+                    WhApi     *api)
+{
+  g_return_if_fail (WH_IS_CONTEXT (self));
+  g_return_if_fail (api == NULL || WH_IS_API (api));
+
+  if (g_set_object (&self->api, api))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API]);
+}
+
+gboolean
+wh_context_get_location (WhContext *self,
+                         double    *lat,
+                         double    *lon)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), FALSE);
+
+  if (!self->has_location)
+    return FALSE;
+  if (lat)
+    *lat = self->lat;
+  if (lon)
+    *lon = self->lon;
+  return TRUE;
+}
+
+void
+wh_context_set_location (WhContext *self,
+                         double     lat,
+                         double     lon,
+                         gboolean   valid)
+{
+  g_return_if_fail (WH_IS_CONTEXT (self));
+
+  valid = valid && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
+  if (valid == self->has_location && (!valid || (lat == self->lat && lon == self->lon)))
+    return;
+  self->has_location = valid;
+  self->lat = valid ? lat : 0;
+  self->lon = valid ? lon : 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCATION]);
+}
+
+static void
+wh_context_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  WhContext *self = WH_CONTEXT (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_API:
+      g_value_set_object (value, self->api);
+      break;
+    case PROP_KIOSK:
+      g_value_set_boolean (value, self->kiosk);
+      break;
+    case PROP_LOCATION:
+      g_value_set_boolean (value, self->has_location);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_context_dispose (GObject *object)
+{
+  WhContext *self = WH_CONTEXT (object);
+
+  g_clear_object (&self->api);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (wh_context_parent_class)->dispose (object);
+}
+
+static void
+wh_context_class_init (WhContextClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = wh_context_dispose;
+  object_class->get_property = wh_context_get_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, WH_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_API] =
+    g_param_spec_object ("api", NULL, NULL, WH_TYPE_API,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KIOSK] =
+    g_param_spec_boolean ("kiosk", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* Whether a location is known; read it with wh_context_get_location (). */
+  properties[PROP_LOCATION] =
+    g_param_spec_boolean ("location", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+wh_context_init (WhContext *self)
+{
+}

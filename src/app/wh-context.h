@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-context.h: what every service view shares, handed down by the window.
+ *
+ * The store arrives once the cache is open (off the main thread), the API
+ * client once a backend is known; both may be NULL for a while, and views
+ * follow notify::store and notify::api. The location is the origin of
+ * distances: a place set in preferences, the location service, or in kiosk
+ * mode the kiosk's own station. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "wh-api.h"
+#include "wh-store.h"
+
+G_BEGIN_DECLS
+
+#define WH_TYPE_CONTEXT (wh_context_get_type ())
+G_DECLARE_FINAL_TYPE (WhContext, wh_context, WH, CONTEXT, GObject)
+
+WhContext *wh_context_new          (GSettings  *settings,
+                                    gboolean    kiosk);
+GSettings *wh_context_get_settings (WhContext  *self);
+gboolean   wh_context_get_kiosk    (WhContext  *self);
+
+WhStore   *wh_context_get_store    (WhContext  *self);
+void       wh_context_set_store    (WhContext  *self,
+                                    WhStore    *store);
+WhApi     *wh_context_get_api      (WhContext  *self);
+void       wh_context_set_api      (WhContext  *self,
+                                    WhApi      *api);
+
+/* FALSE when no origin is known; then lat/lon are left alone. */
+gboolean   wh_context_get_location (WhContext  *self,
+                                    double     *lat,
+                                    double     *lon);
+/* Emits notify::location. valid = FALSE forgets the location. */
+void       wh_context_set_location (WhContext  *self,
+                                    double      lat,
+                                    double      lon,
+                                    gboolean    valid);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-service-page.h: what the window asks of each service's view.
+ *
+ * Each service (courses, jobs, stations, meals) lives in its own folder
+ * and implements this; the window knows nothing else about them. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wh-context.h"
+
+G_BEGIN_DECLS
+
+#define WH_TYPE_SERVICE_PAGE (wh_service_page_get_type ())
+G_DECLARE_INTERFACE (WhServicePage, wh_service_page, WH, SERVICE_PAGE, GtkWidget)
+
+struct _WhServicePageInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Called once, before the page is shown. */
+  void     (*set_context)   (WhServicePage *self,
+                             WhContext     *context);
+  /* Ctrl+F: show the page's search and focus it. */
+  void     (*focus_search)  (WhServicePage *self);
+  /* Alt+Left / Escape / Back: one step back; FALSE when at the start. */
+  gboolean (*navigate_back) (WhServicePage *self);
+  /* Back to the start with nothing typed or chosen (the kiosk's Home and
+   * idle reset): nothing of the last person may stay on screen. */
+  void     (*reset)         (WhServicePage *self);
+};
+
+void     wh_service_page_set_context   (WhServicePage *self,
+                                        WhContext     *context);
+void     wh_service_page_focus_search  (WhServicePage *self);
+gboolean wh_service_page_navigate_back (WhServicePage *self);
+void     wh_service_page_reset         (WhServicePage *self);
+
+G_END_DECLS
