@@ -10,6 +10,8 @@
 #define N_JOBS 2345
 
 static const char * const titles[] = { "电工", "高级电工技师", "保洁员", "快递员", "叉车司机", "焊工" };
+/* "包吃" is a prefix of "包吃住", and % and _ must not act as wildcards. */
+static const char * const welfare_tags[] = { "五险一金", "包吃住", "包吃", "100%_全勤", "日结" };
 
 static WhStore *
 make_jobs_store (void)
@@ -29,6 +31,15 @@ make_jobs_store (void)
       /* Many ties in both sort keys, so the id tie-break matters. */
       wh_record_set_text (job, "posted_at", date);
       wh_record_set_int (job, "salary_min", 1000 * g_rand_int_range (rand, 3, 9));
+      {
+        const char *welfare[G_N_ELEMENTS (welfare_tags) + 1] = { NULL };
+        guint n = 0;
+
+        for (guint t = 0; t < G_N_ELEMENTS (welfare_tags); t++)
+          if (g_rand_boolean (rand))
+            welfare[n++] = welfare_tags[t];
+        wh_record_set_strv (job, "welfare", welfare);
+      }
       g_ptr_array_add (page->records, job);
     }
   page->next_since = N_JOBS;
@@ -138,6 +149,39 @@ test_orders_and_filters (void)
                "SELECT id FROM jobs WHERE title LIKE '%电工%' ORDER BY posted_at, id");
 }
 
+/* A list field holding an item: exact items, never a prefix or a pattern. */
+static void
+test_list_field_filters (void)
+{
+  g_autoptr(WhStore) store = make_jobs_store ();
+  g_autoptr(WhQuery) one = wh_query_new (&wh_collection_jobs);
+  g_autoptr(WhQuery) two = wh_query_new (&wh_collection_jobs);
+  g_autoptr(WhQuery) none = wh_query_new (&wh_collection_jobs);
+
+#define HAS(tag) "instr (char(31) || welfare || char(31), char(31) || '" tag "' || char(31)) > 0"
+  wh_query_where_has (one, "welfare", "包吃");
+  check_model (store, one, "SELECT id FROM jobs WHERE " HAS ("包吃") " ORDER BY id");
+  /* Independently of instr (): GLOB has no meaning for % or _. */
+  check_model (store, one,
+               "SELECT id FROM jobs WHERE (char(31) || welfare || char(31)) GLOB"
+               " ('*' || char(31) || '包吃' || char(31) || '*') ORDER BY id");
+
+  wh_query_set_order (two, "salary_min", TRUE);
+  wh_query_where_has (two, "welfare", "100%_全勤");
+  wh_query_where_has (two, "welfare", "日结");
+  check_model (store, two,
+               "SELECT id FROM jobs WHERE (char(31) || welfare || char(31)) GLOB"
+               " ('*' || char(31) || '100%_全勤' || char(31) || '*') AND " HAS ("日结")
+               " ORDER BY salary_min DESC, id DESC");
+#undef HAS
+
+  /* A pattern that a LIKE would take as "anything" matches nothing. */
+  wh_query_where_has (none, "welfare", "%");
+  g_assert_cmpint (wh_store_query_count (store, none, NULL), ==, 0);
+  wh_query_where_has (none, "welfare", "");
+  g_assert_cmpint (wh_store_query_count (store, none, NULL), ==, 0);
+}
+
 static void
 items_changed_cb (GListModel *model,
                   guint       position,
@@ -224,6 +268,7 @@ main (int   argc,
   wh_test_init (&argc, &argv);
 
   g_test_add_func ("/list-model/orders-and-filters", test_orders_and_filters);
+  g_test_add_func ("/list-model/list-field-filters", test_list_field_filters);
   g_test_add_func ("/list-model/reload-after-sync", test_reload_after_sync);
   g_test_add_func ("/list-model/set-query", test_set_query);
   g_test_add_func ("/list-model/empty-and-dispose", test_empty_and_dispose);

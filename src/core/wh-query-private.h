@@ -14,6 +14,7 @@ typedef struct
   gint64      i;
   double      d;
   char       *s;
+  char        sep;   /* WH_QUERY_HAS: the list's separator in storage form */
 } WhFilter;
 
 struct _WhQuery

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "wh-query-private.h"
+#include "wh-record.h"
 #include "wh-search-tokenizer.h"
 
 G_DEFINE_BOXED_TYPE (WhQuery, wh_query, wh_query_copy, wh_query_free)
@@ -156,6 +157,32 @@ wh_query_where_text (WhQuery    *query,
 {
   g_return_if_fail (value != NULL);
   add_filter (query, field, op, WH_TYPE_TEXT, 0, 0, value);
+}
+
+void
+wh_query_where_has (WhQuery    *query,
+                    const char *field,
+                    const char *value)
+{
+  WhFilter filter = { 0 };
+  WhType type;
+
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (value != NULL);
+
+  filter.field = lookup_field (query, field, &type);
+  if (filter.field == NULL)
+    return;
+  if (type != WH_TYPE_STRV && type != WH_TYPE_INTV)
+    {
+      g_critical ("Field %s.%s is not a list", query->collection->name, field);
+      return;
+    }
+  filter.op = WH_QUERY_HAS;
+  filter.type = WH_TYPE_TEXT;
+  filter.sep = type == WH_TYPE_STRV ? WH_STRV_SEPARATOR : ',';
+  filter.s = g_strdup (value);
+  g_array_append_val (query->filters, filter);
 }
 
 void

@@ -23,6 +23,7 @@ typedef enum
   WH_QUERY_LE,
   WH_QUERY_GT,
   WH_QUERY_GE,
+  WH_QUERY_HAS, /* a list field (STRV, INTV) holds the value: wh_query_where_has () */
 } WhQueryOp;
 
 typedef struct _WhQuery WhQuery;
@@ -49,6 +50,12 @@ void                wh_query_where_real      (WhQuery            *query,
 void                wh_query_where_text      (WhQuery            *query,
                                               const char         *field,
                                               WhQueryOp           op,
+                                              const char         *value);
+/* Rows whose list field (STRV or INTV) holds value as one of its items,
+ * e.g. ("welfare", "五险一金") or ("amenities", "hot_water"). Several
+ * calls must all hold. */
+void                wh_query_where_has       (WhQuery            *query,
+                                              const char         *field,
                                               const char         *value);
 /* Rows in a region as the contract defines it: an adcode ending in 0000 is a
  * province, in 00 a city, else a district. Needs the adcode fields. */

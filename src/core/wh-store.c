@@ -1444,7 +1444,14 @@ query_sql (const CollInfo *info,
     {
       const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
 
-      g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
+      /* The item between separators anywhere in the list: instr (), not
+       * LIKE, so % and _ in a value mean themselves. */
+      if (f->op == WH_QUERY_HAS)
+        g_string_append_printf (sql,
+                                "%sinstr (char(%d) || %s || char(%d), char(%d) || ? || char(%d)) > 0",
+                                and, f->sep, f->field, f->sep, f->sep, f->sep);
+      else
+        g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
       and = " AND ";
     }
   if (query->match != NULL)
