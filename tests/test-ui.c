@@ -269,6 +269,82 @@ test_list_search_detail (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+is_title_label (GtkWidget *widget,
+                gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_compact (gpointer window)
+{
+  return wh_sync_status_get_compact (wh_window_get_sync_status (window));
+}
+
+static gboolean
+is_wide (gpointer window)
+{
+  return !is_compact (window);
+}
+
+static void
+check_narrow_layout (WhWindow *window)
+{
+  GtkWidget *title;
+  int min = 0;
+
+  /* The header keeps the whole title: the sync indicator gives way. */
+  g_assert_true (spin_until (is_compact, window, 3000));
+  spin (100);
+  title = find_by_predicate (GTK_WIDGET (window), is_title_label, (gpointer) "Workers' Home");
+  g_assert_nonnull (title);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  /* Nothing asks for more than the 360 px the app promises (metainfo's
+   * display_length), so no view is cut off on the right. */
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_assert_cmpint (min, <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 360);
+}
+
+static void
+test_narrow_and_large_text (void)
+{
+  GtkSettings *settings = gtk_settings_get_default ();
+  int dpi = 0;
+  g_autofree char *layout = NULL;
+  WhWindow *window = new_window ();
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, "gtk-decoration-layout", &layout, NULL);
+  /* GNOME's title bar: a close button only (Xvfb's default adds two more). */
+  g_object_set (settings, "gtk-decoration-layout", "appmenu:close", NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
+  spin (300);
+  check_narrow_layout (window);
+
+  /* Large text (GNOME's text scaling 1.5) on the same narrow window. */
+  g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
+  spin (300);
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char * const views[] = { "courses", "jobs", "stations", "meals" };
+
+      wh_window_show_view (window, views[i]);
+      spin (50);
+      check_narrow_layout (window);
+    }
+  g_object_set (settings, "gtk-xft-dpi", dpi > 0 ? dpi : 96 * 1024, NULL);
+
+  /* Wide again: the indicator says in words how fresh the data is. */
+  gtk_widget_set_size_request (GTK_WIDGET (window), 1000, 700);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  g_assert_true (spin_until (is_wide, window, 3000));
+  g_object_set (settings, "gtk-decoration-layout", layout, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_context_location (void)
 {
@@ -348,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
   g_test_add_func ("/ui/service-view/list-search-detail", test_list_search_detail);
+  g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/context/location", test_context_location);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);

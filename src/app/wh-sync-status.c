@@ -14,9 +14,53 @@ struct _WhSyncStatus
   GtkWidget *spinner;
   GtkWidget *label;
   char      *text;
+  char      *short_text; /* what a compact indicator still says, or NULL */
+  gboolean   compact;
 };
 
 G_DEFINE_FINAL_TYPE (WhSyncStatus, wh_sync_status, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_COMPACT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Compact, on a narrow window, the icon alone says the state (the full
+ * text stays in the tooltip and the accessible label), so the window's
+ * title keeps its room; only a running sync's percentage is still shown. */
+static void
+update_label (WhSyncStatus *self)
+{
+  const char *shown = self->compact ? self->short_text : self->text;
+
+  gtk_label_set_text (GTK_LABEL (self->label), shown ? shown : "");
+  gtk_widget_set_visible (self->label, shown != NULL);
+}
+
+void
+wh_sync_status_set_compact (WhSyncStatus *self,
+                            gboolean      compact)
+{
+  g_return_if_fail (WH_IS_SYNC_STATUS (self));
+
+  compact = !!compact;
+  if (self->compact == compact)
+    return;
+  self->compact = compact;
+  update_label (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPACT]);
+}
+
+gboolean
+wh_sync_status_get_compact (WhSyncStatus *self)
+{
+  g_return_val_if_fail (WH_IS_SYNC_STATUS (self), FALSE);
+
+  return self->compact;
+}
 
 char *
 wh_sync_status_format_time (gint64 unix_time,
@@ -56,12 +100,19 @@ wh_sync_status_update (WhSyncStatus      *self,
   if (last_synced_unix > 0)
     when = wh_sync_status_format_time (last_synced_unix, now);
   g_free (self->text);
+  g_clear_pointer (&self->short_text, g_free);
   switch (state)
     {
     case WH_SYNC_STATUS_SYNCING:
       if (fraction >= 0)
-        /* Translators: %d is a percentage */
-        self->text = g_strdup_printf (_("Syncing… %d%%"), (int) (CLAMP (fraction, 0, 1) * 100));
+        {
+          int percent = (int) (CLAMP (fraction, 0, 1) * 100);
+
+          /* Translators: %d is a percentage */
+          self->text = g_strdup_printf (_("Syncing… %d%%"), percent);
+          /* Translators: %d is a percentage, shown beside a spinner */
+          self->short_text = g_strdup_printf (_("%d%%"), percent);
+        }
       else
         self->text = g_strdup (_("Syncing…"));
       break;
@@ -87,7 +138,7 @@ wh_sync_status_update (WhSyncStatus      *self,
   gtk_widget_set_visible (self->icon, icon != NULL);
   if (icon)
     gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), icon);
-  gtk_label_set_text (GTK_LABEL (self->label), self->text);
+  update_label (self);
   gtk_widget_set_tooltip_text (self->button, self->text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
@@ -109,13 +160,53 @@ wh_sync_status_dispose (GObject *object)
 
   g_clear_pointer (&self->button, gtk_widget_unparent);
   g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->short_text, g_free);
   G_OBJECT_CLASS (wh_sync_status_parent_class)->dispose (object);
+}
+
+static void
+wh_sync_status_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      g_value_set_boolean (value, WH_SYNC_STATUS (object)->compact);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+wh_sync_status_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      wh_sync_status_set_compact (WH_SYNC_STATUS (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 wh_sync_status_class_init (WhSyncStatusClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = wh_sync_status_dispose;
+  G_OBJECT_CLASS (klass)->get_property = wh_sync_status_get_property;
+  G_OBJECT_CLASS (klass)->set_property = wh_sync_status_set_property;
+  /* Icon only (and a sync's percentage): for a narrow window. */
+  properties[PROP_COMPACT] =
+    g_param_spec_boolean ("compact", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "wh-sync-status");
 }

@@ -24,6 +24,11 @@ void        wh_sync_status_update     (WhSyncStatus      *self,
                                        gint64             last_synced_unix);
 /* What the indicator says now, for tests and the accessible label. */
 const char *wh_sync_status_get_text   (WhSyncStatus      *self);
+/* Icon only, for a narrow window; the text stays in the tooltip and the
+ * accessible label. */
+void        wh_sync_status_set_compact (WhSyncStatus     *self,
+                                        gboolean          compact);
+gboolean    wh_sync_status_get_compact (WhSyncStatus     *self);
 /* "10:32", "yesterday 18:05", "20 Nov" */
 char       *wh_sync_status_format_time (gint64            unix_time,
                                         gint64            now_unix);

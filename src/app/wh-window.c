@@ -28,9 +28,12 @@ struct _WhWindow
   WhSyncStatus  *sync_status;
   AdwToastOverlay *toast_overlay;
   AdwViewStack  *view_stack;
+  AdwViewSwitcherTitle *switcher_title;
 
   /* Owned references */
   GSettings     *settings;
+
+  guint          compact_idle;
 };
 
 G_DEFINE_FINAL_TYPE (WhWindow, wh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -41,6 +44,28 @@ visible_service_page (WhWindow *self)
   GtkWidget *child = adw_view_stack_get_visible_child (self->view_stack);
 
   return WH_IS_SERVICE_PAGE (child) ? WH_SERVICE_PAGE (child) : NULL;
+}
+
+/* On a narrow window the switcher title shows the app's name and the sync
+ * indicator shrinks to its icon, so the name is not cut off. The change
+ * waits for an idle: title-visible flips while the header is being
+ * allocated, and resizing a sibling then leaves parts unallocated. */
+static gboolean
+update_compact_idle (gpointer data)
+{
+  WhWindow *self = data;
+
+  self->compact_idle = 0;
+  wh_sync_status_set_compact (self->sync_status,
+                              adw_view_switcher_title_get_title_visible (self->switcher_title));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+title_visible_cb (WhWindow *self)
+{
+  if (self->compact_idle == 0)
+    self->compact_idle = g_idle_add (update_compact_idle, self);
 }
 
 static void
@@ -168,6 +193,7 @@ wh_window_dispose (GObject *object)
 {
   WhWindow *self = WH_WINDOW (object);
 
+  g_clear_handle_id (&self->compact_idle, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_WINDOW);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (wh_window_parent_class)->dispose (object);
@@ -200,6 +226,8 @@ wh_window_class_init (WhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, switcher_title);
+  gtk_widget_class_bind_template_callback (widget_class, title_visible_cb);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
