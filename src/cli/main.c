@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "wh-api.h"
-#include "wh-cli-token.h"
+#include "wh-token.h"
 #include "wh-store.h"
 #include "wh-sync.h"
 
@@ -183,7 +183,7 @@ static gboolean
 load_token (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = wh_cli_token_lookup (cli.server, &error);
+  g_autofree char *token = wh_token_lookup_sync (cli.server, &error);
 
   if (error != NULL)
     {
@@ -208,7 +208,7 @@ static int
 fail_authenticated (const GError *error)
 {
   if (g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAUTHORIZED))
-    wh_cli_token_clear (cli.server, NULL);
+    wh_token_clear_sync (cli.server, NULL);
   return fail_error (error);
 }
 
@@ -265,7 +265,7 @@ cmd_sync (char **args)
     return fail_error (error);
 
   /* With a saved sign-in, the user's queued writes go out too. */
-  token = wh_cli_token_lookup (cli.server, NULL);
+  token = wh_token_lookup_sync (cli.server, NULL);
   if (token != NULL)
     wh_api_set_token (cli.api, token);
 
@@ -569,7 +569,7 @@ cmd_login (char **args)
   me = wh_api_login_finish (cli.api, await (&result), &token, &expires_at, &error);
   if (me == NULL)
     return fail_error (error);
-  if (!wh_cli_token_store (cli.server, token, &error))
+  if (!wh_token_store_sync (cli.server, token, &error))
     /* Signed in all the same, for this process only. */
     fprintf (stderr, "workers-home-cli: %s\n", error->message);
   if (token != NULL)
@@ -591,7 +591,7 @@ cmd_logout (char **args)
 
   if (args[0] != NULL)
     return usage (_("Usage: logout"));
-  token = wh_cli_token_lookup (cli.server, &keyring_error);
+  token = wh_token_lookup_sync (cli.server, &keyring_error);
   if (keyring_error != NULL)
     return fail_error (keyring_error);
   if (token == NULL)
@@ -600,7 +600,7 @@ cmd_logout (char **args)
       return EXIT_SUCCESS;
     }
   /* Forget it here first: whatever the server says, this machine is done. */
-  if (!wh_cli_token_clear (cli.server, &keyring_error))
+  if (!wh_token_clear_sync (cli.server, &keyring_error))
     return fail_error (keyring_error);
   if (!wh_api_set_token (cli.api, token))
     {
@@ -618,83 +618,6 @@ cmd_logout (char **args)
 /* ------------------------------------------------------------------------ */
 /* Vouchers                                                                  */
 
-/* The Idempotency-Key of a claim is kept until the claim has a definite
- * answer, so running "claim" again after a lost response returns the same
- * voucher instead of failing (or, worse, claiming twice). It names no one
- * and proves nothing without the token, so a private file beside the cache
- * is enough. Keys are per server, merchant and day (China Standard Time). */
-static char *
-pending_claims_path (void)
-{
-  g_autofree char *dir = g_path_get_dirname (cli.cache);
-
-  return g_build_filename (dir, "pending-claims.ini", NULL);
-}
-
-static char *
-today_cst (void)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
-  g_autoptr(GDateTime) now = g_date_time_new_now (tz);
-
-  return g_date_time_format (now, "%Y-%m-%d");
-}
-
-static char *
-pending_claim_key (gint64   merchant_id,
-                   gboolean create)
-{
-  g_autofree char *path = pending_claims_path ();
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, merchant_id);
-  g_autofree char *day = today_cst ();
-  g_autofree char *value = NULL;
-  g_auto(GStrv) parts = NULL;
-  g_autofree char *key = NULL;
-
-  g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL);
-  value = g_key_file_get_string (file, cli.server, name, NULL);
-  if (value != NULL)
-    {
-      parts = g_strsplit (value, " ", 2);
-      if (g_strv_length (parts) == 2 && strcmp (parts[0], day) == 0)
-        return g_strdup (parts[1]);
-    }
-  if (!create)
-    return NULL;
-
-  key = wh_api_new_idempotency_key ();
-  g_free (value);
-  value = g_strdup_printf ("%s %s", day, key);
-  g_key_file_set_string (file, cli.server, name, value);
-  {
-    g_autofree char *dir = g_path_get_dirname (path);
-    g_autofree char *data = g_key_file_to_data (file, NULL, NULL);
-
-    g_mkdir_with_parents (dir, 0700);
-    /* Without it a retry could not reuse the key; the claim itself is still
-     * safe, so this is only said, not fatal. */
-    if (!g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL))
-      g_debug ("Could not save the pending claim in %s", path);
-  }
-  return g_steal_pointer (&key);
-}
-
-static void
-pending_claim_resolved (gint64 merchant_id)
-{
-  g_autofree char *path = pending_claims_path ();
-  g_autoptr(GKeyFile) file = g_key_file_new ();
-  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT, merchant_id);
-  g_autofree char *data = NULL;
-
-  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
-    return;
-  g_key_file_remove_key (file, cli.server, name, NULL);
-  data = g_key_file_to_data (file, NULL, NULL);
-  g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
-}
-
 static void
 print_voucher (const WhRecord *v)
 {
@@ -706,12 +629,18 @@ print_voucher (const WhRecord *v)
   printf ("%s\t%s\t%s\t%s\n", code, valid_until, name, id);
 }
 
+/* The Idempotency-Key of a claim is kept in the cache (a private file)
+ * until the claim has a definite answer, so running "claim" again after a
+ * lost response returns the same voucher instead of failing (or, worse,
+ * claiming twice). Keys are per merchant and the server's day. */
 static int
 cmd_claim (char **args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(WhRecord) voucher = NULL;
+  g_autofree char *day = wh_api_service_day ();
+  g_autofree char *new_key = wh_api_new_idempotency_key ();
   g_autofree char *key = NULL;
   gint64 merchant_id;
 
@@ -721,8 +650,12 @@ cmd_claim (char **args)
     return usage (_("MERCHANT_ID must be a positive number."));
   if (!load_token ())
     return EXIT_FAILURE;
+  if (!open_store (&error))
+    return fail_error (error);
 
-  key = pending_claim_key (merchant_id, TRUE);
+  key = wh_store_begin_claim (cli.store, merchant_id, day, new_key, &error);
+  if (key == NULL)
+    return fail_error (error);
   wh_api_claim_voucher_async (cli.api, merchant_id, key, cli.cancellable, result_cb, &result);
   voucher = wh_api_claim_voucher_finish (cli.api, await (&result), &error);
   if (voucher == NULL)
@@ -730,10 +663,16 @@ cmd_claim (char **args)
       /* A definite no ends the claim; a lost answer keeps the key for next time. */
       if (!wh_api_error_is_transient (error) &&
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        pending_claim_resolved (merchant_id);
+        wh_store_finish_claim (cli.store, merchant_id, day, NULL, NULL);
       return fail_authenticated (error);
     }
-  pending_claim_resolved (merchant_id);
+  /* The voucher is kept and the key forgotten in one transaction. */
+  {
+    g_autoptr(GError) store_error = NULL;
+
+    if (!wh_store_finish_claim (cli.store, merchant_id, day, voucher, &store_error))
+      g_printerr ("workers-home-cli: %s\n", store_error->message);
+  }
   print_voucher (voucher);
   return EXIT_SUCCESS;
 }
@@ -879,7 +818,7 @@ main (int   argc,
   g_clear_object (&cli.store);
   g_clear_object (&cli.api);
   g_clear_object (&cli.cancellable);
-  wh_cli_token_shutdown ();
+  wh_token_shutdown ();
   g_free (cli.server);
   g_free (cli.cache);
   return status;

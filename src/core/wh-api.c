@@ -633,6 +633,15 @@ wh_api_new_idempotency_key (void)
   return g_uuid_string_random ();
 }
 
+char *
+wh_api_service_day (void)
+{
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) now = g_date_time_new_now (cst);
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
 /* ------------------------------------------------------------------------ */
 /* One request: send, read the body under a cap, retry, decode in a thread.  */
 

@@ -165,6 +165,9 @@ WhRecord   *wh_api_get_me_finish            (WhApi              *self,
  * and keeps it until the claim has a definite answer, so a retry after a lost
  * response gets the same voucher instead of a second one. */
 char       *wh_api_new_idempotency_key      (void);
+/* Today in the server's day, China Standard Time: "YYYY-MM-DD". Vouchers,
+ * quotas and pending claims count by it. */
+char       *wh_api_service_day              (void);
 void        wh_api_claim_voucher_async      (WhApi              *self,
                                              gint64              merchant_id,
                                              const char         *idempotency_key,

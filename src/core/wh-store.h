@@ -56,7 +56,7 @@ typedef enum
 GQuark wh_store_error_quark (void);
 
 /* The version of the fixed tables this release writes (PRAGMA user_version). */
-#define WH_STORE_SCHEMA_VERSION 2
+#define WH_STORE_SCHEMA_VERSION 3
 
 #define WH_TYPE_STORE (wh_store_get_type ())
 G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
@@ -153,10 +153,60 @@ gboolean    wh_store_outbox_mark_failed (WhStore       *self,
 gint64      wh_store_outbox_count  (WhStore            *self,
                                     GError            **error);
 
-/* Kiosk sign-out: deletes the outbox, lesson progress, bookmarks, vouchers
- * and saved courses, overwriting the freed pages and truncating the WAL so
+/* Kiosk sign-out: deletes the outbox, lesson progress, bookmarks, vouchers,
+ * pending claims, the signed-in worker and saved courses, overwriting the freed pages and truncating the WAL so
  * nothing of the person stays readable in the file. */
 gboolean    wh_store_wipe_personal (WhStore            *self,
+                                    GError            **error);
+
+/* ---- Love-meal vouchers and the signed-in worker (personal) ------------ */
+
+/* Stores (or replaces, by voucher_id) a voucher of wh_collection_vouchers
+ * and, in the same transaction, forgets every pending claim of its day: the
+ * key of a claim is dropped only once its voucher is safe on disk. Emits
+ * ::changed "vouchers". */
+gboolean    wh_store_put_voucher   (WhStore            *self,
+                                    const WhRecord     *voucher,
+                                    GError            **error);
+/* The server's list (GET /vouchers) replaces every stored voucher. */
+gboolean    wh_store_replace_vouchers (WhStore         *self,
+                                    GPtrArray          *vouchers,
+                                    GError            **error);
+/* Stored vouchers (WhRecord*), newest day first. */
+GPtrArray  *wh_store_list_vouchers (WhStore            *self,
+                                    GError            **error);
+/* The Idempotency-Key of the claim at merchant_id on day (YYYY-MM-DD, the
+ * server's day): the one kept from an earlier try that got no definite
+ * answer, or else new_key, kept before this returns (keys of other days are
+ * dropped). So a retry after a crash or a lost response reuses the key. */
+char       *wh_store_begin_claim   (WhStore            *self,
+                                    gint64              merchant_id,
+                                    const char         *day,
+                                    const char         *new_key,
+                                    GError            **error);
+/* Ends the claim begun with the same merchant_id and day: stores voucher
+ * (when not NULL) and forgets the key in one transaction. NULL voucher: a
+ * definite refusal (quota gone, not eligible ...), the key is just dropped. */
+gboolean    wh_store_finish_claim  (WhStore            *self,
+                                    gint64              merchant_id,
+                                    const char         *day,
+                                    const WhRecord     *voucher,
+                                    GError            **error);
+/* The merchant of the latest claim of day still waiting for an answer, 0
+ * when none, -1 on error. */
+gint64      wh_store_get_pending_claim (WhStore        *self,
+                                    const char         *day,
+                                    GError            **error);
+/* The signed-in worker (wh_collection_me), kept to show eligibility offline;
+ * NULL forgets it. get_me: NULL with no error when nobody is signed in. */
+gboolean    wh_store_set_me        (WhStore            *self,
+                                    const WhRecord     *me,
+                                    GError            **error);
+WhRecord   *wh_store_get_me        (WhStore            *self,
+                                    GError            **error);
+/* Sign-out on a desktop: the worker, the vouchers and pending claims go;
+ * other personal data (progress, bookmarks, the outbox) stays. */
+gboolean    wh_store_forget_signed_in (WhStore         *self,
                                     GError            **error);
 
 /* ---- Reads -------------------------------------------------------------- */

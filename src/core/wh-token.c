@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-token"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsecret/secret.h>
+
+#include "wh-token.h"
+
+G_DEFINE_QUARK (wh-token-error-quark, wh_token_error)
+
+static const SecretSchema *
+token_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.workershome.Token", SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  return &schema;
+}
+
+/* Any failure to reach the Secret Service reads the same to a person. */
+static void
+no_keyring (GError **error,
+            GError  *cause)
+{
+  g_debug ("Keyring: %s", cause->message);
+  g_set_error_literal (error, WH_TOKEN_ERROR, WH_TOKEN_ERROR_NO_KEYRING,
+                       _("No keyring is available; sign in again each time."));
+  g_error_free (cause);
+}
+
+static char *
+token_label (const char *server)
+{
+  /* Translators: the label of the sign-in token in a keyring manager (Seahorse). */
+  return g_strdup_printf (_("Workers’ Home sign-in for %s"), server);
+}
+
+/* libsecret hands out non-pageable memory; the caller gets a plain copy it
+ * frees with g_free. */
+static char *
+take_secret (char *secret)
+{
+  char *token = g_strdup (secret);
+
+  secret_password_free (secret);
+  return token;
+}
+
+char *
+wh_token_lookup_sync (const char *server,
+                      GError    **error)
+{
+  GError *local_error = NULL;
+  char *secret;
+
+  g_return_val_if_fail (server != NULL, NULL);
+
+  secret = secret_password_lookup_sync (token_schema (), NULL, &local_error,
+                                        "server", server, NULL);
+  if (local_error != NULL)
+    {
+      no_keyring (error, local_error);
+      return NULL;
+    }
+  return take_secret (secret);
+}
+
+gboolean
+wh_token_store_sync (const char *server,
+                     const char *token,
+                     GError    **error)
+{
+  GError *local_error = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (server != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  label = token_label (server);
+  if (!secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+                                   NULL, &local_error, "server", server, NULL))
+    {
+      no_keyring (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wh_token_clear_sync (const char *server,
+                     GError    **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (server != NULL, FALSE);
+
+  secret_password_clear_sync (token_schema (), NULL, &local_error, "server", server, NULL);
+  if (local_error != NULL)
+    {
+      no_keyring (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Async -------------------------------------------------------------- */
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *local_error = NULL;
+  GError *error = NULL;
+  char *secret = secret_password_lookup_finish (result, &local_error);
+
+  if (local_error != NULL)
+    {
+      no_keyring (&error, local_error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, take_secret (secret), g_free);
+}
+
+void
+wh_token_lookup_async (const char         *server,
+                       GCancellable       *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (server != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_token_lookup_async);
+  secret_password_lookup (token_schema (), cancellable, lookup_cb, task, "server", server, NULL);
+}
+
+char *
+wh_token_lookup_finish (GAsyncResult *result,
+                        GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *local_error = NULL;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &local_error))
+    {
+      no_keyring (&error, local_error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wh_token_store_async (const char         *server,
+                      const char         *token,
+                      GCancellable       *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  g_autofree char *label = NULL;
+  GTask *task;
+
+  g_return_if_fail (server != NULL);
+  g_return_if_fail (token != NULL);
+
+  label = token_label (server);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_token_store_async);
+  secret_password_store (token_schema (), SECRET_COLLECTION_DEFAULT, label, token, cancellable,
+                         store_cb, task, "server", server, NULL);
+}
+
+gboolean
+wh_token_store_finish (GAsyncResult *result,
+                       GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+clear_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *local_error = NULL;
+  GError *error = NULL;
+
+  /* FALSE without an error only means there was nothing to clear. */
+  secret_password_clear_finish (result, &local_error);
+  if (local_error != NULL)
+    {
+      no_keyring (&error, local_error);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+wh_token_clear_async (const char         *server,
+                      GCancellable       *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (server != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_token_clear_async);
+  secret_password_clear (token_schema (), cancellable, clear_cb, task, "server", server, NULL);
+}
+
+gboolean
+wh_token_clear_finish (GAsyncResult *result,
+                       GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+wh_token_shutdown (void)
+{
+  /* The shared SecretService proxy lives until told otherwise; messages the
+   * bus already delivered to it are let go of on the main context. */
+  secret_service_disconnect ();
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
