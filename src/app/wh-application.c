@@ -17,6 +17,7 @@ struct _WhApplication
 
   /* Options */
   gboolean      demo;
+  gboolean      kiosk;
   char         *server_url;
   char         *cache_path;
 
@@ -222,6 +223,10 @@ about_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "sync", sync_action },
+};
+
+/* None of these on a kiosk: strangers must not quit it or change it. */
+static const GActionEntry desktop_actions[] = {
   { "quit", quit_action },
   { "preferences", preferences_action },
   { "about", about_action },
@@ -260,16 +265,34 @@ wh_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
+  self->kiosk = self->kiosk || g_settings_get_boolean (self->settings, "kiosk");
+  /* GTK reads it as it starts up, just below: no inspector opening by
+   * itself on a kiosk. */
+  if (self->kiosk)
+    g_unsetenv ("GTK_DEBUG");
   G_APPLICATION_CLASS (wh_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync", sync_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
-                                         preferences_accels);
+  if (self->kiosk)
+    {
+      static const char *no_accels[] = { NULL };
+
+      /* GtkApplication adds the shortcuts window from the resources. */
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                             no_accels);
+    }
+  else
+    {
+      g_action_map_add_action_entries (G_ACTION_MAP (self), desktop_actions,
+                                       G_N_ELEMENTS (desktop_actions), self);
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                             preferences_accels);
+    }
   gtk_window_set_default_icon_name (APP_ID);
-  self->context = wh_context_new (self->settings, FALSE);
+  self->context = wh_context_new (self->settings, self->kiosk);
 }
 
 static int
@@ -279,6 +302,7 @@ wh_application_handle_local_options (GApplication *app,
   WhApplication *self = WH_APPLICATION (app);
 
   self->demo = g_variant_dict_contains (options, "demo");
+  self->kiosk = g_variant_dict_contains (options, "kiosk");
   g_variant_dict_lookup (options, "server", "s", &self->server_url);
   g_variant_dict_lookup (options, "cache", "^ay", &self->cache_path);
   return -1;
@@ -332,6 +356,8 @@ wh_application_init (WhApplication *self)
       NULL },
     { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Use this backend for this run"), N_("URL") },
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use this cache file"), N_("FILE") },
+    { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run as a union station's touch-screen kiosk (also the “kiosk” setting)"), NULL },
     { NULL }
   };
 

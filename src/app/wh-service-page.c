@@ -56,3 +56,16 @@ wh_service_page_reset (WhServicePage *self)
   if (iface->reset)
     iface->reset (self);
 }
+
+void
+wh_service_page_show_topic (WhServicePage *self,
+                            const char    *topic)
+{
+  WhServicePageInterface *iface;
+
+  g_return_if_fail (WH_IS_SERVICE_PAGE (self));
+
+  iface = WH_SERVICE_PAGE_GET_IFACE (self);
+  if (iface->show_topic)
+    iface->show_topic (self, topic);
+}

@@ -28,6 +28,14 @@ struct _WhServicePageInterface
   /* Back to the start with nothing typed or chosen (the kiosk's Home and
    * idle reset): nothing of the last person may stay on screen. */
   void     (*reset)         (WhServicePage *self);
+  /* Optional. Open the page on a topic a person chose by touch, with no
+   * typing (the kiosk's Home tiles). Topics: "category:<id>" (courses: a
+   * category record's id), "category:<name>" (jobs: a value of the
+   * category field), "nearest" (stations, meals: nearest the context's
+   * location first); NULL shows the page's start. Unknown topics show the
+   * start. */
+  void     (*show_topic)    (WhServicePage *self,
+                             const char    *topic);
 };
 
 void     wh_service_page_set_context   (WhServicePage *self,
@@ -35,5 +43,7 @@ void     wh_service_page_set_context   (WhServicePage *self,
 void     wh_service_page_focus_search  (WhServicePage *self);
 gboolean wh_service_page_navigate_back (WhServicePage *self);
 void     wh_service_page_reset         (WhServicePage *self);
+void     wh_service_page_show_topic    (WhServicePage *self,
+                                        const char    *topic);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 
 #include "courses/wh-courses-view.h"
 #include "jobs/wh-jobs-view.h"
+#include "kiosk/wh-kiosk-home.h"
+#include "kiosk/wh-kiosk.h"
 #include "meals/wh-meals-view.h"
 #include "stations/wh-stations-view.h"
 #include "wh-service-page.h"
@@ -21,9 +23,12 @@ struct _WhWindow
   GtkProgressBar *first_run_progress;
   AdwStatusPage *first_run_page;
   GtkButton     *first_run_retry;
+  AdwHeaderBar  *header_bar;
+  GtkWidget     *home_button;
   GtkWidget     *jobs_view;
   GtkStack      *main_stack;
   GtkWidget     *meals_view;
+  GtkWidget     *menu_button;
   GtkWidget     *stations_view;
   WhSyncStatus  *sync_status;
   AdwToastOverlay *toast_overlay;
@@ -34,6 +39,7 @@ struct _WhWindow
   GSettings     *settings;
 
   guint          compact_idle;
+  WhKiosk       *kiosk;
 };
 
 G_DEFINE_FINAL_TYPE (WhWindow, wh_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -106,6 +112,38 @@ wh_window_get_visible_view (WhWindow *self)
   return adw_view_stack_get_visible_child_name (self->view_stack);
 }
 
+static void
+home_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WhWindow *self = WH_WINDOW (widget);
+
+  /* Home ends the person's session: the next one finds nothing of theirs. */
+  if (self->kiosk)
+    wh_kiosk_reset (self->kiosk);
+}
+
+/* A kiosk's window: no menu (preferences, about, shortcuts), no size kept
+ * across runs (it is fullscreen), a Home button; the rest is WhKiosk. */
+static void
+become_kiosk (WhWindow  *self,
+              WhContext *context)
+{
+  g_settings_unbind (self, "default-width");
+  g_settings_unbind (self, "default-height");
+  g_settings_unbind (self, "maximized");
+  gtk_menu_button_set_primary (GTK_MENU_BUTTON (self->menu_button), FALSE);
+  gtk_widget_set_visible (self->menu_button, FALSE);
+  gtk_widget_set_visible (self->home_button, TRUE);
+  adw_header_bar_set_show_start_title_buttons (self->header_bar, FALSE);
+  adw_header_bar_set_show_end_title_buttons (self->header_bar, FALSE);
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", TRUE);
+  self->kiosk = wh_kiosk_new (GTK_WINDOW (self), context);
+  adw_view_stack_set_visible_child_name (self->view_stack, "home");
+}
+
 void
 wh_window_set_context (WhWindow  *self,
                        WhContext *context)
@@ -118,6 +156,16 @@ wh_window_set_context (WhWindow  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     wh_service_page_set_context (WH_SERVICE_PAGE (pages[i]), context);
+  if (wh_context_get_kiosk (context) && self->kiosk == NULL)
+    become_kiosk (self, context);
+}
+
+WhKiosk *
+wh_window_get_kiosk (WhWindow *self)
+{
+  g_return_val_if_fail (WH_IS_WINDOW (self), NULL);
+
+  return self->kiosk;
 }
 
 GtkWidget *
@@ -194,6 +242,7 @@ wh_window_dispose (GObject *object)
   WhWindow *self = WH_WINDOW (object);
 
   g_clear_handle_id (&self->compact_idle, g_source_remove);
+  g_clear_object (&self->kiosk);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_WINDOW);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (wh_window_parent_class)->dispose (object);
@@ -210,6 +259,7 @@ wh_window_class_init (WhWindowClass *klass)
 
   g_type_ensure (WH_TYPE_COURSES_VIEW);
   g_type_ensure (WH_TYPE_JOBS_VIEW);
+  g_type_ensure (WH_TYPE_KIOSK_HOME);
   g_type_ensure (WH_TYPE_MEALS_VIEW);
   g_type_ensure (WH_TYPE_STATIONS_VIEW);
   g_type_ensure (WH_TYPE_SYNC_STATUS);
@@ -219,9 +269,12 @@ wh_window_class_init (WhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_page);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_progress);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_retry);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, home_button);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, jobs_view);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, meals_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, stations_view);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, toast_overlay);
@@ -231,6 +284,7 @@ wh_window_class_init (WhWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.home", NULL, home_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
@@ -249,6 +303,10 @@ wh_window_init (WhWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   gtk_stack_set_visible_child_name (self->main_stack, "main");
+  /* The hidden Home page comes first in the stack; a desktop starts on
+   * courses as before. */
+  adw_view_stack_set_visible_child_name (self->view_stack, "courses");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", FALSE);
 }
 
 WhWindow *

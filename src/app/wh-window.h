@@ -11,11 +11,15 @@ G_BEGIN_DECLS
 #define WH_TYPE_WINDOW (wh_window_get_type ())
 G_DECLARE_FINAL_TYPE (WhWindow, wh_window, WH, WINDOW, AdwApplicationWindow)
 
+typedef struct _WhKiosk WhKiosk;
+
 WhWindow     *wh_window_new              (AdwApplication *application);
-/* Hands the shared context to the four service pages. */
+/* Hands the shared context to the four service pages; with the context's
+ * kiosk flag, makes this window a kiosk (see kiosk/wh-kiosk.h). */
 void          wh_window_set_context      (WhWindow       *self,
                                           WhContext      *context);
-/* The page of "courses", "jobs", "stations" or "meals" (a WhServicePage). */
+/* The page of "courses", "jobs", "stations" or "meals" (a WhServicePage),
+ * or "home" (the kiosk's WhKioskHome). */
 GtkWidget    *wh_window_get_page         (WhWindow       *self,
                                           const char     *name);
 /* The first sync of an empty cache shows a progress page instead of empty
@@ -35,5 +39,7 @@ WhSyncStatus *wh_window_get_sync_status  (WhWindow       *self);
 void          wh_window_show_view        (WhWindow       *self,
                                           const char     *name);
 const char   *wh_window_get_visible_view (WhWindow       *self);
+/* The kiosk behaviour, or NULL on a desktop. */
+WhKiosk      *wh_window_get_kiosk        (WhWindow       *self);
 
 G_END_DECLS

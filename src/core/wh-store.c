@@ -1721,6 +1721,57 @@ wh_store_list_employer_jobs (WhStore *self,
                   exclude_job_id, limit, error);
 }
 
+GStrv
+wh_store_list_values (WhStore            *self,
+                      const WhCollection *collection,
+                      const char         *field,
+                      guint               limit,
+                      GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GStrvBuilder) values = NULL;
+  g_autofree char *sql = NULL;
+  const WhField *f;
+  sqlite3_stmt *stmt;
+  guint n = 0;
+  int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (collection != NULL && field != NULL, NULL);
+
+  f = wh_collection_find_field (collection, field, NULL);
+  /* The name goes into SQL: only a field of the schema may. */
+  g_return_val_if_fail (f != NULL && f->type == WH_TYPE_TEXT && (f->flags & WH_FIELD_INDEXED), NULL);
+  if (lookup_info (self, collection, error) == NULL || !reader_borrow (self, &reader, error))
+    return NULL;
+  /* A loose index scan: SELECT DISTINCT would read every index entry. */
+  sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("
+                         " SELECT MIN (%1$s) FROM %2$s"
+                         " UNION ALL"
+                         " SELECT (SELECT MIN (%1$s) FROM %2$s WHERE %1$s > v.value) FROM v"
+                         "  WHERE v.value IS NOT NULL)"
+                         " SELECT value FROM v WHERE value IS NOT NULL",
+                         field, collection->name);
+  stmt = conn_prepare (reader.conn, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  values = g_strv_builder_new ();
+  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_strv_builder_add (values, (const char *) sqlite3_column_text (stmt, 0));
+      n++;
+    }
+  if (n >= limit)
+    rc = SQLITE_DONE;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, reader.conn->db, rc, "read");
+      return NULL;
+    }
+  return g_strv_builder_end (values);
+}
+
 /* ---- Search ------------------------------------------------------------- */
 
 typedef struct

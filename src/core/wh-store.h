@@ -253,6 +253,16 @@ GPtrArray  *wh_store_list_employer_jobs (WhStore       *self,
                                     guint               limit,
                                     GError            **error);
 
+/* The distinct values of an indexed TEXT field (WH_FIELD_INDEXED), in text
+ * order, at most limit: e.g. the job categories for the kiosk's category
+ * buttons. One index seek a value, so a field with a few hundred values
+ * over millions of rows costs a few milliseconds. */
+GStrv       wh_store_list_values   (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const char         *field,
+                                    guint               limit,
+                                    GError            **error);
+
 /* ---- Search ------------------------------------------------------------- */
 
 /* At most this many hits of a search are ranked. */

@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-kiosk-home"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wh-kiosk-home.h"
+
+/* What the choices page lists. */
+typedef enum
+{
+  CHOICES_NONE,
+  CHOICES_COURSES,   /* course categories */
+  CHOICES_JOBS,      /* job categories */
+  CHOICES_REGIONS,   /* cities, to choose the kiosk's station */
+  CHOICES_STATIONS,  /* the stations of one city */
+} Choices;
+
+/* Cities and categories are at most a few hundred; stations of one city a
+ * few thousand at most, of which a person can scan this many. */
+#define MAX_CHOICES 400
+
+typedef struct
+{
+  char   *label;
+  char   *topic;  /* for a service, or NULL */
+  gint64  id;     /* a city's adcode or a station's id */
+} Choice;
+
+static void
+choice_free (Choice *choice)
+{
+  g_free (choice->label);
+  g_free (choice->topic);
+  g_free (choice);
+}
+
+static Choice *
+choice_new (const char *label,
+            char       *topic,
+            gint64      id)
+{
+  Choice *choice = g_new0 (Choice, 1);
+
+  choice->label = g_strdup (label);
+  choice->topic = topic;
+  choice->id = id;
+  return choice;
+}
+
+struct _WhKioskHome
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkWidget    *choices;
+  GtkStack     *choices_stack;
+  GtkLabel     *choices_title;
+  GtkWidget    *choose_station_button;
+  GtkLabel     *here_address;
+  GtkLabel     *here_name;
+  GtkStack     *stack;
+
+  /* Owned references */
+  WhContext    *context;
+  GCancellable *cancellable;
+
+  Choices       mode;
+};
+
+G_DEFINE_FINAL_TYPE (WhKioskHome, wh_kiosk_home, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_OPEN_SERVICE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* ---- Loading the choices off the main thread ---------------------------- */
+
+typedef struct
+{
+  WhStore *store;
+  Choices  mode;
+  gint64   adcode;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data);
+}
+
+static int
+compare_categories (gconstpointer a,
+                    gconstpointer b)
+{
+  const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
+  gint64 px = wh_record_get_int (x, "position"), py = wh_record_get_int (y, "position");
+
+  if (px != py)
+    return px < py ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
+
+  return g_utf8_collate (wh_record_get_text (x, "name"), wh_record_get_text (y, "name"));
+}
+
+static GPtrArray *
+load_records (WhStore            *store,
+              const WhCollection *collection,
+              const char         *field,
+              gint64              value,
+              GCompareFunc        compare,
+              GError            **error)
+{
+  g_autoptr(WhQuery) query = wh_query_new (collection);
+  GPtrArray *records;
+
+  if (field)
+    wh_query_where_int (query, field, WH_QUERY_EQ, value);
+  records = wh_store_query (store, query, 0, MAX_CHOICES, error);
+  if (records)
+    g_ptr_array_sort (records, compare);
+  return records;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr(GPtrArray) choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_auto(GStrv) values = NULL;
+  GError *error = NULL;
+
+  switch (data->mode)
+    {
+    case CHOICES_COURSES:
+      records = load_records (data->store, &wh_collection_categories, NULL, 0,
+                              compare_categories, &error);
+      for (guint i = 0; records && i < records->len; i++)
+        {
+          const WhRecord *r = g_ptr_array_index (records, i);
+
+          g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"),
+                                                g_strdup_printf ("category:%" G_GINT64_FORMAT,
+                                                                 r->id), r->id));
+        }
+      break;
+    case CHOICES_JOBS:
+      values = wh_store_list_values (data->store, &wh_collection_jobs, "category", MAX_CHOICES,
+                                     &error);
+      for (guint i = 0; values && values[i]; i++)
+        g_ptr_array_add (choices, choice_new (values[i], g_strconcat ("category:", values[i], NULL),
+                                              0));
+      break;
+    case CHOICES_REGIONS:
+      records = wh_store_list_regions (data->store, &error);
+      for (guint i = 0; records && i < records->len; i++)
+        {
+          const WhRegion *r = g_ptr_array_index (records, i);
+          /* Beijing, Shanghai...: the province is the city. */
+          g_autofree char *label = g_str_equal (r->province, r->city)
+                                   ? g_strdup (r->city)
+                                   : g_strdup_printf ("%s %s", r->province, r->city);
+
+          g_ptr_array_add (choices, choice_new (label, NULL, r->city_adcode));
+        }
+      break;
+    case CHOICES_STATIONS:
+      records = load_records (data->store, &wh_collection_stations, "city_adcode", data->adcode,
+                              compare_names, &error);
+      for (guint i = 0; records && i < records->len; i++)
+        {
+          const WhRecord *r = g_ptr_array_index (records, i);
+
+          g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"), NULL, r->id));
+        }
+      break;
+    case CHOICES_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&choices), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+choice_clicked_cb (GtkButton   *button,
+                   WhKioskHome *self);
+
+static void
+clear_choices (WhKioskHome *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->choices)))
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->choices), child);
+}
+
+static void
+add_choice (WhKioskHome *self,
+            Choice      *choice)
+{
+  GtkWidget *label = gtk_label_new (choice->label);
+  GtkWidget *button = gtk_button_new ();
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  choice->label, -1);
+  gtk_widget_add_css_class (button, "wh-kiosk-choice");
+  g_object_set_data_full (G_OBJECT (button), "wh-choice", choice, (GDestroyNotify) choice_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (choice_clicked_cb), self, 0);
+  gtk_flow_box_append (GTK_FLOW_BOX (self->choices), button);
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  WhKioskHome *self = WH_KIOSK_HOME (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) choices = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  clear_choices (self);
+  if (choices == NULL)
+    g_warning ("Cannot list the kiosk's choices: %s", error->message);
+  if (choices == NULL || choices->len == 0)
+    {
+      gtk_stack_set_visible_child_name (self->choices_stack, "empty");
+      return;
+    }
+  /* "All" first: a person who wants no topic need not scan for it. */
+  if (self->mode == CHOICES_COURSES)
+    add_choice (self, choice_new (_("All Courses"), NULL, 0));
+  else if (self->mode == CHOICES_JOBS)
+    add_choice (self, choice_new (_("All Jobs"), NULL, 0));
+  for (guint i = 0; i < choices->len; i++)
+    add_choice (self, g_steal_pointer (&g_ptr_array_index (choices, i)));
+  g_ptr_array_set_free_func (choices, NULL);
+  gtk_stack_set_visible_child_name (self->choices_stack, "list");
+}
+
+static void
+show_choices (WhKioskHome *self,
+              Choices      mode,
+              gint64       adcode,
+              const char  *title)
+{
+  g_autoptr(GTask) task = NULL;
+  WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
+  LoadData *data;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->mode = mode;
+  gtk_label_set_text (self->choices_title, title);
+  gtk_stack_set_visible_child_name (self->stack, "choices");
+  clear_choices (self);
+  if (store == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->choices_stack, "empty");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->choices_stack, "loading");
+  data = g_new0 (LoadData, 1);
+  data->store = g_object_ref (store);
+  data->mode = mode;
+  data->adcode = adcode;
+  task = g_task_new (self, self->cancellable, load_done_cb, NULL);
+  g_task_set_source_tag (task, show_choices);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static void
+choice_clicked_cb (GtkButton   *button,
+                   WhKioskHome *self)
+{
+  Choice *choice = g_object_get_data (G_OBJECT (button), "wh-choice");
+
+  switch (self->mode)
+    {
+    case CHOICES_COURSES:
+      g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, "courses", choice->topic);
+      break;
+    case CHOICES_JOBS:
+      g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, "jobs", choice->topic);
+      break;
+    case CHOICES_REGIONS:
+      show_choices (self, CHOICES_STATIONS, choice->id, choice->label);
+      break;
+    case CHOICES_STATIONS:
+      g_settings_set_int64 (wh_context_get_settings (self->context), "kiosk-station-id",
+                            choice->id);
+      wh_kiosk_home_reset (self);
+      break;
+    case CHOICES_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- Actions ------------------------------------------------------------ */
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WhKioskHome *self = WH_KIOSK_HOME (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (g_str_equal (name, "courses"))
+    show_choices (self, CHOICES_COURSES, 0, _("Courses by Trade"));
+  else if (g_str_equal (name, "jobs"))
+    show_choices (self, CHOICES_JOBS, 0, _("Jobs by Category"));
+  else
+    g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, name, "nearest");
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  WhKioskHome *self = WH_KIOSK_HOME (widget);
+
+  if (self->mode == CHOICES_STATIONS)
+    show_choices (self, CHOICES_REGIONS, 0, _("Where Is This Kiosk?"));
+  else
+    wh_kiosk_home_reset (self);
+}
+
+static void
+choose_station_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  show_choices (WH_KIOSK_HOME (widget), CHOICES_REGIONS, 0, _("Where Is This Kiosk?"));
+}
+
+/* ---- Public ------------------------------------------------------------- */
+
+void
+wh_kiosk_home_set_context (WhKioskHome *self,
+                           WhContext   *context)
+{
+  g_return_if_fail (WH_IS_KIOSK_HOME (self));
+  g_return_if_fail (WH_IS_CONTEXT (context));
+
+  g_set_object (&self->context, context);
+}
+
+void
+wh_kiosk_home_set_station (WhKioskHome    *self,
+                           gint64          station_id,
+                           const WhRecord *station)
+{
+  gboolean writable;
+
+  g_return_if_fail (WH_IS_KIOSK_HOME (self));
+
+  if (station)
+    {
+      gtk_label_set_text (self->here_name, wh_record_get_text (station, "name"));
+      gtk_label_set_text (self->here_address, wh_record_get_text (station, "address"));
+    }
+  else if (station_id > 0)
+    {
+      gtk_label_set_text (self->here_name, _("This Station"));
+      gtk_label_set_text (self->here_address,
+                          _("The details of this station arrive with the next download."));
+    }
+  else
+    {
+      gtk_label_set_text (self->here_name, _("No Station Chosen"));
+      gtk_label_set_text (self->here_address,
+                          _("Distances are shown once the kiosk knows its station."));
+    }
+  /* Only a kiosk set up without a station may choose one here; a locked
+   * setting (see data/kiosk) leaves it to the administrator. */
+  writable = self->context &&
+             g_settings_is_writable (wh_context_get_settings (self->context), "kiosk-station-id");
+  gtk_widget_set_visible (self->choose_station_button, station_id <= 0 && writable);
+}
+
+void
+wh_kiosk_home_reset (WhKioskHome *self)
+{
+  g_return_if_fail (WH_IS_KIOSK_HOME (self));
+
+  g_cancellable_cancel (self->cancellable);
+  self->mode = CHOICES_NONE;
+  clear_choices (self);
+  gtk_stack_set_visible_child_name (self->stack, "tiles");
+}
+
+static void
+wh_kiosk_home_dispose (GObject *object)
+{
+  WhKioskHome *self = WH_KIOSK_HOME (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_KIOSK_HOME);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
+  G_OBJECT_CLASS (wh_kiosk_home_parent_class)->dispose (object);
+}
+
+static void
+wh_kiosk_home_class_init (WhKioskHomeClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = wh_kiosk_home_dispose;
+
+  /**
+   * WhKioskHome::open-service:
+   * @name: "courses", "jobs", "stations" or "meals"
+   * @topic: (nullable): for wh_service_page_show_topic ()
+   */
+  signals[SIGNAL_OPEN_SERVICE] = g_signal_new ("open-service", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/workershome/WorkersHome/kiosk/"
+                                               "wh-kiosk-home.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices_stack);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices_title);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choose_station_button);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, here_address);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, here_name);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, stack);
+  gtk_widget_class_install_action (widget_class, "kiosk-home.open", "s", open_action);
+  gtk_widget_class_install_action (widget_class, "kiosk-home.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "kiosk-home.choose-station", NULL,
+                                   choose_station_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "kiosk-home.back", NULL);
+}
+
+static void
+wh_kiosk_home_init (WhKioskHome *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  wh_kiosk_home_set_station (self, 0, NULL);
+}

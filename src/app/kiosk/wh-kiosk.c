@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-kiosk"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <libsecret/secret.h>
+
+#include "wh-kiosk-home.h"
+#include "wh-kiosk.h"
+#include "wh-service-page.h"
+#include "wh-window.h"
+
+/* The last seconds of the idle timeout show a countdown. */
+#define WARNING_MS 10000
+
+static const char * const service_pages[] = { "courses", "jobs", "stations", "meals" };
+
+struct _WhKiosk
+{
+  GObject parent_instance;
+
+  /* Not owned: the window owns the kiosk. */
+  GtkWindow    *window;
+
+  /* Built here, owned by the window's widget tree */
+  GtkWidget    *countdown;
+  AdwStatusPage *countdown_page;
+  GtkWidget    *continue_button;
+  WhKeypad     *keypad;
+  GtkRevealer  *keypad_revealer;
+
+  /* Owned references */
+  WhContext    *context;
+  WhKioskIdle  *idle;
+  GCancellable *cancellable;
+
+  guint         pending;     /* wipes still running */
+  gboolean      resetting;
+  gboolean      have_station;
+  gulong        store_changed_id;
+  WhStore      *watched_store;
+};
+
+G_DEFINE_FINAL_TYPE (WhKiosk, wh_kiosk, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_RESET_DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The CLI's schema (src/cli/wh-cli-token.c): one token a server. */
+static const SecretSchema *
+token_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.workershome.Token", SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  return &schema;
+}
+
+/* ---- The kiosk's station: the origin of distances ---------------------- */
+
+static void
+update_station (WhKiosk *self)
+{
+  GSettings *settings = wh_context_get_settings (self->context);
+  gint64 station_id = g_settings_get_int64 (settings, "kiosk-station-id");
+  WhStore *store = wh_context_get_store (self->context);
+  g_autoptr(WhRecord) station = NULL;
+  GtkWidget *home = wh_window_get_page (WH_WINDOW (self->window), "home");
+
+  /* One row by its key: well under the main thread's millisecond. */
+  if (store && station_id > 0)
+    station = wh_store_get_record (store, &wh_collection_stations, station_id, NULL);
+  self->have_station = station != NULL;
+  if (station)
+    wh_context_set_location (self->context, wh_record_get_real (station, "lat"),
+                             wh_record_get_real (station, "lon"), TRUE);
+  if (WH_IS_KIOSK_HOME (home))
+    wh_kiosk_home_set_station (WH_KIOSK_HOME (home), station_id, station);
+}
+
+static gboolean
+stations_changed_idle (gpointer user_data)
+{
+  WhKiosk *self = user_data;
+
+  if (!self->have_station)
+    update_station (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Emitted in the sync worker: hop to the main thread, and only until the
+ * station has arrived. */
+static void
+store_changed_cb (WhStore    *store,
+                  const char *what,
+                  WhKiosk    *self)
+{
+  if (!self->have_station && g_strcmp0 (what, "stations") == 0)
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT_IDLE, stations_changed_idle,
+                                g_object_ref (self), g_object_unref);
+}
+
+/* ---- Reset -------------------------------------------------------------- */
+
+static void
+set_countdown (WhKiosk    *self,
+               gboolean    visible,
+               guint       seconds)
+{
+  g_autofree char *text = NULL;
+  gboolean was_visible = gtk_widget_get_visible (self->countdown);
+
+  gtk_widget_set_visible (self->countdown, visible);
+  if (!visible)
+    return;
+  if (self->resetting)
+    {
+      adw_status_page_set_title (self->countdown_page, _("Starting Over…"));
+      adw_status_page_set_description (self->countdown_page,
+                                       _("Clearing what the last person entered."));
+      gtk_widget_set_visible (self->continue_button, FALSE);
+      return;
+    }
+  adw_status_page_set_title (self->countdown_page, _("Still There?"));
+  text = g_strdup_printf (ngettext ("Starting over in %u second. Everything entered here "
+                                    "will be cleared.",
+                                    "Starting over in %u seconds. Everything entered here "
+                                    "will be cleared.", seconds),
+                          seconds);
+  adw_status_page_set_description (self->countdown_page, text);
+  gtk_widget_set_visible (self->continue_button, TRUE);
+  if (!was_visible)
+    gtk_widget_grab_focus (self->continue_button);
+}
+
+static void
+reset_step_done (WhKiosk *self)
+{
+  g_assert (self->pending > 0);
+  if (--self->pending > 0)
+    return;
+  self->resetting = FALSE;
+  set_countdown (self, FALSE, 0);
+  g_signal_emit (self, signals[SIGNAL_RESET_DONE], 0);
+}
+
+static void
+wipe_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (wh_store_wipe_personal (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+wipe_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(WhKiosk) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing to show the next person; the administrator reads the journal. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_critical ("Kiosk reset: cannot wipe personal data from the cache: %s", error->message);
+  reset_step_done (self);
+}
+
+static void
+wipe_store (WhKiosk *self)
+{
+  WhStore *store = wh_context_get_store (self->context);
+  g_autoptr(GTask) task = NULL;
+
+  if (store == NULL)
+    return;
+  self->pending++;
+  task = g_task_new (NULL, self->cancellable, wipe_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, wipe_store);
+  g_task_set_task_data (task, g_object_ref (store), g_object_unref);
+  g_task_run_in_thread (task, wipe_thread);
+}
+
+static void
+keyring_cleared_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(WhKiosk) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* No Secret Service (the usual kiosk) means nothing was stored. */
+  if (!secret_password_clear_finish (result, &error) && error)
+    g_debug ("Keyring not cleared: %s", error->message);
+  reset_step_done (self);
+}
+
+static void
+logout_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The token is gone from memory either way; the server forgets it when
+   * it expires if this did not reach it. */
+  if (!wh_api_logout_finish (WH_API (source), result, &error))
+    g_debug ("Kiosk sign-out: %s", error->message);
+}
+
+/* Dialogs of the last person (a voucher, a message) go too, whether or
+ * not they were registered with the application. */
+static void
+close_other_windows (WhKiosk *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      GtkWindow *window = g_list_model_get_item (toplevels, i);
+
+      if (window != self->window)
+        g_ptr_array_add (others, window);
+      else
+        g_object_unref (window);
+    }
+  for (guint i = 0; i < others->len; i++)
+    gtk_window_destroy (g_ptr_array_index (others, i));
+}
+
+static void
+hide_keypad (WhKiosk *self)
+{
+  wh_keypad_set_target (self->keypad, NULL);
+  gtk_revealer_set_reveal_child (self->keypad_revealer, FALSE);
+}
+
+void
+wh_kiosk_reset (WhKiosk *self)
+{
+  GtkWidget *home;
+  WhApi *api;
+
+  g_return_if_fail (WH_IS_KIOSK (self));
+
+  if (self->resetting)
+    return;
+  g_debug ("Kiosk reset");
+  self->resetting = TRUE;
+  /* The reset counts as one step until the synchronous part is done, so a
+   * wipe that finishes at once cannot end it early. */
+  self->pending = 1;
+  set_countdown (self, TRUE, 0);
+
+  close_other_windows (self);
+  for (guint i = 0; i < G_N_ELEMENTS (service_pages); i++)
+    {
+      GtkWidget *page = wh_window_get_page (WH_WINDOW (self->window), service_pages[i]);
+
+      if (WH_IS_SERVICE_PAGE (page))
+        wh_service_page_reset (WH_SERVICE_PAGE (page));
+    }
+  home = wh_window_get_page (WH_WINDOW (self->window), "home");
+  if (WH_IS_KIOSK_HOME (home))
+    wh_kiosk_home_reset (WH_KIOSK_HOME (home));
+  hide_keypad (self);
+  wh_window_show_view (WH_WINDOW (self->window), "home");
+
+  api = wh_context_get_api (self->context);
+  if (api && wh_api_get_token (api))
+    wh_api_logout_async (api, NULL, logout_done_cb, NULL);
+  if (api)
+    wh_api_set_token (api, NULL);
+
+  wipe_store (self);
+  self->pending++;
+  secret_password_clear (token_schema (), self->cancellable, keyring_cleared_cb,
+                         g_object_ref (self), NULL);
+  reset_step_done (self);
+}
+
+gboolean
+wh_kiosk_is_resetting (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), FALSE);
+
+  return self->resetting;
+}
+
+/* ---- Idle --------------------------------------------------------------- */
+
+static void
+idle_warning_cb (WhKiosk *self,
+                 guint    seconds)
+{
+  set_countdown (self, TRUE, seconds);
+}
+
+static void
+idle_activity_cb (WhKiosk *self)
+{
+  if (!self->resetting)
+    set_countdown (self, FALSE, 0);
+}
+
+static void
+timeout_setting_changed_cb (WhKiosk *self)
+{
+  guint seconds = g_settings_get_uint (wh_context_get_settings (self->context),
+                                       "kiosk-idle-timeout");
+
+  wh_kiosk_idle_set_timeout (self->idle, seconds * 1000, WARNING_MS);
+}
+
+/* Every window the app opens (a dialog too) keeps the kiosk awake. */
+static void
+toplevels_changed_cb (GListModel *toplevels,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      WhKiosk    *self)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      wh_kiosk_idle_watch (self->idle, window);
+    }
+}
+
+/* ---- Window behaviour --------------------------------------------------- */
+
+static gboolean
+close_request_cb (GtkWindow *window,
+                  WhKiosk   *self)
+{
+  g_debug ("Refusing to close the kiosk window");
+  return TRUE;
+}
+
+/* Keys that quit, close, open menus, preferences, help or the inspector.
+ * Most have no action in kiosk mode anyway; the inspector and F10 are
+ * GtkWindow's own bindings, and a compositor that sends Alt+F4 as a key
+ * must not find anything either. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                WhKiosk               *self)
+{
+  GdkModifierType mods = state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK |
+                                  GDK_SUPER_MASK | GDK_META_MASK);
+  guint key = gdk_keyval_to_lower (keyval);
+
+  if (key == GDK_KEY_F10 || key == GDK_KEY_Menu || key == GDK_KEY_F1 ||
+      (key >= GDK_KEY_F1 && key <= GDK_KEY_F12 && (mods & GDK_ALT_MASK)))
+    return GDK_EVENT_STOP;
+  if (mods & (GDK_SUPER_MASK | GDK_META_MASK))
+    return GDK_EVENT_STOP;
+  if ((mods & GDK_ALT_MASK) && key == GDK_KEY_space)
+    return GDK_EVENT_STOP;
+  if (mods & GDK_CONTROL_MASK)
+    switch (key)
+      {
+      case GDK_KEY_q: case GDK_KEY_w: case GDK_KEY_comma: case GDK_KEY_question:
+      case GDK_KEY_slash: case GDK_KEY_o: case GDK_KEY_p: case GDK_KEY_s: case GDK_KEY_n:
+      case GDK_KEY_i: case GDK_KEY_d:
+        return GDK_EVENT_STOP;
+      default:
+        break;
+      }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+focus_changed_cb (WhKiosk *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self->window));
+
+  if (focus && wh_keypad_wants (focus) && GTK_IS_EDITABLE (focus))
+    {
+      wh_keypad_set_target (self->keypad, GTK_EDITABLE (focus));
+      gtk_revealer_set_reveal_child (self->keypad_revealer, TRUE);
+    }
+  else if (focus != NULL)
+    hide_keypad (self);
+  /* No focus at all (the window lost it) keeps the keypad as it was. */
+}
+
+static void
+keypad_done_cb (WhKiosk *self)
+{
+  hide_keypad (self);
+}
+
+static void
+open_service_cb (WhKiosk    *self,
+                 const char *name,
+                 const char *topic)
+{
+  GtkWidget *page = wh_window_get_page (WH_WINDOW (self->window), name);
+
+  g_return_if_fail (WH_IS_SERVICE_PAGE (page));
+
+  wh_service_page_reset (WH_SERVICE_PAGE (page));
+  wh_window_show_view (WH_WINDOW (self->window), name);
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), topic);
+}
+
+static void
+context_store_cb (WhKiosk *self)
+{
+  WhStore *store = wh_context_get_store (self->context);
+
+  if (self->watched_store)
+    g_clear_signal_handler (&self->store_changed_id, self->watched_store);
+  g_set_object (&self->watched_store, store);
+  if (store)
+    {
+      self->store_changed_id = g_signal_connect_data (store, "changed",
+                                                      G_CALLBACK (store_changed_cb), self, NULL,
+                                                      0);
+      /* A kiosk that crashed or lost power mid-session still holds that
+       * person's data: gone before anyone else can see it. */
+      self->pending++;
+      wipe_store (self);
+      reset_step_done (self);
+    }
+  update_station (self);
+}
+
+static void
+build_ui (WhKiosk *self)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource (
+    "/org/workershome/WorkersHome/kiosk/wh-kiosk-countdown.ui");
+  g_autoptr(GtkWidget) content = NULL;
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *clamp = adw_clamp_new ();
+
+  content = g_object_ref (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self->window)));
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (self->window), overlay);
+  gtk_widget_set_vexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (box), content);
+
+  self->keypad = WH_KEYPAD (wh_keypad_new ());
+  g_signal_connect_object (self->keypad, "done", G_CALLBACK (keypad_done_cb), self,
+                           G_CONNECT_SWAPPED);
+  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 480);
+  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->keypad));
+  gtk_widget_add_css_class (clamp, "wh-keypad-bar");
+  self->keypad_revealer = GTK_REVEALER (gtk_revealer_new ());
+  gtk_revealer_set_transition_type (self->keypad_revealer,
+                                    GTK_REVEALER_TRANSITION_TYPE_SLIDE_UP);
+  gtk_revealer_set_child (self->keypad_revealer, clamp);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->keypad_revealer));
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), box);
+
+  self->countdown = GTK_WIDGET (gtk_builder_get_object (builder, "countdown"));
+  self->countdown_page = ADW_STATUS_PAGE (gtk_builder_get_object (builder, "countdown_page"));
+  self->continue_button = GTK_WIDGET (gtk_builder_get_object (builder, "continue_button"));
+  g_signal_connect_object (self->continue_button, "clicked", G_CALLBACK (wh_kiosk_idle_poke),
+                           self->idle, G_CONNECT_SWAPPED);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->countdown);
+}
+
+WhKiosk *
+wh_kiosk_new (GtkWindow *window,
+              WhContext *context)
+{
+  WhKiosk *self;
+  GtkEventController *keys;
+  GListModel *toplevels;
+  GtkWidget *home;
+
+  g_return_val_if_fail (WH_IS_WINDOW (window), NULL);
+  g_return_val_if_fail (WH_IS_CONTEXT (context), NULL);
+
+  self = g_object_new (WH_TYPE_KIOSK, NULL);
+  self->window = window;
+  self->context = g_object_ref (context);
+  self->cancellable = g_cancellable_new ();
+  self->idle = wh_kiosk_idle_new (90000, WARNING_MS);
+  build_ui (self);
+
+  gtk_widget_add_css_class (GTK_WIDGET (window), "wh-kiosk");
+  gtk_window_set_deletable (window, FALSE);
+  gtk_window_fullscreen (window);
+  /* Also the whole screen where nobody honours fullscreen (X without a
+   * window manager); cage does. */
+  {
+    g_autoptr(GdkMonitor) monitor =
+      g_list_model_get_item (gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (window))),
+                             0);
+    GdkRectangle area;
+
+    if (monitor)
+      {
+        gdk_monitor_get_geometry (monitor, &area);
+        gtk_window_set_default_size (window, area.width, area.height);
+      }
+  }
+  gtk_window_set_interactive_debugging (FALSE);
+  g_signal_connect_object (window, "close-request", G_CALLBACK (close_request_cb), self, 0);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (window), keys);
+  g_signal_connect_object (window, "notify::focus-widget", G_CALLBACK (focus_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->idle, "warning", G_CALLBACK (idle_warning_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->idle, "activity", G_CALLBACK (idle_activity_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->idle, "timeout", G_CALLBACK (wh_kiosk_reset), self,
+                           G_CONNECT_SWAPPED);
+  toplevels = gtk_window_get_toplevels ();
+  g_signal_connect_object (toplevels, "items-changed", G_CALLBACK (toplevels_changed_cb), self,
+                           0);
+  toplevels_changed_cb (toplevels, 0, 0, g_list_model_get_n_items (toplevels), self);
+  g_signal_connect_object (wh_context_get_settings (context), "changed::kiosk-idle-timeout",
+                           G_CALLBACK (timeout_setting_changed_cb), self, G_CONNECT_SWAPPED);
+  timeout_setting_changed_cb (self);
+
+  home = wh_window_get_page (WH_WINDOW (window), "home");
+  if (WH_IS_KIOSK_HOME (home))
+    {
+      wh_kiosk_home_set_context (WH_KIOSK_HOME (home), context);
+      g_signal_connect_object (home, "open-service", G_CALLBACK (open_service_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  g_signal_connect_object (wh_context_get_settings (context), "changed::kiosk-station-id",
+                           G_CALLBACK (update_station), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "notify::store", G_CALLBACK (context_store_cb), self,
+                           G_CONNECT_SWAPPED);
+  context_store_cb (self);
+  return self;
+}
+
+WhKioskIdle *
+wh_kiosk_get_idle (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), NULL);
+
+  return self->idle;
+}
+
+WhKeypad *
+wh_kiosk_get_keypad (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), NULL);
+
+  return self->keypad;
+}
+
+gboolean
+wh_kiosk_get_keypad_visible (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->keypad_revealer);
+}
+
+gboolean
+wh_kiosk_get_countdown_visible (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), FALSE);
+
+  return gtk_widget_get_visible (self->countdown);
+}
+
+static void
+wh_kiosk_dispose (GObject *object)
+{
+  WhKiosk *self = WH_KIOSK (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->watched_store)
+    g_clear_signal_handler (&self->store_changed_id, self->watched_store);
+  g_clear_object (&self->watched_store);
+  g_clear_object (&self->idle);
+  g_clear_object (&self->context);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (wh_kiosk_parent_class)->dispose (object);
+}
+
+static void
+wh_kiosk_class_init (WhKioskClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = wh_kiosk_dispose;
+
+  /* The reset has finished: the cache and keyring hold nothing personal. */
+  signals[SIGNAL_RESET_DONE] = g_signal_new ("reset-done", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
+}
+
+static void
+wh_kiosk_init (WhKiosk *self)
+{
+}

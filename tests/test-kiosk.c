@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The kiosk (suite "ui", under Xvfb and a session bus): the window cannot be
+ * closed or quit by any key, the keypad types into a phone entry, and an idle
+ * reset leaves nothing personal in the cache file or the keyring. Keys are
+ * sent through the X server (XTest), as a keyboard would. */
+#define _GNU_SOURCE /* memmem */
+#include "config.h"
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+#include <glib/gstdio.h>
+#include <libsecret/secret.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <X11/extensions/XTest.h>
+#include <X11/keysym.h>
+
+#include "kiosk/wh-keypad.h"
+#include "kiosk/wh-kiosk.h"
+#include "wh-application.h"
+#include "wh-service-page.h"
+#include "wh-test.h"
+#include "wh-window.h"
+
+/* Something only one person would type, to look for in the file's bytes. */
+#define MARKER "13912345678-kiosk-marker"
+
+static gboolean have_keyring;
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+spin_until (gboolean (*check) (gpointer),
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return check (data);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_descendant (child, type)))
+        return found;
+    }
+  return NULL;
+}
+
+static const SecretSchema *
+token_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.workershome.Token", SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  return &schema;
+}
+
+/* ---- A cache with one person's data in every personal table ------------ */
+
+static sqlite3 *
+open_raw (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static void
+exec_raw (sqlite3    *db,
+          const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static WhStore *
+make_store (char **path_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  WhStore *store = wh_store_open (path, &error);
+  g_autoptr(WhPage) stations = wh_page_new (&wh_collection_stations);
+  WhRecord *r = wh_record_new (&wh_collection_stations);
+
+  g_assert_no_error (error);
+  r->id = 7;
+  r->rev = 1;
+  wh_record_set_text (r, "name", "望京街道户外劳动者服务站");
+  wh_record_set_text (r, "address", "北京市朝阳区望京街8号");
+  wh_record_set_real (r, "lat", 39.99);
+  wh_record_set_real (r, "lon", 116.47);
+  wh_record_set_text (r, "status", "open");
+  g_ptr_array_add (stations->records, r);
+  stations->next_since = stations->server_rev = 1;
+  g_assert_true (wh_store_apply_page (store, stations, NULL, &error));
+  g_assert_no_error (error);
+  *path_out = g_steal_pointer (&path);
+  return store;
+}
+
+static void
+fill_personal (WhStore    *store,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (wh_store_outbox_add (store, "bookmark", "job:1",
+                                        "{\"phone\":\"" MARKER "\"}", &error), >, 0);
+  g_assert_no_error (error);
+  db = open_raw (path);
+  exec_raw (db, "INSERT INTO progress (lesson_id, course_id, position, completed, updated_at)"
+                " VALUES (1, 1, 30, 0, '" MARKER "');"
+                "INSERT INTO bookmarks (job_id, applied, updated_at) VALUES (2, 1, '" MARKER "');"
+                "INSERT INTO vouchers (voucher_id, merchant_id, day, status, body)"
+                " VALUES ('v1', 1, '2026-11-01', 'unused', '" MARKER "');"
+                "INSERT INTO saved_courses (course_id, saved_at) VALUES (3, 1);");
+  sqlite3_close (db);
+}
+
+/* Every table that is not the synced cache or its bookkeeping is personal:
+ * a table someone adds later is checked too, and must be wiped. */
+static gboolean
+is_cache_table (const char *name)
+{
+  guint n;
+  const WhCollection * const *synced = wh_schema_synced_collections (&n);
+
+  if (g_str_has_prefix (name, "sqlite_") || g_str_equal (name, "sync_state") ||
+      g_str_equal (name, "cache_layout"))
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *c = synced[i]->name;
+      gsize len = strlen (c);
+
+      if (strncmp (name, c, len) == 0 &&
+          (name[len] == '\0' || g_str_has_prefix (name + len, "_fts") ||
+           g_str_has_prefix (name + len, "_geo")))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+count_personal_rows (const char *path,
+                     guint      *n_tables)
+{
+  sqlite3 *db = open_raw (path);
+  sqlite3_stmt *stmt;
+  guint rows = 0;
+
+  *n_tables = 0;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'table'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (stmt, 0);
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *count;
+
+      if (is_cache_table (name))
+        continue;
+      (*n_tables)++;
+      sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", name);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &count, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (count), ==, SQLITE_ROW);
+      if (sqlite3_column_int (count, 0) > 0)
+        g_test_message ("Personal table %s has %d rows", name, sqlite3_column_int (count, 0));
+      rows += (guint) sqlite3_column_int (count, 0);
+      sqlite3_finalize (count);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return rows;
+}
+
+static gboolean
+file_has_marker (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, MARKER, strlen (MARKER)) != NULL;
+}
+
+static gboolean
+store_files_have_marker (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  return file_has_marker (path) || file_has_marker (wal);
+}
+
+/* ---- Keys through the X server ----------------------------------------- */
+
+static void
+send_keys (GtkWindow  *window,
+           const guint *keysyms,
+           guint        n)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  Display *dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (window)));
+
+  XSetInputFocus (dpy, gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
+  for (guint i = 0; i < n; i++)
+    XTestFakeKeyEvent (dpy, XKeysymToKeycode (dpy, keysyms[i]), True, 0);
+  for (guint i = n; i > 0; i--)
+    XTestFakeKeyEvent (dpy, XKeysymToKeycode (dpy, keysyms[i - 1]), False, 0);
+  XFlush (dpy);
+  spin (300);
+}
+
+static guint
+n_toplevels (void)
+{
+  return g_list_model_get_n_items (gtk_window_get_toplevels ());
+}
+
+static gboolean
+any_popover_visible (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    if ((GTK_IS_POPOVER (child) && gtk_widget_get_visible (child)) ||
+        any_popover_visible (child))
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- Tests -------------------------------------------------------------- */
+
+static void
+test_keypad (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *entry = gtk_entry_new ();
+  WhKeypad *keypad = WH_KEYPAD (wh_keypad_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkEditable *text;
+  guint activated = 0, done = 0;
+
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (keypad));
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  text = gtk_editable_get_delegate (GTK_EDITABLE (entry));
+
+  /* Only entries for digits get the keypad. */
+  g_assert_false (wh_keypad_wants (GTK_WIDGET (text)));
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PHONE);
+  g_assert_true (wh_keypad_wants (GTK_WIDGET (text)));
+  g_assert_true (wh_keypad_wants (entry));
+
+  g_signal_connect_swapped (entry, "activate", G_CALLBACK (g_atomic_int_inc), &activated);
+  g_signal_connect_swapped (keypad, "done", G_CALLBACK (g_atomic_int_inc), &done);
+  wh_keypad_set_target (keypad, text);
+  for (const char *k = "13800"; *k; k++)
+    {
+      char key[2] = { *k, 0 };
+
+      wh_keypad_press (keypad, key);
+    }
+  wh_keypad_press (keypad, "delete");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "1380");
+  /* Typing goes in at the cursor, as on a keyboard. */
+  gtk_editable_set_position (GTK_EDITABLE (entry), 0);
+  wh_keypad_press (keypad, "9");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "91380");
+  wh_keypad_press (keypad, "ok");
+  g_assert_cmpuint (activated, ==, 1);
+  g_assert_cmpuint (done, ==, 1);
+
+  /* Every key has a name a screen reader can say; there are twelve. */
+  {
+    guint n = 0;
+
+    for (GtkWidget *b = find_descendant (GTK_WIDGET (keypad), GTK_TYPE_BUTTON); b;
+         b = gtk_widget_get_next_sibling (b))
+      {
+        g_assert_true (gtk_widget_get_focus_on_click (b) == FALSE);
+        n++;
+      }
+    g_assert_cmpuint (n, ==, 12);
+  }
+
+  /* The entry gone, the keys do nothing. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (50);
+}
+
+typedef struct
+{
+  WhWindow  *window;
+  WhContext *context;
+  WhStore   *store;
+  WhApi     *api;
+  char      *path;
+  guint      resets;
+} Kiosk;
+
+static void
+kiosk_setup (Kiosk *k)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_int64 (settings, "kiosk-station-id", 7);
+  k->store = make_store (&k->path);
+  k->context = wh_context_new (settings, TRUE);
+  k->api = wh_api_new ("http://127.0.0.1:9", &error);
+  g_assert_no_error (error);
+  wh_context_set_api (k->context, k->api);
+  k->window = wh_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (k->window), 1000, 700);
+  wh_window_set_context (k->window, k->context);
+  gtk_window_present (GTK_WINDOW (k->window));
+  wh_context_set_store (k->context, k->store);
+  g_signal_connect_swapped (wh_window_get_kiosk (k->window), "reset-done",
+                            G_CALLBACK (g_atomic_int_inc), &k->resets);
+  spin (200);
+}
+
+static void
+kiosk_teardown (Kiosk *k)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  gtk_window_destroy (GTK_WINDOW (k->window));
+  spin (50);
+  g_clear_object (&k->context);
+  g_clear_object (&k->api);
+  g_clear_object (&k->store);
+  g_free (k->path);
+  g_settings_reset (settings, "kiosk-station-id");
+}
+
+static gboolean
+resets_at_least_one (gpointer data)
+{
+  return ((Kiosk *) data)->resets > 0;
+}
+
+static void
+test_kiosk_station (void)
+{
+  Kiosk k = { 0 };
+  double lat = 0, lon = 0;
+
+  kiosk_setup (&k);
+  /* The kiosk's own station is the origin of distances and its Home. */
+  g_assert_true (wh_context_get_location (k.context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 39.99, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lon, 116.47, 1e-9);
+  g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "home");
+  g_assert_false (gtk_window_get_deletable (GTK_WINDOW (k.window)));
+  kiosk_teardown (&k);
+}
+
+static void
+test_kiosk_close_and_keys (void)
+{
+  g_autoptr(WhApplication) app = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  static const struct {
+    const char *name;
+    guint       keys[3];
+    guint       n;
+  } shortcuts[] = {
+    { "Ctrl+Q", { XK_Control_L, XK_q }, 2 },
+    { "Ctrl+W", { XK_Control_L, XK_w }, 2 },
+    { "Alt+F4", { XK_Alt_L, XK_F4 }, 2 },
+    { "F10", { XK_F10 }, 1 },
+    { "Menu", { XK_Menu }, 1 },
+    { "Ctrl+comma", { XK_Control_L, XK_comma }, 2 },
+    { "Ctrl+question", { XK_Control_L, XK_Shift_L, XK_question }, 3 },
+    { "Ctrl+Shift+I", { XK_Control_L, XK_Shift_L, XK_I }, 3 },
+    { "Ctrl+Shift+D", { XK_Control_L, XK_Shift_L, XK_D }, 3 },
+  };
+  static const guint alt_2[] = { XK_Alt_L, XK_2 };
+  static const guint alt_1[] = { XK_Alt_L, XK_1 };
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    {
+      g_test_skip ("Needs an X server (Xvfb) to send keys through");
+      return;
+    }
+  /* The application as a station would run it: the kiosk setting on (the
+   * test framework gives each test its own XDG_CACHE_HOME for the cache). */
+  g_settings_set_boolean (settings, "kiosk", TRUE);
+  app = wh_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  spin (500);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_assert_true (WH_IS_WINDOW (window));
+  g_assert_nonnull (wh_window_get_kiosk (WH_WINDOW (window)));
+
+  /* No quit, preferences or about to reach by any means. */
+  g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "quit"));
+  g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "preferences"));
+  g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "about"));
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  /* A close request (the compositor's close button, Alt+F4 in a window
+   * manager) is refused. */
+  gtk_window_close (window);
+  spin (100);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  /* The keys reach the window: Alt+2 shows the jobs. */
+  send_keys (window, alt_2, G_N_ELEMENTS (alt_2));
+  g_assert_cmpstr (wh_window_get_visible_view (WH_WINDOW (window)), ==, "jobs");
+  send_keys (window, alt_1, G_N_ELEMENTS (alt_1));
+  g_assert_cmpstr (wh_window_get_visible_view (WH_WINDOW (window)), ==, "courses");
+
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    {
+      g_test_message ("Pressing %s", shortcuts[i].name);
+      send_keys (window, shortcuts[i].keys, shortcuts[i].n);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+      g_assert_true (gtk_application_get_active_window (GTK_APPLICATION (app)) == window);
+      /* No preferences, shortcuts, inspector or its warning. */
+      g_assert_cmpuint (n_toplevels (), ==, 1);
+      g_assert_false (any_popover_visible (GTK_WIDGET (window)));
+    }
+
+  g_settings_reset (settings, "kiosk");
+  gtk_window_destroy (window);
+  spin (100);
+  g_application_quit (G_APPLICATION (app));
+}
+
+static gboolean
+countdown_visible (gpointer data)
+{
+  return wh_kiosk_get_countdown_visible (data);
+}
+
+static void
+test_kiosk_idle_reset (void)
+{
+  Kiosk k = { 0 };
+  WhKiosk *kiosk;
+  WhKioskIdle *idle;
+  g_autoptr(GError) error = NULL;
+  guint n_tables = 0;
+  GtkWidget *entry;
+
+  kiosk_setup (&k);
+  kiosk = wh_window_get_kiosk (k.window);
+  idle = wh_kiosk_get_idle (kiosk);
+  /* The reset on opening (a crash may have left a session) is over. */
+  g_assert_true (spin_until (resets_at_least_one, &k, 5000));
+  k.resets = 0;
+
+  /* One person: signed in, data in every personal table, a token that a
+   * desktop session once left in the keyring, a search typed. */
+  fill_personal (k.store, k.path);
+  g_assert_cmpuint (count_personal_rows (k.path, &n_tables), >=, 5);
+  g_assert_cmpuint (n_tables, >=, 5);
+  g_assert_true (wh_api_set_token (k.api, "secret-session-token"));
+  if (have_keyring)
+    {
+      g_assert_true (secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT,
+                                                 "Workers' Home", "secret-session-token", NULL,
+                                                 &error, "server", "http://127.0.0.1:9", NULL));
+      g_assert_no_error (error);
+    }
+  wh_window_show_view (k.window, "jobs");
+  entry = find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
+  {
+    GtkWidget *dialog = gtk_window_new ();
+
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (k.window));
+    gtk_window_present (GTK_WINDOW (dialog));
+  }
+  g_assert_cmpuint (n_toplevels (), ==, 2);
+
+  /* A touch, then nothing: the countdown shows; a touch on it cancels. */
+  wh_kiosk_idle_set_timeout (idle, 1500, 1000);
+  wh_kiosk_idle_poke (idle);
+  g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
+  g_assert_true (spin_until (countdown_visible, kiosk, 1500));
+  wh_kiosk_idle_poke (idle);
+  g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
+  spin (300);
+  g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
+  g_assert_cmpuint (k.resets, ==, 0);
+
+  /* Then nothing again: countdown, then the reset. */
+  g_assert_true (spin_until (countdown_visible, kiosk, 1500));
+  g_assert_true (spin_until (resets_at_least_one, &k, 10000));
+  g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
+  g_assert_false (wh_kiosk_is_resetting (kiosk));
+
+  /* Home, nothing typed, dialogs gone, signed out. */
+  g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "home");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_cmpuint (n_toplevels (), ==, 1);
+  g_assert_null (wh_api_get_token (k.api));
+
+  /* Nothing personal in any table, nor in the file's free pages or WAL. */
+  g_assert_cmpuint (count_personal_rows (k.path, &n_tables), ==, 0);
+  g_assert_false (store_files_have_marker (k.path));
+  /* The cache itself stays. */
+  g_assert_cmpint (wh_store_count (k.store, &wh_collection_stations, NULL), ==, 1);
+
+  if (have_keyring)
+    {
+      g_autofree char *token = secret_password_lookup_sync (token_schema (), NULL, &error,
+                                                            "server", "http://127.0.0.1:9",
+                                                            NULL);
+
+      g_assert_no_error (error);
+      g_assert_null (token);
+    }
+  else
+    g_test_message ("No keyring in this session: its check was left out");
+
+  /* Nobody touched it since: no second reset. */
+  spin (2000);
+  g_assert_cmpuint (k.resets, ==, 1);
+  kiosk_teardown (&k);
+}
+
+static void
+test_kiosk_keypad_follows_focus (void)
+{
+  Kiosk k = { 0 };
+  WhKiosk *kiosk;
+  GtkWidget *entry;
+  GtkWidget *text;
+  GtkWidget *key;
+
+  kiosk_setup (&k);
+  kiosk = wh_window_get_kiosk (k.window);
+  wh_window_show_view (k.window, "jobs");
+  entry = find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
+  text = find_descendant (entry, GTK_TYPE_TEXT);
+  spin (100);
+
+  /* A text search: no keypad. */
+  gtk_widget_grab_focus (text);
+  spin (50);
+  g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
+
+  /* An entry for a phone number: the keypad, typing into it. */
+  gtk_text_set_input_purpose (GTK_TEXT (text), GTK_INPUT_PURPOSE_PHONE);
+  gtk_window_set_focus (GTK_WINDOW (k.window), NULL);
+  gtk_widget_grab_focus (text);
+  spin (50);
+  g_assert_true (wh_kiosk_get_keypad_visible (kiosk));
+  key = find_descendant (GTK_WIDGET (wh_kiosk_get_keypad (kiosk)), GTK_TYPE_BUTTON);
+  g_assert_nonnull (key);
+  g_signal_emit_by_name (key, "clicked");
+  g_signal_emit_by_name (key, "clicked");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "11");
+  /* Tapping a key leaves the focus in the entry. */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (k.window)) == text);
+
+  /* OK: done, keypad away. */
+  wh_keypad_press (wh_kiosk_get_keypad (kiosk), "ok");
+  spin (50);
+  g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
+  kiosk_teardown (&k);
+}
+
+/* ---- A keyring of the test's own --------------------------------------- */
+
+static GSubprocess *
+start_keyring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *home = wh_test_make_tmpdir ();
+  g_autofree char *daemon = g_find_program_in_path ("gnome-keyring-daemon");
+  g_autoptr(GDBusConnection) connection = NULL;
+  GSubprocess *keyring;
+  GOutputStream *in;
+
+  if (daemon == NULL || g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    return NULL;
+  /* Its files in a directory of the test's, never the user's keyrings. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
+  keyring = g_subprocess_launcher_spawn (launcher, &error, daemon, "--foreground", "--unlock",
+                                         "--components=secrets", NULL);
+  if (keyring == NULL)
+    return NULL;
+  in = g_subprocess_get_stdin_pipe (keyring);
+  g_output_stream_write_all (in, "test", 4, NULL, NULL, NULL);
+  g_output_stream_close (in, NULL, NULL);
+  /* Ready once it owns the Secret Service name; asking before would make
+   * the bus start another daemon, one that prompts to unlock. */
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  for (guint i = 0; connection && i < 100 && !have_keyring; i++)
+    {
+      g_autoptr(GVariant) reply =
+        g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "NameHasOwner",
+                                     g_variant_new ("(s)", "org.freedesktop.secrets"),
+                                     G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                     NULL);
+
+      if (reply)
+        g_variant_get (reply, "(b)", &have_keyring);
+      if (!have_keyring)
+        g_usleep (50 * 1000);
+    }
+  return keyring;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSubprocess) keyring = NULL;
+  int status;
+
+  wh_test_init_ui (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+  keyring = start_keyring ();
+  if (!have_keyring)
+    g_test_message ("No keyring (run under dbus-run-session): its checks are left out");
+
+  g_test_add_func ("/kiosk/keypad", test_keypad);
+  g_test_add_func ("/kiosk/station", test_kiosk_station);
+  g_test_add_func ("/kiosk/keypad-follows-focus", test_kiosk_keypad_follows_focus);
+  g_test_add_func ("/kiosk/idle-reset", test_kiosk_idle_reset);
+  g_test_add_func ("/kiosk/close-and-keys", test_kiosk_close_and_keys);
+  status = g_test_run ();
+  if (keyring)
+    g_subprocess_force_exit (keyring);
+  return status;
+}
