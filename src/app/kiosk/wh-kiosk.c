@@ -52,7 +52,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* The CLI's schema (src/cli/wh-cli-token.c): one token a server. */
+/* src/core/wh-token.c's schema; no attribute given, so every server's token. */
 static const SecretSchema *
 token_schema (void)
 {
