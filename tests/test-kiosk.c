@@ -391,6 +391,14 @@ test_kiosk_station (void)
   kiosk_teardown (&k);
 }
 
+static WhWindow *keys_window;
+
+static gboolean
+view_is (gpointer name)
+{
+  return g_strcmp0 (wh_window_get_visible_view (keys_window), name) == 0;
+}
+
 static void
 test_kiosk_close_and_keys (void)
 {
@@ -432,6 +440,7 @@ test_kiosk_close_and_keys (void)
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   g_assert_true (WH_IS_WINDOW (window));
   g_assert_nonnull (wh_window_get_kiosk (WH_WINDOW (window)));
+  keys_window = WH_WINDOW (window);
 
   /* No quit, preferences or about to reach by any means. */
   g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "quit"));
@@ -448,9 +457,9 @@ test_kiosk_close_and_keys (void)
 
   /* The keys reach the window: Alt+2 shows the jobs. */
   send_keys (window, alt_2, G_N_ELEMENTS (alt_2));
-  g_assert_cmpstr (wh_window_get_visible_view (WH_WINDOW (window)), ==, "jobs");
+  g_assert_true (spin_until (view_is, (gpointer) "jobs", 3000));
   send_keys (window, alt_1, G_N_ELEMENTS (alt_1));
-  g_assert_cmpstr (wh_window_get_visible_view (WH_WINDOW (window)), ==, "courses");
+  g_assert_true (spin_until (view_is, (gpointer) "courses", 3000));
 
   for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
     {

@@ -26,6 +26,7 @@ struct _WhWindow
   AdwHeaderBar  *header_bar;
   GtkWidget     *home_button;
   GtkWidget     *jobs_view;
+  GtkWidget     *kiosk_home;
   GtkStack      *main_stack;
   GtkWidget     *meals_view;
   GtkWidget     *menu_button;
@@ -136,6 +137,7 @@ become_kiosk (WhWindow  *self,
   gtk_menu_button_set_primary (GTK_MENU_BUTTON (self->menu_button), FALSE);
   gtk_widget_set_visible (self->menu_button, FALSE);
   gtk_widget_set_visible (self->home_button, TRUE);
+  gtk_widget_set_visible (self->kiosk_home, TRUE);
   adw_header_bar_set_show_start_title_buttons (self->header_bar, FALSE);
   adw_header_bar_set_show_end_title_buttons (self->header_bar, FALSE);
   gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), NULL);
@@ -272,6 +274,7 @@ wh_window_class_init (WhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, home_button);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, jobs_view);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, kiosk_home);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, meals_view);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, menu_button);
@@ -303,8 +306,9 @@ wh_window_init (WhWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   gtk_stack_set_visible_child_name (self->main_stack, "main");
-  /* The hidden Home page comes first in the stack; a desktop starts on
-   * courses as before. */
+  /* The Home page comes first in the stack: hidden, so a desktop starts on
+   * courses as before and its size does not count. */
+  gtk_widget_set_visible (self->kiosk_home, FALSE);
   adw_view_stack_set_visible_child_name (self->view_stack, "courses");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", FALSE);
 }
