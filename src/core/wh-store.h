@@ -332,6 +332,69 @@ GPtrArray  *wh_store_query_nearest (WhStore            *self,
                                     guint               n,
                                     GError            **error);
 
+/* ---- Stations ----------------------------------------------------------- */
+
+/* Which stations a worker wants to see. A zeroed filter with open_at = -1
+ * (WH_STATION_FILTER_INIT) lets every station through. */
+typedef struct
+{
+  guint       amenities; /* bit i set: must have wh_amenities[i] */
+  gboolean    open_24h;  /* only stations open around the clock */
+  int         open_at;   /* minute of the day (0–1439) it must be open at; -1: any */
+  const char *status;    /* one of wh_station_statuses, or NULL: any */
+} WhStationFilter;
+
+#define WH_STATION_FILTER_INIT { 0, FALSE, -1, NULL }
+
+gboolean    wh_station_filter_is_empty (const WhStationFilter *filter);
+/* Open at minute (0–1439) of the local day: status "open", and open_24h, or
+ * opens <= minute < closes; hours past midnight (22:00–06:00) wrap. Equal or
+ * missing hours: not open (nobody knows when). */
+gboolean    wh_station_is_open_at  (const WhRecord     *station,
+                                    int                 minute);
+/* The same rules as the store's queries, on one record. */
+gboolean    wh_station_matches     (const WhRecord     *station,
+                                    const WhStationFilter *filter);
+/* The minute of the day now, in local time, for WhStationFilter.open_at. */
+int         wh_station_minute_now  (void);
+
+/* Stations (WhGeoPoint) inside the box that pass filter (NULL: all), at most
+ * limit, like wh_store_query_viewport_points. With a filter each candidate of
+ * the R*Tree is checked against its row, so a national box takes a few
+ * hundred ms: call it off the main thread. */
+GArray     *wh_store_query_station_points (WhStore            *self,
+                                    const WhStationFilter *filter,
+                                    double              min_lat,
+                                    double              min_lon,
+                                    double              max_lat,
+                                    double              max_lon,
+                                    guint               limit,
+                                    GError            **error);
+/* The n nearest stations (WhNearby*) that pass filter (NULL: all), nearest
+ * first, exact, like wh_store_query_nearest. */
+GPtrArray  *wh_store_query_nearest_stations (WhStore          *self,
+                                    const WhStationFilter *filter,
+                                    double              lat,
+                                    double              lon,
+                                    guint               n,
+                                    GError            **error);
+
+typedef struct
+{
+  char   *city;
+  gint64  city_adcode;
+  double  lat;        /* the mean of its stations' places */
+  double  lon;
+  guint   n_stations;
+} WhCityCentre;
+
+void        wh_city_centre_free    (WhCityCentre       *centre);
+/* Every city the cache has stations in (WhCityCentre*), most stations first:
+ * where to write city names on a map without tiles, or where "my city" is.
+ * Scans every station: call it off the main thread. */
+GPtrArray  *wh_store_list_city_centres (WhStore        *self,
+                                    GError            **error);
+
 /* ---- Regions ------------------------------------------------------------ */
 
 typedef struct
@@ -354,5 +417,6 @@ double      wh_geo_distance_m      (double              lat1,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhOutboxEntry, wh_outbox_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhNearby, wh_nearby_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCityCentre, wh_city_centre_free)
 
 G_END_DECLS

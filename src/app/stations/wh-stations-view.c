@@ -4,19 +4,84 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <shumate/shumate.h>
+#ifdef HAVE_GEOCLUE
+#include <geoclue.h>
+#endif
 
+#include "wh-format.h"
+#include "wh-map-backdrop.h"
 #include "wh-service-page.h"
-#include "wh-service-view.h"
+#include "wh-station-layer.h"
+#include "wh-station-report-dialog.h"
 #include "wh-stations-view.h"
 
-/* For now the generic list → detail view over stations; this service's
- * own pages replace it. */
+/* The list grows by this many stations at a time ("Show more"). */
+#define LIST_STEP 20
+/* Numbered markers on the map for the first few of the list. */
+#define N_NEAREST_MARKERS 5
+/* China as a whole, when no place is known. */
+#define HOME_LAT 35.0
+#define HOME_LON 104.5
+#define HOME_ZOOM 4.0
+#define PLACE_ZOOM 13.0
+#define PROJECT_URL "https://workershome.org/"
+
 struct _WhStationsView
 {
   GtkWidget parent_instance;
 
-  WhServiceView *view;
-  WhContext     *context;
+  /* Template widgets */
+  GtkButton         *back_button;
+  AdwStatusPage     *empty_page;
+  GtkFlowBox        *filter_box;
+  GtkButton         *home_button;
+  AdwLeaflet        *leaflet;
+  ShumateLicense    *license;
+  GtkStack          *list_stack;
+  ShumateMap        *map;
+  GtkListBox        *nearest_list;
+  GtkLabel          *origin_label;
+  ShumateScale      *scale;
+  GtkSearchEntry    *search_entry;
+  GtkButton         *show_list_button;
+  GtkButton         *show_map_button;
+  GtkStack          *sidebar_stack;
+  GtkBox            *station_box;
+  GtkLabel          *station_title;
+  AdwToastOverlay   *toast_overlay;
+
+  /* Filters, made in code: one toggle per amenity */
+  GtkToggleButton   *amenity_toggles[8];
+  GtkToggleButton   *open_now_toggle;
+  GtkToggleButton   *open_24h_toggle;
+  GtkDropDown       *status_dropdown;
+
+  /* Map */
+  ShumateMapSource  *map_source;
+  ShumateMapLayer   *tile_layer;
+  WhMapBackdrop     *backdrop;
+  WhStationLayer    *station_layer;
+  ShumateMarkerLayer *marker_layer;
+  ShumateMarker     *selected_marker;
+  GPtrArray         *nearest_markers; /* ShumateMarker* */
+
+  /* Owned references */
+  WhContext         *context;
+  WhStore           *store;
+  GCancellable      *list_cancellable;
+  GCancellable      *cancellable;   /* for the view's lifetime */
+  GPtrArray         *nearby;        /* WhNearby*, what the list shows */
+  WhRecord          *station;       /* the station page's, or NULL */
+  guint              list_limit;
+  guint              open_now_timer;
+  guint              origin_timeout; /* the list follows the map centre */
+  guint              changed_idle;   /* stations changed in the store */
+  gboolean           centred_once;
+#ifdef HAVE_GEOCLUE
+  GClueSimple       *geoclue;
+  gboolean           geoclue_started;
+#endif
 };
 
 static void wh_stations_view_page_init (WhServicePageInterface *iface);
@@ -25,43 +90,1120 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (WhStationsView, wh_stations_view, GTK_TYPE_WIDGET
                                G_IMPLEMENT_INTERFACE (WH_TYPE_SERVICE_PAGE,
                                                       wh_stations_view_page_init))
 
+static void reload_list (WhStationsView *self);
+static void show_station (WhStationsView *self,
+                          gint64          id,
+                          gboolean        move_map);
+
+static ShumateViewport *
+get_viewport (WhStationsView *self)
+{
+  return shumate_map_get_viewport (self->map);
+}
+
+static void
+toast (WhStationsView *self,
+       const char     *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* ---- Where distances are measured from ---------------------------------- */
+
+/* The worker's place, or the map's centre when none is known. */
+static gboolean
+get_origin (WhStationsView *self,
+            double         *lat,
+            double         *lon)
+{
+  if (self->context && wh_context_get_location (self->context, lat, lon))
+    return TRUE;
+  *lat = shumate_location_get_latitude (SHUMATE_LOCATION (get_viewport (self)));
+  *lon = shumate_location_get_longitude (SHUMATE_LOCATION (get_viewport (self)));
+  return FALSE;
+}
+
+static void
+go_home (WhStationsView *self,
+         gboolean        animate)
+{
+  double lat, lon;
+  gboolean known = self->context && wh_context_get_location (self->context, &lat, &lon);
+
+  if (!known)
+    {
+      lat = HOME_LAT;
+      lon = HOME_LON;
+    }
+  if (animate)
+    shumate_map_go_to_full (self->map, lat, lon, known ? PLACE_ZOOM : HOME_ZOOM);
+  else
+    {
+      shumate_map_center_on (self->map, lat, lon);
+      shumate_viewport_set_zoom_level (get_viewport (self), known ? PLACE_ZOOM : HOME_ZOOM);
+    }
+}
+
+static void
+location_changed_cb (WhStationsView *self)
+{
+  double lat, lon;
+
+  if (!self->centred_once && self->context && wh_context_get_location (self->context, &lat, &lon))
+    {
+      self->centred_once = TRUE;
+      go_home (self, FALSE);
+    }
+  reload_list (self);
+}
+
+#ifdef HAVE_GEOCLUE
+static void
+geoclue_location_cb (WhStationsView *self)
+{
+  GClueLocation *location = gclue_simple_get_location (self->geoclue);
+
+  if (location && self->context)
+    wh_context_set_location (self->context, gclue_location_get_latitude (location),
+                             gclue_location_get_longitude (location), TRUE);
+}
+
+static void
+geoclue_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WhStationsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GClueSimple *simple = gclue_simple_new_finish (result, &error);
+
+  if (simple == NULL)
+    {
+      /* No location service (a kiosk, a container, Xvfb) or the user said
+       * no: the place from preferences stays the origin. */
+      g_debug ("No location service: %s", error->message);
+      return;
+    }
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_object_unref (simple);
+      return;
+    }
+  self->geoclue = simple;
+  g_signal_connect_object (simple, "notify::location", G_CALLBACK (geoclue_location_cb), self,
+                           G_CONNECT_SWAPPED);
+  geoclue_location_cb (self);
+}
+
+/* Asked once the stations page is shown, never at start-up: the location
+ * is only needed here, and the worker sees why it is asked. */
+static void
+start_geoclue (WhStationsView *self)
+{
+  if (self->geoclue_started || self->context == NULL || wh_context_get_kiosk (self->context))
+    return;
+  self->geoclue_started = TRUE;
+  gclue_simple_new (APP_ID, GCLUE_ACCURACY_LEVEL_CITY, self->cancellable, geoclue_ready_cb,
+                    g_object_ref (self));
+}
+#endif
+
+/* ---- Filters ------------------------------------------------------------ */
+
+static const char * const status_ids[] = { NULL, "open", "closed", "maintenance" };
+
+static void
+get_filter (WhStationsView  *self,
+            WhStationFilter *filter)
+{
+  guint status = gtk_drop_down_get_selected (self->status_dropdown);
+
+  *filter = (WhStationFilter) WH_STATION_FILTER_INIT;
+  for (guint i = 0; i < G_N_ELEMENTS (self->amenity_toggles); i++)
+    if (gtk_toggle_button_get_active (self->amenity_toggles[i]))
+      filter->amenities |= 1u << i;
+  filter->open_24h = gtk_toggle_button_get_active (self->open_24h_toggle);
+  if (gtk_toggle_button_get_active (self->open_now_toggle))
+    filter->open_at = wh_station_minute_now ();
+  filter->status = status < G_N_ELEMENTS (status_ids) ? status_ids[status] : NULL;
+}
+
+static void
+apply_filter (WhStationsView *self)
+{
+  WhStationFilter filter;
+
+  get_filter (self, &filter);
+  wh_station_layer_set_filter (self->station_layer, &filter);
+  self->list_limit = LIST_STEP;
+  reload_list (self);
+}
+
+static gboolean
+open_now_tick_cb (gpointer user_data)
+{
+  WhStationsView *self = user_data;
+
+  /* "Open now" moves with the clock. */
+  if (gtk_toggle_button_get_active (self->open_now_toggle))
+    apply_filter (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+filter_toggled_cb (WhStationsView *self)
+{
+  apply_filter (self);
+}
+
+static GtkToggleButton *
+add_filter_toggle (WhStationsView *self,
+                   const char     *label)
+{
+  GtkWidget *toggle = gtk_toggle_button_new_with_label (label);
+
+  gtk_widget_add_css_class (toggle, "wh-filter");
+  gtk_widget_set_halign (toggle, GTK_ALIGN_START);
+  g_signal_connect_object (toggle, "toggled", G_CALLBACK (filter_toggled_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_flow_box_append (self->filter_box, toggle);
+  /* The flow box child would take focus too: one stop per filter. */
+  gtk_widget_set_focusable (gtk_widget_get_parent (toggle), FALSE);
+  return GTK_TOGGLE_BUTTON (toggle);
+}
+
+static void
+build_filters (WhStationsView *self)
+{
+  const char *statuses[] = { _("Any status"), _("Open"), _("Closed"), _("Under maintenance"),
+                             NULL };
+  GtkWidget *dropdown;
+
+  self->open_now_toggle = add_filter_toggle (self, _("Open now"));
+  self->open_24h_toggle = add_filter_toggle (self, _("24 hours"));
+  for (guint i = 0; i < G_N_ELEMENTS (self->amenity_toggles); i++)
+    {
+      g_assert (wh_amenities[i] != NULL);
+      self->amenity_toggles[i] = add_filter_toggle (self, wh_format_amenity (wh_amenities[i]));
+    }
+  dropdown = gtk_drop_down_new_from_strings (statuses);
+  gtk_widget_set_tooltip_text (dropdown, _("Status"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Status"), -1);
+  g_signal_connect_object (dropdown, "notify::selected", G_CALLBACK (filter_toggled_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_set_halign (dropdown, GTK_ALIGN_START);
+  gtk_flow_box_append (self->filter_box, dropdown);
+  gtk_widget_set_focusable (gtk_widget_get_parent (dropdown), FALSE);
+  self->status_dropdown = GTK_DROP_DOWN (dropdown);
+}
+
+/* ---- The list ----------------------------------------------------------- */
+
+typedef struct
+{
+  WhStore        *store;
+  WhStationFilter filter;
+  char           *search;
+  double          lat, lon;
+  guint           limit;
+} ListJob;
+
+static void
+list_job_free (ListJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->search);
+  g_free (job);
+}
+
+static int
+nearby_compare (gconstpointer a,
+                gconstpointer b)
+{
+  const WhNearby *x = *(WhNearby * const *) a, *y = *(WhNearby * const *) b;
+
+  return x->distance_m < y->distance_m ? -1 : x->distance_m > y->distance_m;
+}
+
+static void
+list_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ListJob *job = task_data;
+  GError *error = NULL;
+  GPtrArray *result;
+
+  if (job->search == NULL)
+    result = wh_store_query_nearest_stations (job->store, &job->filter, job->lat, job->lon,
+                                              job->limit, &error);
+  else
+    {
+      /* What was typed, best matches first, then those that pass the
+       * filters, nearest first. */
+      g_autoptr(GPtrArray) found = wh_store_search (job->store, &wh_collection_stations,
+                                                    job->search, 200, &error);
+
+      result = NULL;
+      if (found)
+        {
+          result = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_nearby_free);
+          for (guint i = 0; i < found->len; i++)
+            {
+              WhRecord *record = found->pdata[i];
+              WhNearby *item;
+
+              if (!wh_station_matches (record, &job->filter))
+                continue;
+              item = g_new0 (WhNearby, 1);
+              item->record = wh_record_copy (record);
+              item->distance_m = wh_geo_distance_m (job->lat, job->lon,
+                                                    wh_record_get_real (record, "lat"),
+                                                    wh_record_get_real (record, "lon"));
+              g_ptr_array_add (result, item);
+            }
+          g_ptr_array_sort (result, nearby_compare);
+          if (result->len > job->limit)
+            g_ptr_array_set_size (result, job->limit);
+        }
+    }
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* "08:00–20:00", "Open 24 hours", or NULL. */
+static char *
+format_hours (const WhRecord *station)
+{
+  const char *opens = wh_record_get_text (station, "opens");
+  const char *closes = wh_record_get_text (station, "closes");
+
+  if (wh_record_get_bool (station, "open_24h"))
+    return g_strdup (_("Open 24 hours"));
+  if (opens && closes)
+    /* Translators: opening hours, e.g. 08:00–20:00 */
+    return g_strdup_printf (_("%s–%s"), opens, closes);
+  return NULL;
+}
+
+static const char *
+format_open_now (const WhRecord *station)
+{
+  const char *status = wh_record_get_text (station, "status");
+
+  if (g_strcmp0 (status, "open") != 0)
+    return wh_format_station_status (status);
+  return wh_station_is_open_at (station, wh_station_minute_now ()) ? _("Open now")
+                                                                   : _("Closed now");
+}
+
+static GtkWidget *
+make_row (const WhNearby *item,
+          guint           index)
+{
+  const WhRecord *station = item->record;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (wh_record_get_text (station, "name"));
+  g_autofree char *distance = wh_format_distance (item->distance_m);
+  g_autofree char *hours = format_hours (station);
+  g_autofree char *line = NULL;
+  GtkWidget *subtitle;
+  GtkWidget *address = gtk_label_new (wh_record_get_text (station, "address"));
+
+  /* Translators: a list row: distance · open now · hours */
+  line = hours ? g_strdup_printf (_("%s · %s · %s"), distance, format_open_now (station), hours)
+               : g_strdup_printf ("%s · %s", distance, format_open_now (station));
+  subtitle = gtk_label_new (line);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  for (GtkWidget *label = title; label; label = label == title ? subtitle
+                                               : label == subtitle ? address : NULL)
+    {
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (address, "dim-label");
+  gtk_widget_add_css_class (address, "caption");
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  wh_record_get_text (station, "name"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, line, -1);
+  g_object_set_data_full (G_OBJECT (row), "station-id64", g_memdup2 (&station->id, sizeof (gint64)),
+                          g_free);
+  return row;
+}
+
+static void
+update_nearest_markers (WhStationsView *self)
+{
+  for (guint i = 0; i < self->nearest_markers->len; i++)
+    shumate_marker_layer_remove_marker (self->marker_layer, self->nearest_markers->pdata[i]);
+  g_ptr_array_set_size (self->nearest_markers, 0);
+  for (guint i = 0; self->nearby && i < MIN (self->nearby->len, N_NEAREST_MARKERS); i++)
+    {
+      const WhNearby *item = self->nearby->pdata[i];
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      ShumateMarker *marker = shumate_marker_new ();
+      GtkWidget *label = gtk_label_new (number);
+
+      gtk_widget_add_css_class (label, "wh-nearest-marker");
+      /* The list is the way to them from the keyboard; the marker is a hint. */
+      gtk_widget_set_can_target (GTK_WIDGET (marker), FALSE);
+      shumate_marker_set_child (marker, label);
+      shumate_location_set_location (SHUMATE_LOCATION (marker),
+                                     wh_record_get_real (item->record, "lat"),
+                                     wh_record_get_real (item->record, "lon"));
+      shumate_marker_layer_add_marker (self->marker_layer, marker);
+      g_ptr_array_add (self->nearest_markers, marker);
+    }
+}
+
+static void
+set_empty (WhStationsView *self,
+           const char     *title,
+           const char     *description)
+{
+  adw_status_page_set_title (self->empty_page, title);
+  adw_status_page_set_description (self->empty_page, description);
+  gtk_stack_set_visible_child_name (self->list_stack, "empty");
+}
+
+static void
+list_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  WhStationsView *self = WH_STATIONS_VIEW (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_task_propagate_pointer (G_TASK (result), &error);
+  GtkWidget *child;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->nearest_list))))
+    gtk_list_box_remove (self->nearest_list, child);
+  g_clear_pointer (&self->nearby, g_ptr_array_unref);
+  if (items == NULL)
+    {
+      set_empty (self, _("Stations Could Not Be Read"), error->message);
+      update_nearest_markers (self);
+      return;
+    }
+  self->nearby = g_ptr_array_ref (items);
+  update_nearest_markers (self);
+  if (items->len == 0)
+    {
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+      gint64 total = self->store ? wh_store_count (self->store, &wh_collection_stations, NULL) : 0;
+
+      if (total <= 0)
+        set_empty (self, _("No Stations Yet"),
+                   _("Sync when you have a network to download the stations."));
+      else if (text && *text)
+        set_empty (self, _("No Results"), _("Try a shorter word, or clear the filters."));
+      else
+        set_empty (self, _("No Station Matches"), _("Turn off a filter to see more stations."));
+      return;
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      GtkWidget *row = make_row (items->pdata[i], i);
+
+      gtk_list_box_append (self->nearest_list, row);
+      if (self->station && self->station->id == ((WhNearby *) items->pdata[i])->record->id)
+        gtk_list_box_select_row (self->nearest_list, GTK_LIST_BOX_ROW (row));
+    }
+  if (items->len == self->list_limit)
+    {
+      GtkWidget *more = gtk_list_box_row_new ();
+      GtkWidget *label = gtk_label_new (_("Show more stations"));
+
+      gtk_widget_set_margin_top (label, 12);
+      gtk_widget_set_margin_bottom (label, 12);
+      gtk_widget_add_css_class (label, "accent");
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (more), label);
+      gtk_widget_set_name (more, "show-more");
+      gtk_list_box_append (self->nearest_list, more);
+    }
+  gtk_stack_set_visible_child_name (self->list_stack, "list");
+}
+
+static void
+update_origin_label (WhStationsView *self,
+                     gboolean        known)
+{
+  gtk_label_set_text (self->origin_label,
+                      known ? _("Nearest to you first.")
+                            : _("Nearest to the map centre first. Set your place in "
+                                "Preferences to measure from where you are."));
+}
+
+static void
+reload_list (WhStationsView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ListJob *job;
+  const char *text;
+  gboolean known;
+
+  if (self->nearest_list == NULL)
+    return;
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  if (self->store == NULL)
+    {
+      set_empty (self, _("Opening the Saved Stations…"), NULL);
+      return;
+    }
+  self->list_cancellable = g_cancellable_new ();
+  job = g_new0 (ListJob, 1);
+  job->store = g_object_ref (self->store);
+  get_filter (self, &job->filter);
+  /* status points into static storage; nothing to copy. */
+  text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  job->search = text && *text ? g_strdup (text) : NULL;
+  known = get_origin (self, &job->lat, &job->lon);
+  job->limit = self->list_limit;
+  update_origin_label (self, known);
+
+  task = g_task_new (self, self->list_cancellable, list_done_cb, NULL);
+  g_task_set_source_tag (task, reload_list);
+  g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
+  g_task_run_in_thread (task, list_thread);
+}
+
+static void
+search_changed_cb (WhStationsView *self)
+{
+  self->list_limit = LIST_STEP;
+  reload_list (self);
+}
+
+static void
+row_activated_cb (WhStationsView *self,
+                  GtkListBoxRow  *row)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (row), "station-id64");
+
+  if (id == NULL)
+    {
+      /* "Show more stations" */
+      self->list_limit += LIST_STEP;
+      reload_list (self);
+      return;
+    }
+  show_station (self, *id, TRUE);
+}
+
+static gboolean
+origin_timeout_cb (gpointer user_data)
+{
+  WhStationsView *self = user_data;
+  double lat, lon;
+
+  self->origin_timeout = 0;
+  if (!get_origin (self, &lat, &lon) && self->station == NULL)
+    reload_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+viewport_moved_cb (WhStationsView *self)
+{
+  /* With no place known the list measures from the map's centre: follow
+   * it once the map comes to rest. */
+  g_clear_handle_id (&self->origin_timeout, g_source_remove);
+  self->origin_timeout = g_timeout_add (400, origin_timeout_cb, self);
+}
+
+/* ---- The station page --------------------------------------------------- */
+
+static GtkWidget *
+add_fact (WhStationsView *self,
+          const char     *heading,
+          const char     *text)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (heading);
+  GtkWidget *value = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "caption-heading");
+  gtk_widget_add_css_class (title, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (value), 0);
+  gtk_label_set_wrap (GTK_LABEL (value), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (value), TRUE);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), value);
+  gtk_box_append (self->station_box, box);
+  return value;
+}
+
+static void
+show_uri_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WhStationsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) && self->station)
+    {
+      /* No app for geo: here; a web map opens in any browser. */
+      double lat = wh_record_get_real (self->station, "lat");
+      double lon = wh_record_get_real (self->station, "lon");
+      g_autofree char *url = g_strdup_printf ("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f"
+                                              "#map=17/%.6f/%.6f", lat, lon, lat, lon);
+      g_autoptr(GAppLaunchContext) launch = NULL;
+      g_autoptr(GError) web_error = NULL;
+
+      launch = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
+                 gtk_widget_get_display (GTK_WIDGET (self))));
+      if (!g_app_info_launch_default_for_uri (url, launch, &web_error))
+        toast (self, _("No map app or browser could be opened. The address is on this page."));
+    }
+}
+
+static void
+navigate_clicked_cb (WhStationsView *self)
+{
+  g_autofree char *uri = NULL;
+  char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->station == NULL)
+    return;
+  g_ascii_formatd (lat, sizeof lat, "%.6f", wh_record_get_real (self->station, "lat"));
+  g_ascii_formatd (lon, sizeof lon, "%.6f", wh_record_get_real (self->station, "lon"));
+  uri = g_strdup_printf ("geo:%s,%s", lat, lon);
+  gtk_show_uri_full (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME,
+                     self->cancellable, show_uri_done_cb, g_object_ref (self));
+}
+
+static void
+report_queued_cb (WhStationsView *self)
+{
+  toast (self, _("Thank you. Your report is saved and will be sent when you are online."));
+}
+
+static void
+report_clicked_cb (WhStationsView *self)
+{
+  WhStationReportDialog *dialog;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->station == NULL || self->store == NULL)
+    return;
+  dialog = wh_station_report_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         self->store, self->station);
+  g_signal_connect_object (dialog, "queued", G_CALLBACK (report_queued_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_on_map_clicked_cb (WhStationsView *self)
+{
+  if (self->station == NULL)
+    return;
+  adw_leaflet_set_visible_child_name (self->leaflet, "map");
+  shumate_map_go_to_full (self->map, wh_record_get_real (self->station, "lat"),
+                          wh_record_get_real (self->station, "lon"),
+                          MAX (PLACE_ZOOM + 2, shumate_viewport_get_zoom_level (get_viewport (self))));
+}
+
+static GtkWidget *
+make_button (const char *icon,
+             const char *label)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *content = adw_button_content_new ();
+
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon);
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
+  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+  gtk_button_set_child (GTK_BUTTON (button), content);
+  gtk_widget_set_size_request (button, -1, 44);
+  return button;
+}
+
+static void
+build_station_page (WhStationsView *self)
+{
+  const WhRecord *station = self->station;
+  GtkWidget *child, *buttons, *button, *amenities, *value;
+  g_autofree char *hours = format_hours (station);
+  g_auto(GStrv) have = wh_record_dup_strv (station, "amenities");
+  g_auto(GStrv) photos = wh_record_dup_strv (station, "photos");
+  double lat, lon;
+  gboolean known;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->station_box))))
+    gtk_box_remove (self->station_box, child);
+  gtk_label_set_text (self->station_title, wh_record_get_text (station, "name"));
+
+  known = get_origin (self, &lat, &lon);
+  {
+    g_autofree char *distance =
+      wh_format_distance (wh_geo_distance_m (lat, lon, wh_record_get_real (station, "lat"),
+                                             wh_record_get_real (station, "lon")));
+    g_autofree char *where = g_strdup_printf (known ? _("%s from you") : _("%s from the map centre"),
+                                              distance);
+
+    add_fact (self, _("Address"), wh_record_get_text (station, "address"));
+    add_fact (self, _("Distance"), where);
+  }
+
+  value = add_fact (self, _("Now"), format_open_now (station));
+  gtk_widget_add_css_class (value, wh_station_is_open_at (station, wh_station_minute_now ())
+                                     ? "wh-open-now" : "wh-closed-now");
+  add_fact (self, _("Hours"), hours ? hours : _("Not known"));
+
+  amenities = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (amenities), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (amenities), 8);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (amenities), 6);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (amenities), 6);
+  for (guint i = 0; have && have[i]; i++)
+    {
+      GtkWidget *tag = gtk_label_new (wh_format_amenity (have[i]));
+
+      gtk_widget_add_css_class (tag, "card");
+      gtk_widget_set_margin_start (tag, 0);
+      g_object_set (tag, "margin-top", 0, NULL);
+      gtk_label_set_xalign (GTK_LABEL (tag), 0.5);
+      gtk_widget_set_size_request (tag, -1, 32);
+      gtk_flow_box_append (GTK_FLOW_BOX (amenities), tag);
+      gtk_widget_set_focusable (gtk_widget_get_parent (tag), FALSE);
+    }
+  {
+    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+    GtkWidget *title = gtk_label_new (_("Amenities"));
+
+    gtk_label_set_xalign (GTK_LABEL (title), 0);
+    gtk_widget_add_css_class (title, "caption-heading");
+    gtk_widget_add_css_class (title, "dim-label");
+    gtk_box_append (GTK_BOX (box), title);
+    if (have && have[0])
+      gtk_box_append (GTK_BOX (box), amenities);
+    else
+      {
+        g_object_ref_sink (amenities);
+        g_object_unref (amenities);
+        gtk_box_append (GTK_BOX (box), gtk_label_new (_("None listed")));
+        gtk_widget_set_halign (gtk_widget_get_last_child (box), GTK_ALIGN_START);
+      }
+    gtk_box_append (self->station_box, box);
+  }
+  if (wh_record_get_text (station, "phone"))
+    add_fact (self, _("Phone"), wh_record_get_text (station, "phone"));
+  if (wh_record_get_text (station, "operator"))
+    add_fact (self, _("Run by"), wh_record_get_text (station, "operator"));
+  if (photos && photos[0])
+    {
+      g_autofree char *text =
+        g_strdup_printf (ngettext ("%u photo, shown when the app can fetch it.",
+                                      "%u photos, shown when the app can fetch them.",
+                                      g_strv_length (photos)),
+                         g_strv_length (photos));
+      add_fact (self, _("Photos"), text);
+    }
+
+  buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_top (buttons, 6);
+  if (!self->context || !wh_context_get_kiosk (self->context))
+    {
+      button = make_button ("mark-location-symbolic", _("_Navigate"));
+      gtk_widget_set_name (button, "navigate");
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_widget_set_tooltip_text (button, _("Open the way there in a map app"));
+      g_signal_connect_object (button, "clicked", G_CALLBACK (navigate_clicked_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_box_append (GTK_BOX (buttons), button);
+    }
+  button = make_button ("find-location-symbolic", _("Show on _Map"));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (show_on_map_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (buttons), button);
+  button = make_button ("dialog-warning-symbolic", _("_Report a Problem…"));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (report_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (buttons), button);
+  gtk_box_append (self->station_box, buttons);
+}
+
+static void
+set_selected_marker (WhStationsView *self)
+{
+  if (self->station == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->selected_marker), FALSE);
+      return;
+    }
+  shumate_location_set_location (SHUMATE_LOCATION (self->selected_marker),
+                                 wh_record_get_real (self->station, "lat"),
+                                 wh_record_get_real (self->station, "lon"));
+  gtk_widget_set_visible (GTK_WIDGET (self->selected_marker), TRUE);
+}
+
+static void
+select_list_row (WhStationsView *self,
+                 gint64          id)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->nearest_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 *row_id = g_object_get_data (G_OBJECT (row), "station-id64");
+
+      if (row_id && *row_id == id)
+        {
+          gtk_list_box_select_row (self->nearest_list, GTK_LIST_BOX_ROW (row));
+          return;
+        }
+    }
+  gtk_list_box_unselect_all (self->nearest_list);
+}
+
+static void
+show_station (WhStationsView *self,
+              gint64          id,
+              gboolean        move_map)
+{
+  g_autoptr(GError) error = NULL;
+  WhRecord *record;
+
+  if (self->store == NULL)
+    return;
+  /* One row by its key: well under a millisecond. */
+  record = wh_store_get_record (self->store, &wh_collection_stations, id, &error);
+  if (record == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  g_clear_pointer (&self->station, wh_record_free);
+  self->station = record;
+  build_station_page (self);
+  set_selected_marker (self);
+  select_list_row (self, id);
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "station");
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  if (move_map)
+    shumate_map_go_to_full (self->map, wh_record_get_real (record, "lat"),
+                            wh_record_get_real (record, "lon"),
+                            MAX (PLACE_ZOOM + 2, shumate_viewport_get_zoom_level (get_viewport (self))));
+  gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+}
+
+static void
+close_station (WhStationsView *self)
+{
+  g_clear_pointer (&self->station, wh_record_free);
+  set_selected_marker (self);
+  gtk_list_box_unselect_all (self->nearest_list);
+  gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
+}
+
+static void
+back_clicked_cb (WhStationsView *self)
+{
+  close_station (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->nearest_list));
+}
+
+/* ---- Map ---------------------------------------------------------------- */
+
+static void
+station_activated_cb (WhStationsView *self,
+                      gint64          id)
+{
+  show_station (self, id, FALSE);
+}
+
+static void
+cluster_activated_cb (WhStationsView *self,
+                      double          lat,
+                      double          lon)
+{
+  double zoom = shumate_viewport_get_zoom_level (get_viewport (self));
+
+  shumate_map_go_to_full (self->map, lat, lon, MIN (zoom + 2, 18));
+}
+
+static void
+zoom_in_clicked_cb (WhStationsView *self)
+{
+  shumate_map_zoom_in (self->map);
+}
+
+static void
+zoom_out_clicked_cb (WhStationsView *self)
+{
+  shumate_map_zoom_out (self->map);
+}
+
+static void
+home_clicked_cb (WhStationsView *self)
+{
+  go_home (self, TRUE);
+}
+
+static void
+show_map_clicked_cb (WhStationsView *self)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "map");
+}
+
+static void
+show_list_clicked_cb (WhStationsView *self)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+}
+
+static void
+folded_cb (WhStationsView *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->show_map_button), folded);
+  gtk_widget_set_visible (GTK_WIDGET (self->show_list_button), folded);
+}
+
+/* The tile source from settings. The tile servers' usage policies (e.g.
+ * OpenStreetMap's) ask for a User-Agent naming the app and for tiles to be
+ * cached: libshumate 1.0 has one process-wide User-Agent, which
+ * ShumateTileDownloader puts on its session, and the downloader keeps every
+ * tile in its file cache under $XDG_CACHE_HOME/shumate. */
+static void
+set_tile_source (WhStationsView *self)
+{
+  g_autofree char *url = g_settings_get_string (wh_context_get_settings (self->context),
+                                                "tile-url");
+  g_autoptr(ShumateTileDownloader) downloader = NULL;
+  ShumateViewport *viewport = get_viewport (self);
+  gboolean osm = strstr (url, "openstreetmap.org") != NULL;
+
+  shumate_set_user_agent ("WorkersHome/" PACKAGE_VERSION " (+" PROJECT_URL ")");
+  if (self->tile_layer)
+    {
+      shumate_map_remove_layer (self->map, SHUMATE_LAYER (self->tile_layer));
+      self->tile_layer = NULL;
+    }
+  if (self->map_source)
+    shumate_license_remove_map_source (self->license, self->map_source);
+  g_clear_object (&self->map_source);
+
+  downloader = shumate_tile_downloader_new (url);
+  self->map_source = SHUMATE_MAP_SOURCE (
+    shumate_raster_renderer_new_full (osm ? "osm-mapnik" : "workers-home-tiles",
+                                      osm ? "OpenStreetMap" : _("Map tiles"),
+                                      osm ? "© OpenStreetMap contributors" : "",
+                                      osm ? "https://www.openstreetmap.org/copyright" : "",
+                                      0, 19, 256, SHUMATE_MAP_PROJECTION_MERCATOR,
+                                      SHUMATE_DATA_SOURCE (downloader)));
+  shumate_viewport_set_reference_map_source (viewport, self->map_source);
+  self->tile_layer = shumate_map_layer_new (self->map_source, viewport);
+  shumate_map_insert_layer_above (self->map, SHUMATE_LAYER (self->tile_layer),
+                                  SHUMATE_LAYER (self->backdrop));
+  shumate_license_append_map_source (self->license, self->map_source);
+}
+
+typedef struct
+{
+  WhStore *store;
+} CitiesJob;
+
+static void
+cities_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GPtrArray *cities = wh_store_list_city_centres (WH_STORE (task_data), &error);
+
+  if (cities == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, cities, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+cities_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WhStationsView *self = WH_STATIONS_VIEW (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) cities = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (cities)
+    wh_map_backdrop_set_cities (self->backdrop, cities);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("No city names for the map: %s", error->message);
+}
+
+static void
+load_cities (WhStationsView *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    return;
+  task = g_task_new (self, self->cancellable, cities_done_cb, NULL);
+  g_task_set_source_tag (task, load_cities);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, cities_thread);
+}
+
+/* ---- WhServicePage ------------------------------------------------------ */
+
+static gboolean
+stations_changed_idle_cb (gpointer user_data)
+{
+  WhStationsView *self = user_data;
+
+  self->changed_idle = 0;
+  wh_station_layer_reload (self->station_layer);
+  load_cities (self);
+  reload_list (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static gboolean
+stations_changed_main_cb (gpointer user_data)
+{
+  g_autoptr(WhStationsView) self = g_weak_ref_get (user_data);
+
+  /* Once for a burst of pages: a full sync writes hundreds. */
+  if (self && self->changed_idle == 0)
+    self->changed_idle = g_timeout_add (300, stations_changed_idle_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stations_changed_cb (WhStore    *store,
+                     const char *what,
+                     gpointer    user_data)
+{
+  GWeakRef *ref;
+
+  if (g_strcmp0 (what, "stations") != 0)
+    return;
+  /* Emitted in the sync's writing thread: come back to the main thread. */
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, user_data);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, stations_changed_main_cb, ref,
+                              (GDestroyNotify) weak_ref_free);
+}
+
 static void
 store_changed_cb (WhStationsView *self)
 {
   WhStore *store = wh_context_get_store (self->context);
 
+  if (store == self->store)
+    return;
+  if (self->store)
+    g_signal_handlers_disconnect_by_func (self->store, stations_changed_cb, self);
+  g_set_object (&self->store, store);
   if (store)
-    wh_service_view_set_store (self->view, store);
+    g_signal_connect (store, "changed", G_CALLBACK (stations_changed_cb), self);
+  wh_station_layer_set_store (self->station_layer, store);
+  load_cities (self);
+  reload_list (self);
 }
 
 static void
 wh_stations_view_set_context (WhServicePage *page,
-                          WhContext     *context)
+                              WhContext     *context)
 {
   WhStationsView *self = WH_STATIONS_VIEW (page);
 
   g_set_object (&self->context, context);
+  set_tile_source (self);
+  g_signal_connect_object (wh_context_get_settings (context), "changed::tile-url",
+                           G_CALLBACK (set_tile_source), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::store", G_CALLBACK (store_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (context, "notify::location", G_CALLBACK (location_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  go_home (self, FALSE);
+  self->centred_once = wh_context_get_location (context, NULL, NULL);
   store_changed_cb (self);
 }
 
 static void
 wh_stations_view_focus_search (WhServicePage *page)
 {
-  wh_service_view_focus_search (WH_STATIONS_VIEW (page)->view);
+  WhStationsView *self = WH_STATIONS_VIEW (page);
+
+  close_station (self);
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static gboolean
 wh_stations_view_navigate_back (WhServicePage *page)
 {
-  return wh_service_view_navigate_back (WH_STATIONS_VIEW (page)->view);
+  WhStationsView *self = WH_STATIONS_VIEW (page);
+
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "map") == 0)
+    {
+      adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+      return TRUE;
+    }
+  if (self->station)
+    {
+      back_clicked_cb (self);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
 wh_stations_view_reset (WhServicePage *page)
 {
-  wh_service_view_reset (WH_STATIONS_VIEW (page)->view);
+  WhStationsView *self = WH_STATIONS_VIEW (page);
+
+  /* Nothing of the last person: no station, search, filter or place. */
+  close_station (self);
+  g_signal_handlers_block_by_func (self->search_entry, search_changed_cb, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_signal_handlers_unblock_by_func (self->search_entry, search_changed_cb, self);
+  for (guint i = 0; i < G_N_ELEMENTS (self->amenity_toggles); i++)
+    {
+      g_signal_handlers_block_by_func (self->amenity_toggles[i], filter_toggled_cb, self);
+      gtk_toggle_button_set_active (self->amenity_toggles[i], FALSE);
+      g_signal_handlers_unblock_by_func (self->amenity_toggles[i], filter_toggled_cb, self);
+    }
+  g_signal_handlers_block_by_func (self->open_now_toggle, filter_toggled_cb, self);
+  g_signal_handlers_block_by_func (self->open_24h_toggle, filter_toggled_cb, self);
+  g_signal_handlers_block_by_func (self->status_dropdown, filter_toggled_cb, self);
+  gtk_toggle_button_set_active (self->open_now_toggle, FALSE);
+  gtk_toggle_button_set_active (self->open_24h_toggle, FALSE);
+  gtk_drop_down_set_selected (self->status_dropdown, 0);
+  g_signal_handlers_unblock_by_func (self->open_now_toggle, filter_toggled_cb, self);
+  g_signal_handlers_unblock_by_func (self->open_24h_toggle, filter_toggled_cb, self);
+  g_signal_handlers_unblock_by_func (self->status_dropdown, filter_toggled_cb, self);
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  go_home (self, FALSE);
+  apply_filter (self);
 }
 
 static void
@@ -73,12 +1215,40 @@ wh_stations_view_page_init (WhServicePageInterface *iface)
   iface->reset = wh_stations_view_reset;
 }
 
+/* ---- Object ------------------------------------------------------------- */
+
+static void
+wh_stations_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (wh_stations_view_parent_class)->map (widget);
+#ifdef HAVE_GEOCLUE
+  start_geoclue (WH_STATIONS_VIEW (widget));
+#endif
+}
+
 static void
 wh_stations_view_dispose (GObject *object)
 {
   WhStationsView *self = WH_STATIONS_VIEW (object);
 
-  g_clear_pointer ((GtkWidget **) &self->view, gtk_widget_unparent);
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_handle_id (&self->open_now_timer, g_source_remove);
+  g_clear_handle_id (&self->origin_timeout, g_source_remove);
+  g_clear_handle_id (&self->changed_idle, g_source_remove);
+  if (self->store)
+    g_signal_handlers_disconnect_by_func (self->store, stations_changed_cb, self);
+#ifdef HAVE_GEOCLUE
+  g_clear_object (&self->geoclue);
+#endif
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_STATIONS_VIEW);
+  g_clear_object (&self->list_cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->map_source);
+  g_clear_pointer (&self->nearest_markers, g_ptr_array_unref);
+  g_clear_pointer (&self->nearby, g_ptr_array_unref);
+  g_clear_pointer (&self->station, wh_record_free);
+  g_clear_object (&self->store);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wh_stations_view_parent_class)->dispose (object);
 }
@@ -89,16 +1259,109 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = wh_stations_view_dispose;
+  widget_class->map = wh_stations_view_map;
+
+  g_type_ensure (SHUMATE_TYPE_MAP);
+  g_type_ensure (SHUMATE_TYPE_SCALE);
+  g_type_ensure (SHUMATE_TYPE_LICENSE);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/workershome/WorkersHome/stations/"
+                                               "wh-stations-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, back_button);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, filter_box);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, home_button);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, license);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, map);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, nearest_list);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, origin_label);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, scale);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_list_button);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_map_button);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, sidebar_stack);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_box);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_title);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, toast_overlay);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, folded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, home_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_list_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_map_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_in_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_out_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "wh-stations-view");
+}
+
+static void
+load_css (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_resource (provider,
+                                           "/org/workershome/WorkersHome/stations/stations.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                  GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+      g_once_init_leave (&done, 1);
+    }
 }
 
 static void
 wh_stations_view_init (WhStationsView *self)
 {
-  self->view = g_object_new (WH_TYPE_SERVICE_VIEW,
-                             "collection-name", "stations",
-                             "list-label", _("Stations list"),
-                             "search-placeholder", _("Search stations and addresses"),
-                             NULL);
-  gtk_widget_set_parent (GTK_WIDGET (self->view), GTK_WIDGET (self));
+  ShumateViewport *viewport;
+  GtkWidget *pin;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  load_css ();
+  gtk_widget_add_css_class (GTK_WIDGET (self->station_box), "wh-station-page");
+  self->cancellable = g_cancellable_new ();
+  self->list_limit = LIST_STEP;
+  self->nearest_markers = g_ptr_array_new ();
+
+  viewport = get_viewport (self);
+  shumate_viewport_set_min_zoom_level (viewport, 3);
+  shumate_viewport_set_max_zoom_level (viewport, 18);
+  /* Rotating helps nobody find a station and confuses north. */
+  shumate_viewport_set_rotation (viewport, 0);
+  shumate_scale_set_viewport (self->scale, viewport);
+
+  self->backdrop = wh_map_backdrop_new (viewport);
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->backdrop));
+  self->station_layer = wh_station_layer_new (viewport);
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
+  self->marker_layer = shumate_marker_layer_new (viewport);
+  shumate_map_add_layer (self->map, SHUMATE_LAYER (self->marker_layer));
+  g_signal_connect_object (self->station_layer, "station-activated",
+                           G_CALLBACK (station_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->station_layer, "cluster-activated",
+                           G_CALLBACK (cluster_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::latitude", G_CALLBACK (viewport_moved_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::longitude", G_CALLBACK (viewport_moved_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  self->selected_marker = shumate_marker_new ();
+  pin = gtk_image_new_from_icon_name ("mark-location-symbolic");
+  gtk_image_set_pixel_size (GTK_IMAGE (pin), 40);
+  gtk_widget_add_css_class (pin, "wh-selected-marker");
+  shumate_marker_set_child (self->selected_marker, pin);
+  gtk_widget_set_can_target (GTK_WIDGET (self->selected_marker), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->selected_marker), FALSE);
+  shumate_marker_layer_add_marker (self->marker_layer, self->selected_marker);
+
+  build_filters (self);
+  self->open_now_timer = g_timeout_add_seconds (60, open_now_tick_cb, self);
+  folded_cb (self);
+  set_empty (self, _("Opening the Saved Stations…"), NULL);
 }

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-station-clusters"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "wh-station-clusters.h"
+
+void
+wh_map_project (double  lat,
+                double  lon,
+                double *x,
+                double *y)
+{
+  double phi = CLAMP (lat, -WH_MAP_MAX_LAT, WH_MAP_MAX_LAT) * G_PI / 180;
+
+  *x = (lon + 180) / 360;
+  *y = (1 - log (tan (phi) + 1 / cos (phi)) / G_PI) / 2;
+}
+
+void
+wh_map_unproject (double  x,
+                  double  y,
+                  double *lat,
+                  double *lon)
+{
+  *lon = x * 360 - 180;
+  *lat = atan (sinh (G_PI * (1 - 2 * y))) * 180 / G_PI;
+}
+
+/* An open-addressing table from a cell to its cluster's index: a GHashTable
+ * of boxed 64-bit keys costs an allocation per cell, and the national view
+ * clusters 186,000 points whenever the zoom level changes. */
+typedef struct
+{
+  guint64 *keys;
+  guint   *values;
+  guint    mask;
+  guint    used;
+} CellTable;
+
+static void
+cell_table_init (CellTable *table,
+                 guint      size)
+{
+  table->keys = g_new (guint64, size);
+  table->values = g_new (guint, size);
+  table->mask = size - 1;
+  table->used = 0;
+  for (guint i = 0; i < size; i++)
+    table->values[i] = G_MAXUINT;
+}
+
+static void
+cell_table_clear (CellTable *table)
+{
+  g_free (table->keys);
+  g_free (table->values);
+}
+
+static guint
+cell_hash (guint64 key)
+{
+  key ^= key >> 33;
+  key *= G_GUINT64_CONSTANT (0xff51afd7ed558ccd);
+  key ^= key >> 33;
+  return (guint) key;
+}
+
+static guint *
+cell_table_slot (CellTable *table,
+                 guint64    key)
+{
+  for (guint i = cell_hash (key) & table->mask;; i = (i + 1) & table->mask)
+    if (table->values[i] == G_MAXUINT || table->keys[i] == key)
+      {
+        table->keys[i] = key;
+        return &table->values[i];
+      }
+}
+
+static void
+cell_table_grow (CellTable *table)
+{
+  CellTable bigger;
+
+  cell_table_init (&bigger, (table->mask + 1) * 2);
+  for (guint i = 0; i <= table->mask; i++)
+    if (table->values[i] != G_MAXUINT)
+      *cell_table_slot (&bigger, table->keys[i]) = table->values[i];
+  bigger.used = table->used;
+  cell_table_clear (table);
+  *table = bigger;
+}
+
+GArray *
+wh_station_cluster (const WhGeoPoint *points,
+                    guint             n_points,
+                    int               zoom,
+                    double            cell_px,
+                    guint            *assignment)
+{
+  g_autoptr(GArray) clusters = g_array_new (FALSE, FALSE, sizeof (WhStationCluster));
+  double cells_per_world;
+  CellTable table;
+
+  g_return_val_if_fail (points != NULL || n_points == 0, NULL);
+  g_return_val_if_fail (zoom >= 0 && zoom <= 24, NULL);
+  g_return_val_if_fail (cell_px >= 1, NULL);
+
+  cells_per_world = WH_MAP_TILE_SIZE * ldexp (1, zoom) / cell_px;
+  cell_table_init (&table, 1024);
+  for (guint i = 0; i < n_points; i++)
+    {
+      const WhGeoPoint *p = &points[i];
+      double x, y;
+      guint64 cx, cy;
+      guint *slot, index;
+      WhStationCluster *cluster;
+
+      wh_map_project (p->lat, p->lon, &x, &y);
+      cx = (guint64) CLAMP (floor (x * cells_per_world), 0, cells_per_world - 1);
+      cy = (guint64) CLAMP (floor (y * cells_per_world), 0, cells_per_world - 1);
+      slot = cell_table_slot (&table, cx << 32 | cy);
+      if (*slot == G_MAXUINT)
+        {
+          WhStationCluster fresh = { 0, 0, 0, 0, 0, p->id };
+
+          *slot = index = clusters->len;
+          g_array_append_val (clusters, fresh);
+          if (++table.used * 2 > table.mask + 1)
+            cell_table_grow (&table);
+        }
+      else
+        index = *slot;
+      cluster = &g_array_index (clusters, WhStationCluster, index);
+      if (assignment)
+        assignment[i] = index;
+      /* Sums for now; divided into means below. */
+      cluster->x += x;
+      cluster->y += y;
+      cluster->count++;
+      cluster->id = MIN (cluster->id, p->id);
+    }
+  cell_table_clear (&table);
+
+  for (guint i = 0; i < clusters->len; i++)
+    {
+      WhStationCluster *cluster = &g_array_index (clusters, WhStationCluster, i);
+
+      cluster->x /= cluster->count;
+      cluster->y /= cluster->count;
+      wh_map_unproject (cluster->x, cluster->y, &cluster->lat, &cluster->lon);
+    }
+  return g_steal_pointer (&clusters);
+}

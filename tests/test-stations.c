@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The stations service: filtered map queries against a brute-force scan,
+ * the open-now rules, grid clustering, a problem report reaching the real
+ * server through the outbox, and the map layer drawing stations with no
+ * tiles at all. Under Xvfb (suite ui). */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+
+#include "stations/wh-map-backdrop.h"
+#include "stations/wh-station-clusters.h"
+#include "stations/wh-station-layer.h"
+#include "stations/wh-station-report-dialog.h"
+#include "wh-sync.h"
+#include "wh-test-server.h"
+#include "wh-test-store.h"
+#include "wh-test.h"
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* ---- A store of varied stations ----------------------------------------- */
+
+static const char * const some_hours[][2] = {
+  { "08:00", "20:00" }, { "07:30", "18:00" }, { "22:00", "06:00" }, { "18:00", "02:30" },
+  { "00:00", "24:00" }, { "09:00", "09:00" }, { NULL, NULL }, { "06:00", NULL },
+};
+
+static WhRecord *
+random_station (GRand *rand,
+                gint64 id)
+{
+  g_autofree char *name = g_strdup_printf ("驿站 %" G_GINT64_FORMAT, id);
+  /* Mostly around Beijing, some across the antimeridian's neighbourhood. */
+  double lat = g_rand_double_range (rand, 39.5, 40.5);
+  double lon = g_rand_boolean (rand) ? g_rand_double_range (rand, 115.8, 117.0)
+                                     : g_rand_double_range (rand, 179.5, 180.0);
+  WhRecord *record = wh_test_make_station (id, id, name, lat, lon);
+  const char *amenities[9];
+  guint n = 0, h;
+
+  for (guint i = 0; wh_amenities[i]; i++)
+    if (g_rand_int_range (rand, 0, 100) < 50)
+      amenities[n++] = wh_amenities[i];
+  amenities[n] = NULL;
+  wh_record_set_strv (record, "amenities", amenities);
+  wh_record_set_text (record, "status", wh_station_statuses[g_rand_int_range (rand, 0, 3)]);
+  if (g_rand_int_range (rand, 0, 5) == 0)
+    wh_record_set_bool (record, "open_24h", TRUE);
+  else
+    {
+      if (g_rand_boolean (rand))
+        wh_record_set_bool (record, "open_24h", FALSE);
+      h = g_rand_int_range (rand, 0, G_N_ELEMENTS (some_hours));
+      if (some_hours[h][0])
+        wh_record_set_text (record, "opens", some_hours[h][0]);
+      if (some_hours[h][1])
+        wh_record_set_text (record, "closes", some_hours[h][1]);
+    }
+  return record;
+}
+
+typedef struct
+{
+  char      *dir;
+  WhStore   *store;
+  GPtrArray *records; /* WhRecord*, every station */
+} Stations;
+
+static void
+stations_setup (Stations *s,
+                guint     n)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(GError) error = NULL;
+  WhPage page = { 0 };
+
+  s->store = wh_test_store_new (&s->dir);
+  s->records = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  for (guint i = 1; i <= n; i++)
+    g_ptr_array_add (s->records, random_station (rand, i));
+  page.collection = &wh_collection_stations;
+  page.records = s->records;
+  page.next_since = n;
+  g_assert_true (wh_store_apply_page (s->store, &page, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+stations_teardown (Stations *s)
+{
+  g_clear_object (&s->store);
+  g_clear_pointer (&s->records, g_ptr_array_unref);
+  remove_dir (s->dir);
+  g_free (s->dir);
+}
+
+static int
+id_compare (gconstpointer a,
+            gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+in_box (const WhRecord *r,
+        double          min_lat,
+        double          min_lon,
+        double          max_lat,
+        double          max_lon)
+{
+  double lat = wh_record_get_real (r, "lat"), lon = wh_record_get_real (r, "lon");
+
+  if (lat < min_lat || lat > max_lat)
+    return FALSE;
+  return min_lon <= max_lon ? lon >= min_lon && lon <= max_lon : lon >= min_lon || lon <= max_lon;
+}
+
+/* The store's answer for one filter and box, against checking every record
+ * in C with a rule written out here (not wh_station_matches). */
+static void
+check_filter (Stations              *s,
+              const WhStationFilter *filter,
+              double                 min_lat,
+              double                 min_lon,
+              double                 max_lat,
+              double                 max_lon)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) points = wh_store_query_station_points (s->store, filter, min_lat, min_lon,
+                                                            max_lat, max_lon, G_MAXUINT, &error);
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < points->len; i++)
+    g_array_append_val (got, g_array_index (points, WhGeoPoint, i).id);
+  for (guint i = 0; i < s->records->len; i++)
+    {
+      const WhRecord *r = s->records->pdata[i];
+      const char *status = wh_record_get_text (r, "status");
+      g_auto(GStrv) have = wh_record_dup_strv (r, "amenities");
+      gboolean ok = in_box (r, min_lat, min_lon, max_lat, max_lon);
+
+      if (filter && filter->status)
+        ok = ok && g_strcmp0 (status, filter->status) == 0;
+      if (filter && filter->open_24h)
+        ok = ok && wh_record_get_bool (r, "open_24h");
+      if (filter && filter->open_at >= 0)
+        {
+          gboolean open = FALSE;
+          const char *o = wh_record_get_text (r, "opens"), *c = wh_record_get_text (r, "closes");
+
+          if (g_strcmp0 (status, "open") == 0 && wh_record_get_bool (r, "open_24h"))
+            open = TRUE;
+          else if (g_strcmp0 (status, "open") == 0 && o && c)
+            {
+              int om = atoi (o) * 60 + atoi (o + 3), cm = atoi (c) * 60 + atoi (c + 3);
+              int t = filter->open_at;
+
+              open = om < cm ? (t >= om && t < cm) : om > cm ? (t >= om || t < cm) : FALSE;
+            }
+          ok = ok && open;
+        }
+      for (guint k = 0; filter && wh_amenities[k]; k++)
+        if (filter->amenities & (1u << k))
+          ok = ok && have && g_strv_contains ((const char * const *) have, wh_amenities[k]);
+      if (ok)
+        g_array_append_val (want, ((WhRecord *) s->records->pdata[i])->id);
+    }
+  g_array_sort (got, id_compare);
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpint (g_array_index (got, gint64, i), ==, g_array_index (want, gint64, i));
+}
+
+static void
+test_filter_brute_force (void)
+{
+  Stations s = { 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  static const int minutes[] = { 0, 1, 150, 359, 360, 479, 480, 719, 1079, 1080, 1199, 1200,
+                                 1319, 1320, 1439 };
+
+  stations_setup (&s, 3000);
+  /* No filter, each part of it alone, and random mixes; boxes large,
+   * small and across the antimeridian. */
+  check_filter (&s, NULL, -90, -180, 90, 180);
+  for (guint k = 0; wh_amenities[k]; k++)
+    {
+      WhStationFilter f = WH_STATION_FILTER_INIT;
+
+      f.amenities = 1u << k;
+      check_filter (&s, &f, 39, 115, 41, 118);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (minutes); i++)
+    {
+      WhStationFilter f = WH_STATION_FILTER_INIT;
+
+      f.open_at = minutes[i];
+      check_filter (&s, &f, -90, -180, 90, 180);
+    }
+  for (guint i = 0; i < 3; i++)
+    {
+      WhStationFilter f = WH_STATION_FILTER_INIT;
+
+      f.status = wh_station_statuses[i];
+      check_filter (&s, &f, -90, -180, 90, 180);
+    }
+  for (guint i = 0; i < 200; i++)
+    {
+      WhStationFilter f = WH_STATION_FILTER_INIT;
+      double lat0 = g_rand_double_range (rand, 39.4, 40.6), lat1 = g_rand_double_range (rand, 39.4, 40.6);
+      double lon0 = g_rand_double_range (rand, 115, 180), lon1 = g_rand_double_range (rand, 115, 180);
+
+      f.amenities = g_rand_int_range (rand, 0, 256) & g_rand_int_range (rand, 0, 256);
+      f.open_24h = g_rand_int_range (rand, 0, 4) == 0;
+      f.open_at = g_rand_boolean (rand) ? g_rand_int_range (rand, 0, 1440) : -1;
+      f.status = g_rand_int_range (rand, 0, 3) == 0 ? "open" : NULL;
+      if (i % 10 == 0)
+        check_filter (&s, &f, MIN (lat0, lat1), 179.8, MAX (lat0, lat1), -179.0); /* wraps */
+      else
+        check_filter (&s, &f, MIN (lat0, lat1), MIN (lon0, lon1), MAX (lat0, lat1),
+                      MAX (lon0, lon1));
+    }
+  stations_teardown (&s);
+}
+
+static int
+double_compare (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+test_nearest_filtered (void)
+{
+  Stations s = { 0 };
+  WhStationFilter f = WH_STATION_FILTER_INIT;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) near = NULL;
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (double));
+  const double lat = 39.9, lon = 116.4;
+
+  stations_setup (&s, 2000);
+  f.amenities = 1u << 0 | 1u << 1; /* hot water and charging */
+  f.open_at = 12 * 60;
+  near = wh_store_query_nearest_stations (s.store, &f, lat, lon, 25, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < s.records->len; i++)
+    if (wh_station_matches (s.records->pdata[i], &f))
+      {
+        const WhRecord *r = s.records->pdata[i];
+        double d = wh_geo_distance_m (lat, lon, wh_record_get_real (r, "lat"),
+                                      wh_record_get_real (r, "lon"));
+
+        g_array_append_val (want, d);
+      }
+  g_array_sort (want, double_compare);
+  g_assert_cmpuint (near->len, ==, MIN (25, want->len));
+  for (guint i = 0; i < near->len; i++)
+    {
+      const WhNearby *item = near->pdata[i];
+
+      g_assert_true (wh_station_matches (item->record, &f));
+      g_assert_cmpfloat_with_epsilon (item->distance_m, g_array_index (want, double, i), 0.01);
+    }
+  stations_teardown (&s);
+}
+
+/* ---- Open now ----------------------------------------------------------- */
+
+static WhRecord *
+hours_station (const char *status,
+               gboolean    all_day,
+               const char *opens,
+               const char *closes)
+{
+  WhRecord *r = wh_test_make_station (1, 1, "x", 39.9, 116.4);
+
+  wh_record_set_text (r, "status", status);
+  wh_record_set_bool (r, "open_24h", all_day);
+  if (opens)
+    wh_record_set_text (r, "opens", opens);
+  if (closes)
+    wh_record_set_text (r, "closes", closes);
+  return r;
+}
+
+static void
+test_open_now (void)
+{
+  static const struct
+  {
+    const char *status;
+    gboolean    all_day;
+    const char *opens, *closes;
+    int         minute;
+    gboolean    open;
+  } cases[] = {
+    { "open", FALSE, "08:00", "20:00", 7 * 60 + 59, FALSE },
+    { "open", FALSE, "08:00", "20:00", 8 * 60, TRUE },
+    { "open", FALSE, "08:00", "20:00", 19 * 60 + 59, TRUE },
+    { "open", FALSE, "08:00", "20:00", 20 * 60, FALSE },
+    /* Past midnight */
+    { "open", FALSE, "22:00", "06:00", 23 * 60, TRUE },
+    { "open", FALSE, "22:00", "06:00", 0, TRUE },
+    { "open", FALSE, "22:00", "06:00", 5 * 60 + 59, TRUE },
+    { "open", FALSE, "22:00", "06:00", 6 * 60, FALSE },
+    { "open", FALSE, "22:00", "06:00", 12 * 60, FALSE },
+    { "open", FALSE, "22:00", "06:00", 21 * 60 + 59, FALSE },
+    { "open", FALSE, "00:00", "24:00", 23 * 60 + 59, TRUE },
+    { "open", FALSE, "00:00", "24:00", 0, TRUE },
+    /* 24 hours, whatever the hours say */
+    { "open", TRUE, NULL, NULL, 3 * 60, TRUE },
+    { "open", TRUE, "08:00", "20:00", 3 * 60, TRUE },
+    /* Not open: status, no hours, equal hours */
+    { "closed", TRUE, NULL, NULL, 12 * 60, FALSE },
+    { "maintenance", FALSE, "08:00", "20:00", 12 * 60, FALSE },
+    { "open", FALSE, NULL, NULL, 12 * 60, FALSE },
+    { "open", FALSE, "08:00", NULL, 12 * 60, FALSE },
+    { "open", FALSE, "09:00", "09:00", 9 * 60, FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(WhRecord) r = hours_station (cases[i].status, cases[i].all_day, cases[i].opens,
+                                             cases[i].closes);
+      g_autofree char *dir = NULL;
+      g_autoptr(WhStore) store = wh_test_store_new (&dir);
+      g_autoptr(GArray) points = NULL;
+      g_autoptr(GError) error = NULL;
+      WhStationFilter f = WH_STATION_FILTER_INIT;
+
+      g_test_message ("case %u: %s %s–%s at %d", i, cases[i].status, cases[i].opens,
+                      cases[i].closes, cases[i].minute);
+      g_assert_cmpint (wh_station_is_open_at (r, cases[i].minute), ==, cases[i].open);
+      /* The store's SQL says the same. */
+      wh_test_apply (store, &wh_collection_stations, NULL, 1, wh_record_copy (r), NULL);
+      f.open_at = cases[i].minute;
+      points = wh_store_query_station_points (store, &f, -90, -180, 90, 180, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (points->len, ==, cases[i].open ? 1 : 0);
+      g_clear_object (&store);
+      remove_dir (dir);
+    }
+}
+
+static void
+test_bad_filter (void)
+{
+  Stations s = { 0 };
+  WhStationFilter f = WH_STATION_FILTER_INIT;
+  g_autoptr(GError) error = NULL;
+  GArray *points;
+
+  stations_setup (&s, 10);
+  f.status = "gone";
+  points = wh_store_query_station_points (s.store, &f, -90, -180, 90, 180, 10, &error);
+  g_assert_null (points);
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  f.status = NULL;
+  f.amenities = 1u << 8;
+  g_assert_null (wh_store_query_station_points (s.store, &f, -90, -180, 90, 180, 10, &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  stations_teardown (&s);
+}
+
+static void
+test_city_centres (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(GPtrArray) centres = NULL;
+  g_autoptr(GError) error = NULL;
+  WhRecord *a = wh_test_make_station (1, 1, "a", 39.0, 116.0);
+  WhRecord *b = wh_test_make_station (2, 2, "b", 40.0, 117.0);
+  WhRecord *c = wh_test_make_station (3, 3, "c", 31.2, 121.5);
+  const WhCityCentre *first, *second;
+
+  wh_record_set_text (a, "city", "北京市");
+  wh_record_set_int (a, "city_adcode", 110100);
+  wh_record_set_text (b, "city", "北京市");
+  wh_record_set_int (b, "city_adcode", 110100);
+  wh_record_set_text (c, "city", "上海市");
+  wh_record_set_int (c, "city_adcode", 310100);
+  wh_test_apply (store, &wh_collection_stations, NULL, 3, a, b, c, NULL);
+  centres = wh_store_list_city_centres (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (centres->len, ==, 2);
+  first = centres->pdata[0];
+  second = centres->pdata[1];
+  g_assert_cmpstr (first->city, ==, "北京市");
+  g_assert_cmpuint (first->n_stations, ==, 2);
+  g_assert_cmpfloat_with_epsilon (first->lat, 39.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (first->lon, 116.5, 1e-9);
+  g_assert_cmpstr (second->city, ==, "上海市");
+  g_clear_object (&store);
+  remove_dir (dir);
+}
+
+/* ---- Clustering --------------------------------------------------------- */
+
+static void
+test_clusters (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
+  const guint n = 20000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* China-wide, with a dense city and a few exact duplicates. */
+      WhGeoPoint p = { i + 1, g_rand_double_range (rand, 18, 53), g_rand_double_range (rand, 73, 135) };
+
+      if (i % 3 == 0)
+        {
+          p.lat = 39.9 + g_rand_double_range (rand, -0.05, 0.05);
+          p.lon = 116.4 + g_rand_double_range (rand, -0.05, 0.05);
+        }
+      if (i % 1000 == 1)
+        p.lat = 30, p.lon = 120;
+      g_array_append_val (points, p);
+    }
+  for (int zoom = 0; zoom <= 20; zoom++)
+    {
+      g_autofree guint *assignment = g_new (guint, n);
+      g_autoptr(GArray) clusters = wh_station_cluster ((WhGeoPoint *) (gpointer) points->data, n,
+                                                       zoom, 56, assignment);
+      g_autofree guint *seen = g_new0 (guint, clusters->len);
+      g_autoptr(GHashTable) cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      double world = 256 * exp2 (zoom) / 56;
+      guint total = 0;
+
+      /* Every point is counted exactly once... */
+      for (guint i = 0; i < clusters->len; i++)
+        total += g_array_index (clusters, WhStationCluster, i).count;
+      g_assert_cmpuint (total, ==, n);
+      for (guint i = 0; i < n; i++)
+        {
+          const WhGeoPoint *p = &g_array_index (points, WhGeoPoint, i);
+          const WhStationCluster *cluster;
+          g_autofree char *cell = NULL;
+          double x, y;
+          gpointer owner;
+
+          g_assert_cmpuint (assignment[i], <, clusters->len);
+          cluster = &g_array_index (clusters, WhStationCluster, assignment[i]);
+          seen[assignment[i]]++;
+          g_assert_cmpint (cluster->id, <=, p->id);
+          /* ...in the cluster of its grid cell, and a cell has one cluster. */
+          wh_map_project (p->lat, p->lon, &x, &y);
+          cell = g_strdup_printf ("%.0f/%.0f", floor (x * world), floor (y * world));
+          if (g_hash_table_lookup_extended (cells, cell, NULL, &owner))
+            g_assert_cmpuint (GPOINTER_TO_UINT (owner), ==, assignment[i]);
+          else
+            g_hash_table_insert (cells, g_steal_pointer (&cell), GUINT_TO_POINTER (assignment[i]));
+        }
+      g_assert_cmpuint (g_hash_table_size (cells), ==, clusters->len);
+      for (guint i = 0; i < clusters->len; i++)
+        {
+          const WhStationCluster *cluster = &g_array_index (clusters, WhStationCluster, i);
+
+          g_assert_cmpuint (seen[i], ==, cluster->count);
+          g_assert_true (cluster->lat >= 18 && cluster->lat <= 53);
+          g_assert_true (cluster->lon >= 73 && cluster->lon <= 135);
+        }
+      if (zoom == 0)
+        g_assert_cmpuint (clusters->len, <, 10);
+      if (zoom == 20)
+        g_assert_cmpuint (clusters->len, >, n / 2);
+    }
+}
+
+static void
+test_projection (void)
+{
+  double x, y, lat, lon;
+
+  wh_map_project (0, 0, &x, &y);
+  g_assert_cmpfloat_with_epsilon (x, 0.5, 1e-12);
+  g_assert_cmpfloat_with_epsilon (y, 0.5, 1e-12);
+  wh_map_project (39.9, 116.4, &x, &y);
+  wh_map_unproject (x, y, &lat, &lon);
+  g_assert_cmpfloat_with_epsilon (lat, 39.9, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lon, 116.4, 1e-9);
+}
+
+/* ---- Reports through the outbox ----------------------------------------- */
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gint64
+server_count (WhTestServer *server,
+              const char   *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (server), &db,
+                                    SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_report_reaches_server (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr(WhApi) api = NULL;
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(WhSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(WhRecord) me = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) built = wh_station_report_new (5, "other", "水壶坏了");
+
+  g_assert_no_error (error);
+  /* The record is what the contract wants. */
+  g_assert_cmpint (wh_record_get_int (built, "station_id"), ==, 5);
+  g_assert_cmpstr (wh_record_get_text (built, "comment"), ==, "水壶坏了");
+  g_assert_cmpuint (strlen (wh_record_get_text (built, "report_id")), ==, 36);
+
+  api = wh_api_new (wh_test_server_get_url (server), &error);
+  g_assert_no_error (error);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (wh_station_report_queue (store, 3, "no_hot_water", NULL, &error));
+  g_assert_true (wh_station_report_queue (store, 4, "broken_charger", "充电口松了", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 2);
+
+  wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  me = wh_api_login_finish (api, result, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  sync = wh_sync_new (api, store);
+  wh_sync_run_async (sync, NULL, 0, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (wh_sync_run_finish (sync, result, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->outbox_sent, ==, 2);
+  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 0);
+  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports"), ==, 2);
+  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports WHERE"
+                                         " station_id = 4"), ==, 1);
+  g_clear_object (&sync);
+  g_clear_object (&store);
+  g_clear_object (&api);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  remove_dir (dir);
+}
+
+/* ---- The layer draws with no tiles -------------------------------------- */
+
+static gboolean
+layer_ready (WhStationLayer *layer)
+{
+  return !wh_station_layer_get_busy (layer) && wh_station_layer_get_n_points (layer) > 0;
+}
+
+static void
+test_layer_draws_offline (void)
+{
+  Stations s = { 0 };
+  GtkWidget *window = gtk_window_new ();
+  ShumateMap *map = shumate_map_new ();
+  ShumateViewport *viewport = shumate_map_get_viewport (map);
+  WhMapBackdrop *backdrop = wh_map_backdrop_new (viewport);
+  WhStationLayer *layer = wh_station_layer_new (viewport);
+  const WhRecord *station;
+  g_autoptr(ShumateMapSource) source = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autofree guchar *pixels = NULL;
+  GtkSnapshot *snapshot;
+  double x, y, sx, sy;
+  gint64 deadline;
+  int w = 400, h = 300;
+  guchar *px;
+
+  stations_setup (&s, 50);
+  station = s.records->pdata[0];
+  /* The viewport needs a tile grid; no tile layer ever asks it for a tile. */
+  source = SHUMATE_MAP_SOURCE (shumate_raster_renderer_new_from_url ("http://127.0.0.1:9/{z}/{x}/{y}.png"));
+  shumate_viewport_set_reference_map_source (viewport, source);
+  shumate_map_add_layer (map, SHUMATE_LAYER (backdrop));
+  shumate_map_add_layer (map, SHUMATE_LAYER (layer));
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (map));
+  gtk_window_set_default_size (GTK_WINDOW (window), w, h);
+  /* Far in: the station stands alone, not in a cluster. */
+  shumate_viewport_set_max_zoom_level (viewport, 20);
+  shumate_viewport_set_zoom_level (viewport, 19);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), wh_record_get_real (station, "lat"),
+                                 wh_record_get_real (station, "lon"));
+  wh_station_layer_set_store (layer, s.store);
+  gtk_window_present (GTK_WINDOW (window));
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!layer_ready (layer) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (layer_ready (layer));
+  w = gtk_widget_get_width (GTK_WIDGET (layer));
+  h = gtk_widget_get_height (GTK_WIDGET (layer));
+  g_assert_cmpint (w, >, 100);
+
+  /* Where libshumate puts the place is where the layer draws it. */
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (layer),
+                                              wh_record_get_real (station, "lat"),
+                                              wh_record_get_real (station, "lon"), &sx, &sy);
+  wh_station_layer_to_widget (SHUMATE_LAYER (layer), wh_record_get_real (station, "lat"),
+                              wh_record_get_real (station, "lon"), &x, &y);
+  g_assert_cmpfloat_with_epsilon (x, sx, 0.5);
+  g_assert_cmpfloat_with_epsilon (y, sy, 0.5);
+  g_assert_cmpfloat_with_epsilon (x, w / 2.0, 1);
+
+  /* Render the map (backdrop and stations, no tile layer at all). */
+  snapshot = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (backdrop)->snapshot (GTK_WIDGET (backdrop), snapshot);
+  GTK_WIDGET_GET_CLASS (layer)->snapshot (GTK_WIDGET (layer), snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_cmpuint (wh_station_layer_get_n_drawn (layer), >=, 1);
+  pixels = g_malloc (w * h * 4);
+  gdk_texture_download (texture, pixels, w * 4);
+  /* The station's disc is red (B, G, R, A in memory)... */
+  px = pixels + ((int) y * w + (int) x) * 4;
+  g_assert_cmpint (px[2], >, 150);
+  g_assert_cmpint (px[1], <, 100);
+  g_assert_cmpint (px[0], <, 100);
+  /* ...on the plain background, drawn where no tile is. */
+  px = pixels + (5 * w + 5) * 4;
+  g_assert_cmpint (px[3], ==, 255);
+  g_assert_cmpint (abs (px[2] - px[1]), <, 20);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  stations_teardown (&s);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  wh_test_init_ui (&argc, &argv);
+  gtk_init ();
+
+  g_test_add_func ("/stations/filter/brute-force", test_filter_brute_force);
+  g_test_add_func ("/stations/filter/nearest", test_nearest_filtered);
+  g_test_add_func ("/stations/filter/bad", test_bad_filter);
+  g_test_add_func ("/stations/open-now", test_open_now);
+  g_test_add_func ("/stations/city-centres", test_city_centres);
+  g_test_add_func ("/stations/clusters", test_clusters);
+  g_test_add_func ("/stations/projection", test_projection);
+  g_test_add_func ("/stations/report/reaches-server", test_report_reaches_server);
+  g_test_add_func ("/stations/layer/draws-offline", test_layer_draws_offline);
+  return g_test_run ();
+}
