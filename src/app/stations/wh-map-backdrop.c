@@ -17,11 +17,20 @@ struct _WhMapBackdrop
   ShumateLayer parent_instance;
 
   GPtrArray *cities;  /* WhCityCentre* */
-  GPtrArray *layouts; /* PangoLayout*, parallel to cities, made on first draw */
+  GPtrArray *labels;  /* GdkTexture*, parallel to cities, drawn on first use */
+  gboolean   labels_dark; /* the ink they were drawn in */
+  char      *font;        /* and the font */
   guint      n_drawn;
 };
 
 G_DEFINE_FINAL_TYPE (WhMapBackdrop, wh_map_backdrop, SHUMATE_TYPE_LAYER)
+
+static void
+clear_labels (WhMapBackdrop *self)
+{
+  for (guint i = 0; self->labels && i < self->labels->len; i++)
+    g_clear_object ((GdkTexture **) &self->labels->pdata[i]);
+}
 
 static void
 wh_map_backdrop_snapshot (GtkWidget   *widget,
@@ -43,7 +52,7 @@ wh_map_backdrop_snapshot (GtkWidget   *widget,
   for (guint i = 0; i < self->cities->len; i++)
     {
       const WhCityCentre *city = self->cities->pdata[i];
-      PangoLayout *layout = self->layouts->pdata[i];
+      GdkTexture *label;
       graphene_rect_t rect;
       gboolean free = TRUE;
       double x, y;
@@ -52,12 +61,20 @@ wh_map_backdrop_snapshot (GtkWidget   *widget,
       wh_station_layer_to_widget (SHUMATE_LAYER (self), city->lat, city->lon, &x, &y);
       if (x < -200 || y < -50 || x > width + 200 || y > height + 50)
         continue;
-      if (layout == NULL)
+      if (self->labels->pdata[i] == NULL || self->labels_dark != dark)
         {
-          layout = gtk_widget_create_pango_layout (widget, city->city);
-          self->layouts->pdata[i] = layout;
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, city->city);
+
+          if (self->labels_dark != dark)
+            clear_labels (self);
+          self->labels_dark = dark;
+          self->labels->pdata[i] = wh_map_draw_texture (layout, &ink, 0, 0, 0, 0,
+                                                        gtk_widget_get_scale_factor (widget),
+                                                        NULL, NULL);
         }
-      pango_layout_get_pixel_size (layout, &lw, &lh);
+      label = self->labels->pdata[i];
+      lw = gdk_texture_get_width (label) / gtk_widget_get_scale_factor (widget);
+      lh = gdk_texture_get_height (label) / gtk_widget_get_scale_factor (widget);
       /* Under the point, so the stations drawn on it leave the name legible. */
       graphene_rect_init (&rect, x - lw / 2.0, y + 6, lw, lh);
       for (guint j = 0; j < taken->len && free; j++)
@@ -66,20 +83,11 @@ wh_map_backdrop_snapshot (GtkWidget   *widget,
       if (!free)
         continue;
       g_array_append_val (taken, rect);
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (rect.origin.x),
-                                                              round (rect.origin.y)));
-      gtk_snapshot_append_layout (snapshot, layout, &ink);
-      gtk_snapshot_restore (snapshot);
+      gtk_snapshot_append_texture (snapshot, label,
+                                   &GRAPHENE_RECT_INIT (round (rect.origin.x), round (rect.origin.y),
+                                                        lw, lh));
       self->n_drawn++;
     }
-}
-
-static void
-clear_layouts (WhMapBackdrop *self)
-{
-  for (guint i = 0; self->layouts && i < self->layouts->len; i++)
-    g_clear_object ((PangoLayout **) &self->layouts->pdata[i]);
 }
 
 static void
@@ -87,7 +95,8 @@ wh_map_backdrop_css_changed (GtkWidget         *widget,
                              GtkCssStyleChange *change)
 {
   GTK_WIDGET_CLASS (wh_map_backdrop_parent_class)->css_changed (widget, change);
-  clear_layouts (WH_MAP_BACKDROP (widget));
+  if (wh_map_font_changed (widget, &WH_MAP_BACKDROP (widget)->font))
+    clear_labels (WH_MAP_BACKDROP (widget));
 }
 
 static void
@@ -115,9 +124,10 @@ wh_map_backdrop_dispose (GObject *object)
 {
   WhMapBackdrop *self = WH_MAP_BACKDROP (object);
 
-  clear_layouts (self);
-  g_clear_pointer (&self->layouts, g_ptr_array_unref);
+  clear_labels (self);
+  g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->cities, g_ptr_array_unref);
+  g_clear_pointer (&self->font, g_free);
   G_OBJECT_CLASS (wh_map_backdrop_parent_class)->dispose (object);
 }
 
@@ -153,14 +163,14 @@ wh_map_backdrop_set_cities (WhMapBackdrop *self,
 {
   g_return_if_fail (WH_IS_MAP_BACKDROP (self));
 
-  clear_layouts (self);
-  g_clear_pointer (&self->layouts, g_ptr_array_unref);
+  clear_labels (self);
+  g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->cities, g_ptr_array_unref);
   if (cities)
     {
       self->cities = g_ptr_array_ref (cities);
-      self->layouts = g_ptr_array_new ();
-      g_ptr_array_set_size (self->layouts, cities->len);
+      self->labels = g_ptr_array_new ();
+      g_ptr_array_set_size (self->labels, cities->len);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -67,9 +67,10 @@ struct _WhStationLayer
   guint           n_drawn;
 
   /* Owned drawing resources */
-  GHashTable     *labels;     /* count → PangoLayout */
+  GHashTable     *labels;     /* count → GdkTexture of its cluster */
   GdkTexture     *discs[5];   /* 0: a single station, 1–4: clusters by size */
   int             discs_scale;
+  char           *font;       /* the labels were drawn in */
 };
 
 G_DEFINE_FINAL_TYPE (WhStationLayer, wh_station_layer, SHUMATE_TYPE_LAYER)
@@ -331,38 +332,87 @@ disc_for (guint count)
   return count == 1 ? 0 : count < 10 ? 1 : count < 100 ? 2 : count < 1000 ? 3 : 4;
 }
 
-/* Discs are drawn once into textures: one texture node a station is the
- * cheapest thing both GSK renderers draw. */
-static GdkTexture *
-make_disc (double radius,
-           int    scale,
-           double red,
-           double green,
-           double blue)
+gboolean
+wh_map_font_changed (GtkWidget  *widget,
+                     char      **last)
 {
-  int size = (int) ceil (radius * 2 * scale);
-  g_autoptr(GBytes) bytes = NULL;
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
-  cairo_t *cr = cairo_create (surface);
-  double ring = MAX (1.5, radius / 7);
+  const PangoFontDescription *desc =
+    pango_context_get_font_description (gtk_widget_get_pango_context (widget));
+  g_autofree char *font = desc ? pango_font_description_to_string (desc) : g_strdup ("");
 
-  cairo_scale (cr, scale, scale);
-  cairo_arc (cr, radius, radius, radius, 0, 2 * G_PI);
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.95);
-  cairo_fill (cr);
-  cairo_arc (cr, radius, radius, radius - ring, 0, 2 * G_PI);
-  cairo_set_source_rgb (cr, red, green, blue);
-  cairo_fill (cr);
-  cairo_destroy (cr);
+  if (g_strcmp0 (font, *last) == 0)
+    return FALSE;
+  g_free (*last);
+  *last = g_steal_pointer (&font);
+  return TRUE;
+}
+
+/* A cairo image surface drawn at the device scale, as a texture. */
+static GdkTexture *
+texture_from_surface (cairo_surface_t *surface)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  g_autoptr(GBytes) bytes = NULL;
+
   cairo_surface_flush (surface);
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
-                       (gsize) cairo_image_surface_get_stride (surface) * size);
-  {
-    GdkTexture *texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
-                                                  cairo_image_surface_get_stride (surface));
-    cairo_surface_destroy (surface);
-    return texture;
-  }
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize) stride * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
+}
+
+/* Discs and labels are drawn once into textures: a texture node is the
+ * cheapest thing both GSK renderers draw, where text costs a glyph run
+ * every frame (about half the frame time with the cairo renderer). A disc
+ * of radius > 0 in colour (red, green, blue) under the layout, if any. */
+GdkTexture *
+wh_map_draw_texture (PangoLayout   *layout,
+                     const GdkRGBA *ink,
+                     double         radius,
+                     double         red,
+                     double         green,
+                     double         blue,
+                     int            scale,
+                     int           *width,
+                     int           *height)
+{
+  int lw = 0, lh = 0, w, h;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  GdkTexture *texture;
+
+  if (layout)
+    pango_layout_get_pixel_size (layout, &lw, &lh);
+  w = MAX (lw, (int) ceil (radius * 2));
+  h = MAX (lh, (int) ceil (radius * 2));
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w * scale, h * scale);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  if (radius > 0)
+    {
+      double ring = MAX (1.5, radius / 7);
+
+      cairo_arc (cr, w / 2.0, h / 2.0, radius, 0, 2 * G_PI);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.95);
+      cairo_fill (cr);
+      cairo_arc (cr, w / 2.0, h / 2.0, radius - ring, 0, 2 * G_PI);
+      cairo_set_source_rgb (cr, red, green, blue);
+      cairo_fill (cr);
+    }
+  if (layout)
+    {
+      cairo_move_to (cr, (w - lw) / 2.0, (h - lh) / 2.0);
+      gdk_cairo_set_source_rgba (cr, ink);
+      pango_cairo_show_layout (cr, layout);
+    }
+  cairo_destroy (cr);
+  texture = texture_from_surface (surface);
+  cairo_surface_destroy (surface);
+  if (width)
+    *width = w;
+  if (height)
+    *height = h;
+  return texture;
 }
 
 static void
@@ -372,36 +422,46 @@ ensure_discs (WhStationLayer *self)
 
   if (self->discs[0] && self->discs_scale == scale)
     return;
+  g_hash_table_remove_all (self->labels);
   for (guint i = 0; i < G_N_ELEMENTS (self->discs); i++)
     {
       g_clear_object (&self->discs[i]);
       /* The union's red for single stations, a deeper red for groups. */
       if (i == 0)
-        self->discs[i] = make_disc (disc_radius[i], scale, 0.86, 0.16, 0.14);
+        self->discs[i] = wh_map_draw_texture (NULL, NULL, disc_radius[i], 0.86, 0.16, 0.14,
+                                              scale, NULL, NULL);
       else
-        self->discs[i] = make_disc (disc_radius[i], scale, 0.70, 0.09, 0.10);
+        self->discs[i] = wh_map_draw_texture (NULL, NULL, disc_radius[i], 0.70, 0.09, 0.10,
+                                              scale, NULL, NULL);
     }
   self->discs_scale = scale;
 }
 
-static PangoLayout *
-count_label (WhStationLayer *self,
-             guint           count)
+/* A cluster's disc with its count on it. */
+static GdkTexture *
+cluster_texture (WhStationLayer *self,
+                 guint           count)
 {
-  PangoLayout *layout = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (count));
+  GdkTexture *texture = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (count));
 
-  if (layout == NULL)
+  if (texture == NULL)
     {
+      static const GdkRGBA white = { 1, 1, 1, 1 };
       g_autofree char *text = g_strdup_printf ("%u", count);
       g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
 
-      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
       pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
       pango_attr_list_insert (attrs, pango_attr_scale_new (count >= 10000 ? 0.75 : 0.85));
       pango_layout_set_attributes (layout, attrs);
-      g_hash_table_insert (self->labels, GUINT_TO_POINTER (count), layout);
+      /* Counts come and go with every zoom level: keep the cache bounded. */
+      if (g_hash_table_size (self->labels) > 4096)
+        g_hash_table_remove_all (self->labels);
+      texture = wh_map_draw_texture (layout, &white, disc_radius[disc_for (count)], 0.70, 0.09,
+                                     0.10, self->discs_scale, NULL, NULL);
+      g_hash_table_insert (self->labels, GUINT_TO_POINTER (count), texture);
     }
-  return layout;
+  return texture;
 }
 
 static void
@@ -409,7 +469,6 @@ wh_station_layer_snapshot (GtkWidget   *widget,
                            GtkSnapshot *snapshot)
 {
   WhStationLayer *self = WH_STATION_LAYER (widget);
-  static const GdkRGBA white = { 1, 1, 1, 1 };
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
   Frame frame;
   GArray *clusters;
@@ -430,20 +489,10 @@ wh_station_layer_snapshot (GtkWidget   *widget,
       frame_apply (&frame, cluster->x, cluster->y, &x, &y);
       if (x < -r || y < -r || x > width + r || y > height + r)
         continue;
-      gtk_snapshot_append_texture (snapshot, self->discs[disc],
+      gtk_snapshot_append_texture (snapshot,
+                                   cluster->count > 1 ? cluster_texture (self, cluster->count)
+                                                      : self->discs[disc],
                                    &GRAPHENE_RECT_INIT (x - r, y - r, 2 * r, 2 * r));
-      if (cluster->count > 1)
-        {
-          PangoLayout *layout = count_label (self, cluster->count);
-          int lw, lh;
-
-          pango_layout_get_pixel_size (layout, &lw, &lh);
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - lw / 2.0),
-                                                                  round (y - lh / 2.0)));
-          gtk_snapshot_append_layout (snapshot, layout, &white);
-          gtk_snapshot_restore (snapshot);
-        }
       self->n_drawn++;
     }
 }
@@ -534,8 +583,10 @@ wh_station_layer_css_changed (GtkWidget         *widget,
   WhStationLayer *self = WH_STATION_LAYER (widget);
 
   GTK_WIDGET_CLASS (wh_station_layer_parent_class)->css_changed (widget, change);
-  /* The font may have changed: lay the counts out again. */
-  g_hash_table_remove_all (self->labels);
+  /* CSS changes with every drag (the map's state); the counts are drawn
+   * again only when their font changed. */
+  if (wh_map_font_changed (widget, &self->font))
+    g_hash_table_remove_all (self->labels);
 }
 
 /* ---- Object ------------------------------------------------------------- */
@@ -571,6 +622,7 @@ wh_station_layer_dispose (GObject *object)
   for (guint i = 0; i < G_N_ELEMENTS (self->discs); i++)
     g_clear_object (&self->discs[i]);
   g_clear_pointer (&self->status, g_free);
+  g_clear_pointer (&self->font, g_free);
   G_OBJECT_CLASS (wh_station_layer_parent_class)->dispose (object);
 }
 

@@ -51,4 +51,22 @@ void            wh_station_layer_to_widget    (ShumateLayer          *layer,
                                                double                *x,
                                                double                *y);
 
+/* Draws once what a map layer draws often: a disc of radius (0: none) in
+ * colour (red, green, blue) with layout (may be NULL) centred on it, at the
+ * device scale; its size in pixels in width and height. */
+GdkTexture     *wh_map_draw_texture           (PangoLayout           *layout,
+                                               const GdkRGBA         *ink,
+                                               double                 radius,
+                                               double                 red,
+                                               double                 green,
+                                               double                 blue,
+                                               int                    scale,
+                                               int                   *width,
+                                               int                   *height);
+
+/* TRUE when the widget's font is not *last any more (then *last is set):
+ * labels drawn into textures must be drawn again. */
+gboolean        wh_map_font_changed           (GtkWidget             *widget,
+                                               char                 **last);
+
 G_END_DECLS
