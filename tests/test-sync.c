@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wh-sync.h"
+#include "wh-test-cache.h"
 #include "wh-test-server.h"
 #include "wh-test.h"
 
@@ -145,102 +146,28 @@ open_readonly (const char *path)
   return db;
 }
 
-/* The cache holds exactly the server's live records (of region, if set),
- * field for field and at the same rev. */
+/* tests/wh-test-cache.c does the comparing, for the crash and fault tests too. */
 static guint
 assert_collection_equal (Fixture            *f,
                          const WhCollection *collection,
                          gint                region)
 {
-  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
-  g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt = NULL;
-  guint n = 0;
-  g_autoptr(GError) error = NULL;
-
-  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
-    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0 AND"
-                           " (province_adcode = %d OR city_adcode = %d OR adcode = %d)",
-                           collection->name, region, region, region);
-  else
-    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0", collection->name);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *body = (const char *) sqlite3_column_text (stmt, 2);
-      g_autoptr(WhRecord) expected = wh_record_parse (collection, body, strlen (body), &error);
-      g_autoptr(WhRecord) cached = NULL;
-
-      g_assert_no_error (error);
-      cached = wh_store_get_record (f->store, collection, sqlite3_column_int64 (stmt, 0), &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (cached->rev, ==, sqlite3_column_int64 (stmt, 1));
-      if (!wh_record_equal (expected, cached))
-        {
-          g_autofree char *a = wh_record_to_string (expected);
-          g_autofree char *b = wh_record_to_string (cached);
-          g_error ("%s %" G_GINT64_FORMAT " differs:\n%s\n%s", collection->name, expected->id,
-                   a, b);
-        }
-      n++;
-    }
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  /* and nothing more: every deletion reached the cache */
-  g_assert_cmpint (wh_store_count (f->store, collection, &error), ==, n);
-  g_assert_no_error (error);
-  return n;
+  return wh_test_assert_collection_equal (wh_test_server_get_db_path (f->server), f->store,
+                                          collection, region);
 }
 
 static guint
 assert_cache_equal (Fixture *f)
 {
-  guint n_collections, total = 0;
-  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
-
-  for (guint i = 0; i < n_collections; i++)
-    total += assert_collection_equal (f, collections[i], wh_sync_get_region (f->sync));
-  return total;
+  return wh_test_assert_cache_equal (wh_test_server_get_db_path (f->server), f->store,
+                                     wh_sync_get_region (f->sync));
 }
 
-/* What a crash must never break: the file is sound, and no cached row is
- * newer than its collection's cursor (a page and its cursor commit as one). */
 static void
 assert_cache_consistent (const char *path,
                          gint        region)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WhStore) store = NULL;
-  sqlite3 *db = open_readonly (path);
-  sqlite3_stmt *stmt = NULL;
-  guint n_collections;
-  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
-  sqlite3_finalize (stmt);
-
-  store = wh_store_open (path, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < n_collections; i++)
-    {
-      g_autofree char *sql = g_strdup_printf ("SELECT coalesce(max(rev), 0) FROM %s",
-                                              collections[i]->name);
-      g_autofree char *region_text = NULL;
-      gint64 cursor;
-
-      if (region > 0 && (collections[i]->flags & WH_COLLECTION_REGIONAL))
-        region_text = g_strdup_printf ("%06d", region);
-      cursor = wh_store_get_cursor (store, collections[i], region_text, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-      g_assert_cmpint (sqlite3_column_int64 (stmt, 0), <=, cursor);
-      sqlite3_finalize (stmt);
-    }
-  sqlite3_close (db);
+  wh_test_assert_cache_consistent (path, region, TRUE);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-test-cache"
+
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "wh-codec.h"
+#include "wh-search-tokenizer.h"
+#include "wh-test-cache.h"
+
+static sqlite3 *
+open_db (const char *path,
+         int         flags)
+{
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
+    g_error ("Cannot open %s: %s", path, sqlite3_errmsg (db));
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+/* The single value of a one-row query. */
+static gint64
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+query_text (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+guint
+wh_test_assert_collection_equal (const char         *server_db,
+                                 WhStore            *store,
+                                 const WhCollection *collection,
+                                 gint                region)
+{
+  sqlite3 *db = open_db (server_db, SQLITE_OPEN_READONLY);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0;
+  g_autoptr(GError) error = NULL;
+
+  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
+    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0 AND"
+                           " (province_adcode = %d OR city_adcode = %d OR adcode = %d)",
+                           collection->name, region, region, region);
+  else
+    sql = g_strdup_printf ("SELECT id, rev, body FROM %s WHERE deleted = 0", collection->name);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *body = (const char *) sqlite3_column_text (stmt, 2);
+      g_autoptr(WhRecord) expected = wh_record_parse (collection, body, strlen (body), &error);
+      g_autoptr(WhRecord) cached = NULL;
+
+      g_assert_no_error (error);
+      cached = wh_store_get_record (store, collection, sqlite3_column_int64 (stmt, 0), &error);
+      g_assert_no_error (error);
+      if (cached == NULL)
+        g_error ("%s %" G_GINT64_FORMAT " is missing from the cache", collection->name,
+                 expected->id);
+      g_assert_cmpint (cached->rev, ==, sqlite3_column_int64 (stmt, 1));
+      if (!wh_record_equal (expected, cached))
+        {
+          g_autofree char *a = wh_record_to_string (expected);
+          g_autofree char *b = wh_record_to_string (cached);
+          g_error ("%s %" G_GINT64_FORMAT " differs:\n%s\n%s", collection->name, expected->id,
+                   a, b);
+        }
+      n++;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  /* and nothing more: every deletion reached the cache */
+  g_assert_cmpint (wh_store_count (store, collection, &error), ==, n);
+  g_assert_no_error (error);
+  return n;
+}
+
+guint
+wh_test_assert_cache_equal (const char *server_db,
+                            WhStore    *store,
+                            gint        region)
+{
+  guint n_collections, total = 0;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
+
+  for (guint i = 0; i < n_collections; i++)
+    total += wh_test_assert_collection_equal (server_db, store, collections[i], region);
+  return total;
+}
+
+/* Rows of table a whose id is not in table b, both as SQL expressions
+ * giving ids; must be none either way. */
+static void
+assert_same_ids (sqlite3    *db,
+                 const char *what,
+                 const char *ids_a,
+                 const char *ids_b)
+{
+  g_autofree char *only_a = g_strdup_printf ("SELECT count(*) FROM (%s EXCEPT %s)", ids_a, ids_b);
+  g_autofree char *only_b = g_strdup_printf ("SELECT count(*) FROM (%s EXCEPT %s)", ids_b, ids_a);
+  gint64 a = query_int (db, only_a), b = query_int (db, only_b);
+
+  if (a != 0 || b != 0)
+    g_error ("%s: %" G_GINT64_FORMAT " rows missing from the index, %" G_GINT64_FORMAT
+             " indexed rows that are not in the table", what, a, b);
+}
+
+void
+wh_test_assert_cache_consistent (const char *cache_path,
+                                 gint        region,
+                                 gboolean    fts_check)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  g_autofree char *integrity = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  guint n_collections;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
+
+  /* Read-write: FTS5's integrity-check is an INSERT (it changes nothing),
+   * and the first connection after a crash recovers the WAL anyway. */
+  db = open_db (cache_path, SQLITE_OPEN_READWRITE);
+  g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
+  integrity = query_text (db, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+
+  /* Every virtual table the store made, whatever the schema holds today. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name, sql FROM sqlite_master"
+                                       " WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      const char *create = (const char *) sqlite3_column_text (stmt, 1);
+      g_autofree char *base = NULL;
+
+      if (g_str_has_suffix (name, "_fts") && strstr (create, "fts5") != NULL)
+        {
+          g_autofree char *check = NULL;
+          g_autofree char *ids = NULL;
+          g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s_docsize", name);
+          char *msg = NULL;
+
+          base = g_strndup (name, strlen (name) - 4);
+          check = g_strdup_printf ("INSERT INTO %s (%s) VALUES ('integrity-check')", name, name);
+          if (fts_check && sqlite3_exec (db, check, NULL, NULL, &msg) != SQLITE_OK)
+            g_error ("%s: %s", check, msg);
+          ids = g_strdup_printf ("SELECT id FROM %s", base);
+          assert_same_ids (db, name, ids, indexed);
+        }
+      else if (g_str_has_suffix (name, "_geo") && strstr (create, "rtree") != NULL)
+        {
+          g_autofree char *check = g_strdup_printf ("SELECT rtreecheck('%s')", name);
+          g_autofree char *result = query_text (db, check);
+          g_autofree char *ids = NULL;
+          g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s", name);
+
+          base = g_strndup (name, strlen (name) - 4);
+          g_assert_cmpstr (result, ==, "ok");
+          ids = g_strdup_printf ("SELECT id FROM %s WHERE lat IS NOT NULL AND lon IS NOT NULL",
+                                 base);
+          assert_same_ids (db, name, ids, indexed);
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  store = wh_store_open (cache_path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < n_collections; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT coalesce(max(rev), 0) FROM %s",
+                                              collections[i]->name);
+      g_autofree char *region_text = NULL;
+      gint64 cursor;
+
+      if (region > 0 && (collections[i]->flags & WH_COLLECTION_REGIONAL))
+        region_text = g_strdup_printf ("%06d", region);
+      cursor = wh_store_get_cursor (store, collections[i], region_text, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (query_int (db, sql), <=, cursor);
+    }
+  sqlite3_close (db);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-test-cache.h: checks of a client cache against the server's database,
+ * and of what a crash must never break, shared by the sync, crash and fault
+ * tests. Every function asserts (g_assert / g_error) instead of returning
+ * an error.
+ */
+#pragma once
+
+#include "wh-store.h"
+
+G_BEGIN_DECLS
+
+/* The cache holds exactly the server's live records of collection (of
+ * region, if > 0 and the collection is regional), field for field and at
+ * the same rev, and nothing more: no record lost, none left over after its
+ * deletion, none twice. server_db is the server's SQLite file (it may be
+ * serving meanwhile). Returns how many records were compared. */
+guint wh_test_assert_collection_equal (const char         *server_db,
+                                       WhStore            *store,
+                                       const WhCollection *collection,
+                                       gint                region);
+/* The same for every synced collection; returns the total. */
+guint wh_test_assert_cache_equal      (const char         *server_db,
+                                       WhStore            *store,
+                                       gint                region);
+
+/* What a crash at any instant must never break, checked on a cache nobody
+ * else has open: PRAGMA integrity_check says ok; no cached row is newer
+ * than its collection's cursor (a page and its cursor commit as one); each
+ * full-text index indexes exactly the
+ * rows of its table; each R*Tree passes rtreecheck() and holds exactly the
+ * table's rows that have coordinates. fts_check adds FTS5's own
+ * integrity-check, which reads the whole index (about a second for the
+ * city's jobs). */
+void  wh_test_assert_cache_consistent (const char         *cache_path,
+                                       gint                region,
+                                       gboolean            fts_check);
+
+G_END_DECLS
