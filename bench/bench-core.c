@@ -17,6 +17,8 @@
  *   bulk CACHE FILE  the cached job rows inserted straight into a fresh table
  *                    of FILE in one transaction: the baseline for the sync
  *   query CACHE      search, a LIKE scan of the same queries, map viewports
+ *   replay CACHE P…  saved changes pages decoded and written on one thread,
+ *                    no server: stable instruction counts under callgrind
  *
  * Each phase prints its figures as "key: value" lines on stdout and its
  * progress on stderr; run collects the lines, prints the table against the
@@ -331,6 +333,74 @@ fail:
   if (sampler.thread != NULL)
     rss_sampler_stop (&sampler);
   g_printerr ("bench-core load: %s\n", error ? error->message : "failed");
+  return 1;
+}
+
+/* ---- replay: saved pages, no server -------------------------------------------- */
+
+/* Decodes saved changes pages (files, in order) and writes them with
+ * wh_store_apply_page into a fresh CACHE, as the sync engine does but on one
+ * thread and with no network: its instruction counts (callgrind) do not move
+ * with the load of the machine, so it compares two versions of the code. */
+static int
+cmd_replay (const char  *cache_path,
+            char       **files)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  const WhCollection *collection = NULL;
+  guint64 rows = 0;
+  double decode_cpu = 0, apply_cpu = 0, build_cpu = 0, t0 = now_s (), c0;
+
+  if (!remove_cache (cache_path) || (store = wh_store_open (cache_path, &error)) == NULL)
+    goto fail;
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      g_autofree char *data = NULL;
+      g_autoptr(WhPage) page = NULL;
+      gsize length;
+      const char *name;
+
+      if (!g_file_get_contents (files[i], &data, &length, &error))
+        goto fail;
+      /* The collection is the one the page names. */
+      name = strstr (data, "\"collection\":\"");
+      if (collection == NULL && name != NULL)
+        {
+          g_autofree char *n = g_strndup (name + 14, strcspn (name + 14, "\""));
+          collection = wh_schema_lookup (n);
+        }
+      if (collection == NULL)
+        {
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: no collection", files[i]);
+          goto fail;
+        }
+      c0 = cpu_s ();
+      if ((page = wh_page_from_json (collection, data, length, &error)) == NULL)
+        goto fail;
+      decode_cpu += cpu_s () - c0;
+      c0 = cpu_s ();
+      if (!wh_store_apply_page (store, page, NULL, &error))
+        goto fail;
+      apply_cpu += cpu_s () - c0;
+      rows += page->records->len;
+    }
+  /* As the sync engine does when a pull ends. */
+  c0 = cpu_s ();
+  if (collection != NULL && !wh_store_build_indexes (store, collection, NULL, &error))
+    goto fail;
+  build_cpu = cpu_s () - c0;
+  put ("replay_rows", rows);
+  put ("replay_decode_cpu_s", decode_cpu);
+  put ("replay_apply_cpu_s", apply_cpu);
+  put ("replay_build_cpu_s", build_cpu);
+  put ("replay_s", now_s () - t0);
+  put ("replay_rows_per_cpu_s", rows / (decode_cpu + apply_cpu + build_cpu));
+  put ("replay_peak_rss_mb", peak_rss_mb ());
+  return 0;
+
+fail:
+  g_printerr ("bench-core replay: %s\n", error ? error->message : "failed");
   return 1;
 }
 
@@ -1093,7 +1163,8 @@ usage (void)
               "       bench-core sync URL CACHE\n"
               "       bench-core load URL CACHE\n"
               "       bench-core bulk CACHE FILE\n"
-              "       bench-core query CACHE\n");
+              "       bench-core query CACHE\n"
+              "       bench-core replay CACHE PAGE.json...\n");
   return 2;
 }
 
@@ -1112,5 +1183,7 @@ main (int   argc,
     return cmd_bulk (argv[2], argv[3]);
   if (argc == 3 && strcmp (argv[1], "query") == 0)
     return cmd_query (argv[2]);
+  if (argc >= 4 && strcmp (argv[1], "replay") == 0)
+    return cmd_replay (argv[2], argv + 3);
   return usage ();
 }

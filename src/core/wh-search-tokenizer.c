@@ -320,6 +320,249 @@ wh_rank (const Fts5ExtensionApi *api,
   sqlite3_result_double (ctx, -score);
 }
 
+/* ---- Matching without the index ----------------------------------------- */
+
+/* One position of a tokenized text: its character or word, and the pair a
+ * CJK character starts (FTS5_TOKEN_COLOCATED), as offsets into Positions.text. */
+typedef struct
+{
+  guint a, a_len;
+  guint b, b_len; /* b_len 0: no pair */
+} Position;
+
+typedef struct
+{
+  GString *text;      /* every token, end to end */
+  GArray  *positions; /* Position */
+} Positions;
+
+static int
+positions_emit (gpointer    data,
+                gboolean    colocated,
+                const char *token,
+                int         length,
+                int         start,
+                int         end)
+{
+  Positions *p = data;
+  guint offset = (guint) p->text->len;
+
+  g_string_append_len (p->text, token, length);
+  if (colocated && p->positions->len > 0)
+    {
+      Position *last = &g_array_index (p->positions, Position, p->positions->len - 1);
+      last->b = offset;
+      last->b_len = (guint) length;
+    }
+  else
+    {
+      Position pos = { offset, (guint) length, 0, 0 };
+      g_array_append_val (p->positions, pos);
+    }
+  return SQLITE_OK;
+}
+
+static gboolean
+token_equal (const char *text,
+             guint       offset,
+             guint       length,
+             const char *token,
+             guint       token_len,
+             gboolean    prefix)
+{
+  if (length == 0 || (prefix ? length < token_len : length != token_len))
+    return FALSE;
+  return memcmp (text + offset, token, token_len) == 0;
+}
+
+/* Whether the phrase (query tokens, end to end in query->str) sits at
+ * consecutive positions of the text, as FTS5 matches a phrase. */
+static gboolean
+phrase_at (const Positions *doc,
+           const Positions *query,
+           gboolean         prefix)
+{
+  guint n = query->positions->len;
+
+  if (n == 0)
+    return TRUE;
+  for (guint p = 0; p + n <= doc->positions->len; p++)
+    {
+      guint j;
+
+      for (j = 0; j < n; j++)
+        {
+          const Position *d = &g_array_index (doc->positions, Position, p + j);
+          const Position *q = &g_array_index (query->positions, Position, j);
+          const char *token = query->text->str + q->a;
+          gboolean last_prefix = prefix && j == n - 1;
+
+          if (!token_equal (doc->text->str, d->a, d->a_len, token, q->a_len, last_prefix) &&
+              !token_equal (doc->text->str, d->b, d->b_len, token, q->a_len, last_prefix))
+            break;
+        }
+      if (j == n)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A cheap necessary condition: every token of the phrase that is ASCII or
+ * CJK appears in the text as it is (ASCII ignoring case). Text holding
+ * full-width forms, which fold to ASCII, is always looked at closely. */
+static gboolean
+phrase_may_match (const char      *text,
+                  const Positions *query)
+{
+  if (strstr (text, "\xef\xbc") != NULL || strstr (text, "\xef\xbd") != NULL)
+    return TRUE;
+  for (guint j = 0; j < query->positions->len; j++)
+    {
+      const Position *q = &g_array_index (query->positions, Position, j);
+      const char *token = query->text->str + q->a;
+      gboolean ascii = TRUE, found = FALSE;
+
+      for (guint k = 0; k < q->a_len; k++)
+        ascii &= (guchar) token[k] < 0x80;
+      if (ascii)
+        {
+          gsize len = strlen (text);
+
+          for (gsize i = 0; !found && i + q->a_len <= len; i++)
+            found = g_ascii_strncasecmp (text + i, token, q->a_len) == 0;
+        }
+      else if (is_cjk (g_utf8_get_char (token)))
+        {
+          g_autofree char *t = g_strndup (token, q->a_len);
+          found = strstr (text, t) != NULL;
+        }
+      else
+        found = TRUE;
+      if (!found)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  Positions query;
+  gboolean  prefix;
+} Phrase;
+
+static void
+phrase_clear (Phrase *phrase)
+{
+  g_string_free (phrase->query.text, TRUE);
+  g_array_unref (phrase->query.positions);
+}
+
+/* The phrases of a MATCH expression as wh_search_build_match writes it:
+ * quoted terms ('"' doubled inside), the last one maybe followed by '*'. */
+static GArray *
+parse_match (const char *match)
+{
+  GArray *phrases = g_array_new (FALSE, TRUE, sizeof (Phrase));
+  const char *p = match;
+
+  g_array_set_clear_func (phrases, (GDestroyNotify) phrase_clear);
+  while (*p != '\0')
+    {
+      g_autoptr(GString) term = g_string_new (NULL);
+      Phrase phrase = { { NULL, NULL }, FALSE };
+
+      if (*p != '"')
+        {
+          p++;
+          continue;
+        }
+      for (p++; *p != '\0'; p++)
+        {
+          if (*p == '"' && p[1] == '"')
+            p++;
+          else if (*p == '"')
+            break;
+          g_string_append_c (term, *p);
+        }
+      if (*p == '"')
+        p++;
+      if (*p == '*')
+        {
+          phrase.prefix = TRUE;
+          p++;
+        }
+      phrase.query.text = g_string_new (NULL);
+      phrase.query.positions = g_array_new (FALSE, FALSE, sizeof (Position));
+      tokenize (term->str, (int) term->len, TRUE, positions_emit, &phrase.query);
+      g_array_append_val (phrases, phrase);
+    }
+  return phrases;
+}
+
+gboolean
+wh_search_match_texts (const char         *match,
+                       const char * const *texts,
+                       guint               n_texts)
+{
+  g_autoptr(GArray) phrases = NULL;
+  Positions doc[64];
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (match != NULL, FALSE);
+  g_return_val_if_fail (n_texts <= G_N_ELEMENTS (doc), FALSE);
+
+  phrases = parse_match (match);
+  memset (doc, 0, sizeof doc);
+  for (guint i = 0; ok && i < phrases->len; i++)
+    {
+      const Phrase *phrase = &g_array_index (phrases, Phrase, i);
+      gboolean found = FALSE;
+
+      /* Every phrase in some column, each column tokenized once. */
+      for (guint c = 0; !found && c < n_texts; c++)
+        {
+          if (texts[c] == NULL || !phrase_may_match (texts[c], &phrase->query))
+            continue;
+          if (doc[c].text == NULL)
+            {
+              doc[c].text = g_string_new (NULL);
+              doc[c].positions = g_array_new (FALSE, FALSE, sizeof (Position));
+              tokenize (texts[c], (int) strlen (texts[c]), FALSE, positions_emit, &doc[c]);
+            }
+          found = phrase_at (&doc[c], &phrase->query, phrase->prefix);
+        }
+      ok = found;
+    }
+  for (guint c = 0; c < n_texts; c++)
+    if (doc[c].text != NULL)
+      {
+        g_string_free (doc[c].text, TRUE);
+        g_array_unref (doc[c].positions);
+      }
+  return ok;
+}
+
+/* wh_match(match, text, ...): 1 when the texts (the columns of a row) match
+ * the MATCH expression as the FTS5 index would, for rows not indexed yet. */
+static void
+wh_match_function (sqlite3_context *ctx,
+                   int              n_values,
+                   sqlite3_value  **values)
+{
+  const char *texts[64];
+  const char *match;
+
+  if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
+      (match = (const char *) sqlite3_value_text (values[0])) == NULL)
+    {
+      sqlite3_result_int (ctx, 0);
+      return;
+    }
+  for (int i = 1; i < n_values; i++)
+    texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
+  sqlite3_result_int (ctx, wh_search_match_texts (match, texts, (guint) n_values - 1));
+}
+
 int
 wh_search_tokenizer_register (sqlite3 *db)
 {
@@ -344,6 +587,11 @@ wh_search_tokenizer_register (sqlite3 *db)
   if (api == NULL || api->iVersion < 2)
     return SQLITE_ERROR;
   rc = api->xCreateTokenizer (api, WH_SEARCH_TOKENIZER_NAME, NULL, &tokenizer, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_create_function (db, WH_SEARCH_MATCH_NAME, -1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                wh_match_function, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
   return api->xCreateFunction (api, WH_SEARCH_RANK_NAME, NULL, wh_rank, NULL);

@@ -29,6 +29,10 @@ G_BEGIN_DECLS
 /* wh_rank(fts_table, column weights...): bm25 without the inverse document
  * frequency, which FTS5 computes by scanning every hit of each phrase. */
 #define WH_SEARCH_RANK_NAME "wh_rank"
+/* wh_match(match, text...): whether a row's texts match a MATCH expression of
+ * wh_search_build_match exactly as its FTS5 index would, for the rows of a
+ * collection written while its index is pending (see wh-store.h). */
+#define WH_SEARCH_MATCH_NAME "wh_match"
 
 /* Registers the tokenizer and the wh_rank() function on a connection. Every
  * connection that reads or writes a table using it must do this first.
@@ -46,6 +50,13 @@ void      wh_search_tokenize           (const char *text,
                                         gboolean    for_query,
                                         WhTokenFunc func,
                                         gpointer    user_data);
+
+/* The same test as wh_match() from C: every phrase of match (as
+ * wh_search_build_match writes it) at consecutive token positions of one of
+ * the texts (NULL texts are empty), the last phrase a prefix if it ends in '*'. */
+gboolean  wh_search_match_texts        (const char         *match,
+                                        const char * const *texts,
+                                        guint               n_texts);
 
 /* Turns what a person typed into a safe FTS5 MATCH expression: each
  * whitespace-separated term becomes a quoted phrase (so quotes, AND, OR, NEAR,

@@ -32,6 +32,19 @@ G_DEFINE_QUARK (wh-store-error-quark, wh_store_error)
 
 #define EARTH_RADIUS_M 6371008.8
 
+/* A feed's first pull (since = 0) bringing at least this many records
+ * writes them without the derived structures and builds those at the end
+ * (see wh_store_build_indexes): a thousand rows at a time, a row costs nine
+ * times the bare insert with them; built in one pass, a third of that. */
+#define DEFER_MIN_ROWS 10000
+/* Rows indexed per transaction by wh_store_build_indexes: about half a
+ * second of work, the longest a UI write may wait for the writer. */
+#define BUILD_CHUNK_ROWS 20000
+/* FTS5 writes its pending terms out as a segment when they pass this size;
+ * while building, a bigger buffer makes fewer segments to merge. */
+#define BUILD_FTS_HASHSIZE (16 * 1024 * 1024)
+#define FTS_DEFAULT_HASHSIZE (1024 * 1024)
+
 /* ---- Migrations of the fixed tables ------------------------------------- */
 
 /* Step i takes user_version i to i + 1. Never edit a step that has shipped:
@@ -127,8 +140,17 @@ typedef struct
   char               *stage_flush_sql;
   char               *stage_clear_sql;
   char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
+  char               *search;    /* "a, b": the searched columns, or NULL */
+  char               *t_search;  /* "t.a, t.b" */
   char               *layout;
   gboolean            located;
+  /* Deferred indexing (see wh_store_build_indexes) */
+  char               *unindexed; /* "x_unindexed" */
+  char               *index_sql;        /* CREATE INDEX IF NOT EXISTS ... */
+  char               *drop_index_sql;
+  char               *trigger_sql;      /* CREATE TRIGGER IF NOT EXISTS ... (FTS and R*Tree) */
+  char               *drop_trigger_sql;
+  char               *upsert_sql;       /* straight into the table, no stage */
 } CollInfo;
 
 struct _WhStore
@@ -368,6 +390,8 @@ lookup_info (WhStore            *self,
   return NULL;
 }
 
+static void derived_sql_init (CollInfo *info);
+
 static void
 coll_info_init (CollInfo           *info,
                 const WhCollection *c)
@@ -375,6 +399,7 @@ coll_info_init (CollInfo           *info,
   g_autoptr(GString) upsert = g_string_new (NULL);
   g_autoptr(GString) weights = g_string_new (NULL);
   g_autoptr(GString) search = g_string_new (NULL);
+  g_autoptr(GString) t_search = g_string_new (NULL);
   g_autoptr(GString) indexed = g_string_new (NULL);
   g_autofree char *names = wh_collection_sql_column_names (c, NULL);
   g_autofree char *t_names = wh_collection_sql_column_names (c, "t.");
@@ -423,15 +448,24 @@ coll_info_init (CollInfo           *info,
           /* The title counts most, long texts least. */
           double w = g_strcmp0 (f->name, c->title_field) == 0 ? 5.0 : f->max > 1000 ? 1.0 : 2.0;
           g_string_append_printf (search, "%s%s", search->len ? ", " : "", f->name);
+          g_string_append_printf (t_search, "%st.%s", t_search->len ? ", " : "", f->name);
           g_string_append_printf (weights, ", %.1f", w);
         }
       if (f->flags & WH_FIELD_INDEXED)
         g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
     }
   if (search->len > 0)
-    info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, c->name, weights->str);
+    {
+      info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, c->name, weights->str);
+      info->search = g_strdup (search->str);
+      info->t_search = g_strdup (t_search->str);
+    }
+  info->unindexed = g_strdup_printf ("%s_unindexed", c->name);
+  info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", c->name,
+                                      upsert->str, c->name);
   info->layout = g_strdup_printf ("%d|%s|search:%s|indexed:%s|located:%d", CACHE_LAYOUT_VERSION,
                                   defs, search->str, indexed->str, info->located);
+  derived_sql_init (info);
 }
 
 static void
@@ -446,7 +480,107 @@ coll_info_clear (CollInfo *info)
   g_free (info->stage_flush_sql);
   g_free (info->stage_clear_sql);
   g_free (info->rank);
+  g_free (info->search);
+  g_free (info->t_search);
   g_free (info->layout);
+  g_free (info->unindexed);
+  g_free (info->index_sql);
+  g_free (info->drop_index_sql);
+  g_free (info->trigger_sql);
+  g_free (info->drop_trigger_sql);
+  g_free (info->upsert_sql);
+}
+
+/* The SQL of a collection's derived structures: its secondary indexes and
+ * the triggers that keep its FTS and R*Tree up to date, with their DROPs.
+ * Written with IF (NOT) EXISTS, so that building them again after a crash in
+ * the middle is harmless. */
+static void
+derived_sql_init (CollInfo *info)
+{
+  const WhCollection *c = info->collection;
+  g_autoptr(GString) index = g_string_new (NULL);
+  g_autoptr(GString) drop_index = g_string_new (NULL);
+  g_autoptr(GString) trigger = g_string_new (NULL);
+  g_autoptr(GString) drop_trigger = g_string_new (NULL);
+  g_autoptr(GString) new_vals = g_string_new (NULL);
+  g_autoptr(GString) old_vals = g_string_new (NULL);
+  g_autoptr(GString) changed = g_string_new (NULL);
+  const char *n = c->name;
+
+  for (guint i = 0; i < c->n_fields; i++)
+    {
+      const WhField *f = &c->fields[i];
+
+      if (f->flags & WH_FIELD_INDEXED)
+        {
+          g_string_append_printf (index, "CREATE INDEX IF NOT EXISTS %s_by_%s ON %s (%s);", n,
+                                  f->name, n, f->name);
+          g_string_append_printf (drop_index, "DROP INDEX IF EXISTS %s_by_%s;", n, f->name);
+        }
+      if (f->flags & WH_FIELD_SEARCH)
+        {
+          g_string_append_printf (new_vals, ", new.%s", f->name);
+          g_string_append_printf (old_vals, ", old.%s", f->name);
+          g_string_append_printf (changed, "%sold.%s IS NOT new.%s", changed->len ? " OR " : "",
+                                  f->name, f->name);
+        }
+    }
+
+  if (info->search != NULL)
+    {
+      /* External content: the text lives once, in the table; triggers feed
+       * the index, and give it the old text on delete as FTS5 requires. */
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_fts_insert AFTER INSERT ON %s BEGIN"
+                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, n, info->search, new_vals->str);
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_fts_delete AFTER DELETE ON %s BEGIN"
+                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
+                              " END;",
+                              n, n, n, n, info->search, old_vals->str);
+      /* Most updates (a merchant's quota) leave the text alone. */
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_fts_update AFTER UPDATE ON %s WHEN %s"
+                              " BEGIN"
+                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
+                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, changed->str, n, n, info->search, old_vals->str, n,
+                              info->search, new_vals->str);
+      g_string_append_printf (drop_trigger, "DROP TRIGGER IF EXISTS %s_fts_insert;"
+                              " DROP TRIGGER IF EXISTS %s_fts_delete;"
+                              " DROP TRIGGER IF EXISTS %s_fts_update;", n, n, n);
+    }
+
+  if (info->located)
+    {
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_geo_insert AFTER INSERT ON %s"
+                              " WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN"
+                              " INSERT INTO %s_geo VALUES (new.id, new.lat, new.lat, new.lon,"
+                              " new.lon, new.lat, new.lon); END;",
+                              n, n, n);
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_geo_update AFTER UPDATE ON %s"
+                              " WHEN old.lat IS NOT new.lat OR old.lon IS NOT new.lon BEGIN"
+                              " DELETE FROM %s_geo WHERE id = old.id;"
+                              " INSERT INTO %s_geo SELECT new.id, new.lat, new.lat, new.lon,"
+                              " new.lon, new.lat, new.lon"
+                              " WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL; END;",
+                              n, n, n, n);
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_geo_delete AFTER DELETE ON %s BEGIN"
+                              " DELETE FROM %s_geo WHERE id = old.id; END;",
+                              n, n, n);
+      g_string_append_printf (drop_trigger, "DROP TRIGGER IF EXISTS %s_geo_insert;"
+                              " DROP TRIGGER IF EXISTS %s_geo_update;"
+                              " DROP TRIGGER IF EXISTS %s_geo_delete;", n, n, n);
+    }
+  info->index_sql = g_string_free (g_steal_pointer (&index), FALSE);
+  info->drop_index_sql = g_string_free (g_steal_pointer (&drop_index), FALSE);
+  info->trigger_sql = g_string_free (g_steal_pointer (&trigger), FALSE);
+  info->drop_trigger_sql = g_string_free (g_steal_pointer (&drop_trigger), FALSE);
 }
 
 /* The SQL that creates a collection's table, indexes, FTS and R*Tree. */
@@ -455,84 +589,25 @@ create_cache_sql (const CollInfo *info)
 {
   const WhCollection *c = info->collection;
   g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) search = g_string_new (NULL);
-  g_autoptr(GString) new_vals = g_string_new (NULL);
-  g_autoptr(GString) old_vals = g_string_new (NULL);
-  g_autoptr(GString) changed = g_string_new (NULL);
   g_autofree char *defs = wh_collection_sql_column_defs (c);
   const char *n = c->name;
 
   g_string_append_printf (sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, %s);",
                           n, defs);
-  for (guint i = 0; i < c->n_fields; i++)
-    {
-      const WhField *f = &c->fields[i];
-
-      if (f->flags & WH_FIELD_INDEXED)
-        g_string_append_printf (sql, "CREATE INDEX %s_by_%s ON %s (%s);", n, f->name, n, f->name);
-      if (f->flags & WH_FIELD_SEARCH)
-        {
-          g_string_append_printf (search, "%s%s", search->len ? ", " : "", f->name);
-          g_string_append_printf (new_vals, ", new.%s", f->name);
-          g_string_append_printf (old_vals, ", old.%s", f->name);
-          g_string_append_printf (changed, "%sold.%s IS NOT new.%s", changed->len ? " OR " : "",
-                                  f->name, f->name);
-        }
-    }
-
-  if (search->len > 0)
-    {
-      /* External content: the text lives once, in the table; triggers feed
-       * the index, and give it the old text on delete as FTS5 requires. */
-      g_string_append_printf (sql,
-                              "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
-                              " content_rowid='id', tokenize='%s');",
-                              n, search->str, n, WH_SEARCH_TOKENIZER_NAME);
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_fts_insert AFTER INSERT ON %s BEGIN"
-                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
-                              n, n, n, search->str, new_vals->str);
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_fts_delete AFTER DELETE ON %s BEGIN"
-                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
-                              " END;",
-                              n, n, n, n, search->str, old_vals->str);
-      /* Most updates (a merchant's quota) leave the text alone. */
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_fts_update AFTER UPDATE ON %s WHEN %s BEGIN"
-                              " INSERT INTO %s_fts (%s_fts, rowid, %s) VALUES ('delete', old.id%s);"
-                              " INSERT INTO %s_fts (rowid, %s) VALUES (new.id%s); END;",
-                              n, n, changed->str, n, n, search->str, old_vals->str, n,
-                              search->str, new_vals->str);
-    }
-
+  g_string_append (sql, info->index_sql);
+  if (info->search != NULL)
+    g_string_append_printf (sql,
+                            "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
+                            " content_rowid='id', tokenize='%s');",
+                            n, info->search, n, WH_SEARCH_TOKENIZER_NAME);
+  /* The exact coordinates ride along as auxiliary columns: the box of an
+   * R*Tree is float32, rounded outwards, so they decide the last metre. */
   if (info->located)
-    {
-      /* The exact coordinates ride along as auxiliary columns: the box of an
-       * R*Tree is float32, rounded outwards, so they decide the last metre. */
-      g_string_append_printf (sql,
-                              "CREATE VIRTUAL TABLE %s_geo USING rtree (id, min_lat, max_lat,"
-                              " min_lon, max_lon, +lat, +lon);",
-                              n);
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_geo_insert AFTER INSERT ON %s"
-                              " WHEN new.lat IS NOT NULL AND new.lon IS NOT NULL BEGIN"
-                              " INSERT INTO %s_geo VALUES (new.id, new.lat, new.lat, new.lon,"
-                              " new.lon, new.lat, new.lon); END;",
-                              n, n, n);
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_geo_update AFTER UPDATE ON %s"
-                              " WHEN old.lat IS NOT new.lat OR old.lon IS NOT new.lon BEGIN"
-                              " DELETE FROM %s_geo WHERE id = old.id;"
-                              " INSERT INTO %s_geo SELECT new.id, new.lat, new.lat, new.lon,"
-                              " new.lon, new.lat, new.lon"
-                              " WHERE new.lat IS NOT NULL AND new.lon IS NOT NULL; END;",
-                              n, n, n, n);
-      g_string_append_printf (sql,
-                              "CREATE TRIGGER %s_geo_delete AFTER DELETE ON %s BEGIN"
-                              " DELETE FROM %s_geo WHERE id = old.id; END;",
-                              n, n, n);
-    }
+    g_string_append_printf (sql,
+                            "CREATE VIRTUAL TABLE %s_geo USING rtree (id, min_lat, max_lat,"
+                            " min_lon, max_lon, +lat, +lon);",
+                            n);
+  g_string_append (sql, info->trigger_sql);
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
@@ -569,8 +644,8 @@ reconcile_cache_tables (WhStore *self,
 
       g_debug ("Building cache tables of %s", n);
       drop = g_strdup_printf ("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_fts;"
-                              " DROP TABLE IF EXISTS %s_geo;",
-                              n, n, n);
+                              " DROP TABLE IF EXISTS %s_geo; DROP TABLE IF EXISTS %s_unindexed;",
+                              n, n, n, n);
       create = create_cache_sql (info);
       if (!conn_exec (conn, drop, error) || !conn_exec (conn, create, error))
         return FALSE;
@@ -855,20 +930,171 @@ check_region (const char *region,
   return TRUE;
 }
 
+/* Whether a collection has rows written without their index entries: they
+ * are listed in its "_unindexed" table, created in the transaction of the
+ * first such page and dropped in the one that indexes the last of them, so
+ * the state survives any crash. 1, 0, or -1 on error. */
+static int
+conn_pending (WhConn         *conn,
+              const CollInfo *info,
+              GError        **error)
+{
+  g_autoptr(WhStmt) stmt = conn_prepare (conn,
+                                         "SELECT 1 FROM sqlite_master"
+                                         " WHERE type = 'table' AND name = ?1",
+                                         error);
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, info->unindexed, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  set_db_error (error, conn->db, rc, "read index state");
+  return -1;
+}
+
+/* Inside the page's transaction: from now on rows go in bare, listed in
+ * the _unindexed table. The triggers go; so do the secondary indexes when
+ * the table is empty (CREATE INDEX later sorts once instead of inserting
+ * row by row); over rows already there they stay, kept up to date as usual. */
 static gboolean
-apply_records (WhStore        *self,
+defer_indexes (WhConn         *conn,
                const CollInfo *info,
-               const WhPage   *page,
-               const char     *region,
                GError        **error)
 {
-  WhConn *conn = self->writer;
+  g_autofree char *create = g_strdup_printf ("CREATE TABLE %s (id INTEGER PRIMARY KEY)",
+                                             info->unindexed);
+  g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)",
+                                          info->collection->name);
+  gint64 not_empty = conn_query_int (conn, any, error);
+
+  if (not_empty < 0)
+    return FALSE;
+  g_debug ("%s: deferring its indexes to the end of the pull", info->collection->name);
+  return conn_exec (conn, create, error) && conn_exec (conn, info->drop_trigger_sql, error) &&
+         (not_empty || conn_exec (conn, info->drop_index_sql, error));
+}
+
+/* Takes an indexed row out of the FTS and R*Tree (their triggers are gone),
+ * before it changes or goes; a row changed later is indexed at the build. */
+static gboolean
+unindex_row (WhConn         *conn,
+             const CollInfo *info,
+             gint64          id,
+             GError        **error)
+{
+  const char *n = info->collection->name;
+
+  if (info->search != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rowid, %s)"
+                                              " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
+                                              n, n, info->search, info->search, n);
+      g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (conn, stmt, "write", error))
+        return FALSE;
+    }
+  if (info->located)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s_geo WHERE id = ?1", n);
+      g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (conn, stmt, "write", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writes a record while the collection's indexes are pending. */
+static gboolean
+apply_record_unindexed (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhRecord *record,
+                        GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *look_sql = g_strdup_printf ("SELECT t.rev, u.id IS NOT NULL FROM %s t"
+                                               " LEFT JOIN %s u ON u.id = t.id WHERE t.id = ?1",
+                                               n, info->unindexed);
+  g_autofree char *list_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s VALUES (?1)",
+                                               info->unindexed);
+  g_autofree char *unlist_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", info->unindexed);
+  g_autoptr(WhStmt) look = conn_prepare (conn, look_sql, error);
+  gboolean found = FALSE, listed = FALSE;
+  gint64 rev = 0;
+  int rc;
+
+  if (look == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (look, 1, record->id);
+  rc = sqlite3_step (look);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      rev = sqlite3_column_int64 (look, 0);
+      listed = sqlite3_column_int (look, 1) != 0;
+    }
+  else if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "read");
+  g_clear_pointer (&look, stmt_done);
+
+  /* An older or equal rev changes nothing: replays are no-ops. */
+  if (found && rev >= record->rev)
+    return TRUE;
+  if (record->deleted && !found)
+    return TRUE;
+  if (found && !listed && !unindex_row (conn, info, record->id, error))
+    return FALSE;
+
+  if (record->deleted)
+    {
+      g_autoptr(WhStmt) delete = conn_prepare (conn, info->delete_sql, error);
+      g_autoptr(WhStmt) unlist = conn_prepare (conn, unlist_sql, error);
+
+      if (delete == NULL || unlist == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (delete, 1, record->id);
+      sqlite3_bind_int64 (delete, 2, record->rev);
+      sqlite3_bind_int64 (unlist, 1, record->id);
+      return step_done (conn, delete, "delete", error) && step_done (conn, unlist, "delete", error);
+    }
+  else
+    {
+      g_autoptr(WhStmt) upsert = conn_prepare (conn, info->upsert_sql, error);
+      g_autoptr(WhStmt) list = conn_prepare (conn, list_sql, error);
+
+      if (upsert == NULL || list == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (upsert, 1, record->id);
+      sqlite3_bind_int64 (upsert, 2, record->rev);
+      wh_record_bind_values (record, upsert, 3);
+      sqlite3_bind_int64 (list, 1, record->id);
+      return step_done (conn, upsert, "write", error) && step_done (conn, list, "write", error);
+    }
+}
+
+static gboolean
+apply_records_staged (WhConn         *conn,
+                      const CollInfo *info,
+                      const WhPage   *page,
+                      GError        **error)
+{
   g_autoptr(WhStmt) stage = NULL;
   g_autoptr(WhStmt) unstage = NULL;
   g_autoptr(WhStmt) delete = NULL;
   g_autoptr(WhStmt) flush = NULL;
   g_autoptr(WhStmt) clear = NULL;
-  g_autoptr(WhStmt) cursor = NULL;
 
   /* Created here rather than at open: a rollback takes it away again. */
   if (!conn_exec (conn, info->stage_create_sql, error) ||
@@ -905,7 +1131,38 @@ apply_records (WhStore        *self,
             return FALSE;
         }
     }
-  if (!step_done (conn, flush, "write", error) || !step_done (conn, clear, "write", error))
+  return step_done (conn, flush, "write", error) && step_done (conn, clear, "write", error);
+}
+
+static gboolean
+apply_records (WhStore        *self,
+               const CollInfo *info,
+               const WhPage   *page,
+               const char     *region,
+               GError        **error)
+{
+  WhConn *conn = self->writer;
+  g_autoptr(WhStmt) cursor = NULL;
+  int pending = conn_pending (conn, info, error);
+
+  if (pending < 0)
+    return FALSE;
+  /* A first pull of many records: indexes at the end, in one pass. */
+  if (!pending && page->since == 0 && page->remaining >= 0 &&
+      page->remaining + page->records->len >= DEFER_MIN_ROWS)
+    {
+      if (!defer_indexes (conn, info, error))
+        return FALSE;
+      pending = 1;
+    }
+
+  if (pending)
+    {
+      for (guint i = 0; i < page->records->len; i++)
+        if (!apply_record_unindexed (conn, info, page->records->pdata[i], error))
+          return FALSE;
+    }
+  else if (!apply_records_staged (conn, info, page, error))
     return FALSE;
 
   /* The cursor never moves back: an old page replayed is harmless. */
@@ -952,6 +1209,131 @@ wh_store_apply_page (WhStore      *self,
     return FALSE;
   emit_changed (self, page->collection->name);
   return TRUE;
+}
+
+/* One transaction of the build: indexes up to BUILD_CHUNK_ROWS listed rows
+ * and, once none is left, makes the secondary indexes and triggers and
+ * drops the list. *done is TRUE when nothing is pending any more. */
+static gboolean
+build_chunk (WhConn         *conn,
+             const CollInfo *info,
+             gboolean       *done,
+             GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *take = NULL;
+  g_autofree char *drop = NULL;
+  gint64 taken;
+  int pending = conn_pending (conn, info, error);
+
+  *done = pending == 0;
+  if (pending <= 0)
+    return pending == 0;
+
+  take = g_strdup_printf ("DELETE FROM temp.wh_build_ids;"
+                          " INSERT INTO temp.wh_build_ids SELECT id FROM %s ORDER BY id LIMIT %d;",
+                          info->unindexed, BUILD_CHUNK_ROWS);
+  if (!conn_exec (conn, "CREATE TEMP TABLE IF NOT EXISTS wh_build_ids (id INTEGER PRIMARY KEY)",
+                  error) ||
+      !conn_exec (conn, take, error))
+    return FALSE;
+  taken = sqlite3_changes64 (conn->db);
+
+  if (taken > 0 && info->search != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);"
+                                              " INSERT INTO %s_fts (rowid, %s) SELECT t.id, %s"
+                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id;"
+                                              " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
+                                              n, n, BUILD_FTS_HASHSIZE, n, info->search,
+                                              info->t_search, n, n, n, FTS_DEFAULT_HASHSIZE);
+      if (!conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  if (taken > 0 && info->located)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_geo SELECT t.id, t.lat, t.lat, t.lon,"
+                                              " t.lon, t.lat, t.lon"
+                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id"
+                                              " WHERE t.lat IS NOT NULL AND t.lon IS NOT NULL",
+                                              n, n);
+      if (!conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  if (taken > 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id IN"
+                                              " (SELECT id FROM temp.wh_build_ids)",
+                                              info->unindexed);
+      if (!conn_exec (conn, sql, error) || !conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
+        return FALSE;
+    }
+  if (taken == BUILD_CHUNK_ROWS)
+    return TRUE;
+
+  /* The last rows are in: the rest in the same transaction. */
+  drop = g_strdup_printf ("DROP TABLE %s", info->unindexed);
+  if (!conn_exec (conn, info->index_sql, error) || !conn_exec (conn, info->trigger_sql, error) ||
+      !conn_exec (conn, drop, error))
+    return FALSE;
+  g_debug ("%s: indexes built", n);
+  *done = TRUE;
+  return TRUE;
+}
+
+gboolean
+wh_store_build_indexes (WhStore            *self,
+                        const WhCollection *collection,
+                        GCancellable       *cancellable,
+                        GError            **error)
+{
+  const CollInfo *info;
+  gboolean done = FALSE;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  if ((info = lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  /* Usually nothing is pending: a read says so without the write lock. */
+  switch (wh_store_get_indexes_pending (self, collection, error))
+    {
+    case 0:
+      return TRUE;
+    case -1:
+      return FALSE;
+    default:
+      break;
+    }
+  for (guint chunks = 0; !done; chunks++)
+    {
+      /* Between transactions: what is built stays built. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!write_begin (self, error) ||
+          !write_end (self, build_chunk (self->writer, info, &done, error), error))
+        return FALSE;
+      /* The first check may find nothing to do; later ones always wrote. */
+      if (chunks > 0 || !done)
+        emit_changed (self, collection->name);
+    }
+  return TRUE;
+}
+
+int
+wh_store_get_indexes_pending (WhStore            *self,
+                              const WhCollection *collection,
+                              GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+
+  if ((info = lookup_info (self, collection, error)) == NULL ||
+      !reader_borrow (self, &reader, error))
+    return -1;
+  return conn_pending (reader.conn, info, error);
 }
 
 void
@@ -1063,8 +1445,10 @@ wh_store_reset_collection (WhStore            *self,
   /* Dropping and recreating is much faster than deleting row by row with
    * the FTS and R*Tree triggers firing for each. */
   sql = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts; DROP TABLE IF EXISTS %s_geo;"
+                         " DROP TABLE IF EXISTS %s_unindexed;"
                          " DELETE FROM cache_layout WHERE collection = '%s';",
-                         collection->name, collection->name, collection->name, collection->name);
+                         collection->name, collection->name, collection->name, collection->name,
+                         collection->name);
   if (!write_begin (self, error) ||
       !write_end (self, conn_exec (self->writer, sql, error) &&
                         reconcile_cache_tables (self, error), error))
@@ -1439,7 +1823,8 @@ query_sql (const CollInfo *info,
            const WhQuery  *query,
            SelectKind      kind,
            KeyMode         key_mode,
-           gboolean        before)
+           gboolean        before,
+           gboolean        pending)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   const char *n = info->collection->name;
@@ -1467,7 +1852,15 @@ query_sql (const CollInfo *info,
         g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
       and = " AND ";
     }
-  if (query->match != NULL)
+  if (query->match != NULL && pending)
+    {
+      /* The match is bound twice: for the index, and for the rows not in it yet. */
+      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)"
+                              " OR (id IN (SELECT id FROM %s) AND %s(?, %s)))", and, n, n,
+                              info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+      and = " AND ";
+    }
+  else if (query->match != NULL)
     {
       g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", and,
                               n, n);
@@ -1503,7 +1896,8 @@ bind_query (sqlite3_stmt   *stmt,
             KeyMode         key_mode,
             SelectKind      kind,
             guint           offset,
-            guint           limit)
+            guint           limit,
+            gboolean        pending)
 {
   int p = 1;
 
@@ -1519,6 +1913,8 @@ bind_query (sqlite3_stmt   *stmt,
         sqlite3_bind_text (stmt, p, f->s, -1, SQLITE_STATIC);
     }
   if (query->match != NULL)
+    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  if (query->match != NULL && pending)
     sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
   if (key_mode != KEY_NONE && query->order_field != NULL)
     {
@@ -1566,12 +1962,16 @@ query_rows (WhConn         *conn,
             GPtrArray      *out,
             GError        **error)
 {
-  g_autofree char *sql = query_sql (info, query, SELECT_ROWS, key_mode, before);
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  int pending = query->match != NULL ? conn_pending (conn, info, error) : 0;
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
 
-  if (stmt == NULL)
+  if (pending < 0)
     return FALSE;
-  bind_query (stmt, query, key, key_mode, SELECT_ROWS, offset, limit);
+  sql = query_sql (info, query, SELECT_ROWS, key_mode, before, pending);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  bind_query (stmt, query, key, key_mode, SELECT_ROWS, offset, limit, pending);
   return collect_records (conn, stmt, query->collection, out, error);
 }
 
@@ -1643,17 +2043,19 @@ wh_store_query_count (WhStore       *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *sql = NULL;
   const CollInfo *info;
-  int rc;
+  int pending = 0, rc;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
 
   if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
     return -1;
-  sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE);
+  if (query->match != NULL && (pending = conn_pending (reader.conn, info, error)) < 0)
+    return -1;
+  sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE, pending);
   if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
-  bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0);
+  bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0, pending);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -1840,6 +2242,39 @@ rank_candidates (WhConn         *conn,
   return TRUE;
 }
 
+/* While a collection's indexes are pending, its unindexed rows that match,
+ * newest first, appended with a score below no indexed hit's. */
+static gboolean
+unindexed_candidates (WhConn         *conn,
+                      const CollInfo *info,
+                      const char     *match,
+                      GArray         *hits,
+                      GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending = conn_pending (conn, info, error);
+  int rc;
+
+  if (pending <= 0)
+    return pending == 0;
+  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
+                         info->unindexed, info->collection->name, WH_SEARCH_MATCH_NAME,
+                         info->t_search, SEARCH_RANK_CANDIDATES);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+      g_array_append_val (hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
 GPtrArray *
 wh_store_search (WhStore            *self,
                  const WhCollection *collection,
@@ -1879,6 +2314,8 @@ wh_store_search (WhStore            *self,
     }
   if (hits->len < limit && !rank_candidates (reader.conn, info, match, hits, error))
     return NULL;
+  if (!unindexed_candidates (reader.conn, info, match, hits, error))
+    return NULL;
 
   g_array_sort (hits, hit_compare);
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
@@ -1897,12 +2334,14 @@ wh_store_search_count (WhStore            *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *match = NULL;
   g_autofree char *sql = NULL;
-  int rc;
+  const CollInfo *info;
+  gint64 count;
+  int pending, rc;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
 
-  if (search_info (self, collection, error) == NULL)
+  if ((info = search_info (self, collection, error)) == NULL)
     return -1;
   match = wh_search_build_match (query);
   if (match == NULL)
@@ -1920,7 +2359,30 @@ wh_store_search_count (WhStore            *self,
       set_db_error (error, reader.conn->db, rc, "search");
       return -1;
     }
-  return sqlite3_column_int64 (stmt, 0);
+  count = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, stmt_done);
+
+  /* Rows not indexed yet are in no doclist: counted apart. */
+  if ((pending = conn_pending (reader.conn, info, error)) < 0)
+    return -1;
+  if (pending)
+    {
+      g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
+                                               " WHERE %s(?1, %s)",
+                                               info->unindexed, collection->name,
+                                               WH_SEARCH_MATCH_NAME, info->t_search);
+      if ((stmt = conn_prepare (reader.conn, rest, error)) == NULL)
+        return -1;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          set_db_error (error, reader.conn->db, rc, "search");
+          return -1;
+        }
+      count += sqlite3_column_int64 (stmt, 0);
+    }
+  return count;
 }
 
 /* ---- Places ------------------------------------------------------------- */
@@ -1961,6 +2423,47 @@ geo_info (WhStore            *self,
       return NULL;
     }
   return info;
+}
+
+/* While a collection's indexes are pending, its unindexed rows in the box
+ * (exact coordinates), appended up to limit. */
+static gboolean
+unindexed_points (WhConn         *conn,
+                  const CollInfo *info,
+                  double          min_lat,
+                  double          min_lon,
+                  double          max_lat,
+                  double          max_lon,
+                  guint           limit,
+                  GArray         *out,
+                  GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending, rc = SQLITE_DONE;
+
+  if (out->len >= limit || (pending = conn_pending (conn, info, error)) == 0)
+    return TRUE;
+  if (pending < 0)
+    return FALSE;
+  sql = g_strdup_printf ("SELECT t.id, t.lat, t.lon FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4",
+                         info->unindexed, info->collection->name);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, min_lat);
+  sqlite3_bind_double (stmt, 2, min_lon);
+  sqlite3_bind_double (stmt, 3, max_lat);
+  sqlite3_bind_double (stmt, 4, max_lon);
+  while (out->len < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WhGeoPoint p = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1),
+                       sqlite3_column_double (stmt, 2) };
+      g_array_append_val (out, p);
+    }
+  if (out->len < limit && rc != SQLITE_DONE)
+    return set_db_error (error, conn->db, rc, "read places");
+  return TRUE;
 }
 
 /* Points in one box that does not cross the antimeridian, appended. */
@@ -2039,7 +2542,8 @@ box_points (WhConn         *conn,
     }
   if (out->len < limit && rc != SQLITE_DONE)
     return set_db_error (error, conn->db, rc, "read places");
-  return TRUE;
+  g_clear_pointer (&stmt, stmt_done);
+  return unindexed_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, out, error);
 }
 
 static gboolean
@@ -2121,6 +2625,7 @@ box_records (WhConn         *conn,
 {
   g_autofree char *sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
+  int pending;
 
   if (out->len >= limit)
     return TRUE;
@@ -2130,6 +2635,25 @@ box_records (WhConn         *conn,
                          " AND g.min_lon <= ?4 AND g.lat BETWEEN ?1 AND ?3"
                          " AND g.lon BETWEEN ?2 AND ?4 LIMIT ?5",
                          info->t_columns, info->collection->name, info->collection->name);
+  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_double (stmt, 1, min_lat);
+  sqlite3_bind_double (stmt, 2, min_lon);
+  sqlite3_bind_double (stmt, 3, max_lat);
+  sqlite3_bind_double (stmt, 4, max_lon);
+  sqlite3_bind_int64 (stmt, 5, limit - out->len);
+  if (!collect_records (conn, stmt, info->collection, out, error))
+    return FALSE;
+  g_clear_pointer (&stmt, stmt_done);
+
+  if (out->len >= limit || (pending = conn_pending (conn, info, error)) == 0)
+    return TRUE;
+  if (pending < 0)
+    return FALSE;
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT %s FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4 LIMIT ?5",
+                         info->t_columns, info->unindexed, info->collection->name);
   if ((stmt = conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);

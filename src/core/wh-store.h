@@ -82,6 +82,25 @@ gboolean    wh_store_apply_page    (WhStore            *self,
                                     const WhPage       *page,
                                     const char         *region,
                                     GError            **error);
+/* Deferred indexing. A page of a feed's first pull (since 0) that says
+ * (remaining, asked with count) that many records follow writes them bare:
+ * no FTS, R*Tree or (on an empty table) secondary index entries, each row
+ * listed as unindexed in the same transaction. Reads stay exact meanwhile:
+ * searches and map queries look at the listed rows one by one (slower, and a
+ * search ranks them after the indexed ones, newest first).
+ * wh_store_build_indexes then indexes them in one pass, a few seconds per
+ * hundred thousand rows, in transactions of about half a second, so a kill
+ * or a cancel at any point keeps what was done; the sync engine calls it
+ * when a collection's pull ends, so an interrupted build resumes at the next
+ * sync. Returns TRUE when nothing is pending any more. */
+gboolean    wh_store_build_indexes (WhStore            *self,
+                                    const WhCollection *collection,
+                                    GCancellable       *cancellable,
+                                    GError            **error);
+/* 1 when rows of the collection await indexing, 0 when none, -1 on error. */
+int         wh_store_get_indexes_pending (WhStore      *self,
+                                    const WhCollection *collection,
+                                    GError            **error);
 /* The next `since` to ask for: 0 when never synced; -1 on error. */
 gint64      wh_store_get_cursor    (WhStore            *self,
                                     const WhCollection *collection,

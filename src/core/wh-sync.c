@@ -293,6 +293,7 @@ typedef enum
 {
   WRITE_PAGE,    /* records and cursor */
   WRITE_CHECKED, /* nothing new: remember the ETag and the time */
+  WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
 } WriteKind;
 
 typedef struct
@@ -303,6 +304,7 @@ typedef struct
   char               *region;
   WhPage             *page;
   char               *etag;
+  GCancellable       *cancellable; /* WRITE_BUILD only */
 } WriteOp;
 
 static void
@@ -312,6 +314,7 @@ write_op_free (WriteOp *op)
   g_free (op->region);
   g_clear_pointer (&op->page, wh_page_free);
   g_free (op->etag);
+  g_clear_object (&op->cancellable);
   g_free (op);
 }
 
@@ -329,6 +332,9 @@ write_thread (GTask        *task,
    * written whole, so the cache and the cursor stay in step. */
   if (op->kind == WRITE_PAGE)
     ok = wh_store_apply_page (op->store, op->page, op->region, &error);
+  else if (op->kind == WRITE_BUILD)
+    /* This one stops between its transactions when cancelled. */
+    ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -417,6 +423,7 @@ typedef struct
   gboolean            more;         /* pages left to fetch */
   gboolean            fetching;
   gboolean            writing;
+  gboolean            built;        /* the build after the pull has run */
   WriteOp            *ready;        /* fetched, waiting for the writer */
   guint               malformed_tries;
   gint64              done;
@@ -535,7 +542,10 @@ write_cb (GObject      *object,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_debug ("Writing %s failed: %s", run->collection->name, error->message);
-      collection_failed (run, error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_error_free (error); /* the build stopped; the next run resumes it */
+      else
+        collection_failed (run, error);
     }
   else if (op->kind == WRITE_PAGE)
     {
@@ -732,6 +742,20 @@ pump (GTask *task)
     start_write (task, g_steal_pointer (&run->ready));
   if (!run->fetching && run->ready == NULL && run->more)
     start_fetch (task);
+  if (!run->fetching && !run->writing && run->ready == NULL && !run->more && !stopping &&
+      !run->built)
+    {
+      /* The pull is complete: rows it wrote without their indexes (a first
+       * pull, see wh_store_build_indexes) are indexed now, and so are those
+       * of a run that was killed before it got here. */
+      WriteOp *op = write_op_new (run, wh_sync_get_store (g_task_get_source_object (task)),
+                                  WRITE_BUILD);
+
+      g_set_object (&op->cancellable, g_task_get_cancellable (task));
+      run->built = TRUE;
+      start_write (task, op);
+      return;
+    }
   if (!run->fetching && !run->writing && run->ready == NULL && !run->more)
     {
       WhSyncCollectionReport *cr = current_report (run);
@@ -803,6 +827,7 @@ next_collection (GTask *task)
   g_clear_pointer (&run->etag, g_free);
   run->first_fetch = TRUE;
   run->more = FALSE;
+  run->built = FALSE;
   run->malformed_tries = 0;
   run->done = 0;
   run->total = -1;
