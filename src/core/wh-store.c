@@ -1217,7 +1217,10 @@ wh_store_apply_page (WhStore      *self,
 static gboolean
 build_chunk (WhConn         *conn,
              const CollInfo *info,
+             guint           chunk_rows,
+             gboolean        finish,
              gboolean       *done,
+             gint64         *indexed,
              GError        **error)
 {
   const char *n = info->collection->name;
@@ -1231,13 +1234,17 @@ build_chunk (WhConn         *conn,
     return pending == 0;
 
   take = g_strdup_printf ("DELETE FROM temp.wh_build_ids;"
-                          " INSERT INTO temp.wh_build_ids SELECT id FROM %s ORDER BY id LIMIT %d;",
-                          info->unindexed, BUILD_CHUNK_ROWS);
+                          " INSERT INTO temp.wh_build_ids SELECT id FROM %s ORDER BY id LIMIT %u;",
+                          info->unindexed, chunk_rows);
   if (!conn_exec (conn, "CREATE TEMP TABLE IF NOT EXISTS wh_build_ids (id INTEGER PRIMARY KEY)",
                   error) ||
       !conn_exec (conn, take, error))
     return FALSE;
   taken = sqlite3_changes64 (conn->db);
+  /* A step during the pull does a whole chunk or nothing. */
+  if (!finish && taken < chunk_rows)
+    return conn_exec (conn, "DELETE FROM temp.wh_build_ids", error);
+  *indexed = taken;
 
   if (taken > 0 && info->search != NULL)
     {
@@ -1268,7 +1275,7 @@ build_chunk (WhConn         *conn,
       if (!conn_exec (conn, sql, error) || !conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
         return FALSE;
     }
-  if (taken == BUILD_CHUNK_ROWS)
+  if (taken == chunk_rows || !finish)
     return TRUE;
 
   /* The last rows are in: the rest in the same transaction. */
@@ -1289,6 +1296,7 @@ wh_store_build_indexes (WhStore            *self,
 {
   const CollInfo *info;
   gboolean done = FALSE;
+  gint64 indexed = 0;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -1311,11 +1319,54 @@ wh_store_build_indexes (WhStore            *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (!write_begin (self, error) ||
-          !write_end (self, build_chunk (self->writer, info, &done, error), error))
+          !write_end (self, build_chunk (self->writer, info, BUILD_CHUNK_ROWS, TRUE, &done,
+                                         &indexed, error),
+                      error))
         return FALSE;
       /* The first check may find nothing to do; later ones always wrote. */
       if (chunks > 0 || !done)
         emit_changed (self, collection->name);
+    }
+  return TRUE;
+}
+
+gboolean
+wh_store_build_indexes_step (WhStore            *self,
+                             const WhCollection *collection,
+                             guint               rows,
+                             gboolean           *did_work,
+                             GError            **error)
+{
+  const CollInfo *info;
+  gboolean done = FALSE;
+  gint64 indexed = 0;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (rows > 0, FALSE);
+
+  if (did_work)
+    *did_work = FALSE;
+  if ((info = lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  switch (wh_store_get_indexes_pending (self, collection, error))
+    {
+    case 0:
+      return TRUE;
+    case -1:
+      return FALSE;
+    default:
+      break;
+    }
+  if (!write_begin (self, error))
+    return FALSE;
+  if (!write_end (self, build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
+                  error))
+    return FALSE;
+  if (indexed > 0)
+    {
+      if (did_work)
+        *did_work = TRUE;
+      emit_changed (self, collection->name);
     }
   return TRUE;
 }

@@ -16,6 +16,12 @@
 #define OUTBOX_BATCH         50
 #define OUTBOX_MAX_PER_RUN   2000
 #define MAX_MESSAGES         200
+/* Rows a first pull writes without their indexes before the writer, when
+ * it would otherwise wait for the next page, indexes that many of them:
+ * the build then runs beside the decoding of the pages instead of after
+ * it, in steps short enough (a tenth of a second or so) not to hold up the
+ * next page long. */
+#define BUILD_STEP_ROWS      5000
 
 void
 wh_sync_report_free (WhSyncReport *report)
@@ -294,6 +300,7 @@ typedef enum
   WRITE_PAGE,    /* records and cursor */
   WRITE_CHECKED, /* nothing new: remember the ETag and the time */
   WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
+  WRITE_STEP,    /* the writer is idle during the pull: index some of them */
 } WriteKind;
 
 typedef struct
@@ -335,6 +342,8 @@ write_thread (GTask        *task,
   else if (op->kind == WRITE_BUILD)
     /* This one stops between its transactions when cancelled. */
     ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
+  else if (op->kind == WRITE_STEP)
+    ok = wh_store_build_indexes_step (op->store, op->collection, BUILD_STEP_ROWS, NULL, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -424,6 +433,7 @@ typedef struct
   gboolean            fetching;
   gboolean            writing;
   gboolean            built;        /* the build after the pull has run */
+  guint64             unstepped;    /* rows written since the last build step */
   WriteOp            *ready;        /* fetched, waiting for the writer */
   guint               malformed_tries;
   gint64              done;
@@ -568,6 +578,7 @@ write_cb (GObject      *object,
                                                       (char *) g_ptr_array_index (page->rejections,
                                                                                   i)));
       run->done += page->records->len + page->n_rejected;
+      run->unstepped += page->records->len;
       if (run->total >= 0 && run->done > run->total)
         run->total = run->done;
       emit_progress (task);
@@ -740,6 +751,13 @@ pump (GTask *task)
     }
   if (!run->writing && run->ready != NULL)
     start_write (task, g_steal_pointer (&run->ready));
+  else if (!run->writing && run->more && !stopping && run->unstepped >= BUILD_STEP_ROWS)
+    {
+      WhSync *self = g_task_get_source_object (task);
+
+      run->unstepped = 0;
+      start_write (task, write_op_new (run, self->store, WRITE_STEP));
+    }
   if (!run->fetching && run->ready == NULL && run->more)
     start_fetch (task);
   if (!run->fetching && !run->writing && run->ready == NULL && !run->more && !stopping &&
@@ -828,6 +846,7 @@ next_collection (GTask *task)
   run->first_fetch = TRUE;
   run->more = FALSE;
   run->built = FALSE;
+  run->unstepped = 0;
   run->malformed_tries = 0;
   run->done = 0;
   run->total = -1;
