@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wh-search-tokenizer.h"
+#include "wh-store-private.h"
 #include "wh-test-store.h"
 #include "wh-test.h"
 
@@ -569,6 +571,352 @@ test_changed_signal (void)
   g_assert_cmpstr (seen->pdata[1], ==, "outbox");
 }
 
+/* ---- deferred indexing --------------------------------------------------- */
+
+static const char * const deferred_words[] = {
+  "高级电工", "保洁员", "快递分拣", "叉车司机", "焊工", "C1驾照", "CNC操作", "月薪4500",
+  "ＣＮＣ学徒", "Café barista", "日结", "包吃住",
+};
+
+/* A job whose texts, place and fields vary with id and rev. */
+static WhRecord *
+deferred_job (gint64 id,
+              gint64 rev)
+{
+  guint n = G_N_ELEMENTS (deferred_words);
+  g_autofree char *title = g_strdup_printf ("%s%s", deferred_words[id % n],
+                                            deferred_words[(id / n + rev) % n]);
+  g_autofree char *description = g_strdup_printf ("招%s，%s。编号%" G_GINT64_FORMAT,
+                                                  deferred_words[(id * 7 + rev) % n],
+                                                  deferred_words[(id * 3) % n], id);
+  WhRecord *job = wh_test_make_job (id, rev, title, (id % 5) ? description : NULL);
+
+  if (id % 7)
+    {
+      wh_record_set_real (job, "lat", 39.8 + (id % 40) * 0.01 + rev * 1e-5);
+      wh_record_set_real (job, "lon", 116.2 + (id % 37) * 0.01);
+    }
+  return job;
+}
+
+static WhPage *
+deferred_page (gint64 since,
+               gint64 first_id,
+               guint  n,
+               gint64 rev,
+               gint64 remaining)
+{
+  WhPage *page = wh_page_new (&wh_collection_jobs);
+
+  page->since = since;
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (page->records, deferred_job (first_id + i, rev + i));
+  page->next_since = rev + n;
+  page->server_rev = page->next_since + 1000;
+  page->has_more = TRUE;
+  page->remaining = remaining;
+  return page;
+}
+
+static const char * const deferred_queries[] = {
+  "电工", "电", "保洁", "快递 分拣", "c1", "CNC", "cn", "4500", "café", "bar", "编号1",
+  "司机焊", "日结包", "nothing",
+};
+
+static GHashTable *
+id_set (GPtrArray *records)
+{
+  GHashTable *set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < records->len; i++)
+    g_hash_table_add (set, g_memdup2 (&((WhRecord *) records->pdata[i])->id, sizeof (gint64)));
+  return set;
+}
+
+static void
+assert_same_ids (GPtrArray  *a,
+                 GPtrArray  *b,
+                 const char *what)
+{
+  g_autoptr(GHashTable) sa = id_set (a);
+  g_autoptr(GHashTable) sb = id_set (b);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (g_hash_table_size (sa) != g_hash_table_size (sb))
+    g_error ("%s: %u rows against %u", what, g_hash_table_size (sa), g_hash_table_size (sb));
+  g_hash_table_iter_init (&iter, sa);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (sb, key))
+      g_error ("%s: row %" G_GINT64_FORMAT " only on one side", what, *(gint64 *) key);
+}
+
+/* Every read that an index serves gives the same rows from a store whose
+ * indexes are pending (or were built late) as from one kept by triggers. */
+static void
+assert_reads_equal (WhStore *store,
+                    WhStore *reference)
+{
+  g_autoptr(GError) error = NULL;
+  const double boxes[][4] = {
+    { 39.8, 116.2, 40.3, 116.6 }, { 39.85, 116.25, 39.95, 116.3 }, { -90, -180, 90, 180 },
+    { 39.9, 116.4, 39.9, 116.4 },
+  };
+
+  for (guint q = 0; q < G_N_ELEMENTS (deferred_queries); q++)
+    {
+      const char *text = deferred_queries[q];
+      g_autoptr(GPtrArray) got = wh_store_search (store, &wh_collection_jobs, text, 100000, &error);
+      g_autoptr(GPtrArray) want = NULL;
+      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+      g_autoptr(GPtrArray) got_query = NULL;
+      g_autoptr(GPtrArray) want_query = NULL;
+
+      g_assert_no_error (error);
+      want = wh_store_search (reference, &wh_collection_jobs, text, 100000, &error);
+      g_assert_no_error (error);
+      assert_same_ids (got, want, text);
+      g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, text, NULL), ==,
+                       (gint64) want->len);
+
+      /* A list with a match and a filter, as the jobs view asks. */
+      wh_query_set_match (query, text);
+      wh_query_where_int (query, "salary_min", WH_QUERY_GE, 4000);
+      got_query = wh_store_query (store, query, 0, 100000, &error);
+      g_assert_no_error (error);
+      want_query = wh_store_query (reference, query, 0, 100000, &error);
+      g_assert_no_error (error);
+      assert_same_ids (got_query, want_query, text);
+      g_assert_cmpint (wh_store_query_count (store, query, NULL), ==, (gint64) want_query->len);
+    }
+
+  for (guint b = 0; b < G_N_ELEMENTS (boxes); b++)
+    {
+      g_autoptr(GPtrArray) got = wh_store_query_viewport (store, &wh_collection_jobs, boxes[b][0],
+                                                          boxes[b][1], boxes[b][2], boxes[b][3],
+                                                          100000, &error);
+      g_autoptr(GPtrArray) want = wh_store_query_viewport (reference, &wh_collection_jobs,
+                                                           boxes[b][0], boxes[b][1], boxes[b][2],
+                                                           boxes[b][3], 100000, &error);
+      g_autoptr(GArray) got_points = wh_store_query_viewport_points (store, &wh_collection_jobs,
+                                                                     boxes[b][0], boxes[b][1],
+                                                                     boxes[b][2], boxes[b][3],
+                                                                     100000, &error);
+      g_autoptr(GPtrArray) got_near = wh_store_query_nearest (store, &wh_collection_jobs, 39.9,
+                                                              116.4, 25, &error);
+      g_autoptr(GPtrArray) want_near = wh_store_query_nearest (reference, &wh_collection_jobs,
+                                                               39.9, 116.4, 25, &error);
+
+      g_assert_no_error (error);
+      assert_same_ids (got, want, "viewport");
+      g_assert_cmpuint (got_points->len, ==, want->len);
+      g_assert_cmpuint (got_near->len, ==, want_near->len);
+      for (guint i = 0; i < got_near->len; i++)
+        g_assert_cmpfloat_with_epsilon (((WhNearby *) got_near->pdata[i])->distance_m,
+                                        ((WhNearby *) want_near->pdata[i])->distance_m, 0.5);
+    }
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==,
+                   wh_store_count (reference, &wh_collection_jobs, NULL));
+}
+
+/* The names of a collection's indexes and triggers. */
+static char *
+derived_names (const char *path)
+{
+  sqlite3 *db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  GString *names = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name FROM sqlite_master"
+                                           " WHERE tbl_name = 'jobs' AND type != 'table'"
+                                           " ORDER BY name", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (names, "%s %s;", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (names, FALSE);
+}
+
+static void
+test_deferred (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *ref_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(WhStore) reference = wh_test_store_new (&ref_dir);
+  g_autofree char *ref_names = NULL;
+  g_autofree char *names = NULL;
+  gboolean did_work = TRUE;
+
+  path = g_strdup (wh_store_get_path (store));
+  ref_names = derived_names (wh_store_get_path (reference));
+  wh_store_set_deferral (store, 300, 70, 90);
+  wh_store_set_deferral (reference, G_MAXUINT, 70, 90);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+
+  /* A first pull of 400: the first page defers, and says so durably. */
+  for (guint p = 0; p < 3; p++)
+    {
+      g_autoptr(WhPage) page = deferred_page (p * 100, 1 + p * 100, 100, 1 + p * 100,
+                                              p == 0 ? 300 : -1);
+      g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (wh_store_apply_page (reference, page, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 1);
+      g_assert_cmpint (wh_store_get_indexes_pending (reference, &wh_collection_jobs, NULL), ==, 0);
+      assert_reads_equal (store, reference);
+    }
+  /* A step indexes part of them (90 of 300 listed); reads stay the same. */
+  g_assert_true (wh_store_build_indexes_step (store, &wh_collection_jobs, &did_work, &error));
+  g_assert_no_error (error);
+  g_assert_true (did_work);
+  assert_reads_equal (store, reference);
+
+  /* Updates (rows indexed by the step and rows not) and tombstones. */
+  {
+    g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+
+    page->since = 300;
+    for (gint64 id = 1; id <= 300; id += 13)
+      g_ptr_array_add (page->records, deferred_job (id, 301 + id));
+    for (gint64 id = 5; id <= 300; id += 29)
+      g_ptr_array_add (page->records, wh_test_make_tombstone (&wh_collection_jobs, id, 700 + id));
+    /* an update older than the cached row changes nothing */
+    g_ptr_array_add (page->records, deferred_job (2, 1));
+    page->next_since = 1100;
+    page->server_rev = 1100;
+    page->has_more = TRUE;
+    g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+    g_assert_true (wh_store_apply_page (reference, page, NULL, &error));
+    g_assert_no_error (error);
+    assert_reads_equal (store, reference);
+  }
+
+  /* A crash after the last page, before the build: reopened, still exact. */
+  g_clear_object (&store);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  wh_store_set_deferral (store, 300, 70, 90);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 1);
+  assert_reads_equal (store, reference);
+
+  /* The build: nothing pending, the same indexes and triggers, same reads. */
+  g_assert_true (wh_store_build_indexes (store, &wh_collection_jobs, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+  names = derived_names (path);
+  g_assert_cmpstr (names, ==, ref_names);
+  assert_reads_equal (store, reference);
+  /* and later writes go through the triggers again */
+  {
+    g_autoptr(WhPage) page = deferred_page (1100, 5000, 50, 1101, 20000);
+    g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+    g_assert_true (wh_store_apply_page (reference, page, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+    assert_reads_equal (store, reference);
+  }
+  {
+    sqlite3 *db = raw_open (path);
+    g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
+    g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_geo"), ==,
+                     raw_int (db, "SELECT count(*) FROM jobs WHERE lat IS NOT NULL"));
+    raw_exec (db, "INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)");
+    sqlite3_close (db);
+  }
+}
+
+/* Deferring over rows already cached (another region's first pull) keeps
+ * their index entries and the secondary indexes. */
+static void
+test_deferred_not_empty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *ref_dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(WhStore) reference = wh_test_store_new (&ref_dir);
+  g_autoptr(WhPage) first = deferred_page (0, 1, 150, 1, -1);
+  g_autoptr(WhPage) second = deferred_page (0, 100, 150, 200, 400);
+  g_autofree char *names = NULL;
+
+  wh_store_set_deferral (store, 300, 64, 64);
+  g_assert_true (wh_store_apply_page (store, first, "110000", &error));
+  g_assert_true (wh_store_apply_page (reference, first, "110000", &error));
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+  /* overlaps ids 100..150, which are indexed already */
+  g_assert_true (wh_store_apply_page (store, second, "120000", &error));
+  g_assert_true (wh_store_apply_page (reference, second, "120000", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 1);
+  names = derived_names (wh_store_get_path (store));
+  g_assert_nonnull (strstr (names, "index jobs_by_salary_min;"));
+  g_assert_null (strstr (names, "trigger"));
+  assert_reads_equal (store, reference);
+  g_assert_true (wh_store_build_indexes (store, &wh_collection_jobs, NULL, &error));
+  g_assert_no_error (error);
+  assert_reads_equal (store, reference);
+}
+
+/* The function searches use on rows not indexed yet agrees with FTS5 and
+ * the wh tokenizer, row by row, on text that tests their edges. */
+static void
+test_match_texts (void)
+{
+  static const char * const rows[][2] = {
+    { "高级电工技师 C1驾照", "Acme CNC1 ｃｎｃ" }, { "电 工", "cnc-1 c 1" }, { "驾照电工", NULL },
+    { "Café barista", "保洁员，日结包吃住" }, { "4500元", "月薪14500" }, { NULL, "电工电工" },
+  };
+  static const char * const queries[] = {
+    "电工", "电工技", "工技师", "技师c1", "师 C1", "c1", "C1驾", "cnc", "cnc1", "cn", "c", "nc",
+    "acme cnc", "电 cnc1", "电工 保洁", "驾照电", "café", "CAFÉ", "caf", "barista café", "4500",
+    "450", "日结包", "1", "工电",
+  };
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
+  raw_exec (db, "CREATE VIRTUAL TABLE t USING fts5 (a, b, tokenize = 'wh')");
+  for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO t (rowid, a, b) VALUES (?, ?, ?)", -1,
+                                           &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_int (stmt, 1, (int) r);
+      sqlite3_bind_text (stmt, 2, rows[r][0], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, rows[r][1], -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+    }
+
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      g_autofree char *match = wh_search_build_match (queries[q]);
+      sqlite3_stmt *stmt = NULL;
+      guint fts = 0, ours = 0;
+
+      g_assert_nonnull (match);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rowid FROM t WHERE t MATCH ?", -1, &stmt,
+                                           NULL), ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        fts |= 1u << sqlite3_column_int (stmt, 0);
+      sqlite3_finalize (stmt);
+      for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
+        if (wh_search_match_texts (match, rows[r], 2))
+          ours |= 1u << r;
+      if (fts != ours)
+        g_error ("%s (%s): FTS5 finds rows %x, wh_search_match_texts %x", queries[q], match, fts,
+                 ours);
+    }
+  sqlite3_close (db);
+}
+
 /* ---- outbox and personal data -------------------------------------------- */
 
 static void
@@ -1065,6 +1413,9 @@ main (int   argc,
   g_test_add_func ("/store/migrate/from-v0", test_migrate_from_v0);
   g_test_add_func ("/store/migrate/from-v1", test_migrate_from_v1);
   g_test_add_func ("/store/apply/page", test_apply_page);
+  g_test_add_func ("/store/deferred", test_deferred);
+  g_test_add_func ("/store/deferred/not-empty", test_deferred_not_empty);
+  g_test_add_func ("/store/deferred/match", test_match_texts);
   g_test_add_func ("/store/apply/update-and-tombstone", test_apply_update_and_tombstone);
   g_test_add_func ("/store/apply/twice-noop", test_apply_twice_noop);
   g_test_add_func ("/store/apply/order-within-page", test_apply_order_within_page);

@@ -18,4 +18,12 @@ GPtrArray *wh_store_query_page (WhStore        *self,
                                 guint           limit,
                                 GError        **error);
 
+/* Deferred indexing's sizes (wh-store.h): a first pull of at least min_rows
+ * defers; the build indexes chunk_rows per transaction, a step during the
+ * pull step_rows. For tests, which use small data. */
+void       wh_store_set_deferral (WhStore        *self,
+                                  guint           min_rows,
+                                  guint           chunk_rows,
+                                  guint           step_rows);
+
 G_END_DECLS

@@ -40,6 +40,12 @@ G_DEFINE_QUARK (wh-store-error-quark, wh_store_error)
 /* Rows indexed per transaction by wh_store_build_indexes: about half a
  * second of work, the longest a UI write may wait for the writer. */
 #define BUILD_CHUNK_ROWS 20000
+/* Rows a first pull writes without their indexes before the sync engine,
+ * when its writer would otherwise wait for the next page, indexes that many
+ * (wh_store_build_indexes_step): the build then runs beside the decoding of
+ * the pages instead of after it, in steps short enough (a tenth of a second
+ * or so) not to hold up the next page long. */
+#define BUILD_STEP_ROWS 5000
 /* FTS5 writes its pending terms out as a segment when they pass this size;
  * while building, a bigger buffer makes fewer segments to merge. */
 #define BUILD_FTS_HASHSIZE (16 * 1024 * 1024)
@@ -166,6 +172,11 @@ struct _WhStore
 
   GMutex     read_lock;
   GPtrArray *idle_readers; /* WhConn* */
+
+  /* Deferred indexing; tests make them small */
+  guint      defer_min_rows;
+  guint      build_chunk_rows;
+  guint      build_step_rows;
 };
 
 G_DEFINE_FINAL_TYPE (WhStore, wh_store, G_TYPE_OBJECT)
@@ -806,6 +817,9 @@ wh_store_init (WhStore *self)
 
   g_mutex_init (&self->write_lock);
   g_mutex_init (&self->read_lock);
+  self->defer_min_rows = DEFER_MIN_ROWS;
+  self->build_chunk_rows = BUILD_CHUNK_ROWS;
+  self->build_step_rows = BUILD_STEP_ROWS;
   self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_close);
   self->infos = g_new0 (CollInfo, n);
   self->n_infos = n;
@@ -1149,7 +1163,7 @@ apply_records (WhStore        *self,
     return FALSE;
   /* A first pull of many records: indexes at the end, in one pass. */
   if (!pending && page->since == 0 && page->remaining >= 0 &&
-      page->remaining + page->records->len >= DEFER_MIN_ROWS)
+      page->remaining + page->records->len >= self->defer_min_rows)
     {
       if (!defer_indexes (conn, info, error))
         return FALSE;
@@ -1319,7 +1333,7 @@ wh_store_build_indexes (WhStore            *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (!write_begin (self, error) ||
-          !write_end (self, build_chunk (self->writer, info, BUILD_CHUNK_ROWS, TRUE, &done,
+          !write_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE, &done,
                                          &indexed, error),
                       error))
         return FALSE;
@@ -1330,19 +1344,41 @@ wh_store_build_indexes (WhStore            *self,
   return TRUE;
 }
 
+guint
+wh_store_get_build_step_rows (WhStore *self)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), 0);
+  return self->build_step_rows;
+}
+
+void
+wh_store_set_deferral (WhStore *self,
+                       guint    min_rows,
+                       guint    chunk_rows,
+                       guint    step_rows)
+{
+  g_return_if_fail (WH_IS_STORE (self));
+  g_return_if_fail (chunk_rows > 0 && step_rows > 0);
+
+  self->defer_min_rows = min_rows;
+  self->build_chunk_rows = chunk_rows;
+  self->build_step_rows = step_rows;
+}
+
 gboolean
 wh_store_build_indexes_step (WhStore            *self,
                              const WhCollection *collection,
-                             guint               rows,
                              gboolean           *did_work,
                              GError            **error)
 {
   const CollInfo *info;
   gboolean done = FALSE;
   gint64 indexed = 0;
+  guint rows;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
-  g_return_val_if_fail (rows > 0, FALSE);
+
+  rows = self->build_step_rows;
 
   if (did_work)
     *did_work = FALSE;

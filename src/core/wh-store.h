@@ -97,15 +97,15 @@ gboolean    wh_store_build_indexes (WhStore            *self,
                                     const WhCollection *collection,
                                     GCancellable       *cancellable,
                                     GError            **error);
-/* During the pull, in the writer's idle time: indexes the oldest `rows`
- * listed rows in one transaction if at least that many are listed, without
- * finishing the build (the triggers stay off until wh_store_build_indexes).
- * did_work: whether it indexed anything. */
+/* During the pull, in the writer's idle time: indexes the oldest listed
+ * rows in one transaction if at least wh_store_get_build_step_rows (5,000)
+ * are listed, without finishing the build (the triggers stay off until
+ * wh_store_build_indexes). did_work: whether it indexed anything. */
 gboolean    wh_store_build_indexes_step (WhStore       *self,
                                     const WhCollection *collection,
-                                    guint               rows,
                                     gboolean           *did_work,
                                     GError            **error);
+guint       wh_store_get_build_step_rows (WhStore      *self);
 /* 1 when rows of the collection await indexing, 0 when none, -1 on error. */
 int         wh_store_get_indexes_pending (WhStore      *self,
                                     const WhCollection *collection,

@@ -16,12 +16,6 @@
 #define OUTBOX_BATCH         50
 #define OUTBOX_MAX_PER_RUN   2000
 #define MAX_MESSAGES         200
-/* Rows a first pull writes without their indexes before the writer, when
- * it would otherwise wait for the next page, indexes that many of them:
- * the build then runs beside the decoding of the pages instead of after
- * it, in steps short enough (a tenth of a second or so) not to hold up the
- * next page long. */
-#define BUILD_STEP_ROWS      5000
 
 void
 wh_sync_report_free (WhSyncReport *report)
@@ -343,7 +337,7 @@ write_thread (GTask        *task,
     /* This one stops between its transactions when cancelled. */
     ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
   else if (op->kind == WRITE_STEP)
-    ok = wh_store_build_indexes_step (op->store, op->collection, BUILD_STEP_ROWS, NULL, &error);
+    ok = wh_store_build_indexes_step (op->store, op->collection, NULL, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -751,8 +745,12 @@ pump (GTask *task)
     }
   if (!run->writing && run->ready != NULL)
     start_write (task, g_steal_pointer (&run->ready));
-  else if (!run->writing && run->more && !stopping && run->unstepped >= BUILD_STEP_ROWS)
+  else if (!run->writing && run->more && !stopping &&
+           run->unstepped >= wh_store_get_build_step_rows (wh_sync_get_store (
+             g_task_get_source_object (task))))
     {
+      /* The writer would wait for the next page: it indexes some of the
+       * rows a first pull wrote without (wh_store_build_indexes_step). */
       WhSync *self = g_task_get_source_object (task);
 
       run->unstepped = 0;
