@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "wh-store-private.h"
 #include "wh-sync.h"
 #include "wh-test-cache.h"
 #include "wh-test-server.h"
@@ -649,6 +650,13 @@ test_background (Fixture      *f,
 /* ------------------------------------------------------------------------ */
 /* Killed mid-transaction                                                    */
 
+/* Small enough for tiny's collections (jobs, stations, questions...). */
+static void
+set_small_deferral (WhStore *store)
+{
+  wh_store_set_deferral (store, 100, 64, 50);
+}
+
 static int
 child_sync (const char *url,
             const char *path)
@@ -660,17 +668,28 @@ child_sync (const char *url,
 
   if (store == NULL)
     return 2;
+  if (g_getenv ("WH_TEST_CHILD_DEFERRAL") != NULL)
+    set_small_deferral (store);
   sync = wh_sync_new (api, store);
   wh_sync_set_page_limit (sync, 40);
   return run_sync (sync, NULL, NULL, &error) ? 0 : 1;
 }
 
+static WhStore *reference_store (Fixture *f);
+static void assert_reads_match (WhStore *store, WhStore *reference);
+static void assert_nothing_pending (WhStore *store);
+
+/* Children killed at random instants of a sync; deferred: with deferred
+ * indexing, each killed cache also answers searches and map queries as the
+ * reference does for the rows it holds. */
 static void
-test_killed (Fixture      *f,
-             gconstpointer data)
+killed_common (Fixture *f,
+               gboolean deferred)
 {
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  guint killed = 0, finished = 0;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(WhStore) reference = deferred ? reference_store (f) : NULL;
+  guint killed = 0, finished = 0, pending = 0;
 
   /* the child must not hold the fixture's store open */
   g_clear_object (&f->sync);
@@ -685,8 +704,11 @@ test_killed (Fixture      *f,
       g_autoptr(GSubprocess) child = NULL;
       guint delay_ms = (guint) g_test_rand_int_range (5, 500);
 
-      child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--child-sync",
-                                wh_test_server_get_url (f->server), f->cache_path, NULL);
+      if (deferred)
+        g_subprocess_launcher_setenv (launcher, "WH_TEST_CHILD_DEFERRAL", "1", TRUE);
+      child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--child-sync",
+                                           wh_test_server_get_url (f->server), f->cache_path,
+                                           NULL);
       g_assert_no_error (error);
       g_usleep (delay_ms * 1000);
       /* does nothing when it has exited already */
@@ -701,6 +723,14 @@ test_killed (Fixture      *f,
           finished++;
         }
       assert_cache_consistent (f->cache_path, 0);
+      if (deferred && g_subprocess_get_if_signaled (child))
+        {
+          g_autoptr(WhStore) store = wh_store_open (f->cache_path, &error);
+
+          g_assert_no_error (error);
+          pending += wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL) == 1;
+          assert_reads_match (store, reference);
+        }
       if (!g_subprocess_get_if_signaled (child))
         {
           /* a finished cache has nothing left to interrupt: start afresh */
@@ -714,7 +744,8 @@ test_killed (Fixture      *f,
         }
     }
   wh_test_server_set_faults (f->server, "");
-  g_test_message ("%u children killed mid-sync, %u finished first", killed, finished);
+  g_test_message ("%u children killed mid-sync (%u with indexes pending), %u finished first",
+                  killed, pending, finished);
   g_assert_cmpuint (killed, >, 0);
 
   {
@@ -725,8 +756,29 @@ test_killed (Fixture      *f,
     f->sync = wh_sync_new (f->api, f->store);
     assert_sync_ok (f, NULL);
     assert_cache_equal (f);
+    if (deferred)
+      {
+        assert_nothing_pending (f->store);
+        assert_reads_match (f->store, reference);
+      }
   }
 }
+
+static void
+test_killed (Fixture      *f,
+             gconstpointer data)
+{
+  killed_common (f, FALSE);
+}
+
+static void
+test_killed_deferred (Fixture      *f,
+                      gconstpointer data)
+{
+  killed_common (f, TRUE);
+}
+
+
 
 /* A server out of reach ends the run at once (the outbox, or the small
  * request for the server's rev) instead of waiting out the retries of every
@@ -874,6 +926,316 @@ test_rewound (Fixture      *f,
     }
 }
 
+/* ---- Deferred indexing and the pipeline ----------------------------------- */
+
+/* A cache filled by an ordinary sync, with every index kept by triggers. */
+static WhStore *
+reference_store (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "reference.db", NULL);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhSync) sync = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+
+  g_assert_no_error (error);
+  wh_store_set_deferral (store, G_MAXUINT, 64, 50);
+  sync = wh_sync_new (f->api, store);
+  g_assert_true (run_sync (sync, NULL, &report, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&store);
+}
+
+static const char * const sync_queries[] = { "电工", "保洁", "快递", "司机", "北京", "C1", "c", "电" };
+
+static GHashTable *
+ids_of (GPtrArray *records)
+{
+  GHashTable *set = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  for (guint i = 0; i < records->len; i++)
+    g_hash_table_add (set, g_memdup2 (&((WhRecord *) records->pdata[i])->id, sizeof (gint64)));
+  return set;
+}
+
+/* Whatever the state of its indexes, a store's searches and map queries
+ * give exactly the reference's rows that it holds: the rows present before
+ * the reads (*present, read first) are all found, and nothing else is. */
+static void
+assert_reads_match (WhStore *store,
+                    WhStore *reference)
+{
+  g_autoptr(GError) error = NULL;
+  const WhCollection *located = &wh_collection_stations;
+
+  for (guint q = 0; q < G_N_ELEMENTS (sync_queries); q++)
+    {
+      g_autoptr(GPtrArray) want = wh_store_search (reference, &wh_collection_jobs,
+                                                   sync_queries[q], 100000, &error);
+      g_autoptr(GHashTable) present = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                            NULL);
+      g_autoptr(GPtrArray) got = NULL;
+      g_autoptr(GHashTable) want_ids = NULL;
+      g_autoptr(GHashTable) got_ids = NULL;
+      GHashTableIter iter;
+      gpointer key;
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < want->len; i++)
+        {
+          WhRecord *r = want->pdata[i];
+          g_autoptr(WhRecord) cached = wh_store_get_record (store, &wh_collection_jobs, r->id, NULL);
+          if (cached != NULL)
+            g_hash_table_add (present, g_memdup2 (&r->id, sizeof (gint64)));
+        }
+      got = wh_store_search (store, &wh_collection_jobs, sync_queries[q], 100000, &error);
+      g_assert_no_error (error);
+      want_ids = ids_of (want);
+      got_ids = ids_of (got);
+      g_hash_table_iter_init (&iter, present);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (got_ids, key))
+          g_error ("%s: cached job %" G_GINT64_FORMAT " not found", sync_queries[q],
+                   *(gint64 *) key);
+      g_hash_table_iter_init (&iter, got_ids);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (want_ids, key))
+          g_error ("%s: job %" G_GINT64_FORMAT " found wrongly", sync_queries[q], *(gint64 *) key);
+    }
+
+  /* Every cached station is in the whole-world viewport, at its place. */
+  {
+    g_autoptr(GArray) points = wh_store_query_viewport_points (store, located, -90, -180, 90, 180,
+                                                               G_MAXUINT, &error);
+    gint64 with_place;
+    g_autoptr(WhQuery) query = wh_query_new (located);
+
+    g_assert_no_error (error);
+    wh_query_where_real (query, "lat", WH_QUERY_GE, -90);
+    with_place = wh_store_query_count (store, query, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (points->len, >=, with_place);
+    for (guint i = 0; i < MIN (points->len, 50); i++)
+      {
+        const WhGeoPoint *p = &g_array_index (points, WhGeoPoint, i);
+        g_autoptr(WhRecord) r = wh_store_get_record (reference, located, p->id, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpfloat_with_epsilon (wh_record_get_real (r, "lat"), p->lat, 1e-4);
+        g_assert_cmpfloat_with_epsilon (wh_record_get_real (r, "lon"), p->lon, 1e-4);
+      }
+  }
+}
+
+static void
+assert_nothing_pending (WhStore *store)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (wh_store_get_indexes_pending (store, collections[i], NULL), ==, 0);
+}
+
+typedef struct
+{
+  Fixture *f;
+  WhStore *reference;
+  guint    checks;
+  gboolean saw_pending;
+} MidSync;
+
+static void
+check_mid_sync_cb (WhSync     *sync,
+                   const char *collection,
+                   gint64      done,
+                   gint64      total,
+                   MidSync    *mid)
+{
+  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+    return;
+  mid->saw_pending |= wh_store_get_indexes_pending (mid->f->store, &wh_collection_jobs, NULL) == 1;
+  assert_reads_match (mid->f->store, mid->reference);
+  mid->checks++;
+}
+
+static void
+test_deferred (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  MidSync mid = { f, reference, 0, FALSE };
+  gulong id;
+
+  set_small_deferral (f->store);
+  wh_sync_set_page_limit (f->sync, 40);
+  id = g_signal_connect (f->sync, "progress", G_CALLBACK (check_mid_sync_cb), &mid);
+  assert_sync_ok (f, NULL);
+  g_signal_handler_disconnect (f->sync, id);
+  g_assert_true (mid.saw_pending);
+  g_assert_cmpuint (mid.checks, >, 3);
+  assert_nothing_pending (f->store);
+  assert_cache_equal (f);
+  assert_reads_match (f->store, reference);
+  assert_cache_consistent (f->cache_path, 0);
+}
+
+static void
+cancel_at_end_cb (WhSync       *sync,
+                  const char   *collection,
+                  gint64        done,
+                  gint64        total,
+                  GCancellable *cancellable)
+{
+  /* The last page of jobs is written: the build comes next. */
+  if (g_strcmp0 (collection, "jobs") == 0 && done > 0 && done == total)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_deferred_cancel (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  gulong id;
+
+  set_small_deferral (f->store);
+  wh_sync_set_page_limit (f->sync, 40);
+  id = g_signal_connect (f->sync, "progress", G_CALLBACK (cancel_at_end_cb), cancellable);
+  g_assert_false (run_sync (f->sync, cancellable, &report, &error));
+  g_signal_handler_disconnect (f->sync, id);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Stopped before the build: still pending, every read still exact. */
+  g_assert_cmpint (wh_store_get_indexes_pending (f->store, &wh_collection_jobs, NULL), ==, 1);
+  assert_reads_match (f->store, reference);
+  assert_cache_consistent (f->cache_path, 0);
+
+  /* The next run has no page to pull for jobs, and builds. */
+  assert_sync_ok (f, NULL);
+  assert_nothing_pending (f->store);
+  assert_cache_equal (f);
+  assert_reads_match (f->store, reference);
+}
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  stopped;
+} StopJobs;
+
+static void
+stop_at_second_page_cb (WhSync     *sync,
+                        const char *collection,
+                        gint64      done,
+                        gint64      total,
+                        StopJobs   *stop)
+{
+  /* Page 2 committed; page 3 is being fetched or waits for the writer. */
+  if (g_strcmp0 (collection, "jobs") == 0 && done == 80 && !stop->stopped)
+    {
+      wh_test_server_stop (stop->f->server);
+      stop->stopped = TRUE;
+    }
+}
+
+/* A server error on page N+1 while page N commits: N stays whole, the
+ * cursor says where to resume, nothing of N+1 is written. */
+static void
+test_pipeline_error (Fixture      *f,
+                     gconstpointer data)
+{
+  static const WhCollection * const jobs[] = { &wh_collection_jobs };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  StopJobs stop = { f, FALSE };
+  gint64 count, cursor;
+  gulong id;
+
+  wh_sync_set_page_limit (f->sync, 40);
+  wh_api_set_retry_policy (f->api, 2, 10, 20, 100);
+  id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_at_second_page_cb), &stop);
+  wh_sync_run_async (f->sync, jobs, 1, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (wh_sync_run_finish (f->sync, result, &report, &error));
+  g_signal_handler_disconnect (f->sync, id);
+  g_assert_true (stop.stopped);
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  /* Pages 1 and 2, and page 3 only if it was fetched before the stop. */
+  count = wh_store_count (f->store, &wh_collection_jobs, NULL);
+  g_assert_true (count == 80 || count == 120);
+  g_assert_cmpuint (g_array_index (report->collections, WhSyncCollectionReport, 0).pages, ==,
+                    count / 40);
+  cursor = wh_store_get_cursor (f->store, &wh_collection_jobs, NULL, NULL);
+  g_assert_cmpint (cursor, >, 0);
+  assert_cache_consistent (f->cache_path, 0);
+
+  g_clear_error (&error);
+  wh_test_server_restart (f->server, &error);
+  g_assert_no_error (error);
+  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
+typedef struct
+{
+  GMutex  lock;
+  WhStore *store;
+  GArray  *cursors; /* gint64, in the order pages committed */
+} CursorLog;
+
+static void
+log_cursor_cb (WhStore    *store,
+               const char *what,
+               CursorLog  *log)
+{
+  gint64 cursor;
+
+  if (g_strcmp0 (what, "jobs") != 0)
+    return;
+  /* In the writer's thread, right after the commit. */
+  cursor = wh_store_get_cursor (store, &wh_collection_jobs, NULL, NULL);
+  g_mutex_lock (&log->lock);
+  g_array_append_val (log->cursors, cursor);
+  g_mutex_unlock (&log->lock);
+}
+
+/* Pages are written in the order of the feed, although the next one is
+ * fetched and decoded while one is written: the cursor (which never goes
+ * back) rises at every commit, so no page came after a later one. */
+static void
+test_pipeline_order (Fixture      *f,
+                     gconstpointer data)
+{
+  CursorLog log = { { 0 }, f->store, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  g_autoptr(WhSyncReport) report = NULL;
+  guint pages = 0;
+  gulong id;
+
+  g_mutex_init (&log.lock);
+  wh_sync_set_page_limit (f->sync, 7);
+  id = g_signal_connect (f->store, "changed", G_CALLBACK (log_cursor_cb), &log);
+  assert_sync_ok (f, &report);
+  g_signal_handler_disconnect (f->store, id);
+  for (guint i = 0; i < report->collections->len; i++)
+    if (g_array_index (report->collections, WhSyncCollectionReport, i).collection ==
+        &wh_collection_jobs)
+      pages = g_array_index (report->collections, WhSyncCollectionReport, i).pages;
+  g_assert_cmpuint (pages, >, 10);
+  g_assert_cmpuint (log.cursors->len, ==, pages);
+  for (guint i = 1; i < log.cursors->len; i++)
+    g_assert_cmpint (g_array_index (log.cursors, gint64, i), >,
+                     g_array_index (log.cursors, gint64, i - 1));
+  assert_cache_equal (f);
+  g_array_unref (log.cursors);
+  g_mutex_clear (&log.lock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -896,6 +1258,11 @@ main (int   argc,
   ADD ("/sync/unreachable", test_unreachable);
   ADD ("/sync/rewound", test_rewound);
   ADD ("/sync/killed", test_killed);
+  ADD ("/sync/killed-deferred", test_killed_deferred);
+  ADD ("/sync/deferred", test_deferred);
+  ADD ("/sync/deferred-cancel", test_deferred_cancel);
+  ADD ("/sync/pipeline-error", test_pipeline_error);
+  ADD ("/sync/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);
   ADD ("/sync/background", test_background);
 #undef ADD
