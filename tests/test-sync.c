@@ -1005,16 +1005,35 @@ assert_reads_match (WhStore *store,
 
   /* Every cached station is in the whole-world viewport, at its place. */
   {
-    g_autoptr(GArray) points = wh_store_query_viewport_points (store, located, -90, -180, 90, 180,
-                                                               G_MAXUINT, &error);
+    g_autoptr(GArray) points = NULL;
     gint64 with_place;
     g_autoptr(WhQuery) query = wh_query_new (located);
 
-    g_assert_no_error (error);
+    /* Counted first: a sync under way only adds rows. */
     wh_query_where_real (query, "lat", WH_QUERY_GE, -90);
     with_place = wh_store_query_count (store, query, &error);
     g_assert_no_error (error);
+    points = wh_store_query_viewport_points (store, located, -90, -180, 90, 180, G_MAXUINT,
+                                             &error);
+    g_assert_no_error (error);
     g_assert_cmpint (points->len, >=, with_place);
+    /* and so are those a filter lets through */
+    {
+      WhStationFilter filter = WH_STATION_FILTER_INIT;
+      g_autoptr(GArray) open = NULL;
+      g_autoptr(WhQuery) open_query = wh_query_new (located);
+
+      gint64 n_open;
+
+      filter.status = "open";
+      wh_query_where_real (open_query, "lat", WH_QUERY_GE, -90);
+      wh_query_where_text (open_query, "status", WH_QUERY_EQ, "open");
+      n_open = wh_store_query_count (store, open_query, NULL);
+      open = wh_store_query_station_points (store, &filter, -90, -180, 90, 180, G_MAXUINT,
+                                            &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (open->len, >=, n_open);
+    }
     for (guint i = 0; i < MIN (points->len, 50); i++)
       {
         const WhGeoPoint *p = &g_array_index (points, WhGeoPoint, i);
@@ -1052,9 +1071,11 @@ check_mid_sync_cb (WhSync     *sync,
                    gint64      total,
                    MidSync    *mid)
 {
-  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+  if ((g_strcmp0 (collection, "jobs") != 0 && g_strcmp0 (collection, "stations") != 0) ||
+      done == 0)
     return;
-  mid->saw_pending |= wh_store_get_indexes_pending (mid->f->store, &wh_collection_jobs, NULL) == 1;
+  mid->saw_pending |= wh_store_get_indexes_pending (mid->f->store, wh_schema_lookup (collection),
+                                                    NULL) == 1;
   assert_reads_match (mid->f->store, mid->reference);
   mid->checks++;
 }

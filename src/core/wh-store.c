@@ -3019,6 +3019,7 @@ wh_station_minute_now (void)
  * the tests hold the two to each other. */
 static gboolean
 station_box_points (WhConn                *conn,
+                    const CollInfo        *info,
                     const WhStationFilter *filter,
                     double                 min_lat,
                     double                 min_lon,
@@ -3031,16 +3032,26 @@ station_box_points (WhConn                *conn,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(WhStmt) stmt = NULL;
   char now[6];
-  int p = 5, rc = SQLITE_DONE;
+  int p = 5, rc = SQLITE_DONE, pending;
 
   if (out->len >= limit)
     return TRUE;
+  if ((pending = conn_pending (conn, info, error)) < 0)
+    return FALSE;
   /* The row is read anyway for the filter, so its exact place comes from it
    * rather than from the R*Tree's auxiliary columns (another lookup). */
-  g_string_append (sql, "SELECT t.id, t.lat, t.lon FROM stations_geo g JOIN stations t"
-                        " ON t.id = g.id WHERE g.max_lat >= ?1 AND g.min_lat <= ?3"
-                        " AND g.max_lon >= ?2 AND g.min_lon <= ?4"
-                        " AND t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4");
+  if (pending)
+    /* Rows of a first pull not in the R*Tree yet are candidates too. */
+    g_string_append (sql, "SELECT t.id, t.lat, t.lon FROM stations t WHERE (t.id IN"
+                          " (SELECT id FROM stations_geo WHERE max_lat >= ?1 AND min_lat <= ?3"
+                          " AND max_lon >= ?2 AND min_lon <= ?4)"
+                          " OR t.id IN (SELECT id FROM stations_unindexed))"
+                          " AND t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4");
+  else
+    g_string_append (sql, "SELECT t.id, t.lat, t.lon FROM stations_geo g JOIN stations t"
+                          " ON t.id = g.id WHERE g.max_lat >= ?1 AND g.min_lat <= ?3"
+                          " AND g.max_lon >= ?2 AND g.min_lon <= ?4"
+                          " AND t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4");
   if (filter->status)
     g_string_append_printf (sql, " AND t.status = ?%d", p++);
   if (filter->open_24h)
@@ -3104,10 +3115,12 @@ points_in_box (WhConn                *conn,
                             out, error);
   g_assert (info->collection == &wh_collection_stations);
   if (min_lon <= max_lon)
-    return station_box_points (conn, filter, min_lat, min_lon, max_lat, max_lon, limit, out,
+    return station_box_points (conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, out,
                                error);
-  return station_box_points (conn, filter, min_lat, min_lon, max_lat, 180, limit, out, error) &&
-         station_box_points (conn, filter, min_lat, -180, max_lat, max_lon, limit, out, error);
+  return station_box_points (conn, info, filter, min_lat, min_lon, max_lat, 180, limit, out,
+                             error) &&
+         station_box_points (conn, info, filter, min_lat, -180, max_lat, max_lon, limit, out,
+                             error);
 }
 
 static gboolean
