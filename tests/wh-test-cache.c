@@ -132,6 +132,26 @@ assert_same_ids (sqlite3    *db,
              " indexed rows that are not in the table", what, a, b);
 }
 
+/* While a first pull defers a collection's indexes (wh_store_build_indexes),
+ * the rows it has not indexed yet are listed in <base>_unindexed, each a row
+ * of the table: an SQL expression giving their ids, or NULL when none. */
+static char *
+unindexed_ids (sqlite3    *db,
+               const char *base)
+{
+  g_autofree char *exists = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
+                                             " WHERE type = 'table' AND name = '%s_unindexed'",
+                                             base);
+  g_autofree char *strays = NULL;
+
+  if (query_int (db, exists) == 0)
+    return NULL;
+  strays = g_strdup_printf ("SELECT count(*) FROM %s_unindexed WHERE id NOT IN"
+                            " (SELECT id FROM %s)", base, base);
+  g_assert_cmpint (query_int (db, strays), ==, 0);
+  return g_strdup_printf ("SELECT id FROM %s_unindexed", base);
+}
+
 void
 wh_test_assert_cache_consistent (const char *cache_path,
                                  gint        region,
@@ -167,13 +187,18 @@ wh_test_assert_cache_consistent (const char *cache_path,
           g_autofree char *check = NULL;
           g_autofree char *ids = NULL;
           g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s_docsize", name);
+          g_autofree char *listed = NULL;
           char *msg = NULL;
 
           base = g_strndup (name, strlen (name) - 4);
+          listed = unindexed_ids (db, base);
           check = g_strdup_printf ("INSERT INTO %s (%s) VALUES ('integrity-check')", name, name);
-          if (fts_check && sqlite3_exec (db, check, NULL, NULL, &msg) != SQLITE_OK)
+          /* FTS5's check compares with every row of the table: only when
+           * no row awaits indexing. */
+          if (fts_check && listed == NULL && sqlite3_exec (db, check, NULL, NULL, &msg) != SQLITE_OK)
             g_error ("%s: %s", check, msg);
-          ids = g_strdup_printf ("SELECT id FROM %s", base);
+          ids = g_strdup_printf ("SELECT id FROM %s WHERE id NOT IN (%s)", base,
+                                 listed ? listed : "SELECT 0 WHERE 0");
           assert_same_ids (db, name, ids, indexed);
         }
       else if (g_str_has_suffix (name, "_geo") && strstr (create, "rtree") != NULL)
@@ -182,11 +207,13 @@ wh_test_assert_cache_consistent (const char *cache_path,
           g_autofree char *result = query_text (db, check);
           g_autofree char *ids = NULL;
           g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s", name);
+          g_autofree char *listed = NULL;
 
           base = g_strndup (name, strlen (name) - 4);
+          listed = unindexed_ids (db, base);
           g_assert_cmpstr (result, ==, "ok");
-          ids = g_strdup_printf ("SELECT id FROM %s WHERE lat IS NOT NULL AND lon IS NOT NULL",
-                                 base);
+          ids = g_strdup_printf ("SELECT id FROM %s WHERE lat IS NOT NULL AND lon IS NOT NULL"
+                                 " AND id NOT IN (%s)", base, listed ? listed : "SELECT 0 WHERE 0");
           assert_same_ids (db, name, ids, indexed);
         }
     }

@@ -28,7 +28,8 @@ guint wh_test_assert_cache_equal      (const char         *server_db,
  * else has open: PRAGMA integrity_check says ok; no cached row is newer
  * than its collection's cursor (a page and its cursor commit as one); each
  * full-text index indexes exactly the
- * rows of its table; each R*Tree passes rtreecheck() and holds exactly the
+ * rows of its table (but those a first pull lists as not indexed yet, see
+ * wh_store_build_indexes); each R*Tree passes rtreecheck() and holds exactly the
  * table's rows that have coordinates. fts_check adds FTS5's own
  * integrity-check, which reads the whole index (about a second for the
  * city's jobs). */
