@@ -22,6 +22,9 @@
 
 G_BEGIN_DECLS
 
+/* The contract's limit on one picture. */
+#define WH_MAX_MEDIA_BODY (2 * 1024 * 1024)
+
 #define WH_API_ERROR (wh_api_error_quark ())
 
 typedef enum
@@ -199,6 +202,23 @@ void        wh_api_replay_async             (WhApi              *self,
                                              gpointer            user_data);
 gboolean    wh_api_replay_finish            (WhApi              *self,
                                              GAsyncResult       *result,
+                                             GError            **error);
+
+/* GET /media/{path}: a picture a record refers to (a course cover, a
+ * lesson's images), at most WH_MAX_MEDIA_BODY bytes, PNG or SVG. The type
+ * the server names must match the bytes, or it is WH_API_ERROR_MALFORMED;
+ * a path that breaks the media path rules is WH_API_ERROR_BAD_REQUEST
+ * without a request. content_type is "image/png" or "image/svg+xml". */
+gboolean    wh_api_media_path_is_valid      (const char         *path);
+void        wh_api_get_media_async          (WhApi              *self,
+                                             const char         *path,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+GBytes     *wh_api_get_media_finish         (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             char              **content_type,
+                                             char              **etag,
                                              GError            **error);
 
 G_END_DECLS

@@ -186,6 +186,29 @@ wh_query_where_has (WhQuery    *query,
 }
 
 void
+wh_query_where_id_in (WhQuery      *query,
+                      const gint64 *ids,
+                      guint         n_ids)
+{
+  WhFilter filter = { 0 };
+  g_autoptr(GString) json = g_string_new ("[");
+
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (ids != NULL || n_ids == 0);
+
+  /* One parameter whatever the number of ids, so the statement is the same
+   * (and stays prepared) for every set. */
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i ? "," : "", ids[i]);
+  g_string_append_c (json, ']');
+  filter.field = "id";
+  filter.op = WH_QUERY_IN_IDS;
+  filter.type = WH_TYPE_TEXT;
+  filter.s = g_string_free (g_steal_pointer (&json), FALSE);
+  g_array_append_val (query->filters, filter);
+}
+
+void
 wh_query_where_region (WhQuery *query,
                        gint64   adcode)
 {

@@ -24,6 +24,7 @@ typedef enum
   WH_QUERY_GT,
   WH_QUERY_GE,
   WH_QUERY_HAS, /* a list field (STRV, INTV) holds the value: wh_query_where_has () */
+  WH_QUERY_IN_IDS, /* id is one of a set: wh_query_where_id_in () */
 } WhQueryOp;
 
 typedef struct _WhQuery WhQuery;
@@ -57,6 +58,11 @@ void                wh_query_where_text      (WhQuery            *query,
 void                wh_query_where_has       (WhQuery            *query,
                                               const char         *field,
                                               const char         *value);
+/* Rows whose id is one of ids (none: no rows), e.g. the courses a person
+ * saved or started. For a person's small sets, not for thousands. */
+void                wh_query_where_id_in     (WhQuery            *query,
+                                              const gint64       *ids,
+                                              guint               n_ids);
 /* Rows in a region as the contract defines it: an adcode ending in 0000 is a
  * province, in 00 a city, else a district. Needs the adcode fields. */
 void                wh_query_where_region    (WhQuery            *query,

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* wh-store-private.h: what WhListModel needs from the store beyond its API. */
+/* wh-store-private.h: what WhListModel and the core modules that keep
+ * tables of their own in the cache (wh-courses.c) need beyond the API. */
 #pragma once
+
+#include <sqlite3.h>
 
 #include "wh-store.h"
 
@@ -25,5 +28,34 @@ void       wh_store_set_deferral (WhStore        *self,
                                   guint           min_rows,
                                   guint           chunk_rows,
                                   guint           step_rows);
+
+/* The writer connection, locked, inside BEGIN IMMEDIATE; NULL on error.
+ * write_end commits when ok (else rolls back) and unlocks, always. */
+sqlite3   *wh_store_write_begin   (WhStore        *self,
+                                   GError        **error);
+gboolean   wh_store_write_end     (WhStore        *self,
+                                   gboolean        ok,
+                                   GError        **error);
+/* Queues an outbox entry inside a write begun above; the id, or 0. */
+gint64     wh_store_outbox_insert (WhStore        *self,
+                                   const char     *kind,
+                                   const char     *key,
+                                   const char     *json_body,
+                                   GError        **error);
+/* A read connection for one call: returns a token for reader_return, and
+ * the connection in *db; NULL on error. Statements must be finalized
+ * before it is returned. */
+gpointer   wh_store_reader_borrow (WhStore        *self,
+                                   sqlite3       **db,
+                                   GError        **error);
+void       wh_store_reader_return (WhStore        *self,
+                                   gpointer        token);
+/* Sets error from SQLite's code and message; returns FALSE. */
+gboolean   wh_store_set_db_error  (GError        **error,
+                                   sqlite3        *db,
+                                   int             rc,
+                                   const char     *what);
+void       wh_store_emit_changed  (WhStore        *self,
+                                   const char     *what);
 
 G_END_DECLS

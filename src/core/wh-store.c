@@ -110,6 +110,27 @@ static const char * const migrations[] = {
   "  idempotency_key TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL,"
   "  PRIMARY KEY (merchant_id, day)) WITHOUT ROWID;",
+
+  /* 4: courses saved for offline reading, and quiz attempts. A course's
+   * pictures are kept here, not in loose files, so saving, removing and
+   * wiping are each one transaction. */
+  "CREATE TABLE media ("
+  "  path TEXT PRIMARY KEY,"
+  "  course_id INTEGER NOT NULL,"
+  "  content_type TEXT NOT NULL,"
+  "  etag TEXT,"
+  "  data BLOB NOT NULL,"
+  "  fetched_at INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE INDEX media_by_course ON media (course_id);"
+  "CREATE TABLE quiz_attempts ("
+  "  attempt_id TEXT PRIMARY KEY,"
+  "  course_id INTEGER NOT NULL,"
+  "  total INTEGER NOT NULL,"
+  "  correct INTEGER NOT NULL,"
+  "  duration_s INTEGER NOT NULL DEFAULT 0,"
+  "  timed INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at TEXT NOT NULL);"
+  "CREATE INDEX quiz_attempts_by_course ON quiz_attempts (course_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WH_STORE_SCHEMA_VERSION);
@@ -1565,10 +1586,7 @@ wh_store_outbox_add (WhStore    *self,
                      const char *json_body,
                      GError    **error)
 {
-  g_autoptr(WhStmt) drop = NULL;
-  g_autoptr(WhStmt) add = NULL;
-  gint64 id = 0;
-  gboolean ok;
+  gint64 id;
 
   g_return_val_if_fail (WH_IS_STORE (self), 0);
   g_return_val_if_fail (kind != NULL && *kind != '\0', 0);
@@ -1576,6 +1594,25 @@ wh_store_outbox_add (WhStore    *self,
 
   if (!write_begin (self, error))
     return 0;
+  id = wh_store_outbox_insert (self, kind, key, json_body, error);
+  if (!write_end (self, id > 0, error))
+    return 0;
+  emit_changed (self, "outbox");
+  return id;
+}
+
+gint64
+wh_store_outbox_insert (WhStore    *self,
+                        const char *kind,
+                        const char *key,
+                        const char *json_body,
+                        GError    **error)
+{
+  g_autoptr(WhStmt) drop = NULL;
+  g_autoptr(WhStmt) add = NULL;
+  gint64 id = 0;
+  gboolean ok;
+
   ok = (drop = conn_prepare (self->writer, "DELETE FROM outbox WHERE kind = ?1 AND key = ?2",
                              error)) != NULL &&
        (add = conn_prepare (self->writer,
@@ -1598,12 +1635,7 @@ wh_store_outbox_add (WhStore    *self,
       ok = step_done (self->writer, add, "add outbox entry", error);
       id = sqlite3_last_insert_rowid (self->writer->db);
     }
-  g_clear_pointer (&drop, stmt_done);
-  g_clear_pointer (&add, stmt_done);
-  if (!write_end (self, ok, error))
-    return 0;
-  emit_changed (self, "outbox");
-  return id;
+  return ok ? id : 0;
 }
 
 GPtrArray *
@@ -1716,7 +1748,8 @@ wh_store_wipe_personal (WhStore *self,
                         GError **error)
 {
   static const char * const personal[] = {
-    "outbox", "progress", "bookmarks", "vouchers", "saved_courses", "me",
+    "outbox", "progress", "bookmarks", "vouchers", "saved_courses", "me", "quiz_attempts",
+    "media",
   };
   gboolean ok;
 
@@ -1731,7 +1764,8 @@ wh_store_wipe_personal (WhStore *self,
        conn_exec (self->writer,
                   "DELETE FROM outbox; DELETE FROM progress; DELETE FROM bookmarks;"
                   " DELETE FROM vouchers; DELETE FROM saved_courses;"
-                  " DELETE FROM me; DELETE FROM pending_claims;",
+                  " DELETE FROM me; DELETE FROM pending_claims;"
+                  " DELETE FROM quiz_attempts; DELETE FROM media;",
                   error);
   if (!write_end (self, ok, error))
     return FALSE;
@@ -1935,6 +1969,8 @@ query_sql (const CollInfo *info,
         g_string_append_printf (sql,
                                 "%sinstr (char(%d) || %s || char(%d), char(%d) || ? || char(%d)) > 0",
                                 and, f->sep, f->field, f->sep, f->sep, f->sep);
+      else if (f->op == WH_QUERY_IN_IDS)
+        g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", and);
       else
         g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
       and = " AND ";
@@ -3632,4 +3668,57 @@ wh_store_forget_signed_in (WhStore *self,
   emit_changed (self, "me");
   emit_changed (self, "vouchers");
   return TRUE;
+/* ---- For other core modules (wh-store-private.h) ------------------------- */
+
+sqlite3 *
+wh_store_write_begin (WhStore *self,
+                      GError **error)
+{
+  return write_begin (self, error) ? self->writer->db : NULL;
+}
+
+gboolean
+wh_store_write_end (WhStore  *self,
+                    gboolean  ok,
+                    GError  **error)
+{
+  return write_end (self, ok, error);
+}
+
+gpointer
+wh_store_reader_borrow (WhStore  *self,
+                        sqlite3 **db,
+                        GError  **error)
+{
+  Reader reader = { 0 };
+
+  if (!reader_borrow (self, &reader, error))
+    return NULL;
+  *db = reader.conn->db;
+  return reader.conn;
+}
+
+void
+wh_store_reader_return (WhStore  *self,
+                        gpointer  token)
+{
+  Reader reader = { self, token };
+
+  reader_return (&reader);
+}
+
+gboolean
+wh_store_set_db_error (GError    **error,
+                       sqlite3    *db,
+                       int         rc,
+                       const char *what)
+{
+  return set_db_error (error, db, rc, what);
+}
+
+void
+wh_store_emit_changed (WhStore    *self,
+                       const char *what)
+{
+  emit_changed (self, what);
 }

@@ -56,7 +56,7 @@ typedef enum
 GQuark wh_store_error_quark (void);
 
 /* The version of the fixed tables this release writes (PRAGMA user_version). */
-#define WH_STORE_SCHEMA_VERSION 3
+#define WH_STORE_SCHEMA_VERSION 4
 
 #define WH_TYPE_STORE (wh_store_get_type ())
 G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
@@ -181,9 +181,10 @@ gboolean    wh_store_outbox_mark_failed (WhStore       *self,
 gint64      wh_store_outbox_count  (WhStore            *self,
                                     GError            **error);
 
-/* Kiosk sign-out: deletes the outbox, lesson progress, bookmarks, vouchers,
- * pending claims, the signed-in worker and saved courses, overwriting the freed pages and truncating the WAL so
- * nothing of the person stays readable in the file. */
+/* Kiosk sign-out: deletes the outbox, lesson progress, quiz attempts,
+ * bookmarks, vouchers, pending claims, the signed-in worker, and saved
+ * courses and their pictures, overwriting the freed pages and truncating
+ * the WAL so nothing of the person stays readable in the file. */
 gboolean    wh_store_wipe_personal (WhStore            *self,
                                     GError            **error);
 

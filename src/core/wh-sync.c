@@ -1379,16 +1379,17 @@ key_is_path_safe (const char *key)
 }
 
 gboolean
-wh_sync_queue_record (WhStore        *store,
-                      const WhRecord *record,
-                      GError        **error)
+wh_sync_describe_record (const WhRecord  *record,
+                         const char     **kind_out,
+                         char           **key_out,
+                         char           **body_out,
+                         GError         **error)
 {
   const WhCollection *c;
   const char *kind;
   g_autofree char *key = NULL;
   g_autofree char *body = NULL;
 
-  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
   g_return_val_if_fail (record != NULL, FALSE);
 
   c = record->collection;
@@ -1431,6 +1432,26 @@ wh_sync_queue_record (WhStore        *store,
                            _("The change is too large to send."));
       return FALSE;
     }
+  *kind_out = kind;
+  *key_out = g_steal_pointer (&key);
+  *body_out = g_steal_pointer (&body);
+  return TRUE;
+}
+
+gboolean
+wh_sync_queue_record (WhStore        *store,
+                      const WhRecord *record,
+                      GError        **error)
+{
+  const char *kind;
+  g_autofree char *key = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!wh_sync_describe_record (record, &kind, &key, &body, error))
+    return FALSE;
   return wh_store_outbox_add (store, kind, key, body, error) > 0;
 }
 

@@ -113,6 +113,14 @@ void        wh_sync_stop                 (WhSync             *self);
 gboolean    wh_sync_queue_record         (WhStore            *store,
                                           const WhRecord     *record,
                                           GError            **error);
+/* The outbox entry queue_record would make of record (kind, key, JSON
+ * body), for writers that queue it in a transaction of their own
+ * (wh_courses_save_progress). */
+gboolean    wh_sync_describe_record      (const WhRecord     *record,
+                                          const char        **kind,
+                                          char              **key,
+                                          char              **body,
+                                          GError            **error);
 /* DELETE bookmarks/{job_id}; replaces a queued PUT of the same job. */
 gboolean    wh_sync_queue_bookmark_removal (WhStore          *store,
                                           gint64              job_id,
