@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-course-media"
+
+#include "config.h"
+
+#include "wh-course-media.h"
+#include "wh-courses.h"
+
+typedef struct
+{
+  WhStore *store;
+  WhApi   *api;
+  char    *path;
+} Load;
+
+static void
+load_free (gpointer data)
+{
+  Load *l = data;
+
+  g_clear_object (&l->store);
+  g_clear_object (&l->api);
+  g_free (l->path);
+  g_free (l);
+}
+
+static void
+decode_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GBytes *bytes = task_data;
+  GError *error = NULL;
+  GdkTexture *texture = gdk_texture_new_from_bytes (bytes, &error);
+
+  if (texture)
+    g_task_return_pointer (task, texture, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+decode_in_thread (GTask  *task,
+                  GBytes *bytes)
+{
+  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, decode_thread);
+}
+
+static void
+network_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+
+  bytes = wh_api_get_media_finish (WH_API (source), result, NULL, NULL, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The thread holds a reference of its own. */
+  decode_in_thread (task, bytes);
+}
+
+static void
+cache_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Load *l = task_data;
+  GError *error = NULL;
+  g_autoptr(GBytes) bytes = wh_courses_get_media (l->store, l->path, NULL, &error);
+  GdkTexture *texture;
+
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  texture = gdk_texture_new_from_bytes (bytes, &error);
+  if (texture)
+    g_task_return_pointer (task, texture, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+cache_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Load *l = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  GdkTexture *texture = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (texture)
+    {
+      g_task_return_pointer (task, texture, g_object_unref);
+      return;
+    }
+  if (l->api && g_error_matches (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND))
+    {
+      g_error_free (error);
+      wh_api_get_media_async (l->api, l->path, g_task_get_cancellable (task), network_cb,
+                              g_steal_pointer (&task));
+      return;
+    }
+  g_task_return_error (task, error);
+}
+
+void
+wh_course_media_load_async (WhStore             *store,
+                            WhApi               *api,
+                            const char          *path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) cache = NULL;
+  Load *l;
+
+  g_return_if_fail (WH_IS_STORE (store));
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_course_media_load_async);
+  l = g_new0 (Load, 1);
+  l->store = g_object_ref (store);
+  l->api = api ? g_object_ref (api) : NULL;
+  l->path = g_strdup (path);
+  cache = g_task_new (NULL, cancellable, cache_cb, g_steal_pointer (&task));
+  g_task_set_task_data (cache, l, load_free);
+  g_task_run_in_thread (cache, cache_thread);
+}
+
+GdkTexture *
+wh_course_media_load_finish (GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+picture_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GtkPicture) picture = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = wh_course_media_load_finish (result, &error);
+
+  if (texture == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No picture: %s", error->message);
+      return;
+    }
+  gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (GTK_WIDGET (picture), TRUE);
+}
+
+void
+wh_course_media_set_picture (GtkPicture   *picture,
+                             WhStore      *store,
+                             WhApi        *api,
+                             const char   *path,
+                             GCancellable *cancellable)
+{
+  g_return_if_fail (GTK_IS_PICTURE (picture));
+
+  gtk_picture_set_paintable (picture, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (picture), FALSE);
+  if (store == NULL || path == NULL || *path == '\0')
+    return;
+  wh_course_media_load_async (store, api, path, cancellable, picture_loaded_cb,
+                              g_object_ref (picture));
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-course-media.h: a course's pictures as textures, off the main thread.
+ *
+ * The offline cache first (a saved course needs no network); when the
+ * picture is not there and a backend is known, the network, without
+ * keeping it (only "Save for offline" fills the cache). */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "wh-api.h"
+#include "wh-store.h"
+
+G_BEGIN_DECLS
+
+void        wh_course_media_load_async  (WhStore             *store,
+                                         WhApi               *api,
+                                         const char          *path,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+GdkTexture *wh_course_media_load_finish (GAsyncResult        *result,
+                                         GError             **error);
+
+/* Loads path into picture and shows it; hides it if the picture cannot be
+ * had. picture stays referenced until then. */
+void        wh_course_media_set_picture (GtkPicture          *picture,
+                                         WhStore             *store,
+                                         WhApi               *api,
+                                         const char          *path,
+                                         GCancellable        *cancellable);
+
+G_END_DECLS

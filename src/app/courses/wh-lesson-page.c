@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-lesson-page"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "wh-course-media.h"
+#include "wh-course-writer.h"
+#include "wh-courses.h"
+#include "wh-lesson-page.h"
+#include "wh-markdown.h"
+
+/* Save the reading place this long after the last scroll. */
+#define SAVE_DELAY_MS 2000
+/* Keep putting the place back while the labels settle their heights. */
+#define RESTORE_WINDOW_US (1500 * G_TIME_SPAN_MILLISECOND)
+
+struct _WhLessonPage
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkBox           *blocks_box;
+  GtkButton        *complete_button;
+  GtkLabel         *count_label;
+  GtkLabel         *header_label;
+  GtkButton        *next_button;
+  GtkButton        *previous_button;
+  GtkScrolledWindow *scroller;
+
+  /* Owned references */
+  WhContext        *context;
+  GPtrArray        *lessons;
+  GCancellable     *cancellable;
+
+  /* State */
+  guint             index;
+  gboolean          completed;
+  gint64            restore_position; /* -1: none */
+  gint64            restore_until_us;
+  guint             save_source;
+};
+
+G_DEFINE_FINAL_TYPE (WhLessonPage, wh_lesson_page, GTK_TYPE_WIDGET)
+
+static const WhRecord *
+current (WhLessonPage *self)
+{
+  if (self->lessons == NULL || self->index >= self->lessons->len)
+    return NULL;
+  return self->lessons->pdata[self->index];
+}
+
+const WhRecord *
+wh_lesson_page_get_lesson (WhLessonPage *self)
+{
+  g_return_val_if_fail (WH_IS_LESSON_PAGE (self), NULL);
+  return current (self);
+}
+
+void
+wh_lesson_page_set_context (WhLessonPage *self,
+                            WhContext    *context)
+{
+  g_return_if_fail (WH_IS_LESSON_PAGE (self));
+  g_set_object (&self->context, context);
+}
+
+/* ---- Reading place ------------------------------------------------------- */
+
+static gint64
+reading_position (WhLessonPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double range = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  if (range <= 0)
+    return 0;
+  return (gint64) (gtk_adjustment_get_value (adj) / range * WH_COURSES_POSITION_END);
+}
+
+static void
+save_place (WhLessonPage *self)
+{
+  const WhRecord *lesson = current (self);
+  WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (lesson == NULL || store == NULL)
+    return;
+  wh_course_writer_save_progress (store, lesson->id, wh_record_get_int (lesson, "course_id"),
+                                  reading_position (self), self->completed, GTK_WIDGET (self));
+}
+
+static gboolean
+save_timeout_cb (gpointer data)
+{
+  WhLessonPage *self = data;
+
+  self->save_source = 0;
+  save_place (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+restore_place (WhLessonPage *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double range = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+
+  if (self->restore_position < 0 || g_get_monotonic_time () > self->restore_until_us)
+    {
+      self->restore_position = -1;
+      return;
+    }
+  if (range > 0)
+    gtk_adjustment_set_value (adj, range * self->restore_position / WH_COURSES_POSITION_END);
+}
+
+static void
+adjustment_changed_cb (WhLessonPage *self)
+{
+  restore_place (self);
+}
+
+static void
+value_changed_cb (WhLessonPage *self)
+{
+  if (current (self) == NULL)
+    return;
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout_cb, self);
+}
+
+/* ---- Blocks -------------------------------------------------------------- */
+
+static GtkWidget *
+text_label (const char *markup)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  /* A selectable label takes focus and selects itself on the way; reading
+   * goes by scrolling, so keep Tab for the buttons. */
+  gtk_widget_set_focusable (label, FALSE);
+  gtk_widget_add_css_class (label, "body");
+  return label;
+}
+
+static GtkWidget *
+block_widget (WhLessonPage    *self,
+              const WhMdBlock *block)
+{
+  static const char * const heading_classes[] = { "title-1", "title-2", "title-3", "title-4" };
+  WhStore *store = wh_context_get_store (self->context);
+  WhApi *api = wh_context_get_api (self->context);
+  GtkWidget *widget, *label;
+
+  switch (block->kind)
+    {
+    case WH_MD_HEADING:
+      widget = text_label (block->markup);
+      gtk_widget_add_css_class (widget, heading_classes[MIN (block->level, 4) - 1]);
+      gtk_widget_set_margin_top (widget, 6);
+      return widget;
+    case WH_MD_LIST_ITEM:
+      widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_widget_set_margin_start (widget, (int) (block->level - 1) * 24 + 6);
+      label = gtk_label_new (block->marker);
+      gtk_widget_set_size_request (label, 24, -1);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_set_valign (label, GTK_ALIGN_START);
+      gtk_box_append (GTK_BOX (widget), label);
+      label = text_label (block->markup);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_box_append (GTK_BOX (widget), label);
+      return widget;
+    case WH_MD_CODE:
+      label = text_label (block->markup);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+      gtk_widget_add_css_class (label, "monospace");
+      gtk_widget_set_margin_start (label, 12);
+      gtk_widget_set_margin_end (label, 12);
+      gtk_widget_set_margin_top (label, 8);
+      gtk_widget_set_margin_bottom (label, 8);
+      widget = gtk_frame_new (NULL);
+      gtk_frame_set_child (GTK_FRAME (widget), label);
+      gtk_widget_add_css_class (widget, "view");
+      return widget;
+    case WH_MD_QUOTE:
+      widget = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      gtk_widget_set_margin_start (widget, (int) (block->level - 1) * 18);
+      gtk_box_append (GTK_BOX (widget), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
+      label = text_label (block->markup);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (widget), label);
+      return widget;
+    case WH_MD_IMAGE:
+      {
+        GtkWidget *picture = gtk_picture_new ();
+        g_autofree char *alt = wh_markdown_markup_to_text (block->markup);
+
+        widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+        gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+        gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+        gtk_picture_set_alternative_text (GTK_PICTURE (picture), alt);
+        gtk_widget_set_size_request (picture, -1, 200);
+        gtk_box_append (GTK_BOX (widget), picture);
+        wh_course_media_set_picture (GTK_PICTURE (picture), store, api, block->path,
+                                     self->cancellable);
+        /* The description stays: it is all there is when the picture was
+         * never saved and there is no network. */
+        label = gtk_label_new (NULL);
+        gtk_label_set_markup (GTK_LABEL (label), block->markup);
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_widget_add_css_class (label, "caption");
+        gtk_widget_add_css_class (label, "dim-label");
+        gtk_box_append (GTK_BOX (widget), label);
+        return widget;
+      }
+    case WH_MD_RULE:
+      return gtk_separator_new (GTK_ORIENTATION_HORIZONTAL);
+    case WH_MD_PARAGRAPH:
+    default:
+      return text_label (block->markup);
+    }
+}
+
+static void
+clear_blocks (WhLessonPage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks_box))))
+    gtk_box_remove (self->blocks_box, child);
+}
+
+static void
+update_buttons (WhLessonPage *self)
+{
+  guint n = self->lessons ? self->lessons->len : 0;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->previous_button), self->index > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), self->index + 1 < n);
+  gtk_button_set_label (self->complete_button,
+                        self->completed ? _("Completed") : _("Mark as Complete"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->complete_button), !self->completed);
+  if (self->completed)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->complete_button), "suggested-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->complete_button), "suggested-action");
+}
+
+static void
+render (WhLessonPage *self)
+{
+  const WhRecord *lesson = current (self);
+  WhStore *store = wh_context_get_store (self->context);
+  g_autoptr(GPtrArray) blocks = NULL;
+  g_autoptr(WhRecord) progress = NULL;
+  g_autofree char *count = NULL;
+  const char *title = wh_record_get_text (lesson, "title");
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  clear_blocks (self);
+
+  gtk_label_set_text (self->header_label, title ? title : "");
+  count = g_strdup_printf ("%u / %u", self->index + 1, self->lessons->len);
+  gtk_label_set_text (self->count_label, count);
+
+  progress = store ? wh_courses_get_progress (store, lesson->id, NULL) : NULL;
+  self->completed = progress && wh_record_get_bool (progress, "completed");
+  self->restore_position = progress ? wh_record_get_int (progress, "position") : 0;
+  self->restore_until_us = g_get_monotonic_time () + RESTORE_WINDOW_US;
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+
+  blocks = wh_markdown_parse (wh_record_get_text (lesson, "body_md"), -1);
+  /* A lesson without a heading of its own starts with its title. */
+  if (blocks->len == 0 || ((WhMdBlock *) blocks->pdata[0])->kind != WH_MD_HEADING)
+    {
+      g_autofree char *escaped = g_markup_escape_text (title ? title : "", -1);
+      GtkWidget *heading = text_label (escaped);
+
+      gtk_widget_add_css_class (heading, "title-1");
+      gtk_box_append (self->blocks_box, heading);
+    }
+  for (guint i = 0; i < blocks->len; i++)
+    gtk_box_append (self->blocks_box, block_widget (self, blocks->pdata[i]));
+  if (blocks->len == 0)
+    gtk_box_append (self->blocks_box, text_label (_("This lesson has no text yet.")));
+  update_buttons (self);
+  restore_place (self);
+}
+
+void
+wh_lesson_page_show (WhLessonPage *self,
+                     GPtrArray    *lessons,
+                     guint         index)
+{
+  g_return_if_fail (WH_IS_LESSON_PAGE (self));
+  g_return_if_fail (lessons != NULL && index < lessons->len);
+
+  if (current (self) != NULL)
+    save_place (self);
+  if (self->lessons != lessons)
+    {
+      g_clear_pointer (&self->lessons, g_ptr_array_unref);
+      self->lessons = g_ptr_array_ref (lessons);
+    }
+  self->index = index;
+  render (self);
+  /* Opening a lesson is studying it: the course counts as in progress. */
+  save_place (self);
+}
+
+void
+wh_lesson_page_leave (WhLessonPage *self)
+{
+  g_return_if_fail (WH_IS_LESSON_PAGE (self));
+
+  if (current (self) != NULL)
+    save_place (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->lessons, g_ptr_array_unref);
+  self->index = 0;
+  self->restore_position = -1;
+  clear_blocks (self);
+}
+
+static void
+go_to (WhLessonPage *self,
+       guint         index)
+{
+  if (self->lessons == NULL || index >= self->lessons->len)
+    return;
+  save_place (self);
+  self->index = index;
+  render (self);
+  save_place (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->complete_button));
+}
+
+static void
+previous_clicked_cb (WhLessonPage *self)
+{
+  if (self->index > 0)
+    go_to (self, self->index - 1);
+}
+
+static void
+next_clicked_cb (WhLessonPage *self)
+{
+  go_to (self, self->index + 1);
+}
+
+static void
+complete_clicked_cb (WhLessonPage *self)
+{
+  if (current (self) == NULL || self->completed)
+    return;
+  self->completed = TRUE;
+  save_place (self);
+  update_buttons (self);
+  /* Done with this one: on to the next, if there is one. */
+  if (self->lessons && self->index + 1 < self->lessons->len)
+    go_to (self, self->index + 1);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->previous_button));
+}
+
+static void
+wh_lesson_page_dispose (GObject *object)
+{
+  WhLessonPage *self = WH_LESSON_PAGE (object);
+
+  if (current (self) != NULL)
+    save_place (self);
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->lessons, g_ptr_array_unref);
+  g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_LESSON_PAGE);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (wh_lesson_page_parent_class)->dispose (object);
+}
+
+static void
+wh_lesson_page_class_init (WhLessonPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = wh_lesson_page_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/workershome/WorkersHome/courses/wh-lesson-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, blocks_box);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, complete_button);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, header_label);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, next_button);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, previous_button);
+  gtk_widget_class_bind_template_child (widget_class, WhLessonPage, scroller);
+  gtk_widget_class_bind_template_callback (widget_class, complete_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, previous_clicked_cb);
+}
+
+static void
+wh_lesson_page_init (WhLessonPage *self)
+{
+  GtkAdjustment *adj;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->restore_position = -1;
+  adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect_object (adj, "changed", G_CALLBACK (adjustment_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (adj, "value-changed", G_CALLBACK (value_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+}

@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "wh-practice-page"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "wh-course-writer.h"
+#include "wh-practice-page.h"
+#include "wh-quiz.h"
+
+/* A practice set: this many questions, no clock. */
+#define PRACTICE_QUESTIONS 10
+
+struct _WhPracticePage
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkButton     *action_button;
+  GtkLabel      *explanation_label;
+  GtkRevealer   *feedback_revealer;
+  GtkLabel      *header_label;
+  GtkLabel      *number_label;
+  GtkBox        *options_box;
+  AdwActionRow  *practice_row;
+  AdwActionRow  *quiz_row;
+  GtkScrolledWindow *question_scroller;
+  AdwStatusPage *result_page;
+  GtkStack      *stack;
+  GtkLabel      *stem_label;
+  GtkLabel      *timer_label;
+  GtkLabel      *verdict_label;
+
+  /* Owned references */
+  WhContext     *context;
+  WhRecord      *course;
+  GPtrArray     *questions;  /* WhRecord*: the course's, from the cache */
+  WhQuiz        *quiz;
+  GPtrArray     *option_buttons; /* GtkCheckButton*, borrowed from options_box */
+
+  /* State */
+  guint          index;
+  gboolean       timed;
+  guint          tick_source;
+};
+
+G_DEFINE_FINAL_TYPE (WhPracticePage, wh_practice_page, GTK_TYPE_WIDGET)
+
+void
+wh_practice_page_set_context (WhPracticePage *self,
+                              WhContext      *context)
+{
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+  g_set_object (&self->context, context);
+}
+
+static void
+stop_clock (WhPracticePage *self)
+{
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  gtk_widget_set_visible (GTK_WIDGET (self->timer_label), FALSE);
+}
+
+void
+wh_practice_page_leave (WhPracticePage *self)
+{
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+
+  stop_clock (self);
+  g_clear_pointer (&self->quiz, wh_quiz_free);
+  g_ptr_array_set_size (self->option_buttons, 0);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+void
+wh_practice_page_show (WhPracticePage *self,
+                       const WhRecord *course)
+{
+  WhStore *store;
+  g_autofree char *practice = NULL;
+  g_autofree char *quiz = NULL;
+  const char *title;
+
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+  g_return_if_fail (course != NULL);
+
+  wh_practice_page_leave (self);
+  g_clear_pointer (&self->course, wh_record_free);
+  g_clear_pointer (&self->questions, g_ptr_array_unref);
+  self->course = wh_record_copy (course);
+  title = wh_record_get_text (course, "title");
+  gtk_label_set_text (self->header_label, title ? title : "");
+
+  store = self->context ? wh_context_get_store (self->context) : NULL;
+  if (store)
+    self->questions = wh_store_list_questions (store, course->id, NULL);
+  if (self->questions == NULL || self->questions->len == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "none");
+      return;
+    }
+  practice = g_strdup_printf (ngettext ("%u question, each checked at once",
+                                        "%u questions, each checked at once",
+                                        MIN (PRACTICE_QUESTIONS, self->questions->len)),
+                              MIN (PRACTICE_QUESTIONS, self->questions->len));
+  adw_action_row_set_subtitle (self->practice_row, practice);
+  quiz = g_strdup_printf (_("%u questions in %u minutes; %u%% to pass"),
+                          MIN (WH_QUIZ_TIMED_QUESTIONS, self->questions->len),
+                          WH_QUIZ_TIMED_SECONDS / 60, WH_QUIZ_PASS_PERCENT);
+  adw_action_row_set_subtitle (self->quiz_row, quiz);
+  gtk_stack_set_visible_child_name (self->stack, "start");
+}
+
+/* ---- Questions ----------------------------------------------------------- */
+
+static void show_result (WhPracticePage *self);
+
+static void
+update_clock (WhPracticePage *self)
+{
+  gint64 left = wh_quiz_get_remaining_s (self->quiz, g_get_monotonic_time ());
+  g_autofree char *text = g_strdup_printf ("%d:%02d", (int) (left / 60), (int) (left % 60));
+  g_autofree char *spoken = g_strdup_printf (_("%d min %d s left"), (int) (left / 60),
+                                             (int) (left % 60));
+
+  gtk_label_set_text (self->timer_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->timer_label), spoken);
+  if (left < 60)
+    gtk_widget_add_css_class (GTK_WIDGET (self->timer_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->timer_label), "error");
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  WhPracticePage *self = data;
+
+  update_clock (self);
+  if (wh_quiz_get_remaining_s (self->quiz, g_get_monotonic_time ()) == 0)
+    {
+      /* Time is up: what was not answered counts as wrong. */
+      self->tick_source = 0;
+      show_result (self);
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static guint8
+chosen_mask (WhPracticePage *self)
+{
+  guint8 mask = 0;
+
+  for (guint i = 0; i < self->option_buttons->len; i++)
+    if (gtk_check_button_get_active (self->option_buttons->pdata[i]))
+      mask |= (guint8) (1u << i);
+  return mask;
+}
+
+static void
+option_toggled_cb (WhPracticePage *self)
+{
+  if (!wh_quiz_is_answered (self->quiz, self->index))
+    gtk_widget_set_sensitive (GTK_WIDGET (self->action_button), chosen_mask (self) != 0);
+}
+
+static void
+show_question (WhPracticePage *self,
+               guint           index)
+{
+  const WhRecord *q = wh_quiz_get_question (self->quiz, index);
+  g_auto(GStrv) options = wh_record_dup_strv (q, "options");
+  gboolean multiple = g_strcmp0 (wh_record_get_text (q, "kind"), "multiple") == 0;
+  g_autofree char *number = NULL;
+  GtkCheckButton *group = NULL;
+  GtkWidget *child;
+
+  self->index = index;
+  number = multiple
+    ? g_strdup_printf (_("Question %u of %u · choose all that apply"), index + 1,
+                       wh_quiz_get_n_questions (self->quiz))
+    : g_strdup_printf (_("Question %u of %u · choose one"), index + 1,
+                       wh_quiz_get_n_questions (self->quiz));
+  gtk_label_set_text (self->number_label, number);
+  gtk_label_set_text (self->stem_label, wh_record_get_text (q, "stem"));
+
+  g_ptr_array_set_size (self->option_buttons, 0);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->options_box))))
+    gtk_box_remove (self->options_box, child);
+  for (guint i = 0; options && options[i] && i < 8; i++)
+    {
+      GtkWidget *button = gtk_check_button_new ();
+      GtkWidget *label = gtk_label_new (NULL);
+      g_autofree char *text = g_strdup_printf ("%c. %s", 'A' + i, options[i]);
+
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
+      /* A finger-sized target on the kiosk. */
+      gtk_widget_set_size_request (button, -1, 44);
+      gtk_widget_add_css_class (button, "card");
+      if (!multiple)
+        {
+          if (group)
+            gtk_check_button_set_group (GTK_CHECK_BUTTON (button), group);
+          else
+            group = GTK_CHECK_BUTTON (button);
+        }
+      g_signal_connect_object (button, "toggled", G_CALLBACK (option_toggled_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_box_append (self->options_box, button);
+      g_ptr_array_add (self->option_buttons, button);
+    }
+  gtk_revealer_set_reveal_child (self->feedback_revealer, FALSE);
+  gtk_button_set_label (self->action_button, _("Check Answer"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->action_button), FALSE);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
+  gtk_stack_set_visible_child_name (self->stack, "question");
+  if (self->option_buttons->len > 0)
+    gtk_widget_grab_focus (self->option_buttons->pdata[0]);
+}
+
+static void
+start (WhPracticePage *self,
+       gboolean        timed)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  wh_practice_page_leave (self);
+  self->timed = timed;
+  self->quiz = wh_quiz_new (self->questions, timed ? WH_QUIZ_TIMED_QUESTIONS : PRACTICE_QUESTIONS,
+                            timed ? WH_QUIZ_TIMED_SECONDS : 0, g_random_int (), now);
+  if (wh_quiz_get_n_questions (self->quiz) == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "none");
+      return;
+    }
+  if (timed)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->timer_label), TRUE);
+      update_clock (self);
+      self->tick_source = g_timeout_add_seconds (1, tick_cb, self);
+    }
+  show_question (self, 0);
+}
+
+static void
+practice_activated_cb (WhPracticePage *self)
+{
+  start (self, FALSE);
+}
+
+static void
+quiz_activated_cb (WhPracticePage *self)
+{
+  start (self, TRUE);
+}
+
+static void
+again_clicked_cb (WhPracticePage *self)
+{
+  start (self, self->timed);
+}
+
+static void
+check_answer (WhPracticePage *self)
+{
+  const WhRecord *q = wh_quiz_get_question (self->quiz, self->index);
+  guint8 right = wh_quiz_answer_mask (q);
+  gboolean correct = FALSE;
+  const char *explanation = wh_record_is_set (q, "explanation")
+                              ? wh_record_get_text (q, "explanation") : NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+
+  if (!wh_quiz_answer (self->quiz, self->index, chosen_mask (self), g_get_monotonic_time (),
+                       &correct))
+    {
+      /* The clock ran out between the tick and the click. */
+      show_result (self);
+      return;
+    }
+  for (guint i = 0; i < self->option_buttons->len; i++)
+    {
+      GtkWidget *button = self->option_buttons->pdata[i];
+
+      gtk_widget_set_sensitive (button, FALSE);
+      if (right & (1u << i))
+        {
+          gtk_widget_add_css_class (button, "success");
+          g_string_append_printf (answer, "%s%c", answer->len ? ", " : "", 'A' + i);
+        }
+      else if (gtk_check_button_get_active (GTK_CHECK_BUTTON (button)))
+        gtk_widget_add_css_class (button, "error");
+    }
+  if (correct)
+    gtk_label_set_text (self->verdict_label, _("Correct"));
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Not quite. The answer is %s."), answer->str);
+      gtk_label_set_text (self->verdict_label, text);
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->verdict_label), correct ? "error" : "success");
+  gtk_widget_add_css_class (GTK_WIDGET (self->verdict_label), correct ? "success" : "error");
+  gtk_label_set_text (self->explanation_label, explanation ? explanation : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->explanation_label), explanation && *explanation);
+  gtk_revealer_set_reveal_child (self->feedback_revealer, TRUE);
+  gtk_button_set_label (self->action_button,
+                        self->index + 1 < wh_quiz_get_n_questions (self->quiz)
+                          ? _("Next Question") : _("See Score"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->action_button), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->action_button));
+}
+
+static void
+action_clicked_cb (WhPracticePage *self)
+{
+  if (self->quiz == NULL)
+    return;
+  if (!wh_quiz_is_answered (self->quiz, self->index))
+    check_answer (self);
+  else if (self->index + 1 < wh_quiz_get_n_questions (self->quiz))
+    show_question (self, self->index + 1);
+  else
+    show_result (self);
+}
+
+static void
+show_result (WhPracticePage *self)
+{
+  WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
+  g_autoptr(WhRecord) attempt = NULL;
+  g_autofree char *title = NULL;
+  guint correct, total;
+  gboolean passed;
+
+  stop_clock (self);
+  wh_quiz_finish (self->quiz, g_get_monotonic_time ());
+  correct = wh_quiz_get_correct (self->quiz);
+  total = wh_quiz_get_n_questions (self->quiz);
+  passed = wh_quiz_passed (correct, total);
+
+  attempt = wh_quiz_to_attempt (self->quiz, self->course->id);
+  if (store)
+    wh_course_writer_save_attempt (store, attempt, GTK_WIDGET (self));
+
+  title = g_strdup_printf (_("%u of %u Correct"), correct, total);
+  adw_status_page_set_title (self->result_page, title);
+  if (self->timed)
+    adw_status_page_set_description (self->result_page,
+                                     passed ? _("You passed the quiz. It counts toward your "
+                                                "certificate.")
+                                            : _("Not passed this time. Review the lessons and "
+                                                "try again."));
+  else
+    adw_status_page_set_description (self->result_page,
+                                     passed ? _("Well done. Take the timed quiz when you are "
+                                                "ready.")
+                                            : _("Review the lessons and practice again."));
+  adw_status_page_set_icon_name (self->result_page,
+                                 passed ? "emblem-ok-symbolic" : "view-refresh-symbolic");
+  g_clear_pointer (&self->quiz, wh_quiz_free);
+  gtk_stack_set_visible_child_name (self->stack, "result");
+}
+
+static void
+wh_practice_page_dispose (GObject *object)
+{
+  WhPracticePage *self = WH_PRACTICE_PAGE (object);
+
+  stop_clock (self);
+  g_clear_pointer (&self->quiz, wh_quiz_free);
+  g_clear_pointer (&self->course, wh_record_free);
+  g_clear_pointer (&self->questions, g_ptr_array_unref);
+  g_clear_pointer (&self->option_buttons, g_ptr_array_unref);
+  g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_PRACTICE_PAGE);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self)));)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (wh_practice_page_parent_class)->dispose (object);
+}
+
+static void
+wh_practice_page_class_init (WhPracticePageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = wh_practice_page_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/workershome/WorkersHome/courses/wh-practice-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, action_button);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, explanation_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, feedback_revealer);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, header_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, number_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, options_box);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, practice_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, question_scroller);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, quiz_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, result_page);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, stem_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, timer_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, verdict_label);
+  gtk_widget_class_bind_template_callback (widget_class, action_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, again_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, practice_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, quiz_activated_cb);
+}
+
+static void
+wh_practice_page_init (WhPracticePage *self)
+{
+  self->option_buttons = g_ptr_array_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
