@@ -3668,6 +3668,8 @@ wh_store_forget_signed_in (WhStore *self,
   emit_changed (self, "me");
   emit_changed (self, "vouchers");
   return TRUE;
+}
+
 /* ---- For other core modules (wh-store-private.h) ------------------------- */
 
 sqlite3 *
