@@ -9,7 +9,6 @@
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
-#include <libsecret/secret.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <X11/extensions/XTest.h>
@@ -20,67 +19,14 @@
 #include "wh-application.h"
 #include "wh-service-page.h"
 #include "wh-test.h"
+#include "wh-test-ui.h"
+#include "wh-token.h"
 #include "wh-window.h"
 
 /* Something only one person would type, to look for in the file's bytes. */
 #define MARKER "13912345678-kiosk-marker"
 
 static gboolean have_keyring;
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static gboolean
-spin_until (gboolean (*check) (gpointer),
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (check (data))
-        return TRUE;
-      g_main_context_iteration (NULL, FALSE);
-    }
-  return check (data);
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_descendant (child, type)))
-        return found;
-    }
-  return NULL;
-}
-
-static const SecretSchema *
-token_schema (void)
-{
-  static const SecretSchema schema = {
-    "org.workershome.Token", SECRET_SCHEMA_NONE,
-    {
-      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    }
-  };
-  return &schema;
-}
 
 /* ---- A cache with one person's data in every personal table ------------ */
 
@@ -242,7 +188,7 @@ send_keys (GtkWindow  *window,
   for (guint i = n; i > 0; i--)
     XTestFakeKeyEvent (dpy, XKeysymToKeycode (dpy, keysyms[i - 1]), False, 0);
   XFlush (dpy);
-  spin (300);
+  wh_test_spin (300);
 }
 
 static guint
@@ -309,7 +255,7 @@ test_keypad (void)
   {
     guint n = 0;
 
-    for (GtkWidget *b = find_descendant (GTK_WIDGET (keypad), GTK_TYPE_BUTTON); b;
+    for (GtkWidget *b = wh_test_find_descendant (GTK_WIDGET (keypad), GTK_TYPE_BUTTON); b;
          b = gtk_widget_get_next_sibling (b))
       {
         g_assert_true (gtk_widget_get_focus_on_click (b) == FALSE);
@@ -320,7 +266,7 @@ test_keypad (void)
 
   /* The entry gone, the keys do nothing. */
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (50);
+  wh_test_spin (50);
 }
 
 typedef struct
@@ -352,7 +298,7 @@ kiosk_setup (Kiosk *k)
   wh_context_set_store (k->context, k->store);
   g_signal_connect_swapped (wh_window_get_kiosk (k->window), "reset-done",
                             G_CALLBACK (g_atomic_int_inc), &k->resets);
-  spin (200);
+  wh_test_spin (200);
 }
 
 static void
@@ -361,7 +307,7 @@ kiosk_teardown (Kiosk *k)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   gtk_window_destroy (GTK_WINDOW (k->window));
-  spin (50);
+  wh_test_spin (50);
   g_clear_object (&k->context);
   g_clear_object (&k->api);
   g_clear_object (&k->store);
@@ -436,7 +382,7 @@ test_kiosk_close_and_keys (void)
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
   g_application_activate (G_APPLICATION (app));
-  spin (500);
+  wh_test_spin (500);
   window = gtk_application_get_active_window (GTK_APPLICATION (app));
   g_assert_true (WH_IS_WINDOW (window));
   g_assert_nonnull (wh_window_get_kiosk (WH_WINDOW (window)));
@@ -451,15 +397,15 @@ test_kiosk_close_and_keys (void)
   /* A close request (the compositor's close button, Alt+F4 in a window
    * manager) is refused. */
   gtk_window_close (window);
-  spin (100);
+  wh_test_spin (100);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
 
   /* The keys reach the window: Alt+2 shows the jobs. */
   send_keys (window, alt_2, G_N_ELEMENTS (alt_2));
-  g_assert_true (spin_until (view_is, (gpointer) "jobs", 3000));
+  g_assert_true (wh_test_spin_until (view_is, (gpointer) "jobs", 3000));
   send_keys (window, alt_1, G_N_ELEMENTS (alt_1));
-  g_assert_true (spin_until (view_is, (gpointer) "courses", 3000));
+  g_assert_true (wh_test_spin_until (view_is, (gpointer) "courses", 3000));
 
   for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
     {
@@ -474,7 +420,7 @@ test_kiosk_close_and_keys (void)
 
   g_settings_reset (settings, "kiosk");
   gtk_window_destroy (window);
-  spin (100);
+  wh_test_spin (100);
   g_application_quit (G_APPLICATION (app));
 }
 
@@ -498,7 +444,7 @@ test_kiosk_idle_reset (void)
   kiosk = wh_window_get_kiosk (k.window);
   idle = wh_kiosk_get_idle (kiosk);
   /* The reset on opening (a crash may have left a session) is over. */
-  g_assert_true (spin_until (resets_at_least_one, &k, 5000));
+  g_assert_true (wh_test_spin_until (resets_at_least_one, &k, 5000));
   k.resets = 0;
 
   /* One person: signed in, data in every personal table, a token that a
@@ -509,13 +455,11 @@ test_kiosk_idle_reset (void)
   g_assert_true (wh_api_set_token (k.api, "secret-session-token"));
   if (have_keyring)
     {
-      g_assert_true (secret_password_store_sync (token_schema (), SECRET_COLLECTION_DEFAULT,
-                                                 "Workers' Home", "secret-session-token", NULL,
-                                                 &error, "server", "http://127.0.0.1:9", NULL));
+      g_assert_true (wh_token_store_sync ("http://127.0.0.1:9", "secret-session-token", &error));
       g_assert_no_error (error);
     }
   wh_window_show_view (k.window, "jobs");
-  entry = find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
+  entry = wh_test_find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
   gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
   {
     GtkWidget *dialog = gtk_window_new ();
@@ -529,16 +473,16 @@ test_kiosk_idle_reset (void)
   wh_kiosk_idle_set_timeout (idle, 1500, 1000);
   wh_kiosk_idle_poke (idle);
   g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
-  g_assert_true (spin_until (countdown_visible, kiosk, 1500));
+  g_assert_true (wh_test_spin_until (countdown_visible, kiosk, 1500));
   wh_kiosk_idle_poke (idle);
   g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
-  spin (300);
+  wh_test_spin (300);
   g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
   g_assert_cmpuint (k.resets, ==, 0);
 
   /* Then nothing again: countdown, then the reset. */
-  g_assert_true (spin_until (countdown_visible, kiosk, 1500));
-  g_assert_true (spin_until (resets_at_least_one, &k, 10000));
+  g_assert_true (wh_test_spin_until (countdown_visible, kiosk, 1500));
+  g_assert_true (wh_test_spin_until (resets_at_least_one, &k, 10000));
   g_assert_false (wh_kiosk_get_countdown_visible (kiosk));
   g_assert_false (wh_kiosk_is_resetting (kiosk));
 
@@ -556,9 +500,7 @@ test_kiosk_idle_reset (void)
 
   if (have_keyring)
     {
-      g_autofree char *token = secret_password_lookup_sync (token_schema (), NULL, &error,
-                                                            "server", "http://127.0.0.1:9",
-                                                            NULL);
+      g_autofree char *token = wh_token_lookup_sync ("http://127.0.0.1:9", &error);
 
       g_assert_no_error (error);
       g_assert_null (token);
@@ -567,7 +509,7 @@ test_kiosk_idle_reset (void)
     g_test_message ("No keyring in this session: its check was left out");
 
   /* Nobody touched it since: no second reset. */
-  spin (2000);
+  wh_test_spin (2000);
   g_assert_cmpuint (k.resets, ==, 1);
   kiosk_teardown (&k);
 }
@@ -584,22 +526,22 @@ test_kiosk_keypad_follows_focus (void)
   kiosk_setup (&k);
   kiosk = wh_window_get_kiosk (k.window);
   wh_window_show_view (k.window, "jobs");
-  entry = find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
-  text = find_descendant (entry, GTK_TYPE_TEXT);
-  spin (100);
+  entry = wh_test_find_descendant (wh_window_get_page (k.window, "jobs"), GTK_TYPE_SEARCH_ENTRY);
+  text = wh_test_find_descendant (entry, GTK_TYPE_TEXT);
+  wh_test_spin (100);
 
   /* A text search: no keypad. */
   gtk_widget_grab_focus (text);
-  spin (50);
+  wh_test_spin (50);
   g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
 
   /* An entry for a phone number: the keypad, typing into it. */
   gtk_text_set_input_purpose (GTK_TEXT (text), GTK_INPUT_PURPOSE_PHONE);
   gtk_window_set_focus (GTK_WINDOW (k.window), NULL);
   gtk_widget_grab_focus (text);
-  spin (50);
+  wh_test_spin (50);
   g_assert_true (wh_kiosk_get_keypad_visible (kiosk));
-  key = find_descendant (GTK_WIDGET (wh_kiosk_get_keypad (kiosk)), GTK_TYPE_BUTTON);
+  key = wh_test_find_descendant (GTK_WIDGET (wh_kiosk_get_keypad (kiosk)), GTK_TYPE_BUTTON);
   g_assert_nonnull (key);
   g_signal_emit_by_name (key, "clicked");
   g_signal_emit_by_name (key, "clicked");
@@ -609,7 +551,7 @@ test_kiosk_keypad_follows_focus (void)
 
   /* OK: done, keypad away. */
   wh_keypad_press (wh_kiosk_get_keypad (kiosk), "ok");
-  spin (50);
+  wh_test_spin (50);
   g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
   kiosk_teardown (&k);
 }

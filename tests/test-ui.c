@@ -11,32 +11,8 @@
 #include "wh-service-view.h"
 #include "wh-sync-status.h"
 #include "wh-test.h"
+#include "wh-test-ui.h"
 #include "wh-window.h"
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static gboolean
-spin_until (gboolean (*check) (gpointer),
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (check (data))
-        return TRUE;
-      g_main_context_iteration (NULL, FALSE);
-    }
-  return check (data);
-}
 
 /* A store holding a few jobs and stations written through the same path a
  * sync uses. */
@@ -95,23 +71,6 @@ make_store (char **path_out)
 }
 
 static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_descendant (child, type)))
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_by_predicate (GtkWidget *root,
                    gboolean (*match) (GtkWidget *, gpointer),
                    gpointer   data)
@@ -144,7 +103,7 @@ new_window (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
-  spin (100);
+  wh_test_spin (100);
   return window;
 }
 
@@ -161,7 +120,7 @@ test_window_views (void)
 
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s",
                                                  views[i]));
-      spin (20);
+      wh_test_spin (20);
       g_assert_cmpstr (wh_window_get_visible_view (window), ==, views[i]);
     }
   gtk_window_destroy (GTK_WINDOW (window));
@@ -186,7 +145,7 @@ test_sync_status (void)
 
   /* The first run shows progress, never an empty list. */
   wh_window_show_first_run (window, TRUE, 0.3, "Courses");
-  spin (20);
+  wh_test_spin (20);
   wh_window_show_first_run (window, FALSE, 1, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -218,52 +177,52 @@ test_list_search_detail (void)
   jobs = WH_SERVICE_VIEW (find_by_predicate (GTK_WIDGET (window), is_service_view_named,
                                              (gpointer) "jobs"));
   g_assert_nonnull (jobs);
-  list = GTK_LIST_VIEW (find_descendant (GTK_WIDGET (jobs), GTK_TYPE_LIST_VIEW));
-  g_assert_true (spin_until (model_has_items, list, 2000));
+  list = GTK_LIST_VIEW (wh_test_find_descendant (GTK_WIDGET (jobs), GTK_TYPE_LIST_VIEW));
+  g_assert_true (wh_test_spin_until (model_has_items, list, 2000));
   model = gtk_list_view_get_model (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
 
   /* Ctrl+F's action focuses the search entry; a two-character word
    * inside a longer title is found (电工 in 高级电工技师 and 维修电工). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
-  entry = find_descendant (GTK_WIDGET (jobs), GTK_TYPE_SEARCH_ENTRY);
+  entry = wh_test_find_descendant (GTK_WIDGET (jobs), GTK_TYPE_SEARCH_ENTRY);
   gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
   g_signal_emit_by_name (entry, "search-changed");
-  spin (50);
+  wh_test_spin (50);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "没有这个词");
   g_signal_emit_by_name (entry, "search-changed");
-  spin (50);
+  wh_test_spin (50);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
 
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   g_signal_emit_by_name (entry, "search-changed");
-  spin (50);
+  wh_test_spin (50);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
 
   /* Activating a row shows its detail; on a narrow window, back returns. */
   g_signal_emit_by_name (list, "activate", 0);
-  spin (50);
+  wh_test_spin (50);
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
-  spin (300);
+  wh_test_spin (300);
   g_assert_true (wh_service_view_show_record (jobs, 3));
-  spin (300);
-  if (adw_leaflet_get_folded (ADW_LEAFLET (find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
+  wh_test_spin (300);
+  if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "view.back", NULL));
-      spin (50);
+      wh_test_spin (50);
       g_assert_false (wh_service_view_navigate_back (jobs));
     }
 
   /* The kiosk's Home: the search typed by the last person is gone. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
   g_signal_emit_by_name (entry, "search-changed");
-  spin (50);
+  wh_test_spin (50);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
   wh_service_page_reset (WH_SERVICE_PAGE (wh_window_get_page (window, "jobs")));
-  spin (50);
+  wh_test_spin (50);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -296,8 +255,8 @@ check_narrow_layout (WhWindow *window)
   int min = 0;
 
   /* The header keeps the whole title: the sync indicator gives way. */
-  g_assert_true (spin_until (is_compact, window, 3000));
-  spin (100);
+  g_assert_true (wh_test_spin_until (is_compact, window, 3000));
+  wh_test_spin (100);
   title = find_by_predicate (GTK_WIDGET (window), is_title_label, (gpointer) "Workers' Home");
   g_assert_nonnull (title);
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
@@ -321,18 +280,18 @@ test_narrow_and_large_text (void)
   g_object_set (settings, "gtk-decoration-layout", "appmenu:close", NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
-  spin (300);
+  wh_test_spin (300);
   check_narrow_layout (window);
 
   /* Large text (GNOME's text scaling 1.5) on the same narrow window. */
   g_object_set (settings, "gtk-xft-dpi", 96 * 1024 * 3 / 2, NULL);
-  spin (300);
+  wh_test_spin (300);
   for (guint i = 0; i < 4; i++)
     {
       static const char * const views[] = { "courses", "jobs", "stations", "meals" };
 
       wh_window_show_view (window, views[i]);
-      spin (50);
+      wh_test_spin (50);
       check_narrow_layout (window);
     }
   g_object_set (settings, "gtk-xft-dpi", dpi > 0 ? dpi : 96 * 1024, NULL);
@@ -340,7 +299,7 @@ test_narrow_and_large_text (void)
   /* Wide again: the indicator says in words how fresh the data is. */
   gtk_widget_set_size_request (GTK_WIDGET (window), 1000, 700);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  g_assert_true (spin_until (is_wide, window, 3000));
+  g_assert_true (wh_test_spin_until (is_wide, window, 3000));
   g_object_set (settings, "gtk-decoration-layout", layout, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -378,21 +337,21 @@ test_preferences_persist (void)
   AdwComboRow *region;
 
   gtk_window_present (GTK_WINDOW (prefs));
-  spin (100);
-  spin_button = GTK_SPIN_BUTTON (find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
+  wh_test_spin (100);
+  spin_button = GTK_SPIN_BUTTON (wh_test_find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
   g_assert_nonnull (spin_button);
   gtk_spin_button_set_value (spin_button, 45);
   g_assert_cmpuint (g_settings_get_uint (settings, "sync-interval"), ==, 45);
 
   /* The cities come from the cache; choosing one is kept. */
-  region = ADW_COMBO_ROW (find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  region = ADW_COMBO_ROW (wh_test_find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
   g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (region)), >=, 1);
   gtk_window_destroy (GTK_WINDOW (prefs));
-  spin (50);
+  wh_test_spin (50);
 
   /* A new window shows what was saved. */
   prefs = wh_preferences_window_new (settings, store);
-  spin_button = GTK_SPIN_BUTTON (find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
+  spin_button = GTK_SPIN_BUTTON (wh_test_find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
   g_assert_cmpfloat (gtk_spin_button_get_value (spin_button), ==, 45);
   gtk_window_destroy (GTK_WINDOW (prefs));
 }

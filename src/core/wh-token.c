@@ -227,11 +227,12 @@ wh_token_clear_async (const char         *server,
 {
   GTask *task;
 
-  g_return_if_fail (server != NULL);
-
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_clear_async);
-  secret_password_clear (token_schema (), cancellable, clear_cb, task, "server", server, NULL);
+  if (server == NULL)
+    secret_password_clear (token_schema (), cancellable, clear_cb, task, NULL);
+  else
+    secret_password_clear (token_schema (), cancellable, clear_cb, task, "server", server, NULL);
 }
 
 gboolean

@@ -49,6 +49,7 @@ void      wh_token_store_async  (const char           *server,
                                  gpointer              user_data);
 gboolean  wh_token_store_finish (GAsyncResult         *result,
                                  GError              **error);
+/* server NULL: every server's token (a kiosk's reset). */
 void      wh_token_clear_async  (const char           *server,
                                  GCancellable         *cancellable,
                                  GAsyncReadyCallback   callback,

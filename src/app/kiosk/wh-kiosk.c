@@ -5,11 +5,11 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <libsecret/secret.h>
 
 #include "wh-kiosk-home.h"
 #include "wh-kiosk.h"
 #include "wh-service-page.h"
+#include "wh-token.h"
 #include "wh-window.h"
 
 /* The last seconds of the idle timeout show a countdown. */
@@ -51,20 +51,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-/* src/core/wh-token.c's schema; no attribute given, so every server's token. */
-static const SecretSchema *
-token_schema (void)
-{
-  static const SecretSchema schema = {
-    "org.workershome.Token", SECRET_SCHEMA_NONE,
-    {
-      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    }
-  };
-  return &schema;
-}
 
 /* ---- The kiosk's station: the origin of distances ---------------------- */
 
@@ -206,9 +192,52 @@ keyring_cleared_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   /* No Secret Service (the usual kiosk) means nothing was stored. */
-  if (!secret_password_clear_finish (result, &error) && error)
+  if (!wh_token_clear_finish (result, &error))
     g_debug ("Keyring not cleared: %s", error->message);
   reset_step_done (self);
+}
+
+static void
+keyring_owner_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WhKiosk) self = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+  gboolean owned = FALSE;
+
+  if (reply)
+    g_variant_get (reply, "(b)", &owned);
+  if (!owned)
+    {
+      reset_step_done (self);
+      return;
+    }
+  wh_token_clear_async (NULL, self->cancellable, keyring_cleared_cb, g_object_ref (self));
+}
+
+/* Only a Secret Service that is running: asking the bus to start one would
+ * put gnome-keyring's "new keyring password" prompt on the kiosk's screen,
+ * for a token a kiosk never stored anyway. */
+static void
+clear_keyring (WhKiosk *self)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (self->window));
+  g_autoptr(GDBusConnection) bus = NULL;
+
+  if (app && g_application_get_dbus_connection (app))
+    bus = g_object_ref (g_application_get_dbus_connection (app));
+  else if (g_getenv ("DBUS_SESSION_BUS_ADDRESS"))
+    bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (bus == NULL)
+    return;
+  self->pending++;
+  g_dbus_connection_call (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "NameHasOwner",
+                          g_variant_new ("(s)", "org.freedesktop.secrets"), G_VARIANT_TYPE ("(b)"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable,
+                          keyring_owner_cb, g_object_ref (self));
 }
 
 static void
@@ -290,9 +319,7 @@ wh_kiosk_reset (WhKiosk *self)
     wh_api_set_token (api, NULL);
 
   wipe_store (self);
-  self->pending++;
-  secret_password_clear (token_schema (), self->cancellable, keyring_cleared_cb,
-                         g_object_ref (self), NULL);
+  clear_keyring (self);
   reset_step_done (self);
 }
 

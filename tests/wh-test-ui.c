@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "wh-test-ui.h"
+
+void
+wh_test_spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+gboolean
+wh_test_spin_until (gboolean (*check) (gpointer),
+                    gpointer  data,
+                    guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return check (data);
+}
+
+GtkWidget *
+wh_test_find_descendant (GtkWidget *root,
+                         GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = wh_test_find_descendant (child, type)))
+        return found;
+    }
+  return NULL;
+}
