@@ -39,7 +39,7 @@ def countdown_shown(s):
     for _ in range(9):
         nxt = []
         for node in level:
-            if node.name == "Still There?":
+            if "Still There?" in (node.name or ""):
                 return True
             nxt.extend(node.children)
         level = nxt
