@@ -935,8 +935,9 @@ refresh_personal_cb (gpointer data)
     filters_changed_cb (self);
   else if (self->model)
     wh_list_model_reload (self->model);
+  /* A lesson or quiz saved by the writer thread after the page was drawn. */
   if (g_strcmp0 (page, "course") == 0)
-    update_offline_row (self);
+    refresh_course (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1175,6 +1176,9 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, practice_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, start_clicked_cb);
   gtk_widget_class_install_action (widget_class, "courses.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "courses.back",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "courses.back", NULL);
 }
 
 /* The dropdowns' own labels give way on a narrow screen; their lists show

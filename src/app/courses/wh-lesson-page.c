@@ -149,7 +149,6 @@ text_label (const char *markup)
   /* A selectable label takes focus and selects itself on the way; reading
    * goes by scrolling, so keep Tab for the buttons. */
   gtk_widget_set_focusable (label, FALSE);
-  gtk_widget_add_css_class (label, "body");
   return label;
 }
 

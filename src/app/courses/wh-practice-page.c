@@ -111,6 +111,8 @@ wh_practice_page_show (WhPracticePage *self,
                           WH_QUIZ_TIMED_SECONDS / 60, WH_QUIZ_PASS_PERCENT);
   adw_action_row_set_subtitle (self->quiz_row, quiz);
   gtk_stack_set_visible_child_name (self->stack, "start");
+  /* Enter starts practising at once. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->practice_row));
 }
 
 /* ---- Questions ----------------------------------------------------------- */
