@@ -11,6 +11,7 @@
 #include "kiosk/wh-kiosk.h"
 #include "meals/wh-meals-view.h"
 #include "stations/wh-stations-view.h"
+#include "wh-keynav.h"
 #include "wh-service-page.h"
 #include "wh-window.h"
 
@@ -299,6 +300,7 @@ static void
 wh_window_init (WhWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  wh_keynav_install (GTK_WINDOW (self));
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);

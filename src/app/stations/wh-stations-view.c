@@ -14,6 +14,7 @@
 #include "wh-service-page.h"
 #include "wh-station-layer.h"
 #include "wh-station-report-dialog.h"
+#include "wh-keynav.h"
 #include "wh-stations-view.h"
 
 /* The list grows by this many stations at a time ("Show more"). */
@@ -1323,6 +1324,7 @@ wh_stations_view_init (WhStationsView *self)
   GtkWidget *pin;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  wh_keynav_set_tab_leaves (GTK_WIDGET (self->nearest_list));
   load_css ();
   gtk_widget_add_css_class (GTK_WIDGET (self->station_box), "wh-station-page");
   self->cancellable = g_cancellable_new ();
