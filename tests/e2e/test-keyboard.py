@@ -78,8 +78,11 @@ with whe2e.Session("keyboard") as s:
         s.check(f"Tab in {tab_name} always lands on something", lost == 0, f"{lost} times nothing")
         s.check(f"every control Tab reaches in {tab_name} has a name", not unnamed,
                 ", ".join(sorted(set(unnamed))))
-        rows = [d for d in seen if d.startswith("list item")]
+        # A row that holds its own button (Claim) is a stop on the way to
+        # that button; bare rows one after another are a list Tab is stuck in.
+        bare_rows = [d for d, nxt in zip(seen, seen[1:] + [""])
+                     if d.startswith("list item") and not nxt.startswith("push button")]
         others = [d for d in seen if not d.startswith("list item")]
         s.check(f"Tab leaves the {tab_name} list instead of walking its rows",
-                len(rows) <= 2 and len(set(others)) >= 3,
-                f"{len(rows)} rows and {len(set(others))} other controls in {WALK} presses")
+                len(bare_rows) <= 2 and len(set(others)) >= 3,
+                f"{len(bare_rows)} bare rows and {len(set(others))} other controls in {WALK} presses")
