@@ -7,8 +7,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "meals/wh-meals-view.h"
 #include "meals/wh-qr-code.h"
+#include "wh-context.h"
+#include "wh-service-page.h"
 #include "wh-store.h"
+#include "wh-test-server.h"
 #include "wh-test.h"
 
 static void
@@ -318,6 +322,380 @@ test_qr_empty (void)
   g_object_unref (qr);
 }
 
+
+/* ---- The view against the real server ----------------------------------- */
+
+typedef struct
+{
+  WhTestServer *server;
+  WhStore      *store;
+  WhApi        *api;
+  WhContext    *context;
+  GtkWidget    *window;
+  WhMealsView  *view;
+  char         *dir;
+} ViewFixture;
+
+#define MERCHANT_ONE_LEFT 1
+#define MERCHANT_PLENTY   2
+
+static void
+put_merchant (WhTestServer *ts,
+              gint64        id,
+              const char   *name,
+              gint64        quota)
+{
+  /* Serving the whole day, so the test passes at any hour. */
+  static const char * const windows[] = { "00:00-12:00", "12:00-23:59", NULL };
+  g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
+
+  m->id = id;
+  wh_record_set_text (m, "name", name);
+  wh_record_set_text (m, "address", "北京市大兴区黄村镇兴华大街 1 号");
+  wh_record_set_real (m, "lat", 39.73 + id * 0.001);
+  wh_record_set_real (m, "lon", 116.33);
+  wh_record_set_strv (m, "windows", windows);
+  wh_record_set_int (m, "daily_quota", quota);
+  wh_record_set_int (m, "remaining_today", quota);
+  wh_test_server_put_record (ts, m);
+}
+
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  return check (data);
+}
+
+/* A claim button of the merchant, found the way a person would: in the list. */
+static GtkWidget *
+find_claim_button (GtkWidget *root,
+                   gint64     merchant_id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const WhRecord *m = g_object_get_data (G_OBJECT (child), "merchant");
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && m && m->id == merchant_id)
+        return child;
+      if ((found = find_claim_button (child, merchant_id)))
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root,
+           GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_type (child, type)))
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+merchants_listed_cb (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY) != NULL &&
+         find_claim_button (GTK_WIDGET (f->view), MERCHANT_ONE_LEFT) != NULL;
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown_cb (gpointer data)
+{
+  return find_dialog () != NULL;
+}
+
+/* Waits for a dialog, checks its heading when given, answers it. */
+static void
+answer_dialog (const char *heading,
+               const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  g_assert_true (wait_until (dialog_shown_cb, NULL, 15000));
+  dialog = find_dialog ();
+  if (heading)
+    g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_until_idle ();
+}
+
+static void
+tap_claim (ViewFixture *f,
+           gint64       merchant_id)
+{
+  GtkWidget *button = find_claim_button (GTK_WIDGET (f->view), merchant_id);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  answer_dialog (NULL, "claim");
+}
+
+static gboolean
+signed_in_cb (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return wh_api_get_token (f->api) != NULL &&
+         g_strcmp0 (wh_meals_view_get_page (f->view), "home") == 0;
+}
+
+static gboolean
+voucher_page_cb (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return g_strcmp0 (wh_meals_view_get_page (f->view), "voucher") == 0;
+}
+
+static AdwActionRow *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwActionRow *found;
+
+      if (ADW_IS_ACTION_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return ADW_ACTION_ROW (child);
+      if ((found = find_row (child, title)))
+        return found;
+    }
+  return NULL;
+}
+
+/* The rendered QR widget reads back as the voucher's payload. */
+static void
+assert_qr_scans (WhQrCode   *qr,
+                 const char *payload)
+{
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *png = g_build_filename (dir, "voucher.png", NULL);
+  g_autoptr(GdkTexture) texture = render_widget (GTK_WIDGET (qr), png);
+  g_autofree char *decoded = zbar_decode (png);
+
+  assert_crisp (texture, wh_qr_code_get_modules (qr));
+  if (decoded == NULL)
+    g_test_incomplete ("zbarimg (zbar-tools) is not installed");
+  else
+    g_assert_cmpstr (decoded, ==, payload);
+  g_remove (png);
+  g_rmdir (dir);
+}
+
+static void
+make_view (ViewFixture *f)
+{
+  f->view = g_object_new (WH_TYPE_MEALS_VIEW, NULL);
+  wh_service_page_set_context (WH_SERVICE_PAGE (f->view), f->context);
+  f->window = show_in_window (GTK_WIDGET (f->view), 1000, 760);
+}
+
+static void
+view_fixture_setup (ViewFixture  *f,
+                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.workershome.WorkersHome");
+
+  f->server = wh_test_server_start (NULL, &error);
+  g_assert_no_error (error);
+  put_merchant (f->server, MERCHANT_ONE_LEFT, "黄焖鸡米饭(黄村店)", 1);
+  put_merchant (f->server, MERCHANT_PLENTY, "兰州牛肉拉面", 5);
+  f->store = open_temp_store (&f->dir);
+  f->api = wh_api_new (wh_test_server_get_url (f->server), &error);
+  g_assert_no_error (error);
+  /* No retries: a dropped response is a lost response, at once. */
+  wh_api_set_retry_policy (f->api, 1, 10, 10, 10);
+  /* The kiosk keeps the token in memory: no keyring in the test's session. */
+  f->context = wh_context_new (settings, TRUE);
+  wh_context_set_store (f->context, f->store);
+  wh_context_set_api (f->context, f->api);
+  make_view (f);
+}
+
+static void
+view_fixture_teardown (ViewFixture  *f,
+                       gconstpointer data)
+{
+  if (f->window)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_until_idle ();
+  g_clear_object (&f->context);
+  g_clear_object (&f->api);
+  g_clear_object (&f->store);
+  g_clear_pointer (&f->server, wh_test_server_free);
+  g_free (f->dir);
+}
+
+static void
+sign_in (ViewFixture *f,
+         const char  *phone)
+{
+  gtk_editable_set_text (GTK_EDITABLE (wh_meals_view_get_phone_entry (f->view)), phone);
+  gtk_editable_set_text (GTK_EDITABLE (wh_meals_view_get_code_entry (f->view)),
+                         WH_TEST_SERVER_DEMO_CODE);
+  g_signal_emit_by_name (wh_meals_view_get_code_entry (f->view), "activate");
+  g_assert_true (wait_until (signed_in_cb, f, 15000));
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+await_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+/* Another worker takes the last meal at a merchant, behind the view's back. */
+static void
+exhaust_elsewhere (ViewFixture *f,
+                   gint64       merchant_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhApi) other = wh_api_new (wh_test_server_get_url (f->server), &error);
+  g_autoptr(GAsyncResult) login = NULL;
+  g_autoptr(GAsyncResult) claim = NULL;
+  g_autoptr(WhRecord) me = NULL;
+  g_autoptr(WhRecord) voucher = NULL;
+  g_autofree char *key = wh_api_new_idempotency_key ();
+
+  wh_api_login_async (other, "13800138002", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &login);
+  me = wh_api_login_finish (other, await_result (&login), NULL, NULL, &error);
+  g_assert_no_error (error);
+  wh_api_claim_voucher_async (other, merchant_id, key, NULL, result_cb, &claim);
+  voucher = wh_api_claim_voucher_finish (other, await_result (&claim), &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_view_claims (ViewFixture  *f,
+                  gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) vouchers = NULL;
+  g_autofree char *day = wh_api_service_day ();
+  const char *payload;
+  WhQrCode *qr;
+
+  /* the merchants are fetched when the view opens */
+  g_assert_true (wait_until (merchants_listed_cb, f, 20000));
+  exhaust_elsewhere (f, MERCHANT_ONE_LEFT);
+
+  /* claiming signed out asks to sign in first, then goes on */
+  g_signal_emit_by_name (find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY), "clicked");
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "sign-in");
+  sign_in (f, "13800138000");
+  /* the claim is offered again once signed in: say no for now */
+  answer_dialog (NULL, "cancel");
+  g_assert_cmpint (wh_store_get_pending_claim (f->store, day, NULL), ==, 0);
+
+  /* the last meal there went to someone else since the list was fetched */
+  tap_claim (f, MERCHANT_ONE_LEFT);
+  answer_dialog ("All Meals Claimed Here Today", "close");
+  g_assert_cmpint (wh_store_get_pending_claim (f->store, day, NULL), ==, 0);
+
+  /* the answer is lost on the way: the key stays for the next tap */
+  wh_test_server_set_faults (f->server, "drop=1,scope=all,seed=3");
+  tap_claim (f, MERCHANT_PLENTY);
+  answer_dialog ("No Answer From the Server", "close");
+  g_assert_cmpint (wh_store_get_pending_claim (f->store, day, NULL), ==, MERCHANT_PLENTY);
+  vouchers = wh_store_list_vouchers (f->store, &error);
+  g_assert_cmpuint (vouchers->len, ==, 0);
+  g_clear_pointer (&vouchers, g_ptr_array_unref);
+
+  /* the retry gets the same voucher, not a second one, and shows it */
+  wh_test_server_set_faults (f->server, "");
+  tap_claim (f, MERCHANT_PLENTY);
+  g_assert_true (wait_until (voucher_page_cb, f, 15000));
+  spin_until_idle ();
+  vouchers = wh_store_list_vouchers (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vouchers->len, ==, 1);
+  g_assert_cmpint (wh_store_get_pending_claim (f->store, day, NULL), ==, 0);
+  payload = wh_record_get_text (g_ptr_array_index (vouchers, 0), "payload");
+  qr = WH_QR_CODE (find_type (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
+  g_assert_cmpstr (wh_qr_code_get_text (qr), ==, payload);
+  assert_qr_scans (qr, payload);
+
+  /* offline, in a view opened afresh: the voucher is there, from the store */
+  wh_test_server_stop (f->server);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_until_idle ();
+  make_view (f);
+  {
+    AdwActionRow *today = find_row (GTK_WIDGET (f->view), "Your voucher for today");
+
+    g_assert_nonnull (today);
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (today)));
+    g_signal_emit_by_name (gtk_widget_get_parent (GTK_WIDGET (today)), "row-activated", today);
+  }
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "voucher");
+  spin_until_idle ();
+  qr = WH_QR_CODE (find_type (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
+  g_assert_cmpstr (wh_qr_code_get_text (qr), ==, payload);
+  assert_qr_scans (qr, payload);
+
+  /* the kiosk's reset leaves nothing of the worker on screen or on disk */
+  wh_service_page_reset (WH_SERVICE_PAGE (f->view));
+  spin_until_idle ();
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "home");
+  g_assert_null (wh_qr_code_get_text (qr));
+  g_assert_null (wh_api_get_token (f->api));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (find_row (GTK_WIDGET (f->view),
+                                                                "Your voucher for today"))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -330,5 +708,7 @@ main (int   argc,
   g_test_add_func ("/meals/store/vouchers-and-me", test_store_vouchers_and_me);
   g_test_add_func ("/meals/qr/decodes", test_qr_decodes);
   g_test_add_func ("/meals/qr/empty", test_qr_empty);
+  g_test_add ("/meals/view/claims", ViewFixture, NULL, view_fixture_setup, test_view_claims,
+              view_fixture_teardown);
   return g_test_run ();
 }

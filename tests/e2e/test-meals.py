@@ -89,9 +89,17 @@ def main():
     home = tempfile.mkdtemp(prefix="wh-e2e-meals-")
     keyring = start_keyring(home)
     lang = os.environ.get("WH_LANG", "C.UTF-8")
-    child_env = dict(os.environ, HOME=home, GTK_A11Y="atspi", LANG=lang, LANGUAGE="",
+    child_env = dict(os.environ, HOME=home, GTK_A11Y="atspi", LANG=lang, LC_ALL=lang, LANGUAGE="",
                      XDG_DATA_HOME=os.path.join(home, "data"),
                      XDG_CACHE_HOME=os.path.join(home, "cache"))
+    width = os.environ.get("WH_WINDOW_WIDTH")
+    if width:
+        # The window's size lives in GSettings; a key file sets it up front.
+        conf = os.path.join(home, "config", "glib-2.0", "settings")
+        os.makedirs(conf)
+        with open(os.path.join(conf, "keyfile"), "w") as f:
+            f.write(f"[org/workershome/WorkersHome]\nwindow-width={width}\nwindow-height=740\n")
+        child_env.update(GSETTINGS_BACKEND="keyfile", XDG_CONFIG_HOME=os.path.join(home, "config"))
     os.environ["GTK_MODULES"] = "gail:atk-bridge"
     from dogtail import config, tree
     from dogtail.rawinput import typeText, pressKey
@@ -112,11 +120,13 @@ def main():
 
         check("the first sync finishes",
               wait_for(lambda: find("push button", pred=lambda n: n.name.startswith("Updated") or
-                                    n.name.startswith("更新")), 240))
+                                    "更新" in n.name), 240))
         tab = wait_for(lambda: find("page tab", pred=lambda n: n.name in ("Love Meals", "爱心餐")), 10)
         if not check("the Love Meals tab is there", tab):
             return
-        tab[0].click()
+        # At 360 px the tabs move to a bar at the bottom; the hidden header
+        # switcher is still in the tree.
+        press(([t for t in tab if t.showing] or tab)[0])
 
         claims = wait_for(lambda: find("push button",
                                        pred=lambda n: n.name.startswith("Claim a meal at") or

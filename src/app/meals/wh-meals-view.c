@@ -1519,7 +1519,8 @@ merchant_row_new (WhMealsView    *self,
   GtkWidget *when;
   GtkWidget *bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *left;
-  GtkWidget *button = gtk_button_new_with_mnemonic (_("C_laim"));
+  /* No mnemonic: one per row would repeat; the accessible name says which. */
+  GtkWidget *button = gtk_button_new_with_label (_("Claim"));
   gint64 remaining = merchant_remaining (r);
   gint64 quota = wh_record_get_int (r, "daily_quota");
   gboolean serving = merchant_serving_now (r);
@@ -1624,6 +1625,8 @@ update_map (WhMealsView *self,
         shumate_simple_map_set_map_source (self->map, source);
       /* Unnamed buttons to a screen reader; scrolling and pinching zoom. */
       shumate_simple_map_set_show_zoom_buttons (self->map, FALSE);
+      /* A map this small has no room for the scale beside the licence. */
+      gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_scale (self->map)), FALSE);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->map), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Map of love-meal merchants"), -1);
       viewport = shumate_simple_map_get_viewport (self->map);
