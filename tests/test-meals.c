@@ -202,6 +202,17 @@ render_widget (GtkWidget  *widget,
 
   gdk_paintable_snapshot (paintable, snapshot, w, h);
   node = gtk_snapshot_free_to_node (snapshot);
+  /* A page still sliding in under a stack transition draws nothing yet. */
+  for (guint i = 0; node == NULL && i < 300; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
   g_assert_true (gdk_texture_save_to_png (texture, png_path));
