@@ -13,6 +13,7 @@
 #include "wh-service-page.h"
 #include "wh-store.h"
 #include "wh-test-server.h"
+#include "wh-test-ui.h"
 #include "wh-test.h"
 
 static void
@@ -371,23 +372,6 @@ put_merchant (WhTestServer *ts,
   wh_test_server_put_record (ts, m);
 }
 
-static gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      if (check (data))
-        return TRUE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return check (data);
-}
-
 /* A claim button of the merchant, found the way a person would: in the list. */
 static GtkWidget *
 find_claim_button (GtkWidget *root,
@@ -402,23 +386,6 @@ find_claim_button (GtkWidget *root,
       if (GTK_IS_BUTTON (child) && m && m->id == merchant_id)
         return child;
       if ((found = find_claim_button (child, merchant_id)))
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_type (child, type)))
         return found;
     }
   return NULL;
@@ -461,7 +428,7 @@ answer_dialog (const char *heading,
 {
   AdwMessageDialog *dialog;
 
-  g_assert_true (wait_until (dialog_shown_cb, NULL, 15000));
+  g_assert_true (wh_test_spin_until (dialog_shown_cb, NULL, 15000));
   dialog = find_dialog ();
   if (heading)
     g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
@@ -589,7 +556,7 @@ sign_in (ViewFixture *f,
   gtk_editable_set_text (GTK_EDITABLE (wh_meals_view_get_code_entry (f->view)),
                          WH_TEST_SERVER_DEMO_CODE);
   g_signal_emit_by_name (wh_meals_view_get_code_entry (f->view), "activate");
-  g_assert_true (wait_until (signed_in_cb, f, 15000));
+  g_assert_true (wh_test_spin_until (signed_in_cb, f, 15000));
 }
 
 static void
@@ -640,7 +607,7 @@ test_view_claims (ViewFixture  *f,
   WhQrCode *qr;
 
   /* the merchants are fetched when the view opens */
-  g_assert_true (wait_until (merchants_listed_cb, f, 20000));
+  g_assert_true (wh_test_spin_until (merchants_listed_cb, f, 20000));
   exhaust_elsewhere (f, MERCHANT_ONE_LEFT);
 
   /* claiming signed out asks to sign in first, then goes on */
@@ -668,14 +635,14 @@ test_view_claims (ViewFixture  *f,
   /* the retry gets the same voucher, not a second one, and shows it */
   wh_test_server_set_faults (f->server, "");
   tap_claim (f, MERCHANT_PLENTY);
-  g_assert_true (wait_until (voucher_page_cb, f, 15000));
+  g_assert_true (wh_test_spin_until (voucher_page_cb, f, 15000));
   spin_until_idle ();
   vouchers = wh_store_list_vouchers (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (vouchers->len, ==, 1);
   g_assert_cmpint (wh_store_get_pending_claim (f->store, day, NULL), ==, 0);
   payload = wh_record_get_text (g_ptr_array_index (vouchers, 0), "payload");
-  qr = WH_QR_CODE (find_type (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
+  qr = WH_QR_CODE (wh_test_find_descendant (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
   g_assert_cmpstr (wh_qr_code_get_text (qr), ==, payload);
   assert_qr_scans (qr, payload);
 
@@ -693,7 +660,7 @@ test_view_claims (ViewFixture  *f,
   }
   g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "voucher");
   spin_until_idle ();
-  qr = WH_QR_CODE (find_type (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
+  qr = WH_QR_CODE (wh_test_find_descendant (GTK_WIDGET (f->view), WH_TYPE_QR_CODE));
   g_assert_cmpstr (wh_qr_code_get_text (qr), ==, payload);
   assert_qr_scans (qr, payload);
 
