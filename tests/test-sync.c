@@ -399,6 +399,19 @@ stop_after_pages_cb (WhSync     *sync,
     }
 }
 
+/* The server comes back: the next run resumes and ends equal. */
+static void
+restart_and_resync (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  wh_test_server_restart (f->server, &error);
+  g_assert_no_error (error);
+  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  assert_sync_ok (f, NULL);
+  assert_cache_equal (f);
+}
+
 static void
 test_server_dies (Fixture      *f,
                   gconstpointer data)
@@ -421,12 +434,7 @@ test_server_dies (Fixture      *f,
   g_assert_cmpuint (n_failed, >, 0);
   assert_cache_consistent (f->cache_path, 0);
 
-  g_clear_error (&error);
-  wh_test_server_restart (f->server, &error);
-  g_assert_no_error (error);
-  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
-  assert_sync_ok (f, NULL);
-  assert_cache_equal (f);
+  restart_and_resync (f);
 }
 
 static void
@@ -1195,12 +1203,7 @@ test_pipeline_error (Fixture      *f,
   g_assert_cmpint (cursor, >, 0);
   assert_cache_consistent (f->cache_path, 0);
 
-  g_clear_error (&error);
-  wh_test_server_restart (f->server, &error);
-  g_assert_no_error (error);
-  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
-  assert_sync_ok (f, NULL);
-  assert_cache_equal (f);
+  restart_and_resync (f);
 }
 
 typedef struct

@@ -34,9 +34,9 @@ G_BEGIN_DECLS
  * collection written while its index is pending (see wh-store.h). */
 #define WH_SEARCH_MATCH_NAME "wh_match"
 
-/* Registers the tokenizer and the wh_rank() function on a connection. Every
- * connection that reads or writes a table using it must do this first.
- * Returns an SQLite result code. */
+/* Registers the tokenizer and the wh_rank() and wh_match() functions on a
+ * connection. Every connection that reads or writes a table using it must
+ * do this first. Returns an SQLite result code. */
 int       wh_search_tokenizer_register (sqlite3    *db);
 
 typedef void (*WhTokenFunc) (const char *token,

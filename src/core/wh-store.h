@@ -5,7 +5,9 @@
  * collection is a table "id INTEGER PRIMARY KEY, rev, <schema columns>" with
  * an FTS5 index over its WH_FIELD_SEARCH fields (tokenizer "wh", see
  * wh-search-tokenizer.h) and, if it is located, an R*Tree over lat/lon; both
- * are kept up to date by triggers, so no writer can forget them.
+ * are kept up to date by triggers, so no writer can forget them (but during a
+ * large first pull, which builds them once at the end: see "Deferred
+ * indexing" below).
  *
  * Threads. A WhStore may be used from any thread; it holds
  *  - one writer connection, behind a mutex: apply_page, the outbox and every
