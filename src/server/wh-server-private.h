@@ -171,5 +171,11 @@ void wh_server_handle_report_put     (WhServer *self, WhRequest *req);
 /* Vouchers: the QR payload's signature, and the merchants' keys. */
 char      *wh_server_sign           (WhServer          *self,
                                      const char        *data);
+/* The check a redeem request's payload (what a merchant's scanner read)
+ * goes through first: form and signature. For the fuzz target too. */
+gboolean   wh_server_verify_voucher_payload (WhServer    *self,
+                                             const char  *payload,
+                                             char       **voucher_id,
+                                             gint64      *merchant_id);
 
 G_END_DECLS

@@ -595,3 +595,12 @@ db_error:
   wh_server_rollback (self);
   wh_server_respond_db_error (self, req->msg, error);
 }
+
+gboolean
+wh_server_verify_voucher_payload (WhServer    *self,
+                                  const char  *payload,
+                                  char       **voucher_id,
+                                  gint64      *merchant_id)
+{
+  return verify_payload (self, payload, voucher_id, merchant_id);
+}
