@@ -1099,6 +1099,17 @@ send_cb (GObject      *object,
                                    req->attempt_cancellable, read_cb, task);
 }
 
+/* libsoup sends a request again by itself when a kept-alive connection
+ * closes before the answer comes. The body stream was read the first time:
+ * without a fresh one the server gets an empty body, answers 400, and the
+ * outbox drops the write for good (tests/test-faults.c, /faults/writes-once). */
+static void
+restarted_cb (SoupMessage *msg,
+              Request     *req)
+{
+  soup_message_set_request_body_from_bytes (msg, "application/json", req->body);
+}
+
 static void
 request_start_attempt (GTask *task)
 {
@@ -1138,7 +1149,10 @@ request_start_attempt (GTask *task)
       soup_message_headers_replace (headers, "Authorization", value);
     }
   if (req->body != NULL)
-    soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
+    {
+      soup_message_set_request_body_from_bytes (req->msg, "application/json", req->body);
+      g_signal_connect (req->msg, "restarted", G_CALLBACK (restarted_cb), req);
+    }
 
   req->attempt_cancellable = g_cancellable_new ();
   if (self->request_timeout > 0)
