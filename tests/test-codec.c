@@ -229,6 +229,39 @@ test_bounded_parse_one_value (void)
     }
 }
 
+/* A lone surrogate escape followed by another \u escape never reaches
+ * json-glib 1.6, which leaks on it (found by fuzz-json-bounded). */
+static void
+test_bounded_parse_escapes (void)
+{
+  const char * const refused[] = {
+    "[\"\\udc00\\ud800\"]", "[\"\\ud800\\u0041\"]", "[\"\\udc00\\u0041\"]",
+    "[\"\\ud800\\ud800\"]", "[\"\\udc00\\udc00\"]", "[\"a\\uddda\\u000\"]",
+    "[\"\\ud83d\\ude00\\udc00\\u0041\"]",
+  };
+  const char * const accepted[] = {
+    "[\"\\ud83d\\ude00\"]", "[\"\\u4e2d\\u0041\\\\u\"]", "[\"\\\\\\u0041\"]",
+    "[\"\\ud83d\\ude00\\ud83d\\ude00\"]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *node = wh_json_parse_bounded (refused[i], strlen (refused[i]), 1000, &error);
+
+      g_assert_null (node);
+      g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *node = wh_json_parse_bounded (accepted[i], strlen (accepted[i]), 1000, &error);
+
+      g_assert_no_error (error);
+      json_node_unref (node);
+    }
+}
+
 static void
 test_page (void)
 {
@@ -377,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/codec/json/bounded", test_bounded_parse);
   g_test_add_func ("/codec/json/bounded-hidden-nesting", test_bounded_parse_hidden_nesting);
   g_test_add_func ("/codec/json/bounded-one-value", test_bounded_parse_one_value);
+  g_test_add_func ("/codec/json/bounded-escapes", test_bounded_parse_escapes);
   g_test_add_func ("/codec/page/roundtrip", test_page);
   g_test_add_func ("/codec/page/cursor-lies", test_page_cursor_lies);
   g_test_add_func ("/codec/page/remaining", test_page_remaining);
