@@ -114,7 +114,10 @@ flush_text (Walk *w)
                                   w->text->str[w->text->len - 1] == ' '))
         g_string_truncate (w->text, w->text->len - 1);
       markup = g_strdup (w->text->str);
-      add_block (w, w->kind, w->level, w->marker, markup, NULL);
+      /* A heading inside a list item ("* # title") is a heading, without
+       * the item's marker (found by fuzz-markdown). */
+      add_block (w, w->kind, w->level, w->kind == WH_MD_LIST_ITEM ? w->marker : NULL, markup,
+                 NULL);
       /* Only the first part of an item carries its marker. */
       if (w->kind == WH_MD_LIST_ITEM)
         {
