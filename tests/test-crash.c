@@ -46,20 +46,6 @@ remove_cache (const char *path)
     }
 }
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static guint
 env_uint (const char *name,
           guint       fallback)
@@ -112,30 +98,6 @@ typedef struct
   guint deleted;
 } Churn;
 
-static GPtrArray *
-server_records (sqlite3            *db,
-                const WhCollection *collection,
-                const char         *where,
-                guint               limit)
-{
-  g_autofree char *sql = g_strdup_printf ("SELECT body FROM %s WHERE deleted = 0 AND %s"
-                                          " LIMIT %u", collection->name, where, limit);
-  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
-  sqlite3_stmt *stmt = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *body = (const char *) sqlite3_column_text (stmt, 0);
-      WhRecord *record = wh_record_parse (collection, body, strlen (body), NULL);
-
-      g_assert_nonnull (record);
-      g_ptr_array_add (records, record);
-    }
-  sqlite3_finalize (stmt);
-  return records;
-}
-
 /* New titles (the full-text index updates), moved stations (the R*Tree
  * updates), deletions (tombstones) and new stations, each spread over the
  * ids by the round number so every round touches other rows. */
@@ -147,8 +109,8 @@ churn_cb (WhServer *server,
   sqlite3 *db = wh_server_get_db (server);
   g_autoptr(GError) error = NULL;
   g_autofree char *where = g_strdup_printf ("id %% 97 = %u", churn->round % 97);
-  g_autoptr(GPtrArray) jobs = server_records (db, &wh_collection_jobs, where, 400);
-  g_autoptr(GPtrArray) stations = server_records (db, &wh_collection_stations, where, 40);
+  g_autoptr(GPtrArray) jobs = wh_test_server_db_records (db, &wh_collection_jobs, where, 400);
+  g_autoptr(GPtrArray) stations = wh_test_server_db_records (db, &wh_collection_stations, where, 40);
 
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -342,7 +304,7 @@ test_cli_killed (void)
                     (g_get_monotonic_time () - started) / 1e6);
   }
   remove_cache (cache_path);
-  remove_dir (dir);
+  wh_test_remove_tmpdir (dir);
 }
 
 /* ------------------------------------------------------------------------ */

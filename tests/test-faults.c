@@ -70,20 +70,13 @@ static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
 {
-  static const char * const suffixes[] = { "", "-wal", "-shm" };
-
   g_clear_object (&f->sync);
   g_clear_object (&f->store);
   g_clear_object (&f->api);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   wh_test_server_free (f->server);
-  for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
-    {
-      g_autofree char *file = g_strconcat (f->cache_path, suffixes[k], NULL);
-      g_remove (file);
-    }
-  g_rmdir (f->dir);
+  wh_test_remove_tmpdir (f->dir);
   g_free (f->cache_path);
   g_free (f->dir);
   g_free (f->faults);
@@ -116,19 +109,7 @@ static gint64
 server_count (Fixture    *f,
               const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (f->server), &db,
-                                    SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
+  return wh_test_db_query_int (wh_test_server_get_db_path (f->server), sql);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -146,22 +127,13 @@ churn_cb (WhServer *server,
 {
   Churn *churn = user_data;
   sqlite3 *db = wh_server_get_db (server);
-  g_autofree char *sql = g_strdup_printf ("SELECT body FROM jobs WHERE deleted = 0 AND"
-                                          " id %% 7 = %u LIMIT 60", churn->round % 7);
+  g_autofree char *where = g_strdup_printf ("id %% 7 = %u", churn->round % 7);
+  g_autoptr(GPtrArray) jobs = wh_test_server_db_records (db, &wh_collection_jobs, where, 60);
   sqlite3_stmt *stmt = NULL;
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(WhRecord) station = NULL;
   gint64 course = 0;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *body = (const char *) sqlite3_column_text (stmt, 0);
-
-      g_ptr_array_add (jobs, wh_record_parse (&wh_collection_jobs, body, strlen (body), NULL));
-    }
-  sqlite3_finalize (stmt);
   for (guint i = 0; i < jobs->len; i++)
     {
       WhRecord *job = g_ptr_array_index (jobs, i);

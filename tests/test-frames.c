@@ -316,20 +316,10 @@ static void
 change_jobs_cb (WhServer *server,
                 gpointer  user_data)
 {
-  sqlite3 *db = wh_server_get_db (server);
-  sqlite3_stmt *stmt = NULL;
-  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  g_autoptr(GPtrArray) jobs = wh_test_server_db_records (wh_server_get_db (server),
+                                                         &wh_collection_jobs, "1", 3000);
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT body FROM jobs WHERE deleted = 0"
-                                       " ORDER BY id LIMIT 3000", -1, &stmt, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *body = (const char *) sqlite3_column_text (stmt, 0);
-
-      g_ptr_array_add (jobs, wh_record_parse (&wh_collection_jobs, body, strlen (body), NULL));
-    }
-  sqlite3_finalize (stmt);
   for (guint i = 0; i < jobs->len; i++)
     {
       WhRecord *job = g_ptr_array_index (jobs, i);
@@ -434,6 +424,9 @@ test_frames_while_syncing (void)
   g_thread_join (watchdog);
   g_clear_object (&app_sync);
   gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&context);
+  g_clear_object (&store);
+  wh_test_remove_tmpdir (dir);
   g_array_unref (frames.gaps);
   g_array_unref (frames.own_gaps);
   g_array_unref (frames.blocked);

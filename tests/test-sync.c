@@ -69,21 +69,6 @@ fixture_setup (Fixture      *f,
   g_signal_connect (f->sync, "progress", G_CALLBACK (progress_cb), f);
 }
 
-/* The fixture's directory holds only flat files (cache, WAL, pending claims). */
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
@@ -95,7 +80,7 @@ fixture_teardown (Fixture      *f,
     ;
   wh_test_server_free (f->server);
   g_free (f->cache_path);
-  remove_dir (f->dir);
+  wh_test_remove_tmpdir (f->dir);
   g_free (f->dir);
 }
 
@@ -498,16 +483,7 @@ static gint64
 server_count (Fixture    *f,
               const char *sql)
 {
-  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
+  return wh_test_db_query_int (wh_test_server_get_db_path (f->server), sql);
 }
 
 static void

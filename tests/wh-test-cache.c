@@ -236,3 +236,40 @@ wh_test_assert_cache_consistent (const char *cache_path,
     }
   sqlite3_close (db);
 }
+
+gint64
+wh_test_db_query_int (const char *path,
+                      const char *sql)
+{
+  sqlite3 *db = open_db (path, SQLITE_OPEN_READONLY);
+  gint64 n = query_int (db, sql);
+
+  sqlite3_close (db);
+  return n;
+}
+
+GPtrArray *
+wh_test_server_db_records (gpointer            server_db,
+                           const WhCollection *collection,
+                           const char         *where,
+                           guint               limit)
+{
+  sqlite3 *db = server_db;
+  g_autofree char *sql = g_strdup_printf ("SELECT body FROM %s WHERE deleted = 0 AND %s"
+                                          " ORDER BY id LIMIT %u", collection->name, where, limit);
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *body = (const char *) sqlite3_column_text (stmt, 0);
+      WhRecord *record = wh_record_parse (collection, body, strlen (body), NULL);
+
+      g_assert_nonnull (record);
+      g_ptr_array_add (records, record);
+    }
+  sqlite3_finalize (stmt);
+  return records;
+}

@@ -37,4 +37,15 @@ void  wh_test_assert_cache_consistent (const char         *cache_path,
                                        gint                region,
                                        gboolean            fts_check);
 
+/* The single integer a one-row query gives on the database at path (the
+ * server's, say, while it serves). */
+gint64     wh_test_db_query_int          (const char         *path,
+                                          const char         *sql);
+/* The live records of collection in a server database connection (on the
+ * server's thread: wh_server_get_db), matching where, at most limit. */
+GPtrArray *wh_test_server_db_records     (gpointer            server_db,
+                                          const WhCollection *collection,
+                                          const char         *where,
+                                          guint               limit);
+
 G_END_DECLS

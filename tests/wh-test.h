@@ -16,5 +16,8 @@ void  wh_test_init_ui       (int    *argc,
 /* A fresh private directory under $TMPDIR. Not removed: callers that make
  * many should delete theirs (see tests/wh-test-server.c). */
 char *wh_test_make_tmpdir   (void);
+/* Deletes a directory made by wh_test_make_tmpdir that holds only files
+ * (a cache and its -wal and -shm, a server database). */
+void  wh_test_remove_tmpdir (const char *dir);
 
 G_END_DECLS
