@@ -556,6 +556,84 @@ test_kiosk_keypad_follows_focus (void)
   kiosk_teardown (&k);
 }
 
+static gboolean
+has_choices (gpointer home)
+{
+  GtkWidget *flow = wh_test_find_descendant (home, GTK_TYPE_FLOW_BOX);
+  GtkWidget *child = flow ? gtk_widget_get_first_child (flow) : NULL;
+  guint n = 0;
+
+  for (; child; child = gtk_widget_get_next_sibling (child))
+    n++;
+  return n >= 4;
+}
+
+/* Home's category buttons come from the cache: the distinct job categories
+ * (a loose index scan), in order, with "All Jobs" first; a choice opens the
+ * jobs on that topic. */
+static void
+test_kiosk_job_categories (void)
+{
+  Kiosk k = { 0 };
+  g_autoptr(WhPage) jobs = wh_page_new (&wh_collection_jobs);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) values = NULL;
+  const char *categories[] = { "快递物流", "保洁", "快递物流", "建筑", "保洁", "餐饮" };
+  GtkWidget *home;
+  GtkWidget *first;
+
+  kiosk_setup (&k);
+  for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
+    {
+      WhRecord *r = wh_record_new (&wh_collection_jobs);
+
+      r->id = i + 1;
+      r->rev = i + 1;
+      wh_record_set_text (r, "title", "岗位");
+      wh_record_set_int (r, "employer_id", 1);
+      wh_record_set_text (r, "employer_name", "公司");
+      wh_record_set_text (r, "category", categories[i]);
+      wh_record_set_int (r, "salary_min", 5000);
+      wh_record_set_int (r, "salary_max", 8000);
+      wh_record_set_text (r, "salary_period", "month");
+      wh_record_set_text (r, "settlement", "monthly");
+      wh_record_set_text (r, "posted_at", "2026-11-01");
+      g_ptr_array_add (jobs->records, r);
+    }
+  jobs->next_since = jobs->server_rev = G_N_ELEMENTS (categories);
+  g_assert_true (wh_store_apply_page (k.store, jobs, NULL, &error));
+  g_assert_no_error (error);
+
+  values = wh_store_list_values (k.store, &wh_collection_jobs, "category", 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values), ==, 4);
+  for (guint i = 1; values[i]; i++)
+    g_assert_cmpint (strcmp (values[i - 1], values[i]), <, 0);
+  g_clear_pointer (&values, g_strfreev);
+  values = wh_store_list_values (k.store, &wh_collection_jobs, "category", 2, &error);
+  g_assert_cmpuint (g_strv_length (values), ==, 2);
+
+  home = wh_window_get_page (k.window, "home");
+  g_assert_true (gtk_widget_activate_action (home, "kiosk-home.open", "s", "jobs"));
+  g_assert_true (wh_test_spin_until (has_choices, home, 3000));
+  /* "All Jobs" and the four categories; a category opens the jobs. */
+  first = gtk_widget_get_first_child (wh_test_find_descendant (home, GTK_TYPE_FLOW_BOX));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (wh_test_find_descendant (first,
+                                                                          GTK_TYPE_LABEL))),
+                   ==, "All Jobs");
+  g_signal_emit_by_name (wh_test_find_descendant (gtk_widget_get_next_sibling (first),
+                                                  GTK_TYPE_BUTTON), "clicked");
+  wh_test_spin (50);
+  g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "jobs");
+
+  /* Home again: the choices are gone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (k.window), "win.home", NULL));
+  wh_test_spin (50);
+  g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "home");
+  g_assert_false (has_choices (home));
+  kiosk_teardown (&k);
+}
+
 /* ---- A keyring of the test's own --------------------------------------- */
 
 static GSubprocess *
@@ -625,6 +703,7 @@ main (int   argc,
   g_test_add_func ("/kiosk/station", test_kiosk_station);
   g_test_add_func ("/kiosk/keypad-follows-focus", test_kiosk_keypad_follows_focus);
   g_test_add_func ("/kiosk/idle-reset", test_kiosk_idle_reset);
+  g_test_add_func ("/kiosk/job-categories", test_kiosk_job_categories);
   g_test_add_func ("/kiosk/close-and-keys", test_kiosk_close_and_keys);
   status = g_test_run ();
   if (keyring)

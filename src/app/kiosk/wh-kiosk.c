@@ -52,6 +52,22 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The window has gone (and its widgets with it) while a wipe or a keyring
+ * call was still out: their answers have nothing left to update. */
+static gboolean
+gone (WhKiosk *self)
+{
+  return self->window == NULL || self->cancellable == NULL ||
+         g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+window_destroy_cb (WhKiosk *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  self->window = NULL;
+}
+
 /* ---- The kiosk's station: the origin of distances ---------------------- */
 
 static void
@@ -79,7 +95,7 @@ stations_changed_idle (gpointer user_data)
 {
   WhKiosk *self = user_data;
 
-  if (!self->have_station)
+  if (!gone (self) && !self->have_station)
     update_station (self);
   return G_SOURCE_REMOVE;
 }
@@ -163,9 +179,11 @@ wipe_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   /* Nothing to show the next person; the administrator reads the journal. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_critical ("Kiosk reset: cannot wipe personal data from the cache: %s", error->message);
-  reset_step_done (self);
+  if (!gone (self))
+    reset_step_done (self);
 }
 
 static void
@@ -194,7 +212,8 @@ keyring_cleared_cb (GObject      *source,
   /* No Secret Service (the usual kiosk) means nothing was stored. */
   if (!wh_token_clear_finish (result, &error))
     g_debug ("Keyring not cleared: %s", error->message);
-  reset_step_done (self);
+  if (!gone (self))
+    reset_step_done (self);
 }
 
 static void
@@ -207,6 +226,8 @@ keyring_owner_cb (GObject      *source,
                                                              NULL);
   gboolean owned = FALSE;
 
+  if (gone (self))
+    return;
   if (reply)
     g_variant_get (reply, "(b)", &owned);
   if (!owned)
@@ -548,6 +569,8 @@ wh_kiosk_new (GtkWindow *window,
   }
   gtk_window_set_interactive_debugging (FALSE);
   g_signal_connect_object (window, "close-request", G_CALLBACK (close_request_cb), self, 0);
+  g_signal_connect_object (window, "destroy", G_CALLBACK (window_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self, 0);
@@ -622,6 +645,7 @@ wh_kiosk_dispose (GObject *object)
   WhKiosk *self = WH_KIOSK (object);
 
   g_cancellable_cancel (self->cancellable);
+  self->window = NULL;
   if (self->watched_store)
     g_clear_signal_handler (&self->store_changed_id, self->watched_store);
   g_clear_object (&self->watched_store);
