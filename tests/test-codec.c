@@ -237,7 +237,7 @@ test_bounded_parse_escapes (void)
   const char * const refused[] = {
     "[\"\\udc00\\ud800\"]", "[\"\\ud800\\u0041\"]", "[\"\\udc00\\u0041\"]",
     "[\"\\ud800\\ud800\"]", "[\"\\udc00\\udc00\"]", "[\"a\\uddda\\u000\"]",
-    "[\"\\ud83d\\ude00\\udc00\\u0041\"]",
+    "[\"\\ud83d\\ude00\\udc00\\u0041\"]", "[\"\\udk0\\udc00\\ud80\"]", "[\"\\u12\"]",
   };
   const char * const accepted[] = {
     "[\"\\ud83d\\ude00\"]", "[\"\\u4e2d\\u0041\\\\u\"]", "[\"\\\\\\u0041\"]",

@@ -46,7 +46,8 @@ outside_ok_init (void)
  * keeps the last value and leaks the ones before it (json-glib issue #74,
  * fixed in 1.10).
  *
- * And no lone surrogate escape followed by another \u escape ("\udc00\ud800",
+ * And \u escapes of four hex digits (RFC 8259), and no lone surrogate
+ * escape followed by another \u escape ("\udc00\ud800",
  * "\ud800\u0041"): json-glib 1.6's scanner leaks a string on those (found by
  * fuzz-json-bounded), so a hostile server could bleed a client's memory one
  * response at a time. A lone surrogate followed by anything else is left
@@ -95,6 +96,9 @@ check_structure (const char *data,
               gboolean next_is_escape = i + 7 < length && data[i + 6] == '\\' &&
                                         data[i + 7] == 'u';
 
+              /* not four hex digits: not JSON, and the walk would lose step */
+              if (unit == G_MAXUINT)
+                return SCAN_NOT_JSON;
               if (unit >= 0xd800 && unit <= 0xdfff && next_is_escape)
                 {
                   guint low = parse_hex4 (data, length, i + 8);
