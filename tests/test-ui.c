@@ -7,6 +7,7 @@
 
 #include "wh-application.h"
 #include "wh-preferences-window.h"
+#include "wh-list-model.h"
 #include "wh-service-page.h"
 #include "wh-service-view.h"
 #include "wh-sync-status.h"
@@ -304,6 +305,110 @@ test_narrow_and_large_text (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static WhRecord *
+make_course (gint64      id,
+             gint64      category_id,
+             const char *title)
+{
+  WhRecord *r = wh_record_new (&wh_collection_courses);
+
+  r->id = r->rev = id;
+  wh_record_set_int (r, "category_id", category_id);
+  wh_record_set_text (r, "title", title);
+  wh_record_set_text (r, "trade", category_id == 7 ? "电工" : "快递");
+  wh_record_set_text (r, "author", "段振宇");
+  return r;
+}
+
+static gboolean
+list_has_n (gpointer data)
+{
+  GtkListView *list = ((gpointer *) data)[0];
+  GtkSelectionModel *model = gtk_list_view_get_model (list);
+
+  return model && g_list_model_get_n_items (G_LIST_MODEL (model)) ==
+                  GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+/* The catalogue's list, not a drop-down's popover list. */
+static gboolean
+is_records_list (GtkWidget *widget,
+                 gpointer   data)
+{
+  GtkSelectionModel *model;
+
+  if (!GTK_IS_LIST_VIEW (widget))
+    return FALSE;
+  model = gtk_list_view_get_model (GTK_LIST_VIEW (widget));
+  if (GTK_IS_NO_SELECTION (model))
+    return WH_IS_LIST_MODEL (gtk_no_selection_get_model (GTK_NO_SELECTION (model)));
+  if (GTK_IS_SINGLE_SELECTION (model))
+    return WH_IS_LIST_MODEL (gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model)));
+  return FALSE;
+}
+
+static gboolean
+find_records_list (GtkWidget *page)
+{
+  return find_by_predicate (page, is_records_list, NULL) != NULL;
+}
+
+/* The kiosk's "Courses by trade" tile: a trade's courses, no typing. */
+static void
+test_courses_topic (void)
+{
+  g_autoptr(WhStore) store = make_store (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  g_autoptr(WhPage) categories = wh_page_new (&wh_collection_categories);
+  g_autoptr(WhPage) courses = wh_page_new (&wh_collection_courses);
+  g_autoptr(GError) error = NULL;
+  WhWindow *window = new_window ();
+  GtkWidget *page;
+  GtkListView *list;
+  gpointer want[2];
+
+  for (gint64 id = 7; id <= 9; id += 2)
+    {
+      WhRecord *c = wh_record_new (&wh_collection_categories);
+
+      c->id = c->rev = id;
+      wh_record_set_text (c, "name", id == 7 ? "电工" : "快递");
+      wh_record_set_int (c, "position", id);
+      g_ptr_array_add (categories->records, c);
+    }
+  categories->next_since = categories->server_rev = 9;
+  g_ptr_array_add (courses->records, make_course (1, 7, "低压电工上岗培训"));
+  g_ptr_array_add (courses->records, make_course (2, 9, "快递员安全驾驶"));
+  g_ptr_array_add (courses->records, make_course (3, 9, "快递分拣技巧"));
+  courses->next_since = courses->server_rev = 3;
+  g_assert_true (wh_store_apply_page (store, categories, NULL, &error));
+  g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
+  g_assert_no_error (error);
+
+  wh_window_set_context (window, context);
+  wh_context_set_store (context, store);
+  wh_window_show_view (window, "courses");
+  page = wh_window_get_page (window, "courses");
+  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
+  list = GTK_LIST_VIEW (find_by_predicate (page, is_records_list, NULL));
+  want[0] = list;
+  want[1] = GUINT_TO_POINTER (3);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:9");
+  want[1] = GUINT_TO_POINTER (2);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:7");
+  want[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  /* An unknown or malformed topic shows the whole catalogue. */
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:x");
+  want[1] = GUINT_TO_POINTER (3);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_context_location (void)
 {
@@ -384,6 +489,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
   g_test_add_func ("/ui/service-view/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
+  g_test_add_func ("/ui/courses/topic", test_courses_topic);
   g_test_add_func ("/ui/context/location", test_context_location);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);

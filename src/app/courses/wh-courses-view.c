@@ -1087,6 +1087,27 @@ wh_courses_view_reset (WhServicePage *page)
   g_clear_pointer (&self->download_error, g_free);
 }
 
+/* The kiosk's "Courses by trade": "category:<id>" shows that trade's
+ * courses from the start of the catalogue; NULL, the whole catalogue. */
+static void
+wh_courses_view_show_topic (WhServicePage *page,
+                            const char    *topic)
+{
+  WhCoursesView *self = WH_COURSES_VIEW (page);
+  gint64 id = 0;
+
+  wh_courses_view_reset (page);
+  if (topic == NULL || !g_str_has_prefix (topic, "category:") || self->category_ids == NULL ||
+      !g_ascii_string_to_signed (topic + strlen ("category:"), 10, 1, G_MAXINT64, &id, NULL))
+    return;
+  for (guint i = 0; i < self->category_ids->len; i++)
+    if (g_array_index (self->category_ids, gint64, i) == id)
+      {
+        gtk_drop_down_set_selected (self->category_dropdown, i + 1);
+        return;
+      }
+}
+
 static void
 wh_courses_view_page_init (WhServicePageInterface *iface)
 {
@@ -1094,6 +1115,7 @@ wh_courses_view_page_init (WhServicePageInterface *iface)
   iface->focus_search = wh_courses_view_focus_search;
   iface->navigate_back = wh_courses_view_navigate_back;
   iface->reset = wh_courses_view_reset;
+  iface->show_topic = wh_courses_view_show_topic;
 }
 
 /* ---- GObject ------------------------------------------------------------- */
