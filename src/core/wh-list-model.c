@@ -41,6 +41,7 @@ struct _WhListModel
 
   guint     n_items;
   GQueue    pages; /* Page*, most recently used first */
+  guint     generation; /* bumped by every change of query */
 };
 
 static void wh_list_model_iface_init (GListModelInterface *iface);
@@ -402,10 +403,118 @@ wh_list_model_set_query (WhListModel   *self,
   g_return_if_fail (query != NULL);
   g_return_if_fail (query->collection == self->query->collection);
 
+  self->generation++;
   g_clear_pointer (&self->query, wh_query_free);
   self->query = wh_query_copy (query);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
   wh_list_model_reload (self);
+}
+
+typedef struct
+{
+  WhStore   *store;
+  WhQuery   *query;
+  guint      generation;
+  gint64     count;
+  GPtrArray *first; /* WhRecord* */
+} SetQuery;
+
+static void
+set_query_free (SetQuery *data)
+{
+  g_clear_object (&data->store);
+  g_clear_pointer (&data->query, wh_query_free);
+  g_clear_pointer (&data->first, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+set_query_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  SetQuery *data = task_data;
+  GError *error = NULL;
+
+  /* The store lends this thread a reader connection of its own. */
+  data->count = wh_store_query_count (data->store, data->query, &error);
+  if (data->count >= 0 && !g_cancellable_is_cancelled (cancellable))
+    data->first = wh_store_query_page (data->store, data->query, NULL, FALSE, 0, PAGE_SIZE,
+                                       &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+wh_list_model_set_query_async (WhListModel         *self,
+                               const WhQuery       *query,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SetQuery *data;
+
+  g_return_if_fail (WH_IS_LIST_MODEL (self));
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (query->collection == self->query->collection);
+
+  data = g_new0 (SetQuery, 1);
+  data->store = g_object_ref (self->store);
+  data->query = wh_query_copy (query);
+  data->generation = ++self->generation;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_list_model_set_query_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) set_query_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, set_query_thread);
+}
+
+gboolean
+wh_list_model_set_query_finish (WhListModel   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  SetQuery *data;
+  Page *page;
+  guint old_n;
+
+  g_return_val_if_fail (WH_IS_LIST_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_list_model_set_query_async,
+                        FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (data->generation != self->generation)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "A newer query replaced this one");
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->query, wh_query_free);
+  self->query = g_steal_pointer (&data->query);
+  old_n = self->n_items;
+  forget_pages (self);
+  self->n_items = (guint) MIN (data->count, (gint64) G_MAXUINT);
+  page = g_new0 (Page, 1);
+  page->index = 0;
+  page->items = g_ptr_array_new_full (data->first->len, g_object_unref);
+  for (guint i = 0; i < data->first->len; i++)
+    g_ptr_array_add (page->items, wh_record_object_new (g_steal_pointer (&data->first->pdata[i])));
+  g_queue_push_head (&self->pages, page);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
+  if (old_n != 0 || self->n_items != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
+  if (old_n != self->n_items)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  return TRUE;
 }
 
 void

@@ -33,6 +33,19 @@ const WhQuery *wh_list_model_get_query (WhListModel   *self);
 /* Replaces the query (a new filter or sort) and reloads. */
 void           wh_list_model_set_query (WhListModel   *self,
                                         const WhQuery *query);
+/* The same without blocking: the count and the first page are read in a
+ * worker thread, then the query, the count and that page replace the old
+ * ones at once (one ::items-changed), so the old rows stay on screen until
+ * the new ones are ready. A later call (sync or async) supersedes a pending
+ * one, which then finishes with G_IO_ERROR_CANCELLED; so does cancellable. */
+void           wh_list_model_set_query_async  (WhListModel         *self,
+                                               const WhQuery       *query,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean       wh_list_model_set_query_finish (WhListModel         *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 /* Counts again, forgets every page and emits ::items-changed. */
 void           wh_list_model_reload    (WhListModel   *self);
 

@@ -25,6 +25,9 @@ struct _WhQuery
   const char         *order_field; /* NULL: id */
   WhType              order_type;
   gboolean            descending;
+  gboolean            by_distance; /* order by distance from origin, then id */
+  double              origin_lat;
+  double              origin_lon;
 };
 
 G_END_DECLS

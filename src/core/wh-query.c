@@ -52,6 +52,9 @@ wh_query_copy (const WhQuery *query)
   copy->order_field = query->order_field;
   copy->order_type = query->order_type;
   copy->descending = query->descending;
+  copy->by_distance = query->by_distance;
+  copy->origin_lat = query->origin_lat;
+  copy->origin_lon = query->origin_lon;
   return copy;
 }
 
@@ -244,6 +247,7 @@ wh_query_set_order (WhQuery    *query,
   g_return_if_fail (query != NULL);
 
   query->descending = descending;
+  query->by_distance = FALSE;
   query->order_field = NULL;
   query->order_type = WH_TYPE_INT;
   if (field != NULL && g_strcmp0 (field, "id") != 0)
@@ -272,4 +276,39 @@ wh_query_get_descending (const WhQuery *query)
 {
   g_return_val_if_fail (query != NULL, FALSE);
   return query->descending;
+}
+
+void
+wh_query_set_order_distance (WhQuery *query,
+                             double   lat,
+                             double   lon)
+{
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180);
+
+  if (!(query->collection->flags & WH_COLLECTION_LOCATED))
+    {
+      g_critical ("%s has no places to sort by distance", query->collection->name);
+      return;
+    }
+  wh_query_set_order (query, NULL, FALSE);
+  query->by_distance = TRUE;
+  query->origin_lat = lat;
+  query->origin_lon = lon;
+}
+
+gboolean
+wh_query_get_order_distance (const WhQuery *query,
+                             double        *lat,
+                             double        *lon)
+{
+  g_return_val_if_fail (query != NULL, FALSE);
+
+  if (!query->by_distance)
+    return FALSE;
+  if (lat)
+    *lat = query->origin_lat;
+  if (lon)
+    *lon = query->origin_lon;
+  return TRUE;
 }

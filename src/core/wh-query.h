@@ -80,6 +80,18 @@ void                wh_query_set_order       (WhQuery            *query,
                                               gboolean            descending);
 const char         *wh_query_get_order_field (const WhQuery      *query);
 gboolean            wh_query_get_descending  (const WhQuery      *query);
+/* Nearest first from a point (great-circle distance, then id), for a
+ * located collection; rows without a place come last, by id. Replaces any
+ * sort field. Paging by key stays exact; each page looks only at the rows
+ * within the R*Tree box of its farthest row, so pages near the start are
+ * cheap and the cost grows with how far down the list a page is. */
+void                wh_query_set_order_distance (WhQuery         *query,
+                                              double              lat,
+                                              double              lon);
+/* FALSE when the order is not by distance; then lat/lon are left alone. */
+gboolean            wh_query_get_order_distance (const WhQuery   *query,
+                                              double             *lat,
+                                              double             *lon);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhQuery, wh_query_free)
 

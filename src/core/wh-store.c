@@ -312,6 +312,26 @@ conn_query_int (WhConn     *conn,
   return -1;
 }
 
+/* wh_distance (lat1, lon1, lat2, lon2): metres, NULL when a coordinate is.
+ * The same C function computes a key row's distance for paging, so the
+ * value compared in SQL is bit for bit the one bound as the key. */
+static void
+distance_fn (sqlite3_context *ctx,
+             int              argc,
+             sqlite3_value  **argv)
+{
+  for (int i = 0; i < 4; i++)
+    if (sqlite3_value_type (argv[i]) == SQLITE_NULL)
+      {
+        sqlite3_result_null (ctx);
+        return;
+      }
+  sqlite3_result_double (ctx, wh_geo_distance_m (sqlite3_value_double (argv[0]),
+                                                 sqlite3_value_double (argv[1]),
+                                                 sqlite3_value_double (argv[2]),
+                                                 sqlite3_value_double (argv[3])));
+}
+
 static WhConn *
 conn_open (const char *path,
            gboolean    writer,
@@ -342,6 +362,15 @@ conn_open (const char *path,
   if (rc != SQLITE_OK)
     {
       set_db_error (error, conn->db, rc, "register tokenizer");
+      conn_close (conn);
+      return NULL;
+    }
+  rc = sqlite3_create_function_v2 (conn->db, "wh_distance", 4,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                   distance_fn, NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_db_error (error, conn->db, rc, "register functions");
       conn_close (conn);
       return NULL;
     }
@@ -1902,6 +1931,128 @@ wh_store_count (WhStore            *self,
   return conn_query_int (reader.conn, sql, error);
 }
 
+/* ---- Bookmarks ---------------------------------------------------------- */
+
+gboolean
+wh_store_write_bookmark (WhStore        *self,
+                         gint64          job_id,
+                         const WhRecord *bookmark,
+                         const char     *outbox_kind,
+                         const char     *outbox_key,
+                         const char     *outbox_body,
+                         GError        **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  gint64 id = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (job_id > 0, FALSE);
+  g_return_val_if_fail (bookmark == NULL || bookmark->collection == &wh_collection_bookmarks,
+                        FALSE);
+  g_return_val_if_fail (bookmark == NULL || wh_record_get_int (bookmark, "job_id") == job_id,
+                        FALSE);
+  g_return_val_if_fail (outbox_kind != NULL && outbox_body != NULL, FALSE);
+
+  if (!write_begin (self, error))
+    return FALSE;
+  if (bookmark != NULL)
+    {
+      ok = (stmt = conn_prepare (self->writer,
+                                 "INSERT OR REPLACE INTO bookmarks (job_id, applied, updated_at)"
+                                 " VALUES (?1, ?2, ?3)", error)) != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, job_id);
+          sqlite3_bind_int (stmt, 2, wh_record_get_bool (bookmark, "applied"));
+          sqlite3_bind_text (stmt, 3, wh_record_get_text (bookmark, "updated_at"), -1,
+                             SQLITE_STATIC);
+        }
+    }
+  else
+    {
+      ok = (stmt = conn_prepare (self->writer, "DELETE FROM bookmarks WHERE job_id = ?1",
+                                 error)) != NULL;
+      if (ok)
+        sqlite3_bind_int64 (stmt, 1, job_id);
+    }
+  ok = ok && step_done (self->writer, stmt, "save bookmark", error);
+  g_clear_pointer (&stmt, stmt_done);
+  if (ok)
+    ok = (id = wh_store_outbox_insert (self, outbox_kind, outbox_key, outbox_body, error)) > 0;
+  if (!write_end (self, ok, error))
+    return FALSE;
+  emit_changed (self, "bookmarks");
+  emit_changed (self, "outbox");
+  return TRUE;
+}
+
+static GPtrArray *
+read_bookmarks (WhStore    *self,
+                const char *sql,
+                gint64      job_id,
+                GError    **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autoptr(GPtrArray) records = new_record_array ();
+  int rc;
+
+  if (!reader_borrow (self, &reader, error) ||
+      (stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+    return NULL;
+  if (job_id > 0)
+    sqlite3_bind_int64 (stmt, 1, job_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      WhRecord *record = wh_record_new (&wh_collection_bookmarks);
+
+      /* The columns are the schema's fields, in its order. */
+      wh_record_read_values (record, stmt, 0);
+      record->id = wh_record_get_int (record, "job_id");
+      g_ptr_array_add (records, record);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_db_error (error, reader.conn->db, rc, "read bookmarks");
+      return NULL;
+    }
+  return g_steal_pointer (&records);
+}
+
+WhRecord *
+wh_store_get_bookmark (WhStore *self,
+                       gint64   job_id,
+                       GError **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (job_id > 0, NULL);
+
+  records = read_bookmarks (self, "SELECT job_id, applied, updated_at FROM bookmarks"
+                                  " WHERE job_id = ?1", job_id, error);
+  if (records == NULL)
+    return NULL;
+  if (records->len == 0)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND,
+                   _("The job is not bookmarked."));
+      return NULL;
+    }
+  return g_ptr_array_steal_index (records, 0);
+}
+
+GPtrArray *
+wh_store_list_bookmarks (WhStore *self,
+                         GError **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  return read_bookmarks (self, "SELECT job_id, applied, updated_at FROM bookmarks"
+                               " ORDER BY updated_at DESC, job_id DESC", 0, error);
+}
+
 /* ---- Queries ------------------------------------------------------------ */
 
 static const char *
@@ -1941,6 +2092,75 @@ typedef enum
   KEY_AFTER, /* rows with order beyond v (or, ordered by id, id beyond k) */
 } KeyMode;
 
+/* The filters and the match, each "?" bound by bind_conditions in order.
+ * pending: the collection's search index is not complete (see conn_pending). */
+static void
+append_conditions (GString        *sql,
+                   const CollInfo *info,
+                   const WhQuery  *query,
+                   gboolean        pending,
+                   const char    **and)
+{
+  const char *n = info->collection->name;
+
+  for (guint i = 0; i < query->filters->len; i++)
+    {
+      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
+
+      /* The item between separators anywhere in the list: instr (), not
+       * LIKE, so % and _ in a value mean themselves. */
+      if (f->op == WH_QUERY_HAS)
+        g_string_append_printf (sql,
+                                "%sinstr (char(%d) || %s || char(%d), char(%d) || ? || char(%d)) > 0",
+                                *and, f->sep, f->field, f->sep, f->sep, f->sep);
+      else if (f->op == WH_QUERY_IN_IDS)
+        g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", *and);
+      else
+        g_string_append_printf (sql, "%s%s %s ?", *and, f->field, op_sql (f->op));
+      *and = " AND ";
+    }
+  if (query->match != NULL && pending)
+    {
+      /* The match is bound twice: for the index, and for the rows not in it yet. */
+      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)"
+                              " OR (id IN (SELECT id FROM %s) AND %s(?, %s)))", *and, n, n,
+                              info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+      *and = " AND ";
+    }
+  else if (query->match != NULL)
+    {
+      g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
+                              n, n);
+      *and = " AND ";
+    }
+}
+
+/* Returns the next parameter number. */
+static int
+bind_conditions (sqlite3_stmt  *stmt,
+                 const WhQuery *query,
+                 gboolean       pending)
+{
+  int p = 1;
+
+  for (guint i = 0; i < query->filters->len; i++, p++)
+    {
+      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
+
+      if (f->type == WH_TYPE_INT)
+        sqlite3_bind_int64 (stmt, p, f->i);
+      else if (f->type == WH_TYPE_REAL)
+        sqlite3_bind_double (stmt, p, f->d);
+      else
+        sqlite3_bind_text (stmt, p, f->s, -1, SQLITE_STATIC);
+    }
+  if (query->match != NULL)
+    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  if (query->match != NULL && pending)
+    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  return p;
+}
+
 /* Builds the SQL of a query; the parameters are, in order: each filter's
  * value, the match, the key (order value and/or id), then for rows LIMIT and
  * OFFSET. bind_query binds them in the same order. */
@@ -1963,37 +2183,7 @@ query_sql (const CollInfo *info,
     g_string_append_printf (sql, "SELECT count(*) FROM %s", n);
   else
     g_string_append_printf (sql, "SELECT %s FROM %s", info->columns, n);
-
-  for (guint i = 0; i < query->filters->len; i++)
-    {
-      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
-
-      /* The item between separators anywhere in the list: instr (), not
-       * LIKE, so % and _ in a value mean themselves. */
-      if (f->op == WH_QUERY_HAS)
-        g_string_append_printf (sql,
-                                "%sinstr (char(%d) || %s || char(%d), char(%d) || ? || char(%d)) > 0",
-                                and, f->sep, f->field, f->sep, f->sep, f->sep);
-      else if (f->op == WH_QUERY_IN_IDS)
-        g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", and);
-      else
-        g_string_append_printf (sql, "%s%s %s ?", and, f->field, op_sql (f->op));
-      and = " AND ";
-    }
-  if (query->match != NULL && pending)
-    {
-      /* The match is bound twice: for the index, and for the rows not in it yet. */
-      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)"
-                              " OR (id IN (SELECT id FROM %s) AND %s(?, %s)))", and, n, n,
-                              info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
-      and = " AND ";
-    }
-  else if (query->match != NULL)
-    {
-      g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", and,
-                              n, n);
-      and = " AND ";
-    }
+  append_conditions (sql, info, query, pending, &and);
   /* Sort fields are WH_FIELD_REQUIRED, which every cached live row has
    * (wh_record_from_json checks it), so no NULLs upset the key order. Ties
    * in the sort field are paged through by id on their own: "(v, id) > (?,
@@ -2027,23 +2217,8 @@ bind_query (sqlite3_stmt   *stmt,
             guint           limit,
             gboolean        pending)
 {
-  int p = 1;
+  int p = bind_conditions (stmt, query, pending);
 
-  for (guint i = 0; i < query->filters->len; i++, p++)
-    {
-      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
-
-      if (f->type == WH_TYPE_INT)
-        sqlite3_bind_int64 (stmt, p, f->i);
-      else if (f->type == WH_TYPE_REAL)
-        sqlite3_bind_double (stmt, p, f->d);
-      else
-        sqlite3_bind_text (stmt, p, f->s, -1, SQLITE_STATIC);
-    }
-  if (query->match != NULL)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-  if (query->match != NULL && pending)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
   if (key_mode != KEY_NONE && query->order_field != NULL)
     {
       guint index = 0;
@@ -2103,6 +2278,283 @@ query_rows (WhConn         *conn,
   return collect_records (conn, stmt, query->collection, out, error);
 }
 
+/* Fetched walking backwards from a key; hand them over in order. */
+static void
+reverse_records (GPtrArray *records)
+{
+  for (guint i = 0, j = records->len ? records->len - 1 : 0; i < j; i++, j--)
+    {
+      gpointer tmp = records->pdata[i];
+      records->pdata[i] = records->pdata[j];
+      records->pdata[j] = tmp;
+    }
+}
+
+/* ---- Distance order ------------------------------------------------------ */
+
+#define HALF_WORLD_M (G_PI * EARTH_RADIUS_M)
+
+/* The smallest box around a circle (a cap of the sphere); TRUE when it is
+ * the whole world (the radius reaches round, or the cap holds a pole). */
+static gboolean
+circle_box (double  lat,
+            double  lon,
+            double  radius,
+            double *min_lat,
+            double *min_lon,
+            double *max_lat,
+            double *max_lon)
+{
+  double angle = radius / EARTH_RADIUS_M;
+  double dlat = angle * 180 / G_PI;
+  gboolean everything = radius >= HALF_WORLD_M;
+  /* A hair of margin against rounding at the edge of the box. */
+  const double margin = 1e-9;
+
+  *min_lat = lat - dlat;
+  *max_lat = lat + dlat;
+  *min_lon = -180;
+  *max_lon = 180;
+  /* Unless the cap holds a pole, its longitudes span asin (sin r / cos lat). */
+  if (!everything && *min_lat > -90 && *max_lat < 90)
+    {
+      double s = sin (angle) / cos (lat * G_PI / 180);
+
+      if (s < 1)
+        {
+          double dlon = asin (s) * 180 / G_PI;
+          *min_lon = lon - dlon - margin;
+          *max_lon = lon + dlon + margin;
+          if (*min_lon < -180)
+            *min_lon += 360;
+          if (*max_lon > 180)
+            *max_lon -= 360;
+        }
+    }
+  *min_lat = MAX (-90, *min_lat - margin);
+  *max_lat = MIN (90, *max_lat + margin);
+  return everything;
+}
+
+/* What one statement of a distance-ordered page asks for. */
+typedef struct
+{
+  gboolean located;  /* rows with a place (by distance) or without (by id) */
+  gboolean before;   /* walking backwards from the key */
+  gboolean has_key;
+  double   key_d;    /* the key row's distance (located) */
+  gint64   key_id;
+  double   radius;   /* located: only rows within it; <= 0: no bound */
+  guint    offset;
+  gboolean pending;  /* the search index is not complete (conn_pending) */
+} DistPart;
+
+static gboolean
+distance_rows (WhConn         *conn,
+               const CollInfo *info,
+               const WhQuery  *query,
+               const DistPart *part,
+               guint           limit,
+               GPtrArray      *out,
+               GError        **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(WhStmt) stmt = NULL;
+  const char *n = info->collection->name;
+  const char *and = " WHERE ";
+  const char *dir = part->before ? "DESC" : "ASC";
+  const char *beyond = part->before ? "<" : ">";
+  double min_lat = -90, min_lon = -180, max_lat = 90, max_lon = 180;
+  gboolean boxed = FALSE;
+  int p;
+
+  if (limit == 0)
+    return TRUE;
+  g_string_append_printf (sql, "SELECT %s FROM %s", info->columns, n);
+  append_conditions (sql, info, query, part->pending, &and);
+  /* Named parameters after the positional ones, which keep their numbers. */
+  if (!part->located)
+    {
+      g_string_append_printf (sql, "%s(lat IS NULL OR lon IS NULL)", and);
+      if (part->has_key)
+        g_string_append_printf (sql, " AND id %s :kid", beyond);
+      g_string_append_printf (sql, " ORDER BY id %s LIMIT :lim OFFSET :off", dir);
+    }
+  else
+    {
+#define D "wh_distance (lat, lon, :olat, :olon)"
+      g_string_append_printf (sql, "%slat IS NOT NULL AND lon IS NOT NULL", and);
+      /* The R*Tree finds the candidates within the radius; a box across
+       * the antimeridian is left to the exact test alone. */
+      if (part->radius > 0 &&
+          !circle_box (query->origin_lat, query->origin_lon, part->radius, &min_lat, &min_lon,
+                       &max_lat, &max_lon) &&
+          min_lon <= max_lon && info->located)
+        {
+          boxed = TRUE;
+          g_string_append_printf (sql, " AND id IN (SELECT id FROM %s_geo WHERE max_lat >= :y0"
+                                  " AND min_lat <= :y1 AND max_lon >= :x0 AND min_lon <= :x1)", n);
+        }
+      if (part->radius > 0)
+        g_string_append (sql, " AND " D " <= :r");
+      if (part->has_key)
+        g_string_append_printf (sql, " AND (" D " %s :kd OR (" D " = :kd AND id %s :kid))",
+                                beyond, beyond);
+      g_string_append_printf (sql, " ORDER BY " D " %s, id %s LIMIT :lim OFFSET :off", dir, dir);
+#undef D
+    }
+
+  if ((stmt = conn_prepare (conn, sql->str, error)) == NULL)
+    return FALSE;
+  p = bind_conditions (stmt, query, part->pending);
+  g_assert (p == 1 || sqlite3_bind_parameter_name (stmt, p - 1) == NULL);
+#define BIND_D(name, v) \
+  G_STMT_START { int i_ = sqlite3_bind_parameter_index (stmt, name); \
+                 if (i_ > 0) sqlite3_bind_double (stmt, i_, v); } G_STMT_END
+#define BIND_I(name, v) \
+  G_STMT_START { int i_ = sqlite3_bind_parameter_index (stmt, name); \
+                 if (i_ > 0) sqlite3_bind_int64 (stmt, i_, v); } G_STMT_END
+  BIND_D (":olat", query->origin_lat);
+  BIND_D (":olon", query->origin_lon);
+  BIND_D (":r", part->radius);
+  BIND_D (":kd", part->key_d);
+  BIND_I (":kid", part->key_id);
+  BIND_I (":lim", limit);
+  BIND_I (":off", part->offset);
+  if (boxed)
+    {
+      BIND_D (":y0", min_lat);
+      BIND_D (":y1", max_lat);
+      BIND_D (":x0", min_lon);
+      BIND_D (":x1", max_lon);
+    }
+#undef BIND_D
+#undef BIND_I
+  return collect_records (conn, stmt, query->collection, out, error);
+}
+
+static gboolean
+record_distance (const WhQuery  *query,
+                 const WhRecord *record,
+                 double         *d)
+{
+  if (!wh_record_is_set (record, "lat") || !wh_record_is_set (record, "lon"))
+    return FALSE;
+  *d = wh_geo_distance_m (wh_record_get_real (record, "lat"), wh_record_get_real (record, "lon"),
+                          query->origin_lat, query->origin_lon);
+  return TRUE;
+}
+
+/* Nearest first, then the rows without a place by id. Going forwards from
+ * a located key, the rows within a radius a little beyond the key are read
+ * through the R*Tree, and the radius grows until the page is full; going
+ * backwards, every row before the key lies within the key's own distance. */
+static gboolean
+distance_page (WhConn         *conn,
+               const CollInfo *info,
+               const WhQuery  *query,
+               const WhRecord *key,
+               gboolean        before,
+               guint           offset,
+               guint           limit,
+               GPtrArray      *out,
+               GError        **error)
+{
+  DistPart part = { 0 };
+  double key_d = 0;
+  gboolean key_located = key != NULL && record_distance (query, key, &key_d);
+  int pending = query->match != NULL ? conn_pending (conn, info, error) : 0;
+
+  if (pending < 0)
+    return FALSE;
+  part.pending = pending;
+  part.before = before;
+  if (key == NULL && offset > 0)
+    {
+      /* A jump far into the list: the located rows, sorted whole, once. */
+      g_autoptr(WhStmt) stmt = NULL;
+      g_autofree char *sql = NULL;
+      gint64 located;
+
+      {
+        g_autoptr(GString) count = g_string_new (NULL);
+        const char *and = " WHERE ";
+
+        g_string_append_printf (count, "SELECT count(*) FROM %s", info->collection->name);
+        append_conditions (count, info, query, part.pending, &and);
+        g_string_append_printf (count, "%slat IS NOT NULL AND lon IS NOT NULL", and);
+        sql = g_string_free (g_steal_pointer (&count), FALSE);
+      }
+      if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+        return FALSE;
+      bind_conditions (stmt, query, part.pending);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        return set_db_error (error, conn->db, sqlite3_errcode (conn->db), "count");
+      located = sqlite3_column_int64 (stmt, 0);
+      part.located = (gint64) offset < located;
+      part.offset = part.located ? offset : offset - located;
+      if (!distance_rows (conn, info, query, &part, limit, out, error))
+        return FALSE;
+      if (part.located && out->len < limit)
+        {
+          part.located = FALSE;
+          part.offset = 0;
+          return distance_rows (conn, info, query, &part, limit - out->len, out, error);
+        }
+      return TRUE;
+    }
+
+  if (!before)
+    {
+      if (key == NULL || key_located)
+        {
+          double start = key_located ? key_d : 0;
+          double step = 2000; /* metres: a neighbourhood of a city */
+
+          part.located = TRUE;
+          part.has_key = key_located;
+          part.key_d = key_d;
+          part.key_id = key_located ? key->id : 0;
+          for (;;)
+            {
+              guint had = out->len;
+
+              part.radius = start + step;
+              if (part.radius >= HALF_WORLD_M)
+                part.radius = 0;
+              if (!distance_rows (conn, info, query, &part, limit, out, error))
+                return FALSE;
+              if (out->len == limit || part.radius == 0)
+                break;
+              /* Not full: read the ring again, wider (the first rows come
+               * again, in the same order, so start over). */
+              g_ptr_array_set_size (out, had);
+              step *= 4;
+            }
+        }
+      part.located = FALSE;
+      part.has_key = key != NULL && !key_located;
+      part.key_id = part.has_key ? key->id : 0;
+      return distance_rows (conn, info, query, &part, limit - out->len, out, error);
+    }
+
+  /* Backwards: first the rows without a place before an unlocated key. */
+  if (!key_located)
+    {
+      part.located = FALSE;
+      part.has_key = TRUE;
+      part.key_id = key->id;
+      if (!distance_rows (conn, info, query, &part, limit, out, error))
+        return FALSE;
+    }
+  part.located = TRUE;
+  part.has_key = key_located;
+  part.key_d = key_d;
+  part.key_id = key->id;
+  part.radius = key_located ? key_d : 0;
+  return distance_rows (conn, info, query, &part, limit - out->len, out, error);
+}
+
 GPtrArray *
 wh_store_query_page (WhStore        *self,
                      const WhQuery  *query,
@@ -2123,6 +2575,14 @@ wh_store_query_page (WhStore        *self,
   if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
     return NULL;
   records = new_record_array ();
+  if (query->by_distance)
+    {
+      if (!distance_page (reader.conn, info, query, key, before, offset, limit, records, error))
+        return NULL;
+      if (before)
+        reverse_records (records);
+      return g_steal_pointer (&records);
+    }
   if (key == NULL)
     {
       if (!query_rows (reader.conn, info, query, NULL, KEY_NONE, FALSE, offset, limit, records,
@@ -2140,15 +2600,7 @@ wh_store_query_page (WhStore        *self,
                    records, error))
     return NULL;
   if (before)
-    {
-      /* Fetched walking backwards from the key; hand them over in order. */
-      for (guint i = 0, j = records->len ? records->len - 1 : 0; i < j; i++, j--)
-        {
-          gpointer tmp = records->pdata[i];
-          records->pdata[i] = records->pdata[j];
-          records->pdata[j] = tmp;
-        }
-    }
+    reverse_records (records);
   return g_steal_pointer (&records);
 }
 
@@ -2870,7 +3322,6 @@ query_nearest (WhStore               *self,
   g_autoptr(GArray) ids = NULL;
   const CollInfo *info;
   double radius = 2000; /* metres; a few stations in a city */
-  const double half_world = G_PI * EARTH_RADIUS_M;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
@@ -2886,33 +3337,8 @@ query_nearest (WhStore               *self,
 
   for (;;)
     {
-      double angle = radius / EARTH_RADIUS_M;
-      double dlat = angle * 180 / G_PI;
-      double min_lat = lat - dlat, max_lat = lat + dlat;
-      double min_lon = -180, max_lon = 180;
-      gboolean everything = radius >= half_world;
-      /* A hair of margin against rounding at the edge of the box. */
-      const double margin = 1e-9;
-
-      /* The smallest box around the circle (a cap of the sphere): unless the
-       * cap holds a pole, its longitudes span asin (sin r / cos lat). */
-      if (!everything && min_lat > -90 && max_lat < 90)
-        {
-          double s = sin (angle) / cos (lat * G_PI / 180);
-
-          if (s < 1)
-            {
-              double dlon = asin (s) * 180 / G_PI;
-              min_lon = lon - dlon - margin;
-              max_lon = lon + dlon + margin;
-              if (min_lon < -180)
-                min_lon += 360;
-              if (max_lon > 180)
-                max_lon -= 360;
-            }
-        }
-      min_lat = MAX (-90, min_lat - margin);
-      max_lat = MIN (90, max_lat + margin);
+      double min_lat, min_lon, max_lat, max_lon;
+      gboolean everything = circle_box (lat, lon, radius, &min_lat, &min_lon, &max_lat, &max_lon);
 
       g_array_set_size (points, 0);
       g_array_set_size (near, 0);
@@ -2935,7 +3361,7 @@ query_nearest (WhStore               *self,
         radius *= MAX (2.0, sqrt ((double) n / near->len) * 1.2);
       else
         radius *= 4;
-      radius = MIN (radius, half_world);
+      radius = MIN (radius, HALF_WORLD_M);
     }
 
   g_array_sort (near, near_compare);
@@ -3284,30 +3710,29 @@ wh_region_free (WhRegion *region)
     return;
   g_free (region->province);
   g_free (region->city);
+  g_free (region->district);
   g_free (region);
 }
 
-GPtrArray *
-wh_store_list_regions (WhStore *self,
-                       GError **error)
+/* Rows of province, city, province_adcode, city_adcode[, district, adcode]. */
+static GPtrArray *
+read_regions (WhStore    *self,
+              const char *sql,
+              gint64      param,
+              GError    **error)
 {
   g_auto(Reader) reader = { 0 };
   g_autoptr(GPtrArray) regions = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
-  g_return_val_if_fail (WH_IS_STORE (self), NULL);
-
   if (!reader_borrow (self, &reader, error))
     return NULL;
-  /* Stations are everywhere the union is, so their cities are the regions. */
-  stmt = conn_prepare (reader.conn,
-                       "SELECT province, city, province_adcode, city_adcode FROM stations"
-                       " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
-                       " GROUP BY city_adcode ORDER BY province_adcode, city_adcode",
-                       error);
+  stmt = conn_prepare (reader.conn, sql, error);
   if (stmt == NULL)
     return NULL;
+  if (param > 0)
+    sqlite3_bind_int64 (stmt, 1, param);
   regions = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_region_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -3319,9 +3744,15 @@ wh_store_list_regions (WhStore *self,
       region->city_adcode = sqlite3_column_int64 (stmt, 3);
       if (region->province == NULL)
         region->province = g_strdup ("");
+      if (sqlite3_column_count (stmt) > 4)
+        {
+          region->district = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+          region->adcode = sqlite3_column_int64 (stmt, 5);
+        }
       g_ptr_array_add (regions, region);
     }
   sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE)
     {
       set_db_error (error, reader.conn->db, rc, "read");
@@ -3728,4 +4159,33 @@ wh_store_emit_changed (WhStore    *self,
                        const char *what)
 {
   emit_changed (self, what);
+}
+
+GPtrArray *
+wh_store_list_regions (WhStore *self,
+                       GError **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  /* Stations are everywhere the union is, so their cities are the regions. */
+  return read_regions (self,
+                       "SELECT province, city, province_adcode, city_adcode FROM stations"
+                       " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
+                       " GROUP BY city_adcode ORDER BY province_adcode, city_adcode",
+                       0, error);
+}
+
+GPtrArray *
+wh_store_list_districts (WhStore *self,
+                         gint64   city_adcode,
+                         GError **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (city_adcode > 0, NULL);
+
+  return read_regions (self,
+                       "SELECT province, city, province_adcode, city_adcode, district, adcode"
+                       " FROM stations WHERE city_adcode = ?1 AND district IS NOT NULL"
+                       " AND adcode IS NOT NULL GROUP BY adcode ORDER BY adcode",
+                       city_adcode, error);
 }

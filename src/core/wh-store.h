@@ -240,6 +240,28 @@ WhRecord   *wh_store_get_me        (WhStore            *self,
 gboolean    wh_store_forget_signed_in (WhStore         *self,
                                     GError            **error);
 
+/* ---- Bookmarks (personal) ---------------------------------------------- */
+
+/* Saves (bookmark: a wh_collection_bookmarks record for job_id) or removes
+ * (bookmark NULL) a job's bookmark and queues an outbox entry for it in the
+ * same transaction, so the list shown and what the server is sent always
+ * agree, even after a crash. Use wh_sync_save_bookmark () and
+ * wh_sync_remove_bookmark (), which know what to queue. */
+gboolean    wh_store_write_bookmark (WhStore           *self,
+                                    gint64              job_id,
+                                    const WhRecord     *bookmark,
+                                    const char         *outbox_kind,
+                                    const char         *outbox_key,
+                                    const char         *outbox_body,
+                                    GError            **error);
+/* NULL with WH_STORE_ERROR_NOT_FOUND when the job is not bookmarked. */
+WhRecord   *wh_store_get_bookmark  (WhStore            *self,
+                                    gint64              job_id,
+                                    GError            **error);
+/* Every bookmark (wh_collection_bookmarks records), latest change first. */
+GPtrArray  *wh_store_list_bookmarks (WhStore           *self,
+                                    GError            **error);
+
 /* ---- Reads -------------------------------------------------------------- */
 
 /* NULL with WH_STORE_ERROR_NOT_FOUND when the record is not cached. */
@@ -434,11 +456,18 @@ typedef struct
   char   *city;
   gint64  province_adcode;
   gint64  city_adcode;
+  char   *district;        /* wh_store_list_districts only, else NULL */
+  gint64  adcode;          /* the district's; 0 for a city */
 } WhRegion;
 
 void        wh_region_free         (WhRegion           *region);
 /* The cities the cache knows (from its stations), by province (WhRegion*). */
 GPtrArray  *wh_store_list_regions  (WhStore            *self,
+                                    GError            **error);
+/* The districts of one city the cache knows (from its stations), by adcode
+ * (WhRegion* with district and adcode set). */
+GPtrArray  *wh_store_list_districts (WhStore           *self,
+                                    gint64              city_adcode,
                                     GError            **error);
 
 double      wh_geo_distance_m      (double              lat1,

@@ -1456,6 +1456,39 @@ wh_sync_queue_record (WhStore        *store,
 }
 
 gboolean
+wh_sync_save_bookmark (WhStore        *store,
+                       const WhRecord *bookmark,
+                       GError        **error)
+{
+  const char *kind;
+  g_autofree char *key = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (bookmark != NULL, FALSE);
+  g_return_val_if_fail (bookmark->collection == &wh_collection_bookmarks, FALSE);
+
+  if (!wh_sync_describe_record (bookmark, &kind, &key, &body, error))
+    return FALSE;
+  return wh_store_write_bookmark (store, wh_record_get_int (bookmark, "job_id"), bookmark, kind,
+                                  key, body, error);
+}
+
+gboolean
+wh_sync_remove_bookmark (WhStore *store,
+                         gint64   job_id,
+                         GError **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
+  g_return_val_if_fail (job_id > 0, FALSE);
+
+  key = g_strdup_printf ("%" G_GINT64_FORMAT, job_id);
+  return wh_store_write_bookmark (store, job_id, NULL, "bookmarks", key, "null", error);
+}
+
+gboolean
 wh_sync_queue_bookmark_removal (WhStore *store,
                                 gint64   job_id,
                                 GError **error)

@@ -126,6 +126,17 @@ gboolean    wh_sync_queue_bookmark_removal (WhStore          *store,
                                           gint64              job_id,
                                           GError            **error);
 
+/* A job's bookmark (a wh_collection_bookmarks record: job_id, applied,
+ * updated_at) saved in the cache and queued for the server in one
+ * transaction (wh_store_write_bookmark); remove deletes it and queues the
+ * DELETE. */
+gboolean    wh_sync_save_bookmark        (WhStore            *store,
+                                          const WhRecord     *bookmark,
+                                          GError            **error);
+gboolean    wh_sync_remove_bookmark      (WhStore            *store,
+                                          gint64              job_id,
+                                          GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhSyncReport, wh_sync_report_free)
 
 G_END_DECLS
