@@ -4,7 +4,9 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
+#include "jobs/wh-jobs-view.h"
 #include "wh-application.h"
 #include "wh-preferences-window.h"
 #include "wh-list-model.h"
@@ -89,14 +91,6 @@ find_by_predicate (GtkWidget *root,
   return NULL;
 }
 
-static gboolean
-is_service_view_named (GtkWidget *widget,
-                       gpointer   name)
-{
-  return WH_IS_SERVICE_VIEW (widget) &&
-         g_strcmp0 (wh_service_view_get_collection_name (WH_SERVICE_VIEW (widget)), name) == 0;
-}
-
 static WhWindow *
 new_window (void)
 {
@@ -160,25 +154,58 @@ model_has_items (gpointer data)
   return model && g_list_model_get_n_items (G_LIST_MODEL (model)) > 0;
 }
 
+static gboolean
+jobs_idle (gpointer data)
+{
+  return !wh_jobs_view_get_busy (data);
+}
+
+/* The list of results, not one inside a dropdown's popover. */
+static gboolean
+is_result_list (GtkWidget *widget,
+                gpointer   data)
+{
+  return GTK_IS_LIST_VIEW (widget) && gtk_widget_has_css_class (widget, "wh-list") &&
+         gtk_widget_get_ancestor (widget, GTK_TYPE_POPOVER) == NULL;
+}
+
+static void
+search_jobs (WhJobsView *jobs,
+             GtkWidget  *entry,
+             const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_true (wh_test_spin_until (jobs_idle, jobs, 5000));
+  wh_test_spin (20);
+}
+
 static void
 test_list_search_detail (void)
 {
   g_autoptr(WhStore) store = make_store (NULL);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  g_autoptr(WhContext) context = NULL;
   WhWindow *window = new_window ();
-  WhServiceView *jobs;
+  WhJobsView *jobs;
   GtkListView *list;
   GtkWidget *entry;
   GtkSelectionModel *model;
 
+  /* A malformed saved filter is dropped, not half applied. */
+  g_settings_set_string (settings, "job-filters", "{\"settlement\": 7}");
+  context = wh_context_new (settings, FALSE);
   wh_window_set_context (window, context);
   wh_context_set_store (context, store);
   wh_window_show_view (window, "jobs");
-  jobs = WH_SERVICE_VIEW (find_by_predicate (GTK_WIDGET (window), is_service_view_named,
-                                             (gpointer) "jobs"));
+  jobs = WH_JOBS_VIEW (wh_window_get_page (window, "jobs"));
   g_assert_nonnull (jobs);
-  list = GTK_LIST_VIEW (wh_test_find_descendant (GTK_WIDGET (jobs), GTK_TYPE_LIST_VIEW));
+  g_assert_true (wh_job_filters_is_default (wh_jobs_view_get_filters (jobs)));
+  {
+    g_autofree char *json = g_settings_get_string (settings, "job-filters");
+    g_assert_cmpstr (json, ==, "");
+  }
+  list = GTK_LIST_VIEW (find_by_predicate (GTK_WIDGET (jobs), is_result_list, NULL));
   g_assert_true (wh_test_spin_until (model_has_items, list, 2000));
   model = gtk_list_view_get_model (list);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
@@ -187,20 +214,26 @@ test_list_search_detail (void)
    * inside a longer title is found (电工 in 高级电工技师 and 维修电工). */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
   entry = wh_test_find_descendant (GTK_WIDGET (jobs), GTK_TYPE_SEARCH_ENTRY);
-  gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
-  g_signal_emit_by_name (entry, "search-changed");
-  wh_test_spin (50);
+  search_jobs (jobs, entry, "电工");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
-
-  gtk_editable_set_text (GTK_EDITABLE (entry), "没有这个词");
-  g_signal_emit_by_name (entry, "search-changed");
-  wh_test_spin (50);
+  search_jobs (jobs, entry, "没有这个词");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
-
-  gtk_editable_set_text (GTK_EDITABLE (entry), "");
-  g_signal_emit_by_name (entry, "search-changed");
-  wh_test_spin (50);
+  search_jobs (jobs, entry, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
+
+  /* A filter is kept in the settings and narrows the list. */
+  {
+    g_autoptr(WhJobFilters) f = wh_job_filters_new ();
+    g_autofree char *json = NULL;
+
+    f->pay_period = g_strdup ("month");
+    f->pay_min = 10500;
+    wh_jobs_view_set_filters (jobs, f);
+    g_assert_true (wh_test_spin_until (jobs_idle, jobs, 5000));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+    json = g_settings_get_string (settings, "job-filters");
+    g_assert_nonnull (strstr (json, "\"min\":10500"));
+  }
 
   /* Activating a row shows its detail; on a narrow window, back returns. */
   g_signal_emit_by_name (list, "activate", 0);
@@ -208,23 +241,22 @@ test_list_search_detail (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
   wh_test_spin (300);
-  g_assert_true (wh_service_view_show_record (jobs, 3));
+  g_assert_true (wh_jobs_view_show_job (jobs, 3));
   wh_test_spin (300);
   if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
     {
-      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "view.back", NULL));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "jobs.back", NULL));
       wh_test_spin (50);
-      g_assert_false (wh_service_view_navigate_back (jobs));
+      g_assert_false (wh_service_page_navigate_back (WH_SERVICE_PAGE (jobs)));
     }
 
-  /* The kiosk's Home: the search typed by the last person is gone. */
-  gtk_editable_set_text (GTK_EDITABLE (entry), "电工");
-  g_signal_emit_by_name (entry, "search-changed");
-  wh_test_spin (50);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
+  /* The kiosk's Home: the search and filters of the last person are gone. */
+  search_jobs (jobs, entry, "电工");
   wh_service_page_reset (WH_SERVICE_PAGE (wh_window_get_page (window, "jobs")));
+  g_assert_true (wh_test_spin_until (jobs_idle, jobs, 5000));
   wh_test_spin (50);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  g_assert_true (wh_job_filters_is_default (wh_jobs_view_get_filters (jobs)));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 5);
   gtk_window_destroy (GTK_WINDOW (window));
 }
