@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End to end, as a worker looking for a job: start `workers-home --demo`,
+wait for the first sync, open Jobs, search 电工, ask for jobs paid daily
+(日结), open one, bookmark it, and find it under My Jobs.
+
+Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP.
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import whe2e  # noqa: E402
+
+SHOTS = os.environ.get("WH_E2E_SHOTS")  # a directory: screenshots of each step
+
+
+def shot(name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        os.system(f"import -window root {os.path.join(SHOTS, name)}.png")
+
+
+class Summary:
+    """The "N jobs · order" line under the search, found once (a search of
+    the whole accessibility tree takes seconds) and read again as it changes."""
+
+    def __init__(self, s):
+        self.node = whe2e.wait_for(lambda: s.app.findChildren(
+            lambda n: n.roleName == "label" and " · " in n.name and " job" in n.name,
+            recursive=True), 20)
+        self.node = self.node[0] if self.node else None
+
+    def text(self):
+        return self.node.name if self.node else ""
+
+    def count(self):
+        try:
+            return int(self.text().split(" ")[0].replace(",", ""))
+        except ValueError:
+            return -1
+
+
+with whe2e.Session("jobs") as s:
+    from dogtail import rawinput
+
+    s.wait_synced()
+    s.open_tab("Jobs")
+    items = s.list_items("Jobs list", timeout=20)
+    s.check("the jobs list shows saved jobs", len(items) > 3, f"{len(items)} items")
+    summary = Summary(s)
+    total = whe2e.wait_for(lambda: summary.count() if summary.count() > 0 else None, 10) or -1
+    s.check("the list says how many jobs there are", total > 3, summary.text())
+    shot("1-list")
+
+    # Search: a two-character word inside longer titles.
+    entry = s.find_one("entry", "Search jobs") or s.find_one("text", "Search jobs")
+    if s.check("there is a search entry", entry):
+        entry.click()
+        rawinput.typeText("电工")
+        found = whe2e.wait_for(lambda: (lambda n: n if 0 < n < total else None)(summary.count()), 15)
+        s.check("searching 电工 narrows the list", found, summary.text())
+        labels = s.labels(s.find_one("list", "Jobs list"))
+        s.check("the rows found are about 电工", any("电工" in t for t in labels), repr(labels[:6]))
+    searched = summary.count()
+
+    # A filter: paid daily (日结), from the filter popover.
+    button = s.find_one("toggle button", prefix="Filters") or s.find_one("push button",
+                                                                        prefix="Filters")
+    if s.check("there is a Filters button", button):
+        button.click()
+        tag = s.find_one("toggle button", "日结", timeout=5)
+        if s.check("the filters offer 日结", tag):
+            tag.click()
+            narrowed = whe2e.wait_for(lambda: (lambda n: n if 0 <= n < searched else None)(summary.count()),
+                                      15)
+            s.check("日结 narrows the list", narrowed is not None, summary.text())
+            s.check("the Filters button counts the filter",
+                    whe2e.wait_for(lambda: button.name == "Filters (1)", 5), button.name)
+        shot("2-filtered")
+        rawinput.pressKey("Escape")
+        time.sleep(0.5)
+
+    # Open a job and bookmark it.
+    items = s.list_items("Jobs list", timeout=10)
+    if s.check("some 电工 jobs are paid daily", items, summary.text()):
+        items[0].click()
+        pay = s.find_one("label", "Settlement", timeout=10)
+        s.check("the job page opens with its details", pay)
+        bookmark = s.find_one("toggle button", "Bookmark", timeout=10)
+        if s.check("the job page has a Bookmark button", bookmark):
+            title = [n.name for n in s.find("label", timeout=2)
+                     if n.name and "电工" in n.name]
+            bookmark.click()
+            s.check("the button says it is bookmarked",
+                    s.find_one("toggle button", "Bookmarked", timeout=5))
+            shot("3-job")
+            mine = s.find_one("toggle button", "My Jobs", timeout=5)
+            if s.check("there is a My Jobs section", mine):
+                mine.click()
+                mine_list = s.find_one("list", "My jobs list", timeout=10)
+                saved = mine_list and whe2e.wait_for(
+                    lambda: any(title and title[0] in t for t in s.labels(mine_list)), 10)
+                s.check("the bookmarked job is under My Jobs", saved, repr(title[:1]))
+                shot("4-mine")
