@@ -54,15 +54,24 @@ after_paint_cb (GdkFrameClock *clock,
     g_array_append_val (b->frame_us, now);
 }
 
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 iterate_until (gboolean (*done) (Bench *),
                Bench     *b,
                guint      timeout_ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  /* A blocking iteration with nothing to do would never come back. */
+  guint wake = g_timeout_add (5, wake_cb, NULL);
 
   while (!done (b) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
 }
 
 static gboolean
@@ -87,6 +96,7 @@ wait_frames (Bench *b,
              guint  n)
 {
   wait_paints = b->paints + n;
+  gtk_widget_queue_draw (b->window);
   iterate_until (painted_again, b, 5000);
 }
 
@@ -252,6 +262,7 @@ main (int   argc,
   gint64 t0;
   guint n;
 
+  setvbuf (stdout, NULL, _IOLBF, 0);
   if (argc != 2)
     {
       g_printerr ("usage: bench-jobs-ui CACHE (under Xvfb)\n");

@@ -187,6 +187,21 @@ set_busy (WhJobsView *self,
 
 /* ---- Dropdowns ------------------------------------------------------------------ */
 
+/* GTK 4.8 names a button with a mnemonic after the label twice, underscore
+ * and all ("_Sync Now Sync Now"): name it plainly. */
+static void
+set_mnemonic_label (GtkWidget  *button,
+                    const char *text)
+{
+  g_autoptr(GString) plain = g_string_new (text);
+
+  gtk_button_set_label (GTK_BUTTON (button), text);
+  gtk_button_set_use_underline (GTK_BUTTON (button), TRUE);
+  g_string_replace (plain, "_", "", 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  plain->str, -1);
+}
+
 static GtkStringList *
 string_list_new (void)
 {
@@ -684,8 +699,7 @@ show_empty (WhJobsView *self,
   adw_status_page_set_icon_name (self->empty_page, icon);
   adw_status_page_set_title (self->empty_page, title);
   adw_status_page_set_description (self->empty_page, description);
-  gtk_button_set_label (self->empty_button, button);
-  gtk_button_set_use_underline (self->empty_button, TRUE);
+  set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
   g_object_set_data (G_OBJECT (self->empty_button), "kind", GINT_TO_POINTER (kind));
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
@@ -1197,7 +1211,8 @@ show_fair (WhJobsView     *self,
   /* Kiosks keep no files: no export there. */
   if (!wh_context_get_kiosk (self->context))
     {
-      export = gtk_button_new_with_mnemonic (_("_Add to Calendar…"));
+      export = gtk_button_new ();
+      set_mnemonic_label (export, _("_Add to Calendar…"));
       gtk_widget_set_halign (export, GTK_ALIGN_START);
       gtk_widget_add_css_class (export, "pill");
       gtk_widget_add_css_class (export, "suggested-action");
