@@ -12,7 +12,7 @@ import whe2e
 with whe2e.Session("demo") as s:
     s.wait_synced(240)
 
-    for tab_name, probe, field in (("Courses", "lessons", "Teacher"), ("Jobs", "CNY", "Pay"),
+    for tab_name, probe, field in (("Courses", "lessons", "Teacher"), ("Jobs", "CNY", "Settlement"),
                                    ("Stations", None, "Amenities"),
                                    # Love Meals rows claim in place (tests/e2e/test-meals.py)
                                    ("Love Meals", "meals left today", None)):

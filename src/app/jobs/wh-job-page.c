@@ -306,8 +306,23 @@ fill_other_jobs (WhJobPage      *self,
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->other_jobs_list))) != NULL)
     gtk_list_box_remove (self->other_jobs_list, child);
-  adw_preferences_group_set_description (self->employer_group,
-                                         wh_record_get_text (job, "employer_name"));
+  {
+    /* What the cache knows of the employer besides the name (it may not
+     * hold the employer at all: then the name on the job is all there is). */
+    g_autoptr(WhRecord) employer = wh_store_get_record (self->store, &wh_collection_employers,
+                                                        wh_record_get_int (job, "employer_id"), NULL);
+    g_autoptr(GString) about = g_string_new (wh_record_get_text (job, "employer_name"));
+
+    if (employer && text_of (employer, "industry"))
+      g_string_append_printf (about, " · %s", text_of (employer, "industry"));
+    if (employer && text_of (employer, "size"))
+      g_string_append_printf (about, " · %s", text_of (employer, "size"));
+    if (employer && wh_record_get_bool (employer, "verified"))
+      g_string_append_printf (about, " · %s", _("Verified by the union"));
+    if (employer && text_of (employer, "description"))
+      g_string_append_printf (about, "\n%s", text_of (employer, "description"));
+    adw_preferences_group_set_description (self->employer_group, about->str);
+  }
   others = wh_store_list_employer_jobs (self->store, wh_record_get_int (job, "employer_id"),
                                         job->id, OTHER_JOBS, &error);
   if (others == NULL)
