@@ -55,7 +55,7 @@ with whe2e.Session("jobs") as s:
     shot("1-list")
 
     # Search: a two-character word inside longer titles.
-    entry = s.find_one("entry", "Search jobs") or s.find_one("text", "Search jobs")
+    entry = s.find_one("entry", "Search")
     if s.check("there is a search entry", entry):
         entry.click()
         rawinput.typeText("电工")

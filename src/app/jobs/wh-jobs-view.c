@@ -621,7 +621,6 @@ bind_row_cb (GtkSignalListItemFactory *factory,
                                               wh_record_get_text (r, "salary_period"));
   g_autofree char *distance = distance_text (self, r);
   g_autofree char *where_text = NULL;
-  g_autofree char *welfare = NULL;
   g_autofree char *tags_text = NULL;
   g_autofree char *a11y = NULL;
   g_auto(GStrv) tag_list = wh_record_dup_strv (r, "welfare");
@@ -629,9 +628,16 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 
   where_text = g_strjoin (" · ", wh_record_get_text (r, "employer_name"),
                           district ? district : distance, district ? distance : NULL, NULL);
-  welfare = g_strjoinv (" · ", tag_list);
-  tags_text = g_strdup_printf ("%s%s%s", wh_format_settlement (wh_record_get_text (r, "settlement")),
-                               *welfare ? " · " : "", welfare);
+  {
+    const char *settlement = wh_format_settlement (wh_record_get_text (r, "settlement"));
+    g_autoptr(GString) line = g_string_new (settlement);
+
+    /* In Chinese "paid daily" is the tag 日结 itself: say it once. */
+    for (guint i = 0; tag_list && tag_list[i]; i++)
+      if (g_strcmp0 (tag_list[i], settlement) != 0)
+        g_string_append_printf (line, "%s%s", line->len ? " · " : "", tag_list[i]);
+    tags_text = g_string_free (g_steal_pointer (&line), FALSE);
+  }
   gtk_label_set_text (GTK_LABEL (title), wh_record_get_text (r, "title"));
   gtk_label_set_text (GTK_LABEL (pay), salary);
   gtk_label_set_text (GTK_LABEL (where), where_text);
