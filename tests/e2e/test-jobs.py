@@ -55,7 +55,13 @@ with whe2e.Session("jobs") as s:
     shot("1-list")
 
     # Search: a two-character word inside longer titles.
-    entry = s.find_one("entry", "Search")
+    # The jobs' own search, next to the jobs list (every view has a "Search").
+    node, found = s.find_one("list", "Jobs list"), []
+    while node is not None and not found:
+        found = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
+                                  recursive=True)
+        node = node.parent
+    entry = found[0] if found else None
     if s.check("there is a search entry", entry):
         entry.click()
         rawinput.typeText("电工")
