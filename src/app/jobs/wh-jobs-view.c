@@ -806,6 +806,10 @@ set_query_cb (GObject      *object,
   g_autoptr(WhJobsView) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  /* The new list starts at its top. Going there first, while the old rows
+   * are still in, spares the list view a jump deep into the new ones (a
+   * page read at an offset) for the position it was left at. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
   if (!wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -815,8 +819,6 @@ set_query_cb (GObject      *object,
       return;
     }
   set_busy (self, FALSE);
-  /* The new list starts at its top. */
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
   update_empty_state (self);
 }
 
