@@ -799,6 +799,15 @@ build_query (WhJobsView *self)
 }
 
 static void
+set_list_model (GtkListView *view,
+                GListModel  *model)
+{
+  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (model));
+
+  gtk_list_view_set_model (view, GTK_SELECTION_MODEL (selection));
+}
+
+static void
 set_query_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -806,11 +815,18 @@ set_query_cb (GObject      *object,
   g_autoptr(WhJobsView) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* The new list starts at its top. Going there first, while the old rows
-   * are still in, spares the list view a jump deep into the new ones (a
-   * page read at an offset) for the position it was left at. */
+  gboolean ok;
+
+  /* The new list starts at its top. Unplugged while it changes, the list
+   * view forgets the position, focus and rows it tracked in the old list,
+   * which it would otherwise look up again in the new one: pages read deep
+   * in a million rows, seconds. Plugged back, it reads the first page,
+   * which is already in. */
+  gtk_list_view_set_model (self->list_view, NULL);
+  ok = wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error);
+  set_list_model (self->list_view, G_LIST_MODEL (self->model));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
-  if (!wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error))
+  if (!ok)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -1340,14 +1356,6 @@ make_factory (WhJobsView *self,
   return factory;
 }
 
-static void
-set_list_model (GtkListView *view,
-                GListModel  *model)
-{
-  g_autoptr(GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (model));
-
-  gtk_list_view_set_model (view, GTK_SELECTION_MODEL (selection));
-}
 
 static void
 set_store (WhJobsView *self,
