@@ -11,7 +11,6 @@
 #include "wh-preferences-window.h"
 #include "wh-list-model.h"
 #include "wh-service-page.h"
-#include "wh-service-view.h"
 #include "wh-sync-status.h"
 #include "wh-test.h"
 #include "wh-test-ui.h"
@@ -518,7 +517,7 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
-  g_test_add_func ("/ui/service-view/list-search-detail", test_list_search_detail);
+  g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
   g_test_add_func ("/ui/context/location", test_context_location);
