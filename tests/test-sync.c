@@ -153,7 +153,8 @@ static void
 assert_cache_consistent (const char *path,
                          gint        region)
 {
-  wh_test_assert_cache_consistent (path, region, TRUE);
+  /* FTS5's own integrity-check reads the whole index: test-crash runs it */
+  wh_test_assert_cache_consistent (path, region, FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
