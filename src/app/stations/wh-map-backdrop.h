@@ -20,7 +20,7 @@ WhMapBackdrop *wh_map_backdrop_new        (ShumateViewport *viewport);
  * would overlap); referenced. */
 void           wh_map_backdrop_set_cities (WhMapBackdrop   *self,
                                            GPtrArray       *cities);
-/* Names drawn in the last frame. */
+/* Names in the picture drawn last (the view and a margin). */
 guint          wh_map_backdrop_get_n_drawn (WhMapBackdrop  *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "wh-map-sprite.h"
 #include "wh-station-clusters.h"
 #include "wh-station-layer.h"
 
@@ -67,8 +68,9 @@ struct _WhStationLayer
   guint           n_drawn;
 
   /* Owned drawing resources */
-  GHashTable     *labels;     /* count → GdkTexture of its cluster */
-  GdkTexture     *discs[5];   /* 0: a single station, 1–4: clusters by size */
+  WhMapPainter   *painter;
+  GHashTable     *labels;     /* count → WhMapSprite of its cluster */
+  WhMapSprite    *discs[5];   /* 0: a single station, 1–4: clusters by size */
   int             discs_scale;
   char           *font;       /* the labels were drawn in */
 };
@@ -93,18 +95,9 @@ tile_size (ShumateViewport *viewport)
   return source ? shumate_map_source_get_tile_size (source) : WH_MAP_TILE_SIZE;
 }
 
-/* World (0..1) to widget coordinates, for the viewport's current state. */
-typedef struct
-{
-  double world_px; /* the world's width in pixels at this zoom */
-  double cx, cy;   /* the centre, in world pixels */
-  double cos_r, sin_r;
-  double half_w, half_h;
-} Frame;
-
-static void
-frame_init (Frame        *frame,
-            ShumateLayer *layer)
+void
+wh_map_frame_init (WhMapFrame   *frame,
+                   ShumateLayer *layer)
 {
   ShumateViewport *viewport = shumate_layer_get_viewport (layer);
   double lat = shumate_location_get_latitude (SHUMATE_LOCATION (viewport));
@@ -122,12 +115,12 @@ frame_init (Frame        *frame,
   frame->half_h = gtk_widget_get_height (GTK_WIDGET (layer)) / 2.0;
 }
 
-static inline void
-frame_apply (const Frame *frame,
-             double       wx,
-             double       wy,
-             double      *x,
-             double      *y)
+void
+wh_map_frame_apply (const WhMapFrame *frame,
+                    double            wx,
+                    double            wy,
+                    double           *x,
+                    double           *y)
 {
   double dx = wx * frame->world_px - frame->cx;
   double dy = wy * frame->world_px - frame->cy;
@@ -143,14 +136,14 @@ wh_station_layer_to_widget (ShumateLayer *layer,
                             double       *x,
                             double       *y)
 {
-  Frame frame;
+  WhMapFrame frame;
   double wx, wy;
 
   g_return_if_fail (SHUMATE_IS_LAYER (layer));
 
-  frame_init (&frame, layer);
+  wh_map_frame_init (&frame, layer);
   wh_map_project (lat, lon, &wx, &wy);
-  frame_apply (&frame, wx, wy, x, y);
+  wh_map_frame_apply (&frame, wx, wy, x, y);
 }
 
 /* The area in view, as a lat/lon box around the widget's circumcircle (so a
@@ -163,10 +156,10 @@ view_box (WhStationLayer *self,
           double         *max_lat,
           double         *max_lon)
 {
-  Frame frame;
+  WhMapFrame frame;
   double r, x0, y0, x1, y1;
 
-  frame_init (&frame, SHUMATE_LAYER (self));
+  wh_map_frame_init (&frame, SHUMATE_LAYER (self));
   r = hypot (frame.half_w, frame.half_h) * (1 + 2 * margin);
   x0 = CLAMP ((frame.cx - r) / frame.world_px, 0, 1);
   x1 = CLAMP ((frame.cx + r) / frame.world_px, 0, 1);
@@ -332,89 +325,6 @@ disc_for (guint count)
   return count == 1 ? 0 : count < 10 ? 1 : count < 100 ? 2 : count < 1000 ? 3 : 4;
 }
 
-gboolean
-wh_map_font_changed (GtkWidget  *widget,
-                     char      **last)
-{
-  const PangoFontDescription *desc =
-    pango_context_get_font_description (gtk_widget_get_pango_context (widget));
-  g_autofree char *font = desc ? pango_font_description_to_string (desc) : g_strdup ("");
-
-  if (g_strcmp0 (font, *last) == 0)
-    return FALSE;
-  g_free (*last);
-  *last = g_steal_pointer (&font);
-  return TRUE;
-}
-
-/* A cairo image surface drawn at the device scale, as a texture. */
-static GdkTexture *
-texture_from_surface (cairo_surface_t *surface)
-{
-  int width = cairo_image_surface_get_width (surface);
-  int height = cairo_image_surface_get_height (surface);
-  int stride = cairo_image_surface_get_stride (surface);
-  g_autoptr(GBytes) bytes = NULL;
-
-  cairo_surface_flush (surface);
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface), (gsize) stride * height);
-  return gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, stride);
-}
-
-/* Discs and labels are drawn once into textures: a texture node is the
- * cheapest thing both GSK renderers draw, where text costs a glyph run
- * every frame (about half the frame time with the cairo renderer). A disc
- * of radius > 0 in colour (red, green, blue) under the layout, if any. */
-GdkTexture *
-wh_map_draw_texture (PangoLayout   *layout,
-                     const GdkRGBA *ink,
-                     double         radius,
-                     double         red,
-                     double         green,
-                     double         blue,
-                     int            scale,
-                     int           *width,
-                     int           *height)
-{
-  int lw = 0, lh = 0, w, h;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  GdkTexture *texture;
-
-  if (layout)
-    pango_layout_get_pixel_size (layout, &lw, &lh);
-  w = MAX (lw, (int) ceil (radius * 2));
-  h = MAX (lh, (int) ceil (radius * 2));
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w * scale, h * scale);
-  cr = cairo_create (surface);
-  cairo_scale (cr, scale, scale);
-  if (radius > 0)
-    {
-      double ring = MAX (1.5, radius / 7);
-
-      cairo_arc (cr, w / 2.0, h / 2.0, radius, 0, 2 * G_PI);
-      cairo_set_source_rgba (cr, 1, 1, 1, 0.95);
-      cairo_fill (cr);
-      cairo_arc (cr, w / 2.0, h / 2.0, radius - ring, 0, 2 * G_PI);
-      cairo_set_source_rgb (cr, red, green, blue);
-      cairo_fill (cr);
-    }
-  if (layout)
-    {
-      cairo_move_to (cr, (w - lw) / 2.0, (h - lh) / 2.0);
-      gdk_cairo_set_source_rgba (cr, ink);
-      pango_cairo_show_layout (cr, layout);
-    }
-  cairo_destroy (cr);
-  texture = texture_from_surface (surface);
-  cairo_surface_destroy (surface);
-  if (width)
-    *width = w;
-  if (height)
-    *height = h;
-  return texture;
-}
-
 static void
 ensure_discs (WhStationLayer *self)
 {
@@ -425,26 +335,24 @@ ensure_discs (WhStationLayer *self)
   g_hash_table_remove_all (self->labels);
   for (guint i = 0; i < G_N_ELEMENTS (self->discs); i++)
     {
-      g_clear_object (&self->discs[i]);
+      g_clear_pointer (&self->discs[i], wh_map_sprite_free);
       /* The union's red for single stations, a deeper red for groups. */
       if (i == 0)
-        self->discs[i] = wh_map_draw_texture (NULL, NULL, disc_radius[i], 0.86, 0.16, 0.14,
-                                              scale, NULL, NULL);
+        self->discs[i] = wh_map_sprite_new (NULL, NULL, disc_radius[i], 0.86, 0.16, 0.14, scale);
       else
-        self->discs[i] = wh_map_draw_texture (NULL, NULL, disc_radius[i], 0.70, 0.09, 0.10,
-                                              scale, NULL, NULL);
+        self->discs[i] = wh_map_sprite_new (NULL, NULL, disc_radius[i], 0.70, 0.09, 0.10, scale);
     }
   self->discs_scale = scale;
 }
 
 /* A cluster's disc with its count on it. */
-static GdkTexture *
-cluster_texture (WhStationLayer *self,
-                 guint           count)
+static WhMapSprite *
+cluster_sprite (WhStationLayer *self,
+                guint           count)
 {
-  GdkTexture *texture = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (count));
+  WhMapSprite *sprite = g_hash_table_lookup (self->labels, GUINT_TO_POINTER (count));
 
-  if (texture == NULL)
+  if (sprite == NULL)
     {
       static const GdkRGBA white = { 1, 1, 1, 1 };
       g_autofree char *text = g_strdup_printf ("%u", count);
@@ -457,11 +365,11 @@ cluster_texture (WhStationLayer *self,
       /* Counts come and go with every zoom level: keep the cache bounded. */
       if (g_hash_table_size (self->labels) > 4096)
         g_hash_table_remove_all (self->labels);
-      texture = wh_map_draw_texture (layout, &white, disc_radius[disc_for (count)], 0.70, 0.09,
-                                     0.10, self->discs_scale, NULL, NULL);
-      g_hash_table_insert (self->labels, GUINT_TO_POINTER (count), texture);
+      sprite = wh_map_sprite_new (layout, &white, disc_radius[disc_for (count)], 0.70, 0.09,
+                                  0.10, self->discs_scale);
+      g_hash_table_insert (self->labels, GUINT_TO_POINTER (count), sprite);
     }
-  return texture;
+  return sprite;
 }
 
 static void
@@ -470,31 +378,33 @@ wh_station_layer_snapshot (GtkWidget   *widget,
 {
   WhStationLayer *self = WH_STATION_LAYER (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  Frame frame;
+  WhMapFrame frame;
   GArray *clusters;
 
   self->n_drawn = 0;
   if (self->result == NULL)
     return;
   ensure_discs (self);
-  frame_init (&frame, SHUMATE_LAYER (self));
+  wh_map_frame_init (&frame, SHUMATE_LAYER (self));
   clusters = self->result->clusters;
+  wh_map_painter_begin (self->painter, widget, snapshot);
   for (guint i = 0; i < clusters->len; i++)
     {
       const WhStationCluster *cluster = &g_array_index (clusters, WhStationCluster, i);
       guint disc = disc_for (cluster->count);
       double r = disc_radius[disc];
+      WhMapSprite *sprite;
       double x, y;
 
-      frame_apply (&frame, cluster->x, cluster->y, &x, &y);
+      wh_map_frame_apply (&frame, cluster->x, cluster->y, &x, &y);
       if (x < -r || y < -r || x > width + r || y > height + r)
         continue;
-      gtk_snapshot_append_texture (snapshot,
-                                   cluster->count > 1 ? cluster_texture (self, cluster->count)
-                                                      : self->discs[disc],
-                                   &GRAPHENE_RECT_INIT (x - r, y - r, 2 * r, 2 * r));
+      sprite = cluster->count > 1 ? cluster_sprite (self, cluster->count) : self->discs[disc];
+      wh_map_painter_paint (self->painter, sprite, x - wh_map_sprite_get_width (sprite) / 2.0,
+                            y - wh_map_sprite_get_height (sprite) / 2.0);
       self->n_drawn++;
     }
+  wh_map_painter_end (self->painter);
 }
 
 gboolean
@@ -508,20 +418,20 @@ wh_station_layer_pick (WhStationLayer *self,
 {
   const WhStationCluster *best = NULL;
   double best_d = G_MAXDOUBLE;
-  Frame frame;
+  WhMapFrame frame;
 
   g_return_val_if_fail (WH_IS_STATION_LAYER (self), FALSE);
 
   if (self->result == NULL)
     return FALSE;
-  frame_init (&frame, SHUMATE_LAYER (self));
+  wh_map_frame_init (&frame, SHUMATE_LAYER (self));
   for (guint i = 0; i < self->result->clusters->len; i++)
     {
       const WhStationCluster *cluster = &g_array_index (self->result->clusters,
                                                         WhStationCluster, i);
       double cx, cy, d;
 
-      frame_apply (&frame, cluster->x, cluster->y, &cx, &cy);
+      wh_map_frame_apply (&frame, cluster->x, cluster->y, &cx, &cy);
       d = hypot (cx - x, cy - y);
       if (d <= MAX (TOUCH_RADIUS, disc_radius[disc_for (cluster->count)]) && d < best_d)
         {
@@ -619,8 +529,9 @@ wh_station_layer_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->result, result_free);
   g_clear_pointer (&self->labels, g_hash_table_unref);
+  g_clear_pointer (&self->painter, wh_map_painter_free);
   for (guint i = 0; i < G_N_ELEMENTS (self->discs); i++)
-    g_clear_object (&self->discs[i]);
+    g_clear_pointer (&self->discs[i], wh_map_sprite_free);
   g_clear_pointer (&self->status, g_free);
   g_clear_pointer (&self->font, g_free);
   G_OBJECT_CLASS (wh_station_layer_parent_class)->dispose (object);
@@ -654,7 +565,8 @@ wh_station_layer_init (WhStationLayer *self)
 
   self->filter = (WhStationFilter) WH_STATION_FILTER_INIT;
   self->cancellable = g_cancellable_new ();
-  self->labels = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->labels = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) wh_map_sprite_free);
+  self->painter = wh_map_painter_new ();
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (click), FALSE);
   g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));

@@ -4,8 +4,8 @@
  * A ShumateMarker is a whole widget, and 10,000 of them stall the map (see
  * DESIGN.md), so this layer draws all stations itself: the points of the
  * area around the view come from the store's R*Tree in a worker thread,
- * are grid-clustered for the zoom level there, and snapshot only draws the
- * clusters, moved and scaled for the frame. The query runs again only when
+ * are grid-clustered for the zoom level there, and snapshot only places
+ * the clusters' sprites (wh-map-sprite.h), moved and scaled for the frame. The query runs again only when
  * the view leaves the area fetched, the zoom level changes, or the filter
  * or the data do (wh_station_layer_reload after a sync). A tap on a station emits ::station-activated, a tap on a
  * cluster ::cluster-activated (the view zooms in).
@@ -43,6 +43,24 @@ gboolean        wh_station_layer_pick         (WhStationLayer        *self,
                                                double                *lon,
                                                guint                 *count,
                                                gint64                *id);
+/* World coordinates (0..1, wh_map_project) to widget coordinates, for the
+ * viewport's state when made: one per frame, applied to every point. */
+typedef struct
+{
+  double world_px; /* the world's width in pixels at this zoom */
+  double cx, cy;   /* the centre, in world pixels */
+  double cos_r, sin_r;
+  double half_w, half_h;
+} WhMapFrame;
+
+void            wh_map_frame_init             (WhMapFrame            *frame,
+                                               ShumateLayer          *layer);
+void            wh_map_frame_apply            (const WhMapFrame      *frame,
+                                               double                 wx,
+                                               double                 wy,
+                                               double                *x,
+                                               double                *y);
+
 /* Where a place is drawn in the widget, with the viewport's centre, zoom
  * and rotation. */
 void            wh_station_layer_to_widget    (ShumateLayer          *layer,
@@ -50,23 +68,5 @@ void            wh_station_layer_to_widget    (ShumateLayer          *layer,
                                                double                 lon,
                                                double                *x,
                                                double                *y);
-
-/* Draws once what a map layer draws often: a disc of radius (0: none) in
- * colour (red, green, blue) with layout (may be NULL) centred on it, at the
- * device scale; its size in pixels in width and height. */
-GdkTexture     *wh_map_draw_texture           (PangoLayout           *layout,
-                                               const GdkRGBA         *ink,
-                                               double                 radius,
-                                               double                 red,
-                                               double                 green,
-                                               double                 blue,
-                                               int                    scale,
-                                               int                   *width,
-                                               int                   *height);
-
-/* TRUE when the widget's font is not *last any more (then *last is set):
- * labels drawn into textures must be drawn again. */
-gboolean        wh_map_font_changed           (GtkWidget             *widget,
-                                               char                 **last);
 
 G_END_DECLS
