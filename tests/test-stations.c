@@ -6,13 +6,16 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "stations/wh-map-backdrop.h"
 #include "stations/wh-station-clusters.h"
 #include "stations/wh-station-layer.h"
 #include "stations/wh-station-report-dialog.h"
+#include "wh-format.h"
 #include "wh-sync.h"
 #include "wh-test-server.h"
 #include "wh-test-store.h"
@@ -590,6 +593,110 @@ test_report_reaches_server (void)
   remove_dir (dir);
 }
 
+/* ---- A report that cannot be saved keeps what was typed ----------------- */
+
+static void
+queued_cb (gboolean *queued)
+{
+  *queued = TRUE;
+}
+
+static void
+test_report_failure_keeps_typing (void)
+{
+  Stations s = { 0 };
+  GtkWidget *window = gtk_window_new ();
+  WhStationReportDialog *dialog;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog_ptr;
+  sqlite3 *db = NULL;
+  gboolean queued = FALSE;
+  GtkEditable *comment = NULL;
+  GtkWidget *child;
+  gint64 deadline;
+
+  stations_setup (&s, 3);
+  gtk_window_present (GTK_WINDOW (window));
+  dialog = wh_station_report_dialog_new (GTK_WINDOW (window), s.store, s.records->pdata[0]);
+  dialog_ptr = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog_ptr);
+  g_signal_connect_swapped (dialog, "queued", G_CALLBACK (queued_cb), &queued);
+  gtk_window_present (GTK_WINDOW (dialog));
+  for (child = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (
+         ADW_MESSAGE_DIALOG (dialog)));
+       child && comment == NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_ENTRY (child))
+      comment = GTK_EDITABLE (child);
+  g_assert_nonnull (comment);
+  gtk_editable_set_text (comment, "水壶坏了，没有热水");
+
+  /* Another connection holds the write lock past the store's busy timeout:
+   * the outbox cannot take the report. */
+  g_assert_cmpint (sqlite3_open (wh_store_get_path (s.store), &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "could not") &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  /* Open, saying why, with what was typed, nothing queued. */
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "could not"));
+  g_assert_nonnull (dialog_ptr);
+  g_assert_true (gtk_widget_get_visible (dialog_ptr));
+  g_assert_cmpstr (gtk_editable_get_text (comment), ==, "水壶坏了，没有热水");
+  g_assert_false (queued);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "send"));
+
+  /* Closing the window (Escape) is a cancel; trying again once the lock
+   * is gone saves it and closes. */
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "send");
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (dialog_ptr && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (dialog_ptr);
+  g_assert_true (queued);
+  g_assert_cmpint (wh_store_outbox_count (s.store, &error), ==, 1);
+  g_assert_no_error (error);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  stations_teardown (&s);
+}
+
+static void
+test_format_distance (void)
+{
+  g_autofree char *sep = NULL;
+  g_autofree char *far = NULL;
+  struct {
+    double      metres;
+    const char *text;
+  } cases[] = {
+    { 0, "0 m" }, { 42.4, "42 m" }, { 847, "850 m" }, { 994, "990 m" }, { 996, "1.0 km" },
+    { 3240, "3.2 km" }, { 9940, "9.9 km" }, { 9960, "10 km" }, { 48300, "48 km" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = wh_format_distance (cases[i].metres);
+
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+  /* Thousands grouped as the locale says: "1,147 km" in en_US and zh_CN. */
+  if (setlocale (LC_NUMERIC, "en_US.UTF-8") == NULL)
+    {
+      g_test_skip ("no en_US.UTF-8 locale");
+      return;
+    }
+  sep = g_strdup (localeconv ()->thousands_sep);
+  far = wh_format_distance (1147200);
+  setlocale (LC_NUMERIC, "C");
+  g_assert_cmpstr (sep, ==, ",");
+  g_assert_cmpstr (far, ==, "1,147 km");
+}
+
 /* ---- The layer draws with no tiles -------------------------------------- */
 
 static gboolean
@@ -693,6 +800,8 @@ main (int   argc,
   g_test_add_func ("/stations/clusters", test_clusters);
   g_test_add_func ("/stations/projection", test_projection);
   g_test_add_func ("/stations/report/reaches-server", test_report_reaches_server);
+  g_test_add_func ("/stations/report/failure-keeps-typing", test_report_failure_keeps_typing);
+  g_test_add_func ("/stations/format-distance", test_format_distance);
   g_test_add_func ("/stations/layer/draws-offline", test_layer_draws_offline);
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "wh-format.h"
 
@@ -66,11 +67,21 @@ wh_format_station_status (const char *status)
 char *
 wh_format_distance (double metres)
 {
-  if (metres < 1000)
+  double rounded;
+
+  /* No more digits than a place (a GPS fix, a city's centre) is worth:
+   * 850 m, 3.2 km, 48 km, 1,147 km. */
+  metres = MAX (metres, 0);
+  rounded = metres < 100 ? round (metres) : round (metres / 10) * 10;
+  if (rounded < 1000)
     /* Translators: a distance in metres */
-    return g_strdup_printf (_("%.0f m"), metres);
-  /* Translators: a distance in kilometres */
-  return g_strdup_printf (_("%.1f km"), metres / 1000);
+    return g_strdup_printf (_("%.0f m"), rounded);
+  if (metres < 9950)
+    /* Translators: a distance in kilometres */
+    return g_strdup_printf (_("%.1f km"), metres / 1000);
+  /* Translators: a distance in whole kilometres; the ' flag groups the
+   * thousands as the locale does (1,147 km). Keep it. */
+  return g_strdup_printf (_("%'.0f km"), round (metres / 1000));
 }
 
 static const char *

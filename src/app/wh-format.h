@@ -15,7 +15,7 @@ char       *wh_format_salary          (gint64          min,
 const char *wh_format_settlement      (const char     *settlement);
 const char *wh_format_amenity         (const char     *amenity);
 const char *wh_format_station_status  (const char     *status);
-/* "1.2 km" / "350 m" */
+/* "850 m", "3.2 km", "48 km", "1,147 km" (thousands grouped as the locale does) */
 char       *wh_format_distance        (double          metres);
 /* The second line of a list row; NULL when there is nothing to say. */
 char       *wh_format_record_subtitle (const WhRecord *record);

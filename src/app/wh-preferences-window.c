@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <math.h>
 
 #include "wh-preferences-window.h"
 
@@ -16,6 +17,7 @@ struct _WhPreferencesWindow
   AdwEntryRow   *backend_row;
   GtkButton     *clear_button;
   GtkSpinButton *interval_spin;
+  AdwComboRow   *location_row;
   AdwComboRow   *region_row;
   AdwActionRow  *storage_row;
 
@@ -23,6 +25,9 @@ struct _WhPreferencesWindow
   GSettings     *settings;
   WhStore       *store;
   GArray        *region_codes; /* gint64, parallel to the combo's items */
+  GPtrArray     *cities;       /* WhCityCentre*, items 1.. of location_row */
+  gboolean       keeps_place;  /* one more item, after them: a place set otherwise */
+  gboolean       loading_cities;
   GCancellable  *cancellable;
 };
 
@@ -121,6 +126,176 @@ load_regions (WhPreferencesWindow *self)
     }
   adw_combo_row_set_model (self->region_row, G_LIST_MODEL (names));
   adw_combo_row_set_selected (self->region_row, selected);
+}
+
+/* ---- Location ----------------------------------------------------------- */
+
+/* A city's centre is the mean of its stations' places (wh-store.h): the
+ * same city read again lands within centimetres. */
+#define SAME_PLACE_DEG 1e-6
+
+static void
+location_selected_cb (WhPreferencesWindow *self)
+{
+  guint selected = adw_combo_row_get_selected (self->location_row);
+
+  if (self->loading_cities || self->cities == NULL)
+    return;
+  if (selected == 0)
+    {
+      /* Not set: 0, 0 (wh-context.c). */
+      g_settings_set_double (self->settings, "location-latitude", 0);
+      g_settings_set_double (self->settings, "location-longitude", 0);
+    }
+  else if (selected <= self->cities->len)
+    {
+      const WhCityCentre *city = self->cities->pdata[selected - 1];
+
+      g_settings_set_double (self->settings, "location-latitude", city->lat);
+      g_settings_set_double (self->settings, "location-longitude", city->lon);
+    }
+  /* The last item, a place set otherwise, is kept as it is. */
+}
+
+typedef struct
+{
+  GPtrArray *cities;  /* WhCityCentre* */
+  GPtrArray *labels;  /* char*, parallel */
+} Cities;
+
+static void
+cities_free (Cities *cities)
+{
+  g_clear_pointer (&cities->cities, g_ptr_array_unref);
+  g_clear_pointer (&cities->labels, g_ptr_array_unref);
+  g_free (cities);
+}
+
+static int
+city_compare (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  GHashTable *provinces = user_data;
+  const WhCityCentre *x = *(WhCityCentre * const *) a, *y = *(WhCityCentre * const *) b;
+  int c = g_strcmp0 (g_hash_table_lookup (provinces, &x->city_adcode),
+                     g_hash_table_lookup (provinces, &y->city_adcode));
+
+  return c != 0 ? c : (x->city_adcode > y->city_adcode) - (x->city_adcode < y->city_adcode);
+}
+
+/* Every city of the saved stations, by province as in "Jobs from": both
+ * scan every station, so off the main thread. */
+static void
+cities_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  WhStore *store = task_data;
+  g_autoptr(GHashTable) provinces = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GPtrArray) regions = NULL;
+  Cities *cities;
+  GError *error = NULL;
+  GPtrArray *centres = wh_store_list_city_centres (store, &error);
+
+  if (centres == NULL || (regions = wh_store_list_regions (store, &error)) == NULL)
+    {
+      g_clear_pointer (&centres, g_ptr_array_unref);
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < regions->len; i++)
+    {
+      WhRegion *region = regions->pdata[i];
+
+      g_hash_table_insert (provinces, &region->city_adcode, region->province);
+    }
+  g_ptr_array_sort_with_data (centres, city_compare, provinces);
+  cities = g_new0 (Cities, 1);
+  cities->cities = centres;
+  cities->labels = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < centres->len; i++)
+    {
+      const WhCityCentre *city = centres->pdata[i];
+      const char *province = g_hash_table_lookup (provinces, &city->city_adcode);
+
+      g_ptr_array_add (cities->labels, province && g_strcmp0 (province, city->city) != 0
+                                         ? g_strdup_printf ("%s %s", province, city->city)
+                                         : g_strdup (city->city));
+    }
+  g_task_return_pointer (task, cities, (GDestroyNotify) cities_free);
+}
+
+static void
+cities_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  Cities *cities = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  double lat = g_settings_get_double (self->settings, "location-latitude");
+  double lon = g_settings_get_double (self->settings, "location-longitude");
+  guint selected = 0;
+
+  if (cities == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row), error->message);
+      return;
+    }
+  gtk_string_list_append (names, _("Not set"));
+  for (guint i = 0; i < cities->labels->len; i++)
+    {
+      const WhCityCentre *city = cities->cities->pdata[i];
+
+      gtk_string_list_append (names, cities->labels->pdata[i]);
+      if ((lat != 0 || lon != 0) && fabs (city->lat - lat) < SAME_PLACE_DEG &&
+          fabs (city->lon - lon) < SAME_PLACE_DEG)
+        selected = i + 1;
+    }
+  self->keeps_place = (lat != 0 || lon != 0) && selected == 0;
+  if (self->keeps_place)
+    {
+      g_autofree char *place = g_strdup_printf (_("A place set before (%.3f, %.3f)"), lat, lon);
+
+      gtk_string_list_append (names, place);
+      selected = cities->labels->len + 1;
+    }
+  g_clear_pointer (&self->cities, g_ptr_array_unref);
+  self->cities = g_ptr_array_ref (cities->cities);
+  cities_free (cities);
+
+  self->loading_cities = TRUE;
+  adw_combo_row_set_model (self->location_row, G_LIST_MODEL (names));
+  adw_combo_row_set_selected (self->location_row, selected);
+  self->loading_cities = FALSE;
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row),
+                               self->cities->len > 0
+                                 ? _("Where you work, if the location service is off")
+                                 : _("Sync the stations first: their cities are listed here"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->location_row), self->cities->len > 0 ||
+                                                             self->keeps_place);
+}
+
+static void
+load_cities (WhPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    {
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row),
+                                   _("Sync the stations first: their cities are listed here"));
+      return;
+    }
+  task = g_task_new (self, self->cancellable, cities_done_cb, NULL);
+  g_task_set_source_tag (task, load_cities);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
+  g_task_run_in_thread (task, cities_thread);
 }
 
 /* ---- Storage ------------------------------------------------------------ */
@@ -245,6 +420,7 @@ wh_preferences_window_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->region_codes, g_array_unref);
+  g_clear_pointer (&self->cities, g_ptr_array_unref);
   G_OBJECT_CLASS (wh_preferences_window_parent_class)->finalize (object);
 }
 
@@ -262,10 +438,12 @@ wh_preferences_window_class_init (WhPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_row);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, clear_button);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, location_row);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, region_row);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, storage_row);
   gtk_widget_class_bind_template_callback (widget_class, backend_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, location_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, region_selected_cb);
 }
 
@@ -293,6 +471,7 @@ wh_preferences_window_new (GSettings *settings,
   g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
   load_regions (self);
+  load_cities (self);
   update_storage_size (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), store != NULL);
   return self;

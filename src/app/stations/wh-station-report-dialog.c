@@ -22,6 +22,9 @@ struct _WhStationReportDialog
   /* Owned references */
   WhStore        *store;
   gint64          station_id;
+  char           *station_name;
+  GCancellable   *cancellable;
+  gboolean        sending;
 };
 
 G_DEFINE_FINAL_TYPE (WhStationReportDialog, wh_station_report_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -82,27 +85,113 @@ chosen_problem (WhStationReportDialog *self)
   return "no_hot_water";
 }
 
+typedef struct
+{
+  WhStore *store;
+  gint64   station_id;
+  char    *problem;
+  char    *comment;
+} SendJob;
+
+static void
+send_job_free (SendJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->problem);
+  g_free (job->comment);
+  g_free (job);
+}
+
+/* A write transaction with its fsync, and up to the store's busy timeout
+ * while a sync holds the writer: not on the main thread. */
+static void
+send_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SendJob *job = task_data;
+  GError *error = NULL;
+
+  if (wh_station_report_queue (job->store, job->station_id, job->problem, job->comment, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+set_sending (WhStationReportDialog *self,
+             gboolean               sending)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (self);
+
+  self->sending = sending;
+  adw_message_dialog_set_response_enabled (dialog, "send", !sending);
+  gtk_widget_set_sensitive (adw_message_dialog_get_extra_child (dialog), !sending);
+}
+
+static void
+sent_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  WhStationReportDialog *self = WH_STATION_REPORT_DIALOG (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *body = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The dialog stays, with what was chosen and typed; it says why. */
+      set_sending (self, FALSE);
+      body = g_strdup_printf (_("%s\n\nThe report could not be saved: %s Try again, or cancel."),
+                              self->station_name, error->message);
+      adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (self), body);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_QUEUED], 0);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
 static void
 wh_station_report_dialog_response (AdwMessageDialog *dialog,
                                    const char       *response)
 {
   WhStationReportDialog *self = WH_STATION_REPORT_DIALOG (dialog);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *comment = NULL;
+  g_autoptr(GTask) task = NULL;
+  SendJob *job;
 
-  if (g_strcmp0 (response, "send") == 0)
+  if (g_strcmp0 (response, "send") != 0)
     {
-      comment = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->comment_entry))));
-      if (!wh_station_report_queue (self->store, self->station_id, chosen_problem (self), comment,
-                                    &error))
-        {
-          /* Keep the dialog and what was typed; say why. */
-          adw_message_dialog_set_body (dialog, error->message);
-          return;
-        }
-      g_signal_emit (self, signals[SIGNAL_QUEUED], 0);
+      g_cancellable_cancel (self->cancellable);
+      gtk_window_destroy (GTK_WINDOW (self));
+      return;
     }
-  ADW_MESSAGE_DIALOG_CLASS (wh_station_report_dialog_parent_class)->response (dialog, response);
+  if (self->sending)
+    return;
+  job = g_new0 (SendJob, 1);
+  job->store = g_object_ref (self->store);
+  job->station_id = self->station_id;
+  job->problem = g_strdup (chosen_problem (self));
+  job->comment = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->comment_entry))));
+  set_sending (self, TRUE);
+  task = g_task_new (self, self->cancellable, sent_cb, NULL);
+  g_task_set_source_tag (task, wh_station_report_dialog_response);
+  g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
+  g_task_run_in_thread (task, send_thread);
+}
+
+/* libadwaita 1.2 closes the dialog before it emits ::response, so a report
+ * that could not be saved would take what was typed with it. The dialog
+ * closes itself instead, once the report is saved or cancelled (Escape and
+ * the close button still emit the "cancel" response). */
+static gboolean
+wh_station_report_dialog_close_request (GtkWindow *window)
+{
+  GTK_WINDOW_CLASS (wh_station_report_dialog_parent_class)->close_request (window);
+  return TRUE;
 }
 
 static void
@@ -110,7 +199,10 @@ wh_station_report_dialog_dispose (GObject *object)
 {
   WhStationReportDialog *self = WH_STATION_REPORT_DIALOG (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->station_name, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_STATION_REPORT_DIALOG);
   G_OBJECT_CLASS (wh_station_report_dialog_parent_class)->dispose (object);
 }
@@ -121,6 +213,7 @@ wh_station_report_dialog_class_init (WhStationReportDialogClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = wh_station_report_dialog_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = wh_station_report_dialog_close_request;
   ADW_MESSAGE_DIALOG_CLASS (klass)->response = wh_station_report_dialog_response;
 
   signals[SIGNAL_QUEUED] = g_signal_new ("queued", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -140,6 +233,7 @@ static void
 wh_station_report_dialog_init (WhStationReportDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
 WhStationReportDialog *
@@ -156,5 +250,6 @@ wh_station_report_dialog_new (GtkWindow      *parent,
                        "body", wh_record_get_text (station, "name"), NULL);
   self->store = g_object_ref (store);
   self->station_id = station->id;
+  self->station_name = g_strdup (wh_record_get_text (station, "name"));
   return self;
 }

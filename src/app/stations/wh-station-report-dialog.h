@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WhStationReportDialog, wh_station_report_dialog, WH,
                       STATION_REPORT_DIALOG, AdwMessageDialog)
 
-/* Emits ::queued (no arguments) when the report is in the outbox. */
+/* Emits ::queued (no arguments) when the report is in the outbox, then
+ * closes. When it cannot be saved the dialog stays open with the reason and
+ * what was chosen and typed. */
 WhStationReportDialog *wh_station_report_dialog_new (GtkWindow      *parent,
                                                      WhStore        *store,
                                                      const WhRecord *station);

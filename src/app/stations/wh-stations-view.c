@@ -12,6 +12,7 @@
 #include "wh-format.h"
 #include "wh-map-backdrop.h"
 #include "wh-service-page.h"
+#include "wh-station-clusters.h"
 #include "wh-station-layer.h"
 #include "wh-station-report-dialog.h"
 #include "wh-keynav.h"
@@ -19,8 +20,10 @@
 
 /* The list grows by this many stations at a time ("Show more"). */
 #define LIST_STEP 20
-/* Numbered markers on the map for the first few of the list. */
+/* Numbered markers on the map for the first few of the list, from this
+ * zoom on: further out they would pile on the clusters. */
 #define N_NEAREST_MARKERS 5
+#define NEAREST_MARKERS_ZOOM 10.0
 /* China as a whole, when no place is known. */
 #define HOME_LAT 35.0
 #define HOME_LON 104.5
@@ -45,6 +48,7 @@ struct _WhStationsView
   GtkLabel          *origin_label;
   ShumateScale      *scale;
   GtkSearchEntry    *search_entry;
+  GtkButton         *set_place_button;
   GtkButton         *show_list_button;
   GtkButton         *show_map_button;
   GtkStack          *sidebar_stack;
@@ -79,6 +83,8 @@ struct _WhStationsView
   guint              origin_timeout; /* the list follows the map centre */
   guint              changed_idle;   /* stations changed in the store */
   gboolean           centred_once;
+  gboolean           have_extent;    /* of the saved stations' cities: */
+  double             extent[4];      /* min lat, min lon, max lat, max lon */
 #ifdef HAVE_GEOCLUE
   GClueSimple       *geoclue;
   gboolean           geoclue_started;
@@ -124,6 +130,29 @@ get_origin (WhStationsView *self,
   return FALSE;
 }
 
+/* Where and how close the map shows all the saved stations: the box of
+ * their cities' centres, with room around it. */
+static void
+extent_view (WhStationsView *self,
+             double         *lat,
+             double         *lon,
+             double         *zoom)
+{
+  double x0, y0, x1, y1, w, h, fit;
+
+  wh_map_project (self->extent[2], self->extent[1], &x0, &y0);
+  wh_map_project (self->extent[0], self->extent[3], &x1, &y1);
+  wh_map_unproject ((x0 + x1) / 2, (y0 + y1) / 2, lat, lon);
+  w = MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 300);
+  h = MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 300);
+  /* The widest of the two, in tile sizes at zoom 0, and a margin of a
+   * quarter on each side. */
+  fit = MIN (w / (MAX (x1 - x0, 1e-9) * WH_MAP_TILE_SIZE * 1.5),
+             h / (MAX (y1 - y0, 1e-9) * WH_MAP_TILE_SIZE * 1.5));
+  /* One city's stations: a city's view, not a street's. */
+  *zoom = CLAMP (floor (log2 (fit)), 3, 11);
+}
+
 static void
 go_home (WhStationsView *self,
          gboolean        animate)
@@ -131,17 +160,21 @@ go_home (WhStationsView *self,
   double lat, lon;
   gboolean known = self->context && wh_context_get_location (self->context, &lat, &lon);
 
-  if (!known)
+  double zoom = known ? PLACE_ZOOM : HOME_ZOOM;
+
+  if (!known && self->have_extent)
+    extent_view (self, &lat, &lon, &zoom);
+  else if (!known)
     {
       lat = HOME_LAT;
       lon = HOME_LON;
     }
   if (animate)
-    shumate_map_go_to_full (self->map, lat, lon, known ? PLACE_ZOOM : HOME_ZOOM);
+    shumate_map_go_to_full (self->map, lat, lon, zoom);
   else
     {
       shumate_map_center_on (self->map, lat, lon);
-      shumate_viewport_set_zoom_level (get_viewport (self), known ? PLACE_ZOOM : HOME_ZOOM);
+      shumate_viewport_set_zoom_level (get_viewport (self), zoom);
     }
 }
 
@@ -442,6 +475,15 @@ make_row (const WhNearby *item,
 }
 
 static void
+show_nearest_markers (WhStationsView *self)
+{
+  gboolean close = shumate_viewport_get_zoom_level (get_viewport (self)) >= NEAREST_MARKERS_ZOOM;
+
+  for (guint i = 0; i < self->nearest_markers->len; i++)
+    gtk_widget_set_visible (self->nearest_markers->pdata[i], close);
+}
+
+static void
 update_nearest_markers (WhStationsView *self)
 {
   for (guint i = 0; i < self->nearest_markers->len; i++)
@@ -464,6 +506,7 @@ update_nearest_markers (WhStationsView *self)
       shumate_marker_layer_add_marker (self->marker_layer, marker);
       g_ptr_array_add (self->nearest_markers, marker);
     }
+  show_nearest_markers (self);
 }
 
 static void
@@ -540,10 +583,20 @@ static void
 update_origin_label (WhStationsView *self,
                      gboolean        known)
 {
+  /* A kiosk has no preferences: its own place comes with its set-up. */
+  gboolean can_set = self->context && !wh_context_get_kiosk (self->context);
+
   gtk_label_set_text (self->origin_label,
                       known ? _("Nearest to you first.")
-                            : _("Nearest to the map centre first. Set your place in "
-                                "Preferences to measure from where you are."));
+                            : can_set ? _("Nearest to the map centre first. Where are you?")
+                                      : _("Nearest to the map centre first."));
+  gtk_widget_set_visible (GTK_WIDGET (self->set_place_button), !known && can_set);
+}
+
+static void
+set_place_clicked_cb (WhStationsView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.preferences", NULL);
 }
 
 static void
@@ -915,8 +968,17 @@ close_station (WhStationsView *self)
 static void
 back_clicked_cb (WhStationsView *self)
 {
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->nearest_list);
+
   close_station (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->nearest_list));
+  /* Back where the worker was: on the station's row (the list scrolls to
+   * it), else the first. */
+  if (row == NULL)
+    row = gtk_list_box_get_row_at_index (self->nearest_list, 0);
+  if (row)
+    gtk_widget_grab_focus (GTK_WIDGET (row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->nearest_list));
 }
 
 /* ---- Map ---------------------------------------------------------------- */
@@ -1037,6 +1099,33 @@ cities_thread (GTask        *task,
 }
 
 static void
+set_extent (WhStationsView *self,
+            GPtrArray      *cities)
+{
+  ShumateViewport *viewport = get_viewport (self);
+  gboolean at_home;
+
+  self->have_extent = cities->len > 0;
+  for (guint i = 0; i < cities->len; i++)
+    {
+      const WhCityCentre *city = cities->pdata[i];
+
+      self->extent[0] = i == 0 ? city->lat : MIN (self->extent[0], city->lat);
+      self->extent[1] = i == 0 ? city->lon : MIN (self->extent[1], city->lon);
+      self->extent[2] = i == 0 ? city->lat : MAX (self->extent[2], city->lat);
+      self->extent[3] = i == 0 ? city->lon : MAX (self->extent[3], city->lon);
+    }
+  /* With no place known the map opened on all of China: move it to where
+   * the saved stations are, unless the worker moved it already. */
+  at_home = shumate_viewport_get_zoom_level (viewport) == HOME_ZOOM &&
+            shumate_location_get_latitude (SHUMATE_LOCATION (viewport)) == HOME_LAT &&
+            shumate_location_get_longitude (SHUMATE_LOCATION (viewport)) == HOME_LON;
+  if (self->have_extent && at_home && !(self->context && wh_context_get_location (self->context,
+                                                                                  NULL, NULL)))
+    go_home (self, FALSE);
+}
+
+static void
 cities_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -1046,7 +1135,10 @@ cities_done_cb (GObject      *object,
   g_autoptr(GPtrArray) cities = g_task_propagate_pointer (G_TASK (result), &error);
 
   if (cities)
-    wh_map_backdrop_set_cities (self->backdrop, cities);
+    {
+      wh_map_backdrop_set_cities (self->backdrop, cities);
+      set_extent (self, cities);
+    }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_debug ("No city names for the map: %s", error->message);
 }
@@ -1280,6 +1372,7 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, origin_label);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, scale);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, set_place_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_list_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_map_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, sidebar_stack);
@@ -1291,6 +1384,7 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, home_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, set_place_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_list_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_map_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, zoom_in_clicked_cb);
@@ -1351,6 +1445,8 @@ wh_stations_view_init (WhStationsView *self)
   g_signal_connect_object (viewport, "notify::latitude", G_CALLBACK (viewport_moved_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (viewport, "notify::longitude", G_CALLBACK (viewport_moved_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (viewport, "notify::zoom-level", G_CALLBACK (show_nearest_markers), self,
                            G_CONNECT_SWAPPED);
 
   self->selected_marker = shumate_marker_new ();
