@@ -21,21 +21,6 @@
 #include "wh-test-store.h"
 #include "wh-test.h"
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 /* ---- A store of varied stations ----------------------------------------- */
 
 static const char * const some_hours[][2] = {
@@ -108,7 +93,7 @@ stations_teardown (Stations *s)
 {
   g_clear_object (&s->store);
   g_clear_pointer (&s->records, g_ptr_array_unref);
-  remove_dir (s->dir);
+  wh_test_remove_tmpdir (s->dir);
   g_free (s->dir);
 }
 
@@ -364,7 +349,7 @@ test_open_now (void)
       g_assert_no_error (error);
       g_assert_cmpuint (points->len, ==, cases[i].open ? 1 : 0);
       g_clear_object (&store);
-      remove_dir (dir);
+      wh_test_remove_tmpdir (dir);
     }
 }
 
@@ -419,7 +404,7 @@ test_city_centres (void)
   g_assert_cmpfloat_with_epsilon (first->lon, 116.5, 1e-9);
   g_assert_cmpstr (second->city, ==, "上海市");
   g_clear_object (&store);
-  remove_dir (dir);
+  wh_test_remove_tmpdir (dir);
 }
 
 /* ---- Clustering --------------------------------------------------------- */
@@ -590,7 +575,7 @@ test_report_reaches_server (void)
   g_clear_object (&api);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  remove_dir (dir);
+  wh_test_remove_tmpdir (dir);
 }
 
 /* ---- A report that cannot be saved keeps what was typed ----------------- */
