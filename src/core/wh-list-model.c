@@ -42,7 +42,11 @@ struct _WhListModel
   guint     n_items;
   GQueue    pages; /* Page*, most recently used first */
   guint     generation; /* bumped by every change of query */
+  gboolean  reloading;    /* a reload reads in a worker thread */
+  gboolean  reload_again; /* and the store changed meanwhile */
 };
+
+static void reload_async (WhListModel *self);
 
 static void wh_list_model_iface_init (GListModelInterface *iface);
 
@@ -88,7 +92,7 @@ reload_timeout_cb (gpointer data)
 
   g_atomic_int_set (&watch->pending, 0);
   if (self != NULL)
-    wh_list_model_reload (self);
+    reload_async (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -124,6 +128,15 @@ forget_pages (WhListModel *self)
 
   while ((page = g_queue_pop_head (&self->pages)) != NULL)
     page_free (page);
+}
+
+static gint
+compare_uint (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
 }
 
 static guint
@@ -410,42 +423,214 @@ wh_list_model_set_query (WhListModel   *self,
   wh_list_model_reload (self);
 }
 
+/* A count and some pages read in a worker thread, which the store lends a
+ * reader connection of its own; then installed at once on the main thread. */
 typedef struct
 {
   WhStore   *store;
   WhQuery   *query;
   guint      generation;
   gint64     count;
-  GPtrArray *first; /* WhRecord* */
-} SetQuery;
+  GArray    *indices; /* guint: the pages to read, ascending */
+  GPtrArray *pages;   /* GPtrArray of WhRecord*, one per index read */
+} Load;
 
 static void
-set_query_free (SetQuery *data)
+load_free (Load *data)
 {
   g_clear_object (&data->store);
   g_clear_pointer (&data->query, wh_query_free);
-  g_clear_pointer (&data->first, g_ptr_array_unref);
+  g_clear_pointer (&data->indices, g_array_unref);
+  g_clear_pointer (&data->pages, g_ptr_array_unref);
   g_free (data);
 }
 
-static void
-set_query_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+static Load *
+load_new (WhListModel   *self,
+          const WhQuery *query)
 {
-  SetQuery *data = task_data;
+  Load *data = g_new0 (Load, 1);
+
+  data->store = g_object_ref (self->store);
+  data->query = wh_query_copy (query);
+  data->indices = g_array_new (FALSE, FALSE, sizeof (guint));
+  data->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  return data;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Load *data = task_data;
   GError *error = NULL;
 
-  /* The store lends this thread a reader connection of its own. */
   data->count = wh_store_query_count (data->store, data->query, &error);
-  if (data->count >= 0 && !g_cancellable_is_cancelled (cancellable))
-    data->first = wh_store_query_page (data->store, data->query, NULL, FALSE, 0, PAGE_SIZE,
-                                       &error);
+  for (guint i = 0; data->count >= 0 && i < data->indices->len; i++)
+    {
+      guint index = g_array_index (data->indices, guint, i);
+      GPtrArray *prev = i > 0 ? data->pages->pdata[i - 1] : NULL;
+      GPtrArray *records;
+
+      if (g_cancellable_is_cancelled (cancellable) || (gint64) index * PAGE_SIZE >= data->count)
+        break;
+      /* Next to the page before: by its last key, as fetch_page() does. */
+      if (prev != NULL && prev->len == PAGE_SIZE &&
+          g_array_index (data->indices, guint, i - 1) == index - 1)
+        records = wh_store_query_page (data->store, data->query, prev->pdata[PAGE_SIZE - 1],
+                                       FALSE, 0, PAGE_SIZE, &error);
+      else
+        records = wh_store_query_page (data->store, data->query, NULL, FALSE, index * PAGE_SIZE,
+                                       PAGE_SIZE, &error);
+      if (records == NULL)
+        break;
+      g_ptr_array_add (data->pages, records);
+    }
   if (error != NULL)
     g_task_return_error (task, error);
   else if (!g_task_return_error_if_cancelled (task))
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+load_start (WhListModel         *self,
+            Load                *data,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/* Tells the views every row is new: all rows go, then the new ones come, in
+ * two signals. In one, (0, old, new), GtkListItemManager would look for the
+ * rows it shows among all the new items, one get_item() each: every page of
+ * a million rows read in one frame. */
+static void
+replace_all (WhListModel *self,
+             guint        old_n,
+             guint        new_n)
+{
+  if (old_n != 0)
+    {
+      self->n_items = 0;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
+    }
+  self->n_items = new_n;
+  if (new_n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, new_n);
+  if (old_n != new_n)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Puts what a load read in place of the count and the pages. A new query
+ * replaces every row (the view starts at the top). A reload after a sync
+ * keeps the view where it is: the rows in the pages read again (those on
+ * screen, fetched lately) are changed in place, then the end grows or
+ * shrinks. Rows outside those pages are held by no view (a list view keeps
+ * rows only around what it shows), so nothing stale stays on screen. */
+static void
+load_install (WhListModel *self,
+              Load        *data,
+              gboolean     replace)
+{
+  guint old_n = self->n_items;
+  guint new_n = (guint) MIN (data->count, (gint64) G_MAXUINT);
+  guint common = MIN (old_n, new_n);
+
+  forget_pages (self);
+  /* Pushed last first: the first page ends up most recently used. */
+  for (guint i = data->pages->len; i-- > 0;)
+    {
+      GPtrArray *records = data->pages->pdata[i];
+      Page *page = g_new0 (Page, 1);
+
+      page->index = g_array_index (data->indices, guint, i);
+      page->items = g_ptr_array_new_full (records->len, g_object_unref);
+      for (guint j = 0; j < records->len; j++)
+        g_ptr_array_add (page->items, wh_record_object_new (g_steal_pointer (&records->pdata[j])));
+      g_queue_push_head (&self->pages, page);
+    }
+  if (replace)
+    {
+      replace_all (self, old_n, new_n);
+      return;
+    }
+
+  self->n_items = new_n;
+  if (new_n > old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, new_n - old_n);
+  else if (new_n < old_n)
+    g_list_model_items_changed (G_LIST_MODEL (self), new_n, old_n - new_n, 0);
+  /* Each run of consecutive pages read, in place. */
+  for (guint i = 0; i < data->pages->len;)
+    {
+      guint first = g_array_index (data->indices, guint, i), last = first;
+      guint start, end;
+
+      while (i + 1 < data->pages->len && g_array_index (data->indices, guint, i + 1) == last + 1)
+        last = g_array_index (data->indices, guint, ++i);
+      i++;
+      start = first * PAGE_SIZE;
+      end = MIN ((last + 1) * PAGE_SIZE, common);
+      if (start < end)
+        g_list_model_items_changed (G_LIST_MODEL (self), start, end - start, end - start);
+    }
+  if (old_n != new_n)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+reload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  WhListModel *self = WH_LIST_MODEL (object);
+  g_autoptr(GError) error = NULL;
+  Load *data = g_task_get_task_data (G_TASK (result));
+
+  self->reloading = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_debug ("Reloading %s failed: %s", self->query->collection->name, error->message);
+  /* A newer query has been read meanwhile, or is being read. */
+  else if (data->generation == self->generation)
+    load_install (self, data, FALSE);
+  if (self->reload_again && self->store != NULL)
+    {
+      self->reload_again = FALSE;
+      reload_async (self);
+    }
+}
+
+/* After a sync wrote: the count and the pages kept (those on screen) are
+ * read again off the main thread, so the views rebind from memory. */
+static void
+reload_async (WhListModel *self)
+{
+  Load *data;
+
+  if (self->reloading)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+  data = load_new (self, self->query);
+  data->generation = self->generation;
+  for (GList *l = self->pages.head; l; l = l->next)
+    g_array_append_val (data->indices, ((Page *) l->data)->index);
+  if (data->indices->len == 0)
+    g_array_append_val (data->indices, (guint) { 0 });
+  g_array_sort (data->indices, compare_uint);
+  self->reloading = TRUE;
+  load_start (self, data, reload_async, NULL, reload_cb, NULL);
 }
 
 void
@@ -455,22 +640,16 @@ wh_list_model_set_query_async (WhListModel         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  SetQuery *data;
+  Load *data;
 
   g_return_if_fail (WH_IS_LIST_MODEL (self));
   g_return_if_fail (query != NULL);
   g_return_if_fail (query->collection == self->query->collection);
 
-  data = g_new0 (SetQuery, 1);
-  data->store = g_object_ref (self->store);
-  data->query = wh_query_copy (query);
+  data = load_new (self, query);
   data->generation = ++self->generation;
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_list_model_set_query_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) set_query_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, set_query_thread);
+  g_array_append_val (data->indices, (guint) { 0 });
+  load_start (self, data, wh_list_model_set_query_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -478,9 +657,7 @@ wh_list_model_set_query_finish (WhListModel   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  SetQuery *data;
-  Page *page;
-  guint old_n;
+  Load *data;
 
   g_return_val_if_fail (WH_IS_LIST_MODEL (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -498,37 +675,17 @@ wh_list_model_set_query_finish (WhListModel   *self,
     }
 
   g_clear_pointer (&self->query, wh_query_free);
-  self->query = g_steal_pointer (&data->query);
-  old_n = self->n_items;
-  forget_pages (self);
-  self->n_items = (guint) MIN (data->count, (gint64) G_MAXUINT);
-  page = g_new0 (Page, 1);
-  page->index = 0;
-  page->items = g_ptr_array_new_full (data->first->len, g_object_unref);
-  for (guint i = 0; i < data->first->len; i++)
-    g_ptr_array_add (page->items, wh_record_object_new (g_steal_pointer (&data->first->pdata[i])));
-  g_queue_push_head (&self->pages, page);
-
+  self->query = wh_query_copy (data->query);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
-  if (old_n != 0 || self->n_items != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
-  if (old_n != self->n_items)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  load_install (self, data, TRUE);
   return TRUE;
 }
 
 void
 wh_list_model_reload (WhListModel *self)
 {
-  guint old_n;
-
   g_return_if_fail (WH_IS_LIST_MODEL (self));
 
-  old_n = self->n_items;
   forget_pages (self);
-  self->n_items = count_items (self);
-  if (old_n != 0 || self->n_items != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
-  if (old_n != self->n_items)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  replace_all (self, self->n_items, count_items (self));
 }

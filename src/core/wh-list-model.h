@@ -10,7 +10,9 @@
  *
  * Use it from one thread (the UI's). It follows the store's ::changed signal
  * for its collection and reloads (coalesced, in the main context it was
- * made in) after a sync writes; wh_list_model_reload() does so at once.
+ * made in) after a sync writes: the count and the pages it keeps are read
+ * again in a worker thread, so the views rebind from memory, never waiting
+ * on SQL. wh_list_model_reload() reloads at once, on the calling thread.
  */
 #pragma once
 
