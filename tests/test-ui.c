@@ -63,6 +63,10 @@ make_store (char **path_out)
     wh_record_set_real (r, "lon", 116.47);
     wh_record_set_strv (r, "amenities", amenities);
     wh_record_set_text (r, "status", "open");
+    wh_record_set_text (r, "province", "北京市");
+    wh_record_set_text (r, "city", "北京市");
+    wh_record_set_int (r, "province_adcode", 110000);
+    wh_record_set_int (r, "city_adcode", 110100);
     g_ptr_array_add (stations->records, r);
     stations->next_since = stations->server_rev = 10;
     g_assert_true (wh_store_apply_page (store, stations, NULL, &error));
@@ -462,6 +466,19 @@ test_context_location (void)
   g_settings_reset (settings, "location-longitude");
 }
 
+/* A combo row's model is replaced when its data arrives from a thread. */
+static void
+wait_for_items (AdwComboRow *row,
+                guint        n)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_list_model_get_n_items (adw_combo_row_get_model (row)) < n &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, n);
+}
+
 static void
 test_preferences_persist (void)
 {
@@ -478,17 +495,25 @@ test_preferences_persist (void)
   gtk_spin_button_set_value (spin_button, 45);
   g_assert_cmpuint (g_settings_get_uint (settings, "sync-interval"), ==, 45);
 
-  /* The cities come from the cache; choosing one is kept. */
+  /* The cities come from the cache, read off the main thread; choosing one
+   * is kept. */
   region = ADW_COMBO_ROW (wh_test_find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
-  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (region)), >=, 1);
+  wait_for_items (region, 2);
+  adw_combo_row_set_selected (region, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "region-city"), ==, 110100);
   gtk_window_destroy (GTK_WINDOW (prefs));
   wh_test_spin (50);
 
-  /* A new window shows what was saved. */
+  /* A new window shows what was saved, and filling its list stores nothing. */
   prefs = wh_preferences_window_new (settings, store);
   spin_button = GTK_SPIN_BUTTON (wh_test_find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
   g_assert_cmpfloat (gtk_spin_button_get_value (spin_button), ==, 45);
+  region = ADW_COMBO_ROW (wh_test_find_descendant (GTK_WIDGET (prefs), ADW_TYPE_COMBO_ROW));
+  wait_for_items (region, 2);
+  g_assert_cmpuint (adw_combo_row_get_selected (region), ==, 1);
+  g_assert_cmpint (g_settings_get_int (settings, "region-city"), ==, 110100);
   gtk_window_destroy (GTK_WINDOW (prefs));
+  g_settings_reset (settings, "region-city");
 }
 
 static void

@@ -25,6 +25,7 @@ struct _WhPreferencesWindow
   GSettings     *settings;
   WhStore       *store;
   GArray        *region_codes; /* gint64, parallel to the combo's items */
+  gboolean       region_codes_loading;
   GPtrArray     *cities;       /* WhCityCentre*, items 1.. of location_row */
   gboolean       keeps_place;  /* one more item, after them: a place set otherwise */
   gboolean       loading_cities;
@@ -94,26 +95,29 @@ region_selected_cb (WhPreferencesWindow *self)
 {
   guint selected = adw_combo_row_get_selected (self->region_row);
 
-  if (self->region_codes == NULL || selected >= self->region_codes->len)
+  if (self->region_codes_loading || self->region_codes == NULL ||
+      selected >= self->region_codes->len)
     return;
   g_settings_set_int (self->settings, "region-city",
                       (int) g_array_index (self->region_codes, gint64, selected));
 }
 
+/* REGIONS (WhRegion*) come from the cities' task below, which reads them
+ * off the main thread: at national scale the scan takes a quarter second.
+ * Until then (or with no cache) only "Everywhere" is offered. */
 static void
-load_regions (WhPreferencesWindow *self)
+fill_regions (WhPreferencesWindow *self,
+              GPtrArray           *regions)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  g_autoptr(GPtrArray) regions = NULL;
   int current = g_settings_get_int (self->settings, "region-city");
   guint selected = 0;
   gint64 everywhere = 0;
 
+  g_clear_pointer (&self->region_codes, g_array_unref);
   self->region_codes = g_array_new (FALSE, FALSE, sizeof (gint64));
   gtk_string_list_append (names, _("Everywhere"));
   g_array_append_val (self->region_codes, everywhere);
-  if (self->store)
-    regions = wh_store_list_regions (self->store, NULL);
   for (guint i = 0; regions && i < regions->len; i++)
     {
       WhRegion *region = g_ptr_array_index (regions, i);
@@ -124,8 +128,11 @@ load_regions (WhPreferencesWindow *self)
       if (region->city_adcode == current)
         selected = i + 1;
     }
+  /* Filling the row must not store a choice nobody made. */
+  self->region_codes_loading = TRUE;
   adw_combo_row_set_model (self->region_row, G_LIST_MODEL (names));
   adw_combo_row_set_selected (self->region_row, selected);
+  self->region_codes_loading = FALSE;
 }
 
 /* ---- Location ----------------------------------------------------------- */
@@ -161,6 +168,7 @@ typedef struct
 {
   GPtrArray *cities;  /* WhCityCentre* */
   GPtrArray *labels;  /* char*, parallel */
+  GPtrArray *regions; /* WhRegion*: the cities of "Jobs from" */
 } Cities;
 
 static void
@@ -168,6 +176,7 @@ cities_free (Cities *cities)
 {
   g_clear_pointer (&cities->cities, g_ptr_array_unref);
   g_clear_pointer (&cities->labels, g_ptr_array_unref);
+  g_clear_pointer (&cities->regions, g_ptr_array_unref);
   g_free (cities);
 }
 
@@ -194,7 +203,7 @@ cities_thread (GTask        *task,
 {
   WhStore *store = task_data;
   g_autoptr(GHashTable) provinces = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GPtrArray) regions = NULL;
+  GPtrArray *regions = NULL;
   Cities *cities;
   GError *error = NULL;
   GPtrArray *centres = wh_store_list_city_centres (store, &error);
@@ -213,6 +222,7 @@ cities_thread (GTask        *task,
     }
   g_ptr_array_sort_with_data (centres, city_compare, provinces);
   cities = g_new0 (Cities, 1);
+  cities->regions = regions;
   cities->cities = centres;
   cities->labels = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < centres->len; i++)
@@ -267,6 +277,7 @@ cities_done_cb (GObject      *source,
     }
   g_clear_pointer (&self->cities, g_ptr_array_unref);
   self->cities = g_ptr_array_ref (cities->cities);
+  fill_regions (self, cities->regions);
   cities_free (cities);
 
   self->loading_cities = TRUE;
@@ -470,7 +481,7 @@ wh_preferences_window_new (GSettings *settings,
   gtk_editable_set_text (GTK_EDITABLE (self->backend_row), url);
   g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
-  load_regions (self);
+  fill_regions (self, NULL);
   load_cities (self);
   update_storage_size (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), store != NULL);
