@@ -246,14 +246,6 @@ fixture_teardown (Fixture      *f,
   g_ptr_array_unref (f->idempotency_keys);
 }
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_for (GAsyncResult **slot)
 {
@@ -272,7 +264,7 @@ get_jobs (Fixture    *f,
   g_autoptr(GAsyncResult) result = NULL;
 
   wh_api_get_changes_async (f->api, &wh_collection_jobs, 0, 500, 0, FALSE, if_none_match, NULL,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   wait_for (&result);
   return wh_api_get_changes_finish (f->api, result, etag, not_modified, error);
 }
@@ -369,7 +361,7 @@ test_query (Fixture      *f,
   g_autoptr(WhPage) page = NULL;
 
   wh_api_get_changes_async (f->api, &wh_collection_jobs, 77, 99999, 110100, TRUE, NULL, NULL,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   wait_for (&result);
   page = wh_api_get_changes_finish (f->api, result, NULL, NULL, NULL);
   g_assert_null (page);
@@ -378,7 +370,7 @@ test_query (Fixture      *f,
   /* region is for jobs only */
   g_clear_object (&result);
   wh_api_get_changes_async (f->api, &wh_collection_stations, 0, 10, 110100, FALSE, NULL, NULL,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_cmpstr (f->last_path, ==, "/api/v1/stations/changes");
   g_assert_cmpstr (f->last_query, ==, "since=0&limit=10");
@@ -604,7 +596,7 @@ test_refused (Fixture      *f,
   api = wh_api_new (url, &error);
   g_assert_no_error (error);
   wh_api_set_retry_policy (api, 2, 5, 10, 100);
-  wh_api_get_changes_async (api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, NULL, result_cb,
+  wh_api_get_changes_async (api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, NULL, wh_test_result_cb,
                             &result);
   wait_for (&result);
   page = wh_api_get_changes_finish (api, result, NULL, NULL, &error);
@@ -648,7 +640,7 @@ test_insecure (void)
   api = wh_api_new ("http://example.com/", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (wh_api_get_base_url (api), ==, "http://example.com");
-  wh_api_get_changes_async (api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, NULL, result_cb,
+  wh_api_get_changes_async (api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, NULL, wh_test_result_cb,
                             &result);
   wait_for (&result);
   page = wh_api_get_changes_finish (api, result, NULL, NULL, &error);
@@ -669,7 +661,7 @@ test_insecure (void)
       g_assert_no_error (error);
       wh_api_set_retry_policy (local, 1, 5, 5, 5);
       wh_api_get_changes_async (local, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, NULL,
-                                result_cb, &local_result);
+                                wh_test_result_cb, &local_result);
       wait_for (&local_result);
       local_page = wh_api_get_changes_finish (local, local_result, NULL, NULL, &error);
       g_assert_null (local_page);
@@ -774,7 +766,7 @@ test_cancel (Fixture      *f,
   /* while waiting for an answer */
   f->mode = MODE_HANG;
   wh_api_get_changes_async (f->api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, cancellable,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   g_timeout_add_once (100, cancel_cb, cancellable);
   wait_for (&result);
   page = wh_api_get_changes_finish (f->api, result, NULL, NULL, &error);
@@ -790,7 +782,7 @@ test_cancel (Fixture      *f,
   f->status = 503;
   start = g_get_monotonic_time ();
   wh_api_get_changes_async (f->api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, cancellable,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   /* cancel once the 503 is answered, whatever the machine's speed */
   while (f->n_requests < 2)
     g_main_context_iteration (NULL, TRUE);
@@ -806,7 +798,7 @@ test_cancel (Fixture      *f,
   g_clear_object (&result);
   g_clear_error (&error);
   wh_api_get_changes_async (f->api, &wh_collection_jobs, 0, 10, 0, FALSE, NULL, cancellable,
-                            result_cb, &result);
+                            wh_test_result_cb, &result);
   wait_for (&result);
   page = wh_api_get_changes_finish (f->api, result, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -838,7 +830,7 @@ test_login (Fixture      *f,
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       set_body (f, 200, bad[i]);
-      wh_api_login_async (f->api, "13800138000", "123456", NULL, result_cb, &result);
+      wh_api_login_async (f->api, "13800138000", "123456", NULL, wh_test_result_cb, &result);
       wait_for (&result);
       me = wh_api_login_finish (f->api, result, NULL, NULL, &error);
       g_assert_null (me);
@@ -849,7 +841,7 @@ test_login (Fixture      *f,
     }
 
   set_body (f, 200, good);
-  wh_api_login_async (f->api, "13800138000", "123456", NULL, result_cb, &result);
+  wh_api_login_async (f->api, "13800138000", "123456", NULL, wh_test_result_cb, &result);
   wait_for (&result);
   me = wh_api_login_finish (f->api, result, &token, &expires_at, &error);
   g_assert_no_error (error);
@@ -864,7 +856,7 @@ test_login (Fixture      *f,
   g_clear_pointer (&me, wh_record_free);
   set_body (f, 200, "{\"user_id\":5,\"phone\":\"13800138000\",\"union_member\":true,"
                     "\"new_form_worker\":false,\"eligible\":false}");
-  wh_api_get_me_async (f->api, NULL, result_cb, &result);
+  wh_api_get_me_async (f->api, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   me = wh_api_get_me_finish (f->api, result, &error);
   g_assert_no_error (error);
@@ -874,7 +866,7 @@ test_login (Fixture      *f,
   /* logout forgets the token even when the answer is lost */
   g_clear_object (&result);
   f->mode = MODE_DROP;
-  wh_api_logout_async (f->api, NULL, result_cb, &result);
+  wh_api_logout_async (f->api, NULL, wh_test_result_cb, &result);
   g_assert_null (wh_api_get_token (f->api));
   wait_for (&result);
   g_assert_false (wh_api_logout_finish (f->api, result, &error));
@@ -895,7 +887,7 @@ test_request_code (Fixture      *f,
   g_autofree char *body = wh_error_body_new ("too_many_requests", "slow down");
 
   set_body (f, 200, "{\"sent\":true,\"expires_in\":300,\"resend_after\":60}");
-  wh_api_request_code_async (f->api, "13800138000", NULL, result_cb, &result);
+  wh_api_request_code_async (f->api, "13800138000", NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_true (wh_api_request_code_finish (f->api, result, &resend_after, &error));
   g_assert_no_error (error);
@@ -905,7 +897,7 @@ test_request_code (Fixture      *f,
   g_clear_object (&result);
   set_body (f, 429, body);
   f->n_requests = 0;
-  wh_api_request_code_async (f->api, "13800138000", NULL, result_cb, &result);
+  wh_api_request_code_async (f->api, "13800138000", NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_false (wh_api_request_code_finish (f->api, result, &resend_after, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED);
@@ -915,7 +907,7 @@ test_request_code (Fixture      *f,
   g_clear_object (&result);
   g_clear_error (&error);
   set_body (f, 200, "{\"sent\":\"yes\"}");
-  wh_api_request_code_async (f->api, "13800138000", NULL, result_cb, &result);
+  wh_api_request_code_async (f->api, "13800138000", NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_false (wh_api_request_code_finish (f->api, result, NULL, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
@@ -939,7 +931,7 @@ test_claim (Fixture      *f,
   set_body (f, 201, body);
   f->mode = MODE_SEQUENCE;
   f->statuses[0] = 503;
-  wh_api_claim_voucher_async (f->api, 42, key, NULL, result_cb, &result);
+  wh_api_claim_voucher_async (f->api, 42, key, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   voucher = wh_api_claim_voucher_finish (f->api, result, &error);
   g_assert_no_error (error);
@@ -951,7 +943,7 @@ test_claim (Fixture      *f,
 
   g_clear_object (&result);
   set_body (f, 201, "{\"voucher_id\":\"v1\",\"merchant_id\":\"42\"}");
-  wh_api_claim_voucher_async (f->api, 42, key, NULL, result_cb, &result);
+  wh_api_claim_voucher_async (f->api, 42, key, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_null (wh_api_claim_voucher_finish (f->api, result, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
@@ -964,7 +956,7 @@ test_claim (Fixture      *f,
     g_autoptr(GPtrArray) vouchers = NULL;
 
     set_body (f, 200, list);
-    wh_api_list_vouchers_async (f->api, NULL, result_cb, &result);
+    wh_api_list_vouchers_async (f->api, NULL, wh_test_result_cb, &result);
     wait_for (&result);
     vouchers = wh_api_list_vouchers_finish (f->api, result, &error);
     g_assert_null (vouchers);
@@ -977,7 +969,7 @@ test_claim (Fixture      *f,
     g_autoptr(GPtrArray) vouchers = NULL;
 
     set_body (f, 200, list);
-    wh_api_list_vouchers_async (f->api, NULL, result_cb, &result);
+    wh_api_list_vouchers_async (f->api, NULL, wh_test_result_cb, &result);
     wait_for (&result);
     vouchers = wh_api_list_vouchers_finish (f->api, result, &error);
     g_assert_no_error (error);
@@ -994,13 +986,13 @@ test_replay (Fixture      *f,
   g_autoptr(GBytes) body = g_bytes_new_static ("{\"job_id\":3}", 12);
 
   set_body (f, 200, "{}");
-  wh_api_replay_async (f->api, "PUT", "bookmarks/3", body, NULL, result_cb, &result);
+  wh_api_replay_async (f->api, "PUT", "bookmarks/3", body, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_true (wh_api_replay_finish (f->api, result, &error));
   g_assert_cmpstr (f->last_path, ==, "/api/v1/bookmarks/3");
 
   g_clear_object (&result);
-  wh_api_replay_async (f->api, "PUT", "../admin", body, NULL, result_cb, &result);
+  wh_api_replay_async (f->api, "PUT", "../admin", body, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_false (wh_api_replay_finish (f->api, result, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_BAD_REQUEST);
@@ -1008,7 +1000,7 @@ test_replay (Fixture      *f,
 
   g_clear_object (&result);
   set_body (f, 204, "");
-  wh_api_replay_async (f->api, "DELETE", "bookmarks/3", NULL, NULL, result_cb, &result);
+  wh_api_replay_async (f->api, "DELETE", "bookmarks/3", NULL, NULL, wh_test_result_cb, &result);
   wait_for (&result);
   g_assert_true (wh_api_replay_finish (f->api, result, &error));
   g_assert_no_error (error);

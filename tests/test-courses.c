@@ -266,20 +266,6 @@ test_quiz_timed (void)
 
 /* ---- Store: migration, progress, attempts -------------------------------- */
 
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static gint64
 sql_int (const char *path,
          const char *sql)
@@ -343,7 +329,7 @@ test_store_migration (void)
   g_assert_null (wh_courses_get_media (store, "courses/5.svg", NULL, &error));
   g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND);
   g_object_unref (store);
-  remove_dir (dir);
+  wh_test_remove_tmpdir (dir);
 }
 
 static void
@@ -399,61 +385,28 @@ test_progress_rules (void)
   g_assert_true (wh_store_wipe_personal (store, &error));
   g_assert_null (wh_courses_get_progress (store, 11, NULL));
   g_object_unref (store);
-  remove_dir (dir);
+  wh_test_remove_tmpdir (dir);
 }
 
 /* ---- With the server ----------------------------------------------------- */
 
 typedef struct
 {
-  WhTestServer *server;
-  char         *dir;
-  char         *cache_path;
-  WhApi        *api;
-  WhStore      *store;
-  WhSync       *sync;
+  WhTestClient  c; /* first: g_test_add passes this fixture to its setup */
 } Fixture;
 
 static void
 fixture_setup (Fixture      *f,
                gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = wh_test_server_start ("tiny", &error);
-  g_assert_no_error (error);
-  f->dir = wh_test_make_tmpdir ();
-  f->cache_path = g_build_filename (f->dir, "cache.db", NULL);
-  f->api = wh_api_new (wh_test_server_get_url (f->server), &error);
-  g_assert_no_error (error);
-  wh_api_set_retry_policy (f->api, 2, 10, 50, 100);
-  wh_api_set_timeouts (f->api, 5, 5, 20);
-  f->store = wh_store_open (f->cache_path, &error);
-  g_assert_no_error (error);
-  f->sync = wh_sync_new (f->api, f->store);
+  wh_test_client_setup (&f->c);
 }
 
 static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
 {
-  g_clear_object (&f->sync);
-  g_clear_object (&f->store);
-  g_clear_object (&f->api);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  wh_test_server_free (f->server);
-  g_free (f->cache_path);
-  remove_dir (f->dir);
-  g_free (f->dir);
-}
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  wh_test_client_teardown (&f->c);
 }
 
 static void
@@ -464,10 +417,9 @@ sync_ok (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(WhSyncReport) report = NULL;
 
-  wh_sync_run_async (f->sync, NULL, 0, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (wh_sync_run_finish (f->sync, result, &report, &error));
+  wh_sync_run_async (f->c.sync, NULL, 0, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (wh_sync_run_finish (f->c.sync, result, &report, &error));
   g_assert_no_error (error);
   if (out)
     *out = g_steal_pointer (&report);
@@ -481,7 +433,7 @@ server_count (Fixture    *f,
   sqlite3_stmt *stmt = NULL;
   gint64 n;
 
-  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (f->server), &db,
+  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (f->c.server), &db,
                                     SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
@@ -536,35 +488,34 @@ test_offline_course (Fixture      *f,
   guint calls = 0, images_seen = 0;
 
   sync_ok (f, NULL);
-  course = course_with_images (f->store);
-  media = wh_courses_list_media (f->store, course, &error);
+  course = course_with_images (f->c.store);
+  media = wh_courses_list_media (f->c.store, course, &error);
   g_assert_no_error (error);
-  g_assert_false (wh_courses_is_saved (f->store, course));
+  g_assert_false (wh_courses_is_saved (f->c.store, course));
 
-  wh_courses_download_async (f->store, f->api, course, download_progress_cb, &calls, NULL,
-                             result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (wh_courses_download_finish (f->store, result, &bytes, &error));
+  wh_courses_download_async (f->c.store, f->c.api, course, download_progress_cb, &calls, NULL,
+                             wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (wh_courses_download_finish (f->c.store, result, &bytes, &error));
   g_assert_no_error (error);
   g_assert_cmpint (bytes, >, 0);
-  g_assert_cmpint (bytes, ==, wh_courses_get_saved_size (f->store, course, NULL));
+  g_assert_cmpint (bytes, ==, wh_courses_get_saved_size (f->c.store, course, NULL));
   g_assert_cmpuint (calls, ==, media->len + 1);
-  g_assert_true (wh_courses_is_saved (f->store, course));
+  g_assert_true (wh_courses_is_saved (f->c.store, course));
   {
-    g_autoptr(GArray) saved = wh_courses_list_saved (f->store, NULL);
+    g_autoptr(GArray) saved = wh_courses_list_saved (f->c.store, NULL);
     g_assert_cmpuint (saved->len, ==, 1);
     g_assert_cmpint (g_array_index (saved, gint64, 0), ==, course);
   }
 
   /* No server at all: the course, its lessons and their pictures are here. */
-  wh_test_server_stop (f->server);
-  g_clear_object (&f->sync);
-  g_clear_object (&f->store);
-  f->store = wh_store_open (f->cache_path, &error);
+  wh_test_server_stop (f->c.server);
+  g_clear_object (&f->c.sync);
+  g_clear_object (&f->c.store);
+  f->c.store = wh_store_open (f->c.cache_path, &error);
   g_assert_no_error (error);
-  g_assert_true (wh_courses_is_saved (f->store, course));
-  lessons = wh_store_list_lessons (f->store, course, &error);
+  g_assert_true (wh_courses_is_saved (f->c.store, course));
+  lessons = wh_store_list_lessons (f->c.store, course, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (lessons->len, >, 0);
   for (guint i = 0; i < lessons->len; i++)
@@ -583,7 +534,7 @@ test_offline_course (Fixture      *f,
           g_assert_nonnull (text);
           if (b->kind != WH_MD_IMAGE)
             continue;
-          picture = wh_courses_get_media (f->store, b->path, &type, &error);
+          picture = wh_courses_get_media (f->c.store, b->path, &type, &error);
           g_assert_no_error (error);
           g_assert_cmpstr (type, ==, "image/svg+xml");
           g_assert_nonnull (g_strstr_len (g_bytes_get_data (picture, NULL),
@@ -594,7 +545,7 @@ test_offline_course (Fixture      *f,
   g_assert_cmpuint (images_seen, >, 0);
 
   /* Studied offline: kept locally and queued. */
-  g_assert_true (wh_courses_save_progress (f->store, ((WhRecord *) lessons->pdata[0])->id, course,
+  g_assert_true (wh_courses_save_progress (f->c.store, ((WhRecord *) lessons->pdata[0])->id, course,
                                            WH_COURSES_POSITION_END, TRUE, &error));
   g_assert_no_error (error);
   {
@@ -608,45 +559,44 @@ test_offline_course (Fixture      *f,
     g_assert_true (wh_quiz_answer (quiz, 0, 1, 1, NULL));
     wh_quiz_finish (quiz, 2);
     attempt = wh_quiz_to_attempt (quiz, course);
-    g_assert_true (wh_courses_save_attempt (f->store, attempt, &error));
+    g_assert_true (wh_courses_save_attempt (f->c.store, attempt, &error));
     /* the first write of an attempt is kept; a repeat queues nothing */
-    g_assert_true (wh_courses_save_attempt (f->store, attempt, &error));
+    g_assert_true (wh_courses_save_attempt (f->c.store, attempt, &error));
     g_assert_no_error (error);
   }
-  g_assert_cmpint (wh_store_outbox_count (f->store, NULL), ==, 2);
+  g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 2);
   {
-    g_autoptr(GPtrArray) attempts = wh_courses_list_attempts (f->store, course, NULL);
+    g_autoptr(GPtrArray) attempts = wh_courses_list_attempts (f->c.store, course, NULL);
     g_assert_cmpuint (attempts->len, ==, 1);
   }
 
   /* Restarted app, server back, signed in: the outbox reaches the server. */
-  g_clear_object (&f->store);
-  f->store = wh_store_open (f->cache_path, &error);
+  g_clear_object (&f->c.store);
+  f->c.store = wh_store_open (f->c.cache_path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (wh_store_outbox_count (f->store, NULL), ==, 2);
-  g_assert_true (wh_test_server_restart (f->server, &error));
+  g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 2);
+  g_assert_true (wh_test_server_restart (f->c.server, &error));
   g_assert_no_error (error);
-  f->sync = wh_sync_new (f->api, f->store);
+  f->c.sync = wh_sync_new (f->c.api, f->c.store);
   g_clear_object (&result);
-  wh_api_login_async (f->api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wh_api_login_async (f->c.api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
   {
-    g_autoptr(WhRecord) me = wh_api_login_finish (f->api, result, NULL, NULL, &error);
+    g_autoptr(WhRecord) me = wh_api_login_finish (f->c.api, result, NULL, NULL, &error);
     g_assert_no_error (error);
   }
   sync_ok (f, &report);
   g_assert_cmpuint (report->outbox_sent, ==, 2);
-  g_assert_cmpint (wh_store_outbox_count (f->store, NULL), ==, 0);
+  g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 0);
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM progress WHERE completed = 1"), ==, 1);
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM quiz_attempts"), ==, 1);
 
   /* Remove download: the pictures go, the lessons' text stays. */
-  g_assert_true (wh_courses_remove_download (f->store, course, &error));
-  g_assert_false (wh_courses_is_saved (f->store, course));
-  g_assert_cmpint (wh_courses_get_saved_size (f->store, course, NULL), ==, 0);
+  g_assert_true (wh_courses_remove_download (f->c.store, course, &error));
+  g_assert_false (wh_courses_is_saved (f->c.store, course));
+  g_assert_cmpint (wh_courses_get_saved_size (f->c.store, course, NULL), ==, 0);
   g_clear_pointer (&lessons, g_ptr_array_unref);
-  lessons = wh_store_list_lessons (f->store, course, NULL);
+  lessons = wh_store_list_lessons (f->c.store, course, NULL);
   g_assert_cmpuint (lessons->len, >, 0);
 }
 
@@ -659,20 +609,18 @@ test_media_refused (Fixture      *f,
   g_autoptr(GBytes) bytes = NULL;
 
   /* a path that breaks the rules never leaves the client */
-  wh_api_get_media_async (f->api, "../etc/passwd", NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  bytes = wh_api_get_media_finish (f->api, result, NULL, NULL, &error);
+  wh_api_get_media_async (f->c.api, "../etc/passwd", NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  bytes = wh_api_get_media_finish (f->c.api, result, NULL, NULL, &error);
   g_assert_null (bytes);
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_BAD_REQUEST);
   g_clear_error (&error);
   g_clear_object (&result);
 
   /* one no record refers to */
-  wh_api_get_media_async (f->api, "lessons/999999999-1.svg", NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  bytes = wh_api_get_media_finish (f->api, result, NULL, NULL, &error);
+  wh_api_get_media_async (f->c.api, "lessons/999999999-1.svg", NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  bytes = wh_api_get_media_finish (f->c.api, result, NULL, NULL, &error);
   g_assert_null (bytes);
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NOT_FOUND);
 }

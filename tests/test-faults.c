@@ -34,12 +34,7 @@
 
 typedef struct
 {
-  WhTestServer *server;
-  char         *dir;
-  char         *cache_path;
-  WhApi        *api;
-  WhStore      *store;
-  WhSync       *sync;
+  WhTestClient  c; /* first: g_test_add passes this fixture to its setup */
   char         *faults;
 } Fixture;
 
@@ -47,21 +42,10 @@ static void
 fixture_setup (Fixture      *f,
                gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = wh_test_server_start ("tiny", &error);
-  g_assert_no_error (error);
-  f->dir = wh_test_make_tmpdir ();
-  f->cache_path = g_build_filename (f->dir, "cache.db", NULL);
-  f->api = wh_api_new (wh_test_server_get_url (f->server), &error);
-  g_assert_no_error (error);
+  wh_test_client_setup (&f->c);
   /* Patient enough for these rates, quick enough for a test; Retry-After
    * of a 429 or 503 still decides the wait it names. */
-  wh_api_set_retry_policy (f->api, 6, 20, 200, 1100);
-  wh_api_set_timeouts (f->api, 5, 5, 20);
-  f->store = wh_store_open (f->cache_path, &error);
-  g_assert_no_error (error);
-  f->sync = wh_sync_new (f->api, f->store);
+  wh_api_set_retry_policy (f->c.api, 6, 20, 200, 1100);
   f->faults = g_strdup_printf ("%s,seed=%u", ALL_FAULTS, g_test_rand_int_range (1, 1 << 30));
   g_test_message ("faults: %s", f->faults);
 }
@@ -70,28 +54,9 @@ static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
 {
-  g_clear_object (&f->sync);
-  g_clear_object (&f->store);
-  g_clear_object (&f->api);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  wh_test_server_free (f->server);
-  wh_test_remove_tmpdir (f->dir);
-  g_free (f->cache_path);
-  g_free (f->dir);
+  wh_test_client_teardown (&f->c);
   g_free (f->faults);
 }
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-#define WAIT_FOR(result) \
-  G_STMT_START { while ((result) == NULL) g_main_context_iteration (NULL, TRUE); } G_STMT_END
 
 static gboolean
 run_sync (Fixture       *f,
@@ -100,16 +65,16 @@ run_sync (Fixture       *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wh_sync_run_async (f->sync, NULL, 0, NULL, result_cb, &result);
-  WAIT_FOR (result);
-  return wh_sync_run_finish (f->sync, result, report, error);
+  wh_sync_run_async (f->c.sync, NULL, 0, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  return wh_sync_run_finish (f->c.sync, result, report, error);
 }
 
 static gint64
 server_count (Fixture    *f,
               const char *sql)
 {
-  return wh_test_db_query_int (wh_test_server_get_db_path (f->server), sql);
+  return wh_test_db_query_int (wh_test_server_get_db_path (f->c.server), sql);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -170,8 +135,8 @@ test_sync_all_faults (Fixture      *f,
   Churn churn = { 0 };
 
   /* small pages: many requests, each one a chance for a fault */
-  wh_sync_set_page_limit (f->sync, 40);
-  wh_test_server_set_faults (f->server, f->faults);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  wh_test_server_set_faults (f->c.server, f->faults);
   while (completed < 3)
     {
       g_autoptr(GError) error = NULL;
@@ -182,17 +147,17 @@ test_sync_all_faults (Fixture      *f,
         {
           /* a page can fail for good after its retries; the next run resumes */
           failed++;
-          wh_test_assert_cache_consistent (f->cache_path, 0, FALSE);
+          wh_test_assert_cache_consistent (f->c.cache_path, 0, FALSE);
           continue;
         }
       for (guint i = 0; i < report->collections->len; i++)
         pages += g_array_index (report->collections, WhSyncCollectionReport, i).pages;
       /* complete under the faults: equal to the server, nothing lost or twice */
-      wh_test_assert_cache_consistent (f->cache_path, 0, TRUE);
-      wh_test_assert_cache_equal (wh_test_server_get_db_path (f->server), f->store, 0);
+      wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+      wh_test_assert_cache_equal (wh_test_server_get_db_path (f->c.server), f->c.store, 0);
       completed++;
       churn.round++;
-      wh_test_server_run (f->server, churn_cb, &churn);
+      wh_test_server_run (f->c.server, churn_cb, &churn);
     }
   g_test_message ("%u runs: %u completed (each equal to the server's data), %u stopped by a"
                   " fault and resumed; %u pages", runs, completed, failed, pages);
@@ -215,9 +180,9 @@ login (Fixture *f)
   g_autoptr(GError) error = NULL;
   g_autoptr(WhRecord) me = NULL;
 
-  wh_api_login_async (f->api, PHONE, WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
-  WAIT_FOR (result);
-  me = wh_api_login_finish (f->api, result, NULL, NULL, &error);
+  wh_api_login_async (f->c.api, PHONE, WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  me = wh_api_login_finish (f->c.api, result, NULL, NULL, &error);
   g_assert_no_error (error);
 }
 
@@ -232,7 +197,7 @@ queue_writes (Fixture *f)
 
       wh_record_set_int (r, "job_id", i + 1);
       wh_record_set_text (r, "updated_at", "2026-11-20T08:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->store, r, &error));
+      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
     }
   for (guint i = 0; i < N_PROGRESS; i++)
     {
@@ -242,7 +207,7 @@ queue_writes (Fixture *f)
       wh_record_set_int (r, "course_id", 1);
       wh_record_set_bool (r, "completed", TRUE);
       wh_record_set_text (r, "updated_at", "2026-11-20T09:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->store, r, &error));
+      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
     }
   for (guint i = 0; i < N_REPORTS; i++)
     {
@@ -253,7 +218,7 @@ queue_writes (Fixture *f)
       wh_record_set_int (r, "station_id", i + 1);
       wh_record_set_text (r, "problem", "no_hot_water");
       wh_record_set_text (r, "reported_at", "2026-11-20T08:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->store, r, &error));
+      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
     }
   g_assert_no_error (error);
 }
@@ -272,7 +237,7 @@ put_merchant (Fixture *f)
   wh_record_set_strv (m, "windows", windows);
   wh_record_set_int (m, "daily_quota", 50);
   wh_record_set_int (m, "remaining_today", 50);
-  wh_test_server_put_record (f->server, m);
+  wh_test_server_put_record (f->c.server, m);
 }
 
 static void
@@ -286,9 +251,9 @@ test_writes_once (Fixture      *f,
   put_merchant (f);
   login (f);
   queue_writes (f);
-  wh_test_server_set_faults (f->server, f->faults);
+  wh_test_server_set_faults (f->c.server, f->faults);
 
-  while (wh_store_outbox_count (f->store, NULL) > 0)
+  while (wh_store_outbox_count (f->c.store, NULL) > 0)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(WhSyncReport) report = NULL;
@@ -308,9 +273,9 @@ test_writes_once (Fixture      *f,
       g_autoptr(GError) error = NULL;
 
       g_assert_cmpuint (attempts++, <, 30);
-      wh_api_claim_voucher_async (f->api, MERCHANT, key, NULL, result_cb, &result);
-      WAIT_FOR (result);
-      voucher = wh_api_claim_voucher_finish (f->api, result, &error);
+      wh_api_claim_voucher_async (f->c.api, MERCHANT, key, NULL, wh_test_result_cb, &result);
+      wh_test_await (&result);
+      voucher = wh_api_claim_voucher_finish (f->c.api, result, &error);
       if (voucher == NULL)
         g_assert_true (wh_api_error_is_transient (error) ||
                        g_error_matches (error, WH_API_ERROR, WH_API_ERROR_MALFORMED));
@@ -318,7 +283,7 @@ test_writes_once (Fixture      *f,
   g_test_message ("outbox replayed in %u runs (%u writes sent), voucher claimed in %u attempts",
                   runs, sent, attempts);
 
-  wh_test_server_set_faults (f->server, "");
+  wh_test_server_set_faults (f->c.server, "");
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM bookmarks"), ==, N_BOOKMARKS);
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM progress WHERE completed = 1"), ==,
                    N_PROGRESS);

@@ -536,14 +536,6 @@ test_distance_order (void)
 /* ---- The list model without blocking -------------------------------------------------- */
 
 static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_async_query (void)
 {
   g_autoptr(WhStore) store = NULL;
@@ -562,8 +554,8 @@ test_async_query (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_JOBS);
 
   /* The second call supersedes the first. */
-  wh_list_model_set_query_async (model, all, NULL, result_cb, &first);
-  wh_list_model_set_query_async (model, few, NULL, result_cb, &second);
+  wh_list_model_set_query_async (model, all, NULL, wh_test_result_cb, &first);
+  wh_list_model_set_query_async (model, few, NULL, wh_test_result_cb, &second);
   while (first == NULL || second == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (wh_list_model_set_query_finish (model, first, &error));
@@ -591,9 +583,8 @@ run_sync (WhSync  *sync,
   g_autoptr(WhSyncReport) report = NULL;
   const WhCollection *none[] = { &wh_collection_fairs };
 
-  wh_sync_run_async (sync, none, 1, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wh_sync_run_async (sync, none, 1, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
   return wh_sync_run_finish (sync, result, &report, error);
 }
 
@@ -673,9 +664,8 @@ test_bookmarks_server (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(WhRecord) me = NULL;
 
-    wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
-    while (result == NULL)
-      g_main_context_iteration (NULL, TRUE);
+    wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+    wh_test_await (&result);
     me = wh_api_login_finish (api, result, NULL, NULL, &error);
     g_assert_no_error (error);
   }

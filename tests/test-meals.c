@@ -559,22 +559,6 @@ sign_in (ViewFixture *f,
   g_assert_true (wh_test_spin_until (signed_in_cb, f, 15000));
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-await_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
 /* Another worker takes the last meal at a merchant, behind the view's back. */
 static void
 exhaust_elsewhere (ViewFixture *f,
@@ -588,11 +572,11 @@ exhaust_elsewhere (ViewFixture *f,
   g_autoptr(WhRecord) voucher = NULL;
   g_autofree char *key = wh_api_new_idempotency_key ();
 
-  wh_api_login_async (other, "13800138002", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &login);
-  me = wh_api_login_finish (other, await_result (&login), NULL, NULL, &error);
+  wh_api_login_async (other, "13800138002", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &login);
+  me = wh_api_login_finish (other, wh_test_await (&login), NULL, NULL, &error);
   g_assert_no_error (error);
-  wh_api_claim_voucher_async (other, merchant_id, key, NULL, result_cb, &claim);
-  voucher = wh_api_claim_voucher_finish (other, await_result (&claim), &error);
+  wh_api_claim_voucher_async (other, merchant_id, key, NULL, wh_test_result_cb, &claim);
+  voucher = wh_api_claim_voucher_finish (other, wh_test_await (&claim), &error);
   g_assert_no_error (error);
 }
 

@@ -496,14 +496,6 @@ test_projection (void)
 
 /* ---- Reports through the outbox ----------------------------------------- */
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gint64
 server_count (WhTestServer *server,
               const char   *sql)
@@ -552,17 +544,15 @@ test_report_reaches_server (void)
   g_assert_no_error (error);
   g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 2);
 
-  wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
   me = wh_api_login_finish (api, result, NULL, NULL, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
 
   sync = wh_sync_new (api, store);
-  wh_sync_run_async (sync, NULL, 0, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wh_sync_run_async (sync, NULL, 0, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
   g_assert_true (wh_sync_run_finish (sync, result, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report->outbox_sent, ==, 2);

@@ -17,12 +17,7 @@
 
 typedef struct
 {
-  WhTestServer *server;
-  char         *dir;
-  char         *cache_path;
-  WhApi        *api;
-  WhStore      *store;
-  WhSync       *sync;
+  WhTestClient  c; /* first: g_test_add passes this fixture to its setup */
   guint         n_progress;
 } Fixture;
 
@@ -39,6 +34,9 @@ progress_cb (WhSync     *sync,
   f->n_progress++;
 }
 
+/* Patient enough for fault rates of 0.2, quick enough for a test. */
+#define SYNC_RETRY_POLICY 8, 20, 200, 1100
+
 static WhApi *
 make_api (const char *url)
 {
@@ -46,8 +44,7 @@ make_api (const char *url)
   WhApi *api = wh_api_new (url, &error);
 
   g_assert_no_error (error);
-  /* Patient enough for fault rates of 0.2, quick enough for a test. */
-  wh_api_set_retry_policy (api, 8, 20, 200, 1100);
+  wh_api_set_retry_policy (api, SYNC_RETRY_POLICY);
   wh_api_set_timeouts (api, 5, 5, 20);
   return api;
 }
@@ -56,40 +53,16 @@ static void
 fixture_setup (Fixture      *f,
                gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = wh_test_server_start ("tiny", &error);
-  g_assert_no_error (error);
-  f->dir = wh_test_make_tmpdir ();
-  f->cache_path = g_build_filename (f->dir, "cache.db", NULL);
-  f->api = make_api (wh_test_server_get_url (f->server));
-  f->store = wh_store_open (f->cache_path, &error);
-  g_assert_no_error (error);
-  f->sync = wh_sync_new (f->api, f->store);
-  g_signal_connect (f->sync, "progress", G_CALLBACK (progress_cb), f);
+  wh_test_client_setup (&f->c);
+  wh_api_set_retry_policy (f->c.api, SYNC_RETRY_POLICY);
+  g_signal_connect (f->c.sync, "progress", G_CALLBACK (progress_cb), f);
 }
 
 static void
 fixture_teardown (Fixture      *f,
                   gconstpointer data)
 {
-  g_clear_object (&f->sync);
-  g_clear_object (&f->store);
-  g_clear_object (&f->api);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  wh_test_server_free (f->server);
-  g_free (f->cache_path);
-  wh_test_remove_tmpdir (f->dir);
-  g_free (f->dir);
-}
-
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  wh_test_client_teardown (&f->c);
 }
 
 static gboolean
@@ -100,9 +73,8 @@ run_sync (WhSync        *sync,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  wh_sync_run_async (sync, NULL, 0, cancellable, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  wh_sync_run_async (sync, NULL, 0, cancellable, wh_test_result_cb, &result);
+  wh_test_await (&result);
   return wh_sync_run_finish (sync, result, report, error);
 }
 
@@ -113,7 +85,7 @@ assert_sync_ok (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(WhSyncReport) report = NULL;
 
-  g_assert_true (run_sync (f->sync, NULL, &report, &error));
+  g_assert_true (run_sync (f->c.sync, NULL, &report, &error));
   g_assert_no_error (error);
   g_assert_nonnull (report);
   for (guint i = 0; i < report->collections->len; i++)
@@ -138,15 +110,15 @@ assert_collection_equal (Fixture            *f,
                          const WhCollection *collection,
                          gint                region)
 {
-  return wh_test_assert_collection_equal (wh_test_server_get_db_path (f->server), f->store,
+  return wh_test_assert_collection_equal (wh_test_server_get_db_path (f->c.server), f->c.store,
                                           collection, region);
 }
 
 static guint
 assert_cache_equal (Fixture *f)
 {
-  return wh_test_assert_cache_equal (wh_test_server_get_db_path (f->server), f->store,
-                                     wh_sync_get_region (f->sync));
+  return wh_test_assert_cache_equal (wh_test_server_get_db_path (f->c.server), f->c.store,
+                                     wh_sync_get_region (f->c.sync));
 }
 
 static void
@@ -168,7 +140,7 @@ test_full (Fixture      *f,
   guint pages = 0, total;
   double seconds;
 
-  wh_sync_set_page_limit (f->sync, 500);
+  wh_sync_set_page_limit (f->c.sync, 500);
   assert_sync_ok (f, &report);
   for (guint i = 0; i < report->collections->len; i++)
     {
@@ -187,7 +159,7 @@ test_full (Fixture      *f,
   g_test_message ("full sync of tiny: %u pages, %" G_GUINT64_FORMAT " records in %.3f s "
                   "(%.0f pages/s, %.0f records/s)", pages, records, seconds, pages / seconds,
                   records / seconds);
-  assert_cache_consistent (f->cache_path, 0);
+  assert_cache_consistent (f->c.cache_path, 0);
 }
 
 static WhRecord *
@@ -195,7 +167,7 @@ server_record (Fixture            *f,
                const WhCollection *collection,
                const char         *where)
 {
-  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->server));
+  sqlite3 *db = open_readonly (wh_test_server_get_db_path (f->c.server));
   g_autofree char *sql = g_strdup_printf ("SELECT body FROM %s WHERE deleted = 0 AND %s"
                                           " ORDER BY id LIMIT 1", collection->name, where);
   sqlite3_stmt *stmt = NULL;
@@ -228,16 +200,16 @@ test_incremental (Fixture      *f,
   /* a changed job, a new station, a deleted course */
   job = server_record (f, &wh_collection_jobs, "1");
   wh_record_set_text (job, "title", "高级电工（夜班）");
-  wh_test_server_put_record (f->server, job);
+  wh_test_server_put_record (f->c.server, job);
   station = server_record (f, &wh_collection_stations, "1");
   station->id = 9000001;
   wh_record_set_text (station, "name", "测试新建驿站");
-  wh_test_server_put_record (f->server, station);
+  wh_test_server_put_record (f->c.server, station);
   {
     g_autoptr(WhRecord) course = server_record (f, &wh_collection_courses, "1");
     deleted_course = course->id;
   }
-  wh_test_server_delete_record (f->server, &wh_collection_courses, deleted_course);
+  wh_test_server_delete_record (f->c.server, &wh_collection_courses, deleted_course);
 
   assert_sync_ok (f, &report);
   for (guint i = 0; i < report->collections->len; i++)
@@ -257,10 +229,10 @@ test_incremental (Fixture      *f,
       else
         g_assert_cmpuint (cr->pages, ==, 0);
     }
-  cached = wh_store_get_record (f->store, &wh_collection_jobs, job->id, &error);
+  cached = wh_store_get_record (f->c.store, &wh_collection_jobs, job->id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (wh_record_get_text (cached, "title"), ==, "高级电工（夜班）");
-  g_assert_null (wh_store_get_record (f->store, &wh_collection_courses, deleted_course, &error));
+  g_assert_null (wh_store_get_record (f->c.store, &wh_collection_courses, deleted_course, &error));
   g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND);
   assert_cache_equal (f);
 }
@@ -299,7 +271,7 @@ test_not_modified (Fixture      *f,
     g_autoptr(WhRecord) station = server_record (f, &wh_collection_stations, "1");
 
     wh_record_set_text (station, "name", "改名的驿站");
-    wh_test_server_put_record (f->server, station);
+    wh_test_server_put_record (f->c.server, station);
   }
   g_clear_pointer (&report, wh_sync_report_free);
   assert_sync_ok (f, &report);
@@ -317,8 +289,8 @@ test_faults (Fixture      *f,
   guint runs = 0;
   gboolean ok = FALSE;
 
-  wh_sync_set_page_limit (f->sync, 200);
-  wh_test_server_set_faults (f->server,
+  wh_sync_set_page_limit (f->c.sync, 200);
+  wh_test_server_set_faults (f->c.server,
                              "error=0.2,429=0.05,503=0.05,drop=0.2,malformed=0.2,delay=0.1,"
                              "delay_ms=100,seed=3");
   /* A page may fail for good after its retries; the next run resumes. */
@@ -327,13 +299,13 @@ test_faults (Fixture      *f,
       g_autoptr(GError) error = NULL;
       g_autoptr(WhSyncReport) report = NULL;
 
-      ok = run_sync (f->sync, NULL, &report, &error);
+      ok = run_sync (f->c.sync, NULL, &report, &error);
       if (!ok)
         g_test_message ("run %u: %s", runs, error->message);
-      assert_cache_consistent (f->cache_path, 0);
+      assert_cache_consistent (f->c.cache_path, 0);
     }
   g_assert_true (ok);
-  wh_test_server_set_faults (f->server, "");
+  wh_test_server_set_faults (f->c.server, "");
   assert_cache_equal (f);
 }
 
@@ -347,8 +319,8 @@ test_malformed_pages (Fixture      *f,
   const WhCollection * const *collections = wh_schema_synced_collections (&n_collections);
 
   /* every page broken: every collection fails, nothing is stored */
-  wh_test_server_set_faults (f->server, "malformed=1,seed=5");
-  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  wh_test_server_set_faults (f->c.server, "malformed=1,seed=5");
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
   g_assert_nonnull (report);
   for (guint i = 0; i < n_collections; i++)
@@ -356,10 +328,10 @@ test_malformed_pages (Fixture      *f,
       WhSyncCollectionReport *cr = &g_array_index (report->collections, WhSyncCollectionReport, i);
 
       g_assert_error (cr->error, WH_API_ERROR, WH_API_ERROR_MALFORMED);
-      g_assert_cmpint (wh_store_count (f->store, collections[i], NULL), ==, 0);
-      g_assert_cmpint (wh_store_get_cursor (f->store, collections[i], NULL, NULL), ==, 0);
+      g_assert_cmpint (wh_store_count (f->c.store, collections[i], NULL), ==, 0);
+      g_assert_cmpint (wh_store_get_cursor (f->c.store, collections[i], NULL, NULL), ==, 0);
     }
-  wh_test_server_set_faults (f->server, "");
+  wh_test_server_set_faults (f->c.server, "");
   assert_sync_ok (f, NULL);
   assert_cache_equal (f);
 }
@@ -380,7 +352,7 @@ stop_after_pages_cb (WhSync     *sync,
 {
   if (done > 0 && ++data->pages == 5 && !data->stopped)
     {
-      wh_test_server_stop (data->f->server);
+      wh_test_server_stop (data->f->c.server);
       data->stopped = TRUE;
     }
 }
@@ -391,9 +363,9 @@ restart_and_resync (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  wh_test_server_restart (f->server, &error);
+  wh_test_server_restart (f->c.server, &error);
   g_assert_no_error (error);
-  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  wh_api_set_retry_policy (f->c.api, 4, 10, 50, 1100);
   assert_sync_ok (f, NULL);
   assert_cache_equal (f);
 }
@@ -408,17 +380,17 @@ test_server_dies (Fixture      *f,
   gulong id;
   guint n_failed = 0;
 
-  wh_sync_set_page_limit (f->sync, 50);
-  wh_api_set_retry_policy (f->api, 2, 10, 20, 100);
-  id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
-  g_assert_false (run_sync (f->sync, NULL, &report, &error));
-  g_signal_handler_disconnect (f->sync, id);
+  wh_sync_set_page_limit (f->c.sync, 50);
+  wh_api_set_retry_policy (f->c.api, 2, 10, 20, 100);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
+  g_signal_handler_disconnect (f->c.sync, id);
   g_assert_true (stop.stopped);
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   for (guint i = 0; i < report->collections->len; i++)
     n_failed += g_array_index (report->collections, WhSyncCollectionReport, i).error != NULL;
   g_assert_cmpuint (n_failed, >, 0);
-  assert_cache_consistent (f->cache_path, 0);
+  assert_cache_consistent (f->c.cache_path, 0);
 
   restart_and_resync (f);
 }
@@ -444,19 +416,19 @@ test_cancel (Fixture      *f,
   guint64 count;
   gulong id;
 
-  wh_sync_set_page_limit (f->sync, 100);
-  id = g_signal_connect (f->sync, "progress", G_CALLBACK (cancel_after_page_cb), cancellable);
-  g_assert_false (run_sync (f->sync, cancellable, &report, &error));
-  g_signal_handler_disconnect (f->sync, id);
+  wh_sync_set_page_limit (f->c.sync, 100);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (cancel_after_page_cb), cancellable);
+  g_assert_false (run_sync (f->c.sync, cancellable, &report, &error));
+  g_signal_handler_disconnect (f->c.sync, id);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (report);
   /* stopped after the page being written: the first collection's first page
    * and at most the one fetched alongside it */
-  count = wh_store_count (f->store, &wh_collection_categories, NULL);
+  count = wh_store_count (f->c.store, &wh_collection_categories, NULL);
   g_assert_cmpuint (count, >, 0);
   g_assert_cmpuint (count, <=, 200);
-  g_assert_cmpint (wh_store_count (f->store, &wh_collection_merchants, NULL), ==, 0);
-  assert_cache_consistent (f->cache_path, 0);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_merchants, NULL), ==, 0);
+  assert_cache_consistent (f->c.cache_path, 0);
 
   assert_sync_ok (f, NULL);
   assert_cache_equal (f);
@@ -471,20 +443,20 @@ test_region (Fixture      *f,
   guint n;
 
   g_assert_cmpint (region, >, 0);
-  wh_sync_set_region (f->sync, region);
+  wh_sync_set_region (f->c.sync, region);
   assert_sync_ok (f, NULL);
   n = assert_collection_equal (f, &wh_collection_jobs, region);
   g_assert_cmpuint (n, >, 0);
   /* other collections are not regional */
   assert_collection_equal (f, &wh_collection_stations, 0);
-  assert_cache_consistent (f->cache_path, region);
+  assert_cache_consistent (f->c.cache_path, region);
 }
 
 static gint64
 server_count (Fixture    *f,
               const char *sql)
 {
-  return wh_test_db_query_int (wh_test_server_get_db_path (f->server), sql);
+  return wh_test_db_query_int (wh_test_server_get_db_path (f->c.server), sql);
 }
 
 static void
@@ -494,12 +466,11 @@ login (Fixture *f)
   g_autoptr(GError) error = NULL;
   g_autoptr(WhRecord) me = NULL;
 
-  wh_api_login_async (f->api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  me = wh_api_login_finish (f->api, result, NULL, NULL, &error);
+  wh_api_login_async (f->c.api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  me = wh_api_login_finish (f->c.api, result, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (wh_api_get_token (f->api));
+  g_assert_nonnull (wh_api_get_token (f->c.api));
 }
 
 static void
@@ -532,18 +503,18 @@ test_outbox (Fixture      *f,
   wh_record_set_int (attempt, "correct", 7);
   wh_record_set_text (attempt, "finished_at", "2026-11-20T08:00:00+08:00");
 
-  g_assert_true (wh_sync_queue_record (f->store, progress, &error));
-  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
-  g_assert_true (wh_sync_queue_record (f->store, bookmark2, &error));
-  g_assert_true (wh_sync_queue_bookmark_removal (f->store, 6, &error));
-  g_assert_true (wh_sync_queue_record (f->store, report_record, &error));
-  g_assert_true (wh_sync_queue_record (f->store, attempt, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, progress, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, bookmark, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, bookmark2, &error));
+  g_assert_true (wh_sync_queue_bookmark_removal (f->c.store, 6, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, report_record, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, attempt, &error));
   /* the newest progress of a lesson replaces the queued one */
   wh_record_set_bool (progress, "completed", TRUE);
   wh_record_set_text (progress, "updated_at", "2026-11-20T09:00:00+08:00");
-  g_assert_true (wh_sync_queue_record (f->store, progress, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, progress, &error));
   /* one the server refuses for good: the key does not match the body */
-  g_assert_cmpint (wh_store_outbox_add (f->store, "progress", "99",
+  g_assert_cmpint (wh_store_outbox_add (f->c.store, "progress", "99",
                                         "{\"lesson_id\":98,\"course_id\":2,\"completed\":true,"
                                         "\"updated_at\":\"2026-11-20T08:00:00+08:00\"}",
                                         &error), >, 0);
@@ -551,11 +522,11 @@ test_outbox (Fixture      *f,
   {
     g_autoptr(WhRecord) me = wh_record_new (&wh_collection_me);
 
-    g_assert_false (wh_sync_queue_record (f->store, me, &error));
+    g_assert_false (wh_sync_queue_record (f->c.store, me, &error));
     g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
     g_clear_error (&error);
   }
-  g_assert_cmpint (wh_store_outbox_count (f->store, NULL), ==, 6);
+  g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 6);
 
   /* without a token nothing is sent */
   assert_sync_ok (f, &report);
@@ -564,19 +535,19 @@ test_outbox (Fixture      *f,
 
   /* the server unreachable: the entries stay, in order */
   login (f);
-  wh_test_server_stop (f->server);
-  wh_api_set_retry_policy (f->api, 1, 5, 5, 5);
+  wh_test_server_stop (f->c.server);
+  wh_api_set_retry_policy (f->c.api, 1, 5, 5, 5);
   g_clear_pointer (&report, wh_sync_report_free);
-  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   g_clear_error (&error);
   g_assert_cmpuint (report->outbox_sent, ==, 0);
   g_assert_cmpuint (report->outbox_left, ==, 6);
-  wh_test_server_restart (f->server, &error);
+  wh_test_server_restart (f->c.server, &error);
   g_assert_no_error (error);
 
   g_clear_pointer (&report, wh_sync_report_free);
-  wh_api_set_retry_policy (f->api, 4, 10, 50, 1100);
+  wh_api_set_retry_policy (f->c.api, 4, 10, 50, 1100);
   assert_sync_ok (f, &report);
   g_assert_cmpuint (report->outbox_sent, ==, 5);
   g_assert_cmpuint (report->outbox_dropped, ==, 1);
@@ -589,8 +560,8 @@ test_outbox (Fixture      *f,
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM quiz_attempts"), ==, 1);
 
   /* replaying the same writes again changes nothing on the server */
-  g_assert_true (wh_sync_queue_record (f->store, report_record, &error));
-  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, report_record, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, bookmark, &error));
   g_clear_pointer (&report, wh_sync_report_free);
   assert_sync_ok (f, &report);
   g_assert_cmpuint (report->outbox_sent, ==, 2);
@@ -615,20 +586,20 @@ test_background (Fixture      *f,
 {
   guint n_finished = 0;
 
-  g_signal_connect (f->sync, "finished", G_CALLBACK (finished_cb), &n_finished);
-  wh_sync_set_interval (f->sync, 1);
-  wh_sync_start (f->sync);
-  g_assert_true (wh_sync_get_running (f->sync));
+  g_signal_connect (f->c.sync, "finished", G_CALLBACK (finished_cb), &n_finished);
+  wh_sync_set_interval (f->c.sync, 1);
+  wh_sync_start (f->c.sync);
+  g_assert_true (wh_sync_get_running (f->c.sync));
   /* asked while running: one more run right after, not two at once */
-  wh_sync_request_run (f->sync);
-  wh_sync_request_run (f->sync);
+  wh_sync_request_run (f->c.sync);
+  wh_sync_request_run (f->c.sync);
   while (n_finished < 2)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_false (wh_sync_get_running (f->sync));
+  g_assert_false (wh_sync_get_running (f->c.sync));
   /* then the timer */
   while (n_finished < 3)
     g_main_context_iteration (NULL, TRUE);
-  wh_sync_stop (f->sync);
+  wh_sync_stop (f->c.sync);
   assert_cache_equal (f);
 }
 
@@ -677,12 +648,12 @@ killed_common (Fixture *f,
   guint killed = 0, finished = 0, pending = 0;
 
   /* the child must not hold the fixture's store open */
-  g_clear_object (&f->sync);
-  g_clear_object (&f->store);
+  g_clear_object (&f->c.sync);
+  g_clear_object (&f->c.store);
   g_assert_nonnull (self_exe);
 
   /* Slow pages, so that a kill lands inside a sync more often than not. */
-  wh_test_server_set_faults (f->server, "delay=0.5,delay_ms=30,seed=9");
+  wh_test_server_set_faults (f->c.server, "delay=0.5,delay_ms=30,seed=9");
   for (guint i = 0; i < 14 && killed < 8; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -692,7 +663,7 @@ killed_common (Fixture *f,
       if (deferred)
         g_subprocess_launcher_setenv (launcher, "WH_TEST_CHILD_DEFERRAL", "1", TRUE);
       child = g_subprocess_launcher_spawn (launcher, &error, self_exe, "--child-sync",
-                                           wh_test_server_get_url (f->server), f->cache_path,
+                                           wh_test_server_get_url (f->c.server), f->c.cache_path,
                                            NULL);
       g_assert_no_error (error);
       g_usleep (delay_ms * 1000);
@@ -707,10 +678,10 @@ killed_common (Fixture *f,
           g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
           finished++;
         }
-      assert_cache_consistent (f->cache_path, 0);
+      assert_cache_consistent (f->c.cache_path, 0);
       if (deferred && g_subprocess_get_if_signaled (child))
         {
-          g_autoptr(WhStore) store = wh_store_open (f->cache_path, &error);
+          g_autoptr(WhStore) store = wh_store_open (f->c.cache_path, &error);
 
           g_assert_no_error (error);
           pending += wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL) == 1;
@@ -723,12 +694,12 @@ killed_common (Fixture *f,
 
           for (guint k = 0; k < G_N_ELEMENTS (suffixes); k++)
             {
-              g_autofree char *file = g_strconcat (f->cache_path, suffixes[k], NULL);
+              g_autofree char *file = g_strconcat (f->c.cache_path, suffixes[k], NULL);
               g_unlink (file);
             }
         }
     }
-  wh_test_server_set_faults (f->server, "");
+  wh_test_server_set_faults (f->c.server, "");
   g_test_message ("%u children killed mid-sync (%u with indexes pending), %u finished first",
                   killed, pending, finished);
   g_assert_cmpuint (killed, >, 0);
@@ -736,15 +707,15 @@ killed_common (Fixture *f,
   {
     g_autoptr(GError) error = NULL;
 
-    f->store = wh_store_open (f->cache_path, &error);
+    f->c.store = wh_store_open (f->c.cache_path, &error);
     g_assert_no_error (error);
-    f->sync = wh_sync_new (f->api, f->store);
+    f->c.sync = wh_sync_new (f->c.api, f->c.store);
     assert_sync_ok (f, NULL);
     assert_cache_equal (f);
     if (deferred)
       {
-        assert_nothing_pending (f->store);
-        assert_reads_match (f->store, reference);
+        assert_nothing_pending (f->c.store);
+        assert_reads_match (f->c.store, reference);
       }
   }
 }
@@ -779,10 +750,10 @@ test_unreachable (Fixture      *f,
 
   wh_schema_synced_collections (&n_synced);
   g_assert_cmpuint (n_synced, >, 1);
-  wh_api_set_retry_policy (f->api, 3, 10, 20, 100);
-  wh_test_server_stop (f->server);
+  wh_api_set_retry_policy (f->c.api, 3, 10, 20, 100);
+  wh_test_server_stop (f->c.server);
 
-  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   g_assert_nonnull (report);
   g_assert_cmpuint (report->collections->len, ==, 0);
@@ -790,16 +761,16 @@ test_unreachable (Fixture      *f,
   g_clear_error (&error);
 
   /* the server dying during the pull ends the run at that collection */
-  g_assert_true (wh_test_server_restart (f->server, &error));
+  g_assert_true (wh_test_server_restart (f->c.server, &error));
   g_assert_no_error (error);
   {
     StopData stop = { f, 0, FALSE };
-    gulong id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
+    gulong id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (stop_after_pages_cb), &stop);
     guint n_failed = 0;
 
-    wh_sync_set_page_limit (f->sync, 50);
-    g_assert_false (run_sync (f->sync, NULL, &report, &error));
-    g_signal_handler_disconnect (f->sync, id);
+    wh_sync_set_page_limit (f->c.sync, 50);
+    g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
+    g_signal_handler_disconnect (f->c.sync, id);
     g_assert_true (stop.stopped);
     g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
     for (guint i = 0; i < report->collections->len; i++)
@@ -816,10 +787,10 @@ test_unreachable (Fixture      *f,
   /* the outbox goes first: its failure ends the run before any pull */
   wh_record_set_int (bookmark, "job_id", 5);
   wh_record_set_text (bookmark, "updated_at", "2026-11-20T08:00:00+08:00");
-  g_assert_true (wh_sync_queue_record (f->store, bookmark, &error));
+  g_assert_true (wh_sync_queue_record (f->c.store, bookmark, &error));
   g_assert_no_error (error);
-  g_assert_true (wh_api_set_token (f->api, "some-token"));
-  g_assert_false (run_sync (f->sync, NULL, &report, &error));
+  g_assert_true (wh_api_set_token (f->c.api, "some-token"));
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   g_assert_cmpuint (report->collections->len, ==, 0);
   g_assert_cmpuint (report->outbox_sent, ==, 0);
@@ -828,9 +799,9 @@ test_unreachable (Fixture      *f,
   g_clear_error (&error);
 
   /* back again: every collection comes (the write waits for a sign-in) */
-  g_assert_true (wh_test_server_restart (f->server, &error));
+  g_assert_true (wh_test_server_restart (f->c.server, &error));
   g_assert_no_error (error);
-  wh_api_set_token (f->api, NULL);
+  wh_api_set_token (f->c.api, NULL);
   assert_sync_ok (f, NULL);
   assert_cache_equal (f);
 }
@@ -855,25 +826,25 @@ test_rewound (Fixture      *f,
   job = server_record (f, &wh_collection_jobs, "1");
   job_id = job->id;
   wh_record_set_text (job, "title", "旧历史里的岗位");
-  wh_test_server_put_record (f->server, job);
+  wh_test_server_put_record (f->c.server, job);
   station = server_record (f, &wh_collection_stations, "1");
   station->id = 9000001;
   wh_record_set_text (station, "name", "旧历史里的驿站");
-  wh_test_server_put_record (f->server, station);
+  wh_test_server_put_record (f->c.server, station);
   assert_sync_ok (f, NULL);
-  cached = wh_store_get_record (f->store, &wh_collection_stations, 9000001, &error);
+  cached = wh_store_get_record (f->c.store, &wh_collection_stations, 9000001, &error);
   g_assert_no_error (error);
   g_assert_nonnull (cached);
   g_clear_pointer (&cached, wh_record_free);
 
   /* a fresh server with the same demo data, so a lower rev */
-  wh_test_server_free (f->server);
-  f->server = wh_test_server_start ("tiny", &error);
+  wh_test_server_free (f->c.server);
+  f->c.server = wh_test_server_start ("tiny", &error);
   g_assert_no_error (error);
-  g_clear_object (&f->sync);
-  g_clear_object (&f->api);
-  f->api = make_api (wh_test_server_get_url (f->server));
-  f->sync = wh_sync_new (f->api, f->store);
+  g_clear_object (&f->c.sync);
+  g_clear_object (&f->c.api);
+  f->c.api = make_api (wh_test_server_get_url (f->c.server));
+  f->c.sync = wh_sync_new (f->c.api, f->c.store);
 
   assert_sync_ok (f, &report);
   for (guint i = 0; i < report->collections->len; i++)
@@ -891,10 +862,10 @@ test_rewound (Fixture      *f,
   g_assert_true (jobs_reset);
   g_assert_true (stations_reset);
   g_assert_cmpuint (report->messages->len, >=, 2);
-  cached = wh_store_get_record (f->store, &wh_collection_stations, 9000001, &error);
+  cached = wh_store_get_record (f->c.store, &wh_collection_stations, 9000001, &error);
   g_assert_null (cached);
   g_clear_error (&error);
-  cached = wh_store_get_record (f->store, &wh_collection_jobs, job_id, &error);
+  cached = wh_store_get_record (f->c.store, &wh_collection_jobs, job_id, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (wh_record_get_text (cached, "title"), !=, "旧历史里的岗位");
   assert_cache_equal (f);
@@ -918,14 +889,14 @@ static WhStore *
 reference_store (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "reference.db", NULL);
+  g_autofree char *path = g_build_filename (f->c.dir, "reference.db", NULL);
   g_autoptr(WhStore) store = wh_store_open (path, &error);
   g_autoptr(WhSync) sync = NULL;
   g_autoptr(WhSyncReport) report = NULL;
 
   g_assert_no_error (error);
   wh_store_set_deferral (store, G_MAXUINT, 64, 50);
-  sync = wh_sync_new (f->api, store);
+  sync = wh_sync_new (f->c.api, store);
   g_assert_true (run_sync (sync, NULL, &report, &error));
   g_assert_no_error (error);
   return g_steal_pointer (&store);
@@ -1059,9 +1030,9 @@ check_mid_sync_cb (WhSync     *sync,
   if ((g_strcmp0 (collection, "jobs") != 0 && g_strcmp0 (collection, "stations") != 0) ||
       done == 0)
     return;
-  mid->saw_pending |= wh_store_get_indexes_pending (mid->f->store, wh_schema_lookup (collection),
+  mid->saw_pending |= wh_store_get_indexes_pending (mid->f->c.store, wh_schema_lookup (collection),
                                                     NULL) == 1;
-  assert_reads_match (mid->f->store, mid->reference);
+  assert_reads_match (mid->f->c.store, mid->reference);
   mid->checks++;
 }
 
@@ -1073,17 +1044,17 @@ test_deferred (Fixture      *f,
   MidSync mid = { f, reference, 0, FALSE };
   gulong id;
 
-  set_small_deferral (f->store);
-  wh_sync_set_page_limit (f->sync, 40);
-  id = g_signal_connect (f->sync, "progress", G_CALLBACK (check_mid_sync_cb), &mid);
+  set_small_deferral (f->c.store);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (check_mid_sync_cb), &mid);
   assert_sync_ok (f, NULL);
-  g_signal_handler_disconnect (f->sync, id);
+  g_signal_handler_disconnect (f->c.sync, id);
   g_assert_true (mid.saw_pending);
   g_assert_cmpuint (mid.checks, >, 3);
-  assert_nothing_pending (f->store);
+  assert_nothing_pending (f->c.store);
   assert_cache_equal (f);
-  assert_reads_match (f->store, reference);
-  assert_cache_consistent (f->cache_path, 0);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
 }
 
 static void
@@ -1108,22 +1079,22 @@ test_deferred_cancel (Fixture      *f,
   g_autoptr(WhSyncReport) report = NULL;
   gulong id;
 
-  set_small_deferral (f->store);
-  wh_sync_set_page_limit (f->sync, 40);
-  id = g_signal_connect (f->sync, "progress", G_CALLBACK (cancel_at_end_cb), cancellable);
-  g_assert_false (run_sync (f->sync, cancellable, &report, &error));
-  g_signal_handler_disconnect (f->sync, id);
+  set_small_deferral (f->c.store);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (cancel_at_end_cb), cancellable);
+  g_assert_false (run_sync (f->c.sync, cancellable, &report, &error));
+  g_signal_handler_disconnect (f->c.sync, id);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Stopped before the build: still pending, every read still exact. */
-  g_assert_cmpint (wh_store_get_indexes_pending (f->store, &wh_collection_jobs, NULL), ==, 1);
-  assert_reads_match (f->store, reference);
-  assert_cache_consistent (f->cache_path, 0);
+  g_assert_cmpint (wh_store_get_indexes_pending (f->c.store, &wh_collection_jobs, NULL), ==, 1);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
 
   /* The next run has no page to pull for jobs, and builds. */
   assert_sync_ok (f, NULL);
-  assert_nothing_pending (f->store);
+  assert_nothing_pending (f->c.store);
   assert_cache_equal (f);
-  assert_reads_match (f->store, reference);
+  assert_reads_match (f->c.store, reference);
 }
 
 typedef struct
@@ -1142,7 +1113,7 @@ stop_at_second_page_cb (WhSync     *sync,
   /* Page 2 committed; page 3 is being fetched or waits for the writer. */
   if (g_strcmp0 (collection, "jobs") == 0 && done == 80 && !stop->stopped)
     {
-      wh_test_server_stop (stop->f->server);
+      wh_test_server_stop (stop->f->c.server);
       stop->stopped = TRUE;
     }
 }
@@ -1161,24 +1132,23 @@ test_pipeline_error (Fixture      *f,
   gint64 count, cursor;
   gulong id;
 
-  wh_sync_set_page_limit (f->sync, 40);
-  wh_api_set_retry_policy (f->api, 2, 10, 20, 100);
-  id = g_signal_connect (f->sync, "progress", G_CALLBACK (stop_at_second_page_cb), &stop);
-  wh_sync_run_async (f->sync, jobs, 1, NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (wh_sync_run_finish (f->sync, result, &report, &error));
-  g_signal_handler_disconnect (f->sync, id);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  wh_api_set_retry_policy (f->c.api, 2, 10, 20, 100);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (stop_at_second_page_cb), &stop);
+  wh_sync_run_async (f->c.sync, jobs, 1, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_false (wh_sync_run_finish (f->c.sync, result, &report, &error));
+  g_signal_handler_disconnect (f->c.sync, id);
   g_assert_true (stop.stopped);
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   /* Pages 1 and 2, and page 3 only if it was fetched before the stop. */
-  count = wh_store_count (f->store, &wh_collection_jobs, NULL);
+  count = wh_store_count (f->c.store, &wh_collection_jobs, NULL);
   g_assert_true (count == 80 || count == 120);
   g_assert_cmpuint (g_array_index (report->collections, WhSyncCollectionReport, 0).pages, ==,
                     count / 40);
-  cursor = wh_store_get_cursor (f->store, &wh_collection_jobs, NULL, NULL);
+  cursor = wh_store_get_cursor (f->c.store, &wh_collection_jobs, NULL, NULL);
   g_assert_cmpint (cursor, >, 0);
-  assert_cache_consistent (f->cache_path, 0);
+  assert_cache_consistent (f->c.cache_path, 0);
 
   restart_and_resync (f);
 }
@@ -1213,16 +1183,16 @@ static void
 test_pipeline_order (Fixture      *f,
                      gconstpointer data)
 {
-  CursorLog log = { { 0 }, f->store, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  CursorLog log = { { 0 }, f->c.store, g_array_new (FALSE, FALSE, sizeof (gint64)) };
   g_autoptr(WhSyncReport) report = NULL;
   guint pages = 0;
   gulong id;
 
   g_mutex_init (&log.lock);
-  wh_sync_set_page_limit (f->sync, 7);
-  id = g_signal_connect (f->store, "changed", G_CALLBACK (log_cursor_cb), &log);
+  wh_sync_set_page_limit (f->c.sync, 7);
+  id = g_signal_connect (f->c.store, "changed", G_CALLBACK (log_cursor_cb), &log);
   assert_sync_ok (f, &report);
-  g_signal_handler_disconnect (f->store, id);
+  g_signal_handler_disconnect (f->c.store, id);
   for (guint i = 0; i < report->collections->len; i++)
     if (g_array_index (report->collections, WhSyncCollectionReport, i).collection ==
         &wh_collection_jobs)

@@ -9,6 +9,7 @@
 #include "wh-generator.h"
 #include "wh-server-db.h"
 #include "wh-test-server.h"
+#include "wh-test.h"
 
 struct _WhTestServer
 {
@@ -454,4 +455,36 @@ wh_test_server_merchant_key (WhTestServer *self,
 
   wh_test_server_run (self, merchant_key_cb, &q);
   return q.result;
+}
+
+void
+wh_test_client_setup (WhTestClient *client)
+{
+  g_autoptr(GError) error = NULL;
+
+  client->server = wh_test_server_start ("tiny", &error);
+  g_assert_no_error (error);
+  client->dir = wh_test_make_tmpdir ();
+  client->cache_path = g_build_filename (client->dir, "cache.db", NULL);
+  client->api = wh_api_new (wh_test_server_get_url (client->server), &error);
+  g_assert_no_error (error);
+  wh_api_set_retry_policy (client->api, 2, 10, 50, 100);
+  wh_api_set_timeouts (client->api, 5, 5, 20);
+  client->store = wh_store_open (client->cache_path, &error);
+  g_assert_no_error (error);
+  client->sync = wh_sync_new (client->api, client->store);
+}
+
+void
+wh_test_client_teardown (WhTestClient *client)
+{
+  g_clear_object (&client->sync);
+  g_clear_object (&client->store);
+  g_clear_object (&client->api);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&client->server, wh_test_server_free);
+  wh_test_remove_tmpdir (client->dir);
+  g_clear_pointer (&client->cache_path, g_free);
+  g_clear_pointer (&client->dir, g_free);
 }

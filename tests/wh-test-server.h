@@ -9,7 +9,10 @@
  */
 #pragma once
 
+#include "wh-api.h"
 #include "wh-server.h"
+#include "wh-store.h"
+#include "wh-sync.h"
 
 G_BEGIN_DECLS
 
@@ -71,5 +74,24 @@ char         *wh_test_server_merchant_key (WhTestServer     *self,
                                            gint64            merchant_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhTestServer, wh_test_server_free)
+
+/* A client syncing with a test server: the server with the "tiny" demo
+ * data, a cache in a fresh directory, an API client (retries short enough
+ * for a test: set your own policy after) and a sync engine. A test's own
+ * fixture embeds it first and passes itself to g_test_add. */
+typedef struct
+{
+  WhTestServer *server;
+  char         *dir;
+  char         *cache_path;
+  WhApi        *api;
+  WhStore      *store;
+  WhSync       *sync;
+} WhTestClient;
+
+void          wh_test_client_setup        (WhTestClient     *client);
+/* Drops the client, lets pending callbacks run, stops the server and
+ * removes the directory. */
+void          wh_test_client_teardown     (WhTestClient     *client);
 
 G_END_DECLS

@@ -57,3 +57,22 @@ wh_test_remove_tmpdir (const char *dir)
     }
   g_rmdir (dir);
 }
+
+void
+wh_test_result_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+GAsyncResult *
+wh_test_await (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return *slot;
+}

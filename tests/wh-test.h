@@ -2,7 +2,7 @@
 /* wh-test.h: what every test executable shares. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -19,5 +19,13 @@ char *wh_test_make_tmpdir   (void);
 /* Deletes a directory made by wh_test_make_tmpdir that holds only files
  * (a cache and its -wal and -shm, a server database). */
 void  wh_test_remove_tmpdir (const char *dir);
+
+/* An async call's callback for tests: keeps a reference to the result in
+ * *(GAsyncResult **) user_data, which must be NULL before the call. */
+void          wh_test_result_cb (GObject      *source,
+                                 GAsyncResult *result,
+                                 gpointer      user_data);
+/* Runs the thread-default main context until *slot is set; returns it. */
+GAsyncResult *wh_test_await     (GAsyncResult **slot);
 
 G_END_DECLS
