@@ -1332,6 +1332,8 @@ gen_merchant (Gen      *g,
   static const char * const lunch_dinner[] = { "11:00-13:30", "17:00-19:30", NULL };
   static const char * const lunch[] = { "11:30-14:00", NULL };
   static const char * const three[] = { "06:30-09:00", "11:00-13:30", "17:00-20:00", NULL };
+  /* canteens and convenience stores that feed night-shift workers too */
+  static const char * const all_day[] = { "00:00-24:00", NULL };
   guint station = rng_below (r, g->scale->stations);
   guint city = g->station_city[station];
   const WhGenCity *c = &wh_gen_cities[city];
@@ -1356,7 +1358,8 @@ gen_merchant (Gen      *g,
   set_region (record, c, district);
   wh_record_set_real (record, "lat", lat);
   wh_record_set_real (record, "lon", lon);
-  wh_record_set_strv (record, "windows", w < 70 ? lunch_dinner : w < 85 ? lunch : three);
+  wh_record_set_strv (record, "windows", w < 70 ? lunch_dinner : w < 85 ? lunch :
+                                         w < 93 ? three : all_day);
   wh_record_set_int (record, "daily_quota", quota);
   wh_record_set_int (record, "remaining_today", quota);
   wh_record_set_text (record, "quota_day", date_at (&g->dates, 0));

@@ -207,7 +207,9 @@ format_windows (const WhRecord *merchant)
       if (text->len > 0)
         /* Translators: the separator between serving windows */
         g_string_append (text, _(", "));
-      if (space)
+      if (g_strcmp0 (windows[i], "00:00-24:00") == 0)
+        g_string_append (text, _("All day"));
+      else if (space)
         {
           *space = '\0';
           g_string_append_printf (text, "%s–%s", pretty, space + 1);
@@ -1693,6 +1695,21 @@ load_data_free (LoadData *data)
   g_free (data);
 }
 
+static gboolean
+merchant_claimable_now (const Merchant *m)
+{
+  return merchant_serving_now (m->record) && merchant_remaining (m->record) > 0;
+}
+
+static int
+compare_claimable_first (gconstpointer a,
+                         gconstpointer b)
+{
+  const Merchant *x = *(const Merchant * const *) a, *y = *(const Merchant * const *) b;
+
+  return (int) merchant_claimable_now (y) - (int) merchant_claimable_now (x);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source,
@@ -1755,6 +1772,10 @@ load_thread (GTask        *task,
           g_ptr_array_add (out, m);
         }
     }
+  /* A meal can be had now first: a rider at three in the afternoon wants
+   * the nearest merchant still serving, not the nearest one. The sort is
+   * stable, so each group keeps its order by distance or name. */
+  g_ptr_array_sort (out, compare_claimable_first);
   g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
 }
 
