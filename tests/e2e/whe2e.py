@@ -158,6 +158,7 @@ class Session:
 
     def start(self):
         self.home = tempfile.mkdtemp(prefix=f"wh-e2e-{self.name}-")
+        self._keyring = _start_keyring(self.home)
         # dogtail checks a GNOME setting this private session does not have;
         # the variable satisfies its check and is not passed to the app.
         os.environ["GTK_MODULES"] = "gail:atk-bridge"
@@ -215,6 +216,8 @@ class Session:
         try:
             self.stop()
         finally:
+            if getattr(self, "_keyring", None):
+                self._keyring.terminate()
             if self.home:
                 shutil.rmtree(self.home, ignore_errors=True)
             print(f"1..{len(self.results)}", file=_TAP)
@@ -238,6 +241,14 @@ class Session:
     def find_one(self, role, name=None, root=None, timeout=10, prefix=None):
         found = self.find(role, name, root, timeout, prefix)
         return found[0] if found else None
+
+    def press(self, node):
+        """Activates a button through AT-SPI wherever it is scrolled to (a
+        click needs it on screen); falls back to a click."""
+        try:
+            node.doActionNamed("click")
+        except Exception:
+            node.click()
 
     def labels(self, root=None):
         """The text of every label under root (the app by default)."""
@@ -269,6 +280,32 @@ class Session:
             return []
         return wait_for(lambda: [i for i in lst.children if i.roleName == "list item"],
                         timeout) or []
+
+
+def _start_keyring(home):
+    """An unlocked keyring for a test that signs in, so storing the token
+    needs no prompt for a new keyring's password. tools/test-session starts
+    one for the whole run (WH_TEST_KEYRING=unlocked); a test run on its own
+    under dbus-run-session starts its own, on its private bus."""
+    daemon = shutil.which("gnome-keyring-daemon")
+    if os.environ.get("WH_TEST_KEYRING") == "unlocked" or daemon is None:
+        return None
+    env = dict(os.environ, HOME=home, XDG_DATA_HOME=os.path.join(home, "data"))
+    proc = subprocess.Popen([daemon, "--foreground", "--unlock", "--components=secrets"],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    proc.stdin.write(b"test")
+    proc.stdin.close()
+
+    def owned():
+        out = subprocess.run(["dbus-send", "--session", "--print-reply",
+                              "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus.NameHasOwner",
+                              "string:org.freedesktop.secrets"],
+                             capture_output=True, text=True).stdout
+        return "boolean true" in out
+
+    wait_for(owned, 10, 0.2)
+    return proc
 
 
 def _dump(node, out, depth=0, budget=None):
