@@ -14,9 +14,14 @@
 #include <X11/extensions/XTest.h>
 #include <X11/keysym.h>
 
+#include "jobs/wh-jobs-view.h"
 #include "kiosk/wh-keypad.h"
 #include "kiosk/wh-kiosk.h"
+#include "meals/wh-meals-view.h"
 #include "wh-application.h"
+#include "wh-format.h"
+#include "wh-list-model.h"
+#include "wh-record-object.h"
 #include "wh-service-page.h"
 #include "wh-test.h"
 #include "wh-test-ui.h"
@@ -634,6 +639,469 @@ test_kiosk_job_categories (void)
   kiosk_teardown (&k);
 }
 
+/* ---- Home's topics: each tile and choice lands on a filtered page ------- */
+
+#define HERE_LAT 39.99
+#define HERE_LON 116.47
+
+static void
+add_record (WhPage   *page,
+            WhRecord *record,
+            gint64    id)
+{
+  record->id = record->rev = id;
+  g_ptr_array_add (page->records, record);
+  page->next_since = page->server_rev = MAX (page->server_rev, id);
+}
+
+static void
+apply (WhStore *store,
+       WhPage  *page)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+  g_assert_no_error (error);
+  wh_page_free (page);
+}
+
+/* Two more stations (7, the kiosk's, is made by make_store), course and job
+ * categories, courses, jobs of three trades at several distances (保洁 has
+ * no category record: the Home lists the jobs' own categories), and two
+ * love-meal merchants. */
+static void
+fill_topics (WhStore *store)
+{
+  static const struct { const char *category; double dlat; } jobs[] = {
+    { "电工", 0.30 }, { "快递", 0.02 }, { "电工", 0.01 }, { "保洁", 0.05 },
+    { "电工", 0.10 }, { "快递", 0.50 },
+  };
+  WhPage *page = wh_page_new (&wh_collection_stations);
+  WhRecord *r;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      r = wh_record_new (&wh_collection_stations);
+      wh_record_set_text (r, "name", i == 0 ? "望京南驿站" : "顺义驿站");
+      wh_record_set_text (r, "address", "北京市");
+      wh_record_set_real (r, "lat", HERE_LAT + (i == 0 ? 0.01 : 0.4));
+      wh_record_set_real (r, "lon", HERE_LON);
+      wh_record_set_text (r, "status", "open");
+      add_record (page, r, 8 + i);
+    }
+  apply (store, page);
+
+  page = wh_page_new (&wh_collection_categories);
+  for (guint i = 0; i < 2; i++)
+    {
+      r = wh_record_new (&wh_collection_categories);
+      wh_record_set_text (r, "name", i == 0 ? "电工" : "快递");
+      wh_record_set_int (r, "position", i);
+      add_record (page, r, i + 1);
+    }
+  apply (store, page);
+
+  page = wh_page_new (&wh_collection_courses);
+  for (guint i = 0; i < 3; i++)
+    {
+      r = wh_record_new (&wh_collection_courses);
+      wh_record_set_int (r, "category_id", i == 0 ? 1 : 2);
+      wh_record_set_text (r, "title", i == 0 ? "低压电工上岗" : "快递员安全驾驶");
+      wh_record_set_text (r, "trade", i == 0 ? "电工" : "快递");
+      wh_record_set_text (r, "author", "段振宇");
+      add_record (page, r, i + 1);
+    }
+  apply (store, page);
+
+  page = wh_page_new (&wh_collection_jobs);
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      r = wh_record_new (&wh_collection_jobs);
+      wh_record_set_text (r, "title", "岗位");
+      wh_record_set_int (r, "employer_id", 1);
+      wh_record_set_text (r, "employer_name", "公司");
+      wh_record_set_text (r, "category", jobs[i].category);
+      wh_record_set_real (r, "lat", HERE_LAT + jobs[i].dlat);
+      wh_record_set_real (r, "lon", HERE_LON);
+      wh_record_set_int (r, "salary_min", 5000);
+      wh_record_set_int (r, "salary_max", 8000);
+      wh_record_set_text (r, "salary_period", "month");
+      wh_record_set_text (r, "settlement", "monthly");
+      wh_record_set_text (r, "posted_at", "2026-11-01");
+      add_record (page, r, i + 1);
+    }
+  apply (store, page);
+
+  page = wh_page_new (&wh_collection_merchants);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *windows[] = { "00:00-23:59", NULL };
+
+      r = wh_record_new (&wh_collection_merchants);
+      /* The far one first by name too: only distance puts the near first. */
+      wh_record_set_text (r, "name", i == 0 ? "阿福面馆" : "张记饺子");
+      wh_record_set_text (r, "address", "北京市");
+      wh_record_set_real (r, "lat", HERE_LAT + (i == 0 ? 0.2 : 0.002));
+      wh_record_set_real (r, "lon", HERE_LON);
+      wh_record_set_strv (r, "windows", windows);
+      wh_record_set_int (r, "daily_quota", 20);
+      wh_record_set_int (r, "remaining_today", 20);
+      add_record (page, r, i + 1);
+    }
+  apply (store, page);
+}
+
+static void
+collect (GtkWidget  *root,
+         GType       type,
+         GPtrArray  *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (out, child);
+      collect (child, type, out);
+    }
+}
+
+/* The Home tile (a real button) that opens name. */
+static GtkWidget *
+find_tile (GtkWidget  *home,
+           const char *name)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  collect (home, GTK_TYPE_BUTTON, buttons);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkActionable *button = buttons->pdata[i];
+      GVariant *target = gtk_actionable_get_action_target_value (button);
+
+      if (g_strcmp0 (gtk_actionable_get_action_name (button), "kiosk-home.open") == 0 &&
+          target && g_str_equal (g_variant_get_string (target, NULL), name))
+        return GTK_WIDGET (button);
+    }
+  return NULL;
+}
+
+static const char *
+button_label (GtkWidget *button)
+{
+  return gtk_label_get_text (GTK_LABEL (wh_test_find_descendant (button, GTK_TYPE_LABEL)));
+}
+
+/* The choice buttons Home lists, in order. */
+static GPtrArray *
+choice_buttons (GtkWidget *home)
+{
+  GtkWidget *flow = wh_test_find_descendant (home, GTK_TYPE_FLOW_BOX);
+  GPtrArray *buttons = g_ptr_array_new ();
+
+  if (flow && gtk_widget_is_drawable (flow))
+    collect (flow, GTK_TYPE_BUTTON, buttons);
+  return buttons;
+}
+
+typedef struct
+{
+  GtkWidget *home;
+  guint      n;
+} ChoicesWait;
+
+static gboolean
+has_n_choices (gpointer data)
+{
+  ChoicesWait *wait = data;
+  g_autoptr(GPtrArray) buttons = choice_buttons (wait->home);
+
+  return buttons->len == wait->n;
+}
+
+/* The service's records list (not a drop-down's popover list). */
+static GListModel *
+records_of (GtkWidget *page)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+
+  collect (page, GTK_TYPE_LIST_VIEW, lists);
+  for (guint i = 0; i < lists->len; i++)
+    {
+      GtkSelectionModel *model = gtk_list_view_get_model (lists->pdata[i]);
+      GListModel *inner = NULL;
+
+      if (GTK_IS_NO_SELECTION (model))
+        inner = gtk_no_selection_get_model (GTK_NO_SELECTION (model));
+      else if (GTK_IS_SINGLE_SELECTION (model))
+        inner = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
+      if (WH_IS_LIST_MODEL (inner))
+        return inner;
+    }
+  return NULL;
+}
+
+static const WhRecord *
+record_at (GListModel *model,
+           guint       i)
+{
+  g_autoptr(WhRecordObject) object = g_list_model_get_item (model, i);
+
+  /* The model keeps its items; the record outlives this reference. */
+  return wh_record_object_get_record (object);
+}
+
+typedef struct
+{
+  GtkWidget *page;
+  guint      n;
+} ListWait;
+
+static gboolean
+records_settled (gpointer data)
+{
+  ListWait *wait = data;
+  GListModel *model = records_of (wait->page);
+
+  if (WH_IS_JOBS_VIEW (wait->page) && wh_jobs_view_get_busy (WH_JOBS_VIEW (wait->page)))
+    return FALSE;
+  return model && g_list_model_get_n_items (model) == wait->n;
+}
+
+static gboolean
+has_label (GtkWidget  *root,
+           const char *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_is_drawable (labels->pdata[i]) &&
+        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Where text first shows among root's labels, depth first; -1: nowhere. */
+static int
+label_index (GtkWidget  *root,
+             const char *text)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return (int) i;
+  return -1;
+}
+
+static gboolean
+dropdown_shows (GtkWidget  *page,
+                const char *text)
+{
+  g_autoptr(GPtrArray) dropdowns = g_ptr_array_new ();
+
+  collect (page, GTK_TYPE_DROP_DOWN, dropdowns);
+  for (guint i = 0; i < dropdowns->len; i++)
+    {
+      GObject *item = gtk_drop_down_get_selected_item (dropdowns->pdata[i]);
+
+      if (GTK_IS_STRING_OBJECT (item) &&
+          g_strcmp0 (gtk_string_object_get_string (GTK_STRING_OBJECT (item)), text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gint64
+station_row_id (GtkWidget *row)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (row), "station-id64");
+
+  return id ? *id : 0;
+}
+
+typedef struct
+{
+  GtkWidget *page;
+  guint      n;
+} RowsWait;
+
+static gboolean
+has_station_rows (gpointer data)
+{
+  RowsWait *wait = data;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  guint n = 0;
+
+  collect (wait->page, GTK_TYPE_LIST_BOX_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    n += station_row_id (rows->pdata[i]) > 0;
+  return n == wait->n;
+}
+
+static gboolean
+meals_nearest_shown (gpointer page)
+{
+  return has_label (page, "Nearest to this station first.") && has_label (page, "张记饺子");
+}
+
+static void
+press (GtkWidget *button)
+{
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+reset_over (gpointer kiosk)
+{
+  return !wh_kiosk_is_resetting (kiosk);
+}
+
+/* Home, as the button does: a reset, over once the cache is wiped. */
+static void
+go_home (Kiosk *k)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (k->window), "win.home", NULL));
+  g_assert_true (wh_test_spin_until (reset_over, wh_window_get_kiosk (k->window), 5000));
+  g_assert_cmpstr (wh_window_get_visible_view (k->window), ==, "home");
+}
+
+/* Opens tile's choices on Home, checks them ("All" first, then names in
+ * order, each big enough for a finger) and presses the one at index. */
+static void
+press_choice (Kiosk       *k,
+              const char  *tile,
+              const char  *all,
+              const char **names,
+              guint        n_names,
+              guint        index)
+{
+  GtkWidget *home = wh_window_get_page (k->window, "home");
+  ChoicesWait wait = { home, n_names + 1 };
+  g_autoptr(GPtrArray) buttons = NULL;
+
+  go_home (k);
+  press (find_tile (home, tile));
+  g_assert_true (wh_test_spin_until (has_n_choices, &wait, 3000));
+  wh_test_spin (50);
+  buttons = choice_buttons (home);
+  g_assert_cmpstr (button_label (buttons->pdata[0]), ==, all);
+  for (guint i = 0; i < n_names; i++)
+    g_assert_cmpstr (button_label (buttons->pdata[i + 1]), ==, names[i]);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      g_assert_cmpint (gtk_widget_get_height (buttons->pdata[i]), >=, 48);
+      g_assert_cmpint (gtk_widget_get_width (buttons->pdata[i]), >=, 48);
+    }
+  g_test_message ("Pressing %s “%s”", tile, button_label (buttons->pdata[index]));
+  press (buttons->pdata[index]);
+  wh_test_spin (20);
+  g_assert_cmpstr (wh_window_get_visible_view (k->window), ==, tile);
+}
+
+static void
+test_kiosk_topics (void)
+{
+  Kiosk k = { 0 };
+  GtkWidget *home, *page;
+  const char *course_trades[] = { "电工", "快递" };
+  const char *job_trades[] = { "保洁", "快递", "电工" };
+  GListModel *model;
+
+  kiosk_setup (&k);
+  fill_topics (k.store);
+  home = wh_window_get_page (k.window, "home");
+
+  /* Courses by trade: a trade's courses. */
+  page = wh_window_get_page (k.window, "courses");
+  for (guint i = 0; i <= G_N_ELEMENTS (course_trades); i++)
+    {
+      ListWait list = { page, i == 0 ? 3 : i == 1 ? 1 : 2 };
+
+      press_choice (&k, "courses", "All Courses", course_trades, G_N_ELEMENTS (course_trades), i);
+      g_assert_true (wh_test_spin_until (records_settled, &list, 3000));
+      model = records_of (page);
+      for (guint j = 0; i > 0 && j < g_list_model_get_n_items (model); j++)
+        g_assert_cmpint (wh_record_get_int (record_at (model, j), "category_id"), ==, i);
+      if (i > 0)
+        g_assert_true (dropdown_shows (page, course_trades[i - 1]));
+    }
+
+  /* Jobs by category: the jobs' own categories, that trade's jobs, nearest
+   * the kiosk first. */
+  page = wh_window_get_page (k.window, "jobs");
+  for (guint i = 0; i <= G_N_ELEMENTS (job_trades); i++)
+    {
+      const char *trade = i == 0 ? NULL : job_trades[i - 1];
+      ListWait list = { page, i == 0 ? 6 : i == 1 ? 1 : i == 2 ? 2 : 3 };
+      const WhJobFilters *filters;
+      double last = -1;
+
+      press_choice (&k, "jobs", "All Jobs", job_trades, G_N_ELEMENTS (job_trades), i);
+      g_assert_true (wh_test_spin_until (records_settled, &list, 5000));
+      filters = wh_jobs_view_get_filters (WH_JOBS_VIEW (page));
+      g_assert_cmpstr (filters->category, ==, trade);
+      g_assert_cmpint (filters->sort, ==, WH_JOB_SORT_DISTANCE);
+      g_assert_true (dropdown_shows (page, trade ? trade : "Every trade"));
+      g_assert_true (dropdown_shows (page, "Nearest first"));
+      model = records_of (page);
+      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+        {
+          const WhRecord *r = record_at (model, j);
+          double d = wh_geo_distance_m (HERE_LAT, HERE_LON, wh_record_get_real (r, "lat"),
+                                        wh_record_get_real (r, "lon"));
+
+          if (trade)
+            g_assert_cmpstr (wh_record_get_text (r, "category"), ==, trade);
+          g_assert_cmpfloat (d, >=, last);
+          last = d;
+        }
+    }
+
+  /* Nearest stations: the kiosk's own first, as "You are here", then by
+   * distance; the list, not a station's page. */
+  {
+    RowsWait wait = { wh_window_get_page (k.window, "stations"), 3 };
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    go_home (&k);
+    press (find_tile (home, "stations"));
+    g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "stations");
+    g_assert_true (wh_test_spin_until (has_station_rows, &wait, 5000));
+    collect (wait.page, GTK_TYPE_LIST_BOX_ROW, rows);
+    for (guint i = 0; i < rows->len; i++)
+      if (station_row_id (rows->pdata[i]) > 0)
+        {
+          gint64 id = station_row_id (rows->pdata[i]);
+
+          g_array_append_val (ids, id);
+        }
+    g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 7);
+    g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 8);
+    g_assert_cmpint (g_array_index (ids, gint64, 2), ==, 9);
+    g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (
+      gtk_widget_get_next_sibling (wh_test_find_descendant (rows->pdata[0], GTK_TYPE_LABEL)))),
+      "You are here"));
+    g_assert_true (has_label (wait.page, "Nearest to this station first."));
+  }
+
+  /* Love meals: the merchants nearest the kiosk first, said so. */
+  page = wh_window_get_page (k.window, "meals");
+  go_home (&k);
+  press (find_tile (home, "meals"));
+  g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "meals");
+  g_assert_cmpstr (wh_meals_view_get_page (WH_MEALS_VIEW (page)), ==, "home");
+  g_assert_true (wh_test_spin_until (meals_nearest_shown, page, 5000));
+  g_assert_cmpint (label_index (page, "张记饺子"), <, label_index (page, "阿福面馆"));
+  g_assert_cmpint (label_index (page, "阿福面馆"), >=, 0);
+
+  kiosk_teardown (&k);
+}
+
 /* ---- A keyring of the test's own --------------------------------------- */
 
 static GSubprocess *
@@ -725,6 +1193,15 @@ main (int   argc,
   wh_test_init_ui (&argc, &argv);
   gtk_init ();
   adw_init ();
+  /* What AdwApplication loads for the app: the touch sizes are in it. */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/org/workershome/WorkersHome/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   keyring = start_keyring ();
   if (!have_keyring)
     g_test_message ("No keyring (run under dbus-run-session): its checks are left out");
@@ -734,6 +1211,7 @@ main (int   argc,
   g_test_add_func ("/kiosk/keypad-follows-focus", test_kiosk_keypad_follows_focus);
   g_test_add_func ("/kiosk/idle-reset", test_kiosk_idle_reset);
   g_test_add_func ("/kiosk/job-categories", test_kiosk_job_categories);
+  g_test_add_func ("/kiosk/topics", test_kiosk_topics);
   g_test_add_func ("/kiosk/close-and-keys", test_kiosk_close_and_keys);
   status = g_test_run ();
   if (keyring)

@@ -71,7 +71,10 @@ backend_ready (WhApplication *self,
   if (url == NULL || *url == '\0')
     {
       wh_sync_status_update (wh_window_get_sync_status (window), WH_SYNC_STATUS_OFFLINE, 0, 0);
-      wh_window_toast (window, _("No backend is set. Choose one in Preferences."), FALSE);
+      wh_window_toast (window, self->kiosk
+                                 ? _("This kiosk is not connected to the union’s server. "
+                                     "Please tell the station staff.")
+                                 : _("No backend is set. Choose one in Preferences."), FALSE);
       return;
     }
   g_clear_object (&self->sync);

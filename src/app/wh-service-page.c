@@ -68,4 +68,6 @@ wh_service_page_show_topic (WhServicePage *self,
   iface = WH_SERVICE_PAGE_GET_IFACE (self);
   if (iface->show_topic)
     iface->show_topic (self, topic);
+  else if (iface->reset)
+    iface->reset (self);
 }

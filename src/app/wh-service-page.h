@@ -29,11 +29,12 @@ struct _WhServicePageInterface
    * idle reset): nothing of the last person may stay on screen. */
   void     (*reset)         (WhServicePage *self);
   /* Optional. Open the page on a topic a person chose by touch, with no
-   * typing (the kiosk's Home tiles). Topics: "category:<id>" (courses: a
-   * category record's id), "category:<name>" (jobs: a value of the
-   * category field), "nearest" (stations, meals: nearest the context's
-   * location first); NULL shows the page's start. Unknown topics show the
-   * start. */
+   * typing (the kiosk's Home tiles), starting afresh as reset does.
+   * Topics: "category:<id>" (courses: a category record's id),
+   * "category:<name>" (jobs: a value of the category field), "nearest"
+   * (stations, meals: nearest the context's location first); NULL shows
+   * the page's start. Unknown topics show the start. Without it, the
+   * page is reset. */
   void     (*show_topic)    (WhServicePage *self,
                              const char    *topic);
 };

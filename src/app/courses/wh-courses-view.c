@@ -1100,12 +1100,19 @@ wh_courses_view_show_topic (WhServicePage *page,
   if (topic == NULL || !g_str_has_prefix (topic, "category:") || self->category_ids == NULL ||
       !g_ascii_string_to_signed (topic + strlen ("category:"), 10, 1, G_MAXINT64, &id, NULL))
     return;
-  for (guint i = 0; i < self->category_ids->len; i++)
-    if (g_array_index (self->category_ids, gint64, i) == id)
-      {
-        gtk_drop_down_set_selected (self->category_dropdown, i + 1);
-        return;
-      }
+  /* The categories were read when the cache opened: a kiosk's first sync
+   * may have brought the one chosen since (tens of rows, read again). */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      for (guint i = 0; i < self->category_ids->len; i++)
+        if (g_array_index (self->category_ids, gint64, i) == id)
+          {
+            gtk_drop_down_set_selected (self->category_dropdown, i + 1);
+            return;
+          }
+      if (pass == 0 && self->store)
+        load_categories (self);
+    }
 }
 
 static void

@@ -236,6 +236,11 @@ fill_sort_dropdown (WhJobsView *self)
   set_dropdown_strings (self->sort_dropdown, list);
   self->syncing_controls--;
   gtk_widget_set_visible (GTK_WIDGET (self->sort_hint), !self->has_origin);
+  /* A kiosk has no preferences: its place comes with its station. */
+  if (self->context && wh_context_get_kiosk (self->context))
+    gtk_label_set_text (self->sort_hint,
+                        _("To sort by distance, this kiosk needs its station. Please tell the "
+                          "station staff."));
 }
 
 static void
@@ -312,6 +317,17 @@ sync_controls (WhJobsView *self)
   for (guint i = 0; i < self->categories->len; i++)
     if (g_strcmp0 (self->categories->pdata[i], f->category) == 0)
       category = i;
+  /* A trade chosen elsewhere (the kiosk's Home lists the jobs' own
+   * categories) that the category records lack: offered too, so the
+   * control shows the filter in force and reading it back keeps it. */
+  if (f->category && category == 0)
+    {
+      GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->category_dropdown));
+
+      category = self->categories->len;
+      g_ptr_array_add (self->categories, g_strdup (f->category));
+      gtk_string_list_append (list, f->category);
+    }
   gtk_drop_down_set_selected (self->category_dropdown, category);
   for (guint i = 0; i < G_N_ELEMENTS (pay_presets); i++)
     if (g_strcmp0 (pay_presets[i].period, f->pay_period) == 0 && pay_presets[i].min == f->pay_min &&
@@ -691,8 +707,16 @@ show_empty (WhJobsView *self,
     case EMPTY_NO_BACKEND:
       icon = "network-offline-symbolic";
       title = _("No Job Service Set Up");
-      description = g_strdup (_("Enter your union’s server address in Preferences, then sync."));
-      button = _("Open _Preferences");
+      if (self->context && wh_context_get_kiosk (self->context))
+        /* No preferences on a kiosk, and nothing a passer-by can do. */
+        description = g_strdup (_("This kiosk is not connected to the union’s job service. "
+                                  "Please tell the station staff."));
+      else
+        {
+          description = g_strdup (_("Enter your union’s server address in Preferences, then "
+                                    "sync."));
+          button = _("Open _Preferences");
+        }
       break;
     case EMPTY_ERROR:
       icon = "dialog-error-symbolic";
@@ -705,7 +729,9 @@ show_empty (WhJobsView *self,
   adw_status_page_set_icon_name (self->empty_page, icon);
   adw_status_page_set_title (self->empty_page, title);
   adw_status_page_set_description (self->empty_page, description);
-  set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_button), button != NULL);
+  if (button)
+    set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
   g_object_set_data (G_OBJECT (self->empty_button), "kind", GINT_TO_POINTER (kind));
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
@@ -1453,15 +1479,15 @@ wh_jobs_view_navigate_back (WhServicePage *page)
   return navigate_back (WH_JOBS_VIEW (page));
 }
 
+/* Takes filters. */
 static void
-wh_jobs_view_reset (WhServicePage *page)
+reset_to (WhJobsView   *self,
+          WhJobFilters *filters)
 {
-  WhJobsView *self = WH_JOBS_VIEW (page);
-
   /* Nothing the last person typed, chose or opened stays. */
   gtk_popover_popdown (self->filter_popover);
   wh_job_filters_free (self->filters);
-  self->filters = wh_job_filters_new ();
+  self->filters = filters;
   save_filters (self);
   sync_controls (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -1476,12 +1502,37 @@ wh_jobs_view_reset (WhServicePage *page)
 }
 
 static void
+wh_jobs_view_reset (WhServicePage *page)
+{
+  reset_to (WH_JOBS_VIEW (page), wh_job_filters_new ());
+}
+
+/* The kiosk's "Jobs by category": "category:<name>" (a value of the jobs'
+ * category field) lists that trade's jobs, and NULL every job; nearest
+ * the kiosk's station first when it knows it, so a passer-by sees work
+ * within reach without typing or sorting. */
+static void
+wh_jobs_view_show_topic (WhServicePage *page,
+                         const char    *topic)
+{
+  WhJobsView *self = WH_JOBS_VIEW (page);
+  WhJobFilters *filters = wh_job_filters_new ();
+
+  if (topic && g_str_has_prefix (topic, "category:") && topic[strlen ("category:")] != '\0')
+    filters->category = g_strdup (topic + strlen ("category:"));
+  if (self->has_origin)
+    filters->sort = WH_JOB_SORT_DISTANCE;
+  reset_to (self, filters);
+}
+
+static void
 wh_jobs_view_page_init (WhServicePageInterface *iface)
 {
   iface->set_context = wh_jobs_view_set_context;
   iface->focus_search = wh_jobs_view_focus_search;
   iface->navigate_back = wh_jobs_view_navigate_back;
   iface->reset = wh_jobs_view_reset;
+  iface->show_topic = wh_jobs_view_show_topic;
 }
 
 /* ---- Public -------------------------------------------------------------------------------- */

@@ -315,8 +315,9 @@ wh_kiosk_reset (WhKiosk *self)
   g_debug ("Kiosk reset");
   self->resetting = TRUE;
   /* The reset counts as one step until the synchronous part is done, so a
-   * wipe that finishes at once cannot end it early. */
-  self->pending = 1;
+   * wipe that finishes at once cannot end it early. Added to the count: the
+   * wipe of a store just opened may still be out, and its end is counted. */
+  self->pending++;
   set_countdown (self, TRUE, 0);
 
   close_other_windows (self);
@@ -468,7 +469,8 @@ open_service_cb (WhKiosk    *self,
 
   g_return_if_fail (WH_IS_SERVICE_PAGE (page));
 
-  wh_service_page_reset (WH_SERVICE_PAGE (page));
+  /* show_topic starts from a reset page: resetting first as well would
+   * query the jobs twice. */
   wh_window_show_view (WH_WINDOW (self->window), name);
   wh_service_page_show_topic (WH_SERVICE_PAGE (page), topic);
 }

@@ -1821,7 +1821,14 @@ load_cb (GObject      *source,
   else
     gtk_widget_set_visible (GTK_WIDGET (self->merchants_empty_label), FALSE);
 
-  if (data->has_location)
+  if (wh_context_get_kiosk (self->context))
+    /* A kiosk has no preferences, and its place is its station's. */
+    gtk_label_set_text (self->location_label,
+                        data->has_location
+                        ? _("Nearest to this station first.")
+                        : _("Merchants are listed by name until this kiosk knows its station. "
+                            "Please tell the station staff."));
+  else if (data->has_location)
     gtk_label_set_text (self->location_label, _("Nearest first, from your location."));
   else
     gtk_label_set_text (self->location_label,

@@ -435,15 +435,17 @@ format_open_now (const WhRecord *station)
                                                                    : _("Closed now");
 }
 
+/* here: the kiosk's own station, where the person reading stands. */
 static GtkWidget *
 make_row (const WhNearby *item,
-          guint           index)
+          gboolean        here)
 {
   const WhRecord *station = item->record;
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_label_new (wh_record_get_text (station, "name"));
-  g_autofree char *distance = wh_format_distance (item->distance_m);
+  g_autofree char *distance = here ? g_strdup (_("You are here"))
+                                   : wh_format_distance (item->distance_m);
   g_autofree char *hours = format_hours (station);
   g_autofree char *line = NULL;
   GtkWidget *subtitle;
@@ -528,9 +530,12 @@ list_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = g_task_propagate_pointer (G_TASK (result), &error);
   GtkWidget *child;
+  gint64 here_id = 0;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (self->context && wh_context_get_kiosk (self->context))
+    here_id = g_settings_get_int64 (wh_context_get_settings (self->context), "kiosk-station-id");
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->nearest_list))))
     gtk_list_box_remove (self->nearest_list, child);
   g_clear_pointer (&self->nearby, g_ptr_array_unref);
@@ -558,7 +563,8 @@ list_done_cb (GObject      *object,
     }
   for (guint i = 0; i < items->len; i++)
     {
-      GtkWidget *row = make_row (items->pdata[i], i);
+      GtkWidget *row = make_row (items->pdata[i],
+                                 here_id > 0 && ((WhNearby *) items->pdata[i])->record->id == here_id);
 
       gtk_list_box_append (self->nearest_list, row);
       if (self->station && self->station->id == ((WhNearby *) items->pdata[i])->record->id)
@@ -584,13 +590,14 @@ update_origin_label (WhStationsView *self,
                      gboolean        known)
 {
   /* A kiosk has no preferences: its own place comes with its set-up. */
-  gboolean can_set = self->context && !wh_context_get_kiosk (self->context);
+  gboolean kiosk = self->context && wh_context_get_kiosk (self->context);
 
   gtk_label_set_text (self->origin_label,
-                      known ? _("Nearest to you first.")
-                            : can_set ? _("Nearest to the map centre first. Where are you?")
-                                      : _("Nearest to the map centre first."));
-  gtk_widget_set_visible (GTK_WIDGET (self->set_place_button), !known && can_set);
+                      known ? (kiosk ? _("Nearest to this station first.")
+                                     : _("Nearest to you first."))
+                            : !kiosk ? _("Nearest to the map centre first. Where are you?")
+                                     : _("Nearest to the map centre first."));
+  gtk_widget_set_visible (GTK_WIDGET (self->set_place_button), !known && !kiosk);
 }
 
 static void
@@ -808,7 +815,9 @@ build_station_page (WhStationsView *self)
     g_autofree char *distance =
       wh_format_distance (wh_geo_distance_m (lat, lon, wh_record_get_real (station, "lat"),
                                              wh_record_get_real (station, "lon")));
-    g_autofree char *where = g_strdup_printf (known ? _("%s from you") : _("%s from the map centre"),
+    gboolean kiosk = self->context && wh_context_get_kiosk (self->context);
+    g_autofree char *where = g_strdup_printf (!known ? _("%s from the map centre")
+                                              : kiosk ? _("%s from here") : _("%s from you"),
                                               distance);
 
     add_fact (self, _("Address"), wh_record_get_text (station, "address"));
@@ -1299,6 +1308,17 @@ wh_stations_view_reset (WhServicePage *page)
   apply_filter (self);
 }
 
+/* The kiosk's "Nearest stations": the list (not a station's page, nor
+ * the map alone where the view is folded) nearest the context's place, the
+ * kiosk's own station, first, with no filter; the map around that place.
+ * That is the page's start, so every topic shows it. */
+static void
+wh_stations_view_show_topic (WhServicePage *page,
+                             const char    *topic)
+{
+  wh_stations_view_reset (page);
+}
+
 static void
 wh_stations_view_page_init (WhServicePageInterface *iface)
 {
@@ -1306,6 +1326,7 @@ wh_stations_view_page_init (WhServicePageInterface *iface)
   iface->focus_search = wh_stations_view_focus_search;
   iface->navigate_back = wh_stations_view_navigate_back;
   iface->reset = wh_stations_view_reset;
+  iface->show_topic = wh_stations_view_show_topic;
 }
 
 /* ---- Object ------------------------------------------------------------- */
