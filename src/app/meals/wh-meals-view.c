@@ -1829,11 +1829,11 @@ load_cb (GObject      *source,
                         : _("Merchants are listed by name until this kiosk knows its station. "
                             "Please tell the station staff."));
   else if (data->has_location)
-    gtk_label_set_text (self->location_label, _("Nearest first, from your location."));
+    gtk_label_set_text (self->location_label, _("Merchants serving now first, then the nearest, from your location."));
   else
     gtk_label_set_text (self->location_label,
-                        _("Your location is not known, so merchants are listed by name. Set "
-                          "your place in Preferences to see the nearest first."));
+                        _("Your location is not known: merchants serving now come first, then by "
+                          "name. Set your place in Preferences to see the nearest first."));
   update_map (self, data->has_location, data->lat, data->lon);
 }
 
