@@ -498,7 +498,6 @@ wh_server_handle_redeem (WhServer  *self,
   g_autofree char *key = NULL;
   g_autofree char *voucher_id = NULL;
   g_autofree char *now_text = NULL;
-  g_autofree char *today = NULL;
   JsonNode *member;
   const char *payload;
   sqlite3_stmt *stmt = NULL;
