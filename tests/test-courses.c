@@ -600,6 +600,132 @@ test_offline_course (Fixture      *f,
   g_assert_cmpuint (lessons->len, >, 0);
 }
 
+/* Signs in on api as phone, waiting for the answer. */
+static void
+sign_in (WhApi      *api,
+         const char *phone)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) me = NULL;
+
+  wh_api_login_async (api, phone, WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
+  me = wh_api_login_finish (api, wh_test_await (&result), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+count_changed_cb (WhStore    *store,
+                  const char *what,
+                  guint      *progress_changes)
+{
+  if (g_strcmp0 (what, "progress") == 0 || g_strcmp0 (what, "quiz_attempts") == 0)
+    g_atomic_int_inc (progress_changes);
+}
+
+/* A worker studies on one device, then on another: the second gets the
+ * first's progress and attempts on its next sync, and neither side loses
+ * what is newer or goes back on a completed lesson. */
+static void
+test_progress_other_device (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lessons = NULL;
+  g_autoptr(WhRecord) attempt = NULL;
+  WhTestClient other = { 0, };
+  gint64 course, first, second;
+  guint changes = 0;
+
+  sync_ok (f, NULL);
+  course = course_with_images (f->c.store);
+  lessons = wh_store_list_lessons (f->c.store, course, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lessons->len, >=, 2);
+  first = ((WhRecord *) lessons->pdata[0])->id;
+  second = ((WhRecord *) lessons->pdata[1])->id;
+
+  /* The first device: one lesson done, one half read, one quiz. */
+  sign_in (f->c.api, "13800138002");
+  g_assert_true (wh_courses_save_progress (f->c.store, first, course, WH_COURSES_POSITION_END,
+                                           TRUE, &error));
+  g_assert_true (wh_courses_save_progress (f->c.store, second, course, 5000, FALSE, &error));
+  attempt = wh_record_new (&wh_collection_quiz_attempts);
+  wh_record_set_text (attempt, "attempt_id", "other-device-1");
+  wh_record_set_int (attempt, "course_id", course);
+  wh_record_set_int (attempt, "total", 10);
+  wh_record_set_int (attempt, "correct", 7);
+  wh_record_set_bool (attempt, "timed", TRUE);
+  wh_record_set_text (attempt, "finished_at", "2026-11-20T08:00:00+00:00");
+  g_assert_true (wh_courses_save_attempt (f->c.store, attempt, &error));
+  g_assert_no_error (error);
+  sync_ok (f, NULL);
+  g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 0);
+
+  /* The second device, same worker, its own cache; it has just finished
+   * the second lesson itself, after the first device read half of it. */
+  other.server = f->c.server;
+  other.dir = wh_test_make_tmpdir ();
+  other.cache_path = g_build_filename (other.dir, "cache.db", NULL);
+  other.api = wh_api_new (wh_test_server_get_url (f->c.server), &error);
+  g_assert_no_error (error);
+  other.store = wh_store_open (other.cache_path, &error);
+  g_assert_no_error (error);
+  other.sync = wh_sync_new (other.api, other.store);
+  g_usleep (1100 * 1000); /* updated_at has whole seconds */
+  g_assert_true (wh_courses_save_progress (other.store, second, course, WH_COURSES_POSITION_END,
+                                           TRUE, &error));
+  sign_in (other.api, "13800138002");
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(WhSyncReport) report = NULL;
+
+    wh_sync_run_async (other.sync, NULL, 0, NULL, wh_test_result_cb, &result);
+    g_assert_true (wh_sync_run_finish (other.sync, wh_test_await (&result), &report, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (report->messages->len, ==, 0);
+  }
+  {
+    g_autoptr(WhRecord) p1 = wh_courses_get_progress (other.store, first, &error);
+    g_autoptr(WhRecord) p2 = wh_courses_get_progress (other.store, second, &error);
+    g_autoptr(GPtrArray) attempts = wh_courses_list_attempts (other.store, course, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (wh_record_get_bool (p1, "completed"));
+    g_assert_cmpint (wh_record_get_int (p1, "position"), ==, WH_COURSES_POSITION_END);
+    /* its own newer reading of the second lesson wins */
+    g_assert_true (wh_record_get_bool (p2, "completed"));
+    g_assert_cmpint (wh_record_get_int (p2, "position"), ==, WH_COURSES_POSITION_END);
+    g_assert_cmpuint (attempts->len, ==, 1);
+    g_assert_cmpstr (wh_record_get_text (attempts->pdata[0], "attempt_id"), ==, "other-device-1");
+    g_assert_cmpint (wh_record_get_int (attempts->pdata[0], "correct"), ==, 7);
+  }
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM progress WHERE completed = 1"), ==, 2);
+
+  /* Nothing new the next time: no view is told to reload. */
+  g_signal_connect (other.store, "changed", G_CALLBACK (count_changed_cb), &changes);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    wh_sync_run_async (other.sync, NULL, 0, NULL, wh_test_result_cb, &result);
+    g_assert_true (wh_sync_run_finish (other.sync, wh_test_await (&result), NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (g_atomic_int_get (&changes), ==, 0);
+
+  /* the first device learns of the second's completion in turn */
+  sync_ok (f, NULL);
+  {
+    g_autoptr(WhRecord) p2 = wh_courses_get_progress (f->c.store, second, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (wh_record_get_bool (p2, "completed"));
+  }
+  other.server = NULL; /* the fixture's */
+  g_signal_handlers_disconnect_by_func (other.store, count_changed_cb, &changes);
+  wh_test_client_teardown (&other);
+}
+
 static void
 test_media_refused (Fixture      *f,
                     gconstpointer data)
@@ -639,6 +765,8 @@ main (int   argc,
   g_test_add_func ("/courses/store/progress", test_progress_rules);
   g_test_add ("/courses/offline/saved-course", Fixture, NULL, fixture_setup, test_offline_course,
               fixture_teardown);
+  g_test_add ("/courses/sync/other-device", Fixture, NULL, fixture_setup,
+              test_progress_other_device, fixture_teardown);
   g_test_add ("/courses/offline/media-refused", Fixture, NULL, fixture_setup, test_media_refused,
               fixture_teardown);
   return g_test_run ();

@@ -1728,22 +1728,23 @@ wh_api_claim_voucher_finish (WhApi        *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* A list of the worker's own records: {"<collection>": [...]}. */
 static GError *
-decode_vouchers (GTask          *task,
-                 gpointer        data,
-                 gpointer       *result,
-                 GDestroyNotify *result_free)
+decode_record_list (GTask          *task,
+                    gpointer        data,
+                    gpointer       *result,
+                    GDestroyNotify *result_free)
 {
   Request *req = data;
   GError *error = NULL;
   gsize length;
   const char *body = response_data (req, &length);
-  GPtrArray *vouchers = wh_record_list_parse (&wh_collection_vouchers, "vouchers", body, length,
-                                              &error);
+  GPtrArray *records = wh_record_list_parse (req->collection, req->collection->name, body, length,
+                                             &error);
 
-  if (vouchers == NULL)
+  if (records == NULL)
     return from_codec_error (error);
-  *result = vouchers;
+  *result = records;
   *result_free = (GDestroyNotify) g_ptr_array_unref;
   return NULL;
 }
@@ -1754,23 +1755,49 @@ wh_api_list_vouchers_async (WhApi              *self,
                             GAsyncReadyCallback callback,
                             gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_list_vouchers_async);
-  req = request_new (self, "GET", "vouchers", decode_vouchers);
-  req->token = g_strdup (self->token);
-  req->max_attempts = self->max_attempts;
-  request_run (task, req);
+  wh_api_list_documents_async (self, &wh_collection_vouchers, cancellable, callback, user_data);
 }
 
 GPtrArray *
 wh_api_list_vouchers_finish (WhApi        *self,
                              GAsyncResult *result,
                              GError      **error)
+{
+  return wh_api_list_documents_finish (self, result, error);
+}
+
+void
+wh_api_list_documents_async (WhApi              *self,
+                             const WhCollection *collection,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (collection == &wh_collection_vouchers ||
+                    collection == &wh_collection_progress ||
+                    collection == &wh_collection_quiz_attempts ||
+                    collection == &wh_collection_bookmarks);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_list_documents_async);
+  /* the table's name in the URL's spelling: quiz_attempts, quiz-attempts */
+  path = g_strdelimit (g_strdup (collection->name), "_", '-');
+  req = request_new (self, "GET", path, decode_record_list);
+  req->collection = collection;
+  req->token = g_strdup (self->token);
+  req->max_attempts = self->max_attempts;
+  request_run (task, req);
+}
+
+GPtrArray *
+wh_api_list_documents_finish (WhApi        *self,
+                              GAsyncResult *result,
+                              GError      **error)
 {
   g_return_val_if_fail (WH_IS_API (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);

@@ -190,6 +190,18 @@ GPtrArray  *wh_api_list_vouchers_finish     (WhApi              *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 
+/* GET /progress, /quiz-attempts, /bookmarks or /vouchers: the signed-in
+ * worker's own records of that collection, as the server keeps them from
+ * every device. A record that breaks the contract fails the whole list. */
+void        wh_api_list_documents_async     (WhApi              *self,
+                                             const WhCollection *collection,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+GPtrArray  *wh_api_list_documents_finish    (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
 /* An outbox entry: PUT or DELETE of a path under /api/v1 ("progress/12"),
  * with a JSON body for PUT. Safe to repeat by contract, so it is retried like
  * a GET. */

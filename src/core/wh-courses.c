@@ -133,6 +133,15 @@ now_iso8601 (void)
 /* ---- Progress ------------------------------------------------------------ */
 
 #define PROGRESS_COLUMNS "lesson_id, course_id, position, completed, updated_at"
+/* The server's rules, so the copy here and there agree: the newer
+ * updated_at wins, and completed never goes back. */
+#define PROGRESS_UPSERT \
+  "INSERT INTO progress (" PROGRESS_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)" \
+  " ON CONFLICT (lesson_id) DO UPDATE SET" \
+  "  position = CASE WHEN excluded.updated_at >= updated_at" \
+  "             THEN excluded.position ELSE position END," \
+  "  completed = max (completed, excluded.completed)," \
+  "  updated_at = max (updated_at, excluded.updated_at)"
 
 static WhRecord *
 progress_from_row (sqlite3_stmt *stmt)
@@ -183,16 +192,7 @@ wh_courses_save_progress (WhStore  *store,
   position = CLAMP (position, 0, WH_COURSES_POSITION_END);
   if ((db = wh_store_write_begin (store, error)) == NULL)
     return FALSE;
-  /* The server's rules, so the copy here and there agree: the newer
-   * updated_at wins, and completed never goes back. */
-  ok = (upsert = prepare (db,
-                          "INSERT INTO progress (" PROGRESS_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)"
-                          " ON CONFLICT (lesson_id) DO UPDATE SET"
-                          "  position = CASE WHEN excluded.updated_at >= updated_at"
-                          "             THEN excluded.position ELSE position END,"
-                          "  completed = max (completed, excluded.completed),"
-                          "  updated_at = max (updated_at, excluded.updated_at)",
-                          error)) != NULL &&
+  ok = (upsert = prepare (db, PROGRESS_UPSERT, error)) != NULL &&
        (get = prepare (db, "SELECT " PROGRESS_COLUMNS " FROM progress WHERE lesson_id = ?1",
                        error)) != NULL;
   if (ok)
@@ -290,6 +290,24 @@ wh_courses_list_started (WhStore *store,
 /* ---- Quiz attempts ------------------------------------------------------- */
 
 #define ATTEMPT_COLUMNS "attempt_id, course_id, total, correct, duration_s, timed, finished_at"
+/* The first write of an attempt_id is kept. */
+#define ATTEMPT_INSERT \
+  "INSERT OR IGNORE INTO quiz_attempts (" ATTEMPT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+
+static void
+bind_attempt (sqlite3_stmt   *stmt,
+              const WhRecord *attempt)
+{
+  sqlite3_bind_text (stmt, 1, wh_record_get_text (attempt, "attempt_id"), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, wh_record_get_int (attempt, "course_id"));
+  sqlite3_bind_int64 (stmt, 3, wh_record_get_int (attempt, "total"));
+  sqlite3_bind_int64 (stmt, 4, wh_record_get_int (attempt, "correct"));
+  sqlite3_bind_int64 (stmt, 5, wh_record_is_set (attempt, "duration_s")
+                                 ? wh_record_get_int (attempt, "duration_s") : 0);
+  sqlite3_bind_int (stmt, 6, wh_record_is_set (attempt, "timed") &&
+                             wh_record_get_bool (attempt, "timed"));
+  sqlite3_bind_text (stmt, 7, wh_record_get_text (attempt, "finished_at"), -1, SQLITE_STATIC);
+}
 
 gboolean
 wh_courses_save_attempt (WhStore        *store,
@@ -307,21 +325,10 @@ wh_courses_save_attempt (WhStore        *store,
   if ((db = wh_store_write_begin (store, error)) == NULL)
     return FALSE;
   ok = (insert = prepare (db,
-                          "INSERT OR IGNORE INTO quiz_attempts (" ATTEMPT_COLUMNS ")"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                          error)) != NULL;
+                          ATTEMPT_INSERT, error)) != NULL;
   if (ok)
     {
-      sqlite3_bind_text (insert, 1, wh_record_get_text (attempt, "attempt_id"), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 2, wh_record_get_int (attempt, "course_id"));
-      sqlite3_bind_int64 (insert, 3, wh_record_get_int (attempt, "total"));
-      sqlite3_bind_int64 (insert, 4, wh_record_get_int (attempt, "correct"));
-      sqlite3_bind_int64 (insert, 5, wh_record_is_set (attempt, "duration_s")
-                                       ? wh_record_get_int (attempt, "duration_s") : 0);
-      sqlite3_bind_int (insert, 6, wh_record_is_set (attempt, "timed") &&
-                                   wh_record_get_bool (attempt, "timed"));
-      sqlite3_bind_text (insert, 7, wh_record_get_text (attempt, "finished_at"), -1,
-                         SQLITE_STATIC);
+      bind_attempt (insert, attempt);
       ok = step_done (db, insert, error);
     }
   /* A repeat of a kept attempt changes nothing, here as on the server. */
@@ -332,6 +339,70 @@ wh_courses_save_attempt (WhStore        *store,
     return FALSE;
   wh_store_emit_changed (store, "quiz_attempts");
   wh_store_emit_changed (store, "outbox");
+  return TRUE;
+}
+
+gboolean
+wh_courses_merge_from_server (WhStore    *store,
+                              GPtrArray  *progress,
+                              GPtrArray  *attempts,
+                              GError    **error)
+{
+  sqlite3_stmt *upsert = NULL, *insert = NULL;
+  guint progress_changed = 0, attempts_changed = 0;
+  sqlite3 *db;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
+  for (guint i = 0; progress && i < progress->len; i++)
+    g_return_val_if_fail (((WhRecord *) progress->pdata[i])->collection ==
+                          &wh_collection_progress, FALSE);
+  for (guint i = 0; attempts && i < attempts->len; i++)
+    g_return_val_if_fail (((WhRecord *) attempts->pdata[i])->collection ==
+                          &wh_collection_quiz_attempts, FALSE);
+
+  if ((db = wh_store_write_begin (store, error)) == NULL)
+    return FALSE;
+  /* Only what is new counts as a change, so a sync that brings nothing new
+   * makes no view reload. */
+  ok = (upsert = prepare (db, PROGRESS_UPSERT
+                          " WHERE excluded.updated_at > updated_at OR excluded.completed > completed",
+                          error)) != NULL &&
+       (insert = prepare (db, ATTEMPT_INSERT, error)) != NULL;
+  for (guint i = 0; ok && progress && i < progress->len; i++)
+    {
+      const WhRecord *p = progress->pdata[i];
+
+      sqlite3_reset (upsert);
+      sqlite3_bind_int64 (upsert, 1, wh_record_get_int (p, "lesson_id"));
+      sqlite3_bind_int64 (upsert, 2, wh_record_get_int (p, "course_id"));
+      sqlite3_bind_int64 (upsert, 3, wh_record_is_set (p, "position")
+                                       ? CLAMP (wh_record_get_int (p, "position"), 0,
+                                                WH_COURSES_POSITION_END) : 0);
+      sqlite3_bind_int (upsert, 4, wh_record_get_bool (p, "completed"));
+      sqlite3_bind_text (upsert, 5, wh_record_get_text (p, "updated_at"), -1, SQLITE_STATIC);
+      ok = step_done (db, upsert, error);
+      progress_changed += ok ? (guint) sqlite3_changes (db) : 0;
+    }
+  for (guint i = 0; ok && attempts && i < attempts->len; i++)
+    {
+      const WhRecord *a = attempts->pdata[i];
+
+      sqlite3_reset (insert);
+      bind_attempt (insert, a);
+      ok = step_done (db, insert, error);
+      attempts_changed += ok ? (guint) sqlite3_changes (db) : 0;
+    }
+  sqlite3_finalize (upsert);
+  sqlite3_finalize (insert);
+  if (!wh_store_write_end (store, ok, error))
+    return FALSE;
+  g_debug ("From the server: %u progress and %u attempts new", progress_changed,
+           attempts_changed);
+  if (progress_changed > 0)
+    wh_store_emit_changed (store, "progress");
+  if (attempts_changed > 0)
+    wh_store_emit_changed (store, "quiz_attempts");
   return TRUE;
 }
 

@@ -49,6 +49,13 @@ GArray     *wh_courses_list_started      (WhStore       *store,
 gboolean    wh_courses_save_attempt      (WhStore       *store,
                                           const WhRecord *attempt,
                                           GError       **error);
+/* What the server keeps of the worker's progress and attempts (from every
+ * device: wh_api_list_documents), merged by the same rules and queued
+ * nowhere. Either array may be NULL. */
+gboolean    wh_courses_merge_from_server (WhStore       *store,
+                                          GPtrArray     *progress,
+                                          GPtrArray     *attempts,
+                                          GError       **error);
 /* Newest first. */
 GPtrArray  *wh_courses_list_attempts     (WhStore       *store,
                                           gint64         course_id,

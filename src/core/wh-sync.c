@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "wh-sync.h"
+#include "wh-courses.h"
 
 #define DEFAULT_PAGE_LIMIT   1000
 #define DEFAULT_INTERVAL     (15 * 60)
@@ -412,8 +413,9 @@ typedef struct
   gboolean            give_up;      /* the server is out of reach: stop the run */
   gint64              server_rev;   /* from the probe; -1: unknown */
 
-  /* Outbox */
+  /* Outbox, then the worker's own records from other devices */
   GPtrArray          *entries;      /* WhOutboxEntry* */
+  GPtrArray          *progress;     /* WhRecord* from GET /progress */
   guint               entry_index;
   guint               entries_seen;
 
@@ -444,6 +446,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->report, wh_sync_report_free);
   g_clear_error (&run->first_error);
   g_clear_pointer (&run->entries, g_ptr_array_unref);
+  g_clear_pointer (&run->progress, g_ptr_array_unref);
   g_free (run->region);
   g_free (run->etag);
   g_clear_pointer (&run->ready, write_op_free);
@@ -993,6 +996,134 @@ probe_server_rev (GTask *task)
                             NULL, g_task_get_cancellable (task), probe_cb, task);
 }
 
+/* ---- The worker's course progress from other devices --------------------
+ *
+ * After the outbox, so what this device did is on the server first: then
+ * GET /progress and /quiz-attempts, merged into the cache by the server's
+ * own rules (wh_courses_merge_from_server) in a worker thread. Only with a
+ * sign-in, and only in a run that syncs the courses. A failure is reported
+ * and the pull goes on: the worker's own copy stays as it was. */
+
+static void
+personal_merge_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  WhSync *self = source_object;
+  GPtrArray **lists = task_data;
+  GError *error = NULL;
+
+  if (wh_courses_merge_from_server (self->store, lists[0], lists[1], &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+personal_failed (GTask  *task,
+                 GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report_message (run->report,
+                    g_strdup_printf (_("Course progress from your other devices: %s"),
+                                     error->message));
+  g_clear_pointer (&run->progress, g_ptr_array_unref);
+  probe_server_rev (task);
+}
+
+static void
+personal_merged_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      personal_failed (task, error);
+      return;
+    }
+  g_clear_pointer (&((Run *) g_task_get_task_data (task))->progress, g_ptr_array_unref);
+  probe_server_rev (task);
+}
+
+static void
+personal_lists_free (GPtrArray **lists)
+{
+  g_clear_pointer (&lists[0], g_ptr_array_unref);
+  g_clear_pointer (&lists[1], g_ptr_array_unref);
+  g_free (lists);
+}
+
+static void
+personal_attempts_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attempts = wh_api_list_documents_finish (self->api, result, &error);
+  g_autoptr(GTask) merge = NULL;
+  GPtrArray **lists;
+
+  if (attempts == NULL)
+    {
+      personal_failed (task, error);
+      return;
+    }
+  lists = g_new0 (GPtrArray *, 2);
+  lists[0] = g_steal_pointer (&run->progress);
+  lists[1] = attempts;
+  merge = g_task_new (self, NULL, personal_merged_cb, task);
+  g_task_set_source_tag (merge, personal_attempts_cb);
+  g_task_set_task_data (merge, lists, (GDestroyNotify) personal_lists_free);
+  g_task_run_in_thread (merge, personal_merge_thread);
+}
+
+static void
+personal_progress_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  run->progress = wh_api_list_documents_finish (self->api, result, &error);
+  if (run->progress == NULL)
+    {
+      personal_failed (task, error);
+      return;
+    }
+  wh_api_list_documents_async (self->api, &wh_collection_quiz_attempts,
+                               g_task_get_cancellable (task), personal_attempts_cb, task);
+}
+
+static void
+pull_personal (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  gboolean courses = FALSE;
+
+  for (guint i = 0; i < run->collections->len; i++)
+    courses |= g_ptr_array_index (run->collections, i) == &wh_collection_courses;
+  if (!courses || wh_api_get_token (self->api) == NULL || run_cancelled (task))
+    {
+      probe_server_rev (task);
+      return;
+    }
+  wh_api_list_documents_async (self->api, &wh_collection_progress, g_task_get_cancellable (task),
+                               personal_progress_cb, task);
+}
+
 static void
 outbox_count_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1005,7 +1136,7 @@ outbox_count_cb (GObject      *object,
   if (g_task_propagate_boolean (G_TASK (result), NULL))
     run->report->outbox_left = (guint) MIN (op->count, G_MAXUINT);
   g_object_unref (result);
-  probe_server_rev (task);
+  pull_personal (task);
 }
 
 static void
