@@ -23,7 +23,9 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "jobs/wh-job-filters.h"
 #include "jobs/wh-jobs-view.h"
+#include "wh-list-model.h"
 #include "wh-context.h"
 #include "wh-service-page.h"
 
@@ -247,6 +249,125 @@ measure_change (Bench              *b,
   return (b->last_paint - t0) / 1000.0;
 }
 
+/* ---- The filter changes ---------------------------------------------------- */
+
+/* Each step changes the filters left by the one before, as a person
+ * narrowing down; a step with search types that text instead. */
+static void step_city (WhJobFilters *f) { f->region = 440100; }
+static void step_district (WhJobFilters *f) { f->region = 440106; }
+static void
+step_welfare (WhJobFilters *f)
+{
+  f->region = 0;
+  wh_job_filters_set_welfare (f, "日结", TRUE);
+}
+static void
+step_pay (WhJobFilters *f)
+{
+  f->pay_period = g_strdup ("day");
+  f->pay_min = 200;
+  f->pay_max = 300;
+}
+static void step_posted (WhJobFilters *f) { f->posted_within = 7; }
+static void step_sort_salary (WhJobFilters *f) { f->sort = WH_JOB_SORT_SALARY; }
+static void step_sort_distance (WhJobFilters *f) { f->sort = WH_JOB_SORT_DISTANCE; }
+static void
+step_distance_all (WhJobFilters *f)
+{
+  g_clear_pointer (&f->pay_period, g_free);
+  f->pay_min = f->pay_max = 0;
+  f->posted_within = 0;
+  wh_job_filters_set_welfare (f, "日结", FALSE);
+}
+static void
+step_category (WhJobFilters *f)
+{
+  f->sort = WH_JOB_SORT_NEWEST;
+  f->category = g_strdup ("道路运输");
+}
+static void step_clear (WhJobFilters *f) { g_clear_pointer (&f->category, g_free); }
+static void step_none (WhJobFilters *f) { }
+
+static const struct
+{
+  const char *label;
+  void      (*apply) (WhJobFilters *f);
+  const char *search;
+} steps[] = {
+  { "city", step_city, NULL },
+  { "district", step_district, NULL },
+  { "welfare", step_welfare, NULL },
+  { "pay", step_pay, NULL },
+  { "posted", step_posted, NULL },
+  { "sort_salary", step_sort_salary, NULL },
+  { "sort_distance", step_sort_distance, NULL },
+  { "distance_all", step_distance_all, NULL },
+  { "category", step_category, NULL },
+  { "clear", step_clear, NULL },
+  { "search_电工", step_none, "电工" },
+  { "search_快递", step_none, "快递" },
+  { "search_clear", step_none, "" },
+};
+
+/* 广州 天河: the distance order has an origin. */
+#define ORIGIN_LAT 23.1291
+#define ORIGIN_LON 113.2644
+
+/* --store: what the list model does off the main thread at each change (the
+ * count, then the first page), timed apart and without GTK, so a slow change
+ * can be pinned on one of the two. With WH_STORE_SLOW_MS=N the store also
+ * prints each statement of N ms or more, with its query plan. */
+static int
+bench_store (WhStore *store)
+{
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) both = g_array_new (FALSE, FALSE, sizeof (double));
+  GDate today;
+
+  g_date_clear (&today, 1);
+  g_date_set_time_t (&today, time (NULL));
+  for (guint r = 0; r < REPEATS; r++)
+    {
+      g_autoptr(WhJobFilters) f = wh_job_filters_new ();
+
+      for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+        {
+          g_autoptr(WhQuery) query = NULL;
+          g_autoptr(GPtrArray) page = NULL;
+          g_autoptr(GError) error = NULL;
+          gint64 t0, t1, t2, n;
+          double ms;
+
+          steps[i].apply (f);
+          query = wh_job_filters_to_query (f, steps[i].search, &today, TRUE, ORIGIN_LAT, ORIGIN_LON);
+          t0 = g_get_monotonic_time ();
+          n = wh_store_query_count (store, query, &error);
+          t1 = g_get_monotonic_time ();
+          if (n >= 0)
+            page = wh_store_query (store, query, 0, WH_LIST_MODEL_PAGE_SIZE, &error);
+          t2 = g_get_monotonic_time ();
+          if (page == NULL)
+            {
+              g_printerr ("bench-jobs-ui: %s\n", error->message);
+              return 1;
+            }
+          ms = (t1 - t0) / 1000.0;
+          g_array_append_val (counts, ms);
+          ms = (t2 - t1) / 1000.0;
+          g_array_append_val (pages, ms);
+          ms = (t2 - t0) / 1000.0;
+          g_array_append_val (both, ms);
+          printf ("store_%s_%u: count %.1f ms (%" G_GINT64_FORMAT " jobs), page %.1f ms\n",
+                  steps[i].label, r, (t1 - t0) / 1000.0, n, (t2 - t1) / 1000.0);
+        }
+    }
+  put_stats ("store_count", counts);
+  put_stats ("store_page", pages);
+  put_stats ("store_change", both);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -256,17 +377,29 @@ main (int   argc,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(WhContext) context = NULL;
   g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(WhJobFilters) f = NULL;
   GtkWidget *list;
   Bench b = { 0 };
+  gboolean store_only = argc == 3 && strcmp (argv[1], "--store") == 0;
   gint64 t0;
   guint n;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
-  if (argc != 2)
+  if (argc != 2 && !store_only)
     {
-      g_printerr ("usage: bench-jobs-ui CACHE (under Xvfb)\n");
+      g_printerr ("usage: bench-jobs-ui CACHE (under Xvfb)\n"
+                  "       bench-jobs-ui --store CACHE\n");
       return 2;
+    }
+  if (store_only)
+    {
+      if ((store = wh_store_open (argv[2], &error)) == NULL)
+        {
+          g_printerr ("bench-jobs-ui: %s\n", error->message);
+          return 1;
+        }
+      printf ("jobs_cached: %" G_GINT64_FORMAT "\n",
+              wh_store_count (store, &wh_collection_jobs, NULL));
+      return bench_store (store);
     }
   /* Settings of its own, never the person's. */
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
@@ -285,8 +418,7 @@ main (int   argc,
   printf ("jobs_cached: %" G_GINT64_FORMAT "\n", wh_store_count (store, &wh_collection_jobs, NULL));
   settings = g_settings_new (APP_ID);
   context = wh_context_new (settings, FALSE);
-  /* 广州 天河: the distance order has an origin. */
-  wh_context_set_location (context, 23.1291, 113.2644, TRUE);
+  wh_context_set_location (context, ORIGIN_LAT, ORIGIN_LON, TRUE);
 
   b.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (b.window), 1000, 720);
@@ -313,48 +445,18 @@ main (int   argc,
   /* Filter changes, each from the one before, as a person narrows down. */
   for (guint r = 0; r < REPEATS; r++)
     {
-      struct { const char *what; double ms; } seen[16];
-      guint k = 0;
+      g_autoptr(WhJobFilters) f = wh_job_filters_new ();
 
-      f = wh_job_filters_new ();
-#define CHANGE(label, search) \
-      G_STMT_START { seen[k].what = label; seen[k].ms = measure_change (&b, f, search); \
-                     g_array_append_val (changes, seen[k].ms); k++; } G_STMT_END
-      f->region = 440100;
-      CHANGE ("city", NULL);
-      f->region = 440106;
-      CHANGE ("district", NULL);
-      f->region = 0;
-      wh_job_filters_set_welfare (f, "日结", TRUE);
-      CHANGE ("welfare", NULL);
-      f->pay_period = g_strdup ("day");
-      f->pay_min = 200;
-      f->pay_max = 300;
-      CHANGE ("pay", NULL);
-      f->posted_within = 7;
-      CHANGE ("posted", NULL);
-      f->sort = WH_JOB_SORT_SALARY;
-      CHANGE ("sort_salary", NULL);
-      f->sort = WH_JOB_SORT_DISTANCE;
-      CHANGE ("sort_distance", NULL);
-      g_clear_pointer (&f->pay_period, g_free);
-      f->pay_min = f->pay_max = 0;
-      f->posted_within = 0;
-      wh_job_filters_set_welfare (f, "日结", FALSE);
-      CHANGE ("distance_all", NULL);
-      f->sort = WH_JOB_SORT_NEWEST;
-      f->category = g_strdup ("道路运输");
-      CHANGE ("category", NULL);
-      g_clear_pointer (&f->category, g_free);
-      CHANGE ("clear", NULL);
-      CHANGE ("search_电工", "电工");
-      CHANGE ("search_快递", "快递");
-      CHANGE ("search_clear", "");
-#undef CHANGE
-      if (r == 0)
-        for (guint i = 0; i < k; i++)
-          printf ("change_%s_ms: %.1f\n", seen[i].what, seen[i].ms);
-      g_clear_pointer (&f, wh_job_filters_free);
+      for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+        {
+          double ms;
+
+          steps[i].apply (f);
+          ms = measure_change (&b, f, steps[i].search);
+          g_array_append_val (changes, ms);
+          if (r == 0)
+            printf ("change_%s_ms: %.1f\n", steps[i].label, ms);
+        }
     }
   put_stats ("filter_change", changes);
 

@@ -332,6 +332,51 @@ distance_fn (sqlite3_context *ctx,
                                                  sqlite3_value_double (argv[3])));
 }
 
+/* WH_STORE_SLOW_MS=N (for benchmarks and bug reports): each statement that
+ * runs N ms or more is logged to stderr with its values and query plan, so
+ * that a slow filter can be told from a slow paint. Unset: no tracing. */
+static gint64
+slow_statement_ns (void)
+{
+  static gsize ns = 0;
+
+  if (g_once_init_enter (&ns))
+    {
+      const char *env = g_getenv ("WH_STORE_SLOW_MS");
+      gint64 ms = env ? g_ascii_strtoll (env, NULL, 10) : 0;
+
+      /* one more than the threshold, as 0 means "not read yet" */
+      g_once_init_leave (&ns, ms > 0 ? (gsize) ms * 1000000 + 1 : G_MAXSIZE);
+    }
+  return ns == G_MAXSIZE ? -1 : (gint64) ns - 1;
+}
+
+static int
+trace_slow_cb (unsigned int  type,
+               void         *data,
+               void         *p,
+               void         *x)
+{
+  sqlite3_stmt *stmt = p;
+  gint64 ns = *(sqlite3_int64 *) x;
+  sqlite3 *db = sqlite3_db_handle (stmt);
+  char *sql;
+  g_autofree char *explain = NULL;
+  sqlite3_stmt *plan = NULL;
+
+  if (ns < slow_statement_ns () || (sql = sqlite3_expanded_sql (stmt)) == NULL)
+    return 0;
+  g_printerr ("wh-store: %.1f ms: %s\n", ns / 1e6, sql);
+  explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  sqlite3_free (sql);
+  if (sqlite3_prepare_v2 (db, explain, -1, &plan, NULL) == SQLITE_OK)
+    while (sqlite3_step (plan) == SQLITE_ROW)
+      g_printerr ("  [%d<%d] %s\n", sqlite3_column_int (plan, 0), sqlite3_column_int (plan, 1),
+                  (const char *) sqlite3_column_text (plan, 3));
+  sqlite3_finalize (plan);
+  return 0;
+}
+
 static WhConn *
 conn_open (const char *path,
            gboolean    writer,
@@ -355,6 +400,8 @@ conn_open (const char *path,
       return NULL;
     }
   sqlite3_extended_result_codes (conn->db, 1);
+  if (slow_statement_ns () >= 0)
+    sqlite3_trace_v2 (conn->db, SQLITE_TRACE_PROFILE, trace_slow_cb, NULL);
   /* Another process (the CLI) may hold the write lock for one page. */
   sqlite3_busy_timeout (conn->db, 5000);
 
