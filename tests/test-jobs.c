@@ -160,6 +160,62 @@ compare_salary (gconstpointer a,
   return (x->id < y->id) - (x->id > y->id);
 }
 
+/* Where the distance order is measured from in the combinations. */
+#define ORIGIN_LAT 23.21
+#define ORIGIN_LON 113.43
+
+static double
+origin_distance (const WhRecord *r)
+{
+  if (!wh_record_is_set (r, "lat") || !wh_record_is_set (r, "lon"))
+    return -1;
+  return wh_geo_distance_m (wh_record_get_real (r, "lat"), wh_record_get_real (r, "lon"),
+                            ORIGIN_LAT, ORIGIN_LON);
+}
+
+/* Nearest first, then the jobs without a place by id. */
+static int
+compare_distance (gconstpointer a,
+                  gconstpointer b)
+{
+  const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
+  double u = origin_distance (x), v = origin_distance (y);
+
+  if ((u < 0) != (v < 0))
+    return u < 0 ? 1 : -1;
+  if (u != v)
+    return u < v ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The ways a query may take to its rows (wh_store_set_query_plan), each of
+ * which must give the same rows in the same order. */
+static const struct
+{
+  const char *name;
+  int         walk_ms;
+  int         ring_ms;
+  gint64      selective_rows;
+} plans[] = {
+  { "as chosen", -1, -1, -1 },
+  { "the covering filter index", 0, 0, 0 },
+  { "a filter's own index", 0, 0, G_MAXINT32 },
+  { "walking the sort index, rings", G_MAXINT, G_MAXINT, 0 },
+};
+
+static void
+assert_same_ids (GPtrArray  *got,
+                 GPtrArray  *want,
+                 guint       from,
+                 const char *what)
+{
+  for (guint i = 0; i < got->len; i++)
+    if (((WhRecord *) got->pdata[i])->id != ((WhRecord *) want->pdata[from + i])->id)
+      g_error ("%s: row %u is job %" G_GINT64_FORMAT ", a scan says %" G_GINT64_FORMAT, what,
+               from + i, ((WhRecord *) got->pdata[i])->id,
+               ((WhRecord *) want->pdata[from + i])->id);
+}
+
 static void
 apply_combination (WhJobFilters *f,
                    guint         mask,
@@ -201,48 +257,64 @@ test_filter_combinations (void)
   guint nonempty = 0;
 
   g_assert_cmpuint (every->len, ==, N_JOBS);
-  for (guint mask = 0; mask < 256; mask++)
-    for (WhJobSort sort = WH_JOB_SORT_NEWEST; sort <= WH_JOB_SORT_SALARY; sort++)
-      {
-        g_autoptr(WhJobFilters) f = wh_job_filters_new ();
-        g_autoptr(WhQuery) query = NULL;
-        g_autoptr(GPtrArray) got = NULL;
-        g_autoptr(GPtrArray) want = g_ptr_array_new ();
-        g_autoptr(GError) error = NULL;
-        const char *search;
-
-        apply_combination (f, mask, &search);
-        f->sort = sort;
-        query = wh_job_filters_to_query (f, search, today, FALSE, 0, 0);
-        for (guint i = 0; i < every->len; i++)
-          if (plain_match (f, search, "2026-11-14", every->pdata[i]))
-            g_ptr_array_add (want, every->pdata[i]);
-        g_ptr_array_sort (want, sort == WH_JOB_SORT_SALARY ? compare_salary : compare_newest);
-
-        got = wh_store_query (store, query, 0, G_MAXUINT, &error);
-        g_assert_no_error (error);
-        if (got->len != want->len)
-          g_error ("filters %#x sort %d: %u rows, a scan finds %u", mask, sort, got->len,
-                   want->len);
-        for (guint i = 0; i < got->len; i++)
-          g_assert_cmpint (((WhRecord *) got->pdata[i])->id, ==,
-                           ((WhRecord *) want->pdata[i])->id);
-        g_assert_cmpint (wh_store_query_count (store, query, NULL), ==, want->len);
-        /* A jump into the list (ids first, then the rows) lands on the same rows. */
-        if (want->len > 12)
+  for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
+    {
+      wh_store_set_query_plan (store, plans[p].walk_ms, plans[p].ring_ms, plans[p].selective_rows);
+      for (guint mask = 0; mask < 256; mask++)
+        for (WhJobSort sort = WH_JOB_SORT_NEWEST; sort <= WH_JOB_SORT_DISTANCE; sort++)
           {
-            g_autoptr(GPtrArray) part = wh_store_query (store, query, 7, 5, &error);
+            g_autoptr(WhJobFilters) f = wh_job_filters_new ();
+            g_autoptr(WhQuery) query = NULL;
+            g_autoptr(GPtrArray) got = NULL;
+            g_autoptr(GPtrArray) want = g_ptr_array_new ();
+            g_autoptr(GError) error = NULL;
+            g_autofree char *what = NULL;
+            const char *search;
 
+            apply_combination (f, mask, &search);
+            f->sort = sort;
+            what = g_strdup_printf ("filters %#x sort %d through %s", mask, sort, plans[p].name);
+            query = wh_job_filters_to_query (f, search, today, sort == WH_JOB_SORT_DISTANCE,
+                                             ORIGIN_LAT, ORIGIN_LON);
+            for (guint i = 0; i < every->len; i++)
+              if (plain_match (f, search, "2026-11-14", every->pdata[i]))
+                g_ptr_array_add (want, every->pdata[i]);
+            g_ptr_array_sort (want, sort == WH_JOB_SORT_SALARY ? compare_salary :
+                                    sort == WH_JOB_SORT_DISTANCE ? compare_distance :
+                                    compare_newest);
+
+            got = wh_store_query (store, query, 0, G_MAXUINT, &error);
             g_assert_no_error (error);
-            g_assert_cmpuint (part->len, ==, 5);
-            for (guint i = 0; i < part->len; i++)
-              g_assert_cmpint (((WhRecord *) part->pdata[i])->id, ==,
-                               ((WhRecord *) want->pdata[7 + i])->id);
+            if (got->len != want->len)
+              g_error ("%s: %u rows, a scan finds %u", what, got->len, want->len);
+            assert_same_ids (got, want, 0, what);
+            g_assert_cmpint (wh_store_query_count (store, query, NULL), ==, want->len);
+            if (want->len > 12)
+              {
+                /* A jump into the list (ids first, then the rows) lands on
+                 * the same rows, and so do the pages after and before a key. */
+                g_autoptr(GPtrArray) part = wh_store_query (store, query, 7, 5, &error);
+                g_autoptr(GPtrArray) after = NULL;
+                g_autoptr(GPtrArray) before = NULL;
+
+                g_assert_no_error (error);
+                g_assert_cmpuint (part->len, ==, 5);
+                assert_same_ids (part, want, 7, what);
+                after = wh_store_query_page (store, query, want->pdata[4], FALSE, 0, 5, &error);
+                g_assert_no_error (error);
+                g_assert_cmpuint (after->len, ==, 5);
+                assert_same_ids (after, want, 5, what);
+                before = wh_store_query_page (store, query, want->pdata[10], TRUE, 0, 5, &error);
+                g_assert_no_error (error);
+                g_assert_cmpuint (before->len, ==, 5);
+                assert_same_ids (before, want, 5, what);
+              }
+            nonempty += want->len > 0;
           }
-        nonempty += want->len > 0;
-      }
+    }
+  wh_store_set_query_plan (store, -1, -1, -1);
   /* The data is varied enough that most combinations find something. */
-  g_assert_cmpuint (nonempty, >, 200);
+  g_assert_cmpuint (nonempty, >, 200 * 3 * G_N_ELEMENTS (plans));
 }
 
 /* A filter that matches almost nothing among many rows: walking the sort
@@ -324,6 +396,73 @@ test_rare_filter (void)
             g_assert_cmpint (wh_record_object_get_id (item), ==, ((WhRecord *) rows->pdata[i])->id);
           }
     }
+}
+
+/* A new release that indexes the cache differently keeps the rows and the
+ * sync cursor: only the indexes change (here: an older set of them, and
+ * one this release no longer makes). */
+static void
+test_index_change (void)
+{
+  g_autoptr(WhStore) store = NULL;
+  g_autofree char *path = make_store (&store);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *layout = NULL;
+  g_autofree char *older = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt;
+  const char *indexes[] = { "jobs_filter", "jobs_by_monthly_pay", "jobs_unlocated" };
+
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT layout FROM cache_layout WHERE collection = 'jobs'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  layout = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  g_assert_nonnull (strstr (layout, "filter(category"));
+  /* The layout as an older release wrote it: fewer indexes. */
+  older = g_strdup_printf ("%.*s|indexed:employer_id, category%s",
+                           (int) (strstr (layout, "|indexed:") - layout), layout,
+                           strstr (layout, "|located:"));
+  {
+    char *sql = sqlite3_mprintf ("DROP INDEX jobs_filter; DROP INDEX jobs_by_monthly_pay;"
+                                 " DROP INDEX jobs_unlocated;"
+                                 " CREATE INDEX jobs_by_title ON jobs (title);"
+                                 " UPDATE cache_layout SET layout = %Q WHERE collection = 'jobs'",
+                                 older);
+
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_free (sql);
+  }
+  sqlite3_close (db);
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, N_JOBS);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, NULL, NULL), ==, N_JOBS);
+  g_clear_object (&store);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (indexes) + 1; i++)
+    {
+      const char *name = i < G_N_ELEMENTS (indexes) ? indexes[i] : "jobs_by_title";
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master"
+                                           " WHERE type = 'index' AND name = ?1", -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      /* The new ones are made, the one no longer wanted is gone. */
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, i < G_N_ELEMENTS (indexes) ? 1 : 0);
+      sqlite3_finalize (stmt);
+    }
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT layout FROM cache_layout WHERE collection = 'jobs'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, layout);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
 }
 
 /* ---- Filter state through the setting --------------------------------------------- */
@@ -496,26 +635,41 @@ test_distance_order (void)
   /* Inside the cloud of jobs, at its edge, and far away (the radius grows). */
   const double origins[][2] = { { 23.2, 113.4 }, { 23.0, 113.2 }, { 39.9, 116.4 } };
 
-  for (guint o = 0; o < G_N_ELEMENTS (origins); o++)
+  /* Every page, every way: rings, or the rows the filters select. */
+  for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
     {
-      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+      wh_store_set_query_plan (store, plans[p].walk_ms, plans[p].ring_ms, plans[p].selective_rows);
+      for (guint o = 0; o < G_N_ELEMENTS (origins); o++)
+        {
+          g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
 
-      wh_query_set_order_distance (query, origins[o][0], origins[o][1]);
-      g_assert_true (wh_query_get_order_distance (query, &lat, &lon));
-      g_assert_cmpfloat (lat, ==, origins[o][0]);
-      check_distance_order (store, query, origins[o][0], origins[o][1]);
+          wh_query_set_order_distance (query, origins[o][0], origins[o][1]);
+          g_assert_true (wh_query_get_order_distance (query, &lat, &lon));
+          g_assert_cmpfloat (lat, ==, origins[o][0]);
+          check_distance_order (store, query, origins[o][0], origins[o][1]);
+        }
+
+      /* With filters and a search, through the filter state; then a rare
+       * trade in one district with a benefit, which a ring seldom holds. */
+      f->sort = WH_JOB_SORT_DISTANCE;
+      f->region = 440100;
+      wh_job_filters_set_welfare (f, "日结", TRUE);
+      {
+        g_autoptr(WhQuery) query = wh_job_filters_to_query (f, "电工", today, TRUE, 23.3, 113.5);
+
+        g_assert_true (wh_query_get_order_distance (query, NULL, NULL));
+        check_distance_order (store, query, 23.3, 113.5);
+      }
+      f->region = 440106;
+      f->category = g_strdup ("保洁");
+      {
+        g_autoptr(WhQuery) query = wh_job_filters_to_query (f, NULL, today, TRUE, 23.0, 113.2);
+
+        check_distance_order (store, query, 23.0, 113.2);
+      }
+      g_clear_pointer (&f->category, g_free);
     }
-
-  /* With filters and a search, through the filter state. */
-  f->sort = WH_JOB_SORT_DISTANCE;
-  f->region = 440100;
-  wh_job_filters_set_welfare (f, "日结", TRUE);
-  {
-    g_autoptr(WhQuery) query = wh_job_filters_to_query (f, "电工", today, TRUE, 23.3, 113.5);
-
-    g_assert_true (wh_query_get_order_distance (query, NULL, NULL));
-    check_distance_order (store, query, 23.3, 113.5);
-  }
+  wh_store_set_query_plan (store, -1, -1, -1);
   /* Without an origin the list stays newest first. */
   {
     g_autoptr(WhQuery) query = wh_job_filters_to_query (f, NULL, today, FALSE, 0, 0);
@@ -750,6 +904,7 @@ main (int   argc,
   g_test_add_func ("/jobs/filters/settings", test_filter_settings);
   g_test_add_func ("/jobs/query/rare-filter", test_rare_filter);
   g_test_add_func ("/jobs/query/distance", test_distance_order);
+  g_test_add_func ("/jobs/cache/index-change", test_index_change);
   g_test_add_func ("/jobs/list-model/async", test_async_query);
   g_test_add_func ("/jobs/bookmarks/server", test_bookmarks_server);
   g_test_add_func ("/jobs/fairs/ics", test_fair_ics);

@@ -22,7 +22,8 @@ struct _WhQuery
   const WhCollection *collection;
   GArray             *filters;     /* WhFilter */
   char               *match;       /* an FTS5 expression, or NULL */
-  const char         *order_field; /* NULL: id */
+  const char         *order_field; /* NULL: id; a field's or a scaled order's name */
+  const WhScaledOrder *order_scaled; /* when order_field names a scaled order */
   WhType              order_type;
   gboolean            descending;
   gboolean            by_distance; /* order by distance from origin, then id */

@@ -50,6 +50,7 @@ wh_query_copy (const WhQuery *query)
     }
   copy->match = g_strdup (query->match);
   copy->order_field = query->order_field;
+  copy->order_scaled = query->order_scaled;
   copy->order_type = query->order_type;
   copy->descending = query->descending;
   copy->by_distance = query->by_distance;
@@ -249,8 +250,14 @@ wh_query_set_order (WhQuery    *query,
   query->descending = descending;
   query->by_distance = FALSE;
   query->order_field = NULL;
+  query->order_scaled = NULL;
   query->order_type = WH_TYPE_INT;
-  if (field != NULL && g_strcmp0 (field, "id") != 0)
+  if ((query->order_scaled = wh_collection_find_scaled_order (query->collection, field)) != NULL)
+    {
+      query->order_field = query->order_scaled->name;
+      query->order_type = WH_TYPE_REAL;
+    }
+  else if (field != NULL && g_strcmp0 (field, "id") != 0)
     {
       const WhField *f = wh_collection_find_field (query->collection, field, NULL);
 

@@ -74,7 +74,9 @@ void                wh_query_set_match       (WhQuery            *query,
 /* Sort by one field (NULL: by id), with id as the tie-break in the same
  * direction. The field must be WH_FIELD_REQUIRED: every cached row has it,
  * so paging by key (value, id) is exact. Sort by a field with an index
- * (WH_FIELD_INDEXED) for long lists, or each page sorts the whole result. */
+ * (WH_FIELD_INDEXED) for long lists, or each page sorts the whole result.
+ * The name of one of the collection's scaled orders (WhScaledOrder, e.g.
+ * "monthly_pay") sorts by its value, which always has an index. */
 void                wh_query_set_order       (WhQuery            *query,
                                               const char         *field,
                                               gboolean            descending);

@@ -17,6 +17,7 @@ const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced"
 #define REQ WH_FIELD_REQUIRED
 #define SEARCH WH_FIELD_SEARCH
 #define IDX WH_FIELD_INDEXED
+#define FILTER WH_FIELD_FILTER
 
 /* Shorthands keep the tables readable: one line a field. */
 #define F_INT(n, fl, lo, hi)        { n, WH_TYPE_INT, fl, WH_FORMAT_NONE, lo, hi, 0, NULL }
@@ -29,13 +30,14 @@ const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced"
 #define F_INTV(n, fl, lo, hi, item) { n, WH_TYPE_INTV, fl, WH_FORMAT_NONE, lo, hi, item, NULL }
 
 #define ID_MAX 9007199254740991.0 /* 2^53 - 1: exact in every JSON reader */
-#define ADCODE_FIELDS                                  \
+#define ADCODE_FIELDS_WITH(fl)                         \
   F_TEXT ("province", 0, 64),                          \
   F_TEXT ("city", 0, 64),                              \
   F_TEXT ("district", 0, 64),                          \
-  F_INT ("province_adcode", IDX, 0, 999999),           \
-  F_INT ("city_adcode", IDX, 0, 999999),               \
-  F_INT ("adcode", IDX, 0, 999999)
+  F_INT ("province_adcode", IDX | (fl), 0, 999999),    \
+  F_INT ("city_adcode", IDX | (fl), 0, 999999),        \
+  F_INT ("adcode", IDX | (fl), 0, 999999)
+#define ADCODE_FIELDS ADCODE_FIELDS_WITH (0)
 
 static const WhField categories_fields[] = {
   F_TEXT ("name", REQ | SEARCH, 64),
@@ -90,23 +92,35 @@ static const WhField jobs_fields[] = {
   F_TEXT ("title", REQ | SEARCH, 400),
   F_INT ("employer_id", REQ | IDX, 1, ID_MAX),
   F_TEXT ("employer_name", REQ | SEARCH, 400),
-  F_TEXT ("category", REQ | IDX, 64),
-  ADCODE_FIELDS,
+  F_TEXT ("category", REQ | IDX | FILTER, 64),
+  ADCODE_FIELDS_WITH (FILTER),
   F_TEXT ("address", 0, 400),
   F_REAL ("lat", 0, -90, 90),
   F_REAL ("lon", 0, -180, 180),
-  F_INT ("salary_min", REQ | IDX, 0, 10000000),
-  F_INT ("salary_max", REQ, 0, 10000000),
-  F_ENUM ("salary_period", REQ, wh_salary_periods),
-  F_ENUM ("settlement", REQ | IDX, wh_settlements),
-  F_STRV ("welfare", 0, WH_FORMAT_NONE, 0, 32, 64, NULL),
+  F_INT ("salary_min", REQ | IDX | FILTER, 0, 10000000),
+  F_INT ("salary_max", REQ | FILTER, 0, 10000000),
+  F_ENUM ("salary_period", REQ | FILTER, wh_salary_periods),
+  F_ENUM ("settlement", REQ | IDX | FILTER, wh_settlements),
+  F_STRV ("welfare", FILTER, WH_FORMAT_NONE, 0, 32, 64, NULL),
   F_INT ("headcount", 0, 0, 100000),
   F_TEXT ("description", SEARCH, 32 * 1024),
   F_TEXT ("contact_name", 0, 64),
   F_FMT ("contact_phone", 0, WH_FORMAT_PHONE, 32),
   F_TEXT ("contact_email", 0, 254),
-  F_FMT ("posted_at", REQ | IDX, WH_FORMAT_DATE, 10),
+  F_FMT ("posted_at", REQ | IDX | FILTER, WH_FORMAT_DATE, 10),
   F_FMT ("expires_at", 0, WH_FORMAT_DATE, 10),
+};
+
+/* Pay compared like with like: hourly and daily pay as what they come to in
+ * a month, by the factors Chinese payroll uses to turn a monthly wage into
+ * daily and hourly ones (劳社部发〔2008〕3号: 21.75 paid days a month, 8 hours
+ * a day, so 174 hours). A worker sorting by pay wants the job that pays most
+ * first, whatever unit its advert is in. Sorted by the bottom of the range,
+ * what the job promises at least. */
+static const double monthly_pay_factors[] = { 174.0, 21.75, 1.0 };
+G_STATIC_ASSERT (G_N_ELEMENTS (monthly_pay_factors) == G_N_ELEMENTS (wh_salary_periods) - 1);
+static const WhScaledOrder jobs_scaled_orders[] = {
+  { "monthly_pay", "salary_min", "salary_period", wh_salary_periods, monthly_pay_factors },
 };
 
 static const WhField fairs_fields[] = {
@@ -212,7 +226,12 @@ static const WhField station_reports_fields[] = {
 
 #define COLLECTION(var, cname, cflags, title) \
   const WhCollection wh_collection_##var = { cname, cflags, var##_fields, \
-                                             G_N_ELEMENTS (var##_fields), title }
+                                             G_N_ELEMENTS (var##_fields), title, NULL, 0 }
+#define COLLECTION_SCALED(var, cname, cflags, title) \
+  const WhCollection wh_collection_##var = { cname, cflags, var##_fields, \
+                                             G_N_ELEMENTS (var##_fields), title, \
+                                             var##_scaled_orders, \
+                                             G_N_ELEMENTS (var##_scaled_orders) }
 #define SYNCED WH_COLLECTION_SYNCED
 
 COLLECTION (categories, "categories", SYNCED, "name");
@@ -220,7 +239,7 @@ COLLECTION (courses, "courses", SYNCED, "title");
 COLLECTION (lessons, "lessons", SYNCED, "title");
 COLLECTION (questions, "questions", SYNCED, "stem");
 COLLECTION (employers, "employers", SYNCED, "name");
-COLLECTION (jobs, "jobs", SYNCED | WH_COLLECTION_REGIONAL | WH_COLLECTION_LOCATED, "title");
+COLLECTION_SCALED (jobs, "jobs", SYNCED | WH_COLLECTION_REGIONAL | WH_COLLECTION_LOCATED, "title");
 COLLECTION (fairs, "fairs", SYNCED, "title");
 COLLECTION (stations, "stations", SYNCED | WH_COLLECTION_LOCATED, "name");
 COLLECTION (merchants, "merchants", SYNCED | WH_COLLECTION_LOCATED, "name");
@@ -293,4 +312,29 @@ wh_collection_has_field (const WhCollection *collection,
                          const char         *name)
 {
   return wh_collection_find_field (collection, name, NULL) != NULL;
+}
+
+const WhScaledOrder *
+wh_collection_find_scaled_order (const WhCollection *collection,
+                                 const char         *name)
+{
+  g_return_val_if_fail (collection != NULL, NULL);
+
+  for (guint i = 0; name && i < collection->n_scaled_orders; i++)
+    if (strcmp (collection->scaled_orders[i].name, name) == 0)
+      return &collection->scaled_orders[i];
+  return NULL;
+}
+
+double
+wh_scaled_order_value (const WhScaledOrder *order,
+                       double               amount,
+                       const char          *unit)
+{
+  g_return_val_if_fail (order != NULL, amount);
+
+  for (guint i = 0; unit && order->units[i]; i++)
+    if (strcmp (order->units[i], unit) == 0)
+      return amount * order->factors[i];
+  return amount * 1.0;
 }

@@ -40,6 +40,10 @@ typedef enum
   WH_FIELD_REQUIRED = 1 << 0, /* must be present and not null in a live record */
   WH_FIELD_SEARCH   = 1 << 1, /* indexed for full-text search on the client */
   WH_FIELD_INDEXED  = 1 << 2, /* has an SQL index on the client */
+  /* Filtered on in any combination with the other FILTER fields: the client
+   * keeps them all (and lat/lon) in one covering index, so that counting a
+   * combination or ordering it by distance reads no table row. */
+  WH_FIELD_FILTER   = 1 << 3,
 } WhFieldFlags;
 
 typedef struct
@@ -63,13 +67,28 @@ typedef enum
   WH_COLLECTION_LOCATED  = 1 << 2, /* has lat/lon: spatial index on the client */
 } WhCollectionFlags;
 
+/* A sort key over an amount given in several units (pay per hour, day or
+ * month): field × the factor of the unit the record's unit_field names, so
+ * that rows compare like with like. A unit not listed counts as factor 1.
+ * The client keeps an index on it; wh_query_set_order () takes its name. */
 typedef struct
 {
-  const char        *name;      /* URL and table name: "jobs" */
-  WhCollectionFlags  flags;
-  const WhField     *fields;    /* excluding id, rev, deleted */
-  guint              n_fields;
-  const char        *title_field; /* what a list row shows first */
+  const char         *name;       /* "monthly_pay" */
+  const char         *field;      /* INT or REAL, WH_FIELD_REQUIRED */
+  const char         *unit_field; /* TEXT, WH_FIELD_REQUIRED */
+  const char * const *units;      /* NULL-terminated */
+  const double       *factors;    /* one for each unit */
+} WhScaledOrder;
+
+typedef struct
+{
+  const char          *name;      /* URL and table name: "jobs" */
+  WhCollectionFlags    flags;
+  const WhField       *fields;    /* excluding id, rev, deleted */
+  guint                n_fields;
+  const char          *title_field; /* what a list row shows first */
+  const WhScaledOrder *scaled_orders;
+  guint                n_scaled_orders;
 } WhCollection;
 
 /* Limits the client and the server hold every document to. */
@@ -113,5 +132,11 @@ const WhField              *wh_collection_find_field     (const WhCollection *co
                                                           guint              *index);
 gboolean                    wh_collection_has_field      (const WhCollection *collection,
                                                           const char         *name);
+const WhScaledOrder        *wh_collection_find_scaled_order (const WhCollection *collection,
+                                                             const char         *name);
+/* A scaled order's value for an amount in a unit: amount × its factor. */
+double                      wh_scaled_order_value        (const WhScaledOrder *order,
+                                                          double              amount,
+                                                          const char         *unit);
 
 G_END_DECLS

@@ -29,6 +29,17 @@ void       wh_store_set_deferral (WhStore        *self,
                                   guint           chunk_rows,
                                   guint           step_rows);
 
+/* How queries of filtered lists choose their way, for tests, which check
+ * that every way gives the same rows. walk_ms and ring_ms: how long to try
+ * the cheap way (walking the sort index, rings through the R*Tree for the
+ * distance order) before reading the rows the filters select (0: never try,
+ * G_MAXINT: never give up). selective_rows: up to how many rows a filter's
+ * own index is used (0: never). All -1: the defaults. */
+void       wh_store_set_query_plan (WhStore    *self,
+                                    int         walk_ms,
+                                    int         ring_ms,
+                                    gint64      selective_rows);
+
 /* The writer connection, locked, inside BEGIN IMMEDIATE; NULL on error.
  * write_end commits when ok (else rolls back) and unlocks, always. */
 sqlite3   *wh_store_write_begin   (WhStore        *self,

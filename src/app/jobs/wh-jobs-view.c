@@ -142,6 +142,7 @@ struct _WhJobsView
   char          *fair_ics;     /* what the chooser is saving */
 
   guint          syncing_controls; /* > 0 while controls are set from the filters */
+  char          *applied_search; /* the text of the last query asked for */
   gboolean       busy;
   gboolean       has_origin;
   double         lat;
@@ -873,6 +874,8 @@ apply_filters (WhJobsView *self)
   if (self->model == NULL)
     return;
   query = build_query (self);
+  g_free (self->applied_search);
+  self->applied_search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   set_busy (self, TRUE);
   /* Counting a million rows takes longer than a frame: off the main thread,
    * and the rows shown stay until the new ones are ready. */
@@ -882,6 +885,12 @@ apply_filters (WhJobsView *self)
 static void
 search_changed_cb (WhJobsView *self)
 {
+  /* The same text again (the entry's delayed signal after the text was
+   * already applied, a reset of an empty entry) would count and read the
+   * same rows again, and keep the list busy meanwhile. */
+  if (g_strcmp0 (self->applied_search,
+                 gtk_editable_get_text (GTK_EDITABLE (self->search_entry))) == 0)
+    return;
   apply_filters (self);
 }
 
@@ -1201,6 +1210,7 @@ export_fair_cb (WhJobsView *self)
     return;
   names = fair_employer_names (self, self->fair);
   g_free (self->fair_ics);
+  g_free (self->applied_search);
   self->fair_ics = wh_fair_to_ics (self->fair, (const char * const *) names->pdata, &error);
   if (self->fair_ics == NULL)
     {
