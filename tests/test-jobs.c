@@ -148,12 +148,25 @@ compare_newest (gconstpointer a,
   return c ? c : (x->id < y->id) - (x->id > y->id);
 }
 
+/* What a job pays at least in a month: the factors of Chinese payroll
+ * (21.75 paid days a month, 8 hours a day), said again here. */
+static double
+monthly_pay (const WhRecord *r)
+{
+  const char *period = wh_record_get_text (r, "salary_period");
+  double pay = wh_record_get_int (r, "salary_min");
+
+  return strcmp (period, "hour") == 0 ? pay * 174.0 :
+         strcmp (period, "day") == 0 ? pay * 21.75 : pay;
+}
+
+/* Highest monthly equivalent first, ties by id (newest first). */
 static int
 compare_salary (gconstpointer a,
                 gconstpointer b)
 {
   const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
-  gint64 u = wh_record_get_int (x, "salary_min"), v = wh_record_get_int (y, "salary_min");
+  double u = monthly_pay (x), v = monthly_pay (y);
 
   if (u != v)
     return u < v ? 1 : -1;
@@ -396,6 +409,62 @@ test_rare_filter (void)
             g_assert_cmpint (wh_record_object_get_id (item), ==, ((WhRecord *) rows->pdata[i])->id);
           }
     }
+}
+
+/* Highest pay first compares like with like: a day's and an hour's pay as
+ * what they come to in a month. The whole list, paged by key through its
+ * many ties as the list model pages it, against a brute-force sort. */
+static void
+test_pay_order (void)
+{
+  g_autoptr(WhStore) store = NULL;
+  g_autofree char *path = make_store (&store);
+  g_autoptr(GDate) today = g_date_new_dmy (20, 11, 2026);
+  g_autoptr(WhJobFilters) f = wh_job_filters_new ();
+  g_autoptr(WhQuery) all = wh_query_new (&wh_collection_jobs);
+  g_autoptr(WhQuery) query = NULL;
+  g_autoptr(GPtrArray) want = NULL;
+  g_autoptr(WhListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  const WhScaledOrder *order = wh_collection_find_scaled_order (&wh_collection_jobs,
+                                                                "monthly_pay");
+  guint by_day = 0, by_hour = 0;
+
+  /* The factors the order uses are the ones payroll uses. */
+  g_assert_nonnull (order);
+  g_assert_cmpfloat (wh_scaled_order_value (order, 300, "day"), ==, 6525.0);
+  g_assert_cmpfloat (wh_scaled_order_value (order, 25, "hour"), ==, 4350.0);
+  g_assert_cmpfloat (wh_scaled_order_value (order, 6000, "month"), ==, 6000.0);
+
+  want = wh_store_query (store, all, 0, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  g_ptr_array_sort (want, compare_salary);
+
+  f->sort = WH_JOB_SORT_SALARY;
+  query = wh_job_filters_to_query (f, NULL, today, FALSE, 0, 0);
+  g_assert_cmpstr (wh_query_get_order_field (query), ==, "monthly_pay");
+  g_assert_true (wh_query_get_descending (query));
+  model = wh_list_model_new (store, query);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, want->len);
+  for (guint i = 0; i < want->len; i++)
+    {
+      g_autoptr(WhRecordObject) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      const WhRecord *r = wh_record_object_get_record (item);
+
+      if (r->id != ((WhRecord *) want->pdata[i])->id)
+        g_error ("row %u: job %" G_GINT64_FORMAT " (%s %" G_GINT64_FORMAT "), a sort says %"
+                 G_GINT64_FORMAT, i, r->id, wh_record_get_text (r, "salary_period"),
+                 wh_record_get_int (r, "salary_min"), ((WhRecord *) want->pdata[i])->id);
+      if (i < want->len / 3)
+        {
+          by_day += g_strcmp0 (wh_record_get_text (r, "salary_period"), "day") == 0;
+          by_hour += g_strcmp0 (wh_record_get_text (r, "salary_period"), "hour") == 0;
+        }
+    }
+  /* Hourly and daily jobs that pay well are among the best paid third, not
+   * below every monthly wage as their bare numbers would put them. */
+  g_assert_cmpuint (by_day, >, 0);
+  g_assert_cmpuint (by_hour, >, 0);
 }
 
 /* A new release that indexes the cache differently keeps the rows and the
@@ -904,6 +973,7 @@ main (int   argc,
   g_test_add_func ("/jobs/filters/settings", test_filter_settings);
   g_test_add_func ("/jobs/query/rare-filter", test_rare_filter);
   g_test_add_func ("/jobs/query/distance", test_distance_order);
+  g_test_add_func ("/jobs/query/pay-order", test_pay_order);
   g_test_add_func ("/jobs/cache/index-change", test_index_change);
   g_test_add_func ("/jobs/list-model/async", test_async_query);
   g_test_add_func ("/jobs/bookmarks/server", test_bookmarks_server);

@@ -379,7 +379,9 @@ wh_job_filters_to_query (const WhJobFilters *filters,
   if (filters->sort == WH_JOB_SORT_DISTANCE && has_origin)
     wh_query_set_order_distance (query, lat, lon);
   else if (filters->sort == WH_JOB_SORT_SALARY)
-    wh_query_set_order (query, "salary_min", TRUE);
+    /* Like with like: hourly and daily pay as what they come to in a month
+     * (wh-schema.c says by which factors), highest first. */
+    wh_query_set_order (query, "monthly_pay", TRUE);
   else
     wh_query_set_order (query, "posted_at", TRUE);
   return query;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "wh-fair-ics.h"
 #include "wh-format.h"
@@ -645,6 +646,21 @@ bind_row_cb (GtkSignalListItemFactory *factory,
 
   where_text = g_strjoin (" · ", wh_record_get_text (r, "employer_name"),
                           district ? district : distance, district ? distance : NULL, NULL);
+  if (self->filters->sort == WH_JOB_SORT_SALARY &&
+      g_strcmp0 (wh_record_get_text (r, "salary_period"), "month") != 0)
+    {
+      /* Sorted by pay, a day's or an hour's pay shows what it comes to in a
+       * month: the value the order compares, so the order makes sense. */
+      const WhScaledOrder *order = wh_collection_find_scaled_order (&wh_collection_jobs,
+                                                                    "monthly_pay");
+      double monthly = wh_scaled_order_value (order, wh_record_get_int (r, "salary_min"),
+                                              wh_record_get_text (r, "salary_period"));
+      g_autofree char *plain = g_steal_pointer (&salary);
+
+      /* Translators: a pay range by the day or hour, then what its lower end
+       * comes to in a month (21.75 working days of 8 hours) */
+      salary = g_strdup_printf (_("%s · about %'d CNY a month"), plain, (int) round (monthly));
+    }
   {
     const char *settlement = wh_format_settlement (wh_record_get_text (r, "settlement"));
     g_autoptr(GString) line = g_string_new (settlement);
