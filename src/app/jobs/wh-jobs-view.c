@@ -79,8 +79,13 @@ static const char * const welfare_tags[] = {
 typedef struct
 {
   GWeakRef view;
-  int      pending;
+  int      pending;         /* a refresh of My Jobs is scheduled */
+  int      choices_pending; /* a reload of the cities and trades is scheduled */
 } Watch;
+
+/* A sync writes the trades and the stations (whose cities the place filter
+ * offers) page by page: their choices are read again once it pauses. */
+#define CHOICES_DELAY_MS 1000
 
 struct _WhJobsView
 {
@@ -1383,12 +1388,30 @@ refresh_idle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+choices_timeout_cb (gpointer data)
+{
+  Watch *watch = data;
+  g_autoptr(WhJobsView) self = g_weak_ref_get (&watch->view);
+
+  g_atomic_int_set (&watch->choices_pending, 0);
+  if (self != NULL && self->store != NULL)
+    load_choices (self);
+  return G_SOURCE_REMOVE;
+}
+
 /* May run in a sync thread. */
 static void
 store_changed_cb (WhStore    *store,
                   const char *what,
                   Watch      *watch)
 {
+  /* The first sync brings the trades and cities the filters offer: without
+   * this they would stay empty until the next start. */
+  if ((g_strcmp0 (what, "categories") == 0 || g_strcmp0 (what, "stations") == 0) &&
+      g_atomic_int_compare_and_exchange (&watch->choices_pending, 0, 1))
+    g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, CHOICES_DELAY_MS, choices_timeout_cb,
+                        g_atomic_rc_box_acquire (watch), watch_release);
   if (g_strcmp0 (what, "bookmarks") != 0 && g_strcmp0 (what, "jobs") != 0)
     return;
   if (!g_atomic_int_compare_and_exchange (&watch->pending, 0, 1))

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The jobs page while a sync writes, under Xvfb (suite "ui"): the list a
+ * worker is reading keeps its place and its rows (no new query with its
+ * busy spinner, no empty page in between, no jump to the top), and the
+ * trades and cities the filters offer arrive with the sync instead of at
+ * the next start. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+
+#include "jobs/wh-jobs-view.h"
+#include "wh-context.h"
+#include "wh-service-page.h"
+#include "wh-test-store.h"
+#include "wh-test-ui.h"
+#include "wh-test.h"
+
+/* Jobs first .. last as one page, as a sync writes them; posted over a
+ * month, so that a later page sorts among the rows already shown. */
+static void
+apply_jobs (WhStore *store,
+            gint64   first,
+            gint64   last)
+{
+  g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+  g_autoptr(GError) error = NULL;
+
+  for (gint64 id = first; id <= last; id++)
+    {
+      WhRecord *r = wh_test_make_job (id, id, id % 2 ? "保洁员" : "快递员", NULL);
+      char date[16];
+
+      g_snprintf (date, sizeof date, "2026-10-%02d", (int) (1 + id * 7 % 30));
+      wh_record_set_text (r, "posted_at", date);
+      g_ptr_array_add (page->records, r);
+    }
+  page->next_since = page->server_rev = last;
+  g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  WhJobsView *view;
+  GtkWidget  *window;
+  GtkWidget  *list;
+  guint       busy_starts; /* a new query: the spinner, the list replaced */
+  gboolean    shown_empty; /* the empty page was shown after the rows */
+} Page;
+
+static void
+busy_cb (WhJobsView *view,
+         GParamSpec *pspec,
+         Page       *p)
+{
+  if (wh_jobs_view_get_busy (view))
+    p->busy_starts++;
+}
+
+static void
+stack_child_cb (GtkStack   *stack,
+                GParamSpec *pspec,
+                Page       *p)
+{
+  if (gtk_stack_get_visible_child (stack) != NULL &&
+      gtk_widget_get_ancestor (p->list, GTK_TYPE_STACK) == GTK_WIDGET (stack) &&
+      !gtk_widget_is_ancestor (p->list, gtk_stack_get_visible_child (stack)))
+    p->shown_empty = TRUE;
+}
+
+static GtkWidget *
+find_list (GtkWidget *root)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LIST_VIEW (c) && gtk_widget_has_css_class (c, "wh-list") &&
+          gtk_widget_get_ancestor (c, GTK_TYPE_POPOVER) == NULL)
+        return c;
+      if ((found = find_list (c)))
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+n_rows (Page *p)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (p->list));
+
+  return model ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+}
+
+static guint want_rows;
+
+static gboolean
+has_rows (gpointer data)
+{
+  Page *p = data;
+
+  return n_rows (p) == want_rows && !wh_jobs_view_get_busy (p->view);
+}
+
+static void
+page_show (Page      *p,
+           WhStore   *store,
+           WhContext *context)
+{
+  p->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (p->window), 800, 600);
+  p->view = g_object_new (WH_TYPE_JOBS_VIEW, NULL);
+  gtk_window_set_child (GTK_WINDOW (p->window), GTK_WIDGET (p->view));
+  gtk_window_present (GTK_WINDOW (p->window));
+  wh_service_page_set_context (WH_SERVICE_PAGE (p->view), context);
+  wh_context_set_store (context, store);
+  p->list = find_list (GTK_WIDGET (p->view));
+  g_assert_nonnull (p->list);
+}
+
+/* A sync brings five more pages while the worker reads down the list. */
+static void
+test_sync_keeps_place (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  GtkAdjustment *adjustment;
+  GtkWidget *stack;
+  Page p = { 0 };
+  double before, page_size;
+
+  apply_jobs (store, 1, 400);
+  page_show (&p, store, context);
+  want_rows = 400;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  wh_test_spin (200);
+
+  /* Read down a third of the list. */
+  adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (p.list));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 3);
+  wh_test_spin (300);
+  before = gtk_adjustment_get_value (adjustment);
+  page_size = gtk_adjustment_get_page_size (adjustment);
+  g_assert_cmpfloat (before, >, page_size);
+
+  g_signal_connect (p.view, "notify::busy", G_CALLBACK (busy_cb), &p);
+  stack = gtk_widget_get_ancestor (p.list, GTK_TYPE_STACK);
+  g_assert_nonnull (stack);
+  g_signal_connect (stack, "notify::visible-child", G_CALLBACK (stack_child_cb), &p);
+  for (guint i = 0; i < 5; i++)
+    {
+      apply_jobs (store, 401 + i * 200, 600 + i * 200);
+      wh_test_spin (120); /* pages come faster than the list reloads */
+    }
+  want_rows = 1400;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 10000));
+  wh_test_spin (300);
+
+  /* The same query all along, the rows never gone, the place kept: the
+   * list grew below and around what the worker reads. */
+  g_assert_cmpuint (p.busy_starts, ==, 0);
+  g_assert_false (p.shown_empty);
+  g_assert_cmpfloat (fabs (gtk_adjustment_get_value (adjustment) - before), <, page_size);
+
+  gtk_window_destroy (GTK_WINDOW (p.window));
+}
+
+/* The dropdown whose first choice is first (the filters' popover holds
+ * them), or NULL. */
+static GtkDropDown *
+find_dropdown (GtkWidget  *root,
+               const char *first)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkDropDown *found;
+
+      if (GTK_IS_DROP_DOWN (c))
+        {
+          GListModel *model = gtk_drop_down_get_model (GTK_DROP_DOWN (c));
+
+          if (GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
+              g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), first) == 0)
+            return GTK_DROP_DOWN (c);
+        }
+      if ((found = find_dropdown (c, first)))
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+n_choices (GtkWidget  *root,
+           const char *first)
+{
+  GtkDropDown *dropdown = find_dropdown (root, first);
+
+  return dropdown ? g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)) : 0;
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  guint      trades;
+  guint      cities;
+} Choices;
+
+static gboolean
+choices_arrived (gpointer data)
+{
+  Choices *c = data;
+
+  return n_choices (c->root, "Every trade") == c->trades &&
+         n_choices (c->root, "Anywhere") == c->cities;
+}
+
+/* The first sync of a fresh cache: the trades and cities come in after the
+ * page is up, and the filters offer them without a restart. */
+static void
+test_choices_follow_sync (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  g_autoptr(WhPage) trades = wh_page_new (&wh_collection_categories);
+  g_autoptr(WhPage) stations = wh_page_new (&wh_collection_stations);
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "保洁", "快递物流", "电工" };
+  const gint64 cities[] = { 110100, 310100 };
+  Choices c = { NULL, G_N_ELEMENTS (names) + 1, G_N_ELEMENTS (cities) + 1 };
+  Page p = { 0 };
+
+  page_show (&p, store, context);
+  c.root = GTK_WIDGET (p.view);
+  wh_test_spin (300);
+  g_assert_cmpuint (n_choices (c.root, "Every trade"), ==, 1);
+  g_assert_cmpuint (n_choices (c.root, "Anywhere"), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      WhRecord *r = wh_record_new (&wh_collection_categories);
+
+      r->id = i + 1;
+      r->rev = i + 1;
+      wh_record_set_text (r, "name", names[i]);
+      g_ptr_array_add (trades->records, r);
+    }
+  trades->next_since = trades->server_rev = G_N_ELEMENTS (names);
+  g_assert_true (wh_store_apply_page (store, trades, NULL, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (cities); i++)
+    {
+      WhRecord *r = wh_test_make_station (i + 1, i + 1, "户外劳动者服务站", 39.9, 116.4);
+
+      wh_record_set_text (r, "province", i ? "上海市" : "北京市");
+      wh_record_set_text (r, "city", i ? "上海市" : "北京市");
+      wh_record_set_int (r, "province_adcode", cities[i] / 10000 * 10000);
+      wh_record_set_int (r, "city_adcode", cities[i]);
+      g_ptr_array_add (stations->records, r);
+    }
+  stations->next_since = stations->server_rev = G_N_ELEMENTS (cities);
+  g_assert_true (wh_store_apply_page (store, stations, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wh_test_spin_until (choices_arrived, &c, 5000));
+
+  gtk_window_destroy (GTK_WINDOW (p.window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  wh_test_init_ui (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+  g_test_add_func ("/ui/jobs/sync-keeps-place", test_sync_keeps_place);
+  g_test_add_func ("/ui/jobs/choices-follow-sync", test_choices_follow_sync);
+  return g_test_run ();
+}
