@@ -265,6 +265,7 @@ wh_sync_set_page_limit (WhSync *self,
 }
 
 static void schedule_timer (WhSync *self);
+static void clear_timer (WhSync *self);
 
 void
 wh_sync_set_interval (WhSync *self,
@@ -1404,6 +1405,8 @@ background_run_cb (GObject      *object,
       self->pending = FALSE;
       wh_sync_request_run (self);
     }
+  else if (self->started)
+    schedule_timer (self);
 }
 
 void
@@ -1418,6 +1421,8 @@ wh_sync_request_run (WhSync *self)
     }
   self->running = TRUE;
   self->cancellable = g_cancellable_new ();
+  /* The interval counts from the end of this run. */
+  clear_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   wh_sync_run_async (self, NULL, 0, self->cancellable, background_run_cb, NULL);
 }
@@ -1425,19 +1430,31 @@ wh_sync_request_run (WhSync *self)
 static gboolean
 timer_cb (gpointer user_data)
 {
-  wh_sync_request_run (WH_SYNC (user_data));
-  return G_SOURCE_CONTINUE;
+  WhSync *self = user_data;
+
+  g_clear_pointer (&self->timer, g_source_unref);
+  wh_sync_request_run (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-schedule_timer (WhSync *self)
+clear_timer (WhSync *self)
 {
   if (self->timer != NULL)
     {
       g_source_destroy (self->timer);
       g_clear_pointer (&self->timer, g_source_unref);
     }
-  if (self->interval == 0)
+}
+
+/* The next periodic run, an interval after the last one ended (or now, if
+ * none runs): a first sync that takes longer than the interval is not
+ * followed at once by another. */
+static void
+schedule_timer (WhSync *self)
+{
+  clear_timer (self);
+  if (self->interval == 0 || self->running)
     return;
   self->timer = g_timeout_source_new_seconds (self->interval);
   g_source_set_callback (self->timer, timer_cb, self, NULL);
@@ -1482,11 +1499,7 @@ wh_sync_stop (WhSync *self)
   self->pending = FALSE;
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  if (self->timer != NULL)
-    {
-      g_source_destroy (self->timer);
-      g_clear_pointer (&self->timer, g_source_unref);
-    }
+  clear_timer (self);
   if (self->monitor != NULL)
     {
       g_clear_signal_handler (&self->network_changed_id, self->monitor);

@@ -99,9 +99,9 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
                                           WhSyncReport       **report,
                                           GError             **error);
 
-/* Background mode for the app: a run now, then every interval, and when the
- * network monitor says the network came back (a hint only: the run itself
- * finds out). request_run starts one now, or right after the current one.
+/* Background mode for the app: a run now, then one an interval after each
+ * run ends, and one when the network monitor says the network came back (a
+ * hint only: the run itself finds out). request_run starts one now, or right after the current one.
  * Results are announced by ::finished. stop cancels the current run. */
 void        wh_sync_start                (WhSync             *self);
 void        wh_sync_request_run          (WhSync             *self);
