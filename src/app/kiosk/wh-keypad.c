@@ -21,6 +21,7 @@ struct _WhKeypad
 G_DEFINE_FINAL_TYPE (WhKeypad, wh_keypad, GTK_TYPE_WIDGET)
 
 enum {
+  SIGNAL_PRESSED,
   SIGNAL_DONE,
   N_SIGNALS
 };
@@ -100,6 +101,7 @@ wh_keypad_press (WhKeypad   *self,
   g_return_if_fail (WH_IS_KEYPAD (self));
   g_return_if_fail (key != NULL);
 
+  g_signal_emit (self, signals[SIGNAL_PRESSED], 0, key);
   target = g_weak_ref_get (&self->target);
   if (target == NULL || !gtk_editable_get_editable (target))
     return;
@@ -155,6 +157,17 @@ wh_keypad_class_init (WhKeypadClass *klass)
 
   object_class->dispose = wh_keypad_dispose;
   object_class->finalize = wh_keypad_finalize;
+
+  /**
+   * WhKeypad::pressed:
+   * @key: "0".."9", "delete" or "ok"
+   *
+   * A key was pressed, by touch, pointer or an assistive technology's
+   * action alike: someone is there.
+   */
+  signals[SIGNAL_PRESSED] = g_signal_new ("pressed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                          G_TYPE_STRING);
 
   /**
    * WhKeypad::done:

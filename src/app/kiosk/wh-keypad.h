@@ -3,8 +3,8 @@
  *
  * Twelve large keys (0-9, Delete, OK) that type into a target GtkEditable
  * without taking the focus from it, so the entry keeps its cursor and a
- * hardware keyboard still works beside the keypad. OK activates the target
- * (as Enter would) and emits ::done. */
+ * hardware keyboard still works beside the keypad. Every key emits
+ * ::pressed; OK activates the target (as Enter would) and emits ::done. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -515,6 +515,10 @@ build_ui (WhKiosk *self)
   self->keypad = WH_KEYPAD (wh_keypad_new ());
   g_signal_connect_object (self->keypad, "done", G_CALLBACK (keypad_done_cb), self,
                            G_CONNECT_SWAPPED);
+  /* A key pressed through AT-SPI (a switch user's, a screen reader's
+   * action) reaches no event controller: count it here. */
+  g_signal_connect_object (self->keypad, "pressed", G_CALLBACK (wh_kiosk_idle_poke), self->idle,
+                           G_CONNECT_SWAPPED);
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 480);
   adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->keypad));
   gtk_widget_add_css_class (clamp, "wh-keypad-bar");
