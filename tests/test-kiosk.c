@@ -947,7 +947,8 @@ has_station_rows (gpointer data)
 static gboolean
 meals_nearest_shown (gpointer page)
 {
-  return has_label (page, "Nearest to this station first.") && has_label (page, "张记饺子");
+  return has_label (page, "Merchants serving now first, then the nearest to this station.") &&
+         has_label (page, "张记饺子");
 }
 
 static void
@@ -1093,7 +1094,8 @@ test_kiosk_topics (void)
     g_assert_true (has_label (wait.page, "Nearest to this station first."));
   }
 
-  /* Love meals: the merchants nearest the kiosk first, said so. */
+  /* Love meals: the merchants nearest the kiosk first (both serve all
+   * day), said so. */
   page = wh_window_get_page (k.window, "meals");
   go_home (&k);
   press (find_tile (home, "meals"));

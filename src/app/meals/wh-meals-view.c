@@ -1825,9 +1825,9 @@ load_cb (GObject      *source,
     /* A kiosk has no preferences, and its place is its station's. */
     gtk_label_set_text (self->location_label,
                         data->has_location
-                        ? _("Nearest to this station first.")
-                        : _("Merchants are listed by name until this kiosk knows its station. "
-                            "Please tell the station staff."));
+                        ? _("Merchants serving now first, then the nearest to this station.")
+                        : _("Merchants serving now first, then by name: this kiosk does not "
+                            "know its station yet. Please tell the station staff."));
   else if (data->has_location)
     gtk_label_set_text (self->location_label, _("Merchants serving now first, then the nearest, from your location."));
   else
