@@ -396,6 +396,17 @@ toplevels_changed_cb (GListModel *toplevels,
 
 /* ---- Window behaviour --------------------------------------------------- */
 
+/* In the journal (and read by tests/e2e/test-cage.py): a kiosk whose
+ * compositor does not keep it fullscreen shows the desktop around it. */
+static void
+fullscreened_cb (WhKiosk *self)
+{
+  if (gtk_window_is_fullscreen (self->window))
+    g_debug ("The kiosk window is fullscreen");
+  else
+    g_message ("The kiosk window is not fullscreen: the compositor did not keep it so");
+}
+
 static gboolean
 close_request_cb (GtkWindow *window,
                   WhKiosk   *self)
@@ -575,6 +586,8 @@ wh_kiosk_new (GtkWindow *window,
   }
   gtk_window_set_interactive_debugging (FALSE);
   g_signal_connect_object (window, "close-request", G_CALLBACK (close_request_cb), self, 0);
+  g_signal_connect_object (window, "notify::fullscreened", G_CALLBACK (fullscreened_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (window, "destroy", G_CALLBACK (window_destroy_cb), self,
                            G_CONNECT_SWAPPED);
   keys = gtk_event_controller_key_new ();

@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The kiosk as data/kiosk's unit runs it: its ExecStart (cage -d --
+workers-home --kiosk) and its Environment lines, with a session bus at
+$XDG_RUNTIME_DIR/bus as dbus-user-session gives it, on cage's headless
+backend. Checks that the app comes up, that its window goes fullscreen,
+that grim's picture of the output is the app edge to edge, and that it
+survives what can reach it under cage: requests over D-Bus to quit, a
+second start (systemd restarting a kiosk it thinks has stopped).
+
+cage itself never asks a window to close: Debian 12's cage 0.1.4 has no key
+binding for it, and no protocol that would let another client ask
+(wlr-foreign-toplevel-management, virtual keyboard). The refusal of a close
+request and of every quit key is checked in tests/test-kiosk.c.
+
+cage refuses to run as root and needs Xwayland, which binds sockets in
+/tmp/.X11-unix. As root (the CI), the test runs itself again in user and
+mount namespaces of its own: a private /tmp, and a user that is not root
+inside (its files still the caller's outside).
+
+Prints TAP; skipped only when cage is not installed.
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+APP_ID = "org.workershome.WorkersHome"
+INSIDE = "--inside-namespace"
+TIMEOUT = 40  # seconds for the app to come up: under 60 s in all
+
+
+def tap_plan_skip(reason):
+    print("TAP version 13")
+    print(f"1..0 # SKIP {reason}")
+    sys.exit(0)
+
+
+def build_root():
+    return os.environ.get("WH_BUILD_ROOT") or os.path.dirname(
+        os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[1]))))
+
+
+def unit_lines(path):
+    """ExecStart's command and the Environment pairs of the unit."""
+    command, env = None, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("ExecStart="):
+                command = line[len("ExecStart="):].split()
+            elif line.startswith("Environment="):
+                key, _, value = line[len("Environment="):].partition("=")
+                env[key] = value
+    return command, env
+
+
+def reexec_in_namespaces():
+    """As root: again, in a private mount namespace with /tmp on a tmpfs,
+    as uid 1000 of a user namespace (real root outside, not root to cage)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    inner = [unshare, "--user", "--map-user=1000", "--map-group=1000", "--",
+             sys.executable] + sys.argv + [INSIDE]
+    script = 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"'
+    code = subprocess.call([unshare, "--mount", "--propagation", "private", "--",
+                            "sh", "-c", script, "sh"] + inner)
+    sys.exit(code)
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = False
+        print("TAP version 13", flush=True)
+
+    def check(self, name, ok, detail=""):
+        self.n += 1
+        ok = bool(ok)
+        self.failed |= not ok
+        print(("ok" if ok else "not ok") + f" {self.n} - {name}" +
+              (f" # {detail}" if detail and not ok else ""), flush=True)
+        return ok
+
+    def skip(self, name, reason):
+        self.n += 1
+        print(f"ok {self.n} - {name} # SKIP {reason}", flush=True)
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print(f"# {line}", flush=True)
+
+    def done(self):
+        print(f"1..{self.n}", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def wait_for(predicate, timeout, step=0.2):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
+def read_ppm(path):
+    """Width, height and the RGB bytes of a binary PPM (P6, maxval 255)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b"#":
+            pos = data.index(b"\n", pos)
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b"P6" or fields[3] != b"255":
+        raise ValueError(f"not an 8-bit binary PPM: {fields}")
+    return int(fields[1]), int(fields[2]), data[pos:]
+
+
+def child_pids(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def main():
+    app = os.path.abspath(sys.argv[1])
+    cage = shutil.which("cage")
+    if cage is None:
+        tap_plan_skip("cage is not installed (apt-get install cage xwayland; "
+                      "tools/install-deps --test)")
+    if os.getuid() == 0 and INSIDE not in sys.argv:
+        reexec_in_namespaces()
+
+    t = Tap()
+    unit = os.path.join(build_root(), "data", "kiosk", "workers-home-kiosk.service")
+    command, unit_env = unit_lines(unit)
+    if not t.check("the kiosk unit has an ExecStart running cage", command and
+                   os.path.basename(command[0]) == "cage" and "--" in command, repr(command)):
+        t.done()
+    # The unit's command, with this build's app for the installed one.
+    argv = [cage] + command[1:]
+    i = argv.index("--") + 1
+    argv[i] = app
+    t.diag("running " + " ".join(argv))
+    if not t.check("Xwayland is installed (cage 0.1.4 does not start without it)",
+                   shutil.which("Xwayland"), "apt-get install xwayland"):
+        t.done()
+    if not t.check("the kiosk runs as a user other than root, as cage demands",
+                   os.getuid() != 0, "the test could not leave root"):
+        t.done()
+
+    work = tempfile.mkdtemp(prefix="wh-cage-")
+    runtime = os.path.join(work, "run")
+    home = os.path.join(work, "home")
+    os.makedirs(runtime, mode=0o700)
+    os.makedirs(home)
+    logs = os.path.join(build_root(), "meson-logs", "e2e")
+    os.makedirs(logs, exist_ok=True)
+    log_path = os.path.join(logs, "cage.log")
+
+    # The unit's environment is all a kiosk has; from the test's, only what
+    # finds this build's schemas and what the sanitizer runs set.
+    env = {k: v for k, v in os.environ.items()
+           if k in ("PATH", "LANG", "GSETTINGS_SCHEMA_DIR", "TZ", "G_DEBUG") or
+           k.endswith("SAN_OPTIONS")}
+    env.update(unit_env)
+    # The unit's directories, under this test's own.
+    for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        if key in env:
+            env[key] = os.path.join(home, key.lower())
+            os.makedirs(env[key], exist_ok=True)
+    # The lockdown's dconf profile is installed in /etc only; the settings
+    # stay in memory here (--kiosk is on the command line anyway).
+    env.pop("DCONF_PROFILE", None)
+    env["GSETTINGS_BACKEND"] = "memory"
+    env.update(XDG_RUNTIME_DIR=runtime,
+               DBUS_SESSION_BUS_ADDRESS=f"unix:path={runtime}/bus",
+               WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman",
+               G_MESSAGES_DEBUG="wh-kiosk")
+
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                            f"--address=unix:path={runtime}/bus"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cage_proc = None
+    try:
+        wait_for(lambda: os.path.exists(os.path.join(runtime, "bus")), 10)
+        started = time.monotonic()
+        with open(log_path, "w") as log:
+            cage_proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+
+        def log_has(text):
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                return text in f.read()
+
+        def log_tail():
+            # wlroots' headless output repeats one line per frame.
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                return "".join(line for line in f
+                               if "Basic output test failed" not in line)[-1500:]
+
+        display = wait_for(lambda: next((n for n in os.listdir(runtime)
+                                         if n.startswith("wayland-") and
+                                         not n.endswith(".lock")), None), 10)
+        app_pid = wait_for(lambda: next((p for p in child_pids(cage_proc.pid)), None), 10)
+        full = wait_for(lambda: log_has("The kiosk window is fullscreen") or
+                        cage_proc.poll() is not None, TIMEOUT)
+        if not (t.check("cage starts a Wayland display", display) and
+                t.check("cage starts the app", app_pid) and
+                t.check("the kiosk window goes fullscreen", full and cage_proc.poll() is None)):
+            t.diag(f"{log_path}:\n{log_tail()}")
+            t.done()
+        t.diag(f"fullscreen after {time.monotonic() - started:.1f} s")
+        time.sleep(2)  # its first frames
+
+        # The output, as grim sees it through wlr-screencopy.
+        shot_env = dict(env, WAYLAND_DISPLAY=display or "wayland-0")
+        if shutil.which("grim"):
+            ppm = os.path.join(work, "shot.ppm")
+            png = os.path.join(logs, "cage.png")
+            ok = subprocess.call(["grim", "-t", "ppm", ppm], env=shot_env) == 0
+            subprocess.call(["grim", png], env=shot_env)
+            if t.check("grim takes a picture of cage's output", ok):
+                width, height, pixels = read_ppm(ppm)
+                black = sum(1 for i in range(0, len(pixels), 3 * 7)
+                            if pixels[i:i + 3] == b"\0\0\0")
+                share = black / max(1, len(pixels) // (3 * 7))
+                t.diag(f"output {width}x{height}, {share:.1%} black; picture: {png}")
+                # A window that is not fullscreen leaves cage's black
+                # background around it.
+                t.check("the app covers the whole output", share < 0.02,
+                        f"{share:.1%} of the output is black")
+                corners = [pixels[3 * (y * width + x):3 * (y * width + x) + 3]
+                           for x, y in ((0, 0), (width - 1, 0), (0, height - 1),
+                                        (width - 1, height - 1))]
+                t.check("to its corners", all(c != b"\0\0\0" for c in corners),
+                        repr(corners))
+        else:
+            t.skip("the app covers the whole output", "grim is not installed")
+
+        # Nothing on the bus may quit it.
+        listed = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
+                                 "--object-path", "/" + APP_ID.replace(".", "/"),
+                                 "--method", "org.gtk.Actions.List"],
+                                env=env, capture_output=True, text=True, timeout=10)
+        t.check("the app is on the session bus", listed.returncode == 0, listed.stderr.strip())
+        t.check("and offers no quit action there", "'quit'" not in listed.stdout,
+                listed.stdout.strip())
+        for method, args in (("org.gtk.Actions.Activate", ["quit", "[]", "{}"]),
+                             ("org.freedesktop.Application.ActivateAction",
+                              ["quit", "[]", "{}"])):
+            call = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
+                                   "--object-path", "/" + APP_ID.replace(".", "/"),
+                                   "--method", method] + args,
+                                  env=env, capture_output=True, text=True, timeout=10)
+            time.sleep(1)
+            t.check(f"{method} quit leaves it running",
+                    alive(app_pid) and cage_proc.poll() is None,
+                    call.stderr.strip() or call.stdout.strip())
+
+        # Started again while it runs: the first stays, the second hands
+        # over to it and ends.
+        again = subprocess.run([app, "--kiosk"], env=shot_env, capture_output=True,
+                               timeout=20)
+        t.check("a second start hands over and ends", again.returncode == 0,
+                again.stderr.decode(errors="replace")[-400:])
+        time.sleep(2)
+        t.check("and the kiosk keeps running", alive(app_pid) and cage_proc.poll() is None)
+        # Except GTK's registration with the AT-SPI registry, which this
+        # bare session's accessibility bus starts and loses (a desktop
+        # session's, as dbus-user-session gives the kiosk, keeps it).
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            complaints = [line for line in f
+                          if ("CRITICAL" in line or "-WARNING" in line or "-ERROR" in line) and
+                          "Unable to register the application" not in line]
+        t.check("with nothing it complained of", not complaints, "".join(complaints)[:400])
+    finally:
+        if cage_proc is not None and cage_proc.poll() is None:
+            # The app's end ends cage, as in the unit (which then restarts).
+            for pid in child_pids(cage_proc.pid):
+                os.kill(pid, signal.SIGTERM)
+            try:
+                cage_proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(cage_proc.pid, signal.SIGKILL)
+                cage_proc.wait()
+        bus.terminate()
+        bus.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    t.done()
+
+
+main()
