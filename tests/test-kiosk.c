@@ -577,6 +577,33 @@ has_choices (gpointer home)
   return n >= 4;
 }
 
+/* A job of category, at lat, lon when lat is not 0. */
+static WhRecord *
+new_job (gint64      id,
+         const char *category,
+         double      lat,
+         double      lon)
+{
+  WhRecord *r = wh_record_new (&wh_collection_jobs);
+
+  r->id = r->rev = id;
+  wh_record_set_text (r, "title", "岗位");
+  wh_record_set_int (r, "employer_id", 1);
+  wh_record_set_text (r, "employer_name", "公司");
+  wh_record_set_text (r, "category", category);
+  if (lat != 0)
+    {
+      wh_record_set_real (r, "lat", lat);
+      wh_record_set_real (r, "lon", lon);
+    }
+  wh_record_set_int (r, "salary_min", 5000);
+  wh_record_set_int (r, "salary_max", 8000);
+  wh_record_set_text (r, "salary_period", "month");
+  wh_record_set_text (r, "settlement", "monthly");
+  wh_record_set_text (r, "posted_at", "2026-11-01");
+  return r;
+}
+
 /* Home's category buttons come from the cache: the distinct job categories
  * (a loose index scan), in order, with "All Jobs" first; a choice opens the
  * jobs on that topic. */
@@ -593,22 +620,7 @@ test_kiosk_job_categories (void)
 
   kiosk_setup (&k);
   for (guint i = 0; i < G_N_ELEMENTS (categories); i++)
-    {
-      WhRecord *r = wh_record_new (&wh_collection_jobs);
-
-      r->id = i + 1;
-      r->rev = i + 1;
-      wh_record_set_text (r, "title", "岗位");
-      wh_record_set_int (r, "employer_id", 1);
-      wh_record_set_text (r, "employer_name", "公司");
-      wh_record_set_text (r, "category", categories[i]);
-      wh_record_set_int (r, "salary_min", 5000);
-      wh_record_set_int (r, "salary_max", 8000);
-      wh_record_set_text (r, "salary_period", "month");
-      wh_record_set_text (r, "settlement", "monthly");
-      wh_record_set_text (r, "posted_at", "2026-11-01");
-      g_ptr_array_add (jobs->records, r);
-    }
+    g_ptr_array_add (jobs->records, new_job (i + 1, categories[i], 0, 0));
   jobs->next_since = jobs->server_rev = G_N_ELEMENTS (categories);
   g_assert_true (wh_store_apply_page (k.store, jobs, NULL, &error));
   g_assert_no_error (error);
@@ -719,21 +731,7 @@ fill_topics (WhStore *store)
 
   page = wh_page_new (&wh_collection_jobs);
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
-    {
-      r = wh_record_new (&wh_collection_jobs);
-      wh_record_set_text (r, "title", "岗位");
-      wh_record_set_int (r, "employer_id", 1);
-      wh_record_set_text (r, "employer_name", "公司");
-      wh_record_set_text (r, "category", jobs[i].category);
-      wh_record_set_real (r, "lat", HERE_LAT + jobs[i].dlat);
-      wh_record_set_real (r, "lon", HERE_LON);
-      wh_record_set_int (r, "salary_min", 5000);
-      wh_record_set_int (r, "salary_max", 8000);
-      wh_record_set_text (r, "salary_period", "month");
-      wh_record_set_text (r, "settlement", "monthly");
-      wh_record_set_text (r, "posted_at", "2026-11-01");
-      add_record (page, r, i + 1);
-    }
+    add_record (page, new_job (0, jobs[i].category, HERE_LAT + jobs[i].dlat, HERE_LON), i + 1);
   apply (store, page);
 
   page = wh_page_new (&wh_collection_merchants);
@@ -871,32 +869,28 @@ records_settled (gpointer data)
   return model && g_list_model_get_n_items (model) == wait->n;
 }
 
+/* Where text first shows among root's labels (those drawn, if drawn),
+ * depth first; -1: nowhere. */
+static int
+label_index (GtkWidget  *root,
+             const char *text,
+             gboolean    drawn)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_LABEL, labels);
+  for (guint i = 0; i < labels->len; i++)
+    if ((!drawn || gtk_widget_is_drawable (labels->pdata[i])) &&
+        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return (int) i;
+  return -1;
+}
+
 static gboolean
 has_label (GtkWidget  *root,
            const char *text)
 {
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, labels);
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_is_drawable (labels->pdata[i]) &&
-        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* Where text first shows among root's labels, depth first; -1: nowhere. */
-static int
-label_index (GtkWidget  *root,
-             const char *text)
-{
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-
-  collect (root, GTK_TYPE_LABEL, labels);
-  for (guint i = 0; i < labels->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
-      return (int) i;
-  return -1;
+  return label_index (root, text, TRUE) >= 0;
 }
 
 static gboolean
@@ -1102,8 +1096,8 @@ test_kiosk_topics (void)
   g_assert_cmpstr (wh_window_get_visible_view (k.window), ==, "meals");
   g_assert_cmpstr (wh_meals_view_get_page (WH_MEALS_VIEW (page)), ==, "home");
   g_assert_true (wh_test_spin_until (meals_nearest_shown, page, 5000));
-  g_assert_cmpint (label_index (page, "张记饺子"), <, label_index (page, "阿福面馆"));
-  g_assert_cmpint (label_index (page, "阿福面馆"), >=, 0);
+  g_assert_cmpint (label_index (page, "张记饺子", FALSE), <, label_index (page, "阿福面馆", FALSE));
+  g_assert_cmpint (label_index (page, "阿福面馆", FALSE), >=, 0);
 
   kiosk_teardown (&k);
 }
