@@ -42,12 +42,33 @@ apply_jobs (WhStore *store,
 
 typedef struct
 {
+  WhStore    *store;
+  GSettings  *settings;
+  WhContext  *context;
   WhJobsView *view;
   GtkWidget  *window;
   GtkWidget  *list;
   guint       busy_starts; /* a new query: the spinner, the list replaced */
   gboolean    shown_empty; /* the empty page was shown after the rows */
 } Page;
+
+/* An empty cache, and the settings and context the page gets. */
+static void
+page_init (Page *p)
+{
+  p->store = wh_test_store_new (NULL);
+  p->settings = g_settings_new (APP_ID);
+  p->context = wh_context_new (p->settings, FALSE);
+}
+
+static void
+page_clear (Page *p)
+{
+  gtk_window_destroy (GTK_WINDOW (p->window));
+  g_clear_object (&p->context);
+  g_clear_object (&p->settings);
+  g_clear_object (&p->store);
+}
 
 static void
 busy_cb (WhJobsView *view,
@@ -69,22 +90,6 @@ stack_child_cb (GtkStack   *stack,
     p->shown_empty = TRUE;
 }
 
-static GtkWidget *
-find_list (GtkWidget *root)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LIST_VIEW (c) && gtk_widget_has_css_class (c, "wh-list") &&
-          gtk_widget_get_ancestor (c, GTK_TYPE_POPOVER) == NULL)
-        return c;
-      if ((found = find_list (c)))
-        return found;
-    }
-  return NULL;
-}
-
 static guint
 n_rows (Page *p)
 {
@@ -104,36 +109,30 @@ has_rows (gpointer data)
 }
 
 static void
-page_show (Page      *p,
-           WhStore   *store,
-           WhContext *context)
+page_show (Page *p)
 {
   p->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (p->window), 800, 600);
   p->view = g_object_new (WH_TYPE_JOBS_VIEW, NULL);
   gtk_window_set_child (GTK_WINDOW (p->window), GTK_WIDGET (p->view));
   gtk_window_present (GTK_WINDOW (p->window));
-  wh_service_page_set_context (WH_SERVICE_PAGE (p->view), context);
-  wh_context_set_store (context, store);
-  p->list = find_list (GTK_WIDGET (p->view));
-  g_assert_nonnull (p->list);
+  wh_service_page_set_context (WH_SERVICE_PAGE (p->view), p->context);
+  wh_context_set_store (p->context, p->store);
+  p->list = GTK_WIDGET (wh_jobs_view_get_list (p->view));
 }
 
 /* A sync brings five more pages while the worker reads down the list. */
 static void
 test_sync_keeps_place (void)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr(WhStore) store = wh_test_store_new (&dir);
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
   GtkAdjustment *adjustment;
   GtkWidget *stack;
   Page p = { 0 };
   double before, page_size;
 
-  apply_jobs (store, 1, 400);
-  page_show (&p, store, context);
+  page_init (&p);
+  apply_jobs (p.store, 1, 400);
+  page_show (&p);
   want_rows = 400;
   g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
   wh_test_spin (200);
@@ -152,7 +151,7 @@ test_sync_keeps_place (void)
   g_signal_connect (stack, "notify::visible-child", G_CALLBACK (stack_child_cb), &p);
   for (guint i = 0; i < 5; i++)
     {
-      apply_jobs (store, 401 + i * 200, 600 + i * 200);
+      apply_jobs (p.store, 401 + i * 200, 600 + i * 200);
       wh_test_spin (120); /* pages come faster than the list reloads */
     }
   want_rows = 1400;
@@ -164,8 +163,7 @@ test_sync_keeps_place (void)
   g_assert_cmpuint (p.busy_starts, ==, 0);
   g_assert_false (p.shown_empty);
   g_assert_cmpfloat (fabs (gtk_adjustment_get_value (adjustment) - before), <, page_size);
-
-  gtk_window_destroy (GTK_WINDOW (p.window));
+  page_clear (&p);
 }
 
 /* The dropdown whose first choice is first (the filters' popover holds
@@ -222,10 +220,6 @@ choices_arrived (gpointer data)
 static void
 test_choices_follow_sync (void)
 {
-  g_autofree char *dir = NULL;
-  g_autoptr(WhStore) store = wh_test_store_new (&dir);
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
   g_autoptr(WhPage) trades = wh_page_new (&wh_collection_categories);
   g_autoptr(WhPage) stations = wh_page_new (&wh_collection_stations);
   g_autoptr(GError) error = NULL;
@@ -234,7 +228,8 @@ test_choices_follow_sync (void)
   Choices c = { NULL, G_N_ELEMENTS (names) + 1, G_N_ELEMENTS (cities) + 1 };
   Page p = { 0 };
 
-  page_show (&p, store, context);
+  page_init (&p);
+  page_show (&p);
   c.root = GTK_WIDGET (p.view);
   wh_test_spin (300);
   g_assert_cmpuint (n_choices (c.root, "Every trade"), ==, 1);
@@ -250,7 +245,7 @@ test_choices_follow_sync (void)
       g_ptr_array_add (trades->records, r);
     }
   trades->next_since = trades->server_rev = G_N_ELEMENTS (names);
-  g_assert_true (wh_store_apply_page (store, trades, NULL, &error));
+  g_assert_true (wh_store_apply_page (p.store, trades, NULL, &error));
   for (guint i = 0; i < G_N_ELEMENTS (cities); i++)
     {
       WhRecord *r = wh_test_make_station (i + 1, i + 1, "户外劳动者服务站", 39.9, 116.4);
@@ -262,12 +257,11 @@ test_choices_follow_sync (void)
       g_ptr_array_add (stations->records, r);
     }
   stations->next_since = stations->server_rev = G_N_ELEMENTS (cities);
-  g_assert_true (wh_store_apply_page (store, stations, NULL, &error));
+  g_assert_true (wh_store_apply_page (p.store, stations, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_true (wh_test_spin_until (choices_arrived, &c, 5000));
-
-  gtk_window_destroy (GTK_WINDOW (p.window));
+  page_clear (&p);
 }
 
 int

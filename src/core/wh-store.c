@@ -201,6 +201,7 @@ typedef struct
   char               *upsert_sql;       /* straight into the table, no stage */
   GStrv               index_names;      /* every secondary index index_sql makes */
   char               *filter_index;     /* "x_filter": covers the FILTER fields, or NULL */
+  const char         *filter_first;     /* its first column (static) */
   char              **order_sql;        /* per scaled order: its SQL expression */
 } CollInfo;
 
@@ -724,7 +725,11 @@ derived_sql_init (CollInfo *info,
           g_ptr_array_add (names, g_strdup_printf ("%s_by_%s", n, f->name));
         }
       if (f->flags & WH_FIELD_FILTER)
-        g_string_append_printf (filter, "%s%s", filter->len ? ", " : "", f->name);
+        {
+          if (filter->len == 0)
+            info->filter_first = f->name;
+          g_string_append_printf (filter, "%s%s", filter->len ? ", " : "", f->name);
+        }
       if (f->flags & WH_FIELD_SEARCH)
         {
           g_string_append_printf (new_vals, ", new.%s", f->name);
@@ -2399,7 +2404,7 @@ typedef struct
 {
   AccessKind  kind;
   const char *field; /* ACCESS_FIELD */
-  gint64      rows;  /* ACCESS_FIELD: how many rows its index holds */
+  gint64      rows;  /* how many rows the filter it reads through holds; -1: not probed */
 } Access;
 
 /* The sort value in SQL: a column, or a scaled order's expression (the very
@@ -2524,6 +2529,20 @@ filter_index_covers (const CollInfo *info,
   return TRUE;
 }
 
+/* Steps a bound "SELECT count(*)"; -1 on error. */
+static gint64
+step_count (WhConn       *conn,
+            sqlite3_stmt *stmt,
+            const char   *what,
+            GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    return set_db_error (error, conn->db, rc, what), -1;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
 /* At most cap + 1: how many rows an indexed field's filter (equality or
  * range) holds, read from its index alone (a few milliseconds at most). */
 static gint64
@@ -2538,15 +2557,12 @@ probe_rows (WhConn         *conn,
                                           " %s_by_%s WHERE %s %s ?1 LIMIT ?2)",
                                           n, n, f->field, f->field, op_sql (f->op));
   g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return -1;
   bind_filter (stmt, 1, f);
   sqlite3_bind_int64 (stmt, 2, cap + 1);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
-    return set_db_error (error, conn->db, rc, "probe"), -1;
-  return sqlite3_column_int64 (stmt, 0);
+  return step_count (conn, stmt, "probe", error);
 }
 
 /* How to reach the rows of a query, apart from its order: the index of a
@@ -2596,7 +2612,12 @@ choose_access (WhConn         *conn,
           access->rows = rows;
         }
     }
-  if (access->kind == ACCESS_FIELD)
+  /* Its first column's rows are a range of the covering index too: read
+   * there, the other filters need no row of the table. */
+  if (access->kind == ACCESS_FIELD && g_strcmp0 (access->field, info->filter_first) == 0 &&
+      filter_index_covers (info, query))
+    access->kind = ACCESS_FILTER;
+  if (access->kind != ACCESS_PLANNER)
     return TRUE;
   if (for_count && !located && same_field && one_field != NULL)
     {
@@ -2780,16 +2801,13 @@ match_rows (WhConn         *conn,
                      n, n) :
     g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
   g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
-  int rc;
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
   if (cap < G_MAXINT64)
     sqlite3_bind_int64 (stmt, 2, cap + 1);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
-    return set_db_error (error, conn->db, rc, "search"), -1;
-  return sqlite3_column_int64 (stmt, 0);
+  return step_count (conn, stmt, "search", error);
 }
 
 /* Appends the records of ids, read in that order. */
@@ -2889,13 +2907,13 @@ query_rows (WhConn         *conn,
 {
   /* While a first pull's build is pending, the indexes may not be there. */
   int pending = conn_pending (conn, info, error);
-  Access access = { ACCESS_PLANNER, NULL, 0 };
+  Access access = { ACCESS_PLANNER, NULL, -1 };
 
   if (pending < 0)
     return FALSE;
   if (!pending && order_indexed (query) && (query->filters->len > 0 || query->match != NULL))
     {
-      Access walk = { ACCESS_ORDER, NULL, 0 };
+      Access walk = { ACCESS_ORDER, NULL, -1 };
       int ms = conn->budgets->walk_ms;
       guint had = out->len;
       gint64 deadline;
@@ -3129,9 +3147,12 @@ located_rows (WhConn         *conn,
 
   if (!part->pending && !choose_access (conn, info, query, FALSE, TRUE, &part->access, error))
     return FALSE;
-  /* A filter with a few thousand rows: sorting them all costs less than the
-   * first ring. */
-  if (part->access.kind == ACCESS_FIELD && part->access.rows <= conn->budgets->selective_rows / 10)
+  /* A filter with a few thousand rows (tens of thousands when they are a
+   * range of the covering index, read without the table): sorting them all
+   * costs less than the first ring. */
+  if (part->access.rows >= 0 &&
+      part->access.rows <= conn->budgets->selective_rows /
+                           (part->access.kind == ACCESS_FILTER ? 1 : 10))
     rings = FALSE;
   if (rings && (!part->before || part->radius > 0))
     {
@@ -3204,12 +3225,13 @@ distance_page (WhConn         *conn,
     return FALSE;
   part.pending = pending;
   part.before = before;
+  part.access.rows = -1;
   if (key == NULL && offset > 0)
     {
       /* A jump far into the list: the located rows, sorted whole, once. */
       g_autoptr(WhStmt) stmt = NULL;
       g_autofree char *sql = NULL;
-      Access access = { ACCESS_PLANNER, NULL, 0 };
+      Access access = { ACCESS_PLANNER, NULL, -1 };
       gint64 located;
 
       if (!pending && !choose_access (conn, info, query, TRUE, TRUE, &access, error))
@@ -3227,9 +3249,8 @@ distance_page (WhConn         *conn,
       if ((stmt = conn_prepare (conn, sql, error)) == NULL)
         return FALSE;
       bind_conditions (stmt, query, part.pending);
-      if (sqlite3_step (stmt) != SQLITE_ROW)
-        return set_db_error (error, conn->db, sqlite3_errcode (conn->db), "count");
-      located = sqlite3_column_int64 (stmt, 0);
+      if ((located = step_count (conn, stmt, "count", error)) < 0)
+        return FALSE;
       if ((gint64) offset < located)
         {
           part.located = TRUE;
@@ -3348,8 +3369,8 @@ wh_store_query_count (WhStore       *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *sql = NULL;
   const CollInfo *info;
-  Access access = { ACCESS_PLANNER, NULL, 0 };
-  int pending = 0, rc;
+  Access access = { ACCESS_PLANNER, NULL, -1 };
+  int pending = 0;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
@@ -3368,13 +3389,7 @@ wh_store_query_count (WhStore       *self,
   if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0, pending);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      set_db_error (error, reader.conn->db, rc, "count");
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
+  return step_count (reader.conn, stmt, "count", error);
 }
 
 static GPtrArray *

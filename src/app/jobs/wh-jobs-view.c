@@ -1608,6 +1608,13 @@ wh_jobs_view_set_filters (WhJobsView         *self,
   apply_filters (self);
 }
 
+GtkListView *
+wh_jobs_view_get_list (WhJobsView *self)
+{
+  g_return_val_if_fail (WH_IS_JOBS_VIEW (self), NULL);
+  return self->list_view;
+}
+
 gboolean
 wh_jobs_view_get_busy (WhJobsView *self)
 {

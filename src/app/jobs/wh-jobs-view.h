@@ -21,6 +21,9 @@ const WhJobFilters *wh_jobs_view_get_filters (WhJobsView         *self);
 void                wh_jobs_view_set_filters (WhJobsView         *self,
                                               const WhJobFilters *filters);
 gboolean            wh_jobs_view_get_busy    (WhJobsView         *self);
+/* The list of found jobs (for tests and benchmarks); its model changes
+ * with each change of filters. */
+GtkListView        *wh_jobs_view_get_list    (WhJobsView         *self);
 /* Opens a cached job's page; FALSE when it is not cached. */
 gboolean            wh_jobs_view_show_job    (WhJobsView         *self,
                                               gint64              id);
