@@ -2854,8 +2854,10 @@ collect_by_ids (WhConn         *conn,
 /* Runs one form of the query, appending its records. A jump (an OFFSET)
  * reads the ids alone first: skipping rows through the sort index then
  * touches no table row, where reading whole rows would look up every row
- * skipped (seconds, deep in a million). So does a read through the covering
- * filter index, which then sorts only ids and reads the page's rows alone. */
+ * skipped (seconds, deep in a million). So does every read but a walk of
+ * the sort index: the sort of the rows a filter selects then holds only
+ * their ids and sort values, not every column of each (a job's description
+ * runs to kilobytes), and the page's rows are read alone. */
 static gboolean
 run_rows (WhConn         *conn,
           const CollInfo *info,
@@ -2870,7 +2872,7 @@ run_rows (WhConn         *conn,
           GPtrArray      *out,
           GError        **error)
 {
-  SelectKind kind = offset > 0 || access->kind == ACCESS_FILTER ? SELECT_IDS : SELECT_ROWS;
+  SelectKind kind = offset > 0 || access->kind != ACCESS_ORDER ? SELECT_IDS : SELECT_ROWS;
   g_autofree char *sql = query_sql (info, query, kind, key_mode, before, pending, access);
   g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
 
@@ -3038,16 +3040,16 @@ distance_rows (WhConn         *conn,
   const char *beyond = part->before ? "<" : ">";
   double min_lat = -90, min_lon = -180, max_lat = 90, max_lon = 180;
   gboolean boxed = FALSE;
-  /* Within a ring, whole rows: the R*Tree finds few. Otherwise the ids
-   * first, sorted from an index where one holds the place (the covering
-   * filter index, or the small index of the rows without one), then the
-   * page's rows alone. */
-  gboolean ids_first = !part->located || part->radius <= 0;
   int p;
 
   if (limit == 0)
     return TRUE;
-  g_string_append_printf (sql, "SELECT %s FROM %s", ids_first ? "id" : info->columns, n);
+  /* The ids first, then the page's rows alone: a sort takes every column
+   * of every row it sorts (the descriptions too, kilobytes each, for the
+   * thousands of jobs of a ring); the ids come from an index where one
+   * holds the place (the covering filter index, the small index of the
+   * rows without one). */
+  g_string_append_printf (sql, "SELECT id FROM %s", n);
   if (!part->located && !part->pending)
     g_string_append_printf (sql, " INDEXED BY %s_unlocated", n);
   else if (part->located && part->radius <= 0)
@@ -3111,9 +3113,7 @@ distance_rows (WhConn         *conn,
     }
 #undef BIND_D
 #undef BIND_I
-  if (ids_first)
-    return collect_by_ids (conn, info, stmt, out, error);
-  return collect_records (conn, stmt, query->collection, out, error);
+  return collect_by_ids (conn, info, stmt, out, error);
 }
 
 static gboolean
