@@ -15,7 +15,7 @@ request and of every quit key is checked in tests/test-kiosk.c.
 
 cage refuses to run as root and needs Xwayland, which binds sockets in
 /tmp/.X11-unix. As root (the CI), the test runs itself again in user and
-mount namespaces of its own: a private /tmp, and a user that is not root
+mount namespaces of its own: a private /tmp/.X11-unix, and a user that is not root
 inside (its files still the caller's outside).
 
 Prints TAP; skipped only when cage is not installed.
@@ -59,14 +59,17 @@ def unit_lines(path):
 
 
 def reexec_in_namespaces():
-    """As root: again, in a private mount namespace with /tmp on a tmpfs,
+    """As root: again, in a private mount namespace with /tmp/.X11-unix on a tmpfs,
     as uid 1000 of a user namespace (real root outside, not root to cage)."""
     unshare = shutil.which("unshare")
     if unshare is None:
         return False
     inner = [unshare, "--user", "--map-user=1000", "--map-group=1000", "--",
              sys.executable] + sys.argv + [INSIDE]
-    script = 'mount -t tmpfs -o mode=1777 tmpfs /tmp && exec "$@"'
+    # Only Xwayland's socket directory is made private: the rest of /tmp
+    # stays, for a checkout or a build that lives there (a CI clone).
+    script = ('mkdir -p /tmp/.X11-unix && '
+              'mount -t tmpfs -o mode=1777 tmpfs /tmp/.X11-unix && exec "$@"')
     code = subprocess.call([unshare, "--mount", "--propagation", "private", "--",
                             "sh", "-c", script, "sh"] + inner)
     sys.exit(code)
