@@ -1102,6 +1102,70 @@ test_kiosk_topics (void)
   kiosk_teardown (&k);
 }
 
+typedef struct
+{
+  WhKiosk   *kiosk;
+  GtkWidget *window;
+} KeypadWait;
+
+static gboolean
+keypad_shown (gpointer data)
+{
+  KeypadWait *wait = data;
+  GtkWidget *keypad = GTK_WIDGET (wh_kiosk_get_keypad (wait->kiosk));
+
+  return wh_kiosk_get_keypad_visible (wait->kiosk) && gtk_widget_get_mapped (keypad) &&
+         gtk_widget_get_height (gtk_widget_get_parent (gtk_widget_get_parent (keypad))) > 250;
+}
+
+/* A landscape screen (1920×1080) with the keypad up under the tallest page
+ * (the stations' filters and list): the window stays within the screen and
+ * every key is whole and big enough for a finger. */
+static void
+test_kiosk_landscape_keypad (void)
+{
+  Kiosk k = { 0 };
+  KeypadWait wait;
+  GtkWidget *page, *text;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  int min = 0;
+
+  kiosk_setup (&k);
+  gtk_window_set_default_size (GTK_WINDOW (k.window), 1920, 1080);
+  wait.kiosk = wh_window_get_kiosk (k.window);
+  wait.window = GTK_WIDGET (k.window);
+  wh_window_show_view (k.window, "stations");
+  page = wh_window_get_page (k.window, "stations");
+  text = wh_test_find_descendant (wh_test_find_descendant (page, GTK_TYPE_SEARCH_ENTRY),
+                                  GTK_TYPE_TEXT);
+  /* An entry for digits, as the love meals' phone entry is. */
+  gtk_text_set_input_purpose (GTK_TEXT (text), GTK_INPUT_PURPOSE_PHONE);
+  wh_test_spin (100);
+  gtk_widget_grab_focus (text);
+  g_assert_true (wh_test_spin_until (keypad_shown, &wait, 3000));
+  wh_test_spin (400); /* the slide */
+
+  gtk_widget_measure (GTK_WIDGET (k.window), GTK_ORIENTATION_VERTICAL, 1920, &min, NULL, NULL,
+                      NULL);
+  g_assert_cmpint (min, <=, 1080);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (k.window)), <=, 1080);
+  collect (GTK_WIDGET (wh_kiosk_get_keypad (wait.kiosk)), GTK_TYPE_BUTTON, keys);
+  g_assert_cmpuint (keys->len, ==, 12);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      graphene_rect_t bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (keys->pdata[i], GTK_WIDGET (k.window), &bounds));
+      g_assert_cmpfloat (bounds.size.height, >=, 48);
+      g_assert_cmpfloat (bounds.size.width, >=, 48);
+      g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=,
+                         gtk_widget_get_height (GTK_WIDGET (k.window)));
+    }
+  /* The entry it types into is as big as a button. */
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_parent (text)), >=, 48);
+  kiosk_teardown (&k);
+}
+
 /* ---- A keyring of the test's own --------------------------------------- */
 
 static GSubprocess *
@@ -1212,6 +1276,7 @@ main (int   argc,
   g_test_add_func ("/kiosk/idle-reset", test_kiosk_idle_reset);
   g_test_add_func ("/kiosk/job-categories", test_kiosk_job_categories);
   g_test_add_func ("/kiosk/topics", test_kiosk_topics);
+  g_test_add_func ("/kiosk/landscape-keypad", test_kiosk_landscape_keypad);
   g_test_add_func ("/kiosk/close-and-keys", test_kiosk_close_and_keys);
   status = g_test_run ();
   if (keyring)

@@ -4,9 +4,12 @@
 workers-home --kiosk) and its Environment lines, with a session bus at
 $XDG_RUNTIME_DIR/bus as dbus-user-session gives it, on cage's headless
 backend. Checks that the app comes up, that its window goes fullscreen,
-that grim's picture of the output is the app edge to edge, and that it
-survives what can reach it under cage: requests over D-Bus to quit, a
-second start (systemd restarting a kiosk it thinks has stopped).
+and that it survives what can reach it under cage: requests over D-Bus to
+quit, a second start (systemd restarting a kiosk it thinks has stopped).
+Then once more with cage -r, as on a portrait screen, where grim's picture
+of the output must be the app edge to edge. (A window that fits the output
+exactly is scanned out directly, and the headless backend shows grim only
+black then: the first run's picture would prove nothing.)
 
 cage itself never asks a window to close: Debian 12's cage 0.1.4 has no key
 binding for it, and no protocol that would let another client ask
@@ -150,6 +153,100 @@ def alive(pid):
         return False
 
 
+class Kiosk:
+    """One run of argv under cage, with a session bus of its own."""
+
+    def __init__(self, t, argv, env, work, log_path):
+        self.t, self.argv, self.log_path = t, argv, log_path
+        self.runtime = os.path.join(work, "run")
+        os.makedirs(self.runtime, mode=0o700)
+        self.env = dict(env, XDG_RUNTIME_DIR=self.runtime,
+                        DBUS_SESSION_BUS_ADDRESS=f"unix:path={self.runtime}/bus")
+        self.bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                                     f"--address=unix:path={self.runtime}/bus"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.cage = None
+        self.app_pid = None
+        self.display = None
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def log_tail(self):
+        # wlroots' headless output repeats one line per frame.
+        return "".join(line for line in self.log().splitlines(True)
+                       if "Basic output test failed" not in line)[-1500:]
+
+    def running(self):
+        return self.cage.poll() is None and self.app_pid and alive(self.app_pid)
+
+    def start(self, what):
+        """Starts cage; checks that the app comes up fullscreen."""
+        t = self.t
+        wait_for(lambda: os.path.exists(os.path.join(self.runtime, "bus")), 10)
+        started = time.monotonic()
+        t.diag("running " + " ".join(self.argv))
+        with open(self.log_path, "w") as log:
+            self.cage = subprocess.Popen(self.argv, env=self.env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self.display = wait_for(lambda: next((n for n in os.listdir(self.runtime)
+                                              if n.startswith("wayland-") and
+                                              not n.endswith(".lock")), None), 10)
+        self.app_pid = wait_for(lambda: next(iter(child_pids(self.cage.pid)), None), 10)
+        full = wait_for(lambda: "The kiosk window is fullscreen" in self.log() or
+                        self.cage.poll() is not None, TIMEOUT)
+        if not (t.check(f"{what}: cage starts a Wayland display", self.display) and
+                t.check(f"{what}: cage starts the app", self.app_pid) and
+                t.check(f"{what}: the kiosk window goes fullscreen",
+                        full and self.cage.poll() is None)):
+            t.diag(f"{self.log_path}:\n{self.log_tail()}")
+            return False
+        t.diag(f"fullscreen after {time.monotonic() - started:.1f} s")
+        self.env["WAYLAND_DISPLAY"] = self.display
+        time.sleep(2)  # its first frames
+        return True
+
+    def picture(self, what, png):
+        """grim's picture of the output (wlr-screencopy): the app on all of it."""
+        t = self.t
+        if not shutil.which("grim"):
+            t.skip(f"{what}: the app covers the whole output", "grim is not installed")
+            return
+        ppm = os.path.join(self.runtime, "shot.ppm")
+        ok = subprocess.call(["grim", "-t", "ppm", ppm], env=self.env) == 0
+        subprocess.call(["grim", png], env=self.env)
+        if not t.check(f"{what}: grim takes a picture of the output", ok):
+            return
+        width, height, pixels = read_ppm(ppm)
+        step = 3 * 7
+        black = sum(1 for i in range(0, len(pixels), step) if pixels[i:i + 3] == b"\0\0\0")
+        share = black / max(1, len(pixels) // step)
+        t.diag(f"output {width}x{height}, {share:.1%} black; picture: {png}")
+        # A window that is not fullscreen leaves cage's black background
+        # around it.
+        t.check(f"{what}: the app covers the whole output, {width}×{height}", share < 0.02,
+                f"{share:.1%} of the output is black")
+        corners = [pixels[3 * (y * width + x):3 * (y * width + x) + 3]
+                   for x, y in ((0, 0), (width - 1, 0), (0, height - 1),
+                                (width - 1, height - 1))]
+        t.check(f"{what}: to its corners", all(c != b"\0\0\0" for c in corners), repr(corners))
+        return width, height
+
+    def stop(self):
+        if self.cage is not None and self.cage.poll() is None:
+            # The app's end ends cage, as in the unit (which then restarts).
+            for pid in child_pids(self.cage.pid):
+                os.kill(pid, signal.SIGTERM)
+            try:
+                self.cage.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.cage.pid, signal.SIGKILL)
+                self.cage.wait()
+        self.bus.terminate()
+        self.bus.wait()
+
+
 def main():
     app = os.path.abspath(sys.argv[1])
     cage = shutil.which("cage")
@@ -167,9 +264,7 @@ def main():
         t.done()
     # The unit's command, with this build's app for the installed one.
     argv = [cage] + command[1:]
-    i = argv.index("--") + 1
-    argv[i] = app
-    t.diag("running " + " ".join(argv))
+    argv[argv.index("--") + 1] = app
     if not t.check("Xwayland is installed (cage 0.1.4 does not start without it)",
                    shutil.which("Xwayland"), "apt-get install xwayland"):
         t.done()
@@ -178,14 +273,8 @@ def main():
         t.done()
 
     work = tempfile.mkdtemp(prefix="wh-cage-")
-    runtime = os.path.join(work, "run")
-    home = os.path.join(work, "home")
-    os.makedirs(runtime, mode=0o700)
-    os.makedirs(home)
     logs = os.path.join(build_root(), "meson-logs", "e2e")
     os.makedirs(logs, exist_ok=True)
-    log_path = os.path.join(logs, "cage.log")
-
     # The unit's environment is all a kiosk has; from the test's, only what
     # finds this build's schemas and what the sanitizer runs set.
     env = {k: v for k, v in os.environ.items()
@@ -195,125 +284,71 @@ def main():
     # The unit's directories, under this test's own.
     for key in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
         if key in env:
-            env[key] = os.path.join(home, key.lower())
+            env[key] = os.path.join(work, "home", key.lower())
             os.makedirs(env[key], exist_ok=True)
     # The lockdown's dconf profile is installed in /etc only; the settings
     # stay in memory here (--kiosk is on the command line anyway).
     env.pop("DCONF_PROFILE", None)
-    env["GSETTINGS_BACKEND"] = "memory"
-    env.update(XDG_RUNTIME_DIR=runtime,
-               DBUS_SESSION_BUS_ADDRESS=f"unix:path={runtime}/bus",
-               WLR_BACKENDS="headless", WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman",
+    env.update(GSETTINGS_BACKEND="memory", WLR_BACKENDS="headless",
+               WLR_LIBINPUT_NO_DEVICES="1", WLR_RENDERER="pixman",
                G_MESSAGES_DEBUG="wh-kiosk")
 
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile",
-                            f"--address=unix:path={runtime}/bus"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cage_proc = None
     try:
-        wait_for(lambda: os.path.exists(os.path.join(runtime, "bus")), 10)
-        started = time.monotonic()
-        with open(log_path, "w") as log:
-            cage_proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-
-        def log_has(text):
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                return text in f.read()
-
-        def log_tail():
-            # wlroots' headless output repeats one line per frame.
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                return "".join(line for line in f
-                               if "Basic output test failed" not in line)[-1500:]
-
-        display = wait_for(lambda: next((n for n in os.listdir(runtime)
-                                         if n.startswith("wayland-") and
-                                         not n.endswith(".lock")), None), 10)
-        app_pid = wait_for(lambda: next((p for p in child_pids(cage_proc.pid)), None), 10)
-        full = wait_for(lambda: log_has("The kiosk window is fullscreen") or
-                        cage_proc.poll() is not None, TIMEOUT)
-        if not (t.check("cage starts a Wayland display", display) and
-                t.check("cage starts the app", app_pid) and
-                t.check("the kiosk window goes fullscreen", full and cage_proc.poll() is None)):
-            t.diag(f"{log_path}:\n{log_tail()}")
-            t.done()
-        t.diag(f"fullscreen after {time.monotonic() - started:.1f} s")
-        time.sleep(2)  # its first frames
-
-        # The output, as grim sees it through wlr-screencopy.
-        shot_env = dict(env, WAYLAND_DISPLAY=display or "wayland-0")
-        if shutil.which("grim"):
-            ppm = os.path.join(work, "shot.ppm")
-            png = os.path.join(logs, "cage.png")
-            ok = subprocess.call(["grim", "-t", "ppm", ppm], env=shot_env) == 0
-            subprocess.call(["grim", png], env=shot_env)
-            if t.check("grim takes a picture of cage's output", ok):
-                width, height, pixels = read_ppm(ppm)
-                black = sum(1 for i in range(0, len(pixels), 3 * 7)
-                            if pixels[i:i + 3] == b"\0\0\0")
-                share = black / max(1, len(pixels) // (3 * 7))
-                t.diag(f"output {width}x{height}, {share:.1%} black; picture: {png}")
-                # A window that is not fullscreen leaves cage's black
-                # background around it.
-                t.check("the app covers the whole output", share < 0.02,
-                        f"{share:.1%} of the output is black")
-                corners = [pixels[3 * (y * width + x):3 * (y * width + x) + 3]
-                           for x, y in ((0, 0), (width - 1, 0), (0, height - 1),
-                                        (width - 1, height - 1))]
-                t.check("to its corners", all(c != b"\0\0\0" for c in corners),
-                        repr(corners))
-        else:
-            t.skip("the app covers the whole output", "grim is not installed")
-
-        # Nothing on the bus may quit it.
-        listed = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
-                                 "--object-path", "/" + APP_ID.replace(".", "/"),
-                                 "--method", "org.gtk.Actions.List"],
-                                env=env, capture_output=True, text=True, timeout=10)
-        t.check("the app is on the session bus", listed.returncode == 0, listed.stderr.strip())
-        t.check("and offers no quit action there", "'quit'" not in listed.stdout,
-                listed.stdout.strip())
-        for method, args in (("org.gtk.Actions.Activate", ["quit", "[]", "{}"]),
-                             ("org.freedesktop.Application.ActivateAction",
-                              ["quit", "[]", "{}"])):
-            call = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
-                                   "--object-path", "/" + APP_ID.replace(".", "/"),
-                                   "--method", method] + args,
-                                  env=env, capture_output=True, text=True, timeout=10)
-            time.sleep(1)
-            t.check(f"{method} quit leaves it running",
-                    alive(app_pid) and cage_proc.poll() is None,
-                    call.stderr.strip() or call.stdout.strip())
-
-        # Started again while it runs: the first stays, the second hands
-        # over to it and ends.
-        again = subprocess.run([app, "--kiosk"], env=shot_env, capture_output=True,
-                               timeout=20)
-        t.check("a second start hands over and ends", again.returncode == 0,
-                again.stderr.decode(errors="replace")[-400:])
-        time.sleep(2)
-        t.check("and the kiosk keeps running", alive(app_pid) and cage_proc.poll() is None)
-        # Except GTK's registration with the AT-SPI registry, which this
-        # bare session's accessibility bus starts and loses (a desktop
-        # session's, as dbus-user-session gives the kiosk, keeps it).
-        with open(log_path, encoding="utf-8", errors="replace") as f:
-            complaints = [line for line in f
+        # 1. As the unit runs it. A window that fits the output exactly is
+        # scanned out directly, which wlroots' headless backend does not
+        # show to grim: its picture is taken in 2.
+        k = Kiosk(t, argv, env, os.path.join(work, "1"), os.path.join(logs, "cage.log"))
+        try:
+            if not k.start("the unit's command"):
+                t.done()
+            # Nothing on the bus may quit it.
+            path = "/" + APP_ID.replace(".", "/")
+            listed = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
+                                     "--object-path", path, "--method", "org.gtk.Actions.List"],
+                                    env=k.env, capture_output=True, text=True, timeout=10)
+            t.check("the app is on the session bus", listed.returncode == 0,
+                    listed.stderr.strip())
+            t.check("and offers no quit action there", "'quit'" not in listed.stdout,
+                    listed.stdout.strip())
+            for method in ("org.gtk.Actions.Activate",
+                           "org.freedesktop.Application.ActivateAction"):
+                call = subprocess.run(["gdbus", "call", "--session", "--dest", APP_ID,
+                                       "--object-path", path, "--method", method,
+                                       "quit", "[]", "{}"],
+                                      env=k.env, capture_output=True, text=True, timeout=10)
+                time.sleep(1)
+                t.check(f"{method} quit leaves it running", k.running(),
+                        call.stderr.strip() or call.stdout.strip())
+            # Started again while it runs: the second hands over to the
+            # first and ends.
+            again = subprocess.run([app, "--kiosk"], env=k.env, capture_output=True,
+                                   timeout=20)
+            t.check("a second start hands over and ends", again.returncode == 0,
+                    again.stderr.decode(errors="replace")[-400:])
+            time.sleep(2)
+            t.check("and the kiosk keeps running", k.running())
+            # Except GTK's registration with the AT-SPI registry, which this
+            # bare session's accessibility bus starts and loses (a desktop
+            # session's, as dbus-user-session gives the kiosk, keeps it).
+            complaints = [line for line in k.log().splitlines(True)
                           if ("CRITICAL" in line or "-WARNING" in line or "-ERROR" in line) and
                           "Unable to register the application" not in line]
-        t.check("with nothing it complained of", not complaints, "".join(complaints)[:400])
+            t.check("with nothing it complained of", not complaints, "".join(complaints)[:400])
+        finally:
+            k.stop()
+
+        # 2. On a portrait screen (cage -r, a turned output): composited,
+        # so grim sees the app.
+        rotated = argv[:argv.index("--")] + ["-r"] + argv[argv.index("--"):]
+        k = Kiosk(t, rotated, env, os.path.join(work, "2"), os.path.join(logs, "cage-r.log"))
+        try:
+            if k.start("portrait (cage -r)"):
+                size = k.picture("portrait", os.path.join(logs, "cage-portrait.png"))
+                if size:
+                    t.check("portrait: taller than wide", size[1] > size[0], repr(size))
+        finally:
+            k.stop()
     finally:
-        if cage_proc is not None and cage_proc.poll() is None:
-            # The app's end ends cage, as in the unit (which then restarts).
-            for pid in child_pids(cage_proc.pid):
-                os.kill(pid, signal.SIGTERM)
-            try:
-                cage_proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(cage_proc.pid, signal.SIGKILL)
-                cage_proc.wait()
-        bus.terminate()
-        bus.wait()
         shutil.rmtree(work, ignore_errors=True)
     t.done()
 

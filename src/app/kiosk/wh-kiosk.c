@@ -517,11 +517,20 @@ build_ui (WhKiosk *self)
   GtkWidget *overlay = gtk_overlay_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
 
   content = g_object_ref (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self->window)));
   adw_application_window_set_content (ADW_APPLICATION_WINDOW (self->window), overlay);
-  gtk_widget_set_vexpand (content, TRUE);
-  gtk_box_append (GTK_BOX (box), content);
+  /* The pages' tallest minimum (the stations' filters and list, some 700
+   * px) and the keypad (some 320) are more than a landscape screen's 1080:
+   * without this the window would outgrow the screen and the keypad's
+   * bottom row be cut off. Scrolled, the page yields the room instead;
+   * pages that fit are as they were. */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), content);
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_box_append (GTK_BOX (box), scroller);
 
   self->keypad = WH_KEYPAD (wh_keypad_new ());
   g_signal_connect_object (self->keypad, "done", G_CALLBACK (keypad_done_cb), self,
