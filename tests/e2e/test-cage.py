@@ -278,7 +278,7 @@ def main():
     # The unit's environment is all a kiosk has; from the test's, only what
     # finds this build's schemas and what the sanitizer runs set.
     env = {k: v for k, v in os.environ.items()
-           if k in ("PATH", "LANG", "GSETTINGS_SCHEMA_DIR", "TZ", "G_DEBUG") or
+           if k in ("PATH", "LANG", "GSETTINGS_SCHEMA_DIR", "TZ", "G_DEBUG", "G_SLICE") or
            k.endswith("SAN_OPTIONS")}
     env.update(unit_env)
     # The unit's directories, under this test's own.
