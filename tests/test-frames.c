@@ -48,6 +48,7 @@
 #include "wh-test-cache.h"
 #include "wh-test-server.h"
 #include "wh-test.h"
+#include "wh-test-ui.h"
 #include "wh-window.h"
 
 #define FAULTS "error=0.08,429=0.05,503=0.05,drop=0.08,malformed=0.08,delay=0.1,delay_ms=1000"
@@ -266,22 +267,6 @@ spinner_visible_cb (GtkWidget  *spinner,
     runs->ended++;
 }
 
-static GtkSpinner *
-find_spinner (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkSpinner *found;
-
-      if (GTK_IS_SPINNER (child))
-        return GTK_SPINNER (child);
-      if ((found = find_spinner (child)))
-        return found;
-    }
-  return NULL;
-}
-
 /* Iterates the main loop until a run ends with the status saying when the
  * data was updated; a run that failed for good on a fault is run again, as
  * a person would press Retry. Returns the number of runs again. */
@@ -381,7 +366,8 @@ test_frames_while_syncing (void)
   while (g_get_monotonic_time () - start < 500 * 1000)
     g_main_context_iteration (NULL, FALSE);
 
-  spinner = find_spinner (GTK_WIDGET (wh_window_get_sync_status (window)));
+  spinner = GTK_SPINNER (wh_test_find_descendant (GTK_WIDGET (wh_window_get_sync_status (window)),
+                                                  GTK_TYPE_SPINNER));
   g_assert_nonnull (spinner);
   g_signal_connect (spinner, "notify::visible", G_CALLBACK (spinner_visible_cb), &runs);
   app_sync = wh_app_sync_new (store, wh_test_server_get_url (server), FALSE, &error);

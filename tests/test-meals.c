@@ -373,22 +373,20 @@ put_merchant (WhTestServer *ts,
 }
 
 /* A claim button of the merchant, found the way a person would: in the list. */
+static gboolean
+is_claim_button (GtkWidget *widget,
+                 gpointer   merchant_id)
+{
+  const WhRecord *m = g_object_get_data (G_OBJECT (widget), "merchant");
+
+  return GTK_IS_BUTTON (widget) && m && m->id == *(const gint64 *) merchant_id;
+}
+
 static GtkWidget *
 find_claim_button (GtkWidget *root,
                    gint64     merchant_id)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      const WhRecord *m = g_object_get_data (G_OBJECT (child), "merchant");
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && m && m->id == merchant_id)
-        return child;
-      if ((found = find_claim_button (child, merchant_id)))
-        return found;
-    }
-  return NULL;
+  return wh_test_find_widget (root, is_claim_button, &merchant_id);
 }
 
 static gboolean
@@ -466,22 +464,19 @@ voucher_page_cb (gpointer data)
   return g_strcmp0 (wh_meals_view_get_page (f->view), "voucher") == 0;
 }
 
+static gboolean
+is_row_titled (GtkWidget *widget,
+               gpointer   title)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
 static AdwActionRow *
 find_row (GtkWidget  *root,
           const char *title)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AdwActionRow *found;
-
-      if (ADW_IS_ACTION_ROW (child) &&
-          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
-        return ADW_ACTION_ROW (child);
-      if ((found = find_row (child, title)))
-        return found;
-    }
-  return NULL;
+  return ADW_ACTION_ROW (wh_test_find_widget (root, is_row_titled, (gpointer) title));
 }
 
 /* The rendered QR widget reads back as the voucher's payload. */

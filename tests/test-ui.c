@@ -76,24 +76,6 @@ make_store (char **path_out)
   return store;
 }
 
-static GtkWidget *
-find_by_predicate (GtkWidget *root,
-                   gboolean (*match) (GtkWidget *, gpointer),
-                   gpointer   data)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (match (child, data))
-        return child;
-      if ((found = find_by_predicate (child, match, data)))
-        return found;
-    }
-  return NULL;
-}
-
 static WhWindow *
 new_window (void)
 {
@@ -208,7 +190,7 @@ test_list_search_detail (void)
     g_autofree char *json = g_settings_get_string (settings, "job-filters");
     g_assert_cmpstr (json, ==, "");
   }
-  list = GTK_LIST_VIEW (find_by_predicate (GTK_WIDGET (jobs), is_result_list, NULL));
+  list = GTK_LIST_VIEW (wh_test_find_widget (GTK_WIDGET (jobs), is_result_list, NULL));
   g_assert_true (wh_test_spin_until (model_has_items, list, 2000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (list))), ==, 5);
 
@@ -292,7 +274,7 @@ check_narrow_layout (WhWindow *window)
   /* The header keeps the whole title: the sync indicator gives way. */
   g_assert_true (wh_test_spin_until (is_compact, window, 3000));
   wh_test_spin (100);
-  title = find_by_predicate (GTK_WIDGET (window), is_title_label, (gpointer) "Workers' Home");
+  title = wh_test_find_widget (GTK_WIDGET (window), is_title_label, (gpointer) "Workers' Home");
   g_assert_nonnull (title);
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
   /* Nothing asks for more than the 360 px the app promises (metainfo's
@@ -384,7 +366,7 @@ is_records_list (GtkWidget *widget,
 static gboolean
 find_records_list (GtkWidget *page)
 {
-  return find_by_predicate (page, is_records_list, NULL) != NULL;
+  return wh_test_find_widget (page, is_records_list, NULL) != NULL;
 }
 
 /* The kiosk's "Courses by trade" tile: a trade's courses, no typing. */
@@ -425,7 +407,7 @@ test_courses_topic (void)
   wh_window_show_view (window, "courses");
   page = wh_window_get_page (window, "courses");
   g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
-  list = GTK_LIST_VIEW (find_by_predicate (page, is_records_list, NULL));
+  list = GTK_LIST_VIEW (wh_test_find_widget (page, is_records_list, NULL));
   want[0] = list;
   want[1] = GUINT_TO_POINTER (3);
   g_assert_true (wh_test_spin_until (list_has_n, want, 3000));

@@ -29,18 +29,33 @@ wh_test_spin_until (gboolean (*check) (gpointer),
 }
 
 GtkWidget *
-wh_test_find_descendant (GtkWidget *root,
-                         GType      type)
+wh_test_find_widget (GtkWidget *root,
+                     gboolean (*match) (GtkWidget *, gpointer),
+                     gpointer   data)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (root); child;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found;
 
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+      if (match (child, data))
         return child;
-      if ((found = wh_test_find_descendant (child, type)))
+      if ((found = wh_test_find_widget (child, match, data)))
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget *widget,
+            gpointer   type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+wh_test_find_descendant (GtkWidget *root,
+                         GType      type)
+{
+  return wh_test_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
 }

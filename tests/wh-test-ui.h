@@ -14,6 +14,11 @@ void       wh_test_spin            (guint       ms);
 gboolean   wh_test_spin_until      (gboolean  (*check) (gpointer),
                                     gpointer    data,
                                     guint       timeout_ms);
+/* The first descendant of root that match (widget, data) holds for, depth
+ * first, or NULL. */
+GtkWidget *wh_test_find_widget     (GtkWidget  *root,
+                                    gboolean  (*match) (GtkWidget *, gpointer),
+                                    gpointer    data);
 /* The first descendant of root of type, depth first, or NULL. */
 GtkWidget *wh_test_find_descendant (GtkWidget  *root,
                                     GType       type);
