@@ -425,6 +425,107 @@ test_courses_topic (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The courses page's trade choice: the drop-down whose first item is "All trades". */
+static gboolean
+is_trade_dropdown (GtkWidget *widget,
+                   gpointer   data)
+{
+  GListModel *model;
+
+  if (!GTK_IS_DROP_DOWN (widget))
+    return FALSE;
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+  return GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
+         g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), "All trades") == 0;
+}
+
+static gboolean
+dropdown_has_n (gpointer data)
+{
+  GtkDropDown *dropdown = ((gpointer *) data)[0];
+
+  return g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)) ==
+         GPOINTER_TO_UINT (((gpointer *) data)[1]);
+}
+
+static WhPage *
+categories_page (const gint64 *ids,
+                 const char  **names,
+                 guint         n)
+{
+  WhPage *page = wh_page_new (&wh_collection_categories);
+
+  for (guint i = 0; i < n; i++)
+    {
+      WhRecord *c = wh_record_new (&wh_collection_categories);
+
+      c->id = c->rev = ids[i];
+      wh_record_set_text (c, "name", names[i]);
+      wh_record_set_int (c, "position", ids[i]);
+      g_ptr_array_add (page->records, c);
+      page->next_since = page->server_rev = ids[i];
+    }
+  return page;
+}
+
+/* The trades a sync brings reach the choice without a restart, and the
+ * trade chosen stays chosen. */
+static void
+test_courses_categories_after_sync (void)
+{
+  g_autoptr(WhStore) store = make_store (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  static const gint64 first_ids[] = { 9 };
+  static const char *first_names[] = { "快递" };
+  static const gint64 later_ids[] = { 3, 10 };
+  static const char *later_names[] = { "焊工", "保洁" };
+  g_autoptr(WhPage) first = categories_page (first_ids, first_names, 1);
+  g_autoptr(WhPage) later = categories_page (later_ids, later_names, 2);
+  g_autoptr(WhPage) courses = wh_page_new (&wh_collection_courses);
+  g_autoptr(GError) error = NULL;
+  WhWindow *window = new_window ();
+  GtkWidget *page;
+  GtkDropDown *trades;
+  GtkListView *list;
+  gpointer want[2];
+
+  g_ptr_array_add (courses->records, make_course (1, 7, "低压电工上岗培训"));
+  g_ptr_array_add (courses->records, make_course (2, 9, "快递员安全驾驶"));
+  courses->next_since = courses->server_rev = 2;
+  g_assert_true (wh_store_apply_page (store, first, NULL, &error));
+  g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
+  g_assert_no_error (error);
+
+  wh_window_set_context (window, context);
+  wh_context_set_store (context, store);
+  wh_window_show_view (window, "courses");
+  page = wh_window_get_page (window, "courses");
+  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
+  list = GTK_LIST_VIEW (wh_test_find_widget (page, is_records_list, NULL));
+  trades = GTK_DROP_DOWN (wh_test_find_widget (page, is_trade_dropdown, NULL));
+  g_assert_nonnull (trades);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (trades)), ==, 2);
+  gtk_drop_down_set_selected (trades, 1);
+  want[0] = list;
+  want[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+
+  /* A later sync page brings two more trades, one sorted before 快递. */
+  g_assert_true (wh_store_apply_page (store, later, NULL, &error));
+  g_assert_no_error (error);
+  want[0] = trades;
+  want[1] = GUINT_TO_POINTER (4);
+  g_assert_true (wh_test_spin_until (dropdown_has_n, want, 3000));
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (trades)), 1),
+                   ==, "焊工");
+  g_assert_cmpuint (gtk_drop_down_get_selected (trades), ==, 2);
+  want[0] = list;
+  want[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_context_location (void)
 {
@@ -527,6 +628,7 @@ main (int   argc,
   g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
+  g_test_add_func ("/ui/courses/categories-after-sync", test_courses_categories_after_sync);
   g_test_add_func ("/ui/context/location", test_context_location);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);

@@ -78,6 +78,7 @@ struct _WhCoursesView
   char              *download_error;
   guint              refresh_source;
   gint               personal_dirty; /* atomic: the store wrote personal tables */
+  gint               categories_dirty; /* atomic: a sync wrote the trades */
 };
 
 static void wh_courses_view_page_init (WhServicePageInterface *iface);
@@ -274,7 +275,13 @@ load_categories (WhCoursesView *self)
   g_autoptr(WhQuery) query = wh_query_new (&wh_collection_categories);
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  guint position = gtk_drop_down_get_selected (self->category_dropdown);
+  gint64 selected = 0;
 
+  /* Kept across a reload after a sync, by id. */
+  if (self->category_ids && position != GTK_INVALID_LIST_POSITION && position > 0 &&
+      position - 1 < self->category_ids->len)
+    selected = g_array_index (self->category_ids, gint64, position - 1);
   g_clear_pointer (&self->category_ids, g_array_unref);
   self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   gtk_string_list_append (names, _("All trades"));
@@ -292,7 +299,13 @@ load_categories (WhCoursesView *self)
   g_signal_handlers_block_by_func (self->category_dropdown, filters_changed_cb, self);
   gtk_drop_down_set_model (self->category_dropdown, G_LIST_MODEL (names));
   gtk_drop_down_set_selected (self->category_dropdown, 0);
+  for (guint i = 0; selected > 0 && i < self->category_ids->len; i++)
+    if (g_array_index (self->category_ids, gint64, i) == selected)
+      gtk_drop_down_set_selected (self->category_dropdown, i + 1);
   g_signal_handlers_unblock_by_func (self->category_dropdown, filters_changed_cb, self);
+  /* The trade chosen is gone: show every course rather than a stale filter. */
+  if (selected > 0 && gtk_drop_down_get_selected (self->category_dropdown) == 0 && self->model)
+    filters_changed_cb (self);
 }
 
 static void
@@ -927,7 +940,11 @@ refresh_personal_cb (gpointer data)
   const char *page = adw_leaflet_get_visible_child_name (self->leaflet);
 
   self->refresh_source = 0;
-  g_atomic_int_set (&self->personal_dirty, 0);
+  /* A first sync brings the trades after the cache opened empty. */
+  if (g_atomic_int_compare_and_exchange (&self->categories_dirty, 1, 0) && self->store)
+    load_categories (self);
+  if (!g_atomic_int_compare_and_exchange (&self->personal_dirty, 1, 0))
+    return G_SOURCE_REMOVE;
   load_personal (self);
   /* The rows show progress and "Available offline": redraw them. The
    * "Show" filters depend on the same tables. */
@@ -958,10 +975,14 @@ store_changed_cb (WhStore       *store,
                   const char    *what,
                   WhCoursesView *self)
 {
-  if (g_strcmp0 (what, "progress") != 0 && g_strcmp0 (what, "saved_courses") != 0 &&
-      g_strcmp0 (what, "quiz_attempts") != 0)
+  gint *dirty = &self->personal_dirty;
+
+  if (g_strcmp0 (what, "categories") == 0)
+    dirty = &self->categories_dirty;
+  else if (g_strcmp0 (what, "progress") != 0 && g_strcmp0 (what, "saved_courses") != 0 &&
+           g_strcmp0 (what, "quiz_attempts") != 0)
     return;
-  if (g_atomic_int_compare_and_exchange (&self->personal_dirty, 0, 1))
+  if (g_atomic_int_compare_and_exchange (dirty, 0, 1))
     g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, schedule_refresh_cb,
                                 g_object_ref (self), g_object_unref);
 }
