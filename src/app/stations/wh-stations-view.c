@@ -444,7 +444,8 @@ make_row (const WhNearby *item,
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_label_new (wh_record_get_text (station, "name"));
-  g_autofree char *distance = here ? g_strdup (_("You are here"))
+  /* Translators: in place of a distance, on the row of the kiosk's own station */
+  g_autofree char *distance = here ? g_strdup (C_("station row", "You are here"))
                                    : wh_format_distance (item->distance_m);
   g_autofree char *hours = format_hours (station);
   g_autofree char *line = NULL;
