@@ -494,6 +494,68 @@ test_projection (void)
   g_assert_cmpfloat_with_epsilon (lon, 116.4, 1e-9);
 }
 
+/* Whether the box's corners lie inside a width × height map centred on
+ * lat, lon at zoom. */
+static gboolean
+box_in_view (const double box[4],
+             double       width,
+             double       height,
+             double       lat,
+             double       lon,
+             double       zoom)
+{
+  double scale = WH_MAP_TILE_SIZE * exp2 (zoom), cx, cy;
+
+  wh_map_project (lat, lon, &cx, &cy);
+  for (guint corner = 0; corner < 4; corner++)
+    {
+      double x, y;
+
+      wh_map_project (box[corner & 1 ? 2 : 0], box[corner & 2 ? 3 : 1], &x, &y);
+      if (fabs (x - cx) * scale > width / 2 || fabs (y - cy) * scale > height / 2)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The view that shows a set of places (the meals map's merchants, the
+ * saved stations' cities): all of them, as close as that allows. */
+static void
+test_map_fit (void)
+{
+  static const double boxes[][4] = {
+    { 39.90, 116.30, 39.99, 116.48 },  /* a few Beijing districts */
+    { 22.50, 113.90, 22.56, 114.10 },  /* along Shenzhen Bay: wide and flat */
+    { 23.00, 113.20, 24.40, 113.30 },  /* Guangzhou north to south: tall and narrow */
+    { 18.20, 73.50, 53.50, 135.00 },   /* the whole country */
+    { 31.23, 121.47, 31.23, 121.47 },  /* one place */
+  };
+  static const double sizes[][2] = { { 360, 220 }, { 800, 600 }, { 300, 900 } };
+
+  for (guint b = 0; b < G_N_ELEMENTS (boxes); b++)
+    for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
+      {
+        double lat, lon, zoom;
+
+        wh_map_fit (boxes[b][0], boxes[b][1], boxes[b][2], boxes[b][3], sizes[z][0], sizes[z][1],
+                    2, 15, &lat, &lon, &zoom);
+        g_assert_cmpfloat (zoom, ==, floor (zoom));
+        g_assert_cmpfloat (zoom, >=, 2);
+        g_assert_cmpfloat (zoom, <=, 15);
+        /* Centred: the box's middle, in the projection's terms. */
+        g_assert_cmpfloat (lat, >=, boxes[b][0] - 1e-9);
+        g_assert_cmpfloat (lat, <=, boxes[b][2] + 1e-9);
+        g_assert_cmpfloat_with_epsilon (lon, (boxes[b][1] + boxes[b][3]) / 2, 1e-9);
+        g_assert_true (box_in_view (boxes[b], sizes[z][0], sizes[z][1], lat, lon, zoom) ||
+                       zoom == 2);
+        /* As close as it can be: one level closer cuts a place off (or
+         * the closest level allowed is reached). */
+        g_assert_true (zoom == 15 ||
+                       !box_in_view (boxes[b], sizes[z][0] / 1.5, sizes[z][1] / 1.5, lat, lon,
+                                     zoom + 1));
+      }
+}
+
 /* ---- Reports through the outbox ----------------------------------------- */
 
 static gint64
@@ -774,6 +836,7 @@ main (int   argc,
   g_test_add_func ("/stations/city-centres", test_city_centres);
   g_test_add_func ("/stations/clusters", test_clusters);
   g_test_add_func ("/stations/projection", test_projection);
+  g_test_add_func ("/stations/map-fit", test_map_fit);
   g_test_add_func ("/stations/report/reaches-server", test_report_reaches_server);
   g_test_add_func ("/stations/report/failure-keeps-typing", test_report_failure_keeps_typing);
   g_test_add_func ("/stations/format-distance", test_format_distance);

@@ -11,6 +11,7 @@
 #include "wh-format.h"
 #include "wh-qr-code.h"
 #include "wh-service-page.h"
+#include "stations/wh-station-clusters.h"
 #include "wh-sync.h"
 #include "wh-token.h"
 #include "wh-meals-view.h"
@@ -19,6 +20,12 @@
 #define MAX_MERCHANTS 30
 /* Markers are whole widgets: a handful only (see DESIGN.md). */
 #define MAX_MARKERS 12
+/* The small map: its size before it is first drawn, and how far it may
+ * zoom to show every marker (a street at most, a province at least). */
+#define MAP_MIN_WIDTH  360
+#define MAP_MIN_HEIGHT 220
+#define MAP_MIN_ZOOM   6
+#define MAP_MAX_ZOOM   15
 /* While a voucher is on screen and the network is there, its status
  * (redeemed, expired) is asked for this often. */
 #define STATUS_REFRESH_S 30
@@ -1608,6 +1615,8 @@ update_map (WhMealsView *self,
             double       lon)
 {
   ShumateViewport *viewport;
+  double box[4] = { lat, lon, lat, lon }; /* south, west, north, east */
+  double zoom;
   guint n = 0;
 
   if (self->merchants == NULL || self->merchants->len == 0)
@@ -1667,15 +1676,26 @@ update_map (WhMealsView *self,
       shumate_location_set_location (SHUMATE_LOCATION (here), lat, lon);
       shumate_marker_layer_add_marker (self->marker_layer, here);
     }
-  else
+  /* Every marker in view: the worker and the merchants shown, not a street
+   * around the first one with the rest off the edge. */
+  for (guint i = 0; i < n; i++)
     {
-      Merchant *first = g_ptr_array_index (self->merchants, 0);
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+      double mlat = wh_record_get_real (m->record, "lat");
+      double mlon = wh_record_get_real (m->record, "lon");
+      gboolean first = i == 0 && !has_location;
 
-      lat = wh_record_get_real (first->record, "lat");
-      lon = wh_record_get_real (first->record, "lon");
+      box[0] = first ? mlat : MIN (box[0], mlat);
+      box[1] = first ? mlon : MIN (box[1], mlon);
+      box[2] = first ? mlat : MAX (box[2], mlat);
+      box[3] = first ? mlon : MAX (box[3], mlon);
     }
+  wh_map_fit (box[0], box[1], box[2], box[3],
+              MAX (gtk_widget_get_width (GTK_WIDGET (self->map_frame)), MAP_MIN_WIDTH),
+              MAX (gtk_widget_get_height (GTK_WIDGET (self->map_frame)), MAP_MIN_HEIGHT),
+              MAP_MIN_ZOOM, MAP_MAX_ZOOM, &lat, &lon, &zoom);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
-  shumate_viewport_set_zoom_level (viewport, 13);
+  shumate_viewport_set_zoom_level (viewport, zoom);
   gtk_widget_set_visible (GTK_WIDGET (self->map_frame), TRUE);
 }
 

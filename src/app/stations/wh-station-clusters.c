@@ -29,6 +29,30 @@ wh_map_unproject (double  x,
   *lat = atan (sinh (G_PI * (1 - 2 * y))) * 180 / G_PI;
 }
 
+void
+wh_map_fit (double  south,
+            double  west,
+            double  north,
+            double  east,
+            double  width,
+            double  height,
+            double  min_zoom,
+            double  max_zoom,
+            double *lat,
+            double *lon,
+            double *zoom)
+{
+  double x0, y0, x1, y1, fit;
+
+  wh_map_project (north, west, &x0, &y0);
+  wh_map_project (south, east, &x1, &y1);
+  wh_map_unproject ((x0 + x1) / 2, (y0 + y1) / 2, lat, lon);
+  /* The tighter of the two, in tile sizes at zoom 0, with the margin. */
+  fit = MIN (width / (MAX (x1 - x0, 1e-9) * WH_MAP_TILE_SIZE * 1.5),
+             height / (MAX (y1 - y0, 1e-9) * WH_MAP_TILE_SIZE * 1.5));
+  *zoom = CLAMP (floor (log2 (fit)), min_zoom, max_zoom);
+}
+
 /* An open-addressing table from a cell to its cluster's index: a GHashTable
  * of boxed 64-bit keys costs an allocation per cell, and the national view
  * clusters 186,000 points whenever the zoom level changes. */

@@ -25,6 +25,21 @@ void    wh_map_unproject    (double  x,
                              double *lat,
                              double *lon);
 
+/* The centre and the whole zoom level (within min_zoom..max_zoom) at which
+ * a width × height pixel map shows the box south..north, west..east with a
+ * quarter of it spare on each side. */
+void    wh_map_fit          (double  south,
+                             double  west,
+                             double  north,
+                             double  east,
+                             double  width,
+                             double  height,
+                             double  min_zoom,
+                             double  max_zoom,
+                             double *lat,
+                             double *lon,
+                             double *zoom);
+
 typedef struct
 {
   double x;      /* world coordinates (0..1) of the mean of its points */

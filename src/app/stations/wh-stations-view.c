@@ -138,19 +138,10 @@ extent_view (WhStationsView *self,
              double         *lon,
              double         *zoom)
 {
-  double x0, y0, x1, y1, w, h, fit;
-
-  wh_map_project (self->extent[2], self->extent[1], &x0, &y0);
-  wh_map_project (self->extent[0], self->extent[3], &x1, &y1);
-  wh_map_unproject ((x0 + x1) / 2, (y0 + y1) / 2, lat, lon);
-  w = MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 300);
-  h = MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 300);
-  /* The widest of the two, in tile sizes at zoom 0, and a margin of a
-   * quarter on each side. */
-  fit = MIN (w / (MAX (x1 - x0, 1e-9) * WH_MAP_TILE_SIZE * 1.5),
-             h / (MAX (y1 - y0, 1e-9) * WH_MAP_TILE_SIZE * 1.5));
   /* One city's stations: a city's view, not a street's. */
-  *zoom = CLAMP (floor (log2 (fit)), 3, 11);
+  wh_map_fit (self->extent[0], self->extent[1], self->extent[2], self->extent[3],
+              MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 300),
+              MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 300), 3, 11, lat, lon, zoom);
 }
 
 static void
