@@ -265,6 +265,23 @@ is_wide (gpointer window)
   return !is_compact (window);
 }
 
+/* A shown label of the sync indicator whose text is cut short. */
+static gboolean
+is_cut_label (GtkWidget *widget,
+              gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget)));
+}
+
+static gboolean
+is_shown_label (GtkWidget *widget,
+                gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         *gtk_label_get_text (GTK_LABEL (widget)) != '\0';
+}
+
 static void
 check_narrow_layout (WhWindow *window)
 {
@@ -313,10 +330,27 @@ test_narrow_and_large_text (void)
     }
   g_object_set (settings, "gtk-xft-dpi", dpi > 0 ? dpi : 96 * 1024, NULL);
 
+  /* 720 px: the switcher stays in the header and leaves the indicator
+   * too little room for its words. It shows its icon alone rather than
+   * a word cut to "U…" (the words stay in its tooltip and name). */
+  wh_sync_status_update (wh_window_get_sync_status (window), WH_SYNC_STATUS_IDLE, 0,
+                         g_get_real_time () / G_USEC_PER_SEC);
+  gtk_widget_set_size_request (GTK_WIDGET (window), 720, 700);
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 700);
+  g_assert_true (wh_test_spin_until (is_wide, window, 3000));
+  wh_test_spin (200);
+  g_assert_null (wh_test_find_widget (GTK_WIDGET (wh_window_get_sync_status (window)),
+                                      is_cut_label, NULL));
+
   /* Wide again: the indicator says in words how fresh the data is. */
   gtk_widget_set_size_request (GTK_WIDGET (window), 1000, 700);
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   g_assert_true (wh_test_spin_until (is_wide, window, 3000));
+  wh_test_spin (200);
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (wh_window_get_sync_status (window)),
+                                         is_shown_label, NULL));
+  g_assert_null (wh_test_find_widget (GTK_WIDGET (wh_window_get_sync_status (window)),
+                                      is_cut_label, NULL));
   g_object_set (settings, "gtk-decoration-layout", layout, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "wh-sync-status.h"
@@ -10,9 +11,14 @@ struct _WhSyncStatus
   GtkWidget parent_instance;
 
   GtkWidget *button;
-  GtkWidget *icon;
-  GtkWidget *spinner;
-  GtkWidget *label;
+  /* [FULL]: the whole text; [SHORT]: the icon, or a sync's percentage.
+   * The squeezer shows the full one whenever it fits, so a header with no
+   * room left never cuts the text to "O…". */
+  GtkWidget *squeezer;
+  AdwSqueezerPage *full_page;
+  GtkWidget *icon[2];
+  GtkWidget *spinner[2];
+  GtkWidget *label[2];
   char      *text;
   char      *short_text; /* what a compact indicator still says, or NULL */
   gboolean   compact;
@@ -28,16 +34,19 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum { FULL, SHORT };
+
 /* Compact, on a narrow window, the icon alone says the state (the full
  * text stays in the tooltip and the accessible label), so the window's
- * title keeps its room; only a running sync's percentage is still shown. */
+ * title keeps its room; only a running sync's percentage is still shown.
+ * The same happens whenever the header has no room for the whole text. */
 static void
 update_label (WhSyncStatus *self)
 {
-  const char *shown = self->compact ? self->short_text : self->text;
-
-  gtk_label_set_text (GTK_LABEL (self->label), shown ? shown : "");
-  gtk_widget_set_visible (self->label, shown != NULL);
+  gtk_label_set_text (GTK_LABEL (self->label[FULL]), self->text ? self->text : "");
+  gtk_label_set_text (GTK_LABEL (self->label[SHORT]), self->short_text ? self->short_text : "");
+  gtk_widget_set_visible (self->label[SHORT], self->short_text != NULL);
+  adw_squeezer_page_set_enabled (self->full_page, !self->compact);
 }
 
 void
@@ -133,11 +142,14 @@ wh_sync_status_update (WhSyncStatus      *self,
       break;
     }
 
-  gtk_widget_set_visible (self->spinner, state == WH_SYNC_STATUS_SYNCING);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->spinner), state == WH_SYNC_STATUS_SYNCING);
-  gtk_widget_set_visible (self->icon, icon != NULL);
-  if (icon)
-    gtk_image_set_from_icon_name (GTK_IMAGE (self->icon), icon);
+  for (guint i = FULL; i <= SHORT; i++)
+    {
+      gtk_widget_set_visible (self->spinner[i], state == WH_SYNC_STATUS_SYNCING);
+      gtk_spinner_set_spinning (GTK_SPINNER (self->spinner[i]), state == WH_SYNC_STATUS_SYNCING);
+      gtk_widget_set_visible (self->icon[i], icon != NULL);
+      if (icon)
+        gtk_image_set_from_icon_name (GTK_IMAGE (self->icon[i]), icon);
+    }
   update_label (self);
   gtk_widget_set_tooltip_text (self->button, self->text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -214,21 +226,35 @@ wh_sync_status_class_init (WhSyncStatusClass *klass)
 static void
 wh_sync_status_init (WhSyncStatus *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
   self->button = gtk_button_new ();
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), "app.sync");
   gtk_widget_add_css_class (self->button, "flat");
   gtk_widget_add_css_class (self->button, "wh-sync-status");
-  self->icon = gtk_image_new ();
-  self->spinner = gtk_spinner_new ();
-  self->label = gtk_label_new (NULL);
-  gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->label), 28);
-  gtk_box_append (GTK_BOX (box), self->icon);
-  gtk_box_append (GTK_BOX (box), self->spinner);
-  gtk_box_append (GTK_BOX (box), self->label);
-  gtk_button_set_child (GTK_BUTTON (self->button), box);
+  self->squeezer = adw_squeezer_new ();
+  /* A page fits only at its natural width: the full text, or nothing. */
+  adw_squeezer_set_switch_threshold_policy (ADW_SQUEEZER (self->squeezer),
+                                            ADW_FOLD_THRESHOLD_POLICY_NATURAL);
+  adw_squeezer_set_homogeneous (ADW_SQUEEZER (self->squeezer), FALSE);
+  adw_squeezer_set_xalign (ADW_SQUEEZER (self->squeezer), 0);
+  for (guint i = FULL; i <= SHORT; i++)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      AdwSqueezerPage *page;
+
+      self->icon[i] = gtk_image_new ();
+      self->spinner[i] = gtk_spinner_new ();
+      self->label[i] = gtk_label_new (NULL);
+      /* Longer texts (offline, with a date) still end in an ellipsis. */
+      gtk_label_set_ellipsize (GTK_LABEL (self->label[i]), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (self->label[i]), 28);
+      gtk_box_append (GTK_BOX (box), self->icon[i]);
+      gtk_box_append (GTK_BOX (box), self->spinner[i]);
+      gtk_box_append (GTK_BOX (box), self->label[i]);
+      page = adw_squeezer_add (ADW_SQUEEZER (self->squeezer), box);
+      if (i == FULL)
+        self->full_page = page;
+    }
+  gtk_button_set_child (GTK_BUTTON (self->button), self->squeezer);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));
   wh_sync_status_update (self, WH_SYNC_STATUS_IDLE, 0, 0);
 }
