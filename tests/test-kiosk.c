@@ -1166,6 +1166,38 @@ test_kiosk_landscape_keypad (void)
   kiosk_teardown (&k);
 }
 
+/* Home on a portrait screen (1080×1920): the four tiles are big enough to
+ * hit from across a counter (the style sheet's size reaches them) but do
+ * not stretch to fill the screen. */
+static void
+test_kiosk_home_tiles (void)
+{
+  static const char * const tiles[] = { "courses", "jobs", "stations", "meals" };
+  Kiosk k = { 0 };
+  GtkWidget *home;
+
+  kiosk_setup (&k);
+  gtk_window_set_default_size (GTK_WINDOW (k.window), 1080, 1920);
+  gtk_widget_set_size_request (GTK_WIDGET (k.window), 1080, 1920);
+  go_home (&k);
+  wh_test_spin (300);
+  home = wh_window_get_page (k.window, "home");
+  for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
+    {
+      GtkWidget *tile = find_tile (home, tiles[i]);
+      int natural = 0;
+
+      g_assert_nonnull (tile);
+      gtk_widget_measure (tile, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (tile), NULL,
+                          &natural, NULL, NULL);
+      g_assert_cmpint (gtk_widget_get_height (tile), >=, 240);
+      /* Whatever the screen's height (Xvfb's may be smaller than asked). */
+      g_assert_cmpint (gtk_widget_get_height (tile), <=, natural);
+      g_assert_cmpint (gtk_widget_get_width (tile), >=, 240);
+    }
+  kiosk_teardown (&k);
+}
+
 /* ---- A keyring of the test's own --------------------------------------- */
 
 static GSubprocess *
@@ -1277,6 +1309,7 @@ main (int   argc,
   g_test_add_func ("/kiosk/job-categories", test_kiosk_job_categories);
   g_test_add_func ("/kiosk/topics", test_kiosk_topics);
   g_test_add_func ("/kiosk/landscape-keypad", test_kiosk_landscape_keypad);
+  g_test_add_func ("/kiosk/home-tiles", test_kiosk_home_tiles);
   g_test_add_func ("/kiosk/close-and-keys", test_kiosk_close_and_keys);
   status = g_test_run ();
   if (keyring)
