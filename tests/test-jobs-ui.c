@@ -166,26 +166,11 @@ test_sync_keeps_place (void)
   page_clear (&p);
 }
 
-/* The dropdown whose first choice is first (the filters' popover holds
- * them), or NULL. */
-static gboolean
-is_dropdown_from (GtkWidget *widget,
-                  gpointer   first)
-{
-  GListModel *model;
-
-  if (!GTK_IS_DROP_DOWN (widget))
-    return FALSE;
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  return GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
-         g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), first) == 0;
-}
-
 static GtkDropDown *
 find_dropdown (GtkWidget  *root,
                const char *first)
 {
-  GtkWidget *found = wh_test_find_widget (root, is_dropdown_from, (gpointer) first);
+  GtkWidget *found = wh_test_find_widget (root, wh_test_is_dropdown_from, (gpointer) first);
 
   return found ? GTK_DROP_DOWN (found) : NULL;
 }

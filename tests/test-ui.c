@@ -403,85 +403,6 @@ find_records_list (GtkWidget *page)
   return wh_test_find_widget (page, is_records_list, NULL) != NULL;
 }
 
-/* The kiosk's "Courses by trade" tile: a trade's courses, no typing. */
-static void
-test_courses_topic (void)
-{
-  g_autoptr(WhStore) store = make_store (NULL);
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
-  g_autoptr(WhPage) categories = wh_page_new (&wh_collection_categories);
-  g_autoptr(WhPage) courses = wh_page_new (&wh_collection_courses);
-  g_autoptr(GError) error = NULL;
-  WhWindow *window = new_window ();
-  GtkWidget *page;
-  GtkListView *list;
-  gpointer want[2];
-
-  for (gint64 id = 7; id <= 9; id += 2)
-    {
-      WhRecord *c = wh_record_new (&wh_collection_categories);
-
-      c->id = c->rev = id;
-      wh_record_set_text (c, "name", id == 7 ? "电工" : "快递");
-      wh_record_set_int (c, "position", id);
-      g_ptr_array_add (categories->records, c);
-    }
-  categories->next_since = categories->server_rev = 9;
-  g_ptr_array_add (courses->records, make_course (1, 7, "低压电工上岗培训"));
-  g_ptr_array_add (courses->records, make_course (2, 9, "快递员安全驾驶"));
-  g_ptr_array_add (courses->records, make_course (3, 9, "快递分拣技巧"));
-  courses->next_since = courses->server_rev = 3;
-  g_assert_true (wh_store_apply_page (store, categories, NULL, &error));
-  g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
-  g_assert_no_error (error);
-
-  wh_window_set_context (window, context);
-  wh_context_set_store (context, store);
-  wh_window_show_view (window, "courses");
-  page = wh_window_get_page (window, "courses");
-  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
-  list = GTK_LIST_VIEW (wh_test_find_widget (page, is_records_list, NULL));
-  want[0] = list;
-  want[1] = GUINT_TO_POINTER (3);
-  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
-
-  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:9");
-  want[1] = GUINT_TO_POINTER (2);
-  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
-  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:7");
-  want[1] = GUINT_TO_POINTER (1);
-  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
-  /* An unknown or malformed topic shows the whole catalogue. */
-  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:x");
-  want[1] = GUINT_TO_POINTER (3);
-  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
-  gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* The courses page's trade choice: the drop-down whose first item is "All trades". */
-static gboolean
-is_trade_dropdown (GtkWidget *widget,
-                   gpointer   data)
-{
-  GListModel *model;
-
-  if (!GTK_IS_DROP_DOWN (widget))
-    return FALSE;
-  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
-  return GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
-         g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), "All trades") == 0;
-}
-
-static gboolean
-dropdown_has_n (gpointer data)
-{
-  GtkDropDown *dropdown = ((gpointer *) data)[0];
-
-  return g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)) ==
-         GPOINTER_TO_UINT (((gpointer *) data)[1]);
-}
-
 static WhPage *
 categories_page (const gint64 *ids,
                  const char  **names,
@@ -500,6 +421,79 @@ categories_page (const gint64 *ids,
       page->next_since = page->server_rev = ids[i];
     }
   return page;
+}
+
+/* Shows the courses page of a new window over store; returns the page and
+ * its list once the list holds n courses. */
+static GtkWidget *
+open_courses (WhWindow    *window,
+              WhContext   *context,
+              WhStore     *store,
+              guint        n,
+              GtkListView **list)
+{
+  GtkWidget *page;
+  gpointer want[2];
+
+  wh_window_set_context (window, context);
+  wh_context_set_store (context, store);
+  wh_window_show_view (window, "courses");
+  page = wh_window_get_page (window, "courses");
+  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
+  *list = GTK_LIST_VIEW (wh_test_find_widget (page, is_records_list, NULL));
+  want[0] = *list;
+  want[1] = GUINT_TO_POINTER (n);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  return page;
+}
+
+/* The kiosk's "Courses by trade" tile: a trade's courses, no typing. */
+static void
+test_courses_topic (void)
+{
+  g_autoptr(WhStore) store = make_store (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  static const gint64 ids[] = { 7, 9 };
+  static const char *names[] = { "电工", "快递" };
+  g_autoptr(WhPage) categories = categories_page (ids, names, 2);
+  g_autoptr(WhPage) courses = wh_page_new (&wh_collection_courses);
+  g_autoptr(GError) error = NULL;
+  WhWindow *window = new_window ();
+  GtkWidget *page;
+  GtkListView *list;
+  gpointer want[2];
+
+  g_ptr_array_add (courses->records, make_course (1, 7, "低压电工上岗培训"));
+  g_ptr_array_add (courses->records, make_course (2, 9, "快递员安全驾驶"));
+  g_ptr_array_add (courses->records, make_course (3, 9, "快递分拣技巧"));
+  courses->next_since = courses->server_rev = 3;
+  g_assert_true (wh_store_apply_page (store, categories, NULL, &error));
+  g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
+  g_assert_no_error (error);
+  page = open_courses (window, context, store, 3, &list);
+  want[0] = list;
+
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:9");
+  want[1] = GUINT_TO_POINTER (2);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:7");
+  want[1] = GUINT_TO_POINTER (1);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  /* An unknown or malformed topic shows the whole catalogue. */
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), "category:x");
+  want[1] = GUINT_TO_POINTER (3);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+dropdown_has_n (gpointer data)
+{
+  GtkDropDown *dropdown = ((gpointer *) data)[0];
+
+  return g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)) ==
+         GPOINTER_TO_UINT (((gpointer *) data)[1]);
 }
 
 /* The trades a sync brings reach the choice without a restart, and the
@@ -531,13 +525,8 @@ test_courses_categories_after_sync (void)
   g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
   g_assert_no_error (error);
 
-  wh_window_set_context (window, context);
-  wh_context_set_store (context, store);
-  wh_window_show_view (window, "courses");
-  page = wh_window_get_page (window, "courses");
-  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) find_records_list, page, 3000));
-  list = GTK_LIST_VIEW (wh_test_find_widget (page, is_records_list, NULL));
-  trades = GTK_DROP_DOWN (wh_test_find_widget (page, is_trade_dropdown, NULL));
+  page = open_courses (window, context, store, 2, &list);
+  trades = GTK_DROP_DOWN (wh_test_find_widget (page, wh_test_is_dropdown_from, (gpointer) "All trades"));
   g_assert_nonnull (trades);
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (trades)), ==, 2);
   gtk_drop_down_set_selected (trades, 1);

@@ -59,3 +59,16 @@ wh_test_find_descendant (GtkWidget *root,
 {
   return wh_test_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
 }
+
+gboolean
+wh_test_is_dropdown_from (GtkWidget *widget,
+                          gpointer   first)
+{
+  GListModel *model;
+
+  if (!GTK_IS_DROP_DOWN (widget))
+    return FALSE;
+  model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
+  return GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
+         g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), first) == 0;
+}

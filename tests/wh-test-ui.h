@@ -19,6 +19,10 @@ gboolean   wh_test_spin_until      (gboolean  (*check) (gpointer),
 GtkWidget *wh_test_find_widget     (GtkWidget  *root,
                                     gboolean  (*match) (GtkWidget *, gpointer),
                                     gpointer    data);
+/* A match for wh_test_find_widget: a GtkDropDown of strings whose first
+ * is first (a char*), as a filter's "All …" choice. */
+gboolean   wh_test_is_dropdown_from (GtkWidget *widget,
+                                     gpointer   first);
 /* The first descendant of root of type, depth first, or NULL. */
 GtkWidget *wh_test_find_descendant (GtkWidget  *root,
                                     GType       type);
