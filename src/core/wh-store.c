@@ -482,9 +482,13 @@ conn_open (const char *path,
   /* Readers map the file, which spares copying pages for searches and map
    * views. The writer does not: sync touches every page of a growing file,
    * and mapped pages it touched would count in its resident memory (up to
-   * the whole map) while saving little, as it copies what it writes anyway. */
+   * the whole map) while saving little, as it copies what it writes anyway.
+   * Nor does it keep temporary data in memory: the CREATE INDEX at the end
+   * of a first pull sorts a whole province's rows, and an in-memory sort of
+   * 448,670 jobs peaks 55 MB higher (143 MB against 87 MB for the build
+   * alone) and is slower (5.1 s against 3.4 s) than one spilled to a file. */
   if (!conn_exec (conn,
-                  writer ? "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0;" :
+                  writer ? "PRAGMA temp_store = FILE; PRAGMA mmap_size = 0;" :
                            "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
                   &local_error) ||
       /* A big FTS merge can swell the WAL to tens of MB; let it shrink. */
