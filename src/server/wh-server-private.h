@@ -114,6 +114,14 @@ void      wh_server_respond_db_error (WhServer          *self,
                                       SoupServerMessage *msg,
                                       GError            *error);
 
+/* HTTP level (wh-server-http.c). Gives every message, from its start, the
+ * JSON error body of a request libsoup cannot parse. */
+void      wh_server_http_request_started (SoupServerMessage *msg);
+/* FALSE after refusing a request whose body length is ambiguous: 400, and
+ * its connection closed without reading the body. */
+gboolean  wh_server_http_check_framing   (WhServer          *self,
+                                          SoupServerMessage *msg);
+
 /* Request bodies: a JSON object parsed with the shared bounds, or NULL after
  * a 400 was sent. */
 JsonNode *wh_request_parse_body     (WhRequest         *req);
