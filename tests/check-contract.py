@@ -109,7 +109,10 @@ class ServerSource:
             return self.memo[name]
         body = self.functions[name]
         found = self.direct(body)
-        for callee in set(re.findall(r"\b([a-z_][a-z0-9_]*) \(", body)):
+        # Calls, and signal handlers connected (they run as part of it).
+        callees = set(re.findall(r"\b([a-z_][a-z0-9_]*) \(", body))
+        callees |= set(re.findall(r"G_CALLBACK \((\w+)\)", body))
+        for callee in callees:
             if callee in self.functions and callee not in stack and callee != name:
                 found |= self.statuses(callee, stack + (name,))
         self.memo[name] = found
@@ -141,8 +144,10 @@ def route_paths(pattern, paths, collections):
 
 def check_statuses(api, source, collections):
     problems = []
-    every = (source.statuses("early_handler_cb") | source.statuses("handler_cb")
-             | LIBSOUP_STATUSES) - ROUTE_MISS_STATUSES
+    # What every request passes: the start of a message, the early handler
+    # once its headers are read, the dispatcher.
+    every = (source.statuses("request_started_cb") | source.statuses("early_handler_cb")
+             | source.statuses("handler_cb") | LIBSOUP_STATUSES) - ROUTE_MISS_STATUSES
     covered = set()
     for method, pattern, handler in source.routes:
         paths = route_paths(pattern, api["paths"], collections)

@@ -39,32 +39,6 @@
 #define LINGER_MAX_BYTES  (1024 * 1024)
 
 /* ------------------------------------------------------------------------ */
-/* Requests libsoup cannot read */
-
-static void
-got_headers_cb (SoupServerMessage *msg,
-                gpointer           user_data)
-{
-  /* Parsed: the handlers give the answer and its body from here on. A
-   * status set already (libsoup's own checks, the early handler) keeps the
-   * body it has. */
-  if (soup_server_message_get_status (msg) == 0)
-    soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
-}
-
-void
-wh_server_http_request_started (SoupServerMessage *msg)
-{
-  char *body = wh_error_body_new ("bad_request", "The server cannot read this request.");
-
-  /* No status yet: libsoup's own got-headers handler skips a message that
-   * has one. */
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body,
-                                    strlen (body));
-  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), NULL);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Body framing */
 
 /* At most one Content-Length, of decimal digits only (libsoup also takes
@@ -214,15 +188,13 @@ refusal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-gboolean
-wh_server_http_check_framing (WhServer          *self,
-                              SoupServerMessage *msg)
+/* Answers 400 and closes the connection, without reading the body. */
+static void
+refuse_framing (WhServer          *self,
+                SoupServerMessage *msg)
 {
   Refusal *refusal;
   GSource *source;
-
-  if (framing_is_valid (soup_server_message_get_request_headers (msg)))
-    return TRUE;
 
   wh_server_respond_error (msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                            "The body's length is not one Content-Length of decimal digits.");
@@ -238,5 +210,40 @@ wh_server_http_check_framing (WhServer          *self,
   g_source_set_callback (source, refusal_cb, refusal, (GDestroyNotify) refusal_free);
   g_source_attach (source, g_main_context_get_thread_default ());
   g_source_unref (source);
-  return FALSE;
+  /* Also when libsoup's own checks refused it before the early handler. */
+  g_hash_table_add (self->active, msg);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests libsoup cannot read */
+
+/* Runs after libsoup's own got-headers handler and so after the early
+ * handler, whatever they decided. */
+static void
+got_headers_cb (SoupServerMessage *msg,
+                WhServer          *self)
+{
+  if (!framing_is_valid (soup_server_message_get_request_headers (msg)))
+    {
+      refuse_framing (self, msg);
+      return;
+    }
+  /* Parsed: the handlers give the answer and its body from here on. A
+   * status set already (libsoup's own checks, the early handler) keeps the
+   * body it has. */
+  if (soup_server_message_get_status (msg) == 0)
+    soup_server_message_set_response (msg, NULL, SOUP_MEMORY_STATIC, NULL, 0);
+}
+
+void
+wh_server_http_request_started (WhServer          *self,
+                                SoupServerMessage *msg)
+{
+  char *body = wh_error_body_new ("bad_request", "The server cannot read this request.");
+
+  /* No status yet: libsoup's own got-headers handler skips a message that
+   * has one. */
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body,
+                                    strlen (body));
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
 }

@@ -114,12 +114,10 @@ void      wh_server_respond_db_error (WhServer          *self,
                                       SoupServerMessage *msg,
                                       GError            *error);
 
-/* HTTP level (wh-server-http.c). Gives every message, from its start, the
- * JSON error body of a request libsoup cannot parse. */
-void      wh_server_http_request_started (SoupServerMessage *msg);
-/* FALSE after refusing a request whose body length is ambiguous: 400, and
- * its connection closed without reading the body. */
-gboolean  wh_server_http_check_framing   (WhServer          *self,
+/* HTTP level (wh-server-http.c), for every message from its start: the
+ * JSON error body of a request libsoup cannot parse, and a 400 that closes
+ * the connection for a body whose length is ambiguous. */
+void      wh_server_http_request_started (WhServer          *self,
                                           SoupServerMessage *msg);
 
 /* Request bodies: a JSON object parsed with the shared bounds, or NULL after

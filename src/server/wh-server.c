@@ -365,8 +365,6 @@ early_handler_cb (SoupServer        *server,
 
   g_hash_table_add (self->active, msg);
 
-  if (!wh_server_http_check_framing (self, msg))
-    return;
   if (!g_str_has_prefix (path, API_PREFIX))
     return;
 
@@ -796,7 +794,7 @@ request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     WhServer          *self)
 {
-  wh_server_http_request_started (msg);
+  wh_server_http_request_started (self, msg);
 }
 
 static void
