@@ -128,12 +128,8 @@ wh_server_handle_changes (WhServer  *self,
   guint n = 0;
   int rc;
 
-  if (collection == NULL || !(collection->flags & WH_COLLECTION_SYNCED))
-    {
-      wh_server_respond_error (req->msg, SOUP_STATUS_NOT_FOUND, "not_found",
-                               "No such collection.");
-      return;
-    }
+  /* The route matches synced collections only. */
+  g_assert (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
   if (!parse_int_param (req->query, "since", 0, 0, G_MAXINT64, &since))
     {
       wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",

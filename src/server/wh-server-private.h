@@ -114,6 +114,12 @@ void      wh_server_respond_db_error (WhServer          *self,
                                       SoupServerMessage *msg,
                                       GError            *error);
 
+/* HTTP level (wh-server-http.c), for every message from its start: the
+ * JSON error body of a request libsoup cannot parse, and a 400 that closes
+ * the connection for a body whose length is ambiguous. */
+void      wh_server_http_request_started (WhServer          *self,
+                                          SoupServerMessage *msg);
+
 /* Request bodies: a JSON object parsed with the shared bounds, or NULL after
  * a 400 was sent. */
 JsonNode *wh_request_parse_body     (WhRequest         *req);

@@ -33,13 +33,15 @@ typedef struct
 typedef struct
 {
   const char *method;
-  const char *pattern; /* segments below /api/v1; "*" is one segment, "**" the rest */
+  /* segments below /api/v1; "*" is one segment, "**" the rest, "{collection}"
+   * the name of a synced collection */
+  const char *pattern;
   WhHandler   handler;
   gboolean    is_feed; /* faults apply to it by default */
 } Route;
 
 static const Route routes[] = {
-  { "GET", "*/changes", wh_server_handle_changes, TRUE },
+  { "GET", "{collection}/changes", wh_server_handle_changes, TRUE },
   { "GET", "media/**", wh_server_handle_media, FALSE },
   { "POST", "auth/code", wh_server_handle_auth_code, FALSE },
   { "POST", "auth/login", wh_server_handle_auth_login, FALSE },
@@ -66,6 +68,8 @@ wh_server_respond_json (SoupServerMessage *msg,
                         guint              status,
                         char              *body)
 {
+  /* Replaces a body set before, such as wh-server-http.c's. */
+  soup_message_body_truncate (soup_server_message_get_response_body (msg));
   /* libsoup 3.2 has no reason phrase for 429. */
   soup_server_message_set_status (msg, status,
                                   status == WH_STATUS_TOO_MANY_REQUESTS ? "Too Many Requests" : NULL);
@@ -107,34 +111,6 @@ wh_server_respond_db_error (WhServer          *self,
              error ? error->message : sqlite3_errmsg (self->db));
   wh_server_respond_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
                            "The server failed to handle the request.");
-}
-
-/* libsoup answers some broken requests itself (a bad request line, an
- * unknown transfer coding) with an empty body; the contract wants every
- * error as JSON, so give those one before they are written. */
-static void
-ensure_error_body (SoupServerMessage *msg)
-{
-  guint status = soup_server_message_get_status (msg);
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
-
-  if (status < 400 || body->length > 0)
-    return;
-  switch (status)
-    {
-    case SOUP_STATUS_NOT_FOUND:
-      wh_server_respond_error (msg, status, "not_found", "No such resource.");
-      break;
-    case SOUP_STATUS_METHOD_NOT_ALLOWED:
-      wh_server_respond_error (msg, status, "method_not_allowed", "Method not allowed.");
-      break;
-    case SOUP_STATUS_INTERNAL_SERVER_ERROR:
-      wh_server_respond_error (msg, status, "internal", "The server failed.");
-      break;
-    default:
-      wh_server_respond_error (msg, status, "bad_request", "The request is malformed.");
-      break;
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -671,7 +647,14 @@ pattern_matches (const char   *pattern,
         return segments[i] != NULL;
       if (segments[i] == NULL)
         return FALSE;
-      if (!g_str_equal (parts[i], "*") && !g_str_equal (parts[i], segments[i]))
+      if (g_str_equal (parts[i], "{collection}"))
+        {
+          const WhCollection *collection = wh_schema_lookup (segments[i]);
+
+          if (collection == NULL || !(collection->flags & WH_COLLECTION_SYNCED))
+            return FALSE;
+        }
+      else if (!g_str_equal (parts[i], "*") && !g_str_equal (parts[i], segments[i]))
         return FALSE;
     }
   return segments[i] == NULL;
@@ -811,8 +794,7 @@ request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     WhServer          *self)
 {
-  /* Runs after libsoup's own got-headers handler. */
-  g_signal_connect (msg, "got-headers", G_CALLBACK (ensure_error_body), NULL);
+  wh_server_http_request_started (self, msg);
 }
 
 static void
