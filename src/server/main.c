@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "wh-generator.h"
 #include "wh-server-db.h"
@@ -140,6 +141,9 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* Whatever this process writes (the database holds the server's secret)
+   * is for its owner alone; wh_server_db_open also sees to it. */
+  umask (077);
   context = g_option_context_new ("— Workers' Home reference backend");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -5,7 +5,11 @@
 
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wh-codec.h"
 #include "wh-server-db.h"
@@ -141,6 +145,47 @@ wh_server_db_drop_indexes (sqlite3 *db,
   return TRUE;
 }
 
+/* The database holds the secret that signs vouchers and derives merchant
+ * keys, and everyone's phone number: only its owner may read it. SQLite
+ * creates the -wal, -shm and -journal files with the database's own mode, so
+ * the database is made 0600 before SQLite opens it; files left by an older
+ * version (0644) are narrowed too. */
+static gboolean
+restrict_file_modes (const char *path,
+                     GError    **error)
+{
+  static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
+  int fd;
+
+  /* In-memory and temporary databases have no file. */
+  if (*path == '\0' || g_str_equal (path, ":memory:"))
+    return TRUE;
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED,
+                   "Cannot open database “%s”: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *side = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_chmod (side, 0600) != 0 && errno != ENOENT)
+        {
+          g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED,
+                       "Cannot restrict “%s” to its owner: %s", side, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 sqlite3 *
 wh_server_db_open (const char *path,
                    GError    **error)
@@ -151,6 +196,8 @@ wh_server_db_open (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!restrict_file_modes (path, error))
+    return NULL;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
