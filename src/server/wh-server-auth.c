@@ -338,12 +338,7 @@ wh_server_handle_auth_login (WhServer  *self,
   token = base64url (raw, sizeof raw);
   memset (raw, 0, sizeof raw);
   token_hash = wh_server_sha256_hex (token, strlen (token));
-  if (sqlite3_prepare_v2 (self->db, "DELETE FROM tokens WHERE expires_at <= ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    goto db_error;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_step (stmt);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  /* Expired tokens are pruned on a timer, not here. */
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
                           -1, &stmt, NULL) != SQLITE_OK)

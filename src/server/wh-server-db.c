@@ -29,6 +29,8 @@ static const char *user_tables_sql =
   "  attempts INTEGER NOT NULL DEFAULT 0, sent_at INTEGER NOT NULL);"
   "CREATE TABLE IF NOT EXISTS tokens ("
   "  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+  /* Expired rows are pruned on a timer (wh-server-prune.c), through these. */
+  "CREATE INDEX IF NOT EXISTS tokens_expires_at ON tokens (expires_at);"
   "CREATE TABLE IF NOT EXISTS vouchers ("
   "  voucher_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, merchant_id INTEGER NOT NULL,"
   "  day TEXT NOT NULL, code TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
@@ -39,6 +41,7 @@ static const char *user_tables_sql =
   "  user_id INTEGER NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
   "  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
   "  PRIMARY KEY (user_id, key));"
+  "CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);"
   "CREATE TABLE IF NOT EXISTS progress ("
   "  user_id INTEGER NOT NULL, lesson_id INTEGER NOT NULL, course_id INTEGER NOT NULL,"
   "  position INTEGER, completed INTEGER NOT NULL, updated_at TEXT NOT NULL,"

@@ -16,7 +16,6 @@
 #include "wh-codec.h"
 #include "wh-server-private.h"
 
-#define IDEMPOTENCY_TTL_S (7 * 24 * 3600)
 #define PAYLOAD_PREFIX    "WH1"
 
 static gboolean
@@ -358,19 +357,16 @@ wh_server_handle_voucher_claim (WhServer  *self,
       wh_server_respond_db_error (self, req->msg, error);
       return;
     }
-  if (sqlite3_prepare_v2 (self->db, "DELETE FROM idempotency WHERE created_at < ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    goto db_error;
-  sqlite3_bind_int64 (stmt, 1, now_s - IDEMPOTENCY_TTL_S);
-  sqlite3_step (stmt);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
+  /* Expired keys are pruned on a timer (wh-server-prune.c), not in this
+   * transaction; until then one is ignored here and replaced below. */
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT body_hash, status, response FROM idempotency"
-                          " WHERE user_id = ? AND key = ?", -1, &stmt, NULL) != SQLITE_OK)
+                          " WHERE user_id = ? AND key = ? AND created_at >= ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_int64 (stmt, 1, req->user_id);
   sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_s - WH_IDEMPOTENCY_TTL_S);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gboolean same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), body_hash) == 0;
@@ -400,8 +396,9 @@ wh_server_handle_voucher_claim (WhServer  *self,
   /* The first answer is kept, a refusal as well as a voucher, so a retry
    * gets exactly what a lost response said. */
   if (sqlite3_prepare_v2 (self->db,
-                          "INSERT INTO idempotency (user_id, key, body_hash, status, response,"
-                          " created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
+                          "INSERT OR REPLACE INTO idempotency (user_id, key, body_hash, status,"
+                          " response, created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt,
+                          NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_int64 (stmt, 1, req->user_id);
   sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);

@@ -850,6 +850,7 @@ wh_server_finalize (GObject *object)
       g_source_destroy (d->source);
     }
   g_ptr_array_unref (self->deferred);
+  wh_server_stop_pruning (self);
   if (self->soup)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
@@ -885,6 +886,7 @@ wh_server_init (WhServer *self)
   self->fault_rand = g_rand_new_with_seed (1);
   self->faults.delay_ms = 1500;
   self->deferred = g_ptr_array_new ();
+  self->prune_interval_s = 600;
 }
 
 /* The signing secret is made once per database and kept in it, so vouchers
@@ -932,6 +934,7 @@ wh_server_new (const char *db_path,
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done_cb), self);
+  wh_server_start_pruning (self);
   return g_steal_pointer (&self);
 }
 

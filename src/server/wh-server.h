@@ -68,6 +68,13 @@ char       *wh_server_merchant_key       (WhServer       *self,
 /* The last one-time code sent to a phone (the demo server logs it too). */
 char       *wh_server_get_last_code      (WhServer       *self,
                                           const char     *phone);
+/* Deletes expired tokens and idempotency records in small transactions.
+ * The server does it on a timer (every prune_interval seconds, default 600,
+ * and once soon after it starts); this runs it now. */
+gboolean    wh_server_prune_expired      (WhServer       *self,
+                                          GError        **error);
+void        wh_server_set_prune_interval (WhServer       *self,
+                                          guint           seconds);
 /* Direct access to the database, on the server's thread only. */
 gpointer    wh_server_get_db             (WhServer       *self);
 
