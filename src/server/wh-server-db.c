@@ -24,9 +24,18 @@ static const char *user_tables_sql =
   "CREATE TABLE IF NOT EXISTS users ("
   "  id INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE, name TEXT,"
   "  union_member INTEGER NOT NULL, new_form_worker INTEGER NOT NULL, created_at TEXT NOT NULL);"
+  /* A code is kept only as a keyed hash (wh-server-auth.c). */
   "CREATE TABLE IF NOT EXISTS login_codes ("
-  "  phone TEXT PRIMARY KEY, code TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+  "  phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,"
   "  attempts INTEGER NOT NULL DEFAULT 0, sent_at INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS login_codes_expires_at ON login_codes (expires_at);"
+  /* Sign-in limits: how many codes or failed tries a phone, a client
+   * address or everyone (subject '') had in the window that ends at
+   * window_end. */
+  "CREATE TABLE IF NOT EXISTS auth_counters ("
+  "  kind TEXT NOT NULL, subject TEXT NOT NULL, window_end INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL, PRIMARY KEY (kind, subject, window_end));"
+  "CREATE INDEX IF NOT EXISTS auth_counters_window_end ON auth_counters (window_end);"
   "CREATE TABLE IF NOT EXISTS tokens ("
   "  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
   /* Expired rows are pruned on a timer (wh-server-prune.c), through these. */
@@ -189,6 +198,23 @@ restrict_file_modes (const char *path,
   return TRUE;
 }
 
+/* The first versions kept sign-in codes in plain text; such a table is
+ * dropped (a code lives 5 minutes: at worst a worker asks for a new one). */
+static gboolean
+migrate_login_codes (sqlite3 *db,
+                     GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean plain;
+
+  if (sqlite3_prepare_v2 (db, "SELECT 1 FROM pragma_table_info('login_codes') WHERE name = 'code'",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return wh_server_db_set_error (db, error);
+  plain = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return !plain || wh_server_db_exec (db, "DROP TABLE login_codes;", error);
+}
+
 sqlite3 *
 wh_server_db_open (const char *path,
                    GError    **error)
@@ -220,7 +246,8 @@ wh_server_db_open (const char *path,
   for (guint i = 0; i < n; i++)
     if (!create_collection_table (db, collections[i], error))
       goto fail_rollback;
-  if (!wh_server_db_exec (db, user_tables_sql, error) ||
+  if (!migrate_login_codes (db, error) ||
+      !wh_server_db_exec (db, user_tables_sql, error) ||
       !wh_server_db_create_indexes (db, error) ||
       !wh_server_db_exec (db, "COMMIT;", error))
     goto fail_rollback;

@@ -46,6 +46,16 @@ typedef enum
   WH_FAULT_DELAY,
 } WhFault;
 
+/* Sign-in limits (wh_server_set_auth_limits); 0 is no limit. */
+typedef struct
+{
+  guint phone_codes;      /* per phone per day */
+  guint phone_failures;   /* per phone per day */
+  guint client_codes;     /* per client address per hour */
+  guint client_failures;  /* per client address per hour */
+  guint codes;            /* everyone, per hour */
+} WhAuthLimits;
+
 struct _WhServer
 {
   GObject        parent_instance;
@@ -64,6 +74,9 @@ struct _WhServer
   gpointer       clock_data;
   guint          rate_limit;
   guint          max_in_flight;
+  WhAuthLimits   auth_limits;
+  WhServerCodeSender code_sender;
+  gpointer       code_sender_data;
 
   /* Pruning of expired rows: the timer, and a continuation while rows remain. */
   GSource       *prune_timer;
@@ -147,6 +160,10 @@ char      *wh_server_sha256_hex     (const void        *data,
                                      gsize              len);
 gboolean   wh_server_equal_constant_time (const char   *a,
                                           const char   *b);
+
+/* A keyed hash (HMAC-SHA256 under the server's secret), hex. */
+char      *wh_server_hmac_hex       (WhServer          *self,
+                                     const char        *data);
 
 /* Transactions on the server's one connection. */
 gboolean   wh_server_begin          (WhServer          *self,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-server-prune.c: deleting what has expired, on a timer.
  *
- * Expired tokens and idempotency records used to be deleted inside the
- * requests that write them (a claim
+ * Expired tokens, sign-in codes, sign-in limit counters and idempotency
+ * records used to be deleted inside the requests that write them (a claim
  * ran "DELETE FROM idempotency WHERE created_at < ?" in its own write
  * transaction, a scan of the whole table). Now each table has an index on
  * its expiry and a timer deletes at most PRUNE_BATCH rows of each per
@@ -24,6 +24,10 @@ static const char * const prune_sql[] = {
   " (SELECT rowid FROM idempotency WHERE created_at < ?1 LIMIT " G_STRINGIFY (PRUNE_BATCH) ")",
   "DELETE FROM tokens WHERE rowid IN"
   " (SELECT rowid FROM tokens WHERE expires_at <= ?2 LIMIT " G_STRINGIFY (PRUNE_BATCH) ")",
+  "DELETE FROM login_codes WHERE rowid IN"
+  " (SELECT rowid FROM login_codes WHERE expires_at <= ?2 LIMIT " G_STRINGIFY (PRUNE_BATCH) ")",
+  "DELETE FROM auth_counters WHERE rowid IN"
+  " (SELECT rowid FROM auth_counters WHERE window_end <= ?2 LIMIT " G_STRINGIFY (PRUNE_BATCH) ")",
 };
 
 /* One transaction; *more is TRUE when a table may hold more expired rows. */

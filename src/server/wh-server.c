@@ -228,6 +228,14 @@ wh_server_equal_constant_time (const char *a,
   return diff == 0;
 }
 
+char *
+wh_server_hmac_hex (WhServer   *self,
+                    const char *data)
+{
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, self->secret, sizeof self->secret, data,
+                                    -1);
+}
+
 gboolean
 wh_server_begin (WhServer *self,
                  gboolean  write,
@@ -887,6 +895,7 @@ wh_server_init (WhServer *self)
   self->faults.delay_ms = 1500;
   self->deferred = g_ptr_array_new ();
   self->prune_interval_s = 600;
+  wh_server_set_auth_limits (self, NULL, NULL);
 }
 
 /* The signing secret is made once per database and kept in it, so vouchers
@@ -1122,23 +1131,4 @@ wh_server_delete_record (WhServer           *self,
       return FALSE;
     }
   return wh_server_commit (self, error);
-}
-
-char *
-wh_server_get_last_code (WhServer   *self,
-                         const char *phone)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *code = NULL;
-
-  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
-
-  if (sqlite3_prepare_v2 (self->db, "SELECT code FROM login_codes WHERE phone = ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return code;
 }
