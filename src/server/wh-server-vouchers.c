@@ -157,6 +157,40 @@ query_count (sqlite3    *db,
   return n;
 }
 
+/* A copy of node with every object's members in byte order of their names,
+ * at every depth: two bodies that differ only in member order are the same
+ * request (the contract compares parsed JSON). */
+static JsonNode *
+sorted_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(JsonObject) sorted = json_object_new ();
+      g_autoptr(GList) names = g_list_sort (json_object_get_members (object),
+                                            (GCompareFunc) strcmp);
+      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+
+      for (GList *l = names; l; l = l->next)
+        json_object_set_member (sorted, l->data,
+                                sorted_copy (json_object_get_member (object, l->data)));
+      json_node_set_object (copy, sorted);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copied = json_array_sized_new (json_array_get_length (array));
+      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copied, sorted_copy (json_array_get_element (array, i)));
+      json_node_set_array (copy, copied);
+      return copy;
+    }
+  return json_node_copy (node);
+}
+
 typedef struct
 {
   guint  status;
@@ -313,6 +347,7 @@ wh_server_handle_voucher_claim (WhServer  *self,
   const char *key = soup_message_headers_get_one (
     soup_server_message_get_request_headers (req->msg), "Idempotency-Key");
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) sorted = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *body_hash = NULL;
@@ -347,9 +382,10 @@ wh_server_handle_voucher_claim (WhServer  *self,
       return;
     }
   merchant_id = json_node_get_int (member);
-  /* The request as parsed, so the same request sent with other spacing is
-   * still the same request. */
-  canonical = json_to_string (root, FALSE);
+  /* The request as parsed, so the same request sent with other spacing or
+   * its members in another order is still the same request. */
+  sorted = sorted_copy (root);
+  canonical = json_to_string (sorted, FALSE);
   body_hash = wh_server_sha256_hex (canonical, strlen (canonical));
 
   if (!wh_server_begin (self, TRUE, &error))
