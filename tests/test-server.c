@@ -770,7 +770,6 @@ test_auth_attempts (void)
     g_autoptr(Response) r = post_json (session, ts, "auth/login", right);
     assert_error (r, 401, "invalid_code");
   }
-  g_assert_null (wh_test_server_get_last_code (ts, "13912345670"));
 
   /* Four wrong tries leave the code usable. */
   wh_test_server_advance (ts, 61);

@@ -31,9 +31,25 @@ struct _WhTestServer
   GError       *start_error;
   gint64        time_us;  /* 0: the real clock */
   char         *faults;
+  char         *auth_limits;
   guint         rate_limit;
   gint64        token_ttl;
+
+  /* The codes the server sent (its SMS gateway): phone -> code, under lock. */
+  GHashTable   *codes;
 };
+
+static void
+code_sender (const char *phone,
+             const char *code,
+             gpointer    user_data)
+{
+  WhTestServer *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->codes, g_strdup (phone), g_strdup (code));
+  g_mutex_unlock (&self->lock);
+}
 
 static gint64
 test_clock (gpointer user_data)
@@ -62,10 +78,13 @@ server_thread (gpointer user_data)
     {
       wh_server_set_clock (server, test_clock, self);
       wh_server_set_demo_code (server, WH_TEST_SERVER_DEMO_CODE);
+      wh_server_set_code_sender (server, code_sender, self);
       if (self->token_ttl > 0)
         wh_server_set_token_ttl (server, self->token_ttl);
       wh_server_set_rate_limit (server, self->rate_limit);
       if (self->faults && !wh_server_set_faults (server, self->faults, &error))
+        g_clear_object (&server);
+      else if (!wh_server_set_auth_limits (server, self->auth_limits, &error))
         g_clear_object (&server);
       else if (!wh_server_listen (server, "127.0.0.1", self->port, &error))
         g_clear_object (&server);
@@ -137,6 +156,7 @@ wh_test_server_start (const char *scale,
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
+  self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->dir = g_dir_make_tmp ("wh-test-server-XXXXXX", error);
   if (self->dir == NULL)
     goto fail;
@@ -237,6 +257,8 @@ wh_test_server_free (WhTestServer *self)
   g_free (self->db_path);
   g_free (self->url);
   g_free (self->faults);
+  g_free (self->auth_limits);
+  g_hash_table_unref (self->codes);
   g_clear_error (&self->start_error);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
@@ -419,23 +441,35 @@ typedef struct
   char       *result;
 } StringQuery;
 
-static void
-get_last_code_cb (WhServer *server,
-                  gpointer  user_data)
-{
-  StringQuery *q = user_data;
-
-  q->result = wh_server_get_last_code (server, q->phone);
-}
-
 char *
 wh_test_server_get_last_code (WhTestServer *self,
                               const char   *phone)
 {
-  StringQuery q = { phone, 0, NULL };
+  char *code;
 
-  wh_test_server_run (self, get_last_code_cb, &q);
-  return q.result;
+  g_mutex_lock (&self->lock);
+  code = g_strdup (g_hash_table_lookup (self->codes, phone));
+  g_mutex_unlock (&self->lock);
+  return code;
+}
+
+static void
+set_auth_limits_cb (WhServer *server,
+                    gpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  wh_server_set_auth_limits (server, user_data, &error);
+  g_assert_no_error (error);
+}
+
+void
+wh_test_server_set_auth_limits (WhTestServer *self,
+                                const char   *spec)
+{
+  g_free (self->auth_limits);
+  self->auth_limits = g_strdup (spec);
+  wh_test_server_run (self, set_auth_limits_cb, (gpointer) spec);
 }
 
 static void

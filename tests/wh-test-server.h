@@ -68,8 +68,12 @@ void          wh_test_server_set_rate_limit (WhTestServer   *self,
                                              guint           per_second);
 void          wh_test_server_set_token_ttl (WhTestServer    *self,
                                             gint64           seconds);
+/* The last code the server sent to a phone (it keeps only a hash). */
 char         *wh_test_server_get_last_code (WhTestServer    *self,
                                             const char      *phone);
+/* wh_server_set_auth_limits; kept across restarts. */
+void          wh_test_server_set_auth_limits (WhTestServer  *self,
+                                              const char    *spec);
 char         *wh_test_server_merchant_key (WhTestServer     *self,
                                            gint64            merchant_id);
 

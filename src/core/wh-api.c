@@ -112,6 +112,7 @@ code_is_transient (WhApiError code)
     case WH_API_ERROR_BAD_REQUEST:
     case WH_API_ERROR_UNAUTHORIZED:
     case WH_API_ERROR_INVALID_CODE:
+    case WH_API_ERROR_DAILY_LIMIT:
     case WH_API_ERROR_NOT_ELIGIBLE:
     case WH_API_ERROR_FORBIDDEN:
     case WH_API_ERROR_NOT_FOUND:
@@ -169,6 +170,9 @@ error_message (WhApiError code)
       return _("Please sign in again.");
     case WH_API_ERROR_INVALID_CODE:
       return _("The code is wrong or has expired.");
+    case WH_API_ERROR_DAILY_LIMIT:
+      return _("This phone number has had as many sign-in codes and tries as allowed today. "
+               "Please try again tomorrow.");
     case WH_API_ERROR_NOT_ELIGIBLE:
       return _("Love meals are for union members who are verified new-form workers.");
     case WH_API_ERROR_FORBIDDEN:
@@ -234,6 +238,7 @@ static const struct
 } server_codes[] = {
   { "unauthorized", WH_API_ERROR_UNAUTHORIZED },
   { "invalid_code", WH_API_ERROR_INVALID_CODE },
+  { "daily_limit", WH_API_ERROR_DAILY_LIMIT },
   { "not_eligible", WH_API_ERROR_NOT_ELIGIBLE },
   { "forbidden", WH_API_ERROR_FORBIDDEN },
   { "not_found", WH_API_ERROR_NOT_FOUND },
@@ -295,6 +300,10 @@ error_for_response (guint       status,
       {
         WhApiError by_code = server_codes[i].error;
 
+        /* The one 429 that waiting a moment does not cure: tell the
+         * worker to come back tomorrow rather than retry. */
+        if (by_code == WH_API_ERROR_DAILY_LIMIT && status == 429)
+          return by_code;
         if (code_is_transient (by_code) != code_is_transient (by_status))
           return by_status;
         if (status < 400 || status >= 500)

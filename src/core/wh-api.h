@@ -42,6 +42,7 @@ typedef enum
   WH_API_ERROR_BAD_REQUEST,            /* other 4xx the client should not repeat */
   WH_API_ERROR_UNAUTHORIZED,           /* 401 unauthorized: sign in again */
   WH_API_ERROR_INVALID_CODE,           /* 401 invalid_code */
+  WH_API_ERROR_DAILY_LIMIT,            /* 429 daily_limit: sign-in codes and tries, till tomorrow */
   WH_API_ERROR_NOT_ELIGIBLE,           /* 403 not_eligible */
   WH_API_ERROR_FORBIDDEN,              /* 403 forbidden */
   WH_API_ERROR_NOT_FOUND,              /* 404 */

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "wh-generator.h"
 #include "wh-server-db.h"
@@ -108,6 +109,7 @@ main (int   argc,
   g_autofree char *address = NULL;
   g_autofree char *demo_code = NULL;
   g_autofree char *faults = NULL;
+  g_autofree char *auth_limits = NULL;
   gint64 seed = 1;
   gint64 token_ttl = 30 * 24 * 3600;
   gint64 merchant_key = 0;
@@ -129,6 +131,10 @@ main (int   argc,
     { "token-ttl", 0, 0, G_OPTION_ARG_INT64, &token_ttl, "Token lifetime in seconds", "SECONDS" },
     { "rate-limit", 0, 0, G_OPTION_ARG_INT, &rate_limit,
       "Requests per second per client before 429 (0: none)", "N" },
+    { "auth-limits", 0, 0, G_OPTION_ARG_STRING, &auth_limits,
+      "Sign-in limits (0: none), default phone-codes=5,phone-failures=10 (a day),"
+      "client-codes=20,client-failures=30 (an hour, per address),codes=2000 (an hour, all)",
+      "SPEC" },
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
       "Fault injection for tests, e.g. error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,"
       "drop=0.05,malformed=0.05,seed=7 (feeds only; scope=all for every route)", "SPEC" },
@@ -140,6 +146,9 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* Whatever this process writes (the database holds the server's secret)
+   * is for its owner alone; wh_server_db_open also sees to it. */
+  umask (077);
   context = g_option_context_new ("— Workers' Home reference backend");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -217,6 +226,11 @@ main (int   argc,
     wh_server_set_demo_code (server, demo_code);
     wh_server_set_token_ttl (server, token_ttl);
     wh_server_set_rate_limit (server, (guint) MAX (rate_limit, 0));
+    if (!wh_server_set_auth_limits (server, auth_limits, &error))
+      {
+        g_printerr ("workers-home-server: %s\n", error->message);
+        return 2;
+      }
     if (faults && !wh_server_set_faults (server, faults, &error))
       {
         g_printerr ("workers-home-server: %s\n", error->message);

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-server-auth.c: sign-in with a phone number and a one-time code.
  *
- * Codes are kept in plain text (this is a demo server that logs them
- * anyway); tokens are not: only their SHA-256 is stored, so a copy of the
- * database signs nobody in.
+ * Neither codes nor tokens are stored as such: a code is kept as its
+ * HMAC-SHA256 under the server's secret, a token as its SHA-256, so a copy
+ * of the login tables signs nobody in.
+ *
+ * Guessing is bounded across codes, not per code only: a phone gets at most
+ * a few codes and a few wrong tries a day, a client address a few codes and
+ * wrong tries an hour, and all phones together a ceiling of codes an hour
+ * (each code may be an SMS someone pays for). Every refusal says when to
+ * come back (Retry-After). The counters live in auth_counters, one row per
+ * subject and window, pruned on a timer (wh-server-prune.c).
  */
 #define G_LOG_DOMAIN "wh-server"
 
@@ -18,6 +25,27 @@
 #define CODE_RESEND_S    60
 #define CODE_MAX_ATTEMPTS 5
 #define TOKEN_BYTES      32
+
+/* wh_server_set_auth_limits: the defaults, and the names of a spec. */
+static const struct
+{
+  const char *name;
+  gsize       offset;
+  guint       value;
+} limit_specs[] = {
+  { "phone-codes", G_STRUCT_OFFSET (WhAuthLimits, phone_codes), 5 },
+  { "phone-failures", G_STRUCT_OFFSET (WhAuthLimits, phone_failures), 10 },
+  { "client-codes", G_STRUCT_OFFSET (WhAuthLimits, client_codes), 20 },
+  { "client-failures", G_STRUCT_OFFSET (WhAuthLimits, client_failures), 30 },
+  { "codes", G_STRUCT_OFFSET (WhAuthLimits, codes), 2000 },
+};
+
+/* Rows of auth_counters */
+#define COUNT_PHONE_CODES     "phone_codes"
+#define COUNT_PHONE_FAILURES  "phone_failures"
+#define COUNT_CLIENT_CODES    "client_codes"
+#define COUNT_CLIENT_FAILURES "client_failures"
+#define COUNT_CODES           "codes"
 
 static gboolean
 phone_is_valid (const char *phone)
@@ -92,6 +120,158 @@ now_s (WhServer *self)
   return wh_server_now_us (self) / G_USEC_PER_SEC;
 }
 
+/* The end of the server's day (midnight China Standard Time) after now. */
+static gint64
+day_end (gint64 now)
+{
+  return ((now + WH_CST_OFFSET_S) / 86400 + 1) * 86400 - WH_CST_OFFSET_S;
+}
+
+static gint64
+hour_end (gint64 now)
+{
+  return (now / 3600 + 1) * 3600;
+}
+
+/* Who asks, as the rate limiter keys it: the same accessor, so that a
+ * proxy-aware client address applies here too. */
+static const char *
+client_address (WhRequest *req)
+{
+  return soup_server_message_get_remote_host (req->msg);
+}
+
+/* The keyed hash a code is stored as: bound to the phone, so one code's
+ * hash says nothing about another phone's. */
+static char *
+code_hash (WhServer   *self,
+           const char *phone,
+           const char *code)
+{
+  g_autofree char *data = g_strdup_printf ("login-code/%s/%s", phone, code);
+
+  return wh_server_hmac_hex (self, data);
+}
+
+/* Whether subject's count in the window ending at window_end is below
+ * limit (0: no limit). On a database failure *ok is FALSE and the answer
+ * TRUE: callers check *ok before acting on it. */
+static gboolean
+under_limit (WhServer   *self,
+             const char *kind,
+             const char *subject,
+             gint64      window_end,
+             guint       limit,
+             gboolean   *ok)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 count = 0;
+  int rc;
+
+  if (limit == 0 || subject == NULL)
+    return TRUE;
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT count FROM auth_counters WHERE kind = ? AND subject = ?"
+                          " AND window_end = ?", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      *ok = FALSE;
+      return TRUE;
+    }
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, subject, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, window_end);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    *ok = FALSE;
+  sqlite3_finalize (stmt);
+  return count < limit;
+}
+
+static gboolean
+count_one (WhServer   *self,
+           const char *kind,
+           const char *subject,
+           gint64      window_end)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (subject == NULL)
+    return TRUE;
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO auth_counters (kind, subject, window_end, count)"
+                          " VALUES (?, ?, ?, 1) ON CONFLICT (kind, subject, window_end)"
+                          " DO UPDATE SET count = count + 1", -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, subject, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, window_end);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
+}
+
+static void
+respond_daily_limit (WhRequest *req,
+                     gint64     now)
+{
+  wh_server_respond_retry (req->msg, WH_STATUS_TOO_MANY_REQUESTS, "daily_limit",
+                           "This phone number had all the codes and wrong tries allowed today;"
+                           " try again tomorrow.", (guint) (day_end (now) - now));
+}
+
+gboolean
+wh_server_set_auth_limits (WhServer   *self,
+                           const char *spec,
+                           GError    **error)
+{
+  WhAuthLimits limits;
+  g_auto(GStrv) items = NULL;
+
+  g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (limit_specs); i++)
+    G_STRUCT_MEMBER (guint, &limits, limit_specs[i].offset) = limit_specs[i].value;
+  items = g_strsplit (spec ? spec : "", ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      const char *eq = strchr (items[i], '=');
+      guint64 value;
+      guint k;
+
+      if (items[i][0] == '\0')
+        continue;
+      for (k = 0; k < G_N_ELEMENTS (limit_specs); k++)
+        if (eq && strlen (limit_specs[k].name) == (gsize) (eq - items[i]) &&
+            strncmp (items[i], limit_specs[k].name, (gsize) (eq - items[i])) == 0)
+          break;
+      if (k == G_N_ELEMENTS (limit_specs) ||
+          !g_ascii_string_to_unsigned (eq + 1, 10, 0, G_MAXINT32, &value, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "“%s” is not a sign-in limit (phone-codes, phone-failures, client-codes,"
+                       " client-failures or codes, =N)", items[i]);
+          return FALSE;
+        }
+      G_STRUCT_MEMBER (guint, &limits, limit_specs[k].offset) = (guint) value;
+    }
+  self->auth_limits = limits;
+  return TRUE;
+}
+
+void
+wh_server_set_code_sender (WhServer          *self,
+                           WhServerCodeSender sender,
+                           gpointer           user_data)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+
+  self->code_sender = sender;
+  self->code_sender_data = user_data;
+}
+
 void
 wh_server_handle_auth_code (WhServer  *self,
                             WhRequest *req)
@@ -99,9 +279,12 @@ wh_server_handle_auth_code (WhServer  *self,
   g_autoptr(JsonNode) root = wh_request_parse_body (req);
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
-  g_autofree char *masked = NULL;
+  g_autofree char *hash = NULL;
+  const WhAuthLimits *limits = &self->auth_limits;
   const char *phone;
+  const char *client = client_address (req);
   sqlite3_stmt *stmt = NULL;
+  gboolean ok = TRUE;
   gint64 now = now_s (self), sent_at = G_MININT64;
 
   if (root == NULL)
@@ -119,13 +302,28 @@ wh_server_handle_auth_code (WhServer  *self,
       wh_server_respond_db_error (self, req->msg, error);
       return;
     }
+  /* A phone that had its codes for today, or its wrong tries, gets no
+   * more: a new code must not buy new guesses. */
+  if (!under_limit (self, COUNT_PHONE_CODES, phone, day_end (now), limits->phone_codes, &ok) ||
+      !under_limit (self, COUNT_PHONE_FAILURES, phone, day_end (now), limits->phone_failures, &ok))
+    {
+      wh_server_rollback (self);
+      if (!ok)
+        wh_server_respond_db_error (self, req->msg, NULL);
+      else
+        respond_daily_limit (req, now);
+      return;
+    }
+  if (!ok)
+    goto db_error;
+
   if (sqlite3_prepare_v2 (self->db, "SELECT sent_at FROM login_codes WHERE phone = ?", -1, &stmt,
                           NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     sent_at = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  g_clear_pointer (&stmt, sqlite3_finalize);
   if (sent_at != G_MININT64 && now < sent_at + CODE_RESEND_S && now >= sent_at)
     {
       wh_server_rollback (self);
@@ -134,28 +332,58 @@ wh_server_handle_auth_code (WhServer  *self,
                                (guint) (sent_at + CODE_RESEND_S - now));
       return;
     }
+  if (!under_limit (self, COUNT_CLIENT_CODES, client, hour_end (now), limits->client_codes, &ok))
+    {
+      wh_server_rollback (self);
+      wh_server_respond_retry (req->msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
+                               "Too many codes were asked for from this address.",
+                               (guint) (hour_end (now) - now));
+      return;
+    }
+  if (!under_limit (self, COUNT_CODES, "", hour_end (now), limits->codes, &ok))
+    {
+      wh_server_rollback (self);
+      g_message ("The ceiling of %u sign-in codes an hour is reached", limits->codes);
+      wh_server_respond_retry (req->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
+                               "Too many codes are being sent; try again later.",
+                               (guint) (hour_end (now) - now));
+      return;
+    }
+  if (!ok)
+    goto db_error;
 
   code = random_digits (6);
+  hash = code_hash (self, phone, code);
   if (sqlite3_prepare_v2 (self->db,
-                          "INSERT OR REPLACE INTO login_codes (phone, code, expires_at, attempts,"
-                          " sent_at) VALUES (?, ?, ?, 0, ?)", -1, &stmt, NULL) != SQLITE_OK)
+                          "INSERT OR REPLACE INTO login_codes (phone, code_hash, expires_at,"
+                          " attempts, sent_at) VALUES (?, ?, ?, 0, ?)", -1, &stmt,
+                          NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, now + CODE_TTL_S);
   sqlite3_bind_int64 (stmt, 4, now);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     goto db_error;
   g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!count_one (self, COUNT_PHONE_CODES, phone, day_end (now)) ||
+      !count_one (self, COUNT_CLIENT_CODES, client, hour_end (now)) ||
+      !count_one (self, COUNT_CODES, "", hour_end (now)))
+    goto db_error;
   if (!wh_server_commit (self, &error))
     {
       wh_server_respond_db_error (self, req->msg, error);
       return;
     }
 
-  /* The demo has no SMS gateway: the log is how the code reaches a person. */
-  masked = mask_phone (phone);
-  g_message ("Login code for %s: %s", masked, code);
+  if (self->code_sender != NULL)
+    self->code_sender (phone, code, self->code_sender_data);
+  else
+    {
+      /* The demo has no SMS gateway: the log is how the code reaches a person. */
+      g_autofree char *masked = mask_phone (phone);
+      g_message ("Login code for %s: %s", masked, code);
+    }
   wh_server_respond_json (req->msg, SOUP_STATUS_OK,
                           g_strdup_printf ("{\"sent\":true,\"expires_in\":%d,\"resend_after\":%d}",
                                            CODE_TTL_S, CODE_RESEND_S));
@@ -167,52 +395,67 @@ db_error:
   wh_server_rollback (self);
 }
 
+typedef enum
+{
+  CODE_RIGHT,
+  CODE_WRONG,   /* a live code, and this is not it */
+  CODE_NONE,    /* no live code for the phone: nothing to guess */
+  CODE_DB_ERROR,
+} CodeCheck;
+
 /* Checks a code inside the caller's write transaction. A wrong guess counts
  * against the code, and the fifth voids it. */
-static gboolean
+static CodeCheck
 check_code (WhServer   *self,
             const char *phone,
-            const char *code,
-            gboolean   *db_ok)
+            const char *code)
 {
   sqlite3_stmt *stmt = NULL;
   g_autofree char *stored = NULL;
+  g_autofree char *hash = NULL;
   gint64 expires_at = 0, attempts = 0;
   gboolean match;
   const char *sql;
+  int rc;
 
-  *db_ok = TRUE;
   if (self->demo_code && wh_server_equal_constant_time (code, self->demo_code))
-    return TRUE;
+    return CODE_RIGHT;
 
   if (sqlite3_prepare_v2 (self->db,
-                          "SELECT code, expires_at, attempts FROM login_codes WHERE phone = ?",
+                          "SELECT code_hash, expires_at, attempts FROM login_codes WHERE phone = ?",
                           -1, &stmt, NULL) != SQLITE_OK)
-    return *db_ok = FALSE;
+    return CODE_DB_ERROR;
   sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     {
       stored = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       expires_at = sqlite3_column_int64 (stmt, 1);
       attempts = sqlite3_column_int64 (stmt, 2);
     }
   sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return CODE_DB_ERROR;
   if (stored == NULL || now_s (self) >= expires_at)
-    return FALSE;
+    return CODE_NONE;
 
-  match = wh_server_equal_constant_time (code, stored);
+  /* Hashes of the same length: the comparison takes the same time whatever
+   * the guess. */
+  hash = code_hash (self, phone, code);
+  match = wh_server_equal_constant_time (hash, stored);
   /* A used code is gone; so is one guessed at too often. */
   if (match || attempts + 1 >= CODE_MAX_ATTEMPTS)
     sql = "DELETE FROM login_codes WHERE phone = ?";
   else
     sql = "UPDATE login_codes SET attempts = attempts + 1 WHERE phone = ?";
   if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    return *db_ok = FALSE;
+    return CODE_DB_ERROR;
   sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    *db_ok = FALSE;
+  rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
-  return match;
+  if (rc != SQLITE_DONE)
+    return CODE_DB_ERROR;
+  return match ? CODE_RIGHT : CODE_WRONG;
 }
 
 /* Creates the user on a first sign-in. The reference server makes up the
@@ -297,9 +540,12 @@ wh_server_handle_auth_login (WhServer  *self,
   g_autofree char *token_hash = NULL;
   g_autofree char *expires_text = NULL;
   guint8 raw[TOKEN_BYTES];
+  const WhAuthLimits *limits = &self->auth_limits;
   const char *phone, *code;
+  const char *client = client_address (req);
   sqlite3_stmt *stmt = NULL;
-  gboolean db_ok;
+  gboolean ok = TRUE;
+  CodeCheck check;
   gint64 user_id, now = now_s (self), expires = now + self->token_ttl_s;
 
   if (root == NULL)
@@ -318,32 +564,54 @@ wh_server_handle_auth_login (WhServer  *self,
       wh_server_respond_db_error (self, req->msg, error);
       return;
     }
-  if (!check_code (self, phone, code, &db_ok))
+  /* Over a limit, the code is not even looked at. */
+  if (!under_limit (self, COUNT_PHONE_FAILURES, phone, day_end (now), limits->phone_failures,
+                    &ok))
     {
-      /* The attempt is counted even though the login fails. */
-      if (!db_ok || !wh_server_commit (self, &error))
-        {
-          wh_server_rollback (self);
-          wh_server_respond_db_error (self, req->msg, error);
-          return;
-        }
+      wh_server_rollback (self);
+      if (!ok)
+        wh_server_respond_db_error (self, req->msg, NULL);
+      else
+        respond_daily_limit (req, now);
+      return;
+    }
+  if (!under_limit (self, COUNT_CLIENT_FAILURES, client, hour_end (now), limits->client_failures,
+                    &ok))
+    {
+      wh_server_rollback (self);
+      wh_server_respond_retry (req->msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
+                               "Too many wrong codes from this address.",
+                               (guint) (hour_end (now) - now));
+      return;
+    }
+  if (!ok)
+    goto db_error;
+  check = check_code (self, phone, code);
+  if (check == CODE_DB_ERROR)
+    goto db_error;
+  if (check != CODE_RIGHT)
+    {
+      /* Every failure spends the client's tries; only a guess at a live
+       * code spends the phone's, so nobody can use up a phone's day with
+       * guesses that could not have worked. The attempt is counted even
+       * though the login fails. */
+      if (!count_one (self, COUNT_CLIENT_FAILURES, client, hour_end (now)) ||
+          (check == CODE_WRONG &&
+           !count_one (self, COUNT_PHONE_FAILURES, phone, day_end (now))) ||
+          !wh_server_commit (self, &error))
+        goto db_error;
       wh_server_respond_error (req->msg, SOUP_STATUS_UNAUTHORIZED, "invalid_code",
                                "The code is wrong or has expired.");
       return;
     }
-  if (!db_ok || (user_id = ensure_user (self, phone)) == 0)
+  if ((user_id = ensure_user (self, phone)) == 0)
     goto db_error;
 
   wh_server_random_bytes (raw, sizeof raw);
   token = base64url (raw, sizeof raw);
   memset (raw, 0, sizeof raw);
   token_hash = wh_server_sha256_hex (token, strlen (token));
-  if (sqlite3_prepare_v2 (self->db, "DELETE FROM tokens WHERE expires_at <= ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    goto db_error;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_step (stmt);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  /* Expired tokens are pruned on a timer, not here. */
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
                           -1, &stmt, NULL) != SQLITE_OK)

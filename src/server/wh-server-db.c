@@ -5,7 +5,11 @@
 
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wh-codec.h"
 #include "wh-server-db.h"
@@ -20,11 +24,22 @@ static const char *user_tables_sql =
   "CREATE TABLE IF NOT EXISTS users ("
   "  id INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE, name TEXT,"
   "  union_member INTEGER NOT NULL, new_form_worker INTEGER NOT NULL, created_at TEXT NOT NULL);"
+  /* A code is kept only as a keyed hash (wh-server-auth.c). */
   "CREATE TABLE IF NOT EXISTS login_codes ("
-  "  phone TEXT PRIMARY KEY, code TEXT NOT NULL, expires_at INTEGER NOT NULL,"
+  "  phone TEXT PRIMARY KEY, code_hash TEXT NOT NULL, expires_at INTEGER NOT NULL,"
   "  attempts INTEGER NOT NULL DEFAULT 0, sent_at INTEGER NOT NULL);"
+  "CREATE INDEX IF NOT EXISTS login_codes_expires_at ON login_codes (expires_at);"
+  /* Sign-in limits: how many codes or failed tries a phone, a client
+   * address or everyone (subject '') had in the window that ends at
+   * window_end. */
+  "CREATE TABLE IF NOT EXISTS auth_counters ("
+  "  kind TEXT NOT NULL, subject TEXT NOT NULL, window_end INTEGER NOT NULL,"
+  "  count INTEGER NOT NULL, PRIMARY KEY (kind, subject, window_end));"
+  "CREATE INDEX IF NOT EXISTS auth_counters_window_end ON auth_counters (window_end);"
   "CREATE TABLE IF NOT EXISTS tokens ("
   "  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL, expires_at INTEGER NOT NULL);"
+  /* Expired rows are pruned on a timer (wh-server-prune.c), through these. */
+  "CREATE INDEX IF NOT EXISTS tokens_expires_at ON tokens (expires_at);"
   "CREATE TABLE IF NOT EXISTS vouchers ("
   "  voucher_id TEXT PRIMARY KEY, user_id INTEGER NOT NULL, merchant_id INTEGER NOT NULL,"
   "  day TEXT NOT NULL, code TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,"
@@ -35,6 +50,7 @@ static const char *user_tables_sql =
   "  user_id INTEGER NOT NULL, key TEXT NOT NULL, body_hash TEXT NOT NULL,"
   "  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
   "  PRIMARY KEY (user_id, key));"
+  "CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);"
   "CREATE TABLE IF NOT EXISTS progress ("
   "  user_id INTEGER NOT NULL, lesson_id INTEGER NOT NULL, course_id INTEGER NOT NULL,"
   "  position INTEGER, completed INTEGER NOT NULL, updated_at TEXT NOT NULL,"
@@ -141,6 +157,64 @@ wh_server_db_drop_indexes (sqlite3 *db,
   return TRUE;
 }
 
+/* The database holds the secret that signs vouchers and derives merchant
+ * keys, and everyone's phone number: only its owner may read it. SQLite
+ * creates the -wal, -shm and -journal files with the database's own mode, so
+ * the database is made 0600 before SQLite opens it; files left by an older
+ * version (0644) are narrowed too. */
+static gboolean
+restrict_file_modes (const char *path,
+                     GError    **error)
+{
+  static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
+  int fd;
+
+  /* In-memory and temporary databases have no file. */
+  if (*path == '\0' || g_str_equal (path, ":memory:"))
+    return TRUE;
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED,
+                   "Cannot open database “%s”: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *side = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_chmod (side, 0600) != 0 && errno != ENOENT)
+        {
+          g_set_error (error, WH_SERVER_DB_ERROR, WH_SERVER_DB_ERROR_FAILED,
+                       "Cannot restrict “%s” to its owner: %s", side, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* The first versions kept sign-in codes in plain text; such a table is
+ * dropped (a code lives 5 minutes: at worst a worker asks for a new one). */
+static gboolean
+migrate_login_codes (sqlite3 *db,
+                     GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean plain;
+
+  if (sqlite3_prepare_v2 (db, "SELECT 1 FROM pragma_table_info('login_codes') WHERE name = 'code'",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return wh_server_db_set_error (db, error);
+  plain = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return !plain || wh_server_db_exec (db, "DROP TABLE login_codes;", error);
+}
+
 sqlite3 *
 wh_server_db_open (const char *path,
                    GError    **error)
@@ -151,6 +225,8 @@ wh_server_db_open (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!restrict_file_modes (path, error))
+    return NULL;
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
@@ -170,7 +246,8 @@ wh_server_db_open (const char *path,
   for (guint i = 0; i < n; i++)
     if (!create_collection_table (db, collections[i], error))
       goto fail_rollback;
-  if (!wh_server_db_exec (db, user_tables_sql, error) ||
+  if (!migrate_login_codes (db, error) ||
+      !wh_server_db_exec (db, user_tables_sql, error) ||
       !wh_server_db_create_indexes (db, error) ||
       !wh_server_db_exec (db, "COMMIT;", error))
     goto fail_rollback;

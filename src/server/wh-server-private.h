@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define WH_SERVER_SECRET_LEN 32
 /* China Standard Time: the server's day, serving windows and voucher days. */
 #define WH_CST_OFFSET_S      (8 * 3600)
+/* How long a claim's Idempotency-Key is remembered. */
+#define WH_IDEMPOTENCY_TTL_S (7 * 24 * 3600)
 /* libsoup 3.2 names no 429. */
 #define WH_STATUS_TOO_MANY_REQUESTS 429
 
@@ -44,6 +46,16 @@ typedef enum
   WH_FAULT_DELAY,
 } WhFault;
 
+/* Sign-in limits (wh_server_set_auth_limits); 0 is no limit. */
+typedef struct
+{
+  guint phone_codes;      /* per phone per day */
+  guint phone_failures;   /* per phone per day */
+  guint client_codes;     /* per client address per hour */
+  guint client_failures;  /* per client address per hour */
+  guint codes;            /* everyone, per hour */
+} WhAuthLimits;
+
 struct _WhServer
 {
   GObject        parent_instance;
@@ -62,6 +74,14 @@ struct _WhServer
   gpointer       clock_data;
   guint          rate_limit;
   guint          max_in_flight;
+  WhAuthLimits   auth_limits;
+  WhServerCodeSender code_sender;
+  gpointer       code_sender_data;
+
+  /* Pruning of expired rows: the timer, and a continuation while rows remain. */
+  GSource       *prune_timer;
+  GSource       *prune_more;
+  guint          prune_interval_s;
 
   /* Requests whose headers were read and whose response is not yet sent;
    * SoupServerMessage* -> itself. */
@@ -147,6 +167,10 @@ char      *wh_server_sha256_hex     (const void        *data,
 gboolean   wh_server_equal_constant_time (const char   *a,
                                           const char   *b);
 
+/* A keyed hash (HMAC-SHA256 under the server's secret), hex. */
+char      *wh_server_hmac_hex       (WhServer          *self,
+                                     const char        *data);
+
 /* Transactions on the server's one connection. */
 gboolean   wh_server_begin          (WhServer          *self,
                                      gboolean           write,
@@ -154,6 +178,10 @@ gboolean   wh_server_begin          (WhServer          *self,
 gboolean   wh_server_commit         (WhServer          *self,
                                      GError           **error);
 void       wh_server_rollback       (WhServer          *self);
+
+/* The prune timer (wh-server-prune.c), on the thread-default main context. */
+void       wh_server_start_pruning  (WhServer          *self);
+void       wh_server_stop_pruning   (WhServer          *self);
 
 /* Endpoint groups */
 void wh_server_handle_changes        (WhServer *self, WhRequest *req);

@@ -6,7 +6,9 @@
  * order, so every write is a merge that gives the same result however often
  * it arrives: the first write of an attempt or a report is kept; for
  * progress and bookmarks the newer updated_at wins, and a lesson once
- * completed stays completed. Each table's columns are the document's fields
+ * completed stays completed. An updated_at later than the server's clock
+ * is taken as now: a client whose clock runs ahead would otherwise freeze
+ * the document against every later write. Each table's columns are the document's fields
  * in schema order, so the shared codec binds and reads them.
  */
 #define G_LOG_DOMAIN "wh-server"
@@ -184,6 +186,13 @@ put_doc (WhServer      *self,
       wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request", message);
       return;
     }
+  if (doc->merge == MERGE_NEWER_WINS)
+    {
+      gint64 now = wh_server_now_us (self) / G_USEC_PER_SEC;
+
+      if (wh_server_parse_time (wh_record_get_text (record, doc->time_field)) > now)
+        wh_record_take_text (record, doc->time_field, wh_server_format_time (now));
+    }
 
   if (!wh_server_begin (self, TRUE, &error))
     {
@@ -202,6 +211,11 @@ put_doc (WhServer      *self,
       gboolean sticky = doc->sticky_flag &&
                         (wh_record_get_bool (stored, doc->sticky_flag) ||
                          wh_record_get_bool (record, doc->sticky_flag));
+
+      /* Only a document stored before times were clamped can be in the
+       * future: it loses to any write. */
+      if (t_old > wh_server_now_us (self) / G_USEC_PER_SEC)
+        t_old = G_MININT64;
 
       if (t_new > t_old)
         {

@@ -16,7 +16,6 @@
 #include "wh-codec.h"
 #include "wh-server-private.h"
 
-#define IDEMPOTENCY_TTL_S (7 * 24 * 3600)
 #define PAYLOAD_PREFIX    "WH1"
 
 static gboolean
@@ -156,6 +155,40 @@ query_count (sqlite3    *db,
     *ok = FALSE;
   sqlite3_finalize (stmt);
   return n;
+}
+
+/* A copy of node with every object's members in byte order of their names,
+ * at every depth: two bodies that differ only in member order are the same
+ * request (the contract compares parsed JSON). */
+static JsonNode *
+sorted_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(JsonObject) sorted = json_object_new ();
+      g_autoptr(GList) names = g_list_sort (json_object_get_members (object),
+                                            (GCompareFunc) strcmp);
+      JsonNode *copy = json_node_new (JSON_NODE_OBJECT);
+
+      for (GList *l = names; l; l = l->next)
+        json_object_set_member (sorted, l->data,
+                                sorted_copy (json_object_get_member (object, l->data)));
+      json_node_set_object (copy, sorted);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copied = json_array_sized_new (json_array_get_length (array));
+      JsonNode *copy = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copied, sorted_copy (json_array_get_element (array, i)));
+      json_node_set_array (copy, copied);
+      return copy;
+    }
+  return json_node_copy (node);
 }
 
 typedef struct
@@ -314,6 +347,7 @@ wh_server_handle_voucher_claim (WhServer  *self,
   const char *key = soup_message_headers_get_one (
     soup_server_message_get_request_headers (req->msg), "Idempotency-Key");
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) sorted = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *canonical = NULL;
   g_autofree char *body_hash = NULL;
@@ -348,9 +382,10 @@ wh_server_handle_voucher_claim (WhServer  *self,
       return;
     }
   merchant_id = json_node_get_int (member);
-  /* The request as parsed, so the same request sent with other spacing is
-   * still the same request. */
-  canonical = json_to_string (root, FALSE);
+  /* The request as parsed, so the same request sent with other spacing or
+   * its members in another order is still the same request. */
+  sorted = sorted_copy (root);
+  canonical = json_to_string (sorted, FALSE);
   body_hash = wh_server_sha256_hex (canonical, strlen (canonical));
 
   if (!wh_server_begin (self, TRUE, &error))
@@ -358,19 +393,16 @@ wh_server_handle_voucher_claim (WhServer  *self,
       wh_server_respond_db_error (self, req->msg, error);
       return;
     }
-  if (sqlite3_prepare_v2 (self->db, "DELETE FROM idempotency WHERE created_at < ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    goto db_error;
-  sqlite3_bind_int64 (stmt, 1, now_s - IDEMPOTENCY_TTL_S);
-  sqlite3_step (stmt);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
+  /* Expired keys are pruned on a timer (wh-server-prune.c), not in this
+   * transaction; until then one is ignored here and replaced below. */
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT body_hash, status, response FROM idempotency"
-                          " WHERE user_id = ? AND key = ?", -1, &stmt, NULL) != SQLITE_OK)
+                          " WHERE user_id = ? AND key = ? AND created_at >= ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_int64 (stmt, 1, req->user_id);
   sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, now_s - WH_IDEMPOTENCY_TTL_S);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       gboolean same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), body_hash) == 0;
@@ -400,8 +432,9 @@ wh_server_handle_voucher_claim (WhServer  *self,
   /* The first answer is kept, a refusal as well as a voucher, so a retry
    * gets exactly what a lost response said. */
   if (sqlite3_prepare_v2 (self->db,
-                          "INSERT INTO idempotency (user_id, key, body_hash, status, response,"
-                          " created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt, NULL) != SQLITE_OK)
+                          "INSERT OR REPLACE INTO idempotency (user_id, key, body_hash, status,"
+                          " response, created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &stmt,
+                          NULL) != SQLITE_OK)
     goto db_error;
   sqlite3_bind_int64 (stmt, 1, req->user_id);
   sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);

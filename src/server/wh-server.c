@@ -204,6 +204,14 @@ wh_server_equal_constant_time (const char *a,
   return diff == 0;
 }
 
+char *
+wh_server_hmac_hex (WhServer   *self,
+                    const char *data)
+{
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, self->secret, sizeof self->secret, data,
+                                    -1);
+}
+
 gboolean
 wh_server_begin (WhServer *self,
                  gboolean  write,
@@ -832,6 +840,7 @@ wh_server_finalize (GObject *object)
       g_source_destroy (d->source);
     }
   g_ptr_array_unref (self->deferred);
+  wh_server_stop_pruning (self);
   if (self->soup)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
@@ -867,6 +876,8 @@ wh_server_init (WhServer *self)
   self->fault_rand = g_rand_new_with_seed (1);
   self->faults.delay_ms = 1500;
   self->deferred = g_ptr_array_new ();
+  self->prune_interval_s = 600;
+  wh_server_set_auth_limits (self, NULL, NULL);
 }
 
 /* The signing secret is made once per database and kept in it, so vouchers
@@ -914,6 +925,7 @@ wh_server_new (const char *db_path,
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done_cb), self);
+  wh_server_start_pruning (self);
   return g_steal_pointer (&self);
 }
 
@@ -1101,23 +1113,4 @@ wh_server_delete_record (WhServer           *self,
       return FALSE;
     }
   return wh_server_commit (self, error);
-}
-
-char *
-wh_server_get_last_code (WhServer   *self,
-                         const char *phone)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *code = NULL;
-
-  g_return_val_if_fail (WH_IS_SERVER (self), NULL);
-
-  if (sqlite3_prepare_v2 (self->db, "SELECT code FROM login_codes WHERE phone = ?", -1, &stmt,
-                          NULL) != SQLITE_OK)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, phone, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return code;
 }

@@ -65,9 +65,30 @@ gboolean    wh_server_delete_record      (WhServer       *self,
 /* The key a merchant's counter uses to redeem vouchers. */
 char       *wh_server_merchant_key       (WhServer       *self,
                                           gint64          merchant_id);
-/* The last one-time code sent to a phone (the demo server logs it too). */
-char       *wh_server_get_last_code      (WhServer       *self,
-                                          const char     *phone);
+/* Delivers a one-time code to a phone: where an SMS gateway plugs in. The
+ * server keeps only a keyed hash of the code. Without a sender the code is
+ * logged (the demo has no gateway; tests read codes through a sender). */
+typedef void (*WhServerCodeSender) (const char *phone,
+                                    const char *code,
+                                    gpointer    user_data);
+void        wh_server_set_code_sender    (WhServer          *self,
+                                          WhServerCodeSender sender,
+                                          gpointer           user_data);
+/* Sign-in limits, "phone-codes=5,phone-failures=10,client-codes=20,
+ * client-failures=30,codes=2000": codes sent to one phone and wrong codes
+ * tried for it per day (China Standard Time), codes and wrong codes per
+ * client address per hour, codes sent to anyone per hour. 0 lifts a limit;
+ * a name left out keeps its default; NULL or "" is every default. */
+gboolean    wh_server_set_auth_limits    (WhServer       *self,
+                                          const char     *spec,
+                                          GError        **error);
+/* Deletes expired tokens, codes, limit counters and idempotency records in
+ * small transactions. The server does it on a timer (every prune_interval
+ * seconds, default 600, and once soon after it starts); this runs it now. */
+gboolean    wh_server_prune_expired      (WhServer       *self,
+                                          GError        **error);
+void        wh_server_set_prune_interval (WhServer       *self,
+                                          guint           seconds);
 /* Direct access to the database, on the server's thread only. */
 gpointer    wh_server_get_db             (WhServer       *self);
 
