@@ -323,6 +323,14 @@ test_timeouts (void)
   close (idle);
   close (keep);
   wait_n_connections (ts, 0, 10);
+
+  /* A client that closes a keep-alive connection between two requests:
+   * libsoup 3.2 alone would keep that descriptor for good. */
+  keep = tcp_connect (NULL, port);
+  send_all (keep, "GET /api/v1/jobs/changes?since=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  g_assert_cmpuint (read_response (keep), ==, 200);
+  close (keep);
+  wait_n_connections (ts, 0, 10);
 }
 
 /* ------------------------------------------------------------------------ */
