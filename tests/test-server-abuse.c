@@ -512,6 +512,7 @@ test_defaults (void)
   gboolean found = FALSE;
   guint passed = 0, limited = 0;
   Child c = { 0, };
+  gint64 start;
 
   child_start (&c, &limits, NULL);
 
@@ -533,6 +534,7 @@ test_defaults (void)
   g_assert_true (found);
 
   /* Sign-in requests are limited by default: 30 a minute, all at once... */
+  start = g_get_monotonic_time ();
   for (guint i = 0; i < 40; i++)
     {
       g_autofree char *reply = NULL;
@@ -550,9 +552,10 @@ test_defaults (void)
           passed++;
         }
     }
+  /* (the bucket refills by one every 2 s meanwhile) */
   g_assert_cmpuint (passed, >=, 30);
-  g_assert_cmpuint (passed, <=, 32);
-  g_assert_cmpuint (limited, >=, 8);
+  g_assert_cmpuint (passed, <=, 31 + (g_get_monotonic_time () - start) / (2 * G_USEC_PER_SEC));
+  g_assert_cmpuint (limited, >=, 1);
   /* ...other requests are not. */
   for (guint i = 0; i < 40; i++)
     g_assert_cmpuint (exchange (NULL, c.port, get, 5.0, NULL), ==, 200);

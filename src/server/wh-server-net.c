@@ -455,9 +455,10 @@ admit (WhServer *self,
       /* One line per burst of refusals, not one per connection. */
       if (g_get_monotonic_time () - self->refused_logged_us > 10 * G_USEC_PER_SEC)
         {
-          g_message ("Refusing connections: %u open, %u from %s (caps %u, %u per client)",
-                     g_hash_table_size (self->conns), n_key, key ? key : "a proxy",
-                     wh_server_net_max_connections (self), self->max_connections_per_client);
+          g_message ("Refusing connections (%u so far): %u open, %u from %s (caps %u, %u per "
+                     "client)", self->refused, g_hash_table_size (self->conns), n_key,
+                     key ? key : "a proxy", wh_server_net_max_connections (self),
+                     self->max_connections_per_client);
           self->refused_logged_us = g_get_monotonic_time ();
         }
       refuse (socket);
