@@ -597,6 +597,11 @@ wh_server_net_listen (WhServer *self,
                       GSocket  *socket,
                       GError  **error)
 {
+  if (self->listen_socket != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "The server is listening already");
+      return FALSE;
+    }
   if (self->soup_listening == FALSE)
     {
       if (!add_keepalive_listener (self, error))
