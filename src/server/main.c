@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -115,6 +116,13 @@ main (int   argc,
   gint64 merchant_key = 0;
   int port = 8080;
   int rate_limit = 0;
+  int auth_rate_limit = WH_SERVER_DEFAULT_AUTH_RATE_LIMIT;
+  int header_timeout = WH_SERVER_DEFAULT_HEADER_TIMEOUT;
+  int body_timeout = WH_SERVER_DEFAULT_BODY_TIMEOUT;
+  int idle_timeout = WH_SERVER_DEFAULT_IDLE_TIMEOUT;
+  int max_connections = 0;
+  int max_client_connections = WH_SERVER_DEFAULT_MAX_CONNECTIONS_PER_CLIENT;
+  g_auto(GStrv) trusted_proxies = NULL;
   gboolean serve = FALSE;
   gboolean fields = FALSE;
   const GOptionEntry entries[] = {
@@ -135,6 +143,21 @@ main (int   argc,
       "Sign-in limits (0: none), default phone-codes=5,phone-failures=10 (a day),"
       "client-codes=20,client-failures=30 (an hour, per address),codes=2000 (an hour, all)",
       "SPEC" },
+    { "auth-rate-limit", 0, 0, G_OPTION_ARG_INT, &auth_rate_limit,
+      "Sign-in requests per minute per client before 429 (default 30, 0: none)", "N" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxies,
+      "A proxy whose X-Forwarded-For names the client (repeatable)", "ADDRESS" },
+    { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout,
+      "Seconds for a new connection's request headers (default 10)", "SECONDS" },
+    { "body-timeout", 0, 0, G_OPTION_ARG_INT, &body_timeout,
+      "Seconds for a request body, or for reading a piece of a response (default 30)",
+      "SECONDS" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      "Seconds a keep-alive connection may wait for its next request (default 60)", "SECONDS" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      "Connections at once in all (default: below the file limit, at most 4096)", "N" },
+    { "max-connections-per-client", 0, 0, G_OPTION_ARG_INT, &max_client_connections,
+      "Connections at once per client address, IPv6 per /64 (default 128)", "N" },
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
       "Fault injection for tests, e.g. error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,"
       "drop=0.05,malformed=0.05,seed=7 (feeds only; scope=all for every route)", "SPEC" },
@@ -149,6 +172,9 @@ main (int   argc,
   /* Whatever this process writes (the database holds the server's secret)
    * is for its owner alone; wh_server_db_open also sees to it. */
   umask (077);
+  /* Every connection is a descriptor; 1024 is too few for a server. */
+  if (!wh_server_raise_fd_limit ())
+    g_message ("Could not raise the open file limit: %s", g_strerror (errno));
   context = g_option_context_new ("— Workers' Home reference backend");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -230,6 +256,25 @@ main (int   argc,
       {
         g_printerr ("workers-home-server: %s\n", error->message);
         return 2;
+      }
+    wh_server_set_auth_rate_limit (server, (guint) MAX (auth_rate_limit, 0));
+    if (header_timeout <= 0 || body_timeout <= 0 || idle_timeout <= 0 ||
+        max_client_connections <= 0 || max_connections < 0)
+      {
+        g_printerr ("workers-home-server: timeouts and connection caps must be positive\n");
+        return 2;
+      }
+    wh_server_set_timeouts (server, (guint) header_timeout, (guint) body_timeout,
+                            (guint) idle_timeout);
+    wh_server_set_max_connections (server, (guint) max_connections,
+                                   (guint) max_client_connections);
+    for (guint i = 0; trusted_proxies && trusted_proxies[i]; i++)
+      {
+        if (!wh_server_add_trusted_proxy (server, trusted_proxies[i], &error))
+          {
+            g_printerr ("workers-home-server: --trusted-proxy: %s\n", error->message);
+            return 2;
+          }
       }
     if (faults && !wh_server_set_faults (server, faults, &error))
       {

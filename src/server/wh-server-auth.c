@@ -133,12 +133,15 @@ hour_end (gint64 now)
   return (now / 3600 + 1) * 3600;
 }
 
-/* Who asks, as the rate limiter keys it: the same accessor, so that a
- * proxy-aware client address applies here too. */
-static const char *
-client_address (WhRequest *req)
+/* Who asks, keyed as the rate limiter keys it: behind a trusted proxy the
+ * forwarded address, an IPv6 client by its /64. */
+static char *
+client_address (WhServer  *self,
+                WhRequest *req)
 {
-  return soup_server_message_get_remote_host (req->msg);
+  char *key = wh_server_client_for_message (self, req->msg);
+
+  return key != NULL ? key : g_strdup ("unknown");
 }
 
 /* The keyed hash a code is stored as: bound to the phone, so one code's
@@ -282,7 +285,7 @@ wh_server_handle_auth_code (WhServer  *self,
   g_autofree char *hash = NULL;
   const WhAuthLimits *limits = &self->auth_limits;
   const char *phone;
-  const char *client = client_address (req);
+  g_autofree char *client = client_address (self, req);
   sqlite3_stmt *stmt = NULL;
   gboolean ok = TRUE;
   gint64 now = now_s (self), sent_at = G_MININT64;
@@ -542,7 +545,7 @@ wh_server_handle_auth_login (WhServer  *self,
   guint8 raw[TOKEN_BYTES];
   const WhAuthLimits *limits = &self->auth_limits;
   const char *phone, *code;
-  const char *client = client_address (req);
+  g_autofree char *client = client_address (self, req);
   sqlite3_stmt *stmt = NULL;
   gboolean ok = TRUE;
   CodeCheck check;

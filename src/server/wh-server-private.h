@@ -55,6 +55,8 @@ typedef struct
   guint client_failures;  /* per client address per hour */
   guint codes;            /* everyone, per hour */
 } WhAuthLimits;
+/* One accepted connection (wh-server-net.c). */
+typedef struct _WhConn WhConn;
 
 struct _WhServer
 {
@@ -73,6 +75,7 @@ struct _WhServer
   WhServerClock  clock;
   gpointer       clock_data;
   guint          rate_limit;
+  guint          auth_rate_limit; /* per minute */
   guint          max_in_flight;
   WhAuthLimits   auth_limits;
   WhServerCodeSender code_sender;
@@ -82,11 +85,33 @@ struct _WhServer
   GSource       *prune_timer;
   GSource       *prune_more;
   guint          prune_interval_s;
+  guint          header_timeout_s;
+  guint          body_timeout_s;
+  guint          idle_timeout_s;
+  guint          max_connections; /* 0: derived from RLIMIT_NOFILE */
+  guint          max_connections_per_client;
+  /* GInetAddress*, IPv4-mapped ones unmapped */
+  GPtrArray     *trusted_proxies;
 
-  /* Requests whose headers were read and whose response is not yet sent;
-   * SoupServerMessage* -> itself. */
+  /* The listener (wh-server-net.c) */
+  GSocket       *listen_socket;
+  GSource       *accept_source;
+  GSource       *accept_retry;
+  GSource       *sweep;
+  gboolean       soup_listening;
+  guint          accept_failures;
+  guint          refused;
+  gint64         refused_logged_us;
+  /* WhConn*, owned */
+  GHashTable    *conns;
+  /* Client key -> number of its connections (GUINT_TO_POINTER) */
+  GHashTable    *conns_per_key;
+
+  /* Requests being handled: body read, response not yet sent (refused
+   * and stalled ones are not); SoupServerMessage* -> itself. */
   GHashTable    *active;
-  /* Remote address -> RateBucket */
+  /* Client key (wh_server_client_key), "auth " + key for /api/v1/auth/ ->
+   * RateBucket */
   GHashTable    *buckets;
 
   /* Paused requests waiting for a delay or a drop: Deferred* */
@@ -182,6 +207,24 @@ void       wh_server_rollback       (WhServer          *self);
 /* The prune timer (wh-server-prune.c), on the thread-default main context. */
 void       wh_server_start_pruning  (WhServer          *self);
 void       wh_server_stop_pruning   (WhServer          *self);
+/* Connections (wh-server-net.c) */
+/* The key a client's limits are kept under: an IPv4 address, or an IPv6
+ * address's /64 ("2001:db8:1:2::/64"); IPv4-mapped IPv6 is IPv4. */
+char      *wh_server_client_key     (GInetAddress      *address);
+/* The key of the client that sent msg: behind a trusted proxy, the
+ * address it forwarded in X-Forwarded-For. NULL when unknown. */
+char      *wh_server_client_for_message (WhServer        *self,
+                                         SoupServerMessage *msg);
+guint      wh_server_net_max_connections (WhServer       *self);
+void       wh_server_net_init       (WhServer          *self);
+gboolean   wh_server_net_listen     (WhServer          *self,
+                                     GSocket           *socket,
+                                     GError           **error);
+void       wh_server_net_request_started (WhServer     *self,
+                                          SoupServerMessage *msg);
+void       wh_server_net_reschedule (WhServer          *self);
+void       wh_server_net_stop       (WhServer          *self);
+void       wh_server_net_finalize   (WhServer          *self);
 
 /* Endpoint groups */
 void wh_server_handle_changes        (WhServer *self, WhRequest *req);

@@ -324,18 +324,18 @@ wh_request_parse_record (WhRequest          *req,
 /* ------------------------------------------------------------------------ */
 /* Guards run before the body is read */
 
+/* A token bucket per client: `capacity` requests at once, refilled at
+ * `per_second`. */
 static gboolean
-rate_limit_allows (WhServer          *self,
-                   SoupServerMessage *msg,
-                   guint             *retry_after)
+bucket_allows (WhServer   *self,
+               const char *key,
+               double      capacity,
+               double      per_second,
+               guint      *retry_after)
 {
-  const char *host = soup_server_message_get_remote_host (msg);
   gint64 now = g_get_monotonic_time ();
-  RateBucket *bucket;
+  RateBucket *bucket = g_hash_table_lookup (self->buckets, key);
 
-  if (self->rate_limit == 0 || host == NULL)
-    return TRUE;
-  bucket = g_hash_table_lookup (self->buckets, host);
   if (bucket == NULL)
     {
       /* A client the server has not seen in a while starts with a full
@@ -343,20 +343,49 @@ rate_limit_allows (WhServer          *self,
       if (g_hash_table_size (self->buckets) > 10000)
         g_hash_table_remove_all (self->buckets);
       bucket = g_new0 (RateBucket, 1);
-      bucket->tokens = self->rate_limit;
+      bucket->tokens = capacity;
       bucket->updated_us = now;
-      g_hash_table_insert (self->buckets, g_strdup (host), bucket);
+      g_hash_table_insert (self->buckets, g_strdup (key), bucket);
     }
-  bucket->tokens = MIN ((double) self->rate_limit,
-                        bucket->tokens + (now - bucket->updated_us) / 1e6 * self->rate_limit);
+  bucket->tokens = MIN (capacity, bucket->tokens + (now - bucket->updated_us) / 1e6 * per_second);
   bucket->updated_us = now;
   if (bucket->tokens >= 1.0)
     {
       bucket->tokens -= 1.0;
       return TRUE;
     }
-  *retry_after = (guint) MAX (1.0, (1.0 - bucket->tokens) / self->rate_limit + 0.999);
+  *retry_after = (guint) MAX (1.0, (1.0 - bucket->tokens) / per_second + 0.999);
   return FALSE;
+}
+
+/* Keyed on the client (behind a trusted proxy, the one it forwarded; an
+ * IPv6 client by its /64). Sign-in has a limit of its own, on by
+ * default: it is where guessing and code-sending floods go. */
+static gboolean
+rate_limit_allows (WhServer          *self,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   guint             *retry_after)
+{
+  g_autofree char *client = NULL;
+  gboolean auth = g_str_has_prefix (path, API_PREFIX "auth/");
+
+  if (self->rate_limit == 0 && (self->auth_rate_limit == 0 || !auth))
+    return TRUE;
+  client = wh_server_client_for_message (self, msg);
+  if (client == NULL)
+    return TRUE;
+  if (self->rate_limit > 0 &&
+      !bucket_allows (self, client, self->rate_limit, self->rate_limit, retry_after))
+    return FALSE;
+  if (self->auth_rate_limit > 0 && auth)
+    {
+      g_autofree char *key = g_strconcat ("auth ", client, NULL);
+
+      return bucket_allows (self, key, self->auth_rate_limit, self->auth_rate_limit / 60.0,
+                            retry_after);
+    }
+  return TRUE;
 }
 
 static void
@@ -371,17 +400,18 @@ early_handler_cb (SoupServer        *server,
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
   guint retry_after = 1;
 
-  g_hash_table_add (self->active, msg);
-
   if (!g_str_has_prefix (path, API_PREFIX))
     return;
 
-  if (g_hash_table_size (self->active) > self->max_in_flight)
+  /* Only requests being handled count: one whose body is still coming (or
+   * never comes) is the connection timeouts' business, and a refused one
+   * costs nothing. */
+  if (g_hash_table_size (self->active) >= self->max_in_flight)
     {
       wh_server_respond_retry (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "unavailable",
                                "The server is overloaded; try again later.", 1);
     }
-  else if (!rate_limit_allows (self, msg, &retry_after))
+  else if (!rate_limit_allows (self, msg, path, &retry_after))
     {
       wh_server_respond_retry (msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
                                "Too many requests; slow down.", retry_after);
@@ -703,6 +733,7 @@ handler_cb (SoupServer        *server,
   WhRequest req = { 0, };
   SoupMessageBody *request_body;
 
+  g_hash_table_add (self->active, msg);
   if (!g_str_has_prefix (path, API_PREFIX))
     {
       wh_server_respond_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such route.");
@@ -803,6 +834,7 @@ request_started_cb (SoupServer        *server,
                     WhServer          *self)
 {
   wh_server_http_request_started (self, msg);
+  wh_server_net_request_started (self, msg);
 }
 
 static void
@@ -841,12 +873,14 @@ wh_server_finalize (GObject *object)
     }
   g_ptr_array_unref (self->deferred);
   wh_server_stop_pruning (self);
+  wh_server_net_stop (self);
   if (self->soup)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
       soup_server_disconnect (self->soup);
       g_clear_object (&self->soup);
     }
+  wh_server_net_finalize (self);
   if (self->db)
     sqlite3_close_v2 (self->db);
   g_free (self->db_path);
@@ -871,6 +905,8 @@ wh_server_init (WhServer *self)
 {
   self->token_ttl_s = 30 * 24 * 3600;
   self->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
+  self->auth_rate_limit = WH_SERVER_DEFAULT_AUTH_RATE_LIMIT;
+  wh_server_net_init (self);
   self->active = g_hash_table_new (NULL, NULL);
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->fault_rand = g_rand_new_with_seed (1);
@@ -971,6 +1007,16 @@ wh_server_set_rate_limit (WhServer *self,
 }
 
 void
+wh_server_set_auth_rate_limit (WhServer *self,
+                               guint     per_minute)
+{
+  g_return_if_fail (WH_IS_SERVER (self));
+
+  self->auth_rate_limit = per_minute;
+  g_hash_table_remove_all (self->buckets);
+}
+
+void
 wh_server_set_max_in_flight (WhServer *self,
                              guint     max_requests)
 {
@@ -989,7 +1035,7 @@ wh_server_listen (WhServer   *self,
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) sockaddr = NULL;
   g_autoptr(GSocket) socket = NULL;
-  GSList *listeners;
+  g_autoptr(GSocketAddress) local = NULL;
 
   g_return_val_if_fail (WH_IS_SERVER (self), FALSE);
   g_return_val_if_fail (port <= 65535, FALSE);
@@ -1009,20 +1055,15 @@ wh_server_listen (WhServer   *self,
   if (socket == NULL)
     return FALSE;
   g_socket_set_listen_backlog (socket, 512);
+  /* Accepted by the server itself (wh-server-net.c), not by SoupServer. */
   if (!g_socket_bind (socket, sockaddr, TRUE, error) ||
       !g_socket_listen (socket, error) ||
-      !soup_server_listen_socket (self->soup, socket, 0, error))
+      !wh_server_net_listen (self, socket, error))
     return FALSE;
 
-  listeners = soup_server_get_listeners (self->soup);
-  for (GSList *l = listeners; l; l = l->next)
-    {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
-
-      if (local && G_IS_INET_SOCKET_ADDRESS (local))
-        self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-    }
-  g_slist_free (listeners);
+  local = g_socket_get_local_address (socket, NULL);
+  if (local && G_IS_INET_SOCKET_ADDRESS (local))
+    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   g_free (self->address);
   self->address = g_inet_address_to_string (inet);
   g_message ("Serving %s on %s port %u", self->db_path, address ? address : "127.0.0.1",

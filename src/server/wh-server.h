@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 #define WH_TYPE_SERVER (wh_server_get_type ())
 G_DECLARE_FINAL_TYPE (WhServer, wh_server, WH, SERVER, GObject)
 
+#define WH_SERVER_DEFAULT_HEADER_TIMEOUT 10
+#define WH_SERVER_DEFAULT_BODY_TIMEOUT   30
+#define WH_SERVER_DEFAULT_IDLE_TIMEOUT   60
+#define WH_SERVER_DEFAULT_MAX_CONNECTIONS_PER_CLIENT 128
+#define WH_SERVER_DEFAULT_AUTH_RATE_LIMIT 30
+
 /* The server's clock, in microseconds since the epoch (UTC). Tests replace it
  * to test serving windows, token expiry and the change of day. */
 typedef gint64 (*WhServerClock) (gpointer user_data);
@@ -33,8 +39,35 @@ void        wh_server_set_clock          (WhServer       *self,
 /* Requests per second allowed per client address before 429; 0 = no limit. */
 void        wh_server_set_rate_limit     (WhServer       *self,
                                           guint           per_second);
-/* More requests than this between their headers and their response (delayed
- * ones included) get 503 with Retry-After; default 256. */
+/* Requests to /api/v1/auth/ per minute per client (also its burst) before
+ * 429; 0 = no limit. */
+void        wh_server_set_auth_rate_limit (WhServer      *self,
+                                           guint          per_minute);
+/* A proxy (IPv4 or IPv6 address) whose X-Forwarded-For names the client;
+ * the per-client connection cap does not apply to it. */
+gboolean    wh_server_add_trusted_proxy  (WhServer       *self,
+                                          const char     *address,
+                                          GError        **error);
+/* Seconds a connection may take to send its first request's headers, a
+ * request's body (or to read a piece of a response), and to wait idle for
+ * its next request; then it is closed. */
+void        wh_server_set_timeouts       (WhServer       *self,
+                                          guint           header_s,
+                                          guint           body_s,
+                                          guint           idle_s);
+/* Connections open at once in all (0: below RLIMIT_NOFILE, at most 4096)
+ * and per client address (IPv6: per /64); more are answered 503. */
+void        wh_server_set_max_connections (WhServer      *self,
+                                           guint          total,
+                                           guint          per_client);
+/* Connections open now (for tests). */
+guint       wh_server_get_n_connections  (WhServer       *self);
+/* Raises the soft RLIMIT_NOFILE to the hard one, for a process that holds
+ * many connections. */
+gboolean    wh_server_raise_fd_limit     (void);
+/* More requests than this between their body and their response (delayed
+ * ones included) get 503 with Retry-After; default 256. Requests still
+ * waiting for their body, and refused ones, do not count. */
 void        wh_server_set_max_in_flight  (WhServer       *self,
                                           guint           max_requests);
 /* "error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,drop=0.05,malformed=0.05,seed=7".
