@@ -258,6 +258,76 @@ fill_cache (Fixture *f)
 }
 
 static void
+test_endless_collection (Fixture      *f,
+                         gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  WhSyncCollectionReport *jobs;
+  WhSyncCollectionReport *stations;
+
+  fill_cache (f);
+  g_object_set (f->sync, "max-records", (guint64) 1000, NULL);
+  f->mode = MODE_ENDLESS;
+
+  g_assert_false (run_sync (f, &report, &error));
+  g_assert_error (error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MANY_RECORDS);
+  g_assert_nonnull (strstr (error->message, "jobs"));
+  g_test_message ("%s", error->message);
+
+  /* The jobs stopped at the cap, with what came before kept; the stations,
+   * a collection of their own, were still pulled (up to their own cap). */
+  g_assert_cmpuint (report->collections->len, ==, 2);
+  jobs = &g_array_index (report->collections, WhSyncCollectionReport, 0);
+  stations = &g_array_index (report->collections, WhSyncCollectionReport, 1);
+  g_assert_error (jobs->error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MANY_RECORDS);
+  g_assert_cmpuint (jobs->records, ==, 1000);
+  g_assert_cmpint (cache_count (f, "jobs"), ==, 50 + 1000);
+  g_assert_cmpuint (f->n_jobs_requests, <=, 1 + 1000 / 100 + 1);
+  g_assert_error (stations->error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MANY_RECORDS);
+  g_assert_cmpint (cache_count (f, "stations"), ==, 50 + 1000);
+}
+
+static void
+test_endless_bytes (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_cache (f);
+  g_object_set (f->sync, "max-bytes", (guint64) 256 * 1024, NULL);
+  f->mode = MODE_ENDLESS;
+
+  g_assert_false (run_sync (f, &report, &error));
+  g_assert_error (error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA);
+  g_test_message ("%s", error->message);
+  /* A cap of the whole run: the stations were not even asked for. */
+  g_assert_cmpuint (report->collections->len, ==, 1);
+  g_assert_cmpuint (f->n_stations_requests, ==, 0);
+  g_assert_cmpint (cache_count (f, "jobs"), >, 50);
+  g_assert_cmpint (cache_count (f, "stations"), ==, 50);
+}
+
+static void
+test_endless_total (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_cache (f);
+  wh_sync_set_limits (f->sync, 1000, 700, G_MAXUINT64);
+  f->mode = MODE_ENDLESS;
+
+  g_assert_false (run_sync (f, &report, &error));
+  g_assert_error (error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA);
+  g_assert_cmpuint (report->collections->len, ==, 1);
+  g_assert_cmpint (cache_count (f, "jobs"), ==, 50 + 700);
+  g_assert_cmpuint (f->n_stations_requests, ==, 0);
+}
+
+static void
 test_drip (Fixture      *f,
            gconstpointer data)
 {
@@ -314,6 +384,9 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync-limits/endless/collection", test_endless_collection);
+  ADD ("/sync-limits/endless/bytes", test_endless_bytes);
+  ADD ("/sync-limits/endless/total", test_endless_total);
   ADD ("/sync-limits/deadline/drip", test_drip);
   ADD ("/sync-limits/deadline/retry-after", test_retry_after_past_deadline);
 #undef ADD

@@ -1317,6 +1317,8 @@ decode_changes (GTask          *task,
       changes_result_free (r);
       return from_codec_error (error);
     }
+  else
+    r->page->bytes = length;
   *result = r;
   *result_free = changes_result_free;
   return NULL;
