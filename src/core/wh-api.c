@@ -710,8 +710,13 @@ typedef struct
   GByteArray         *buffer;
   gsize               cap;
   GCancellable       *attempt_cancellable;
-  GSource            *deadline;
   GSource            *wait;
+
+  /* The whole request's deadline, retries and the waits between them
+   * included: five attempts at a server that drips a byte at a time would
+   * otherwise take five times request-timeout (10 minutes by default). */
+  GSource            *deadline;
+  gint64              deadline_us;  /* monotonic; 0: none */
   gboolean            deadline_hit;
 
   /* Watches the caller's cancellable for the whole request, from the
@@ -740,12 +745,10 @@ source_clear (GSource **source)
 static void
 request_clear_attempt (Request *req)
 {
-  source_clear (&req->deadline);
   g_clear_object (&req->attempt_cancellable);
   g_clear_object (&req->stream);
   g_clear_object (&req->msg);
   g_clear_pointer (&req->buffer, g_byte_array_unref);
-  req->deadline_hit = FALSE;
 }
 
 static void
@@ -755,6 +758,7 @@ request_free (gpointer data)
 
   request_clear_attempt (req);
   source_clear (&req->wait);
+  source_clear (&req->deadline);
   source_clear (&req->cancel_watch);
   g_free (req->method);
   g_free (req->url);
@@ -796,6 +800,7 @@ request_return_error (GTask  *task,
 
   request_clear_attempt (req);
   source_clear (&req->wait);
+  source_clear (&req->deadline);
   source_clear (&req->cancel_watch);
   g_assert (!req->returned);
   req->returned = TRUE;
@@ -834,10 +839,16 @@ deadline_cb (gpointer user_data)
 
   g_debug ("%s %s: request deadline hit", req->method, req->url);
   /* The source is dispatching, so the context holds it until we return;
-   * the cancel below may end the attempt (and the request) at once. */
+   * what follows may end the request at once. */
   g_clear_pointer (&req->deadline, g_source_unref);
   req->deadline_hit = TRUE;
-  g_cancellable_cancel (req->attempt_cancellable);
+  if (req->wait != NULL)
+    /* Backing off before a retry: the wait held the task's reference. */
+    request_return_error (task, api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1));
+  else if (req->attempt_cancellable != NULL)
+    /* The attempt ends with G_IO_ERROR_CANCELLED, which map_transport_error
+     * turns into WH_API_ERROR_TIMEOUT, and it is not tried again. */
+    g_cancellable_cancel (req->attempt_cancellable);
   return G_SOURCE_REMOVE;
 }
 
@@ -890,7 +901,7 @@ request_attempt_failed (GTask  *task,
       g_clear_error (&error);
       error = cancelled_error (task);
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || req->deadline_hit ||
       req->attempt >= req->max_attempts || !wh_api_error_is_transient (error))
     {
       request_return_error (task, error);
@@ -898,6 +909,14 @@ request_attempt_failed (GTask  *task,
     }
 
   delay = backoff_delay_ms (self, req->attempt, error);
+  if (req->deadline_us > 0 &&
+      g_get_monotonic_time () + (gint64) delay * 1000 >= req->deadline_us)
+    {
+      /* No time left for another try: the reason is this one (a 429 with a
+       * long Retry-After, say), not the deadline. */
+      request_return_error (task, error);
+      return;
+    }
   g_debug ("%s %s: %s; retry %u/%u in %u ms", req->method, req->url, error->message,
            req->attempt + 1, req->max_attempts, delay);
   g_error_free (error);
@@ -974,6 +993,7 @@ request_response_complete (GTask *task)
       else
         req->response = g_bytes_new (NULL, 0);
       request_clear_attempt (req);
+      source_clear (&req->deadline);
       /* From here GTask's check-cancellable answers a cancellation. */
       source_clear (&req->cancel_watch);
       req->returned = TRUE;
@@ -1164,12 +1184,6 @@ request_start_attempt (GTask *task)
     }
 
   req->attempt_cancellable = g_cancellable_new ();
-  if (self->request_timeout > 0)
-    {
-      req->deadline = g_timeout_source_new (self->request_timeout * 1000);
-      g_source_set_callback (req->deadline, deadline_cb, task, NULL);
-      g_source_attach (req->deadline, g_task_get_context (task));
-    }
   soup_session_send_async (self->session, req->msg, g_task_get_priority (task),
                            req->attempt_cancellable, send_cb, task);
 }
@@ -1179,10 +1193,19 @@ static void
 request_run (GTask   *task,
              Request *req)
 {
+  WhApi *self = g_task_get_source_object (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
   g_task_set_task_data (task, req, request_free);
   g_task_set_check_cancellable (task, TRUE);
+  if (self->request_timeout > 0)
+    {
+      /* No reference either: request_free destroys it. */
+      req->deadline_us = g_get_monotonic_time () + (gint64) self->request_timeout * G_USEC_PER_SEC;
+      req->deadline = g_timeout_source_new_seconds (self->request_timeout);
+      g_source_set_callback (req->deadline, deadline_cb, task, NULL);
+      g_source_attach (req->deadline, g_task_get_context (task));
+    }
   if (cancellable != NULL)
     {
       /* No reference: the watch never outlives the request (request_free). */
@@ -1303,6 +1326,8 @@ decode_changes (GTask          *task,
       changes_result_free (r);
       return from_codec_error (error);
     }
+  else
+    r->page->bytes = length;
   *result = r;
   *result_free = changes_result_free;
   return NULL;

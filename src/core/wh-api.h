@@ -85,7 +85,9 @@ gboolean    wh_api_get_allow_insecure       (WhApi        *self);
 gboolean    wh_api_set_token                (WhApi        *self,
                                              const char   *token);
 const char *wh_api_get_token                (WhApi        *self);
-/* Seconds: socket I/O (and connect), idle keep-alive, whole request. */
+/* Seconds: socket I/O (and connect), idle keep-alive, and the whole
+ * request, its retries and the waits between them included (0: none;
+ * default 120). */
 void        wh_api_set_timeouts             (WhApi        *self,
                                              guint         io_timeout,
                                              guint         idle_timeout,

@@ -28,6 +28,7 @@ typedef struct
   gint64              remaining;   /* records left after this page; -1 when not asked */
   guint               n_rejected;  /* bad records that were skipped */
   GPtrArray          *rejections;  /* char*, one message per skipped record */
+  gsize               bytes;       /* of the JSON it was read from (WhApi sets it) */
 } WhPage;
 
 WhPage    *wh_page_new             (const WhCollection *collection);

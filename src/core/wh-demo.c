@@ -95,6 +95,7 @@ read_line_cb (GObject      *source,
   g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
                                                                      result, NULL, &error);
   const char *prefix = "Listening on ";
+  GCancellable *cancellable;
 
   if (line == NULL)
     {
@@ -109,9 +110,10 @@ read_line_cb (GObject      *source,
       g_task_return_pointer (task, g_strdup (line + strlen (prefix)), g_free);
       return;
     }
+  /* Taken before the task is handed on: argument order is unspecified. */
+  cancellable = g_task_get_cancellable (task);
   g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT,
-                                       g_task_get_cancellable (task), read_line_cb,
-                                       g_steal_pointer (&task));
+                                       cancellable, read_line_cb, g_steal_pointer (&task));
 }
 
 void

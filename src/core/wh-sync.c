@@ -17,6 +17,15 @@
 #define OUTBOX_BATCH         50
 #define OUTBOX_MAX_PER_RUN   2000
 #define MAX_MESSAGES         200
+/* What one run takes from the changes feeds before it stops: a hostile
+ * server can answer has_more for ever (one filled 575 MB in 30 s). Above
+ * the national scale (DESIGN.md): 2.7 M jobs of about 940 bytes of JSON,
+ * 3.4 M records and some 3 GB in all. */
+#define DEFAULT_MAX_RECORDS        G_GUINT64_CONSTANT (5000000)
+#define DEFAULT_MAX_TOTAL_RECORDS  G_GUINT64_CONSTANT (10000000)
+#define DEFAULT_MAX_BYTES          (G_GUINT64_CONSTANT (8) << 30)
+
+G_DEFINE_QUARK (wh-sync-error-quark, wh_sync_error)
 
 void
 wh_sync_report_free (WhSyncReport *report)
@@ -63,6 +72,9 @@ struct _WhSync
   gint             region;
   guint            page_limit;
   guint            interval;
+  guint64          max_records;        /* per collection per run */
+  guint64          max_total_records;  /* per run */
+  guint64          max_bytes;          /* per run */
 
   /* Background mode */
   gboolean         started;
@@ -85,6 +97,9 @@ enum
   PROP_PAGE_LIMIT,
   PROP_INTERVAL,
   PROP_RUNNING,
+  PROP_MAX_RECORDS,
+  PROP_MAX_TOTAL_RECORDS,
+  PROP_MAX_BYTES,
   N_PROPS
 };
 
@@ -132,6 +147,15 @@ wh_sync_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, self->running);
       break;
+    case PROP_MAX_RECORDS:
+      g_value_set_uint64 (value, self->max_records);
+      break;
+    case PROP_MAX_TOTAL_RECORDS:
+      g_value_set_uint64 (value, self->max_total_records);
+      break;
+    case PROP_MAX_BYTES:
+      g_value_set_uint64 (value, self->max_bytes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -155,6 +179,15 @@ wh_sync_set_property (GObject      *object,
       break;
     case PROP_INTERVAL:
       wh_sync_set_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_RECORDS:
+      self->max_records = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_TOTAL_RECORDS:
+      self->max_total_records = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_BYTES:
+      self->max_bytes = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -182,6 +215,18 @@ wh_sync_class_init (WhSyncClass *klass)
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* The caps of one run (see DEFAULT_MAX_RECORDS): records (tombstones and
+   * rejected ones included) of one collection, records in all, bytes of
+   * JSON in all. */
+  properties[PROP_MAX_RECORDS] =
+    g_param_spec_uint64 ("max-records", NULL, NULL, 1, G_MAXUINT64, DEFAULT_MAX_RECORDS,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_TOTAL_RECORDS] =
+    g_param_spec_uint64 ("max-total-records", NULL, NULL, 1, G_MAXUINT64,
+                         DEFAULT_MAX_TOTAL_RECORDS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_BYTES] =
+    g_param_spec_uint64 ("max-bytes", NULL, NULL, 1, G_MAXUINT64, DEFAULT_MAX_BYTES,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (collection name, records done, estimated total or -1) after each page. */
@@ -200,6 +245,9 @@ wh_sync_init (WhSync *self)
 {
   self->page_limit = DEFAULT_PAGE_LIMIT;
   self->interval = DEFAULT_INTERVAL;
+  self->max_records = DEFAULT_MAX_RECORDS;
+  self->max_total_records = DEFAULT_MAX_TOTAL_RECORDS;
+  self->max_bytes = DEFAULT_MAX_BYTES;
 }
 
 WhSync *
@@ -279,6 +327,19 @@ wh_sync_set_interval (WhSync *self,
   if (self->started)
     schedule_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL]);
+}
+
+void
+wh_sync_set_limits (WhSync  *self,
+                    guint64  max_records,
+                    guint64  max_total_records,
+                    guint64  max_bytes)
+{
+  g_return_if_fail (WH_IS_SYNC (self));
+  g_return_if_fail (max_records > 0 && max_total_records > 0 && max_bytes > 0);
+
+  g_object_set (self, "max-records", max_records, "max-total-records", max_total_records,
+                "max-bytes", max_bytes, NULL);
 }
 
 gboolean
@@ -413,6 +474,8 @@ typedef struct
   GError             *first_error;
   gboolean            give_up;      /* the server is out of reach: stop the run */
   gint64              server_rev;   /* from the probe; -1: unknown */
+  guint64             run_records;  /* fetched from the feeds, against the caps */
+  guint64             run_bytes;
 
   /* Outbox, then the worker's own records from other devices */
   GPtrArray          *entries;      /* WhOutboxEntry* */
@@ -433,6 +496,7 @@ typedef struct
   guint64             unstepped;    /* rows written since the last build step */
   WriteOp            *ready;        /* fetched, waiting for the writer */
   guint               malformed_tries;
+  guint64             fetched;      /* records fetched, against max_records */
   gint64              done;
   gint64              total;
   GError             *error;        /* of this collection */
@@ -519,6 +583,7 @@ static gboolean
 error_stops_pull (const GError *error)
 {
   return error_is_unreachable (error) ||
+         g_error_matches (error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA) ||
          g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) ||
          g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) ||
          g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER);
@@ -626,6 +691,47 @@ refetch_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Counts page against the run's caps; the error when it goes over one. */
+static GError *
+check_caps (WhSync *self,
+            Run    *run,
+            WhPage *page)
+{
+  guint64 n = page->records->len + page->n_rejected;
+  g_autofree char *limit = NULL;
+
+  run->fetched += n;
+  run->run_records += n;
+  run->run_bytes += page->bytes;
+  if (run->run_bytes > self->max_bytes)
+    {
+      limit = g_format_size (self->max_bytes);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA,
+                          /* Translators: %s is a size such as "8.6 GB". */
+                          _("The server sent more data than one update may take (%s). The "
+                            "update stopped there and kept what came before."), limit);
+    }
+  if (run->run_records > self->max_total_records)
+    {
+      limit = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_total_records);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA,
+                          /* Translators: %s is a number of records. */
+                          _("The server sent more records than one update may take (%s). The "
+                            "update stopped there and kept what came before."), limit);
+    }
+  if (run->fetched > self->max_records)
+    {
+      limit = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_records);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MANY_RECORDS,
+                          /* Translators: the first %s is a collection's name ("jobs"),
+                           * the second a number of records. */
+                          _("The server sent more “%s” records than one update may take (%s). "
+                            "Their update stopped there and kept what came before."),
+                          run->collection->name, limit);
+    }
+  return NULL;
+}
+
 static void
 fetch_cb (GObject      *object,
           GAsyncResult *result,
@@ -676,6 +782,16 @@ fetch_cb (GObject      *object,
   run->malformed_tries = 0;
   if (run->error != NULL || run_cancelled (task))
     {
+      pump (task);
+      return;
+    }
+  if (page != NULL && (error = check_caps (self, run, page)) != NULL)
+    {
+      /* The page over the cap is not written: what came before stays, with
+       * its cursor, and the next run goes on from there. */
+      g_debug ("%s since %" G_GINT64_FORMAT ": %s", run->collection->name, run->since,
+               error->message);
+      collection_failed (run, error);
       pump (task);
       return;
     }
@@ -850,6 +966,7 @@ next_collection (GTask *task)
   run->built = FALSE;
   run->unstepped = 0;
   run->malformed_tries = 0;
+  run->fetched = 0;
   run->done = 0;
   run->total = -1;
   cr.collection = run->collection;

@@ -31,6 +31,16 @@
 
 G_BEGIN_DECLS
 
+#define WH_SYNC_ERROR (wh_sync_error_quark ())
+
+typedef enum
+{
+  WH_SYNC_ERROR_TOO_MANY_RECORDS, /* one collection went over max-records */
+  WH_SYNC_ERROR_TOO_MUCH_DATA,    /* the run went over max-total-records or max-bytes */
+} WhSyncError;
+
+GQuark      wh_sync_error_quark          (void);
+
 /* What one run did, collection by collection. */
 typedef struct
 {
@@ -76,6 +86,18 @@ void        wh_sync_set_page_limit       (WhSync             *self,
 /* Seconds between automatic runs once started; 0 = none (default 900). */
 void        wh_sync_set_interval         (WhSync             *self,
                                           guint               seconds);
+/* The most one run takes from the changes feeds, so that a server that
+ * answers has_more for ever cannot fill the disk: records of one collection
+ * (tombstones and rejected ones counted; default 5 M), records in all
+ * (default 10 M), bytes of JSON in all (default 8 GiB), the defaults being
+ * above the national scale. Also the properties max-records,
+ * max-total-records and max-bytes. A page that would go over a cap is not
+ * written: the collection fails with WH_SYNC_ERROR_TOO_MANY_RECORDS, or the
+ * run stops with WH_SYNC_ERROR_TOO_MUCH_DATA, keeping what came before. */
+void        wh_sync_set_limits           (WhSync             *self,
+                                          guint64             max_records,
+                                          guint64             max_total_records,
+                                          guint64             max_bytes);
 gboolean    wh_sync_get_running          (WhSync             *self);
 
 /* One run: the outbox, then each collection in order (NULL: every synced

@@ -5,12 +5,14 @@
 
 #include "wh-course-media.h"
 #include "wh-courses.h"
+#include "wh-picture-loader.h"
 
 typedef struct
 {
   WhStore *store;
   WhApi   *api;
   char    *path;
+  guint    max_side;
 } Load;
 
 static void
@@ -25,14 +27,13 @@ load_free (gpointer data)
 }
 
 static void
-decode_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+decoded_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  GBytes *bytes = task_data;
+  g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  GdkTexture *texture = gdk_texture_new_from_bytes (bytes, &error);
+  GdkTexture *texture = wh_picture_decode_finish (result, &error);
 
   if (texture)
     g_task_return_pointer (task, texture, g_object_unref);
@@ -41,20 +42,14 @@ decode_thread (GTask        *task,
 }
 
 static void
-decode_in_thread (GTask  *task,
-                  GBytes *bytes)
-{
-  g_task_set_task_data (task, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
-  g_task_run_in_thread (task, decode_thread);
-}
-
-static void
 network_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Load *l = g_task_get_task_data (task);
   g_autoptr(GBytes) bytes = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
 
   bytes = wh_api_get_media_finish (WH_API (source), result, NULL, NULL, &error);
@@ -63,8 +58,8 @@ network_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  /* The thread holds a reference of its own. */
-  decode_in_thread (task, bytes);
+  /* Its size checked before it is decoded, in a thread of its own. */
+  wh_picture_decode_async (bytes, l->max_side, cancellable, decoded_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -83,7 +78,7 @@ cache_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  texture = gdk_texture_new_from_bytes (bytes, &error);
+  texture = wh_picture_decode (bytes, l->max_side, cancellable, &error);
   if (texture)
     g_task_return_pointer (task, texture, g_object_unref);
   else
@@ -96,7 +91,7 @@ cache_cb (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Load *l = g_task_get_task_data (G_TASK (result));
+  Load *l = g_task_get_task_data (task);
   GError *error = NULL;
   GdkTexture *texture = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -107,9 +102,12 @@ cache_cb (GObject      *source,
     }
   if (l->api && g_error_matches (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND))
     {
+      /* Taken before the task is handed on: the order in which a call's
+       * arguments are evaluated is unspecified. */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
       g_error_free (error);
-      wh_api_get_media_async (l->api, l->path, g_task_get_cancellable (task), network_cb,
-                              g_steal_pointer (&task));
+      wh_api_get_media_async (l->api, l->path, cancellable, network_cb, g_steal_pointer (&task));
       return;
     }
   g_task_return_error (task, error);
@@ -119,6 +117,7 @@ void
 wh_course_media_load_async (WhStore             *store,
                             WhApi               *api,
                             const char          *path,
+                            guint                max_side,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -136,8 +135,11 @@ wh_course_media_load_async (WhStore             *store,
   l->store = g_object_ref (store);
   l->api = api ? g_object_ref (api) : NULL;
   l->path = g_strdup (path);
+  l->max_side = max_side;
+  g_task_set_task_data (task, l, load_free);
+  /* The cache task borrows l: task, which owns it, is its callback's data. */
   cache = g_task_new (NULL, cancellable, cache_cb, g_steal_pointer (&task));
-  g_task_set_task_data (cache, l, load_free);
+  g_task_set_task_data (cache, l, NULL);
   g_task_run_in_thread (cache, cache_thread);
 }
 
@@ -181,6 +183,6 @@ wh_course_media_set_picture (GtkPicture   *picture,
   gtk_widget_set_visible (GTK_WIDGET (picture), FALSE);
   if (store == NULL || path == NULL || *path == '\0')
     return;
-  wh_course_media_load_async (store, api, path, cancellable, picture_loaded_cb,
-                              g_object_ref (picture));
+  wh_course_media_load_async (store, api, path, wh_picture_shown_side (GTK_WIDGET (picture)),
+                              cancellable, picture_loaded_cb, g_object_ref (picture));
 }

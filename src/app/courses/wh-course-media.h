@@ -3,7 +3,9 @@
  *
  * The offline cache first (a saved course needs no network); when the
  * picture is not there and a backend is known, the network, without
- * keeping it (only "Save for offline" fills the cache). */
+ * keeping it (only "Save for offline" fills the cache). Either way the
+ * picture goes through wh-picture-loader: its size is checked before it is
+ * decoded, and the texture is at most max_side pixels a side. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -16,6 +18,7 @@ G_BEGIN_DECLS
 void        wh_course_media_load_async  (WhStore             *store,
                                          WhApi               *api,
                                          const char          *path,
+                                         guint                max_side,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data);
