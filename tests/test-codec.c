@@ -230,7 +230,8 @@ test_bounded_parse_one_value (void)
 }
 
 /* A lone surrogate escape followed by another \u escape never reaches
- * json-glib 1.6, which leaks on it (found by fuzz-json-bounded). */
+ * json-glib 1.6, which leaks on it (found by fuzz-json-bounded); no lone
+ * surrogate does now (tests/test-json-strict.c). */
 static void
 test_bounded_parse_escapes (void)
 {
@@ -250,7 +251,8 @@ test_bounded_parse_escapes (void)
       JsonNode *node = wh_json_parse_bounded (refused[i], strlen (refused[i]), 1000, &error);
 
       g_assert_null (node);
-      g_assert_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED);
+      g_assert_true (g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_MALFORMED) ||
+                     g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID));
     }
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
     {
@@ -381,21 +383,23 @@ test_error_body_wrong_types (void)
   g_assert_cmpstr (message, ==, "");
 }
 
-/* A lone surrogate escape decodes to bytes that are not UTF-8: a code made
- * of them is refused, a message is repaired. Found by fuzz-json-bounded. */
+/* A lone surrogate escape, which json-glib 1.6 decodes to bytes that are
+ * not UTF-8, makes the whole body refused, code or message. Found by
+ * fuzz-json-bounded. */
 static void
 test_error_body_surrogates (void)
 {
   const char *bad_code = "{\"error\":{\"code\":\"a\\udddd00\",\"message\":\"m\"}}";
   const char *bad_message = "{\"error\":{\"code\":\"x\",\"message\":\"m\\ud800!!\"}}";
+  const char *pair = "{\"error\":{\"code\":\"x\",\"message\":\"m\\ud83d\\ude00\"}}";
   g_autofree char *code = NULL;
   g_autofree char *message = NULL;
 
   g_assert_false (wh_error_body_parse (bad_code, strlen (bad_code), NULL, NULL));
-  g_assert_true (wh_error_body_parse (bad_message, strlen (bad_message), &code, &message));
+  g_assert_false (wh_error_body_parse (bad_message, strlen (bad_message), NULL, NULL));
+  g_assert_true (wh_error_body_parse (pair, strlen (pair), &code, &message));
   g_assert_cmpstr (code, ==, "x");
-  g_assert_true (g_utf8_validate (message, -1, NULL));
-  g_assert_true (g_str_has_prefix (message, "m"));
+  g_assert_cmpstr (message, ==, "m\xf0\x9f\x98\x80");
 }
 
 int

@@ -561,6 +561,8 @@ test_filter_settings (void)
     "{\"settlement\":\"yearly\"}", "{\"sort\":\"random\"}", "{\"welfare\":\"日结\"}",
     "{\"welfare\":[1,2]}", "{\"pay\":{\"min\":100}}", "{\"pay\":{\"period\":\"month\",\"min\":9,\"max\":3}}",
     "{\"posted_within_days\":1.5}", "{\"category\":\"\"}", "{\"region\":1e99}",
+    /* json-glib alone read these as 36933 (octal) and "a" */
+    "{\"region\":0110105}", "{\"category\":\"\\a\"}",
   };
 
   f->region = 440106;

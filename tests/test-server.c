@@ -1649,14 +1649,28 @@ test_limits_body (void)
     g_assert_cmpuint (status, ==, 411);
     assert_error_text (reply, "length_required");
   }
-  /* Bodies that are not JSON objects, or nested too deep. */
+  /* Bodies that are not JSON objects, or nested too deep, or not strict
+   * RFC 8259 JSON, or beyond the contract's ranges (json-glib alone took
+   * the last four: an octal 012, a raw tab, -123...123 as 1, "1\u0000"). */
   {
-    const char *bad[] = { "", "{", "[1,2]", "\"phone\"", "{\"phone\": \"138\xff\"}", NULL };
+    const char *bad[] = {
+      "", "{", "[1,2]", "\"phone\"", "{\"phone\": \"138\xff\"}",
+      "{\"phone\": \"13800138000\", \"x\": 012}",
+      "{\"phone\": \"13800138000\", \"x\": \"\t\"}",
+      "{\"phone\": \"13800138000\", \"x\": -123123123123123123123123123123}",
+      "{\"phone\": \"13800138000\", \"x\": \"1\\u0000\"}",
+      NULL
+    };
 
     for (guint i = 0; bad[i]; i++)
       {
         g_autoptr(Response) r = request (session, "POST", url, bad[i], NULL);
+        g_autofree char *code = NULL;
+        g_autofree char *message = NULL;
+
         assert_error (r, 400, "bad_request");
+        g_assert_true (wh_error_body_parse (r->body, r->length, &code, &message));
+        g_assert_nonnull (strstr (message, i < 7 ? "JSON" : "±(2^53−1)"));
       }
     {
       g_autoptr(GString) nested = g_string_new ("{\"phone\": ");

@@ -1239,8 +1239,7 @@ json_body (JsonBuilder *builder)
   gsize length = 0;
   char *data;
 
-  data = json_to_string (root, FALSE);
-  length = strlen (data);
+  data = wh_json_to_data (root, &length);
   return g_bytes_new_take (data, length);
 }
 

@@ -3,7 +3,11 @@
  *
  * Everything that reads JSON from outside goes through wh_json_parse_bounded,
  * which refuses oversized, deeply nested or non-UTF-8 input before json-glib
- * (which has no nesting limit of its own) ever sees it.
+ * (which has no nesting limit of its own) ever sees it, and anything RFC 8259
+ * refuses or the contract's ranges exclude (see wh-codec.c).
+ *
+ * Everything that writes JSON goes through wh_json_to_data, which writes
+ * only what wh_json_parse_bounded accepts.
  */
 #pragma once
 
@@ -15,6 +19,10 @@ JsonNode  *wh_json_parse_bounded   (const char  *data,
                                     gsize        length,
                                     gsize        max_length,
                                     GError     **error);
+/* json_to_string without json-glib 1.6's faults ("1e-78.0"); root must hold
+ * no NaN or infinity. */
+char      *wh_json_to_data         (JsonNode    *root,
+                                    gsize       *length);
 
 /* One page of a changes feed. */
 typedef struct

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wh-codec.h"
 #include "wh-record.h"
 
 G_DEFINE_QUARK (wh-codec-error-quark, wh_codec_error)
@@ -85,7 +86,9 @@ wh_record_equal (const WhRecord *a,
             return FALSE;
           break;
         case WH_TYPE_REAL:
-          if (fabs (va->d - vb->d) > 1e-9)
+          /* Exactly: the codec keeps every double as it is (-0.0 and 0.0,
+           * which SQLite does not tell apart, compare equal). */
+          if (va->d != vb->d)
             return FALSE;
           break;
         case WH_TYPE_TEXT:
@@ -131,7 +134,12 @@ wh_record_set_real (WhRecord   *record,
                     const char *field,
                     double      value)
 {
-  WhValue *v = lookup_value (record, field, WH_TYPE_REAL);
+  WhValue *v;
+
+  /* JSON has no NaN or infinity, and no decoded record holds one. */
+  g_return_if_fail (isfinite (value));
+
+  v = lookup_value (record, field, WH_TYPE_REAL);
   v->is_set = TRUE;
   v->d = value;
 }
@@ -654,7 +662,12 @@ wh_record_to_builder (const WhRecord *record,
           json_builder_add_int_value (builder, value->i);
           break;
         case WH_TYPE_REAL:
-          json_builder_add_double_value (builder, value->d);
+          /* JSON has no way to write NaN or infinity, and none can be set
+           * (wh_record_set_real) or decoded: never write one. */
+          if (G_LIKELY (isfinite (value->d)))
+            json_builder_add_double_value (builder, value->d);
+          else
+            json_builder_add_null_value (builder);
           break;
         case WH_TYPE_BOOL:
           json_builder_add_boolean_value (builder, value->i != 0);
@@ -711,7 +724,7 @@ wh_record_to_string (const WhRecord *record)
 {
   g_autoptr(JsonNode) node = wh_record_to_json (record);
 
-  return json_to_string (node, FALSE);
+  return wh_json_to_data (node, NULL);
 }
 
 /* ---- SQL -------------------------------------------------------------- */

@@ -641,7 +641,7 @@ wh_server_handle_auth_login (WhServer  *self,
   json_builder_end_object (builder);
   response = json_builder_get_root (builder);
   g_debug ("User %" G_GINT64_FORMAT " signed in", user_id);
-  wh_server_respond_json (req->msg, SOUP_STATUS_OK, json_to_string (response, FALSE));
+  wh_server_respond_json (req->msg, SOUP_STATUS_OK, wh_json_to_data (response, NULL));
   return;
 
 db_error:

@@ -288,8 +288,17 @@ wh_request_parse_body (WhRequest *req)
   root = wh_json_parse_bounded (data, len, WH_MAX_REQUEST_BODY, &error);
   if (root == NULL)
     {
+      /* The codec's messages speak to a client about its server; say the
+       * same to whoever sent this body. */
+      g_debug ("Refused body: %s", error->message);
       wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                               "The body is not a valid JSON document.");
+                               g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID)
+                                 ? "The body holds a value the contract does not allow: an "
+                                   "integer beyond ±(2^53−1), a number that is infinite or 0 "
+                                   "as a double, or U+0000 or an unpaired surrogate in a string."
+                               : g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_DEEP)
+                                 ? "The body is nested more than 16 levels deep."
+                                 : "The body is not a valid JSON document (RFC 8259).");
       return NULL;
     }
   if (JSON_NODE_TYPE (root) != JSON_NODE_OBJECT)

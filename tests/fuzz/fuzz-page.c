@@ -19,12 +19,7 @@ assert_same_page (const WhPage *a,
   g_assert_cmpuint (b->n_rejected, ==, 0);
   g_assert_cmpuint (a->records->len, ==, b->records->len);
   for (guint i = 0; i < a->records->len; i++)
-    {
-      const WhRecord *ra = a->records->pdata[i], *rb = b->records->pdata[i];
-
-      g_assert_cmpint (ra->rev, ==, rb->rev);
-      g_assert_true (wh_record_equal (ra, rb));
-    }
+    wh_fuzz_assert_same_record (a->records->pdata[i], b->records->pdata[i]);
 }
 
 int

@@ -16,14 +16,6 @@ static const WhCollection * const collections[] = {
 };
 
 static void
-assert_same_record (const WhRecord *a,
-                    const WhRecord *b)
-{
-  g_assert_cmpint (a->rev, ==, b->rev);
-  g_assert_true (wh_record_equal (a, b));
-}
-
-static void
 fuzz_record (const WhCollection *collection,
              const char         *body,
              gsize               length)
@@ -45,9 +37,9 @@ fuzz_record (const WhCollection *collection,
   json = wh_record_to_string (record);
   again = wh_record_parse (collection, json, strlen (json), &error);
   g_assert_no_error (error);
-  assert_same_record (record, again);
+  wh_fuzz_assert_same_record (record, again);
   copy = wh_record_copy (record);
-  assert_same_record (record, copy);
+  wh_fuzz_assert_same_record (record, copy);
 }
 
 static void
@@ -73,7 +65,7 @@ fuzz_list (const WhCollection *collection,
   g_assert_no_error (error);
   g_assert_cmpuint (records->len, ==, again->len);
   for (guint i = 0; i < records->len; i++)
-    assert_same_record (records->pdata[i], again->pdata[i]);
+    wh_fuzz_assert_same_record (records->pdata[i], again->pdata[i]);
 }
 
 int

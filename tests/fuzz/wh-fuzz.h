@@ -18,11 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wh-record.h"
+
 G_BEGIN_DECLS
 
 int  LLVMFuzzerInitialize   (int            *argc,
                              char         ***argv);
 int  LLVMFuzzerTestOneInput (const uint8_t  *data,
                              size_t          size);
+
+/* What a round trip must keep: equal records, and every double bit for bit
+ * (wh_record_equal takes -0.0 for 0.0, as SQLite does). */
+void wh_fuzz_assert_same_record (const WhRecord *a,
+                                 const WhRecord *b);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "wh-codec.h"
 #include "wh-job-filters.h"
 #include "wh-schema.h"
 
@@ -294,19 +295,20 @@ WhJobFilters *
 wh_job_filters_from_json (const char *json,
                           GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(WhJobFilters) filters = wh_job_filters_new ();
   g_autofree char *sort = NULL;
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
   gint64 version = FILTERS_VERSION, posted = 0;
 
   g_return_val_if_fail (json != NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, json, -1, error))
+  /* A setting anyone can write by hand: through the same strict gate as
+   * what a server sends, so "0110105" is refused, not read as octal. */
+  root = wh_json_parse_bounded (json, strlen (json), 64 * 1024, error);
+  if (root == NULL)
     return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       invalid (error, "root");
       return NULL;
