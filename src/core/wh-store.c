@@ -26,34 +26,6 @@ G_DEFINE_QUARK (wh-store-error-quark, wh_store_error)
 /* Idle read connections kept for reuse; more may be open at once. */
 #define MAX_IDLE_READERS 4
 
-/* Search ranks at most WH_STORE_SEARCH_RANKED hits, the newest (highest
- * ids), so a term found in half a million rows costs the same as one found
- * in two thousand; below it every hit is ranked and the order is exact. */
-#define SEARCH_RANK_CANDIDATES WH_STORE_SEARCH_RANKED
-
-#define EARTH_RADIUS_M 6371008.8
-
-/* A feed's first pull (since = 0) bringing at least this many records
- * writes them without the derived structures and builds those at the end
- * (see wh_store_build_indexes): a thousand rows at a time, a row costs nine
- * times the bare insert with them; built in one pass, a third of that. */
-#define DEFER_MIN_ROWS 10000
-/* Rows indexed per transaction by wh_store_build_indexes: about a quarter
- * of a second of work, the longest a UI write may wait for the writer. */
-#define BUILD_CHUNK_ROWS 10000
-/* Rows a first pull writes without their indexes before the sync engine,
- * when its writer would otherwise wait for the next page, indexes that many
- * (wh_store_build_indexes_step): the build then runs beside the decoding of
- * the pages instead of after it, in steps short enough (a tenth of a second
- * or so) not to hold up the next page long. */
-#define BUILD_STEP_ROWS 5000
-/* FTS5 writes its pending terms out as a segment when they pass this size;
- * while building, a bigger buffer makes fewer segments to merge. 16 MB cost
- * 40 MB more peak memory (448,670 jobs: 154 MB against 112 MB) for no CPU
- * time that could be told from noise. */
-#define BUILD_FTS_HASHSIZE (4 * 1024 * 1024)
-#define FTS_DEFAULT_HASHSIZE (1024 * 1024)
-
 /* ---- Migrations of the fixed tables ------------------------------------- */
 
 /* Step i takes user_version i to i + 1. Never edit a step that has shipped:
@@ -140,93 +112,6 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WH_STORE_SCHEMA_VERSION);
 
 /* ---- Connections -------------------------------------------------------- */
 
-/* How long a query may try its cheap way before it takes its sure one
- * (milliseconds; see query_rows and located_rows). */
-typedef struct
-{
-  int    walk_ms;        /* walking the sort index of a filtered list */
-  int    match_walk_ms;  /* the same for a text search with many hits */
-  int    ring_ms;        /* rings by distance in a filtered list */
-  gint64 selective_rows; /* see SELECTIVE_ROWS */
-} QueryBudgets;
-
-/* A filter's own index is read first when it holds at most this many rows:
- * looking each up in the table (about a microsecond each) then costs less
- * than reading the whole covering index (80 ms or more for a million jobs). */
-#define SELECTIVE_ROWS 50000
-
-static const QueryBudgets default_budgets = { 5, 40, 30, SELECTIVE_ROWS };
-
-typedef struct
-{
-  sqlite3            *db;
-  GHashTable         *stmts;   /* SQL text -> sqlite3_stmt*, prepared once */
-  const QueryBudgets *budgets; /* the store's */
-} WhConn;
-
-/* A cached statement is reset, not finalized, when a function is done with
- * it: that ends its read of the database (a statement left stepping would
- * pin a WAL snapshot) and keeps it prepared for the next call. */
-typedef sqlite3_stmt WhStmt;
-static void
-stmt_done (WhStmt *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhStmt, stmt_done)
-
-typedef struct
-{
-  const WhCollection *collection;
-  char               *columns;   /* "id, rev, a, b" */
-  char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
-  char               *delete_sql;
-  char               *stage_create_sql;
-  char               *stage_upsert_sql;
-  char               *stage_delete_sql;
-  char               *stage_flush_sql;
-  char               *stage_clear_sql;
-  char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
-  char               *search;    /* "a, b": the searched columns, or NULL */
-  char               *t_search;  /* "t.a, t.b" */
-  char               *layout;
-  gboolean            located;
-  /* Deferred indexing (see wh_store_build_indexes) */
-  char               *unindexed; /* "x_unindexed" */
-  char               *index_sql;        /* CREATE INDEX IF NOT EXISTS ... */
-  char               *drop_index_sql;
-  char               *trigger_sql;      /* CREATE TRIGGER IF NOT EXISTS ... (FTS and R*Tree) */
-  char               *drop_trigger_sql;
-  char               *upsert_sql;       /* straight into the table, no stage */
-  GStrv               index_names;      /* every secondary index index_sql makes */
-  char               *filter_index;     /* "x_filter": covers the FILTER fields, or NULL */
-  const char         *filter_first;     /* its first column (static) */
-  char              **order_sql;        /* per scaled order: its SQL expression */
-} CollInfo;
-
-struct _WhStore
-{
-  GObject    parent_instance;
-
-  char      *path;
-  CollInfo  *infos;
-  guint      n_infos;
-
-  GMutex     write_lock;
-  WhConn    *writer;
-
-  GMutex     read_lock;
-  GPtrArray *idle_readers; /* WhConn* */
-
-  QueryBudgets budgets;
-
-  /* Deferred indexing; tests make them small */
-  guint      defer_min_rows;
-  guint      build_chunk_rows;
-  guint      build_step_rows;
-};
-
 G_DEFINE_FINAL_TYPE (WhStore, wh_store, G_TYPE_OBJECT)
 
 enum
@@ -260,11 +145,11 @@ store_error_code (int rc)
     }
 }
 
-static gboolean
-set_db_error (GError    **error,
-              sqlite3    *db,
-              int         rc,
-              const char *what)
+gboolean
+wh_store_set_db_error (GError    **error,
+                       sqlite3    *db,
+                       int         rc,
+                       const char *what)
 {
   const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
 
@@ -286,10 +171,10 @@ conn_close (WhConn *conn)
   g_free (conn);
 }
 
-static sqlite3_stmt *
-conn_prepare (WhConn     *conn,
-              const char *sql,
-              GError    **error)
+sqlite3_stmt *
+wh_conn_prepare (WhConn     *conn,
+                 const char *sql,
+                 GError    **error)
 {
   sqlite3_stmt *stmt = g_hash_table_lookup (conn->stmts, sql);
   int rc;
@@ -299,31 +184,31 @@ conn_prepare (WhConn     *conn,
   rc = sqlite3_prepare_v3 (conn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_db_error (error, conn->db, rc, "prepare");
+      wh_store_set_db_error (error, conn->db, rc, "prepare");
       return NULL;
     }
   g_hash_table_insert (conn->stmts, g_strdup (sql), stmt);
   return stmt;
 }
 
-static gboolean
-conn_exec (WhConn     *conn,
-           const char *sql,
-           GError    **error)
+gboolean
+wh_conn_exec (WhConn     *conn,
+              const char *sql,
+              GError    **error)
 {
   int rc = sqlite3_exec (conn->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    return set_db_error (error, conn->db, rc, sql);
+    return wh_store_set_db_error (error, conn->db, rc, sql);
   return TRUE;
 }
 
-static gint64
-conn_query_int (WhConn     *conn,
-                const char *sql,
-                GError    **error)
+gint64
+wh_conn_query_int (WhConn     *conn,
+                   const char *sql,
+                   GError    **error)
 {
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -333,7 +218,7 @@ conn_query_int (WhConn     *conn,
     return sqlite3_column_int64 (stmt, 0);
   if (rc == SQLITE_DONE)
     return 0;
-  set_db_error (error, conn->db, rc, "read");
+  wh_store_set_db_error (error, conn->db, rc, "read");
   return -1;
 }
 
@@ -449,7 +334,7 @@ conn_open (const char *path,
   rc = sqlite3_open_v2 (path, &conn->db, flags, NULL);
   if (rc != SQLITE_OK)
     {
-      set_db_error (error, conn->db, rc, "open");
+      wh_store_set_db_error (error, conn->db, rc, "open");
       conn_close (conn);
       return NULL;
     }
@@ -462,7 +347,7 @@ conn_open (const char *path,
   rc = wh_search_tokenizer_register (conn->db);
   if (rc != SQLITE_OK)
     {
-      set_db_error (error, conn->db, rc, "register tokenizer");
+      wh_store_set_db_error (error, conn->db, rc, "register tokenizer");
       conn_close (conn);
       return NULL;
     }
@@ -475,7 +360,7 @@ conn_open (const char *path,
                                      has_item_fn, NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
-      set_db_error (error, conn->db, rc, "register functions");
+      wh_store_set_db_error (error, conn->db, rc, "register functions");
       conn_close (conn);
       return NULL;
     }
@@ -487,14 +372,14 @@ conn_open (const char *path,
    * of a first pull sorts a whole province's rows, and an in-memory sort of
    * 448,670 jobs peaks 55 MB higher (143 MB against 87 MB for the build
    * alone) and is slower (5.1 s against 3.4 s) than one spilled to a file. */
-  if (!conn_exec (conn,
-                  writer ? "PRAGMA temp_store = FILE; PRAGMA mmap_size = 0;" :
-                           "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
-                  &local_error) ||
+  if (!wh_conn_exec (conn,
+                     writer ? "PRAGMA temp_store = FILE; PRAGMA mmap_size = 0;" :
+                              "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
+                     &local_error) ||
       /* A big FTS merge can swell the WAL to tens of MB; let it shrink. */
-      !conn_exec (conn, writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
-                                 "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
-                  &local_error))
+      !wh_conn_exec (conn, writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
+                                    "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
+                     &local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       conn_close (conn);
@@ -505,16 +390,10 @@ conn_open (const char *path,
 
 /* ---- Borrowing a reader ------------------------------------------------- */
 
-typedef struct
-{
-  WhStore *store;
-  WhConn  *conn;
-} Reader;
-
-static gboolean
-reader_borrow (WhStore *self,
-               Reader  *reader,
-               GError **error)
+gboolean
+wh_reader_borrow (WhStore *self,
+                  Reader  *reader,
+                  GError **error)
 {
   reader->store = self;
   g_mutex_lock (&self->read_lock);
@@ -530,8 +409,8 @@ reader_borrow (WhStore *self,
   return reader->conn != NULL;
 }
 
-static void
-reader_return (Reader *reader)
+void
+wh_reader_return (Reader *reader)
 {
   WhStore *self = reader->store;
 
@@ -546,14 +425,13 @@ reader_return (Reader *reader)
   g_mutex_unlock (&self->read_lock);
   g_clear_pointer (&reader->conn, conn_close);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reader, reader_return)
 
 /* ---- Collections -------------------------------------------------------- */
 
-static CollInfo *
-lookup_info (WhStore            *self,
-             const WhCollection *collection,
-             GError            **error)
+CollInfo *
+wh_store_lookup_info (WhStore            *self,
+                      const WhCollection *collection,
+                      GError            **error)
 {
   for (guint i = 0; i < self->n_infos; i++)
     if (self->infos[i].collection == collection)
@@ -888,10 +766,10 @@ change_indexes (WhConn         *conn,
                 const CollInfo *info,
                 GError        **error)
 {
-  g_autoptr(WhStmt) list = conn_prepare (conn,
-                                         "SELECT name FROM sqlite_master WHERE type = 'index'"
-                                         " AND tbl_name = ?1 AND sql IS NOT NULL",
-                                         error);
+  g_autoptr(WhStmt) list = wh_conn_prepare (conn,
+                                            "SELECT name FROM sqlite_master WHERE type = 'index'"
+                                            " AND tbl_name = ?1 AND sql IS NOT NULL",
+                                            error);
   g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
   int rc;
 
@@ -911,20 +789,20 @@ change_indexes (WhConn         *conn,
         }
     }
   if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read indexes");
-  g_clear_pointer (&list, stmt_done);
+    return wh_store_set_db_error (error, conn->db, rc, "read indexes");
+  g_clear_pointer (&list, wh_stmt_done);
   for (guint i = 0; i < drops->len; i++)
-    if (!conn_exec (conn, drops->pdata[i], error))
+    if (!wh_conn_exec (conn, drops->pdata[i], error))
       return FALSE;
-  return conn_exec (conn, info->index_sql, error);
+  return wh_conn_exec (conn, info->index_sql, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with
  * wh-schema, rebuilding (empty) those whose layout changed, or only their
  * indexes when nothing else did. */
-static gboolean
-reconcile_cache_tables (WhStore *self,
-                        GError **error)
+gboolean
+wh_store_reconcile_cache_tables (WhStore *self,
+                                 GError **error)
 {
   WhConn *conn = self->writer;
 
@@ -942,16 +820,16 @@ reconcile_cache_tables (WhStore *self,
       g_autofree char *stored_rows = NULL;
       g_autofree char *rows = NULL;
 
-      get = conn_prepare (conn, "SELECT layout FROM cache_layout WHERE collection = ?1", error);
+      get = wh_conn_prepare (conn, "SELECT layout FROM cache_layout WHERE collection = ?1", error);
       if (get == NULL)
         return FALSE;
       sqlite3_bind_text (get, 1, n, -1, SQLITE_STATIC);
       rc = sqlite3_step (get);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return set_db_error (error, conn->db, rc, "read layout");
+        return wh_store_set_db_error (error, conn->db, rc, "read layout");
       if (rc == SQLITE_ROW)
         stored = g_strdup ((const char *) sqlite3_column_text (get, 0));
-      g_clear_pointer (&get, stmt_done);
+      g_clear_pointer (&get, wh_stmt_done);
       same = g_strcmp0 (stored, info->layout) == 0;
       if (same)
         continue;
@@ -973,14 +851,14 @@ reconcile_cache_tables (WhStore *self,
                                   " DROP TABLE IF EXISTS %s_geo; DROP TABLE IF EXISTS %s_unindexed;",
                                   n, n, n, n);
           create = create_cache_sql (info);
-          if (!conn_exec (conn, drop, error) || !conn_exec (conn, create, error))
+          if (!wh_conn_exec (conn, drop, error) || !wh_conn_exec (conn, create, error))
             return FALSE;
         }
 
       {
-        g_autoptr(WhStmt) put = conn_prepare (conn,
-                                              "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)",
-                                              error);
+        g_autoptr(WhStmt) put = wh_conn_prepare (conn,
+                                                 "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)",
+                                                 error);
         g_autoptr(WhStmt) forget = NULL;
 
         if (put == NULL)
@@ -988,15 +866,15 @@ reconcile_cache_tables (WhStore *self,
         sqlite3_bind_text (put, 1, n, -1, SQLITE_STATIC);
         sqlite3_bind_text (put, 2, info->layout, -1, SQLITE_STATIC);
         if ((rc = sqlite3_step (put)) != SQLITE_DONE)
-          return set_db_error (error, conn->db, rc, "write layout");
+          return wh_store_set_db_error (error, conn->db, rc, "write layout");
         if (stored_rows != NULL && g_strcmp0 (stored_rows, rows) == 0)
           continue;
-        forget = conn_prepare (conn, "DELETE FROM sync_state WHERE collection = ?1", error);
+        forget = wh_conn_prepare (conn, "DELETE FROM sync_state WHERE collection = ?1", error);
         if (forget == NULL)
           return FALSE;
         sqlite3_bind_text (forget, 1, n, -1, SQLITE_STATIC);
         if ((rc = sqlite3_step (forget)) != SQLITE_DONE)
-          return set_db_error (error, conn->db, rc, "reset cursor");
+          return wh_store_set_db_error (error, conn->db, rc, "reset cursor");
       }
     }
   return TRUE;
@@ -1058,10 +936,10 @@ migrate (WhStore *self,
   WhConn *conn = self->writer;
   gint64 version;
 
-  if (!conn_exec (conn, "BEGIN IMMEDIATE", error))
+  if (!wh_conn_exec (conn, "BEGIN IMMEDIATE", error))
     return FALSE;
   /* Read again under the write lock: another process may have migrated. */
-  version = conn_query_int (conn, "PRAGMA user_version", error);
+  version = wh_conn_query_int (conn, "PRAGMA user_version", error);
   if (version < 0)
     goto fail;
   if (version > WH_STORE_SCHEMA_VERSION)
@@ -1073,16 +951,16 @@ migrate (WhStore *self,
   for (gint64 v = version; v < WH_STORE_SCHEMA_VERSION; v++)
     {
       g_debug ("Migrating the cache from version %" G_GINT64_FORMAT, v);
-      if (!conn_exec (conn, migrations[v], error))
+      if (!wh_conn_exec (conn, migrations[v], error))
         goto fail;
     }
   if (version != WH_STORE_SCHEMA_VERSION)
     {
       g_autofree char *set = g_strdup_printf ("PRAGMA user_version = %d", WH_STORE_SCHEMA_VERSION);
-      if (!conn_exec (conn, set, error))
+      if (!wh_conn_exec (conn, set, error))
         goto fail;
     }
-  if (!reconcile_cache_tables (self, error) || !conn_exec (conn, "COMMIT", error))
+  if (!wh_store_reconcile_cache_tables (self, error) || !wh_conn_exec (conn, "COMMIT", error))
     goto fail;
   return TRUE;
 
@@ -1173,7 +1051,7 @@ wh_store_open (const char *path,
   self->writer->budgets = &self->budgets;
 
   /* Refuse a newer file before anything (even the journal mode) changes it. */
-  version = conn_query_int (self->writer, "PRAGMA user_version", error);
+  version = wh_conn_query_int (self->writer, "PRAGMA user_version", error);
   if (version < 0)
     return NULL;
   if (version > WH_STORE_SCHEMA_VERSION)
@@ -1183,8 +1061,8 @@ wh_store_open (const char *path,
       return NULL;
     }
 
-  if (conn_query_int (self->writer, "PRAGMA journal_mode = WAL", error) < 0 ||
-      !conn_exec (self->writer, "PRAGMA synchronous = NORMAL", error) ||
+  if (wh_conn_query_int (self->writer, "PRAGMA journal_mode = WAL", error) < 0 ||
+      !wh_conn_exec (self->writer, "PRAGMA synchronous = NORMAL", error) ||
       !migrate (self, error))
     return NULL;
 
@@ -1202,21 +1080,21 @@ wh_store_get_path (WhStore *self)
   return self->path;
 }
 
-static void
-emit_changed (WhStore    *self,
-              const char *what)
+void
+wh_store_emit_changed (WhStore    *self,
+                       const char *what)
 {
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0, what);
 }
 
 /* ---- Writing ------------------------------------------------------------ */
 
-static gboolean
-write_begin (WhStore *self,
-             GError **error)
+gboolean
+wh_store_writer_begin (WhStore *self,
+                       GError **error)
 {
   g_mutex_lock (&self->write_lock);
-  if (!conn_exec (self->writer, "BEGIN IMMEDIATE", error))
+  if (!wh_conn_exec (self->writer, "BEGIN IMMEDIATE", error))
     {
       g_mutex_unlock (&self->write_lock);
       return FALSE;
@@ -1225,30 +1103,30 @@ write_begin (WhStore *self,
 }
 
 /* Commits when ok, else rolls back; always releases the writer. */
-static gboolean
-write_end (WhStore  *self,
-           gboolean  ok,
-           GError  **error)
+gboolean
+wh_store_writer_end (WhStore  *self,
+                     gboolean  ok,
+                     GError  **error)
 {
   if (ok)
-    ok = conn_exec (self->writer, "COMMIT", error);
+    ok = wh_conn_exec (self->writer, "COMMIT", error);
   if (!ok)
     sqlite3_exec (self->writer->db, "ROLLBACK", NULL, NULL, NULL);
   g_mutex_unlock (&self->write_lock);
   return ok;
 }
 
-static gboolean
-step_done (WhConn       *conn,
-           sqlite3_stmt *stmt,
-           const char   *what,
-           GError      **error)
+gboolean
+wh_conn_step_done (WhConn       *conn,
+                   sqlite3_stmt *stmt,
+                   const char   *what,
+                   GError      **error)
 {
   int rc = sqlite3_step (stmt);
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return set_db_error (error, conn->db, rc, what);
+    return wh_store_set_db_error (error, conn->db, rc, what);
   return TRUE;
 }
 
@@ -1268,15 +1146,15 @@ check_region (const char *region,
  * are listed in its "_unindexed" table, created in the transaction of the
  * first such page and dropped in the one that indexes the last of them, so
  * the state survives any crash. 1, 0, or -1 on error. */
-static int
-conn_pending (WhConn         *conn,
-              const CollInfo *info,
-              GError        **error)
+int
+wh_conn_pending (WhConn         *conn,
+                 const CollInfo *info,
+                 GError        **error)
 {
-  g_autoptr(WhStmt) stmt = conn_prepare (conn,
-                                         "SELECT 1 FROM sqlite_master"
-                                         " WHERE type = 'table' AND name = ?1",
-                                         error);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn,
+                                            "SELECT 1 FROM sqlite_master"
+                                            " WHERE type = 'table' AND name = ?1",
+                                            error);
   int rc;
 
   if (stmt == NULL)
@@ -1287,7 +1165,7 @@ conn_pending (WhConn         *conn,
     return 1;
   if (rc == SQLITE_DONE)
     return 0;
-  set_db_error (error, conn->db, rc, "read index state");
+  wh_store_set_db_error (error, conn->db, rc, "read index state");
   return -1;
 }
 
@@ -1304,13 +1182,13 @@ defer_indexes (WhConn         *conn,
                                              info->unindexed);
   g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)",
                                           info->collection->name);
-  gint64 not_empty = conn_query_int (conn, any, error);
+  gint64 not_empty = wh_conn_query_int (conn, any, error);
 
   if (not_empty < 0)
     return FALSE;
   g_debug ("%s: deferring its indexes to the end of the pull", info->collection->name);
-  return conn_exec (conn, create, error) && conn_exec (conn, info->drop_trigger_sql, error) &&
-         (not_empty || conn_exec (conn, info->drop_index_sql, error));
+  return wh_conn_exec (conn, create, error) && wh_conn_exec (conn, info->drop_trigger_sql, error) &&
+         (not_empty || wh_conn_exec (conn, info->drop_index_sql, error));
 }
 
 /* Takes an indexed row out of the FTS and R*Tree (their triggers are gone),
@@ -1328,23 +1206,23 @@ unindex_row (WhConn         *conn,
       g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rowid, %s)"
                                               " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
                                               n, n, info->search, info->search, n);
-      g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!step_done (conn, stmt, "write", error))
+      if (!wh_conn_step_done (conn, stmt, "write", error))
         return FALSE;
     }
   if (info->located)
     {
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s_geo WHERE id = ?1", n);
-      g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!step_done (conn, stmt, "write", error))
+      if (!wh_conn_step_done (conn, stmt, "write", error))
         return FALSE;
     }
   return TRUE;
@@ -1364,7 +1242,7 @@ apply_record_unindexed (WhConn         *conn,
   g_autofree char *list_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s VALUES (?1)",
                                                info->unindexed);
   g_autofree char *unlist_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", info->unindexed);
-  g_autoptr(WhStmt) look = conn_prepare (conn, look_sql, error);
+  g_autoptr(WhStmt) look = wh_conn_prepare (conn, look_sql, error);
   gboolean found = FALSE, listed = FALSE;
   gint64 rev = 0;
   int rc;
@@ -1380,8 +1258,8 @@ apply_record_unindexed (WhConn         *conn,
       listed = sqlite3_column_int (look, 1) != 0;
     }
   else if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read");
-  g_clear_pointer (&look, stmt_done);
+    return wh_store_set_db_error (error, conn->db, rc, "read");
+  g_clear_pointer (&look, wh_stmt_done);
 
   /* An older or equal rev changes nothing: replays are no-ops. */
   if (found && rev >= record->rev)
@@ -1393,20 +1271,20 @@ apply_record_unindexed (WhConn         *conn,
 
   if (record->deleted)
     {
-      g_autoptr(WhStmt) delete = conn_prepare (conn, info->delete_sql, error);
-      g_autoptr(WhStmt) unlist = conn_prepare (conn, unlist_sql, error);
+      g_autoptr(WhStmt) delete = wh_conn_prepare (conn, info->delete_sql, error);
+      g_autoptr(WhStmt) unlist = wh_conn_prepare (conn, unlist_sql, error);
 
       if (delete == NULL || unlist == NULL)
         return FALSE;
       sqlite3_bind_int64 (delete, 1, record->id);
       sqlite3_bind_int64 (delete, 2, record->rev);
       sqlite3_bind_int64 (unlist, 1, record->id);
-      return step_done (conn, delete, "delete", error) && step_done (conn, unlist, "delete", error);
+      return wh_conn_step_done (conn, delete, "delete", error) && wh_conn_step_done (conn, unlist, "delete", error);
     }
   else
     {
-      g_autoptr(WhStmt) upsert = conn_prepare (conn, info->upsert_sql, error);
-      g_autoptr(WhStmt) list = conn_prepare (conn, list_sql, error);
+      g_autoptr(WhStmt) upsert = wh_conn_prepare (conn, info->upsert_sql, error);
+      g_autoptr(WhStmt) list = wh_conn_prepare (conn, list_sql, error);
 
       if (upsert == NULL || list == NULL)
         return FALSE;
@@ -1414,7 +1292,7 @@ apply_record_unindexed (WhConn         *conn,
       sqlite3_bind_int64 (upsert, 2, record->rev);
       wh_record_bind_values (record, upsert, 3);
       sqlite3_bind_int64 (list, 1, record->id);
-      return step_done (conn, upsert, "write", error) && step_done (conn, list, "write", error);
+      return wh_conn_step_done (conn, upsert, "write", error) && wh_conn_step_done (conn, list, "write", error);
     }
 }
 
@@ -1431,13 +1309,13 @@ apply_records_staged (WhConn         *conn,
   g_autoptr(WhStmt) clear = NULL;
 
   /* Created here rather than at open: a rollback takes it away again. */
-  if (!conn_exec (conn, info->stage_create_sql, error) ||
-      (stage = conn_prepare (conn, info->stage_upsert_sql, error)) == NULL ||
-      (unstage = conn_prepare (conn, info->stage_delete_sql, error)) == NULL ||
-      (delete = conn_prepare (conn, info->delete_sql, error)) == NULL ||
-      (flush = conn_prepare (conn, info->stage_flush_sql, error)) == NULL ||
-      (clear = conn_prepare (conn, info->stage_clear_sql, error)) == NULL ||
-      !step_done (conn, clear, "write", error))
+  if (!wh_conn_exec (conn, info->stage_create_sql, error) ||
+      (stage = wh_conn_prepare (conn, info->stage_upsert_sql, error)) == NULL ||
+      (unstage = wh_conn_prepare (conn, info->stage_delete_sql, error)) == NULL ||
+      (delete = wh_conn_prepare (conn, info->delete_sql, error)) == NULL ||
+      (flush = wh_conn_prepare (conn, info->stage_flush_sql, error)) == NULL ||
+      (clear = wh_conn_prepare (conn, info->stage_clear_sql, error)) == NULL ||
+      !wh_conn_step_done (conn, clear, "write", error))
     return FALSE;
 
   for (guint i = 0; i < page->records->len; i++)
@@ -1451,8 +1329,8 @@ apply_records_staged (WhConn         *conn,
           sqlite3_bind_int64 (delete, 2, record->rev);
           sqlite3_bind_int64 (unstage, 1, record->id);
           sqlite3_bind_int64 (unstage, 2, record->rev);
-          if (!step_done (conn, delete, "delete", error) ||
-              !step_done (conn, unstage, "delete", error))
+          if (!wh_conn_step_done (conn, delete, "delete", error) ||
+              !wh_conn_step_done (conn, unstage, "delete", error))
             return FALSE;
         }
       else
@@ -1461,11 +1339,11 @@ apply_records_staged (WhConn         *conn,
           sqlite3_bind_int64 (stage, 1, record->id);
           sqlite3_bind_int64 (stage, 2, record->rev);
           wh_record_bind_values (record, stage, 3);
-          if (!step_done (conn, stage, "write", error))
+          if (!wh_conn_step_done (conn, stage, "write", error))
             return FALSE;
         }
     }
-  return step_done (conn, flush, "write", error) && step_done (conn, clear, "write", error);
+  return wh_conn_step_done (conn, flush, "write", error) && wh_conn_step_done (conn, clear, "write", error);
 }
 
 static gboolean
@@ -1477,7 +1355,7 @@ apply_records (WhStore        *self,
 {
   WhConn *conn = self->writer;
   g_autoptr(WhStmt) cursor = NULL;
-  int pending = conn_pending (conn, info, error);
+  int pending = wh_conn_pending (conn, info, error);
 
   if (pending < 0)
     return FALSE;
@@ -1500,19 +1378,19 @@ apply_records (WhStore        *self,
     return FALSE;
 
   /* The cursor never moves back: an old page replayed is harmless. */
-  cursor = conn_prepare (conn,
-                         "INSERT INTO sync_state (collection, region, next_since, synced_at)"
-                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
-                         " SET next_since = max(next_since, excluded.next_since),"
-                         " synced_at = excluded.synced_at",
-                         error);
+  cursor = wh_conn_prepare (conn,
+                            "INSERT INTO sync_state (collection, region, next_since, synced_at)"
+                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                            " SET next_since = max(next_since, excluded.next_since),"
+                            " synced_at = excluded.synced_at",
+                            error);
   if (cursor == NULL)
     return FALSE;
   sqlite3_bind_text (cursor, 1, info->collection->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64 (cursor, 3, page->next_since);
   sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
-  return step_done (conn, cursor, "write cursor", error);
+  return wh_conn_step_done (conn, cursor, "write cursor", error);
 }
 
 gboolean
@@ -1527,7 +1405,7 @@ wh_store_apply_page (WhStore      *self,
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((info = lookup_info (self, page->collection, error)) == NULL || !check_region (region, error))
+  if ((info = wh_store_lookup_info (self, page->collection, error)) == NULL || !check_region (region, error))
     return FALSE;
   for (guint i = 0; i < page->records->len; i++)
     if (((WhRecord *) page->records->pdata[i])->collection != page->collection)
@@ -1538,10 +1416,10 @@ wh_store_apply_page (WhStore      *self,
         return FALSE;
       }
 
-  if (!write_begin (self, error) ||
-      !write_end (self, apply_records (self, info, page, region, error), error))
+  if (!wh_store_writer_begin (self, error) ||
+      !wh_store_writer_end (self, apply_records (self, info, page, region, error), error))
     return FALSE;
-  emit_changed (self, page->collection->name);
+  wh_store_emit_changed (self, page->collection->name);
   return TRUE;
 }
 
@@ -1561,7 +1439,7 @@ build_chunk (WhConn         *conn,
   g_autofree char *take = NULL;
   g_autofree char *drop = NULL;
   gint64 taken;
-  int pending = conn_pending (conn, info, error);
+  int pending = wh_conn_pending (conn, info, error);
 
   *done = pending == 0;
   if (pending <= 0)
@@ -1570,14 +1448,14 @@ build_chunk (WhConn         *conn,
   take = g_strdup_printf ("DELETE FROM temp.wh_build_ids;"
                           " INSERT INTO temp.wh_build_ids SELECT id FROM %s ORDER BY id LIMIT %u;",
                           info->unindexed, chunk_rows);
-  if (!conn_exec (conn, "CREATE TEMP TABLE IF NOT EXISTS wh_build_ids (id INTEGER PRIMARY KEY)",
-                  error) ||
-      !conn_exec (conn, take, error))
+  if (!wh_conn_exec (conn, "CREATE TEMP TABLE IF NOT EXISTS wh_build_ids (id INTEGER PRIMARY KEY)",
+                     error) ||
+      !wh_conn_exec (conn, take, error))
     return FALSE;
   taken = sqlite3_changes64 (conn->db);
   /* A step during the pull does a whole chunk or nothing. */
   if (!finish && taken < chunk_rows)
-    return conn_exec (conn, "DELETE FROM temp.wh_build_ids", error);
+    return wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error);
   *indexed = taken;
 
   if (taken > 0 && info->search != NULL)
@@ -1588,7 +1466,7 @@ build_chunk (WhConn         *conn,
                                               " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
                                               n, n, BUILD_FTS_HASHSIZE, n, info->search,
                                               info->t_search, n, n, n, FTS_DEFAULT_HASHSIZE);
-      if (!conn_exec (conn, sql, error))
+      if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }
   if (taken > 0 && info->located)
@@ -1598,7 +1476,7 @@ build_chunk (WhConn         *conn,
                                               " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id"
                                               " WHERE t.lat IS NOT NULL AND t.lon IS NOT NULL",
                                               n, n);
-      if (!conn_exec (conn, sql, error))
+      if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }
   if (taken > 0)
@@ -1606,7 +1484,7 @@ build_chunk (WhConn         *conn,
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id IN"
                                               " (SELECT id FROM temp.wh_build_ids)",
                                               info->unindexed);
-      if (!conn_exec (conn, sql, error) || !conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
+      if (!wh_conn_exec (conn, sql, error) || !wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
         return FALSE;
     }
   if (taken == chunk_rows || !finish)
@@ -1614,8 +1492,8 @@ build_chunk (WhConn         *conn,
 
   /* The last rows are in: the rest in the same transaction. */
   drop = g_strdup_printf ("DROP TABLE %s", info->unindexed);
-  if (!conn_exec (conn, info->index_sql, error) || !conn_exec (conn, info->trigger_sql, error) ||
-      !conn_exec (conn, drop, error))
+  if (!wh_conn_exec (conn, info->index_sql, error) || !wh_conn_exec (conn, info->trigger_sql, error) ||
+      !wh_conn_exec (conn, drop, error))
     return FALSE;
   g_debug ("%s: indexes built", n);
   *done = TRUE;
@@ -1632,7 +1510,7 @@ check_pending (WhStore        *self,
   g_auto(Reader) reader = { 0 };
   int state;
 
-  if (!reader_borrow (self, &reader, error) || (state = conn_pending (reader.conn, info, error)) < 0)
+  if (!wh_reader_borrow (self, &reader, error) || (state = wh_conn_pending (reader.conn, info, error)) < 0)
     return FALSE;
   *pending = state == 1;
   return TRUE;
@@ -1651,7 +1529,7 @@ wh_store_build_indexes (WhStore            *self,
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  if ((info = lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
                                                                                error))
     return FALSE;
   if (!pending)
@@ -1661,14 +1539,14 @@ wh_store_build_indexes (WhStore            *self,
       /* Between transactions: what is built stays built. */
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (!write_begin (self, error) ||
-          !write_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE, &done,
-                                         &indexed, error),
-                      error))
+      if (!wh_store_writer_begin (self, error) ||
+          !wh_store_writer_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE, &done,
+                                                   &indexed, error),
+                                error))
         return FALSE;
       /* The first check may find nothing to do; later ones always wrote. */
       if (chunks > 0 || !done)
-        emit_changed (self, collection->name);
+        wh_store_emit_changed (self, collection->name);
     }
   return TRUE;
 }
@@ -1729,21 +1607,21 @@ wh_store_build_indexes_step (WhStore            *self,
 
   if (did_work)
     *did_work = FALSE;
-  if ((info = lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
                                                                                error))
     return FALSE;
   if (!pending)
     return TRUE;
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  if (!write_end (self, build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
-                  error))
+  if (!wh_store_writer_end (self, build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
+                            error))
     return FALSE;
   if (indexed > 0)
     {
       if (did_work)
         *did_work = TRUE;
-      emit_changed (self, collection->name);
+      wh_store_emit_changed (self, collection->name);
     }
   return TRUE;
 }
@@ -1758,10 +1636,10 @@ wh_store_get_indexes_pending (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
 
-  if ((info = lookup_info (self, collection, error)) == NULL ||
-      !reader_borrow (self, &reader, error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
     return -1;
-  return conn_pending (reader.conn, info, error);
+  return wh_conn_pending (reader.conn, info, error);
 }
 
 void
@@ -1787,13 +1665,13 @@ wh_store_get_sync_state (WhStore            *self,
   g_return_val_if_fail (out != NULL, FALSE);
 
   memset (out, 0, sizeof *out);
-  if (!lookup_info (self, collection, error) || !check_region (region, error) ||
-      !reader_borrow (self, &reader, error))
+  if (!wh_store_lookup_info (self, collection, error) || !check_region (region, error) ||
+      !wh_reader_borrow (self, &reader, error))
     return FALSE;
-  stmt = conn_prepare (reader.conn,
-                       "SELECT next_since, synced_at, etag FROM sync_state"
-                       " WHERE collection = ?1 AND region = ?2",
-                       error);
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT next_since, synced_at, etag FROM sync_state"
+                          " WHERE collection = ?1 AND region = ?2",
+                          error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
@@ -1806,7 +1684,7 @@ wh_store_get_sync_state (WhStore            *self,
       out->etag = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
     }
   else if (rc != SQLITE_DONE)
-    return set_db_error (error, reader.conn->db, rc, "read cursor");
+    return wh_store_set_db_error (error, reader.conn->db, rc, "read cursor");
   return TRUE;
 }
 
@@ -1836,14 +1714,14 @@ wh_store_set_sync_checked (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
-  if (!lookup_info (self, collection, error) || !check_region (region, error) ||
-      !write_begin (self, error))
+  if (!wh_store_lookup_info (self, collection, error) || !check_region (region, error) ||
+      !wh_store_writer_begin (self, error))
     return FALSE;
-  stmt = conn_prepare (self->writer,
-                       "INSERT INTO sync_state (collection, region, synced_at, etag)"
-                       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
-                       " SET synced_at = excluded.synced_at, etag = excluded.etag",
-                       error);
+  stmt = wh_conn_prepare (self->writer,
+                          "INSERT INTO sync_state (collection, region, synced_at, etag)"
+                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                          " SET synced_at = excluded.synced_at, etag = excluded.etag",
+                          error);
   ok = stmt != NULL;
   if (ok)
     {
@@ -1852,10 +1730,10 @@ wh_store_set_sync_checked (WhStore            *self,
       sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
       if (etag)
         sqlite3_bind_text (stmt, 4, etag, -1, SQLITE_STATIC);
-      ok = step_done (self->writer, stmt, "write sync state", error);
+      ok = wh_conn_step_done (self->writer, stmt, "write sync state", error);
     }
-  g_clear_pointer (&stmt, stmt_done);
-  return write_end (self, ok, error);
+  g_clear_pointer (&stmt, wh_stmt_done);
+  return wh_store_writer_end (self, ok, error);
 }
 
 gboolean
@@ -1868,7 +1746,7 @@ wh_store_reset_collection (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
-  if ((info = lookup_info (self, collection, error)) == NULL)
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
     return FALSE;
   /* Dropping and recreating is much faster than deleting row by row with
    * the FTS and R*Tree triggers firing for each. */
@@ -1877,11 +1755,11 @@ wh_store_reset_collection (WhStore            *self,
                          " DELETE FROM cache_layout WHERE collection = '%s';",
                          collection->name, collection->name, collection->name, collection->name,
                          collection->name);
-  if (!write_begin (self, error) ||
-      !write_end (self, conn_exec (self->writer, sql, error) &&
-                        reconcile_cache_tables (self, error), error))
+  if (!wh_store_writer_begin (self, error) ||
+      !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
+                                  wh_store_reconcile_cache_tables (self, error), error))
     return FALSE;
-  emit_changed (self, collection->name);
+  wh_store_emit_changed (self, collection->name);
   return TRUE;
 }
 
@@ -1912,12 +1790,12 @@ wh_store_outbox_add (WhStore    *self,
   g_return_val_if_fail (kind != NULL && *kind != '\0', 0);
   g_return_val_if_fail (json_body != NULL, 0);
 
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return 0;
   id = wh_store_outbox_insert (self, kind, key, json_body, error);
-  if (!write_end (self, id > 0, error))
+  if (!wh_store_writer_end (self, id > 0, error))
     return 0;
-  emit_changed (self, "outbox");
+  wh_store_emit_changed (self, "outbox");
   return id;
 }
 
@@ -1933,17 +1811,17 @@ wh_store_outbox_insert (WhStore    *self,
   gint64 id = 0;
   gboolean ok;
 
-  ok = (drop = conn_prepare (self->writer, "DELETE FROM outbox WHERE kind = ?1 AND key = ?2",
-                             error)) != NULL &&
-       (add = conn_prepare (self->writer,
-                            "INSERT INTO outbox (kind, key, body, created_at)"
-                            " VALUES (?1, ?2, ?3, ?4)",
-                            error)) != NULL;
+  ok = (drop = wh_conn_prepare (self->writer, "DELETE FROM outbox WHERE kind = ?1 AND key = ?2",
+                                error)) != NULL &&
+       (add = wh_conn_prepare (self->writer,
+                               "INSERT INTO outbox (kind, key, body, created_at)"
+                               " VALUES (?1, ?2, ?3, ?4)",
+                               error)) != NULL;
   if (ok && key != NULL)
     {
       sqlite3_bind_text (drop, 1, kind, -1, SQLITE_STATIC);
       sqlite3_bind_text (drop, 2, key, -1, SQLITE_STATIC);
-      ok = step_done (self->writer, drop, "replace outbox entry", error);
+      ok = wh_conn_step_done (self->writer, drop, "replace outbox entry", error);
     }
   if (ok)
     {
@@ -1952,7 +1830,7 @@ wh_store_outbox_insert (WhStore    *self,
         sqlite3_bind_text (add, 2, key, -1, SQLITE_STATIC);
       sqlite3_bind_text (add, 3, json_body, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (add, 4, g_get_real_time () / G_USEC_PER_SEC);
-      ok = step_done (self->writer, add, "add outbox entry", error);
+      ok = wh_conn_step_done (self->writer, add, "add outbox entry", error);
       id = sqlite3_last_insert_rowid (self->writer->db);
     }
   return ok ? id : 0;
@@ -1970,12 +1848,12 @@ wh_store_outbox_peek (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
-  stmt = conn_prepare (reader.conn,
-                       "SELECT id, kind, key, body, created_at, attempts, last_error"
-                       " FROM outbox ORDER BY id LIMIT ?1",
-                       error);
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT id, kind, key, body, created_at, attempts, last_error"
+                          " FROM outbox ORDER BY id LIMIT ?1",
+                          error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, max_entries);
@@ -1995,7 +1873,7 @@ wh_store_outbox_peek (WhStore *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read outbox");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read outbox");
       return NULL;
     }
   return g_steal_pointer (&entries);
@@ -2011,21 +1889,21 @@ outbox_write (WhStore    *self,
   g_autoptr(WhStmt) stmt = NULL;
   gboolean ok;
 
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  stmt = conn_prepare (self->writer, sql, error);
+  stmt = wh_conn_prepare (self->writer, sql, error);
   ok = stmt != NULL;
   if (ok)
     {
       sqlite3_bind_int64 (stmt, 1, id);
       if (text)
         sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
-      ok = step_done (self->writer, stmt, "write outbox", error);
+      ok = wh_conn_step_done (self->writer, stmt, "write outbox", error);
     }
-  g_clear_pointer (&stmt, stmt_done);
-  if (!write_end (self, ok, error))
+  g_clear_pointer (&stmt, wh_stmt_done);
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "outbox");
+  wh_store_emit_changed (self, "outbox");
   return TRUE;
 }
 
@@ -2058,9 +1936,9 @@ wh_store_outbox_count (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return -1;
-  return conn_query_int (reader.conn, "SELECT count(*) FROM outbox", error);
+  return wh_conn_query_int (reader.conn, "SELECT count(*) FROM outbox", error);
 }
 
 gboolean
@@ -2078,16 +1956,16 @@ wh_store_wipe_personal (WhStore *self,
   /* secure_delete zeroes the freed content as it goes; the checkpoint below
    * then moves it into the file and truncates the WAL that held the old
    * pages. The setting stays on: personal tables are small. */
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  ok = conn_exec (self->writer, "PRAGMA secure_delete = ON", error) &&
-       conn_exec (self->writer,
-                  "DELETE FROM outbox; DELETE FROM progress; DELETE FROM bookmarks;"
-                  " DELETE FROM vouchers; DELETE FROM saved_courses;"
-                  " DELETE FROM me; DELETE FROM pending_claims;"
-                  " DELETE FROM quiz_attempts; DELETE FROM media;",
-                  error);
-  if (!write_end (self, ok, error))
+  ok = wh_conn_exec (self->writer, "PRAGMA secure_delete = ON", error) &&
+       wh_conn_exec (self->writer,
+                     "DELETE FROM outbox; DELETE FROM progress; DELETE FROM bookmarks;"
+                     " DELETE FROM vouchers; DELETE FROM saved_courses;"
+                     " DELETE FROM me; DELETE FROM pending_claims;"
+                     " DELETE FROM quiz_attempts; DELETE FROM media;",
+                     error);
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
 
   g_mutex_lock (&self->write_lock);
@@ -2097,7 +1975,7 @@ wh_store_wipe_personal (WhStore *self,
   g_mutex_unlock (&self->write_lock);
 
   for (guint i = 0; i < G_N_ELEMENTS (personal); i++)
-    emit_changed (self, personal[i]);
+    wh_store_emit_changed (self, personal[i]);
   return TRUE;
 }
 
@@ -2115,48 +1993,48 @@ read_record (const WhCollection *collection,
   return record;
 }
 
-static GPtrArray *
-new_record_array (void)
+GPtrArray *
+wh_store_record_array_new (void)
 {
   return g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
 }
 
 /* Steps a statement whose columns are info->columns, collecting records. */
-static gboolean
-collect_records (WhConn             *conn,
-                 sqlite3_stmt       *stmt,
-                 const WhCollection *collection,
-                 GPtrArray          *out,
-                 GError            **error)
+gboolean
+wh_conn_collect_records (WhConn             *conn,
+                         sqlite3_stmt       *stmt,
+                         const WhCollection *collection,
+                         GPtrArray          *out,
+                         GError            **error)
 {
   int rc;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, read_record (collection, stmt));
   if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read");
+    return wh_store_set_db_error (error, conn->db, rc, "read");
   return TRUE;
 }
 
 /* Records by id, in the order of ids; those not cached are skipped. */
-static GPtrArray *
-get_records (WhConn         *conn,
-             const CollInfo *info,
-             const gint64   *ids,
-             guint           n_ids,
-             GError        **error)
+GPtrArray *
+wh_conn_get_records (WhConn         *conn,
+                     const CollInfo *info,
+                     const gint64   *ids,
+                     guint           n_ids,
+                     GError        **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1", info->columns,
                                           info->collection->name);
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
-  g_autoptr(GPtrArray) records = new_record_array ();
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+  g_autoptr(GPtrArray) records = wh_store_record_array_new ();
 
   if (stmt == NULL)
     return NULL;
   for (guint i = 0; i < n_ids; i++)
     {
       sqlite3_bind_int64 (stmt, 1, ids[i]);
-      if (!collect_records (conn, stmt, info->collection, records, error))
+      if (!wh_conn_collect_records (conn, stmt, info->collection, records, error))
         return NULL;
       sqlite3_reset (stmt);
     }
@@ -2195,10 +2073,10 @@ wh_store_get_records (WhStore            *self,
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
 
-  if ((info = lookup_info (self, collection, error)) == NULL ||
-      !reader_borrow (self, &reader, error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
     return NULL;
-  return get_records (reader.conn, info, ids, n_ids, error);
+  return wh_conn_get_records (reader.conn, info, ids, n_ids, error);
 }
 
 gint64
@@ -2211,10 +2089,10 @@ wh_store_count (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
 
-  if (!lookup_info (self, collection, error) || !reader_borrow (self, &reader, error))
+  if (!wh_store_lookup_info (self, collection, error) || !wh_reader_borrow (self, &reader, error))
     return -1;
   sql = g_strdup_printf ("SELECT count(*) FROM %s", collection->name);
-  return conn_query_int (reader.conn, sql, error);
+  return wh_conn_query_int (reader.conn, sql, error);
 }
 
 /* ---- Bookmarks ---------------------------------------------------------- */
@@ -2240,13 +2118,13 @@ wh_store_write_bookmark (WhStore        *self,
                         FALSE);
   g_return_val_if_fail (outbox_kind != NULL && outbox_body != NULL, FALSE);
 
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
   if (bookmark != NULL)
     {
-      ok = (stmt = conn_prepare (self->writer,
-                                 "INSERT OR REPLACE INTO bookmarks (job_id, applied, updated_at)"
-                                 " VALUES (?1, ?2, ?3)", error)) != NULL;
+      ok = (stmt = wh_conn_prepare (self->writer,
+                                    "INSERT OR REPLACE INTO bookmarks (job_id, applied, updated_at)"
+                                    " VALUES (?1, ?2, ?3)", error)) != NULL;
       if (ok)
         {
           sqlite3_bind_int64 (stmt, 1, job_id);
@@ -2257,19 +2135,19 @@ wh_store_write_bookmark (WhStore        *self,
     }
   else
     {
-      ok = (stmt = conn_prepare (self->writer, "DELETE FROM bookmarks WHERE job_id = ?1",
-                                 error)) != NULL;
+      ok = (stmt = wh_conn_prepare (self->writer, "DELETE FROM bookmarks WHERE job_id = ?1",
+                                    error)) != NULL;
       if (ok)
         sqlite3_bind_int64 (stmt, 1, job_id);
     }
-  ok = ok && step_done (self->writer, stmt, "save bookmark", error);
-  g_clear_pointer (&stmt, stmt_done);
+  ok = ok && wh_conn_step_done (self->writer, stmt, "save bookmark", error);
+  g_clear_pointer (&stmt, wh_stmt_done);
   if (ok)
     ok = (id = wh_store_outbox_insert (self, outbox_kind, outbox_key, outbox_body, error)) > 0;
-  if (!write_end (self, ok, error))
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "bookmarks");
-  emit_changed (self, "outbox");
+  wh_store_emit_changed (self, "bookmarks");
+  wh_store_emit_changed (self, "outbox");
   return TRUE;
 }
 
@@ -2281,11 +2159,11 @@ read_bookmarks (WhStore    *self,
 {
   g_auto(Reader) reader = { 0 };
   g_autoptr(WhStmt) stmt = NULL;
-  g_autoptr(GPtrArray) records = new_record_array ();
+  g_autoptr(GPtrArray) records = wh_store_record_array_new ();
   int rc;
 
-  if (!reader_borrow (self, &reader, error) ||
-      (stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+  if (!wh_reader_borrow (self, &reader, error) ||
+      (stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return NULL;
   if (job_id > 0)
     sqlite3_bind_int64 (stmt, 1, job_id);
@@ -2300,7 +2178,7 @@ read_bookmarks (WhStore    *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read bookmarks");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read bookmarks");
       return NULL;
     }
   return g_steal_pointer (&records);
@@ -2377,40 +2255,6 @@ bind_filter (sqlite3_stmt   *stmt,
     sqlite3_bind_text (stmt, param, f->s, -1, SQLITE_STATIC);
 }
 
-typedef enum
-{
-  SELECT_ROWS,
-  SELECT_COUNT,
-  SELECT_IDS,   /* as ROWS, the ids alone */
-} SelectKind;
-
-/* Where a page starts relative to a key row (order value v, id k). */
-typedef enum
-{
-  KEY_NONE,  /* at an OFFSET */
-  KEY_TIE,   /* rows with order = v and id beyond k */
-  KEY_AFTER, /* rows with order beyond v (or, ordered by id, id beyond k) */
-} KeyMode;
-
-/* Which index a statement reads the rows of a filtered query through.
- * SQLite's planner has no statistics (ANALYZE would have to run again after
- * every sync, and even then picks badly between a filter's index and the
- * sort's), so the store tells it when it knows better. */
-typedef enum
-{
-  ACCESS_PLANNER, /* as SQLite likes */
-  ACCESS_ORDER,   /* walking the sort value's index */
-  ACCESS_FIELD,   /* a selective filter's own index */
-  ACCESS_FILTER,  /* the covering index of the FILTER fields */
-} AccessKind;
-
-typedef struct
-{
-  AccessKind  kind;
-  const char *field; /* ACCESS_FIELD */
-  gint64      rows;  /* how many rows the filter it reads through holds; -1: not probed */
-} Access;
-
 /* The sort value in SQL: a column, or a scaled order's expression (the very
  * text of its index's, so that SQLite sees the index serves it). */
 static const char *
@@ -2435,11 +2279,11 @@ order_indexed (const WhQuery *query)
   return f != NULL && (f->flags & WH_FIELD_INDEXED);
 }
 
-static void
-append_access (GString        *sql,
-               const CollInfo *info,
-               const WhQuery  *query,
-               const Access   *access)
+void
+wh_store_append_access (GString        *sql,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        const Access   *access)
 {
   const char *n = info->collection->name;
 
@@ -2451,14 +2295,14 @@ append_access (GString        *sql,
     g_string_append_printf (sql, " INDEXED BY %s", info->filter_index);
 }
 
-/* The filters and the match, each "?" bound by bind_conditions in order.
- * pending: the collection's search index is not complete (see conn_pending). */
-static void
-append_conditions (GString        *sql,
-                   const CollInfo *info,
-                   const WhQuery  *query,
-                   gboolean        pending,
-                   const char    **and)
+/* The filters and the match, each "?" bound by wh_store_bind_conditions in order.
+ * pending: the collection's search index is not complete (see wh_conn_pending). */
+void
+wh_store_append_conditions (GString        *sql,
+                            const CollInfo *info,
+                            const WhQuery  *query,
+                            gboolean        pending,
+                            const char    **and)
 {
   const char *n = info->collection->name;
 
@@ -2493,10 +2337,10 @@ append_conditions (GString        *sql,
 }
 
 /* Returns the next parameter number. */
-static int
-bind_conditions (sqlite3_stmt  *stmt,
-                 const WhQuery *query,
-                 gboolean       pending)
+int
+wh_store_bind_conditions (sqlite3_stmt  *stmt,
+                          const WhQuery *query,
+                          gboolean       pending)
 {
   int p = 1;
 
@@ -2513,9 +2357,9 @@ bind_conditions (sqlite3_stmt  *stmt,
 
 /* Whether the covering filter index holds every column the conditions
  * (and, for the distance order, lat and lon) read. */
-static gboolean
-filter_index_covers (const CollInfo *info,
-                     const WhQuery  *query)
+gboolean
+wh_store_filter_index_covers (const CollInfo *info,
+                              const WhQuery  *query)
 {
   if (info->filter_index == NULL || query->match != NULL)
     return FALSE;
@@ -2534,16 +2378,16 @@ filter_index_covers (const CollInfo *info,
 }
 
 /* Steps a bound "SELECT count(*)"; -1 on error. */
-static gint64
-step_count (WhConn       *conn,
-            sqlite3_stmt *stmt,
-            const char   *what,
-            GError      **error)
+gint64
+wh_conn_step_count (WhConn       *conn,
+                    sqlite3_stmt *stmt,
+                    const char   *what,
+                    GError      **error)
 {
   int rc = sqlite3_step (stmt);
 
   if (rc != SQLITE_ROW)
-    return set_db_error (error, conn->db, rc, what), -1;
+    return wh_store_set_db_error (error, conn->db, rc, what), -1;
   return sqlite3_column_int64 (stmt, 0);
 }
 
@@ -2560,13 +2404,13 @@ probe_rows (WhConn         *conn,
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s INDEXED BY"
                                           " %s_by_%s WHERE %s %s ?1 LIMIT ?2)",
                                           n, n, f->field, f->field, op_sql (f->op));
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
     return -1;
   bind_filter (stmt, 1, f);
   sqlite3_bind_int64 (stmt, 2, cap + 1);
-  return step_count (conn, stmt, "probe", error);
+  return wh_conn_step_count (conn, stmt, "probe", error);
 }
 
 /* How to reach the rows of a query, apart from its order: the index of a
@@ -2577,14 +2421,14 @@ probe_rows (WhConn         *conn,
  * so is a text search, whose candidates come from the search index.
  * located: the rows will be ordered by distance, so the covering index
  * (which holds lat and lon) is worth it even without a filter. */
-static gboolean
-choose_access (WhConn         *conn,
-               const CollInfo *info,
-               const WhQuery  *query,
-               gboolean        for_count,
-               gboolean        located,
-               Access         *access,
-               GError        **error)
+gboolean
+wh_store_choose_access (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        gboolean        for_count,
+                        gboolean        located,
+                        Access         *access,
+                        GError        **error)
 {
   gint64 fewest = conn->budgets->selective_rows;
   const char *one_field = NULL;
@@ -2619,7 +2463,7 @@ choose_access (WhConn         *conn,
   /* Its first column's rows are a range of the covering index too: read
    * there, the other filters need no row of the table. */
   if (access->kind == ACCESS_FIELD && g_strcmp0 (access->field, info->filter_first) == 0 &&
-      filter_index_covers (info, query))
+      wh_store_filter_index_covers (info, query))
     access->kind = ACCESS_FILTER;
   if (access->kind != ACCESS_PLANNER)
     return TRUE;
@@ -2630,7 +2474,7 @@ choose_access (WhConn         *conn,
       if (field != NULL && (field->flags & WH_FIELD_INDEXED))
         return TRUE;
     }
-  if ((query->filters->len > 0 || located) && filter_index_covers (info, query))
+  if ((query->filters->len > 0 || located) && wh_store_filter_index_covers (info, query))
     access->kind = ACCESS_FILTER;
   return TRUE;
 }
@@ -2660,8 +2504,8 @@ query_sql (const CollInfo *info,
     g_string_append_printf (sql, "SELECT count(*) FROM %s", n);
   else
     g_string_append_printf (sql, "SELECT %s FROM %s", kind == SELECT_IDS ? "id" : info->columns, n);
-  append_access (sql, info, query, access);
-  append_conditions (sql, info, query, pending, &and);
+  wh_store_append_access (sql, info, query, access);
+  wh_store_append_conditions (sql, info, query, pending, &and);
   /* Sort fields are WH_FIELD_REQUIRED, which every cached live row has
    * (wh_record_from_json checks it), so no NULLs upset the key order. Ties
    * in the sort field are paged through by id on their own: "(v, id) > (?,
@@ -2695,7 +2539,7 @@ bind_query (sqlite3_stmt   *stmt,
             guint           limit,
             gboolean        pending)
 {
-  int p = bind_conditions (stmt, query, pending);
+  int p = wh_store_bind_conditions (stmt, query, pending);
 
   if (key_mode != KEY_NONE && query->order_scaled != NULL)
     {
@@ -2729,7 +2573,7 @@ check_query (WhStore        *self,
              const CollInfo **info,
              GError        **error)
 {
-  if ((*info = lookup_info (self, query->collection, error)) == NULL)
+  if ((*info = wh_store_lookup_info (self, query->collection, error)) == NULL)
     return FALSE;
   if (query->match != NULL && (*info)->rank == NULL)
     {
@@ -2762,10 +2606,10 @@ budget_cb (void *data)
 
 /* Starts a budget of ms on the connection, or says that there is none to
  * spend (ms 0: tests go straight to what follows a spent budget). */
-static gboolean
-budget_start (WhConn *conn,
-              int     ms,
-              gint64 *deadline)
+gboolean
+wh_conn_budget_start (WhConn *conn,
+                      int     ms,
+                      gint64 *deadline)
 {
   if (ms <= 0)
     return FALSE;
@@ -2776,11 +2620,11 @@ budget_start (WhConn *conn,
 
 /* Ends a budget. TRUE when the statement that failed was interrupted by it
  * (error cleared: the caller tries its other way), FALSE for a real error. */
-static gboolean
-budget_end (WhConn  *conn,
-            gint64   deadline,
-            gboolean ok,
-            GError **error)
+gboolean
+wh_conn_budget_end (WhConn  *conn,
+                    gint64   deadline,
+                    gboolean ok,
+                    GError **error)
 {
   sqlite3_progress_handler (conn->db, 0, NULL, NULL);
   if (ok || error == NULL || !g_error_matches (*error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED) ||
@@ -2804,14 +2648,14 @@ match_rows (WhConn         *conn,
     g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH ?1 LIMIT ?2)",
                      n, n) :
     g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
   if (cap < G_MAXINT64)
     sqlite3_bind_int64 (stmt, 2, cap + 1);
-  return step_count (conn, stmt, "search", error);
+  return wh_conn_step_count (conn, stmt, "search", error);
 }
 
 /* Appends the records of ids, read in that order. */
@@ -2826,7 +2670,7 @@ append_records (WhConn         *conn,
 
   /* The same read snapshot is not kept between the two statements: a row
    * deleted in between is skipped, and the next reload fixes the count. */
-  if ((records = get_records (conn, info, (gint64 *) (gpointer) ids->data, ids->len, error)) == NULL)
+  if ((records = wh_conn_get_records (conn, info, (gint64 *) (gpointer) ids->data, ids->len, error)) == NULL)
     return FALSE;
   for (guint i = 0; i < records->len; i++)
     g_ptr_array_add (out, g_steal_pointer (&records->pdata[i]));
@@ -2834,12 +2678,12 @@ append_records (WhConn         *conn,
 }
 
 /* Steps a statement that selects ids, then appends their records. */
-static gboolean
-collect_by_ids (WhConn         *conn,
-                const CollInfo *info,
-                sqlite3_stmt   *stmt,
-                GPtrArray      *out,
-                GError        **error)
+gboolean
+wh_conn_collect_by_ids (WhConn         *conn,
+                        const CollInfo *info,
+                        sqlite3_stmt   *stmt,
+                        GPtrArray      *out,
+                        GError        **error)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   int rc;
@@ -2850,7 +2694,7 @@ collect_by_ids (WhConn         *conn,
       g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read");
+    return wh_store_set_db_error (error, conn->db, rc, "read");
   sqlite3_reset (stmt);
   return append_records (conn, info, ids, out, error);
 }
@@ -2878,14 +2722,14 @@ run_rows (WhConn         *conn,
 {
   SelectKind kind = offset > 0 || access->kind != ACCESS_ORDER ? SELECT_IDS : SELECT_ROWS;
   g_autofree char *sql = query_sql (info, query, kind, key_mode, before, pending, access);
-  g_autoptr(WhStmt) stmt = conn_prepare (conn, sql, error);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
     return FALSE;
   bind_query (stmt, query, key, key_mode, kind, offset, limit, pending);
   if (kind == SELECT_ROWS)
-    return collect_records (conn, stmt, query->collection, out, error);
-  return collect_by_ids (conn, info, stmt, out, error);
+    return wh_conn_collect_records (conn, stmt, query->collection, out, error);
+  return wh_conn_collect_by_ids (conn, info, stmt, out, error);
 }
 
 /* Appends up to limit rows of one form of the query.
@@ -2898,7 +2742,7 @@ run_rows (WhConn         *conn,
  * jobs: the whole index). Neither is right every time and the planner
  * cannot tell (even with ANALYZE it picks the sort), so the walk is tried
  * first on a small budget; when it runs out, the filters are selective and
- * choose_access finds their rows. */
+ * wh_store_choose_access finds their rows. */
 static gboolean
 query_rows (WhConn         *conn,
             const CollInfo *info,
@@ -2912,7 +2756,7 @@ query_rows (WhConn         *conn,
             GError        **error)
 {
   /* While a first pull's build is pending, the indexes may not be there. */
-  int pending = conn_pending (conn, info, error);
+  int pending = wh_conn_pending (conn, info, error);
   Access access = { ACCESS_PLANNER, NULL, -1 };
 
   if (pending < 0)
@@ -2937,11 +2781,11 @@ query_rows (WhConn         *conn,
             return FALSE;
           ms = hits > cap ? conn->budgets->match_walk_ms : 0;
         }
-      if (budget_start (conn, ms, &deadline))
+      if (wh_conn_budget_start (conn, ms, &deadline))
         {
           ok = run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &walk,
                          out, error);
-          if (!budget_end (conn, deadline, ok, error))
+          if (!wh_conn_budget_end (conn, deadline, ok, error))
             return ok;
           g_debug ("Walking %s_by_%s ran out of time: the filters' rows instead",
                    query->collection->name, query->order_field);
@@ -2949,7 +2793,7 @@ query_rows (WhConn         *conn,
         }
     }
 
-  if (!pending && !choose_access (conn, info, query, FALSE, FALSE, &access, error))
+  if (!pending && !wh_store_choose_access (conn, info, query, FALSE, FALSE, &access, error))
     return FALSE;
   return run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &access, out,
                    error);
@@ -2969,18 +2813,16 @@ reverse_records (GPtrArray *records)
 
 /* ---- Distance order ------------------------------------------------------ */
 
-#define HALF_WORLD_M (G_PI * EARTH_RADIUS_M)
-
 /* The smallest box around a circle (a cap of the sphere); TRUE when it is
  * the whole world (the radius reaches round, or the cap holds a pole). */
-static gboolean
-circle_box (double  lat,
-            double  lon,
-            double  radius,
-            double *min_lat,
-            double *min_lon,
-            double *max_lat,
-            double *max_lon)
+gboolean
+wh_store_circle_box (double  lat,
+                     double  lon,
+                     double  radius,
+                     double *min_lat,
+                     double *min_lon,
+                     double *max_lat,
+                     double *max_lon)
 {
   double angle = radius / EARTH_RADIUS_M;
   double dlat = angle * 180 / G_PI;
@@ -3023,7 +2865,7 @@ typedef struct
   gint64   key_id;
   double   radius;   /* located: only rows within it, through the R*Tree; <= 0: no bound */
   guint    offset;
-  gboolean pending;  /* the search index is not complete (conn_pending) */
+  gboolean pending;  /* the search index is not complete (wh_conn_pending) */
   Access   access;   /* located without a bound: how its rows are found */
 } DistPart;
 
@@ -3057,8 +2899,8 @@ distance_rows (WhConn         *conn,
   if (!part->located && !part->pending)
     g_string_append_printf (sql, " INDEXED BY %s_unlocated", n);
   else if (part->located && part->radius <= 0)
-    append_access (sql, info, query, &part->access);
-  append_conditions (sql, info, query, part->pending, &and);
+    wh_store_append_access (sql, info, query, &part->access);
+  wh_store_append_conditions (sql, info, query, part->pending, &and);
   /* Named parameters after the positional ones, which keep their numbers. */
   if (!part->located)
     {
@@ -3074,8 +2916,8 @@ distance_rows (WhConn         *conn,
       /* The R*Tree finds the candidates within the radius; a box across
        * the antimeridian is left to the exact test alone. */
       if (part->radius > 0 &&
-          !circle_box (query->origin_lat, query->origin_lon, part->radius, &min_lat, &min_lon,
-                       &max_lat, &max_lon) &&
+          !wh_store_circle_box (query->origin_lat, query->origin_lon, part->radius, &min_lat, &min_lon,
+                                &max_lat, &max_lon) &&
           min_lon <= max_lon && info->located)
         {
           boxed = TRUE;
@@ -3091,9 +2933,9 @@ distance_rows (WhConn         *conn,
 #undef D
     }
 
-  if ((stmt = conn_prepare (conn, sql->str, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql->str, error)) == NULL)
     return FALSE;
-  p = bind_conditions (stmt, query, part->pending);
+  p = wh_store_bind_conditions (stmt, query, part->pending);
   g_assert (p == 1 || sqlite3_bind_parameter_name (stmt, p - 1) == NULL);
 #define BIND_D(name, v) \
   G_STMT_START { int i_ = sqlite3_bind_parameter_index (stmt, name); \
@@ -3117,7 +2959,7 @@ distance_rows (WhConn         *conn,
     }
 #undef BIND_D
 #undef BIND_I
-  return collect_by_ids (conn, info, stmt, out, error);
+  return wh_conn_collect_by_ids (conn, info, stmt, out, error);
 }
 
 static gboolean
@@ -3136,7 +2978,7 @@ record_distance (const WhQuery  *query,
  * key (or the origin) on, growing until the page is full; backwards, within
  * the key's own distance (part->radius). While that stays cheap; else, or
  * without rings, every matching row sorted by distance (through
- * choose_access's index). */
+ * wh_store_choose_access's index). */
 static gboolean
 located_rows (WhConn         *conn,
               const CollInfo *info,
@@ -3149,7 +2991,7 @@ located_rows (WhConn         *conn,
 {
   guint had = out->len;
 
-  if (!part->pending && !choose_access (conn, info, query, FALSE, TRUE, &part->access, error))
+  if (!part->pending && !wh_store_choose_access (conn, info, query, FALSE, TRUE, &part->access, error))
     return FALSE;
   /* A filter with a few thousand rows (tens of thousands when they are a
    * range of the covering index, read without the table): sorting them all
@@ -3165,13 +3007,13 @@ located_rows (WhConn         *conn,
        * index holding every place. */
       gboolean budget = !part->pending &&
                         (query->filters->len > 0 || query->match != NULL ||
-                         filter_index_covers (info, query));
+                         wh_store_filter_index_covers (info, query));
       double start = part->has_key && !part->before ? part->key_d : 0;
       double step = 2000; /* metres: a neighbourhood of a city */
       gint64 deadline;
       gboolean ok = TRUE;
 
-      if (budget && !budget_start (conn, conn->budgets->ring_ms, &deadline))
+      if (budget && !wh_conn_budget_start (conn, conn->budgets->ring_ms, &deadline))
         goto sorted;
       for (;;)
         {
@@ -3188,7 +3030,7 @@ located_rows (WhConn         *conn,
           g_ptr_array_set_size (out, had);
           step *= 4;
         }
-      if (!budget || !budget_end (conn, deadline, ok, &local_error))
+      if (!budget || !wh_conn_budget_end (conn, deadline, ok, &local_error))
         {
           if (!ok)
             g_propagate_error (error, g_steal_pointer (&local_error));
@@ -3209,21 +3051,21 @@ sorted:
  * through the R*Tree, and the radius grows until the page is full; going
  * backwards, every row before the key lies within the key's own distance.
  * Either falls back to sorting the filters' rows (located_rows). */
-static gboolean
-distance_page (WhConn         *conn,
-               const CollInfo *info,
-               const WhQuery  *query,
-               const WhRecord *key,
-               gboolean        before,
-               guint           offset,
-               guint           limit,
-               GPtrArray      *out,
-               GError        **error)
+gboolean
+wh_store_distance_page (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        const WhRecord *key,
+                        gboolean        before,
+                        guint           offset,
+                        guint           limit,
+                        GPtrArray      *out,
+                        GError        **error)
 {
   DistPart part = { 0 };
   double key_d = 0;
   gboolean key_located = key != NULL && record_distance (query, key, &key_d);
-  int pending = conn_pending (conn, info, error);
+  int pending = wh_conn_pending (conn, info, error);
 
   if (pending < 0)
     return FALSE;
@@ -3238,22 +3080,22 @@ distance_page (WhConn         *conn,
       Access access = { ACCESS_PLANNER, NULL, -1 };
       gint64 located;
 
-      if (!pending && !choose_access (conn, info, query, TRUE, TRUE, &access, error))
+      if (!pending && !wh_store_choose_access (conn, info, query, TRUE, TRUE, &access, error))
         return FALSE;
       {
         g_autoptr(GString) count = g_string_new (NULL);
         const char *and = " WHERE ";
 
         g_string_append_printf (count, "SELECT count(*) FROM %s", info->collection->name);
-        append_access (count, info, query, &access);
-        append_conditions (count, info, query, part.pending, &and);
+        wh_store_append_access (count, info, query, &access);
+        wh_store_append_conditions (count, info, query, part.pending, &and);
         g_string_append_printf (count, "%slat IS NOT NULL AND lon IS NOT NULL", and);
         sql = g_string_free (g_steal_pointer (&count), FALSE);
       }
-      if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+      if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
         return FALSE;
-      bind_conditions (stmt, query, part.pending);
-      if ((located = step_count (conn, stmt, "count", error)) < 0)
+      wh_store_bind_conditions (stmt, query, part.pending);
+      if ((located = wh_conn_step_count (conn, stmt, "count", error)) < 0)
         return FALSE;
       if ((gint64) offset < located)
         {
@@ -3322,12 +3164,12 @@ wh_store_query_page (WhStore        *self,
   g_return_val_if_fail (query != NULL, NULL);
   g_return_val_if_fail (key == NULL || key->collection == query->collection, NULL);
 
-  if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
+  if (!check_query (self, query, &info, error) || !wh_reader_borrow (self, &reader, error))
     return NULL;
-  records = new_record_array ();
+  records = wh_store_record_array_new ();
   if (query->by_distance)
     {
-      if (!distance_page (reader.conn, info, query, key, before, offset, limit, records, error))
+      if (!wh_store_distance_page (reader.conn, info, query, key, before, offset, limit, records, error))
         return NULL;
       if (before)
         reverse_records (records);
@@ -3379,21 +3221,21 @@ wh_store_query_count (WhStore       *self,
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
 
-  if (!check_query (self, query, &info, error) || !reader_borrow (self, &reader, error))
+  if (!check_query (self, query, &info, error) || !wh_reader_borrow (self, &reader, error))
     return -1;
-  if ((pending = conn_pending (reader.conn, info, error)) < 0)
+  if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
     return -1;
   /* A search alone: its hits, counted in the search index without reading
    * a row (every row is in it while no build is pending). */
   if (!pending && query->match != NULL && query->filters->len == 0)
     return match_rows (reader.conn, info, query, G_MAXINT64, error);
-  if (!pending && !choose_access (reader.conn, info, query, TRUE, FALSE, &access, error))
+  if (!pending && !wh_store_choose_access (reader.conn, info, query, TRUE, FALSE, &access, error))
     return -1;
   sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE, pending, &access);
-  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0, pending);
-  return step_count (reader.conn, stmt, "count", error);
+  return wh_conn_step_count (reader.conn, stmt, "count", error);
 }
 
 static GPtrArray *
@@ -3475,7 +3317,7 @@ wh_store_list_values (WhStore            *self,
   f = wh_collection_find_field (collection, field, NULL);
   /* The name goes into SQL: only a field of the schema may. */
   g_return_val_if_fail (f != NULL && f->type == WH_TYPE_TEXT && (f->flags & WH_FIELD_INDEXED), NULL);
-  if (lookup_info (self, collection, error) == NULL || !reader_borrow (self, &reader, error))
+  if (wh_store_lookup_info (self, collection, error) == NULL || !wh_reader_borrow (self, &reader, error))
     return NULL;
   /* A loose index scan: SELECT DISTINCT would read every index entry. */
   sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("
@@ -3485,7 +3327,7 @@ wh_store_list_values (WhStore            *self,
                          "  WHERE v.value IS NOT NULL)"
                          " SELECT value FROM v WHERE value IS NOT NULL",
                          field, collection->name);
-  stmt = conn_prepare (reader.conn, sql, error);
+  stmt = wh_conn_prepare (reader.conn, sql, error);
   if (stmt == NULL)
     return NULL;
   values = g_strv_builder_new ();
@@ -3499,7 +3341,7 @@ wh_store_list_values (WhStore            *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read");
       return NULL;
     }
   return g_strv_builder_end (values);
@@ -3530,7 +3372,7 @@ search_info (WhStore            *self,
              const WhCollection *collection,
              GError            **error)
 {
-  const CollInfo *info = lookup_info (self, collection, error);
+  const CollInfo *info = wh_store_lookup_info (self, collection, error);
 
   if (info != NULL && info->rank == NULL)
     {
@@ -3559,7 +3401,7 @@ rank_candidates (WhConn         *conn,
                          " ORDER BY rowid DESC LIMIT %d",
                          info->rank, info->collection->name, info->collection->name,
                          SEARCH_RANK_CANDIDATES);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   g_array_set_size (hits, 0);
@@ -3569,7 +3411,7 @@ rank_candidates (WhConn         *conn,
       g_array_append_val (hits, hit);
     }
   if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "search");
+    return wh_store_set_db_error (error, conn->db, rc, "search");
   return TRUE;
 }
 
@@ -3584,7 +3426,7 @@ unindexed_candidates (WhConn         *conn,
 {
   g_autofree char *sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
-  int pending = conn_pending (conn, info, error);
+  int pending = wh_conn_pending (conn, info, error);
   int rc;
 
   if (pending <= 0)
@@ -3593,7 +3435,7 @@ unindexed_candidates (WhConn         *conn,
                          " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
                          info->unindexed, info->collection->name, WH_SEARCH_MATCH_NAME,
                          info->t_search, SEARCH_RANK_CANDIDATES);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -3602,7 +3444,7 @@ unindexed_candidates (WhConn         *conn,
       g_array_append_val (hits, hit);
     }
   if (rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "search");
+    return wh_store_set_db_error (error, conn->db, rc, "search");
   return TRUE;
 }
 
@@ -3627,8 +3469,8 @@ wh_store_search (WhStore            *self,
     return NULL;
   match = wh_search_build_match (query);
   if (match == NULL || limit == 0)
-    return new_record_array ();
-  if (!reader_borrow (self, &reader, error))
+    return wh_store_record_array_new ();
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
 
   hits = g_array_new (FALSE, FALSE, sizeof (Hit));
@@ -3652,7 +3494,7 @@ wh_store_search (WhStore            *self,
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
   for (guint i = 0; i < hits->len && i < limit; i++)
     g_array_append_val (ids, g_array_index (hits, Hit, i).id);
-  return get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+  return wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
 }
 
 gint64
@@ -3677,24 +3519,24 @@ wh_store_search_count (WhStore            *self,
   match = wh_search_build_match (query);
   if (match == NULL)
     return 0;
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return -1;
   sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
                          collection->name);
-  if ((stmt = conn_prepare (reader.conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
-      set_db_error (error, reader.conn->db, rc, "search");
+      wh_store_set_db_error (error, reader.conn->db, rc, "search");
       return -1;
     }
   count = sqlite3_column_int64 (stmt, 0);
-  g_clear_pointer (&stmt, stmt_done);
+  g_clear_pointer (&stmt, wh_stmt_done);
 
   /* Rows not indexed yet are in no doclist: counted apart. */
-  if ((pending = conn_pending (reader.conn, info, error)) < 0)
+  if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
     return -1;
   if (pending)
     {
@@ -3702,13 +3544,13 @@ wh_store_search_count (WhStore            *self,
                                                " WHERE %s(?1, %s)",
                                                info->unindexed, collection->name,
                                                WH_SEARCH_MATCH_NAME, info->t_search);
-      if ((stmt = conn_prepare (reader.conn, rest, error)) == NULL)
+      if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
         return -1;
       sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {
-          set_db_error (error, reader.conn->db, rc, "search");
+          wh_store_set_db_error (error, reader.conn->db, rc, "search");
           return -1;
         }
       count += sqlite3_column_int64 (stmt, 0);
@@ -3740,12 +3582,12 @@ wh_geo_distance_m (double lat1,
   return 2 * EARTH_RADIUS_M * asin (MIN (1.0, sqrt (a)));
 }
 
-static const CollInfo *
-geo_info (WhStore            *self,
-          const WhCollection *collection,
-          GError            **error)
+const CollInfo *
+wh_store_geo_info (WhStore            *self,
+                   const WhCollection *collection,
+                   GError            **error)
 {
-  const CollInfo *info = lookup_info (self, collection, error);
+  const CollInfo *info = wh_store_lookup_info (self, collection, error);
 
   if (info != NULL && !info->located)
     {
@@ -3773,14 +3615,14 @@ unindexed_points (WhConn         *conn,
   g_autoptr(WhStmt) stmt = NULL;
   int pending, rc = SQLITE_DONE;
 
-  if (out->len >= limit || (pending = conn_pending (conn, info, error)) == 0)
+  if (out->len >= limit || (pending = wh_conn_pending (conn, info, error)) == 0)
     return TRUE;
   if (pending < 0)
     return FALSE;
   sql = g_strdup_printf ("SELECT t.id, t.lat, t.lon FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4",
                          info->unindexed, info->collection->name);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
@@ -3793,7 +3635,7 @@ unindexed_points (WhConn         *conn,
       g_array_append_val (out, p);
     }
   if (out->len < limit && rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read places");
+    return wh_store_set_db_error (error, conn->db, rc, "read places");
   return TRUE;
 }
 
@@ -3831,8 +3673,8 @@ box_points (WhConn         *conn,
                          info->collection->name);
   exact_sql = g_strdup_printf ("SELECT lat, lon FROM %s_geo WHERE id = ?1",
                                info->collection->name);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL ||
-      (exact = conn_prepare (conn, exact_sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL ||
+      (exact = wh_conn_prepare (conn, exact_sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
@@ -3864,7 +3706,7 @@ box_points (WhConn         *conn,
             {
               if (rc == SQLITE_DONE)
                 continue;
-              return set_db_error (error, conn->db, rc, "read places");
+              return wh_store_set_db_error (error, conn->db, rc, "read places");
             }
           if (!(p.lat >= min_lat && p.lat <= max_lat && p.lon >= min_lon && p.lon <= max_lon))
             continue;
@@ -3872,22 +3714,22 @@ box_points (WhConn         *conn,
       g_array_append_val (out, p);
     }
   if (out->len < limit && rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read places");
-  g_clear_pointer (&stmt, stmt_done);
+    return wh_store_set_db_error (error, conn->db, rc, "read places");
+  g_clear_pointer (&stmt, wh_stmt_done);
   return unindexed_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, out, error);
 }
 
-static gboolean
-viewport_points (WhConn         *conn,
-                 const CollInfo *info,
-                 double          min_lat,
-                 double          min_lon,
-                 double          max_lat,
-                 double          max_lon,
-                 guint           limit,
-                 gboolean        exact_points,
-                 GArray         *out,
-                 GError        **error)
+gboolean
+wh_store_viewport_points (WhConn         *conn,
+                          const CollInfo *info,
+                          double          min_lat,
+                          double          min_lon,
+                          double          max_lat,
+                          double          max_lon,
+                          guint           limit,
+                          gboolean        exact_points,
+                          GArray         *out,
+                          GError        **error)
 {
   if (min_lon <= max_lon)
     return box_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, exact_points, out,
@@ -3899,12 +3741,12 @@ viewport_points (WhConn         *conn,
                      error);
 }
 
-static gboolean
-check_box (double   min_lat,
-           double   min_lon,
-           double   max_lat,
-           double   max_lon,
-           GError **error)
+gboolean
+wh_store_check_box (double   min_lat,
+                    double   min_lon,
+                    double   max_lat,
+                    double   max_lon,
+                    GError **error)
 {
   if (!(min_lat >= -90 && max_lat <= 90 && min_lat <= max_lat && min_lon >= -180 &&
         min_lon <= 180 && max_lon >= -180 && max_lon <= 180))
@@ -3931,13 +3773,13 @@ wh_store_query_viewport_points (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if ((info = geo_info (self, collection, error)) == NULL ||
-      !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
-      !reader_borrow (self, &reader, error))
+  if ((info = wh_store_geo_info (self, collection, error)) == NULL ||
+      !wh_store_check_box (min_lat, min_lon, max_lat, max_lon, error) ||
+      !wh_reader_borrow (self, &reader, error))
     return NULL;
   points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
-                        points, error))
+  if (!wh_store_viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
+                                 points, error))
     return NULL;
   return g_steal_pointer (&points);
 }
@@ -3966,18 +3808,18 @@ box_records (WhConn         *conn,
                          " AND g.min_lon <= ?4 AND g.lat BETWEEN ?1 AND ?3"
                          " AND g.lon BETWEEN ?2 AND ?4 LIMIT ?5",
                          info->t_columns, info->collection->name, info->collection->name);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
   sqlite3_bind_double (stmt, 3, max_lat);
   sqlite3_bind_double (stmt, 4, max_lon);
   sqlite3_bind_int64 (stmt, 5, limit - out->len);
-  if (!collect_records (conn, stmt, info->collection, out, error))
+  if (!wh_conn_collect_records (conn, stmt, info->collection, out, error))
     return FALSE;
-  g_clear_pointer (&stmt, stmt_done);
+  g_clear_pointer (&stmt, wh_stmt_done);
 
-  if (out->len >= limit || (pending = conn_pending (conn, info, error)) == 0)
+  if (out->len >= limit || (pending = wh_conn_pending (conn, info, error)) == 0)
     return TRUE;
   if (pending < 0)
     return FALSE;
@@ -3985,14 +3827,14 @@ box_records (WhConn         *conn,
   sql = g_strdup_printf ("SELECT %s FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4 LIMIT ?5",
                          info->t_columns, info->unindexed, info->collection->name);
-  if ((stmt = conn_prepare (conn, sql, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
   sqlite3_bind_double (stmt, 3, max_lat);
   sqlite3_bind_double (stmt, 4, max_lon);
   sqlite3_bind_int64 (stmt, 5, limit - out->len);
-  return collect_records (conn, stmt, info->collection, out, error);
+  return wh_conn_collect_records (conn, stmt, info->collection, out, error);
 }
 
 GPtrArray *
@@ -4012,11 +3854,11 @@ wh_store_query_viewport (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if ((info = geo_info (self, collection, error)) == NULL ||
-      !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
-      !reader_borrow (self, &reader, error))
+  if ((info = wh_store_geo_info (self, collection, error)) == NULL ||
+      !wh_store_check_box (min_lat, min_lon, max_lat, max_lon, error) ||
+      !wh_reader_borrow (self, &reader, error))
     return NULL;
-  records = new_record_array ();
+  records = wh_store_record_array_new ();
   if (min_lon <= max_lon)
     ok = box_records (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, records, error);
   else
@@ -4044,26 +3886,14 @@ near_compare (gconstpointer a,
   return x->id < y->id ? -1 : x->id > y->id ? 1 : 0;
 }
 
-static gboolean points_in_box (WhConn                *conn,
-                               const CollInfo        *info,
-                               const WhStationFilter *filter,
-                               double                 min_lat,
-                               double                 min_lon,
-                               double                 max_lat,
-                               double                 max_lon,
-                               guint                  limit,
-                               gboolean               exact_points,
-                               GArray                *out,
-                               GError               **error);
-
-static GPtrArray *
-query_nearest (WhStore               *self,
-               const WhCollection    *collection,
-               const WhStationFilter *filter,
-               double                 lat,
-               double                 lon,
-               guint                  n,
-               GError               **error)
+GPtrArray *
+wh_store_query_nearest_filtered (WhStore               *self,
+                                 const WhCollection    *collection,
+                                 const WhStationFilter *filter,
+                                 double                 lat,
+                                 double                 lon,
+                                 guint                  n,
+                                 GError               **error)
 {
   g_auto(Reader) reader = { 0 };
   g_autoptr(GArray) points = NULL;
@@ -4076,8 +3906,8 @@ query_nearest (WhStore               *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if ((info = geo_info (self, collection, error)) == NULL ||
-      !check_box (lat, lon, lat, lon, error) || !reader_borrow (self, &reader, error))
+  if ((info = wh_store_geo_info (self, collection, error)) == NULL ||
+      !wh_store_check_box (lat, lon, lat, lon, error) || !wh_reader_borrow (self, &reader, error))
     return NULL;
 
   result = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_nearby_free);
@@ -4089,12 +3919,12 @@ query_nearest (WhStore               *self,
   for (;;)
     {
       double min_lat, min_lon, max_lat, max_lon;
-      gboolean everything = circle_box (lat, lon, radius, &min_lat, &min_lon, &max_lat, &max_lon);
+      gboolean everything = wh_store_circle_box (lat, lon, radius, &min_lat, &min_lon, &max_lat, &max_lon);
 
       g_array_set_size (points, 0);
       g_array_set_size (near, 0);
-      if (!points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon,
-                          G_MAXUINT, TRUE, points, error))
+      if (!wh_store_points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon,
+                                   G_MAXUINT, TRUE, points, error))
         return NULL;
       for (guint i = 0; i < points->len; i++)
         {
@@ -4121,10 +3951,10 @@ query_nearest (WhStore               *self,
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), near->len);
   for (guint i = 0; i < near->len; i++)
     g_array_append_val (ids, g_array_index (near, Near, i).id);
-  records = get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+  records = wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
   if (records == NULL)
     return NULL;
-  /* get_records keeps the order of ids, and a reader sees one snapshot per
+  /* wh_conn_get_records keeps the order of ids, and a reader sees one snapshot per
    * statement; a row deleted in between is simply skipped. */
   for (guint i = 0, j = 0; i < records->len; i++)
     {
@@ -4150,7 +3980,7 @@ wh_store_query_nearest (WhStore            *self,
 {
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  return query_nearest (self, collection, NULL, lat, lon, n, error);
+  return wh_store_query_nearest_filtered (self, collection, NULL, lat, lon, n, error);
 }
 
 /* ---- Stations ----------------------------------------------------------- */
@@ -4258,7 +4088,7 @@ station_box_points (WhConn                *conn,
 
   if (out->len >= limit)
     return TRUE;
-  if ((pending = conn_pending (conn, info, error)) < 0)
+  if ((pending = wh_conn_pending (conn, info, error)) < 0)
     return FALSE;
   /* The row is read anyway for the filter, so its exact place comes from it
    * rather than from the R*Tree's auxiliary columns (another lookup). A
@@ -4299,7 +4129,7 @@ station_box_points (WhConn                *conn,
       g_string_append_printf (sql,
                               " AND instr (char(31) || t.amenities || char(31), '\x1f%s\x1f') > 0",
                               wh_amenities[i]);
-  if ((stmt = conn_prepare (conn, sql->str, error)) == NULL)
+  if ((stmt = wh_conn_prepare (conn, sql->str, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
   sqlite3_bind_double (stmt, 2, min_lon);
@@ -4321,26 +4151,26 @@ station_box_points (WhConn                *conn,
       g_array_append_val (out, point);
     }
   if (out->len < limit && rc != SQLITE_DONE)
-    return set_db_error (error, conn->db, rc, "read stations");
+    return wh_store_set_db_error (error, conn->db, rc, "read stations");
   return TRUE;
 }
 
-static gboolean
-points_in_box (WhConn                *conn,
-               const CollInfo        *info,
-               const WhStationFilter *filter,
-               double                 min_lat,
-               double                 min_lon,
-               double                 max_lat,
-               double                 max_lon,
-               guint                  limit,
-               gboolean               exact_points,
-               GArray                *out,
-               GError               **error)
+gboolean
+wh_store_points_in_box (WhConn                *conn,
+                        const CollInfo        *info,
+                        const WhStationFilter *filter,
+                        double                 min_lat,
+                        double                 min_lon,
+                        double                 max_lat,
+                        double                 max_lon,
+                        guint                  limit,
+                        gboolean               exact_points,
+                        GArray                *out,
+                        GError               **error)
 {
   if (wh_station_filter_is_empty (filter))
-    return viewport_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, exact_points,
-                            out, error);
+    return wh_store_viewport_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, exact_points,
+                                     out, error);
   g_assert (info->collection == &wh_collection_stations);
   if (min_lon <= max_lon)
     return station_box_points (conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, out,
@@ -4385,13 +4215,13 @@ wh_store_query_station_points (WhStore               *self,
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
   if (!check_station_filter (filter, error) ||
-      (info = geo_info (self, &wh_collection_stations, error)) == NULL ||
-      !check_box (min_lat, min_lon, max_lat, max_lon, error) ||
-      !reader_borrow (self, &reader, error))
+      (info = wh_store_geo_info (self, &wh_collection_stations, error)) == NULL ||
+      !wh_store_check_box (min_lat, min_lon, max_lat, max_lon, error) ||
+      !wh_reader_borrow (self, &reader, error))
     return NULL;
   points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
-                      points, error))
+  if (!wh_store_points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
+                               points, error))
     return NULL;
   return g_steal_pointer (&points);
 }
@@ -4408,7 +4238,7 @@ wh_store_query_nearest_stations (WhStore               *self,
 
   if (!check_station_filter (filter, error))
     return NULL;
-  return query_nearest (self, &wh_collection_stations, filter, lat, lon, n, error);
+  return wh_store_query_nearest_filtered (self, &wh_collection_stations, filter, lat, lon, n, error);
 }
 
 void
@@ -4431,15 +4261,15 @@ wh_store_list_city_centres (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
   /* The mean place is inside the city for any city smaller than a country,
    * and China's cities do not cross the antimeridian. */
-  stmt = conn_prepare (reader.conn,
-                       "SELECT min(city), city_adcode, avg(lat), avg(lon), count(*) FROM stations"
-                       " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
-                       " GROUP BY city_adcode ORDER BY count(*) DESC, city_adcode",
-                       error);
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT min(city), city_adcode, avg(lat), avg(lon), count(*) FROM stations"
+                          " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
+                          " GROUP BY city_adcode ORDER BY count(*) DESC, city_adcode",
+                          error);
   if (stmt == NULL)
     return NULL;
   centres = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_city_centre_free);
@@ -4456,7 +4286,7 @@ wh_store_list_city_centres (WhStore *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read");
       return NULL;
     }
   return g_steal_pointer (&centres);
@@ -4487,9 +4317,9 @@ read_regions (WhStore    *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
-  stmt = conn_prepare (reader.conn, sql, error);
+  stmt = wh_conn_prepare (reader.conn, sql, error);
   if (stmt == NULL)
     return NULL;
   if (param > 0)
@@ -4516,7 +4346,7 @@ read_regions (WhStore    *self,
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read");
       return NULL;
     }
   return g_steal_pointer (&regions);
@@ -4533,10 +4363,10 @@ put_voucher (WhStore        *self,
   g_autoptr(WhStmt) forget = NULL;
   g_autofree char *body = wh_record_to_string (voucher);
 
-  insert = conn_prepare (self->writer,
-                         "INSERT OR REPLACE INTO vouchers (voucher_id, merchant_id, day, status, body)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5)",
-                         error);
+  insert = wh_conn_prepare (self->writer,
+                            "INSERT OR REPLACE INTO vouchers (voucher_id, merchant_id, day, status, body)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+                            error);
   if (insert == NULL)
     return FALSE;
   sqlite3_bind_text (insert, 1, wh_record_get_text (voucher, "voucher_id"), -1, SQLITE_STATIC);
@@ -4544,16 +4374,16 @@ put_voucher (WhStore        *self,
   sqlite3_bind_text (insert, 3, wh_record_get_text (voucher, "day"), -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 4, wh_record_get_text (voucher, "status"), -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 5, body, -1, SQLITE_STATIC);
-  if (!step_done (self->writer, insert, "write voucher", error))
+  if (!wh_conn_step_done (self->writer, insert, "write voucher", error))
     return FALSE;
 
   /* One voucher a day: once it is here, no claim of that day is pending,
    * whichever merchant it was tried at. */
-  forget = conn_prepare (self->writer, "DELETE FROM pending_claims WHERE day = ?1", error);
+  forget = wh_conn_prepare (self->writer, "DELETE FROM pending_claims WHERE day = ?1", error);
   if (forget == NULL)
     return FALSE;
   sqlite3_bind_text (forget, 1, wh_record_get_text (voucher, "day"), -1, SQLITE_STATIC);
-  return step_done (self->writer, forget, "forget pending claim", error);
+  return wh_conn_step_done (self->writer, forget, "forget pending claim", error);
 }
 
 static gboolean
@@ -4581,12 +4411,12 @@ wh_store_put_voucher (WhStore        *self,
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (voucher != NULL, FALSE);
 
-  if (!check_voucher (voucher, error) || !write_begin (self, error))
+  if (!check_voucher (voucher, error) || !wh_store_writer_begin (self, error))
     return FALSE;
   ok = put_voucher (self, voucher, error);
-  if (!write_end (self, ok, error))
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "vouchers");
+  wh_store_emit_changed (self, "vouchers");
   return TRUE;
 }
 
@@ -4603,14 +4433,14 @@ wh_store_replace_vouchers (WhStore   *self,
   for (guint i = 0; i < vouchers->len; i++)
     if (!check_voucher (g_ptr_array_index (vouchers, i), error))
       return FALSE;
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  ok = conn_exec (self->writer, "DELETE FROM vouchers", error);
+  ok = wh_conn_exec (self->writer, "DELETE FROM vouchers", error);
   for (guint i = 0; ok && i < vouchers->len; i++)
     ok = put_voucher (self, g_ptr_array_index (vouchers, i), error);
-  if (!write_end (self, ok, error))
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "vouchers");
+  wh_store_emit_changed (self, "vouchers");
   return TRUE;
 }
 
@@ -4625,13 +4455,13 @@ wh_store_list_vouchers (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
-  stmt = conn_prepare (reader.conn,
-                       "SELECT body FROM vouchers ORDER BY day DESC, voucher_id DESC", error);
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT body FROM vouchers ORDER BY day DESC, voucher_id DESC", error);
   if (stmt == NULL)
     return NULL;
-  vouchers = new_record_array ();
+  vouchers = wh_store_record_array_new ();
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autoptr(GError) local_error = NULL;
@@ -4649,7 +4479,7 @@ wh_store_list_vouchers (WhStore *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_db_error (error, reader.conn->db, rc, "read vouchers");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read vouchers");
       return NULL;
     }
   return g_steal_pointer (&vouchers);
@@ -4676,12 +4506,12 @@ wh_store_begin_claim (WhStore    *self,
 
   /* Read and create under the write lock, so two taps (or the app and the
    * CLI) never make two keys for one claim. */
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return NULL;
-  select = conn_prepare (self->writer,
-                         "SELECT idempotency_key FROM pending_claims"
-                         " WHERE merchant_id = ?1 AND day = ?2",
-                         error);
+  select = wh_conn_prepare (self->writer,
+                            "SELECT idempotency_key FROM pending_claims"
+                            " WHERE merchant_id = ?1 AND day = ?2",
+                            error);
   ok = select != NULL;
   if (ok)
     {
@@ -4691,17 +4521,17 @@ wh_store_begin_claim (WhStore    *self,
       if (rc == SQLITE_ROW)
         key = g_strdup ((const char *) sqlite3_column_text (select, 0));
       else if (rc != SQLITE_DONE)
-        ok = set_db_error (error, self->writer->db, rc, "read pending claim");
-      g_clear_pointer (&select, stmt_done);
+        ok = wh_store_set_db_error (error, self->writer->db, rc, "read pending claim");
+      g_clear_pointer (&select, wh_stmt_done);
     }
   if (ok && key == NULL)
     {
       /* A key of another day can no longer get anything but that day's answer. */
-      prune = conn_prepare (self->writer, "DELETE FROM pending_claims WHERE day <> ?1", error);
-      insert = conn_prepare (self->writer,
-                             "INSERT INTO pending_claims (merchant_id, day, idempotency_key, created_at)"
-                             " VALUES (?1, ?2, ?3, ?4)",
-                             error);
+      prune = wh_conn_prepare (self->writer, "DELETE FROM pending_claims WHERE day <> ?1", error);
+      insert = wh_conn_prepare (self->writer,
+                                "INSERT INTO pending_claims (merchant_id, day, idempotency_key, created_at)"
+                                " VALUES (?1, ?2, ?3, ?4)",
+                                error);
       ok = prune != NULL && insert != NULL;
       if (ok)
         {
@@ -4710,12 +4540,12 @@ wh_store_begin_claim (WhStore    *self,
           sqlite3_bind_text (insert, 2, day, -1, SQLITE_STATIC);
           sqlite3_bind_text (insert, 3, new_key, -1, SQLITE_STATIC);
           sqlite3_bind_int64 (insert, 4, g_get_real_time () / G_USEC_PER_SEC);
-          ok = step_done (self->writer, prune, "prune pending claims", error) &&
-               step_done (self->writer, insert, "write pending claim", error);
+          ok = wh_conn_step_done (self->writer, prune, "prune pending claims", error) &&
+               wh_conn_step_done (self->writer, insert, "write pending claim", error);
           key = g_strdup (new_key);
         }
     }
-  if (!write_end (self, ok, error))
+  if (!wh_store_writer_end (self, ok, error))
     return NULL;
   return g_steal_pointer (&key);
 }
@@ -4737,26 +4567,26 @@ wh_store_finish_claim (WhStore        *self,
     return FALSE;
   /* The voucher and the end of its claim commit together: a crash in
    * between can neither lose the voucher nor leave a key that was used. */
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
   ok = voucher == NULL || put_voucher (self, voucher, error);
   if (ok)
     {
-      stmt = conn_prepare (self->writer,
-                           "DELETE FROM pending_claims WHERE merchant_id = ?1 AND day = ?2", error);
+      stmt = wh_conn_prepare (self->writer,
+                              "DELETE FROM pending_claims WHERE merchant_id = ?1 AND day = ?2", error);
       ok = stmt != NULL;
     }
   if (ok)
     {
       sqlite3_bind_int64 (stmt, 1, merchant_id);
       sqlite3_bind_text (stmt, 2, day, -1, SQLITE_STATIC);
-      ok = step_done (self->writer, stmt, "forget pending claim", error);
+      ok = wh_conn_step_done (self->writer, stmt, "forget pending claim", error);
     }
-  g_clear_pointer (&stmt, stmt_done);
-  if (!write_end (self, ok, error))
+  g_clear_pointer (&stmt, wh_stmt_done);
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
   if (voucher != NULL)
-    emit_changed (self, "vouchers");
+    wh_store_emit_changed (self, "vouchers");
   return TRUE;
 }
 
@@ -4772,12 +4602,12 @@ wh_store_get_pending_claim (WhStore    *self,
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (day != NULL, -1);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return -1;
-  stmt = conn_prepare (reader.conn,
-                       "SELECT merchant_id FROM pending_claims WHERE day = ?1"
-                       " ORDER BY created_at DESC LIMIT 1",
-                       error);
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT merchant_id FROM pending_claims WHERE day = ?1"
+                          " ORDER BY created_at DESC LIMIT 1",
+                          error);
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, day, -1, SQLITE_STATIC);
@@ -4786,7 +4616,7 @@ wh_store_get_pending_claim (WhStore    *self,
     return sqlite3_column_int64 (stmt, 0);
   if (rc == SQLITE_DONE)
     return 0;
-  set_db_error (error, reader.conn->db, rc, "read pending claim");
+  wh_store_set_db_error (error, reader.conn->db, rc, "read pending claim");
   return -1;
 }
 
@@ -4804,23 +4634,23 @@ wh_store_set_me (WhStore        *self,
 
   if (me != NULL)
     body = wh_record_to_string (me);
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  stmt = conn_prepare (self->writer,
-                       me ? "INSERT OR REPLACE INTO me (slot, body) VALUES (1, ?1)"
-                          : "DELETE FROM me",
-                       error);
+  stmt = wh_conn_prepare (self->writer,
+                          me ? "INSERT OR REPLACE INTO me (slot, body) VALUES (1, ?1)"
+                             : "DELETE FROM me",
+                          error);
   ok = stmt != NULL;
   if (ok)
     {
       if (me != NULL)
         sqlite3_bind_text (stmt, 1, body, -1, SQLITE_STATIC);
-      ok = step_done (self->writer, stmt, "write me", error);
+      ok = wh_conn_step_done (self->writer, stmt, "write me", error);
     }
-  g_clear_pointer (&stmt, stmt_done);
-  if (!write_end (self, ok, error))
+  g_clear_pointer (&stmt, wh_stmt_done);
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "me");
+  wh_store_emit_changed (self, "me");
   return TRUE;
 }
 
@@ -4834,9 +4664,9 @@ wh_store_get_me (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
-  stmt = conn_prepare (reader.conn, "SELECT body FROM me WHERE slot = 1", error);
+  stmt = wh_conn_prepare (reader.conn, "SELECT body FROM me WHERE slot = 1", error);
   if (stmt == NULL)
     return NULL;
   rc = sqlite3_step (stmt);
@@ -4844,7 +4674,7 @@ wh_store_get_me (WhStore *self,
     return wh_record_parse (&wh_collection_me, (const char *) sqlite3_column_text (stmt, 0),
                             (gsize) sqlite3_column_bytes (stmt, 0), error);
   if (rc != SQLITE_DONE)
-    set_db_error (error, reader.conn->db, rc, "read me");
+    wh_store_set_db_error (error, reader.conn->db, rc, "read me");
   return NULL;
 }
 
@@ -4856,14 +4686,14 @@ wh_store_forget_signed_in (WhStore *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
-  if (!write_begin (self, error))
+  if (!wh_store_writer_begin (self, error))
     return FALSE;
-  ok = conn_exec (self->writer,
-                  "DELETE FROM me; DELETE FROM vouchers; DELETE FROM pending_claims;", error);
-  if (!write_end (self, ok, error))
+  ok = wh_conn_exec (self->writer,
+                     "DELETE FROM me; DELETE FROM vouchers; DELETE FROM pending_claims;", error);
+  if (!wh_store_writer_end (self, ok, error))
     return FALSE;
-  emit_changed (self, "me");
-  emit_changed (self, "vouchers");
+  wh_store_emit_changed (self, "me");
+  wh_store_emit_changed (self, "vouchers");
   return TRUE;
 }
 
@@ -4873,7 +4703,7 @@ sqlite3 *
 wh_store_write_begin (WhStore *self,
                       GError **error)
 {
-  return write_begin (self, error) ? self->writer->db : NULL;
+  return wh_store_writer_begin (self, error) ? self->writer->db : NULL;
 }
 
 gboolean
@@ -4881,7 +4711,7 @@ wh_store_write_end (WhStore  *self,
                     gboolean  ok,
                     GError  **error)
 {
-  return write_end (self, ok, error);
+  return wh_store_writer_end (self, ok, error);
 }
 
 gpointer
@@ -4891,7 +4721,7 @@ wh_store_reader_borrow (WhStore  *self,
 {
   Reader reader = { 0 };
 
-  if (!reader_borrow (self, &reader, error))
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
   *db = reader.conn->db;
   return reader.conn;
@@ -4903,23 +4733,7 @@ wh_store_reader_return (WhStore  *self,
 {
   Reader reader = { self, token };
 
-  reader_return (&reader);
-}
-
-gboolean
-wh_store_set_db_error (GError    **error,
-                       sqlite3    *db,
-                       int         rc,
-                       const char *what)
-{
-  return set_db_error (error, db, rc, what);
-}
-
-void
-wh_store_emit_changed (WhStore    *self,
-                       const char *what)
-{
-  emit_changed (self, what);
+  wh_reader_return (&reader);
 }
 
 GPtrArray *
