@@ -115,8 +115,8 @@ distance_rows (WhConn         *conn,
       /* The R*Tree finds the candidates within the radius; a box across
        * the antimeridian is left to the exact test alone. */
       if (part->radius > 0 &&
-          !wh_store_circle_box (query->origin_lat, query->origin_lon, part->radius, &min_lat, &min_lon,
-                                &max_lat, &max_lon) &&
+          !wh_store_circle_box (query->origin_lat, query->origin_lon, part->radius,
+                                &min_lat, &min_lon, &max_lat, &max_lon) &&
           min_lon <= max_lon && info->located)
         {
           boxed = TRUE;
@@ -190,7 +190,8 @@ located_rows (WhConn         *conn,
 {
   guint had = out->len;
 
-  if (!part->pending && !wh_store_choose_access (conn, info, query, FALSE, TRUE, &part->access, error))
+  if (!part->pending &&
+      !wh_store_choose_access (conn, info, query, FALSE, TRUE, &part->access, error))
     return FALSE;
   /* A filter with a few thousand rows (tens of thousands when they are a
    * range of the covering index, read without the table): sorting them all

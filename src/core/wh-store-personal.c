@@ -19,7 +19,8 @@ put_voucher (WhStore        *self,
   g_autofree char *body = wh_record_to_string (voucher);
 
   insert = wh_conn_prepare (self->writer,
-                            "INSERT OR REPLACE INTO vouchers (voucher_id, merchant_id, day, status, body)"
+                            "INSERT OR REPLACE INTO vouchers"
+                            " (voucher_id, merchant_id, day, status, body)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)",
                             error);
   if (insert == NULL)
@@ -184,7 +185,8 @@ wh_store_begin_claim (WhStore    *self,
       /* A key of another day can no longer get anything but that day's answer. */
       prune = wh_conn_prepare (self->writer, "DELETE FROM pending_claims WHERE day <> ?1", error);
       insert = wh_conn_prepare (self->writer,
-                                "INSERT INTO pending_claims (merchant_id, day, idempotency_key, created_at)"
+                                "INSERT INTO pending_claims"
+                                " (merchant_id, day, idempotency_key, created_at)"
                                 " VALUES (?1, ?2, ?3, ?4)",
                                 error);
       ok = prune != NULL && insert != NULL;
@@ -228,7 +230,8 @@ wh_store_finish_claim (WhStore        *self,
   if (ok)
     {
       stmt = wh_conn_prepare (self->writer,
-                              "DELETE FROM pending_claims WHERE merchant_id = ?1 AND day = ?2", error);
+                              "DELETE FROM pending_claims WHERE merchant_id = ?1 AND day = ?2",
+                              error);
       ok = stmt != NULL;
     }
   if (ok)

@@ -230,8 +230,8 @@ wh_store_query_viewport_points (WhStore            *self,
       !wh_reader_borrow (self, &reader, error))
     return NULL;
   points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!wh_store_viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
-                                 points, error))
+  if (!wh_store_viewport_points (reader.conn, info, min_lat, min_lon, max_lat, max_lon, limit,
+                                 FALSE, points, error))
     return NULL;
   return g_steal_pointer (&points);
 }
@@ -371,7 +371,8 @@ wh_store_query_nearest_filtered (WhStore               *self,
   for (;;)
     {
       double min_lat, min_lon, max_lat, max_lon;
-      gboolean everything = wh_store_circle_box (lat, lon, radius, &min_lat, &min_lon, &max_lat, &max_lon);
+      gboolean everything = wh_store_circle_box (lat, lon, radius, &min_lat, &min_lon,
+                                                 &max_lat, &max_lon);
 
       g_array_set_size (points, 0);
       g_array_set_size (near, 0);
@@ -403,7 +404,8 @@ wh_store_query_nearest_filtered (WhStore               *self,
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), near->len);
   for (guint i = 0; i < near->len; i++)
     g_array_append_val (ids, g_array_index (near, Near, i).id);
-  records = wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+  records = wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len,
+                                 error);
   if (records == NULL)
     return NULL;
   /* wh_conn_get_records keeps the order of ids, and a reader sees one snapshot per

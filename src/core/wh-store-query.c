@@ -466,7 +466,8 @@ append_records (WhConn         *conn,
 
   /* The same read snapshot is not kept between the two statements: a row
    * deleted in between is skipped, and the next reload fixes the count. */
-  if ((records = wh_conn_get_records (conn, info, (gint64 *) (gpointer) ids->data, ids->len, error)) == NULL)
+  if ((records = wh_conn_get_records (conn, info, (gint64 *) (gpointer) ids->data, ids->len,
+                                      error)) == NULL)
     return FALSE;
   for (guint i = 0; i < records->len; i++)
     g_ptr_array_add (out, g_steal_pointer (&records->pdata[i]));
@@ -631,7 +632,8 @@ wh_store_query_page (WhStore        *self,
   records = wh_store_record_array_new ();
   if (query->by_distance)
     {
-      if (!wh_store_distance_page (reader.conn, info, query, key, before, offset, limit, records, error))
+      if (!wh_store_distance_page (reader.conn, info, query, key, before, offset, limit, records,
+                                   error))
         return NULL;
       if (before)
         reverse_records (records);
@@ -779,7 +781,8 @@ wh_store_list_values (WhStore            *self,
   f = wh_collection_find_field (collection, field, NULL);
   /* The name goes into SQL: only a field of the schema may. */
   g_return_val_if_fail (f != NULL && f->type == WH_TYPE_TEXT && (f->flags & WH_FIELD_INDEXED), NULL);
-  if (wh_store_lookup_info (self, collection, error) == NULL || !wh_reader_borrow (self, &reader, error))
+  if (wh_store_lookup_info (self, collection, error) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
     return NULL;
   /* A loose index scan: SELECT DISTINCT would read every index entry. */
   sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("

@@ -196,8 +196,8 @@ wh_store_points_in_box (WhConn                *conn,
                         GError               **error)
 {
   if (wh_station_filter_is_empty (filter))
-    return wh_store_viewport_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit, exact_points,
-                                     out, error);
+    return wh_store_viewport_points (conn, info, min_lat, min_lon, max_lat, max_lon, limit,
+                                     exact_points, out, error);
   g_assert (info->collection == &wh_collection_stations);
   if (min_lon <= max_lon)
     return station_box_points (conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, out,
@@ -247,8 +247,8 @@ wh_store_query_station_points (WhStore               *self,
       !wh_reader_borrow (self, &reader, error))
     return NULL;
   points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  if (!wh_store_points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon, limit, FALSE,
-                               points, error))
+  if (!wh_store_points_in_box (reader.conn, info, filter, min_lat, min_lon, max_lat, max_lon,
+                               limit, FALSE, points, error))
     return NULL;
   return g_steal_pointer (&points);
 }
@@ -265,7 +265,8 @@ wh_store_query_nearest_stations (WhStore               *self,
 
   if (!check_station_filter (filter, error))
     return NULL;
-  return wh_store_query_nearest_filtered (self, &wh_collection_stations, filter, lat, lon, n, error);
+  return wh_store_query_nearest_filtered (self, &wh_collection_stations, filter, lat, lon, n,
+                                          error);
 }
 
 void
@@ -293,7 +294,8 @@ wh_store_list_city_centres (WhStore *self,
   /* The mean place is inside the city for any city smaller than a country,
    * and China's cities do not cross the antimeridian. */
   stmt = wh_conn_prepare (reader.conn,
-                          "SELECT min(city), city_adcode, avg(lat), avg(lon), count(*) FROM stations"
+                          "SELECT min(city), city_adcode, avg(lat), avg(lon), count(*)"
+                          " FROM stations"
                           " WHERE city_adcode IS NOT NULL AND city IS NOT NULL"
                           " GROUP BY city_adcode ORDER BY count(*) DESC, city_adcode",
                           error);

@@ -202,7 +202,8 @@ apply_record_unindexed (WhConn         *conn,
       sqlite3_bind_int64 (delete, 1, record->id);
       sqlite3_bind_int64 (delete, 2, record->rev);
       sqlite3_bind_int64 (unlist, 1, record->id);
-      return wh_conn_step_done (conn, delete, "delete", error) && wh_conn_step_done (conn, unlist, "delete", error);
+      return wh_conn_step_done (conn, delete, "delete", error) &&
+             wh_conn_step_done (conn, unlist, "delete", error);
     }
   else
     {
@@ -215,7 +216,8 @@ apply_record_unindexed (WhConn         *conn,
       sqlite3_bind_int64 (upsert, 2, record->rev);
       wh_record_bind_values (record, upsert, 3);
       sqlite3_bind_int64 (list, 1, record->id);
-      return wh_conn_step_done (conn, upsert, "write", error) && wh_conn_step_done (conn, list, "write", error);
+      return wh_conn_step_done (conn, upsert, "write", error) &&
+             wh_conn_step_done (conn, list, "write", error);
     }
 }
 
@@ -266,7 +268,8 @@ apply_records_staged (WhConn         *conn,
             return FALSE;
         }
     }
-  return wh_conn_step_done (conn, flush, "write", error) && wh_conn_step_done (conn, clear, "write", error);
+  return wh_conn_step_done (conn, flush, "write", error) &&
+         wh_conn_step_done (conn, clear, "write", error);
 }
 
 static gboolean
@@ -328,7 +331,8 @@ wh_store_apply_page (WhStore      *self,
   g_return_val_if_fail (page != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((info = wh_store_lookup_info (self, page->collection, error)) == NULL || !check_region (region, error))
+  if ((info = wh_store_lookup_info (self, page->collection, error)) == NULL ||
+      !check_region (region, error))
     return FALSE;
   for (guint i = 0; i < page->records->len; i++)
     if (((WhRecord *) page->records->pdata[i])->collection != page->collection)
@@ -407,7 +411,8 @@ build_chunk (WhConn         *conn,
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id IN"
                                               " (SELECT id FROM temp.wh_build_ids)",
                                               info->unindexed);
-      if (!wh_conn_exec (conn, sql, error) || !wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
+      if (!wh_conn_exec (conn, sql, error) ||
+          !wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
         return FALSE;
     }
   if (taken == chunk_rows || !finish)
@@ -415,7 +420,8 @@ build_chunk (WhConn         *conn,
 
   /* The last rows are in: the rest in the same transaction. */
   drop = g_strdup_printf ("DROP TABLE %s", info->unindexed);
-  if (!wh_conn_exec (conn, info->index_sql, error) || !wh_conn_exec (conn, info->trigger_sql, error) ||
+  if (!wh_conn_exec (conn, info->index_sql, error) ||
+      !wh_conn_exec (conn, info->trigger_sql, error) ||
       !wh_conn_exec (conn, drop, error))
     return FALSE;
   g_debug ("%s: indexes built", n);
@@ -433,7 +439,8 @@ check_pending (WhStore        *self,
   g_auto(Reader) reader = { 0 };
   int state;
 
-  if (!wh_reader_borrow (self, &reader, error) || (state = wh_conn_pending (reader.conn, info, error)) < 0)
+  if (!wh_reader_borrow (self, &reader, error) ||
+      (state = wh_conn_pending (reader.conn, info, error)) < 0)
     return FALSE;
   *pending = state == 1;
   return TRUE;
@@ -452,8 +459,8 @@ wh_store_build_indexes (WhStore            *self,
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
-  if ((info = wh_store_lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
-                                                                               error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !check_pending (self, info, &pending, error))
     return FALSE;
   if (!pending)
     return TRUE;
@@ -463,8 +470,8 @@ wh_store_build_indexes (WhStore            *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       if (!wh_store_writer_begin (self, error) ||
-          !wh_store_writer_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE, &done,
-                                                   &indexed, error),
+          !wh_store_writer_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE,
+                                                   &done, &indexed, error),
                                 error))
         return FALSE;
       /* The first check may find nothing to do; later ones always wrote. */
@@ -530,14 +537,15 @@ wh_store_build_indexes_step (WhStore            *self,
 
   if (did_work)
     *did_work = FALSE;
-  if ((info = wh_store_lookup_info (self, collection, error)) == NULL || !check_pending (self, info, &pending,
-                                                                               error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !check_pending (self, info, &pending, error))
     return FALSE;
   if (!pending)
     return TRUE;
   if (!wh_store_writer_begin (self, error))
     return FALSE;
-  if (!wh_store_writer_end (self, build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
+  if (!wh_store_writer_end (self,
+                            build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
                             error))
     return FALSE;
   if (indexed > 0)

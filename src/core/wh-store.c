@@ -380,8 +380,9 @@ conn_open (const char *path,
                               "PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 268435456;",
                      &local_error) ||
       /* A big FTS merge can swell the WAL to tens of MB; let it shrink. */
-      !wh_conn_exec (conn, writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
-                                    "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
+      !wh_conn_exec (conn,
+                     writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
+                              "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
                      &local_error))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -859,9 +860,8 @@ wh_store_reconcile_cache_tables (WhStore *self,
         }
 
       {
-        g_autoptr(WhStmt) put = wh_conn_prepare (conn,
-                                                 "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)",
-                                                 error);
+        g_autoptr(WhStmt) put =
+          wh_conn_prepare (conn, "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)", error);
         g_autoptr(WhStmt) forget = NULL;
 
         if (put == NULL)
