@@ -13,65 +13,19 @@
 
 /* ---- Small SQL helpers --------------------------------------------------- */
 
-static sqlite3_stmt *
-prepare (sqlite3    *db,
-         const char *sql,
-         GError    **error)
+/* A statement on a reader borrowed from the store (wh-store-private.h).
+ * Declare the Reader before the WhStmt: the statement is then reset before
+ * the connection goes back. */
+static WhStmt *
+read_prepare (WhStore    *store,
+              Reader     *reader,
+              const char *sql,
+              GError    **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      wh_store_set_db_error (error, db, rc, "prepare");
-      return NULL;
-    }
-  return stmt;
+  if (!wh_reader_borrow (store, reader, error))
+    return NULL;
+  return wh_conn_prepare (reader->conn, sql, error);
 }
-
-static gboolean
-step_done (sqlite3      *db,
-           sqlite3_stmt *stmt,
-           GError      **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return wh_store_set_db_error (error, db, rc, "write");
-  return TRUE;
-}
-
-/* One read, on a borrowed connection. */
-typedef struct
-{
-  WhStore      *store;
-  gpointer      token;
-  sqlite3      *db;
-  sqlite3_stmt *stmt;
-} Read;
-
-static gboolean
-read_begin (Read       *r,
-            WhStore    *store,
-            const char *sql,
-            GError    **error)
-{
-  r->store = store;
-  r->token = wh_store_reader_borrow (store, &r->db, error);
-  if (r->token == NULL)
-    return FALSE;
-  r->stmt = prepare (r->db, sql, error);
-  return r->stmt != NULL;
-}
-
-static void
-read_end (Read *r)
-{
-  g_clear_pointer (&r->stmt, sqlite3_finalize);
-  if (r->token)
-    wh_store_reader_return (r->store, g_steal_pointer (&r->token));
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Read, read_end)
 
 static gint64
 read_int (WhStore    *store,
@@ -80,20 +34,21 @@ read_int (WhStore    *store,
           gint64      b,
           GError    **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   int rc;
 
-  if (!read_begin (&r, store, sql, error))
+  if ((stmt = read_prepare (store, &reader, sql, error)) == NULL)
     return -1;
-  sqlite3_bind_int64 (r.stmt, 1, a);
-  if (sqlite3_bind_parameter_count (r.stmt) > 1)
-    sqlite3_bind_int64 (r.stmt, 2, b);
-  rc = sqlite3_step (r.stmt);
+  sqlite3_bind_int64 (stmt, 1, a);
+  if (sqlite3_bind_parameter_count (stmt) > 1)
+    sqlite3_bind_int64 (stmt, 2, b);
+  rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return sqlite3_column_int64 (r.stmt, 0);
+    return sqlite3_column_int64 (stmt, 0);
   if (rc == SQLITE_DONE)
     return 0;
-  wh_store_set_db_error (error, r.db, rc, "read");
+  wh_store_set_db_error (error, reader.conn->db, rc, "read");
   return -1;
 }
 
@@ -102,20 +57,21 @@ read_ids (WhStore    *store,
           const char *sql,
           GError    **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   int rc;
 
-  if (!read_begin (&r, store, sql, error))
+  if ((stmt = read_prepare (store, &reader, sql, error)) == NULL)
     return NULL;
-  while ((rc = sqlite3_step (r.stmt)) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      gint64 id = sqlite3_column_int64 (r.stmt, 0);
+      gint64 id = sqlite3_column_int64 (stmt, 0);
       g_array_append_val (ids, id);
     }
   if (rc != SQLITE_DONE)
     {
-      wh_store_set_db_error (error, r.db, rc, "read");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read");
       return NULL;
     }
   return g_steal_pointer (&ids);
@@ -183,18 +139,20 @@ wh_courses_save_progress (WhStore  *store,
   g_autofree char *now = now_iso8601 ();
   g_autoptr(WhRecord) stored = NULL;
   sqlite3_stmt *upsert = NULL, *get = NULL;
-  sqlite3 *db;
+  WhConn *conn;
   gboolean ok;
 
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
   g_return_val_if_fail (lesson_id > 0 && course_id > 0, FALSE);
 
   position = CLAMP (position, 0, WH_COURSES_POSITION_END);
-  if ((db = wh_store_write_begin (store, error)) == NULL)
+  if (!wh_store_writer_begin (store, error))
     return FALSE;
-  ok = (upsert = prepare (db, PROGRESS_UPSERT, error)) != NULL &&
-       (get = prepare (db, "SELECT " PROGRESS_COLUMNS " FROM progress WHERE lesson_id = ?1",
-                       error)) != NULL;
+  conn = store->writer;
+  ok = (upsert = wh_conn_prepare (conn, PROGRESS_UPSERT, error)) != NULL &&
+       (get = wh_conn_prepare (conn,
+                               "SELECT " PROGRESS_COLUMNS " FROM progress WHERE lesson_id = ?1",
+                               error)) != NULL;
   if (ok)
     {
       sqlite3_bind_int64 (upsert, 1, lesson_id);
@@ -202,7 +160,7 @@ wh_courses_save_progress (WhStore  *store,
       sqlite3_bind_int64 (upsert, 3, position);
       sqlite3_bind_int (upsert, 4, completed ? 1 : 0);
       sqlite3_bind_text (upsert, 5, now, -1, SQLITE_STATIC);
-      ok = step_done (db, upsert, error);
+      ok = wh_conn_step_done (conn, upsert, "write", error);
     }
   if (ok)
     {
@@ -211,13 +169,13 @@ wh_courses_save_progress (WhStore  *store,
       if (ok)
         stored = progress_from_row (get);
       else
-        wh_store_set_db_error (error, db, sqlite3_errcode (db), "read progress");
+        wh_store_set_db_error (error, conn->db, sqlite3_errcode (conn->db), "read progress");
     }
   if (ok)
     ok = queue_in_transaction (store, stored, error);
-  sqlite3_finalize (upsert);
-  sqlite3_finalize (get);
-  if (!wh_store_write_end (store, ok, error))
+  g_clear_pointer (&upsert, wh_stmt_done);
+  g_clear_pointer (&get, wh_stmt_done);
+  if (!wh_store_writer_end (store, ok, error))
     return FALSE;
   wh_store_emit_changed (store, "progress");
   wh_store_emit_changed (store, "outbox");
@@ -229,23 +187,25 @@ wh_courses_get_progress (WhStore *store,
                          gint64   lesson_id,
                          GError **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (WH_IS_STORE (store), NULL);
 
-  if (!read_begin (&r, store, "SELECT " PROGRESS_COLUMNS " FROM progress WHERE lesson_id = ?1",
-                   error))
+  if ((stmt = read_prepare (store, &reader,
+                            "SELECT " PROGRESS_COLUMNS " FROM progress WHERE lesson_id = ?1",
+                            error)) == NULL)
     return NULL;
-  sqlite3_bind_int64 (r.stmt, 1, lesson_id);
-  rc = sqlite3_step (r.stmt);
+  sqlite3_bind_int64 (stmt, 1, lesson_id);
+  rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    return progress_from_row (r.stmt);
+    return progress_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND,
                          _("This lesson has not been opened yet."));
   else
-    wh_store_set_db_error (error, r.db, rc, "read progress");
+    wh_store_set_db_error (error, reader.conn->db, rc, "read progress");
   return NULL;
 }
 
@@ -254,23 +214,24 @@ wh_courses_list_progress (WhStore *store,
                           gint64   course_id,
                           GError **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
   int rc;
 
   g_return_val_if_fail (WH_IS_STORE (store), NULL);
 
-  if (!read_begin (&r, store,
-                   "SELECT " PROGRESS_COLUMNS " FROM progress"
-                   " WHERE ?1 = 0 OR course_id = ?1 ORDER BY lesson_id",
-                   error))
+  if ((stmt = read_prepare (store, &reader,
+                            "SELECT " PROGRESS_COLUMNS " FROM progress"
+                            " WHERE ?1 = 0 OR course_id = ?1 ORDER BY lesson_id",
+                            error)) == NULL)
     return NULL;
-  sqlite3_bind_int64 (r.stmt, 1, course_id);
-  while ((rc = sqlite3_step (r.stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, progress_from_row (r.stmt));
+  sqlite3_bind_int64 (stmt, 1, course_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, progress_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      wh_store_set_db_error (error, r.db, rc, "read progress");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read progress");
       return NULL;
     }
   return g_steal_pointer (&out);
@@ -315,27 +276,28 @@ wh_courses_save_attempt (WhStore        *store,
                          GError        **error)
 {
   sqlite3_stmt *insert = NULL;
-  sqlite3 *db;
+  WhConn *conn;
   gboolean ok;
 
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
   g_return_val_if_fail (attempt != NULL && attempt->collection == &wh_collection_quiz_attempts,
                         FALSE);
 
-  if ((db = wh_store_write_begin (store, error)) == NULL)
+  if (!wh_store_writer_begin (store, error))
     return FALSE;
-  ok = (insert = prepare (db,
-                          ATTEMPT_INSERT, error)) != NULL;
+  conn = store->writer;
+  ok = (insert = wh_conn_prepare (conn,
+                                  ATTEMPT_INSERT, error)) != NULL;
   if (ok)
     {
       bind_attempt (insert, attempt);
-      ok = step_done (db, insert, error);
+      ok = wh_conn_step_done (conn, insert, "write", error);
     }
   /* A repeat of a kept attempt changes nothing, here as on the server. */
-  if (ok && sqlite3_changes (db) > 0)
+  if (ok && sqlite3_changes (conn->db) > 0)
     ok = queue_in_transaction (store, attempt, error);
-  sqlite3_finalize (insert);
-  if (!wh_store_write_end (store, ok, error))
+  g_clear_pointer (&insert, wh_stmt_done);
+  if (!wh_store_writer_end (store, ok, error))
     return FALSE;
   wh_store_emit_changed (store, "quiz_attempts");
   wh_store_emit_changed (store, "outbox");
@@ -350,7 +312,7 @@ wh_courses_merge_from_server (WhStore    *store,
 {
   sqlite3_stmt *upsert = NULL, *insert = NULL;
   guint progress_changed = 0, attempts_changed = 0;
-  sqlite3 *db;
+  WhConn *conn;
   gboolean ok;
 
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
@@ -361,14 +323,16 @@ wh_courses_merge_from_server (WhStore    *store,
     g_return_val_if_fail (((WhRecord *) attempts->pdata[i])->collection ==
                           &wh_collection_quiz_attempts, FALSE);
 
-  if ((db = wh_store_write_begin (store, error)) == NULL)
+  if (!wh_store_writer_begin (store, error))
     return FALSE;
+  conn = store->writer;
   /* Only what is new counts as a change, so a sync that brings nothing new
    * makes no view reload. */
-  ok = (upsert = prepare (db, PROGRESS_UPSERT
-                          " WHERE excluded.updated_at > updated_at OR excluded.completed > completed",
-                          error)) != NULL &&
-       (insert = prepare (db, ATTEMPT_INSERT, error)) != NULL;
+  ok = (upsert = wh_conn_prepare (conn, PROGRESS_UPSERT
+                                  " WHERE excluded.updated_at > updated_at"
+                                  " OR excluded.completed > completed",
+                                  error)) != NULL &&
+       (insert = wh_conn_prepare (conn, ATTEMPT_INSERT, error)) != NULL;
   for (guint i = 0; ok && progress && i < progress->len; i++)
     {
       const WhRecord *p = progress->pdata[i];
@@ -381,8 +345,8 @@ wh_courses_merge_from_server (WhStore    *store,
                                                 WH_COURSES_POSITION_END) : 0);
       sqlite3_bind_int (upsert, 4, wh_record_get_bool (p, "completed"));
       sqlite3_bind_text (upsert, 5, wh_record_get_text (p, "updated_at"), -1, SQLITE_STATIC);
-      ok = step_done (db, upsert, error);
-      progress_changed += ok ? (guint) sqlite3_changes (db) : 0;
+      ok = wh_conn_step_done (conn, upsert, "write", error);
+      progress_changed += ok ? (guint) sqlite3_changes (conn->db) : 0;
     }
   for (guint i = 0; ok && attempts && i < attempts->len; i++)
     {
@@ -390,12 +354,12 @@ wh_courses_merge_from_server (WhStore    *store,
 
       sqlite3_reset (insert);
       bind_attempt (insert, a);
-      ok = step_done (db, insert, error);
-      attempts_changed += ok ? (guint) sqlite3_changes (db) : 0;
+      ok = wh_conn_step_done (conn, insert, "write", error);
+      attempts_changed += ok ? (guint) sqlite3_changes (conn->db) : 0;
     }
-  sqlite3_finalize (upsert);
-  sqlite3_finalize (insert);
-  if (!wh_store_write_end (store, ok, error))
+  g_clear_pointer (&upsert, wh_stmt_done);
+  g_clear_pointer (&insert, wh_stmt_done);
+  if (!wh_store_writer_end (store, ok, error))
     return FALSE;
   g_debug ("From the server: %u progress and %u attempts new", progress_changed,
            attempts_changed);
@@ -411,34 +375,35 @@ wh_courses_list_attempts (WhStore *store,
                           gint64   course_id,
                           GError **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
   int rc;
 
   g_return_val_if_fail (WH_IS_STORE (store), NULL);
 
-  if (!read_begin (&r, store,
-                   "SELECT " ATTEMPT_COLUMNS " FROM quiz_attempts WHERE course_id = ?1"
-                   " ORDER BY finished_at DESC, attempt_id",
-                   error))
+  if ((stmt = read_prepare (store, &reader,
+                            "SELECT " ATTEMPT_COLUMNS " FROM quiz_attempts WHERE course_id = ?1"
+                            " ORDER BY finished_at DESC, attempt_id",
+                            error)) == NULL)
     return NULL;
-  sqlite3_bind_int64 (r.stmt, 1, course_id);
-  while ((rc = sqlite3_step (r.stmt)) == SQLITE_ROW)
+  sqlite3_bind_int64 (stmt, 1, course_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       WhRecord *a = wh_record_new (&wh_collection_quiz_attempts);
 
-      wh_record_set_text (a, "attempt_id", (const char *) sqlite3_column_text (r.stmt, 0));
-      wh_record_set_int (a, "course_id", sqlite3_column_int64 (r.stmt, 1));
-      wh_record_set_int (a, "total", sqlite3_column_int64 (r.stmt, 2));
-      wh_record_set_int (a, "correct", sqlite3_column_int64 (r.stmt, 3));
-      wh_record_set_int (a, "duration_s", sqlite3_column_int64 (r.stmt, 4));
-      wh_record_set_bool (a, "timed", sqlite3_column_int64 (r.stmt, 5) != 0);
-      wh_record_set_text (a, "finished_at", (const char *) sqlite3_column_text (r.stmt, 6));
+      wh_record_set_text (a, "attempt_id", (const char *) sqlite3_column_text (stmt, 0));
+      wh_record_set_int (a, "course_id", sqlite3_column_int64 (stmt, 1));
+      wh_record_set_int (a, "total", sqlite3_column_int64 (stmt, 2));
+      wh_record_set_int (a, "correct", sqlite3_column_int64 (stmt, 3));
+      wh_record_set_int (a, "duration_s", sqlite3_column_int64 (stmt, 4));
+      wh_record_set_bool (a, "timed", sqlite3_column_int64 (stmt, 5) != 0);
+      wh_record_set_text (a, "finished_at", (const char *) sqlite3_column_text (stmt, 6));
       g_ptr_array_add (out, a);
     }
   if (rc != SQLITE_DONE)
     {
-      wh_store_set_db_error (error, r.db, rc, "read attempts");
+      wh_store_set_db_error (error, reader.conn->db, rc, "read attempts");
       return NULL;
     }
   return g_steal_pointer (&out);
@@ -554,7 +519,7 @@ wh_courses_put_media (WhStore     *store,
                       GError     **error)
 {
   sqlite3_stmt *put = NULL;
-  sqlite3 *db;
+  WhConn *conn;
   gsize length;
   const void *bytes;
   gboolean ok;
@@ -564,13 +529,14 @@ wh_courses_put_media (WhStore     *store,
   g_return_val_if_fail (content_type != NULL && data != NULL, FALSE);
 
   bytes = g_bytes_get_data (data, &length);
-  if ((db = wh_store_write_begin (store, error)) == NULL)
+  if (!wh_store_writer_begin (store, error))
     return FALSE;
-  ok = (put = prepare (db,
-                       "INSERT OR REPLACE INTO media"
-                       " (path, course_id, content_type, etag, data, fetched_at)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                       error)) != NULL;
+  conn = store->writer;
+  ok = (put = wh_conn_prepare (conn,
+                               "INSERT OR REPLACE INTO media"
+                               " (path, course_id, content_type, etag, data, fetched_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                               error)) != NULL;
   if (ok)
     {
       sqlite3_bind_text (put, 1, path, -1, SQLITE_STATIC);
@@ -580,10 +546,10 @@ wh_courses_put_media (WhStore     *store,
         sqlite3_bind_text (put, 4, etag, -1, SQLITE_STATIC);
       sqlite3_bind_blob64 (put, 5, bytes ? bytes : "", length, SQLITE_STATIC);
       sqlite3_bind_int64 (put, 6, g_get_real_time () / G_USEC_PER_SEC);
-      ok = step_done (db, put, error);
+      ok = wh_conn_step_done (conn, put, "write", error);
     }
-  sqlite3_finalize (put);
-  if (!wh_store_write_end (store, ok, error))
+  g_clear_pointer (&put, wh_stmt_done);
+  if (!wh_store_writer_end (store, ok, error))
     return FALSE;
   wh_store_emit_changed (store, "media");
   return TRUE;
@@ -595,27 +561,29 @@ wh_courses_get_media (WhStore     *store,
                       char       **content_type,
                       GError     **error)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (WH_IS_STORE (store), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!read_begin (&r, store, "SELECT data, content_type FROM media WHERE path = ?1", error))
+  if ((stmt = read_prepare (store, &reader, "SELECT data, content_type FROM media WHERE path = ?1",
+                            error)) == NULL)
     return NULL;
-  sqlite3_bind_text (r.stmt, 1, path, -1, SQLITE_STATIC);
-  rc = sqlite3_step (r.stmt);
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
       if (content_type)
-        *content_type = g_strdup ((const char *) sqlite3_column_text (r.stmt, 1));
-      return g_bytes_new (sqlite3_column_blob (r.stmt, 0), (gsize) sqlite3_column_bytes (r.stmt, 0));
+        *content_type = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
     }
   if (rc == SQLITE_DONE)
     g_set_error_literal (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND,
                          _("This picture is not in the offline cache."));
   else
-    wh_store_set_db_error (error, r.db, rc, "read media");
+    wh_store_set_db_error (error, reader.conn->db, rc, "read media");
   return NULL;
 }
 
@@ -623,14 +591,15 @@ gboolean
 wh_courses_has_media (WhStore    *store,
                       const char *path)
 {
-  g_auto(Read) r = { 0 };
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
 
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
 
-  if (!read_begin (&r, store, "SELECT 1 FROM media WHERE path = ?1", NULL))
+  if ((stmt = read_prepare (store, &reader, "SELECT 1 FROM media WHERE path = ?1", NULL)) == NULL)
     return FALSE;
-  sqlite3_bind_text (r.stmt, 1, path, -1, SQLITE_STATIC);
-  return sqlite3_step (r.stmt) == SQLITE_ROW;
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  return sqlite3_step (stmt) == SQLITE_ROW;
 }
 
 /* Each statement gets ?1 = the course and, if it has one, ?2 = now. */
@@ -641,14 +610,15 @@ write_course (WhStore            *store,
               gint64              course_id,
               GError            **error)
 {
-  sqlite3 *db;
+  WhConn *conn;
   gboolean ok = TRUE;
 
-  if ((db = wh_store_write_begin (store, error)) == NULL)
+  if (!wh_store_writer_begin (store, error))
     return FALSE;
+  conn = store->writer;
   for (guint i = 0; ok && i < n_sqls; i++)
     {
-      sqlite3_stmt *stmt = prepare (db, sqls[i], error);
+      sqlite3_stmt *stmt = wh_conn_prepare (conn, sqls[i], error);
 
       ok = stmt != NULL;
       if (ok)
@@ -656,11 +626,11 @@ write_course (WhStore            *store,
           sqlite3_bind_int64 (stmt, 1, course_id);
           if (sqlite3_bind_parameter_count (stmt) > 1)
             sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-          ok = step_done (db, stmt, error);
+          ok = wh_conn_step_done (conn, stmt, "write", error);
         }
-      sqlite3_finalize (stmt);
+      g_clear_pointer (&stmt, wh_stmt_done);
     }
-  if (!wh_store_write_end (store, ok, error))
+  if (!wh_store_writer_end (store, ok, error))
     return FALSE;
   wh_store_emit_changed (store, "saved_courses");
   wh_store_emit_changed (store, "media");

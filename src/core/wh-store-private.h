@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-store-private.h: what WhListModel and the core modules that keep
- * tables of their own in the cache (wh-courses.c) need beyond the API. */
+ * tables of their own in the cache (wh-courses.c) need beyond the API; and,
+ * below those, what the store's own files (wh-store.c, the engine, and one
+ * wh-store-*.c per domain) share: the connection, the store's struct and
+ * the SQL helpers. */
 #pragma once
 
 #include <sqlite3.h>
@@ -68,5 +71,368 @@ gboolean   wh_store_set_db_error  (GError        **error,
                                    const char     *what);
 void       wh_store_emit_changed  (WhStore        *self,
                                    const char     *what);
+
+/* ---- Inside the store (wh-store.c and wh-store-*.c) ---------------------- */
+
+/* Search ranks at most WH_STORE_SEARCH_RANKED hits, the newest (highest
+ * ids), so a term found in half a million rows costs the same as one found
+ * in two thousand; below it every hit is ranked and the order is exact. */
+#define SEARCH_RANK_CANDIDATES WH_STORE_SEARCH_RANKED
+
+#define EARTH_RADIUS_M 6371008.8
+
+/* A feed's first pull (since = 0) bringing at least this many records
+ * writes them without the derived structures and builds those at the end
+ * (see wh_store_build_indexes): a thousand rows at a time, a row costs nine
+ * times the bare insert with them; built in one pass, a third of that. */
+#define DEFER_MIN_ROWS 10000
+/* Rows indexed per transaction by wh_store_build_indexes: about a quarter
+ * of a second of work, the longest a UI write may wait for the writer. */
+#define BUILD_CHUNK_ROWS 10000
+/* Rows a first pull writes without their indexes before the sync engine,
+ * when its writer would otherwise wait for the next page, indexes that many
+ * (wh_store_build_indexes_step): the build then runs beside the decoding of
+ * the pages instead of after it, in steps short enough (a tenth of a second
+ * or so) not to hold up the next page long. */
+#define BUILD_STEP_ROWS 5000
+/* FTS5 writes its pending terms out as a segment when they pass this size;
+ * while building, a bigger buffer makes fewer segments to merge. 16 MB cost
+ * 40 MB more peak memory (448,670 jobs: 154 MB against 112 MB) for no CPU
+ * time that could be told from noise. */
+#define BUILD_FTS_HASHSIZE (4 * 1024 * 1024)
+#define FTS_DEFAULT_HASHSIZE (1024 * 1024)
+
+/* Connections (wh-store.c) */
+
+/* How long a query may try its cheap way before it takes its sure one
+ * (milliseconds; see query_rows and located_rows). */
+typedef struct
+{
+  int    walk_ms;        /* walking the sort index of a filtered list */
+  int    match_walk_ms;  /* the same for a text search with many hits */
+  int    ring_ms;        /* rings by distance in a filtered list */
+  gint64 selective_rows; /* see SELECTIVE_ROWS */
+} QueryBudgets;
+
+/* A filter's own index is read first when it holds at most this many rows:
+ * looking each up in the table (about a microsecond each) then costs less
+ * than reading the whole covering index (80 ms or more for a million jobs). */
+#define SELECTIVE_ROWS 50000
+
+static const QueryBudgets default_budgets = { 5, 40, 30, SELECTIVE_ROWS };
+
+typedef struct
+{
+  sqlite3            *db;
+  GHashTable         *stmts;   /* SQL text -> sqlite3_stmt*, prepared once */
+  const QueryBudgets *budgets; /* the store's */
+} WhConn;
+
+/* A cached statement is reset, not finalized, when a function is done with
+ * it: that ends its read of the database (a statement left stepping would
+ * pin a WAL snapshot) and keeps it prepared for the next call. */
+typedef sqlite3_stmt WhStmt;
+static inline void
+wh_stmt_done (WhStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhStmt, wh_stmt_done)
+
+typedef struct
+{
+  const WhCollection *collection;
+  char               *columns;   /* "id, rev, a, b" */
+  char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
+  char               *delete_sql;
+  char               *stage_create_sql;
+  char               *stage_upsert_sql;
+  char               *stage_delete_sql;
+  char               *stage_flush_sql;
+  char               *stage_clear_sql;
+  char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
+  char               *search;    /* "a, b": the searched columns, or NULL */
+  char               *t_search;  /* "t.a, t.b" */
+  char               *layout;
+  gboolean            located;
+  /* Deferred indexing (see wh_store_build_indexes) */
+  char               *unindexed; /* "x_unindexed" */
+  char               *index_sql;        /* CREATE INDEX IF NOT EXISTS ... */
+  char               *drop_index_sql;
+  char               *trigger_sql;      /* CREATE TRIGGER IF NOT EXISTS ... (FTS and R*Tree) */
+  char               *drop_trigger_sql;
+  char               *upsert_sql;       /* straight into the table, no stage */
+  GStrv               index_names;      /* every secondary index index_sql makes */
+  char               *filter_index;     /* "x_filter": covers the FILTER fields, or NULL */
+  const char         *filter_first;     /* its first column (static) */
+  char              **order_sql;        /* per scaled order: its SQL expression */
+} CollInfo;
+
+struct _WhStore
+{
+  GObject    parent_instance;
+
+  char      *path;
+  CollInfo  *infos;
+  guint      n_infos;
+
+  GMutex     write_lock;
+  WhConn    *writer;
+
+  GMutex     read_lock;
+  GPtrArray *idle_readers; /* WhConn* */
+
+  QueryBudgets budgets;
+
+  /* Deferred indexing; tests make them small */
+  guint      defer_min_rows;
+  guint      build_chunk_rows;
+  guint      build_step_rows;
+};
+
+/* A read connection borrowed for one call (wh_reader_borrow). */
+typedef struct
+{
+  WhStore *store;
+  WhConn  *conn;
+} Reader;
+
+/* Queries (wh-store-query.c) */
+
+typedef enum
+{
+  SELECT_ROWS,
+  SELECT_COUNT,
+  SELECT_IDS,   /* as ROWS, the ids alone */
+} SelectKind;
+
+/* Where a page starts relative to a key row (order value v, id k). */
+typedef enum
+{
+  KEY_NONE,  /* at an OFFSET */
+  KEY_TIE,   /* rows with order = v and id beyond k */
+  KEY_AFTER, /* rows with order beyond v (or, ordered by id, id beyond k) */
+} KeyMode;
+
+/* Which index a statement reads the rows of a filtered query through.
+ * SQLite's planner has no statistics (ANALYZE would have to run again after
+ * every sync, and even then picks badly between a filter's index and the
+ * sort's), so the store tells it when it knows better. */
+typedef enum
+{
+  ACCESS_PLANNER, /* as SQLite likes */
+  ACCESS_ORDER,   /* walking the sort value's index */
+  ACCESS_FIELD,   /* a selective filter's own index */
+  ACCESS_FILTER,  /* the covering index of the FILTER fields */
+} AccessKind;
+
+typedef struct
+{
+  AccessKind  kind;
+  const char *field; /* ACCESS_FIELD */
+  gint64      rows;  /* how many rows the filter it reads through holds; -1: not probed */
+} Access;
+
+#define HALF_WORLD_M (G_PI * EARTH_RADIUS_M)
+
+/* wh-store.c */
+sqlite3_stmt *
+wh_conn_prepare (WhConn     *conn,
+                 const char *sql,
+                 GError    **error);
+
+gboolean
+wh_conn_exec (WhConn     *conn,
+              const char *sql,
+              GError    **error);
+
+gint64
+wh_conn_query_int (WhConn     *conn,
+                   const char *sql,
+                   GError    **error);
+
+gboolean
+wh_reader_borrow (WhStore *self,
+                  Reader  *reader,
+                  GError **error);
+
+void
+wh_reader_return (Reader *reader);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reader, wh_reader_return)
+
+CollInfo *
+wh_store_lookup_info (WhStore            *self,
+                      const WhCollection *collection,
+                      GError            **error);
+
+gboolean
+wh_store_reconcile_cache_tables (WhStore *self,
+                                 GError **error);
+
+/* wh-store-write.c */
+gboolean
+wh_store_writer_begin (WhStore *self,
+                       GError **error);
+
+gboolean
+wh_store_writer_end (WhStore  *self,
+                     gboolean  ok,
+                     GError  **error);
+
+gboolean
+wh_conn_step_done (WhConn       *conn,
+                   sqlite3_stmt *stmt,
+                   const char   *what,
+                   GError      **error);
+
+int
+wh_conn_pending (WhConn         *conn,
+                 const CollInfo *info,
+                 GError        **error);
+
+/* wh-store-records.c */
+GPtrArray *
+wh_store_record_array_new (void);
+
+gboolean
+wh_conn_collect_records (WhConn             *conn,
+                         sqlite3_stmt       *stmt,
+                         const WhCollection *collection,
+                         GPtrArray          *out,
+                         GError            **error);
+
+GPtrArray *
+wh_conn_get_records (WhConn         *conn,
+                     const CollInfo *info,
+                     const gint64   *ids,
+                     guint           n_ids,
+                     GError        **error);
+
+/* wh-store-query.c */
+void
+wh_store_append_access (GString        *sql,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        const Access   *access);
+
+void
+wh_store_append_conditions (GString        *sql,
+                            const CollInfo *info,
+                            const WhQuery  *query,
+                            gboolean        pending,
+                            const char    **and);
+
+int
+wh_store_bind_conditions (sqlite3_stmt  *stmt,
+                          const WhQuery *query,
+                          gboolean       pending);
+
+gboolean
+wh_store_filter_index_covers (const CollInfo *info,
+                              const WhQuery  *query);
+
+gint64
+wh_conn_step_count (WhConn       *conn,
+                    sqlite3_stmt *stmt,
+                    const char   *what,
+                    GError      **error);
+
+gboolean
+wh_store_choose_access (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        gboolean        for_count,
+                        gboolean        located,
+                        Access         *access,
+                        GError        **error);
+
+gboolean
+wh_conn_budget_start (WhConn *conn,
+                      int     ms,
+                      gint64 *deadline);
+
+gboolean
+wh_conn_budget_end (WhConn  *conn,
+                    gint64   deadline,
+                    gboolean ok,
+                    GError **error);
+
+gboolean
+wh_conn_collect_by_ids (WhConn         *conn,
+                        const CollInfo *info,
+                        sqlite3_stmt   *stmt,
+                        GPtrArray      *out,
+                        GError        **error);
+
+/* wh-store-distance.c */
+gboolean
+wh_store_circle_box (double  lat,
+                     double  lon,
+                     double  radius,
+                     double *min_lat,
+                     double *min_lon,
+                     double *max_lat,
+                     double *max_lon);
+
+gboolean
+wh_store_distance_page (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhQuery  *query,
+                        const WhRecord *key,
+                        gboolean        before,
+                        guint           offset,
+                        guint           limit,
+                        GPtrArray      *out,
+                        GError        **error);
+
+/* wh-store-places.c */
+const CollInfo *
+wh_store_geo_info (WhStore            *self,
+                   const WhCollection *collection,
+                   GError            **error);
+
+gboolean
+wh_store_viewport_points (WhConn         *conn,
+                          const CollInfo *info,
+                          double          min_lat,
+                          double          min_lon,
+                          double          max_lat,
+                          double          max_lon,
+                          guint           limit,
+                          gboolean        exact_points,
+                          GArray         *out,
+                          GError        **error);
+
+gboolean
+wh_store_check_box (double   min_lat,
+                    double   min_lon,
+                    double   max_lat,
+                    double   max_lon,
+                    GError **error);
+
+GPtrArray *
+wh_store_query_nearest_filtered (WhStore               *self,
+                                 const WhCollection    *collection,
+                                 const WhStationFilter *filter,
+                                 double                 lat,
+                                 double                 lon,
+                                 guint                  n,
+                                 GError               **error);
+
+/* wh-store-stations.c */
+gboolean
+wh_store_points_in_box (WhConn                *conn,
+                        const CollInfo        *info,
+                        const WhStationFilter *filter,
+                        double                 min_lat,
+                        double                 min_lon,
+                        double                 max_lat,
+                        double                 max_lon,
+                        guint                  limit,
+                        gboolean               exact_points,
+                        GArray                *out,
+                        GError               **error);
 
 G_END_DECLS

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store-records.c: reading records by id (the engine is wh-store.c). */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "wh-store-private.h"
+
+/* ---- Reading records ---------------------------------------------------- */
+
+static WhRecord *
+read_record (const WhCollection *collection,
+             sqlite3_stmt       *stmt)
+{
+  WhRecord *record = wh_record_new (collection);
+
+  record->id = sqlite3_column_int64 (stmt, 0);
+  record->rev = sqlite3_column_int64 (stmt, 1);
+  wh_record_read_values (record, stmt, 2);
+  return record;
+}
+
+GPtrArray *
+wh_store_record_array_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+}
+
+/* Steps a statement whose columns are info->columns, collecting records. */
+gboolean
+wh_conn_collect_records (WhConn             *conn,
+                         sqlite3_stmt       *stmt,
+                         const WhCollection *collection,
+                         GPtrArray          *out,
+                         GError            **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read_record (collection, stmt));
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "read");
+  return TRUE;
+}
+
+/* Records by id, in the order of ids; those not cached are skipped. */
+GPtrArray *
+wh_conn_get_records (WhConn         *conn,
+                     const CollInfo *info,
+                     const gint64   *ids,
+                     guint           n_ids,
+                     GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1", info->columns,
+                                          info->collection->name);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+  g_autoptr(GPtrArray) records = wh_store_record_array_new ();
+
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < n_ids; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, ids[i]);
+      if (!wh_conn_collect_records (conn, stmt, info->collection, records, error))
+        return NULL;
+      sqlite3_reset (stmt);
+    }
+  return g_steal_pointer (&records);
+}
+
+WhRecord *
+wh_store_get_record (WhStore            *self,
+                     const WhCollection *collection,
+                     gint64              id,
+                     GError            **error)
+{
+  g_autoptr(GPtrArray) records = wh_store_get_records (self, collection, &id, 1, error);
+
+  if (records == NULL)
+    return NULL;
+  if (records->len == 0)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND,
+                   _("This item is not in the offline cache."));
+      return NULL;
+    }
+  return g_ptr_array_steal_index (records, 0);
+}
+
+GPtrArray *
+wh_store_get_records (WhStore            *self,
+                      const WhCollection *collection,
+                      const gint64       *ids,
+                      guint               n_ids,
+                      GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
+    return NULL;
+  return wh_conn_get_records (reader.conn, info, ids, n_ids, error);
+}
+
+gint64
+wh_store_count (WhStore            *self,
+                const WhCollection *collection,
+                GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+
+  if (!wh_store_lookup_info (self, collection, error) || !wh_reader_borrow (self, &reader, error))
+    return -1;
+  sql = g_strdup_printf ("SELECT count(*) FROM %s", collection->name);
+  return wh_conn_query_int (reader.conn, sql, error);
+}

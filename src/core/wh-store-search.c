@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store-search.c: full-text search (the engine is wh-store.c). */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "wh-search-tokenizer.h"
+#include "wh-store-private.h"
+
+/* ---- Search ------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 id;
+  double score;
+} Hit;
+
+static int
+hit_compare (gconstpointer a,
+             gconstpointer b)
+{
+  const Hit *x = a, *y = b;
+
+  /* Lower is better (as with bm25); among equals the newer first. */
+  if (x->score != y->score)
+    return x->score < y->score ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id ? 1 : 0;
+}
+
+static const CollInfo *
+search_info (WhStore            *self,
+             const WhCollection *collection,
+             GError            **error)
+{
+  const CollInfo *info = wh_store_lookup_info (self, collection, error);
+
+  if (info != NULL && info->rank == NULL)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                   _("The collection “%s” cannot be searched."), collection->name);
+      return NULL;
+    }
+  return info;
+}
+
+/* Ranks the newest candidates of a match into hits. */
+static gboolean
+rank_candidates (WhConn         *conn,
+                 const CollInfo *info,
+                 const char     *match,
+                 GArray         *hits,
+                 GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
+
+  /* Walking the hits newest first and stopping after the candidates bounds
+   * the work, and wh_rank (unlike bm25) never looks at the other hits. */
+  sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
+                         " ORDER BY rowid DESC LIMIT %d",
+                         info->rank, info->collection->name, info->collection->name,
+                         SEARCH_RANK_CANDIDATES);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  g_array_set_size (hits, 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+      g_array_append_val (hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
+/* While a collection's indexes are pending, its unindexed rows that match,
+ * newest first, appended with a score below no indexed hit's. */
+static gboolean
+unindexed_candidates (WhConn         *conn,
+                      const CollInfo *info,
+                      const char     *match,
+                      GArray         *hits,
+                      GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending = wh_conn_pending (conn, info, error);
+  int rc;
+
+  if (pending <= 0)
+    return pending == 0;
+  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
+                         info->unindexed, info->collection->name, WH_SEARCH_MATCH_NAME,
+                         info->t_search, SEARCH_RANK_CANDIDATES);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+      g_array_append_val (hits, hit);
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
+GPtrArray *
+wh_store_search (WhStore            *self,
+                 const WhCollection *collection,
+                 const char         *query,
+                 guint               limit,
+                 GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(GArray) hits = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autofree char *match = NULL;
+  const CollInfo *info;
+  gsize len;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if ((info = search_info (self, collection, error)) == NULL)
+    return NULL;
+  match = wh_search_build_match (query);
+  if (match == NULL || limit == 0)
+    return wh_store_record_array_new ();
+  if (!wh_reader_borrow (self, &reader, error))
+    return NULL;
+
+  hits = g_array_new (FALSE, FALSE, sizeof (Hit));
+  len = strlen (match);
+  if (match[len - 1] == '*')
+    {
+      /* A prefix query merges the doclists of every word it starts, all of
+       * them, before the first row: try the whole word first, and only
+       * widen to the prefix when that does not fill the page. */
+      g_autofree char *exact = g_strndup (match, len - 1);
+
+      if (!rank_candidates (reader.conn, info, exact, hits, error))
+        return NULL;
+    }
+  if (hits->len < limit && !rank_candidates (reader.conn, info, match, hits, error))
+    return NULL;
+  if (!unindexed_candidates (reader.conn, info, match, hits, error))
+    return NULL;
+
+  g_array_sort (hits, hit_compare);
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
+  for (guint i = 0; i < hits->len && i < limit; i++)
+    g_array_append_val (ids, g_array_index (hits, Hit, i).id);
+  return wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+}
+
+gint64
+wh_store_search_count (WhStore            *self,
+                       const WhCollection *collection,
+                       const char         *query,
+                       GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autofree char *match = NULL;
+  g_autofree char *sql = NULL;
+  const CollInfo *info;
+  gint64 count;
+  int pending, rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+  g_return_val_if_fail (query != NULL, -1);
+
+  if ((info = search_info (self, collection, error)) == NULL)
+    return -1;
+  match = wh_search_build_match (query);
+  if (match == NULL)
+    return 0;
+  if (!wh_reader_borrow (self, &reader, error))
+    return -1;
+  sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
+                         collection->name);
+  if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      wh_store_set_db_error (error, reader.conn->db, rc, "search");
+      return -1;
+    }
+  count = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, wh_stmt_done);
+
+  /* Rows not indexed yet are in no doclist: counted apart. */
+  if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
+    return -1;
+  if (pending)
+    {
+      g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
+                                               " WHERE %s(?1, %s)",
+                                               info->unindexed, collection->name,
+                                               WH_SEARCH_MATCH_NAME, info->t_search);
+      if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
+        return -1;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          wh_store_set_db_error (error, reader.conn->db, rc, "search");
+          return -1;
+        }
+      count += sqlite3_column_int64 (stmt, 0);
+    }
+  return count;
+}

@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store-write.c: writing pages of a feed into the cache, deferred indexing
+ * and the sync cursors (the engine is wh-store.c). */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "wh-store-private.h"
+
+/* ---- Writing ------------------------------------------------------------ */
+
+gboolean
+wh_store_writer_begin (WhStore *self,
+                       GError **error)
+{
+  g_mutex_lock (&self->write_lock);
+  if (!wh_conn_exec (self->writer, "BEGIN IMMEDIATE", error))
+    {
+      g_mutex_unlock (&self->write_lock);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Commits when ok, else rolls back; always releases the writer. */
+gboolean
+wh_store_writer_end (WhStore  *self,
+                     gboolean  ok,
+                     GError  **error)
+{
+  if (ok)
+    ok = wh_conn_exec (self->writer, "COMMIT", error);
+  if (!ok)
+    sqlite3_exec (self->writer->db, "ROLLBACK", NULL, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+gboolean
+wh_conn_step_done (WhConn       *conn,
+                   sqlite3_stmt *stmt,
+                   const char   *what,
+                   GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return wh_store_set_db_error (error, conn->db, rc, what);
+  return TRUE;
+}
+
+static gboolean
+check_region (const char *region,
+              GError    **error)
+{
+  if (region != NULL && (strlen (region) > 16 || !g_utf8_validate (region, -1, NULL)))
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID, _("The region is not valid."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a collection has rows written without their index entries: they
+ * are listed in its "_unindexed" table, created in the transaction of the
+ * first such page and dropped in the one that indexes the last of them, so
+ * the state survives any crash. 1, 0, or -1 on error. */
+int
+wh_conn_pending (WhConn         *conn,
+                 const CollInfo *info,
+                 GError        **error)
+{
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn,
+                                            "SELECT 1 FROM sqlite_master"
+                                            " WHERE type = 'table' AND name = ?1",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, info->unindexed, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return 1;
+  if (rc == SQLITE_DONE)
+    return 0;
+  wh_store_set_db_error (error, conn->db, rc, "read index state");
+  return -1;
+}
+
+/* Inside the page's transaction: from now on rows go in bare, listed in
+ * the _unindexed table. The triggers go; so do the secondary indexes when
+ * the table is empty (CREATE INDEX later sorts once instead of inserting
+ * row by row); over rows already there they stay, kept up to date as usual. */
+static gboolean
+defer_indexes (WhConn         *conn,
+               const CollInfo *info,
+               GError        **error)
+{
+  g_autofree char *create = g_strdup_printf ("CREATE TABLE %s (id INTEGER PRIMARY KEY)",
+                                             info->unindexed);
+  g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)",
+                                          info->collection->name);
+  gint64 not_empty = wh_conn_query_int (conn, any, error);
+
+  if (not_empty < 0)
+    return FALSE;
+  g_debug ("%s: deferring its indexes to the end of the pull", info->collection->name);
+  return wh_conn_exec (conn, create, error) && wh_conn_exec (conn, info->drop_trigger_sql, error) &&
+         (not_empty || wh_conn_exec (conn, info->drop_index_sql, error));
+}
+
+/* Takes an indexed row out of the FTS and R*Tree (their triggers are gone),
+ * before it changes or goes; a row changed later is indexed at the build. */
+static gboolean
+unindex_row (WhConn         *conn,
+             const CollInfo *info,
+             gint64          id,
+             GError        **error)
+{
+  const char *n = info->collection->name;
+
+  if (info->search != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rowid, %s)"
+                                              " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
+                                              n, n, info->search, info->search, n);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!wh_conn_step_done (conn, stmt, "write", error))
+        return FALSE;
+    }
+  if (info->located)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s_geo WHERE id = ?1", n);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!wh_conn_step_done (conn, stmt, "write", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Writes a record while the collection's indexes are pending. */
+static gboolean
+apply_record_unindexed (WhConn         *conn,
+                        const CollInfo *info,
+                        const WhRecord *record,
+                        GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *look_sql = g_strdup_printf ("SELECT t.rev, u.id IS NOT NULL FROM %s t"
+                                               " LEFT JOIN %s u ON u.id = t.id WHERE t.id = ?1",
+                                               n, info->unindexed);
+  g_autofree char *list_sql = g_strdup_printf ("INSERT OR IGNORE INTO %s VALUES (?1)",
+                                               info->unindexed);
+  g_autofree char *unlist_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", info->unindexed);
+  g_autoptr(WhStmt) look = wh_conn_prepare (conn, look_sql, error);
+  gboolean found = FALSE, listed = FALSE;
+  gint64 rev = 0;
+  int rc;
+
+  if (look == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (look, 1, record->id);
+  rc = sqlite3_step (look);
+  if (rc == SQLITE_ROW)
+    {
+      found = TRUE;
+      rev = sqlite3_column_int64 (look, 0);
+      listed = sqlite3_column_int (look, 1) != 0;
+    }
+  else if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "read");
+  g_clear_pointer (&look, wh_stmt_done);
+
+  /* An older or equal rev changes nothing: replays are no-ops. */
+  if (found && rev >= record->rev)
+    return TRUE;
+  if (record->deleted && !found)
+    return TRUE;
+  if (found && !listed && !unindex_row (conn, info, record->id, error))
+    return FALSE;
+
+  if (record->deleted)
+    {
+      g_autoptr(WhStmt) delete = wh_conn_prepare (conn, info->delete_sql, error);
+      g_autoptr(WhStmt) unlist = wh_conn_prepare (conn, unlist_sql, error);
+
+      if (delete == NULL || unlist == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (delete, 1, record->id);
+      sqlite3_bind_int64 (delete, 2, record->rev);
+      sqlite3_bind_int64 (unlist, 1, record->id);
+      return wh_conn_step_done (conn, delete, "delete", error) &&
+             wh_conn_step_done (conn, unlist, "delete", error);
+    }
+  else
+    {
+      g_autoptr(WhStmt) upsert = wh_conn_prepare (conn, info->upsert_sql, error);
+      g_autoptr(WhStmt) list = wh_conn_prepare (conn, list_sql, error);
+
+      if (upsert == NULL || list == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (upsert, 1, record->id);
+      sqlite3_bind_int64 (upsert, 2, record->rev);
+      wh_record_bind_values (record, upsert, 3);
+      sqlite3_bind_int64 (list, 1, record->id);
+      return wh_conn_step_done (conn, upsert, "write", error) &&
+             wh_conn_step_done (conn, list, "write", error);
+    }
+}
+
+static gboolean
+apply_records_staged (WhConn         *conn,
+                      const CollInfo *info,
+                      const WhPage   *page,
+                      GError        **error)
+{
+  g_autoptr(WhStmt) stage = NULL;
+  g_autoptr(WhStmt) unstage = NULL;
+  g_autoptr(WhStmt) delete = NULL;
+  g_autoptr(WhStmt) flush = NULL;
+  g_autoptr(WhStmt) clear = NULL;
+
+  /* Created here rather than at open: a rollback takes it away again. */
+  if (!wh_conn_exec (conn, info->stage_create_sql, error) ||
+      (stage = wh_conn_prepare (conn, info->stage_upsert_sql, error)) == NULL ||
+      (unstage = wh_conn_prepare (conn, info->stage_delete_sql, error)) == NULL ||
+      (delete = wh_conn_prepare (conn, info->delete_sql, error)) == NULL ||
+      (flush = wh_conn_prepare (conn, info->stage_flush_sql, error)) == NULL ||
+      (clear = wh_conn_prepare (conn, info->stage_clear_sql, error)) == NULL ||
+      !wh_conn_step_done (conn, clear, "write", error))
+    return FALSE;
+
+  for (guint i = 0; i < page->records->len; i++)
+    {
+      const WhRecord *record = page->records->pdata[i];
+
+      if (record->deleted)
+        {
+          /* Both the cached row and an older one staged from this page. */
+          sqlite3_bind_int64 (delete, 1, record->id);
+          sqlite3_bind_int64 (delete, 2, record->rev);
+          sqlite3_bind_int64 (unstage, 1, record->id);
+          sqlite3_bind_int64 (unstage, 2, record->rev);
+          if (!wh_conn_step_done (conn, delete, "delete", error) ||
+              !wh_conn_step_done (conn, unstage, "delete", error))
+            return FALSE;
+        }
+      else
+        {
+          /* The newest of a record given twice is staged. */
+          sqlite3_bind_int64 (stage, 1, record->id);
+          sqlite3_bind_int64 (stage, 2, record->rev);
+          wh_record_bind_values (record, stage, 3);
+          if (!wh_conn_step_done (conn, stage, "write", error))
+            return FALSE;
+        }
+    }
+  return wh_conn_step_done (conn, flush, "write", error) &&
+         wh_conn_step_done (conn, clear, "write", error);
+}
+
+static gboolean
+apply_records (WhStore        *self,
+               const CollInfo *info,
+               const WhPage   *page,
+               const char     *region,
+               GError        **error)
+{
+  WhConn *conn = self->writer;
+  g_autoptr(WhStmt) cursor = NULL;
+  int pending = wh_conn_pending (conn, info, error);
+
+  if (pending < 0)
+    return FALSE;
+  /* A first pull of many records: indexes at the end, in one pass. */
+  if (!pending && page->since == 0 && page->remaining >= 0 &&
+      page->remaining + page->records->len >= self->defer_min_rows)
+    {
+      if (!defer_indexes (conn, info, error))
+        return FALSE;
+      pending = 1;
+    }
+
+  if (pending)
+    {
+      for (guint i = 0; i < page->records->len; i++)
+        if (!apply_record_unindexed (conn, info, page->records->pdata[i], error))
+          return FALSE;
+    }
+  else if (!apply_records_staged (conn, info, page, error))
+    return FALSE;
+
+  /* The cursor never moves back: an old page replayed is harmless. */
+  cursor = wh_conn_prepare (conn,
+                            "INSERT INTO sync_state (collection, region, next_since, synced_at)"
+                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                            " SET next_since = max(next_since, excluded.next_since),"
+                            " synced_at = excluded.synced_at",
+                            error);
+  if (cursor == NULL)
+    return FALSE;
+  sqlite3_bind_text (cursor, 1, info->collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (cursor, 3, page->next_since);
+  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return wh_conn_step_done (conn, cursor, "write cursor", error);
+}
+
+gboolean
+wh_store_apply_page (WhStore      *self,
+                     const WhPage *page,
+                     const char   *region,
+                     GError      **error)
+{
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((info = wh_store_lookup_info (self, page->collection, error)) == NULL ||
+      !check_region (region, error))
+    return FALSE;
+  for (guint i = 0; i < page->records->len; i++)
+    if (((WhRecord *) page->records->pdata[i])->collection != page->collection)
+      {
+        g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                     _("A page of %s holds a record of another collection."),
+                     page->collection->name);
+        return FALSE;
+      }
+
+  if (!wh_store_writer_begin (self, error) ||
+      !wh_store_writer_end (self, apply_records (self, info, page, region, error), error))
+    return FALSE;
+  wh_store_emit_changed (self, page->collection->name);
+  return TRUE;
+}
+
+/* One transaction of the build: indexes up to BUILD_CHUNK_ROWS listed rows
+ * and, once none is left, makes the secondary indexes and triggers and
+ * drops the list. *done is TRUE when nothing is pending any more. */
+static gboolean
+build_chunk (WhConn         *conn,
+             const CollInfo *info,
+             guint           chunk_rows,
+             gboolean        finish,
+             gboolean       *done,
+             gint64         *indexed,
+             GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *take = NULL;
+  g_autofree char *drop = NULL;
+  gint64 taken;
+  int pending = wh_conn_pending (conn, info, error);
+
+  *done = pending == 0;
+  if (pending <= 0)
+    return pending == 0;
+
+  take = g_strdup_printf ("DELETE FROM temp.wh_build_ids;"
+                          " INSERT INTO temp.wh_build_ids SELECT id FROM %s ORDER BY id LIMIT %u;",
+                          info->unindexed, chunk_rows);
+  if (!wh_conn_exec (conn, "CREATE TEMP TABLE IF NOT EXISTS wh_build_ids (id INTEGER PRIMARY KEY)",
+                     error) ||
+      !wh_conn_exec (conn, take, error))
+    return FALSE;
+  taken = sqlite3_changes64 (conn->db);
+  /* A step during the pull does a whole chunk or nothing. */
+  if (!finish && taken < chunk_rows)
+    return wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error);
+  *indexed = taken;
+
+  if (taken > 0 && info->search != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);"
+                                              " INSERT INTO %s_fts (rowid, %s) SELECT t.id, %s"
+                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id;"
+                                              " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
+                                              n, n, BUILD_FTS_HASHSIZE, n, info->search,
+                                              info->t_search, n, n, n, FTS_DEFAULT_HASHSIZE);
+      if (!wh_conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  if (taken > 0 && info->located)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_geo SELECT t.id, t.lat, t.lat, t.lon,"
+                                              " t.lon, t.lat, t.lon"
+                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id"
+                                              " WHERE t.lat IS NOT NULL AND t.lon IS NOT NULL",
+                                              n, n);
+      if (!wh_conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  if (taken > 0)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE id IN"
+                                              " (SELECT id FROM temp.wh_build_ids)",
+                                              info->unindexed);
+      if (!wh_conn_exec (conn, sql, error) ||
+          !wh_conn_exec (conn, "DELETE FROM temp.wh_build_ids", error))
+        return FALSE;
+    }
+  if (taken == chunk_rows || !finish)
+    return TRUE;
+
+  /* The last rows are in: the rest in the same transaction. */
+  drop = g_strdup_printf ("DROP TABLE %s", info->unindexed);
+  if (!wh_conn_exec (conn, info->index_sql, error) ||
+      !wh_conn_exec (conn, info->trigger_sql, error) ||
+      !wh_conn_exec (conn, drop, error))
+    return FALSE;
+  g_debug ("%s: indexes built", n);
+  *done = TRUE;
+  return TRUE;
+}
+
+/* Usually nothing is pending: a read says so without the write lock. */
+static gboolean
+check_pending (WhStore        *self,
+               const CollInfo *info,
+               gboolean       *pending,
+               GError        **error)
+{
+  g_auto(Reader) reader = { 0 };
+  int state;
+
+  if (!wh_reader_borrow (self, &reader, error) ||
+      (state = wh_conn_pending (reader.conn, info, error)) < 0)
+    return FALSE;
+  *pending = state == 1;
+  return TRUE;
+}
+
+gboolean
+wh_store_build_indexes (WhStore            *self,
+                        const WhCollection *collection,
+                        GCancellable       *cancellable,
+                        GError            **error)
+{
+  const CollInfo *info;
+  gboolean done = FALSE, pending;
+  gint64 indexed = 0;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !check_pending (self, info, &pending, error))
+    return FALSE;
+  if (!pending)
+    return TRUE;
+  for (guint chunks = 0; !done; chunks++)
+    {
+      /* Between transactions: what is built stays built. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!wh_store_writer_begin (self, error) ||
+          !wh_store_writer_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE,
+                                                   &done, &indexed, error),
+                                error))
+        return FALSE;
+      /* The first check may find nothing to do; later ones always wrote. */
+      if (chunks > 0 || !done)
+        wh_store_emit_changed (self, collection->name);
+    }
+  return TRUE;
+}
+
+guint
+wh_store_get_build_step_rows (WhStore *self)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), 0);
+  return self->build_step_rows;
+}
+
+void
+wh_store_set_query_plan (WhStore *self,
+                         int      walk_ms,
+                         int      ring_ms,
+                         gint64   selective_rows)
+{
+  g_return_if_fail (WH_IS_STORE (self));
+
+  if (walk_ms < 0 && ring_ms < 0 && selective_rows < 0)
+    {
+      self->budgets = default_budgets;
+      return;
+    }
+  self->budgets.walk_ms = self->budgets.match_walk_ms = walk_ms;
+  self->budgets.ring_ms = ring_ms;
+  self->budgets.selective_rows = selective_rows;
+}
+
+void
+wh_store_set_deferral (WhStore *self,
+                       guint    min_rows,
+                       guint    chunk_rows,
+                       guint    step_rows)
+{
+  g_return_if_fail (WH_IS_STORE (self));
+  g_return_if_fail (chunk_rows > 0 && step_rows > 0);
+
+  self->defer_min_rows = min_rows;
+  self->build_chunk_rows = chunk_rows;
+  self->build_step_rows = step_rows;
+}
+
+gboolean
+wh_store_build_indexes_step (WhStore            *self,
+                             const WhCollection *collection,
+                             gboolean           *did_work,
+                             GError            **error)
+{
+  const CollInfo *info;
+  gboolean done = FALSE, pending;
+  gint64 indexed = 0;
+  guint rows;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  rows = self->build_step_rows;
+
+  if (did_work)
+    *did_work = FALSE;
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !check_pending (self, info, &pending, error))
+    return FALSE;
+  if (!pending)
+    return TRUE;
+  if (!wh_store_writer_begin (self, error))
+    return FALSE;
+  if (!wh_store_writer_end (self,
+                            build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
+                            error))
+    return FALSE;
+  if (indexed > 0)
+    {
+      if (did_work)
+        *did_work = TRUE;
+      wh_store_emit_changed (self, collection->name);
+    }
+  return TRUE;
+}
+
+int
+wh_store_get_indexes_pending (WhStore            *self,
+                              const WhCollection *collection,
+                              GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  const CollInfo *info;
+
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
+    return -1;
+  return wh_conn_pending (reader.conn, info, error);
+}
+
+void
+wh_sync_state_clear (WhSyncState *state)
+{
+  g_clear_pointer (&state->etag, g_free);
+  state->next_since = 0;
+  state->synced_at = 0;
+}
+
+gboolean
+wh_store_get_sync_state (WhStore            *self,
+                         const WhCollection *collection,
+                         const char         *region,
+                         WhSyncState        *out,
+                         GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if (!wh_store_lookup_info (self, collection, error) || !check_region (region, error) ||
+      !wh_reader_borrow (self, &reader, error))
+    return FALSE;
+  stmt = wh_conn_prepare (reader.conn,
+                          "SELECT next_since, synced_at, etag FROM sync_state"
+                          " WHERE collection = ?1 AND region = ?2",
+                          error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, region ? region : "", -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      out->next_since = sqlite3_column_int64 (stmt, 0);
+      out->synced_at = sqlite3_column_int64 (stmt, 1);
+      out->etag = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  else if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, reader.conn->db, rc, "read cursor");
+  return TRUE;
+}
+
+gint64
+wh_store_get_cursor (WhStore            *self,
+                     const WhCollection *collection,
+                     const char         *region,
+                     GError            **error)
+{
+  WhSyncState state;
+
+  if (!wh_store_get_sync_state (self, collection, region, &state, error))
+    return -1;
+  g_free (state.etag);
+  return state.next_since;
+}
+
+gboolean
+wh_store_set_sync_checked (WhStore            *self,
+                           const WhCollection *collection,
+                           const char         *region,
+                           const char         *etag,
+                           GError            **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if (!wh_store_lookup_info (self, collection, error) || !check_region (region, error) ||
+      !wh_store_writer_begin (self, error))
+    return FALSE;
+  stmt = wh_conn_prepare (self->writer,
+                          "INSERT INTO sync_state (collection, region, synced_at, etag)"
+                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                          " SET synced_at = excluded.synced_at, etag = excluded.etag",
+                          error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, region ? region : "", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
+      if (etag)
+        sqlite3_bind_text (stmt, 4, etag, -1, SQLITE_STATIC);
+      ok = wh_conn_step_done (self->writer, stmt, "write sync state", error);
+    }
+  g_clear_pointer (&stmt, wh_stmt_done);
+  return wh_store_writer_end (self, ok, error);
+}
+
+gboolean
+wh_store_reset_collection (WhStore            *self,
+                           const WhCollection *collection,
+                           GError            **error)
+{
+  const CollInfo *info;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  /* Dropping and recreating is much faster than deleting row by row with
+   * the FTS and R*Tree triggers firing for each. */
+  sql = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts; DROP TABLE IF EXISTS %s_geo;"
+                         " DROP TABLE IF EXISTS %s_unindexed;"
+                         " DELETE FROM cache_layout WHERE collection = '%s';",
+                         collection->name, collection->name, collection->name, collection->name,
+                         collection->name);
+  if (!wh_store_writer_begin (self, error) ||
+      !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
+                                  wh_store_reconcile_cache_tables (self, error), error))
+    return FALSE;
+  wh_store_emit_changed (self, collection->name);
+  return TRUE;
+}
