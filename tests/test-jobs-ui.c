@@ -108,6 +108,21 @@ has_rows (gpointer data)
   return n_rows (p) == want_rows && !wh_jobs_view_get_busy (p->view);
 }
 
+/* Scrolls to a third of the list; true once the list stays there, more
+ * than a screen down. */
+static gboolean
+scrolled_down (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+  double page_size = gtk_adjustment_get_page_size (adjustment);
+
+  if (page_size <= 0 || gtk_adjustment_get_upper (adjustment) < 3 * page_size)
+    return FALSE;
+  if (gtk_adjustment_get_value (adjustment) <= page_size)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 3);
+  return gtk_adjustment_get_value (adjustment) > page_size;
+}
+
 static void
 page_show (Page *p)
 {
@@ -137,9 +152,10 @@ test_sync_keeps_place (void)
   g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
   wh_test_spin (200);
 
-  /* Read down a third of the list. */
+  /* Read down a third of the list, once the list has laid out enough of
+   * its rows to scroll that far (on a loaded machine that takes a while). */
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (p.list));
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 3);
+  g_assert_true (wh_test_spin_until (scrolled_down, adjustment, 10000));
   wh_test_spin (300);
   before = gtk_adjustment_get_value (adjustment);
   page_size = gtk_adjustment_get_page_size (adjustment);
