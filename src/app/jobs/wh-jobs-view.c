@@ -1231,7 +1231,6 @@ export_fair_cb (WhJobsView *self)
     return;
   names = fair_employer_names (self, self->fair);
   g_free (self->fair_ics);
-  g_free (self->applied_search);
   self->fair_ics = wh_fair_to_ics (self->fair, (const char * const *) names->pdata, &error);
   if (self->fair_ics == NULL)
     {
@@ -1677,6 +1676,7 @@ wh_jobs_view_finalize (GObject *object)
   g_ptr_array_unref (self->welfare_buttons);
   g_clear_pointer (&self->fair, wh_record_free);
   g_free (self->fair_ics);
+  g_free (self->applied_search);
   G_OBJECT_CLASS (wh_jobs_view_parent_class)->finalize (object);
 }
 
