@@ -8,11 +8,15 @@
  * another — is shown in the real window: each value must appear exactly as
  * given as some label's text (not markup-stripped, not an empty label), no
  * label that parses markup may hold a value unescaped (so no link, no red
- * text), and what accessibility reports for each label is the same text. */
+ * text), and what accessibility reports is the same text: the label's
+ * accessible name, and what AT-SPI itself reads of the window (through
+ * tests/atspi-names.py, as a screen reader or dogtail would). */
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jobs/wh-jobs-view.h"
 #include "wh-context.h"
@@ -31,7 +35,7 @@ enum { MARKUP, AMPERSAND, N_VARIANTS };
 static guint next_tag;
 
 /* A hostile value for a field of max_len bytes, ending in a tag of its own
- * so that each value is found on its own. */
+ * ("#12#", not a prefix of "#123#") so that each value is found on its own. */
 static char *
 hostile (guint  variant,
          gsize  max_len)
@@ -41,9 +45,9 @@ hostile (guint  variant,
   if (variant == MARKUP)
     return max_len >= 160
       ? g_strdup_printf ("<span foreground=\"red\" size=\"xx-large\">请先转账 200 元押金</span>"
-                         "<a href=\"https://pay.example/\">立即支付</a> #%u", tag)
-      : g_strdup_printf ("<span color=\"red\">押金</span><a href=\"x\">付</a> #%u", tag);
-  return g_strdup_printf ("R&D a < b > c #%u", tag);
+                         "<a href=\"https://pay.example/\">立即支付</a> #%u#", tag)
+      : g_strdup_printf ("<span color=\"red\">押金</span><a href=\"x\">付</a> #%u#", tag);
+  return g_strdup_printf ("R&D a < b > c #%u#", tag);
 }
 
 /* Sets field to a hostile value and returns it (owned by the record). */
@@ -265,6 +269,8 @@ fill (WhStore *store,
 
 /* Every check that failed, reported together at the end. */
 static GString *failures;
+/* The values shown since AT-SPI last read the window: what; value; ... */
+static GPtrArray *pending;
 
 typedef struct
 {
@@ -283,13 +289,14 @@ walk (GtkWidget *widget,
     walk (child, visit, data);
 }
 
+/* Only labels on screen count: not a hidden page's, nor a closed drop-down's. */
 static void
 find_visit (GtkWidget *widget,
             gpointer   data)
 {
   Find *f = data;
 
-  if (f->found == NULL && GTK_IS_LABEL (widget) &&
+  if (f->found == NULL && GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
       strstr (gtk_label_get_text (GTK_LABEL (widget)), f->value) != NULL)
     f->found = GTK_LABEL (widget);
 }
@@ -328,13 +335,15 @@ assert_shown (GtkWidget  *root,
   Wait w = { root, value };
   GtkLabel *label;
 
+  g_ptr_array_add (pending, g_strdup (what));
+  g_ptr_array_add (pending, g_strdup (value));
   if (!wh_test_spin_until (value_shown, &w, 3000))
     {
       g_string_append_printf (failures, "\n%s: no label shows “%s” as plain text", what, value);
       return;
     }
   label = find_label (root, value);
-  /* What AT-SPI reads of a label. */
+  /* The label's accessible name. */
   {
     char *differs = gtk_test_accessible_check_property (GTK_ACCESSIBLE (label),
                                                         GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -380,8 +389,68 @@ collect (WhRecord *r)
       g_ptr_array_add (all_values, g_strdup (wh_record_get_text (r, c->fields[i].name)));
 }
 
+/* Every accessible name and description AT-SPI reads in this process. The
+ * reader is another process (a reader in this one would wait on itself):
+ * this one keeps answering it meanwhile. */
+static GPtrArray *
+atspi_read (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "atspi-names.py", NULL);
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) reader = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  reader = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script,
+                             pid, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (reader, NULL, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (g_subprocess_communicate_utf8_finish (reader, result, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (reader));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autoptr(JsonNode) node = *lines[i] ? json_from_string (lines[i], NULL) : NULL;
+      JsonArray *entry = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+      if (entry == NULL || json_array_get_length (entry) != 3)
+        continue;
+      g_ptr_array_add (texts, g_strdup (json_array_get_string_element (entry, 1)));
+      g_ptr_array_add (texts, g_strdup (json_array_get_string_element (entry, 2)));
+    }
+  g_assert_cmpuint (texts->len, >, 0);
+  return texts;
+}
+
+/* The values shown since the last call are read by AT-SPI as given: some
+ * accessible name or description holds each exactly. */
+static void
+assert_atspi_reads (const char *what)
+{
+  g_autoptr(GPtrArray) texts = atspi_read ();
+
+  for (guint i = 0; i + 1 < pending->len; i += 2)
+    {
+      const char *value = pending->pdata[i + 1];
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < texts->len && !found; j++)
+        found = strstr (texts->pdata[j], value) != NULL;
+      if (!found)
+        g_string_append_printf (failures, "\n%s (%s): AT-SPI does not read “%s”", what,
+                                (char *) pending->pdata[i], value);
+    }
+  g_ptr_array_set_size (pending, 0);
+}
+
 /* No label that parses markup holds any value unescaped: no link, no
- * colour, no size, no label emptied by a stray "&". */
+ * colour, no size, no label emptied by a stray "&". And AT-SPI reads what
+ * was shown since the last check. */
 static void
 assert_nothing_parsed (GtkWidget  *root,
                        const char *what)
@@ -392,6 +461,7 @@ assert_nothing_parsed (GtkWidget  *root,
   walk (root, parsed_visit, &p);
   if (bad->len > 0)
     g_string_append_printf (failures, "\n%s:%s", what, bad->str);
+  assert_atspi_reads (what);
 }
 
 /* ---- The views ------------------------------------------------------------------------------ */
@@ -470,6 +540,7 @@ test_hostile_text (void)
 
   all_values = g_ptr_array_new_with_free_func (g_free);
   failures = g_string_new (NULL);
+  pending = g_ptr_array_new_with_free_func (g_free);
   fill (store, &d);
   for (guint v = 0; v < N_VARIANTS; v++)
     {
@@ -623,11 +694,12 @@ test_hostile_text (void)
     wh_window_toast (window, message, FALSE);
     assert_shown (root, "toast", message);
   }
-  assert_nothing_parsed (root, "toasts");
+  assert_nothing_parsed (root, "toast");
 
   gtk_window_destroy (GTK_WINDOW (window));
   data_clear (&d);
   g_clear_pointer (&all_values, g_ptr_array_unref);
+  g_clear_pointer (&pending, g_ptr_array_unref);
   if (failures->len > 0)
     g_printerr ("Outside text not shown as plain text:%s\n", failures->str);
   g_assert_cmpuint (failures->len, ==, 0);
