@@ -20,6 +20,7 @@
 
 #include "jobs/wh-jobs-view.h"
 #include "wh-context.h"
+#include "wh-preferences-window.h"
 #include "wh-record-object.h"
 #include "wh-service-page.h"
 #include "wh-sync.h"
@@ -520,6 +521,14 @@ wait_list (GtkWidget          *root,
   return w.list;
 }
 
+static gboolean
+has_cities (gpointer row)
+{
+  GListModel *model = adw_combo_row_get_model (row);
+
+  return model != NULL && g_list_model_get_n_items (model) == 1 + N_VARIANTS;
+}
+
 static void
 activate_item (GtkWidget *list,
                guint      position)
@@ -695,6 +704,28 @@ test_hostile_text (void)
     assert_shown (root, "toast", message);
   }
   assert_nothing_parsed (root, "toast");
+
+  /* Preferences: the cities of the saved stations, to sync and to measure
+   * from, each chosen so that the row shows it. */
+  {
+    WhPreferencesWindow *prefs = wh_preferences_window_new (settings, store);
+    GtkWidget *prefs_root = GTK_WIDGET (prefs);
+    AdwComboRow *region;
+
+    gtk_window_present (GTK_WINDOW (prefs));
+    region = ADW_COMBO_ROW (wh_test_find_descendant (prefs_root, ADW_TYPE_COMBO_ROW));
+    g_assert_nonnull (region);
+    /* The cities are read off the main thread: "Anywhere" and one a station. */
+    g_assert_true (wh_test_spin_until (has_cities, region, 5000));
+    for (guint v = 0; v < N_VARIANTS; v++)
+      {
+        adw_combo_row_set_selected (region, 1 + v);
+        assert_shown (prefs_root, "preferences: a city to sync",
+                      wh_record_get_text (d.station[v], "city"));
+      }
+    assert_nothing_parsed (prefs_root, "preferences");
+    gtk_window_destroy (GTK_WINDOW (prefs));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   data_clear (&d);
