@@ -3,7 +3,9 @@
  * worker is reading keeps its place and its rows (no new query with its
  * busy spinner, no empty page in between, no jump to the top), and the
  * trades and cities the filters offer arrive with the sync instead of at
- * the next start. */
+ * the next start. And a worker's own round: search, open a fair, add it to
+ * the calendar twice, search again (run under AddressSanitizer by
+ * tools/run-sanitizers, which catches any memory error on the way). */
 #include "config.h"
 
 #include <adwaita.h>
@@ -11,6 +13,7 @@
 
 #include "jobs/wh-jobs-view.h"
 #include "wh-context.h"
+#include "wh-record-object.h"
 #include "wh-service-page.h"
 #include "wh-test-store.h"
 #include "wh-test-ui.h"
@@ -265,6 +268,150 @@ test_choices_follow_sync (void)
   page_clear (&p);
 }
 
+/* ---- Search, a fair to the calendar twice, search again ------------------------- */
+
+static gboolean
+is_section_button (GtkWidget *widget,
+                   gpointer   text)
+{
+  GtkWidget *child;
+
+  if (!GTK_IS_TOGGLE_BUTTON (widget))
+    return FALSE;
+  child = gtk_button_get_child (GTK_BUTTON (widget));
+  return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0;
+}
+
+static gboolean
+is_list_of (GtkWidget *widget,
+            gpointer   collection)
+{
+  GListModel *model;
+  g_autoptr(GObject) first = NULL;
+
+  if (!GTK_IS_LIST_VIEW (widget))
+    return FALSE;
+  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (widget)));
+  first = model ? g_list_model_get_item (model, 0) : NULL;
+  return WH_IS_RECORD_OBJECT (first) &&
+         wh_record_object_get_record (WH_RECORD_OBJECT (first))->collection == collection;
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+has_file_chooser (gpointer data)
+{
+  GtkWidget **dialog = data;
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  *dialog = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && *dialog == NULL; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        *dialog = GTK_WIDGET (window);
+    }
+  return *dialog != NULL;
+}
+
+static gboolean
+no_file_chooser (gpointer data)
+{
+  GtkWidget *dialog = NULL;
+
+  return !has_file_chooser (&dialog);
+}
+
+/* Presses Add to Calendar and closes the file dialog it opens, as a
+ * person who changed their mind. (Saving is left to the unit test of the
+ * calendar text: the fallback dialog under Xvfb does not always take a
+ * pressed Save.) */
+static void
+add_fair_to_calendar (Page *p)
+{
+  GtkWidget *button = wh_test_find_widget (GTK_WIDGET (p->view), is_button_labelled,
+                                           (gpointer) "_Add to Calendar…");
+  GtkWidget *dialog = NULL;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wh_test_spin_until (has_file_chooser, &dialog, 5000));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Save to Calendar File");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (wh_test_spin_until (no_file_chooser, NULL, 5000));
+}
+
+/* The flow of issue #15: Add to Calendar used to free the text of the
+ * last search and keep the pointer, so a second export freed it again and
+ * the next search read and freed it once more. */
+static void
+test_fair_to_calendar_twice (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 30);
+  g_autofree char *date = g_date_time_format (later, "%Y-%m-%d");
+  WhRecord *employer = wh_record_new (&wh_collection_employers);
+  WhRecord *fair = wh_record_new (&wh_collection_fairs);
+  GtkWidget *fairs_button, *fairs_list, *search;
+  Page p = { 0 };
+
+  page_init (&p);
+  apply_jobs (p.store, 1, 40);
+  employer->id = 1;
+  employer->rev = 41;
+  wh_record_set_text (employer, "name", "城建集团");
+  wh_test_apply (p.store, &wh_collection_employers, NULL, 41, employer, NULL);
+  fair->id = 7;
+  fair->rev = 42;
+  wh_record_set_text (fair, "title", "春风行动招聘会");
+  wh_record_set_int (fair, "city_adcode", 110100);
+  wh_record_set_text (fair, "venue", "劳动大厦");
+  wh_record_set_text (fair, "date", date);
+  wh_record_set_text (fair, "start_time", "09:00");
+  wh_record_set_text (fair, "end_time", "16:00");
+  wh_record_set_intv (fair, "employer_ids", (const gint64[]) { 1 }, 1);
+  wh_test_apply (p.store, &wh_collection_fairs, NULL, 42, fair, NULL);
+  page_show (&p);
+  want_rows = 40;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+
+  /* Search jobs. */
+  search = wh_test_find_descendant (GTK_WIDGET (p.view), GTK_TYPE_SEARCH_ENTRY);
+  g_assert_nonnull (search);
+  gtk_editable_set_text (GTK_EDITABLE (search), "保洁");
+  want_rows = 20;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+
+  /* Open the fair, add it to the calendar twice. */
+  fairs_button = wh_test_find_widget (GTK_WIDGET (p.view), is_section_button, (gpointer) "Job Fairs");
+  g_assert_nonnull (fairs_button);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (fairs_button), TRUE);
+  fairs_list = wh_test_find_widget (GTK_WIDGET (p.view), is_list_of, (gpointer) &wh_collection_fairs);
+  g_assert_nonnull (fairs_list);
+  g_signal_emit_by_name (fairs_list, "activate", 0u);
+  wh_test_spin (100);
+  add_fair_to_calendar (&p);
+  add_fair_to_calendar (&p);
+
+  /* Search again: the list follows the new text. */
+  gtk_editable_set_text (GTK_EDITABLE (search), "快递");
+  want_rows = 20;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  want_rows = 40;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+
+  page_clear (&p);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,5 +421,6 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/ui/jobs/sync-keeps-place", test_sync_keeps_place);
   g_test_add_func ("/ui/jobs/choices-follow-sync", test_choices_follow_sync);
+  g_test_add_func ("/ui/jobs/fair-to-calendar-twice", test_fair_to_calendar_twice);
   return g_test_run ();
 }

@@ -164,10 +164,7 @@ add_row (AdwPreferencesGroup *group,
 
   if (value == NULL || *value == '\0')
     return;
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  row = wh_format_row_new (title, value);
   gtk_widget_add_css_class (row, "property");
   adw_preferences_group_add (group, row);
 }
@@ -254,4 +251,62 @@ wh_format_record_detail (const WhRecord *record)
       add_row (group, _("Phone"), text_or_null (record, "phone"));
     }
   return box;
+}
+
+/* ---- Plain text on widgets that read markup ---------------------------------- */
+
+GtkWidget *
+wh_format_row_new (const char *title,
+                   const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* AdwPreferencesRow:use-markup is TRUE by default in libadwaita 1.2, and
+   * covers the subtitle too. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle ? subtitle : "");
+  return row;
+}
+
+/* The group's title and description, the status page's description and
+ * the toast's title are labels with use-markup TRUE that libadwaita 1.2
+ * gives no way to turn off: the text goes in escaped. */
+
+void
+wh_format_group_set_title (AdwPreferencesGroup *group,
+                           const char          *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text ? text : "", -1);
+
+  g_return_if_fail (ADW_IS_PREFERENCES_GROUP (group));
+  adw_preferences_group_set_title (group, escaped);
+}
+
+void
+wh_format_group_set_description (AdwPreferencesGroup *group,
+                                 const char          *text)
+{
+  g_autofree char *escaped = text ? g_markup_escape_text (text, -1) : NULL;
+
+  g_return_if_fail (ADW_IS_PREFERENCES_GROUP (group));
+  adw_preferences_group_set_description (group, escaped);
+}
+
+void
+wh_format_status_page_set_description (AdwStatusPage *page,
+                                       const char    *text)
+{
+  g_autofree char *escaped = text ? g_markup_escape_text (text, -1) : NULL;
+
+  g_return_if_fail (ADW_IS_STATUS_PAGE (page));
+  adw_status_page_set_description (page, escaped);
+}
+
+AdwToast *
+wh_format_toast_new (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text ? text : "", -1);
+
+  return adw_toast_new (escaped);
 }

@@ -2,7 +2,7 @@
 /* wh-format.h: how records read to a person, in their language. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "wh-record.h"
 
@@ -21,5 +21,20 @@ char       *wh_format_distance        (double          metres);
 char       *wh_format_record_subtitle (const WhRecord *record);
 /* A widget listing the record's fields a person cares about. */
 GtkWidget  *wh_format_record_detail   (const WhRecord *record);
+
+/* Outside text (the server's, the cache's, a person's) on the libadwaita 1.2
+ * widgets that read their text as Pango markup by default: each shows the
+ * text exactly as given, so "<span size='xx-large'>" stays visible text,
+ * an <a href> is no link and "R&D" does not empty the label. Rows in .ui
+ * files say <property name="use-markup">false</property> themselves. */
+GtkWidget  *wh_format_row_new                     (const char          *title,
+                                                   const char          *subtitle);
+void        wh_format_group_set_title             (AdwPreferencesGroup *group,
+                                                   const char          *text);
+void        wh_format_group_set_description       (AdwPreferencesGroup *group,
+                                                   const char          *text);
+void        wh_format_status_page_set_description (AdwStatusPage       *page,
+                                                   const char          *text);
+AdwToast   *wh_format_toast_new                   (const char          *text);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "wh-format.h"
 #include "wh-preferences-window.h"
 
 struct _WhPreferencesWindow
@@ -81,7 +82,7 @@ backend_apply_cb (WhPreferencesWindow *self)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->backend_row), "error");
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                        adw_toast_new (error->message));
+                                        wh_format_toast_new (error->message));
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->backend_row), "error");
@@ -366,7 +367,7 @@ cleared_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                          adw_toast_new (error->message));
+                                          wh_format_toast_new (error->message));
       return;
     }
   update_storage_size (self);

@@ -11,6 +11,7 @@
 #include "kiosk/wh-kiosk.h"
 #include "meals/wh-meals-view.h"
 #include "stations/wh-stations-view.h"
+#include "wh-format.h"
 #include "wh-keynav.h"
 #include "wh-service-page.h"
 #include "wh-window.h"
@@ -221,7 +222,8 @@ wh_window_toast (WhWindow   *self,
 
   g_return_if_fail (WH_IS_WINDOW (self));
 
-  toast = adw_toast_new (message);
+  /* Sync errors carry the server's own message. */
+  toast = wh_format_toast_new (message);
   adw_toast_set_timeout (toast, retry ? 10 : 5);
   if (retry)
     {

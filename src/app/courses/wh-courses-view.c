@@ -10,6 +10,7 @@
 #include "wh-course-media.h"
 #include "wh-courses-view.h"
 #include "wh-courses.h"
+#include "wh-format.h"
 #include "wh-lesson-page.h"
 #include "wh-list-model.h"
 #include "wh-practice-page.h"
@@ -645,7 +646,7 @@ fill_lessons (WhCoursesView *self,
       if (group == NULL || g_strcmp0 (chapter, this_chapter) != 0)
         {
           group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-          adw_preferences_group_set_title (group, *this_chapter ? this_chapter : _("Lessons"));
+          wh_format_group_set_title (group, *this_chapter ? this_chapter : _("Lessons"));
           gtk_box_append (self->chapters_box, GTK_WIDGET (group));
           g_ptr_array_add (self->dynamic_rows, g_object_ref (group));
           chapter = this_chapter;
@@ -661,9 +662,7 @@ fill_lessons (WhCoursesView *self,
                                            WH_COURSES_POSITION_END));
       else
         subtitle = g_strdup (minutes);
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text_or_empty (lesson, "title"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      row = wh_format_row_new (text_or_empty (lesson, "title"), subtitle);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       if (completed)
         {

@@ -245,11 +245,8 @@ GtkWidget *
 wh_job_page_new_fact_row (const char *title,
                           const char *value)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = wh_format_row_new (title, value);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value ? value : "");
   gtk_widget_add_css_class (row, "property");
   gtk_widget_set_visible (row, value != NULL && *value != '\0');
   return row;
@@ -321,7 +318,7 @@ fill_other_jobs (WhJobPage      *self,
       g_string_append_printf (about, " · %s", _("Verified by the union"));
     if (employer && text_of (employer, "description"))
       g_string_append_printf (about, "\n%s", text_of (employer, "description"));
-    adw_preferences_group_set_description (self->employer_group, about->str);
+    wh_format_group_set_description (self->employer_group, about->str);
   }
   others = wh_store_list_employer_jobs (self->store, wh_record_get_int (job, "employer_id"),
                                         job->id, OTHER_JOBS, &error);
@@ -333,11 +330,8 @@ fill_other_jobs (WhJobPage      *self,
       g_autofree char *pay = wh_format_salary (wh_record_get_int (other, "salary_min"),
                                                wh_record_get_int (other, "salary_max"),
                                                wh_record_get_text (other, "salary_period"));
-      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *row = wh_format_row_new (wh_record_get_text (other, "title"), pay);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), wh_record_get_text (other, "title"));
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pay);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data_full (G_OBJECT (row), "job-id", g_memdup2 (&other->id, sizeof other->id),

@@ -177,7 +177,7 @@ static void
 toast (WhJobsView *self,
        const char *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+  adw_toast_overlay_add_toast (self->toasts, wh_format_toast_new (text));
 }
 
 static void
@@ -750,7 +750,8 @@ show_empty (WhJobsView *self,
     }
   adw_status_page_set_icon_name (self->empty_page, icon);
   adw_status_page_set_title (self->empty_page, title);
-  adw_status_page_set_description (self->empty_page, description);
+  /* The error's own message is part of it. */
+  wh_format_status_page_set_description (self->empty_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_button), button != NULL);
   if (button)
     set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
@@ -1231,7 +1232,6 @@ export_fair_cb (WhJobsView *self)
     return;
   names = fair_employer_names (self, self->fair);
   g_free (self->fair_ics);
-  g_free (self->applied_search);
   self->fair_ics = wh_fair_to_ics (self->fair, (const char * const *) names->pdata, &error);
   if (self->fair_ics == NULL)
     {
@@ -1310,10 +1310,9 @@ show_fair (WhJobsView     *self,
                                            _("The list of employers is not out yet."));
   for (guint i = 0; i + 1 < names->len; i++)
     {
-      GtkWidget *row = adw_action_row_new ();
+      /* Plain text from the start, not parsed once before. */
+      GtkWidget *row = wh_format_row_new (names->pdata[i], NULL);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), names->pdata[i]);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (employers), row);
     }
   gtk_box_append (self->fair_box, employers);
@@ -1677,6 +1676,7 @@ wh_jobs_view_finalize (GObject *object)
   g_ptr_array_unref (self->welfare_buttons);
   g_clear_pointer (&self->fair, wh_record_free);
   g_free (self->fair_ics);
+  g_free (self->applied_search);
   G_OBJECT_CLASS (wh_jobs_view_parent_class)->finalize (object);
 }
 

@@ -125,7 +125,7 @@ static void
 toast (WhMealsView *self,
        const char  *text)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  adw_toast_overlay_add_toast (self->toast_overlay, wh_format_toast_new (text));
 }
 
 /* "138****8000": enough for a worker to recognise their number, not enough
@@ -1022,7 +1022,7 @@ sign_out_clicked_cb (WhMealsView *self)
 static GtkWidget *
 voucher_row_new (const WhRecord *voucher)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row;
   const char *status = voucher_status (voucher);
   GtkWidget *label = gtk_label_new (voucher_status_label (status));
   /* Translators: a voucher's day and its code, "2026-11-20 · code 253587322047" */
@@ -1030,10 +1030,9 @@ voucher_row_new (const WhRecord *voucher)
                                                wh_record_get_text (voucher, "day"),
                                                wh_record_get_text (voucher, "code"));
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 wh_record_get_text (voucher, "merchant_name"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* Plain text from the start: a title set while the row still read markup
+   * was parsed once (and GTK warned about a stray "&"). */
+  row = wh_format_row_new (wh_record_get_text (voucher, "merchant_name"), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   if (strcmp (status, "unused") == 0)
     gtk_widget_add_css_class (label, "success");

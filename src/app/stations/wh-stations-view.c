@@ -112,7 +112,7 @@ static void
 toast (WhStationsView *self,
        const char     *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toast_overlay, wh_format_toast_new (message));
 }
 
 /* ---- Where distances are measured from ---------------------------------- */
@@ -509,7 +509,8 @@ set_empty (WhStationsView *self,
            const char     *description)
 {
   adw_status_page_set_title (self->empty_page, title);
-  adw_status_page_set_description (self->empty_page, description);
+  /* An error's message may be part of it. */
+  wh_format_status_page_set_description (self->empty_page, description);
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
 
