@@ -6,7 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "wh-api.h"
+#include "wh-api-private.h"
 
 /* What libsoup 3.2 does not limit by itself (DESIGN.md, measured facts):
  * response size, total time of a request, downgrades. */
@@ -139,8 +139,8 @@ wh_api_error_is_transient (const GError *error)
 
 /* The words people see. The server's English message goes to the debug log
  * only: the client shows its own translated text for each code. */
-static const char *
-error_message (WhApiError code)
+const char *
+wh_api_error_message (WhApiError code)
 {
   switch (code)
     {
@@ -201,8 +201,8 @@ error_message (WhApiError code)
     }
 }
 
-static GError *
-api_error_new (WhApiError  code,
+GError *
+wh_api_error_new (WhApiError  code,
                guint       status,
                const char *server_code,
                gint64      retry_after)
@@ -215,7 +215,7 @@ api_error_new (WhApiError  code,
     error = g_error_new (WH_API_ERROR, code, _("The server answered in an unexpected way (%u)."),
                          status);
   else
-    error = g_error_new_literal (WH_API_ERROR, code, error_message (code));
+    error = g_error_new_literal (WH_API_ERROR, code, wh_api_error_message (code));
   priv = wh_api_error_get_private (error);
   g_assert (priv != NULL);
   priv->server_code = g_strdup (server_code);
@@ -224,8 +224,8 @@ api_error_new (WhApiError  code,
   return error;
 }
 
-static GError *
-api_error_literal (WhApiError  code,
+GError *
+wh_api_error_literal (WhApiError  code,
                    const char *message)
 {
   return g_error_new_literal (WH_API_ERROR, code, message);
@@ -335,22 +335,6 @@ parse_retry_after (SoupMessageHeaders *headers)
 
 /* ------------------------------------------------------------------------ */
 /* The object                                                                */
-
-struct _WhApi
-{
-  GObject      parent_instance;
-
-  SoupSession *session;
-  char        *base_url;    /* no trailing '/' */
-  char        *token;
-  gboolean     allow_insecure;
-  guint        request_timeout;
-  guint        max_attempts;
-  guint        base_ms;
-  guint        cap_ms;
-  guint        max_retry_after_ms;
-  gsize        max_body;
-};
 
 G_DEFINE_FINAL_TYPE (WhApi, wh_api, G_TYPE_OBJECT)
 
@@ -564,8 +548,8 @@ wh_api_get_allow_insecure (WhApi *self)
 
 /* A token goes into a header: visible ASCII only, so a hostile login
  * response cannot smuggle a CR LF into later requests. */
-static gboolean
-token_is_valid (const char *token)
+gboolean
+wh_api_token_is_valid (const char *token)
 {
   gsize len = 0;
 
@@ -581,7 +565,7 @@ wh_api_set_token (WhApi      *self,
 {
   g_return_val_if_fail (WH_IS_API (self), FALSE);
 
-  if (token != NULL && !token_is_valid (token))
+  if (token != NULL && !wh_api_token_is_valid (token))
     return FALSE;
   if (g_strcmp0 (self->token, token) == 0)
     return TRUE;
@@ -676,61 +660,14 @@ check_url (WhApi      *self,
   const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
 
   if (scheme == NULL)
-    return api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1);
+    return wh_api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1);
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return NULL;
   if (g_ascii_strcasecmp (scheme, "http") == 0 &&
       (self->allow_insecure || host_is_loopback (g_uri_get_host (uri))))
     return NULL;
-  return api_error_new (WH_API_ERROR_INSECURE, 0, NULL, -1);
+  return wh_api_error_new (WH_API_ERROR_INSECURE, 0, NULL, -1);
 }
-
-typedef GError *(*DecodeFunc) (GTask *task, gpointer request, gpointer *result,
-                               GDestroyNotify *result_free);
-
-typedef struct
-{
-  /* What to send */
-  char               *method;
-  char               *url;
-  GBytes             *body;
-  char               *if_none_match;
-  char               *idempotency_key;
-  char               *token;       /* bearer token, or NULL */
-  const char         *accept;      /* NULL: application/json */
-  guint               max_attempts;
-  gsize               max_body;
-  DecodeFunc          decode;
-  const WhCollection *collection;
-
-  /* The attempt under way */
-  guint               attempt;
-  SoupMessage        *msg;
-  GInputStream       *stream;
-  GByteArray         *buffer;
-  gsize               cap;
-  GCancellable       *attempt_cancellable;
-  GSource            *wait;
-
-  /* The whole request's deadline, retries and the waits between them
-   * included: five attempts at a server that drips a byte at a time would
-   * otherwise take five times request-timeout (10 minutes by default). */
-  GSource            *deadline;
-  gint64              deadline_us;  /* monotonic; 0: none */
-  gboolean            deadline_hit;
-
-  /* Watches the caller's cancellable for the whole request, from the
-   * context (not from inside the "cancelled" emission, where completing the
-   * task could re-enter libsoup or g_cancellable_disconnect). */
-  GSource            *cancel_watch;
-  gboolean            returned;
-
-  /* What came back */
-  guint               status;
-  char               *etag;
-  char               *content_type;
-  GBytes             *response;
-} Request;
 
 static void
 source_clear (GSource **source)
@@ -844,7 +781,7 @@ deadline_cb (gpointer user_data)
   req->deadline_hit = TRUE;
   if (req->wait != NULL)
     /* Backing off before a retry: the wait held the task's reference. */
-    request_return_error (task, api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1));
+    request_return_error (task, wh_api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1));
   else if (req->attempt_cancellable != NULL)
     /* The attempt ends with G_IO_ERROR_CANCELLED, which map_transport_error
      * turns into WH_API_ERROR_TIMEOUT, and it is not tried again. */
@@ -940,17 +877,17 @@ map_transport_error (Request *req,
       if (req->deadline_hit && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
         {
           g_error_free (error);
-          return api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
+          return wh_api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
         }
       return error;
     }
   g_debug ("%s %s: %s", req->method, req->url, error->message);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    mapped = api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
+    mapped = wh_api_error_new (WH_API_ERROR_TIMEOUT, 0, NULL, -1);
   else if (error->domain == G_TLS_ERROR)
-    mapped = api_error_new (WH_API_ERROR_TLS, 0, NULL, -1);
+    mapped = wh_api_error_new (WH_API_ERROR_TLS, 0, NULL, -1);
   else
-    mapped = api_error_new (WH_API_ERROR_NETWORK, 0, NULL, -1);
+    mapped = wh_api_error_new (WH_API_ERROR_NETWORK, 0, NULL, -1);
   g_error_free (error);
   return mapped;
 }
@@ -1016,7 +953,7 @@ request_response_complete (GTask *task)
       kind = error_for_response (status, code);
       g_debug ("%s %s: HTTP %u %s: %s", req->method, req->url, status, code ? code : "-",
                message ? message : "-");
-      request_attempt_failed (task, api_error_new (kind, status, code, retry_after));
+      request_attempt_failed (task, wh_api_error_new (kind, status, code, retry_after));
     }
 }
 
@@ -1045,7 +982,7 @@ read_cb (GObject      *object,
     {
       if (req->status >= 200 && req->status < 300)
         {
-          request_attempt_failed (task, api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
+          request_attempt_failed (task, wh_api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
                                                        -1));
           return;
         }
@@ -1085,7 +1022,7 @@ send_cb (GObject      *object,
 
   if (req->status == 304 && req->if_none_match == NULL)
     {
-      request_attempt_failed (task, api_error_new (WH_API_ERROR_HTTP, req->status, NULL, -1));
+      request_attempt_failed (task, wh_api_error_new (WH_API_ERROR_HTTP, req->status, NULL, -1));
       return;
     }
   if (req->status >= 300 && req->status < 400 && req->status != 304)
@@ -1107,7 +1044,7 @@ send_cb (GObject      *object,
           if (insecure != NULL)
             kind = WH_API_ERROR_INSECURE;
         }
-      request_attempt_failed (task, api_error_new (kind, req->status, NULL, -1));
+      request_attempt_failed (task, wh_api_error_new (kind, req->status, NULL, -1));
       return;
     }
 
@@ -1116,7 +1053,7 @@ send_cb (GObject      *object,
     {
       if (req->status >= 200 && req->status < 300)
         {
-          request_attempt_failed (task, api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
+          request_attempt_failed (task, wh_api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
                                                        -1));
           return;
         }
@@ -1162,7 +1099,7 @@ request_start_attempt (GTask *task)
   req->msg = soup_message_new (req->method, req->url);
   if (req->msg == NULL)
     {
-      request_attempt_failed (task, api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1));
+      request_attempt_failed (task, wh_api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1));
       return;
     }
   soup_message_add_flags (req->msg, SOUP_MESSAGE_NO_REDIRECT);
@@ -1189,8 +1126,8 @@ request_start_attempt (GTask *task)
 }
 
 /* Takes a reference on the task for the whole request. */
-static void
-request_run (GTask   *task,
+void
+wh_api_request_run (GTask   *task,
              Request *req)
 {
   WhApi *self = g_task_get_source_object (task);
@@ -1216,8 +1153,8 @@ request_run (GTask   *task,
   request_start_attempt (g_object_ref (task));
 }
 
-static Request *
-request_new (WhApi      *self,
+Request *
+wh_api_request_new (WhApi      *self,
              const char *method,
              const char *path,
              DecodeFunc  decode)
@@ -1232,8 +1169,8 @@ request_new (WhApi      *self,
   return req;
 }
 
-static GBytes *
-json_body (JsonBuilder *builder)
+GBytes *
+wh_api_json_body (JsonBuilder *builder)
 {
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   gsize length = 0;
@@ -1244,34 +1181,34 @@ json_body (JsonBuilder *builder)
 }
 
 /* A codec's error becomes the client's, keeping its (translated) message. */
-static GError *
-from_codec_error (GError *error)
+GError *
+wh_api_from_codec_error (GError *error)
 {
   GError *mapped;
 
   if (error->domain == WH_API_ERROR)
     return error;
-  mapped = api_error_literal (g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_LARGE)
+  mapped = wh_api_error_literal (g_error_matches (error, WH_CODEC_ERROR, WH_CODEC_ERROR_TOO_LARGE)
                                 ? WH_API_ERROR_TOO_LARGE : WH_API_ERROR_MALFORMED,
                               error->message);
   g_error_free (error);
   return mapped;
 }
 
-static const char *
-response_data (Request *req,
+const char *
+wh_api_response_data (Request *req,
                gsize   *length)
 {
   return g_bytes_get_data (req->response, length);
 }
 
-static JsonObject *
-parse_object (Request   *req,
+JsonObject *
+wh_api_parse_object (Request   *req,
               JsonNode **root,
               GError   **error)
 {
   gsize length;
-  const char *data = response_data (req, &length);
+  const char *data = wh_api_response_data (req, &length);
 
   *root = wh_json_parse_bounded (data, length, 1024 * 1024, error);
   if (*root == NULL)
@@ -1279,323 +1216,14 @@ parse_object (Request   *req,
   if (JSON_NODE_TYPE (*root) != JSON_NODE_OBJECT)
     {
       g_set_error_literal (error, WH_API_ERROR, WH_API_ERROR_MALFORMED,
-                           error_message (WH_API_ERROR_MALFORMED));
+                           wh_api_error_message (WH_API_ERROR_MALFORMED));
       return NULL;
     }
   return json_node_get_object (*root);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Changes feed                                                              */
-
-typedef struct
-{
-  WhPage   *page;
-  char     *etag;
-  gboolean  not_modified;
-} ChangesResult;
-
-static void
-changes_result_free (gpointer data)
-{
-  ChangesResult *r = data;
-
-  g_clear_pointer (&r->page, wh_page_free);
-  g_free (r->etag);
-  g_free (r);
-}
-
-static GError *
-decode_changes (GTask          *task,
-                gpointer        data,
-                gpointer       *result,
-                GDestroyNotify *result_free)
-{
-  Request *req = data;
-  ChangesResult *r = g_new0 (ChangesResult, 1);
-  GError *error = NULL;
-  gsize length;
-  const char *body = response_data (req, &length);
-
-  r->etag = g_steal_pointer (&req->etag);
-  if (req->status == 304)
-    r->not_modified = TRUE;
-  else if ((r->page = wh_page_from_json (req->collection, body, length, &error)) == NULL)
-    {
-      changes_result_free (r);
-      return from_codec_error (error);
-    }
-  else
-    r->page->bytes = length;
-  *result = r;
-  *result_free = changes_result_free;
-  return NULL;
-}
-
-void
-wh_api_get_changes_async (WhApi              *self,
-                          const WhCollection *collection,
-                          gint64              since,
-                          guint               limit,
-                          gint                region,
-                          gboolean            count,
-                          const char         *if_none_match,
-                          GCancellable       *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GString) query = g_string_new (NULL);
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
-  g_return_if_fail (since >= 0);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_get_changes_async);
-
-  g_string_append_printf (query, "%s/changes?since=%" G_GINT64_FORMAT "&limit=%u",
-                          collection->name, since, CLAMP (limit, 1, WH_MAX_PAGE_LIMIT));
-  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
-    g_string_append_printf (query, "&region=%06d", region);
-  if (count)
-    g_string_append (query, "&count=1");
-  req = request_new (self, "GET", query->str, decode_changes);
-  req->collection = collection;
-  req->max_attempts = self->max_attempts;
-  req->if_none_match = g_strdup (if_none_match);
-  request_run (task, req);
-}
-
-WhPage *
-wh_api_get_changes_finish (WhApi        *self,
-                           GAsyncResult *result,
-                           char        **etag,
-                           gboolean     *not_modified,
-                           GError      **error)
-{
-  ChangesResult *r;
-  WhPage *page;
-
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_api_get_changes_async, NULL);
-
-  if (not_modified)
-    *not_modified = FALSE;
-  if (etag)
-    *etag = NULL;
-  r = g_task_propagate_pointer (G_TASK (result), error);
-  if (r == NULL)
-    return NULL;
-  if (not_modified)
-    *not_modified = r->not_modified;
-  if (etag)
-    *etag = g_steal_pointer (&r->etag);
-  page = g_steal_pointer (&r->page);
-  changes_result_free (r);
-  return page;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Sign-in                                                                   */
-
-static GError *
-decode_code (GTask          *task,
-             gpointer        data,
-             gpointer       *result,
-             GDestroyNotify *result_free)
-{
-  Request *req = data;
-  g_autoptr(JsonNode) root = NULL;
-  GError *error = NULL;
-  JsonObject *object = parse_object (req, &root, &error);
-  JsonNode *member;
-  gint64 *resend_after;
-
-  if (object == NULL)
-    return from_codec_error (error);
-  member = json_object_get_member (object, "sent");
-  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
-      json_node_get_value_type (member) != G_TYPE_BOOLEAN || !json_node_get_boolean (member))
-    return api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
-  resend_after = g_new (gint64, 1);
-  *resend_after = 60;
-  member = json_object_get_member (object, "resend_after");
-  if (member != NULL && JSON_NODE_TYPE (member) == JSON_NODE_VALUE &&
-      json_node_get_value_type (member) == G_TYPE_INT64)
-    *resend_after = CLAMP (json_node_get_int (member), 0, 3600);
-  *result = resend_after;
-  *result_free = g_free;
-  return NULL;
-}
-
-void
-wh_api_request_code_async (WhApi              *self,
-                           const char         *phone,
-                           GCancellable       *cancellable,
-                           GAsyncReadyCallback callback,
-                           gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (phone != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_request_code_async);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "phone");
-  json_builder_add_string_value (builder, phone);
-  json_builder_end_object (builder);
-  /* Not retried: a second code within a minute is refused anyway. */
-  req = request_new (self, "POST", "auth/code", decode_code);
-  req->body = json_body (builder);
-  request_run (task, req);
-}
-
-gboolean
-wh_api_request_code_finish (WhApi        *self,
-                            GAsyncResult *result,
-                            gint64       *resend_after,
-                            GError      **error)
-{
-  g_autofree gint64 *value = NULL;
-
-  g_return_val_if_fail (WH_IS_API (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  value = g_task_propagate_pointer (G_TASK (result), error);
-  if (value == NULL)
-    return FALSE;
-  if (resend_after)
-    *resend_after = *value;
-  return TRUE;
-}
-
-typedef struct
-{
-  WhRecord *me;
-  char     *token;
-  char     *expires_at;
-} LoginResult;
-
-static void
-login_result_free (gpointer data)
-{
-  LoginResult *r = data;
-
-  g_clear_pointer (&r->me, wh_record_free);
-  if (r->token)
-    memset (r->token, 0, strlen (r->token));
-  g_free (r->token);
-  g_free (r->expires_at);
-  g_free (r);
-}
-
-static GError *
-decode_login (GTask          *task,
-              gpointer        data,
-              gpointer       *result,
-              GDestroyNotify *result_free)
-{
-  Request *req = data;
-  g_autoptr(JsonNode) root = NULL;
-  GError *error = NULL;
-  JsonObject *object = parse_object (req, &root, &error);
-  JsonNode *member;
-  LoginResult *r;
-  const WhField *expires_field;
-
-  if (object == NULL)
-    return from_codec_error (error);
-  member = json_object_get_member (object, "token");
-  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
-      json_node_get_value_type (member) != G_TYPE_STRING ||
-      !token_is_valid (json_node_get_string (member)))
-    return api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
-
-  r = g_new0 (LoginResult, 1);
-  r->token = g_strdup (json_node_get_string (member));
-  member = json_object_get_member (object, "expires_at");
-  expires_field = wh_collection_find_field (&wh_collection_me, "token_expires_at", NULL);
-  if (member != NULL && JSON_NODE_TYPE (member) == JSON_NODE_VALUE &&
-      json_node_get_value_type (member) == G_TYPE_STRING &&
-      wh_field_check_text (expires_field, json_node_get_string (member), NULL))
-    r->expires_at = g_strdup (json_node_get_string (member));
-  member = json_object_get_member (object, "me");
-  if (member == NULL || (r->me = wh_record_from_json (&wh_collection_me, member, &error)) == NULL)
-    {
-      login_result_free (r);
-      return error ? from_codec_error (error)
-                   : api_error_new (WH_API_ERROR_MALFORMED, req->status, NULL, -1);
-    }
-  *result = r;
-  *result_free = login_result_free;
-  return NULL;
-}
-
-void
-wh_api_login_async (WhApi              *self,
-                    const char         *phone,
-                    const char         *code,
-                    GCancellable       *cancellable,
-                    GAsyncReadyCallback callback,
-                    gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (phone != NULL && code != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_login_async);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "phone");
-  json_builder_add_string_value (builder, phone);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_end_object (builder);
-  /* Not retried: a retry could spend one of the five tries of the code. */
-  req = request_new (self, "POST", "auth/login", decode_login);
-  req->body = json_body (builder);
-  request_run (task, req);
-}
-
-WhRecord *
-wh_api_login_finish (WhApi        *self,
-                     GAsyncResult *result,
-                     char        **token,
-                     char        **expires_at,
-                     GError      **error)
-{
-  LoginResult *r;
-  WhRecord *me;
-
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  r = g_task_propagate_pointer (G_TASK (result), error);
-  if (r == NULL)
-    return NULL;
-  wh_api_set_token (self, r->token);
-  if (token)
-    *token = g_strdup (r->token);
-  if (expires_at)
-    *expires_at = g_steal_pointer (&r->expires_at);
-  me = g_steal_pointer (&r->me);
-  login_result_free (r);
-  return me;
-}
-
-static GError *
-decode_nothing (GTask          *task,
+GError *
+wh_api_decode_nothing (GTask          *task,
                 gpointer        data,
                 gpointer       *result,
                 GDestroyNotify *result_free)
@@ -1603,419 +1231,4 @@ decode_nothing (GTask          *task,
   *result = GINT_TO_POINTER (1);
   *result_free = NULL;
   return NULL;
-}
-
-void
-wh_api_logout_async (WhApi              *self,
-                     GCancellable       *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_logout_async);
-  req = request_new (self, "POST", "auth/logout", decode_nothing);
-  req->token = g_strdup (self->token);
-  req->body = g_bytes_new_static ("{}", 2);
-  request_run (task, req);
-  /* The request holds its own copy; whatever the answer, this machine
-   * forgets the token now (a lost response must not leave it usable). */
-  wh_api_set_token (self, NULL);
-}
-
-gboolean
-wh_api_logout_finish (WhApi        *self,
-                      GAsyncResult *result,
-                      GError      **error)
-{
-  g_return_val_if_fail (WH_IS_API (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
-}
-
-static GError *
-decode_me (GTask          *task,
-           gpointer        data,
-           gpointer       *result,
-           GDestroyNotify *result_free)
-{
-  Request *req = data;
-  GError *error = NULL;
-  gsize length;
-  const char *body = response_data (req, &length);
-  WhRecord *me = wh_record_parse (&wh_collection_me, body, length, &error);
-
-  if (me == NULL)
-    return from_codec_error (error);
-  *result = me;
-  *result_free = (GDestroyNotify) wh_record_free;
-  return NULL;
-}
-
-void
-wh_api_get_me_async (WhApi              *self,
-                     GCancellable       *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_get_me_async);
-  req = request_new (self, "GET", "me", decode_me);
-  req->token = g_strdup (self->token);
-  req->max_attempts = self->max_attempts;
-  request_run (task, req);
-}
-
-WhRecord *
-wh_api_get_me_finish (WhApi        *self,
-                      GAsyncResult *result,
-                      GError      **error)
-{
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Vouchers                                                                  */
-
-static gboolean
-idempotency_key_is_valid (const char *key)
-{
-  gsize len = strlen (key);
-
-  if (len < 1 || len > 64)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_')
-      return FALSE;
-  return TRUE;
-}
-
-static GError *
-decode_voucher (GTask          *task,
-                gpointer        data,
-                gpointer       *result,
-                GDestroyNotify *result_free)
-{
-  Request *req = data;
-  GError *error = NULL;
-  gsize length;
-  const char *body = response_data (req, &length);
-  WhRecord *voucher = wh_record_parse (&wh_collection_vouchers, body, length, &error);
-
-  if (voucher == NULL)
-    return from_codec_error (error);
-  *result = voucher;
-  *result_free = (GDestroyNotify) wh_record_free;
-  return NULL;
-}
-
-void
-wh_api_claim_voucher_async (WhApi              *self,
-                            gint64              merchant_id,
-                            const char         *idempotency_key,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (merchant_id > 0);
-  g_return_if_fail (idempotency_key != NULL && idempotency_key_is_valid (idempotency_key));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_claim_voucher_async);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "merchant_id");
-  json_builder_add_int_value (builder, merchant_id);
-  json_builder_end_object (builder);
-  req = request_new (self, "POST", "vouchers", decode_voucher);
-  req->body = json_body (builder);
-  req->token = g_strdup (self->token);
-  req->idempotency_key = g_strdup (idempotency_key);
-  /* The key makes a repeat return the first answer, so retrying is safe. */
-  req->max_attempts = self->max_attempts;
-  request_run (task, req);
-}
-
-WhRecord *
-wh_api_claim_voucher_finish (WhApi        *self,
-                             GAsyncResult *result,
-                             GError      **error)
-{
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* A list of the worker's own records: {"<collection>": [...]}. */
-static GError *
-decode_record_list (GTask          *task,
-                    gpointer        data,
-                    gpointer       *result,
-                    GDestroyNotify *result_free)
-{
-  Request *req = data;
-  GError *error = NULL;
-  gsize length;
-  const char *body = response_data (req, &length);
-  GPtrArray *records = wh_record_list_parse (req->collection, req->collection->name, body, length,
-                                             &error);
-
-  if (records == NULL)
-    return from_codec_error (error);
-  *result = records;
-  *result_free = (GDestroyNotify) g_ptr_array_unref;
-  return NULL;
-}
-
-void
-wh_api_list_vouchers_async (WhApi              *self,
-                            GCancellable       *cancellable,
-                            GAsyncReadyCallback callback,
-                            gpointer            user_data)
-{
-  wh_api_list_documents_async (self, &wh_collection_vouchers, cancellable, callback, user_data);
-}
-
-GPtrArray *
-wh_api_list_vouchers_finish (WhApi        *self,
-                             GAsyncResult *result,
-                             GError      **error)
-{
-  return wh_api_list_documents_finish (self, result, error);
-}
-
-void
-wh_api_list_documents_async (WhApi              *self,
-                             const WhCollection *collection,
-                             GCancellable       *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (collection == &wh_collection_vouchers ||
-                    collection == &wh_collection_progress ||
-                    collection == &wh_collection_quiz_attempts ||
-                    collection == &wh_collection_bookmarks);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_list_documents_async);
-  /* the table's name in the URL's spelling: quiz_attempts, quiz-attempts */
-  path = g_strdelimit (g_strdup (collection->name), "_", '-');
-  req = request_new (self, "GET", path, decode_record_list);
-  req->collection = collection;
-  req->token = g_strdup (self->token);
-  req->max_attempts = self->max_attempts;
-  request_run (task, req);
-}
-
-GPtrArray *
-wh_api_list_documents_finish (WhApi        *self,
-                              GAsyncResult *result,
-                              GError      **error)
-{
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Outbox replays                                                            */
-
-static gboolean
-replay_path_is_valid (const char *path)
-{
-  if (*path == '\0' || *path == '/' || strstr (path, "..") != NULL)
-    return FALSE;
-  for (const char *p = path; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '/' && *p != '-' && *p != '_' && *p != '.')
-      return FALSE;
-  return TRUE;
-}
-
-void
-wh_api_replay_async (WhApi              *self,
-                     const char         *method,
-                     const char         *path,
-                     GBytes             *body,
-                     GCancellable       *cancellable,
-                     GAsyncReadyCallback callback,
-                     gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (method != NULL && path != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_replay_async);
-  if ((strcmp (method, "PUT") != 0 && strcmp (method, "DELETE") != 0) ||
-      !replay_path_is_valid (path) ||
-      (body != NULL && g_bytes_get_size (body) > WH_MAX_REQUEST_BODY))
-    {
-      g_task_return_new_error (task, WH_API_ERROR, WH_API_ERROR_BAD_REQUEST, "%s",
-                               error_message (WH_API_ERROR_BAD_REQUEST));
-      return;
-    }
-  req = request_new (self, method, path, decode_nothing);
-  req->token = g_strdup (self->token);
-  req->max_attempts = self->max_attempts;
-  if (body != NULL)
-    req->body = g_bytes_ref (body);
-  request_run (task, req);
-}
-
-gboolean
-wh_api_replay_finish (WhApi        *self,
-                      GAsyncResult *result,
-                      GError      **error)
-{
-  g_return_val_if_fail (WH_IS_API (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Media                                                                     */
-
-typedef struct
-{
-  GBytes *data;
-  char   *content_type;
-  char   *etag;
-} MediaResult;
-
-static void
-media_result_free (gpointer data)
-{
-  MediaResult *r = data;
-
-  g_clear_pointer (&r->data, g_bytes_unref);
-  g_free (r->content_type);
-  g_free (r->etag);
-  g_free (r);
-}
-
-/* What the header says must be what the bytes are: a PNG starts with its
- * signature, an SVG is UTF-8 text with an <svg element. */
-static gboolean
-media_looks_right (const char *content_type,
-                   GBytes     *data)
-{
-  static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  gsize length;
-  const char *bytes = g_bytes_get_data (data, &length);
-
-  if (length == 0 || content_type == NULL)
-    return FALSE;
-  if (g_ascii_strcasecmp (content_type, "image/png") == 0)
-    return length > sizeof png_magic && memcmp (bytes, png_magic, sizeof png_magic) == 0;
-  if (g_ascii_strcasecmp (content_type, "image/svg+xml") == 0)
-    return g_utf8_validate_len (bytes, length, NULL) &&
-           g_strstr_len (bytes, (gssize) length, "<svg") != NULL;
-  return FALSE;
-}
-
-static GError *
-decode_media (GTask          *task,
-              gpointer        data,
-              gpointer       *result,
-              GDestroyNotify *result_free)
-{
-  Request *req = data;
-  MediaResult *r;
-
-  if (!media_looks_right (req->content_type, req->response))
-    return api_error_literal (WH_API_ERROR_MALFORMED, _("The server sent a picture that is "
-                                                        "not a PNG or SVG image."));
-  r = g_new0 (MediaResult, 1);
-  r->data = g_bytes_ref (req->response);
-  r->content_type = g_ascii_strdown (req->content_type, -1);
-  r->etag = g_steal_pointer (&req->etag);
-  *result = r;
-  *result_free = media_result_free;
-  return NULL;
-}
-
-gboolean
-wh_api_media_path_is_valid (const char *path)
-{
-  const WhField *field = wh_collection_find_field (&wh_collection_courses, "cover", NULL);
-
-  return path != NULL && wh_field_check_text (field, path, NULL);
-}
-
-void
-wh_api_get_media_async (WhApi              *self,
-                        const char         *path,
-                        GCancellable       *cancellable,
-                        GAsyncReadyCallback callback,
-                        gpointer            user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *url_path = NULL;
-  Request *req;
-
-  g_return_if_fail (WH_IS_API (self));
-  g_return_if_fail (path != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, wh_api_get_media_async);
-  /* The path goes into the URL as it is: only a checked one may. */
-  if (!wh_api_media_path_is_valid (path))
-    {
-      g_task_return_error (task, api_error_new (WH_API_ERROR_BAD_REQUEST, 0, NULL, -1));
-      return;
-    }
-  url_path = g_strconcat ("media/", path, NULL);
-  req = request_new (self, "GET", url_path, decode_media);
-  req->accept = "image/svg+xml, image/png";
-  req->max_body = MIN (self->max_body, WH_MAX_MEDIA_BODY);
-  req->max_attempts = self->max_attempts;
-  request_run (task, req);
-}
-
-GBytes *
-wh_api_get_media_finish (WhApi        *self,
-                         GAsyncResult *result,
-                         char        **content_type,
-                         char        **etag,
-                         GError      **error)
-{
-  MediaResult *r;
-  GBytes *data;
-
-  g_return_val_if_fail (WH_IS_API (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_api_get_media_async, NULL);
-
-  r = g_task_propagate_pointer (G_TASK (result), error);
-  if (r == NULL)
-    return NULL;
-  if (content_type)
-    *content_type = g_steal_pointer (&r->content_type);
-  if (etag)
-    *etag = g_steal_pointer (&r->etag);
-  data = g_steal_pointer (&r->data);
-  media_result_free (r);
-  return data;
 }

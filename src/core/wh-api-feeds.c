@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* WhApi's changes feeds (wh-api-private.h). */
+#define G_LOG_DOMAIN "wh-api"
+
+#include "config.h"
+
+#include "wh-api-private.h"
+
+/* ------------------------------------------------------------------------ */
+/* Changes feed                                                              */
+
+typedef struct
+{
+  WhPage   *page;
+  char     *etag;
+  gboolean  not_modified;
+} ChangesResult;
+
+static void
+changes_result_free (gpointer data)
+{
+  ChangesResult *r = data;
+
+  g_clear_pointer (&r->page, wh_page_free);
+  g_free (r->etag);
+  g_free (r);
+}
+
+static GError *
+decode_changes (GTask          *task,
+                gpointer        data,
+                gpointer       *result,
+                GDestroyNotify *result_free)
+{
+  Request *req = data;
+  ChangesResult *r = g_new0 (ChangesResult, 1);
+  GError *error = NULL;
+  gsize length;
+  const char *body = wh_api_response_data (req, &length);
+
+  r->etag = g_steal_pointer (&req->etag);
+  if (req->status == 304)
+    r->not_modified = TRUE;
+  else if ((r->page = wh_page_from_json (req->collection, body, length, &error)) == NULL)
+    {
+      changes_result_free (r);
+      return wh_api_from_codec_error (error);
+    }
+  else
+    r->page->bytes = length;
+  *result = r;
+  *result_free = changes_result_free;
+  return NULL;
+}
+
+void
+wh_api_get_changes_async (WhApi              *self,
+                          const WhCollection *collection,
+                          gint64              since,
+                          guint               limit,
+                          gint                region,
+                          gboolean            count,
+                          const char         *if_none_match,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
+  g_return_if_fail (since >= 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_get_changes_async);
+
+  g_string_append_printf (query, "%s/changes?since=%" G_GINT64_FORMAT "&limit=%u",
+                          collection->name, since, CLAMP (limit, 1, WH_MAX_PAGE_LIMIT));
+  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
+    g_string_append_printf (query, "&region=%06d", region);
+  if (count)
+    g_string_append (query, "&count=1");
+  req = wh_api_request_new (self, "GET", query->str, decode_changes);
+  req->collection = collection;
+  req->max_attempts = self->max_attempts;
+  req->if_none_match = g_strdup (if_none_match);
+  wh_api_request_run (task, req);
+}
+
+WhPage *
+wh_api_get_changes_finish (WhApi        *self,
+                           GAsyncResult *result,
+                           char        **etag,
+                           gboolean     *not_modified,
+                           GError      **error)
+{
+  ChangesResult *r;
+  WhPage *page;
+
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_api_get_changes_async, NULL);
+
+  if (not_modified)
+    *not_modified = FALSE;
+  if (etag)
+    *etag = NULL;
+  r = g_task_propagate_pointer (G_TASK (result), error);
+  if (r == NULL)
+    return NULL;
+  if (not_modified)
+    *not_modified = r->not_modified;
+  if (etag)
+    *etag = g_steal_pointer (&r->etag);
+  page = g_steal_pointer (&r->page);
+  changes_result_free (r);
+  return page;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* WhApi's vouchers: claiming one, listing the worker's (wh-api-private.h). */
+#define G_LOG_DOMAIN "wh-api"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "wh-api-private.h"
+
+/* ------------------------------------------------------------------------ */
+/* Vouchers                                                                  */
+
+static gboolean
+idempotency_key_is_valid (const char *key)
+{
+  gsize len = strlen (key);
+
+  if (len < 1 || len > 64)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+static GError *
+decode_voucher (GTask          *task,
+                gpointer        data,
+                gpointer       *result,
+                GDestroyNotify *result_free)
+{
+  Request *req = data;
+  GError *error = NULL;
+  gsize length;
+  const char *body = wh_api_response_data (req, &length);
+  WhRecord *voucher = wh_record_parse (&wh_collection_vouchers, body, length, &error);
+
+  if (voucher == NULL)
+    return wh_api_from_codec_error (error);
+  *result = voucher;
+  *result_free = (GDestroyNotify) wh_record_free;
+  return NULL;
+}
+
+void
+wh_api_claim_voucher_async (WhApi              *self,
+                            gint64              merchant_id,
+                            const char         *idempotency_key,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (merchant_id > 0);
+  g_return_if_fail (idempotency_key != NULL && idempotency_key_is_valid (idempotency_key));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_claim_voucher_async);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "merchant_id");
+  json_builder_add_int_value (builder, merchant_id);
+  json_builder_end_object (builder);
+  req = wh_api_request_new (self, "POST", "vouchers", decode_voucher);
+  req->body = wh_api_json_body (builder);
+  req->token = g_strdup (self->token);
+  req->idempotency_key = g_strdup (idempotency_key);
+  /* The key makes a repeat return the first answer, so retrying is safe. */
+  req->max_attempts = self->max_attempts;
+  wh_api_request_run (task, req);
+}
+
+WhRecord *
+wh_api_claim_voucher_finish (WhApi        *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+wh_api_list_vouchers_async (WhApi              *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  wh_api_list_documents_async (self, &wh_collection_vouchers, cancellable, callback, user_data);
+}
+
+GPtrArray *
+wh_api_list_vouchers_finish (WhApi        *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  return wh_api_list_documents_finish (self, result, error);
+}

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* WhSync's pull: the worker's own records, then each changes feed (wh-sync-private.h). */
+#define G_LOG_DOMAIN "wh-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "wh-courses.h"
+#include "wh-sync-private.h"
+
+/* A page that breaks the contract is asked for this many times in all:
+ * a middlebox that cut one response short rarely cuts the next. */
+#define MALFORMED_TRIES      3
+
+/* ------------------------------------------------------------------------ */
+/* Writes, in a worker thread                                                */
+
+typedef enum
+{
+  WRITE_PAGE,    /* records and cursor */
+  WRITE_CHECKED, /* nothing new: remember the ETag and the time */
+  WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
+  WRITE_STEP,    /* the writer is idle during the pull: index some of them */
+} WriteKind;
+
+struct _WriteOp
+{
+  WriteKind           kind;
+  WhStore            *store;
+  const WhCollection *collection;
+  char               *region;
+  WhPage             *page;
+  char               *etag;
+  GCancellable       *cancellable; /* WRITE_BUILD only */
+};
+
+void
+wh_sync_write_op_free (WriteOp *op)
+{
+  g_clear_object (&op->store);
+  g_free (op->region);
+  g_clear_pointer (&op->page, wh_page_free);
+  g_free (op->etag);
+  g_clear_object (&op->cancellable);
+  g_free (op);
+}
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  WriteOp *op = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  /* Not cancellable on purpose: a page that started to be written is
+   * written whole, so the cache and the cursor stay in step. */
+  if (op->kind == WRITE_PAGE)
+    ok = wh_store_apply_page (op->store, op->page, op->region, &error);
+  else if (op->kind == WRITE_BUILD)
+    /* This one stops between its transactions when cancelled. */
+    ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
+  else if (op->kind == WRITE_STEP)
+    ok = wh_store_build_indexes_step (op->store, op->collection, NULL, &error);
+  else
+    ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+typedef struct
+{
+  WhStore            *store;
+  const WhCollection *collection;
+  char               *region;
+  gint64              server_rev;   /* -1: unknown */
+  WhSyncState         state;
+  gboolean            reset;
+} StateOp;
+
+static void
+state_op_free (StateOp *op)
+{
+  g_clear_object (&op->store);
+  g_free (op->region);
+  wh_sync_state_clear (&op->state);
+  g_free (op);
+}
+
+static void
+state_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  StateOp *op = task_data;
+  GError *error = NULL;
+
+  if (!wh_store_get_sync_state (op->store, op->collection, op->region, &op->state, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (op->server_rev >= 0 && op->state.next_since > op->server_rev)
+    {
+      /* The cache was filled from a history the server no longer has (a
+       * restored or regenerated database): records it dropped would stay
+       * here for ever, and new ones at revs below the cursor would never
+       * come. Start the collection again from nothing. */
+      g_debug ("%s: cursor %" G_GINT64_FORMAT " is past the server's rev %" G_GINT64_FORMAT
+               "; resyncing it from 0", op->collection->name, op->state.next_since,
+               op->server_rev);
+      wh_sync_state_clear (&op->state);
+      if (!wh_store_reset_collection (op->store, op->collection, &error) ||
+          !wh_store_get_sync_state (op->store, op->collection, op->region, &op->state, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      op->reset = TRUE;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void next_collection (GTask *task);
+static void pump (GTask *task);
+
+static WhSyncCollectionReport *
+current_report (Run *run)
+{
+  return &g_array_index (run->report->collections, WhSyncCollectionReport,
+                         run->report->collections->len - 1);
+}
+
+/* Whether a collection's failure says nothing about that collection: the
+ * server is out of reach, or still overloaded or broken after WhApi's
+ * retries, so pulling the next collections would only wait out the same
+ * retries again (nine collections against a dead server took 30-40 s) and
+ * press a struggling server harder. A bad page or a store error is the
+ * collection's own, and the others go on. */
+static gboolean
+error_stops_pull (const GError *error)
+{
+  return wh_sync_error_is_unreachable (error) ||
+         g_error_matches (error, WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) ||
+         g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER);
+}
+
+static void
+collection_failed (Run    *run,
+                   GError *error)
+{
+  /* The first reason is the one worth telling. */
+  if (run->error == NULL)
+    run->error = error;
+  else
+    g_error_free (error);
+  run->more = FALSE;
+}
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  WriteOp *op = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  run->writing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_debug ("Writing %s failed: %s", run->collection->name, error->message);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_error_free (error); /* the build stopped; the next run resumes it */
+      else
+        collection_failed (run, error);
+    }
+  else if (op->kind == WRITE_PAGE)
+    {
+      WhSyncCollectionReport *cr = current_report (run);
+      WhPage *page = op->page;
+
+      cr->pages++;
+      for (guint i = 0; i < page->records->len; i++)
+        {
+          WhRecord *record = g_ptr_array_index (page->records, i);
+
+          if (record->deleted)
+            cr->deleted++;
+          else
+            cr->records++;
+        }
+      cr->rejected += page->n_rejected;
+      for (guint i = 0; i < page->rejections->len; i++)
+        wh_sync_report_message (run->report, g_strdup_printf ("%s: %s", run->collection->name,
+                                                      (char *) g_ptr_array_index (page->rejections,
+                                                                                  i)));
+      run->done += page->records->len + page->n_rejected;
+      run->unstepped += page->records->len;
+      if (run->total >= 0 && run->done > run->total)
+        run->total = run->done;
+      wh_sync_emit_progress (task);
+    }
+  g_object_unref (result);
+  pump (task);
+}
+
+static void
+start_write (GTask   *task,
+             WriteOp *op)
+{
+  GTask *write = g_task_new (NULL, NULL, write_cb, task);
+  Run *run = g_task_get_task_data (task);
+
+  g_task_set_source_tag (write, start_write);
+  g_task_set_task_data (write, op, (GDestroyNotify) wh_sync_write_op_free);
+  run->writing = TRUE;
+  g_task_run_in_thread (write, write_thread);
+  /* write_cb drops the last reference */
+}
+
+static WriteOp *
+write_op_new (Run      *run,
+              WhStore  *store,
+              WriteKind kind)
+{
+  WriteOp *op = g_new0 (WriteOp, 1);
+
+  op->kind = kind;
+  op->store = g_object_ref (store);
+  op->collection = run->collection;
+  op->region = g_strdup (run->region);
+  return op;
+}
+
+static void start_fetch (GTask *task);
+
+static gboolean
+refetch_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  run->fetching = FALSE;
+  pump (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counts page against the run's caps; the error when it goes over one. */
+static GError *
+check_caps (WhSync *self,
+            Run    *run,
+            WhPage *page)
+{
+  guint64 n = page->records->len + page->n_rejected;
+  g_autofree char *limit = NULL;
+
+  run->fetched += n;
+  run->run_records += n;
+  run->run_bytes += page->bytes;
+  if (run->run_bytes > self->max_bytes)
+    {
+      limit = g_format_size (self->max_bytes);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA,
+                          /* Translators: %s is a size such as "8.6 GB". */
+                          _("The server sent more data than one update may take (%s). The "
+                            "update stopped there and kept what came before."), limit);
+    }
+  if (run->run_records > self->max_total_records)
+    {
+      limit = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_total_records);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MUCH_DATA,
+                          /* Translators: %s is a number of records. */
+                          _("The server sent more records than one update may take (%s). The "
+                            "update stopped there and kept what came before."), limit);
+    }
+  if (run->fetched > self->max_records)
+    {
+      limit = g_strdup_printf ("%" G_GUINT64_FORMAT, self->max_records);
+      return g_error_new (WH_SYNC_ERROR, WH_SYNC_ERROR_TOO_MANY_RECORDS,
+                          /* Translators: the first %s is a collection's name ("jobs"),
+                           * the second a number of records. */
+                          _("The server sent more “%s” records than one update may take (%s). "
+                            "Their update stopped there and kept what came before."),
+                          run->collection->name, limit);
+    }
+  return NULL;
+}
+
+static void
+fetch_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(WhPage) page = NULL;
+  g_autofree char *etag = NULL;
+  gboolean not_modified = FALSE;
+  GError *error = NULL;
+
+  page = wh_api_get_changes_finish (WH_API (object), result, &etag, &not_modified, &error);
+
+  if (error != NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || wh_sync_run_cancelled (task))
+        {
+          run->more = FALSE;
+          g_error_free (error);
+        }
+      else if (g_error_matches (error, WH_API_ERROR, WH_API_ERROR_MALFORMED) &&
+               ++run->malformed_tries < MALFORMED_TRIES && run->error == NULL)
+        {
+          g_autoptr(GSource) source = g_timeout_source_new (100 * run->malformed_tries);
+
+          g_debug ("%s since %" G_GINT64_FORMAT ": %s; asking again", run->collection->name,
+                   run->since, error->message);
+          g_error_free (error);
+          /* still "fetching" until the timer fires */
+          g_source_set_callback (source, refetch_cb, task, NULL);
+          g_source_attach (source, g_task_get_context (task));
+          return;
+        }
+      else
+        {
+          g_debug ("%s since %" G_GINT64_FORMAT ": %s", run->collection->name, run->since,
+                   error->message);
+          collection_failed (run, error);
+        }
+      run->fetching = FALSE;
+      pump (task);
+      return;
+    }
+
+  run->fetching = FALSE;
+  run->malformed_tries = 0;
+  if (run->error != NULL || wh_sync_run_cancelled (task))
+    {
+      pump (task);
+      return;
+    }
+  if (page != NULL && (error = check_caps (self, run, page)) != NULL)
+    {
+      /* The page over the cap is not written: what came before stays, with
+       * its cursor, and the next run goes on from there. */
+      g_debug ("%s since %" G_GINT64_FORMAT ": %s", run->collection->name, run->since,
+               error->message);
+      collection_failed (run, error);
+      pump (task);
+      return;
+    }
+
+  g_assert (run->ready == NULL);
+  if (not_modified)
+    {
+      current_report (run)->not_modified = TRUE;
+      run->more = FALSE;
+      run->ready = write_op_new (run, self->store, WRITE_CHECKED);
+      run->ready->etag = etag ? g_steal_pointer (&etag) : g_strdup (run->etag);
+    }
+  else
+    {
+      if (run->first_fetch)
+        {
+          run->total = page->remaining >= 0
+                       ? page->remaining + page->records->len + page->n_rejected : -1;
+          run->first_fetch = FALSE;
+          wh_sync_emit_progress (task);
+        }
+      run->more = page->has_more;
+      run->since = page->next_since;
+      if (page->records->len == 0 && page->n_rejected == 0)
+        {
+          /* Nothing new. Keeping the cursor where it is (rather than moving
+           * it to server_rev) keeps this ETag valid, so the next check of an
+           * unchanged feed is a 304 with no body and no write. */
+          run->ready = write_op_new (run, self->store, WRITE_CHECKED);
+          run->ready->etag = g_steal_pointer (&etag);
+          run->more = FALSE;
+        }
+      else
+        {
+          run->ready = write_op_new (run, self->store, WRITE_PAGE);
+          run->ready->page = g_steal_pointer (&page);
+        }
+    }
+  pump (task);
+}
+
+static void
+start_fetch (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  const char *if_none_match = run->first_fetch ? run->etag : NULL;
+
+  run->fetching = TRUE;
+  /* count=1 on the first page only: it costs the server a scan. It is part
+   * of the ETag too, so every run asks the same first question. */
+  wh_api_get_changes_async (self->api, run->collection, run->since, self->page_limit,
+                            run->region ? (gint) g_ascii_strtoll (run->region, NULL, 10) : 0,
+                            run->first_fetch, if_none_match, g_task_get_cancellable (task),
+                            fetch_cb, task);
+}
+
+/* Moves the collection on: hands a fetched page to the writer, asks for the
+ * next one, or ends the collection when nothing is in flight. */
+static void
+pump (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  gboolean stopping = run->error != NULL || wh_sync_run_cancelled (task);
+
+  if (stopping)
+    {
+      /* Stop after the page being written; a page only fetched is dropped. */
+      g_clear_pointer (&run->ready, wh_sync_write_op_free);
+      run->more = FALSE;
+    }
+  if (!run->writing && run->ready != NULL)
+    start_write (task, g_steal_pointer (&run->ready));
+  else if (!run->writing && run->more && !stopping &&
+           run->unstepped >= wh_store_get_build_step_rows (wh_sync_get_store (
+             g_task_get_source_object (task))))
+    {
+      /* The writer would wait for the next page: it indexes some of the
+       * rows a first pull wrote without (wh_store_build_indexes_step). */
+      WhSync *self = g_task_get_source_object (task);
+
+      run->unstepped = 0;
+      start_write (task, write_op_new (run, self->store, WRITE_STEP));
+    }
+  if (!run->fetching && run->ready == NULL && run->more)
+    start_fetch (task);
+  if (!run->fetching && !run->writing && run->ready == NULL && !run->more && !stopping &&
+      !run->built)
+    {
+      /* The pull is complete: rows it wrote without their indexes (a first
+       * pull, see wh_store_build_indexes) are indexed now, and so are those
+       * of a run that was killed before it got here. */
+      WriteOp *op = write_op_new (run, wh_sync_get_store (g_task_get_source_object (task)),
+                                  WRITE_BUILD);
+
+      g_set_object (&op->cancellable, g_task_get_cancellable (task));
+      run->built = TRUE;
+      start_write (task, op);
+      return;
+    }
+  if (!run->fetching && !run->writing && run->ready == NULL && !run->more)
+    {
+      WhSyncCollectionReport *cr = current_report (run);
+
+      g_debug ("%s: %u pages, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT
+               " deleted, %" G_GUINT64_FORMAT " rejected%s%s%s", run->collection->name, cr->pages,
+               cr->records, cr->deleted, cr->rejected, cr->not_modified ? ", not modified" : "",
+               run->error ? ": " : "", run->error ? run->error->message : "");
+      if (run->error != NULL)
+        {
+          if (run->first_error == NULL)
+            run->first_error = g_error_copy (run->error);
+          if (error_stops_pull (run->error))
+            run->give_up = TRUE;
+          cr->error = g_steal_pointer (&run->error);
+        }
+      next_collection (task);
+    }
+}
+
+static void
+state_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  StateOp *op = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    collection_failed (run, error);
+  else
+    {
+      if (op->reset)
+        {
+          current_report (run)->reset = TRUE;
+          wh_sync_report_message (run->report,
+                          g_strdup_printf (_("The server’s data was reset: “%s” is downloaded "
+                                             "again."), run->collection->name));
+        }
+      run->since = op->state.next_since;
+      run->etag = g_steal_pointer (&op->state.etag);
+      run->more = TRUE;
+    }
+  g_object_unref (result);
+  pump (task);
+}
+
+static void
+next_collection (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  WhSyncCollectionReport cr = { 0, };
+  GTask *state;
+  StateOp *op;
+
+  if (run->index >= run->collections->len || run->give_up || wh_sync_run_cancelled (task))
+    {
+      wh_sync_run_end (task);
+      return;
+    }
+
+  run->collection = g_ptr_array_index (run->collections, run->index++);
+  g_clear_pointer (&run->region, g_free);
+  if (self->region > 0 && (run->collection->flags & WH_COLLECTION_REGIONAL))
+    run->region = g_strdup_printf ("%06d", self->region);
+  g_clear_pointer (&run->etag, g_free);
+  run->first_fetch = TRUE;
+  run->more = FALSE;
+  run->built = FALSE;
+  run->unstepped = 0;
+  run->malformed_tries = 0;
+  run->fetched = 0;
+  run->done = 0;
+  run->total = -1;
+  cr.collection = run->collection;
+  g_array_append_val (run->report->collections, cr);
+
+  op = g_new0 (StateOp, 1);
+  op->store = g_object_ref (self->store);
+  op->collection = run->collection;
+  op->region = g_strdup (run->region);
+  op->server_rev = run->server_rev;
+  state = g_task_new (NULL, NULL, state_cb, task);
+  g_task_set_source_tag (state, next_collection);
+  g_task_set_task_data (state, op, (GDestroyNotify) state_op_free);
+  /* state_cb calls pump, which takes the collection from there */
+  g_task_run_in_thread (state, state_thread);
+}
+
+/* One small request before the pull learns the server's rev, which a cursor
+ * can never be past unless the server's history went back. since=0 so that
+ * the answer cannot be clamped to our own cursor, and no If-None-Match, so
+ * that it is a page and not a 304. */
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(WhPage) page = NULL;
+  GError *error = NULL;
+
+  page = wh_api_get_changes_finish (WH_API (object), result, NULL, NULL, &error);
+  if (page != NULL)
+    run->server_rev = page->server_rev;
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           error_stops_pull (error))
+    {
+      /* Every collection would fail the same way. */
+      if (run->first_error == NULL)
+        run->first_error = g_steal_pointer (&error);
+      run->give_up = TRUE;
+    }
+  else if (error != NULL)
+    /* A bad answer only costs the check; each feed is judged on its own. */
+    g_debug ("Server rev probe: %s", error->message);
+  g_clear_error (&error);
+  next_collection (task);
+}
+
+static void
+probe_server_rev (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  if (run->give_up || run->collections->len == 0 || wh_sync_run_cancelled (task))
+    {
+      next_collection (task);
+      return;
+    }
+  wh_api_get_changes_async (self->api, g_ptr_array_index (run->collections, 0), 0, 1, 0, FALSE,
+                            NULL, g_task_get_cancellable (task), probe_cb, task);
+}
+
+/* ---- The worker's course progress from other devices --------------------
+ *
+ * After the outbox, so what this device did is on the server first: then
+ * GET /progress and /quiz-attempts, merged into the cache by the server's
+ * own rules (wh_courses_merge_from_server) in a worker thread. Only with a
+ * sign-in, and only in a run that syncs the courses. A failure is reported
+ * and the pull goes on: the worker's own copy stays as it was. */
+
+static void
+personal_merge_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  WhSync *self = source_object;
+  GPtrArray **lists = task_data;
+  GError *error = NULL;
+
+  if (wh_courses_merge_from_server (self->store, lists[0], lists[1], &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+personal_failed (GTask  *task,
+                 GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    wh_sync_report_message (run->report,
+                    g_strdup_printf (_("Course progress from your other devices: %s"),
+                                     error->message));
+  g_clear_pointer (&run->progress, g_ptr_array_unref);
+  probe_server_rev (task);
+}
+
+static void
+personal_merged_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      personal_failed (task, error);
+      return;
+    }
+  g_clear_pointer (&((Run *) g_task_get_task_data (task))->progress, g_ptr_array_unref);
+  probe_server_rev (task);
+}
+
+static void
+personal_lists_free (GPtrArray **lists)
+{
+  g_clear_pointer (&lists[0], g_ptr_array_unref);
+  g_clear_pointer (&lists[1], g_ptr_array_unref);
+  g_free (lists);
+}
+
+static void
+personal_attempts_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *attempts = wh_api_list_documents_finish (self->api, result, &error);
+  g_autoptr(GTask) merge = NULL;
+  GPtrArray **lists;
+
+  if (attempts == NULL)
+    {
+      personal_failed (task, error);
+      return;
+    }
+  lists = g_new0 (GPtrArray *, 2);
+  lists[0] = g_steal_pointer (&run->progress);
+  lists[1] = attempts;
+  merge = g_task_new (self, NULL, personal_merged_cb, task);
+  g_task_set_source_tag (merge, personal_attempts_cb);
+  g_task_set_task_data (merge, lists, (GDestroyNotify) personal_lists_free);
+  g_task_run_in_thread (merge, personal_merge_thread);
+}
+
+static void
+personal_progress_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  run->progress = wh_api_list_documents_finish (self->api, result, &error);
+  if (run->progress == NULL)
+    {
+      personal_failed (task, error);
+      return;
+    }
+  wh_api_list_documents_async (self->api, &wh_collection_quiz_attempts,
+                               g_task_get_cancellable (task), personal_attempts_cb, task);
+}
+
+void
+wh_sync_pull_personal (GTask *task)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  gboolean courses = FALSE;
+
+  for (guint i = 0; i < run->collections->len; i++)
+    courses |= g_ptr_array_index (run->collections, i) == &wh_collection_courses;
+  if (!courses || wh_api_get_token (self->api) == NULL || wh_sync_run_cancelled (task))
+    {
+      probe_server_rev (task);
+      return;
+    }
+  wh_api_list_documents_async (self->api, &wh_collection_progress, g_task_get_cancellable (task),
+                               personal_progress_cb, task);
+}
