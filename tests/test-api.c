@@ -191,7 +191,8 @@ server_cb (SoupServer        *server,
       g_autofree char *error = wh_error_body_new (status == 429 ? "too_many_requests"
                                                                 : "unavailable", "later");
       soup_server_message_set_status (msg, status, NULL);
-      soup_message_headers_replace (headers, "Retry-After", "1");
+      if (soup_message_headers_get_one (headers, "Retry-After") == NULL)
+        soup_message_headers_replace (headers, "Retry-After", "1");
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, error,
                                         strlen (error));
       return;
@@ -903,9 +904,23 @@ test_request_code (Fixture      *f,
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED);
   g_assert_cmpint (wh_api_error_get_retry_after (error), ==, 1);
   g_assert_cmpuint (f->n_requests, ==, 1);
+  g_assert_cmpstr (error->message, ==, "A code was sent a moment ago. Ask again in 1 s.");
+
+  /* The hourly limit of the place asking is not "a moment ago". */
+  g_clear_object (&result);
+  g_clear_error (&error);
+  set_header (f, "Retry-After", "1790");
+  wh_api_request_code_async (f->api, "13800138000", NULL, wh_test_result_cb, &result);
+  wait_for (&result);
+  g_assert_false (wh_api_request_code_finish (f->api, result, &resend_after, &error));
+  g_assert_error (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED);
+  g_assert_cmpint (wh_api_error_get_retry_after (error), ==, 1790);
+  g_assert_cmpstr (error->message, ==,
+                   "Too many codes were asked for from this place. Try again in 30 minutes.");
 
   g_clear_object (&result);
   g_clear_error (&error);
+  set_header (f, "X-Nothing", "1");
   set_body (f, 200, "{\"sent\":\"yes\"}");
   wh_api_request_code_async (f->api, "13800138000", NULL, wh_test_result_cb, &result);
   wait_for (&result);

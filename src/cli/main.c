@@ -540,11 +540,6 @@ cmd_request_code (char **args)
   wh_api_request_code_async (cli.api, args[0], cli.cancellable, result_cb, &result);
   if (!wh_api_request_code_finish (cli.api, await (&result), &resend_after, &error))
     {
-      gint64 wait = wh_api_error_get_retry_after (error);
-
-      if (g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) && wait > 0)
-        return fail (_("A code was sent a moment ago. Ask again in %d s."),
-                     (int) MIN (wait, G_MAXINT));
       return fail_error (error);
     }
   printf ("%s\n", _("Code sent."));

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "wh-api-private.h"
 
 /* ------------------------------------------------------------------------ */
@@ -67,6 +69,37 @@ wh_api_request_code_async (WhApi              *self,
   wh_api_request_run (task, req);
 }
 
+/* A 429 on asking for a code is either the one-minute wait between two
+ * codes for a phone or the hourly limit of the place asking (CONTRACT.md):
+ * the wait tells them apart, and each gets words that say what to do. */
+static void
+describe_code_refusal (GError *error)
+{
+  gint64 wait;
+
+  if (!g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED))
+    return;
+  wait = wh_api_error_get_retry_after (error);
+  if (wait <= 0)
+    return;
+  g_free (error->message);
+  if (wait <= 60)
+    /* Translators: %d is a number of seconds */
+    error->message = g_strdup_printf (_("A code was sent a moment ago. Ask again in %d s."),
+                                      (int) wait);
+  else
+    {
+      int minutes = (int) MIN ((wait + 59) / 60, 24 * 60);
+
+      error->message =
+        g_strdup_printf (ngettext ("Too many codes were asked for from this place. "
+                                   "Try again in %d minute.",
+                                   "Too many codes were asked for from this place. "
+                                   "Try again in %d minutes.", minutes),
+                         minutes);
+    }
+}
+
 gboolean
 wh_api_request_code_finish (WhApi        *self,
                             GAsyncResult *result,
@@ -80,7 +113,11 @@ wh_api_request_code_finish (WhApi        *self,
 
   value = g_task_propagate_pointer (G_TASK (result), error);
   if (value == NULL)
-    return FALSE;
+    {
+      if (error != NULL)
+        describe_code_refusal (*error);
+      return FALSE;
+    }
   if (resend_after)
     *resend_after = *value;
   return TRUE;

@@ -800,11 +800,8 @@ request_code_cb (GObject      *source,
       gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), TRUE);
       if (g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) && wait > 0)
         {
-          g_autofree char *text =
-            /* Translators: %d is a number of seconds */
-            g_strdup_printf (_("A code was sent a moment ago. Ask again in %d s."),
-                             (int) MIN (wait, 3600));
-          set_sign_in_status (self, text, TRUE);
+          /* The message says how long, in words that fit the wait. */
+          set_sign_in_status (self, error->message, TRUE);
           hold_resend (self, MIN (wait, 3600));
           return;
         }
