@@ -8,7 +8,7 @@
 
 #include "wh-api-private.h"
 
-/* What libsoup 3.2 does not limit by itself (DESIGN.md, measured facts):
+/* What libsoup 3.2 does not limit by itself (HACKING.md, measured facts):
  * response size, total time of a request, downgrades. */
 #define ERROR_BODY_CAP      (64 * 1024)
 #define READ_CHUNK          (64 * 1024)

@@ -12,7 +12,7 @@
 #define MAX_MESSAGES         200
 /* What one run takes from the changes feeds before it stops: a hostile
  * server can answer has_more for ever (one filled 575 MB in 30 s). Above
- * the national scale (DESIGN.md): 2.7 M jobs of about 940 bytes of JSON,
+ * the national scale (README.md): 2.7 M jobs of about 940 bytes of JSON,
  * 3.4 M records and some 3 GB in all. */
 #define DEFAULT_MAX_RECORDS        G_GUINT64_CONSTANT (5000000)
 #define DEFAULT_MAX_TOTAL_RECORDS  G_GUINT64_CONSTANT (10000000)

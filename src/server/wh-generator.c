@@ -9,7 +9,7 @@
  * Speed: worker threads build records and their JSON bodies chunk by chunk;
  * the calling thread only binds and steps the insert, in chunk order, inside
  * transactions of COMMIT_ROWS rows, with the secondary indexes dropped for the
- * load (building them during the load costs 3.5×, see DESIGN.md).
+ * load (building them during the load costs 3.5×, see HACKING.md).
  */
 #define G_LOG_DOMAIN "wh-generator"
 

@@ -18,7 +18,7 @@
 
 /* Enough merchants to choose from without scrolling through a city. */
 #define MAX_MERCHANTS 30
-/* Markers are whole widgets: a handful only (see DESIGN.md). */
+/* Markers are whole widgets: a handful only (see HACKING.md). */
 #define MAX_MARKERS 12
 /* The small map: its size before it is first drawn, and how far it may
  * zoom to show every marker (a street at most, a province at least). */

@@ -2,7 +2,7 @@
 /* wh-station-layer.h: every station on the map, drawn by one layer.
  *
  * A ShumateMarker is a whole widget, and 10,000 of them stall the map (see
- * DESIGN.md), so this layer draws all stations itself: the points of the
+ * HACKING.md), so this layer draws all stations itself: the points of the
  * area around the view come from the store's R*Tree in a worker thread,
  * are grid-clustered for the zoom level there, and snapshot only places
  * the clusters' sprites (wh-map-sprite.h), moved and scaled for the frame. The query runs again only when
