@@ -271,33 +271,6 @@ test_choices_follow_sync (void)
 /* ---- Search, a fair to the calendar twice, search again ------------------------- */
 
 static gboolean
-is_section_button (GtkWidget *widget,
-                   gpointer   text)
-{
-  GtkWidget *child;
-
-  if (!GTK_IS_TOGGLE_BUTTON (widget))
-    return FALSE;
-  child = gtk_button_get_child (GTK_BUTTON (widget));
-  return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0;
-}
-
-static gboolean
-is_list_of (GtkWidget *widget,
-            gpointer   collection)
-{
-  GListModel *model;
-  g_autoptr(GObject) first = NULL;
-
-  if (!GTK_IS_LIST_VIEW (widget))
-    return FALSE;
-  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (widget)));
-  first = model ? g_list_model_get_item (model, 0) : NULL;
-  return WH_IS_RECORD_OBJECT (first) &&
-         wh_record_object_get_record (WH_RECORD_OBJECT (first))->collection == collection;
-}
-
-static gboolean
 is_button_labelled (GtkWidget *widget,
                     gpointer   label)
 {
@@ -391,10 +364,12 @@ test_fair_to_calendar_twice (void)
   g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
 
   /* Open the fair, add it to the calendar twice. */
-  fairs_button = wh_test_find_widget (GTK_WIDGET (p.view), is_section_button, (gpointer) "Job Fairs");
+  fairs_button = wh_test_find_widget (GTK_WIDGET (p.view), wh_test_is_section_button,
+                                      (gpointer) "Job Fairs");
   g_assert_nonnull (fairs_button);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (fairs_button), TRUE);
-  fairs_list = wh_test_find_widget (GTK_WIDGET (p.view), is_list_of, (gpointer) &wh_collection_fairs);
+  fairs_list = wh_test_find_widget (GTK_WIDGET (p.view), wh_test_is_list_of,
+                                    (gpointer) &wh_collection_fairs);
   g_assert_nonnull (fairs_list);
   g_signal_emit_by_name (fairs_list, "activate", 0u);
   wh_test_spin (100);

@@ -467,33 +467,6 @@ assert_nothing_parsed (GtkWidget  *root,
 
 /* ---- The views ------------------------------------------------------------------------------ */
 
-static gboolean
-is_section_button (GtkWidget *widget,
-                   gpointer   text)
-{
-  GtkWidget *child;
-
-  if (!GTK_IS_TOGGLE_BUTTON (widget))
-    return FALSE;
-  child = gtk_button_get_child (GTK_BUTTON (widget));
-  return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0;
-}
-
-static gboolean
-is_list_of (GtkWidget *widget,
-            gpointer   collection)
-{
-  GListModel *model;
-  g_autoptr(GObject) first = NULL;
-
-  if (!GTK_IS_LIST_VIEW (widget))
-    return FALSE;
-  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (widget)));
-  first = model ? g_list_model_get_item (model, 0) : NULL;
-  return WH_IS_RECORD_OBJECT (first) &&
-         wh_record_object_get_record (WH_RECORD_OBJECT (first))->collection == collection;
-}
-
 typedef struct
 {
   GtkWidget          *root;
@@ -506,7 +479,7 @@ list_shown (gpointer data)
 {
   ListWait *w = data;
 
-  w->list = wh_test_find_widget (w->root, is_list_of, (gpointer) w->collection);
+  w->list = wh_test_find_widget (w->root, wh_test_is_list_of, (gpointer) w->collection);
   return w->list != NULL;
 }
 
@@ -602,7 +575,7 @@ test_hostile_text (void)
       assert_nothing_parsed (root, "job page");
     }
 
-  button = wh_test_find_widget (jobs, is_section_button, (gpointer) "Job Fairs");
+  button = wh_test_find_widget (jobs, wh_test_is_section_button, (gpointer) "Job Fairs");
   g_assert_nonnull (button);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
   list = wait_list (jobs, &wh_collection_fairs);
@@ -640,7 +613,7 @@ test_hostile_text (void)
       g_assert_true (wh_sync_save_bookmark (store, mark, &error));
       g_assert_no_error (error);
     }
-  button = wh_test_find_widget (jobs, is_section_button, (gpointer) "My Jobs");
+  button = wh_test_find_widget (jobs, wh_test_is_section_button, (gpointer) "My Jobs");
   g_assert_nonnull (button);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
   for (guint v = 0; v < N_VARIANTS; v++)

@@ -3,6 +3,8 @@
 
 #include "wh-test-ui.h"
 
+#include "wh-record-object.h"
+
 void
 wh_test_spin (guint ms)
 {
@@ -71,4 +73,31 @@ wh_test_is_dropdown_from (GtkWidget *widget,
   model = gtk_drop_down_get_model (GTK_DROP_DOWN (widget));
   return GTK_IS_STRING_LIST (model) && g_list_model_get_n_items (model) > 0 &&
          g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), first) == 0;
+}
+
+gboolean
+wh_test_is_section_button (GtkWidget *widget,
+                           gpointer   text)
+{
+  GtkWidget *child;
+
+  if (!GTK_IS_TOGGLE_BUTTON (widget))
+    return FALSE;
+  child = gtk_button_get_child (GTK_BUTTON (widget));
+  return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (child)), text) == 0;
+}
+
+gboolean
+wh_test_is_list_of (GtkWidget *widget,
+                    gpointer   collection)
+{
+  GListModel *model;
+  g_autoptr(GObject) first = NULL;
+
+  if (!GTK_IS_LIST_VIEW (widget))
+    return FALSE;
+  model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (widget)));
+  first = model ? g_list_model_get_item (model, 0) : NULL;
+  return WH_IS_RECORD_OBJECT (first) &&
+         wh_record_object_get_record (WH_RECORD_OBJECT (first))->collection == collection;
 }

@@ -23,6 +23,14 @@ GtkWidget *wh_test_find_widget     (GtkWidget  *root,
  * is first (a char*), as a filter's "All …" choice. */
 gboolean   wh_test_is_dropdown_from (GtkWidget *widget,
                                      gpointer   first);
+/* A match: a toggle button labelled text (a char*), as a view's section
+ * switcher has. */
+gboolean   wh_test_is_section_button (GtkWidget *widget,
+                                      gpointer   text);
+/* A match: a GtkListView whose first item is a record of collection (a
+ * const WhCollection*). */
+gboolean   wh_test_is_list_of      (GtkWidget  *widget,
+                                    gpointer    collection);
 /* The first descendant of root of type, depth first, or NULL. */
 GtkWidget *wh_test_find_descendant (GtkWidget  *root,
                                     GType       type);
