@@ -1171,38 +1171,18 @@ stations_changed_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* On the main context (the store's contract). */
 static void
-weak_ref_free (GWeakRef *ref)
+stations_changed_cb (WhStore        *store,
+                     const char     *what,
+                     WhStationsView *self)
 {
-  g_weak_ref_clear (ref);
-  g_free (ref);
-}
-
-static gboolean
-stations_changed_main_cb (gpointer user_data)
-{
-  g_autoptr(WhStationsView) self = g_weak_ref_get (user_data);
-
-  /* Once for a burst of pages: a full sync writes hundreds. */
-  if (self && self->changed_idle == 0)
-    self->changed_idle = g_timeout_add (300, stations_changed_idle_cb, self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stations_changed_cb (WhStore    *store,
-                     const char *what,
-                     gpointer    user_data)
-{
-  GWeakRef *ref;
-
   if (g_strcmp0 (what, "stations") != 0)
     return;
-  /* Emitted in the sync's writing thread: come back to the main thread. */
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, user_data);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, stations_changed_main_cb, ref,
-                              (GDestroyNotify) weak_ref_free);
+  /* Once for a burst of pages: ::changed comes once per main-loop turn, and
+   * a full sync writes hundreds of pages over many. */
+  if (self->changed_idle == 0)
+    self->changed_idle = g_timeout_add (300, stations_changed_idle_cb, self);
 }
 
 static void
@@ -1216,7 +1196,7 @@ store_changed_cb (WhStationsView *self)
     g_signal_handlers_disconnect_by_func (self->store, stations_changed_cb, self);
   g_set_object (&self->store, store);
   if (store)
-    g_signal_connect (store, "changed", G_CALLBACK (stations_changed_cb), self);
+    g_signal_connect_object (store, "changed", G_CALLBACK (stations_changed_cb), self, 0);
   wh_station_layer_set_store (self->station_layer, store);
   load_cities (self);
   reload_list (self);
