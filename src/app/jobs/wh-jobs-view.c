@@ -128,6 +128,7 @@ struct _WhJobsView
   WhListModel   *fairs_model;
   WhJobFilters  *filters;
   GCancellable  *cancellable;  /* the pending query and choice loading */
+  GCancellable  *empty_cancellable; /* the count behind the empty state */
   gulong         changed_id;
   guint          refresh_source; /* a refresh of My Jobs is scheduled */
   guint          choices_source; /* a reload of the cities and trades is scheduled */
@@ -793,12 +794,40 @@ update_summary (WhJobsView *self)
 }
 
 static void
+show_empty_for_total (WhJobsView *self,
+                      gint64      total)
+{
+  if (total > 0)
+    show_empty (self, EMPTY_NO_MATCH, NULL);
+  else if (self->context && wh_context_get_api (self->context) == NULL)
+    show_empty (self, EMPTY_NO_BACKEND, NULL);
+  else
+    show_empty (self, EMPTY_NOT_SYNCED, NULL);
+}
+
+static void
+empty_count_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(WhJobsView) self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 total = wh_store_count_finish (WH_STORE (source), result, &error);
+
+  /* A newer update, or the view went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  show_empty_for_total (self, MAX (total, 0));
+}
+
+static void
 update_empty_state (WhJobsView *self)
 {
   guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
-  gint64 total;
 
   update_summary (self);
+  /* Any count still on its way is out of date. */
+  g_cancellable_cancel (self->empty_cancellable);
   if (n > 0)
     {
       show_empty (self, EMPTY_NONE, NULL);
@@ -809,14 +838,17 @@ update_empty_state (WhJobsView *self)
       show_empty (self, EMPTY_NO_MATCH, NULL);
       return;
     }
-  /* Nothing at all: is anything cached? (a count of a small or empty table) */
-  total = self->store ? wh_store_count (self->store, &wh_collection_jobs, NULL) : 0;
-  if (total > 0)
-    show_empty (self, EMPTY_NO_MATCH, NULL);
-  else if (self->context && wh_context_get_api (self->context) == NULL)
-    show_empty (self, EMPTY_NO_BACKEND, NULL);
-  else
-    show_empty (self, EMPTY_NOT_SYNCED, NULL);
+  /* Nothing at all: is anything cached? Asked on the store's queue. */
+  if (self->store == NULL)
+    {
+      show_empty_for_total (self, 0);
+      return;
+    }
+  g_cancellable_cancel (self->empty_cancellable);
+  g_clear_object (&self->empty_cancellable);
+  self->empty_cancellable = g_cancellable_new ();
+  wh_store_count_async (self->store, &wh_collection_jobs, self->empty_cancellable,
+                        empty_count_cb, g_object_ref (self));
 }
 
 static void
@@ -1616,6 +1648,8 @@ wh_jobs_view_dispose (GObject *object)
   WhJobsView *self = WH_JOBS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->empty_cancellable);
+  g_clear_object (&self->empty_cancellable);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);

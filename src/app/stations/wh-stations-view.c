@@ -332,6 +332,7 @@ typedef struct
   char           *search;
   double          lat, lon;
   guint           limit;
+  gint64          total;  /* stations cached, read when none matched */
 } ListJob;
 
 static void
@@ -394,6 +395,10 @@ list_thread (GTask        *task,
             g_ptr_array_set_size (result, job->limit);
         }
     }
+  /* The empty state tells "nothing cached" from "nothing matches": count
+   * here, off the main thread. */
+  if (result != NULL && result->len == 0)
+    job->total = wh_store_count (job->store, &wh_collection_stations, NULL);
   if (result == NULL)
     g_task_return_error (task, error);
   else
@@ -542,7 +547,7 @@ list_done_cb (GObject      *object,
   if (items->len == 0)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-      gint64 total = self->store ? wh_store_count (self->store, &wh_collection_stations, NULL) : 0;
+      gint64 total = ((ListJob *) g_task_get_task_data (G_TASK (result)))->total;
 
       if (total <= 0)
         set_empty (self, _("No Stations Yet"),
