@@ -20,24 +20,14 @@ typedef struct
   GPtrArray *items; /* WhRecordObject*; shorter than PAGE_SIZE at the end */
 } Page;
 
-/* Shared with the store's ::changed handler, which may run in a sync worker
- * thread: it only ever touches this, never the model directly. */
-typedef struct
-{
-  GWeakRef      model;
-  GMainContext *context;
-  const char   *collection; /* static, from the schema */
-  int           pending;    /* atomic: a reload is scheduled */
-} Watch;
-
 struct _WhListModel
 {
   GObject   parent_instance;
 
   WhStore  *store;
   WhQuery  *query;
-  Watch    *watch;
   gulong    changed_id;
+  guint     reload_source; /* a reload is scheduled */
 
   guint     n_items;
   GQueue    pages; /* Page*, most recently used first */
@@ -71,54 +61,26 @@ page_free (Page *page)
   g_free (page);
 }
 
-static void
-watch_clear (Watch *watch)
-{
-  g_weak_ref_clear (&watch->model);
-  g_main_context_unref (watch->context);
-}
-
-static void
-watch_release (gpointer data)
-{
-  g_atomic_rc_box_release_full (data, (GDestroyNotify) watch_clear);
-}
-
 static gboolean
 reload_timeout_cb (gpointer data)
 {
-  Watch *watch = data;
-  g_autoptr(WhListModel) self = g_weak_ref_get (&watch->model);
+  WhListModel *self = data;
 
-  g_atomic_int_set (&watch->pending, 0);
-  if (self != NULL)
-    reload_async (self);
+  self->reload_source = 0;
+  reload_async (self);
   return G_SOURCE_REMOVE;
 }
 
 static void
-store_changed_cb (WhStore    *store,
-                  const char *collection,
-                  Watch      *watch)
+store_changed_cb (WhStore     *store,
+                  const char  *collection,
+                  WhListModel *self)
 {
-  g_autoptr(GSource) source = NULL;
-
-  if (g_strcmp0 (collection, watch->collection) != 0)
+  if (g_strcmp0 (collection, self->query->collection->name) != 0 || self->reload_source != 0)
     return;
-  if (!g_atomic_int_compare_and_exchange (&watch->pending, 0, 1))
-    return;
-  source = g_timeout_source_new (RELOAD_DELAY_MS);
-  g_source_set_callback (source, reload_timeout_cb, g_atomic_rc_box_acquire (watch),
-                         watch_release);
-  g_source_set_static_name (source, "[wh] list model reload");
-  g_source_attach (source, watch->context);
-}
-
-static void
-watch_release_closure (gpointer  data,
-                       GClosure *closure)
-{
-  watch_release (data);
+  self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+  g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->reload_source),
+                            "[wh] list model reload");
 }
 
 static void
@@ -247,8 +209,8 @@ wh_list_model_get_item (GListModel *model,
   if (page == NULL || position % PAGE_SIZE >= page->items->len)
     {
       /* Rows went away since the count: the coming reload fixes the length. */
-      if (self->watch != NULL)
-        store_changed_cb (self->store, self->watch->collection, self->watch);
+      if (self->changed_id != 0)
+        store_changed_cb (self->store, self->query->collection->name, self);
       return NULL;
     }
   return g_object_ref (page->items->pdata[position % PAGE_SIZE]);
@@ -272,13 +234,9 @@ wh_list_model_constructed (GObject *object)
   g_return_if_fail (self->store != NULL);
   g_return_if_fail (self->query != NULL);
 
-  self->watch = g_atomic_rc_box_new0 (Watch);
-  g_weak_ref_init (&self->watch->model, self);
-  self->watch->context = g_main_context_ref_thread_default ();
-  self->watch->collection = self->query->collection->name;
-  self->changed_id = g_signal_connect_data (self->store, "changed", G_CALLBACK (store_changed_cb),
-                                            g_atomic_rc_box_acquire (self->watch), watch_release_closure,
-                                            0);
+  /* ::changed arrives on the store's context, the one the model is used in. */
+  self->changed_id = g_signal_connect_object (self->store, "changed",
+                                              G_CALLBACK (store_changed_cb), self, 0);
   self->n_items = count_items (self);
 }
 
@@ -289,8 +247,7 @@ wh_list_model_dispose (GObject *object)
 
   if (self->changed_id != 0)
     g_clear_signal_handler (&self->changed_id, self->store);
-  if (self->watch != NULL)
-    watch_release (g_steal_pointer (&self->watch));
+  g_clear_handle_id (&self->reload_source, g_source_remove);
   forget_pages (self);
   g_clear_object (&self->store);
 

@@ -69,8 +69,25 @@ gboolean   wh_store_set_db_error  (GError        **error,
                                    sqlite3        *db,
                                    int             rc,
                                    const char     *what);
+/* Records that @what (an interned or static name) changed; ::changed is
+ * emitted for it later on the store's context (see wh-store.h). Any thread. */
 void       wh_store_emit_changed  (WhStore        *self,
                                    const char     *what);
+
+/* Tests only: @hook runs in the writing thread right after each commit that
+ * marks @what changed, before the coalesced ::changed. NULL removes it. */
+typedef void (*WhStoreCommitHook) (WhStore    *store,
+                                   const char *what,
+                                   gpointer    user_data);
+/* Runs @func on the store's ordered queue (one thread: tasks run one at a
+ * time, in the order queued); a task cancelled before its turn returns
+ * G_IO_ERROR_CANCELLED without running. */
+void       wh_store_queue_task    (WhStore        *self,
+                                   GTask          *task,
+                                   GTaskThreadFunc func);
+void       wh_store_set_commit_hook (WhStore          *self,
+                                     WhStoreCommitHook hook,
+                                     gpointer          user_data);
 
 /* ---- Inside the store (wh-store.c and wh-store-*.c) ---------------------- */
 
@@ -184,6 +201,19 @@ struct _WhStore
   GPtrArray *idle_readers; /* WhConn* */
 
   QueryBudgets budgets;
+
+  /* ::changed, emitted on the context the store was created in: names
+   * written since the last emission (interned, first-written order) and the
+   * idle source that will emit them, both under changed_lock. */
+  GMainContext     *context;
+  GMutex            changed_lock;
+  GPtrArray        *changed_pending;
+  GSource          *changed_source;
+  WhStoreCommitHook commit_hook;
+  gpointer          commit_hook_data;
+
+  /* The ordered queue the _async reads run on: one thread at most. */
+  GThreadPool      *queue;
 
   /* Deferred indexing; tests make them small */
   guint      defer_min_rows;

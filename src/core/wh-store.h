@@ -9,15 +9,36 @@
  * large first pull, which builds them once at the end: see "Deferred
  * indexing" below).
  *
- * Threads. A WhStore may be used from any thread; it holds
- *  - one writer connection, behind a mutex: apply_page, the outbox and every
+ * Threading contract.
+ *  - The store's context is the thread-default GMainContext of the thread
+ *    that called wh_store_open (the main context in the app). It must be
+ *    iterated for ::changed to arrive.
+ *  - Every synchronous call may be made from any thread. The store holds one
+ *    writer connection, behind a mutex: apply_page, the outbox and every
  *    other write take it for one transaction. The sync engine writes from its
- *    worker thread; a UI write (outbox_add) waits at most for one page.
- *  - a pool of read-only connections: every read borrows one for the call.
- *    In WAL a reader never waits for the writer, so the UI thread may read
- *    (a list model's get_item does) while a sync transaction is open.
- * The API is synchronous; the UI wraps the slow calls (search, nearest,
- * apply_page) in GTasks. Records returned are copies owned by the caller.
+ *    worker thread; a UI write (outbox_add) waits at most for one page. Reads
+ *    borrow one of a pool of read-only connections for the call; in WAL a
+ *    reader never waits for the writer.
+ *  - ::changed is emitted ONLY on the store's context, never from inside a
+ *    write and never in the writing thread (unless that is the context's
+ *    owner, and then from an idle later). A write records the names it
+ *    changed and schedules one idle on the context if none is pending; the
+ *    idle emits ::changed once per name written since the last emission, in
+ *    the order they were first written. So a burst of pages makes one
+ *    "jobs" emission per main-loop turn, not one per page. Handlers may
+ *    touch widgets directly and should connect with g_signal_connect_object;
+ *    nobody hops threads by hand.
+ *  - The main thread never blocks on disk: a view makes its reads with the
+ *    _async forms below (or through a WhListModel). They run on the store's
+ *    ONE ordered queue, a single worker thread: tasks run one at a time in
+ *    the order they were started, so a later read sees at least what an
+ *    earlier one saw. Callbacks run on the thread-default context of the
+ *    caller of _async, as GTask does. A task whose cancellable is cancelled
+ *    before its turn does not run, and its _finish returns
+ *    G_IO_ERROR_CANCELLED; a read already running finishes, but _finish
+ *    still reports the cancellation.
+ *  - Records returned are copies owned by the caller; the store outlives
+ *    every queued task (each holds a reference).
  *
  * Durability. journal_mode=WAL with synchronous=NORMAL: each transaction is
  * atomic and the file is never corrupt after a crash or power cut; after a
@@ -478,5 +499,81 @@ double      wh_geo_distance_m      (double              lat1,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhOutboxEntry, wh_outbox_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhNearby, wh_nearby_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCityCentre, wh_city_centre_free)
+
+/* ---- Async reads (the store's ordered queue, see the contract above) ----- */
+
+void        wh_store_count_async             (WhStore            *self,
+                                              const WhCollection *collection,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gint64      wh_store_count_finish            (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_record_async        (WhStore            *self,
+                                              const WhCollection *collection,
+                                              gint64              id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+WhRecord   *wh_store_get_record_finish       (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_values_async       (WhStore            *self,
+                                              const WhCollection *collection,
+                                              const char         *field,
+                                              guint               limit,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GStrv       wh_store_list_values_finish      (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_search_async            (WhStore            *self,
+                                              const WhCollection *collection,
+                                              const char         *query,
+                                              guint               limit,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_search_finish           (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_regions_async      (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_regions_finish     (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_districts_async    (WhStore            *self,
+                                              gint64              city_adcode,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_districts_finish   (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_bookmarks_async    (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_bookmarks_finish   (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_vouchers_async     (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_vouchers_finish    (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_city_centres_async (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_city_centres_finish (WhStore           *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
 
 G_END_DECLS

@@ -78,8 +78,8 @@ struct _WhCoursesView
   guint64            download_bytes;
   char              *download_error;
   guint              refresh_source;
-  gint               personal_dirty; /* atomic: the store wrote personal tables */
-  gint               categories_dirty; /* atomic: a sync wrote the trades */
+  gboolean           personal_dirty; /* the store wrote personal tables */
+  gboolean           categories_dirty; /* a sync wrote the trades */
 };
 
 static void wh_courses_view_page_init (WhServicePageInterface *iface);
@@ -940,10 +940,12 @@ refresh_personal_cb (gpointer data)
 
   self->refresh_source = 0;
   /* A first sync brings the trades after the cache opened empty. */
-  if (g_atomic_int_compare_and_exchange (&self->categories_dirty, 1, 0) && self->store)
+  if (self->categories_dirty && self->store)
     load_categories (self);
-  if (!g_atomic_int_compare_and_exchange (&self->personal_dirty, 1, 0))
+  self->categories_dirty = FALSE;
+  if (!self->personal_dirty)
     return G_SOURCE_REMOVE;
+  self->personal_dirty = FALSE;
   load_personal (self);
   /* The rows show progress and "Available offline": redraw them. The
    * "Show" filters depend on the same tables. */
@@ -957,33 +959,21 @@ refresh_personal_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-schedule_refresh_cb (gpointer data)
-{
-  WhCoursesView *self = data;
-
-  if (self->refresh_source == 0)
-    self->refresh_source = g_timeout_add (300, refresh_personal_cb, self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Emitted in whichever thread wrote: hop to the main context, once per
- * burst of writes. */
+/* On the main context (the store's contract): once per burst of writes. */
 static void
 store_changed_cb (WhStore       *store,
                   const char    *what,
                   WhCoursesView *self)
 {
-  gint *dirty = &self->personal_dirty;
-
   if (g_strcmp0 (what, "categories") == 0)
-    dirty = &self->categories_dirty;
-  else if (g_strcmp0 (what, "progress") != 0 && g_strcmp0 (what, "saved_courses") != 0 &&
-           g_strcmp0 (what, "quiz_attempts") != 0)
+    self->categories_dirty = TRUE;
+  else if (g_strcmp0 (what, "progress") == 0 || g_strcmp0 (what, "saved_courses") == 0 ||
+           g_strcmp0 (what, "quiz_attempts") == 0)
+    self->personal_dirty = TRUE;
+  else
     return;
-  if (g_atomic_int_compare_and_exchange (dirty, 0, 1))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, schedule_refresh_cb,
-                                g_object_ref (self), g_object_unref);
+  if (self->refresh_source == 0)
+    self->refresh_source = g_timeout_add (300, refresh_personal_cb, self);
 }
 
 static void

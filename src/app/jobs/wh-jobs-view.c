@@ -74,15 +74,6 @@ static const char * const welfare_tags[] = {
   "日结", "五险一金", "包吃住", "包住", "周结", "周末双休",
 };
 
-/* Shared with the store's ::changed handler, which may run in a sync
- * thread: it only schedules a refresh in the main context. */
-typedef struct
-{
-  GWeakRef view;
-  int      pending;         /* a refresh of My Jobs is scheduled */
-  int      choices_pending; /* a reload of the cities and trades is scheduled */
-} Watch;
-
 /* A sync writes the trades and the stations (whose cities the place filter
  * offers) page by page: their choices are read again once it pauses. */
 #define CHOICES_DELAY_MS 1000
@@ -137,8 +128,10 @@ struct _WhJobsView
   WhListModel   *fairs_model;
   WhJobFilters  *filters;
   GCancellable  *cancellable;  /* the pending query and choice loading */
-  Watch         *watch;
+  GCancellable  *empty_cancellable; /* the count behind the empty state */
   gulong         changed_id;
+  guint          refresh_source; /* a refresh of My Jobs is scheduled */
+  guint          choices_source; /* a reload of the cities and trades is scheduled */
   GArray        *cities;       /* gint64 city adcode per city_dropdown item (0: any) */
   GArray        *districts;    /* gint64 adcode per district_dropdown item (0: whole city) */
   GPtrArray     *categories;   /* char* per category_dropdown item (NULL: any) */
@@ -802,12 +795,40 @@ update_summary (WhJobsView *self)
 }
 
 static void
+show_empty_for_total (WhJobsView *self,
+                      gint64      total)
+{
+  if (total > 0)
+    show_empty (self, EMPTY_NO_MATCH, NULL);
+  else if (self->context && wh_context_get_api (self->context) == NULL)
+    show_empty (self, EMPTY_NO_BACKEND, NULL);
+  else
+    show_empty (self, EMPTY_NOT_SYNCED, NULL);
+}
+
+static void
+empty_count_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(WhJobsView) self = data;
+  g_autoptr(GError) error = NULL;
+  gint64 total = wh_store_count_finish (WH_STORE (source), result, &error);
+
+  /* A newer update, or the view went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  show_empty_for_total (self, MAX (total, 0));
+}
+
+static void
 update_empty_state (WhJobsView *self)
 {
   guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
-  gint64 total;
 
   update_summary (self);
+  /* Any count still on its way is out of date. */
+  g_cancellable_cancel (self->empty_cancellable);
   if (n > 0)
     {
       show_empty (self, EMPTY_NONE, NULL);
@@ -818,14 +839,17 @@ update_empty_state (WhJobsView *self)
       show_empty (self, EMPTY_NO_MATCH, NULL);
       return;
     }
-  /* Nothing at all: is anything cached? (a count of a small or empty table) */
-  total = self->store ? wh_store_count (self->store, &wh_collection_jobs, NULL) : 0;
-  if (total > 0)
-    show_empty (self, EMPTY_NO_MATCH, NULL);
-  else if (self->context && wh_context_get_api (self->context) == NULL)
-    show_empty (self, EMPTY_NO_BACKEND, NULL);
-  else
-    show_empty (self, EMPTY_NOT_SYNCED, NULL);
+  /* Nothing at all: is anything cached? Asked on the store's queue. */
+  if (self->store == NULL)
+    {
+      show_empty_for_total (self, 0);
+      return;
+    }
+  g_cancellable_cancel (self->empty_cancellable);
+  g_clear_object (&self->empty_cancellable);
+  self->empty_cancellable = g_cancellable_new ();
+  wh_store_count_async (self->store, &wh_collection_jobs, self->empty_cancellable,
+                        empty_count_cb, g_object_ref (self));
 }
 
 static void
@@ -1356,67 +1380,43 @@ section_button_cb (WhJobsView *self)
 
 /* ---- Store and context ------------------------------------------------------------------ */
 
-static void
-watch_clear (Watch *watch)
-{
-  g_weak_ref_clear (&watch->view);
-}
-
-static void
-watch_release (gpointer data)
-{
-  g_atomic_rc_box_release_full (data, (GDestroyNotify) watch_clear);
-}
-
-static void
-watch_release_closure (gpointer  data,
-                       GClosure *closure)
-{
-  watch_release (data);
-}
-
 static gboolean
 refresh_idle_cb (gpointer data)
 {
-  Watch *watch = data;
-  g_autoptr(WhJobsView) self = g_weak_ref_get (&watch->view);
+  WhJobsView *self = data;
 
-  g_atomic_int_set (&watch->pending, 0);
-  if (self != NULL)
-    refresh_mine (self);
+  self->refresh_source = 0;
+  refresh_mine (self);
   return G_SOURCE_REMOVE;
 }
 
 static gboolean
 choices_timeout_cb (gpointer data)
 {
-  Watch *watch = data;
-  g_autoptr(WhJobsView) self = g_weak_ref_get (&watch->view);
+  WhJobsView *self = data;
 
-  g_atomic_int_set (&watch->choices_pending, 0);
-  if (self != NULL && self->store != NULL)
+  self->choices_source = 0;
+  if (self->store != NULL)
     load_choices (self);
   return G_SOURCE_REMOVE;
 }
 
-/* May run in a sync thread. */
+/* On the main context (the store's contract). */
 static void
 store_changed_cb (WhStore    *store,
                   const char *what,
-                  Watch      *watch)
+                  WhJobsView *self)
 {
   /* The first sync brings the trades and cities the filters offer: without
    * this they would stay empty until the next start. */
   if ((g_strcmp0 (what, "categories") == 0 || g_strcmp0 (what, "stations") == 0) &&
-      g_atomic_int_compare_and_exchange (&watch->choices_pending, 0, 1))
-    g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, CHOICES_DELAY_MS, choices_timeout_cb,
-                        g_atomic_rc_box_acquire (watch), watch_release);
+      self->choices_source == 0)
+    self->choices_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, CHOICES_DELAY_MS,
+                                               choices_timeout_cb, self, NULL);
   if (g_strcmp0 (what, "bookmarks") != 0 && g_strcmp0 (what, "jobs") != 0)
     return;
-  if (!g_atomic_int_compare_and_exchange (&watch->pending, 0, 1))
-    return;
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, g_atomic_rc_box_acquire (watch),
-                   watch_release);
+  if (self->refresh_source == 0)
+    self->refresh_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, self, NULL);
 }
 
 static GtkListItemFactory *
@@ -1445,9 +1445,8 @@ set_store (WhJobsView *self,
   g_set_object (&self->store, store);
   if (store == NULL)
     return;
-  self->changed_id = g_signal_connect_data (store, "changed", G_CALLBACK (store_changed_cb),
-                                            g_atomic_rc_box_acquire (self->watch),
-                                            watch_release_closure, 0);
+  self->changed_id = g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb),
+                                              self, 0);
 
   /* The first list reads synchronously once; every change after is async. */
   query = build_query (self);
@@ -1648,11 +1647,15 @@ wh_jobs_view_dispose (GObject *object)
   WhJobsView *self = WH_JOBS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->empty_cancellable);
+  g_clear_object (&self->empty_cancellable);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   if (self->changed_id)
     g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->choices_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOBS_VIEW);
   g_clear_object (&self->model);
   g_clear_object (&self->fairs_model);
@@ -1667,8 +1670,6 @@ wh_jobs_view_finalize (GObject *object)
 {
   WhJobsView *self = WH_JOBS_VIEW (object);
 
-  if (self->watch)
-    watch_release (self->watch);
   wh_job_filters_free (self->filters);
   g_array_unref (self->cities);
   g_array_unref (self->districts);
@@ -1767,8 +1768,6 @@ wh_jobs_view_init (WhJobsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->filters = wh_job_filters_new ();
-  self->watch = g_atomic_rc_box_new0 (Watch);
-  g_weak_ref_init (&self->watch->view, self);
   self->cities = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_array_append_val (self->cities, none);
   self->districts = g_array_new (FALSE, FALSE, sizeof (gint64));

@@ -90,26 +90,15 @@ update_station (WhKiosk *self)
     wh_kiosk_home_set_station (WH_KIOSK_HOME (home), station_id, station);
 }
 
-static gboolean
-stations_changed_idle (gpointer user_data)
-{
-  WhKiosk *self = user_data;
-
-  if (!gone (self) && !self->have_station)
-    update_station (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Emitted in the sync worker: hop to the main thread, and only until the
- * station has arrived. */
+/* On the main context (the store's contract): only until the station has
+ * arrived. */
 static void
 store_changed_cb (WhStore    *store,
                   const char *what,
                   WhKiosk    *self)
 {
-  if (!self->have_station && g_strcmp0 (what, "stations") == 0)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT_IDLE, stations_changed_idle,
-                                g_object_ref (self), g_object_unref);
+  if (!gone (self) && !self->have_station && g_strcmp0 (what, "stations") == 0)
+    update_station (self);
 }
 
 /* ---- Reset -------------------------------------------------------------- */
@@ -496,9 +485,8 @@ context_store_cb (WhKiosk *self)
   g_set_object (&self->watched_store, store);
   if (store)
     {
-      self->store_changed_id = g_signal_connect_data (store, "changed",
-                                                      G_CALLBACK (store_changed_cb), self, NULL,
-                                                      0);
+      self->store_changed_id = g_signal_connect_object (store, "changed",
+                                                        G_CALLBACK (store_changed_cb), self, 0);
       /* A kiosk that crashed or lost power mid-session still holds that
        * person's data: gone before anyone else can see it. */
       self->pending++;

@@ -332,6 +332,7 @@ typedef struct
   char           *search;
   double          lat, lon;
   guint           limit;
+  gint64          total;  /* stations cached, read when none matched */
 } ListJob;
 
 static void
@@ -394,6 +395,10 @@ list_thread (GTask        *task,
             g_ptr_array_set_size (result, job->limit);
         }
     }
+  /* The empty state tells "nothing cached" from "nothing matches": count
+   * here, off the main thread. */
+  if (result != NULL && result->len == 0)
+    job->total = wh_store_count (job->store, &wh_collection_stations, NULL);
   if (result == NULL)
     g_task_return_error (task, error);
   else
@@ -543,7 +548,7 @@ list_done_cb (GObject      *object,
   if (items->len == 0)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-      gint64 total = self->store ? wh_store_count (self->store, &wh_collection_stations, NULL) : 0;
+      gint64 total = ((ListJob *) g_task_get_task_data (G_TASK (result)))->total;
 
       if (total <= 0)
         set_empty (self, _("No Stations Yet"),
@@ -1172,38 +1177,18 @@ stations_changed_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* On the main context (the store's contract). */
 static void
-weak_ref_free (GWeakRef *ref)
+stations_changed_cb (WhStore        *store,
+                     const char     *what,
+                     WhStationsView *self)
 {
-  g_weak_ref_clear (ref);
-  g_free (ref);
-}
-
-static gboolean
-stations_changed_main_cb (gpointer user_data)
-{
-  g_autoptr(WhStationsView) self = g_weak_ref_get (user_data);
-
-  /* Once for a burst of pages: a full sync writes hundreds. */
-  if (self && self->changed_idle == 0)
-    self->changed_idle = g_timeout_add (300, stations_changed_idle_cb, self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-stations_changed_cb (WhStore    *store,
-                     const char *what,
-                     gpointer    user_data)
-{
-  GWeakRef *ref;
-
   if (g_strcmp0 (what, "stations") != 0)
     return;
-  /* Emitted in the sync's writing thread: come back to the main thread. */
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, user_data);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, stations_changed_main_cb, ref,
-                              (GDestroyNotify) weak_ref_free);
+  /* Once for a burst of pages: ::changed comes once per main-loop turn, and
+   * a full sync writes hundreds of pages over many. */
+  if (self->changed_idle == 0)
+    self->changed_idle = g_timeout_add (300, stations_changed_idle_cb, self);
 }
 
 static void
@@ -1217,7 +1202,7 @@ store_changed_cb (WhStationsView *self)
     g_signal_handlers_disconnect_by_func (self->store, stations_changed_cb, self);
   g_set_object (&self->store, store);
   if (store)
-    g_signal_connect (store, "changed", G_CALLBACK (stations_changed_cb), self);
+    g_signal_connect_object (store, "changed", G_CALLBACK (stations_changed_cb), self, 0);
   wh_station_layer_set_store (self->station_layer, store);
   load_cities (self);
   reload_list (self);
