@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* wh-store-async.c: the _async/_finish forms of the reads views make. Each
+/* wh-store-async.c: ::changed, coalesced onto the store's context; the
+ * ordered queue; and the _async/_finish forms of the reads views make. Each
  * runs the synchronous read on the store's ordered queue (one thread, tasks
  * in the order queued: see wh_store_queue_task) and returns on the caller's
  * thread-default context, as GTask does. */
@@ -8,6 +9,113 @@
 #include "config.h"
 
 #include "wh-store-private.h"
+
+/* ---- ::changed and the ordered queue ------------------------------------- */
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* On the store's context: one emission per name written since the last. */
+static gboolean
+emit_changed_cb (gpointer data)
+{
+  g_autoptr(WhStore) self = g_weak_ref_get (data);
+  g_autoptr(GPtrArray) names = NULL;
+  guint changed_id;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  changed_id = g_signal_lookup ("changed", WH_TYPE_STORE);
+  g_mutex_lock (&self->changed_lock);
+  names = g_steal_pointer (&self->changed_pending);
+  self->changed_pending = g_ptr_array_new ();
+  g_clear_pointer (&self->changed_source, g_source_unref);
+  g_mutex_unlock (&self->changed_lock);
+  for (guint i = 0; i < names->len; i++)
+    g_signal_emit (self, changed_id, 0, names->pdata[i]);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wh_store_emit_changed (WhStore    *self,
+                       const char *what)
+{
+  const char *name = g_intern_string (what);
+  WhStoreCommitHook hook;
+  gpointer hook_data;
+
+  g_mutex_lock (&self->changed_lock);
+  hook = self->commit_hook;
+  hook_data = self->commit_hook_data;
+  if (!g_ptr_array_find (self->changed_pending, name, NULL))
+    g_ptr_array_add (self->changed_pending, (gpointer) name);
+  /* Never emitted from inside the write, even on the store's own thread: a
+   * handler then never runs with a writer's lock held or mid-call. */
+  if (self->changed_source == NULL)
+    {
+      GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (ref, self);
+      self->changed_source = g_idle_source_new ();
+      g_source_set_priority (self->changed_source, G_PRIORITY_DEFAULT);
+      g_source_set_static_name (self->changed_source, "[wh-store] changed");
+      g_source_set_callback (self->changed_source, emit_changed_cb, ref, weak_ref_free);
+      g_source_attach (self->changed_source, self->context);
+    }
+  g_mutex_unlock (&self->changed_lock);
+  if (hook != NULL)
+    hook (self, name, hook_data);
+}
+
+void
+wh_store_set_commit_hook (WhStore          *self,
+                          WhStoreCommitHook hook,
+                          gpointer          user_data)
+{
+  g_mutex_lock (&self->changed_lock);
+  self->commit_hook = hook;
+  self->commit_hook_data = user_data;
+  g_mutex_unlock (&self->changed_lock);
+}
+
+typedef struct
+{
+  GTask          *task;
+  GTaskThreadFunc func;
+} QueueItem;
+
+void
+wh_store_queue_run (gpointer data,
+                    gpointer user_data)
+{
+  QueueItem *item = data;
+  g_autoptr(GTask) task = item->task;
+  GTaskThreadFunc func = item->func;
+
+  g_free (item);
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  func (task, g_task_get_source_object (task), g_task_get_task_data (task),
+              g_task_get_cancellable (task));
+}
+
+void
+wh_store_queue_task (WhStore        *self,
+                     GTask          *task,
+                     GTaskThreadFunc func)
+{
+  QueueItem *item = g_new (QueueItem, 1);
+
+  item->task = g_object_ref (task);
+  item->func = func;
+  g_thread_pool_push (self->queue, item, NULL);
+}
+
+/* ---- The _async/_finish reads ------------------------------------------ */
 
 typedef struct
 {

@@ -69,6 +69,10 @@ gboolean   wh_store_set_db_error  (GError        **error,
                                    sqlite3        *db,
                                    int             rc,
                                    const char     *what);
+/* The ordered queue's one thread runs each queued task (wh-store-async.c). */
+void       wh_store_queue_run     (gpointer        data,
+                                   gpointer        user_data);
+
 /* Records that @what (an interned or static name) changed; ::changed is
  * emitted for it later on the store's context (see wh-store.h). Any thread. */
 void       wh_store_emit_changed  (WhStore        *self,
