@@ -568,6 +568,23 @@ void        wh_store_list_vouchers_async     (WhStore            *self,
 GPtrArray  *wh_store_list_vouchers_finish    (WhStore            *self,
                                               GAsyncResult       *result,
                                               GError            **error);
+void        wh_store_get_me_async            (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* NULL with no error when nobody is signed in. */
+WhRecord   *wh_store_get_me_finish           (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_pending_claim_async (WhStore            *self,
+                                              const char         *day,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* The merchant of day's claim waiting for an answer, 0 if none, -1 on error. */
+gint64      wh_store_get_pending_claim_finish (WhStore           *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
 void        wh_store_list_city_centres_async (WhStore            *self,
                                               GCancellable       *cancellable,
                                               GAsyncReadyCallback callback,
