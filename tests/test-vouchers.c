@@ -27,7 +27,7 @@ put_merchant (WhTestServer *ts,
   g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
   m->id = id;
-  wh_record_set_text (m, "name", id == MERCHANT_ONE_LEFT ? "黄焖鸡米饭" : "兰州牛肉拉面");
+  wh_record_set_text (m, "name", id == MERCHANT_ONE_LEFT ? "黄焖鸡米饭" : "兰州拉面");
   wh_record_set_text (m, "address", "北京市大兴区黄村镇兴华大街 1 号");
   wh_record_set_real (m, "lat", 39.73);
   wh_record_set_real (m, "lon", 116.33);
