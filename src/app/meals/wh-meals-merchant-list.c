@@ -325,8 +325,11 @@ update_map (WhMealsMerchantList *self,
   gtk_widget_set_visible (GTK_WIDGET (self->map_frame), TRUE);
 }
 
+/* One load: the count, then the merchants, each a read on the store's
+ * ordered queue. */
 typedef struct
 {
+  WhMealsMerchantList *self;
   gboolean  has_location;
   double    lat;
   double    lon;
@@ -337,9 +340,12 @@ typedef struct
 static void
 load_data_free (LoadData *data)
 {
+  g_object_unref (data->self);
   g_free (data->search);
   g_free (data);
 }
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, load_data_free)
 
 static gboolean
 merchant_claimable_now (const Merchant *m)
@@ -356,84 +362,119 @@ compare_claimable_first (gconstpointer a,
   return (int) merchant_claimable_now (y) - (int) merchant_claimable_now (x);
 }
 
+static void show_merchants (WhMealsMerchantList *self,
+                            LoadData            *data,
+                            GPtrArray           *merchants,
+                            GError              *error);
+
 static void
-load_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
+sort_and_show (LoadData  *data,
+               GPtrArray *out)
 {
-  WhStore *store = g_object_get_data (G_OBJECT (task), "store");
-  LoadData *data = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) merchant_free);
-
-  data->total = wh_store_count (store, &wh_collection_merchants, &error);
-  if (data->total < 0)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  if (data->has_location && (data->search == NULL || *data->search == '\0'))
-    {
-      g_autoptr(GPtrArray) near = wh_store_query_nearest (store, &wh_collection_merchants,
-                                                          data->lat, data->lon, MAX_MERCHANTS,
-                                                          &error);
-      if (near == NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      for (guint i = 0; i < near->len; i++)
-        {
-          WhNearby *n = g_ptr_array_index (near, i);
-          Merchant *m = g_new0 (Merchant, 1);
-
-          m->record = g_steal_pointer (&n->record);
-          m->distance_m = n->distance_m;
-          g_ptr_array_add (out, m);
-        }
-    }
-  else
-    {
-      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_merchants);
-      g_autoptr(GPtrArray) rows = NULL;
-
-      if (data->search && *data->search)
-        wh_query_set_match (query, data->search);
-      wh_query_set_order (query, "name", FALSE);
-      rows = wh_store_query (store, query, 0, MAX_MERCHANTS, &error);
-      if (rows == NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      for (guint i = 0; i < rows->len; i++)
-        {
-          Merchant *m = g_new0 (Merchant, 1);
-
-          m->record = wh_record_copy (g_ptr_array_index (rows, i));
-          m->distance_m = data->has_location ?
-            wh_geo_distance_m (data->lat, data->lon, wh_record_get_real (m->record, "lat"),
-                               wh_record_get_real (m->record, "lon")) : -1;
-          g_ptr_array_add (out, m);
-        }
-    }
   /* A meal can be had now first: a rider at three in the afternoon wants
    * the nearest merchant still serving, not the nearest one. The sort is
    * stable, so each group keeps its order by distance or name. */
   g_ptr_array_sort (out, compare_claimable_first);
-  g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
+  show_merchants (data->self, data, out, NULL);
 }
 
 static void
-load_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+nearest_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  WhMealsMerchantList *self = WH_MEALS_MERCHANT_LIST (source);
-  LoadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(LoadData) data = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) merchants = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) near = wh_store_query_nearest_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) merchant_free);
+
+  if (near == NULL)
+    {
+      show_merchants (data->self, data, NULL, error);
+      return;
+    }
+  for (guint i = 0; i < near->len; i++)
+    {
+      WhNearby *n = g_ptr_array_index (near, i);
+      Merchant *m = g_new0 (Merchant, 1);
+
+      m->record = g_steal_pointer (&n->record);
+      m->distance_m = n->distance_m;
+      g_ptr_array_add (out, m);
+    }
+  sort_and_show (data, out);
+}
+
+static void
+rows_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LoadData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = wh_store_query_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) merchant_free);
+
+  if (rows == NULL)
+    {
+      show_merchants (data->self, data, NULL, error);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Merchant *m = g_new0 (Merchant, 1);
+
+      m->record = wh_record_copy (g_ptr_array_index (rows, i));
+      m->distance_m = data->has_location ?
+        wh_geo_distance_m (data->lat, data->lon, wh_record_get_real (m->record, "lat"),
+                           wh_record_get_real (m->record, "lon")) : -1;
+      g_ptr_array_add (out, m);
+    }
+  sort_and_show (data, out);
+}
+
+static void
+count_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LoadData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  WhMealsMerchantList *self = data->self;
+  WhStore *store = WH_STORE (source);
+
+  data->total = wh_store_count_finish (store, result, &error);
+  if (data->total < 0)
+    {
+      show_merchants (self, data, NULL, error);
+      return;
+    }
+  if (data->has_location && (data->search == NULL || *data->search == '\0'))
+    {
+      double lat = data->lat, lon = data->lon;
+
+      wh_store_query_nearest_async (store, &wh_collection_merchants, lat, lon, MAX_MERCHANTS,
+                                    self->load_cancellable, nearest_read_cb,
+                                    g_steal_pointer (&data));
+    }
+  else
+    {
+      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_merchants);
+
+      if (data->search && *data->search)
+        wh_query_set_match (query, data->search);
+      wh_query_set_order (query, "name", FALSE);
+      wh_store_query_async (store, query, 0, MAX_MERCHANTS, self->load_cancellable,
+                            rows_read_cb, g_steal_pointer (&data));
+    }
+}
+
+static void
+show_merchants (WhMealsMerchantList *self,
+                LoadData            *data,
+                GPtrArray           *merchants,
+                GError              *error)
+{
   GtkWidget *child;
 
   if (merchants == NULL)
@@ -446,7 +487,7 @@ load_cb (GObject      *source,
       return;
     }
   g_clear_pointer (&self->merchants, g_ptr_array_unref);
-  self->merchants = g_steal_pointer (&merchants);
+  self->merchants = g_ptr_array_ref (merchants);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list))))
     gtk_list_box_remove (self->merchants_list, child);
@@ -486,7 +527,6 @@ load_cb (GObject      *source,
 static void
 load_merchants (WhMealsMerchantList *self)
 {
-  g_autoptr(GTask) task = NULL;
   LoadData *data;
 
   if (self->store == NULL || self->context == NULL)
@@ -496,14 +536,11 @@ load_merchants (WhMealsMerchantList *self)
   self->load_cancellable = g_cancellable_new ();
 
   data = g_new0 (LoadData, 1);
+  data->self = g_object_ref (self);
   data->has_location = wh_context_get_location (self->context, &data->lat, &data->lon);
   data->search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  task = g_task_new (self, self->load_cancellable, load_cb, NULL);
-  g_task_set_source_tag (task, load_merchants);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_object_set_data_full (G_OBJECT (task), "store", g_object_ref (self->store), g_object_unref);
-  g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, load_thread);
+  wh_store_count_async (self->store, &wh_collection_merchants, self->load_cancellable,
+                        count_read_cb, data);
 }
 
 static void
