@@ -479,6 +479,15 @@ find_row (GtkWidget  *root,
   return ADW_ACTION_ROW (wh_test_find_widget (root, is_row_titled, (gpointer) title));
 }
 
+static gboolean
+today_shown_cb (gpointer data)
+{
+  ViewFixture *f = data;
+  AdwActionRow *today = find_row (GTK_WIDGET (f->view), "Your voucher for today");
+
+  return today != NULL && gtk_widget_get_visible (GTK_WIDGET (today));
+}
+
 /* The rendered QR widget reads back as the voucher's payload. */
 static void
 assert_qr_scans (WhQrCode   *qr,
@@ -630,6 +639,8 @@ test_view_claims (ViewFixture  *f,
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_until_idle ();
   make_view (f);
+  /* The view reads the store on its queue, off the main thread. */
+  g_assert_true (wh_test_spin_until (today_shown_cb, f, 5000));
   {
     AdwActionRow *today = find_row (GTK_WIDGET (f->view), "Your voucher for today");
 

@@ -568,6 +568,46 @@ void        wh_store_list_vouchers_async     (WhStore            *self,
 GPtrArray  *wh_store_list_vouchers_finish    (WhStore            *self,
                                               GAsyncResult       *result,
                                               GError            **error);
+/* wh_store_query (query is copied) and wh_store_query_nearest: GPtrArray
+ * of WhRecord* and of WhNearby*. */
+void        wh_store_query_async             (WhStore            *self,
+                                              const WhQuery      *query,
+                                              guint               offset,
+                                              guint               limit,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_query_finish            (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_query_nearest_async     (WhStore            *self,
+                                              const WhCollection *collection,
+                                              double              lat,
+                                              double              lon,
+                                              guint               n,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_query_nearest_finish    (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_me_async            (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* NULL with no error when nobody is signed in. */
+WhRecord   *wh_store_get_me_finish           (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_pending_claim_async (WhStore            *self,
+                                              const char         *day,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* The merchant of day's claim waiting for an answer, 0 if none, -1 on error. */
+gint64      wh_store_get_pending_claim_finish (WhStore           *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
 void        wh_store_list_city_centres_async (WhStore            *self,
                                               GCancellable       *cancellable,
                                               GAsyncReadyCallback callback,
