@@ -182,12 +182,9 @@ class Session:
         config.config.logDebugToFile = False
         # GTK 4.8 does not report every mapped widget as "showing": search all.
         config.config.searchShowingOnly = False
-        # dogtail pauses 1 s after every action and 0.5 s after every key
-        # whatever happens; the tests poll for what they need (wait_for,
-        # find's timeout), so a short pause that keeps input in order is
-        # enough.
-        config.config.actionDelay = 0.3
-        config.config.defaultDelay = 0.2
+        # dogtail's own pause after each action (1 s) stays: test-jobs.py
+        # types into an entry right after clicking it, and under the
+        # sanitizers the focus has not moved 0.3 s later.
         self._tree = tree
         # meson stops a test that runs out of time with SIGTERM: turn it into
         # SystemExit so __exit__ still stops the app and removes its home.
@@ -281,10 +278,11 @@ class Session:
         return found[0] if found else None
 
     # One snapshot of the whole tree per search: GTK's AT-SPI Cache.GetItems
-    # gives each node's parent, place, role, name and states in one D-Bus
-    # call, where a walk (dogtail's findChildren) asks for the children and
-    # the role of each of some 3000 nodes in turn, 5-10 s a search here.
-    # Only the nodes found are then fetched, by their place under the app.
+    # gives each node's role, name and states in one D-Bus call, and the
+    # children of a whole level of the tree are asked for at once, where a
+    # walk (dogtail's findChildren) waits for each call on each of some 3000
+    # nodes in turn, 5-10 s a search here. Only the nodes found are then
+    # fetched, by their place under the app.
 
     def _search(self, match, root, with_states=False, first=False):
         items = self._snapshot()
@@ -324,22 +322,20 @@ class Session:
         try:
             if self._cache is None:
                 self._cache = _AppCache(self.proc.pid)
-            raw = self._cache.items()
+            children, info = self._cache.tree()
         except Exception as e:
             self.diag(f"no AT-SPI cache, walking the tree instead ({e})")
             self._cache = False
             return None
-        children = {}
-        info = {}
-        for (_, path), _, (_, parent), index, _, _, name, role, _, states in raw:
-            info[path] = (_role_name(role), name or "", tuple(states) + (0, 0))
-            children.setdefault(parent, []).append((index, path))
-        for key, kids in children.items():
-            kids.sort()
-            children[key] = [p for _, p in kids]
-        self._parents = {p: parent for parent, kids in children.items() for p in kids}
-        self._places = {p: i for kids in children.values() for i, p in enumerate(kids)}
-        return children, info
+        self._parents = {}
+        self._places = {}
+        for parent, kids in children.items():
+            for i, p in enumerate(kids):
+                self._parents[p] = parent
+                self._places[p] = i
+        # Nodes GetItems did not give (gone meanwhile) are left out.
+        children = {parent: [p for p in kids if p in info] for parent, kids in children.items()}
+        return children, {p: v[:3] for p, v in info.items()}
 
     def _resolve(self, path, memo):
         """The node at path, reached from the app by its place under each
@@ -481,49 +477,83 @@ class _AppCache:
         return self._call(self.name, "/org/a11y/atspi/cache", "org.a11y.atspi.Cache",
                           "GetItems")[0]
 
-    def items(self):
-        """Every node of the app's tree, each as GetItems gives it. GTK
-        lists only the nodes a client has asked for: a node that has more
-        children than listed is asked for them (GetChildren), and so are its
-        new children in turn, all the calls of one level of the tree at once."""
-        items = self._get_items()
-        known = {item[0][1] for item in items}
-        listed = {}
-        for item in items:
-            listed[item[2][1]] = listed.get(item[2][1], 0) + 1
-        frontier = [item[0][1] for item in items if item[4] > listed.get(item[0][1], 0)]
-        if not frontier:
-            return items
+    def tree(self):
+        """(children, info): each node's children, in order, and its role,
+        name and states. GetItems gives every node's role, name and states
+        in one call, but its parent links go stale (a button replaced by
+        another in the same box) and it lists only the nodes a client has
+        asked for; so the children are asked of every node with children,
+        all the calls of one level of the tree at once (which also makes GTK
+        list the new nodes)."""
+        info = {}
+
+        def read_items():
+            for (_, path), _, _, _, count, _, name, role, _, states in self._get_items():
+                info[path] = (_role_name(role), name or "", tuple(states) + (0, 0), count)
+        read_items()
+        children = {}
+        level = [_ROOT_PATH]
+        unknown = False
         for _ in range(200):  # deeper than any GTK tree: a bound, not a wait
-            if not frontier:
+            # (GTK gives the application node no count of its own.)
+            asked = [p for p in level if p == _ROOT_PATH or p not in info or info[p][3] != 0]
+            if not asked:
                 break
-            replies = self._children_of(frontier)
-            frontier = []
-            for kids in replies:
-                for _, path in kids:
-                    if path not in known:
-                        known.add(path)
-                        frontier.append(path)
-        return self._get_items()
+            if not asked:
+                break
+            level = []
+            for path, kids in zip(asked, self._children_of(asked)):
+                paths = [k for _, k in kids]
+                children[path] = paths
+                level.extend(paths)
+                unknown = unknown or any(k not in info for k in paths)
+        if unknown:
+            read_items()
+        return children, info
 
     def _children_of(self, paths):
-        """GetChildren of each of paths, sent together: one round trip."""
+        """The children of each of paths as GetChildAtIndex gives them (what
+        dogtail walks; GTK 4.8's GetChildren differs around stack pages):
+        the counts of all, then every child of all, each batch of calls
+        sent together, so a level of the tree costs two round trips."""
+        GLib = self._GLib
+        counts = self._batch([(p, "org.freedesktop.DBus.Properties", "Get",
+                               GLib.Variant("(ss)", ("org.a11y.atspi.Accessible", "ChildCount")))
+                              for p in paths])
+        calls = []
+        owners = []
+        for p, count in zip(paths, counts):
+            n = count[0] if count else 0
+            for i in range(min(n, 10000)):
+                calls.append((p, "org.a11y.atspi.Accessible", "GetChildAtIndex",
+                              GLib.Variant("(i)", (i,))))
+                owners.append(p)
+        replies = self._batch(calls)
+        out = {p: [] for p in paths}
+        for p, r in zip(owners, replies):
+            if r:
+                out[p].append(r[0])
+        return [out[p] for p in paths]
+
+    def _batch(self, calls):
+        """Sends every (path, interface, method, args) at once; the replies
+        in order, None for an error."""
         GLib = self._GLib
         ctx = GLib.MainContext.new()
         ctx.push_thread_default()
         try:
-            replies = [None] * len(paths)
-            pending = [len(paths)]
+            replies = [None] * len(calls)
+            pending = [len(calls)]
 
             def done(bus, result, i):
                 try:
-                    replies[i] = bus.call_finish(result).unpack()[0]
+                    replies[i] = bus.call_finish(result).unpack()
                 except Exception:
-                    replies[i] = []
+                    replies[i] = None
                 pending[0] -= 1
-            for i, path in enumerate(paths):
-                self.bus.call(self.name, path, "org.a11y.atspi.Accessible", "GetChildren", None,
-                              None, 0, 60000, None, done, i)
+            for i, (path, iface, method, args) in enumerate(calls):
+                self.bus.call(self.name, path, iface, method, args, None, 0, 60000, None,
+                              done, i)
             while pending[0] > 0:
                 ctx.iteration(True)
             return replies
