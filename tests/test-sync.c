@@ -1018,6 +1018,7 @@ typedef struct
   WhStore *reference;
   guint    checks;
   gboolean saw_pending;
+  guint    pages;
 } MidSync;
 
 static void
@@ -1032,8 +1033,11 @@ check_mid_sync_cb (WhSync     *sync,
     return;
   mid->saw_pending |= wh_store_get_indexes_pending (mid->f->c.store, wh_schema_lookup (collection),
                                                     NULL) == 1;
-  assert_reads_match (mid->f->c.store, mid->reference);
-  mid->checks++;
+  if (wh_test_sampled (mid->pages++))
+    {
+      assert_reads_match (mid->f->c.store, mid->reference);
+      mid->checks++;
+    }
 }
 
 static void
@@ -1041,7 +1045,7 @@ test_deferred (Fixture      *f,
                gconstpointer data)
 {
   g_autoptr(WhStore) reference = reference_store (f);
-  MidSync mid = { f, reference, 0, FALSE };
+  MidSync mid = { f, reference, 0, FALSE, 0 };
   gulong id;
 
   set_small_deferral (f->c.store);
