@@ -3,7 +3,10 @@
  *
  * Find Jobs (search, filters kept in the job-filters setting, a lazy list
  * of the whole cached region), My Jobs (bookmarked and applied) and Job
- * Fairs, each opening its record beside the list, or over it when narrow. */
+ * Fairs, each opening its record beside the list, or over it when narrow.
+ * The view keeps the list, the search and the navigation; its parts are
+ * widgets of their own: WhJobFilterPopover, WhMyJobsPage, WhJobFairsPage,
+ * and the records WhJobPage and WhJobFairPage. */
 #pragma once
 
 #include <gtk/gtk.h>
