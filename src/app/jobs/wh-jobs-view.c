@@ -105,8 +105,6 @@ set_busy (WhJobsView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* ---- Filters -------------------------------------------------------------------- */
-
 /* GTK 4.8 names a button with a mnemonic after the label twice, underscore
  * and all ("_Sync Now Sync Now"): name it plainly. */
 static void
@@ -121,6 +119,8 @@ set_mnemonic_label (GtkWidget  *button,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   plain->str, -1);
 }
+
+/* ---- Filters -------------------------------------------------------------------- */
 
 static void
 sync_controls (WhJobsView *self)
@@ -206,7 +206,7 @@ clear_filters_cb (WhJobsView *self)
   apply_filters (self);
 }
 
-/* ---- Choices that come from the cache (in a thread) -------------------------------- */
+/* ---- Choices that come from the cache (on the store's queue) ------------------------ */
 
 static void
 load_choices_cb (GObject      *source,
