@@ -27,7 +27,8 @@ gboolean            wh_jobs_view_get_busy    (WhJobsView         *self);
 /* The list of found jobs (for tests and benchmarks); its model changes
  * with each change of filters. */
 GtkListView        *wh_jobs_view_get_list    (WhJobsView         *self);
-/* Opens a cached job's page; FALSE when it is not cached. */
+/* Opens a cached job's page once it is read on the store's queue (nothing
+ * opens when it is not cached); FALSE when there is no store to read. */
 gboolean            wh_jobs_view_show_job    (WhJobsView         *self,
                                               gint64              id);
 
