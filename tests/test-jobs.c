@@ -10,8 +10,8 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "jobs/wh-fair-ics.h"
-#include "jobs/wh-job-filters.h"
+#include "wh-fair-ics.h"
+#include "wh-job-filters.h"
 #include "wh-list-model.h"
 #include "wh-store-private.h"
 #include "wh-sync.h"
