@@ -35,6 +35,7 @@ struct _WhWindow
   GtkWidget     *stations_view;
   WhSyncStatus  *sync_status;
   AdwToastOverlay *toast_overlay;
+  guint            toast_timeout;
   AdwViewStack  *view_stack;
   AdwViewSwitcherTitle *switcher_title;
 
@@ -224,13 +225,25 @@ wh_window_toast (WhWindow   *self,
 
   /* Sync errors carry the server's own message. */
   toast = wh_format_toast_new (message);
-  adw_toast_set_timeout (toast, retry ? 10 : 5);
+  if (self->toast_timeout == G_MAXUINT)
+    adw_toast_set_timeout (toast, 0);
+  else
+    adw_toast_set_timeout (toast, self->toast_timeout > 0 ? self->toast_timeout : retry ? 10 : 5);
   if (retry)
     {
       adw_toast_set_button_label (toast, _("_Retry"));
       adw_toast_set_action_name (toast, "app.sync");
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+wh_window_set_toast_timeout (WhWindow *self,
+                             guint     seconds)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  self->toast_timeout = seconds;
 }
 
 WhSyncStatus *
