@@ -145,6 +145,33 @@ jobs_idle (gpointer data)
   return !wh_jobs_view_get_busy (data);
 }
 
+typedef struct
+{
+  WhJobsView *jobs;
+  const char *title;
+} JobShown;
+
+static gboolean
+is_label_with (GtkWidget *widget,
+               gpointer   data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0 &&
+         gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) == NULL;
+}
+
+/* The job's page is open, with its title outside the list. */
+static gboolean
+job_shown (gpointer data)
+{
+  JobShown *s = data;
+  AdwLeaflet *leaflet = ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (s->jobs),
+                                                              ADW_TYPE_LEAFLET));
+
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "list") != 0 &&
+         wh_test_find_widget (GTK_WIDGET (s->jobs), is_label_with, (gpointer) s->title) != NULL;
+}
+
 /* The list of results, not one inside a dropdown's popover. */
 static gboolean
 is_result_list (GtkWidget *widget,
@@ -219,14 +246,26 @@ test_list_search_detail (void)
     g_assert_nonnull (strstr (json, "\"min\":10500"));
   }
 
-  /* Activating a row shows its detail; on a narrow window, back returns. */
-  g_signal_emit_by_name (list, "activate", 0);
-  wh_test_spin (50);
+  /* Activating a row shows its detail; on a narrow window, back returns.
+   * Opening a job by id reads it on the store's queue first: back to the
+   * list before, so the page seen after is the one that read opened. */
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
   wh_test_spin (300);
+  g_signal_emit_by_name (list, "activate", 0);
+  wh_test_spin (50);
+  if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
+    {
+      g_assert_true (wh_service_page_navigate_back (WH_SERVICE_PAGE (jobs)));
+      wh_test_spin (50);
+    }
   g_assert_true (wh_jobs_view_show_job (jobs, 3));
-  wh_test_spin (300);
+  {
+    g_autoptr(WhRecord) job = wh_store_get_record (store, &wh_collection_jobs, 3, NULL);
+    JobShown shown = { jobs, wh_record_get_text (job, "title") };
+
+    g_assert_true (wh_test_spin_until (job_shown, &shown, 5000));
+  }
   if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "jobs.back", NULL));
