@@ -11,7 +11,7 @@
 #include "wh-format.h"
 #include "wh-qr-code.h"
 #include "wh-service-page.h"
-#include "stations/wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-sync.h"
 #include "wh-token.h"
 #include "wh-meals-view.h"

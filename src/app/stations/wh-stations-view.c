@@ -12,7 +12,7 @@
 #include "wh-format.h"
 #include "wh-map-backdrop.h"
 #include "wh-service-page.h"
-#include "wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-station-layer.h"
 #include "wh-station-report-dialog.h"
 #include "wh-keynav.h"
