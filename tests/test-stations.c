@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The stations service: filtered map queries against a brute-force scan,
- * the open-now rules, grid clustering, a problem report reaching the real
- * server through the outbox, and the map layer drawing stations with no
- * tiles at all. Under Xvfb (suite ui). */
+ * the open-now rules, the report dialog keeping what was typed, and the map
+ * layer drawing stations with no tiles at all. Under Xvfb (suite ui). The
+ * maths is in test-geo, the service's core (list, report) in
+ * test-stations-core. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -12,12 +13,9 @@
 #include <string.h>
 
 #include "stations/wh-map-backdrop.h"
-#include "wh-geo.h"
 #include "stations/wh-station-layer.h"
 #include "stations/wh-station-report-dialog.h"
 #include "wh-format.h"
-#include "wh-sync.h"
-#include "wh-test-server.h"
 #include "wh-test-store.h"
 #include "wh-test.h"
 
@@ -407,80 +405,6 @@ test_city_centres (void)
   wh_test_remove_tmpdir (dir);
 }
 
-/* ---- Reports through the outbox ----------------------------------------- */
-
-static gint64
-server_count (WhTestServer *server,
-              const char   *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (server), &db,
-                                    SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
-static void
-test_report_reaches_server (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
-  g_autofree char *dir = wh_test_make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
-  g_autoptr(WhApi) api = NULL;
-  g_autoptr(WhStore) store = NULL;
-  g_autoptr(WhSync) sync = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(WhRecord) me = NULL;
-  g_autoptr(WhSyncReport) report = NULL;
-  g_autoptr(WhRecord) built = wh_station_report_new (5, "other", "水壶坏了");
-
-  g_assert_no_error (error);
-  /* The record is what the contract wants. */
-  g_assert_cmpint (wh_record_get_int (built, "station_id"), ==, 5);
-  g_assert_cmpstr (wh_record_get_text (built, "comment"), ==, "水壶坏了");
-  g_assert_cmpuint (strlen (wh_record_get_text (built, "report_id")), ==, 36);
-
-  api = wh_api_new (wh_test_server_get_url (server), &error);
-  g_assert_no_error (error);
-  store = wh_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (wh_station_report_queue (store, 3, "no_hot_water", NULL, &error));
-  g_assert_true (wh_station_report_queue (store, 4, "broken_charger", "充电口松了", &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 2);
-
-  wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
-  wh_test_await (&result);
-  me = wh_api_login_finish (api, result, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-
-  sync = wh_sync_new (api, store);
-  wh_sync_run_async (sync, NULL, 0, NULL, wh_test_result_cb, &result);
-  wh_test_await (&result);
-  g_assert_true (wh_sync_run_finish (sync, result, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report->outbox_sent, ==, 2);
-  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 0);
-  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports"), ==, 2);
-  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports WHERE"
-                                         " station_id = 4"), ==, 1);
-  g_clear_object (&sync);
-  g_clear_object (&store);
-  g_clear_object (&api);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  wh_test_remove_tmpdir (dir);
-}
-
 /* ---- A report that cannot be saved keeps what was typed ----------------- */
 
 static void
@@ -685,7 +609,6 @@ main (int   argc,
   g_test_add_func ("/stations/filter/bad", test_bad_filter);
   g_test_add_func ("/stations/open-now", test_open_now);
   g_test_add_func ("/stations/city-centres", test_city_centres);
-  g_test_add_func ("/stations/report/reaches-server", test_report_reaches_server);
   g_test_add_func ("/stations/report/failure-keeps-typing", test_report_failure_keeps_typing);
   g_test_add_func ("/stations/format-distance", test_format_distance);
   g_test_add_func ("/stations/layer/draws-offline", test_layer_draws_offline);
