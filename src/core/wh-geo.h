@@ -3,9 +3,10 @@
  * a box in a view, grid clustering.
  *
  * Plain GLib (no widgets, no store), so tests and the benchmark check it
- * directly, and the store and the app both use it. Places are projected with Web Mercator, as every slippy-map tile source
- * and libshumate do, to "world" coordinates in 0..1; at zoom z the world is
- * WH_MAP_TILE_SIZE × 2^z pixels wide.
+ * directly, and the store and the app both use it. Places are projected
+ * with Web Mercator, as every slippy-map tile source and libshumate do, to
+ * "world" coordinates in 0..1; at zoom z the world is WH_MAP_TILE_SIZE × 2^z
+ * pixels wide.
  */
 #pragma once
 
