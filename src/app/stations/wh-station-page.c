@@ -66,8 +66,8 @@ wh_station_format_open_now (const WhRecord *station)
 
 static GtkWidget *
 add_fact (WhStationPage *self,
-          const char     *heading,
-          const char     *text)
+          const char    *heading,
+          const char    *text)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_label_new (heading);
@@ -176,9 +176,9 @@ make_button (const char *icon,
 
 static void
 build_station_page (WhStationPage *self,
-                    gboolean        known,
-                    double          lat,
-                    double          lon)
+                    gboolean       known,
+                    double         lat,
+                    double         lon)
 {
   const WhRecord *station = self->station;
   GtkWidget *child, *buttons, *button, *amenities, *value;
