@@ -611,6 +611,58 @@ test_context_location (void)
   g_settings_reset (settings, "location-longitude");
 }
 
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* The location service belongs to the context, not to the stations view:
+ * a fix reaches the context (so jobs and meals measure from it) with no
+ * view made at all; a place set in preferences afterwards wins, as the
+ * newer; a kiosk never starts it. */
+static void
+test_context_location_service (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = NULL;
+  g_autoptr(WhContext) kiosk = NULL;
+  WhLocation *service;
+  double lat = 0, lon = 0;
+  guint notified = 0;
+
+  context = wh_context_new (settings, FALSE);
+  service = wh_context_get_location_service (context);
+  g_assert_true (WH_IS_LOCATION (service));
+  g_assert_false (wh_location_get_fix (service, &lat, &lon));
+  g_assert_false (wh_context_get_location (context, NULL, NULL));
+  g_signal_connect_swapped (context, "notify::location", G_CALLBACK (count_cb), &notified);
+
+  wh_location_set_fix (service, 30.66, 104.07);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.66, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lon, 104.07, 1e-9);
+  /* Nonsense from the service changes nothing. */
+  wh_location_set_fix (service, 120, 0);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.66, 1e-9);
+
+  g_settings_set_double (settings, "location-latitude", 31.23);
+  g_settings_set_double (settings, "location-longitude", 121.47);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 31.23, 1e-9);
+  wh_location_set_fix (service, 30.67, 104.06);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.67, 1e-9);
+  g_settings_reset (settings, "location-latitude");
+  g_settings_reset (settings, "location-longitude");
+
+  kiosk = wh_context_new (settings, TRUE);
+  wh_context_start_location (kiosk);
+  g_assert_false (wh_location_get_started (wh_context_get_location_service (kiosk)));
+}
+
 /* A combo row's model is replaced when its data arrives from a thread. */
 static void
 wait_for_items (AdwComboRow *row,
@@ -692,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
   g_test_add_func ("/ui/courses/categories-after-sync", test_courses_categories_after_sync);
   g_test_add_func ("/ui/context/location", test_context_location);
+  g_test_add_func ("/ui/context/location-service", test_context_location_service);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);
   return g_test_run ();

@@ -296,6 +296,8 @@ wh_application_startup (GApplication *app)
     }
   gtk_window_set_default_icon_name (APP_ID);
   self->context = wh_context_new (self->settings, self->kiosk);
+  /* Where the worker is, for every service from the start. */
+  wh_context_start_location (self->context);
 }
 
 static int

@@ -100,7 +100,7 @@ void       wh_store_set_commit_hook (WhStore          *self,
  * in two thousand; below it every hit is ranked and the order is exact. */
 #define SEARCH_RANK_CANDIDATES WH_STORE_SEARCH_RANKED
 
-#define EARTH_RADIUS_M 6371008.8
+#define EARTH_RADIUS_M WH_GEO_EARTH_RADIUS_M
 
 /* A feed's first pull (since = 0) bringing at least this many records
  * writes them without the derived structures and builds those at the end

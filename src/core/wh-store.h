@@ -58,6 +58,7 @@
 #include <gio/gio.h>
 
 #include "wh-codec.h"
+#include "wh-geo.h"
 #include "wh-query.h"
 
 G_BEGIN_DECLS
@@ -365,13 +366,6 @@ gint64      wh_store_search_count  (WhStore            *self,
 
 typedef struct
 {
-  gint64 id;
-  double lat;
-  double lon;
-} WhGeoPoint;
-
-typedef struct
-{
   WhRecord *record;
   double    distance_m; /* haversine, mean Earth radius */
 } WhNearby;
@@ -490,11 +484,6 @@ GPtrArray  *wh_store_list_regions  (WhStore            *self,
 GPtrArray  *wh_store_list_districts (WhStore           *self,
                                     gint64              city_adcode,
                                     GError            **error);
-
-double      wh_geo_distance_m      (double              lat1,
-                                    double              lon1,
-                                    double              lat2,
-                                    double              lon2);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhOutboxEntry, wh_outbox_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhNearby, wh_nearby_free)

@@ -13,7 +13,7 @@
 
 #include "wh-format.h"
 #include "wh-meals-format.h"
-#include "stations/wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-sync.h"
 #include "wh-meals-merchant-list.h"
 
