@@ -18,6 +18,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wh-codec.h"
 #include "wh-generator-data.h"
 #include "wh-generator.h"
 #include "wh-server-db.h"
