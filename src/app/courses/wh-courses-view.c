@@ -16,7 +16,6 @@
 #include "wh-practice-page.h"
 #include "wh-quiz.h"
 #include "wh-service-page.h"
-#include "wh-window.h"
 
 /* The "Show" filter, in the order of its list in the .ui file. */
 enum
@@ -127,10 +126,7 @@ static void
 toast (WhCoursesView *self,
        const char    *message)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (WH_IS_WINDOW (root))
-    wh_window_toast (WH_WINDOW (root), message, FALSE);
+  wh_service_page_toast (WH_SERVICE_PAGE (self), message);
 }
 
 /* ---- Personal data (progress, saved courses) ----------------------------- */
