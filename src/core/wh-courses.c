@@ -9,7 +9,7 @@
 #include "wh-courses.h"
 #include "wh-quiz.h"
 #include "wh-store-private.h"
-#include "wh-sync.h"
+#include "wh-outbox.h"
 
 /* ---- Small SQL helpers --------------------------------------------------- */
 
@@ -123,7 +123,7 @@ queue_in_transaction (WhStore        *store,
   g_autofree char *key = NULL;
   g_autofree char *body = NULL;
 
-  if (!wh_sync_describe_record (record, &kind, &key, &body, error))
+  if (!wh_outbox_describe_record (record, &kind, &key, &body, error))
     return FALSE;
   return wh_store_outbox_insert (store, kind, key, body, error) > 0;
 }

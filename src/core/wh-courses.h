@@ -2,7 +2,7 @@
 /* wh-courses.h: a worker's own course data, kept in the cache file.
  *
  * Progress and quiz attempts are written locally and queued for the server
- * in ONE transaction (the outbox entry is what wh_sync_queue_record would
+ * in ONE transaction (the outbox entry is what wh_outbox_queue_record would
  * queue), so what a worker did offline survives a restart and reaches the
  * server on a later sync. Local progress follows the server's rules: the
  * newer updated_at wins and completed never goes back to false.

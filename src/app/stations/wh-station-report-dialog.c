@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-station-report-dialog.h"
-#include "wh-sync.h"
+#include "wh-outbox.h"
 
 struct _WhStationReportDialog
 {
@@ -70,7 +70,7 @@ wh_station_report_queue (WhStore    *store,
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
 
   record = wh_station_report_new (station_id, problem, comment);
-  return wh_sync_queue_record (store, record, error);
+  return wh_outbox_queue_record (store, record, error);
 }
 
 static const char *
