@@ -11,7 +11,8 @@
  * every lesson's images; the lessons' text is synced for every course) into
  * the cache, and marks it saved once all are there. Removing the download
  * deletes them. Everything here is synchronous and small, except
- * wh_courses_download_async, which runs its writes in worker threads.
+ * wh_courses_download_async, which runs its writes in worker threads, and
+ * wh_courses_read_state_async, a view's read on the store's ordered queue.
  */
 #pragma once
 
@@ -129,5 +130,32 @@ gboolean    wh_courses_download_finish   (WhStore              *store,
                                           GAsyncResult         *result,
                                           gint64               *bytes,
                                           GError              **error);
+
+/* ---- A course's page ----------------------------------------------------- */
+
+/* What a course's page shows, read in one go. */
+typedef struct
+{
+  GPtrArray *lessons;    /* WhRecord*, in order (wh_store_list_lessons) */
+  GPtrArray *progress;   /* the course's progress records */
+  GPtrArray *attempts;   /* its quiz attempts, newest first */
+  gboolean   complete;   /* wh_courses_is_complete */
+  gboolean   saved;      /* saved for offline */
+  gint64     saved_size; /* bytes of its pictures when saved; -1 if unknown */
+} WhCourseState;
+
+void           wh_course_state_free          (WhCourseState      *state);
+/* On the store's ordered queue (see wh-store.h): a view's read. What cannot
+ * be read comes back empty; only a cancellation is an error. */
+void           wh_courses_read_state_async   (WhStore            *store,
+                                              gint64              course_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+WhCourseState *wh_courses_read_state_finish  (WhStore            *store,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCourseState, wh_course_state_free)
 
 G_END_DECLS
