@@ -79,7 +79,8 @@ set_station (WhKiosk        *self,
   if (station)
     wh_context_set_location (self->context, wh_record_get_real (station, "lat"),
                              wh_record_get_real (station, "lon"), TRUE);
-  wh_kiosk_home_set_station (self->home, station_id, station);
+  if (self->home)
+    wh_kiosk_home_set_station (self->home, station_id, station);
 }
 
 typedef struct
