@@ -106,6 +106,53 @@ test_window_views (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+is_label_with (GtkWidget *widget,
+               gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *w = data;
+
+  return wh_test_find_widget (w->root, is_label_with, (gpointer) w->text) != NULL;
+}
+
+/* A page's message goes through WhServicePage::toast to the window, which
+ * shows it as plain text: no page reaches for the window, and none keeps a
+ * toast of its own. */
+static void
+test_page_toast (void)
+{
+  const char *views[] = { "courses", "jobs", "stations", "meals" };
+
+  /* A window each: the window shows one toast at a time. */
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      WhWindow *window = new_window ();
+      GtkWidget *page = wh_window_get_page (window, views[i]);
+      g_autofree char *text = g_strdup_printf ("<b>%s</b> & done", views[i]);
+      LabelWait wait = { GTK_WIDGET (window), text };
+      GtkWidget *label;
+
+      wh_window_show_view (window, views[i]);
+      wh_service_page_toast (WH_SERVICE_PAGE (page), text);
+      g_assert_true (wh_test_spin_until (label_shown, &wait, 3000));
+      label = wh_test_find_widget (GTK_WIDGET (window), is_label_with, text);
+      g_assert_false (gtk_widget_is_ancestor (label, page));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 static void
 test_sync_status (void)
 {
@@ -152,11 +199,10 @@ typedef struct
 } JobShown;
 
 static gboolean
-is_label_with (GtkWidget *widget,
-               gpointer   data)
+is_shown_label_with (GtkWidget *widget,
+                     gpointer   data)
 {
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0 &&
+  return is_label_with (widget, data) && gtk_widget_get_mapped (widget) &&
          gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) == NULL;
 }
 
@@ -169,7 +215,7 @@ job_shown (gpointer data)
                                                               ADW_TYPE_LEAFLET));
 
   return g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "list") != 0 &&
-         wh_test_find_widget (GTK_WIDGET (s->jobs), is_label_with, (gpointer) s->title) != NULL;
+         wh_test_find_widget (GTK_WIDGET (s->jobs), is_shown_label_with, (gpointer) s->title) != NULL;
 }
 
 /* The list of results, not one inside a dropdown's popover. */
@@ -739,6 +785,7 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
+  g_test_add_func ("/ui/window/page-toast", test_page_toast);
   g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);

@@ -84,6 +84,18 @@ wh_format_distance (double metres)
   return g_strdup_printf (_("%'.0f km"), round (metres / 1000));
 }
 
+char *
+wh_format_minutes (gint64 minutes)
+{
+  if (minutes < 60)
+    return g_strdup_printf (ngettext ("%d min", "%d min", (gulong) minutes), (int) minutes);
+  if (minutes % 60 == 0)
+    return g_strdup_printf (ngettext ("%d h", "%d h", (gulong) (minutes / 60)),
+                            (int) (minutes / 60));
+  /* Translators: hours and minutes, e.g. "3 h 20 min" */
+  return g_strdup_printf (_("%d h %d min"), (int) (minutes / 60), (int) (minutes % 60));
+}
+
 static const char *
 text_or_null (const WhRecord *record,
               const char     *field)

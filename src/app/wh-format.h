@@ -17,6 +17,8 @@ const char *wh_format_amenity         (const char     *amenity);
 const char *wh_format_station_status  (const char     *status);
 /* "850 m", "3.2 km", "48 km", "1,147 km" (thousands grouped as the locale does) */
 char       *wh_format_distance        (double          metres);
+/* A length of time: "45 min", "2 h", "3 h 20 min" */
+char       *wh_format_minutes         (gint64          minutes);
 /* The second line of a list row; NULL when there is nothing to say. */
 char       *wh_format_record_subtitle (const WhRecord *record);
 /* A widget listing the record's fields a person cares about. */

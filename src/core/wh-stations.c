@@ -5,7 +5,7 @@
 
 #include "wh-stations.h"
 #include "wh-store-private.h"
-#include "wh-sync.h"
+#include "wh-outbox.h"
 
 /* What was typed: at most this many best matches are filtered and sorted. */
 #define SEARCH_HITS 200
@@ -224,7 +224,7 @@ wh_station_report_queue (WhStore    *store,
   g_return_val_if_fail (WH_IS_STORE (store), FALSE);
 
   record = wh_station_report_new (station_id, problem, comment);
-  return wh_sync_queue_record (store, record, error);
+  return wh_outbox_queue_record (store, record, error);
 }
 
 typedef struct

@@ -22,6 +22,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "wh-codec.h"
 #include "wh-generator-private.h"
 #include "wh-server-db.h"
 

@@ -90,7 +90,7 @@ static void
 toast (WhJobsView *self,
        const char *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, wh_format_toast_new (text));
+  wh_service_page_toast (WH_SERVICE_PAGE (self), text);
 }
 
 static void

@@ -79,7 +79,7 @@ static void
 toast (WhMealsView *self,
        const char  *text)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, wh_format_toast_new (text));
+  wh_service_page_toast (WH_SERVICE_PAGE (self), text);
 }
 
 static const WhRecord *

@@ -105,7 +105,7 @@ static void
 toast (WhStationsView *self,
        const char     *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, wh_format_toast_new (message));
+  wh_service_page_toast (WH_SERVICE_PAGE (self), message);
 }
 
 /* ---- Where distances are measured from ---------------------------------- */
