@@ -39,4 +39,12 @@ void        wh_format_status_page_set_description (AdwStatusPage       *page,
                                                    const char          *text);
 AdwToast   *wh_format_toast_new                   (const char          *text);
 
+/* A list row of four labels (heading, accent, two dim captions) for the
+ * jobs list and the fairs list; the bind callback sets their text. */
+GtkWidget  *wh_format_four_line_row_new           (void);
+/* A button labelled with a mnemonic, named plainly for AT-SPI: GTK 4.8
+ * names it after the label twice, underscore and all ("_Sync Now Sync Now"). */
+void        wh_format_button_set_mnemonic_label   (GtkWidget           *button,
+                                                   const char          *text);
+
 G_END_DECLS

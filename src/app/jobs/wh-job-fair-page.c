@@ -49,21 +49,6 @@ toast (WhJobFairPage *self,
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, text);
 }
 
-/* GTK 4.8 names a button with a mnemonic after the label twice, underscore
- * and all ("_Sync Now Sync Now"): name it plainly. */
-static void
-set_mnemonic_label (GtkWidget  *button,
-                    const char *text)
-{
-  g_autoptr(GString) plain = g_string_new (text);
-
-  gtk_button_set_label (GTK_BUTTON (button), text);
-  gtk_button_set_use_underline (GTK_BUTTON (button), TRUE);
-  g_string_replace (plain, "_", "", 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  plain->str, -1);
-}
-
 /* ---- Add to Calendar ------------------------------------------------------------- */
 
 static void
@@ -247,7 +232,7 @@ wh_job_fair_page_show (WhJobFairPage  *self,
   if (!kiosk)
     {
       export = gtk_button_new ();
-      set_mnemonic_label (export, _("_Add to Calendar…"));
+      wh_format_button_set_mnemonic_label (export, _("_Add to Calendar…"));
       gtk_widget_set_halign (export, GTK_ALIGN_START);
       gtk_widget_add_css_class (export, "pill");
       gtk_widget_add_css_class (export, "suggested-action");

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-job-fairs-page.h"
+#include "wh-format.h"
 #include "wh-jobs.h"
 #include "wh-list-model.h"
 
@@ -97,34 +98,12 @@ fairs_changed_cb (WhJobFairsPage *self)
   gtk_stack_set_visible_child_name (self->fairs_stack, n > 0 ? "list" : "empty");
 }
 
-/* The same four lines as a row of the jobs list. */
 static void
 setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-
-  gtk_widget_set_margin_top (box, 8);
-  gtk_widget_set_margin_bottom (box, 8);
-  for (guint i = 0; i < 4; i++)
-    {
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      if (i == 0)
-        gtk_widget_add_css_class (label, "heading");
-      else if (i == 1)
-        gtk_widget_add_css_class (label, "accent");
-      else
-        {
-          gtk_widget_add_css_class (label, "dim-label");
-          gtk_widget_add_css_class (label, "caption");
-        }
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, wh_format_four_line_row_new ());
 }
 
 static void

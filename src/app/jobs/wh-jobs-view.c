@@ -105,21 +105,6 @@ set_busy (WhJobsView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* GTK 4.8 names a button with a mnemonic after the label twice, underscore
- * and all ("_Sync Now Sync Now"): name it plainly. */
-static void
-set_mnemonic_label (GtkWidget  *button,
-                    const char *text)
-{
-  g_autoptr(GString) plain = g_string_new (text);
-
-  gtk_button_set_label (GTK_BUTTON (button), text);
-  gtk_button_set_use_underline (GTK_BUTTON (button), TRUE);
-  g_string_replace (plain, "_", "", 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  plain->str, -1);
-}
-
 /* ---- Filters -------------------------------------------------------------------- */
 
 static void
@@ -249,28 +234,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-
-  gtk_widget_set_margin_top (box, 8);
-  gtk_widget_set_margin_bottom (box, 8);
-  for (guint i = 0; i < 4; i++)
-    {
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      if (i == 0)
-        gtk_widget_add_css_class (label, "heading");
-      else if (i == 1)
-        gtk_widget_add_css_class (label, "accent");
-      else
-        {
-          gtk_widget_add_css_class (label, "dim-label");
-          gtk_widget_add_css_class (label, "caption");
-        }
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, wh_format_four_line_row_new ());
 }
 
 static void
@@ -400,7 +364,7 @@ show_empty (WhJobsView *self,
   wh_format_status_page_set_description (self->empty_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_button), button != NULL);
   if (button)
-    set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
+    wh_format_button_set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
   g_object_set_data (G_OBJECT (self->empty_button), "kind", GINT_TO_POINTER (kind));
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
