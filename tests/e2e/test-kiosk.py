@@ -148,10 +148,9 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"),
             if s.check("the code entry is there", code):
                 tap(code)  # a finger on it: the keypad types into it now
                 type_on_keypad(keys, DEMO_CODE)
-            # Signed in, the page goes back to the love meals' start.
-            meals = form
-            for _ in range(5):
-                meals = meals.parent
+            # Signed in, the page goes back to the love meals' start (searched
+            # in the whole window: the sign-in page is a sibling of it).
+            meals = None
             eligible = s.find_one("label", "You can claim one free meal a day", root=meals,
                                   timeout=30)
             signed_in = s.check("signed in with the keypad's code, the worker sees they "
