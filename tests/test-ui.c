@@ -572,6 +572,13 @@ test_courses_topic (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The trades are read on the store's queue: the choice comes when they do. */
+static gboolean
+find_trades (gpointer page)
+{
+  return wh_test_find_widget (page, wh_test_is_dropdown_from, (gpointer) "All trades") != NULL;
+}
+
 static gboolean
 dropdown_has_n (gpointer data)
 {
@@ -611,6 +618,7 @@ test_courses_categories_after_sync (void)
   g_assert_no_error (error);
 
   page = open_courses (window, context, store, 2, &list);
+  g_assert_true (wh_test_spin_until (find_trades, page, 3000));
   trades = GTK_DROP_DOWN (wh_test_find_widget (page, wh_test_is_dropdown_from, (gpointer) "All trades"));
   g_assert_nonnull (trades);
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (trades)), ==, 2);

@@ -1019,3 +1019,65 @@ wh_courses_read_state_finish (WhStore      *store,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- The catalogue's personal data, read on the store's ordered queue ---- */
+
+void
+wh_courses_personal_free (WhCoursesPersonal *personal)
+{
+  if (personal == NULL)
+    return;
+  g_clear_pointer (&personal->progress, g_ptr_array_unref);
+  g_clear_pointer (&personal->saved, g_array_unref);
+  g_clear_pointer (&personal->started, g_array_unref);
+  g_free (personal);
+}
+
+static void
+read_personal_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      data,
+                      GCancellable *cancellable)
+{
+  WhStore *store = source;
+  WhCoursesPersonal *personal = g_new0 (WhCoursesPersonal, 1);
+
+  /* What cannot be read shows as nothing, as before any progress. */
+  personal->progress = wh_courses_list_progress (store, 0, NULL);
+  if (personal->progress == NULL)
+    personal->progress = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  personal->saved = wh_courses_list_saved (store, NULL);
+  if (personal->saved == NULL)
+    personal->saved = g_array_new (FALSE, FALSE, sizeof (gint64));
+  personal->started = wh_courses_list_started (store, NULL);
+  if (personal->started == NULL)
+    personal->started = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_task_return_pointer (task, personal, (GDestroyNotify) wh_courses_personal_free);
+}
+
+void
+wh_courses_read_personal_async (WhStore            *store,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_courses_read_personal_async);
+  wh_store_queue_task (store, task, read_personal_thread);
+}
+
+WhCoursesPersonal *
+wh_courses_read_personal_finish (WhStore      *store,
+                                 GAsyncResult *result,
+                                 GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        wh_courses_read_personal_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -12,7 +12,8 @@
  * the cache, and marks it saved once all are there. Removing the download
  * deletes them. Everything here is synchronous and small, except
  * wh_courses_download_async, which runs its writes in worker threads, and
- * wh_courses_read_state_async, a view's read on the store's ordered queue.
+ * wh_courses_read_state_async and wh_courses_read_personal_async, a view's
+ * reads on the store's ordered queue.
  */
 #pragma once
 
@@ -157,5 +158,28 @@ WhCourseState *wh_courses_read_state_finish  (WhStore            *store,
                                               GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCourseState, wh_course_state_free)
+
+/* ---- The catalogue ------------------------------------------------------- */
+
+/* The worker's own rows the catalogue shows and filters by, read in one go. */
+typedef struct
+{
+  GPtrArray *progress; /* every course's progress records */
+  GArray    *saved;    /* wh_courses_list_saved */
+  GArray    *started;  /* wh_courses_list_started */
+} WhCoursesPersonal;
+
+void               wh_courses_personal_free        (WhCoursesPersonal  *personal);
+/* On the store's ordered queue: a view's read. What cannot be read comes
+ * back empty; only a cancellation is an error. */
+void               wh_courses_read_personal_async  (WhStore            *store,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+WhCoursesPersonal *wh_courses_read_personal_finish (WhStore            *store,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCoursesPersonal, wh_courses_personal_free)
 
 G_END_DECLS

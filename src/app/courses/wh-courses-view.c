@@ -46,6 +46,10 @@ struct _WhCoursesView
   GArray            *category_ids;   /* gint64, in the order of the dropdown after "All" */
   GHashTable        *lessons_done;   /* gint64* course id -> completed lessons (GINT_TO_POINTER) */
   GHashTable        *saved;          /* gint64* course ids saved for offline */
+  GArray            *saved_ids;      /* gint64, as last read, for the "Show" filter */
+  GArray            *started_ids;    /* gint64, as last read, for the "Show" filter */
+  GCancellable      *cancellable;    /* the reads of the current store */
+  gint64             pending_category; /* a topic's trade, chosen when the trades arrive */
   guint              refresh_source;
   gboolean           personal_dirty; /* the store wrote personal tables */
   gboolean           categories_dirty; /* a sync wrote the trades */
@@ -82,30 +86,54 @@ id_key (gint64 id)
   return g_memdup2 (&id, sizeof id);
 }
 
-static void
-load_personal (WhCoursesView *self)
-{
-  g_autoptr(GPtrArray) progress = NULL;
-  g_autoptr(GArray) saved = NULL;
+static void filters_changed_cb (WhCoursesView *self);
 
+static void
+personal_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhCoursesPersonal) personal =
+    wh_courses_read_personal_finish (WH_STORE (source), result, &error);
+  WhCoursesView *self = user_data;
+
+  /* Cancelled: the view is gone or has another store. */
+  if (personal == NULL)
+    return;
   g_hash_table_remove_all (self->lessons_done);
   g_hash_table_remove_all (self->saved);
-  if (self->store == NULL)
-    return;
-  /* A person's own rows: a few hundred at most. */
-  progress = wh_courses_list_progress (self->store, 0, NULL);
-  for (guint i = 0; progress && i < progress->len; i++)
+  for (guint i = 0; i < personal->progress->len; i++)
     {
-      const WhRecord *p = progress->pdata[i];
+      const WhRecord *p = personal->progress->pdata[i];
       gint64 course = wh_record_get_int (p, "course_id");
       gint n = GPOINTER_TO_INT (g_hash_table_lookup (self->lessons_done, &course));
 
       g_hash_table_insert (self->lessons_done, id_key (course),
                            GINT_TO_POINTER (n + (wh_record_get_bool (p, "completed") ? 1 : 0)));
     }
-  saved = wh_courses_list_saved (self->store, NULL);
-  for (guint i = 0; saved && i < saved->len; i++)
-    g_hash_table_add (self->saved, id_key (g_array_index (saved, gint64, i)));
+  for (guint i = 0; i < personal->saved->len; i++)
+    g_hash_table_add (self->saved, id_key (g_array_index (personal->saved, gint64, i)));
+  g_clear_pointer (&self->saved_ids, g_array_unref);
+  g_clear_pointer (&self->started_ids, g_array_unref);
+  self->saved_ids = g_steal_pointer (&personal->saved);
+  self->started_ids = g_steal_pointer (&personal->started);
+  /* The rows show progress and "Available offline": redraw them. The
+   * "Show" filters depend on the same tables. */
+  if (gtk_drop_down_get_selected (self->filter_dropdown) != SHOW_ALL)
+    filters_changed_cb (self);
+  else if (self->model)
+    wh_list_model_reload (self->model);
+}
+
+/* On the store's ordered queue: a read started after a write sees it. */
+static void
+load_personal (WhCoursesView *self)
+{
+  if (self->store == NULL)
+    return;
+  /* A person's own rows: a few hundred at most. */
+  wh_courses_read_personal_async (self->store, self->cancellable, personal_read_cb, self);
 }
 
 /* ---- Catalogue ----------------------------------------------------------- */
@@ -168,8 +196,8 @@ build_query (WhCoursesView *self)
                         g_array_index (self->category_ids, gint64, category - 1));
   if (show == SHOW_SAVED || show == SHOW_STARTED)
     {
-      g_autoptr(GArray) ids = show == SHOW_SAVED ? wh_courses_list_saved (self->store, NULL)
-                                                 : wh_courses_list_started (self->store, NULL);
+      /* As last read: a write to them reads them again and filters anew. */
+      GArray *ids = show == SHOW_SAVED ? self->saved_ids : self->started_ids;
 
       wh_query_where_id_in (query, ids ? (const gint64 *) (gpointer) ids->data : NULL,
                             ids ? ids->len : 0);
@@ -206,23 +234,33 @@ compare_position (gconstpointer a,
 }
 
 static void
-load_categories (WhCoursesView *self)
+categories_read_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
-  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_categories);
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  guint position = gtk_drop_down_get_selected (self->category_dropdown);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = wh_store_query_finish (WH_STORE (source), result, &error);
+  WhCoursesView *self = user_data;
+  g_autoptr(GtkStringList) names = NULL;
+  guint position;
   gint64 selected = 0;
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  names = gtk_string_list_new (NULL);
+  position = gtk_drop_down_get_selected (self->category_dropdown);
   /* Kept across a reload after a sync, by id. */
   if (self->category_ids && position != GTK_INVALID_LIST_POSITION && position > 0 &&
       position - 1 < self->category_ids->len)
     selected = g_array_index (self->category_ids, gint64, position - 1);
+  /* A topic asked for before its trade was read. */
+  if (self->pending_category > 0)
+    selected = self->pending_category;
+  self->pending_category = 0;
   g_clear_pointer (&self->category_ids, g_array_unref);
   self->category_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   gtk_string_list_append (names, _("All trades"));
   /* Tens of categories: sorted here by their position. */
-  rows = wh_store_query (self->store, query, 0, 1000, NULL);
   if (rows)
     g_ptr_array_sort (rows, compare_position);
   for (guint i = 0; rows && i < rows->len; i++)
@@ -239,9 +277,18 @@ load_categories (WhCoursesView *self)
     if (g_array_index (self->category_ids, gint64, i) == selected)
       gtk_drop_down_set_selected (self->category_dropdown, i + 1);
   g_signal_handlers_unblock_by_func (self->category_dropdown, filters_changed_cb, self);
-  /* The trade chosen is gone: show every course rather than a stale filter. */
-  if (selected > 0 && gtk_drop_down_get_selected (self->category_dropdown) == 0 && self->model)
+  /* The trade chosen is gone: show every course rather than a stale filter;
+   * or a topic's trade has arrived: show its courses. */
+  if (selected > 0 && self->model)
     filters_changed_cb (self);
+}
+
+static void
+load_categories (WhCoursesView *self)
+{
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_categories);
+
+  wh_store_query_async (self->store, query, 0, 1000, self->cancellable, categories_read_cb, self);
 }
 
 static void
@@ -380,12 +427,6 @@ refresh_personal_cb (gpointer data)
     return G_SOURCE_REMOVE;
   self->personal_dirty = FALSE;
   load_personal (self);
-  /* The rows show progress and "Available offline": redraw them. The
-   * "Show" filters depend on the same tables. */
-  if (gtk_drop_down_get_selected (self->filter_dropdown) != SHOW_ALL)
-    filters_changed_cb (self);
-  else if (self->model)
-    wh_list_model_reload (self->model);
   /* A lesson or quiz saved by the writer thread after the page was drawn. */
   if (g_strcmp0 (page, "course") == 0)
     wh_course_page_refresh (self->course_page);
@@ -419,6 +460,11 @@ set_store (WhCoursesView *self,
     return;
   if (self->store)
     g_signal_handlers_disconnect_by_func (self->store, store_changed_cb, self);
+  /* What the old store's reads bring is not this store's. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->pending_category = 0;
   g_set_object (&self->store, store);
   g_clear_object (&self->model);
   if (store == NULL)
@@ -515,6 +561,7 @@ wh_courses_view_reset (WhServicePage *page)
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_drop_down_set_selected (self->filter_dropdown, SHOW_ALL);
   gtk_drop_down_set_selected (self->category_dropdown, 0);
+  self->pending_category = 0;
 }
 
 /* The kiosk's "Courses by trade": "category:<id>" shows that trade's
@@ -527,21 +574,22 @@ wh_courses_view_show_topic (WhServicePage *page,
   gint64 id = 0;
 
   wh_courses_view_reset (page);
-  if (topic == NULL || !g_str_has_prefix (topic, "category:") || self->category_ids == NULL ||
+  if (topic == NULL || !g_str_has_prefix (topic, "category:") ||
       !g_ascii_string_to_signed (topic + strlen ("category:"), 10, 1, G_MAXINT64, &id, NULL))
     return;
+  for (guint i = 0; self->category_ids && i < self->category_ids->len; i++)
+    if (g_array_index (self->category_ids, gint64, i) == id)
+      {
+        gtk_drop_down_set_selected (self->category_dropdown, i + 1);
+        return;
+      }
   /* The categories were read when the cache opened: a kiosk's first sync
-   * may have brought the one chosen since (tens of rows, read again). */
-  for (guint pass = 0; pass < 2; pass++)
+   * may have brought the one chosen since (tens of rows, read again, and
+   * the trade chosen when they arrive). */
+  if (self->store)
     {
-      for (guint i = 0; i < self->category_ids->len; i++)
-        if (g_array_index (self->category_ids, gint64, i) == id)
-          {
-            gtk_drop_down_set_selected (self->category_dropdown, i + 1);
-            return;
-          }
-      if (pass == 0 && self->store)
-        load_categories (self);
+      self->pending_category = id;
+      load_categories (self);
     }
 }
 
@@ -563,6 +611,8 @@ wh_courses_view_dispose (GObject *object)
   WhCoursesView *self = WH_COURSES_VIEW (object);
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   if (self->store)
     g_signal_handlers_disconnect_by_func (self->store, store_changed_cb, self);
   /* The list view lets its model go as it is disposed, which must not
@@ -576,6 +626,8 @@ wh_courses_view_dispose (GObject *object)
   g_clear_pointer (&self->category_ids, g_array_unref);
   g_clear_pointer (&self->lessons_done, g_hash_table_unref);
   g_clear_pointer (&self->saved, g_hash_table_unref);
+  g_clear_pointer (&self->saved_ids, g_array_unref);
+  g_clear_pointer (&self->started_ids, g_array_unref);
   G_OBJECT_CLASS (wh_courses_view_parent_class)->dispose (object);
 }
 
@@ -665,6 +717,7 @@ wh_courses_view_init (WhCoursesView *self)
   set_choice_factories (self->filter_dropdown);
   self->lessons_done = id_table_new ();
   self->saved = id_table_new ();
+  self->cancellable = g_cancellable_new ();
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row_cb), self, 0);
