@@ -621,6 +621,30 @@ wh_store_list_districts_finish (WhStore      *self,
   return finish_pointer (self, result, wh_store_list_districts_async, error);
 }
 
+void
+wh_store_list_questions_async (WhStore            *self,
+                               gint64              course_id,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  task = read_task_new (self, NULL, course_id, NULL, 0, cancellable, callback, user_data,
+                        wh_store_list_questions_async);
+  wh_store_queue_task (self, task, list_thread);
+}
+
+GPtrArray *
+wh_store_list_questions_finish (WhStore      *self,
+                                GAsyncResult *result,
+                                GError      **error)
+{
+  return finish_pointer (self, result, wh_store_list_questions_async, error);
+}
+
 static GPtrArray *
 run_list (WhStore  *self,
           gpointer  tag,
@@ -637,5 +661,74 @@ run_list (WhStore  *self,
     return wh_store_list_city_centres (self, error);
   if (tag == wh_store_list_districts_async)
     return wh_store_list_districts (self, id, error);
+  if (tag == wh_store_list_questions_async)
+    return wh_store_list_questions (self, id, error);
   g_assert_not_reached ();
+}
+
+/* ---- What the synced collections hold, in one read ----------------------- */
+
+typedef struct
+{
+  gboolean empty;
+  gint64   synced_at;
+} SyncSummary;
+
+static void
+sync_summary_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+  SyncSummary *summary = g_new0 (SyncSummary, 1);
+
+  summary->empty = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      WhSyncState state = { 0 };
+
+      /* A collection that cannot be read counts as empty, never synced. */
+      if (summary->empty && wh_store_count (source, collections[i], NULL) > 0)
+        summary->empty = FALSE;
+      if (wh_store_get_sync_state (source, collections[i], NULL, &state, NULL))
+        summary->synced_at = MAX (summary->synced_at, state.synced_at);
+      wh_sync_state_clear (&state);
+    }
+  g_task_return_pointer (task, summary, g_free);
+}
+
+void
+wh_store_get_sync_summary_async (WhStore            *self,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  task = read_task_new (self, NULL, 0, NULL, 0, cancellable, callback, user_data,
+                        wh_store_get_sync_summary_async);
+  wh_store_queue_task (self, task, sync_summary_thread);
+}
+
+gboolean
+wh_store_get_sync_summary_finish (WhStore      *self,
+                                  GAsyncResult *result,
+                                  gboolean     *empty,
+                                  gint64       *synced_at,
+                                  GError      **error)
+{
+  g_autofree SyncSummary *summary = finish_pointer (self, result,
+                                                    wh_store_get_sync_summary_async, error);
+
+  if (summary == NULL)
+    return FALSE;
+  if (empty != NULL)
+    *empty = summary->empty;
+  if (synced_at != NULL)
+    *synced_at = summary->synced_at;
+  return TRUE;
 }

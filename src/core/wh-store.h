@@ -604,5 +604,25 @@ void        wh_store_list_city_centres_async (WhStore            *self,
 GPtrArray  *wh_store_list_city_centres_finish (WhStore           *self,
                                               GAsyncResult       *result,
                                               GError            **error);
+void        wh_store_list_questions_async    (WhStore            *self,
+                                              gint64              course_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_questions_finish   (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+/* Whether every synced collection is empty, and the newest synced_at of
+ * their sync states (0 if none): what the sync status and the first-run
+ * page show. A collection that cannot be read counts as empty. */
+void        wh_store_get_sync_summary_async  (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean    wh_store_get_sync_summary_finish (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              gboolean           *empty,
+                                              gint64             *synced_at,
+                                              GError            **error);
 
 G_END_DECLS
