@@ -1237,10 +1237,10 @@ main (int   argc,
   ADD ("/sync/rewound", test_rewound);
   ADD ("/sync/killed", test_killed);
   ADD ("/sync/killed-deferred", test_killed_deferred);
-  ADD ("/sync/deferred", test_deferred);
-  ADD ("/sync/deferred-cancel", test_deferred_cancel);
-  ADD ("/sync/pipeline-error", test_pipeline_error);
-  ADD ("/sync/pipeline-order", test_pipeline_order);
+  ADD ("/sync/deferred/build", test_deferred);
+  ADD ("/sync/deferred/cancel", test_deferred_cancel);
+  ADD ("/sync/deferred/pipeline-error", test_pipeline_error);
+  ADD ("/sync/deferred/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);
   ADD ("/sync/background", test_background);
 #undef ADD
