@@ -26,19 +26,6 @@ queue_task_new (WhStore            *store,
   return task;
 }
 
-static gpointer
-finish_pointer (WhStore      *store,
-                GAsyncResult *result,
-                gpointer      source_tag,
-                GError      **error)
-{
-  g_return_val_if_fail (WH_IS_STORE (store), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* ---- Bookmark and Applied ------------------------------------------------- */
 
 gboolean
@@ -224,7 +211,7 @@ wh_jobs_list_mine_finish (WhStore      *store,
                           GAsyncResult *result,
                           GError      **error)
 {
-  return finish_pointer (store, result, wh_jobs_list_mine_async, error);
+  return wh_store_task_finish_pointer (store, result, wh_jobs_list_mine_async, error);
 }
 
 /* ---- A job's page -------------------------------------------------------------- */
@@ -317,7 +304,7 @@ wh_jobs_get_details_finish (WhStore      *store,
                             GAsyncResult *result,
                             GError      **error)
 {
-  return finish_pointer (store, result, wh_jobs_get_details_async, error);
+  return wh_store_task_finish_pointer (store, result, wh_jobs_get_details_async, error);
 }
 
 /* ---- Job fairs ------------------------------------------------------------------ */
@@ -401,7 +388,7 @@ wh_jobs_get_fair_employers_finish (WhStore      *store,
                                    GAsyncResult *result,
                                    GError      **error)
 {
-  return finish_pointer (store, result, wh_jobs_get_fair_employers_async, error);
+  return wh_store_task_finish_pointer (store, result, wh_jobs_get_fair_employers_async, error);
 }
 
 /* ---- The filters' choices ------------------------------------------------------- */
@@ -460,5 +447,5 @@ wh_jobs_load_choices_finish (WhStore      *store,
                              GAsyncResult *result,
                              GError      **error)
 {
-  return finish_pointer (store, result, wh_jobs_load_choices_async, error);
+  return wh_store_task_finish_pointer (store, result, wh_jobs_load_choices_async, error);
 }

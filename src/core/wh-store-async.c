@@ -169,11 +169,11 @@ return_pointer (GTask         *task,
     g_task_return_pointer (task, value, destroy);
 }
 
-static gpointer
-finish_pointer (WhStore      *self,
-                GAsyncResult *result,
-                gpointer      source_tag,
-                GError      **error)
+gpointer
+wh_store_task_finish_pointer (WhStore      *self,
+                              GAsyncResult *result,
+                              gpointer      source_tag,
+                              GError      **error)
 {
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -267,7 +267,7 @@ wh_store_get_record_finish (WhStore      *self,
                             GAsyncResult *result,
                             GError      **error)
 {
-  return finish_pointer (self, result, wh_store_get_record_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_get_record_async, error);
 }
 
 /* ---- list_values --------------------------------------------------------- */
@@ -310,7 +310,7 @@ wh_store_list_values_finish (WhStore      *self,
                              GAsyncResult *result,
                              GError      **error)
 {
-  return finish_pointer (self, result, wh_store_list_values_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_list_values_async, error);
 }
 
 /* ---- search -------------------------------------------------------------- */
@@ -353,7 +353,7 @@ wh_store_search_finish (WhStore      *self,
                         GAsyncResult *result,
                         GError      **error)
 {
-  return finish_pointer (self, result, wh_store_search_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_search_async, error);
 }
 
 /* ---- query and query_nearest ------------------------------------------- */
@@ -426,7 +426,7 @@ wh_store_query_finish (WhStore      *self,
                        GAsyncResult *result,
                        GError      **error)
 {
-  return finish_pointer (self, result, wh_store_query_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_query_async, error);
 }
 
 void
@@ -461,7 +461,7 @@ wh_store_query_nearest_finish (WhStore      *self,
                                GAsyncResult *result,
                                GError      **error)
 {
-  return finish_pointer (self, result, wh_store_query_nearest_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_query_nearest_async, error);
 }
 
 /* ---- The signed-in worker and the pending claim of a day ------------------ */
@@ -498,7 +498,7 @@ wh_store_get_me_finish (WhStore      *self,
                         GAsyncResult *result,
                         GError      **error)
 {
-  return finish_pointer (self, result, wh_store_get_me_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_get_me_async, error);
 }
 
 static void
@@ -589,7 +589,7 @@ list_thread (GTask        *task,
                             GAsyncResult *result,                                         \
                             GError      **error)                                          \
   {                                                                                       \
-    return finish_pointer (self, result, wh_store_##name##_async, error);                 \
+    return wh_store_task_finish_pointer (self, result, wh_store_##name##_async, error);                 \
   }
 
 LIST_ASYNC (list_regions)
@@ -618,7 +618,7 @@ wh_store_list_districts_finish (WhStore      *self,
                                 GAsyncResult *result,
                                 GError      **error)
 {
-  return finish_pointer (self, result, wh_store_list_districts_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_list_districts_async, error);
 }
 
 void
@@ -642,7 +642,7 @@ wh_store_list_questions_finish (WhStore      *self,
                                 GAsyncResult *result,
                                 GError      **error)
 {
-  return finish_pointer (self, result, wh_store_list_questions_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_list_questions_async, error);
 }
 
 static GPtrArray *
@@ -721,7 +721,7 @@ wh_store_get_sync_summary_finish (WhStore      *self,
                                   gint64       *synced_at,
                                   GError      **error)
 {
-  g_autofree SyncSummary *summary = finish_pointer (self, result,
+  g_autofree SyncSummary *summary = wh_store_task_finish_pointer (self, result,
                                                     wh_store_get_sync_summary_async, error);
 
   if (summary == NULL)

@@ -69,6 +69,13 @@ gboolean   wh_store_set_db_error  (GError        **error,
                                    sqlite3        *db,
                                    int             rc,
                                    const char     *what);
+/* The _finish of a queued read that returns a pointer: checks the task's
+ * source and tag, then propagates (wh-store-async.c; service modules too). */
+gpointer   wh_store_task_finish_pointer (WhStore      *self,
+                                         GAsyncResult *result,
+                                         gpointer      source_tag,
+                                         GError      **error);
+
 /* The ordered queue's one thread runs each queued task (wh-store-async.c). */
 void       wh_store_queue_run     (gpointer        data,
                                    gpointer        user_data);
