@@ -589,7 +589,7 @@ list_thread (GTask        *task,
                             GAsyncResult *result,                                         \
                             GError      **error)                                          \
   {                                                                                       \
-    return wh_store_task_finish_pointer (self, result, wh_store_##name##_async, error);                 \
+    return wh_store_task_finish_pointer (self, result, wh_store_##name##_async, error);   \
   }
 
 LIST_ASYNC (list_regions)
