@@ -227,7 +227,7 @@ queue_writes (Fixture *f)
 static void
 put_merchant (Fixture *f)
 {
-  static const char * const windows[] = { "00:00-23:59", NULL };
+  static const char * const windows[] = { "00:00-24:00", NULL };
   g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
   m->id = MERCHANT;

@@ -23,7 +23,7 @@ put_merchant (WhTestServer *ts,
               gint64        quota)
 {
   /* Serving the whole day, so the test passes at any hour. */
-  static const char * const windows[] = { "00:00-12:00", "12:00-23:59", NULL };
+  static const char * const windows[] = { "00:00-12:00", "12:00-24:00", NULL };
   g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
   m->id = id;
