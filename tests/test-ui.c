@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "jobs/wh-jobs-view.h"
+#include "wh-app-sync.h"
 #include "wh-application.h"
 #include "wh-preferences-window.h"
 #include "wh-list-model.h"
 #include "wh-service-page.h"
 #include "wh-sync-status.h"
 #include "wh-test.h"
+#include "wh-test-server.h"
 #include "wh-test-ui.h"
 #include "wh-window.h"
 
@@ -174,6 +176,124 @@ test_sync_status (void)
   wh_window_show_first_run (window, TRUE, 0.3, "Courses");
   wh_test_spin (20);
   wh_window_show_first_run (window, FALSE, 1, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- The first-run page, as WhAppSync drives it ------------------------ */
+
+static gboolean
+is_first_run_stack (GtkWidget *widget,
+                    gpointer   data)
+{
+  return GTK_IS_STACK (widget) &&
+         gtk_stack_get_child_by_name (GTK_STACK (widget), "first-run") != NULL;
+}
+
+static void
+stack_child_cb (GtkStack   *stack,
+                GParamSpec *pspec,
+                gboolean   *seen)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "first-run") == 0)
+    *seen = TRUE;
+}
+
+static gboolean
+status_has_prefix (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_str_has_prefix (wh_sync_status_get_text (args[0]), args[1]);
+}
+
+/* Attaches a WhAppSync for url to a new window on store and runs the main
+ * loop until the sync status starts with until; returns the window, and in
+ * seen whether the first-run page was on screen at any moment. */
+static WhWindow *
+attach_sync (WhStore    *store,
+             const char *url,
+             const char *until,
+             gboolean   *seen,
+             WhAppSync **app_sync_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  WhWindow *window = new_window ();
+  GtkWidget *stack = wh_test_find_widget (GTK_WIDGET (window), is_first_run_stack, NULL);
+  WhAppSync *app_sync = wh_app_sync_new (store, url, FALSE, &error);
+  gpointer args[2] = { wh_window_get_sync_status (window), (gpointer) until };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (stack);
+  *seen = FALSE;
+  g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (stack_child_cb), seen);
+  wh_app_sync_attach (app_sync, window, settings);
+  g_assert_true (wh_test_spin_until (status_has_prefix, args, 30000));
+  /* what the end of the run shows comes with the status */
+  wh_test_spin (50);
+  g_signal_handlers_disconnect_by_data (stack, seen);
+  *app_sync_out = app_sync;
+  return window;
+}
+
+static const char *
+first_run_title (WhWindow *window)
+{
+  GtkWidget *stack = wh_test_find_widget (GTK_WIDGET (window), is_first_run_stack, NULL);
+  GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (stack), "first-run");
+  GtkWidget *status_page = ADW_IS_STATUS_PAGE (page)
+                             ? page : wh_test_find_descendant (page, ADW_TYPE_STATUS_PAGE);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (stack)), "first-run") != 0)
+    return NULL;
+  return adw_status_page_get_title (ADW_STATUS_PAGE (status_page));
+}
+
+/* Nothing cached: the first run shows its progress page from the start and
+ * the main window once done. A later run that fails keeps what is cached
+ * on screen; a first run that fails says why, with a way to try again.
+ * The cache is read on the store's queue, never on the main thread. */
+static void
+test_first_run_page (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autofree char *empty_path = g_build_filename (dir, "empty.db", NULL);
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(WhStore) empty = NULL;
+  WhAppSync *app_sync = NULL;
+  WhWindow *window;
+  gboolean seen;
+
+  g_assert_no_error (error);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* an empty cache, a server: the progress page, then the services */
+  window = attach_sync (store, wh_test_server_get_url (server), "Updated", &seen, &app_sync);
+  g_assert_true (seen);
+  g_assert_null (first_run_title (window));
+  g_assert_cmpint (wh_store_count (store, &wh_collection_courses, NULL), >, 0);
+  g_object_unref (app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the server gone, the cache full: offline, what was saved stays */
+  wh_test_server_stop (server);
+  window = attach_sync (store, wh_test_server_get_url (server), "Offline", &seen, &app_sync);
+  g_assert_false (seen);
+  g_assert_null (first_run_title (window));
+  g_object_unref (app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the server gone, nothing cached: the reason and Try Again */
+  empty = wh_store_open (empty_path, &error);
+  g_assert_no_error (error);
+  window = attach_sync (empty, wh_test_server_get_url (server), "Offline", &seen, &app_sync);
+  g_assert_true (seen);
+  g_assert_cmpstr (first_run_title (window), ==, "Could Not Download");
+  g_object_unref (app_sync);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -794,6 +914,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
   g_test_add_func ("/ui/window/page-toast", test_page_toast);
+  g_test_add_func ("/ui/window/first-run-page", test_first_run_page);
   g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
