@@ -49,7 +49,6 @@ struct _WhJobsView
   GtkSearchEntry     *search_entry;
   AdwViewStack       *sections;
   GtkLabel           *summary_label;
-  AdwToastOverlay    *toasts;
 
   /* Owned references */
   WhContext     *context;
@@ -1041,7 +1040,6 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, sections);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, summary_label);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, toasts);
   gtk_widget_class_bind_template_callback (widget_class, clear_filters_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, fair_activated_cb);
