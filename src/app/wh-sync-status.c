@@ -11,17 +11,19 @@ struct _WhSyncStatus
   GtkWidget parent_instance;
 
   GtkWidget *button;
-  /* [FULL]: the whole text; [MEDIUM]: the state in a word or two ("Offline",
-   * "Updated 10:32"); [SHORT]: the icon, or a sync's percentage. The
+  /* [FULL]: the whole text; [MEDIUM]: the state and the time ("Offline ·
+   * 10:32"); [WORD]: the state in a word ("Offline", or the time beside the
+   * check mark); [SHORT]: the icon, or a sync's percentage. The
    * squeezer shows the longest that fits, so a header with little room
    * left still says the state in words and never cuts them to "O…". */
   GtkWidget *squeezer;
-  AdwSqueezerPage *page[3];
-  GtkWidget *icon[3];
-  GtkWidget *spinner[3];
-  GtkWidget *label[3];
+  AdwSqueezerPage *page[4];
+  GtkWidget *icon[4];
+  GtkWidget *spinner[4];
+  GtkWidget *label[4];
   char      *text;
   char      *medium_text;
+  char      *word_text;
   char      *short_text; /* what a compact indicator still says, or NULL */
   gboolean   compact;
 };
@@ -36,7 +38,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum { FULL, MEDIUM, SHORT };
+enum { FULL, MEDIUM, WORD, SHORT };
 
 /* Compact, on a narrow window, the icon alone says the state (the full
  * text stays in the tooltip and the accessible label), so the window's
@@ -48,10 +50,14 @@ update_label (WhSyncStatus *self)
   gtk_label_set_text (GTK_LABEL (self->label[FULL]), self->text ? self->text : "");
   gtk_label_set_text (GTK_LABEL (self->label[MEDIUM]),
                       self->medium_text ? self->medium_text : self->text ? self->text : "");
+  gtk_label_set_text (GTK_LABEL (self->label[WORD]),
+                      self->word_text ? self->word_text
+                                      : gtk_label_get_text (GTK_LABEL (self->label[MEDIUM])));
   gtk_label_set_text (GTK_LABEL (self->label[SHORT]), self->short_text ? self->short_text : "");
   gtk_widget_set_visible (self->label[SHORT], self->short_text != NULL);
   adw_squeezer_page_set_enabled (self->page[FULL], !self->compact);
   adw_squeezer_page_set_enabled (self->page[MEDIUM], !self->compact);
+  adw_squeezer_page_set_enabled (self->page[WORD], !self->compact);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -116,6 +122,7 @@ wh_sync_status_update (WhSyncStatus      *self,
     when = wh_sync_status_format_time (last_synced_unix, now);
   g_free (self->text);
   g_clear_pointer (&self->medium_text, g_free);
+  g_clear_pointer (&self->word_text, g_free);
   g_clear_pointer (&self->short_text, g_free);
   switch (state)
     {
@@ -136,13 +143,19 @@ wh_sync_status_update (WhSyncStatus      *self,
       icon = "wh-sync-offline-symbolic";
       self->text = when ? g_strdup_printf (_("Offline — showing saved data from %s"), when)
                         : g_strdup (_("Offline — nothing saved yet"));
-      self->medium_text = g_strdup (_("Offline"));
+      /* Translators: %s is a time, as in "Offline — showing saved data
+       * from %s", when the header has less room */
+      self->medium_text = when ? g_strdup_printf (_("Offline · %s"), when) : NULL;
+      self->word_text = g_strdup (_("Offline"));
       break;
     case WH_SYNC_STATUS_ERROR:
       icon = "dialog-warning-symbolic";
       self->text = when ? g_strdup_printf (_("Sync failed — showing saved data from %s"), when)
                         : g_strdup (_("Sync failed"));
-      self->medium_text = g_strdup (_("Sync failed"));
+      /* Translators: %s is a time, as in "Sync failed — showing saved
+       * data from %s", when the header has less room */
+      self->medium_text = when ? g_strdup_printf (_("Sync failed · %s"), when) : NULL;
+      self->word_text = g_strdup (_("Sync failed"));
       break;
     case WH_SYNC_STATUS_NO_BACKEND:
       /* Not "offline": there is nothing to reach until a server is set. */
@@ -154,7 +167,7 @@ wh_sync_status_update (WhSyncStatus      *self,
       icon = "emblem-ok-symbolic";
       self->text = when ? g_strdup_printf (_("Updated %s"), when) : g_strdup (_("Not synced yet"));
       /* Beside the check mark, the time says it. */
-      self->medium_text = g_strdup (when);
+      self->word_text = g_strdup (when);
       break;
     }
 
@@ -195,6 +208,7 @@ wh_sync_status_dispose (GObject *object)
   g_clear_pointer (&self->button, gtk_widget_unparent);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->medium_text, g_free);
+  g_clear_pointer (&self->word_text, g_free);
   g_clear_pointer (&self->short_text, g_free);
   G_OBJECT_CLASS (wh_sync_status_parent_class)->dispose (object);
 }
