@@ -131,7 +131,8 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
 /* Background mode for the app: a run now, then one an interval after each
  * run ends (sooner while the server is out of reach: see get_offline), and
  * one when the network monitor says the network came back or, while out of
- * reach, changed at all (a hint only: the run itself finds out). request_run starts one now, or right after the current one.
+ * reach, changed at all (a hint only: the run itself finds out).
+ * request_run starts one now, or right after the current one.
  * Results are announced by ::finished. stop cancels the current run. */
 void        wh_sync_start                (WhSync             *self);
 void        wh_sync_request_run          (WhSync             *self);
