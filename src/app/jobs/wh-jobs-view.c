@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "wh-format.h"
+#include "wh-keynav.h"
 #include "wh-job-fair-page.h"
 #include "wh-job-fairs-page.h"
 #include "wh-job-filter-popover.h"
@@ -564,6 +565,8 @@ show_detail (WhJobsView *self,
 {
   gtk_label_set_text (self->detail_title, title ? title : "");
   gtk_stack_set_visible_child_name (self->detail_stack, page);
+  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
+    wh_keynav_remember_focus (GTK_WIDGET (self), "detail");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   if (adw_leaflet_get_folded (self->leaflet))
     gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
@@ -666,7 +669,7 @@ navigate_back (WhJobsView *self)
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     return FALSE;
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  gtk_widget_grab_focus (GTK_WIDGET (self->sections));
+  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", GTK_WIDGET (self->sections));
   return TRUE;
 }
 
