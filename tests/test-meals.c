@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "meals/wh-meals-view.h"
+#include "meals/wh-meals-voucher-page.h"
 #include "meals/wh-qr-code.h"
 #include "wh-context.h"
 #include "wh-service-page.h"
@@ -664,6 +665,48 @@ test_view_claims (ViewFixture  *f,
                                                                 "Your voucher for today"))));
 }
 
+/* ---- A used voucher ------------------------------------------------------ */
+
+static gboolean
+is_label_with (GtkWidget *widget,
+               gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* A used voucher says when and where it was used, not to show it at the
+ * counter; an expired one says it expired. */
+static void
+test_voucher_page_used (void)
+{
+  GtkWidget *page = g_object_new (WH_TYPE_MEALS_VOUCHER_PAGE, NULL);
+  GtkWidget *window = show_in_window (page, 600, 800);
+  g_autoptr(WhRecord) used = make_voucher ("v1", 7, "2026-11-20", "redeemed");
+  g_autoptr(WhRecord) old = make_voucher ("v2", 7, "2020-01-02", "unused");
+  g_autoptr(WhRecord) fresh = make_voucher ("v3", 7, "2999-01-02", "unused");
+
+  /* redeemed at 12:05 in China, written in UTC */
+  wh_record_set_text (used, "redeemed_at", "2026-11-20T04:05:00Z");
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), used);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with,
+                                         (gpointer) "Used on 2026-11-20 12:05 at 黄焖鸡米饭(黄村店)"));
+  g_assert_null (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "cannot be used again"));
+
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), old);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Expired at 2020-01-02 23:59"));
+  g_assert_null (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), fresh);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Valid until 2999-01-02 23:59"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -678,5 +721,6 @@ main (int   argc,
   g_test_add_func ("/meals/qr/empty", test_qr_empty);
   g_test_add ("/meals/view/claims", ViewFixture, NULL, view_fixture_setup, test_view_claims,
               view_fixture_teardown);
+  g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
   return g_test_run ();
 }
