@@ -707,6 +707,75 @@ test_voucher_page_used (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- The resend countdown belongs to its number -------------------------- */
+
+static gboolean
+is_send_button (GtkWidget *widget,
+                gpointer   data)
+{
+  const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget)) : NULL;
+
+  return label != NULL && (g_str_has_prefix (label, "Send _Code") ||
+                           g_str_has_prefix (label, "Send again in"));
+}
+
+static GtkWidget *
+send_button (ViewFixture *f)
+{
+  GtkWidget *button = wh_test_find_widget (GTK_WIDGET (f->view), is_send_button, NULL);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+static gboolean
+counting_down_cb (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (send_button (f))), "Send again in");
+}
+
+static void
+assert_may_send (ViewFixture *f,
+                 gboolean     may)
+{
+  GtkWidget *button = send_button (f);
+
+  g_assert_cmpint (gtk_widget_get_sensitive (button), ==, may);
+  g_assert_cmpint (g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (button)), "Send _Code"),
+                   ==, may);
+}
+
+/* A code sent to one number holds back another code to that number only:
+ * not to a number typed next, nor after signing out (on a kiosk, the next
+ * person's). */
+static void
+test_sign_in_resend_per_number (ViewFixture  *f,
+                                gconstpointer data)
+{
+  GtkEditable *phone = GTK_EDITABLE (wh_meals_view_get_phone_entry (f->view));
+
+  gtk_editable_set_text (phone, "13800138000");
+  g_signal_emit_by_name (phone, "activate");
+  g_assert_true (wh_test_spin_until (counting_down_cb, f, 15000));
+  assert_may_send (f, FALSE);
+
+  /* a typo corrected: the other number may have its code */
+  gtk_editable_set_text (phone, "13800138001");
+  assert_may_send (f, TRUE);
+  /* back to the first: its countdown runs on */
+  gtk_editable_set_text (phone, "13800138000");
+  assert_may_send (f, FALSE);
+
+  /* sign-in done with, or the kiosk's next person: nothing held back */
+  wh_service_page_reset (WH_SERVICE_PAGE (f->view));
+  spin_until_idle ();
+  assert_may_send (f, TRUE);
+  gtk_editable_set_text (phone, "13900139000");
+  assert_may_send (f, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -722,5 +791,7 @@ main (int   argc,
   g_test_add ("/meals/view/claims", ViewFixture, NULL, view_fixture_setup, test_view_claims,
               view_fixture_teardown);
   g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
+  g_test_add ("/meals/sign-in/resend-per-number", ViewFixture, NULL, view_fixture_setup,
+              test_sign_in_resend_per_number, view_fixture_teardown);
   return g_test_run ();
 }
