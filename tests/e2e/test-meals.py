@@ -61,7 +61,8 @@ def main():
         # "Serving now" finds the merchants serving at this hour of the day,
         # all-day ones when none serves nearby (#18); one with meals left
         # comes first, and says so.
-        s.press(s.find_one("toggle button", "Serving now"))
+        # GTK 4.8 shows a toggle button to AT-SPI as a push button.
+        s.press(s.find_one("push button", "Serving now"))
         def serving_claim():
             for b in s.find("push button", prefix="Claim a meal at", timeout=0):
                 labels = s.labels(b.parent.parent)
