@@ -527,7 +527,8 @@ render_rows (WhMealsMerchantList *self)
       /* A row whose button sleeps holds nothing to do: Tab passes it by
        * rather than walking thirty bare rows at night. The first stays a
        * way into the list, where it reads out why. */
-      gtk_widget_set_focusable (row, i == 0 || g_object_get_data (G_OBJECT (row), "available"));
+      gtk_widget_set_focusable (row, i == 0 || GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row),
+                                                                                   "available")));
       gtk_list_box_append (self->merchants_list, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->merchants_list),

@@ -161,6 +161,9 @@ wh_meals_sign_in_page_cancel (WhMealsSignInPage *self)
   g_cancellable_cancel (self->session_cancellable);
   g_clear_object (&self->session_cancellable);
   self->session_cancellable = g_cancellable_new ();
+  /* A code request was cancelled with it. */
+  self->sending = FALSE;
+  update_send_button (self);
 }
 
 /* Seconds until another code may be asked for phone, 0 when it may now.
