@@ -7,7 +7,9 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "meals/wh-meals-merchant-list.h"
 #include "meals/wh-meals-view.h"
+#include "meals/wh-meals-voucher-page.h"
 #include "meals/wh-qr-code.h"
 #include "wh-context.h"
 #include "wh-service-page.h"
@@ -352,6 +354,27 @@ typedef struct
 #define MERCHANT_PLENTY   2
 
 static void
+put_merchant_at (WhTestServer       *ts,
+                 gint64              id,
+                 const char         *name,
+                 double              lat,
+                 const char * const *windows,
+                 gint64              quota)
+{
+  g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
+
+  m->id = id;
+  wh_record_set_text (m, "name", name);
+  wh_record_set_text (m, "address", "北京市大兴区黄村镇兴华大街 1 号");
+  wh_record_set_real (m, "lat", lat);
+  wh_record_set_real (m, "lon", 116.33);
+  wh_record_set_strv (m, "windows", windows);
+  wh_record_set_int (m, "daily_quota", quota);
+  wh_record_set_int (m, "remaining_today", quota);
+  wh_test_server_put_record (ts, m);
+}
+
+static void
 put_merchant (WhTestServer *ts,
               gint64        id,
               const char   *name,
@@ -359,17 +382,8 @@ put_merchant (WhTestServer *ts,
 {
   /* Serving the whole day, so the test passes at any hour. */
   static const char * const windows[] = { "00:00-12:00", "12:00-24:00", NULL };
-  g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
-  m->id = id;
-  wh_record_set_text (m, "name", name);
-  wh_record_set_text (m, "address", "北京市大兴区黄村镇兴华大街 1 号");
-  wh_record_set_real (m, "lat", 39.73 + id * 0.001);
-  wh_record_set_real (m, "lon", 116.33);
-  wh_record_set_strv (m, "windows", windows);
-  wh_record_set_int (m, "daily_quota", quota);
-  wh_record_set_int (m, "remaining_today", quota);
-  wh_test_server_put_record (ts, m);
+  put_merchant_at (ts, id, name, 39.73 + id * 0.001, windows, quota);
 }
 
 /* A claim button of the merchant, found the way a person would: in the list. */
@@ -524,8 +538,14 @@ view_fixture_setup (ViewFixture  *f,
 
   f->server = wh_test_server_start (NULL, &error);
   g_assert_no_error (error);
-  put_merchant (f->server, MERCHANT_ONE_LEFT, "黄焖鸡米饭(黄村店)", 1);
-  put_merchant (f->server, MERCHANT_PLENTY, "兰州牛肉拉面", 5);
+  if (data != NULL)
+    /* The test's own merchants. */
+    ((void (*) (WhTestServer *)) data) (f->server);
+  else
+    {
+      put_merchant (f->server, MERCHANT_ONE_LEFT, "黄焖鸡米饭(黄村店)", 1);
+      put_merchant (f->server, MERCHANT_PLENTY, "兰州牛肉拉面", 5);
+    }
   f->store = open_temp_store (&f->dir);
   f->api = wh_api_new (wh_test_server_get_url (f->server), &error);
   g_assert_no_error (error);
@@ -664,6 +684,314 @@ test_view_claims (ViewFixture  *f,
                                                                 "Your voucher for today"))));
 }
 
+/* ---- A used voucher ------------------------------------------------------ */
+
+static gboolean
+is_label_with (GtkWidget *widget,
+               gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* A used voucher says when and where it was used, not to show it at the
+ * counter; an expired one says it expired. */
+static void
+test_voucher_page_used (void)
+{
+  GtkWidget *page = g_object_new (WH_TYPE_MEALS_VOUCHER_PAGE, NULL);
+  GtkWidget *window = show_in_window (page, 600, 800);
+  g_autoptr(WhRecord) used = make_voucher ("v1", 7, "2026-11-20", "redeemed");
+  g_autoptr(WhRecord) old = make_voucher ("v2", 7, "2020-01-02", "unused");
+  g_autoptr(WhRecord) fresh = make_voucher ("v3", 7, "2999-01-02", "unused");
+
+  /* redeemed at 12:05 in China, written in UTC */
+  wh_record_set_text (used, "redeemed_at", "2026-11-20T04:05:00Z");
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), used);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with,
+                                         (gpointer) "Used on 2026-11-20 12:05 at 黄焖鸡米饭(黄村店)"));
+  g_assert_null (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "cannot be used again"));
+
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), old);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Expired at 2020-01-02 23:59"));
+  g_assert_null (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+
+  wh_meals_voucher_page_set_voucher (WH_MEALS_VOUCHER_PAGE (page), fresh);
+  spin_until_idle ();
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Show this screen"));
+  g_assert_nonnull (wh_test_find_widget (page, is_label_with, (gpointer) "Valid until 2999-01-02 23:59"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- The resend countdown belongs to its number -------------------------- */
+
+static gboolean
+is_send_button (GtkWidget *widget,
+                gpointer   data)
+{
+  const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget)) : NULL;
+
+  return label != NULL && (g_str_has_prefix (label, "Send _Code") ||
+                           g_str_has_prefix (label, "Send again in"));
+}
+
+static GtkWidget *
+send_button (ViewFixture *f)
+{
+  GtkWidget *button = wh_test_find_widget (GTK_WIDGET (f->view), is_send_button, NULL);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+static gboolean
+counting_down_cb (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (send_button (f))), "Send again in");
+}
+
+static void
+assert_may_send (ViewFixture *f,
+                 gboolean     may)
+{
+  GtkWidget *button = send_button (f);
+
+  g_assert_cmpint (gtk_widget_get_sensitive (button), ==, may);
+  g_assert_cmpint (g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (button)), "Send _Code"),
+                   ==, may);
+}
+
+/* A code sent to one number holds back another code to that number only:
+ * not to a number typed next, nor after signing out (on a kiosk, the next
+ * person's). */
+static void
+test_sign_in_resend_per_number (ViewFixture  *f,
+                                gconstpointer data)
+{
+  GtkEditable *phone = GTK_EDITABLE (wh_meals_view_get_phone_entry (f->view));
+
+  gtk_editable_set_text (phone, "13800138000");
+  g_signal_emit_by_name (phone, "activate");
+  g_assert_true (wh_test_spin_until (counting_down_cb, f, 15000));
+  assert_may_send (f, FALSE);
+
+  /* a typo corrected: the other number may have its code */
+  gtk_editable_set_text (phone, "13800138001");
+  assert_may_send (f, TRUE);
+  /* back to the first: its countdown runs on */
+  gtk_editable_set_text (phone, "13800138000");
+  assert_may_send (f, FALSE);
+
+  /* sign-in done with, or the kiosk's next person: nothing held back */
+  wh_service_page_reset (WH_SERVICE_PAGE (f->view));
+  spin_until_idle ();
+  assert_may_send (f, TRUE);
+  gtk_editable_set_text (phone, "13900139000");
+  assert_may_send (f, TRUE);
+}
+
+/* ---- Claim buttons that sleep, and why ----------------------------------- */
+
+#define MERCHANT_ALL_DAY 3
+#define MERCHANT_MEALS   4
+
+static const char * const meal_windows[] = { "11:00-13:30", "17:00-19:30", NULL };
+static const char * const all_day_window[] = { "00:00-24:00", NULL };
+
+/* 14:40 in China: after lunch, before dinner. */
+static GDateTime *
+afternoon (void)
+{
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+
+  return g_date_time_new (cst, 2026, 12, 6, 14, 40, 0);
+}
+
+static WhMealsMerchantList *
+merchant_list (ViewFixture *f)
+{
+  return WH_MEALS_MERCHANT_LIST (wh_test_find_descendant (GTK_WIDGET (f->view),
+                                                          WH_TYPE_MEALS_MERCHANT_LIST));
+}
+
+static void
+put_two_kinds (WhTestServer *ts)
+{
+  put_merchant_at (ts, MERCHANT_ALL_DAY, "全天快餐", 39.731, all_day_window, 5);
+  put_merchant_at (ts, MERCHANT_MEALS, "饭点面馆", 39.732, meal_windows, 5);
+}
+
+/* The text beside a merchant's Claim button (its row's own labels). */
+static gboolean
+row_says (GtkWidget  *button,
+          const char *text)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (button, GTK_TYPE_LIST_BOX_ROW);
+
+  return row != NULL && wh_test_find_widget (row, is_label_with, (gpointer) text) != NULL;
+}
+
+typedef struct
+{
+  ViewFixture *f;
+  gint64       merchant_id;
+  gboolean     sensitive;
+  const char  *text;
+} ButtonState;
+
+static gboolean
+button_state_cb (gpointer data)
+{
+  ButtonState *s = data;
+  GtkWidget *button = find_claim_button (GTK_WIDGET (s->f->view), s->merchant_id);
+
+  return button != NULL && gtk_widget_get_sensitive (button) == s->sensitive &&
+         (s->text == NULL || row_says (button, s->text));
+}
+
+static void
+assert_button (ViewFixture *f,
+               gint64       merchant_id,
+               gboolean     sensitive,
+               const char  *text)
+{
+  ButtonState s = { f, merchant_id, sensitive, text };
+
+  g_assert_true (wh_test_spin_until (button_state_cb, &s, 20000));
+}
+
+/* A merchant not serving now, or a worker who may not claim: the Claim
+ * button sleeps with the reason beside it, as for a merchant that ran out,
+ * and a press that comes too late gets one answer, not a question first. */
+static void
+test_view_claim_reasons (ViewFixture  *f,
+                         gconstpointer data)
+{
+  g_autoptr(GDateTime) at = afternoon ();
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) lunch = g_date_time_new (cst, 2026, 12, 6, 12, 0, 0);
+  g_autoptr(GDateTime) night = g_date_time_new (cst, 2026, 12, 6, 21, 0, 0);
+  WhMealsMerchantList *list = merchant_list (f);
+  AdwMessageDialog *dialog;
+
+  wh_meals_merchant_list_set_clock (list, at);
+  /* signed out, at 14:40: the all-day merchant may be claimed, the other
+   * says when */
+  assert_button (f, MERCHANT_ALL_DAY, TRUE, "5 of 5 meals left today");
+  assert_button (f, MERCHANT_MEALS, FALSE, "Claim from 17:00");
+  wh_meals_merchant_list_set_clock (list, night);
+  assert_button (f, MERCHANT_MEALS, FALSE, "Closed for today");
+  /* at lunch it wakes */
+  wh_meals_merchant_list_set_clock (list, lunch);
+  assert_button (f, MERCHANT_MEALS, TRUE, "5 of 5 meals left today");
+
+  /* the list was read at lunch; the press comes at 14:40: one message */
+  sign_in (f, "13800138000");
+  wh_meals_merchant_list_set_clock (list, at);
+  g_signal_emit_by_name (list, "claim",
+                         wh_meals_merchant_list_find (list, MERCHANT_MEALS) ?
+                         wh_meals_merchant_list_find (list, MERCHANT_MEALS) :
+                         wh_meals_merchant_list_find (list, MERCHANT_ALL_DAY));
+  answer_dialog ("Not Serving Now", "close");
+  g_assert_null (find_dialog ());
+
+  /* the question before a claim says when, in words that read */
+  assert_button (f, MERCHANT_ALL_DAY, TRUE, NULL);
+  g_signal_emit_by_name (find_claim_button (GTK_WIDGET (f->view), MERCHANT_ALL_DAY), "clicked");
+  g_assert_true (wh_test_spin_until (dialog_shown_cb, NULL, 15000));
+  dialog = find_dialog ();
+  g_assert_null (strstr (adw_message_dialog_get_body (dialog), "at All day"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "serves all day"));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_until_idle ();
+
+  /* a worker who is not a union member: every button sleeps, and says so */
+  wh_service_page_reset (WH_SERVICE_PAGE (f->view));
+  spin_until_idle ();
+  assert_button (f, MERCHANT_ALL_DAY, TRUE, NULL);
+  sign_in (f, "13800138009");
+  assert_button (f, MERCHANT_ALL_DAY, FALSE, "You are not eligible yet");
+  assert_button (f, MERCHANT_MEALS, FALSE, "You are not eligible yet");
+  /* signing out wakes them again */
+  wh_service_page_reset (WH_SERVICE_PAGE (f->view));
+  assert_button (f, MERCHANT_ALL_DAY, TRUE, NULL);
+}
+
+/* ---- Serving now --------------------------------------------------------- */
+
+#define N_MEAL_TIME 32
+#define MERCHANT_FAR_ALL_DAY 100
+
+static void
+put_meal_time_city (WhTestServer *ts)
+{
+  /* Thirty-two merchants near the worker serve at meal times only; one
+   * open all day is further off than all of them. */
+  for (gint64 id = 1; id <= N_MEAL_TIME; id++)
+    {
+      g_autofree char *name = g_strdup_printf ("面馆%02d", (int) id);
+
+      put_merchant_at (ts, id, name, 39.73 + id * 0.0005, meal_windows, 5);
+    }
+  put_merchant_at (ts, MERCHANT_FAR_ALL_DAY, "全天便当", 39.80, all_day_window, 5);
+}
+
+static gboolean
+is_visible_label_with (GtkWidget *widget,
+                       gpointer   text)
+{
+  return is_label_with (widget, text) && gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+far_all_day_listed_cb (gpointer data)
+{
+  ViewFixture *f = data;
+  GtkWidget *far = find_claim_button (GTK_WIDGET (f->view), MERCHANT_FAR_ALL_DAY);
+
+  return far != NULL && gtk_widget_get_sensitive (far) &&
+         find_claim_button (GTK_WIDGET (f->view), 1) == NULL;
+}
+
+/* At 14:40 none of the thirty nearest serves; "Serving now" finds the one
+ * that does further off, from the cache, offline. */
+static void
+test_view_serving_now (ViewFixture  *f,
+                       gconstpointer data)
+{
+  g_autoptr(GDateTime) at = afternoon ();
+  WhMealsMerchantList *list = merchant_list (f);
+  GtkWidget *serving;
+
+  wh_context_set_location (f->context, 39.73, 116.33, TRUE);
+  wh_meals_merchant_list_set_clock (list, at);
+  assert_button (f, 1, FALSE, "Claim from 17:00");
+  assert_button (f, 30, FALSE, "Claim from 17:00");
+  g_assert_null (find_claim_button (GTK_WIDGET (f->view), MERCHANT_FAR_ALL_DAY));
+  /* the list says where to look */
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (f->view), is_visible_label_with,
+                                         (gpointer) "Serving now"));
+
+  wh_test_server_stop (f->server);
+  serving = wh_test_find_widget (GTK_WIDGET (f->view), wh_test_is_section_button,
+                                 (gpointer) "Serving now");
+  g_assert_nonnull (serving);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (serving), TRUE);
+  g_assert_true (wh_test_spin_until (far_all_day_listed_cb, f, 15000));
+  g_assert_null (wh_test_find_widget (GTK_WIDGET (f->view), is_visible_label_with,
+                                      (gpointer) "None of these merchants serves now"));
+
+  /* off again: the nearest thirty, closed */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (serving), FALSE);
+  assert_button (f, 1, FALSE, "Claim from 17:00");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -678,5 +1006,12 @@ main (int   argc,
   g_test_add_func ("/meals/qr/empty", test_qr_empty);
   g_test_add ("/meals/view/claims", ViewFixture, NULL, view_fixture_setup, test_view_claims,
               view_fixture_teardown);
+  g_test_add ("/meals/view/claim-reasons", ViewFixture, put_two_kinds, view_fixture_setup,
+              test_view_claim_reasons, view_fixture_teardown);
+  g_test_add ("/meals/view/serving-now", ViewFixture, put_meal_time_city, view_fixture_setup,
+              test_view_serving_now, view_fixture_teardown);
+  g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
+  g_test_add ("/meals/sign-in/resend-per-number", ViewFixture, NULL, view_fixture_setup,
+              test_sign_in_resend_per_number, view_fixture_teardown);
   return g_test_run ();
 }

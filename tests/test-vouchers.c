@@ -3,6 +3,7 @@
  * Idempotency-Key rule both sides share, and the claim protocol against the
  * reference server: the key kept across a lost answer, dropped on a
  * definite no, one voucher however often the worker taps. */
+#define _GNU_SOURCE /* memmem */
 #include "config.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "wh-idempotency.h"
 #include "wh-store.h"
 #include "wh-test-http.h"
+#include "wh-test-store.h"
 #include "wh-test.h"
 #include "wh-vouchers.h"
 
@@ -429,6 +431,214 @@ test_pending_async (Claimer      *c,
   g_assert_no_error (error);
 }
 
+/* ---- Sign-out on a desktop ----------------------------------------------- */
+
+#define WIPE_PHONE "13912345678"
+#define WIPE_MARKER "PAYLOAD-MARKER"
+
+static gboolean
+file_holds (const char *path,
+            const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  return memmem (contents, length, needle, strlen (needle)) != NULL;
+}
+
+static WhRecord *
+wipe_voucher (guint i,
+              guint round)
+{
+  WhRecord *v = wh_record_new (&wh_collection_vouchers);
+  g_autofree char *id = g_strdup_printf ("v%u", i);
+  g_autofree char *day = g_strdup_printf ("2026-11-%02u", i + 1);
+  g_autofree char *valid = g_strdup_printf ("%sT23:59:59+08:00", day);
+  /* Long payloads, as real ones are: the vouchers take several pages. */
+  g_autofree char *payload = g_strdup_printf ("WH1." WIPE_MARKER ".%u.%u.%0300u", i, round, i);
+
+  wh_record_set_text (v, "voucher_id", id);
+  wh_record_set_int (v, "merchant_id", 1 + i);
+  wh_record_set_text (v, "merchant_name", "黄焖鸡米饭");
+  wh_record_set_text (v, "code", "253587322047");
+  wh_record_set_text (v, "payload", payload);
+  wh_record_set_text (v, "day", day);
+  wh_record_set_text (v, "valid_until", valid);
+  wh_record_set_text (v, "status", "unused");
+  wh_record_set_text (v, "claimed_at", valid);
+  return v;
+}
+
+/* Signing out on a desktop leaves the worker's phone number, vouchers and
+ * claim keys readable nowhere: not in the file, its WAL or its index, even
+ * as copies the session's writes left behind (a voucher list replaced,
+ * the worker saved again). */
+static void
+test_sign_out_wipes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhRecord) me = wh_record_new (&wh_collection_me);
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *key = NULL;
+
+  g_assert_no_error (error);
+  wh_record_set_int (me, "user_id", 1);
+  wh_record_set_text (me, "phone", WIPE_PHONE);
+  wh_record_set_bool (me, "union_member", TRUE);
+  wh_record_set_bool (me, "new_form_worker", TRUE);
+  wh_record_set_bool (me, "eligible", TRUE);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+
+      g_assert_true (wh_store_set_me (store, me, &error));
+      for (guint i = 0; i < 24 - round * 8; i++)
+        g_ptr_array_add (list, wipe_voucher (i, round));
+      g_assert_true (wh_store_replace_vouchers (store, list, &error));
+      g_assert_true (wh_store_put_voucher (store, g_ptr_array_index (list, 0), &error));
+      g_assert_no_error (error);
+    }
+  key = wh_store_begin_claim (store, 7, "2026-11-30", "CLAIM-KEY-MARKER", &error);
+  g_assert_no_error (error);
+  /* Before: the data is there to be found (the test can see it). */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+    g_assert_true (file_holds (path, WIPE_PHONE) || file_holds (wal, WIPE_PHONE));
+  }
+
+  g_assert_true (wh_store_forget_signed_in (store, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_assert_false (file_holds (file, WIPE_PHONE));
+      g_assert_false (file_holds (file, WIPE_MARKER));
+      g_assert_false (file_holds (file, "CLAIM-KEY-MARKER"));
+    }
+  g_clear_object (&store);
+  wh_test_remove_tmpdir (dir);
+}
+
+/* ---- Merchants serving at a time ----------------------------------------- */
+
+static WhRecord *
+serving_merchant (gint64              id,
+                  double              lat,
+                  const char * const *windows)
+{
+  WhRecord *m = wh_record_new (&wh_collection_merchants);
+  g_autofree char *name = g_strdup_printf ("商户%" G_GINT64_FORMAT, id);
+
+  m->id = id;
+  m->rev = id;
+  wh_record_set_text (m, "name", name);
+  wh_record_set_real (m, "lat", lat);
+  wh_record_set_real (m, "lon", 116.33);
+  wh_record_set_strv (m, "windows", windows);
+  wh_record_set_int (m, "daily_quota", 5);
+  wh_record_set_int (m, "remaining_today", 5);
+  return m;
+}
+
+static GPtrArray *
+serving_at (WhStore *store,
+            int      minute,
+            gboolean nearest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_merchants);
+  GPtrArray *rows;
+
+  wh_query_where_in_window (query, "windows", minute);
+  if (nearest)
+    wh_query_set_order_distance (query, 39.73, 116.33);
+  rows = wh_store_query (store, query, 0, 30, &error);
+  g_assert_no_error (error);
+  return rows;
+}
+
+/* The store finds the merchants serving at a minute of the day by their
+ * windows, start included and end excluded, as wh_windows_contain says on a
+ * record; nearest first too, so the all-day merchant beyond thirty others
+ * that are closed is found. */
+static void
+test_serving_at (void)
+{
+  static const char * const meals[] = { "11:00-13:30", "17:00-19:30", NULL };
+  static const char * const all_day[] = { "00:00-24:00", NULL };
+  static const char * const morning[] = { "06:00-10:00", NULL };
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(WhQuery) every = wh_query_new (&wh_collection_merchants);
+  g_autoptr(GError) error = NULL;
+
+  /* 40 merchants with meal-time windows near the worker, one open all day
+   * far off, one serving mornings in between. */
+  for (gint64 id = 1; id <= 40; id++)
+    wh_test_apply (store, &wh_collection_merchants, NULL, id,
+                   serving_merchant (id, 39.73 + id * 0.0005, meals), NULL);
+  wh_test_apply (store, &wh_collection_merchants, NULL, 41,
+                 serving_merchant (41, 39.80, all_day), NULL);
+  wh_test_apply (store, &wh_collection_merchants, NULL, 42,
+                 serving_merchant (42, 39.76, morning), NULL);
+
+  /* 14:40: only the all-day one, nearest first or not */
+  rows = serving_at (store, 14 * 60 + 40, TRUE);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpint (((WhRecord *) rows->pdata[0])->id, ==, 41);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = serving_at (store, 14 * 60 + 40, FALSE);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* 11:00 is in, 13:30 is out; the nearest thirty, then the rest */
+  rows = serving_at (store, 11 * 60, TRUE);
+  g_assert_cmpuint (rows->len, ==, 30);
+  g_assert_cmpint (((WhRecord *) rows->pdata[0])->id, ==, 1);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = serving_at (store, 13 * 60 + 30, TRUE);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = serving_at (store, 8 * 60, TRUE);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpint (((WhRecord *) rows->pdata[0])->id, ==, 42);
+  g_assert_cmpint (((WhRecord *) rows->pdata[1])->id, ==, 41);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* The store and the rule on a record agree at every minute. */
+  all = wh_store_query (store, every, 0, 100, &error);
+  g_assert_no_error (error);
+  for (int minute = 0; minute < 24 * 60; minute += 5)
+    {
+      guint expected = 0;
+
+      if (!wh_test_sampled ((guint) minute / 5))
+        continue;
+      for (guint i = 0; i < all->len; i++)
+        {
+          g_auto(GStrv) windows = wh_record_dup_strv (all->pdata[i], "windows");
+
+          expected += wh_windows_contain ((const char * const *) windows, minute);
+        }
+      rows = serving_at (store, minute, FALSE);
+      g_assert_cmpuint (MIN (expected, 30), ==, rows->len);
+      g_clear_pointer (&rows, g_ptr_array_unref);
+    }
+  g_assert_false (wh_windows_contain (NULL, 0));
+  g_assert_true (wh_windows_contain (all_day, 24 * 60 - 1));
+  g_clear_object (&store);
+  wh_test_remove_tmpdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -444,6 +654,8 @@ main (int   argc,
               claimer_teardown);
   g_test_add ("/vouchers/refresh-and-forget", Claimer, NULL, claimer_setup,
               test_refresh_and_forget, claimer_teardown);
+  g_test_add_func ("/vouchers/merchants/serving-at", test_serving_at);
+  g_test_add_func ("/vouchers/store/sign-out-wipes", test_sign_out_wipes);
   g_test_add ("/vouchers/store/pending-async", Claimer, NULL, claimer_setup, test_pending_async,
               claimer_teardown);
   return g_test_run ();

@@ -213,6 +213,32 @@ wh_query_where_id_in (WhQuery      *query,
 }
 
 void
+wh_query_where_in_window (WhQuery    *query,
+                          const char *field,
+                          int         minute)
+{
+  WhFilter filter = { 0 };
+  WhType type;
+
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (minute >= 0 && minute < 24 * 60);
+
+  filter.field = lookup_field (query, field, &type);
+  if (filter.field == NULL)
+    return;
+  if (type != WH_TYPE_STRV)
+    {
+      g_critical ("Field %s.%s is not a list of windows", query->collection->name, field);
+      return;
+    }
+  filter.op = WH_QUERY_IN_WINDOW;
+  filter.type = WH_TYPE_INT;
+  filter.i = minute;
+  filter.sep = WH_STRV_SEPARATOR;
+  g_array_append_val (query->filters, filter);
+}
+
+void
 wh_query_where_region (WhQuery *query,
                        gint64   adcode)
 {

@@ -25,6 +25,7 @@ typedef enum
   WH_QUERY_GE,
   WH_QUERY_HAS, /* a list field (STRV, INTV) holds the value: wh_query_where_has () */
   WH_QUERY_IN_IDS, /* id is one of a set: wh_query_where_id_in () */
+  WH_QUERY_IN_WINDOW, /* a list of windows holds a minute: wh_query_where_in_window () */
 } WhQueryOp;
 
 typedef struct _WhQuery WhQuery;
@@ -63,6 +64,12 @@ void                wh_query_where_has       (WhQuery            *query,
 void                wh_query_where_id_in     (WhQuery            *query,
                                               const gint64       *ids,
                                               guint               n_ids);
+/* Rows whose list field of WH_FORMAT_WINDOW values ("11:00-13:30") holds a
+ * window that minute (0–1439 of the day) falls in, start included, end
+ * excluded (wh_windows_contain), e.g. the merchants serving now. */
+void                wh_query_where_in_window (WhQuery            *query,
+                                              const char         *field,
+                                              int                 minute);
 /* Rows in a region as the contract defines it: an adcode ending in 0000 is a
  * province, in 00 a city, else a district. Needs the adcode fields. */
 void                wh_query_where_region    (WhQuery            *query,

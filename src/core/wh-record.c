@@ -310,6 +310,35 @@ parse_time (const char *s,
   return TRUE;
 }
 
+gboolean
+wh_window_parse (const char *window,
+                 int        *start,
+                 int        *end)
+{
+  int a, b;
+
+  if (window == NULL || strlen (window) != 11 || !parse_time (window, &a) || window[5] != '-' ||
+      !parse_time (window + 6, &b) || a >= b)
+    return FALSE;
+  *start = a;
+  *end = b;
+  return TRUE;
+}
+
+gboolean
+wh_windows_contain (const char * const *windows,
+                    int                 minute)
+{
+  for (guint i = 0; windows && windows[i]; i++)
+    {
+      int start, end;
+
+      if (wh_window_parse (windows[i], &start, &end) && start <= minute && minute < end)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 check_format (const WhField *field,
               const char    *s)
@@ -336,8 +365,7 @@ check_format (const WhField *field,
     case WH_FORMAT_WINDOW:
       {
         int a, b;
-        return strlen (s) == 11 && parse_time (s, &a) && s[5] == '-' && parse_time (s + 6, &b) &&
-               a < b;
+        return wh_window_parse (s, &a, &b);
       }
     case WH_FORMAT_DATETIME:
       {

@@ -114,6 +114,15 @@ void        wh_record_read_values           (WhRecord           *record,
                                              sqlite3_stmt       *stmt,
                                              int                 first_column);
 
+/* A WH_FORMAT_WINDOW value, "HH:MM-HH:MM", as minutes of the day (start
+ * included, end excluded, 24:00 the end of the day); FALSE when malformed. */
+gboolean    wh_window_parse                 (const char         *window,
+                                             int                *start,
+                                             int                *end);
+/* Whether one of windows (NULL-terminated, NULL: none) holds minute. */
+gboolean    wh_windows_contain              (const char * const *windows,
+                                             int                 minute);
+
 /* Checks one value against its field; used by from_json and by writers. */
 gboolean    wh_field_check_text             (const WhField      *field,
                                              const char         *value,

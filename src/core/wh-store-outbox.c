@@ -212,11 +212,7 @@ wh_store_wipe_personal (WhStore *self,
   if (!wh_store_writer_end (self, ok, error))
     return FALSE;
 
-  g_mutex_lock (&self->write_lock);
-  /* A reader in the middle of a query can keep the checkpoint from
-   * finishing; the data is deleted either way, so that is not an error. */
-  sqlite3_wal_checkpoint_v2 (self->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-  g_mutex_unlock (&self->write_lock);
+  wh_store_truncate_wal (self);
 
   for (guint i = 0; i < G_N_ELEMENTS (personal); i++)
     wh_store_emit_changed (self, personal[i]);

@@ -9,6 +9,50 @@
 
 /* ---- Love-meal vouchers and the signed-in worker ------------------------ */
 
+/* The worker's data is written with secure_delete on, so every copy a write
+ * frees (a voucher list replaced, the worker saved again, a page split) is
+ * zeroed in the page, and after sign-out's checkpoint no copy is left in
+ * the file or its WAL. Elsewhere the setting stays as it was: zeroing the
+ * pages a sync frees would cost writes for nothing personal. */
+static gboolean
+personal_begin (WhStore *self,
+                int     *was,
+                GError **error)
+{
+  if (!wh_store_writer_begin (self, error))
+    return FALSE;
+  if ((*was = (int) wh_conn_query_int (self->writer, "PRAGMA secure_delete", error)) < 0 ||
+      !wh_conn_exec (self->writer, "PRAGMA secure_delete = ON", error))
+    {
+      wh_store_writer_end (self, FALSE, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+personal_end (WhStore  *self,
+              int       was,
+              gboolean  ok,
+              GError  **error)
+{
+  if (was == 0)
+    ok = wh_conn_exec (self->writer, "PRAGMA secure_delete = OFF", ok ? error : NULL) && ok;
+  return wh_store_writer_end (self, ok, error);
+}
+
+/* Moves every page into the file and truncates the WAL that held the old
+ * ones, so what was deleted with secure_delete on is gone from both. */
+void
+wh_store_truncate_wal (WhStore *self)
+{
+  g_mutex_lock (&self->write_lock);
+  /* A reader in the middle of a query can keep the checkpoint from
+   * finishing; the data is deleted either way, so that is not an error. */
+  sqlite3_wal_checkpoint_v2 (self->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+}
+
 static gboolean
 put_voucher (WhStore        *self,
              const WhRecord *voucher,
@@ -63,14 +107,15 @@ wh_store_put_voucher (WhStore        *self,
                       GError        **error)
 {
   gboolean ok;
+  int was;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (voucher != NULL, FALSE);
 
-  if (!check_voucher (voucher, error) || !wh_store_writer_begin (self, error))
+  if (!check_voucher (voucher, error) || !personal_begin (self, &was, error))
     return FALSE;
   ok = put_voucher (self, voucher, error);
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return FALSE;
   wh_store_emit_changed (self, "vouchers");
   return TRUE;
@@ -82,6 +127,7 @@ wh_store_replace_vouchers (WhStore   *self,
                            GError   **error)
 {
   gboolean ok;
+  int was;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (vouchers != NULL, FALSE);
@@ -89,12 +135,12 @@ wh_store_replace_vouchers (WhStore   *self,
   for (guint i = 0; i < vouchers->len; i++)
     if (!check_voucher (g_ptr_array_index (vouchers, i), error))
       return FALSE;
-  if (!wh_store_writer_begin (self, error))
+  if (!personal_begin (self, &was, error))
     return FALSE;
   ok = wh_conn_exec (self->writer, "DELETE FROM vouchers", error);
   for (guint i = 0; ok && i < vouchers->len; i++)
     ok = put_voucher (self, g_ptr_array_index (vouchers, i), error);
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return FALSE;
   wh_store_emit_changed (self, "vouchers");
   return TRUE;
@@ -153,6 +199,7 @@ wh_store_begin_claim (WhStore    *self,
   g_autoptr(WhStmt) insert = NULL;
   g_autofree char *key = NULL;
   gboolean ok;
+  int was;
   int rc;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -162,7 +209,7 @@ wh_store_begin_claim (WhStore    *self,
 
   /* Read and create under the write lock, so two taps (or the app and the
    * CLI) never make two keys for one claim. */
-  if (!wh_store_writer_begin (self, error))
+  if (!personal_begin (self, &was, error))
     return NULL;
   select = wh_conn_prepare (self->writer,
                             "SELECT idempotency_key FROM pending_claims"
@@ -202,7 +249,7 @@ wh_store_begin_claim (WhStore    *self,
           key = g_strdup (new_key);
         }
     }
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return NULL;
   return g_steal_pointer (&key);
 }
@@ -216,6 +263,7 @@ wh_store_finish_claim (WhStore        *self,
 {
   g_autoptr(WhStmt) stmt = NULL;
   gboolean ok;
+  int was;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (day != NULL, FALSE);
@@ -224,7 +272,7 @@ wh_store_finish_claim (WhStore        *self,
     return FALSE;
   /* The voucher and the end of its claim commit together: a crash in
    * between can neither lose the voucher nor leave a key that was used. */
-  if (!wh_store_writer_begin (self, error))
+  if (!personal_begin (self, &was, error))
     return FALSE;
   ok = voucher == NULL || put_voucher (self, voucher, error);
   if (ok)
@@ -241,7 +289,7 @@ wh_store_finish_claim (WhStore        *self,
       ok = wh_conn_step_done (self->writer, stmt, "forget pending claim", error);
     }
   g_clear_pointer (&stmt, wh_stmt_done);
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return FALSE;
   if (voucher != NULL)
     wh_store_emit_changed (self, "vouchers");
@@ -286,13 +334,14 @@ wh_store_set_me (WhStore        *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *body = NULL;
   gboolean ok;
+  int was;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (me == NULL || me->collection == &wh_collection_me, FALSE);
 
   if (me != NULL)
     body = wh_record_to_string (me);
-  if (!wh_store_writer_begin (self, error))
+  if (!personal_begin (self, &was, error))
     return FALSE;
   stmt = wh_conn_prepare (self->writer,
                           me ? "INSERT OR REPLACE INTO me (slot, body) VALUES (1, ?1)"
@@ -306,7 +355,7 @@ wh_store_set_me (WhStore        *self,
       ok = wh_conn_step_done (self->writer, stmt, "write me", error);
     }
   g_clear_pointer (&stmt, wh_stmt_done);
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return FALSE;
   wh_store_emit_changed (self, "me");
   return TRUE;
@@ -341,15 +390,18 @@ wh_store_forget_signed_in (WhStore *self,
                            GError **error)
 {
   gboolean ok;
+  int was;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
-  if (!wh_store_writer_begin (self, error))
+  if (!personal_begin (self, &was, error))
     return FALSE;
   ok = wh_conn_exec (self->writer,
                      "DELETE FROM me; DELETE FROM vouchers; DELETE FROM pending_claims;", error);
-  if (!wh_store_writer_end (self, ok, error))
+  if (!personal_end (self, was, ok, error))
     return FALSE;
+  /* As the kiosk's wipe: nothing of the worker stays readable in the WAL. */
+  wh_store_truncate_wal (self);
   wh_store_emit_changed (self, "me");
   wh_store_emit_changed (self, "vouchers");
   return TRUE;

@@ -312,6 +312,11 @@ gboolean
 wh_store_reconcile_cache_tables (WhStore *self,
                                  GError **error);
 
+/* wh-store-personal.c: a checkpoint that truncates the WAL, after personal
+ * data was deleted with secure_delete on. */
+void
+wh_store_truncate_wal (WhStore *self);
+
 /* wh-store-write.c */
 gboolean
 wh_store_writer_begin (WhStore *self,

@@ -110,6 +110,8 @@ wh_store_append_conditions (GString        *sql,
        * LIKE, so % and _ in a value mean themselves). */
       if (f->op == WH_QUERY_HAS)
         g_string_append_printf (sql, "%swh_has (%s, ?, %d)", *and, f->field, f->sep);
+      else if (f->op == WH_QUERY_IN_WINDOW)
+        g_string_append_printf (sql, "%swh_in_window (%s, ?, %d)", *and, f->field, f->sep);
       else if (f->op == WH_QUERY_IN_IDS)
         g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", *and);
       else

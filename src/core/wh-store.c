@@ -319,6 +319,41 @@ has_item_fn (sqlite3_context *ctx,
   sqlite3_result_int (ctx, 0);
 }
 
+/* wh_in_window (list, minute, sep): 1 when one of the windows of list (a
+ * STRV of WH_FORMAT_WINDOW values in storage form) holds minute, else 0.
+ * The same rule as wh_windows_contain, which the views use on a record. */
+static void
+in_window_fn (sqlite3_context *ctx,
+              int              argc,
+              sqlite3_value  **argv)
+{
+  const char *list = (const char *) sqlite3_value_text (argv[0]);
+  int minute = sqlite3_value_int (argv[1]);
+  int sep = sqlite3_value_int (argv[2]);
+
+  /* A window is 11 bytes; the schema allows four. */
+  for (const char *p = list; p != NULL && *p != '\0';)
+    {
+      const char *next = strchr (p, sep);
+      gsize len = next ? (gsize) (next - p) : strlen (p);
+      char window[12];
+      int start, end;
+
+      if (len == 11)
+        {
+          memcpy (window, p, 11);
+          window[11] = '\0';
+          if (wh_window_parse (window, &start, &end) && start <= minute && minute < end)
+            {
+              sqlite3_result_int (ctx, 1);
+              return;
+            }
+        }
+      p = next ? next + 1 : NULL;
+    }
+  sqlite3_result_int (ctx, 0);
+}
+
 static WhConn *
 conn_open (const char *path,
            gboolean    writer,
@@ -361,6 +396,10 @@ conn_open (const char *path,
     rc = sqlite3_create_function_v2 (conn->db, "wh_has", 3,
                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                      has_item_fn, NULL, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function_v2 (conn->db, "wh_in_window", 3,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     in_window_fn, NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     {
       wh_store_set_db_error (error, conn->db, rc, "register functions");

@@ -257,8 +257,11 @@ gboolean    wh_store_set_me        (WhStore            *self,
                                     GError            **error);
 WhRecord   *wh_store_get_me        (WhStore            *self,
                                     GError            **error);
-/* Sign-out on a desktop: the worker, the vouchers and pending claims go;
- * other personal data (progress, bookmarks, the outbox) stays. */
+/* Sign-out on a desktop: the worker, the vouchers and pending claims go,
+ * wiped as wh_store_wipe_personal wipes (these tables are written with
+ * secure_delete on, and the WAL is truncated), so the phone number and the
+ * vouchers stay readable nowhere in the files; other personal data
+ * (progress, bookmarks, the outbox) stays. */
 gboolean    wh_store_forget_signed_in (WhStore         *self,
                                     GError            **error);
 

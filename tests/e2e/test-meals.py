@@ -58,7 +58,11 @@ def main():
                 s.find_one("label", "You can claim one free meal a day", timeout=30))
         s.check("and can sign out", s.find_one("push button", prefix="Sign Out"))
 
-        # A merchant serving now with meals left comes first, and says so.
+        # "Serving now" finds the merchants serving at this hour of the day,
+        # all-day ones when none serves nearby (#18); one with meals left
+        # comes first, and says so.
+        # GTK 4.8 shows a toggle button to AT-SPI as a push button.
+        s.press(s.find_one("push button", "Serving now"))
         def serving_claim():
             for b in s.find("push button", prefix="Claim a meal at", timeout=0):
                 labels = s.labels(b.parent.parent)

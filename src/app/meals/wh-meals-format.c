@@ -23,13 +23,62 @@ wh_meals_mask_phone (const char *phone)
   return g_strdup_printf ("%.3s****%s", phone, phone + len - 4);
 }
 
-/* "11:00–13:30, 17:00–19:30" */
+gboolean
+wh_meals_serves_all_day (const WhRecord *merchant)
+{
+  g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
+  int covered = 0;
+  gboolean grew = TRUE;
+
+  /* Windows may touch ("00:00-12:00", "12:00-24:00"): extend the covered
+   * start of the day while one begins inside it. Four windows at most. */
+  while (grew && covered < 24 * 60)
+    {
+      grew = FALSE;
+      for (guint i = 0; windows && windows[i]; i++)
+        {
+          int start, end;
+
+          if (wh_window_parse (windows[i], &start, &end) && start <= covered && end > covered)
+            {
+              covered = end;
+              grew = TRUE;
+            }
+        }
+    }
+  return covered >= 24 * 60;
+}
+
+int
+wh_meals_next_window (const WhRecord *merchant,
+                      int             minute)
+{
+  g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
+  int next = -1;
+
+  for (guint i = 0; windows && windows[i]; i++)
+    {
+      int start, end;
+
+      if (wh_window_parse (windows[i], &start, &end) && start > minute &&
+          (next < 0 || start < next))
+        next = start;
+    }
+  return next;
+}
+
+/* "11:00–13:30, 17:00–19:30", or "All day" */
 char *
 wh_meals_format_windows (const WhRecord *merchant)
 {
   g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
   GString *text = g_string_new (NULL);
 
+  if (wh_meals_serves_all_day (merchant))
+    {
+      g_string_append (text, _("All day"));
+      return g_string_free (text, FALSE);
+    }
   for (guint i = 0; windows && windows[i]; i++)
     {
       g_autofree char *pretty = g_strdelimit (g_strdup (windows[i]), "-", ' ');
@@ -38,9 +87,7 @@ wh_meals_format_windows (const WhRecord *merchant)
       if (text->len > 0)
         /* Translators: the separator between serving windows */
         g_string_append (text, _(", "));
-      if (g_strcmp0 (windows[i], "00:00-24:00") == 0)
-        g_string_append (text, _("All day"));
-      else if (space)
+      if (space)
         {
           *space = '\0';
           g_string_append_printf (text, "%s–%s", pretty, space + 1);

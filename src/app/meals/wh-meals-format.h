@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 char       *wh_meals_mask_phone           (const char     *phone);
 /* A merchant's serving windows, "11:00–13:30, 17:00–19:30". */
 char       *wh_meals_format_windows       (const WhRecord *merchant);
+/* Whether the merchant's windows cover the whole day ("00:00-24:00"). */
+gboolean    wh_meals_serves_all_day       (const WhRecord *merchant);
+/* The start of the merchant's first window after minute (0–1439) today, in
+ * minutes, or -1 when none opens later today. */
+int         wh_meals_next_window          (const WhRecord *merchant,
+                                           int             minute);
 /* The field's text, or "" when it is not set. */
 const char *wh_meals_text_or_empty        (const WhRecord *record,
                                            const char     *field);

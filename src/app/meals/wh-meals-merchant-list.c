@@ -8,7 +8,6 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <shumate/shumate.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "wh-format.h"
@@ -27,11 +26,15 @@
 #define MAP_MIN_HEIGHT 220
 #define MAP_MIN_ZOOM   6
 #define MAP_MAX_ZOOM   15
+/* How often who serves now is checked again, so a Claim button wakes when
+ * a serving window opens and sleeps when it closes. */
+#define SERVING_CHECK_S 20
 
 typedef struct
 {
   WhRecord *record;
   double    distance_m; /* < 0: no location known */
+  gboolean  serving;    /* one of its windows holds the minute it was read at */
 } Merchant;
 
 static void
@@ -51,6 +54,8 @@ struct _WhMealsMerchantList
   GtkLabel       *merchants_empty_label;
   GtkListBox     *merchants_list;
   GtkSearchEntry *search_entry;
+  GtkToggleButton *serving_button;
+  GtkLabel       *serving_hint_label;
 
   /* Owned references */
   WhContext          *context;
@@ -62,9 +67,12 @@ struct _WhMealsMerchantList
   GPtrArray          *merchants;        /* Merchant* shown */
   ShumateSimpleMap   *map;
   ShumateMarkerLayer *marker_layer;
+  GDateTime          *clock;            /* a moment set by a test, NULL: now */
 
   /* State */
   gint64              claiming;         /* merchant id of the claim in flight */
+  gboolean            eligible;         /* FALSE: the signed-in worker may not claim */
+  guint               serving_source;
 };
 
 G_DEFINE_FINAL_TYPE (WhMealsMerchantList, wh_meals_merchant_list, GTK_TYPE_WIDGET)
@@ -77,45 +85,26 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* Minutes since midnight in the server's day (China Standard Time). */
+/* Minutes since midnight in the server's day (China Standard Time), by the
+ * list's clock. */
 static int
-now_minutes_cst (void)
+now_minutes_cst (WhMealsMerchantList *self)
 {
   g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
-  g_autoptr(GDateTime) now = g_date_time_new_now (cst);
+  g_autoptr(GDateTime) now = self->clock ? g_date_time_to_timezone (self->clock, cst)
+                                         : g_date_time_new_now (cst);
 
   return g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now);
 }
 
 static gboolean
-parse_window (const char *window,
-              int        *start,
-              int        *end)
-{
-  int h1, m1, h2, m2;
-
-  if (window == NULL || sscanf (window, "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4)
-    return FALSE;
-  *start = h1 * 60 + m1;
-  *end = h2 * 60 + m2;
-  return TRUE;
-}
-
-static gboolean
-merchant_serving_now (const WhRecord *merchant)
+serving_at (const WhRecord *merchant,
+            int             minute)
 {
   g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
-  int now = now_minutes_cst ();
 
-  for (guint i = 0; windows && windows[i]; i++)
-    {
-      int start, end;
-
-      /* The contract: start included, end excluded. */
-      if (parse_window (windows[i], &start, &end) && now >= start && now < end)
-        return TRUE;
-    }
-  return FALSE;
+  /* The contract: start included, end excluded. */
+  return wh_windows_contain ((const char * const *) windows, minute);
 }
 
 /* Today's remaining meals: remaining_today counts for quota_day only; on
@@ -142,6 +131,27 @@ claim_clicked_cb (GtkButton           *button,
     g_signal_emit (self, signals[CLAIM], 0, merchant);
 }
 
+/* Why a merchant's Claim button sleeps, or NULL when it may be pressed:
+ * the reasons the server would give, said before the press. */
+static char *
+claim_refusal (WhMealsMerchantList *self,
+               const Merchant      *m)
+{
+  int next;
+
+  if (!self->eligible)
+    return g_strdup (_("You are not eligible yet"));
+  if (merchant_remaining (m->record) <= 0)
+    return g_strdup (_("All claimed today"));
+  if (m->serving)
+    return NULL;
+  next = wh_meals_next_window (m->record, now_minutes_cst (self));
+  if (next < 0)
+    return g_strdup (_("Closed for today"));
+  /* Translators: when the merchant's next serving window opens, "17:00" */
+  return g_strdup_printf (_("Claim from %02d:%02d"), next / 60, next % 60);
+}
+
 static GtkWidget *
 merchant_row_new (WhMealsMerchantList *self,
                   const Merchant      *m)
@@ -158,7 +168,8 @@ merchant_row_new (WhMealsMerchantList *self,
   GtkWidget *button = gtk_button_new_with_label (_("Claim"));
   gint64 remaining = merchant_remaining (r);
   gint64 quota = wh_record_get_int (r, "daily_quota");
-  gboolean serving = merchant_serving_now (r);
+  gboolean serving = m->serving;
+  g_autofree char *refusal = claim_refusal (self, m);
   g_autofree char *windows = wh_meals_format_windows (r);
   g_autofree char *distance = m->distance_m >= 0 ? wh_format_distance (m->distance_m) : NULL;
   g_autofree char *where_text = NULL;
@@ -182,8 +193,17 @@ merchant_row_new (WhMealsMerchantList *self,
                                            "%d of %d meals left today",
                                            (unsigned long) MIN (remaining, 100000)),
                                  (int) MIN (remaining, 100000), (int) MIN (quota, 100000));
-  else
-    left_text = g_strdup (_("All claimed today"));
+  if (refusal != NULL && left_text != NULL && self->eligible)
+    {
+      /* Meals left, but not now: both ("5 of 5 meals left today · Claim
+       * from 17:00"). */
+      char *both = g_strdup_printf (_("%s · %s"), left_text, refusal);
+
+      g_free (left_text);
+      left_text = both;
+    }
+  else if (refusal != NULL)
+    left_text = g_strdup (refusal);
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
@@ -204,8 +224,8 @@ merchant_row_new (WhMealsMerchantList *self,
   gtk_label_set_xalign (GTK_LABEL (left), 0);
   gtk_label_set_wrap (GTK_LABEL (left), TRUE);
   gtk_widget_set_hexpand (left, TRUE);
-  if (remaining <= 0)
-    gtk_widget_add_css_class (left, "warning");
+  if (refusal != NULL)
+    gtk_widget_add_css_class (left, remaining <= 0 ? "warning" : "dim-label");
 
   /* Touch-sized: the kiosk's finger needs 48 px. */
   gtk_widget_set_size_request (button, 96, 44);
@@ -216,10 +236,14 @@ merchant_row_new (WhMealsMerchantList *self,
   a11y = g_strdup_printf (_("Claim a meal at %s"), wh_record_get_text (r, "name"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
                                   -1);
+  /* A sleeping button says why to a screen reader too. */
+  if (refusal != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, refusal, -1);
   g_object_set_data_full (G_OBJECT (button), "merchant", wh_record_copy (r),
                           (GDestroyNotify) wh_record_free);
   g_signal_connect_object (button, "clicked", G_CALLBACK (claim_clicked_cb), self, 0);
-  gtk_widget_set_sensitive (button, remaining > 0 && self->claiming == 0);
+  gtk_widget_set_sensitive (button, refusal == NULL && self->claiming == 0);
 
   gtk_box_append (GTK_BOX (bottom), left);
   gtk_box_append (GTK_BOX (bottom), button);
@@ -230,7 +254,7 @@ merchant_row_new (WhMealsMerchantList *self,
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data (G_OBJECT (row), "claim-button", button);
-  g_object_set_data (G_OBJECT (row), "available", GINT_TO_POINTER (remaining > 0));
+  g_object_set_data (G_OBJECT (row), "available", GINT_TO_POINTER (refusal == NULL));
   return row;
 }
 
@@ -334,6 +358,8 @@ typedef struct
   double    lat;
   double    lon;
   char     *search;
+  int       minute;    /* of the service day, when the load began */
+  gboolean  serving_only; /* only the merchants serving at minute */
   gint64    total;     /* merchants in the cache */
 } LoadData;
 
@@ -350,7 +376,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, load_data_free)
 static gboolean
 merchant_claimable_now (const Merchant *m)
 {
-  return merchant_serving_now (m->record) && merchant_remaining (m->record) > 0;
+  return m->serving && merchant_remaining (m->record) > 0;
 }
 
 static int
@@ -371,6 +397,12 @@ static void
 sort_and_show (LoadData  *data,
                GPtrArray *out)
 {
+  for (guint i = 0; i < out->len; i++)
+    {
+      Merchant *m = g_ptr_array_index (out, i);
+
+      m->serving = serving_at (m->record, data->minute);
+    }
   /* A meal can be had now first: a rider at three in the afternoon wants
    * the nearest merchant still serving, not the nearest one. The sort is
    * stable, so each group keeps its order by distance or name. */
@@ -449,7 +481,8 @@ count_read_cb (GObject      *source,
       show_merchants (self, data, NULL, error);
       return;
     }
-  if (data->has_location && (data->search == NULL || *data->search == '\0'))
+  if (data->has_location && (data->search == NULL || *data->search == '\0') &&
+      !data->serving_only)
     {
       double lat = data->lat, lon = data->lon;
 
@@ -463,10 +496,48 @@ count_read_cb (GObject      *source,
 
       if (data->search && *data->search)
         wh_query_set_match (query, data->search);
-      wh_query_set_order (query, "name", FALSE);
+      /* Serving now: every cached merchant's windows, not only those of
+       * the thirty nearest (an all-day one may be the thirty-first). */
+      if (data->serving_only)
+        wh_query_where_in_window (query, "windows", data->minute);
+      if (data->serving_only && data->has_location)
+        wh_query_set_order_distance (query, data->lat, data->lon);
+      else
+        wh_query_set_order (query, "name", FALSE);
       wh_store_query_async (store, query, 0, MAX_MERCHANTS, self->load_cancellable,
                             rows_read_cb, g_steal_pointer (&data));
     }
+}
+
+/* The rows again from the merchants read last (who may claim changed). */
+static void
+render_rows (WhMealsMerchantList *self)
+{
+  GtkWidget *child;
+  gboolean any_serving = FALSE;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list))))
+    gtk_list_box_remove (self->merchants_list, child);
+  for (guint i = 0; self->merchants && i < self->merchants->len; i++)
+    {
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+      GtkWidget *row = merchant_row_new (self, m);
+
+      any_serving = any_serving || m->serving;
+      /* A row whose button sleeps holds nothing to do: Tab passes it by
+       * rather than walking thirty bare rows at night. The first stays a
+       * way into the list, where it reads out why. */
+      gtk_widget_set_focusable (row, i == 0 || GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row),
+                                                                                   "available")));
+      gtk_list_box_append (self->merchants_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->merchants_list),
+                          self->merchants && self->merchants->len > 0);
+  /* At 14:40 the nearest thirty may all be closed while an all-day one
+   * serves further off: say where to find it. */
+  gtk_widget_set_visible (GTK_WIDGET (self->serving_hint_label),
+                          self->merchants && self->merchants->len > 0 && !any_serving &&
+                          !gtk_toggle_button_get_active (self->serving_button));
 }
 
 static void
@@ -475,8 +546,6 @@ show_merchants (WhMealsMerchantList *self,
                 GPtrArray           *merchants,
                 GError              *error)
 {
-  GtkWidget *child;
-
   if (merchants == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -488,13 +557,7 @@ show_merchants (WhMealsMerchantList *self,
     }
   g_clear_pointer (&self->merchants, g_ptr_array_unref);
   self->merchants = g_ptr_array_ref (merchants);
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list))))
-    gtk_list_box_remove (self->merchants_list, child);
-  for (guint i = 0; i < self->merchants->len; i++)
-    gtk_list_box_append (self->merchants_list,
-                         merchant_row_new (self, g_ptr_array_index (self->merchants, i)));
-  gtk_widget_set_visible (GTK_WIDGET (self->merchants_list), self->merchants->len > 0);
+  render_rows (self);
 
   if (self->merchants->len == 0)
     {
@@ -502,6 +565,9 @@ show_merchants (WhMealsMerchantList *self,
                           data->total == 0 ?
                           _("No merchants downloaded yet. Connect to the network: the list "
                             "downloads by itself.") :
+                          data->serving_only && (data->search == NULL || *data->search == '\0') ?
+                          _("No merchant serves love meals now. Most serve at lunch and dinner "
+                            "times.") :
                           _("No merchant matches. Try another name or street."));
       gtk_widget_set_visible (GTK_WIDGET (self->merchants_empty_label), TRUE);
     }
@@ -539,6 +605,8 @@ load_merchants (WhMealsMerchantList *self)
   data->self = g_object_ref (self);
   data->has_location = wh_context_get_location (self->context, &data->lat, &data->lon);
   data->search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  data->minute = now_minutes_cst (self);
+  data->serving_only = gtk_toggle_button_get_active (self->serving_button);
   wh_store_count_async (self->store, &wh_collection_merchants, self->load_cancellable,
                         count_read_cb, data);
 }
@@ -547,6 +615,33 @@ static void
 search_changed_cb (WhMealsMerchantList *self)
 {
   load_merchants (self);
+}
+
+static void
+serving_toggled_cb (WhMealsMerchantList *self)
+{
+  load_merchants (self);
+}
+
+/* A serving window opened or closed since the merchants were read: read
+ * them again (the order and the Claim buttons follow). */
+static gboolean
+serving_check_cb (gpointer user_data)
+{
+  WhMealsMerchantList *self = user_data;
+  int minute = now_minutes_cst (self);
+
+  for (guint i = 0; self->merchants && i < self->merchants->len; i++)
+    {
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+
+      if (serving_at (m->record, minute) != m->serving)
+        {
+          load_merchants (self);
+          break;
+        }
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -648,6 +743,41 @@ wh_meals_merchant_list_set_claiming (WhMealsMerchantList *self,
     }
 }
 
+void
+wh_meals_merchant_list_set_eligible (WhMealsMerchantList *self,
+                                     gboolean             eligible)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+
+  eligible = !!eligible;
+  if (self->eligible == eligible)
+    return;
+  self->eligible = eligible;
+  render_rows (self);
+}
+
+void
+wh_meals_merchant_list_set_clock (WhMealsMerchantList *self,
+                                  GDateTime           *now)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+
+  g_clear_pointer (&self->clock, g_date_time_unref);
+  if (now)
+    self->clock = g_date_time_ref (now);
+  load_merchants (self);
+}
+
+gboolean
+wh_meals_merchant_list_is_serving (WhMealsMerchantList *self,
+                                   const WhRecord      *merchant)
+{
+  g_return_val_if_fail (WH_IS_MEALS_MERCHANT_LIST (self), FALSE);
+  g_return_val_if_fail (merchant != NULL, FALSE);
+
+  return serving_at (merchant, now_minutes_cst (self));
+}
+
 const WhRecord *
 wh_meals_merchant_list_find (WhMealsMerchantList *self,
                              gint64               merchant_id)
@@ -681,6 +811,7 @@ wh_meals_merchant_list_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->load_cancellable);
+  g_clear_handle_id (&self->serving_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_MEALS_MERCHANT_LIST);
   /* The template's top widget has no id, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -700,6 +831,7 @@ wh_meals_merchant_list_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->merchants, g_ptr_array_unref);
+  g_clear_pointer (&self->clock, g_date_time_unref);
   G_OBJECT_CLASS (wh_meals_merchant_list_parent_class)->finalize (object);
 }
 
@@ -722,7 +854,10 @@ wh_meals_merchant_list_class_init (WhMealsMerchantListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, merchants_empty_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, merchants_list);
   gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, serving_button);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, serving_hint_label);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, serving_toggled_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -731,4 +866,6 @@ wh_meals_merchant_list_init (WhMealsMerchantList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->eligible = TRUE;
+  self->serving_source = g_timeout_add_seconds (SERVING_CHECK_S, serving_check_cb, self);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-meals-merchant-list.h: the love-meal merchants on the meals view's
- * home page: a search, a small map and up to 30 merchants, those serving
- * now with meals left first, then the nearest (or by name), each with
- * today's quota and a Claim button. It reads the store's cache and keeps
+ * home page: a search, a "Serving now" choice, a small map and up to 30
+ * merchants, those serving now with meals left first, then the nearest (or
+ * by name), each with today's quota and a Claim button, which sleeps with
+ * its reason beside it when a claim would be refused (not serving now, all
+ * claimed, the worker not eligible). It reads the store's cache and keeps
  * the merchants fresh through the sync engine; claiming is the view's.
  *
  * ::claim (const WhRecord *merchant): a Claim button was pressed. */
@@ -36,6 +38,17 @@ void            wh_meals_merchant_list_refresh      (WhMealsMerchantList *self);
  * waits while one is. */
 void            wh_meals_merchant_list_set_claiming (WhMealsMerchantList *self,
                                                      gint64               merchant_id);
+/* FALSE: the signed-in worker may not claim (not eligible), and every
+ * Claim button says so. TRUE at first (nobody signed in yet). */
+void            wh_meals_merchant_list_set_eligible (WhMealsMerchantList *self,
+                                                     gboolean             eligible);
+/* The moment "now" is for serving windows (a test's set clock; NULL: the
+ * real time, in China Standard Time like the server's day). Reloads. */
+void            wh_meals_merchant_list_set_clock    (WhMealsMerchantList *self,
+                                                     GDateTime           *now);
+/* Whether one of the merchant's windows holds the minute now, by that clock. */
+gboolean        wh_meals_merchant_list_is_serving   (WhMealsMerchantList *self,
+                                                     const WhRecord      *merchant);
 /* The merchant shown with that id, or NULL. */
 const WhRecord *wh_meals_merchant_list_find         (WhMealsMerchantList *self,
                                                      gint64               merchant_id);

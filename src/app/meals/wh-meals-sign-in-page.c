@@ -29,9 +29,14 @@ struct _WhMealsSignInPage
   GCancellable *session_cancellable; /* one sign-in; cancelled by sign-out */
 
   /* State */
-  gint64        resend_at_us;        /* monotonic: another code may be asked */
-  guint         resend_source;
+  GHashTable   *resend_at;           /* phone → gint64*, monotonic µs when another
+                                      * code may be asked for it; emptied by reset */
+  gboolean      sending;             /* a code request in flight */
+  guint         resend_source;       /* ticks while a countdown runs */
 };
+
+/* At most this many numbers wait for their countdown (a few typos). */
+#define MAX_RESEND_NUMBERS 16
 
 G_DEFINE_FINAL_TYPE (WhMealsSignInPage, wh_meals_sign_in_page, GTK_TYPE_WIDGET)
 
@@ -130,11 +135,19 @@ set_sign_in_busy (WhMealsSignInPage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_submit), !busy);
 }
 
+static void update_send_button (WhMealsSignInPage *self);
+
 void
 wh_meals_sign_in_page_reset (WhMealsSignInPage *self)
 {
   g_return_if_fail (WH_IS_MEALS_SIGN_IN_PAGE (self));
 
+  /* The countdowns belong to their numbers, and the next person (on a
+   * kiosk) or account has other ones: none is kept. The server still limits
+   * each number, and its Retry-After starts a countdown again. */
+  g_hash_table_remove_all (self->resend_at);
+  self->sending = FALSE;
+  update_send_button (self);
   gtk_editable_set_text (GTK_EDITABLE (self->phone_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
   set_sign_in_status (self, NULL, FALSE);
@@ -148,50 +161,112 @@ wh_meals_sign_in_page_cancel (WhMealsSignInPage *self)
   g_cancellable_cancel (self->session_cancellable);
   g_clear_object (&self->session_cancellable);
   self->session_cancellable = g_cancellable_new ();
+  /* A code request was cancelled with it. */
+  self->sending = FALSE;
+  update_send_button (self);
 }
 
-static gboolean
-resend_tick_cb (gpointer user_data)
+/* Seconds until another code may be asked for phone, 0 when it may now.
+ * Countdowns that ran out are dropped. */
+static gint64
+resend_wait (WhMealsSignInPage *self,
+             const char        *phone)
 {
-  WhMealsSignInPage *self = user_data;
-  gint64 left = (self->resend_at_us - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+  gint64 *at = g_hash_table_lookup (self->resend_at, phone);
+  gint64 left;
+
+  if (at == NULL)
+    return 0;
+  left = (*at - g_get_monotonic_time ()) / G_USEC_PER_SEC;
+  if (left > 0)
+    return left;
+  g_hash_table_remove (self->resend_at, phone);
+  return 0;
+}
+
+/* The Send Code button as the number typed allows: a countdown of that
+ * number, not of another one typed before. */
+static void
+update_send_button (WhMealsSignInPage *self)
+{
+  const char *phone = gtk_editable_get_text (GTK_EDITABLE (self->phone_entry));
+  gint64 left = resend_wait (self, phone);
 
   if (left <= 0)
     {
       gtk_button_set_label (self->send_code_button, _("Send _Code"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_code_button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Send Code"), -1);
-      gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), TRUE);
-      self->resend_source = 0;
-      return G_SOURCE_REMOVE;
     }
-  {
-    /* Translators: %d is a number of seconds */
-    g_autofree char *label = g_strdup_printf (_("Send again in %d s"), (int) left);
-    gtk_button_set_label (self->send_code_button, label);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_code_button),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  }
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), FALSE);
-  return G_SOURCE_CONTINUE;
+  else
+    {
+      /* Translators: %d is a number of seconds */
+      g_autofree char *label = g_strdup_printf (_("Send again in %d s"), (int) left);
+      gtk_button_set_label (self->send_code_button, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_code_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), left <= 0 && !self->sending);
+}
+
+static gboolean
+resend_tick_cb (gpointer user_data)
+{
+  WhMealsSignInPage *self = user_data;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  update_send_button (self);
+  /* Ticks while some number still waits. */
+  g_hash_table_iter_init (&iter, self->resend_at);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (*(gint64 *) value <= g_get_monotonic_time ())
+      g_hash_table_iter_remove (&iter);
+  if (g_hash_table_size (self->resend_at) > 0)
+    return G_SOURCE_CONTINUE;
+  self->resend_source = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
 hold_resend (WhMealsSignInPage *self,
+             const char        *phone,
              gint64             seconds)
 {
-  g_clear_handle_id (&self->resend_source, g_source_remove);
-  self->resend_at_us = g_get_monotonic_time () + (seconds + 1) * G_USEC_PER_SEC;
-  if (resend_tick_cb (self))
+  gint64 *at = g_new (gint64, 1);
+
+  *at = g_get_monotonic_time () + (seconds + 1) * G_USEC_PER_SEC;
+  if (g_hash_table_size (self->resend_at) >= MAX_RESEND_NUMBERS)
+    g_hash_table_remove_all (self->resend_at);
+  g_hash_table_replace (self->resend_at, g_strdup (phone), at);
+  update_send_button (self);
+  if (self->resend_source == 0)
     self->resend_source = g_timeout_add_seconds (1, resend_tick_cb, self);
 }
+
+typedef struct
+{
+  WhMealsSignInPage *self;
+  char              *phone;
+} CodeRequest;
+
+static void
+code_request_free (CodeRequest *request)
+{
+  g_object_unref (request->self);
+  g_free (request->phone);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CodeRequest, code_request_free)
 
 static void
 request_code_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(WhMealsSignInPage) self = user_data;
+  g_autoptr(CodeRequest) request = user_data;
+  WhMealsSignInPage *self = request->self;
   g_autoptr(GError) error = NULL;
   gint64 resend_after = 60;
 
@@ -201,12 +276,13 @@ request_code_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), TRUE);
+      self->sending = FALSE;
+      update_send_button (self);
       if (g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) && wait > 0)
         {
           /* The message says how long, in words that fit the wait. */
           set_sign_in_status (self, error->message, TRUE);
-          hold_resend (self, MIN (wait, 3600));
+          hold_resend (self, request->phone, MIN (wait, 3600));
           return;
         }
       if (wh_api_error_is_transient (error))
@@ -216,15 +292,15 @@ request_code_cb (GObject      *source,
         set_sign_in_status (self, error->message, TRUE);
       return;
     }
+  self->sending = FALSE;
   {
-    const char *phone = gtk_editable_get_text (GTK_EDITABLE (self->phone_entry));
-    g_autofree char *masked = wh_meals_mask_phone (phone);
+    g_autofree char *masked = wh_meals_mask_phone (request->phone);
     /* Translators: %s is a phone number with digits hidden, 138****8000 */
     g_autofree char *text = g_strdup_printf (_("Code sent to %s. It is valid for 5 minutes."),
                                              masked);
     set_sign_in_status (self, text, FALSE);
   }
-  hold_resend (self, resend_after > 0 ? MIN (resend_after, 3600) : 60);
+  hold_resend (self, request->phone, resend_after > 0 ? MIN (resend_after, 3600) : 60);
   gtk_widget_grab_focus (GTK_WIDGET (self->code_entry));
 }
 
@@ -245,12 +321,26 @@ send_code_clicked_cb (WhMealsSignInPage *self)
                                   "union’s service."), TRUE);
       return;
     }
-  if (self->resend_source != 0)
+  if (self->sending || resend_wait (self, phone) > 0)
     return;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_code_button), FALSE);
+  self->sending = TRUE;
+  update_send_button (self);
   set_sign_in_status (self, _("Sending the code…"), FALSE);
-  wh_api_request_code_async (self->api, phone, self->cancellable, request_code_cb,
-                             g_object_ref (self));
+  {
+    CodeRequest *request = g_new0 (CodeRequest, 1);
+
+    request->self = g_object_ref (self);
+    request->phone = g_strdup (phone);
+    /* Sign-out cancels it: its countdown would be the last person's. */
+    wh_api_request_code_async (self->api, phone, self->session_cancellable, request_code_cb,
+                               request);
+  }
+}
+
+static void
+phone_changed_cb (WhMealsSignInPage *self)
+{
+  update_send_button (self);
 }
 
 static void
@@ -350,6 +440,7 @@ wh_meals_sign_in_page_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session_cancellable);
+  g_clear_pointer (&self->resend_at, g_hash_table_unref);
   G_OBJECT_CLASS (wh_meals_sign_in_page_parent_class)->finalize (object);
 }
 
@@ -377,6 +468,7 @@ wh_meals_sign_in_page_class_init (WhMealsSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhMealsSignInPage, sign_in_status);
   gtk_widget_class_bind_template_child (widget_class, WhMealsSignInPage, sign_in_submit);
   gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, phone_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_code_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, sign_in_submit_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -385,6 +477,7 @@ wh_meals_sign_in_page_class_init (WhMealsSignInPageClass *klass)
 static void
 wh_meals_sign_in_page_init (WhMealsSignInPage *self)
 {
+  self->resend_at = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->session_cancellable = g_cancellable_new ();

@@ -187,6 +187,10 @@ update_account (WhMealsView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button), !self->signed_in);
   gtk_widget_set_visible (GTK_WIDGET (self->sign_out_button), self->signed_in);
   gtk_widget_set_visible (GTK_WIDGET (self->history_button), known || self->signed_in);
+  /* A worker who may not claim sees why on every Claim button, before a
+   * press rather than after a dialog. */
+  wh_meals_merchant_list_set_eligible (self->merchant_list,
+                                       !known || wh_record_get_bool (self->me, "eligible"));
 
   if (!known || (!self->signed_in && !self->expired))
     {
@@ -906,9 +910,24 @@ offer_claim (WhMealsView    *self,
     }
 
   windows = wh_meals_format_windows (merchant);
-  /* Translators: %s lists serving times, "11:00–13:30, 17:00–19:30" */
-  body = g_strdup_printf (_("One free meal a day. Show the code at the counter; it is served "
-                            "at %s today."), windows);
+  /* The list was read a while ago: a window may have closed since. One
+   * answer, not a question whose answer is a refusal. */
+  if (!wh_meals_merchant_list_is_serving (self->merchant_list, merchant))
+    {
+      /* Translators: %s lists serving times, "11:00–13:30, 17:00–19:30" */
+      body = g_strdup_printf (_("This merchant hands out love meals at %s. "
+                                "Come back then, or try another merchant."), windows);
+      message (self, _("Not Serving Now"), body);
+      wh_meals_merchant_list_reload (self->merchant_list);
+      return;
+    }
+  if (wh_meals_serves_all_day (merchant))
+    body = g_strdup (_("One free meal a day. Show the code at the counter any time today: this "
+                       "merchant serves all day."));
+  else
+    /* Translators: %s lists serving times, "11:00–13:30, 17:00–19:30" */
+    body = g_strdup_printf (_("One free meal a day. Show the code at the counter during today’s "
+                              "serving hours: %s."), windows);
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL, body);
   {
     /* Translators: %s is a merchant's name */

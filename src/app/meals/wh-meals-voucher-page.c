@@ -19,6 +19,7 @@ struct _WhMealsVoucherPage
   WhQrCode *qr_code;
   GtkLabel *voucher_address_label;
   GtkLabel *voucher_code_label;
+  GtkLabel *voucher_hint_label;
   GtkLabel *voucher_merchant_label;
   GtkLabel *voucher_status_label;
   GtkLabel *voucher_valid_label;
@@ -44,16 +45,19 @@ group_digits (const char *code)
   return g_string_free (text, FALSE);
 }
 
-/* "2026-11-20T23:59:59+08:00" → "2026-11-20 23:59", in the offset it was
- * written in: the server's day, whatever zone this machine is set to. */
+/* "2026-11-20T23:59:59+08:00" → "2026-11-20 23:59", in China Standard
+ * Time: the server's day, whatever zone this machine is set to or the time
+ * was written in (a redemption may come in UTC). */
 static char *
 format_time (const char *iso)
 {
-  g_autoptr(GDateTime) dt = iso ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) dt = iso ? g_date_time_new_from_iso8601 (iso, cst) : NULL;
+  g_autoptr(GDateTime) local = dt ? g_date_time_to_timezone (dt, cst) : NULL;
 
-  if (dt == NULL)
+  if (local == NULL)
     return g_strdup (iso ? iso : "");
-  return g_date_time_format (dt, "%Y-%m-%d %H:%M");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
 static void
@@ -71,8 +75,24 @@ fill_voucher_page (WhMealsVoucherPage *self)
   status = wh_meals_voucher_status (v);
   grouped = group_digits (wh_record_get_text (v, "code"));
   until = format_time (wh_record_get_text (v, "valid_until"));
-  /* Translators: %s is a date and time */
-  valid = g_strdup_printf (_("Valid until %s"), until);
+  if (strcmp (status, "redeemed") == 0 && wh_record_is_set (v, "redeemed_at"))
+    {
+      g_autofree char *when = format_time (wh_record_get_text (v, "redeemed_at"));
+
+      /* Translators: when and where a voucher was used: a date and time, then
+       * a merchant's name, "2026-11-20 12:05 at 黄焖鸡米饭" */
+      valid = g_strdup_printf (_("Used on %s at %s"), when,
+                               wh_record_get_text (v, "merchant_name"));
+    }
+  else if (strcmp (status, "redeemed") == 0)
+    /* Translators: %s is a merchant's name */
+    valid = g_strdup_printf (_("Used at %s"), wh_record_get_text (v, "merchant_name"));
+  else if (strcmp (status, "expired") == 0)
+    /* Translators: %s is a date and time */
+    valid = g_strdup_printf (_("Expired at %s"), until);
+  else
+    /* Translators: %s is a date and time */
+    valid = g_strdup_printf (_("Valid until %s"), until);
   /* Translators: the accessible name of the QR code; %s is its 12-digit code */
   a11y = g_strdup_printf (_("Voucher QR code, code %s"), wh_record_get_text (v, "code"));
 
@@ -80,6 +100,18 @@ fill_voucher_page (WhMealsVoucherPage *self)
   gtk_label_set_text (self->voucher_address_label, wh_meals_text_or_empty (v, "merchant_address"));
   gtk_label_set_text (self->voucher_code_label, grouped);
   gtk_label_set_text (self->voucher_valid_label, valid);
+  /* Only a voucher that can still be used is shown at a counter. */
+  if (strcmp (status, "redeemed") == 0)
+    gtk_label_set_text (self->voucher_hint_label,
+                        _("This voucher has been used: it cannot be used again. You can claim "
+                          "one meal a day."));
+  else if (strcmp (status, "expired") == 0)
+    gtk_label_set_text (self->voucher_hint_label,
+                        _("This voucher was not used on its day and can no longer be used. "
+                          "Claim a new one at a merchant serving now."));
+  else
+    gtk_label_set_text (self->voucher_hint_label,
+                        _("Show this screen at the counter. It works without a network."));
   gtk_label_set_text (self->voucher_status_label, wh_meals_voucher_status_label (status));
   gtk_widget_remove_css_class (GTK_WIDGET (self->voucher_status_label), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (self->voucher_status_label), "dim-label");
@@ -160,6 +192,7 @@ wh_meals_voucher_page_class_init (WhMealsVoucherPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, qr_code);
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_address_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_code_label);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_hint_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_merchant_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_status_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, voucher_valid_label);
