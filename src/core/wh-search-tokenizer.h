@@ -17,6 +17,16 @@
  *
  * Latin letters and digits form whole words, lowercased (full-width forms are
  * folded to ASCII); any other character separates tokens.
+ *
+ * The tokenizer "wh_names" indexes the short fields a person searches by name
+ * (WH_FIELD_NAME) once more, in a table of their own ("x_names"): each CJK
+ * character as its simplified form and its pinyin, with the next character
+ * the pair of simplified forms, the two syllables joined and their initials
+ * (wh-pinyin.h says which reading a character has):
+ *
+ *   電工  ->  pos 0: 电, dian, 电工, diangong, dg   pos 1: 工, gong
+ *
+ * so that 電工, 电工, diangong, dian gong and dg all find it.
  */
 #pragma once
 
@@ -26,6 +36,7 @@
 G_BEGIN_DECLS
 
 #define WH_SEARCH_TOKENIZER_NAME "wh"
+#define WH_SEARCH_NAMES_TOKENIZER_NAME "wh_names"
 /* wh_rank(fts_table, column weights...): bm25 without the inverse document
  * frequency, which FTS5 computes by scanning every hit of each phrase. */
 #define WH_SEARCH_RANK_NAME "wh_rank"
@@ -64,5 +75,17 @@ gboolean  wh_search_match_texts        (const char         *match,
  * final Latin word of two or more letters matches as a prefix. Returns NULL
  * when the text holds nothing searchable. */
 char     *wh_search_build_match        (const char *user_query);
+
+/* The names tokenizer on a text, for tests. */
+void      wh_search_names_tokenize     (const char *text,
+                                        gsize       length,
+                                        WhTokenFunc func,
+                                        gpointer    user_data);
+
+/* The MATCH expression for the "wh_names" index of what a person typed, or
+ * NULL when it has nothing that index adds: Chinese terms in simplified
+ * form; Latin letters (spaces, apostrophes, tone marks and numbers ignored)
+ * as every way to read them as pinyin syllables, or as initials. */
+char     *wh_search_build_name_match   (const char *user_query);
 
 G_END_DECLS

@@ -175,6 +175,12 @@ typedef struct
   char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
   char               *search;    /* "a, b": the searched columns, or NULL */
   char               *t_search;  /* "t.a, t.b" */
+  /* The WH_FIELD_NAME fields, indexed again in "x_names" (tokenizer
+   * wh_names: pinyin, initials, simplified), or NULL */
+  char               *names;       /* "a, b" */
+  char               *t_names;     /* "t.a, t.b" */
+  char               *names_rank;  /* "wh_rank(x_names, 5.0, 2.0)" */
+  char               *names_create_sql; /* CREATE VIRTUAL TABLE IF NOT EXISTS x_names */
   char               *layout;
   gboolean            located;
   /* Deferred indexing (see wh_store_build_indexes) */

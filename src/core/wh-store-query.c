@@ -116,18 +116,19 @@ wh_store_append_conditions (GString        *sql,
         g_string_append_printf (sql, "%s%s %s ?", *and, f->field, op_sql (f->op));
       *and = " AND ";
     }
-  if (query->match != NULL && pending)
+  if (query->match != NULL)
     {
-      /* The match is bound twice: for the index, and for the rows not in it yet. */
-      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)"
-                              " OR (id IN (SELECT id FROM %s) AND %s(?, %s)))", *and, n, n,
-                              info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
-      *and = " AND ";
-    }
-  else if (query->match != NULL)
-    {
-      g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
+      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
                               n, n);
+      /* The names index (pinyin, initials, simplified characters). */
+      if (query->name_match != NULL)
+        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
+                                n, n);
+      /* The match is bound once more for the rows not in the index yet. */
+      if (pending)
+        g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND %s(?, %s))",
+                                info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+      g_string_append_c (sql, ')');
       *and = " AND ";
     }
 }
@@ -144,6 +145,8 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
     bind_filter (stmt, p, &g_array_index (query->filters, WhFilter, i));
   if (query->match != NULL)
     sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  if (query->match != NULL && query->name_match != NULL)
+    sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
   if (query->match != NULL && pending)
     sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
   return p;
@@ -440,15 +443,20 @@ match_rows (WhConn         *conn,
             GError        **error)
 {
   const char *n = info->collection->name;
+  g_autofree char *hits = query->name_match != NULL ?
+    g_strdup_printf ("SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1"
+                     " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?3", n, n, n, n) :
+    g_strdup_printf ("SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
   g_autofree char *sql = cap < G_MAXINT64 ?
-    g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH ?1 LIMIT ?2)",
-                     n, n) :
-    g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
+    g_strdup_printf ("SELECT count(*) FROM (%s LIMIT ?2)", hits) :
+    g_strdup_printf ("SELECT count(*) FROM (%s)", hits);
   g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
+  if (query->name_match != NULL)
+    sqlite3_bind_text (stmt, 3, query->name_match, -1, SQLITE_STATIC);
   if (cap < G_MAXINT64)
     sqlite3_bind_int64 (stmt, 2, cap + 1);
   return wh_conn_step_count (conn, stmt, "search", error);

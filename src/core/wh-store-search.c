@@ -111,6 +111,86 @@ unindexed_candidates (WhConn         *conn,
   return TRUE;
 }
 
+/* Appends to hits, newest first, up to max rows of table matching match
+ * that are not in seen (and adds them there), scored by rank (NULL: 0).
+ * *more: rows were left. */
+static gboolean
+collect_hits (WhConn      *conn,
+              const char  *table,
+              const char  *rank,
+              const char  *match,
+              guint        max,
+              GHashTable  *seen,
+              GArray      *hits,
+              gboolean    *more,
+              GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT rowid, %s FROM %s WHERE %s MATCH ?1"
+                                          " ORDER BY rowid DESC",
+                                          rank != NULL ? rank : "0", table, table);
+  g_autoptr(WhStmt) stmt = NULL;
+  guint added = 0;
+  int rc;
+
+  *more = FALSE;
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+
+      if (g_hash_table_contains (seen, &hit.id))
+        continue;
+      if (added == max)
+        {
+          *more = TRUE;
+          rc = SQLITE_DONE;
+          break;
+        }
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      added++;
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
+/* Hits of the names index (pinyin, initials, simplified characters) that the
+ * text search did not find, ranked among themselves, appended to hits: what
+ * the person typed as Chinese comes first. Beyond the ranked candidates the
+ * rest follow newest first. */
+static gboolean
+append_name_hits (WhConn         *conn,
+                  const CollInfo *info,
+                  const char     *query,
+                  guint           limit,
+                  GHashTable     *seen,
+                  GArray         *hits,
+                  GError        **error)
+{
+  g_autofree char *match = NULL;
+  g_autofree char *table = NULL;
+  g_autoptr(GArray) found = NULL;
+  gboolean more;
+
+  if (info->names == NULL || hits->len >= limit ||
+      (match = wh_search_build_name_match (query)) == NULL)
+    return TRUE;
+  table = g_strdup_printf ("%s_names", info->collection->name);
+  found = g_array_new (FALSE, FALSE, sizeof (Hit));
+  if (!collect_hits (conn, table, info->names_rank, match,
+                     MIN (limit - hits->len, SEARCH_RANK_CANDIDATES), seen, found, &more, error))
+    return FALSE;
+  g_array_sort (found, hit_compare);
+  g_array_append_vals (hits, found->data, found->len);
+  if (more && hits->len < limit &&
+      !collect_hits (conn, table, NULL, match, limit - hits->len, seen, hits, &more, error))
+    return FALSE;
+  return TRUE;
+}
+
 GPtrArray *
 wh_store_search (WhStore            *self,
                  const WhCollection *collection,
@@ -121,8 +201,12 @@ wh_store_search (WhStore            *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(GArray) hits = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   g_autofree char *match = NULL;
+  g_autofree char *exact = NULL;
+  const char *used;
   const CollInfo *info;
+  guint ranked;
   gsize len;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -138,22 +222,48 @@ wh_store_search (WhStore            *self,
 
   hits = g_array_new (FALSE, FALSE, sizeof (Hit));
   len = strlen (match);
+  used = match;
   if (match[len - 1] == '*')
     {
       /* A prefix query merges the doclists of every word it starts, all of
        * them, before the first row: try the whole word first, and only
        * widen to the prefix when that does not fill the page. */
-      g_autofree char *exact = g_strndup (match, len - 1);
+      exact = g_strndup (match, len - 1);
 
       if (!rank_candidates (reader.conn, info, exact, hits, error))
         return NULL;
+      used = exact;
     }
-  if (hits->len < limit && !rank_candidates (reader.conn, info, match, hits, error))
-    return NULL;
+  if (hits->len < limit)
+    {
+      if (!rank_candidates (reader.conn, info, match, hits, error))
+        return NULL;
+      used = match;
+    }
+  ranked = hits->len;
   if (!unindexed_candidates (reader.conn, info, match, hits, error))
     return NULL;
 
   g_array_sort (hits, hit_compare);
+  if (hits->len > limit)
+    g_array_set_size (hits, limit);
+  seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < hits->len; i++)
+    g_hash_table_add (seen, g_memdup2 (&g_array_index (hits, Hit, i).id, sizeof (gint64)));
+  /* Only the newest candidates are ranked: the others that a larger limit
+   * asks for follow them, newest first, rather than being dropped. */
+  if (ranked >= SEARCH_RANK_CANDIDATES && hits->len < limit)
+    {
+      g_autofree char *table = g_strdup_printf ("%s_fts", collection->name);
+      gboolean more;
+
+      if (!collect_hits (reader.conn, table, NULL, used, limit - hits->len, seen, hits, &more,
+                         error))
+        return NULL;
+    }
+  if (!append_name_hits (reader.conn, info, query, limit, seen, hits, error))
+    return NULL;
+
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
   for (guint i = 0; i < hits->len && i < limit; i++)
     g_array_append_val (ids, g_array_index (hits, Hit, i).id);
@@ -169,6 +279,7 @@ wh_store_search_count (WhStore            *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *match = NULL;
+  g_autofree char *name_match = NULL;
   g_autofree char *sql = NULL;
   const CollInfo *info;
   gint64 count;
@@ -184,11 +295,19 @@ wh_store_search_count (WhStore            *self,
     return 0;
   if (!wh_reader_borrow (self, &reader, error))
     return -1;
-  sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
-                         collection->name);
+  name_match = info->names != NULL ? wh_search_build_name_match (query) : NULL;
+  if (name_match != NULL)
+    sql = g_strdup_printf ("SELECT count(*) FROM (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1"
+                           " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?2)",
+                           collection->name, collection->name, collection->name, collection->name);
+  else
+    sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
+                           collection->name);
   if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  if (name_match != NULL)
+    sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {

@@ -482,6 +482,9 @@ coll_info_init (CollInfo           *info,
   g_autoptr(GString) weights = g_string_new (NULL);
   g_autoptr(GString) search = g_string_new (NULL);
   g_autoptr(GString) t_search = g_string_new (NULL);
+  g_autoptr(GString) name_fields = g_string_new (NULL);
+  g_autoptr(GString) t_name_fields = g_string_new (NULL);
+  g_autoptr(GString) names_weights = g_string_new (NULL);
   g_autoptr(GString) indexed = g_string_new (NULL);
   g_autofree char *names = wh_collection_sql_column_names (c, NULL);
   g_autofree char *t_names = wh_collection_sql_column_names (c, "t.");
@@ -533,6 +536,13 @@ coll_info_init (CollInfo           *info,
           g_string_append_printf (t_search, "%st.%s", t_search->len ? ", " : "", f->name);
           g_string_append_printf (weights, ", %.1f", w);
         }
+      if (f->flags & WH_FIELD_NAME)
+        {
+          double w = g_strcmp0 (f->name, c->title_field) == 0 ? 5.0 : 2.0;
+          g_string_append_printf (name_fields, "%s%s", name_fields->len ? ", " : "", f->name);
+          g_string_append_printf (t_name_fields, "%st.%s", t_name_fields->len ? ", " : "", f->name);
+          g_string_append_printf (names_weights, ", %.1f", w);
+        }
       if (f->flags & WH_FIELD_INDEXED)
         g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
     }
@@ -544,6 +554,21 @@ coll_info_init (CollInfo           *info,
       info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, c->name, weights->str);
       info->search = g_strdup (search->str);
       info->t_search = g_strdup (t_search->str);
+    }
+  if (name_fields->len > 0)
+    {
+      info->names = g_strdup (name_fields->str);
+      info->t_names = g_strdup (t_name_fields->str);
+      info->names_rank = g_strdup_printf ("%s(%s_names%s)", WH_SEARCH_RANK_NAME, c->name,
+                                          names_weights->str);
+      info->names_create_sql = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS %s_names"
+                                                " USING fts5 (%s, content='%s', content_rowid='id',"
+                                                " tokenize='%s');",
+                                                c->name, name_fields->str, c->name,
+                                                WH_SEARCH_NAMES_TOKENIZER_NAME);
+      /* Part of the indexes, not of the rows: a cache from before it gets
+       * it built over the rows it has (change_indexes), not fetched again. */
+      g_string_append_printf (indexed, "%snames(%s)", indexed->len ? ", " : "", name_fields->str);
     }
   info->unindexed = g_strdup_printf ("%s_unindexed", c->name);
   info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", c->name,
@@ -567,6 +592,10 @@ coll_info_clear (CollInfo *info)
   g_free (info->rank);
   g_free (info->search);
   g_free (info->t_search);
+  g_free (info->names);
+  g_free (info->t_names);
+  g_free (info->names_rank);
+  g_free (info->names_create_sql);
   g_free (info->layout);
   g_free (info->unindexed);
   g_free (info->index_sql);
@@ -689,6 +718,44 @@ derived_sql_init (CollInfo *info,
                               " DROP TRIGGER IF EXISTS %s_fts_update;", n, n, n);
     }
 
+  if (info->names != NULL)
+    {
+      g_autoptr(GString) new_names = g_string_new (NULL);
+      g_autoptr(GString) old_names = g_string_new (NULL);
+      g_autoptr(GString) names_changed = g_string_new (NULL);
+
+      for (guint i = 0; i < c->n_fields; i++)
+        if (c->fields[i].flags & WH_FIELD_NAME)
+          {
+            const char *f = c->fields[i].name;
+
+            g_string_append_printf (new_names, ", new.%s", f);
+            g_string_append_printf (old_names, ", old.%s", f);
+            g_string_append_printf (names_changed, "%sold.%s IS NOT new.%s",
+                                    names_changed->len ? " OR " : "", f, f);
+          }
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_names_insert AFTER INSERT ON %s BEGIN"
+                              " INSERT INTO %s_names (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, n, info->names, new_names->str);
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_names_delete AFTER DELETE ON %s BEGIN"
+                              " INSERT INTO %s_names (%s_names, rowid, %s)"
+                              " VALUES ('delete', old.id%s); END;",
+                              n, n, n, n, info->names, old_names->str);
+      g_string_append_printf (trigger,
+                              "CREATE TRIGGER IF NOT EXISTS %s_names_update AFTER UPDATE ON %s WHEN %s"
+                              " BEGIN"
+                              " INSERT INTO %s_names (%s_names, rowid, %s)"
+                              " VALUES ('delete', old.id%s);"
+                              " INSERT INTO %s_names (rowid, %s) VALUES (new.id%s); END;",
+                              n, n, names_changed->str, n, n, info->names, old_names->str, n,
+                              info->names, new_names->str);
+      g_string_append_printf (drop_trigger, "DROP TRIGGER IF EXISTS %s_names_insert;"
+                              " DROP TRIGGER IF EXISTS %s_names_delete;"
+                              " DROP TRIGGER IF EXISTS %s_names_update;", n, n, n);
+    }
+
   if (info->located)
     {
       g_string_append_printf (trigger,
@@ -736,6 +803,8 @@ create_cache_sql (const CollInfo *info)
                             "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
                             " content_rowid='id', tokenize='%s');",
                             n, info->search, n, WH_SEARCH_TOKENIZER_NAME);
+  if (info->names != NULL)
+    g_string_append (sql, info->names_create_sql);
   /* The exact coordinates ride along as auxiliary columns: the box of an
    * R*Tree is float32, rounded outwards, so they decide the last metre. */
   if (info->located)
@@ -758,6 +827,59 @@ layout_without_indexes (const char *layout)
   if (end == NULL)
     return NULL;
   return g_strdup_printf ("%.*s%s", (int) (start - layout), layout, end);
+}
+
+/* Inside the open transaction: makes the names index of a cache from before
+ * it over the rows already there (or drops it when the schema has none).
+ * While a first pull's build is pending, the rows it lists are left to the
+ * build, and the triggers stay off as the build expects. */
+static gboolean
+change_names (WhConn         *conn,
+              const CollInfo *info,
+              GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *fill = NULL;
+  g_autofree char *exists = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
+                                             " WHERE name = '%s_names'", n);
+  gint64 had = wh_conn_query_int (conn, exists, error);
+  int pending;
+
+  if (had < 0)
+    return FALSE;
+  if (info->names == NULL)
+    {
+      g_autofree char *drop = g_strdup_printf ("DROP TRIGGER IF EXISTS %s_names_insert;"
+                                               " DROP TRIGGER IF EXISTS %s_names_delete;"
+                                               " DROP TRIGGER IF EXISTS %s_names_update;"
+                                               " DROP TABLE IF EXISTS %s_names;", n, n, n, n);
+      return wh_conn_exec (conn, drop, error);
+    }
+  if (had > 0)
+    {
+      /* Its columns may have changed: made again. */
+      g_autofree char *drop = g_strdup_printf ("DROP TRIGGER IF EXISTS %s_names_insert;"
+                                               " DROP TRIGGER IF EXISTS %s_names_delete;"
+                                               " DROP TRIGGER IF EXISTS %s_names_update;"
+                                               " DROP TABLE %s_names;", n, n, n, n);
+      if (!wh_conn_exec (conn, drop, error))
+        return FALSE;
+    }
+  if ((pending = wh_conn_pending (conn, info, error)) < 0)
+    return FALSE;
+  g_debug ("Building the names index of %s", n);
+  fill = g_strdup_printf ("INSERT INTO %s_names (rowid, %s) SELECT id, %s FROM %s%s%s", n,
+                          info->names, info->names, n,
+                          pending ? " WHERE id NOT IN (SELECT id FROM " : "",
+                          pending ? info->unindexed : "");
+  if (pending)
+    {
+      char *closed = g_strconcat (fill, ")", NULL);
+      g_free (fill);
+      fill = closed;
+    }
+  return wh_conn_exec (conn, info->names_create_sql, error) && wh_conn_exec (conn, fill, error) &&
+         (pending || wh_conn_exec (conn, info->trigger_sql, error));
 }
 
 /* Inside the open transaction: drops the collection's secondary indexes
@@ -798,7 +920,9 @@ change_indexes (WhConn         *conn,
   for (guint i = 0; i < drops->len; i++)
     if (!wh_conn_exec (conn, drops->pdata[i], error))
       return FALSE;
-  return wh_conn_exec (conn, info->index_sql, error);
+  if (!wh_conn_exec (conn, info->index_sql, error))
+    return FALSE;
+  return change_names (conn, info, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with
@@ -852,8 +976,9 @@ wh_store_reconcile_cache_tables (WhStore *self,
         {
           g_debug ("Building cache tables of %s", n);
           drop = g_strdup_printf ("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_fts;"
+                                  " DROP TABLE IF EXISTS %s_names;"
                                   " DROP TABLE IF EXISTS %s_geo; DROP TABLE IF EXISTS %s_unindexed;",
-                                  n, n, n, n);
+                                  n, n, n, n, n);
           create = create_cache_sql (info);
           if (!wh_conn_exec (conn, drop, error) || !wh_conn_exec (conn, create, error))
             return FALSE;

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-test-names.h: what the names index should find, by a scan with ICU.
+ *
+ * Reads every row's WH_FIELD_NAME fields and decides, character by
+ * character with ICU's transforms (run here, not taken from wh-pinyin), which
+ * rows a query names: Chinese terms in simplified form inside a field;
+ * Latin letters as the pinyin of consecutive characters, or their initials. */
+#pragma once
+
+#include "wh-store.h"
+
+G_BEGIN_DECLS
+
+/* The ids, ascending, of the rows of collection the scan finds for query. */
+GArray *wh_test_names_scan        (WhStore            *store,
+                                   const WhCollection *collection,
+                                   const char         *query);
+
+/* ICU on each character of text alone: its pinyin without tones, space
+ * separated ("dian gong"), or its traditional form. */
+char   *wh_test_icu_pinyin        (const char         *text);
+char   *wh_test_icu_traditional   (const char         *text);
+
+G_END_DECLS
