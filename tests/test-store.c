@@ -625,6 +625,8 @@ deferred_page (gint64 since,
 static const char * const deferred_queries[] = {
   "电工", "电", "保洁", "快递 分拣", "c1", "CNC", "cn", "4500", "café", "bar", "编号1",
   "司机焊", "日结包", "nothing",
+  /* Pinyin, initials and traditional characters (#19): the names index. */
+  "diangong", "dian gong", "dg", "kuaidi fenjian", "kdfj", "baojie", "bj", "電工", "快遞",
 };
 
 static GHashTable *

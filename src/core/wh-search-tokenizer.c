@@ -693,6 +693,10 @@ wh_match_function (sqlite3_context *ctx,
   sqlite3_result_int (ctx, wh_search_match_texts (match, texts, (guint) n_values - 1));
 }
 
+static void wh_names_match_function (sqlite3_context *ctx,
+                                     int              n_values,
+                                     sqlite3_value  **values);
+
 int
 wh_search_tokenizer_register (sqlite3 *db)
 {
@@ -728,6 +732,11 @@ wh_search_tokenizer_register (sqlite3 *db)
   rc = sqlite3_create_function (db, WH_SEARCH_MATCH_NAME, -1,
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                 wh_match_function, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_create_function (db, WH_SEARCH_NAMES_MATCH_NAME, -1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                wh_names_match_function, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
   return api->xCreateFunction (api, WH_SEARCH_RANK_NAME, NULL, wh_rank, NULL);
@@ -1054,4 +1063,127 @@ wh_search_build_name_match (const char *user_query)
   if (match->len == 0)
     return NULL;
   return g_string_free (g_steal_pointer (&match), FALSE);
+}
+
+/* ---- Matching names without the index ------------------------------------ */
+
+static int
+names_positions_emit (gpointer    data,
+                      gboolean    colocated,
+                      const char *token,
+                      int         length,
+                      int         start,
+                      int         end)
+{
+  GPtrArray *positions = data;
+
+  if (!colocated || positions->len == 0)
+    g_ptr_array_add (positions, g_ptr_array_new_with_free_func (g_free));
+  g_ptr_array_add (positions->pdata[positions->len - 1], g_strndup (token, length));
+  return SQLITE_OK;
+}
+
+static void
+positions_free (gpointer positions)
+{
+  if (positions != NULL)
+    g_ptr_array_unref (positions);
+}
+
+/* Whether the tokens sit at consecutive positions, each among the tokens
+ * of its position. */
+static gboolean
+names_phrase_at (GPtrArray          *positions,
+                 const char * const *tokens)
+{
+  guint n = g_strv_length ((char **) tokens);
+
+  if (n == 0)
+    return TRUE;
+  for (guint p = 0; p + n <= positions->len; p++)
+    {
+      guint j;
+
+      for (j = 0; j < n; j++)
+        {
+          GPtrArray *set = positions->pdata[p + j];
+          gboolean hit = FALSE;
+
+          for (guint k = 0; k < set->len && !hit; k++)
+            hit = strcmp (set->pdata[k], tokens[j]) == 0;
+          if (!hit)
+            break;
+        }
+      if (j == n)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+wh_search_names_match_texts (const char         *match,
+                             const char * const *texts,
+                             guint               n_texts)
+{
+  g_autoptr(GPtrArray) docs = NULL;
+  /* wh_search_build_name_match writes phrases joined all by OR or all by AND. */
+  gboolean any = strstr (match, "\" OR \"") != NULL;
+  gboolean result = !any;
+  const char *p = match;
+
+  g_return_val_if_fail (match != NULL, FALSE);
+
+  docs = g_ptr_array_new_with_free_func (positions_free);
+  for (guint c = 0; c < n_texts; c++)
+    g_ptr_array_add (docs, NULL);
+  while ((p = strchr (p, '"')) != NULL)
+    {
+      const char *end = strchr (p + 1, '"');
+      g_autofree char *phrase = NULL;
+      g_auto(GStrv) tokens = NULL;
+      gboolean found = FALSE;
+
+      if (end == NULL)
+        break;
+      phrase = g_strndup (p + 1, (gsize) (end - p - 1));
+      tokens = g_strsplit (phrase, " ", -1);
+      p = end + 1;
+      for (guint c = 0; !found && c < n_texts; c++)
+        {
+          if (texts[c] == NULL)
+            continue;
+          if (docs->pdata[c] == NULL)
+            {
+              docs->pdata[c] = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+              names_tokenize (texts[c], (int) MIN (strlen (texts[c]), G_MAXINT), FALSE,
+                              names_positions_emit, docs->pdata[c]);
+            }
+          found = names_phrase_at (docs->pdata[c], (const char * const *) tokens);
+        }
+      if (any && found)
+        return TRUE;
+      if (!any && !found)
+        return FALSE;
+    }
+  return result;
+}
+
+/* wh_names_match(match, text, ...): wh_match for the names index. */
+static void
+wh_names_match_function (sqlite3_context *ctx,
+                         int              n_values,
+                         sqlite3_value  **values)
+{
+  const char *texts[64];
+  const char *match;
+
+  if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
+      (match = (const char *) sqlite3_value_text (values[0])) == NULL)
+    {
+      sqlite3_result_int (ctx, 0);
+      return;
+    }
+  for (int i = 1; i < n_values; i++)
+    texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
+  sqlite3_result_int (ctx, wh_search_names_match_texts (match, texts, (guint) n_values - 1));
 }

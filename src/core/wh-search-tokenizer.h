@@ -44,8 +44,11 @@ G_BEGIN_DECLS
  * wh_search_build_match exactly as its FTS5 index would, for the rows of a
  * collection written while its index is pending (see wh-store.h). */
 #define WH_SEARCH_MATCH_NAME "wh_match"
+/* wh_names_match(match, text...): the same for the names index and a match
+ * of wh_search_build_name_match. */
+#define WH_SEARCH_NAMES_MATCH_NAME "wh_names_match"
 
-/* Registers the tokenizer and the wh_rank() and wh_match() functions on a
+/* Registers the tokenizers and the wh_rank(), wh_match() and wh_names_match() functions on a
  * connection. Every connection that reads or writes a table using it must
  * do this first. Returns an SQLite result code. */
 int       wh_search_tokenizer_register (sqlite3    *db);
@@ -75,6 +78,11 @@ gboolean  wh_search_match_texts        (const char         *match,
  * final Latin word of two or more letters matches as a prefix. Returns NULL
  * when the text holds nothing searchable. */
 char     *wh_search_build_match        (const char *user_query);
+
+/* wh_names_match() from C. */
+gboolean  wh_search_names_match_texts  (const char         *match,
+                                        const char * const *texts,
+                                        guint               n_texts);
 
 /* The names tokenizer on a text, for tests. */
 void      wh_search_names_tokenize     (const char *text,

@@ -125,7 +125,11 @@ wh_store_append_conditions (GString        *sql,
         g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
                                 n, n);
       /* The match is bound once more for the rows not in the index yet. */
-      if (pending)
+      if (pending && query->name_match != NULL)
+        g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s) OR %s(?, %s)))",
+                                info->unindexed, WH_SEARCH_MATCH_NAME, info->search,
+                                WH_SEARCH_NAMES_MATCH_NAME, info->names);
+      else if (pending)
         g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND %s(?, %s))",
                                 info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
       g_string_append_c (sql, ')');
@@ -149,6 +153,8 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
     sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
   if (query->match != NULL && pending)
     sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  if (query->match != NULL && query->name_match != NULL && pending)
+    sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
   return p;
 }
 

@@ -157,6 +157,47 @@ collect_hits (WhConn      *conn,
   return TRUE;
 }
 
+/* While the indexes are pending, the unindexed rows whose names match, newest
+ * first, scored below every ranked hit (as unindexed_candidates). */
+static gboolean
+unindexed_name_hits (WhConn         *conn,
+                     const CollInfo *info,
+                     const char     *match,
+                     guint           max,
+                     GHashTable     *seen,
+                     GArray         *hits,
+                     GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending = wh_conn_pending (conn, info, error);
+  guint added = 0;
+  int rc;
+
+  if (pending <= 0)
+    return pending == 0;
+  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE %s(?1, %s) ORDER BY t.id DESC",
+                         info->unindexed, info->collection->name, WH_SEARCH_NAMES_MATCH_NAME,
+                         info->t_names);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while (added < max && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+
+      if (g_hash_table_contains (seen, &hit.id))
+        continue;
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      added++;
+    }
+  if (added < max && rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
 /* Hits of the names index (pinyin, initials, simplified characters) that the
  * text search did not find, ranked among themselves, appended to hits: what
  * the person typed as Chinese comes first. Beyond the ranked candidates the
@@ -182,6 +223,9 @@ append_name_hits (WhConn         *conn,
   found = g_array_new (FALSE, FALSE, sizeof (Hit));
   if (!collect_hits (conn, table, info->names_rank, match,
                      MIN (limit - hits->len, SEARCH_RANK_CANDIDATES), seen, found, &more, error))
+    return FALSE;
+  if (!unindexed_name_hits (conn, info, match, MIN (limit - hits->len, SEARCH_RANK_CANDIDATES),
+                           seen, found, error))
     return FALSE;
   g_array_sort (found, hit_compare);
   g_array_append_vals (hits, found->data, found->len);
@@ -322,13 +366,17 @@ wh_store_search_count (WhStore            *self,
     return -1;
   if (pending)
     {
+      g_autofree char *names = name_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?2, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->t_names);
       g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
-                                               " WHERE %s(?1, %s)",
+                                               " WHERE %s(?1, %s)%s",
                                                info->unindexed, collection->name,
-                                               WH_SEARCH_MATCH_NAME, info->t_search);
+                                               WH_SEARCH_MATCH_NAME, info->t_search, names);
       if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
         return -1;
       sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if (name_match != NULL)
+        sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {
