@@ -93,7 +93,7 @@ static const WhField jobs_fields[] = {
   F_TEXT ("title", REQ | SEARCH | NAME, 400),
   F_INT ("employer_id", REQ | IDX, 1, ID_MAX),
   F_TEXT ("employer_name", REQ | SEARCH | NAME, 400),
-  F_TEXT ("category", REQ | IDX | FILTER | NAME, 64),
+  F_TEXT ("category", REQ | IDX | FILTER, 64),
   ADCODE_FIELDS_WITH (FILTER),
   F_TEXT ("address", 0, 400),
   F_REAL ("lat", 0, -90, 90),

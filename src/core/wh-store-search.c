@@ -221,13 +221,15 @@ append_name_hits (WhConn         *conn,
     return TRUE;
   table = g_strdup_printf ("%s_names", info->collection->name);
   found = g_array_new (FALSE, FALSE, sizeof (Hit));
-  if (!collect_hits (conn, table, info->names_rank, match,
-                     MIN (limit - hits->len, SEARCH_RANK_CANDIDATES), seen, found, &more, error))
-    return FALSE;
-  if (!unindexed_name_hits (conn, info, match, MIN (limit - hits->len, SEARCH_RANK_CANDIDATES),
-                           seen, found, error))
+  /* The newest candidates ranked, as for the text; those cut here are never
+   * asked for again (the page is full). */
+  if (!collect_hits (conn, table, info->names_rank, match, SEARCH_RANK_CANDIDATES, seen, found,
+                     &more, error) ||
+      !unindexed_name_hits (conn, info, match, SEARCH_RANK_CANDIDATES, seen, found, error))
     return FALSE;
   g_array_sort (found, hit_compare);
+  if (found->len > limit - hits->len)
+    g_array_set_size (found, limit - hits->len);
   g_array_append_vals (hits, found->data, found->len);
   if (more && hits->len < limit &&
       !collect_hits (conn, table, NULL, match, limit - hits->len, seen, hits, &more, error))

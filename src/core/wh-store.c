@@ -836,10 +836,12 @@ layout_without_indexes (const char *layout)
 static gboolean
 change_names (WhConn         *conn,
               const CollInfo *info,
+              const char     *stored,
               GError        **error)
 {
   const char *n = info->collection->name;
   g_autofree char *fill = NULL;
+  g_autofree char *same = info->names ? g_strdup_printf ("names(%s)", info->names) : NULL;
   g_autofree char *exists = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
                                              " WHERE name = '%s_names'", n);
   gint64 had = wh_conn_query_int (conn, exists, error);
@@ -855,9 +857,12 @@ change_names (WhConn         *conn,
                                                " DROP TABLE IF EXISTS %s_names;", n, n, n, n);
       return wh_conn_exec (conn, drop, error);
     }
+  /* Another index changed: this one stays as it is. */
+  if (had > 0 && stored != NULL && strstr (stored, same) != NULL)
+    return TRUE;
   if (had > 0)
     {
-      /* Its columns may have changed: made again. */
+      /* Its columns changed: made again. */
       g_autofree char *drop = g_strdup_printf ("DROP TRIGGER IF EXISTS %s_names_insert;"
                                                " DROP TRIGGER IF EXISTS %s_names_delete;"
                                                " DROP TRIGGER IF EXISTS %s_names_update;"
@@ -890,6 +895,7 @@ change_names (WhConn         *conn,
 static gboolean
 change_indexes (WhConn         *conn,
                 const CollInfo *info,
+                const char     *stored,
                 GError        **error)
 {
   g_autoptr(WhStmt) list = wh_conn_prepare (conn,
@@ -922,7 +928,7 @@ change_indexes (WhConn         *conn,
       return FALSE;
   if (!wh_conn_exec (conn, info->index_sql, error))
     return FALSE;
-  return change_names (conn, info, error);
+  return change_names (conn, info, stored, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with
@@ -969,7 +975,7 @@ wh_store_reconcile_cache_tables (WhStore *self,
           /* Only the secondary indexes changed: the rows stay, and so does
            * the cursor (a million jobs are not fetched again for an index). */
           g_debug ("Changing the indexes of %s", n);
-          if (!change_indexes (conn, info, error))
+          if (!change_indexes (conn, info, stored, error))
             return FALSE;
         }
       else
