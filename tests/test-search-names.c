@@ -38,13 +38,16 @@ test_names_tokenizer (void)
     const char *text;
     const char *tokens;
   } cases[] = {
-    /* Simplified form, pinyin; with the next character the pairs. */
-    { "电工", "电+dian+电工+diangong+dg 工+gong" },
+    /* Pinyin; with the next character the pairs. */
+    { "电工", "dian+diangong+dg gong" },
+    /* Traditional text also in simplified characters. */
     { "電工", "电+dian+电工+diangong+dg 工+gong" },
+    { "维修電工 电工", "维+wei+维修+weixiu+wx 修+xiu+修电+xiudian+xd 电+dian+电工+diangong+dg 工+gong"
+                     " dian+diangong+dg gong" },
     /* Runs apart, Latin words left to the "wh" index. */
-    { "KFC 保洁，快递", "保+bao+保洁+baojie+bj 洁+jie 快+kuai+快递+kuaidi+kd 递+di" },
-    /* No reading: the character alone. */
-    { "한", "한" },
+    { "KFC 保洁，快递", "bao+baojie+bj jie kuai+kuaidi+kd di" },
+    /* No reading, nothing to simplify: nothing. */
+    { "한", "" },
     { "abc 123", "" },
   };
 
@@ -91,11 +94,28 @@ test_build_name_match (void)
     { "\"", NULL },
   };
 
+  static const struct
+  {
+    const char *input;
+    const char *match;
+  } folds[] = {
+    /* The text index with the query in simplified characters. */
+    { "電工", "\"电工\"" },
+    { "維修 Python", "\"维修\" \"Python\"*" },
+    { "电工", NULL },
+    { "dg", NULL },
+  };
+
   g_assert_null (wh_search_build_name_match (NULL));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *match = wh_search_build_name_match (cases[i].input);
       g_assert_cmpstr (match, ==, cases[i].match);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (folds); i++)
+    {
+      g_autofree char *match = wh_search_build_fold_match (folds[i].input);
+      g_assert_cmpstr (match, ==, folds[i].match);
     }
 }
 

@@ -168,6 +168,37 @@ simplified (const char *text)
   return transform_each ("Traditional-Simplified", text, NULL);
 }
 
+/* Whether a run of Han characters in the field that has some character in
+ * traditional form holds term (simplified) once simplified itself: the
+ * names index holds the characters of those runs only. */
+static gboolean
+field_holds_folded (const char *text,
+                    const char *term)
+{
+  g_autoptr(GString) run = g_string_new (NULL);
+  gboolean folds = FALSE;
+
+  for (const char *p = text;; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c != 0 && is_han (c))
+        {
+          const char *f = icu_one ("Traditional-Simplified", c);
+
+          folds |= g_utf8_get_char (f) != c;
+          g_string_append (run, f);
+          continue;
+        }
+      if (folds && strstr (run->str, term) != NULL)
+        return TRUE;
+      g_string_truncate (run, 0);
+      folds = FALSE;
+      if (c == 0)
+        return FALSE;
+    }
+}
+
 GArray *
 wh_test_names_scan (WhStore            *store,
                     const WhCollection *collection,
@@ -179,8 +210,10 @@ wh_test_names_scan (WhStore            *store,
   g_autofree char *sql = NULL;
   g_autofree char *ascii = NULL;
   g_auto(GStrv) terms = NULL;
-  gboolean han = FALSE, latin = TRUE;
-  guint n_cols = 0;
+  g_auto(GStrv) folded_terms = NULL;
+  g_autoptr(GString) searched = g_string_new (NULL);
+  gboolean han = FALSE, latin = TRUE, any_folds = FALSE;
+  guint n_cols = 0, n_searched = 0;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
@@ -189,17 +222,16 @@ wh_test_names_scan (WhStore            *store,
   terms = g_strsplit_set (query, " \t", -1);
   if (han)
     {
-      /* Every term all Han, in simplified form; else nothing. */
+      /* In simplified form: every term, for the names index when all are
+       * Han, and for the text index when that changes the query. */
+      folded_terms = g_new0 (char *, g_strv_length (terms) + 1);
       for (guint i = 0; terms[i]; i++)
         {
-          char *s;
-
+          folded_terms[i] = simplified (terms[i]);
+          any_folds |= strcmp (folded_terms[i], terms[i]) != 0;
           for (const char *p = terms[i]; *p; p = g_utf8_next_char (p))
             if (!is_han (g_utf8_get_char (p)))
-              return ids;
-          s = simplified (terms[i]);
-          g_free (terms[i]);
-          terms[i] = s;
+              latin = FALSE;
         }
     }
   else
@@ -224,9 +256,16 @@ wh_test_names_scan (WhStore            *store,
         g_string_append_printf (columns, ", ifnull (%s, '')", collection->fields[i].name);
         n_cols++;
       }
-  if (n_cols == 0)
+  for (guint i = 0; i < collection->n_fields; i++)
+    if (collection->fields[i].flags & WH_FIELD_SEARCH)
+      {
+        g_string_append_printf (searched, ", ifnull (%s, '')", collection->fields[i].name);
+        n_searched++;
+      }
+  if (n_cols == 0 && !any_folds)
     return ids;
-  sql = g_strdup_printf ("SELECT id%s FROM %s ORDER BY id", columns->str, collection->name);
+  sql = g_strdup_printf ("SELECT id%s%s FROM %s ORDER BY id", columns->str, searched->str,
+                         collection->name);
   g_assert_cmpint (sqlite3_open_v2 (wh_store_get_path (store), &db, SQLITE_OPEN_READONLY, NULL), ==,
                    SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
@@ -237,18 +276,30 @@ wh_test_names_scan (WhStore            *store,
 
       if (han)
         {
-          g_autoptr(GPtrArray) folded = g_ptr_array_new_with_free_func (g_free);
+          gboolean by_fold = any_folds;
 
-          for (guint c = 0; c < n_cols; c++)
-            g_ptr_array_add (folded, simplified ((const char *) sqlite3_column_text (stmt, c + 1)));
-          for (guint i = 0; all && terms[i]; i++)
+          /* The names index: every term in a traditional run of a name. */
+          all = latin && n_cols > 0;
+          for (guint i = 0; all && folded_terms[i]; i++)
             {
-              gboolean found = *terms[i] == '\0';
+              gboolean found = *folded_terms[i] == '\0';
 
               for (guint c = 0; !found && c < n_cols; c++)
-                found = strstr (folded->pdata[c], terms[i]) != NULL;
+                found = field_holds_folded ((const char *) sqlite3_column_text (stmt, c + 1),
+                                            folded_terms[i]);
               all = found;
             }
+          /* The text index with the query in simplified characters. */
+          for (guint i = 0; !all && by_fold && folded_terms[i]; i++)
+            {
+              gboolean found = *folded_terms[i] == '\0';
+
+              for (guint c = 0; !found && c < n_searched; c++)
+                found = strstr ((const char *) sqlite3_column_text (stmt, 1 + n_cols + c),
+                                folded_terms[i]) != NULL;
+              by_fold = found;
+            }
+          all = all || by_fold;
         }
       else
         {

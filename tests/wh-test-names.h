@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-test-names.h: what the names index should find, by a scan with ICU.
  *
- * Reads every row's WH_FIELD_NAME fields and decides, character by
- * character with ICU's transforms (run here, not taken from wh-pinyin), which
- * rows a query names: Chinese terms in simplified form inside a field;
- * Latin letters as the pinyin of consecutive characters, or their initials. */
+ * Reads every row's WH_FIELD_NAME and WH_FIELD_SEARCH fields and decides,
+ * character by character with ICU's transforms (run here, not taken from
+ * wh-pinyin), which rows a query finds besides its own text: Chinese terms
+ * in simplified form inside a name's run of traditional characters, or in
+ * any searched field as they are; Latin letters as the pinyin of
+ * consecutive characters of a name, or their initials. */
 #pragma once
 
 #include "wh-store.h"

@@ -221,15 +221,19 @@ names_emit_pairs (EmitFunc        emit,
                   gpointer        data,
                   const NameChar *prev,
                   const NameChar *next,
+                  gboolean        folds,
                   int             start,
                   int             end)
 {
   char pair[32];
-  int rc;
+  int rc = SQLITE_OK;
 
-  memcpy (pair, prev->folded, prev->folded_len);
-  memcpy (pair + prev->folded_len, next->folded, next->folded_len);
-  rc = emit (data, TRUE, pair, prev->folded_len + next->folded_len, start, end);
+  if (folds)
+    {
+      memcpy (pair, prev->folded, prev->folded_len);
+      memcpy (pair + prev->folded_len, next->folded, next->folded_len);
+      rc = emit (data, TRUE, pair, prev->folded_len + next->folded_len, start, end);
+    }
   if (rc == SQLITE_OK && prev->pinyin != NULL && next->pinyin != NULL)
     {
       int n = g_snprintf (pair, sizeof pair, "%s%s", prev->pinyin, next->pinyin);
@@ -245,11 +249,31 @@ names_emit_pairs (EmitFunc        emit,
   return rc;
 }
 
-/* A name's text: every CJK character is a position holding its simplified
- * form and its pinyin, and, with the next character of the run, the pair of
- * simplified forms, the two syllables joined and their two initials:
+/* Whether some character of the CJK run starting at text[pos] has another
+ * simplified form. */
+static gboolean
+run_folds (const char *text,
+           int         length,
+           int         pos)
+{
+  gunichar c = 0;
+
+  while (pos < length && next_char (text, length, &pos, &c) == CLASS_CJK)
+    if (wh_pinyin_fold (c) != c)
+      return TRUE;
+  return FALSE;
+}
+
+/* A name's text: every CJK character is a position holding its pinyin and,
+ * with the next character of the run, the two syllables joined and their
+ * two initials. A run in traditional characters (one with any character
+ * that has another simplified form) also holds each character's simplified
+ * form and the pair of them, as the "wh" index holds the text, so that a
+ * query in simplified characters finds it; text already simplified is found
+ * by the "wh" index, and is not held twice:
  *
  *   電工  ->  pos 0: 电, dian, 电工, diangong, dg   pos 1: 工, gong
+ *   电工  ->  pos 0: dian, diangong, dg             pos 1: gong
  *
  * Anything else only separates runs (the "wh" index has the Latin words).
  * A query's text is its tokens, space-separated (wh_search_build_name_match
@@ -264,6 +288,7 @@ names_tokenize (const char *text,
   NameChar chars[2];
   int run_len = 0, prev_start = 0;
   int pos = 0, rc = SQLITE_OK;
+  gboolean folds = FALSE, prev_has_position = FALSE;
 
   if (for_query)
     {
@@ -287,21 +312,32 @@ names_tokenize (const char *text,
       int start = pos;
       gunichar c = 0;
       NameChar *nc = &chars[run_len % 2];
+      gboolean has_position = FALSE;
 
       if (next_char (text, length, &pos, &c) != CLASS_CJK)
         {
           run_len = 0;
           continue;
         }
+      if (run_len == 0)
+        folds = run_folds (text, length, start);
       name_char_init (nc, c);
-      if (run_len > 0)
-        rc = names_emit_pairs (emit, data, &chars[(run_len - 1) % 2], nc, prev_start, pos);
-      if (rc == SQLITE_OK)
-        rc = emit (data, FALSE, nc->folded, nc->folded_len, start, pos);
+      /* Pairs belong to the previous character's position, if it has one. */
+      if (run_len > 0 && prev_has_position)
+        rc = names_emit_pairs (emit, data, &chars[(run_len - 1) % 2], nc, folds, prev_start, pos);
+      if (rc == SQLITE_OK && folds)
+        {
+          rc = emit (data, FALSE, nc->folded, nc->folded_len, start, pos);
+          has_position = TRUE;
+        }
       if (rc == SQLITE_OK && nc->pinyin != NULL)
-        rc = emit (data, TRUE, nc->pinyin, (int) strlen (nc->pinyin), start, pos);
+        {
+          rc = emit (data, has_position, nc->pinyin, (int) strlen (nc->pinyin), start, pos);
+          has_position = TRUE;
+        }
       run_len++;
       prev_start = start;
+      prev_has_position = has_position;
     }
   return rc;
 }
@@ -1186,4 +1222,27 @@ wh_names_match_function (sqlite3_context *ctx,
   for (int i = 1; i < n_values; i++)
     texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
   sqlite3_result_int (ctx, wh_search_names_match_texts (match, texts, (guint) n_values - 1));
+}
+
+char *
+wh_search_build_fold_match (const char *user_query)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) folded = g_string_new (NULL);
+  gboolean changed = FALSE;
+
+  if (user_query == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (user_query, MIN (strlen (user_query), MAX_QUERY_BYTES));
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gunichar f = is_cjk (c) ? wh_pinyin_fold (c) : c;
+
+      changed |= f != c;
+      g_string_append_unichar (folded, f);
+    }
+  if (!changed)
+    return NULL;
+  return wh_search_build_match (folded->str);
 }

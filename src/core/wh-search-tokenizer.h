@@ -20,13 +20,15 @@
  *
  * The tokenizer "wh_names" indexes the short fields a person searches by name
  * (WH_FIELD_NAME) once more, in a table of their own ("x_names"): each CJK
- * character as its simplified form and its pinyin, with the next character
- * the pair of simplified forms, the two syllables joined and their initials
- * (wh-pinyin.h says which reading a character has):
+ * character as its pinyin, with the next character the two syllables joined
+ * and their initials (wh-pinyin.h says which reading a character has), and
+ * text in traditional characters also in simplified ones, as "wh" holds it:
  *
  *   電工  ->  pos 0: 电, dian, 电工, diangong, dg   pos 1: 工, gong
  *
- * so that 電工, 电工, diangong, dian gong and dg all find it.
+ * so that 電工, 电工, diangong, dian gong and dg all find it. A query in
+ * traditional characters also searches "wh" in simplified ones
+ * (wh_search_build_fold_match).
  */
 #pragma once
 
@@ -83,6 +85,10 @@ char     *wh_search_build_match        (const char *user_query);
 gboolean  wh_search_names_match_texts  (const char         *match,
                                         const char * const *texts,
                                         guint               n_texts);
+
+/* wh_search_build_match of the query in simplified characters (電工 ->
+ * "电工"), for the "wh" index, or NULL when that is the query itself. */
+char     *wh_search_build_fold_match   (const char *user_query);
 
 /* The names tokenizer on a text, for tests. */
 void      wh_search_names_tokenize     (const char *text,

@@ -120,18 +120,25 @@ wh_store_append_conditions (GString        *sql,
     {
       g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
                               n, n);
-      /* The names index (pinyin, initials, simplified characters). */
+      /* The names index (pinyin, initials, traditional characters), and
+       * the text in simplified characters. */
       if (query->name_match != NULL)
         g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
                                 n, n);
-      /* The match is bound once more for the rows not in the index yet. */
-      if (pending && query->name_match != NULL)
-        g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s) OR %s(?, %s)))",
-                                info->unindexed, WH_SEARCH_MATCH_NAME, info->search,
-                                WH_SEARCH_NAMES_MATCH_NAME, info->names);
-      else if (pending)
-        g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND %s(?, %s))",
-                                info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+      if (query->fold_match != NULL)
+        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n,
+                                n);
+      /* The matches are bound once more for the rows not in the indexes yet. */
+      if (pending)
+        {
+          g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s)",
+                                  info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+          if (query->name_match != NULL)
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->names);
+          if (query->fold_match != NULL)
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME, info->search);
+          g_string_append (sql, "))");
+        }
       g_string_append_c (sql, ')');
       *and = " AND ";
     }
@@ -147,14 +154,15 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
 
   for (guint i = 0; i < query->filters->len; i++, p++)
     bind_filter (stmt, p, &g_array_index (query->filters, WhFilter, i));
-  if (query->match != NULL)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-  if (query->match != NULL && query->name_match != NULL)
-    sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
-  if (query->match != NULL && pending)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-  if (query->match != NULL && query->name_match != NULL && pending)
-    sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
+  /* In the order wh_store_append_conditions writes them, twice if pending. */
+  for (int round = 0; query->match != NULL && round < (pending ? 2 : 1); round++)
+    {
+      sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+      if (query->name_match != NULL)
+        sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
+      if (query->fold_match != NULL)
+        sqlite3_bind_text (stmt, p++, query->fold_match, -1, SQLITE_STATIC);
+    }
   return p;
 }
 
@@ -449,20 +457,26 @@ match_rows (WhConn         *conn,
             GError        **error)
 {
   const char *n = info->collection->name;
-  g_autofree char *hits = query->name_match != NULL ?
-    g_strdup_printf ("SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1"
-                     " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?3", n, n, n, n) :
-    g_strdup_printf ("SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
-  g_autofree char *sql = cap < G_MAXINT64 ?
-    g_strdup_printf ("SELECT count(*) FROM (%s LIMIT ?2)", hits) :
-    g_strdup_printf ("SELECT count(*) FROM (%s)", hits);
-  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+  g_autoptr(GString) hits = g_string_new (NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
 
-  if (stmt == NULL)
+  /* The names index's and the simplified query's rows, counted once. */
+  g_string_printf (hits, "SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
+  if (query->name_match != NULL)
+    g_string_append_printf (hits, " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?3", n,
+                            n);
+  if (query->fold_match != NULL)
+    g_string_append_printf (hits, " UNION SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?4", n, n);
+  sql = cap < G_MAXINT64 ? g_strdup_printf ("SELECT count(*) FROM (%s LIMIT ?2)", hits->str) :
+                           g_strdup_printf ("SELECT count(*) FROM (%s)", hits->str);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
   if (query->name_match != NULL)
     sqlite3_bind_text (stmt, 3, query->name_match, -1, SQLITE_STATIC);
+  if (query->fold_match != NULL)
+    sqlite3_bind_text (stmt, 4, query->fold_match, -1, SQLITE_STATIC);
   if (cap < G_MAXINT64)
     sqlite3_bind_int64 (stmt, 2, cap + 1);
   return wh_conn_step_count (conn, stmt, "search", error);

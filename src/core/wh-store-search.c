@@ -157,29 +157,31 @@ collect_hits (WhConn      *conn,
   return TRUE;
 }
 
-/* While the indexes are pending, the unindexed rows whose names match, newest
- * first, scored below every ranked hit (as unindexed_candidates). */
+/* While the indexes are pending, the unindexed rows that scan (wh_match or
+ * wh_names_match over columns) finds for match, newest first, scored below
+ * every ranked hit (as unindexed_candidates). */
 static gboolean
-unindexed_name_hits (WhConn         *conn,
-                     const CollInfo *info,
-                     const char     *match,
-                     guint           max,
-                     GHashTable     *seen,
-                     GArray         *hits,
-                     GError        **error)
+unindexed_more (WhConn         *conn,
+                const CollInfo *info,
+                const char     *scan,
+                const char     *columns,
+                const char     *match,
+                guint           max,
+                GHashTable     *seen,
+                GArray         *hits,
+                GError        **error)
 {
   g_autofree char *sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
   int pending = wh_conn_pending (conn, info, error);
   guint added = 0;
-  int rc;
+  int rc = SQLITE_DONE;
 
   if (pending <= 0)
     return pending == 0;
   sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE %s(?1, %s) ORDER BY t.id DESC",
-                         info->unindexed, info->collection->name, WH_SEARCH_NAMES_MATCH_NAME,
-                         info->t_names);
+                         info->unindexed, info->collection->name, scan, columns);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
@@ -198,34 +200,36 @@ unindexed_name_hits (WhConn         *conn,
   return TRUE;
 }
 
-/* Hits of the names index (pinyin, initials, simplified characters) that the
- * text search did not find, ranked among themselves, appended to hits: what
- * the person typed as Chinese comes first. Beyond the ranked candidates the
- * rest follow newest first. */
+/* Hits of another match (the query in simplified characters on the text
+ * index, or the names index's) that the searches before did not find,
+ * ranked among themselves, appended to hits: what the person typed as it is
+ * comes first. The newest candidates are ranked, as for the text; beyond
+ * them the rest follow newest first. */
 static gboolean
-append_name_hits (WhConn         *conn,
+append_more_hits (WhConn         *conn,
                   const CollInfo *info,
-                  const char     *query,
+                  const char     *index,
+                  const char     *rank,
+                  const char     *scan,
+                  const char     *columns,
+                  const char     *match,
                   guint           limit,
                   GHashTable     *seen,
                   GArray         *hits,
                   GError        **error)
 {
-  g_autofree char *match = NULL;
   g_autofree char *table = NULL;
   g_autoptr(GArray) found = NULL;
   gboolean more;
 
-  if (info->names == NULL || hits->len >= limit ||
-      (match = wh_search_build_name_match (query)) == NULL)
+  if (match == NULL || hits->len >= limit)
     return TRUE;
-  table = g_strdup_printf ("%s_names", info->collection->name);
+  table = g_strdup_printf ("%s_%s", info->collection->name, index);
   found = g_array_new (FALSE, FALSE, sizeof (Hit));
-  /* The newest candidates ranked, as for the text; those cut here are never
-   * asked for again (the page is full). */
-  if (!collect_hits (conn, table, info->names_rank, match, SEARCH_RANK_CANDIDATES, seen, found,
-                     &more, error) ||
-      !unindexed_name_hits (conn, info, match, SEARCH_RANK_CANDIDATES, seen, found, error))
+  /* Those cut after ranking are never asked for again: the page is full. */
+  if (!collect_hits (conn, table, rank, match, SEARCH_RANK_CANDIDATES, seen, found, &more, error) ||
+      !unindexed_more (conn, info, scan, columns, match, SEARCH_RANK_CANDIDATES, seen, found,
+                       error))
     return FALSE;
   g_array_sort (found, hit_compare);
   if (found->len > limit - hits->len)
@@ -250,6 +254,8 @@ wh_store_search (WhStore            *self,
   g_autoptr(GHashTable) seen = NULL;
   g_autofree char *match = NULL;
   g_autofree char *exact = NULL;
+  g_autofree char *fold_match = NULL;
+  g_autofree char *name_match = NULL;
   const char *used;
   const CollInfo *info;
   guint ranked;
@@ -307,7 +313,13 @@ wh_store_search (WhStore            *self,
                          error))
         return NULL;
     }
-  if (!append_name_hits (reader.conn, info, query, limit, seen, hits, error))
+  fold_match = wh_search_build_fold_match (query);
+  if (info->names != NULL)
+    name_match = wh_search_build_name_match (query);
+  if (!append_more_hits (reader.conn, info, "fts", info->rank, WH_SEARCH_MATCH_NAME,
+                         info->t_search, fold_match, limit, seen, hits, error) ||
+      !append_more_hits (reader.conn, info, "names", info->names_rank, WH_SEARCH_NAMES_MATCH_NAME,
+                         info->t_names, name_match, limit, seen, hits, error))
     return NULL;
 
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
@@ -326,7 +338,9 @@ wh_store_search_count (WhStore            *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *match = NULL;
   g_autofree char *name_match = NULL;
+  g_autofree char *fold_match = NULL;
   g_autofree char *sql = NULL;
+  const char *n = collection->name;
   const CollInfo *info;
   gint64 count;
   int pending, rc;
@@ -342,18 +356,30 @@ wh_store_search_count (WhStore            *self,
   if (!wh_reader_borrow (self, &reader, error))
     return -1;
   name_match = info->names != NULL ? wh_search_build_name_match (query) : NULL;
-  if (name_match != NULL)
-    sql = g_strdup_printf ("SELECT count(*) FROM (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1"
-                           " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?2)",
-                           collection->name, collection->name, collection->name, collection->name);
+  fold_match = wh_search_build_fold_match (query);
+  if (name_match != NULL || fold_match != NULL)
+    {
+      /* Rows the names or the simplified query find, counted once. */
+      g_autoptr(GString) hits = g_string_new (NULL);
+
+      g_string_printf (hits, "SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
+      if (name_match != NULL)
+        g_string_append_printf (hits, " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?2",
+                                n, n);
+      if (fold_match != NULL)
+        g_string_append_printf (hits, " UNION SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?3", n,
+                                n);
+      sql = g_strdup_printf ("SELECT count(*) FROM (%s)", hits->str);
+    }
   else
-    sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
-                           collection->name);
+    sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
   if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   if (name_match != NULL)
     sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
+  if (fold_match != NULL)
+    sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
@@ -370,15 +396,19 @@ wh_store_search_count (WhStore            *self,
     {
       g_autofree char *names = name_match == NULL ? g_strdup ("") :
         g_strdup_printf (" OR %s(?2, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->t_names);
+      g_autofree char *folded = fold_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?3, %s)", WH_SEARCH_MATCH_NAME, info->t_search);
       g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
-                                               " WHERE %s(?1, %s)%s",
+                                               " WHERE %s(?1, %s)%s%s",
                                                info->unindexed, collection->name,
-                                               WH_SEARCH_MATCH_NAME, info->t_search, names);
+                                               WH_SEARCH_MATCH_NAME, info->t_search, names, folded);
       if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
         return -1;
       sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
       if (name_match != NULL)
         sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
+      if (fold_match != NULL)
+        sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {
