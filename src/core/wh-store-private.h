@@ -350,6 +350,13 @@ wh_conn_get_records (WhConn         *conn,
                      guint           n_ids,
                      GError        **error);
 
+/* wh-store-search.c */
+char *
+wh_store_match_count_sql (const CollInfo *info,
+                          const char     *name_match,
+                          gboolean        fold,
+                          gboolean        capped);
+
 /* wh-store-query.c */
 void
 wh_store_append_access (GString        *sql,

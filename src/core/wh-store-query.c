@@ -456,20 +456,12 @@ match_rows (WhConn         *conn,
             gint64          cap,
             GError        **error)
 {
-  const char *n = info->collection->name;
-  g_autoptr(GString) hits = g_string_new (NULL);
   g_autofree char *sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
 
-  /* The names index's and the simplified query's rows, counted once. */
-  g_string_printf (hits, "SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
-  if (query->name_match != NULL)
-    g_string_append_printf (hits, " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?3", n,
-                            n);
-  if (query->fold_match != NULL)
-    g_string_append_printf (hits, " UNION SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?4", n, n);
-  sql = cap < G_MAXINT64 ? g_strdup_printf ("SELECT count(*) FROM (%s LIMIT ?2)", hits->str) :
-                           g_strdup_printf ("SELECT count(*) FROM (%s)", hits->str);
+  /* The names index's and the simplified query's rows too, counted once. */
+  sql = wh_store_match_count_sql (info, query->name_match, query->fold_match != NULL,
+                                  cap < G_MAXINT64);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);

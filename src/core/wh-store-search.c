@@ -328,6 +328,52 @@ wh_store_search (WhStore            *self,
   return wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
 }
 
+/* SQL counting the rows that the text match (?1), the names match (?3, if
+ * names) and the simplified match (?4, if fold) find, each row once: all the
+ * rows of the piece likely largest, then those of each other piece that no
+ * piece before finds, each looked up by rowid (cheap while they are few).
+ * A UNION would collect every row of every piece first: 90 ms for a common
+ * word in 250,000 jobs against 7 for the text alone. Capped: each piece at
+ * most ?2 rows, enough to tell a count above the cap. */
+char *
+wh_store_match_count_sql (const CollInfo *info,
+                          const char     *name_match,
+                          gboolean        fold,
+                          gboolean        capped)
+{
+  const char *n = info->collection->name;
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  const char *index[3];
+  int param[3], k = 0;
+
+  /* Letters find their rows in the names; Chinese as typed or simplified in
+   * the text (the names hold only what is in traditional characters). */
+  if (name_match != NULL && g_ascii_islower (name_match[1]))
+    {
+      index[k] = "names", param[k++] = 3;
+      index[k] = "fts", param[k++] = 1;
+    }
+  else
+    {
+      if (fold)
+        index[k] = "fts", param[k++] = 4;
+      index[k] = "fts", param[k++] = 1;
+      if (name_match != NULL)
+        index[k] = "names", param[k++] = 3;
+    }
+  for (int i = 0; i < k; i++)
+    {
+      g_string_append_printf (sql, "%s(SELECT count(*) FROM (SELECT t.rowid FROM %s_%s t"
+                              " WHERE t.%s_%s MATCH ?%d", i > 0 ? " + " : "", n, index[i], n,
+                              index[i], param[i]);
+      for (int j = 0; j < i; j++)
+        g_string_append_printf (sql, " AND NOT EXISTS (SELECT 1 FROM %s_%s x WHERE x.%s_%s MATCH ?%d"
+                                " AND x.rowid = t.rowid)", n, index[j], n, index[j], param[j]);
+      g_string_append_printf (sql, "%s))", capped ? " LIMIT ?2" : "");
+    }
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
 gint64
 wh_store_search_count (WhStore            *self,
                        const WhCollection *collection,
@@ -340,7 +386,6 @@ wh_store_search_count (WhStore            *self,
   g_autofree char *name_match = NULL;
   g_autofree char *fold_match = NULL;
   g_autofree char *sql = NULL;
-  const char *n = collection->name;
   const CollInfo *info;
   gint64 count;
   int pending, rc;
@@ -357,29 +402,14 @@ wh_store_search_count (WhStore            *self,
     return -1;
   name_match = info->names != NULL ? wh_search_build_name_match (query) : NULL;
   fold_match = wh_search_build_fold_match (query);
-  if (name_match != NULL || fold_match != NULL)
-    {
-      /* Rows the names or the simplified query find, counted once. */
-      g_autoptr(GString) hits = g_string_new (NULL);
-
-      g_string_printf (hits, "SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
-      if (name_match != NULL)
-        g_string_append_printf (hits, " UNION SELECT rowid FROM %s_names WHERE %s_names MATCH ?2",
-                                n, n);
-      if (fold_match != NULL)
-        g_string_append_printf (hits, " UNION SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?3", n,
-                                n);
-      sql = g_strdup_printf ("SELECT count(*) FROM (%s)", hits->str);
-    }
-  else
-    sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
+  sql = wh_store_match_count_sql (info, name_match, fold_match != NULL, FALSE);
   if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
   if (name_match != NULL)
-    sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 3, name_match, -1, SQLITE_STATIC);
   if (fold_match != NULL)
-    sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 4, fold_match, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
