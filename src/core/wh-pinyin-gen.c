@@ -114,15 +114,19 @@ main (int    argc,
   unsigned n, n_syl = 0, k = 0;
   char **pinyin, **simple;
   char **syllables;
+  UTransliterator *latin, *traditional;
   FILE *f;
+  int status;
 
   if (argc != 2)
     {
       fprintf (stderr, "usage: wh-pinyin-gen OUTPUT\n");
       return 2;
     }
-  pinyin = transform_each (open_transform ("Han-Latin; Latin-ASCII; Lower"), &n);
-  simple = transform_each (open_transform ("Traditional-Simplified"), &n);
+  latin = open_transform ("Han-Latin; Latin-ASCII; Lower");
+  traditional = open_transform ("Traditional-Simplified");
+  pinyin = transform_each (latin, &n);
+  simple = transform_each (traditional, &n);
 
   syllables = calloc (n, sizeof (char *));
   for (unsigned i = 0; i < n; i++)
@@ -186,5 +190,16 @@ main (int    argc,
           }
       }
   fprintf (f, "};\n#define WH_PINYIN_N_FOLDS %u\n", k);
-  return fclose (f) == 0 ? 0 : 1;
+  status = fclose (f) == 0 ? 0 : 1;
+
+  /* Freed, so that a sanitized build does not fail on the leaks. The lines
+   * point into one buffer each, which starts at the first. */
+  free (syllables);
+  free (pinyin[0]);
+  free (pinyin);
+  free (simple[0]);
+  free (simple);
+  utrans_close (latin);
+  utrans_close (traditional);
+  return status;
 }
