@@ -133,7 +133,8 @@ static gboolean
 has_id (GArray *sorted,
         gint64  id)
 {
-  return bsearch (&id, sorted->data, sorted->len, sizeof (gint64), cmp_id) != NULL;
+  return sorted->len > 0 &&
+         bsearch (&id, sorted->data, sorted->len, sizeof (gint64), cmp_id) != NULL;
 }
 
 /* Rows whose searchable ("wh" index) text holds every term, by LIKE. */

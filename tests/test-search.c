@@ -273,7 +273,8 @@ check_recall (WhStore    *store,
       {
         gint64 id = g_array_index (names, gint64, i);
 
-        if (bsearch (&id, expected->data, expected->len, sizeof (gint64), cmp_id) == NULL)
+        if (expected->len == 0 ||
+            bsearch (&id, expected->data, expected->len, sizeof (gint64), cmp_id) == NULL)
           g_array_append_val (expected, id);
       }
     g_array_sort (expected, cmp_id);
