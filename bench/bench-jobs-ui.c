@@ -23,7 +23,7 @@
 #include <adwaita.h>
 #include <string.h>
 
-#include "jobs/wh-job-filters.h"
+#include "wh-job-filters.h"
 #include "jobs/wh-jobs-view.h"
 #include "wh-list-model.h"
 #include "wh-context.h"

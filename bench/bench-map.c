@@ -28,7 +28,7 @@
 #include <shumate/shumate.h>
 
 #include "stations/wh-map-backdrop.h"
-#include "stations/wh-station-clusters.h"
+#include "wh-geo.h"
 #include "stations/wh-station-layer.h"
 
 #define N_FRAMES 600

@@ -623,9 +623,165 @@ count_changed_cb (WhStore    *store,
     g_atomic_int_inc (progress_changes);
 }
 
+/* The catalogue's and the practice page's reads, and the sync status's,
+ * on the store's ordered queue: what the synchronous forms return. */
+static void
+test_view_reads (Fixture      *f,
+                 gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) lessons = NULL;
+  g_autoptr(GPtrArray) questions = NULL;
+  g_autoptr(GPtrArray) read_questions = NULL;
+  g_autoptr(WhCoursesPersonal) personal = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache", "cache.db", NULL);
+  g_autoptr(WhStore) empty_store = wh_store_open (path, &error);
+  gboolean empty = FALSE;
+  gint64 synced_at = -1;
+  gint64 course;
+
+  /* A cache never synced: empty, no sync time. */
+  g_assert_no_error (error);
+  wh_store_get_sync_summary_async (empty_store, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (wh_store_get_sync_summary_finish (empty_store, result, &empty, &synced_at,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (empty);
+  g_assert_cmpint (synced_at, ==, 0);
+  g_clear_object (&result);
+  g_clear_object (&empty_store);
+  wh_test_remove_tmpdir (dir);
+
+  sync_ok (f, NULL);
+  course = course_with_images (f->c.store);
+  wh_store_get_sync_summary_async (f->c.store, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (wh_store_get_sync_summary_finish (f->c.store, result, &empty, &synced_at,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_false (empty);
+  g_assert_cmpint (synced_at, >, 0);
+  g_clear_object (&result);
+
+  questions = wh_store_list_questions (f->c.store, course, &error);
+  g_assert_no_error (error);
+  wh_store_list_questions_async (f->c.store, course, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  read_questions = wh_store_list_questions_finish (f->c.store, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (read_questions->len, ==, questions->len);
+  for (guint i = 0; i < questions->len; i++)
+    g_assert_cmpint (((WhRecord *) read_questions->pdata[i])->id, ==,
+                     ((WhRecord *) questions->pdata[i])->id);
+  g_clear_object (&result);
+
+  lessons = wh_store_list_lessons (f->c.store, course, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lessons->len, >, 0);
+  g_assert_true (wh_courses_save_progress (f->c.store, ((WhRecord *) lessons->pdata[0])->id,
+                                           course, 5000, TRUE, &error));
+  g_assert_true (wh_courses_mark_saved (f->c.store, course, &error));
+  g_assert_no_error (error);
+  wh_courses_read_personal_async (f->c.store, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  personal = wh_courses_read_personal_finish (f->c.store, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (personal->progress->len, ==, 1);
+  g_assert_cmpint (wh_record_get_int (personal->progress->pdata[0], "course_id"), ==, course);
+  g_assert_true (wh_record_get_bool (personal->progress->pdata[0], "completed"));
+  g_assert_cmpuint (personal->saved->len, ==, 1);
+  g_assert_cmpint (g_array_index (personal->saved, gint64, 0), ==, course);
+  g_assert_cmpuint (personal->started->len, ==, 1);
+  g_assert_cmpint (g_array_index (personal->started, gint64, 0), ==, course);
+  g_clear_object (&result);
+
+  /* Cancelled before its turn: not read. */
+  g_cancellable_cancel (cancelled);
+  wh_courses_read_personal_async (f->c.store, cancelled, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_null (wh_courses_read_personal_finish (f->c.store, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 /* A worker studies on one device, then on another: the second gets the
  * first's progress and attempts on its next sync, and neither side loses
  * what is newer or goes back on a completed lesson. */
+/* The course page's read (wh_courses_read_state_async): everything it shows
+ * in one task on the store's ordered queue, nothing on the main thread. */
+static WhCourseState *
+read_state (WhStore      *store,
+            gint64        course,
+            GCancellable *cancellable,
+            GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  wh_courses_read_state_async (store, course, cancellable, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  return wh_courses_read_state_finish (store, result, error);
+}
+
+static void
+test_read_state (Fixture      *f,
+                 gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lessons = NULL;
+  g_autoptr(WhCourseState) state = NULL;
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  const WhRecord *first;
+  gint64 course;
+
+  sync_ok (f, NULL);
+  course = course_with_images (f->c.store);
+  lessons = wh_store_list_lessons (f->c.store, course, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lessons->len, >, 1);
+  first = lessons->pdata[0];
+
+  /* Nothing of the worker's yet: the lessons in order, no progress. */
+  state = read_state (f->c.store, course, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (state->lessons->len, ==, lessons->len);
+  for (guint i = 0; i < lessons->len; i++)
+    g_assert_cmpint (((WhRecord *) state->lessons->pdata[i])->id, ==,
+                     ((WhRecord *) lessons->pdata[i])->id);
+  g_assert_cmpuint (state->progress->len, ==, 0);
+  g_assert_cmpuint (state->attempts->len, ==, 0);
+  g_assert_false (state->complete);
+  g_assert_false (state->saved);
+  g_clear_pointer (&state, wh_course_state_free);
+
+  /* A lesson read, the course saved: both in the next read. */
+  g_assert_true (wh_courses_save_progress (f->c.store, first->id, course, 5000, FALSE, &error));
+  g_assert_true (wh_courses_mark_saved (f->c.store, course, &error));
+  g_assert_no_error (error);
+  state = read_state (f->c.store, course, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (state->progress->len, ==, 1);
+  g_assert_cmpint (wh_record_get_int (state->progress->pdata[0], "lesson_id"), ==, first->id);
+  g_assert_cmpint (wh_record_get_int (state->progress->pdata[0], "position"), ==, 5000);
+  g_assert_true (state->saved);
+  g_assert_cmpint (state->saved_size, ==, wh_courses_get_saved_size (f->c.store, course, NULL));
+  g_assert_false (state->complete);
+  g_clear_pointer (&state, wh_course_state_free);
+
+  /* A course not in the cache is empty, not an error. */
+  state = read_state (f->c.store, G_MAXINT32, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (state->lessons->len, ==, 0);
+  g_clear_pointer (&state, wh_course_state_free);
+
+  /* Cancelled before its turn: not read. */
+  g_cancellable_cancel (cancelled);
+  g_assert_null (read_state (f->c.store, course, cancelled, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 test_progress_other_device (Fixture      *f,
                             gconstpointer data)
@@ -767,6 +923,10 @@ main (int   argc,
   g_test_add_func ("/courses/store/migration", test_store_migration);
   g_test_add_func ("/courses/store/progress", test_progress_rules);
   g_test_add ("/courses/offline/saved-course", Fixture, NULL, fixture_setup, test_offline_course,
+              fixture_teardown);
+  g_test_add ("/courses/offline/read-state", Fixture, NULL, fixture_setup, test_read_state,
+              fixture_teardown);
+  g_test_add ("/courses/offline/view-reads", Fixture, NULL, fixture_setup, test_view_reads,
               fixture_teardown);
   g_test_add ("/courses/sync/other-device", Fixture, NULL, fixture_setup,
               test_progress_other_device, fixture_teardown);

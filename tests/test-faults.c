@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "wh-codec.h"
+#include "wh-outbox.h"
 #include "wh-server.h"
 #include "wh-sync.h"
 #include "wh-test-cache.h"
@@ -197,7 +198,7 @@ queue_writes (Fixture *f)
 
       wh_record_set_int (r, "job_id", i + 1);
       wh_record_set_text (r, "updated_at", "2026-11-20T08:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
+      g_assert_true (wh_outbox_queue_record (f->c.store, r, &error));
     }
   for (guint i = 0; i < N_PROGRESS; i++)
     {
@@ -207,7 +208,7 @@ queue_writes (Fixture *f)
       wh_record_set_int (r, "course_id", 1);
       wh_record_set_bool (r, "completed", TRUE);
       wh_record_set_text (r, "updated_at", "2026-11-20T09:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
+      g_assert_true (wh_outbox_queue_record (f->c.store, r, &error));
     }
   for (guint i = 0; i < N_REPORTS; i++)
     {
@@ -218,7 +219,7 @@ queue_writes (Fixture *f)
       wh_record_set_int (r, "station_id", i + 1);
       wh_record_set_text (r, "problem", "no_hot_water");
       wh_record_set_text (r, "reported_at", "2026-11-20T08:00:00+08:00");
-      g_assert_true (wh_sync_queue_record (f->c.store, r, &error));
+      g_assert_true (wh_outbox_queue_record (f->c.store, r, &error));
     }
   g_assert_no_error (error);
 }
@@ -226,7 +227,7 @@ queue_writes (Fixture *f)
 static void
 put_merchant (Fixture *f)
 {
-  static const char * const windows[] = { "00:00-23:59", NULL };
+  static const char * const windows[] = { "00:00-24:00", NULL };
   g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
   m->id = MERCHANT;

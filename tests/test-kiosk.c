@@ -737,7 +737,7 @@ fill_topics (WhStore *store)
   page = wh_page_new (&wh_collection_merchants);
   for (guint i = 0; i < 2; i++)
     {
-      const char *windows[] = { "00:00-23:59", NULL };
+      const char *windows[] = { "00:00-24:00", NULL };
 
       r = wh_record_new (&wh_collection_merchants);
       /* The far one first by name too: only distance puts the near first. */

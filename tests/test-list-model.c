@@ -290,6 +290,99 @@ test_set_query (void)
                    g_array_index (expected, gint64, expected->len - 1));
 }
 
+/* Runs the main loop until check is true or ms pass. */
+static gboolean
+spin_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            guint      ms)
+{
+  gint64 deadline = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (check (data))
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return check (data);
+}
+
+static void
+set_query_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  gboolean *done = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+store_changed_cb (WhStore    *store,
+                  const char *collection,
+                  gpointer    data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+n_items_not (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_list_model_get_n_items (args[0]) != GPOINTER_TO_UINT (args[1]);
+}
+
+/* A sync writes while a new query is being read: the reload it schedules
+ * used to read the old query and, tagged as the newest, put its rows back
+ * over the new query's (issue #16: the jobs list showed every job after a
+ * search). */
+static void
+test_reload_during_set_query (void)
+{
+  g_autoptr(WhStore) store = make_jobs_store ();
+  g_autoptr(WhQuery) all = wh_query_new (&wh_collection_jobs);
+  g_autoptr(WhQuery) some = wh_query_new (&wh_collection_jobs);
+  g_autoptr(WhListModel) list = wh_list_model_new (store, all);
+  g_autoptr(GArray) expected = NULL;
+  gboolean changed = FALSE, done = FALSE;
+  GSource *reload;
+  gpointer args[2];
+
+  wh_query_where_text (some, "title", WH_QUERY_EQ, "焊工");
+  g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), &changed);
+  wh_test_apply (store, &wh_collection_jobs, NULL, N_JOBS + 1,
+                 wh_test_make_job (N_JOBS + 1, N_JOBS + 1, "新岗位", NULL), NULL);
+  /* The model heard of the write first (it connected first): its reload is
+   * scheduled. Wait until it is due, without running it. */
+  g_assert_true (spin_until (is_true, &changed, 5000));
+  reload = g_main_context_find_source_by_user_data (NULL, list);
+  g_assert_nonnull (reload);
+  while (g_get_monotonic_time () < g_source_get_ready_time (reload))
+    g_thread_yield ();
+  /* The new query starts reading, then the reload starts before it is in. */
+  wh_list_model_set_query_async (list, some, NULL, set_query_done_cb, &done);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_true (spin_until (is_true, &done, 5000));
+
+  expected = sql_ids (store, "SELECT id FROM jobs WHERE title = '焊工' ORDER BY id");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, expected->len);
+  /* Whatever the reload reads, it reads the new query. */
+  args[0] = list;
+  args[1] = GUINT_TO_POINTER (expected->len);
+  g_assert_false (spin_until (n_items_not, args, 1000));
+  g_signal_handlers_disconnect_by_data (store, &changed);
+}
+
 static void
 test_empty_and_dispose (void)
 {
@@ -317,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/list-model/list-field-filters", test_list_field_filters);
   g_test_add_func ("/list-model/reload-after-sync", test_reload_after_sync);
   g_test_add_func ("/list-model/set-query", test_set_query);
+  g_test_add_func ("/list-model/reload-during-set-query", test_reload_during_set_query);
   g_test_add_func ("/list-model/empty-and-dispose", test_empty_and_dispose);
 
   return g_test_run ();

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "jobs/wh-jobs-view.h"
+#include "wh-api.h"
 #include "wh-context.h"
 #include "wh-preferences-window.h"
 #include "wh-record-object.h"
@@ -133,12 +134,19 @@ apply (WhStore  *store,
   g_assert_no_error (error);
 }
 
+/* A day counted from the service day (China's, as the app counts "today"),
+ * not the machine's, which differs for eight hours a day under TZ=UTC. */
 static char *
 date_in_days (int days)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
+  g_autofree char *today = wh_api_service_day ();
+  g_autoptr(GDateTime) midday = NULL;
+  g_autoptr(GDateTime) then = NULL;
+  int y, m, d;
 
+  g_assert_cmpint (sscanf (today, "%d-%d-%d", &y, &m, &d), ==, 3);
+  midday = g_date_time_new_utc (y, m, d, 12, 0, 0);
+  then = g_date_time_add_days (midday, days);
   return g_date_time_format (then, "%Y-%m-%d");
 }
 
@@ -217,7 +225,7 @@ fill (WhStore *store,
       wh_record_set_int (r, "province_adcode", 110000);
       wh_record_set_int (r, "city_adcode", 110100);
       {
-        const char *windows[] = { "00:00-23:59", NULL };
+        const char *windows[] = { "00:00-24:00", NULL };
         wh_record_set_strv (r, "windows", windows);
       }
       wh_record_set_int (r, "daily_quota", 50);
@@ -673,6 +681,9 @@ test_hostile_text (void)
                                                 wh_record_get_text (d.employer[1], "description"));
 
     g_ptr_array_add (all_values, g_strdup (message));
+    /* Kept until the AT-SPI read below, which can take longer than a
+     * toast's 5 s on a loaded machine. */
+    wh_window_set_toast_timeout (window, G_MAXUINT);
     wh_window_toast (window, message, FALSE);
     assert_shown (root, "toast", message);
   }

@@ -358,7 +358,7 @@ put_merchant (WhTestServer *ts,
               gint64        quota)
 {
   /* Serving the whole day, so the test passes at any hour. */
-  static const char * const windows[] = { "00:00-12:00", "12:00-23:59", NULL };
+  static const char * const windows[] = { "00:00-12:00", "12:00-24:00", NULL };
   g_autoptr(WhRecord) m = wh_record_new (&wh_collection_merchants);
 
   m->id = id;
@@ -477,6 +477,15 @@ find_row (GtkWidget  *root,
           const char *title)
 {
   return ADW_ACTION_ROW (wh_test_find_widget (root, is_row_titled, (gpointer) title));
+}
+
+static gboolean
+today_shown_cb (gpointer data)
+{
+  ViewFixture *f = data;
+  AdwActionRow *today = find_row (GTK_WIDGET (f->view), "Your voucher for today");
+
+  return today != NULL && gtk_widget_get_visible (GTK_WIDGET (today));
 }
 
 /* The rendered QR widget reads back as the voucher's payload. */
@@ -630,6 +639,8 @@ test_view_claims (ViewFixture  *f,
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_until_idle ();
   make_view (f);
+  /* The view reads the store on its queue, off the main thread. */
+  g_assert_true (wh_test_spin_until (today_shown_cb, f, 5000));
   {
     AdwActionRow *today = find_row (GTK_WIDGET (f->view), "Your voucher for today");
 

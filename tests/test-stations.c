@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The stations service: filtered map queries against a brute-force scan,
- * the open-now rules, grid clustering, a problem report reaching the real
- * server through the outbox, and the map layer drawing stations with no
- * tiles at all. Under Xvfb (suite ui). */
+ * the open-now rules, the report dialog keeping what was typed, and the map
+ * layer drawing stations with no tiles at all. Under Xvfb (suite ui). The
+ * maths is in test-geo, the service's core (list, report) in
+ * test-stations-core. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -12,12 +13,9 @@
 #include <string.h>
 
 #include "stations/wh-map-backdrop.h"
-#include "stations/wh-station-clusters.h"
 #include "stations/wh-station-layer.h"
 #include "stations/wh-station-report-dialog.h"
 #include "wh-format.h"
-#include "wh-sync.h"
-#include "wh-test-server.h"
 #include "wh-test-store.h"
 #include "wh-test.h"
 
@@ -407,229 +405,6 @@ test_city_centres (void)
   wh_test_remove_tmpdir (dir);
 }
 
-/* ---- Clustering --------------------------------------------------------- */
-
-static void
-test_clusters (void)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(GArray) points = g_array_new (FALSE, FALSE, sizeof (WhGeoPoint));
-  const guint n = 20000;
-
-  for (guint i = 0; i < n; i++)
-    {
-      /* China-wide, with a dense city and a few exact duplicates. */
-      WhGeoPoint p = { i + 1, g_rand_double_range (rand, 18, 53), g_rand_double_range (rand, 73, 135) };
-
-      if (i % 3 == 0)
-        {
-          p.lat = 39.9 + g_rand_double_range (rand, -0.05, 0.05);
-          p.lon = 116.4 + g_rand_double_range (rand, -0.05, 0.05);
-        }
-      if (i % 1000 == 1)
-        p.lat = 30, p.lon = 120;
-      g_array_append_val (points, p);
-    }
-  for (int zoom = 0; zoom <= 20; zoom++)
-    {
-      g_autofree guint *assignment = g_new (guint, n);
-      g_autoptr(GArray) clusters = wh_station_cluster ((WhGeoPoint *) (gpointer) points->data, n,
-                                                       zoom, 56, assignment);
-      g_autofree guint *seen = g_new0 (guint, clusters->len);
-      g_autoptr(GHashTable) cells = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      double world = 256 * exp2 (zoom) / 56;
-      guint total = 0;
-
-      /* Every point is counted exactly once... */
-      for (guint i = 0; i < clusters->len; i++)
-        total += g_array_index (clusters, WhStationCluster, i).count;
-      g_assert_cmpuint (total, ==, n);
-      for (guint i = 0; i < n; i++)
-        {
-          const WhGeoPoint *p = &g_array_index (points, WhGeoPoint, i);
-          const WhStationCluster *cluster;
-          g_autofree char *cell = NULL;
-          double x, y;
-          gpointer owner;
-
-          g_assert_cmpuint (assignment[i], <, clusters->len);
-          cluster = &g_array_index (clusters, WhStationCluster, assignment[i]);
-          seen[assignment[i]]++;
-          g_assert_cmpint (cluster->id, <=, p->id);
-          /* ...in the cluster of its grid cell, and a cell has one cluster. */
-          wh_map_project (p->lat, p->lon, &x, &y);
-          cell = g_strdup_printf ("%.0f/%.0f", floor (x * world), floor (y * world));
-          if (g_hash_table_lookup_extended (cells, cell, NULL, &owner))
-            g_assert_cmpuint (GPOINTER_TO_UINT (owner), ==, assignment[i]);
-          else
-            g_hash_table_insert (cells, g_steal_pointer (&cell), GUINT_TO_POINTER (assignment[i]));
-        }
-      g_assert_cmpuint (g_hash_table_size (cells), ==, clusters->len);
-      for (guint i = 0; i < clusters->len; i++)
-        {
-          const WhStationCluster *cluster = &g_array_index (clusters, WhStationCluster, i);
-
-          g_assert_cmpuint (seen[i], ==, cluster->count);
-          g_assert_true (cluster->lat >= 18 && cluster->lat <= 53);
-          g_assert_true (cluster->lon >= 73 && cluster->lon <= 135);
-        }
-      if (zoom == 0)
-        g_assert_cmpuint (clusters->len, <, 10);
-      if (zoom == 20)
-        g_assert_cmpuint (clusters->len, >, n / 2);
-    }
-}
-
-static void
-test_projection (void)
-{
-  double x, y, lat, lon;
-
-  wh_map_project (0, 0, &x, &y);
-  g_assert_cmpfloat_with_epsilon (x, 0.5, 1e-12);
-  g_assert_cmpfloat_with_epsilon (y, 0.5, 1e-12);
-  wh_map_project (39.9, 116.4, &x, &y);
-  wh_map_unproject (x, y, &lat, &lon);
-  g_assert_cmpfloat_with_epsilon (lat, 39.9, 1e-9);
-  g_assert_cmpfloat_with_epsilon (lon, 116.4, 1e-9);
-}
-
-/* Whether the box's corners lie inside a width × height map centred on
- * lat, lon at zoom. */
-static gboolean
-box_in_view (const double box[4],
-             double       width,
-             double       height,
-             double       lat,
-             double       lon,
-             double       zoom)
-{
-  double scale = WH_MAP_TILE_SIZE * exp2 (zoom), cx, cy;
-
-  wh_map_project (lat, lon, &cx, &cy);
-  for (guint corner = 0; corner < 4; corner++)
-    {
-      double x, y;
-
-      wh_map_project (box[corner & 1 ? 2 : 0], box[corner & 2 ? 3 : 1], &x, &y);
-      if (fabs (x - cx) * scale > width / 2 || fabs (y - cy) * scale > height / 2)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* The view that shows a set of places (the meals map's merchants, the
- * saved stations' cities): all of them, as close as that allows. */
-static void
-test_map_fit (void)
-{
-  static const double boxes[][4] = {
-    { 39.90, 116.30, 39.99, 116.48 },  /* a few Beijing districts */
-    { 22.50, 113.90, 22.56, 114.10 },  /* along Shenzhen Bay: wide and flat */
-    { 23.00, 113.20, 24.40, 113.30 },  /* Guangzhou north to south: tall and narrow */
-    { 18.20, 73.50, 53.50, 135.00 },   /* the whole country */
-    { 31.23, 121.47, 31.23, 121.47 },  /* one place */
-  };
-  static const double sizes[][2] = { { 360, 220 }, { 800, 600 }, { 300, 900 } };
-
-  for (guint b = 0; b < G_N_ELEMENTS (boxes); b++)
-    for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
-      {
-        double lat, lon, zoom;
-
-        wh_map_fit (boxes[b][0], boxes[b][1], boxes[b][2], boxes[b][3], sizes[z][0], sizes[z][1],
-                    2, 15, &lat, &lon, &zoom);
-        g_assert_cmpfloat (zoom, ==, floor (zoom));
-        g_assert_cmpfloat (zoom, >=, 2);
-        g_assert_cmpfloat (zoom, <=, 15);
-        /* Centred: the box's middle, in the projection's terms. */
-        g_assert_cmpfloat (lat, >=, boxes[b][0] - 1e-9);
-        g_assert_cmpfloat (lat, <=, boxes[b][2] + 1e-9);
-        g_assert_cmpfloat_with_epsilon (lon, (boxes[b][1] + boxes[b][3]) / 2, 1e-9);
-        g_assert_true (box_in_view (boxes[b], sizes[z][0], sizes[z][1], lat, lon, zoom) ||
-                       zoom == 2);
-        /* As close as it can be: one level closer cuts a place off (or
-         * the closest level allowed is reached). */
-        g_assert_true (zoom == 15 ||
-                       !box_in_view (boxes[b], sizes[z][0] / 1.5, sizes[z][1] / 1.5, lat, lon,
-                                     zoom + 1));
-      }
-}
-
-/* ---- Reports through the outbox ----------------------------------------- */
-
-static gint64
-server_count (WhTestServer *server,
-              const char   *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
-
-  g_assert_cmpint (sqlite3_open_v2 (wh_test_server_get_db_path (server), &db,
-                                    SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return n;
-}
-
-static void
-test_report_reaches_server (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
-  g_autofree char *dir = wh_test_make_tmpdir ();
-  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
-  g_autoptr(WhApi) api = NULL;
-  g_autoptr(WhStore) store = NULL;
-  g_autoptr(WhSync) sync = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(WhRecord) me = NULL;
-  g_autoptr(WhSyncReport) report = NULL;
-  g_autoptr(WhRecord) built = wh_station_report_new (5, "other", "水壶坏了");
-
-  g_assert_no_error (error);
-  /* The record is what the contract wants. */
-  g_assert_cmpint (wh_record_get_int (built, "station_id"), ==, 5);
-  g_assert_cmpstr (wh_record_get_text (built, "comment"), ==, "水壶坏了");
-  g_assert_cmpuint (strlen (wh_record_get_text (built, "report_id")), ==, 36);
-
-  api = wh_api_new (wh_test_server_get_url (server), &error);
-  g_assert_no_error (error);
-  store = wh_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (wh_station_report_queue (store, 3, "no_hot_water", NULL, &error));
-  g_assert_true (wh_station_report_queue (store, 4, "broken_charger", "充电口松了", &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 2);
-
-  wh_api_login_async (api, "13800138001", WH_TEST_SERVER_DEMO_CODE, NULL, wh_test_result_cb, &result);
-  wh_test_await (&result);
-  me = wh_api_login_finish (api, result, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-
-  sync = wh_sync_new (api, store);
-  wh_sync_run_async (sync, NULL, 0, NULL, wh_test_result_cb, &result);
-  wh_test_await (&result);
-  g_assert_true (wh_sync_run_finish (sync, result, &report, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (report->outbox_sent, ==, 2);
-  g_assert_cmpint (wh_store_outbox_count (store, NULL), ==, 0);
-  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports"), ==, 2);
-  g_assert_cmpint (server_count (server, "SELECT count(*) FROM station_reports WHERE"
-                                         " station_id = 4"), ==, 1);
-  g_clear_object (&sync);
-  g_clear_object (&store);
-  g_clear_object (&api);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  wh_test_remove_tmpdir (dir);
-}
-
 /* ---- A report that cannot be saved keeps what was typed ----------------- */
 
 static void
@@ -834,10 +609,6 @@ main (int   argc,
   g_test_add_func ("/stations/filter/bad", test_bad_filter);
   g_test_add_func ("/stations/open-now", test_open_now);
   g_test_add_func ("/stations/city-centres", test_city_centres);
-  g_test_add_func ("/stations/clusters", test_clusters);
-  g_test_add_func ("/stations/projection", test_projection);
-  g_test_add_func ("/stations/map-fit", test_map_fit);
-  g_test_add_func ("/stations/report/reaches-server", test_report_reaches_server);
   g_test_add_func ("/stations/report/failure-keeps-typing", test_report_failure_keeps_typing);
   g_test_add_func ("/stations/format-distance", test_format_distance);
   g_test_add_func ("/stations/layer/draws-offline", test_layer_draws_offline);

@@ -98,7 +98,9 @@ test_changed_on_context (void)
 }
 
 /* A burst of pages from a sync thread: at most one "jobs" emission per
- * main-loop turn, and far fewer than the pages written. */
+ * main-loop turn. (How many turns a burst spans depends on how fast the
+ * machine writes: under ASan a page can take longer than a turn, so "fewer
+ * emissions than pages" is checked below with the context held still.) */
 static void
 test_changed_coalesced (void)
 {
@@ -118,7 +120,7 @@ test_changed_coalesced (void)
   g_test_message ("%u pages, %u main-loop turns, %u emissions", w.pages, turns, seen.jobs);
   g_assert_cmpuint (seen.jobs, >=, 1);
   g_assert_cmpuint (seen.jobs, <=, turns);
-  g_assert_cmpuint (seen.jobs, <, w.pages);
+  g_assert_cmpuint (seen.jobs, <=, w.pages);
   g_assert_cmpuint (seen.wrong, ==, 0);
 
   /* A burst written while the context is not iterated is one emission. */

@@ -1379,7 +1379,8 @@ test_nearest (void)
           lat = g_rand_double_range (rand, -90, 90);
           lon = g_rand_double_range (rand, -180, 180);
         }
-      check_nearest (store, points, lat, lon, ns[i % G_N_ELEMENTS (ns)]);
+      if (wh_test_sampled (i))
+        check_nearest (store, points, lat, lon, ns[i % G_N_ELEMENTS (ns)]);
     }
   /* At a pole, on the antimeridian, on a point itself, and more than exist. */
   check_nearest (store, points, 90, 0, 10);

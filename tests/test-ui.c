@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "jobs/wh-jobs-view.h"
+#include "wh-app-sync.h"
 #include "wh-application.h"
 #include "wh-preferences-window.h"
 #include "wh-list-model.h"
 #include "wh-service-page.h"
 #include "wh-sync-status.h"
 #include "wh-test.h"
+#include "wh-test-server.h"
 #include "wh-test-ui.h"
 #include "wh-window.h"
 
@@ -106,6 +108,53 @@ test_window_views (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+is_label_with (GtkWidget *widget,
+               gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *w = data;
+
+  return wh_test_find_widget (w->root, is_label_with, (gpointer) w->text) != NULL;
+}
+
+/* A page's message goes through WhServicePage::toast to the window, which
+ * shows it as plain text: no page reaches for the window, and none keeps a
+ * toast of its own. */
+static void
+test_page_toast (void)
+{
+  const char *views[] = { "courses", "jobs", "stations", "meals" };
+
+  /* A window each: the window shows one toast at a time. */
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      WhWindow *window = new_window ();
+      GtkWidget *page = wh_window_get_page (window, views[i]);
+      g_autofree char *text = g_strdup_printf ("<b>%s</b> & done", views[i]);
+      LabelWait wait = { GTK_WIDGET (window), text };
+      GtkWidget *label;
+
+      wh_window_show_view (window, views[i]);
+      wh_service_page_toast (WH_SERVICE_PAGE (page), text);
+      g_assert_true (wh_test_spin_until (label_shown, &wait, 3000));
+      label = wh_test_find_widget (GTK_WIDGET (window), is_label_with, text);
+      g_assert_false (gtk_widget_is_ancestor (label, page));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
 static void
 test_sync_status (void)
 {
@@ -130,6 +179,124 @@ test_sync_status (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- The first-run page, as WhAppSync drives it ------------------------ */
+
+static gboolean
+is_first_run_stack (GtkWidget *widget,
+                    gpointer   data)
+{
+  return GTK_IS_STACK (widget) &&
+         gtk_stack_get_child_by_name (GTK_STACK (widget), "first-run") != NULL;
+}
+
+static void
+stack_child_cb (GtkStack   *stack,
+                GParamSpec *pspec,
+                gboolean   *seen)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "first-run") == 0)
+    *seen = TRUE;
+}
+
+static gboolean
+status_has_prefix (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_str_has_prefix (wh_sync_status_get_text (args[0]), args[1]);
+}
+
+/* Attaches a WhAppSync for url to a new window on store and runs the main
+ * loop until the sync status starts with until; returns the window, and in
+ * seen whether the first-run page was on screen at any moment. */
+static WhWindow *
+attach_sync (WhStore    *store,
+             const char *url,
+             const char *until,
+             gboolean   *seen,
+             WhAppSync **app_sync_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  WhWindow *window = new_window ();
+  GtkWidget *stack = wh_test_find_widget (GTK_WIDGET (window), is_first_run_stack, NULL);
+  WhAppSync *app_sync = wh_app_sync_new (store, url, FALSE, &error);
+  gpointer args[2] = { wh_window_get_sync_status (window), (gpointer) until };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (stack);
+  *seen = FALSE;
+  g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (stack_child_cb), seen);
+  wh_app_sync_attach (app_sync, window, settings);
+  g_assert_true (wh_test_spin_until (status_has_prefix, args, 30000));
+  /* what the end of the run shows comes with the status */
+  wh_test_spin (50);
+  g_signal_handlers_disconnect_by_data (stack, seen);
+  *app_sync_out = app_sync;
+  return window;
+}
+
+static const char *
+first_run_title (WhWindow *window)
+{
+  GtkWidget *stack = wh_test_find_widget (GTK_WIDGET (window), is_first_run_stack, NULL);
+  GtkWidget *page = gtk_stack_get_child_by_name (GTK_STACK (stack), "first-run");
+  GtkWidget *status_page = ADW_IS_STATUS_PAGE (page)
+                             ? page : wh_test_find_descendant (page, ADW_TYPE_STATUS_PAGE);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (stack)), "first-run") != 0)
+    return NULL;
+  return adw_status_page_get_title (ADW_STATUS_PAGE (status_page));
+}
+
+/* Nothing cached: the first run shows its progress page from the start and
+ * the main window once done. A later run that fails keeps what is cached
+ * on screen; a first run that fails says why, with a way to try again.
+ * The cache is read on the store's queue, never on the main thread. */
+static void
+test_first_run_page (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autofree char *empty_path = g_build_filename (dir, "empty.db", NULL);
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(WhStore) empty = NULL;
+  WhAppSync *app_sync = NULL;
+  WhWindow *window;
+  gboolean seen;
+
+  g_assert_no_error (error);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+
+  /* an empty cache, a server: the progress page, then the services */
+  window = attach_sync (store, wh_test_server_get_url (server), "Updated", &seen, &app_sync);
+  g_assert_true (seen);
+  g_assert_null (first_run_title (window));
+  g_assert_cmpint (wh_store_count (store, &wh_collection_courses, NULL), >, 0);
+  g_object_unref (app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the server gone, the cache full: offline, what was saved stays */
+  wh_test_server_stop (server);
+  window = attach_sync (store, wh_test_server_get_url (server), "Offline", &seen, &app_sync);
+  g_assert_false (seen);
+  g_assert_null (first_run_title (window));
+  g_object_unref (app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the server gone, nothing cached: the reason and Try Again */
+  empty = wh_store_open (empty_path, &error);
+  g_assert_no_error (error);
+  window = attach_sync (empty, wh_test_server_get_url (server), "Offline", &seen, &app_sync);
+  g_assert_true (seen);
+  g_assert_cmpstr (first_run_title (window), ==, "Could Not Download");
+  g_object_unref (app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 model_has_items (gpointer data)
 {
@@ -143,6 +310,32 @@ static gboolean
 jobs_idle (gpointer data)
 {
   return !wh_jobs_view_get_busy (data);
+}
+
+typedef struct
+{
+  WhJobsView *jobs;
+  const char *title;
+} JobShown;
+
+static gboolean
+is_shown_label_with (GtkWidget *widget,
+                     gpointer   data)
+{
+  return is_label_with (widget, data) && gtk_widget_get_mapped (widget) &&
+         gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) == NULL;
+}
+
+/* The job's page is open, with its title outside the list. */
+static gboolean
+job_shown (gpointer data)
+{
+  JobShown *s = data;
+  AdwLeaflet *leaflet = ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (s->jobs),
+                                                              ADW_TYPE_LEAFLET));
+
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "list") != 0 &&
+         wh_test_find_widget (GTK_WIDGET (s->jobs), is_shown_label_with, (gpointer) s->title) != NULL;
 }
 
 /* The list of results, not one inside a dropdown's popover. */
@@ -219,14 +412,26 @@ test_list_search_detail (void)
     g_assert_nonnull (strstr (json, "\"min\":10500"));
   }
 
-  /* Activating a row shows its detail; on a narrow window, back returns. */
-  g_signal_emit_by_name (list, "activate", 0);
-  wh_test_spin (50);
+  /* Activating a row shows its detail; on a narrow window, back returns.
+   * Opening a job by id reads it on the store's queue first: back to the
+   * list before, so the page seen after is the one that read opened. */
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
   gtk_widget_set_size_request (GTK_WIDGET (window), 360, 700);
   wh_test_spin (300);
+  g_signal_emit_by_name (list, "activate", 0);
+  wh_test_spin (50);
+  if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
+    {
+      g_assert_true (wh_service_page_navigate_back (WH_SERVICE_PAGE (jobs)));
+      wh_test_spin (50);
+    }
   g_assert_true (wh_jobs_view_show_job (jobs, 3));
-  wh_test_spin (300);
+  {
+    g_autoptr(WhRecord) job = wh_store_get_record (store, &wh_collection_jobs, 3, NULL);
+    JobShown shown = { jobs, wh_record_get_text (job, "title") };
+
+    g_assert_true (wh_test_spin_until (job_shown, &shown, 5000));
+  }
   if (adw_leaflet_get_folded (ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (jobs), ADW_TYPE_LEAFLET))))
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (jobs), "jobs.back", NULL));
@@ -487,6 +692,13 @@ test_courses_topic (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The trades are read on the store's queue: the choice comes when they do. */
+static gboolean
+find_trades (gpointer page)
+{
+  return wh_test_find_widget (page, wh_test_is_dropdown_from, (gpointer) "All trades") != NULL;
+}
+
 static gboolean
 dropdown_has_n (gpointer data)
 {
@@ -526,6 +738,7 @@ test_courses_categories_after_sync (void)
   g_assert_no_error (error);
 
   page = open_courses (window, context, store, 2, &list);
+  g_assert_true (wh_test_spin_until (find_trades, page, 3000));
   trades = GTK_DROP_DOWN (wh_test_find_widget (page, wh_test_is_dropdown_from, (gpointer) "All trades"));
   g_assert_nonnull (trades);
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (trades)), ==, 2);
@@ -570,6 +783,58 @@ test_context_location (void)
   g_assert_false (wh_context_get_location (context, NULL, NULL));
   g_settings_reset (settings, "location-latitude");
   g_settings_reset (settings, "location-longitude");
+}
+
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+/* The location service belongs to the context, not to the stations view:
+ * a fix reaches the context (so jobs and meals measure from it) with no
+ * view made at all; a place set in preferences afterwards wins, as the
+ * newer; a kiosk never starts it. */
+static void
+test_context_location_service (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = NULL;
+  g_autoptr(WhContext) kiosk = NULL;
+  WhLocation *service;
+  double lat = 0, lon = 0;
+  guint notified = 0;
+
+  context = wh_context_new (settings, FALSE);
+  service = wh_context_get_location_service (context);
+  g_assert_true (WH_IS_LOCATION (service));
+  g_assert_false (wh_location_get_fix (service, &lat, &lon));
+  g_assert_false (wh_context_get_location (context, NULL, NULL));
+  g_signal_connect_swapped (context, "notify::location", G_CALLBACK (count_cb), &notified);
+
+  wh_location_set_fix (service, 30.66, 104.07);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.66, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lon, 104.07, 1e-9);
+  /* Nonsense from the service changes nothing. */
+  wh_location_set_fix (service, 120, 0);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.66, 1e-9);
+
+  g_settings_set_double (settings, "location-latitude", 31.23);
+  g_settings_set_double (settings, "location-longitude", 121.47);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 31.23, 1e-9);
+  wh_location_set_fix (service, 30.67, 104.06);
+  g_assert_true (wh_context_get_location (context, &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.67, 1e-9);
+  g_settings_reset (settings, "location-latitude");
+  g_settings_reset (settings, "location-longitude");
+
+  kiosk = wh_context_new (settings, TRUE);
+  wh_context_start_location (kiosk);
+  g_assert_false (wh_location_get_started (wh_context_get_location_service (kiosk)));
 }
 
 /* A combo row's model is replaced when its data arrives from a thread. */
@@ -648,11 +913,14 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/ui/window/views", test_window_views);
   g_test_add_func ("/ui/window/sync-status", test_sync_status);
+  g_test_add_func ("/ui/window/page-toast", test_page_toast);
+  g_test_add_func ("/ui/window/first-run-page", test_first_run_page);
   g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
   g_test_add_func ("/ui/courses/categories-after-sync", test_courses_categories_after_sync);
   g_test_add_func ("/ui/context/location", test_context_location);
+  g_test_add_func ("/ui/context/location-service", test_context_location_service);
   g_test_add_func ("/ui/preferences/persist", test_preferences_persist);
   g_test_add_func ("/ui/preferences/backend-url", test_backend_url_rules);
   return g_test_run ();

@@ -9,8 +9,12 @@ G_BEGIN_DECLS
 
 /* Runs the default main context for ms milliseconds. */
 void       wh_test_spin            (guint       ms);
-/* Runs it until check (data) holds or timeout_ms pass; returns the last
- * answer of check. */
+/* Runs it until check (data) holds or timeout_ms × WH_TEST_WAIT_SCALE pass;
+ * returns the last answer of check. timeout_ms is what the test expects on a
+ * quiet machine; the scale lets a loaded one (tests run side by side, under
+ * the sanitizers) take longer without failing: a passing test never waits
+ * for it. */
+#define WH_TEST_WAIT_SCALE 4
 gboolean   wh_test_spin_until      (gboolean  (*check) (gpointer),
                                     gpointer    data,
                                     guint       timeout_ms);

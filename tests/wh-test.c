@@ -33,6 +33,26 @@ wh_test_init (int    *argc,
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_FATAL_MASK);
 }
 
+guint
+wh_test_sample (void)
+{
+  static gsize sample = 0;
+
+  if (g_once_init_enter (&sample))
+    {
+      guint64 n = g_ascii_strtoull (g_getenv ("WH_TEST_SAMPLE") ?: "1", NULL, 10);
+
+      g_once_init_leave (&sample, CLAMP (n, 1, 1000));
+    }
+  return sample;
+}
+
+gboolean
+wh_test_sampled (guint i)
+{
+  return i % wh_test_sample () == 0;
+}
+
 char *
 wh_test_make_tmpdir (void)
 {

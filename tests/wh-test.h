@@ -16,6 +16,15 @@ void  wh_test_init_ui       (int    *argc,
 /* A fresh private directory under $TMPDIR. Not removed: callers that make
  * many should delete theirs (see tests/wh-test-server.c). */
 char *wh_test_make_tmpdir   (void);
+
+/* Loops that run the same code paths over many inputs (every filter
+ * combination, many random points, a check after every page) take every
+ * input in the normal pass. Under the sanitizers, whose slow stack unwinding
+ * makes each allocation about 20 times dearer, tools/run-sanitizers sets
+ * WH_TEST_SAMPLE=N and they take every Nth: each path still runs under
+ * ASan, UBSan and LSan. wh_test_sampled (i) says whether to take input i. */
+guint    wh_test_sample  (void);
+gboolean wh_test_sampled (guint i);
 /* Deletes a directory made by wh_test_make_tmpdir that holds only files
  * (a cache and its -wal and -shm, a server database). */
 void  wh_test_remove_tmpdir (const char *dir);

@@ -22,7 +22,9 @@ struct _WhAppSync
   WhWindow     *window;
 
   /* State */
+  gboolean      attached;    /* the cache was read and the sync started */
   gboolean      first_run;   /* nothing cached: show the progress page */
+  gint64        last_synced; /* the newest check of any feed, as last read */
 };
 
 G_DEFINE_FINAL_TYPE (WhAppSync, wh_app_sync, G_TYPE_OBJECT)
@@ -56,44 +58,52 @@ collection_label (const char *name)
   return _("Downloading…");
 }
 
-static gboolean
-cache_is_empty (WhStore *store)
+/* What a read of the store's sync summary was queued for. */
+typedef enum
 {
-  guint n;
-  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+  SUMMARY_ATTACH,   /* before the first run: is the cache empty? */
+  SUMMARY_FINISHED, /* a run ended */
+} SummaryFor;
 
-  for (guint i = 0; i < n; i++)
-    if (wh_store_count (store, collections[i], NULL) > 0)
-      return FALSE;
-  return TRUE;
-}
-
-/* The newest check of any feed, from the store: survives a restart. */
-static gint64
-last_synced (WhAppSync *self)
+typedef struct
 {
-  WhStore *store = wh_sync_get_store (self->sync);
-  guint n;
-  const WhCollection * const *collections = wh_schema_synced_collections (&n);
-  gint64 last = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      WhSyncState state = { 0 };
-
-      if (wh_store_get_sync_state (store, collections[i], NULL, &state, NULL))
-        last = MAX (last, state.synced_at);
-      wh_sync_state_clear (&state);
-    }
-  return last;
-}
+  WhAppSync *self;   /* owned */
+  SummaryFor what;
+  GError    *error;  /* SUMMARY_FINISHED: how the run ended, or NULL */
+  gboolean   report; /* SUMMARY_FINISHED: the run reported what it did */
+} SummaryRead;
 
 static void
-show_idle (WhAppSync *self)
+summary_read_free (SummaryRead *read)
 {
-  if (self->window)
-    wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_IDLE, 0,
-                           last_synced (self));
+  g_clear_object (&read->self);
+  g_clear_error (&read->error);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SummaryRead, summary_read_free)
+
+static void summary_read_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* Reads the store on its ordered queue, after every write so far: whether
+ * anything is cached and the newest check of any feed (which survives a
+ * restart). Never on the main thread. */
+static void
+read_summary (WhAppSync    *self,
+              SummaryFor    what,
+              const GError *error,
+              gboolean      report)
+{
+  SummaryRead *read = g_new0 (SummaryRead, 1);
+
+  read->self = g_object_ref (self);
+  read->what = what;
+  read->error = error ? g_error_copy (error) : NULL;
+  read->report = report;
+  wh_store_get_sync_summary_async (wh_sync_get_store (self->sync), self->cancellable,
+                                   summary_read_cb, read);
 }
 
 static void
@@ -103,9 +113,8 @@ running_cb (WhSync     *sync,
 {
   if (self->window == NULL || !wh_sync_get_running (sync))
     return;
-  self->first_run = cache_is_empty (wh_sync_get_store (sync));
   wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_SYNCING, -1,
-                         last_synced (self));
+                         self->last_synced);
   if (self->first_run)
     wh_window_show_first_run (self->window, TRUE, -1, _("Connecting…"));
 }
@@ -139,7 +148,7 @@ progress_cb (WhSync     *sync,
   if (self->window == NULL)
     return;
   wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_SYNCING,
-                         fraction, last_synced (self));
+                         fraction, self->last_synced);
   if (self->first_run)
     wh_window_show_first_run (self->window, TRUE, fraction, collection_label (collection));
 }
@@ -157,30 +166,40 @@ finished_cb (WhSync       *sync,
              const GError *error,
              WhAppSync    *self)
 {
-  WhSyncStatus *status;
-  gint64 last = last_synced (self);
+  if (self->window != NULL)
+    read_summary (self, SUMMARY_FINISHED, error, report != NULL);
+}
 
-  if (self->window == NULL)
-    return;
-  status = wh_window_get_sync_status (self->window);
+/* A run ended (finished_cb), the store read since: empty, whether nothing
+ * is cached. */
+static void
+show_finished (WhAppSync    *self,
+               const GError *error,
+               gboolean      report,
+               gboolean      empty)
+{
+  WhSyncStatus *status = wh_window_get_sync_status (self->window);
+
   if (error == NULL)
     {
-      wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, last);
+      wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, self->last_synced);
       wh_window_show_first_run (self->window, FALSE, 1, NULL);
       self->first_run = FALSE;
       return;
     }
-  if (report == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!report || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_idle (self);
+      wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, self->last_synced);
       return;
     }
 
   wh_sync_status_update (status, is_offline_error (error) ? WH_SYNC_STATUS_OFFLINE
-                                                          : WH_SYNC_STATUS_ERROR, 0, last);
-  /* What was saved stays on screen; only an empty first start has
-   * nothing to show but the reason and a way to try again. */
-  if (self->first_run && cache_is_empty (wh_sync_get_store (sync)))
+                                                          : WH_SYNC_STATUS_ERROR,
+                         0, self->last_synced);
+  /* What was saved stays on screen; only an empty cache has nothing to
+   * show but the reason and a way to try again. */
+  self->first_run = empty;
+  if (empty)
     wh_window_first_run_failed (self->window, error->message);
   else
     {
@@ -189,12 +208,51 @@ finished_cb (WhSync       *sync,
     }
 }
 
+static void
+summary_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SummaryRead) read = user_data;
+  WhAppSync *self = read->self;
+  g_autoptr(GError) error = NULL;
+  gboolean empty = TRUE;
+  gint64 last = 0;
+
+  /* A read that failed counts as an empty cache that never synced. */
+  if (!wh_store_get_sync_summary_finish (WH_STORE (source), result, &empty, &last, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not read the cache's sync state: %s", error->message);
+    }
+  self->last_synced = last;
+  if (read->what == SUMMARY_FINISHED)
+    {
+      if (self->window != NULL)
+        show_finished (self, read->error, read->report, empty);
+      return;
+    }
+
+  /* Attached: known before the first run starts, so that run shows the
+   * first-run page from its start if nothing is cached. */
+  self->first_run = empty;
+  self->attached = TRUE;
+  if (self->window != NULL)
+    wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_IDLE, 0,
+                           last);
+  /* A run now, then on the interval and when the network comes back. */
+  wh_sync_start (self->sync);
+}
+
 void
 wh_app_sync_run (WhAppSync *self)
 {
   g_return_if_fail (WH_IS_APP_SYNC (self));
 
-  wh_sync_request_run (self->sync);
+  /* Before attaching has read the cache, the run it starts is soon. */
+  if (self->attached)
+    wh_sync_request_run (self->sync);
 }
 
 static void
@@ -207,7 +265,7 @@ settings_changed_cb (GSettings  *settings,
   else if (g_strcmp0 (key, "region-city") == 0)
     {
       wh_sync_set_region (self->sync, g_settings_get_int (settings, "region-city"));
-      wh_sync_request_run (self->sync);
+      wh_app_sync_run (self);
     }
 }
 
@@ -225,9 +283,7 @@ wh_app_sync_attach (WhAppSync *self,
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
   wh_sync_set_region (self->sync, g_settings_get_int (settings, "region-city"));
   wh_sync_set_interval (self->sync, g_settings_get_uint (settings, "sync-interval") * 60);
-  show_idle (self);
-  /* A run now, then on the interval and when the network comes back. */
-  wh_sync_start (self->sync);
+  read_summary (self, SUMMARY_ATTACH, NULL, FALSE);
 }
 
 static void

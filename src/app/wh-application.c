@@ -110,6 +110,29 @@ demo_started_cb (GObject      *source,
   backend_ready (self, url);
 }
 
+/* The first-run page is shown (on an empty cache) before the demo backend
+ * starts, so its own progress comes after it. */
+static void
+demo_courses_counted_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(WhApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 n = wh_store_count_finish (WH_STORE (source), result, &error);
+  g_autofree char *dir = NULL;
+  WhWindow *window = get_window (self);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (window)
+    wh_window_show_first_run (window, n <= 0, -1, _("Starting the demo backend…"));
+  dir = g_build_filename (g_get_user_data_dir (), "workers-home", "demo", NULL);
+  self->demo_server = wh_demo_server_new (dir);
+  wh_demo_server_start_async (self->demo_server, self->cancellable, demo_started_cb,
+                              g_object_ref (self));
+}
+
 static void
 start_backend (WhApplication *self)
 {
@@ -117,16 +140,8 @@ start_backend (WhApplication *self)
 
   if (self->demo)
     {
-      g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "workers-home", "demo", NULL);
-      WhWindow *window = get_window (self);
-
-      if (window)
-        wh_window_show_first_run (window, wh_store_count (self->store, &wh_collection_courses,
-                                                          NULL) <= 0,
-                                  -1, _("Starting the demo backend…"));
-      self->demo_server = wh_demo_server_new (dir);
-      wh_demo_server_start_async (self->demo_server, self->cancellable, demo_started_cb,
-                                  g_object_ref (self));
+      wh_store_count_async (self->store, &wh_collection_courses, self->cancellable,
+                            demo_courses_counted_cb, g_object_ref (self));
       return;
     }
   url = self->server_url ? g_strdup (self->server_url)
@@ -296,6 +311,8 @@ wh_application_startup (GApplication *app)
     }
   gtk_window_set_default_icon_name (APP_ID);
   self->context = wh_context_new (self->settings, self->kiosk);
+  /* Where the worker is, for every service from the start. */
+  wh_context_start_location (self->context);
 }
 
 static int

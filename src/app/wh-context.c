@@ -9,9 +9,10 @@ struct _WhContext
 {
   GObject parent_instance;
 
-  GSettings *settings;
-  WhStore   *store;
-  WhApi     *api;
+  GSettings  *settings;
+  WhStore    *store;
+  WhApi      *api;
+  WhLocation *location_service;
   gboolean   kiosk;
   gboolean   has_location;
   double     lat;
@@ -42,6 +43,16 @@ location_settings_changed_cb (WhContext *self)
   wh_context_set_location (self, lat, lon, lat != 0 || lon != 0);
 }
 
+/* The newest of the two wins: a fix, or a place set in preferences after. */
+static void
+location_service_fix_cb (WhContext *self)
+{
+  double lat, lon;
+
+  if (wh_location_get_fix (self->location_service, &lat, &lon))
+    wh_context_set_location (self, lat, lon, TRUE);
+}
+
 WhContext *
 wh_context_new (GSettings *settings,
                 gboolean   kiosk)
@@ -58,7 +69,29 @@ wh_context_new (GSettings *settings,
   g_signal_connect_object (settings, "changed::location-longitude",
                            G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
   location_settings_changed_cb (self);
+  self->location_service = wh_location_new ();
+  g_signal_connect_object (self->location_service, "notify::fix",
+                           G_CALLBACK (location_service_fix_cb), self, G_CONNECT_SWAPPED);
   return self;
+}
+
+WhLocation *
+wh_context_get_location_service (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), NULL);
+
+  return self->location_service;
+}
+
+void
+wh_context_start_location (WhContext *self)
+{
+  g_return_if_fail (WH_IS_CONTEXT (self));
+
+  /* A kiosk's place is its own station (src/app/kiosk/wh-kiosk.c), and
+   * nobody there answers a permission prompt. */
+  if (!self->kiosk)
+    wh_location_start (self->location_service);
 }
 
 GSettings *
@@ -180,6 +213,7 @@ wh_context_dispose (GObject *object)
 {
   WhContext *self = WH_CONTEXT (object);
 
+  g_clear_object (&self->location_service);
   g_clear_object (&self->api);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);

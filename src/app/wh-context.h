@@ -4,13 +4,14 @@
  * The store arrives once the cache is open (off the main thread), the API
  * client once a backend is known; both may be NULL for a while, and views
  * follow notify::store and notify::api. The location is the origin of
- * distances: a place set in preferences, the location service, or in kiosk
- * mode the kiosk's own station. */
+ * distances: a place set in preferences, the location service (the newer
+ * of the two), or in kiosk mode the kiosk's own station. */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "wh-api.h"
+#include "wh-location.h"
 #include "wh-store.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,12 @@ void       wh_context_set_store    (WhContext  *self,
 WhApi     *wh_context_get_api      (WhContext  *self);
 void       wh_context_set_api      (WhContext  *self,
                                     WhApi      *api);
+
+/* The location service, made with the context; its fixes become the
+ * context's location. */
+WhLocation *wh_context_get_location_service (WhContext *self);
+/* Starts the location service, once the app starts; nothing on a kiosk. */
+void       wh_context_start_location (WhContext  *self);
 
 /* FALSE when no origin is known; then lat/lon are left alone. */
 gboolean   wh_context_get_location (WhContext  *self,

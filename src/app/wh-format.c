@@ -84,6 +84,18 @@ wh_format_distance (double metres)
   return g_strdup_printf (_("%'.0f km"), round (metres / 1000));
 }
 
+char *
+wh_format_minutes (gint64 minutes)
+{
+  if (minutes < 60)
+    return g_strdup_printf (ngettext ("%d min", "%d min", (gulong) minutes), (int) minutes);
+  if (minutes % 60 == 0)
+    return g_strdup_printf (ngettext ("%d h", "%d h", (gulong) (minutes / 60)),
+                            (int) (minutes / 60));
+  /* Translators: hours and minutes, e.g. "3 h 20 min" */
+  return g_strdup_printf (_("%d h %d min"), (int) (minutes / 60), (int) (minutes % 60));
+}
+
 static const char *
 text_or_null (const WhRecord *record,
               const char     *field)
@@ -309,4 +321,44 @@ wh_format_toast_new (const char *text)
   g_autofree char *escaped = g_markup_escape_text (text ? text : "", -1);
 
   return adw_toast_new (escaped);
+}
+
+GtkWidget *
+wh_format_four_line_row_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  for (guint i = 0; i < 4; i++)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      if (i == 0)
+        gtk_widget_add_css_class (label, "heading");
+      else if (i == 1)
+        gtk_widget_add_css_class (label, "accent");
+      else
+        {
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_widget_add_css_class (label, "caption");
+        }
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  return box;
+}
+
+void
+wh_format_button_set_mnemonic_label (GtkWidget  *button,
+                                     const char *text)
+{
+  g_autoptr(GString) plain = g_string_new (text);
+
+  gtk_button_set_label (GTK_BUTTON (button), text);
+  gtk_button_set_use_underline (GTK_BUTTON (button), TRUE);
+  g_string_replace (plain, "_", "", 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  plain->str, -1);
 }

@@ -17,6 +17,8 @@ const char *wh_format_amenity         (const char     *amenity);
 const char *wh_format_station_status  (const char     *status);
 /* "850 m", "3.2 km", "48 km", "1,147 km" (thousands grouped as the locale does) */
 char       *wh_format_distance        (double          metres);
+/* A length of time: "45 min", "2 h", "3 h 20 min" */
+char       *wh_format_minutes         (gint64          minutes);
 /* The second line of a list row; NULL when there is nothing to say. */
 char       *wh_format_record_subtitle (const WhRecord *record);
 /* A widget listing the record's fields a person cares about. */
@@ -36,5 +38,13 @@ void        wh_format_group_set_description       (AdwPreferencesGroup *group,
 void        wh_format_status_page_set_description (AdwStatusPage       *page,
                                                    const char          *text);
 AdwToast   *wh_format_toast_new                   (const char          *text);
+
+/* A list row of four labels (heading, accent, two dim captions) for the
+ * jobs list and the fairs list; the bind callback sets their text. */
+GtkWidget  *wh_format_four_line_row_new           (void);
+/* A button labelled with a mnemonic, named plainly for AT-SPI: GTK 4.8
+ * names it after the label twice, underscore and all ("_Sync Now Sync Now"). */
+void        wh_format_button_set_mnemonic_label   (GtkWidget           *button,
+                                                   const char          *text);
 
 G_END_DECLS

@@ -7,9 +7,19 @@
 
 G_DEFINE_INTERFACE (WhServicePage, wh_service_page, GTK_TYPE_WIDGET)
 
+enum {
+  SIGNAL_TOAST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 wh_service_page_default_init (WhServicePageInterface *iface)
 {
+  signals[SIGNAL_TOAST] = g_signal_new ("toast", G_TYPE_FROM_INTERFACE (iface),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 void
@@ -70,4 +80,25 @@ wh_service_page_show_topic (WhServicePage *self,
     iface->show_topic (self, topic);
   else if (iface->reset)
     iface->reset (self);
+}
+
+void
+wh_service_page_toast (WhServicePage *self,
+                       const char    *text)
+{
+  g_return_if_fail (WH_IS_SERVICE_PAGE (self));
+  g_return_if_fail (text != NULL);
+
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, text);
+}
+
+WhServicePage *
+wh_service_page_get_for_widget (GtkWidget *widget)
+{
+  GtkWidget *page;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+
+  page = gtk_widget_get_ancestor (widget, WH_TYPE_SERVICE_PAGE);
+  return page ? WH_SERVICE_PAGE (page) : NULL;
 }

@@ -2,7 +2,14 @@
 /* wh-service-page.h: what the window asks of each service's view.
  *
  * Each service (courses, jobs, stations, meals) lives in its own folder
- * and implements this; the window knows nothing else about them. */
+ * and implements this; the window knows nothing else about them, and they
+ * know nothing of the window.
+ *
+ * Signals:
+ *  ::toast (const char *text): a short message for the person (plain text,
+ *  never markup), emitted by wh_service_page_toast; the window shows it.
+ *  A page's own parts (a lesson, a practice) reach it through the page:
+ *  wh_service_page_toast (wh_service_page_get_for_widget (part), text). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -46,5 +53,9 @@ gboolean wh_service_page_navigate_back (WhServicePage *self);
 void     wh_service_page_reset         (WhServicePage *self);
 void     wh_service_page_show_topic    (WhServicePage *self,
                                         const char    *topic);
+void     wh_service_page_toast         (WhServicePage *self,
+                                        const char    *text);
+/* The service page widget is in, or NULL. */
+WhServicePage *wh_service_page_get_for_widget (GtkWidget *widget);
 
 G_END_DECLS

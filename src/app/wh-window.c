@@ -35,6 +35,7 @@ struct _WhWindow
   GtkWidget     *stations_view;
   WhSyncStatus  *sync_status;
   AdwToastOverlay *toast_overlay;
+  guint            toast_timeout;
   AdwViewStack  *view_stack;
   AdwViewSwitcherTitle *switcher_title;
 
@@ -127,6 +128,42 @@ home_action (GtkWidget  *widget,
     wh_kiosk_reset (self->kiosk);
 }
 
+/* A service page's message (wh_service_page_toast). */
+static void
+page_toast_cb (WhWindow   *self,
+               const char *text)
+{
+  wh_window_toast (self, text, FALSE);
+}
+
+/* The kiosk's session ends: every page back to its start, then Home. */
+static void
+kiosk_reset_pages_cb (WhWindow *self)
+{
+  GtkWidget *pages[] = { self->courses_view, self->jobs_view, self->stations_view,
+                         self->meals_view };
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    wh_service_page_reset (WH_SERVICE_PAGE (pages[i]));
+  wh_window_show_view (self, "home");
+}
+
+/* A tile of the kiosk's Home. */
+static void
+kiosk_open_service_cb (WhWindow   *self,
+                       const char *name,
+                       const char *topic)
+{
+  GtkWidget *page = wh_window_get_page (self, name);
+
+  g_return_if_fail (WH_IS_SERVICE_PAGE (page));
+
+  /* show_topic starts from a reset page: resetting first as well would
+   * query the jobs twice. */
+  wh_window_show_view (self, name);
+  wh_service_page_show_topic (WH_SERVICE_PAGE (page), topic);
+}
+
 /* A kiosk's window: no menu (preferences, about, shortcuts), no size kept
  * across runs (it is fullscreen), a Home button; the rest is WhKiosk. */
 static void
@@ -144,7 +181,12 @@ become_kiosk (WhWindow  *self,
   adw_header_bar_set_show_end_title_buttons (self->header_bar, FALSE);
   gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", TRUE);
-  self->kiosk = wh_kiosk_new (GTK_WINDOW (self), context);
+  self->kiosk = wh_kiosk_new (ADW_APPLICATION_WINDOW (self), WH_KIOSK_HOME (self->kiosk_home),
+                              context);
+  g_signal_connect_object (self->kiosk, "reset-pages", G_CALLBACK (kiosk_reset_pages_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->kiosk, "open-service", G_CALLBACK (kiosk_open_service_cb), self,
+                           G_CONNECT_SWAPPED);
   adw_view_stack_set_visible_child_name (self->view_stack, "home");
 }
 
@@ -224,13 +266,25 @@ wh_window_toast (WhWindow   *self,
 
   /* Sync errors carry the server's own message. */
   toast = wh_format_toast_new (message);
-  adw_toast_set_timeout (toast, retry ? 10 : 5);
+  if (self->toast_timeout == G_MAXUINT)
+    adw_toast_set_timeout (toast, 0);
+  else
+    adw_toast_set_timeout (toast, self->toast_timeout > 0 ? self->toast_timeout : retry ? 10 : 5);
   if (retry)
     {
       adw_toast_set_button_label (toast, _("_Retry"));
       adw_toast_set_action_name (toast, "app.sync");
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+wh_window_set_toast_timeout (WhWindow *self,
+                             guint     seconds)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  self->toast_timeout = seconds;
 }
 
 WhSyncStatus *
@@ -303,6 +357,15 @@ wh_window_init (WhWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   wh_keynav_install (GTK_WINDOW (self));
+  {
+    GtkWidget *pages[] = { self->courses_view, self->jobs_view, self->stations_view,
+                           self->meals_view };
+
+    /* The pages never reach for the window: their messages come here. */
+    for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+      g_signal_connect_object (pages[i], "toast", G_CALLBACK (page_toast_cb), self,
+                               G_CONNECT_SWAPPED);
+  }
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);

@@ -34,6 +34,11 @@ void          wh_window_first_run_failed (WhWindow       *self,
 void          wh_window_toast            (WhWindow       *self,
                                           const char     *message,
                                           gboolean        retry);
+/* How long toasts stay, in seconds (default 0: 5 s, 10 s with Retry);
+ * G_MAXUINT keeps each until it is dismissed. For a person who reads slowly,
+ * and for tests that read toasts through AT-SPI on a loaded machine. */
+void          wh_window_set_toast_timeout (WhWindow      *self,
+                                           guint          seconds);
 WhSyncStatus *wh_window_get_sync_status  (WhWindow       *self);
 /* "courses", "jobs", "stations" or "meals". */
 void          wh_window_show_view        (WhWindow       *self,

@@ -4,25 +4,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "wh-api-private.h"
+#include "wh-idempotency.h"
 
 /* ------------------------------------------------------------------------ */
 /* Vouchers                                                                  */
-
-static gboolean
-idempotency_key_is_valid (const char *key)
-{
-  gsize len = strlen (key);
-
-  if (len < 1 || len > 64)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_')
-      return FALSE;
-  return TRUE;
-}
 
 static GError *
 decode_voucher (GTask          *task,
@@ -57,7 +43,7 @@ wh_api_claim_voucher_async (WhApi              *self,
 
   g_return_if_fail (WH_IS_API (self));
   g_return_if_fail (merchant_id > 0);
-  g_return_if_fail (idempotency_key != NULL && idempotency_key_is_valid (idempotency_key));
+  g_return_if_fail (wh_idempotency_key_is_valid (idempotency_key));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_api_claim_voucher_async);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "wh-api-private.h"
+#include "wh-idempotency.h"
 
 /* What libsoup 3.2 does not limit by itself (HACKING.md, measured facts):
  * response size, total time of a request, downgrades. */
@@ -623,7 +624,7 @@ wh_api_set_max_body (WhApi *self,
 char *
 wh_api_new_idempotency_key (void)
 {
-  return g_uuid_string_random ();
+  return wh_idempotency_key_new ();
 }
 
 char *

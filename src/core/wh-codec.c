@@ -796,6 +796,14 @@ wh_error_body_parse (const char *data,
   return TRUE;
 }
 
+char *
+wh_record_to_string (const WhRecord *record)
+{
+  g_autoptr(JsonNode) node = wh_record_to_json (record);
+
+  return wh_json_to_data (node, NULL);
+}
+
 WhRecord *
 wh_record_parse (const WhCollection *collection,
                  const char         *data,

@@ -59,6 +59,7 @@ gboolean   wh_error_body_parse     (const char         *data,
                                     char              **message);
 
 /* A single record document (vouchers, me, ...). */
+char      *wh_record_to_string     (const WhRecord     *record);
 WhRecord  *wh_record_parse         (const WhCollection *collection,
                                     const char         *data,
                                     gsize               length,

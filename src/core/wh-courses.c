@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "wh-courses.h"
+#include "wh-outbox.h"
 #include "wh-quiz.h"
 #include "wh-store-private.h"
-#include "wh-sync.h"
 
 /* ---- Small SQL helpers --------------------------------------------------- */
 
@@ -123,7 +123,7 @@ queue_in_transaction (WhStore        *store,
   g_autofree char *key = NULL;
   g_autofree char *body = NULL;
 
-  if (!wh_sync_describe_record (record, &kind, &key, &body, error))
+  if (!wh_outbox_describe_record (record, &kind, &key, &body, error))
     return FALSE;
   return wh_store_outbox_insert (store, kind, key, body, error) > 0;
 }
@@ -945,4 +945,139 @@ wh_courses_download_finish (WhStore      *store,
   if (bytes)
     *bytes = size;
   return TRUE;
+}
+
+/* ---- A course's page, read on the store's ordered queue ------------------ */
+
+void
+wh_course_state_free (WhCourseState *state)
+{
+  if (state == NULL)
+    return;
+  g_clear_pointer (&state->lessons, g_ptr_array_unref);
+  g_clear_pointer (&state->progress, g_ptr_array_unref);
+  g_clear_pointer (&state->attempts, g_ptr_array_unref);
+  g_free (state);
+}
+
+static void
+read_state_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      data,
+                   GCancellable *cancellable)
+{
+  WhStore *store = source;
+  gint64 course_id = *(gint64 *) data;
+  WhCourseState *state = g_new0 (WhCourseState, 1);
+  g_autoptr(GError) error = NULL;
+
+  /* What cannot be read shows as nothing yet, as a course not synced. */
+  state->lessons = wh_store_list_lessons (store, course_id, &error);
+  if (state->lessons == NULL)
+    {
+      g_debug ("Lessons of course %" G_GINT64_FORMAT ": %s", course_id,
+               error ? error->message : "none");
+      state->lessons = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+    }
+  state->progress = wh_courses_list_progress (store, course_id, NULL);
+  if (state->progress == NULL)
+    state->progress = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  state->attempts = wh_courses_list_attempts (store, course_id, NULL);
+  if (state->attempts == NULL)
+    state->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  state->complete = wh_courses_is_complete (store, course_id, NULL);
+  state->saved = wh_courses_is_saved (store, course_id);
+  state->saved_size = state->saved ? wh_courses_get_saved_size (store, course_id, NULL) : 0;
+  g_task_return_pointer (task, state, (GDestroyNotify) wh_course_state_free);
+}
+
+void
+wh_courses_read_state_async (WhStore            *store,
+                             gint64              course_id,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_courses_read_state_async);
+  g_task_set_task_data (task, g_memdup2 (&course_id, sizeof course_id), g_free);
+  wh_store_queue_task (store, task, read_state_thread);
+}
+
+WhCourseState *
+wh_courses_read_state_finish (WhStore      *store,
+                              GAsyncResult *result,
+                              GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_courses_read_state_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- The catalogue's personal data, read on the store's ordered queue ---- */
+
+void
+wh_courses_personal_free (WhCoursesPersonal *personal)
+{
+  if (personal == NULL)
+    return;
+  g_clear_pointer (&personal->progress, g_ptr_array_unref);
+  g_clear_pointer (&personal->saved, g_array_unref);
+  g_clear_pointer (&personal->started, g_array_unref);
+  g_free (personal);
+}
+
+static void
+read_personal_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      data,
+                      GCancellable *cancellable)
+{
+  WhStore *store = source;
+  WhCoursesPersonal *personal = g_new0 (WhCoursesPersonal, 1);
+
+  /* What cannot be read shows as nothing, as before any progress. */
+  personal->progress = wh_courses_list_progress (store, 0, NULL);
+  if (personal->progress == NULL)
+    personal->progress = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+  personal->saved = wh_courses_list_saved (store, NULL);
+  if (personal->saved == NULL)
+    personal->saved = g_array_new (FALSE, FALSE, sizeof (gint64));
+  personal->started = wh_courses_list_started (store, NULL);
+  if (personal->started == NULL)
+    personal->started = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_task_return_pointer (task, personal, (GDestroyNotify) wh_courses_personal_free);
+}
+
+void
+wh_courses_read_personal_async (WhStore            *store,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_courses_read_personal_async);
+  wh_store_queue_task (store, task, read_personal_thread);
+}
+
+WhCoursesPersonal *
+wh_courses_read_personal_finish (WhStore      *store,
+                                 GAsyncResult *result,
+                                 GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        wh_courses_read_personal_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

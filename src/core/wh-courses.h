@@ -2,7 +2,7 @@
 /* wh-courses.h: a worker's own course data, kept in the cache file.
  *
  * Progress and quiz attempts are written locally and queued for the server
- * in ONE transaction (the outbox entry is what wh_sync_queue_record would
+ * in ONE transaction (the outbox entry is what wh_outbox_queue_record would
  * queue), so what a worker did offline survives a restart and reaches the
  * server on a later sync. Local progress follows the server's rules: the
  * newer updated_at wins and completed never goes back to false.
@@ -11,7 +11,9 @@
  * every lesson's images; the lessons' text is synced for every course) into
  * the cache, and marks it saved once all are there. Removing the download
  * deletes them. Everything here is synchronous and small, except
- * wh_courses_download_async, which runs its writes in worker threads.
+ * wh_courses_download_async, which runs its writes in worker threads, and
+ * wh_courses_read_state_async and wh_courses_read_personal_async, a view's
+ * reads on the store's ordered queue.
  */
 #pragma once
 
@@ -129,5 +131,55 @@ gboolean    wh_courses_download_finish   (WhStore              *store,
                                           GAsyncResult         *result,
                                           gint64               *bytes,
                                           GError              **error);
+
+/* ---- A course's page ----------------------------------------------------- */
+
+/* What a course's page shows, read in one go. */
+typedef struct
+{
+  GPtrArray *lessons;    /* WhRecord*, in order (wh_store_list_lessons) */
+  GPtrArray *progress;   /* the course's progress records */
+  GPtrArray *attempts;   /* its quiz attempts, newest first */
+  gboolean   complete;   /* wh_courses_is_complete */
+  gboolean   saved;      /* saved for offline */
+  gint64     saved_size; /* bytes of its pictures when saved; -1 if unknown */
+} WhCourseState;
+
+void           wh_course_state_free          (WhCourseState      *state);
+/* On the store's ordered queue (see wh-store.h): a view's read. What cannot
+ * be read comes back empty; only a cancellation is an error. */
+void           wh_courses_read_state_async   (WhStore            *store,
+                                              gint64              course_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+WhCourseState *wh_courses_read_state_finish  (WhStore            *store,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCourseState, wh_course_state_free)
+
+/* ---- The catalogue ------------------------------------------------------- */
+
+/* The worker's own rows the catalogue shows and filters by, read in one go. */
+typedef struct
+{
+  GPtrArray *progress; /* every course's progress records */
+  GArray    *saved;    /* wh_courses_list_saved */
+  GArray    *started;  /* wh_courses_list_started */
+} WhCoursesPersonal;
+
+void               wh_courses_personal_free        (WhCoursesPersonal  *personal);
+/* On the store's ordered queue: a view's read. What cannot be read comes
+ * back empty; only a cancellation is an error. */
+void               wh_courses_read_personal_async  (WhStore            *store,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+WhCoursesPersonal *wh_courses_read_personal_finish (WhStore            *store,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCoursesPersonal, wh_courses_personal_free)
 
 G_END_DECLS

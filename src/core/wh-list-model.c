@@ -32,8 +32,10 @@ struct _WhListModel
   guint     n_items;
   GQueue    pages; /* Page*, most recently used first */
   guint     generation; /* bumped by every change of query */
+  guint     installed;  /* the generation of query: less while set_query_async reads */
   gboolean  reloading;    /* a reload reads in a worker thread */
   gboolean  reload_again; /* and the store changed meanwhile */
+  gboolean  reload_after_query; /* the store changed while set_query_async read */
 };
 
 static void reload_async (WhListModel *self);
@@ -373,7 +375,7 @@ wh_list_model_set_query (WhListModel   *self,
   g_return_if_fail (query != NULL);
   g_return_if_fail (query->collection == self->query->collection);
 
-  self->generation++;
+  self->installed = ++self->generation;
   g_clear_pointer (&self->query, wh_query_free);
   self->query = wh_query_copy (query);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
@@ -558,7 +560,7 @@ reload_cb (GObject      *object,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_debug ("Reloading %s failed: %s", self->query->collection->name, error->message);
   /* A newer query has been read meanwhile, or is being read. */
-  else if (data->generation == self->generation)
+  else if (data->generation == self->generation && self->installed == self->generation)
     load_install (self, data, FALSE);
   if (self->reload_again && self->store != NULL)
     {
@@ -574,6 +576,14 @@ reload_async (WhListModel *self)
 {
   Load *data;
 
+  /* A reload reads the query installed. While a newer one is being read it
+   * would read the old rows and, tagged with the new generation, install
+   * them over the new ones: it waits for the new query instead. */
+  if (self->installed != self->generation)
+    {
+      self->reload_after_query = TRUE;
+      return;
+    }
   if (self->reloading)
     {
       self->reload_again = TRUE;
@@ -588,6 +598,19 @@ reload_async (WhListModel *self)
   g_array_sort (data->indices, compare_uint);
   self->reloading = TRUE;
   load_start (self, data, reload_async, NULL, reload_cb, NULL);
+}
+
+/* No query is being read any more: a reload the store asked for meanwhile
+ * reads the query now installed. */
+static void
+query_settled (WhListModel *self)
+{
+  self->installed = self->generation;
+  if (self->reload_after_query && self->store != NULL)
+    {
+      self->reload_after_query = FALSE;
+      reload_async (self);
+    }
 }
 
 void
@@ -621,9 +644,14 @@ wh_list_model_set_query_finish (WhListModel   *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_list_model_set_query_async,
                         FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
   data = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    {
+      /* The newest query failed: the installed one stays, and is current. */
+      if (data->generation == self->generation)
+        query_settled (self);
+      return FALSE;
+    }
   if (data->generation != self->generation)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -635,6 +663,7 @@ wh_list_model_set_query_finish (WhListModel   *self,
   self->query = wh_query_copy (data->query);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUERY]);
   load_install (self, data, TRUE);
+  query_settled (self);
   return TRUE;
 }
 

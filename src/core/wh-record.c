@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "wh-codec.h"
 #include "wh-record.h"
 
 G_DEFINE_QUARK (wh-codec-error-quark, wh_codec_error)
@@ -717,14 +716,6 @@ wh_record_to_json (const WhRecord *record)
 
   wh_record_to_builder (record, builder);
   return json_builder_get_root (builder);
-}
-
-char *
-wh_record_to_string (const WhRecord *record)
-{
-  g_autoptr(JsonNode) node = wh_record_to_json (record);
-
-  return wh_json_to_data (node, NULL);
 }
 
 /* ---- SQL -------------------------------------------------------------- */

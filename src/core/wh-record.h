@@ -93,14 +93,14 @@ GArray     *wh_record_dup_intv      (const WhRecord     *record,
                                      const char         *field);
 
 /* JSON. from_json checks every field against the schema and never trusts
- * the input; to_json writes what from_json accepts. */
+ * the input; to_json writes what from_json accepts (wh_record_to_string,
+ * in wh-codec.h, writes it out through the codec's strict writer). */
 WhRecord   *wh_record_from_json     (const WhCollection *collection,
                                      JsonNode           *node,
                                      GError            **error);
 void        wh_record_to_builder    (const WhRecord     *record,
                                      JsonBuilder        *builder);
 JsonNode   *wh_record_to_json       (const WhRecord     *record);
-char       *wh_record_to_string     (const WhRecord     *record);
 
 /* SQL: the same column order everywhere, after "id, rev, deleted". */
 char       *wh_collection_sql_column_defs   (const WhCollection *collection);

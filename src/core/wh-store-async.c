@@ -169,11 +169,11 @@ return_pointer (GTask         *task,
     g_task_return_pointer (task, value, destroy);
 }
 
-static gpointer
-finish_pointer (WhStore      *self,
-                GAsyncResult *result,
-                gpointer      source_tag,
-                GError      **error)
+gpointer
+wh_store_task_finish_pointer (WhStore      *self,
+                              GAsyncResult *result,
+                              gpointer      source_tag,
+                              GError      **error)
 {
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -267,7 +267,7 @@ wh_store_get_record_finish (WhStore      *self,
                             GAsyncResult *result,
                             GError      **error)
 {
-  return finish_pointer (self, result, wh_store_get_record_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_get_record_async, error);
 }
 
 /* ---- list_values --------------------------------------------------------- */
@@ -310,7 +310,7 @@ wh_store_list_values_finish (WhStore      *self,
                              GAsyncResult *result,
                              GError      **error)
 {
-  return finish_pointer (self, result, wh_store_list_values_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_list_values_async, error);
 }
 
 /* ---- search -------------------------------------------------------------- */
@@ -353,7 +353,198 @@ wh_store_search_finish (WhStore      *self,
                         GAsyncResult *result,
                         GError      **error)
 {
-  return finish_pointer (self, result, wh_store_search_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_search_async, error);
+}
+
+/* ---- query and query_nearest ------------------------------------------- */
+
+typedef struct
+{
+  const WhCollection *collection;
+  WhQuery            *query;
+  double              lat;
+  double              lon;
+  guint               offset;
+  guint               limit;
+} QueryArgs;
+
+static void
+query_args_free (gpointer data)
+{
+  QueryArgs *args = data;
+
+  g_clear_pointer (&args->query, wh_query_free);
+  g_free (args);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  QueryArgs *args = data;
+  GError *error = NULL;
+  GPtrArray *rows;
+
+  if (args->query != NULL)
+    rows = wh_store_query (source, args->query, args->offset, args->limit, &error);
+  else
+    rows = wh_store_query_nearest (source, args->collection, args->lat, args->lon, args->limit,
+                                   &error);
+  return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref, error);
+}
+
+void
+wh_store_query_async (WhStore            *self,
+                      const WhQuery      *query,
+                      guint               offset,
+                      guint               limit,
+                      GCancellable       *cancellable,
+                      GAsyncReadyCallback callback,
+                      gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryArgs *args;
+
+  g_return_if_fail (WH_IS_STORE (self));
+  g_return_if_fail (query != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_store_query_async);
+  args = g_new0 (QueryArgs, 1);
+  /* A copy: the caller may change or free its query at once. */
+  args->query = wh_query_copy (query);
+  args->offset = offset;
+  args->limit = limit;
+  g_task_set_task_data (task, args, query_args_free);
+  wh_store_queue_task (self, task, query_thread);
+}
+
+GPtrArray *
+wh_store_query_finish (WhStore      *self,
+                       GAsyncResult *result,
+                       GError      **error)
+{
+  return wh_store_task_finish_pointer (self, result, wh_store_query_async, error);
+}
+
+void
+wh_store_query_nearest_async (WhStore            *self,
+                              const WhCollection *collection,
+                              double              lat,
+                              double              lon,
+                              guint               n,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  QueryArgs *args;
+
+  g_return_if_fail (WH_IS_STORE (self));
+  g_return_if_fail (collection != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_store_query_nearest_async);
+  args = g_new0 (QueryArgs, 1);
+  args->collection = collection;
+  args->lat = lat;
+  args->lon = lon;
+  args->limit = n;
+  g_task_set_task_data (task, args, query_args_free);
+  wh_store_queue_task (self, task, query_thread);
+}
+
+GPtrArray *
+wh_store_query_nearest_finish (WhStore      *self,
+                               GAsyncResult *result,
+                               GError      **error)
+{
+  return wh_store_task_finish_pointer (self, result, wh_store_query_nearest_async, error);
+}
+
+/* ---- The signed-in worker and the pending claim of a day ------------------ */
+
+static void
+get_me_thread (GTask        *task,
+               gpointer      source,
+               gpointer      data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  WhRecord *me = wh_store_get_me (source, &error);
+
+  return_pointer (task, me, (GDestroyNotify) wh_record_free, error);
+}
+
+void
+wh_store_get_me_async (WhStore            *self,
+                       GCancellable       *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  task = read_task_new (self, NULL, 0, NULL, 0, cancellable, callback, user_data,
+                        wh_store_get_me_async);
+  wh_store_queue_task (self, task, get_me_thread);
+}
+
+WhRecord *
+wh_store_get_me_finish (WhStore      *self,
+                        GAsyncResult *result,
+                        GError      **error)
+{
+  return wh_store_task_finish_pointer (self, result, wh_store_get_me_async, error);
+}
+
+static void
+get_pending_claim_thread (GTask        *task,
+                          gpointer      source,
+                          gpointer      data,
+                          GCancellable *cancellable)
+{
+  ReadArgs *args = data;
+  GError *error = NULL;
+  gint64 merchant_id = wh_store_get_pending_claim (source, args->text, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_int (task, merchant_id);
+}
+
+void
+wh_store_get_pending_claim_async (WhStore            *self,
+                                  const char         *day,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+  g_return_if_fail (day != NULL);
+
+  task = read_task_new (self, NULL, 0, day, 0, cancellable, callback, user_data,
+                        wh_store_get_pending_claim_async);
+  wh_store_queue_task (self, task, get_pending_claim_thread);
+}
+
+gint64
+wh_store_get_pending_claim_finish (WhStore      *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), -1);
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        wh_store_get_pending_claim_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /* ---- The lists without arguments ----------------------------------------- */
@@ -398,7 +589,7 @@ list_thread (GTask        *task,
                             GAsyncResult *result,                                         \
                             GError      **error)                                          \
   {                                                                                       \
-    return finish_pointer (self, result, wh_store_##name##_async, error);                 \
+    return wh_store_task_finish_pointer (self, result, wh_store_##name##_async, error);   \
   }
 
 LIST_ASYNC (list_regions)
@@ -427,7 +618,31 @@ wh_store_list_districts_finish (WhStore      *self,
                                 GAsyncResult *result,
                                 GError      **error)
 {
-  return finish_pointer (self, result, wh_store_list_districts_async, error);
+  return wh_store_task_finish_pointer (self, result, wh_store_list_districts_async, error);
+}
+
+void
+wh_store_list_questions_async (WhStore            *self,
+                               gint64              course_id,
+                               GCancellable       *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  task = read_task_new (self, NULL, course_id, NULL, 0, cancellable, callback, user_data,
+                        wh_store_list_questions_async);
+  wh_store_queue_task (self, task, list_thread);
+}
+
+GPtrArray *
+wh_store_list_questions_finish (WhStore      *self,
+                                GAsyncResult *result,
+                                GError      **error)
+{
+  return wh_store_task_finish_pointer (self, result, wh_store_list_questions_async, error);
 }
 
 static GPtrArray *
@@ -446,5 +661,74 @@ run_list (WhStore  *self,
     return wh_store_list_city_centres (self, error);
   if (tag == wh_store_list_districts_async)
     return wh_store_list_districts (self, id, error);
+  if (tag == wh_store_list_questions_async)
+    return wh_store_list_questions (self, id, error);
   g_assert_not_reached ();
+}
+
+/* ---- What the synced collections hold, in one read ----------------------- */
+
+typedef struct
+{
+  gboolean empty;
+  gint64   synced_at;
+} SyncSummary;
+
+static void
+sync_summary_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+  SyncSummary *summary = g_new0 (SyncSummary, 1);
+
+  summary->empty = TRUE;
+  for (guint i = 0; i < n; i++)
+    {
+      WhSyncState state = { 0 };
+
+      /* A collection that cannot be read counts as empty, never synced. */
+      if (summary->empty && wh_store_count (source, collections[i], NULL) > 0)
+        summary->empty = FALSE;
+      if (wh_store_get_sync_state (source, collections[i], NULL, &state, NULL))
+        summary->synced_at = MAX (summary->synced_at, state.synced_at);
+      wh_sync_state_clear (&state);
+    }
+  g_task_return_pointer (task, summary, g_free);
+}
+
+void
+wh_store_get_sync_summary_async (WhStore            *self,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  task = read_task_new (self, NULL, 0, NULL, 0, cancellable, callback, user_data,
+                        wh_store_get_sync_summary_async);
+  wh_store_queue_task (self, task, sync_summary_thread);
+}
+
+gboolean
+wh_store_get_sync_summary_finish (WhStore      *self,
+                                  GAsyncResult *result,
+                                  gboolean     *empty,
+                                  gint64       *synced_at,
+                                  GError      **error)
+{
+  g_autofree SyncSummary *summary = wh_store_task_finish_pointer (self, result,
+                                                    wh_store_get_sync_summary_async, error);
+
+  if (summary == NULL)
+    return FALSE;
+  if (empty != NULL)
+    *empty = summary->empty;
+  if (synced_at != NULL)
+    *synced_at = summary->synced_at;
+  return TRUE;
 }

@@ -21,19 +21,6 @@ wh_nearby_free (WhNearby *nearby)
   g_free (nearby);
 }
 
-double
-wh_geo_distance_m (double lat1,
-                   double lon1,
-                   double lat2,
-                   double lon2)
-{
-  double p1 = lat1 * G_PI / 180, p2 = lat2 * G_PI / 180;
-  double dp = p2 - p1, dl = (lon2 - lon1) * G_PI / 180;
-  double a = sin (dp / 2) * sin (dp / 2) + cos (p1) * cos (p2) * sin (dl / 2) * sin (dl / 2);
-
-  return 2 * EARTH_RADIUS_M * asin (MIN (1.0, sqrt (a)));
-}
-
 const CollInfo *
 wh_store_geo_info (WhStore            *self,
                    const WhCollection *collection,

@@ -69,6 +69,13 @@ gboolean   wh_store_set_db_error  (GError        **error,
                                    sqlite3        *db,
                                    int             rc,
                                    const char     *what);
+/* The _finish of a queued read that returns a pointer: checks the task's
+ * source and tag, then propagates (wh-store-async.c; service modules too). */
+gpointer   wh_store_task_finish_pointer (WhStore      *self,
+                                         GAsyncResult *result,
+                                         gpointer      source_tag,
+                                         GError      **error);
+
 /* The ordered queue's one thread runs each queued task (wh-store-async.c). */
 void       wh_store_queue_run     (gpointer        data,
                                    gpointer        user_data);
@@ -100,7 +107,7 @@ void       wh_store_set_commit_hook (WhStore          *self,
  * in two thousand; below it every hit is ranked and the order is exact. */
 #define SEARCH_RANK_CANDIDATES WH_STORE_SEARCH_RANKED
 
-#define EARTH_RADIUS_M 6371008.8
+#define EARTH_RADIUS_M WH_GEO_EARTH_RADIUS_M
 
 /* A feed's first pull (since = 0) bringing at least this many records
  * writes them without the derived structures and builds those at the end

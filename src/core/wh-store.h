@@ -59,6 +59,7 @@
 #include <gio/gio.h>
 
 #include "wh-codec.h"
+#include "wh-geo.h"
 #include "wh-query.h"
 
 G_BEGIN_DECLS
@@ -369,13 +370,6 @@ gint64      wh_store_search_count  (WhStore            *self,
 
 typedef struct
 {
-  gint64 id;
-  double lat;
-  double lon;
-} WhGeoPoint;
-
-typedef struct
-{
   WhRecord *record;
   double    distance_m; /* haversine, mean Earth radius */
 } WhNearby;
@@ -495,11 +489,6 @@ GPtrArray  *wh_store_list_districts (WhStore           *self,
                                     gint64              city_adcode,
                                     GError            **error);
 
-double      wh_geo_distance_m      (double              lat1,
-                                    double              lon1,
-                                    double              lat2,
-                                    double              lon2);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhOutboxEntry, wh_outbox_entry_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhNearby, wh_nearby_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCityCentre, wh_city_centre_free)
@@ -572,12 +561,72 @@ void        wh_store_list_vouchers_async     (WhStore            *self,
 GPtrArray  *wh_store_list_vouchers_finish    (WhStore            *self,
                                               GAsyncResult       *result,
                                               GError            **error);
+/* wh_store_query (query is copied) and wh_store_query_nearest: GPtrArray
+ * of WhRecord* and of WhNearby*. */
+void        wh_store_query_async             (WhStore            *self,
+                                              const WhQuery      *query,
+                                              guint               offset,
+                                              guint               limit,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_query_finish            (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_query_nearest_async     (WhStore            *self,
+                                              const WhCollection *collection,
+                                              double              lat,
+                                              double              lon,
+                                              guint               n,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_query_nearest_finish    (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_me_async            (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* NULL with no error when nobody is signed in. */
+WhRecord   *wh_store_get_me_finish           (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_get_pending_claim_async (WhStore            *self,
+                                              const char         *day,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+/* The merchant of day's claim waiting for an answer, 0 if none, -1 on error. */
+gint64      wh_store_get_pending_claim_finish (WhStore           *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
 void        wh_store_list_city_centres_async (WhStore            *self,
                                               GCancellable       *cancellable,
                                               GAsyncReadyCallback callback,
                                               gpointer            user_data);
 GPtrArray  *wh_store_list_city_centres_finish (WhStore           *self,
                                               GAsyncResult       *result,
+                                              GError            **error);
+void        wh_store_list_questions_async    (WhStore            *self,
+                                              gint64              course_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+GPtrArray  *wh_store_list_questions_finish   (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              GError            **error);
+/* Whether every synced collection is empty, and the newest synced_at of
+ * their sync states (0 if none): what the sync status and the first-run
+ * page show. A collection that cannot be read counts as empty. */
+void        wh_store_get_sync_summary_async  (WhStore            *self,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean    wh_store_get_sync_summary_finish (WhStore            *self,
+                                              GAsyncResult       *result,
+                                              gboolean           *empty,
+                                              gint64             *synced_at,
                                               GError            **error);
 
 G_END_DECLS

@@ -18,7 +18,7 @@
  * with nothing of it stored; a single bad record in a page is skipped and
  * counted. Cancelling stops after the page being written.
  *
- * The outbox. Entries are queued by wh_sync_queue_* (any thread) and
+ * The outbox. Entries are queued by wh_outbox_* (wh-outbox.h, any thread) and
  * replayed oldest first, before pulling, when there is a token. A transient
  * failure (network, 5xx, 401, 408, 429) stops the replay and keeps the entry
  * for the next run; an entry the server refuses for good (another 4xx) is
@@ -128,25 +128,6 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
 void        wh_sync_start                (WhSync             *self);
 void        wh_sync_request_run          (WhSync             *self);
 void        wh_sync_stop                 (WhSync             *self);
-
-/* Queueing the user's writes (any thread). The record's collection picks the
- * endpoint: progress (PUT progress/{lesson_id}; a newer one replaces a
- * queued one), quiz_attempts, bookmarks, station_reports. */
-gboolean    wh_sync_queue_record         (WhStore            *store,
-                                          const WhRecord     *record,
-                                          GError            **error);
-/* The outbox entry queue_record would make of record (kind, key, JSON
- * body), for writers that queue it in a transaction of their own
- * (wh_courses_save_progress). */
-gboolean    wh_sync_describe_record      (const WhRecord     *record,
-                                          const char        **kind,
-                                          char              **key,
-                                          char              **body,
-                                          GError            **error);
-/* DELETE bookmarks/{job_id}; replaces a queued PUT of the same job. */
-gboolean    wh_sync_queue_bookmark_removal (WhStore          *store,
-                                          gint64              job_id,
-                                          GError            **error);
 
 /* A job's bookmark (a wh_collection_bookmarks record: job_id, applied,
  * updated_at) saved in the cache and queued for the server in one

@@ -14,22 +14,10 @@
 #include <string.h>
 
 #include "wh-codec.h"
+#include "wh-idempotency.h"
 #include "wh-server-private.h"
 
 #define PAYLOAD_PREFIX    "WH1"
-
-static gboolean
-idempotency_key_is_valid (const char *key)
-{
-  gsize len = strlen (key);
-
-  if (len < 1 || len > 64)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (key[i]) && key[i] != '-' && key[i] != '_')
-      return FALSE;
-  return TRUE;
-}
 
 /* Minutes since midnight for "HH:MM", -1 if malformed. */
 static int
@@ -364,7 +352,7 @@ wh_server_handle_voucher_claim (WhServer  *self,
                                "A claim needs an Idempotency-Key header.");
       return;
     }
-  if (!idempotency_key_is_valid (key))
+  if (!wh_idempotency_key_is_valid (key))
     {
       wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
                                "An Idempotency-Key is 1 to 64 characters of A-Z, a-z, 0-9, - and _.");

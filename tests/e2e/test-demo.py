@@ -9,7 +9,8 @@ The setup shared by every end-to-end test is in whe2e.py.
 """
 import whe2e
 
-with whe2e.Session("demo") as s:
+# The one end-to-end test that starts from a fresh home: the first sync.
+with whe2e.Session("demo", synced=False) as s:
     s.wait_synced(240)
 
     for tab_name, probe, field in (("Courses", "lessons", "Teacher"), ("Jobs", "CNY", "Settlement"),

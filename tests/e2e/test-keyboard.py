@@ -7,8 +7,6 @@ reader can say. Keys go through the X server (XTest), as a person's would.
 
 Run by meson (suite "e2e"); the shared setup is in whe2e.py.
 """
-import time
-
 import whe2e
 from dogtail import rawinput
 
@@ -16,9 +14,16 @@ TABS = ("Courses", "Jobs", "Stations", "Love Meals")
 WALK = 16
 
 
-def focused(app):
-    return app.findChild(lambda n: n.focused, recursive=True, retry=False,
-                         requireResult=False)
+def focused(s):
+    return s.focused()
+
+
+def moved(s, before):
+    """The focused node once it is another than before."""
+    node = s.focused()
+    if node is not None and (before is None or node.path != before.path):
+        return node
+    return None
 
 
 def in_list(node, list_name):
@@ -51,10 +56,12 @@ with whe2e.Session("keyboard") as s:
 
     for i, tab_name in enumerate(TABS, 1):
         rawinput.keyCombo(f"<Alt>{i}")
-        time.sleep(0.5)
+        # Shown once its tab is selected.
+        whe2e.wait_for(lambda: [t for t in s.find("page tab", tab_name, timeout=0)
+                                if t.selected], 10)
         rawinput.keyCombo("<Control>f")
         entry = whe2e.wait_for(lambda: (lambda f: f if f and f.roleName in ("entry", "text")
-                                        else None)(focused(app)), 5)
+                                        else None)(focused(s)), 5)
         s.check(f"Ctrl+F in {tab_name} puts the cursor in a named search entry",
                 entry and spoken_name(entry), describe(entry))
 
@@ -62,10 +69,14 @@ with whe2e.Session("keyboard") as s:
         unnamed = []
         lost = 0
         shown = False
+        node = entry
         for _ in range(WALK):
+            before = node
             rawinput.pressKey("Tab")
-            time.sleep(0.2)
-            node = whe2e.wait_for(lambda: focused(app), 3, step=0.2)
+            # The focus moves on; a Tab that keeps it where it was is seen
+            # after 3 s as landing there.
+            node = (whe2e.wait_for(lambda: moved(s, before), 3, step=0.1) or
+                    whe2e.wait_for(lambda: focused(s), 3, step=0.2))
             if node is None:
                 lost += 1
                 continue

@@ -80,8 +80,7 @@ def main():
         s.press(([n for n in confirm if n.showing] or confirm)[0])
 
         s.check("the voucher's 12-digit code is shown",
-                whe2e.wait_for(lambda: [n for n in s.find("label", timeout=0)
-                                        if re.fullmatch(r"\d{12}", n.name or "")], 30))
+                s.find("label", where=lambda name: re.fullmatch(r"\d{12}", name), timeout=30))
         s.check("with a QR code that has an accessible name",
                 s.find_one("image", prefix="Voucher QR code"))
         s.check("and says until when it is valid", s.find_one("label", prefix="Valid until"))

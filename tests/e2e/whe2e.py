@@ -12,7 +12,14 @@ would. This module does what every such test needs, the same way:
     accessibility tree into the meson log directory
     (build/meson-logs/e2e/), and names them in the TAP output;
   - fails the run if the app dies on its own (a crash is never "skipped");
-  - stops the app and removes its home directory at the end.
+  - stops the app and removes its home directory at the end;
+  - unless told to do the first sync itself (synced=False, tests/e2e/
+    test-demo.py), gives the app a copy of one demo data set and one cache
+    synced from it, made once per build (shared_data()): the first sync of
+    30,000 jobs is half a minute, and more under the sanitizers;
+  - finds nodes from one snapshot of the app's whole accessibility tree
+    (AT-SPI's Cache.GetItems, one D-Bus call) instead of a walk that asks
+    for each of its thousands of nodes in turn.
 
 Usage (meson passes the app's path as the first argument):
 
@@ -26,6 +33,8 @@ Usage (meson passes the app's path as the first argument):
 
 The session exits the process with 0 only when every check passed.
 """
+import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -81,11 +90,15 @@ class Session:
     env: extra environment for the app (e.g. LANG, WH_LOCALEDIR).
     lang: the app's LANG (default C.UTF-8, so names are the English msgids).
     start_timeout: seconds to wait for the app on the accessibility bus.
+    synced: start from a copy of the shared demo data and a cache already
+      synced from it (shared_data()); False: a fresh home, whose first sync
+      the test waits for.
     """
 
     def __init__(self, name, args=("--demo",), app=None, env=None, lang="C.UTF-8",
-                 start_timeout=60):
+                 start_timeout=60, synced=True):
         self.name = name
+        self.synced = synced and "--demo" in args
         self.args = list(args)
         self.app_path = app or sys.argv[1]
         self.extra_env = dict(env or {})
@@ -97,6 +110,9 @@ class Session:
         self.app = None
         self._stopping = False
         self._tree = None
+        self._cache = None
+        self._parents = {}
+        self._places = {}
 
     # --- TAP ---------------------------------------------------------------
 
@@ -166,11 +182,23 @@ class Session:
         config.config.logDebugToFile = False
         # GTK 4.8 does not report every mapped widget as "showing": search all.
         config.config.searchShowingOnly = False
+        # dogtail's own pause after each action (1 s) stays: test-jobs.py
+        # types into an entry right after clicking it, and under the
+        # sanitizers the focus has not moved 0.3 s later.
         self._tree = tree
         # meson stops a test that runs out of time with SIGTERM: turn it into
         # SystemExit so __exit__ still stops the app and removes its home.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
         print("TAP version 13", file=_TAP)
+        if self.synced:
+            server_db, cache_db = shared_data(self.app_path)
+            # Where src/app/wh-application.c and wh-store.c look for them.
+            for src, dest in ((server_db, ("data", "workers-home", "demo", "demo-server.db")),
+                              (cache_db, ("cache", "workers-home", "cache.db"))):
+                dest = os.path.join(self.home, *dest)
+                os.makedirs(os.path.dirname(dest), mode=0o700, exist_ok=True)
+                shutil.copyfile(src, dest)
+                os.chmod(dest, 0o600)
         self.proc = subprocess.Popen([self.app_path] + self.args, env=self.app_env())
         self.app = wait_for(self._find_app, self.start_timeout)
         return self.check("the app shows up on the accessibility bus", self.app)
@@ -225,22 +253,115 @@ class Session:
 
     # --- finding things ----------------------------------------------------
 
-    def find(self, role, name=None, root=None, timeout=10, prefix=None):
-        """Every node of role (and name, or name prefix) under root (the app
-        by default), waiting up to timeout seconds for at least one."""
-        root = root or self.app
-
-        def match(n):
-            if n.roleName != role:
+    def find(self, role, name=None, root=None, timeout=10, prefix=None, where=None):
+        """Every node of role (and name, or name prefix, and whose name
+        satisfies where) under root (the app by default), in the order of a
+        walk of the tree, waiting up to timeout seconds for at least one."""
+        def match(role_name, n):
+            if role_name != role:
                 return False
-            if name is not None and n.name != name:
+            if name is not None and n != name:
                 return False
-            return prefix is None or n.name.startswith(prefix)
-        return wait_for(lambda: root.findChildren(match, recursive=True), timeout) or []
+            if prefix is not None and not n.startswith(prefix):
+                return False
+            return where is None or where(n)
+        return wait_for(lambda: self._search(match, root), timeout) or []
 
-    def find_one(self, role, name=None, root=None, timeout=10, prefix=None):
-        found = self.find(role, name, root, timeout, prefix)
+    def find_one(self, role, name=None, root=None, timeout=10, prefix=None, where=None):
+        found = self.find(role, name, root, timeout, prefix, where)
         return found[0] if found else None
+
+    def focused(self):
+        """The node that has the keyboard focus, or None."""
+        found = self._search(lambda role, name, states: states[0] & _FOCUSED, None,
+                             with_states=True, first=True)
+        return found[0] if found else None
+
+    # One snapshot of the whole tree per search: GTK's AT-SPI Cache.GetItems
+    # gives each node's role, name and states in one D-Bus call, and the
+    # children of a whole level of the tree are asked for at once, where a
+    # walk (dogtail's findChildren) waits for each call on each of some 3000
+    # nodes in turn, 5-10 s a search here. Only the nodes found are then
+    # fetched, by their place under the app.
+
+    def _search(self, match, root, with_states=False, first=False):
+        items = self._snapshot()
+        if items is None:  # no cache interface: walk as dogtail does
+            def pred(n):
+                args = (n.roleName, n.name or "")
+                if with_states:
+                    args += ((_FOCUSED if n.focused else 0, 0),)
+                return match(*args)
+            root = root or self.app
+            if first:
+                found = root.findChild(pred, recursive=True, retry=False, requireResult=False)
+                return [found] if found else []
+            return root.findChildren(pred, recursive=True)
+        children, info = items
+        start = root.path if root is not None else _ROOT_PATH
+        found = []
+        stack = list(reversed(children.get(start, [])))
+        while stack:
+            path = stack.pop()
+            role_name, name, states = info[path]
+            args = (role_name, name) + ((states,) if with_states else ())
+            if match(*args):
+                found.append(path)
+                if first:
+                    break
+            stack.extend(reversed(children.get(path, [])))
+        memo = {_ROOT_PATH: self.app}
+        if root is not None:
+            memo[root.path] = root
+        nodes = [self._resolve(path, memo) for path in found]
+        return [n for n in nodes if n is not None]
+
+    def _snapshot(self):
+        if self._cache is False:
+            return None
+        try:
+            if self._cache is None:
+                self._cache = _AppCache(self.proc.pid)
+            children, info = self._cache.tree()
+        except Exception as e:
+            self.diag(f"no AT-SPI cache, walking the tree instead ({e})")
+            self._cache = False
+            return None
+        self._parents = {}
+        self._places = {}
+        for parent, kids in children.items():
+            for i, p in enumerate(kids):
+                self._parents[p] = parent
+                self._places[p] = i
+        # Nodes GetItems did not give (gone meanwhile) are left out.
+        children = {parent: [p for p in kids if p in info] for parent, kids in children.items()}
+        return children, {p: v[:3] for p, v in info.items()}
+
+    def _resolve(self, path, memo):
+        """The node at path, reached from the app by its place under each
+        of its ancestors (checked by path: the tree may have changed)."""
+        chain = []
+        p = path
+        while p not in memo:
+            chain.append(p)
+            p = self._parents.get(p)
+            if p is None:
+                return None
+        node = memo[p]
+        for p in reversed(chain):
+            nxt = None
+            try:
+                c = node.getChildAtIndex(self._places[p])
+                if c is not None and c.path == p:
+                    nxt = c
+                else:
+                    nxt = next((c for c in node.children if c is not None and c.path == p), None)
+            except Exception:
+                return None
+            if nxt is None:
+                return None
+            memo[p] = node = nxt
+        return node
 
     def press(self, node):
         """Activates a button through AT-SPI wherever it is scrolled to (a
@@ -252,15 +373,32 @@ class Session:
 
     def labels(self, root=None):
         """The text of every label under root (the app by default)."""
-        root = root or self.app
-        return [n.name for n in root.findChildren(lambda n: n.roleName == "label",
-                                                  recursive=True)]
+        items = self._snapshot()
+        if items is None:
+            root = root or self.app
+            return [n.name for n in root.findChildren(lambda n: n.roleName == "label",
+                                                      recursive=True)]
+        children, info = items
+        out = []
+        stack = list(reversed(children.get(root.path if root is not None else _ROOT_PATH, [])))
+        while stack:
+            path = stack.pop()
+            if info[path][0] == "label":
+                out.append(info[path][1])
+            stack.extend(reversed(children.get(path, [])))
+        return out
 
-    def wait_synced(self, timeout=240, prefix="Updated"):
+    def wait_synced(self, timeout=240, prefix=None):
         """Waits for the sync status button to say when the cache was last
-        updated (the first sync of a fresh home is over); checks it."""
+        updated, and checks it: on a fresh home, the first sync is over; on
+        a copy of the shared cache (saved days ago), the app has synced with
+        its demo backend since it started ("Updated just now")."""
+        if prefix is None:
+            prefix = "Updated just now" if self.synced else "Updated"
         status = self.find_one("push button", prefix=prefix, timeout=timeout)
-        self.check("the first sync finishes and the status says when", status,
+        what = ("the app syncs its saved data with the demo backend" if self.synced
+                else "the first sync finishes")
+        self.check(f"{what} and the status says when", status,
                    f"no '{prefix} …' status after {timeout} s")
         return status
 
@@ -280,6 +418,226 @@ class Session:
             return []
         return wait_for(lambda: [i for i in lst.children if i.roleName == "list item"],
                         timeout) or []
+
+
+_ROOT_PATH = "/org/a11y/atspi/accessible/root"
+_FOCUSED = 1 << 12  # ATSPI_STATE_FOCUSED, in the first of the two words of states
+_ROLE_NAMES = {}
+
+
+def _role_name(role):
+    name = _ROLE_NAMES.get(role)
+    if name is None:
+        import gi
+        gi.require_version("Atspi", "2.0")
+        from gi.repository import Atspi
+        try:
+            name = Atspi.role_get_name(Atspi.Role(role)) or ""
+        except Exception:
+            name = ""
+        _ROLE_NAMES[role] = name
+    return name
+
+
+class _AppCache:
+    """The app's org.a11y.atspi.Cache on the accessibility bus, found by
+    the app's process id."""
+
+    def __init__(self, pid):
+        from gi.repository import Gio, GLib
+        self._GLib = GLib
+        session = Gio.bus_get_sync(Gio.BusType.SESSION)
+        address = session.call_sync("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus",
+                                     "GetAddress", None, GLib.VariantType("(s)"), 0, 5000,
+                                     None).unpack()[0]
+        self.bus = Gio.DBusConnection.new_for_address_sync(
+            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+        names = self._call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus", "ListNames")[0]
+        self.name = None
+        for n in names:
+            if not n.startswith(":"):
+                continue
+            try:
+                if self._call("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                              GLib.Variant("(s)", (n,)))[0] == pid:
+                    self.name = n
+                    break
+            except Exception:
+                continue
+        if self.name is None:
+            raise RuntimeError("the app is not on the accessibility bus")
+
+    def _call(self, dest, path, iface, method, args=None):
+        return self.bus.call_sync(dest, path, iface, method, args, None, 0, 60000, None).unpack()
+
+    def _get_items(self):
+        return self._call(self.name, "/org/a11y/atspi/cache", "org.a11y.atspi.Cache",
+                          "GetItems")[0]
+
+    def tree(self):
+        """(children, info): each node's children, in order, and its role,
+        name and states. GetItems gives every node's role, name and states
+        in one call, but its parent links go stale (a button replaced by
+        another in the same box) and it lists only the nodes a client has
+        asked for; so the children are asked of every node with children,
+        all the calls of one level of the tree at once (which also makes GTK
+        list the new nodes)."""
+        info = {}
+
+        def read_items():
+            for (_, path), _, _, _, count, _, name, role, _, states in self._get_items():
+                info[path] = (_role_name(role), name or "", tuple(states) + (0, 0), count)
+        read_items()
+        children = {}
+        level = [_ROOT_PATH]
+        unknown = False
+        for _ in range(200):  # deeper than any GTK tree: a bound, not a wait
+            # (GTK gives the application node no count of its own.)
+            asked = [p for p in level if p == _ROOT_PATH or p not in info or info[p][3] != 0]
+            if not asked:
+                break
+            if not asked:
+                break
+            level = []
+            for path, kids in zip(asked, self._children_of(asked)):
+                paths = [k for _, k in kids]
+                children[path] = paths
+                level.extend(paths)
+                unknown = unknown or any(k not in info for k in paths)
+        if unknown:
+            read_items()
+        return children, info
+
+    def _children_of(self, paths):
+        """The children of each of paths as GetChildAtIndex gives them (what
+        dogtail walks; GTK 4.8's GetChildren differs around stack pages):
+        the counts of all, then every child of all, each batch of calls
+        sent together, so a level of the tree costs two round trips."""
+        GLib = self._GLib
+        counts = self._batch([(p, "org.freedesktop.DBus.Properties", "Get",
+                               GLib.Variant("(ss)", ("org.a11y.atspi.Accessible", "ChildCount")))
+                              for p in paths])
+        calls = []
+        owners = []
+        for p, count in zip(paths, counts):
+            n = count[0] if count else 0
+            for i in range(min(n, 10000)):
+                calls.append((p, "org.a11y.atspi.Accessible", "GetChildAtIndex",
+                              GLib.Variant("(i)", (i,))))
+                owners.append(p)
+        replies = self._batch(calls)
+        out = {p: [] for p in paths}
+        for p, r in zip(owners, replies):
+            if r:
+                out[p].append(r[0])
+        return [out[p] for p in paths]
+
+    def _batch(self, calls):
+        """Sends every (path, interface, method, args) at once; the replies
+        in order, None for an error."""
+        GLib = self._GLib
+        ctx = GLib.MainContext.new()
+        ctx.push_thread_default()
+        try:
+            replies = [None] * len(calls)
+            pending = [len(calls)]
+
+            def done(bus, result, i):
+                try:
+                    replies[i] = bus.call_finish(result).unpack()
+                except Exception:
+                    replies[i] = None
+                pending[0] -= 1
+            for i, (path, iface, method, args) in enumerate(calls):
+                self.bus.call(self.name, path, iface, method, args, None, 0, 60000, None,
+                              done, i)
+            while pending[0] > 0:
+                ctx.iteration(True)
+            return replies
+        finally:
+            ctx.pop_thread_default()
+
+
+def _file_digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def shared_data(app_path, scale="city", seed=1):
+    """The demo backend's database (--generate=SCALE, --seed=SEED) and a
+    client cache synced from it by the CLI, made once per build and kept in
+    BUILD/tests/e2e-data/ under a name that changes with the server and CLI
+    binaries (the generator and the cache format are in them). Returns
+    (server_db, cache_db); each test copies both, so none sees another's
+    writes. A lock makes a second test wait for the first one's copy."""
+    build = os.environ.get("WH_BUILD_ROOT") or os.path.dirname(os.path.dirname(
+        os.path.dirname(os.path.abspath(app_path))))
+    server = os.path.join(build, "src", "server", "workers-home-server")
+    cli = os.path.join(build, "src", "cli", "workers-home-cli")
+    key = hashlib.sha256(f"{scale}:{seed}:{_file_digest(server)}:{_file_digest(cli)}"
+                         .encode()).hexdigest()[:16]
+    base = os.path.join(build, "tests", "e2e-data")
+    out = os.path.join(base, f"{scale}-{seed}-{key}")
+    server_db = os.path.join(out, "server.db")
+    cache_db = os.path.join(out, "cache.db")
+    os.makedirs(base, exist_ok=True)
+    with open(os.path.join(base, "lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(os.path.join(out, "done")):
+            return server_db, cache_db
+        # Older data sets are of older binaries: never used again.
+        for old in os.listdir(base):
+            if old != "lock":
+                shutil.rmtree(os.path.join(base, old), ignore_errors=True)
+        work = tempfile.mkdtemp(prefix="making-", dir=base)
+        _make_shared_data(server, cli, scale, seed, work)
+        os.rename(work, out)
+        open(os.path.join(out, "done"), "w").close()
+    return server_db, cache_db
+
+
+def _make_shared_data(server, cli, scale, seed, work):
+    import sqlite3
+    started = time.monotonic()
+    server_db = os.path.join(work, "server.db")
+    cache_db = os.path.join(work, "cache.db")
+    env = dict(os.environ, HOME=work, XDG_CACHE_HOME=work, XDG_DATA_HOME=work,
+               XDG_CONFIG_HOME=work)
+    subprocess.run([server, "--db", server_db, f"--generate={scale}", f"--seed={seed}"],
+                   env=env, check=True, stdout=subprocess.DEVNULL, timeout=600)
+    proc = subprocess.Popen([server, "--db", server_db, "--port=0", "--demo-code=000000"],
+                            env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line.startswith("Listening on "):
+            raise RuntimeError(f"the demo server did not start: {line!r}")
+        subprocess.run([cli, "--server", line.split()[-1], "--cache", cache_db, "sync"],
+                       env=env, check=True, stdout=subprocess.DEVNULL, timeout=900)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    for path in (server_db, cache_db):
+        con = sqlite3.connect(path)
+        try:
+            if path == cache_db:
+                # Saved two days ago: "Updated just now" then says the app
+                # itself synced (Session.wait_synced).
+                con.execute("UPDATE sync_state SET synced_at = synced_at - 2 * 86400")
+                con.commit()
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+    print(f"# shared demo data ({scale}, seed {seed}) made in "
+          f"{time.monotonic() - started:.0f} s", file=_TAP)
 
 
 def _start_keyring(home):

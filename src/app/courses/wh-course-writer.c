@@ -7,7 +7,7 @@
 
 #include "wh-course-writer.h"
 #include "wh-courses.h"
-#include "wh-window.h"
+#include "wh-service-page.h"
 
 typedef struct
 {
@@ -40,11 +40,11 @@ report_cb (gpointer data)
 {
   Write *w = data;
   g_autoptr(GtkWidget) owner = g_weak_ref_get (&w->owner);
-  GtkRoot *root = owner ? gtk_widget_get_root (owner) : NULL;
+  WhServicePage *page = owner ? wh_service_page_get_for_widget (owner) : NULL;
 
   g_warning ("Could not save course progress: %s", w->error->message);
-  if (WH_IS_WINDOW (root))
-    wh_window_toast (WH_WINDOW (root), _("Could not save your progress on this computer."), FALSE);
+  if (page)
+    wh_service_page_toast (page, _("Could not save your progress on this computer."));
   write_free (w);
   return G_SOURCE_REMOVE;
 }

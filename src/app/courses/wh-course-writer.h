@@ -4,8 +4,8 @@
  * A write waits for the store's writer, which a sync may hold for a page,
  * so it never runs on the main thread. Writes go through one worker thread
  * in the order they were made, so a later reading position is never
- * overwritten by an earlier one. A failure is shown as a toast on owner's
- * window (nothing else can be done about a full disk). */
+ * overwritten by an earlier one. A failure is shown as a toast through the
+ * service page owner is in (nothing else can be done about a full disk). */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -37,6 +37,7 @@ struct _WhPracticePage
   WhContext     *context;
   WhRecord      *course;
   GPtrArray     *questions;  /* WhRecord*: the course's, from the cache */
+  GCancellable  *cancellable; /* the read of the shown course's questions */
   WhQuiz        *quiz;
   GPtrArray     *option_buttons; /* GtkCheckButton*, borrowed from options_box */
 
@@ -69,33 +70,29 @@ wh_practice_page_leave (WhPracticePage *self)
   g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
 
   stop_clock (self);
+  /* A read still on its way would show the start over the course page. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->quiz, wh_quiz_free);
   g_ptr_array_set_size (self->option_buttons, 0);
   gtk_stack_set_visible_child_name (self->stack, "start");
 }
 
-void
-wh_practice_page_show (WhPracticePage *self,
-                       const WhRecord *course)
+static void
+questions_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
-  WhStore *store;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *questions = wh_store_list_questions_finish (WH_STORE (source), result, &error);
+  WhPracticePage *self = user_data;
   g_autofree char *practice = NULL;
   g_autofree char *quiz = NULL;
-  const char *title;
 
-  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
-  g_return_if_fail (course != NULL);
-
-  wh_practice_page_leave (self);
-  g_clear_pointer (&self->course, wh_record_free);
-  g_clear_pointer (&self->questions, g_ptr_array_unref);
-  self->course = wh_record_copy (course);
-  title = wh_record_get_text (course, "title");
-  gtk_label_set_text (self->header_label, title ? title : "");
-
-  store = self->context ? wh_context_get_store (self->context) : NULL;
-  if (store)
-    self->questions = wh_store_list_questions (store, course->id, NULL);
+  /* Cancelled: the page is gone or shows another course. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->questions = questions;
   if (self->questions == NULL || self->questions->len == 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "none");
@@ -113,6 +110,34 @@ wh_practice_page_show (WhPracticePage *self,
   gtk_stack_set_visible_child_name (self->stack, "start");
   /* Enter starts practising at once. */
   gtk_widget_grab_focus (GTK_WIDGET (self->practice_row));
+}
+
+void
+wh_practice_page_show (WhPracticePage *self,
+                       const WhRecord *course)
+{
+  WhStore *store;
+  const char *title;
+
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+  g_return_if_fail (course != NULL);
+
+  wh_practice_page_leave (self);
+  g_clear_pointer (&self->course, wh_record_free);
+  g_clear_pointer (&self->questions, g_ptr_array_unref);
+  self->course = wh_record_copy (course);
+  title = wh_record_get_text (course, "title");
+  gtk_label_set_text (self->header_label, title ? title : "");
+
+  store = self->context ? wh_context_get_store (self->context) : NULL;
+  if (store == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "none");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  self->cancellable = g_cancellable_new ();
+  wh_store_list_questions_async (store, course->id, self->cancellable, questions_read_cb, self);
 }
 
 /* ---- Questions ----------------------------------------------------------- */
@@ -378,6 +403,8 @@ wh_practice_page_dispose (GObject *object)
   WhPracticePage *self = WH_PRACTICE_PAGE (object);
 
   stop_clock (self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->quiz, wh_quiz_free);
   g_clear_pointer (&self->course, wh_record_free);
   g_clear_pointer (&self->questions, g_ptr_array_unref);

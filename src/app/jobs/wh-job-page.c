@@ -7,7 +7,7 @@
 
 #include "wh-format.h"
 #include "wh-job-page.h"
-#include "wh-sync.h"
+#include "wh-jobs.h"
 
 /* Enough of the employer's other postings to compare; the rest are a search away. */
 #define OTHER_JOBS 10
@@ -39,8 +39,9 @@ struct _WhJobPage
   GtkLabel            *title_label;
 
   /* Owned references */
-  WhStore   *store;
-  WhRecord  *job;
+  WhStore      *store;
+  GCancellable *cancellable; /* the reads about the job shown */
+  WhRecord     *job;
   GPtrArray *fact_rows; /* GtkWidget* added to facts_group */
 
   gboolean   updating; /* setting the toggles from the cache, not the person */
@@ -95,12 +96,29 @@ show_marks (WhJobPage *self,
 }
 
 static void
+get_marks_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(WhJobPage) self = data;
+  g_autoptr(GError) error = NULL;
+  gboolean bookmarked = FALSE, applied = FALSE;
+
+  if (!wh_jobs_get_marks_finish (WH_STORE (source), result, &bookmarked, &applied, &error))
+    {
+      /* Another job since, or the page went away. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Marks of job: %s", error->message);
+    }
+  show_marks (self, bookmarked, applied);
+}
+
+static void
 load_marks (WhJobPage *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(WhRecord) mark = wh_store_get_bookmark (self->store, self->job->id, &error);
-
-  show_marks (self, mark != NULL, mark != NULL && wh_record_get_bool (mark, "applied"));
+  wh_jobs_get_marks_async (self->store, self->job->id, self->cancellable, get_marks_cb,
+                           g_object_ref (self));
 }
 
 static void
@@ -109,23 +127,8 @@ save_marks (WhJobPage *self,
             gboolean   applied)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  if (bookmarked)
-    {
-      g_autoptr(WhRecord) mark = wh_record_new (&wh_collection_bookmarks);
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
-
-      wh_record_set_int (mark, "job_id", self->job->id);
-      wh_record_set_bool (mark, "applied", applied);
-      wh_record_set_text (mark, "updated_at", when);
-      ok = wh_sync_save_bookmark (self->store, mark, &error);
-    }
-  else
-    ok = wh_sync_remove_bookmark (self->store, self->job->id, &error);
-
-  if (!ok)
+  if (!wh_jobs_save_marks (self->store, self->job->id, bookmarked, applied, &error))
     {
       g_autofree char *text = g_strdup_printf (_("Could not save: %s"), error->message);
 
@@ -294,20 +297,14 @@ fill_tags (WhJobPage      *self,
 }
 
 static void
-fill_other_jobs (WhJobPage      *self,
-                 const WhRecord *job)
+fill_details (WhJobPage          *self,
+              const WhJobDetails *details)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) others = NULL;
-  GtkWidget *child;
+  const WhRecord *job = self->job;
+  const WhRecord *employer = details->employer;
+  GPtrArray *others = details->others;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->other_jobs_list))) != NULL)
-    gtk_list_box_remove (self->other_jobs_list, child);
   {
-    /* What the cache knows of the employer besides the name (it may not
-     * hold the employer at all: then the name on the job is all there is). */
-    g_autoptr(WhRecord) employer = wh_store_get_record (self->store, &wh_collection_employers,
-                                                        wh_record_get_int (job, "employer_id"), NULL);
     g_autoptr(GString) about = g_string_new (wh_record_get_text (job, "employer_name"));
 
     if (employer && text_of (employer, "industry"))
@@ -320,10 +317,6 @@ fill_other_jobs (WhJobPage      *self,
       g_string_append_printf (about, "\n%s", text_of (employer, "description"));
     wh_format_group_set_description (self->employer_group, about->str);
   }
-  others = wh_store_list_employer_jobs (self->store, wh_record_get_int (job, "employer_id"),
-                                        job->id, OTHER_JOBS, &error);
-  if (others == NULL)
-    g_debug ("Other jobs of employer: %s", error->message);
   for (guint i = 0; others && i < others->len; i++)
     {
       const WhRecord *other = others->pdata[i];
@@ -339,6 +332,37 @@ fill_other_jobs (WhJobPage      *self,
       gtk_list_box_append (self->other_jobs_list, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->other_jobs_list), others && others->len > 0);
+  show_marks (self, details->bookmarked, details->applied);
+}
+
+static void
+get_details_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(WhJobPage) self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhJobDetails) details = wh_jobs_get_details_finish (WH_STORE (source), result, &error);
+
+  /* Another job since, or the page went away. */
+  if (details == NULL)
+    return;
+  fill_details (self, details);
+}
+
+/* Until its details are read: the name on the job, no other postings, no marks. */
+static void
+clear_details (WhJobPage      *self,
+               const WhRecord *job)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->other_jobs_list))) != NULL)
+    gtk_list_box_remove (self->other_jobs_list, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->other_jobs_list), FALSE);
+  wh_format_group_set_description (self->employer_group,
+                                   job ? wh_record_get_text (job, "employer_name") : "");
+  show_marks (self, FALSE, FALSE);
 }
 
 static void
@@ -373,6 +397,10 @@ wh_job_page_show (WhJobPage      *self,
   g_set_object (&self->store, store);
   g_clear_pointer (&self->job, wh_record_free);
   self->job = wh_record_copy (job);
+  /* Whatever is still being read is about the job shown before. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
 
   gtk_label_set_text (self->title_label, wh_record_get_text (job, "title"));
   pay = wh_format_salary (wh_record_get_int (job, "salary_min"), wh_record_get_int (job, "salary_max"),
@@ -415,8 +443,9 @@ wh_job_page_show (WhJobPage      *self,
   gtk_widget_set_visible (GTK_WIDGET (self->contact_group),
                           phone || email || text_of (job, "contact_name"));
 
-  fill_other_jobs (self, job);
-  load_marks (self);
+  clear_details (self, job);
+  wh_jobs_get_details_async (store, job, OTHER_JOBS, self->cancellable, get_details_cb,
+                             g_object_ref (self));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 }
 
@@ -425,6 +454,8 @@ wh_job_page_clear (WhJobPage *self)
 {
   g_return_if_fail (WH_IS_JOB_PAGE (self));
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->job, wh_record_free);
   clear_facts (self);
   gtk_label_set_text (self->title_label, "");
@@ -447,6 +478,8 @@ wh_job_page_dispose (GObject *object)
 {
   WhJobPage *self = WH_JOB_PAGE (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOB_PAGE);
   g_clear_object (&self->store);
   g_clear_pointer (&self->job, wh_record_free);

@@ -6,73 +6,16 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "wh-fair-ics.h"
 #include "wh-format.h"
+#include "wh-job-fair-page.h"
+#include "wh-job-fairs-page.h"
+#include "wh-job-filter-popover.h"
 #include "wh-job-page.h"
 #include "wh-jobs-view.h"
+#include "wh-jobs.h"
 #include "wh-list-model.h"
+#include "wh-my-jobs-page.h"
 #include "wh-service-page.h"
-#include "wh-sync.h"
-
-/* Pay as a worker thinks of it: a range in one period. Ranges meet, so a
- * job of 4,500–6,000 a month is in "5,000–8,000 a month". */
-static const struct
-{
-  const char *label;
-  const char *period;
-  gint64      min;
-  gint64      max;
-} pay_presets[] = {
-  { N_("Any pay"), NULL, 0, 0 },
-  { N_("Up to 5,000 a month"), "month", 0, 5000 },
-  { N_("5,000–8,000 a month"), "month", 5000, 8000 },
-  { N_("8,000–12,000 a month"), "month", 8000, 12000 },
-  { N_("12,000 or more a month"), "month", 12000, 0 },
-  { N_("Up to 200 a day"), "day", 0, 200 },
-  { N_("200–300 a day"), "day", 200, 300 },
-  { N_("300 or more a day"), "day", 300, 0 },
-  { N_("Up to 25 an hour"), "hour", 0, 25 },
-  { N_("25 or more an hour"), "hour", 25, 0 },
-};
-
-static const struct
-{
-  const char *label;
-  const char *settlement;
-} settlement_choices[] = {
-  { N_("Paid any way"), NULL },
-  { N_("Paid daily"), "daily" },
-  { N_("Paid weekly"), "weekly" },
-  { N_("Paid monthly"), "monthly" },
-};
-
-static const struct
-{
-  const char *label;
-  guint       days;
-} posted_choices[] = {
-  { N_("Any time"), 0 },
-  { N_("Today"), 1 },
-  { N_("In the last 3 days"), 3 },
-  { N_("In the last 7 days"), 7 },
-  { N_("In the last 30 days"), 30 },
-};
-
-static const struct
-{
-  const char *label;
-  WhJobSort   sort;
-} sort_choices[] = {
-  { N_("Newest first"), WH_JOB_SORT_NEWEST },
-  { N_("Highest pay first"), WH_JOB_SORT_SALARY },
-  { N_("Nearest first"), WH_JOB_SORT_DISTANCE },
-};
-
-/* The benefits workers ask for most. They are tags of the data, in the
- * data's language, and not full-text searchable: only these buttons find them. */
-static const char * const welfare_tags[] = {
-  "日结", "五险一金", "包吃住", "包住", "周结", "周末双休",
-};
 
 /* A sync writes the trades and the stations (whose cities the place filter
  * offers) page by page: their choices are read again once it pauses. */
@@ -83,64 +26,42 @@ struct _WhJobsView
   GtkWidget parent_instance;
 
   /* Template widgets */
-  GtkButton         *back_button;
-  GtkSpinner        *busy_spinner;
-  GtkDropDown       *category_dropdown;
-  GtkDropDown       *city_dropdown;
-  GtkButton         *clear_button;
-  GtkLabel          *detail_title;
-  GtkStack          *detail_stack;
-  GtkDropDown       *district_dropdown;
-  GtkButton         *empty_button;
-  AdwStatusPage     *empty_page;
-  GtkBox            *fair_box;
-  GtkDropDown       *fair_city_dropdown;
-  GtkStack          *fairs_stack;
-  GtkListView       *fairs_view;
-  GtkMenuButton     *filter_button;
-  GtkLabel          *filter_button_label;
-  GtkToggleButton   *fairs_button;
-  GtkToggleButton   *jobs_button;
-  GtkToggleButton   *mine_button;
-  GtkPopover        *filter_popover;
-  WhJobPage         *job_page;
-  AdwLeaflet        *leaflet;
-  GtkScrolledWindow *list_scroller;
-  GtkStack          *list_stack;
-  GtkListView       *list_view;
-  GtkListBox        *mine_list;
-  GtkStack          *mine_stack;
-  GtkDropDown       *pay_dropdown;
-  GtkDropDown       *posted_dropdown;
-  GtkSearchEntry    *search_entry;
-  AdwViewStack      *sections;
-  GtkDropDown       *settlement_dropdown;
-  GtkDropDown       *sort_dropdown;
-  GtkLabel          *sort_hint;
-  GtkLabel          *summary_label;
-  AdwToastOverlay   *toasts;
-  GtkFlowBox        *welfare_box;
+  GtkButton          *back_button;
+  GtkSpinner         *busy_spinner;
+  GtkLabel           *detail_title;
+  GtkStack           *detail_stack;
+  GtkButton          *empty_button;
+  AdwStatusPage      *empty_page;
+  WhJobFairPage      *fair_page;
+  WhJobFairsPage     *fairs_page;
+  GtkMenuButton      *filter_button;
+  GtkLabel           *filter_button_label;
+  GtkToggleButton    *fairs_button;
+  GtkToggleButton    *jobs_button;
+  GtkToggleButton    *mine_button;
+  WhJobFilterPopover *filter_popover;
+  WhJobPage          *job_page;
+  AdwLeaflet         *leaflet;
+  GtkScrolledWindow  *list_scroller;
+  GtkStack           *list_stack;
+  GtkListView        *list_view;
+  WhMyJobsPage       *mine_page;
+  GtkSearchEntry     *search_entry;
+  AdwViewStack       *sections;
+  GtkLabel           *summary_label;
+  AdwToastOverlay    *toasts;
 
   /* Owned references */
   WhContext     *context;
   WhStore       *store;
   WhListModel   *model;
-  WhListModel   *fairs_model;
   WhJobFilters  *filters;
   GCancellable  *cancellable;  /* the pending query and choice loading */
   GCancellable  *empty_cancellable; /* the count behind the empty state */
+  GCancellable  *open_cancellable;  /* the job being read to be opened */
   gulong         changed_id;
-  guint          refresh_source; /* a refresh of My Jobs is scheduled */
   guint          choices_source; /* a reload of the cities and trades is scheduled */
-  GArray        *cities;       /* gint64 city adcode per city_dropdown item (0: any) */
-  GArray        *districts;    /* gint64 adcode per district_dropdown item (0: whole city) */
-  GPtrArray     *categories;   /* char* per category_dropdown item (NULL: any) */
-  GPtrArray     *welfare_buttons; /* GtkToggleButton* in welfare_tags order */
-  WhRecord      *fair;         /* the fair shown, for export */
-  GtkFileChooserNative *chooser;
-  char          *fair_ics;     /* what the chooser is saving */
 
-  guint          syncing_controls; /* > 0 while controls are set from the filters */
   char          *applied_search; /* the text of the last query asked for */
   gboolean       busy;
   gboolean       has_origin;
@@ -164,13 +85,12 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static void apply_filters (WhJobsView *self);
-static void refresh_mine (WhJobsView *self);
 
 static void
 toast (WhJobsView *self,
        const char *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, wh_format_toast_new (text));
+  wh_service_page_toast (WH_SERVICE_PAGE (self), text);
 }
 
 static void
@@ -185,211 +105,19 @@ set_busy (WhJobsView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-/* ---- Dropdowns ------------------------------------------------------------------ */
+/* ---- Filters -------------------------------------------------------------------- */
 
-/* GTK 4.8 names a button with a mnemonic after the label twice, underscore
- * and all ("_Sync Now Sync Now"): name it plainly. */
-static void
-set_mnemonic_label (GtkWidget  *button,
-                    const char *text)
-{
-  g_autoptr(GString) plain = g_string_new (text);
-
-  gtk_button_set_label (GTK_BUTTON (button), text);
-  gtk_button_set_use_underline (GTK_BUTTON (button), TRUE);
-  g_string_replace (plain, "_", "", 0);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  plain->str, -1);
-}
-
-static GtkStringList *
-string_list_new (void)
-{
-  return gtk_string_list_new (NULL);
-}
-
-static void
-set_dropdown_strings (GtkDropDown   *dropdown,
-                      GtkStringList *list)
-{
-  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (list));
-  g_object_unref (list);
-}
-
-static void
-enable_dropdown_search (GtkDropDown *dropdown)
-{
-  gtk_drop_down_set_expression (dropdown,
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
-}
-
-static void
-fill_sort_dropdown (WhJobsView *self)
-{
-  GtkStringList *list = string_list_new ();
-
-  /* Without a location there is no distance: the choice is not offered. */
-  for (guint i = 0; i < G_N_ELEMENTS (sort_choices); i++)
-    if (sort_choices[i].sort != WH_JOB_SORT_DISTANCE || self->has_origin)
-      gtk_string_list_append (list, _(sort_choices[i].label));
-  self->syncing_controls++;
-  set_dropdown_strings (self->sort_dropdown, list);
-  self->syncing_controls--;
-  gtk_widget_set_visible (GTK_WIDGET (self->sort_hint), !self->has_origin);
-  /* A kiosk has no preferences: its place comes with its station. */
-  if (self->context && wh_context_get_kiosk (self->context))
-    gtk_label_set_text (self->sort_hint,
-                        _("To sort by distance, this kiosk needs its station. Please tell the "
-                          "station staff."));
-}
-
-static void
-fill_static_dropdowns (WhJobsView *self)
-{
-  GtkStringList *pay = string_list_new ();
-  GtkStringList *settlement = string_list_new ();
-  GtkStringList *posted = string_list_new ();
-
-  for (guint i = 0; i < G_N_ELEMENTS (pay_presets); i++)
-    gtk_string_list_append (pay, _(pay_presets[i].label));
-  for (guint i = 0; i < G_N_ELEMENTS (settlement_choices); i++)
-    gtk_string_list_append (settlement, _(settlement_choices[i].label));
-  for (guint i = 0; i < G_N_ELEMENTS (posted_choices); i++)
-    gtk_string_list_append (posted, _(posted_choices[i].label));
-  set_dropdown_strings (self->pay_dropdown, pay);
-  set_dropdown_strings (self->settlement_dropdown, settlement);
-  set_dropdown_strings (self->posted_dropdown, posted);
-  fill_sort_dropdown (self);
-}
-
-static void
-fill_districts (WhJobsView *self,
-                gint64      city)
-{
-  g_autoptr(GPtrArray) districts = NULL;
-  GtkStringList *list = string_list_new ();
-  gint64 none = 0;
-
-  g_array_set_size (self->districts, 0);
-  g_array_append_val (self->districts, none);
-  gtk_string_list_append (list, _("Whole city"));
-  /* One city's stations, through an index: a millisecond. */
-  if (city > 0 && self->store != NULL)
-    districts = wh_store_list_districts (self->store, city, NULL);
-  for (guint i = 0; districts && i < districts->len; i++)
-    {
-      const WhRegion *r = districts->pdata[i];
-
-      g_array_append_val (self->districts, r->adcode);
-      gtk_string_list_append (list, r->district);
-    }
-  self->syncing_controls++;
-  set_dropdown_strings (self->district_dropdown, list);
-  self->syncing_controls--;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->district_dropdown), city > 0);
-}
-
-static guint
-index_of_adcode (GArray *codes,
-                 gint64  adcode)
-{
-  for (guint i = 0; i < codes->len; i++)
-    if (g_array_index (codes, gint64, i) == adcode)
-      return i;
-  return 0;
-}
-
-/* Shows the filters in the controls, without reacting to the change. */
 static void
 sync_controls (WhJobsView *self)
 {
-  const WhJobFilters *f = self->filters;
-  gint64 city = f->region % 100 == 0 ? f->region : f->region / 100 * 100;
-  guint pay = 0, settlement = 0, posted = 0, sort = 0, category = 0;
-
-  self->syncing_controls++;
-  if (f->region % 10000 == 0)
-    city = 0; /* a province: not offered here */
-  gtk_drop_down_set_selected (self->city_dropdown, index_of_adcode (self->cities, city));
-  fill_districts (self, city);
-  gtk_drop_down_set_selected (self->district_dropdown,
-                              f->region != city ? index_of_adcode (self->districts, f->region) : 0);
-  for (guint i = 0; i < self->categories->len; i++)
-    if (g_strcmp0 (self->categories->pdata[i], f->category) == 0)
-      category = i;
-  /* A trade chosen elsewhere (the kiosk's Home lists the jobs' own
-   * categories) that the category records lack: offered too, so the
-   * control shows the filter in force and reading it back keeps it. */
-  if (f->category && category == 0)
-    {
-      GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (self->category_dropdown));
-
-      category = self->categories->len;
-      g_ptr_array_add (self->categories, g_strdup (f->category));
-      gtk_string_list_append (list, f->category);
-    }
-  gtk_drop_down_set_selected (self->category_dropdown, category);
-  for (guint i = 0; i < G_N_ELEMENTS (pay_presets); i++)
-    if (g_strcmp0 (pay_presets[i].period, f->pay_period) == 0 && pay_presets[i].min == f->pay_min &&
-        pay_presets[i].max == f->pay_max)
-      pay = i;
-  gtk_drop_down_set_selected (self->pay_dropdown, pay);
-  for (guint i = 0; i < G_N_ELEMENTS (settlement_choices); i++)
-    if (g_strcmp0 (settlement_choices[i].settlement, f->settlement) == 0)
-      settlement = i;
-  gtk_drop_down_set_selected (self->settlement_dropdown, settlement);
-  for (guint i = 0; i < G_N_ELEMENTS (posted_choices); i++)
-    if (posted_choices[i].days == f->posted_within)
-      posted = i;
-  gtk_drop_down_set_selected (self->posted_dropdown, posted);
-  for (guint i = 0; i < G_N_ELEMENTS (sort_choices); i++)
-    if (sort_choices[i].sort == f->sort && (f->sort != WH_JOB_SORT_DISTANCE || self->has_origin))
-      sort = i;
-  gtk_drop_down_set_selected (self->sort_dropdown, sort);
-  for (guint i = 0; i < self->welfare_buttons->len; i++)
-    gtk_toggle_button_set_active (self->welfare_buttons->pdata[i],
-                                  wh_job_filters_has_welfare (f, welfare_tags[i]));
-  self->syncing_controls--;
+  wh_job_filter_popover_show (self->filter_popover, self->filters);
 }
 
-/* Reads the controls into the filters. */
 static void
-read_controls (WhJobsView *self)
+set_origin (WhJobsView *self)
 {
-  WhJobFilters *f = self->filters;
-  guint city = gtk_drop_down_get_selected (self->city_dropdown);
-  guint district = gtk_drop_down_get_selected (self->district_dropdown);
-  guint category = gtk_drop_down_get_selected (self->category_dropdown);
-  guint pay = gtk_drop_down_get_selected (self->pay_dropdown);
-  guint settlement = gtk_drop_down_get_selected (self->settlement_dropdown);
-  guint posted = gtk_drop_down_get_selected (self->posted_dropdown);
-  guint sort = gtk_drop_down_get_selected (self->sort_dropdown);
-
-  f->region = 0;
-  if (city != GTK_INVALID_LIST_POSITION && city < self->cities->len)
-    f->region = g_array_index (self->cities, gint64, city);
-  if (f->region > 0 && district != GTK_INVALID_LIST_POSITION && district > 0 &&
-      district < self->districts->len)
-    f->region = g_array_index (self->districts, gint64, district);
-  g_clear_pointer (&f->category, g_free);
-  if (category != GTK_INVALID_LIST_POSITION && category < self->categories->len)
-    f->category = g_strdup (self->categories->pdata[category]);
-  g_clear_pointer (&f->pay_period, g_free);
-  f->pay_min = f->pay_max = 0;
-  if (pay < G_N_ELEMENTS (pay_presets) && pay_presets[pay].period)
-    {
-      f->pay_period = g_strdup (pay_presets[pay].period);
-      f->pay_min = pay_presets[pay].min;
-      f->pay_max = pay_presets[pay].max;
-    }
-  g_clear_pointer (&f->settlement, g_free);
-  if (settlement < G_N_ELEMENTS (settlement_choices))
-    f->settlement = g_strdup (settlement_choices[settlement].settlement);
-  f->posted_within = posted < G_N_ELEMENTS (posted_choices) ? posted_choices[posted].days : 0;
-  f->sort = sort < G_N_ELEMENTS (sort_choices) ? sort_choices[sort].sort : WH_JOB_SORT_NEWEST;
-  for (guint i = 0; i < self->welfare_buttons->len; i++)
-    wh_job_filters_set_welfare (f, welfare_tags[i],
-                                gtk_toggle_button_get_active (self->welfare_buttons->pdata[i]));
+  wh_job_filter_popover_set_origin (self->filter_popover, self->has_origin,
+                                    self->context && wh_context_get_kiosk (self->context));
 }
 
 static void
@@ -437,35 +165,16 @@ update_filter_button (WhJobsView *self)
   gtk_label_set_text (self->filter_button_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->filter_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), n > 0);
 }
 
 static void
-filter_control_changed_cb (WhJobsView *self)
+filter_changed_cb (WhJobsView *self)
 {
-  if (self->syncing_controls > 0 || self->filters == NULL)
+  if (self->filters == NULL)
     return;
-  read_controls (self);
+  wh_job_filter_popover_read (self->filter_popover, self->filters);
   save_filters (self);
   apply_filters (self);
-}
-
-static void
-city_changed_cb (WhJobsView *self)
-{
-  guint city = gtk_drop_down_get_selected (self->city_dropdown);
-
-  if (self->syncing_controls > 0)
-    return;
-  fill_districts (self, city < self->cities->len ? g_array_index (self->cities, gint64, city) : 0);
-  filter_control_changed_cb (self);
-}
-
-static void
-welfare_toggled_cb (GtkToggleButton *button,
-                    WhJobsView      *self)
-{
-  filter_control_changed_cb (self);
 }
 
 static void
@@ -482,100 +191,29 @@ clear_filters_cb (WhJobsView *self)
   apply_filters (self);
 }
 
-/* ---- Choices that come from the cache (in a thread) -------------------------------- */
-
-typedef struct
-{
-  GPtrArray *regions;    /* WhRegion* */
-  GPtrArray *categories; /* WhRecord* */
-} Choices;
+/* ---- Choices that come from the cache (on the store's queue) ------------------------ */
 
 static void
-choices_free (Choices *c)
-{
-  g_clear_pointer (&c->regions, g_ptr_array_unref);
-  g_clear_pointer (&c->categories, g_ptr_array_unref);
-  g_free (c);
-}
-
-static void
-load_choices_thread (GTask        *task,
-                     gpointer      source,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  WhStore *store = task_data;
-  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_categories);
-  Choices *c = g_new0 (Choices, 1);
-
-  /* A GROUP BY over every station: too slow for the main thread. */
-  c->regions = wh_store_list_regions (store, NULL);
-  wh_query_set_order (query, "name", FALSE);
-  c->categories = wh_store_query (store, query, 0, 200, NULL);
-  g_task_return_pointer (task, c, (GDestroyNotify) choices_free);
-}
-
-static void
-load_choices_cb (GObject      *object,
+load_choices_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  WhJobsView *self = WH_JOBS_VIEW (object);
-  Choices *c = g_task_propagate_pointer (G_TASK (result), NULL);
-  GtkStringList *cities = string_list_new ();
-  GtkStringList *fair_cities = string_list_new ();
-  GtkStringList *categories = string_list_new ();
-  gint64 none = 0;
+  g_autoptr(WhJobsView) self = user_data;
+  g_autoptr(WhJobChoices) c = wh_jobs_load_choices_finish (WH_STORE (source), result, NULL);
 
+  /* Cancelled: the view went away. */
   if (c == NULL)
-    {
-      g_object_unref (cities);
-      g_object_unref (fair_cities);
-      g_object_unref (categories);
-      return;
-    }
-  g_array_set_size (self->cities, 0);
-  g_array_append_val (self->cities, none);
-  gtk_string_list_append (cities, _("Anywhere"));
-  gtk_string_list_append (fair_cities, _("All cities"));
-  for (guint i = 0; c->regions && i < c->regions->len; i++)
-    {
-      const WhRegion *r = c->regions->pdata[i];
-      g_autofree char *label = NULL;
-
-      /* Translators: a city and its province in the place filter, e.g. 广州市（广东省） */
-      label = g_strdup_printf (_("%s (%s)"), r->city, r->province);
-      g_array_append_val (self->cities, r->city_adcode);
-      gtk_string_list_append (cities, label);
-      gtk_string_list_append (fair_cities, label);
-    }
-  g_ptr_array_set_size (self->categories, 0);
-  g_ptr_array_add (self->categories, NULL);
-  gtk_string_list_append (categories, _("Every trade"));
-  for (guint i = 0; c->categories && i < c->categories->len; i++)
-    {
-      const char *name = wh_record_get_text (c->categories->pdata[i], "name");
-
-      g_ptr_array_add (self->categories, g_strdup (name));
-      gtk_string_list_append (categories, name);
-    }
-  self->syncing_controls++;
-  set_dropdown_strings (self->city_dropdown, cities);
-  set_dropdown_strings (self->fair_city_dropdown, fair_cities);
-  set_dropdown_strings (self->category_dropdown, categories);
-  self->syncing_controls--;
-  sync_controls (self);
-  choices_free (c);
+    return;
+  wh_job_filter_popover_set_choices (self->filter_popover, c);
+  wh_job_fairs_page_set_regions (self->fairs_page, c->regions);
 }
 
 static void
 load_choices (WhJobsView *self)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, load_choices_cb, NULL);
-
-  g_task_set_source_tag (task, load_choices);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, load_choices_thread);
+  /* A GROUP BY over every station: on the store's queue. */
+  wh_jobs_load_choices_async (self->store, self->cancellable, load_choices_cb,
+                              g_object_ref (self));
 }
 
 /* ---- The list ------------------------------------------------------------------------ */
@@ -596,28 +234,7 @@ setup_row_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-
-  gtk_widget_set_margin_top (box, 8);
-  gtk_widget_set_margin_bottom (box, 8);
-  for (guint i = 0; i < 4; i++)
-    {
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      if (i == 0)
-        gtk_widget_add_css_class (label, "heading");
-      else if (i == 1)
-        gtk_widget_add_css_class (label, "accent");
-      else
-        {
-          gtk_widget_add_css_class (label, "dim-label");
-          gtk_widget_add_css_class (label, "caption");
-        }
-      gtk_box_append (GTK_BOX (box), label);
-    }
-  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_child (item, wh_format_four_line_row_new ());
 }
 
 static void
@@ -747,7 +364,7 @@ show_empty (WhJobsView *self,
   wh_format_status_page_set_description (self->empty_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->empty_button), button != NULL);
   if (button)
-    set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
+    wh_format_button_set_mnemonic_label (GTK_WIDGET (self->empty_button), button);
   g_object_set_data (G_OBJECT (self->empty_button), "kind", GINT_TO_POINTER (kind));
   gtk_stack_set_visible_child_name (self->list_stack, "empty");
 }
@@ -784,8 +401,7 @@ update_summary (WhJobsView *self)
   guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
   g_autofree char *count = NULL;
   g_autofree char *text = NULL;
-  guint sort = gtk_drop_down_get_selected (self->sort_dropdown);
-  const char *order = sort < G_N_ELEMENTS (sort_choices) ? _(sort_choices[sort].label) : "";
+  const char *order = wh_job_filter_popover_get_sort_label (self->filter_popover);
 
   /* Translators: how many jobs the list holds; %'u groups the digits */
   count = g_strdup_printf (ngettext ("%'u job", "%'u jobs", n), n);
@@ -962,21 +578,61 @@ show_job (WhJobsView     *self,
   show_detail (self, "job", wh_record_get_text (job, "title"));
 }
 
+typedef struct
+{
+  WhJobsView *self;
+  gboolean    tell_gone; /* a toast when the job is no longer cached */
+} OpenJob;
+
+static void
+open_job_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  OpenJob *open = data;
+  g_autoptr(WhJobsView) self = open->self;
+  gboolean tell_gone = open->tell_gone;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job = wh_store_get_record_finish (WH_STORE (source), result, &error);
+
+  g_free (open);
+  /* Another job asked for since, or the view went away. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (job != NULL)
+    show_job (self, job);
+  else if (tell_gone)
+    toast (self, _("That job is no longer listed."));
+}
+
+/* Reads the job on the store's queue, then opens it. */
+static gboolean
+open_job (WhJobsView *self,
+          gint64      id,
+          gboolean    tell_gone)
+{
+  OpenJob *open;
+
+  if (self->store == NULL)
+    return FALSE;
+  g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  self->open_cancellable = g_cancellable_new ();
+  open = g_new0 (OpenJob, 1);
+  open->self = g_object_ref (self);
+  open->tell_gone = tell_gone;
+  wh_store_get_record_async (self->store, &wh_collection_jobs, id, self->open_cancellable,
+                             open_job_cb, open);
+  return TRUE;
+}
+
 gboolean
 wh_jobs_view_show_job (WhJobsView *self,
                        gint64      id)
 {
-  g_autoptr(WhRecord) job = NULL;
-
   g_return_val_if_fail (WH_IS_JOBS_VIEW (self), FALSE);
 
-  if (self->store == NULL)
-    return FALSE;
-  job = wh_store_get_record (self->store, &wh_collection_jobs, id, NULL);
-  if (job == NULL)
-    return FALSE;
-  show_job (self, job);
-  return TRUE;
+  return open_job (self, id, FALSE);
 }
 
 static void
@@ -993,7 +649,7 @@ static void
 other_job_cb (WhJobsView *self,
               gint64      id)
 {
-  if (!wh_jobs_view_show_job (self, id))
+  if (!open_job (self, id, TRUE))
     toast (self, _("That job is no longer listed."));
 }
 
@@ -1023,336 +679,23 @@ back_action (GtkWidget  *widget,
   navigate_back (WH_JOBS_VIEW (widget));
 }
 
-/* ---- My jobs -------------------------------------------------------------------------- */
+/* ---- My jobs and job fairs ----------------------------------------------------------- */
 
 static void
-remove_mark_clicked_cb (GtkButton  *button,
-                        WhJobsView *self)
+mine_job_cb (WhJobsView *self,
+             gint64      id)
 {
-  gint64 *id = g_object_get_data (G_OBJECT (button), "job-id");
-  g_autoptr(GError) error = NULL;
-
-  if (!wh_sync_remove_bookmark (self->store, *id, &error))
-    toast (self, error->message);
+  open_job (self, id, FALSE);
 }
 
 static void
-refresh_mine (WhJobsView *self)
+fair_activated_cb (WhJobsView     *self,
+                   WhRecordObject *object)
 {
-  g_autoptr(GPtrArray) marks = NULL;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) jobs = NULL;
-  GtkWidget *child;
+  const WhRecord *fair = wh_record_object_get_record (object);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->mine_list))) != NULL)
-    gtk_list_box_remove (self->mine_list, child);
-  if (self->store == NULL)
-    return;
-  marks = wh_store_list_bookmarks (self->store, NULL);
-  for (guint i = 0; marks && i < marks->len; i++)
-    g_array_append_val (ids, ((WhRecord *) marks->pdata[i])->id);
-  jobs = wh_store_get_records (self->store, &wh_collection_jobs, (gint64 *) (gpointer) ids->data,
-                               ids->len, NULL);
-  for (guint i = 0; marks && i < marks->len; i++)
-    {
-      const WhRecord *mark = marks->pdata[i];
-      const WhRecord *job = NULL;
-      GtkWidget *row = adw_action_row_new ();
-      GtkWidget *remove;
-
-      for (guint j = 0; jobs && j < jobs->len && job == NULL; j++)
-        if (((WhRecord *) jobs->pdata[j])->id == mark->id)
-          job = jobs->pdata[j];
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      if (job)
-        {
-          g_autofree char *pay = wh_format_salary (wh_record_get_int (job, "salary_min"),
-                                                   wh_record_get_int (job, "salary_max"),
-                                                   wh_record_get_text (job, "salary_period"));
-          g_autofree char *sub = g_strdup_printf ("%s · %s", pay,
-                                                  wh_record_get_text (job, "employer_name"));
-
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), wh_record_get_text (job, "title"));
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sub);
-          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-        }
-      else
-        {
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Job no longer listed"));
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                       _("The employer took it down, or it is outside the region "
-                                         "you sync."));
-        }
-      if (wh_record_get_bool (mark, "applied"))
-        {
-          GtkWidget *badge = gtk_label_new (_("Applied"));
-
-          gtk_widget_add_css_class (badge, "wh-tag");
-          gtk_widget_add_css_class (badge, "success");
-          gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
-        }
-      remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (remove, "flat");
-      gtk_widget_set_tooltip_text (remove, _("Remove from My Jobs"));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Remove from My Jobs"), -1);
-      g_object_set_data_full (G_OBJECT (remove), "job-id", g_memdup2 (&mark->id, sizeof mark->id),
-                              g_free);
-      g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_mark_clicked_cb), self, 0);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
-      g_object_set_data_full (G_OBJECT (row), "job-id", g_memdup2 (&mark->id, sizeof mark->id),
-                              g_free);
-      gtk_list_box_append (self->mine_list, row);
-    }
-  gtk_stack_set_visible_child_name (self->mine_stack, marks && marks->len ? "list" : "empty");
-}
-
-static void
-mine_activated_cb (WhJobsView    *self,
-                   GtkListBoxRow *row)
-{
-  gint64 *id = g_object_get_data (G_OBJECT (row), "job-id");
-
-  if (id != NULL)
-    wh_jobs_view_show_job (self, *id);
-}
-
-/* ---- Job fairs ------------------------------------------------------------------------ */
-
-static void
-apply_fair_filter (WhJobsView *self)
-{
-  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_fairs);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
-  guint city = gtk_drop_down_get_selected (self->fair_city_dropdown);
-
-  if (self->fairs_model == NULL)
-    return;
-  wh_query_where_text (query, "date", WH_QUERY_GE, today);
-  if (city != GTK_INVALID_LIST_POSITION && city > 0 && city < self->cities->len)
-    wh_query_where_int (query, "city_adcode", WH_QUERY_EQ, g_array_index (self->cities, gint64, city));
-  /* Soonest first: the ones a worker can still go to. */
-  wh_query_set_order (query, "date", FALSE);
-  wh_list_model_set_query (self->fairs_model, query);
-}
-
-static void
-fair_city_changed_cb (WhJobsView *self)
-{
-  if (self->syncing_controls == 0)
-    apply_fair_filter (self);
-}
-
-static void
-fairs_changed_cb (WhJobsView *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->fairs_model));
-
-  gtk_stack_set_visible_child_name (self->fairs_stack, n > 0 ? "list" : "empty");
-}
-
-static char *
-fair_when (const WhRecord *fair)
-{
-  const char *start = wh_record_is_set (fair, "start_time") ? wh_record_get_text (fair, "start_time") : NULL;
-  const char *end = wh_record_is_set (fair, "end_time") ? wh_record_get_text (fair, "end_time") : NULL;
-
-  if (start && end)
-    return g_strdup_printf ("%s %s–%s", wh_record_get_text (fair, "date"), start, end);
-  if (start)
-    return g_strdup_printf ("%s %s", wh_record_get_text (fair, "date"), start);
-  return g_strdup (wh_record_get_text (fair, "date"));
-}
-
-static void
-bind_fair_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              WhJobsView               *self)
-{
-  const WhRecord *r = wh_record_object_get_record (gtk_list_item_get_item (item));
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *title = gtk_widget_get_first_child (box);
-  GtkWidget *when = gtk_widget_get_next_sibling (title);
-  GtkWidget *venue = gtk_widget_get_next_sibling (when);
-  GtkWidget *city = gtk_widget_get_next_sibling (venue);
-  g_autofree char *when_text = fair_when (r);
-
-  gtk_label_set_text (GTK_LABEL (title), wh_record_get_text (r, "title"));
-  gtk_label_set_text (GTK_LABEL (when), when_text);
-  gtk_label_set_text (GTK_LABEL (venue), wh_record_get_text (r, "venue"));
-  gtk_label_set_text (GTK_LABEL (city), wh_record_is_set (r, "city") ? wh_record_get_text (r, "city") : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  wh_record_get_text (r, "title"), -1);
-}
-
-static GPtrArray *
-fair_employer_names (WhJobsView     *self,
-                     const WhRecord *fair)
-{
-  g_autoptr(GArray) ids = wh_record_dup_intv (fair, "employer_ids");
-  g_autoptr(GPtrArray) employers = NULL;
-  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-
-  if (ids != NULL && ids->len > 0)
-    employers = wh_store_get_records (self->store, &wh_collection_employers,
-                                      (gint64 *) (gpointer) ids->data, ids->len, NULL);
-  for (guint i = 0; employers && i < employers->len; i++)
-    g_ptr_array_add (names, g_strdup (wh_record_get_text (employers->pdata[i], "name")));
-  g_ptr_array_add (names, NULL);
-  return names;
-}
-
-static void
-save_ics_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(WhJobsView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not save the calendar file: %s"),
-                                               error->message);
-      toast (self, text);
-      return;
-    }
-  toast (self, _("Saved. Open the file to add the fair to your calendar."));
-}
-
-static void
-chooser_response_cb (GtkNativeDialog *dialog,
-                     int              response,
-                     WhJobsView      *self)
-{
-  g_autoptr(GFile) file = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog))) != NULL && self->fair_ics)
-    {
-      char *text = g_steal_pointer (&self->fair_ics);
-      GBytes *bytes = g_bytes_new_take (text, strlen (text));
-
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                           save_ics_cb, g_object_ref (self));
-      g_bytes_unref (bytes);
-    }
-  g_clear_pointer (&self->fair_ics, g_free);
-  g_clear_object (&self->chooser);
-}
-
-static void
-export_fair_cb (WhJobsView *self)
-{
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *suggested = NULL;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->fair == NULL || self->chooser != NULL)
-    return;
-  names = fair_employer_names (self, self->fair);
-  g_free (self->fair_ics);
-  self->fair_ics = wh_fair_to_ics (self->fair, (const char * const *) names->pdata, &error);
-  if (self->fair_ics == NULL)
-    {
-      toast (self, error->message);
-      return;
-    }
-  self->chooser = gtk_file_chooser_native_new (_("Save to Calendar File"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
-  /* Translators: the suggested file name of an exported fair; %s is its date */
-  suggested = g_strdup_printf (_("job-fair-%s.ics"), wh_record_get_text (self->fair, "date"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-show_fair (WhJobsView     *self,
-           const WhRecord *fair)
-{
-  g_autoptr(GPtrArray) names = fair_employer_names (self, fair);
-  g_autofree char *when = fair_when (fair);
-  GtkWidget *child, *title, *group, *employers, *export;
-
-  g_clear_pointer (&self->fair, wh_record_free);
-  self->fair = wh_record_copy (fair);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->fair_box))) != NULL)
-    gtk_box_remove (self->fair_box, child);
-
-  title = gtk_label_new (wh_record_get_text (fair, "title"));
-  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_add_css_class (title, "title-2");
-  gtk_box_append (self->fair_box, title);
-
-  group = adw_preferences_group_new ();
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), wh_job_page_new_fact_row (_("When"), when));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             wh_job_page_new_fact_row (_("Venue"), wh_record_get_text (fair, "venue")));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             wh_job_page_new_fact_row (_("Address"), wh_record_is_set (fair, "address") ?
-                                                     wh_record_get_text (fair, "address") : NULL));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             wh_job_page_new_fact_row (_("City"), wh_record_is_set (fair, "city") ?
-                                                  wh_record_get_text (fair, "city") : NULL));
-  gtk_box_append (self->fair_box, group);
-
-  if (wh_record_is_set (fair, "description"))
-    {
-      GtkWidget *label = gtk_label_new (wh_record_get_text (fair, "description"));
-
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-      gtk_box_append (self->fair_box, label);
-    }
-
-  /* Kiosks keep no files: no export there. */
-  if (!wh_context_get_kiosk (self->context))
-    {
-      export = gtk_button_new ();
-      set_mnemonic_label (export, _("_Add to Calendar…"));
-      gtk_widget_set_halign (export, GTK_ALIGN_START);
-      gtk_widget_add_css_class (export, "pill");
-      gtk_widget_add_css_class (export, "suggested-action");
-      gtk_widget_set_tooltip_text (export, _("Save the fair as a calendar file (.ics)"));
-      g_signal_connect_object (export, "clicked", G_CALLBACK (export_fair_cb), self,
-                               G_CONNECT_SWAPPED);
-      gtk_box_append (self->fair_box, export);
-    }
-
-  employers = adw_preferences_group_new ();
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (employers), _("Employers Attending"));
-  if (names->len <= 1)
-    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (employers),
-                                           _("The list of employers is not out yet."));
-  for (guint i = 0; i + 1 < names->len; i++)
-    {
-      /* Plain text from the start, not parsed once before. */
-      GtkWidget *row = wh_format_row_new (names->pdata[i], NULL);
-
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (employers), row);
-    }
-  gtk_box_append (self->fair_box, employers);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (
-    GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->fair_box), GTK_TYPE_SCROLLED_WINDOW))), 0);
+  wh_job_fair_page_show (self->fair_page, self->store, fair, wh_context_get_kiosk (self->context));
   show_detail (self, "fair", wh_record_get_text (fair, "title"));
-}
-
-static void
-fair_activated_cb (WhJobsView *self,
-                   guint       position)
-{
-  g_autoptr(WhRecordObject) object = g_list_model_get_item (G_LIST_MODEL (self->fairs_model), position);
-
-  if (object)
-    show_fair (self, wh_record_object_get_record (object));
 }
 
 static void
@@ -1364,7 +707,7 @@ section_changed_cb (WhJobsView *self)
   gtk_toggle_button_set_active (self->mine_button, g_strcmp0 (name, "mine") == 0);
   gtk_toggle_button_set_active (self->fairs_button, g_strcmp0 (name, "fairs") == 0);
   if (g_strcmp0 (name, "mine") == 0)
-    refresh_mine (self);
+    wh_my_jobs_page_refresh (self->mine_page);
 }
 
 static void
@@ -1379,16 +722,6 @@ section_button_cb (WhJobsView *self)
 }
 
 /* ---- Store and context ------------------------------------------------------------------ */
-
-static gboolean
-refresh_idle_cb (gpointer data)
-{
-  WhJobsView *self = data;
-
-  self->refresh_source = 0;
-  refresh_mine (self);
-  return G_SOURCE_REMOVE;
-}
 
 static gboolean
 choices_timeout_cb (gpointer data)
@@ -1413,10 +746,6 @@ store_changed_cb (WhStore    *store,
       self->choices_source == 0)
     self->choices_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, CHOICES_DELAY_MS,
                                                choices_timeout_cb, self, NULL);
-  if (g_strcmp0 (what, "bookmarks") != 0 && g_strcmp0 (what, "jobs") != 0)
-    return;
-  if (self->refresh_source == 0)
-    self->refresh_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle_cb, self, NULL);
 }
 
 static GtkListItemFactory *
@@ -1436,7 +765,6 @@ set_store (WhJobsView *self,
            WhStore    *store)
 {
   g_autoptr(WhQuery) query = NULL;
-  g_autoptr(WhQuery) fairs = wh_query_new (&wh_collection_fairs);
 
   if (store == self->store)
     return;
@@ -1456,16 +784,10 @@ set_store (WhJobsView *self,
                            G_CONNECT_SWAPPED);
   set_list_model (self->list_view, G_LIST_MODEL (self->model));
 
-  g_clear_object (&self->fairs_model);
-  self->fairs_model = wh_list_model_new (store, fairs);
-  g_signal_connect_object (self->fairs_model, "items-changed", G_CALLBACK (fairs_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  set_list_model (self->fairs_view, G_LIST_MODEL (self->fairs_model));
-  apply_fair_filter (self);
-  fairs_changed_cb (self);
-
+  wh_job_fairs_page_set_store (self->fairs_page, store);
+  wh_job_filter_popover_set_store (self->filter_popover, store);
   load_choices (self);
-  refresh_mine (self);
+  wh_my_jobs_page_set_store (self->mine_page, store);
   update_empty_state (self);
 }
 
@@ -1481,7 +803,7 @@ context_location_cb (WhJobsView *self)
   gboolean had = self->has_origin;
 
   self->has_origin = wh_context_get_location (self->context, &self->lat, &self->lon);
-  fill_sort_dropdown (self);
+  set_origin (self);
   sync_controls (self);
   if (had != self->has_origin || self->filters->sort == WH_JOB_SORT_DISTANCE)
     apply_filters (self);
@@ -1498,7 +820,7 @@ wh_jobs_view_set_context (WhServicePage *page,
   g_set_object (&self->context, context);
   load_filters (self);
   self->has_origin = wh_context_get_location (context, &self->lat, &self->lon);
-  fill_sort_dropdown (self);
+  set_origin (self);
   sync_controls (self);
   g_signal_connect_object (context, "notify::store", G_CALLBACK (context_store_cb), self,
                            G_CONNECT_SWAPPED);
@@ -1532,20 +854,21 @@ reset_to (WhJobsView   *self,
           WhJobFilters *filters)
 {
   /* Nothing the last person typed, chose or opened stays. */
-  gtk_popover_popdown (self->filter_popover);
+  gtk_popover_popdown (GTK_POPOVER (self->filter_popover));
   wh_job_filters_free (self->filters);
   self->filters = filters;
   save_filters (self);
   sync_controls (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_cancellable_cancel (self->open_cancellable);
   wh_job_page_clear (self->job_page);
-  g_clear_pointer (&self->fair, wh_record_free);
+  wh_job_fair_page_clear (self->fair_page);
   gtk_stack_set_visible_child_name (self->detail_stack, "none");
   gtk_label_set_text (self->detail_title, "");
   adw_view_stack_set_visible_child_name (self->sections, "jobs");
   adw_leaflet_set_visible_child_name (self->leaflet, "list");
   apply_filters (self);
-  refresh_mine (self);
+  wh_my_jobs_page_refresh (self->mine_page);
 }
 
 static void
@@ -1649,16 +972,13 @@ wh_jobs_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->empty_cancellable);
   g_clear_object (&self->empty_cancellable);
-  if (self->chooser)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
   if (self->changed_id)
     g_clear_signal_handler (&self->changed_id, self->store);
-  g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->choices_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOBS_VIEW);
   g_clear_object (&self->model);
-  g_clear_object (&self->fairs_model);
   g_clear_object (&self->store);
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);
@@ -1671,12 +991,6 @@ wh_jobs_view_finalize (GObject *object)
   WhJobsView *self = WH_JOBS_VIEW (object);
 
   wh_job_filters_free (self->filters);
-  g_array_unref (self->cities);
-  g_array_unref (self->districts);
-  g_ptr_array_unref (self->categories);
-  g_ptr_array_unref (self->welfare_buttons);
-  g_clear_pointer (&self->fair, wh_record_free);
-  g_free (self->fair_ics);
   g_free (self->applied_search);
   G_OBJECT_CLASS (wh_jobs_view_parent_class)->finalize (object);
 }
@@ -1697,23 +1011,21 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
                                                 G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (WH_TYPE_JOB_FAIR_PAGE);
+  g_type_ensure (WH_TYPE_JOB_FAIRS_PAGE);
+  g_type_ensure (WH_TYPE_JOB_FILTER_POPOVER);
   g_type_ensure (WH_TYPE_JOB_PAGE);
+  g_type_ensure (WH_TYPE_MY_JOBS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/jobs/wh-jobs-view.ui");
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, back_button);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, busy_spinner);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, category_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, city_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, clear_button);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, detail_title);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, district_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, empty_button);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fair_box);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fair_city_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fairs_stack);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fairs_view);
+  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fair_page);
+  gtk_widget_class_bind_template_child (widget_class, WhJobsView, fairs_page);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, filter_button);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, filter_button_label);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, fairs_button);
@@ -1725,27 +1037,18 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, list_scroller);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, list_view);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, mine_list);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, mine_stack);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, pay_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, posted_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, WhJobsView, mine_page);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, sections);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, settlement_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, sort_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, sort_hint);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, summary_label);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, toasts);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, welfare_box);
-  gtk_widget_class_bind_template_callback (widget_class, city_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_filters_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, fair_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, fair_city_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, filter_control_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, job_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_cb);
-  gtk_widget_class_bind_template_callback (widget_class, mine_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mine_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, other_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, section_button_cb);
@@ -1762,49 +1065,13 @@ static void
 wh_jobs_view_init (WhJobsView *self)
 {
   g_autoptr(GtkListItemFactory) jobs = NULL;
-  g_autoptr(GtkListItemFactory) fairs = NULL;
-  gint64 none = 0;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->filters = wh_job_filters_new ();
-  self->cities = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_array_append_val (self->cities, none);
-  self->districts = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->categories = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (self->categories, NULL);
-  self->welfare_buttons = g_ptr_array_new ();
 
   jobs = make_factory (self, G_CALLBACK (bind_row_cb));
   gtk_list_view_set_factory (self->list_view, jobs);
-  fairs = make_factory (self, G_CALLBACK (bind_fair_cb));
-  gtk_list_view_set_factory (self->fairs_view, fairs);
-
-  for (guint i = 0; i < G_N_ELEMENTS (welfare_tags); i++)
-    {
-      GtkWidget *button = gtk_toggle_button_new_with_label (welfare_tags[i]);
-
-      gtk_widget_add_css_class (button, "pill");
-      g_signal_connect_object (button, "toggled", G_CALLBACK (welfare_toggled_cb), self, 0);
-      gtk_flow_box_append (self->welfare_box, button);
-      g_ptr_array_add (self->welfare_buttons, button);
-    }
-  enable_dropdown_search (self->city_dropdown);
-  enable_dropdown_search (self->fair_city_dropdown);
-  {
-    GtkStringList *cities = string_list_new ();
-    GtkStringList *fair_cities = string_list_new ();
-    GtkStringList *categories = string_list_new ();
-
-    gtk_string_list_append (cities, _("Anywhere"));
-    gtk_string_list_append (fair_cities, _("All cities"));
-    gtk_string_list_append (categories, _("Every trade"));
-    set_dropdown_strings (self->city_dropdown, cities);
-    set_dropdown_strings (self->fair_city_dropdown, fair_cities);
-    set_dropdown_strings (self->category_dropdown, categories);
-  }
-  fill_static_dropdowns (self);
-  fill_districts (self, 0);
   update_summary (self);
   section_changed_cb (self);
 }

@@ -3,7 +3,10 @@
  *
  * Find Jobs (search, filters kept in the job-filters setting, a lazy list
  * of the whole cached region), My Jobs (bookmarked and applied) and Job
- * Fairs, each opening its record beside the list, or over it when narrow. */
+ * Fairs, each opening its record beside the list, or over it when narrow.
+ * The view keeps the list, the search and the navigation; its parts are
+ * widgets of their own: WhJobFilterPopover, WhMyJobsPage, WhJobFairsPage,
+ * and the records WhJobPage and WhJobFairPage. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -24,7 +27,8 @@ gboolean            wh_jobs_view_get_busy    (WhJobsView         *self);
 /* The list of found jobs (for tests and benchmarks); its model changes
  * with each change of filters. */
 GtkListView        *wh_jobs_view_get_list    (WhJobsView         *self);
-/* Opens a cached job's page; FALSE when it is not cached. */
+/* Opens a cached job's page once it is read on the store's queue (nothing
+ * opens when it is not cached); FALSE when there is no store to read. */
 gboolean            wh_jobs_view_show_job    (WhJobsView         *self,
                                               gint64              id);
 

@@ -8,21 +8,18 @@
 
 #include "wh-kiosk-home.h"
 #include "wh-kiosk.h"
-#include "wh-service-page.h"
 #include "wh-token.h"
-#include "wh-window.h"
 
 /* The last seconds of the idle timeout show a countdown. */
 #define WARNING_MS 10000
-
-static const char * const service_pages[] = { "courses", "jobs", "stations", "meals" };
 
 struct _WhKiosk
 {
   GObject parent_instance;
 
-  /* Not owned: the window owns the kiosk. */
+  /* Not owned: the window owns the kiosk, and Home is in its tree. */
   GtkWindow    *window;
+  WhKioskHome  *home;
 
   /* Built here, owned by the window's widget tree */
   GtkWidget    *countdown;
@@ -46,6 +43,8 @@ struct _WhKiosk
 G_DEFINE_FINAL_TYPE (WhKiosk, wh_kiosk, G_TYPE_OBJECT)
 
 enum {
+  SIGNAL_RESET_PAGES,
+  SIGNAL_OPEN_SERVICE,
   SIGNAL_RESET_DONE,
   N_SIGNALS
 };
@@ -66,9 +65,51 @@ window_destroy_cb (WhKiosk *self)
 {
   g_cancellable_cancel (self->cancellable);
   self->window = NULL;
+  self->home = NULL;
 }
 
 /* ---- The kiosk's station: the origin of distances ---------------------- */
+
+static void
+set_station (WhKiosk        *self,
+             gint64          station_id,
+             const WhRecord *station)
+{
+  self->have_station = station != NULL;
+  if (station)
+    wh_context_set_location (self->context, wh_record_get_real (station, "lat"),
+                             wh_record_get_real (station, "lon"), TRUE);
+  if (self->home)
+    wh_kiosk_home_set_station (self->home, station_id, station);
+}
+
+typedef struct
+{
+  WhKiosk *self;
+  gint64   station_id;
+} StationRead;
+
+static void
+station_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  StationRead *read = user_data;
+  g_autoptr(WhKiosk) self = read->self;
+  gint64 station_id = read->station_id;
+  g_autoptr(WhRecord) station = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (read);
+  station = wh_store_get_record_finish (WH_STORE (source), result, &error);
+  if (gone (self))
+    return;
+  /* No such station (yet: it may arrive with the next sync) is no error. */
+  if (error && !g_error_matches (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND))
+    g_debug ("Kiosk station %" G_GINT64_FORMAT ": %s", station_id, error->message);
+  /* The store's queue is ordered: the answer to the latest read comes last. */
+  set_station (self, station_id, station);
+}
 
 static void
 update_station (WhKiosk *self)
@@ -76,18 +117,18 @@ update_station (WhKiosk *self)
   GSettings *settings = wh_context_get_settings (self->context);
   gint64 station_id = g_settings_get_int64 (settings, "kiosk-station-id");
   WhStore *store = wh_context_get_store (self->context);
-  g_autoptr(WhRecord) station = NULL;
-  GtkWidget *home = wh_window_get_page (WH_WINDOW (self->window), "home");
+  StationRead *read;
 
-  /* One row by its key: well under the main thread's millisecond. */
-  if (store && station_id > 0)
-    station = wh_store_get_record (store, &wh_collection_stations, station_id, NULL);
-  self->have_station = station != NULL;
-  if (station)
-    wh_context_set_location (self->context, wh_record_get_real (station, "lat"),
-                             wh_record_get_real (station, "lon"), TRUE);
-  if (WH_IS_KIOSK_HOME (home))
-    wh_kiosk_home_set_station (WH_KIOSK_HOME (home), station_id, station);
+  if (store == NULL || station_id <= 0)
+    {
+      set_station (self, station_id, NULL);
+      return;
+    }
+  read = g_new0 (StationRead, 1);
+  read->self = g_object_ref (self);
+  read->station_id = station_id;
+  wh_store_get_record_async (store, &wh_collection_stations, station_id, self->cancellable,
+                             station_read_cb, read);
 }
 
 /* On the main context (the store's contract): only until the station has
@@ -294,7 +335,6 @@ hide_keypad (WhKiosk *self)
 void
 wh_kiosk_reset (WhKiosk *self)
 {
-  GtkWidget *home;
   WhApi *api;
 
   g_return_if_fail (WH_IS_KIOSK (self));
@@ -310,18 +350,10 @@ wh_kiosk_reset (WhKiosk *self)
   set_countdown (self, TRUE, 0);
 
   close_other_windows (self);
-  for (guint i = 0; i < G_N_ELEMENTS (service_pages); i++)
-    {
-      GtkWidget *page = wh_window_get_page (WH_WINDOW (self->window), service_pages[i]);
-
-      if (WH_IS_SERVICE_PAGE (page))
-        wh_service_page_reset (WH_SERVICE_PAGE (page));
-    }
-  home = wh_window_get_page (WH_WINDOW (self->window), "home");
-  if (WH_IS_KIOSK_HOME (home))
-    wh_kiosk_home_reset (WH_KIOSK_HOME (home));
+  /* The window resets its service pages and shows Home. */
+  g_signal_emit (self, signals[SIGNAL_RESET_PAGES], 0);
+  wh_kiosk_home_reset (self->home);
   hide_keypad (self);
-  wh_window_show_view (WH_WINDOW (self->window), "home");
 
   api = wh_context_get_api (self->context);
   if (api && wh_api_get_token (api))
@@ -460,19 +492,13 @@ keypad_done_cb (WhKiosk *self)
   hide_keypad (self);
 }
 
+/* Home's tile: the window shows that service on the topic. */
 static void
 open_service_cb (WhKiosk    *self,
                  const char *name,
                  const char *topic)
 {
-  GtkWidget *page = wh_window_get_page (WH_WINDOW (self->window), name);
-
-  g_return_if_fail (WH_IS_SERVICE_PAGE (page));
-
-  /* show_topic starts from a reset page: resetting first as well would
-   * query the jobs twice. */
-  wh_window_show_view (WH_WINDOW (self->window), name);
-  wh_service_page_show_topic (WH_SERVICE_PAGE (page), topic);
+  g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, name, topic);
 }
 
 static void
@@ -546,19 +572,22 @@ build_ui (WhKiosk *self)
 }
 
 WhKiosk *
-wh_kiosk_new (GtkWindow *window,
-              WhContext *context)
+wh_kiosk_new (AdwApplicationWindow *app_window,
+              WhKioskHome          *home,
+              WhContext            *context)
 {
+  GtkWindow *window = (GtkWindow *) app_window;
   WhKiosk *self;
   GtkEventController *keys;
   GListModel *toplevels;
-  GtkWidget *home;
 
-  g_return_val_if_fail (WH_IS_WINDOW (window), NULL);
+  g_return_val_if_fail (ADW_IS_APPLICATION_WINDOW (app_window), NULL);
+  g_return_val_if_fail (WH_IS_KIOSK_HOME (home), NULL);
   g_return_val_if_fail (WH_IS_CONTEXT (context), NULL);
 
   self = g_object_new (WH_TYPE_KIOSK, NULL);
   self->window = window;
+  self->home = home;
   self->context = g_object_ref (context);
   self->cancellable = g_cancellable_new ();
   self->idle = wh_kiosk_idle_new (90000, WARNING_MS);
@@ -608,13 +637,9 @@ wh_kiosk_new (GtkWindow *window,
                            G_CALLBACK (timeout_setting_changed_cb), self, G_CONNECT_SWAPPED);
   timeout_setting_changed_cb (self);
 
-  home = wh_window_get_page (WH_WINDOW (window), "home");
-  if (WH_IS_KIOSK_HOME (home))
-    {
-      wh_kiosk_home_set_context (WH_KIOSK_HOME (home), context);
-      g_signal_connect_object (home, "open-service", G_CALLBACK (open_service_cb), self,
-                               G_CONNECT_SWAPPED);
-    }
+  wh_kiosk_home_set_context (home, context);
+  g_signal_connect_object (home, "open-service", G_CALLBACK (open_service_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (wh_context_get_settings (context), "changed::kiosk-station-id",
                            G_CALLBACK (update_station), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::store", G_CALLBACK (context_store_cb), self,
@@ -662,6 +687,7 @@ wh_kiosk_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   self->window = NULL;
+  self->home = NULL;
   if (self->watched_store)
     g_clear_signal_handler (&self->store_changed_id, self->watched_store);
   g_clear_object (&self->watched_store);
@@ -676,6 +702,17 @@ wh_kiosk_class_init (WhKioskClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = wh_kiosk_dispose;
 
+  /* The session ends (wh_kiosk_reset): the window puts every service page
+   * back to its start (wh_service_page_reset) and shows Home. */
+  signals[SIGNAL_RESET_PAGES] = g_signal_new ("reset-pages", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 0);
+  /* A tile of Home was pressed: the window shows the service name
+   * ("courses", "jobs", "stations", "meals") on topic (nullable; see
+   * wh_service_page_show_topic). */
+  signals[SIGNAL_OPEN_SERVICE] = g_signal_new ("open-service", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   /* The reset has finished: the cache and keyring hold nothing personal. */
   signals[SIGNAL_RESET_DONE] = g_signal_new ("reset-done", G_TYPE_FROM_CLASS (klass),
                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -9,10 +9,11 @@
  * where a kiosk never puts a token in the first place). The window owns it. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "wh-context.h"
 #include "wh-keypad.h"
+#include "wh-kiosk-home.h"
 #include "wh-kiosk-idle.h"
 
 G_BEGIN_DECLS
@@ -20,9 +21,13 @@ G_BEGIN_DECLS
 #define WH_TYPE_KIOSK (wh_kiosk_get_type ())
 G_DECLARE_FINAL_TYPE (WhKiosk, wh_kiosk, WH, KIOSK, GObject)
 
-/* window: a WhWindow, whose content gains the keypad and countdown. */
-WhKiosk     *wh_kiosk_new        (GtkWindow *window,
-                                  WhContext *context);
+/* window: the main window, whose content gains the keypad and countdown;
+ * home: the Home page in it. The kiosk never drives the window's pages: it
+ * emits ::open-service (a Home tile) and ::reset-pages (the session ends),
+ * and the window shows and resets its pages. */
+WhKiosk     *wh_kiosk_new        (AdwApplicationWindow *window,
+                                  WhKioskHome          *home,
+                                  WhContext            *context);
 /* Ends the session now, as the idle timeout does (and the Home button):
  * emits ::reset-done once the cache and the keyring are wiped. */
 void         wh_kiosk_reset      (WhKiosk   *self);

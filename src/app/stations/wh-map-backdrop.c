@@ -7,7 +7,7 @@
 
 #include "wh-map-backdrop.h"
 #include "wh-map-sprite.h"
-#include "wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-station-layer.h"
 #include "wh-store.h"
 

@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "wh-map-sprite.h"
-#include "wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-station-layer.h"
 
 /* Cells of this many pixels: a cluster's disc (at most 48 px across) fits. */
@@ -100,33 +100,13 @@ wh_map_frame_init (WhMapFrame   *frame,
                    ShumateLayer *layer)
 {
   ShumateViewport *viewport = shumate_layer_get_viewport (layer);
-  double lat = shumate_location_get_latitude (SHUMATE_LOCATION (viewport));
-  double lon = shumate_location_get_longitude (SHUMATE_LOCATION (viewport));
-  double rotation = shumate_viewport_get_rotation (viewport);
-  double x, y;
 
-  frame->world_px = tile_size (viewport) * exp2 (shumate_viewport_get_zoom_level (viewport));
-  wh_map_project (lat, lon, &x, &y);
-  frame->cx = x * frame->world_px;
-  frame->cy = y * frame->world_px;
-  frame->cos_r = cos (rotation);
-  frame->sin_r = sin (rotation);
-  frame->half_w = gtk_widget_get_width (GTK_WIDGET (layer)) / 2.0;
-  frame->half_h = gtk_widget_get_height (GTK_WIDGET (layer)) / 2.0;
-}
-
-void
-wh_map_frame_apply (const WhMapFrame *frame,
-                    double            wx,
-                    double            wy,
-                    double           *x,
-                    double           *y)
-{
-  double dx = wx * frame->world_px - frame->cx;
-  double dy = wy * frame->world_px - frame->cy;
-
-  *x = frame->half_w + dx * frame->cos_r - dy * frame->sin_r;
-  *y = frame->half_h + dx * frame->sin_r + dy * frame->cos_r;
+  wh_map_frame_set (frame, shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
+                    shumate_location_get_longitude (SHUMATE_LOCATION (viewport)),
+                    shumate_viewport_get_zoom_level (viewport), tile_size (viewport),
+                    shumate_viewport_get_rotation (viewport),
+                    gtk_widget_get_width (GTK_WIDGET (layer)),
+                    gtk_widget_get_height (GTK_WIDGET (layer)));
 }
 
 void
@@ -146,8 +126,7 @@ wh_station_layer_to_widget (ShumateLayer *layer,
   wh_map_frame_apply (&frame, wx, wy, x, y);
 }
 
-/* The area in view, as a lat/lon box around the widget's circumcircle (so a
- * rotated view is covered too), grown by margin view sizes on each side. */
+/* The area in view, grown by margin view sizes on each side. */
 static void
 view_box (WhStationLayer *self,
           double          margin,
@@ -157,16 +136,9 @@ view_box (WhStationLayer *self,
           double         *max_lon)
 {
   WhMapFrame frame;
-  double r, x0, y0, x1, y1;
 
   wh_map_frame_init (&frame, SHUMATE_LAYER (self));
-  r = hypot (frame.half_w, frame.half_h) * (1 + 2 * margin);
-  x0 = CLAMP ((frame.cx - r) / frame.world_px, 0, 1);
-  x1 = CLAMP ((frame.cx + r) / frame.world_px, 0, 1);
-  y0 = CLAMP ((frame.cy - r) / frame.world_px, 0, 1);
-  y1 = CLAMP ((frame.cy + r) / frame.world_px, 0, 1);
-  wh_map_unproject (x0, y1, min_lat, min_lon);
-  wh_map_unproject (x1, y0, max_lat, max_lon);
+  wh_map_frame_box (&frame, margin, min_lat, min_lon, max_lat, max_lon);
 }
 
 static int

@@ -43,23 +43,9 @@ gboolean        wh_station_layer_pick         (WhStationLayer        *self,
                                                double                *lon,
                                                guint                 *count,
                                                gint64                *id);
-/* World coordinates (0..1, wh_map_project) to widget coordinates, for the
- * viewport's state when made: one per frame, applied to every point. */
-typedef struct
-{
-  double world_px; /* the world's width in pixels at this zoom */
-  double cx, cy;   /* the centre, in world pixels */
-  double cos_r, sin_r;
-  double half_w, half_h;
-} WhMapFrame;
-
+/* The frame (wh-geo.h) of layer's viewport now. */
 void            wh_map_frame_init             (WhMapFrame            *frame,
                                                ShumateLayer          *layer);
-void            wh_map_frame_apply            (const WhMapFrame      *frame,
-                                               double                 wx,
-                                               double                 wy,
-                                               double                *x,
-                                               double                *y);
 
 /* Where a place is drawn in the widget, with the viewport's centre, zoom
  * and rotation. */

@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-station-report-dialog.h"
-#include "wh-sync.h"
+#include "wh-stations.h"
 
 struct _WhStationReportDialog
 {
@@ -36,43 +36,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-WhRecord *
-wh_station_report_new (gint64      station_id,
-                       const char *problem,
-                       const char *comment)
-{
-  g_autoptr(WhRecord) record = wh_record_new (&wh_collection_station_reports);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
-
-  g_return_val_if_fail (station_id > 0, NULL);
-  g_return_val_if_fail (problem != NULL, NULL);
-
-  wh_record_set_text (record, "report_id", id);
-  wh_record_set_int (record, "station_id", station_id);
-  wh_record_set_text (record, "problem", problem);
-  if (comment && *comment)
-    wh_record_set_text (record, "comment", comment);
-  wh_record_set_text (record, "reported_at", stamp);
-  return g_steal_pointer (&record);
-}
-
-gboolean
-wh_station_report_queue (WhStore    *store,
-                         gint64      station_id,
-                         const char *problem,
-                         const char *comment,
-                         GError    **error)
-{
-  g_autoptr(WhRecord) record = NULL;
-
-  g_return_val_if_fail (WH_IS_STORE (store), FALSE);
-
-  record = wh_station_report_new (station_id, problem, comment);
-  return wh_sync_queue_record (store, record, error);
-}
-
 static const char *
 chosen_problem (WhStationReportDialog *self)
 {
@@ -83,40 +46,6 @@ chosen_problem (WhStationReportDialog *self)
   if (gtk_check_button_get_active (self->other_check))
     return "other";
   return "no_hot_water";
-}
-
-typedef struct
-{
-  WhStore *store;
-  gint64   station_id;
-  char    *problem;
-  char    *comment;
-} SendJob;
-
-static void
-send_job_free (SendJob *job)
-{
-  g_clear_object (&job->store);
-  g_free (job->problem);
-  g_free (job->comment);
-  g_free (job);
-}
-
-/* A write transaction with its fsync, and up to the store's busy timeout
- * while a sync holds the writer: not on the main thread. */
-static void
-send_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  SendJob *job = task_data;
-  GError *error = NULL;
-
-  if (wh_station_report_queue (job->store, job->station_id, job->problem, job->comment, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 static void
@@ -135,10 +64,10 @@ sent_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  WhStationReportDialog *self = WH_STATION_REPORT_DIALOG (object);
+  g_autoptr(WhStationReportDialog) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!wh_station_report_queue_finish (WH_STORE (object), result, &error))
     {
       g_autofree char *body = NULL;
 
@@ -160,8 +89,7 @@ wh_station_report_dialog_response (AdwMessageDialog *dialog,
                                    const char       *response)
 {
   WhStationReportDialog *self = WH_STATION_REPORT_DIALOG (dialog);
-  g_autoptr(GTask) task = NULL;
-  SendJob *job;
+  g_autofree char *comment = NULL;
 
   if (g_strcmp0 (response, "send") != 0)
     {
@@ -171,16 +99,10 @@ wh_station_report_dialog_response (AdwMessageDialog *dialog,
     }
   if (self->sending)
     return;
-  job = g_new0 (SendJob, 1);
-  job->store = g_object_ref (self->store);
-  job->station_id = self->station_id;
-  job->problem = g_strdup (chosen_problem (self));
-  job->comment = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->comment_entry))));
+  comment = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->comment_entry))));
   set_sending (self, TRUE);
-  task = g_task_new (self, self->cancellable, sent_cb, NULL);
-  g_task_set_source_tag (task, wh_station_report_dialog_response);
-  g_task_set_task_data (task, job, (GDestroyNotify) send_job_free);
-  g_task_run_in_thread (task, send_thread);
+  wh_station_report_queue_async (self->store, self->station_id, chosen_problem (self), comment,
+                                 self->cancellable, sent_cb, g_object_ref (self));
 }
 
 /* libadwaita 1.2 closes the dialog before it emits ::response, so a report

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-station-report-dialog.h: "Report a problem" with a station.
  *
- * The report is a personal write: it goes to the outbox and reaches the
- * server with the next sync that has a token, so it is never lost offline.
+ * What was chosen and typed, queued by wh_station_report_queue_async
+ * (wh-stations.h).
  */
 #pragma once
 
@@ -22,17 +22,5 @@ G_DECLARE_FINAL_TYPE (WhStationReportDialog, wh_station_report_dialog, WH,
 WhStationReportDialog *wh_station_report_dialog_new (GtkWindow      *parent,
                                                      WhStore        *store,
                                                      const WhRecord *station);
-
-/* A station_reports record: a new report_id, reported_at now (local time).
- * problem: "no_hot_water", "closed", "broken_charger" or "other". */
-WhRecord *wh_station_report_new   (gint64          station_id,
-                                   const char     *problem,
-                                   const char     *comment);
-/* Builds the report and queues it through the outbox. */
-gboolean  wh_station_report_queue (WhStore        *store,
-                                   gint64          station_id,
-                                   const char     *problem,
-                                   const char     *comment,
-                                   GError        **error);
 
 G_END_DECLS

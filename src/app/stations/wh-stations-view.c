@@ -5,16 +5,14 @@
 
 #include <glib/gi18n.h>
 #include <shumate/shumate.h>
-#ifdef HAVE_GEOCLUE
-#include <geoclue.h>
-#endif
 
 #include "wh-format.h"
 #include "wh-map-backdrop.h"
 #include "wh-service-page.h"
-#include "wh-station-clusters.h"
+#include "wh-geo.h"
 #include "wh-station-layer.h"
-#include "wh-station-report-dialog.h"
+#include "wh-station-page.h"
+#include "wh-stations.h"
 #include "wh-keynav.h"
 #include "wh-stations-view.h"
 
@@ -36,7 +34,6 @@ struct _WhStationsView
   GtkWidget parent_instance;
 
   /* Template widgets */
-  GtkButton         *back_button;
   AdwStatusPage     *empty_page;
   GtkFlowBox        *filter_box;
   GtkButton         *home_button;
@@ -52,8 +49,7 @@ struct _WhStationsView
   GtkButton         *show_list_button;
   GtkButton         *show_map_button;
   GtkStack          *sidebar_stack;
-  GtkBox            *station_box;
-  GtkLabel          *station_title;
+  WhStationPage     *station_page;
   AdwToastOverlay   *toast_overlay;
 
   /* Filters, made in code: one toggle per amenity */
@@ -75,9 +71,10 @@ struct _WhStationsView
   WhContext         *context;
   WhStore           *store;
   GCancellable      *list_cancellable;
+  GCancellable      *station_cancellable; /* the station being read */
+  gboolean           station_move_map;    /* once it is read */
   GCancellable      *cancellable;   /* for the view's lifetime */
   GPtrArray         *nearby;        /* WhNearby*, what the list shows */
-  WhRecord          *station;       /* the station page's, or NULL */
   guint              list_limit;
   guint              open_now_timer;
   guint              origin_timeout; /* the list follows the map centre */
@@ -85,10 +82,6 @@ struct _WhStationsView
   gboolean           centred_once;
   gboolean           have_extent;    /* of the saved stations' cities: */
   double             extent[4];      /* min lat, min lon, max lat, max lon */
-#ifdef HAVE_GEOCLUE
-  GClueSimple       *geoclue;
-  gboolean           geoclue_started;
-#endif
 };
 
 static void wh_stations_view_page_init (WhServicePageInterface *iface);
@@ -112,7 +105,7 @@ static void
 toast (WhStationsView *self,
        const char     *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, wh_format_toast_new (message));
+  wh_service_page_toast (WH_SERVICE_PAGE (self), message);
 }
 
 /* ---- Where distances are measured from ---------------------------------- */
@@ -182,60 +175,7 @@ location_changed_cb (WhStationsView *self)
   reload_list (self);
 }
 
-#ifdef HAVE_GEOCLUE
-static void
-geoclue_location_cb (WhStationsView *self)
-{
-  GClueLocation *location = gclue_simple_get_location (self->geoclue);
-
-  if (location && self->context)
-    wh_context_set_location (self->context, gclue_location_get_latitude (location),
-                             gclue_location_get_longitude (location), TRUE);
-}
-
-static void
-geoclue_ready_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(WhStationsView) self = user_data;
-  g_autoptr(GError) error = NULL;
-  GClueSimple *simple = gclue_simple_new_finish (result, &error);
-
-  if (simple == NULL)
-    {
-      /* No location service (a kiosk, a container, Xvfb) or the user said
-       * no: the place from preferences stays the origin. */
-      g_debug ("No location service: %s", error->message);
-      return;
-    }
-  if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_object_unref (simple);
-      return;
-    }
-  self->geoclue = simple;
-  g_signal_connect_object (simple, "notify::location", G_CALLBACK (geoclue_location_cb), self,
-                           G_CONNECT_SWAPPED);
-  geoclue_location_cb (self);
-}
-
-/* Asked once the stations page is shown, never at start-up: the location
- * is only needed here, and the worker sees why it is asked. */
-static void
-start_geoclue (WhStationsView *self)
-{
-  if (self->geoclue_started || self->context == NULL || wh_context_get_kiosk (self->context))
-    return;
-  self->geoclue_started = TRUE;
-  gclue_simple_new (APP_ID, GCLUE_ACCURACY_LEVEL_CITY, self->cancellable, geoclue_ready_cb,
-                    g_object_ref (self));
-}
-#endif
-
 /* ---- Filters ------------------------------------------------------------ */
-
-static const char * const status_ids[] = { NULL, "open", "closed", "maintenance" };
 
 static void
 get_filter (WhStationsView  *self,
@@ -250,7 +190,7 @@ get_filter (WhStationsView  *self,
   filter->open_24h = gtk_toggle_button_get_active (self->open_24h_toggle);
   if (gtk_toggle_button_get_active (self->open_now_toggle))
     filter->open_at = wh_station_minute_now ();
-  filter->status = status < G_N_ELEMENTS (status_ids) ? status_ids[status] : NULL;
+  filter->status = wh_stations_status_at (status);
 }
 
 static void
@@ -325,112 +265,6 @@ build_filters (WhStationsView *self)
 
 /* ---- The list ----------------------------------------------------------- */
 
-typedef struct
-{
-  WhStore        *store;
-  WhStationFilter filter;
-  char           *search;
-  double          lat, lon;
-  guint           limit;
-  gint64          total;  /* stations cached, read when none matched */
-} ListJob;
-
-static void
-list_job_free (ListJob *job)
-{
-  g_clear_object (&job->store);
-  g_free (job->search);
-  g_free (job);
-}
-
-static int
-nearby_compare (gconstpointer a,
-                gconstpointer b)
-{
-  const WhNearby *x = *(WhNearby * const *) a, *y = *(WhNearby * const *) b;
-
-  return x->distance_m < y->distance_m ? -1 : x->distance_m > y->distance_m;
-}
-
-static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ListJob *job = task_data;
-  GError *error = NULL;
-  GPtrArray *result;
-
-  if (job->search == NULL)
-    result = wh_store_query_nearest_stations (job->store, &job->filter, job->lat, job->lon,
-                                              job->limit, &error);
-  else
-    {
-      /* What was typed, best matches first, then those that pass the
-       * filters, nearest first. */
-      g_autoptr(GPtrArray) found = wh_store_search (job->store, &wh_collection_stations,
-                                                    job->search, 200, &error);
-
-      result = NULL;
-      if (found)
-        {
-          result = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_nearby_free);
-          for (guint i = 0; i < found->len; i++)
-            {
-              WhRecord *record = found->pdata[i];
-              WhNearby *item;
-
-              if (!wh_station_matches (record, &job->filter))
-                continue;
-              item = g_new0 (WhNearby, 1);
-              item->record = wh_record_copy (record);
-              item->distance_m = wh_geo_distance_m (job->lat, job->lon,
-                                                    wh_record_get_real (record, "lat"),
-                                                    wh_record_get_real (record, "lon"));
-              g_ptr_array_add (result, item);
-            }
-          g_ptr_array_sort (result, nearby_compare);
-          if (result->len > job->limit)
-            g_ptr_array_set_size (result, job->limit);
-        }
-    }
-  /* The empty state tells "nothing cached" from "nothing matches": count
-   * here, off the main thread. */
-  if (result != NULL && result->len == 0)
-    job->total = wh_store_count (job->store, &wh_collection_stations, NULL);
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, (GDestroyNotify) g_ptr_array_unref);
-}
-
-/* "08:00–20:00", "Open 24 hours", or NULL. */
-static char *
-format_hours (const WhRecord *station)
-{
-  const char *opens = wh_record_get_text (station, "opens");
-  const char *closes = wh_record_get_text (station, "closes");
-
-  if (wh_record_get_bool (station, "open_24h"))
-    return g_strdup (_("Open 24 hours"));
-  if (opens && closes)
-    /* Translators: opening hours, e.g. 08:00–20:00 */
-    return g_strdup_printf (_("%s–%s"), opens, closes);
-  return NULL;
-}
-
-static const char *
-format_open_now (const WhRecord *station)
-{
-  const char *status = wh_record_get_text (station, "status");
-
-  if (g_strcmp0 (status, "open") != 0)
-    return wh_format_station_status (status);
-  return wh_station_is_open_at (station, wh_station_minute_now ()) ? _("Open now")
-                                                                   : _("Closed now");
-}
-
 /* here: the kiosk's own station, where the person reading stands. */
 static GtkWidget *
 make_row (const WhNearby *item,
@@ -443,14 +277,15 @@ make_row (const WhNearby *item,
   /* Translators: in place of a distance, on the row of the kiosk's own station */
   g_autofree char *distance = here ? g_strdup (C_("station row", "You are here"))
                                    : wh_format_distance (item->distance_m);
-  g_autofree char *hours = format_hours (station);
+  g_autofree char *hours = wh_station_format_hours (station);
   g_autofree char *line = NULL;
   GtkWidget *subtitle;
   GtkWidget *address = gtk_label_new (wh_record_get_text (station, "address"));
 
   /* Translators: a list row: distance · open now · hours */
-  line = hours ? g_strdup_printf (_("%s · %s · %s"), distance, format_open_now (station), hours)
-               : g_strdup_printf ("%s · %s", distance, format_open_now (station));
+  line = hours ? g_strdup_printf (_("%s · %s · %s"), distance,
+                                  wh_station_format_open_now (station), hours)
+               : g_strdup_printf ("%s · %s", distance, wh_station_format_open_now (station));
   subtitle = gtk_label_new (line);
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
@@ -524,9 +359,11 @@ list_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  WhStationsView *self = WH_STATIONS_VIEW (object);
+  WhStationsView *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = g_task_propagate_pointer (G_TASK (result), &error);
+  gint64 total = -1;
+  g_autoptr(GPtrArray) items = wh_stations_list_finish (WH_STORE (object), result, &total, &error);
+  const WhRecord *station;
   GtkWidget *child;
   gint64 here_id = 0;
 
@@ -548,7 +385,6 @@ list_done_cb (GObject      *object,
   if (items->len == 0)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-      gint64 total = ((ListJob *) g_task_get_task_data (G_TASK (result)))->total;
 
       if (total <= 0)
         set_empty (self, _("No Stations Yet"),
@@ -559,13 +395,14 @@ list_done_cb (GObject      *object,
         set_empty (self, _("No Station Matches"), _("Turn off a filter to see more stations."));
       return;
     }
+  station = wh_station_page_get_station (self->station_page);
   for (guint i = 0; i < items->len; i++)
     {
       GtkWidget *row = make_row (items->pdata[i],
                                  here_id > 0 && ((WhNearby *) items->pdata[i])->record->id == here_id);
 
       gtk_list_box_append (self->nearest_list, row);
-      if (self->station && self->station->id == ((WhNearby *) items->pdata[i])->record->id)
+      if (station && station->id == ((WhNearby *) items->pdata[i])->record->id)
         gtk_list_box_select_row (self->nearest_list, GTK_LIST_BOX_ROW (row));
     }
   if (items->len == self->list_limit)
@@ -607,9 +444,9 @@ set_place_clicked_cb (WhStationsView *self)
 static void
 reload_list (WhStationsView *self)
 {
-  g_autoptr(GTask) task = NULL;
-  ListJob *job;
+  WhStationFilter filter;
   const char *text;
+  double lat, lon;
   gboolean known;
 
   if (self->nearest_list == NULL)
@@ -622,20 +459,13 @@ reload_list (WhStationsView *self)
       return;
     }
   self->list_cancellable = g_cancellable_new ();
-  job = g_new0 (ListJob, 1);
-  job->store = g_object_ref (self->store);
-  get_filter (self, &job->filter);
-  /* status points into static storage; nothing to copy. */
+  get_filter (self, &filter);
   text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  job->search = text && *text ? g_strdup (text) : NULL;
-  known = get_origin (self, &job->lat, &job->lon);
-  job->limit = self->list_limit;
+  known = get_origin (self, &lat, &lon);
   update_origin_label (self, known);
-
-  task = g_task_new (self, self->list_cancellable, list_done_cb, NULL);
-  g_task_set_source_tag (task, reload_list);
-  g_task_set_task_data (task, job, (GDestroyNotify) list_job_free);
-  g_task_run_in_thread (task, list_thread);
+  /* The list_done_cb of a cancelled read returns before touching self. */
+  wh_stations_list_async (self->store, &filter, text, lat, lon, self->list_limit,
+                          self->list_cancellable, list_done_cb, self);
 }
 
 static void
@@ -668,7 +498,7 @@ origin_timeout_cb (gpointer user_data)
   double lat, lon;
 
   self->origin_timeout = 0;
-  if (!get_origin (self, &lat, &lon) && self->station == NULL)
+  if (!get_origin (self, &lat, &lon) && wh_station_page_get_station (self->station_page) == NULL)
     reload_list (self);
   return G_SOURCE_REMOVE;
 }
@@ -684,233 +514,19 @@ viewport_moved_cb (WhStationsView *self)
 
 /* ---- The station page --------------------------------------------------- */
 
-static GtkWidget *
-add_fact (WhStationsView *self,
-          const char     *heading,
-          const char     *text)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (heading);
-  GtkWidget *value = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_widget_add_css_class (title, "caption-heading");
-  gtk_widget_add_css_class (title, "dim-label");
-  gtk_label_set_xalign (GTK_LABEL (value), 0);
-  gtk_label_set_wrap (GTK_LABEL (value), TRUE);
-  gtk_label_set_selectable (GTK_LABEL (value), TRUE);
-  gtk_box_append (GTK_BOX (box), title);
-  gtk_box_append (GTK_BOX (box), value);
-  gtk_box_append (self->station_box, box);
-  return value;
-}
-
-static void
-show_uri_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(WhStationsView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) && self->station)
-    {
-      /* No app for geo: here; a web map opens in any browser. */
-      double lat = wh_record_get_real (self->station, "lat");
-      double lon = wh_record_get_real (self->station, "lon");
-      g_autofree char *url = g_strdup_printf ("https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f"
-                                              "#map=17/%.6f/%.6f", lat, lon, lat, lon);
-      g_autoptr(GAppLaunchContext) launch = NULL;
-      g_autoptr(GError) web_error = NULL;
-
-      launch = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
-                 gtk_widget_get_display (GTK_WIDGET (self))));
-      if (!g_app_info_launch_default_for_uri (url, launch, &web_error))
-        toast (self, _("No map app or browser could be opened. The address is on this page."));
-    }
-}
-
-static void
-navigate_clicked_cb (WhStationsView *self)
-{
-  g_autofree char *uri = NULL;
-  char lat[G_ASCII_DTOSTR_BUF_SIZE], lon[G_ASCII_DTOSTR_BUF_SIZE];
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->station == NULL)
-    return;
-  g_ascii_formatd (lat, sizeof lat, "%.6f", wh_record_get_real (self->station, "lat"));
-  g_ascii_formatd (lon, sizeof lon, "%.6f", wh_record_get_real (self->station, "lon"));
-  uri = g_strdup_printf ("geo:%s,%s", lat, lon);
-  gtk_show_uri_full (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME,
-                     self->cancellable, show_uri_done_cb, g_object_ref (self));
-}
-
-static void
-report_queued_cb (WhStationsView *self)
-{
-  toast (self, _("Thank you. Your report is saved and will be sent when you are online."));
-}
-
-static void
-report_clicked_cb (WhStationsView *self)
-{
-  WhStationReportDialog *dialog;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (self->station == NULL || self->store == NULL)
-    return;
-  dialog = wh_station_report_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                         self->store, self->station);
-  g_signal_connect_object (dialog, "queued", G_CALLBACK (report_queued_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-show_on_map_clicked_cb (WhStationsView *self)
-{
-  if (self->station == NULL)
-    return;
-  adw_leaflet_set_visible_child_name (self->leaflet, "map");
-  shumate_map_go_to_full (self->map, wh_record_get_real (self->station, "lat"),
-                          wh_record_get_real (self->station, "lon"),
-                          MAX (PLACE_ZOOM + 2, shumate_viewport_get_zoom_level (get_viewport (self))));
-}
-
-static GtkWidget *
-make_button (const char *icon,
-             const char *label)
-{
-  GtkWidget *button = gtk_button_new ();
-  GtkWidget *content = adw_button_content_new ();
-
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon);
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  gtk_button_set_child (GTK_BUTTON (button), content);
-  gtk_widget_set_size_request (button, -1, 44);
-  return button;
-}
-
-static void
-build_station_page (WhStationsView *self)
-{
-  const WhRecord *station = self->station;
-  GtkWidget *child, *buttons, *button, *amenities, *value;
-  g_autofree char *hours = format_hours (station);
-  g_auto(GStrv) have = wh_record_dup_strv (station, "amenities");
-  g_auto(GStrv) photos = wh_record_dup_strv (station, "photos");
-  double lat, lon;
-  gboolean known;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->station_box))))
-    gtk_box_remove (self->station_box, child);
-  gtk_label_set_text (self->station_title, wh_record_get_text (station, "name"));
-
-  known = get_origin (self, &lat, &lon);
-  {
-    g_autofree char *distance =
-      wh_format_distance (wh_geo_distance_m (lat, lon, wh_record_get_real (station, "lat"),
-                                             wh_record_get_real (station, "lon")));
-    gboolean kiosk = self->context && wh_context_get_kiosk (self->context);
-    g_autofree char *where = g_strdup_printf (!known ? _("%s from the map centre")
-                                              : kiosk ? _("%s from here") : _("%s from you"),
-                                              distance);
-
-    add_fact (self, _("Address"), wh_record_get_text (station, "address"));
-    add_fact (self, _("Distance"), where);
-  }
-
-  value = add_fact (self, _("Now"), format_open_now (station));
-  gtk_widget_add_css_class (value, wh_station_is_open_at (station, wh_station_minute_now ())
-                                     ? "wh-open-now" : "wh-closed-now");
-  add_fact (self, _("Hours"), hours ? hours : _("Not known"));
-
-  amenities = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (amenities), GTK_SELECTION_NONE);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (amenities), 8);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (amenities), 6);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (amenities), 6);
-  for (guint i = 0; have && have[i]; i++)
-    {
-      GtkWidget *tag = gtk_label_new (wh_format_amenity (have[i]));
-
-      gtk_widget_add_css_class (tag, "card");
-      gtk_widget_set_margin_start (tag, 0);
-      g_object_set (tag, "margin-top", 0, NULL);
-      gtk_label_set_xalign (GTK_LABEL (tag), 0.5);
-      gtk_widget_set_size_request (tag, -1, 32);
-      gtk_flow_box_append (GTK_FLOW_BOX (amenities), tag);
-      gtk_widget_set_focusable (gtk_widget_get_parent (tag), FALSE);
-    }
-  {
-    GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-    GtkWidget *title = gtk_label_new (_("Amenities"));
-
-    gtk_label_set_xalign (GTK_LABEL (title), 0);
-    gtk_widget_add_css_class (title, "caption-heading");
-    gtk_widget_add_css_class (title, "dim-label");
-    gtk_box_append (GTK_BOX (box), title);
-    if (have && have[0])
-      gtk_box_append (GTK_BOX (box), amenities);
-    else
-      {
-        g_object_ref_sink (amenities);
-        g_object_unref (amenities);
-        gtk_box_append (GTK_BOX (box), gtk_label_new (_("None listed")));
-        gtk_widget_set_halign (gtk_widget_get_last_child (box), GTK_ALIGN_START);
-      }
-    gtk_box_append (self->station_box, box);
-  }
-  if (wh_record_get_text (station, "phone"))
-    add_fact (self, _("Phone"), wh_record_get_text (station, "phone"));
-  if (wh_record_get_text (station, "operator"))
-    add_fact (self, _("Run by"), wh_record_get_text (station, "operator"));
-  if (photos && photos[0])
-    {
-      g_autofree char *text =
-        g_strdup_printf (ngettext ("%u photo, shown when the app can fetch it.",
-                                      "%u photos, shown when the app can fetch them.",
-                                      g_strv_length (photos)),
-                         g_strv_length (photos));
-      add_fact (self, _("Photos"), text);
-    }
-
-  buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_top (buttons, 6);
-  if (!self->context || !wh_context_get_kiosk (self->context))
-    {
-      button = make_button ("mark-location-symbolic", _("_Navigate"));
-      gtk_widget_set_name (button, "navigate");
-      gtk_widget_add_css_class (button, "suggested-action");
-      gtk_widget_set_tooltip_text (button, _("Open the way there in a map app"));
-      g_signal_connect_object (button, "clicked", G_CALLBACK (navigate_clicked_cb), self,
-                               G_CONNECT_SWAPPED);
-      gtk_box_append (GTK_BOX (buttons), button);
-    }
-  button = make_button ("find-location-symbolic", _("Show on _Map"));
-  g_signal_connect_object (button, "clicked", G_CALLBACK (show_on_map_clicked_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (buttons), button);
-  button = make_button ("dialog-warning-symbolic", _("_Report a Problem…"));
-  g_signal_connect_object (button, "clicked", G_CALLBACK (report_clicked_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_box_append (GTK_BOX (buttons), button);
-  gtk_box_append (self->station_box, buttons);
-}
-
 static void
 set_selected_marker (WhStationsView *self)
 {
-  if (self->station == NULL)
+  const WhRecord *station = wh_station_page_get_station (self->station_page);
+
+  if (station == NULL)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->selected_marker), FALSE);
       return;
     }
   shumate_location_set_location (SHUMATE_LOCATION (self->selected_marker),
-                                 wh_record_get_real (self->station, "lat"),
-                                 wh_record_get_real (self->station, "lon"));
+                                 wh_record_get_real (station, "lat"),
+                                 wh_record_get_real (station, "lon"));
   gtk_widget_set_visible (GTK_WIDGET (self->selected_marker), TRUE);
 }
 
@@ -933,40 +549,58 @@ select_list_row (WhStationsView *self,
 }
 
 static void
-show_station (WhStationsView *self,
-              gint64          id,
-              gboolean        move_map)
+station_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
+  WhStationsView *self = user_data;
   g_autoptr(GError) error = NULL;
-  WhRecord *record;
+  g_autoptr(WhRecord) record = wh_store_get_record_finish (WH_STORE (object), result, &error);
+  gboolean known;
+  double lat, lon;
 
-  if (self->store == NULL)
+  /* Cancelled: the view went, or another station was asked for since. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  /* One row by its key: well under a millisecond. */
-  record = wh_store_get_record (self->store, &wh_collection_stations, id, &error);
   if (record == NULL)
     {
       toast (self, error->message);
       return;
     }
-  g_clear_pointer (&self->station, wh_record_free);
-  self->station = record;
-  build_station_page (self);
+  known = get_origin (self, &lat, &lon);
+  wh_station_page_show (self->station_page, self->context, record, known, lat, lon);
   set_selected_marker (self);
-  select_list_row (self, id);
+  select_list_row (self, record->id);
   gtk_stack_set_visible_child_name (self->sidebar_stack, "station");
   adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
-  if (move_map)
+  if (self->station_move_map)
     shumate_map_go_to_full (self->map, wh_record_get_real (record, "lat"),
                             wh_record_get_real (record, "lon"),
                             MAX (PLACE_ZOOM + 2, shumate_viewport_get_zoom_level (get_viewport (self))));
-  gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  wh_station_page_focus_back (self->station_page);
+}
+
+static void
+show_station (WhStationsView *self,
+              gint64          id,
+              gboolean        move_map)
+{
+  if (self->store == NULL)
+    return;
+  /* The last station asked for wins. */
+  g_cancellable_cancel (self->station_cancellable);
+  g_clear_object (&self->station_cancellable);
+  self->station_cancellable = g_cancellable_new ();
+  self->station_move_map = move_map;
+  wh_store_get_record_async (self->store, &wh_collection_stations, id, self->station_cancellable,
+                             station_read_cb, self);
 }
 
 static void
 close_station (WhStationsView *self)
 {
-  g_clear_pointer (&self->station, wh_record_free);
+  g_cancellable_cancel (self->station_cancellable);
+  wh_station_page_clear (self->station_page);
   set_selected_marker (self);
   gtk_list_box_unselect_all (self->nearest_list);
   gtk_stack_set_visible_child_name (self->sidebar_stack, "list");
@@ -986,6 +620,23 @@ back_clicked_cb (WhStationsView *self)
     gtk_widget_grab_focus (GTK_WIDGET (row));
   else
     gtk_widget_grab_focus (GTK_WIDGET (self->nearest_list));
+}
+
+static void
+show_on_map_cb (WhStationsView *self,
+                double          lat,
+                double          lon)
+{
+  adw_leaflet_set_visible_child_name (self->leaflet, "map");
+  shumate_map_go_to_full (self->map, lat, lon,
+                          MAX (PLACE_ZOOM + 2, shumate_viewport_get_zoom_level (get_viewport (self))));
+}
+
+static void
+station_message_cb (WhStationsView *self,
+                    const char     *message)
+{
+  toast (self, message);
 }
 
 /* ---- Map ---------------------------------------------------------------- */
@@ -1085,26 +736,6 @@ set_tile_source (WhStationsView *self)
   shumate_license_append_map_source (self->license, self->map_source);
 }
 
-typedef struct
-{
-  WhStore *store;
-} CitiesJob;
-
-static void
-cities_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GPtrArray *cities = wh_store_list_city_centres (WH_STORE (task_data), &error);
-
-  if (cities == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, cities, (GDestroyNotify) g_ptr_array_unref);
-}
-
 static void
 set_extent (WhStationsView *self,
             GPtrArray      *cities)
@@ -1112,16 +743,7 @@ set_extent (WhStationsView *self,
   ShumateViewport *viewport = get_viewport (self);
   gboolean at_home;
 
-  self->have_extent = cities->len > 0;
-  for (guint i = 0; i < cities->len; i++)
-    {
-      const WhCityCentre *city = cities->pdata[i];
-
-      self->extent[0] = i == 0 ? city->lat : MIN (self->extent[0], city->lat);
-      self->extent[1] = i == 0 ? city->lon : MIN (self->extent[1], city->lon);
-      self->extent[2] = i == 0 ? city->lat : MAX (self->extent[2], city->lat);
-      self->extent[3] = i == 0 ? city->lon : MAX (self->extent[3], city->lon);
-    }
+  self->have_extent = wh_stations_cities_extent (cities, self->extent);
   /* With no place known the map opened on all of China: move it to where
    * the saved stations are, unless the worker moved it already. */
   at_home = shumate_viewport_get_zoom_level (viewport) == HOME_ZOOM &&
@@ -1137,30 +759,30 @@ cities_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  WhStationsView *self = WH_STATIONS_VIEW (object);
+  WhStationsView *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) cities = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) cities = wh_store_list_city_centres_finish (WH_STORE (object), result,
+                                                                   &error);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   if (cities)
     {
       wh_map_backdrop_set_cities (self->backdrop, cities);
       set_extent (self, cities);
     }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else
     g_debug ("No city names for the map: %s", error->message);
 }
 
 static void
 load_cities (WhStationsView *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->store == NULL)
     return;
-  task = g_task_new (self, self->cancellable, cities_done_cb, NULL);
-  g_task_set_source_tag (task, load_cities);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, cities_thread);
+  /* Scans every station: on the store's queue, the view's cancellable
+   * stops it touching a view that went. */
+  wh_store_list_city_centres_async (self->store, self->cancellable, cities_done_cb, self);
 }
 
 /* ---- WhServicePage ------------------------------------------------------ */
@@ -1248,7 +870,7 @@ wh_stations_view_navigate_back (WhServicePage *page)
       adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
       return TRUE;
     }
-  if (self->station)
+  if (wh_station_page_get_station (self->station_page))
     {
       back_clicked_cb (self);
       return TRUE;
@@ -1310,36 +932,25 @@ wh_stations_view_page_init (WhServicePageInterface *iface)
 /* ---- Object ------------------------------------------------------------- */
 
 static void
-wh_stations_view_map (GtkWidget *widget)
-{
-  GTK_WIDGET_CLASS (wh_stations_view_parent_class)->map (widget);
-#ifdef HAVE_GEOCLUE
-  start_geoclue (WH_STATIONS_VIEW (widget));
-#endif
-}
-
-static void
 wh_stations_view_dispose (GObject *object)
 {
   WhStationsView *self = WH_STATIONS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->list_cancellable);
+  g_cancellable_cancel (self->station_cancellable);
   g_clear_handle_id (&self->open_now_timer, g_source_remove);
   g_clear_handle_id (&self->origin_timeout, g_source_remove);
   g_clear_handle_id (&self->changed_idle, g_source_remove);
   if (self->store)
     g_signal_handlers_disconnect_by_func (self->store, stations_changed_cb, self);
-#ifdef HAVE_GEOCLUE
-  g_clear_object (&self->geoclue);
-#endif
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_STATIONS_VIEW);
   g_clear_object (&self->list_cancellable);
+  g_clear_object (&self->station_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->map_source);
   g_clear_pointer (&self->nearest_markers, g_ptr_array_unref);
   g_clear_pointer (&self->nearby, g_ptr_array_unref);
-  g_clear_pointer (&self->station, wh_record_free);
   g_clear_object (&self->store);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (wh_stations_view_parent_class)->dispose (object);
@@ -1351,15 +962,14 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = wh_stations_view_dispose;
-  widget_class->map = wh_stations_view_map;
 
   g_type_ensure (SHUMATE_TYPE_MAP);
   g_type_ensure (SHUMATE_TYPE_SCALE);
   g_type_ensure (SHUMATE_TYPE_LICENSE);
+  g_type_ensure (WH_TYPE_STATION_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/stations/"
                                                "wh-stations-view.ui");
-  gtk_widget_class_bind_template_child (widget_class, WhStationsView, back_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, filter_box);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, home_button);
@@ -1375,8 +985,7 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_list_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_map_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, sidebar_stack);
-  gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_box);
-  gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_title);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_page);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
@@ -1384,8 +993,10 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, set_place_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_on_map_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_list_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, show_map_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, station_message_cb);
   gtk_widget_class_bind_template_callback (widget_class, zoom_in_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, zoom_out_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1419,7 +1030,6 @@ wh_stations_view_init (WhStationsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   wh_keynav_set_tab_leaves (GTK_WIDGET (self->nearest_list));
   load_css ();
-  gtk_widget_add_css_class (GTK_WIDGET (self->station_box), "wh-station-page");
   self->cancellable = g_cancellable_new ();
   self->list_limit = LIST_STEP;
   self->nearest_markers = g_ptr_array_new ();

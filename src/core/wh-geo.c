@@ -1,11 +1,24 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "wh-station-clusters"
+#define G_LOG_DOMAIN "wh-geo"
 
 #include "config.h"
 
 #include <math.h>
 
-#include "wh-station-clusters.h"
+#include "wh-geo.h"
+
+double
+wh_geo_distance_m (double lat1,
+                   double lon1,
+                   double lat2,
+                   double lon2)
+{
+  double p1 = lat1 * G_PI / 180, p2 = lat2 * G_PI / 180;
+  double dp = p2 - p1, dl = (lon2 - lon1) * G_PI / 180;
+  double a = sin (dp / 2) * sin (dp / 2) + cos (p1) * cos (p2) * sin (dl / 2) * sin (dl / 2);
+
+  return 2 * WH_GEO_EARTH_RADIUS_M * asin (MIN (1.0, sqrt (a)));
+}
 
 void
 wh_map_project (double  lat,
@@ -51,6 +64,61 @@ wh_map_fit (double  south,
   fit = MIN (width / (MAX (x1 - x0, 1e-9) * WH_MAP_TILE_SIZE * 1.5),
              height / (MAX (y1 - y0, 1e-9) * WH_MAP_TILE_SIZE * 1.5));
   *zoom = CLAMP (floor (log2 (fit)), min_zoom, max_zoom);
+}
+
+void
+wh_map_frame_set (WhMapFrame *frame,
+                  double      lat,
+                  double      lon,
+                  double      zoom,
+                  double      tile_size,
+                  double      rotation,
+                  double      width,
+                  double      height)
+{
+  double x, y;
+
+  frame->world_px = tile_size * exp2 (zoom);
+  wh_map_project (lat, lon, &x, &y);
+  frame->cx = x * frame->world_px;
+  frame->cy = y * frame->world_px;
+  frame->cos_r = cos (rotation);
+  frame->sin_r = sin (rotation);
+  frame->half_w = width / 2.0;
+  frame->half_h = height / 2.0;
+}
+
+void
+wh_map_frame_apply (const WhMapFrame *frame,
+                    double            wx,
+                    double            wy,
+                    double           *x,
+                    double           *y)
+{
+  double dx = wx * frame->world_px - frame->cx;
+  double dy = wy * frame->world_px - frame->cy;
+
+  *x = frame->half_w + dx * frame->cos_r - dy * frame->sin_r;
+  *y = frame->half_h + dx * frame->sin_r + dy * frame->cos_r;
+}
+
+void
+wh_map_frame_box (const WhMapFrame *frame,
+                  double            margin,
+                  double           *min_lat,
+                  double           *min_lon,
+                  double           *max_lat,
+                  double           *max_lon)
+{
+  double r, x0, y0, x1, y1;
+
+  r = hypot (frame->half_w, frame->half_h) * (1 + 2 * margin);
+  x0 = CLAMP ((frame->cx - r) / frame->world_px, 0, 1);
+  x1 = CLAMP ((frame->cx + r) / frame->world_px, 0, 1);
+  y0 = CLAMP ((frame->cy - r) / frame->world_px, 0, 1);
+  y1 = CLAMP ((frame->cy + r) / frame->world_px, 0, 1);
+  wh_map_unproject (x0, y1, min_lat, min_lon);
+  wh_map_unproject (x1, y0, max_lat, max_lon);
 }
 
 /* An open-addressing table from a cell to its cluster's index: a GHashTable

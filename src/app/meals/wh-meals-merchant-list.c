@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-meals-merchant-list.c: the love-meal merchants, their map and their
+ * Claim buttons (wh-meals-merchant-list.h). */
+#define G_LOG_DOMAIN "wh-meals-view"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <shumate/shumate.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wh-format.h"
+#include "wh-meals-format.h"
+#include "wh-geo.h"
+#include "wh-sync.h"
+#include "wh-meals-merchant-list.h"
+
+/* Enough merchants to choose from without scrolling through a city. */
+#define MAX_MERCHANTS 30
+/* Markers are whole widgets: a handful only (see HACKING.md). */
+#define MAX_MARKERS 12
+/* The small map: its size before it is first drawn, and how far it may
+ * zoom to show every marker (a street at most, a province at least). */
+#define MAP_MIN_WIDTH  360
+#define MAP_MIN_HEIGHT 220
+#define MAP_MIN_ZOOM   6
+#define MAP_MAX_ZOOM   15
+
+typedef struct
+{
+  WhRecord *record;
+  double    distance_m; /* < 0: no location known */
+} Merchant;
+
+static void
+merchant_free (Merchant *m)
+{
+  wh_record_free (m->record);
+  g_free (m);
+}
+
+struct _WhMealsMerchantList
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkLabel       *location_label;
+  GtkFrame       *map_frame;
+  GtkLabel       *merchants_empty_label;
+  GtkListBox     *merchants_list;
+  GtkSearchEntry *search_entry;
+
+  /* Owned references */
+  WhContext          *context;
+  WhStore            *store;
+  WhApi              *api;
+  GCancellable       *cancellable;      /* the list's life */
+  GCancellable       *load_cancellable; /* the latest merchant load */
+  WhSync             *merchant_sync;
+  GPtrArray          *merchants;        /* Merchant* shown */
+  ShumateSimpleMap   *map;
+  ShumateMarkerLayer *marker_layer;
+
+  /* State */
+  gint64              claiming;         /* merchant id of the claim in flight */
+};
+
+G_DEFINE_FINAL_TYPE (WhMealsMerchantList, wh_meals_merchant_list, GTK_TYPE_WIDGET)
+
+enum
+{
+  CLAIM,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Minutes since midnight in the server's day (China Standard Time). */
+static int
+now_minutes_cst (void)
+{
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) now = g_date_time_new_now (cst);
+
+  return g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now);
+}
+
+static gboolean
+parse_window (const char *window,
+              int        *start,
+              int        *end)
+{
+  int h1, m1, h2, m2;
+
+  if (window == NULL || sscanf (window, "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4)
+    return FALSE;
+  *start = h1 * 60 + m1;
+  *end = h2 * 60 + m2;
+  return TRUE;
+}
+
+static gboolean
+merchant_serving_now (const WhRecord *merchant)
+{
+  g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
+  int now = now_minutes_cst ();
+
+  for (guint i = 0; windows && windows[i]; i++)
+    {
+      int start, end;
+
+      /* The contract: start included, end excluded. */
+      if (parse_window (windows[i], &start, &end) && now >= start && now < end)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Today's remaining meals: remaining_today counts for quota_day only; on
+ * any other day nothing was claimed yet and the whole daily quota is left. */
+static gint64
+merchant_remaining (const WhRecord *merchant)
+{
+  g_autofree char *today = wh_api_service_day ();
+  const char *quota_day = wh_record_is_set (merchant, "quota_day") ?
+                          wh_record_get_text (merchant, "quota_day") : NULL;
+
+  if (g_strcmp0 (quota_day, today) != 0)
+    return wh_record_get_int (merchant, "daily_quota");
+  return wh_record_get_int (merchant, "remaining_today");
+}
+
+static void
+claim_clicked_cb (GtkButton           *button,
+                  WhMealsMerchantList *self)
+{
+  const WhRecord *merchant = g_object_get_data (G_OBJECT (button), "merchant");
+
+  if (merchant)
+    g_signal_emit (self, signals[CLAIM], 0, merchant);
+}
+
+static GtkWidget *
+merchant_row_new (WhMealsMerchantList *self,
+                  const Merchant      *m)
+{
+  const WhRecord *r = m->record;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *name = gtk_label_new (wh_record_get_text (r, "name"));
+  GtkWidget *where;
+  GtkWidget *when;
+  GtkWidget *bottom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *left;
+  /* No mnemonic: one per row would repeat; the accessible name says which. */
+  GtkWidget *button = gtk_button_new_with_label (_("Claim"));
+  gint64 remaining = merchant_remaining (r);
+  gint64 quota = wh_record_get_int (r, "daily_quota");
+  gboolean serving = merchant_serving_now (r);
+  g_autofree char *windows = wh_meals_format_windows (r);
+  g_autofree char *distance = m->distance_m >= 0 ? wh_format_distance (m->distance_m) : NULL;
+  g_autofree char *where_text = NULL;
+  g_autofree char *when_text = NULL;
+  g_autofree char *left_text = NULL;
+  g_autofree char *a11y = NULL;
+
+  if (distance)
+    /* Translators: a distance, then an address: "350 m · 大兴区黄村镇..." */
+    where_text = g_strdup_printf (_("%s · %s"), distance, wh_meals_text_or_empty (r, "address"));
+  else
+    where_text = g_strdup (wh_meals_text_or_empty (r, "address"));
+  when_text = serving ?
+    /* Translators: %s lists serving times */
+    g_strdup_printf (_("Serving now · %s"), windows) :
+    /* Translators: %s lists serving times */
+    g_strdup_printf (_("Not serving now · serves %s"), windows);
+  if (remaining > 0)
+    /* Translators: meals left today of the daily quota */
+    left_text = g_strdup_printf (ngettext ("%d of %d meal left today",
+                                           "%d of %d meals left today",
+                                           (unsigned long) MIN (remaining, 100000)),
+                                 (int) MIN (remaining, 100000), (int) MIN (quota, 100000));
+  else
+    left_text = g_strdup (_("All claimed today"));
+
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 10);
+  gtk_widget_set_margin_bottom (box, 10);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+  gtk_widget_add_css_class (name, "heading");
+  where = gtk_label_new (where_text);
+  gtk_label_set_xalign (GTK_LABEL (where), 0);
+  gtk_label_set_wrap (GTK_LABEL (where), TRUE);
+  gtk_widget_add_css_class (where, "dim-label");
+  when = gtk_label_new (when_text);
+  gtk_label_set_xalign (GTK_LABEL (when), 0);
+  gtk_label_set_wrap (GTK_LABEL (when), TRUE);
+  gtk_widget_add_css_class (when, serving ? "success" : "dim-label");
+  left = gtk_label_new (left_text);
+  gtk_label_set_xalign (GTK_LABEL (left), 0);
+  gtk_label_set_wrap (GTK_LABEL (left), TRUE);
+  gtk_widget_set_hexpand (left, TRUE);
+  if (remaining <= 0)
+    gtk_widget_add_css_class (left, "warning");
+
+  /* Touch-sized: the kiosk's finger needs 48 px. */
+  gtk_widget_set_size_request (button, 96, 44);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_add_css_class (button, "pill");
+  /* Translators: accessible name of a Claim button; %s is a merchant */
+  a11y = g_strdup_printf (_("Claim a meal at %s"), wh_record_get_text (r, "name"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "merchant", wh_record_copy (r),
+                          (GDestroyNotify) wh_record_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (claim_clicked_cb), self, 0);
+  gtk_widget_set_sensitive (button, remaining > 0 && self->claiming == 0);
+
+  gtk_box_append (GTK_BOX (bottom), left);
+  gtk_box_append (GTK_BOX (bottom), button);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), where);
+  gtk_box_append (GTK_BOX (box), when);
+  gtk_box_append (GTK_BOX (box), bottom);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  g_object_set_data (G_OBJECT (row), "claim-button", button);
+  g_object_set_data (G_OBJECT (row), "available", GINT_TO_POINTER (remaining > 0));
+  return row;
+}
+
+static void
+update_map (WhMealsMerchantList *self,
+            gboolean             has_location,
+            double               lat,
+            double               lon)
+{
+  ShumateViewport *viewport;
+  double box[4] = { lat, lon, lat, lon }; /* south, west, north, east */
+  double zoom;
+  guint n = 0;
+
+  if (self->merchants == NULL || self->merchants->len == 0)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->map_frame), FALSE);
+      return;
+    }
+  if (self->map == NULL)
+    {
+      g_autoptr(ShumateMapSourceRegistry) registry =
+        shumate_map_source_registry_new_with_defaults ();
+      ShumateMapSource *source =
+        shumate_map_source_registry_get_by_id (registry, SHUMATE_MAP_SOURCE_OSM_MAPNIK);
+
+      self->map = shumate_simple_map_new ();
+      if (source)
+        shumate_simple_map_set_map_source (self->map, source);
+      /* Unnamed buttons to a screen reader; scrolling and pinching zoom. */
+      shumate_simple_map_set_show_zoom_buttons (self->map, FALSE);
+      /* A map this small has no room for the scale beside the licence. */
+      gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_scale (self->map)), FALSE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->map), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Map of love-meal merchants"), -1);
+      viewport = shumate_simple_map_get_viewport (self->map);
+      self->marker_layer = shumate_marker_layer_new (viewport);
+      shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->marker_layer));
+      gtk_frame_set_child (self->map_frame, GTK_WIDGET (self->map));
+    }
+  viewport = shumate_simple_map_get_viewport (self->map);
+  shumate_marker_layer_remove_all (self->marker_layer);
+  for (guint i = 0; i < self->merchants->len && n < MAX_MARKERS; i++, n++)
+    {
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+      ShumateMarker *marker = shumate_marker_new ();
+      GtkWidget *image = gtk_image_new_from_icon_name ("mark-location-symbolic");
+      /* Translators: a map marker's number and merchant, "3. 黄焖鸡米饭" */
+      g_autofree char *tip = g_strdup_printf (_("%u. %s"), i + 1,
+                                              wh_record_get_text (m->record, "name"));
+
+      gtk_image_set_pixel_size (GTK_IMAGE (image), 24);
+      gtk_widget_add_css_class (image, "accent");
+      gtk_widget_set_tooltip_text (image, tip);
+      shumate_marker_set_child (marker, image);
+      shumate_location_set_location (SHUMATE_LOCATION (marker),
+                                     wh_record_get_real (m->record, "lat"),
+                                     wh_record_get_real (m->record, "lon"));
+      shumate_marker_layer_add_marker (self->marker_layer, marker);
+    }
+  if (has_location)
+    {
+      ShumateMarker *here = shumate_marker_new ();
+      GtkWidget *image = gtk_image_new_from_icon_name ("find-location-symbolic");
+
+      gtk_image_set_pixel_size (GTK_IMAGE (image), 24);
+      gtk_widget_set_tooltip_text (image, _("You are here"));
+      shumate_marker_set_child (here, image);
+      shumate_location_set_location (SHUMATE_LOCATION (here), lat, lon);
+      shumate_marker_layer_add_marker (self->marker_layer, here);
+    }
+  /* Every marker in view: the worker and the merchants shown, not a street
+   * around the first one with the rest off the edge. */
+  for (guint i = 0; i < n; i++)
+    {
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+      double mlat = wh_record_get_real (m->record, "lat");
+      double mlon = wh_record_get_real (m->record, "lon");
+      gboolean first = i == 0 && !has_location;
+
+      box[0] = first ? mlat : MIN (box[0], mlat);
+      box[1] = first ? mlon : MIN (box[1], mlon);
+      box[2] = first ? mlat : MAX (box[2], mlat);
+      box[3] = first ? mlon : MAX (box[3], mlon);
+    }
+  wh_map_fit (box[0], box[1], box[2], box[3],
+              MAX (gtk_widget_get_width (GTK_WIDGET (self->map_frame)), MAP_MIN_WIDTH),
+              MAX (gtk_widget_get_height (GTK_WIDGET (self->map_frame)), MAP_MIN_HEIGHT),
+              MAP_MIN_ZOOM, MAP_MAX_ZOOM, &lat, &lon, &zoom);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
+  shumate_viewport_set_zoom_level (viewport, zoom);
+  gtk_widget_set_visible (GTK_WIDGET (self->map_frame), TRUE);
+}
+
+/* One load: the count, then the merchants, each a read on the store's
+ * ordered queue. */
+typedef struct
+{
+  WhMealsMerchantList *self;
+  gboolean  has_location;
+  double    lat;
+  double    lon;
+  char     *search;
+  gint64    total;     /* merchants in the cache */
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->search);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadData, load_data_free)
+
+static gboolean
+merchant_claimable_now (const Merchant *m)
+{
+  return merchant_serving_now (m->record) && merchant_remaining (m->record) > 0;
+}
+
+static int
+compare_claimable_first (gconstpointer a,
+                         gconstpointer b)
+{
+  const Merchant *x = *(const Merchant * const *) a, *y = *(const Merchant * const *) b;
+
+  return (int) merchant_claimable_now (y) - (int) merchant_claimable_now (x);
+}
+
+static void show_merchants (WhMealsMerchantList *self,
+                            LoadData            *data,
+                            GPtrArray           *merchants,
+                            GError              *error);
+
+static void
+sort_and_show (LoadData  *data,
+               GPtrArray *out)
+{
+  /* A meal can be had now first: a rider at three in the afternoon wants
+   * the nearest merchant still serving, not the nearest one. The sort is
+   * stable, so each group keeps its order by distance or name. */
+  g_ptr_array_sort (out, compare_claimable_first);
+  show_merchants (data->self, data, out, NULL);
+}
+
+static void
+nearest_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LoadData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) near = wh_store_query_nearest_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) merchant_free);
+
+  if (near == NULL)
+    {
+      show_merchants (data->self, data, NULL, error);
+      return;
+    }
+  for (guint i = 0; i < near->len; i++)
+    {
+      WhNearby *n = g_ptr_array_index (near, i);
+      Merchant *m = g_new0 (Merchant, 1);
+
+      m->record = g_steal_pointer (&n->record);
+      m->distance_m = n->distance_m;
+      g_ptr_array_add (out, m);
+    }
+  sort_and_show (data, out);
+}
+
+static void
+rows_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LoadData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = wh_store_query_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) merchant_free);
+
+  if (rows == NULL)
+    {
+      show_merchants (data->self, data, NULL, error);
+      return;
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Merchant *m = g_new0 (Merchant, 1);
+
+      m->record = wh_record_copy (g_ptr_array_index (rows, i));
+      m->distance_m = data->has_location ?
+        wh_geo_distance_m (data->lat, data->lon, wh_record_get_real (m->record, "lat"),
+                           wh_record_get_real (m->record, "lon")) : -1;
+      g_ptr_array_add (out, m);
+    }
+  sort_and_show (data, out);
+}
+
+static void
+count_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LoadData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  WhMealsMerchantList *self = data->self;
+  WhStore *store = WH_STORE (source);
+
+  data->total = wh_store_count_finish (store, result, &error);
+  if (data->total < 0)
+    {
+      show_merchants (self, data, NULL, error);
+      return;
+    }
+  if (data->has_location && (data->search == NULL || *data->search == '\0'))
+    {
+      double lat = data->lat, lon = data->lon;
+
+      wh_store_query_nearest_async (store, &wh_collection_merchants, lat, lon, MAX_MERCHANTS,
+                                    self->load_cancellable, nearest_read_cb,
+                                    g_steal_pointer (&data));
+    }
+  else
+    {
+      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_merchants);
+
+      if (data->search && *data->search)
+        wh_query_set_match (query, data->search);
+      wh_query_set_order (query, "name", FALSE);
+      wh_store_query_async (store, query, 0, MAX_MERCHANTS, self->load_cancellable,
+                            rows_read_cb, g_steal_pointer (&data));
+    }
+}
+
+static void
+show_merchants (WhMealsMerchantList *self,
+                LoadData            *data,
+                GPtrArray           *merchants,
+                GError              *error)
+{
+  GtkWidget *child;
+
+  if (merchants == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          gtk_label_set_text (self->merchants_empty_label, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->merchants_empty_label), TRUE);
+        }
+      return;
+    }
+  g_clear_pointer (&self->merchants, g_ptr_array_unref);
+  self->merchants = g_ptr_array_ref (merchants);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list))))
+    gtk_list_box_remove (self->merchants_list, child);
+  for (guint i = 0; i < self->merchants->len; i++)
+    gtk_list_box_append (self->merchants_list,
+                         merchant_row_new (self, g_ptr_array_index (self->merchants, i)));
+  gtk_widget_set_visible (GTK_WIDGET (self->merchants_list), self->merchants->len > 0);
+
+  if (self->merchants->len == 0)
+    {
+      gtk_label_set_text (self->merchants_empty_label,
+                          data->total == 0 ?
+                          _("No merchants downloaded yet. Connect to the network: the list "
+                            "downloads by itself.") :
+                          _("No merchant matches. Try another name or street."));
+      gtk_widget_set_visible (GTK_WIDGET (self->merchants_empty_label), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->merchants_empty_label), FALSE);
+
+  if (wh_context_get_kiosk (self->context))
+    /* A kiosk has no preferences, and its place is its station's. */
+    gtk_label_set_text (self->location_label,
+                        data->has_location
+                        ? _("Merchants serving now first, then the nearest to this station.")
+                        : _("Merchants serving now first, then by name: this kiosk does not "
+                            "know its station yet. Please tell the station staff."));
+  else if (data->has_location)
+    gtk_label_set_text (self->location_label, _("Merchants serving now first, then the nearest, from your location."));
+  else
+    gtk_label_set_text (self->location_label,
+                        _("Your location is not known: merchants serving now come first, then by "
+                          "name. Set your place in Preferences to see the nearest first."));
+  update_map (self, data->has_location, data->lat, data->lon);
+}
+
+static void
+load_merchants (WhMealsMerchantList *self)
+{
+  LoadData *data;
+
+  if (self->store == NULL || self->context == NULL)
+    return;
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+
+  data = g_new0 (LoadData, 1);
+  data->self = g_object_ref (self);
+  data->has_location = wh_context_get_location (self->context, &data->lat, &data->lon);
+  data->search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  wh_store_count_async (self->store, &wh_collection_merchants, self->load_cancellable,
+                        count_read_cb, data);
+}
+
+static void
+search_changed_cb (WhMealsMerchantList *self)
+{
+  load_merchants (self);
+}
+
+static void
+merchant_sync_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WhMealsMerchantList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+
+  if (!wh_sync_run_finish (WH_SYNC (source), result, &report, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Merchants not refreshed: %s", error->message);
+      return;
+    }
+  load_merchants (self);
+}
+
+/* Today's quotas change by the minute: the merchants are fetched again
+ * when the view opens and after each claim, through the sync engine (the
+ * merchants feed only), so the cache stays consistent. */
+static void
+refresh_merchants (WhMealsMerchantList *self)
+{
+  static const WhCollection *merchants[] = { &wh_collection_merchants };
+
+  if (self->api == NULL || self->store == NULL)
+    return;
+  if (self->merchant_sync == NULL || wh_sync_get_api (self->merchant_sync) != self->api ||
+      wh_sync_get_store (self->merchant_sync) != self->store)
+    {
+      g_clear_object (&self->merchant_sync);
+      self->merchant_sync = wh_sync_new (self->api, self->store);
+    }
+  if (wh_sync_get_running (self->merchant_sync))
+    return;
+  wh_sync_run_async (self->merchant_sync, merchants, G_N_ELEMENTS (merchants), self->cancellable,
+                     merchant_sync_cb, g_object_ref (self));
+}
+
+/* ---- Public ------------------------------------------------------------- */
+
+void
+wh_meals_merchant_list_set_context (WhMealsMerchantList *self,
+                                    WhContext           *context)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  g_set_object (&self->context, context);
+}
+
+void
+wh_meals_merchant_list_set_store (WhMealsMerchantList *self,
+                                  WhStore             *store)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  g_set_object (&self->store, store);
+}
+
+void
+wh_meals_merchant_list_set_api (WhMealsMerchantList *self,
+                                WhApi               *api)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  g_set_object (&self->api, api);
+}
+
+void
+wh_meals_merchant_list_reload (WhMealsMerchantList *self)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  load_merchants (self);
+}
+
+void
+wh_meals_merchant_list_refresh (WhMealsMerchantList *self)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  refresh_merchants (self);
+}
+
+void
+wh_meals_merchant_list_set_claiming (WhMealsMerchantList *self,
+                                     gint64               merchant_id)
+{
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+
+  self->claiming = merchant_id;
+  /* Every Claim button waits: one claim at a time. */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *button = g_object_get_data (G_OBJECT (row), "claim-button");
+      gboolean available = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "available"));
+
+      if (button)
+        gtk_widget_set_sensitive (button, merchant_id == 0 && available);
+    }
+}
+
+const WhRecord *
+wh_meals_merchant_list_find (WhMealsMerchantList *self,
+                             gint64               merchant_id)
+{
+  g_return_val_if_fail (WH_IS_MEALS_MERCHANT_LIST (self), NULL);
+
+  for (guint i = 0; merchant_id && self->merchants && i < self->merchants->len; i++)
+    {
+      Merchant *m = g_ptr_array_index (self->merchants, i);
+
+      if (m->record->id == merchant_id)
+        return m->record;
+    }
+  return NULL;
+}
+
+GtkEditable *
+wh_meals_merchant_list_get_search (WhMealsMerchantList *self)
+{
+  g_return_val_if_fail (WH_IS_MEALS_MERCHANT_LIST (self), NULL);
+  return GTK_EDITABLE (self->search_entry);
+}
+
+/* ---- GObject ------------------------------------------------------------ */
+
+static void
+wh_meals_merchant_list_dispose (GObject *object)
+{
+  WhMealsMerchantList *self = WH_MEALS_MERCHANT_LIST (object);
+  GtkWidget *child;
+
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->load_cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_MEALS_MERCHANT_LIST);
+  /* The template's top widget has no id, so dispose_template leaves it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
+  g_clear_object (&self->merchant_sync);
+  g_clear_object (&self->context);
+  g_clear_object (&self->store);
+  g_clear_object (&self->api);
+  G_OBJECT_CLASS (wh_meals_merchant_list_parent_class)->dispose (object);
+}
+
+static void
+wh_meals_merchant_list_finalize (GObject *object)
+{
+  WhMealsMerchantList *self = WH_MEALS_MERCHANT_LIST (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_pointer (&self->merchants, g_ptr_array_unref);
+  G_OBJECT_CLASS (wh_meals_merchant_list_parent_class)->finalize (object);
+}
+
+static void
+wh_meals_merchant_list_class_init (WhMealsMerchantListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = wh_meals_merchant_list_dispose;
+  object_class->finalize = wh_meals_merchant_list_finalize;
+
+  signals[CLAIM] = g_signal_new ("claim", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                 NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/org/workershome/WorkersHome/meals/wh-meals-merchant-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, location_label);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, map_frame);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, merchants_empty_label);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, merchants_list);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsMerchantList, search_entry);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+wh_meals_merchant_list_init (WhMealsMerchantList *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
