@@ -318,6 +318,27 @@ gboolean
 wh_store_reconcile_cache_tables (WhStore *self,
                                  GError **error);
 
+/* wh-store-names.c */
+/* Sets info's names, t_names, names_rank and names_create_sql from the
+ * collection's WH_FIELD_NAME fields (none: all NULL), and appends the
+ * index to indexed, the layout's list of indexes. */
+void
+wh_store_names_info_init (CollInfo *info,
+                          GString  *indexed);
+
+/* Appends the triggers that keep x_names up to date, and their DROPs. */
+void
+wh_store_names_trigger_sql (const CollInfo *info,
+                            GString        *trigger,
+                            GString        *drop_trigger);
+
+/* stored: the layout the cache had (NULL: none). */
+gboolean
+wh_store_change_names (WhConn         *conn,
+                       const CollInfo *info,
+                       const char     *stored,
+                       GError        **error);
+
 /* wh-store-write.c */
 gboolean
 wh_store_writer_begin (WhStore *self,

@@ -482,9 +482,6 @@ coll_info_init (CollInfo           *info,
   g_autoptr(GString) weights = g_string_new (NULL);
   g_autoptr(GString) search = g_string_new (NULL);
   g_autoptr(GString) t_search = g_string_new (NULL);
-  g_autoptr(GString) name_fields = g_string_new (NULL);
-  g_autoptr(GString) t_name_fields = g_string_new (NULL);
-  g_autoptr(GString) names_weights = g_string_new (NULL);
   g_autoptr(GString) indexed = g_string_new (NULL);
   g_autofree char *names = wh_collection_sql_column_names (c, NULL);
   g_autofree char *t_names = wh_collection_sql_column_names (c, "t.");
@@ -536,13 +533,6 @@ coll_info_init (CollInfo           *info,
           g_string_append_printf (t_search, "%st.%s", t_search->len ? ", " : "", f->name);
           g_string_append_printf (weights, ", %.1f", w);
         }
-      if (f->flags & WH_FIELD_NAME)
-        {
-          double w = g_strcmp0 (f->name, c->title_field) == 0 ? 5.0 : 2.0;
-          g_string_append_printf (name_fields, "%s%s", name_fields->len ? ", " : "", f->name);
-          g_string_append_printf (t_name_fields, "%st.%s", t_name_fields->len ? ", " : "", f->name);
-          g_string_append_printf (names_weights, ", %.1f", w);
-        }
       if (f->flags & WH_FIELD_INDEXED)
         g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
     }
@@ -555,21 +545,7 @@ coll_info_init (CollInfo           *info,
       info->search = g_strdup (search->str);
       info->t_search = g_strdup (t_search->str);
     }
-  if (name_fields->len > 0)
-    {
-      info->names = g_strdup (name_fields->str);
-      info->t_names = g_strdup (t_name_fields->str);
-      info->names_rank = g_strdup_printf ("%s(%s_names%s)", WH_SEARCH_RANK_NAME, c->name,
-                                          names_weights->str);
-      info->names_create_sql = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS %s_names"
-                                                " USING fts5 (%s, content='%s', content_rowid='id',"
-                                                " tokenize='%s');",
-                                                c->name, name_fields->str, c->name,
-                                                WH_SEARCH_NAMES_TOKENIZER_NAME);
-      /* Part of the indexes, not of the rows: a cache from before it gets
-       * it built over the rows it has (change_indexes), not fetched again. */
-      g_string_append_printf (indexed, "%snames(%s)", indexed->len ? ", " : "", name_fields->str);
-    }
+  wh_store_names_info_init (info, indexed);
   info->unindexed = g_strdup_printf ("%s_unindexed", c->name);
   info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", c->name,
                                       upsert->str, c->name);
@@ -718,43 +694,7 @@ derived_sql_init (CollInfo *info,
                               " DROP TRIGGER IF EXISTS %s_fts_update;", n, n, n);
     }
 
-  if (info->names != NULL)
-    {
-      g_autoptr(GString) new_names = g_string_new (NULL);
-      g_autoptr(GString) old_names = g_string_new (NULL);
-      g_autoptr(GString) names_changed = g_string_new (NULL);
-
-      for (guint i = 0; i < c->n_fields; i++)
-        if (c->fields[i].flags & WH_FIELD_NAME)
-          {
-            const char *f = c->fields[i].name;
-
-            g_string_append_printf (new_names, ", new.%s", f);
-            g_string_append_printf (old_names, ", old.%s", f);
-            g_string_append_printf (names_changed, "%sold.%s IS NOT new.%s",
-                                    names_changed->len ? " OR " : "", f, f);
-          }
-      g_string_append_printf (trigger,
-                              "CREATE TRIGGER IF NOT EXISTS %s_names_insert AFTER INSERT ON %s BEGIN"
-                              " INSERT INTO %s_names (rowid, %s) VALUES (new.id%s); END;",
-                              n, n, n, info->names, new_names->str);
-      g_string_append_printf (trigger,
-                              "CREATE TRIGGER IF NOT EXISTS %s_names_delete AFTER DELETE ON %s BEGIN"
-                              " INSERT INTO %s_names (%s_names, rowid, %s)"
-                              " VALUES ('delete', old.id%s); END;",
-                              n, n, n, n, info->names, old_names->str);
-      g_string_append_printf (trigger,
-                              "CREATE TRIGGER IF NOT EXISTS %s_names_update AFTER UPDATE ON %s WHEN %s"
-                              " BEGIN"
-                              " INSERT INTO %s_names (%s_names, rowid, %s)"
-                              " VALUES ('delete', old.id%s);"
-                              " INSERT INTO %s_names (rowid, %s) VALUES (new.id%s); END;",
-                              n, n, names_changed->str, n, n, info->names, old_names->str, n,
-                              info->names, new_names->str);
-      g_string_append_printf (drop_trigger, "DROP TRIGGER IF EXISTS %s_names_insert;"
-                              " DROP TRIGGER IF EXISTS %s_names_delete;"
-                              " DROP TRIGGER IF EXISTS %s_names_update;", n, n, n);
-    }
+  wh_store_names_trigger_sql (info, trigger, drop_trigger);
 
   if (info->located)
     {
@@ -829,64 +769,6 @@ layout_without_indexes (const char *layout)
   return g_strdup_printf ("%.*s%s", (int) (start - layout), layout, end);
 }
 
-/* Inside the open transaction: makes the names index of a cache from before
- * it over the rows already there (or drops it when the schema has none).
- * While a first pull's build is pending, the rows it lists are left to the
- * build, and the triggers stay off as the build expects. */
-static gboolean
-change_names (WhConn         *conn,
-              const CollInfo *info,
-              const char     *stored,
-              GError        **error)
-{
-  const char *n = info->collection->name;
-  g_autofree char *fill = NULL;
-  g_autofree char *same = info->names ? g_strdup_printf ("names(%s)", info->names) : NULL;
-  g_autofree char *exists = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
-                                             " WHERE name = '%s_names'", n);
-  gint64 had = wh_conn_query_int (conn, exists, error);
-  int pending;
-
-  if (had < 0)
-    return FALSE;
-  if (info->names == NULL)
-    {
-      g_autofree char *drop = g_strdup_printf ("DROP TRIGGER IF EXISTS %s_names_insert;"
-                                               " DROP TRIGGER IF EXISTS %s_names_delete;"
-                                               " DROP TRIGGER IF EXISTS %s_names_update;"
-                                               " DROP TABLE IF EXISTS %s_names;", n, n, n, n);
-      return wh_conn_exec (conn, drop, error);
-    }
-  /* Another index changed: this one stays as it is. */
-  if (had > 0 && stored != NULL && strstr (stored, same) != NULL)
-    return TRUE;
-  if (had > 0)
-    {
-      /* Its columns changed: made again. */
-      g_autofree char *drop = g_strdup_printf ("DROP TRIGGER IF EXISTS %s_names_insert;"
-                                               " DROP TRIGGER IF EXISTS %s_names_delete;"
-                                               " DROP TRIGGER IF EXISTS %s_names_update;"
-                                               " DROP TABLE %s_names;", n, n, n, n);
-      if (!wh_conn_exec (conn, drop, error))
-        return FALSE;
-    }
-  if ((pending = wh_conn_pending (conn, info, error)) < 0)
-    return FALSE;
-  g_debug ("Building the names index of %s", n);
-  fill = g_strdup_printf ("INSERT INTO %s_names (rowid, %s) SELECT id, %s FROM %s%s%s", n,
-                          info->names, info->names, n,
-                          pending ? " WHERE id NOT IN (SELECT id FROM " : "",
-                          pending ? info->unindexed : "");
-  if (pending)
-    {
-      char *closed = g_strconcat (fill, ")", NULL);
-      g_free (fill);
-      fill = closed;
-    }
-  return wh_conn_exec (conn, info->names_create_sql, error) && wh_conn_exec (conn, fill, error) &&
-         (pending || wh_conn_exec (conn, info->trigger_sql, error));
-}
-
 /* Inside the open transaction: drops the collection's secondary indexes
  * that the schema no longer asks for and makes the new ones over the rows
  * already there (seconds for a million, once). While a first pull's build is
@@ -928,7 +810,7 @@ change_indexes (WhConn         *conn,
       return FALSE;
   if (!wh_conn_exec (conn, info->index_sql, error))
     return FALSE;
-  return change_names (conn, info, stored, error);
+  return wh_store_change_names (conn, info, stored, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with
