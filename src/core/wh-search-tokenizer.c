@@ -665,19 +665,17 @@ parse_match (const char *match)
   return phrases;
 }
 
-gboolean
-wh_search_match_texts (const char         *match,
-                       const char * const *texts,
-                       guint               n_texts)
+/* Whether the texts match the phrases of parse_match. */
+static gboolean
+match_phrases (GArray             *phrases,
+               const char * const *texts,
+               guint               n_texts)
 {
-  g_autoptr(GArray) phrases = NULL;
   Positions doc[64];
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (match != NULL, FALSE);
   g_return_val_if_fail (n_texts <= G_N_ELEMENTS (doc), FALSE);
 
-  phrases = parse_match (match);
   memset (doc, 0, sizeof doc);
   for (guint i = 0; ok && i < phrases->len; i++)
     {
@@ -708,15 +706,32 @@ wh_search_match_texts (const char         *match,
   return ok;
 }
 
+gboolean
+wh_search_match_texts (const char         *match,
+                       const char * const *texts,
+                       guint               n_texts)
+{
+  g_autoptr(GArray) phrases = NULL;
+
+  g_return_val_if_fail (match != NULL, FALSE);
+
+  phrases = parse_match (match);
+  return match_phrases (phrases, texts, n_texts);
+}
+
 /* wh_match(match, text, ...): 1 when the texts (the columns of a row) match
- * the MATCH expression as the FTS5 index would, for rows not indexed yet. */
+ * the MATCH expression as the FTS5 index would, for rows not indexed yet.
+ * The match is a bound parameter, the same for every row of a statement:
+ * parsed once, kept as the argument's auxiliary data. */
 static void
 wh_match_function (sqlite3_context *ctx,
                    int              n_values,
                    sqlite3_value  **values)
 {
-  const char *texts[64];
+  const char *texts[64] = { NULL };
   const char *match;
+  g_autoptr(GArray) own = NULL;
+  GArray *phrases;
 
   if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
       (match = (const char *) sqlite3_value_text (values[0])) == NULL)
@@ -724,9 +739,16 @@ wh_match_function (sqlite3_context *ctx,
       sqlite3_result_int (ctx, 0);
       return;
     }
+  if ((phrases = sqlite3_get_auxdata (ctx, 0)) == NULL)
+    {
+      sqlite3_set_auxdata (ctx, 0, parse_match (match), (void (*) (void *)) g_array_unref);
+      /* SQLite may drop it at once: then this row parses its own. */
+      if ((phrases = sqlite3_get_auxdata (ctx, 0)) == NULL)
+        phrases = own = parse_match (match);
+    }
   for (int i = 1; i < n_values; i++)
     texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
-  sqlite3_result_int (ctx, wh_search_match_texts (match, texts, (guint) n_values - 1));
+  sqlite3_result_int (ctx, match_phrases (phrases, texts, (guint) n_values - 1));
 }
 
 static void wh_names_match_function (sqlite3_context *ctx,
@@ -1103,50 +1125,73 @@ wh_search_build_name_match (const char *user_query)
 
 /* ---- Matching names without the index ------------------------------------ */
 
+/* A text as the names tokenizer sees it: its tokens end to end, and the
+ * first token of each position (the others are colocated with it). Three
+ * allocations a text, not a few per character: a search while the indexes
+ * are pending runs this over every unindexed row. */
+typedef struct
+{
+  guint offset, length;
+} NameToken;
+
+typedef struct
+{
+  GString *text;
+  GArray  *tokens; /* NameToken, in position order */
+  GArray  *starts; /* guint: index in tokens of each position's first */
+} NameDoc;
+
 static int
-names_positions_emit (gpointer    data,
-                      gboolean    colocated,
-                      const char *token,
-                      int         length,
-                      int         start,
-                      int         end)
+names_doc_emit (gpointer    data,
+                gboolean    colocated,
+                const char *token,
+                int         length,
+                int         start,
+                int         end)
 {
-  GPtrArray *positions = data;
+  NameDoc *doc = data;
+  NameToken t = { (guint) doc->text->len, (guint) length };
 
-  if (!colocated || positions->len == 0)
-    g_ptr_array_add (positions, g_ptr_array_new_with_free_func (g_free));
-  g_ptr_array_add (positions->pdata[positions->len - 1], g_strndup (token, length));
+  if (!colocated || doc->starts->len == 0)
+    {
+      guint first = doc->tokens->len;
+
+      g_array_append_val (doc->starts, first);
+    }
+  g_string_append_len (doc->text, token, length);
+  g_array_append_val (doc->tokens, t);
   return SQLITE_OK;
-}
-
-static void
-positions_free (gpointer positions)
-{
-  if (positions != NULL)
-    g_ptr_array_unref (positions);
 }
 
 /* Whether the tokens sit at consecutive positions, each among the tokens
  * of its position. */
 static gboolean
-names_phrase_at (GPtrArray          *positions,
+names_phrase_at (const NameDoc      *doc,
                  const char * const *tokens)
 {
   guint n = g_strv_length ((char **) tokens);
+  guint n_pos = doc->starts->len;
 
   if (n == 0)
     return TRUE;
-  for (guint p = 0; p + n <= positions->len; p++)
+  for (guint p = 0; p + n <= n_pos; p++)
     {
       guint j;
 
       for (j = 0; j < n; j++)
         {
-          GPtrArray *set = positions->pdata[p + j];
+          guint from = g_array_index (doc->starts, guint, p + j);
+          guint to = p + j + 1 < n_pos ? g_array_index (doc->starts, guint, p + j + 1)
+                                       : doc->tokens->len;
+          gsize len = strlen (tokens[j]);
           gboolean hit = FALSE;
 
-          for (guint k = 0; k < set->len && !hit; k++)
-            hit = strcmp (set->pdata[k], tokens[j]) == 0;
+          for (guint k = from; k < to && !hit; k++)
+            {
+              const NameToken *t = &g_array_index (doc->tokens, NameToken, k);
+
+              hit = t->length == len && memcmp (doc->text->str + t->offset, tokens[j], len) == 0;
+            }
           if (!hit)
             break;
         }
@@ -1156,62 +1201,115 @@ names_phrase_at (GPtrArray          *positions,
   return FALSE;
 }
 
+/* A match of wh_search_build_name_match: its phrases, each split into its
+ * tokens, joined all by OR (any) or all by AND. */
+typedef struct
+{
+  gboolean   any;
+  GPtrArray *phrases; /* GStrv */
+} NamesMatch;
+
+static void
+names_match_free (NamesMatch *m)
+{
+  g_ptr_array_unref (m->phrases);
+  g_free (m);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NamesMatch, names_match_free)
+
+static NamesMatch *
+names_match_parse (const char *match)
+{
+  NamesMatch *m = g_new0 (NamesMatch, 1);
+  const char *p = match;
+
+  m->any = strstr (match, "\" OR \"") != NULL;
+  m->phrases = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  while ((p = strchr (p, '"')) != NULL)
+    {
+      const char *end = strchr (p + 1, '"');
+      g_autofree char *phrase = NULL;
+
+      if (end == NULL)
+        break;
+      phrase = g_strndup (p + 1, (gsize) (end - p - 1));
+      g_ptr_array_add (m->phrases, g_strsplit (phrase, " ", -1));
+      p = end + 1;
+    }
+  return m;
+}
+
+static gboolean
+names_match_phrases (const NamesMatch   *m,
+                     const char * const *texts,
+                     guint               n_texts)
+{
+  NameDoc docs[64];
+  gboolean result = !m->any;
+
+  g_return_val_if_fail (n_texts <= G_N_ELEMENTS (docs), FALSE);
+
+  memset (docs, 0, sizeof docs);
+  for (guint i = 0; i < m->phrases->len; i++)
+    {
+      const char * const *tokens = m->phrases->pdata[i];
+      gboolean found = FALSE;
+
+      for (guint c = 0; !found && c < n_texts; c++)
+        {
+          if (texts[c] == NULL)
+            continue;
+          if (docs[c].text == NULL)
+            {
+              docs[c].text = g_string_new (NULL);
+              docs[c].tokens = g_array_new (FALSE, FALSE, sizeof (NameToken));
+              docs[c].starts = g_array_new (FALSE, FALSE, sizeof (guint));
+              names_tokenize (texts[c], (int) MIN (strlen (texts[c]), G_MAXINT), FALSE,
+                              names_doc_emit, &docs[c]);
+            }
+          found = names_phrase_at (&docs[c], tokens);
+        }
+      if (found == m->any)
+        {
+          result = found;
+          break;
+        }
+    }
+  for (guint c = 0; c < n_texts; c++)
+    if (docs[c].text != NULL)
+      {
+        g_string_free (docs[c].text, TRUE);
+        g_array_unref (docs[c].tokens);
+        g_array_unref (docs[c].starts);
+      }
+  return result;
+}
+
 gboolean
 wh_search_names_match_texts (const char         *match,
                              const char * const *texts,
                              guint               n_texts)
 {
-  g_autoptr(GPtrArray) docs = NULL;
-  /* wh_search_build_name_match writes phrases joined all by OR or all by AND. */
-  gboolean any = strstr (match, "\" OR \"") != NULL;
-  gboolean result = !any;
-  const char *p = match;
+  g_autoptr(NamesMatch) m = NULL;
 
   g_return_val_if_fail (match != NULL, FALSE);
 
-  docs = g_ptr_array_new_with_free_func (positions_free);
-  for (guint c = 0; c < n_texts; c++)
-    g_ptr_array_add (docs, NULL);
-  while ((p = strchr (p, '"')) != NULL)
-    {
-      const char *end = strchr (p + 1, '"');
-      g_autofree char *phrase = NULL;
-      g_auto(GStrv) tokens = NULL;
-      gboolean found = FALSE;
-
-      if (end == NULL)
-        break;
-      phrase = g_strndup (p + 1, (gsize) (end - p - 1));
-      tokens = g_strsplit (phrase, " ", -1);
-      p = end + 1;
-      for (guint c = 0; !found && c < n_texts; c++)
-        {
-          if (texts[c] == NULL)
-            continue;
-          if (docs->pdata[c] == NULL)
-            {
-              docs->pdata[c] = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-              names_tokenize (texts[c], (int) MIN (strlen (texts[c]), G_MAXINT), FALSE,
-                              names_positions_emit, docs->pdata[c]);
-            }
-          found = names_phrase_at (docs->pdata[c], (const char * const *) tokens);
-        }
-      if (any && found)
-        return TRUE;
-      if (!any && !found)
-        return FALSE;
-    }
-  return result;
+  m = names_match_parse (match);
+  return names_match_phrases (m, texts, n_texts);
 }
 
-/* wh_names_match(match, text, ...): wh_match for the names index. */
+/* wh_names_match(match, text, ...): wh_match for the names index, the
+ * match parsed once a statement as there. */
 static void
 wh_names_match_function (sqlite3_context *ctx,
                          int              n_values,
                          sqlite3_value  **values)
 {
-  const char *texts[64];
+  const char *texts[64] = { NULL };
   const char *match;
+  g_autoptr(NamesMatch) own = NULL;
+  NamesMatch *m;
 
   if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
       (match = (const char *) sqlite3_value_text (values[0])) == NULL)
@@ -1219,9 +1317,15 @@ wh_names_match_function (sqlite3_context *ctx,
       sqlite3_result_int (ctx, 0);
       return;
     }
+  if ((m = sqlite3_get_auxdata (ctx, 0)) == NULL)
+    {
+      sqlite3_set_auxdata (ctx, 0, names_match_parse (match), (void (*) (void *)) names_match_free);
+      if ((m = sqlite3_get_auxdata (ctx, 0)) == NULL)
+        m = own = names_match_parse (match);
+    }
   for (int i = 1; i < n_values; i++)
     texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
-  sqlite3_result_int (ctx, wh_search_names_match_texts (match, texts, (guint) n_values - 1));
+  sqlite3_result_int (ctx, names_match_phrases (m, texts, (guint) n_values - 1));
 }
 
 char *
