@@ -194,27 +194,16 @@ city_compare (gconstpointer a,
   return c != 0 ? c : (x->city_adcode > y->city_adcode) - (x->city_adcode < y->city_adcode);
 }
 
-/* Every city of the saved stations, by province as in "Jobs from": both
- * scan every station, so off the main thread. */
-static void
-cities_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+/* Every city of the saved stations, by province as in "Jobs from": a few
+ * hundred at most, so sorted and labelled on the main thread once both
+ * are read (takes centres and regions). */
+static Cities *
+cities_new (GPtrArray *centres,
+            GPtrArray *regions)
 {
-  WhStore *store = task_data;
   g_autoptr(GHashTable) provinces = g_hash_table_new (g_int64_hash, g_int64_equal);
-  GPtrArray *regions = NULL;
   Cities *cities;
-  GError *error = NULL;
-  GPtrArray *centres = wh_store_list_city_centres (store, &error);
 
-  if (centres == NULL || (regions = wh_store_list_regions (store, &error)) == NULL)
-    {
-      g_clear_pointer (&centres, g_ptr_array_unref);
-      g_task_return_error (task, error);
-      return;
-    }
   for (guint i = 0; i < regions->len; i++)
     {
       WhRegion *region = regions->pdata[i];
@@ -235,29 +224,18 @@ cities_thread (GTask        *task,
                                          ? g_strdup_printf ("%s %s", province, city->city)
                                          : g_strdup (city->city));
     }
-  g_task_return_pointer (task, cities, (GDestroyNotify) cities_free);
+  return cities;
 }
 
 static void
-cities_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+show_cities (WhPreferencesWindow *self,
+             Cities              *cities)
 {
-  WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (source);
-  g_autoptr(GError) error = NULL;
-  Cities *cities = g_task_propagate_pointer (G_TASK (result), &error);
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
   double lat = g_settings_get_double (self->settings, "location-latitude");
   double lon = g_settings_get_double (self->settings, "location-longitude");
   guint selected = 0;
 
-  if (cities == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row), error->message);
-      return;
-    }
   gtk_string_list_append (names, _("Not set"));
   for (guint i = 0; i < cities->labels->len; i++)
     {
@@ -294,20 +272,83 @@ cities_done_cb (GObject      *source,
 }
 
 static void
+cities_read_failed (WhPreferencesWindow *self,
+                    const GError        *error)
+{
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row), error->message);
+}
+
+/* Between the two reads: the centres read first. */
+typedef struct
+{
+  WhPreferencesWindow *self;    /* unowned: its cancellable ends the reads */
+  GPtrArray           *centres; /* WhCityCentre* */
+} CitiesRead;
+
+static void
+cities_read_free (CitiesRead *read)
+{
+  g_clear_pointer (&read->centres, g_ptr_array_unref);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CitiesRead, cities_read_free)
+
+/* The second read: the cities' provinces ("Jobs from" lists them too). */
+static void
+regions_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(CitiesRead) read = user_data;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *regions = wh_store_list_regions_finish (WH_STORE (source), result, &error);
+
+  /* Cancelled: the window is gone or going. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (regions == NULL)
+    cities_read_failed (read->self, error);
+  else
+    show_cities (read->self, cities_new (g_steal_pointer (&read->centres), regions));
+}
+
+static void
+centres_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WhPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *centres = wh_store_list_city_centres_finish (WH_STORE (source), result, &error);
+  CitiesRead *read;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (centres == NULL)
+    {
+      cities_read_failed (self, error);
+      return;
+    }
+  read = g_new0 (CitiesRead, 1);
+  read->self = self;
+  read->centres = centres;
+  wh_store_list_regions_async (WH_STORE (source), self->cancellable, regions_read_cb, read);
+}
+
+/* Both reads run on the store's ordered queue; the window's cancellable
+ * (cancelled in dispose) ends them, so a callback that is not cancelled
+ * finds the window alive. */
+static void
 load_cities (WhPreferencesWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   if (self->store == NULL)
     {
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->location_row),
                                    _("Sync the stations first: their cities are listed here"));
       return;
     }
-  task = g_task_new (self, self->cancellable, cities_done_cb, NULL);
-  g_task_set_source_tag (task, load_cities);
-  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
-  g_task_run_in_thread (task, cities_thread);
+  wh_store_list_city_centres_async (self->store, self->cancellable, centres_read_cb, self);
 }
 
 /* ---- Storage ------------------------------------------------------------ */

@@ -78,21 +78,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* ---- Loading the choices off the main thread ---------------------------- */
-
-typedef struct
-{
-  WhStore *store;
-  Choices  mode;
-  gint64   adcode;
-} LoadData;
-
-static void
-load_data_free (LoadData *data)
-{
-  g_clear_object (&data->store);
-  g_free (data);
-}
+/* ---- Loading the choices on the store's queue --------------------------- */
 
 static int
 compare_categories (gconstpointer a,
@@ -113,91 +99,6 @@ compare_names (gconstpointer a,
   const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
 
   return g_utf8_collate (wh_record_get_text (x, "name"), wh_record_get_text (y, "name"));
-}
-
-static GPtrArray *
-load_records (WhStore            *store,
-              const WhCollection *collection,
-              const char         *field,
-              gint64              value,
-              GCompareFunc        compare,
-              GError            **error)
-{
-  g_autoptr(WhQuery) query = wh_query_new (collection);
-  GPtrArray *records;
-
-  if (field)
-    wh_query_where_int (query, field, WH_QUERY_EQ, value);
-  records = wh_store_query (store, query, 0, MAX_CHOICES, error);
-  if (records)
-    g_ptr_array_sort (records, compare);
-  return records;
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadData *data = task_data;
-  g_autoptr(GPtrArray) choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
-  g_autoptr(GPtrArray) records = NULL;
-  g_auto(GStrv) values = NULL;
-  GError *error = NULL;
-
-  switch (data->mode)
-    {
-    case CHOICES_COURSES:
-      records = load_records (data->store, &wh_collection_categories, NULL, 0,
-                              compare_categories, &error);
-      for (guint i = 0; records && i < records->len; i++)
-        {
-          const WhRecord *r = g_ptr_array_index (records, i);
-
-          g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"),
-                                                g_strdup_printf ("category:%" G_GINT64_FORMAT,
-                                                                 r->id), r->id));
-        }
-      break;
-    case CHOICES_JOBS:
-      values = wh_store_list_values (data->store, &wh_collection_jobs, "category", MAX_CHOICES,
-                                     &error);
-      for (guint i = 0; values && values[i]; i++)
-        g_ptr_array_add (choices, choice_new (values[i], g_strconcat ("category:", values[i], NULL),
-                                              0));
-      break;
-    case CHOICES_REGIONS:
-      records = wh_store_list_regions (data->store, &error);
-      for (guint i = 0; records && i < records->len; i++)
-        {
-          const WhRegion *r = g_ptr_array_index (records, i);
-          /* Beijing, Shanghai...: the province is the city. */
-          g_autofree char *label = g_str_equal (r->province, r->city)
-                                   ? g_strdup (r->city)
-                                   : g_strdup_printf ("%s %s", r->province, r->city);
-
-          g_ptr_array_add (choices, choice_new (label, NULL, r->city_adcode));
-        }
-      break;
-    case CHOICES_STATIONS:
-      records = load_records (data->store, &wh_collection_stations, "city_adcode", data->adcode,
-                              compare_names, &error);
-      for (guint i = 0; records && i < records->len; i++)
-        {
-          const WhRecord *r = g_ptr_array_index (records, i);
-
-          g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"), NULL, r->id));
-        }
-      break;
-    case CHOICES_NONE:
-    default:
-      g_assert_not_reached ();
-    }
-  if (error)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_steal_pointer (&choices), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -231,17 +132,13 @@ add_choice (WhKioskHome *self,
   gtk_flow_box_append (GTK_FLOW_BOX (self->choices), button);
 }
 
+/* The choices read (at most MAX_CHOICES, so built on the main thread), or
+ * the error that stopped the read. */
 static void
-load_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+show_loaded (WhKioskHome  *self,
+             GPtrArray    *choices,
+             const GError *error)
 {
-  WhKioskHome *self = WH_KIOSK_HOME (source);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) choices = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   clear_choices (self);
   if (choices == NULL)
     g_warning ("Cannot list the kiosk's choices: %s", error->message);
@@ -261,15 +158,109 @@ load_done_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->choices_stack, "list");
 }
 
+static GPtrArray *
+choices_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
+}
+
+/* Course categories or the stations of a city. Each callback returns
+ * untouched when cancelled: show_choices and dispose cancel, so a read
+ * that is not cancelled finds its page alive and in its mode. */
+static void
+records_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WhKioskHome *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = wh_store_query_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) choices = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (records == NULL)
+    {
+      show_loaded (self, NULL, error);
+      return;
+    }
+  choices = choices_new ();
+  g_ptr_array_sort (records, self->mode == CHOICES_COURSES ? compare_categories : compare_names);
+  for (guint i = 0; i < records->len; i++)
+    {
+      const WhRecord *r = g_ptr_array_index (records, i);
+
+      if (self->mode == CHOICES_COURSES)
+        g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"),
+                                              g_strdup_printf ("category:%" G_GINT64_FORMAT,
+                                                               r->id), r->id));
+      else
+        g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"), NULL, r->id));
+    }
+  show_loaded (self, choices, NULL);
+}
+
+/* Job categories. */
+static void
+values_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  WhKioskHome *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) values = wh_store_list_values_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) choices = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (values != NULL)
+    {
+      choices = choices_new ();
+      for (guint i = 0; values[i]; i++)
+        g_ptr_array_add (choices, choice_new (values[i], g_strconcat ("category:", values[i], NULL),
+                                              0));
+    }
+  show_loaded (self, choices, error);
+}
+
+/* Cities, to choose the kiosk's station. */
+static void
+regions_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  WhKioskHome *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) regions = wh_store_list_regions_finish (WH_STORE (source), result, &error);
+  g_autoptr(GPtrArray) choices = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (regions != NULL)
+    {
+      choices = choices_new ();
+      for (guint i = 0; i < regions->len; i++)
+        {
+          const WhRegion *r = g_ptr_array_index (regions, i);
+          /* Beijing, Shanghai...: the province is the city. */
+          g_autofree char *label = g_str_equal (r->province, r->city)
+                                   ? g_strdup (r->city)
+                                   : g_strdup_printf ("%s %s", r->province, r->city);
+
+          g_ptr_array_add (choices, choice_new (label, NULL, r->city_adcode));
+        }
+    }
+  show_loaded (self, choices, error);
+}
+
 static void
 show_choices (WhKioskHome *self,
               Choices      mode,
               gint64       adcode,
               const char  *title)
 {
-  g_autoptr(GTask) task = NULL;
   WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
-  LoadData *data;
+  g_autoptr(WhQuery) query = NULL;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -284,14 +275,30 @@ show_choices (WhKioskHome *self,
       return;
     }
   gtk_stack_set_visible_child_name (self->choices_stack, "loading");
-  data = g_new0 (LoadData, 1);
-  data->store = g_object_ref (store);
-  data->mode = mode;
-  data->adcode = adcode;
-  task = g_task_new (self, self->cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, show_choices);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  switch (mode)
+    {
+    case CHOICES_COURSES:
+      query = wh_query_new (&wh_collection_categories);
+      wh_store_query_async (store, query, 0, MAX_CHOICES, self->cancellable, records_read_cb,
+                            self);
+      break;
+    case CHOICES_JOBS:
+      wh_store_list_values_async (store, &wh_collection_jobs, "category", MAX_CHOICES,
+                                  self->cancellable, values_read_cb, self);
+      break;
+    case CHOICES_REGIONS:
+      wh_store_list_regions_async (store, self->cancellable, regions_read_cb, self);
+      break;
+    case CHOICES_STATIONS:
+      query = wh_query_new (&wh_collection_stations);
+      wh_query_where_int (query, "city_adcode", WH_QUERY_EQ, adcode);
+      wh_store_query_async (store, query, 0, MAX_CHOICES, self->cancellable, records_read_cb,
+                            self);
+      break;
+    case CHOICES_NONE:
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
