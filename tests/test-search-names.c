@@ -515,6 +515,54 @@ test_limit_past_ranked (void)
   g_assert_cmpuint (hits->len, ==, n);
 }
 
+/* A count takes each row once however many indexes find it, both when the
+ * other pieces are a few rows (each looked up) and when they are many
+ * (merged in rowid order); the lists count the same. */
+static void
+test_count_pieces (void)
+{
+  static const struct
+  {
+    guint       simplified; /* jobs titled 电工 */
+    guint       traditional; /* then 電工 */
+  } sets[] = { { 100, 3 }, { 100, 150 }, { 0, 80 }, { 90, 0 } };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sets); s++)
+    {
+      g_autoptr(WhStore) store = wh_test_store_new (NULL);
+      g_autoptr(WhPage) page = wh_page_new (&wh_collection_jobs);
+      g_autoptr(GError) error = NULL;
+      guint all = sets[s].simplified + sets[s].traditional;
+      static const char * const queries[] = { "電工", "电工", "diangong", "dg" };
+
+      for (guint i = 1; i <= all; i++)
+        g_ptr_array_add (page->records,
+                         wh_test_make_job (i, i, i <= sets[s].simplified ? "电工" : "電工", NULL));
+      /* Rows the text finds by a Latin word and the names by initials. */
+      g_ptr_array_add (page->records, wh_test_make_job (all + 1, all + 1, "DG 班组", NULL));
+      page->next_since = all + 1;
+      g_assert_true (wh_store_apply_page (store, page, NULL, &error));
+      g_assert_no_error (error);
+
+      for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+        {
+          g_autoptr(GPtrArray) hits = wh_store_search (store, &wh_collection_jobs, queries[q],
+                                                       100000, &error);
+          g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+          guint want = all + (g_str_equal (queries[q], "dg") ? 1 : 0);
+
+          g_assert_no_error (error);
+          g_test_message ("%u + %u: %s", sets[s].simplified, sets[s].traditional, queries[q]);
+          g_assert_cmpuint (hits->len, ==, want);
+          g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, queries[q], &error),
+                           ==, want);
+          wh_query_set_match (query, queries[q]);
+          g_assert_cmpint (wh_store_query_count (store, query, &error), ==, want);
+          g_assert_no_error (error);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,5 +574,6 @@ main (int   argc,
   g_test_add_func ("/search-names/recall-demo-data", test_generated_recall);
   g_test_add_func ("/search-names/migration", test_migration);
   g_test_add_func ("/search-names/limit-past-ranked", test_limit_past_ranked);
+  g_test_add_func ("/search-names/count-pieces", test_count_pieces);
   return g_test_run ();
 }

@@ -379,11 +379,18 @@ wh_conn_get_records (WhConn         *conn,
                      GError        **error);
 
 /* wh-store-search.c */
-char *
-wh_store_match_count_sql (const CollInfo *info,
-                          const char     *name_match,
-                          gboolean        fold,
-                          gboolean        capped);
+/* The rows the text index finds for match and fold_match (may be NULL)
+ * and the names index for name_match (may be NULL), each row once; with
+ * cap < G_MAXINT64 at most cap + 1 (enough to tell a count above it).
+ * Rows not indexed yet (a pending build) are not counted. */
+gint64
+wh_conn_count_matches (WhConn         *conn,
+                       const CollInfo *info,
+                       const char     *match,
+                       const char     *fold_match,
+                       const char     *name_match,
+                       gint64          cap,
+                       GError        **error);
 
 /* wh-store-query.c */
 void

@@ -456,22 +456,9 @@ match_rows (WhConn         *conn,
             gint64          cap,
             GError        **error)
 {
-  g_autofree char *sql = NULL;
-  g_autoptr(WhStmt) stmt = NULL;
-
   /* The names index's and the simplified query's rows too, counted once. */
-  sql = wh_store_match_count_sql (info, query->name_match, query->fold_match != NULL,
-                                  cap < G_MAXINT64);
-  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-    return -1;
-  sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
-  if (query->name_match != NULL)
-    sqlite3_bind_text (stmt, 3, query->name_match, -1, SQLITE_STATIC);
-  if (query->fold_match != NULL)
-    sqlite3_bind_text (stmt, 4, query->fold_match, -1, SQLITE_STATIC);
-  if (cap < G_MAXINT64)
-    sqlite3_bind_int64 (stmt, 2, cap + 1);
-  return wh_conn_step_count (conn, stmt, "search", error);
+  return wh_conn_count_matches (conn, info, query->match, query->fold_match, query->name_match,
+                                cap, error);
 }
 
 /* Appends the records of ids, read in that order. */
