@@ -871,6 +871,16 @@ pad_width (const char *text,
   return columns + (int) strlen (text) - shown;
 }
 
+/* 0: full pinyin (letters that split into syllables), 1: initials (a few
+ * letters that do not), 2: traditional characters. */
+static guint
+pinyin_kind (const char *query)
+{
+  if ((guchar) query[0] >= 0x80)
+    return 2;
+  return strlen (query) <= 4 && strchr ("aeiou", query[1]) == NULL ? 1 : 0;
+}
+
 /* Pinyin, initials and traditional queries: the same rounds as above. */
 static gboolean
 bench_search_pinyin (WhStore *store,
@@ -879,9 +889,14 @@ bench_search_pinyin (WhStore *store,
   const guint n = G_N_ELEMENTS (pinyin_queries);
   g_autoptr(GArray) search_ms = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) count_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  /* The same samples by kind: full pinyin, initials, traditional. */
+  g_autoptr(GPtrArray) kind_ms = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  static const char * const kinds[] = { "syllables", "initials", "traditional" };
   g_autofree double *limited = g_new0 (double, n);
   g_autofree gint64 *hits_n = g_new0 (gint64, n);
 
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    g_ptr_array_add (kind_ms, g_array_new (FALSE, FALSE, sizeof (double)));
   for (guint q = 0; q < n; q++)
     {
       g_autoptr(GPtrArray) hits = wh_store_search (store, &wh_collection_jobs, pinyin_queries[q],
@@ -901,6 +916,7 @@ bench_search_pinyin (WhStore *store,
           return FALSE;
         ms = (now_s () - t0) * 1000;
         g_array_append_val (search_ms, ms);
+        g_array_append_val ((GArray *) kind_ms->pdata[pinyin_kind (pinyin_queries[q])], ms);
         limited[q] += ms / SEARCH_REPEAT;
         t0 = now_s ();
         if (wh_store_search_count (store, &wh_collection_jobs, pinyin_queries[q], error) < 0)
@@ -918,6 +934,12 @@ bench_search_pinyin (WhStore *store,
   put ("search_pinyin_p95_ms", percentile (search_ms, 95));
   put ("search_pinyin_max_ms", percentile (search_ms, 100));
   put ("search_pinyin_count_p95_ms", percentile (count_ms, 95));
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      g_autofree char *key = g_strdup_printf ("search_pinyin_%s_p95_ms", kinds[k]);
+
+      put (key, percentile (kind_ms->pdata[k], 95));
+    }
   return TRUE;
 }
 
