@@ -604,6 +604,112 @@ test_background (Fixture      *f,
   assert_cache_equal (f);
 }
 
+/* Background runs while the server is out of reach: retried with a
+ * doubling wait up to a cap, and on any network change, back in sync by
+ * themselves once the server returns. */
+typedef struct
+{
+  guint   n_finished;
+  GError *last_error;
+  GArray *delays; /* guint: the retry wait after each run */
+} RetryLog;
+
+static void
+retry_finished_cb (WhSync       *sync,
+                   WhSyncReport *report,
+                   GError       *error,
+                   RetryLog     *log)
+{
+  guint delay = wh_sync_get_retry_delay (sync);
+
+  log->n_finished++;
+  g_clear_error (&log->last_error);
+  log->last_error = error ? g_error_copy (error) : NULL;
+  g_array_append_val (log->delays, delay);
+}
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main context until n runs have finished, or fails after a
+ * deadline far above what the test needs. */
+static void
+await_runs (RetryLog *log,
+            guint     n)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, wake_cb, NULL);
+
+  while (log->n_finished < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  g_assert_cmpuint (log->n_finished, >=, n);
+}
+
+static void
+test_offline_retry (Fixture      *f,
+                    gconstpointer data)
+{
+  RetryLog log = { 0, NULL, g_array_new (FALSE, FALSE, sizeof (guint)) };
+  static const guint expected[] = { 50, 100, 200, 200 };
+
+  /* one attempt per request: the backoff is the engine's, not WhApi's */
+  wh_api_set_retry_policy (f->c.api, 1, 10, 10, 100);
+  g_object_set (f->c.sync, "retry-base-ms", 50, "retry-max-ms", 200, NULL);
+  wh_sync_set_interval (f->c.sync, 0);
+  g_signal_connect (f->c.sync, "finished", G_CALLBACK (retry_finished_cb), &log);
+  wh_test_server_stop (f->c.server);
+  wh_sync_start (f->c.sync);
+
+  /* no interval set, yet tried again and again, each wait twice the last */
+  await_runs (&log, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpuint (g_array_index (log.delays, guint, i), ==, expected[i]);
+  g_assert_error (log.last_error, WH_API_ERROR, WH_API_ERROR_NETWORK);
+  g_assert_true (wh_sync_get_offline (f->c.sync));
+
+  /* the server back: in sync without a request, the backoff over */
+  g_assert_true (wh_test_server_restart (f->c.server, NULL));
+  while (log.last_error != NULL)
+    await_runs (&log, log.n_finished + 1);
+  g_assert_false (wh_sync_get_offline (f->c.sync));
+  g_assert_cmpuint (wh_sync_get_retry_delay (f->c.sync), ==, 0);
+  wh_sync_stop (f->c.sync);
+  assert_cache_equal (f);
+  g_clear_error (&log.last_error);
+  g_array_unref (log.delays);
+}
+
+/* Out of reach with the next retry far off: any network change tries at
+ * once. */
+static void
+test_offline_network_change (Fixture      *f,
+                             gconstpointer data)
+{
+  RetryLog log = { 0, NULL, g_array_new (FALSE, FALSE, sizeof (guint)) };
+  GNetworkMonitor *monitor = g_network_monitor_get_default ();
+
+  wh_api_set_retry_policy (f->c.api, 1, 10, 10, 100);
+  g_object_set (f->c.sync, "retry-base-ms", 3600 * 1000, NULL);
+  wh_sync_set_interval (f->c.sync, 0);
+  g_signal_connect (f->c.sync, "finished", G_CALLBACK (retry_finished_cb), &log);
+  wh_test_server_stop (f->c.server);
+  wh_sync_start (f->c.sync);
+  await_runs (&log, 1);
+  g_assert_true (wh_sync_get_offline (f->c.sync));
+
+  g_assert_true (wh_test_server_restart (f->c.server, NULL));
+  g_signal_emit_by_name (monitor, "network-changed", TRUE);
+  await_runs (&log, 2);
+  g_assert_no_error (log.last_error);
+  g_assert_false (wh_sync_get_offline (f->c.sync));
+  wh_sync_stop (f->c.sync);
+  g_array_unref (log.delays);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Killed mid-transaction                                                    */
 
@@ -1243,6 +1349,8 @@ main (int   argc,
   ADD ("/sync/deferred/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);
   ADD ("/sync/background", test_background);
+  ADD ("/sync/background/offline-retry", test_offline_retry);
+  ADD ("/sync/background/offline-network-change", test_offline_network_change);
 #undef ADD
 
   return g_test_run ();

@@ -21,13 +21,29 @@ struct _WhAppSync
   /* Weak */
   WhWindow     *window;
 
+  /* Settings */
+  WhStore      *store;
+  gboolean      follows_setting; /* the backend is the backend-url setting */
+  gboolean      allow_insecure;
+
   /* State */
   gboolean      attached;    /* the cache was read and the sync started */
   gboolean      first_run;   /* nothing cached: show the progress page */
+  gboolean      offline;     /* the last run found the server out of reach */
+  guint         backend;     /* counts the backends set: a read for an
+                              * earlier one is dropped */
   gint64        last_synced; /* the newest check of any feed, as last read */
 };
 
 G_DEFINE_FINAL_TYPE (WhAppSync, wh_app_sync, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_API,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 WhApi *
 wh_app_sync_get_api (WhAppSync *self)
@@ -71,6 +87,7 @@ typedef struct
   SummaryFor what;
   GError    *error;  /* SUMMARY_FINISHED: how the run ended, or NULL */
   gboolean   report; /* SUMMARY_FINISHED: the run reported what it did */
+  guint      backend;
 } SummaryRead;
 
 static void
@@ -102,8 +119,8 @@ read_summary (WhAppSync    *self,
   read->what = what;
   read->error = error ? g_error_copy (error) : NULL;
   read->report = report;
-  wh_store_get_sync_summary_async (wh_sync_get_store (self->sync), self->cancellable,
-                                   summary_read_cb, read);
+  read->backend = self->backend;
+  wh_store_get_sync_summary_async (self->store, self->cancellable, summary_read_cb, read);
 }
 
 static void
@@ -179,7 +196,9 @@ show_finished (WhAppSync    *self,
                gboolean      empty)
 {
   WhSyncStatus *status = wh_window_get_sync_status (self->window);
+  gboolean was_offline = self->offline;
 
+  self->offline = error != NULL && is_offline_error (error);
   if (error == NULL)
     {
       wh_sync_status_update (status, WH_SYNC_STATUS_IDLE, 0, self->last_synced);
@@ -204,7 +223,10 @@ show_finished (WhAppSync    *self,
   else
     {
       wh_window_show_first_run (self->window, FALSE, 1, NULL);
-      wh_window_toast (self->window, error->message, TRUE);
+      /* The engine retries by itself while out of reach: the status says
+       * so, a toast only the first time. */
+      if (!(was_offline && is_offline_error (error)))
+        wh_window_toast (self->window, error->message, TRUE);
     }
 }
 
@@ -226,7 +248,10 @@ summary_read_cb (GObject      *source,
         return;
       g_warning ("Could not read the cache's sync state: %s", error->message);
     }
-  self->last_synced = last;
+  if (read->backend != self->backend)
+    return;
+  /* An empty cache has nothing fresh to show, whenever it was checked. */
+  self->last_synced = empty ? 0 : last;
   if (read->what == SUMMARY_FINISHED)
     {
       if (self->window != NULL)
@@ -237,12 +262,32 @@ summary_read_cb (GObject      *source,
   /* Attached: known before the first run starts, so that run shows the
    * first-run page from its start if nothing is cached. */
   self->first_run = empty;
-  self->attached = TRUE;
+  if (self->sync == NULL)
+    {
+      /* No backend: what is saved stays, and the way to set one up. */
+      if (self->window != NULL)
+        {
+          wh_sync_status_update (wh_window_get_sync_status (self->window),
+                                 WH_SYNC_STATUS_NO_BACKEND, 0, self->last_synced);
+          wh_window_show_no_backend (self->window, empty);
+        }
+      return;
+    }
   if (self->window != NULL)
-    wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_IDLE, 0,
-                           last);
+    {
+      wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_IDLE, 0,
+                             self->last_synced);
+      /* What is saved shows at once; an empty cache waits for the run's
+       * progress page, which follows before the next frame. */
+      if (!empty)
+        wh_window_show_first_run (self->window, FALSE, 1, NULL);
+    }
   /* A run now, then on the interval and when the network comes back. */
-  wh_sync_start (self->sync);
+  if (self->attached)
+    wh_sync_request_run (self->sync);
+  else
+    wh_sync_start (self->sync);
+  self->attached = TRUE;
 }
 
 void
@@ -250,9 +295,88 @@ wh_app_sync_run (WhAppSync *self)
 {
   g_return_if_fail (WH_IS_APP_SYNC (self));
 
+  if (self->sync == NULL)
+    {
+      if (self->window != NULL)
+        wh_window_toast (self->window, wh_window_get_kiosk (self->window)
+                                         ? _("This kiosk is not connected to the union’s server. "
+                                             "Please tell the station staff.")
+                                         : _("No union server is set. Set one up in Preferences."),
+                         FALSE);
+      return;
+    }
   /* Before attaching has read the cache, the run it starts is soon. */
   if (self->attached)
     wh_sync_request_run (self->sync);
+}
+
+void
+wh_app_sync_reload (WhAppSync *self)
+{
+  g_return_if_fail (WH_IS_APP_SYNC (self));
+
+  /* Read the cache again (cleared, it shows the first-run page), then a
+   * run at once. */
+  if (self->window != NULL && (self->attached || self->sync == NULL))
+    read_summary (self, SUMMARY_ATTACH, NULL, FALSE);
+}
+
+/* Drops the engine of the last backend, if any, and makes one for url
+ * (NULL or empty: none). */
+static gboolean
+set_backend (WhAppSync  *self,
+             const char *url,
+             GError    **error)
+{
+  g_autoptr(WhApi) api = NULL;
+
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      wh_sync_stop (self->sync);
+      g_clear_object (&self->sync);
+    }
+  self->attached = FALSE;
+  self->offline = FALSE;
+  self->backend++;
+  if (url != NULL && *url != '\0')
+    {
+      api = wh_api_new (url, error);
+      if (api == NULL)
+        {
+          g_clear_object (&self->api);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API]);
+          return FALSE;
+        }
+      wh_api_set_allow_insecure (api, self->allow_insecure);
+      self->sync = wh_sync_new (api, self->store);
+      g_signal_connect (self->sync, "notify::running", G_CALLBACK (running_cb), self);
+      g_signal_connect (self->sync, "progress", G_CALLBACK (progress_cb), self);
+      g_signal_connect (self->sync, "finished", G_CALLBACK (finished_cb), self);
+      if (self->settings != NULL)
+        {
+          wh_sync_set_region (self->sync, g_settings_get_int (self->settings, "region-city"));
+          wh_sync_set_interval (self->sync,
+                                g_settings_get_uint (self->settings, "sync-interval") * 60);
+        }
+    }
+  if (g_set_object (&self->api, api))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API]);
+  return TRUE;
+}
+
+/* The backend-url setting, as it is now: a new engine, the cache read
+ * again, and a run at once. */
+static void
+follow_setting (WhAppSync *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strstrip (g_settings_get_string (self->settings, "backend-url"));
+
+  if (!set_backend (self, url, &error) && self->window != NULL)
+    wh_window_toast (self->window, error->message, FALSE);
+  if (self->window != NULL)
+    read_summary (self, SUMMARY_ATTACH, NULL, FALSE);
 }
 
 static void
@@ -260,7 +384,14 @@ settings_changed_cb (GSettings  *settings,
                      const char *key,
                      WhAppSync  *self)
 {
-  if (g_strcmp0 (key, "sync-interval") == 0)
+  if (g_strcmp0 (key, "backend-url") == 0)
+    {
+      if (self->follows_setting)
+        follow_setting (self);
+    }
+  else if (self->sync == NULL)
+    return;
+  else if (g_strcmp0 (key, "sync-interval") == 0)
     wh_sync_set_interval (self->sync, g_settings_get_uint (settings, "sync-interval") * 60);
   else if (g_strcmp0 (key, "region-city") == 0)
     {
@@ -281,8 +412,16 @@ wh_app_sync_attach (WhAppSync *self,
   g_set_weak_pointer (&self->window, window);
   g_set_object (&self->settings, settings);
   g_signal_connect_object (settings, "changed", G_CALLBACK (settings_changed_cb), self, 0);
-  wh_sync_set_region (self->sync, g_settings_get_int (settings, "region-city"));
-  wh_sync_set_interval (self->sync, g_settings_get_uint (settings, "sync-interval") * 60);
+  if (self->follows_setting)
+    {
+      follow_setting (self);
+      return;
+    }
+  if (self->sync != NULL)
+    {
+      wh_sync_set_region (self->sync, g_settings_get_int (settings, "region-city"));
+      wh_sync_set_interval (self->sync, g_settings_get_uint (settings, "sync-interval") * 60);
+    }
   read_summary (self, SUMMARY_ATTACH, NULL, FALSE);
 }
 
@@ -308,9 +447,26 @@ wh_app_sync_finalize (GObject *object)
 
   g_clear_object (&self->sync);
   g_clear_object (&self->api);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (wh_app_sync_parent_class)->finalize (object);
+}
+
+static void
+wh_app_sync_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_API:
+      g_value_set_object (value, WH_APP_SYNC (object)->api);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -318,6 +474,13 @@ wh_app_sync_class_init (WhAppSyncClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = wh_app_sync_dispose;
   G_OBJECT_CLASS (klass)->finalize = wh_app_sync_finalize;
+  G_OBJECT_CLASS (klass)->get_property = wh_app_sync_get_property;
+  /* The client of the backend; NULL when none is set. Changes when the
+   * backend-url setting it follows does. */
+  properties[PROP_API] =
+    g_param_spec_object ("api", NULL, NULL, WH_TYPE_API,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
 }
 
 static void
@@ -335,16 +498,17 @@ wh_app_sync_new (WhStore    *store,
   g_autoptr(WhAppSync) self = NULL;
 
   g_return_val_if_fail (WH_IS_STORE (store), NULL);
-  g_return_val_if_fail (base_url != NULL, NULL);
 
   self = g_object_new (WH_TYPE_APP_SYNC, NULL);
-  self->api = wh_api_new (base_url, error);
-  if (self->api == NULL)
-    return NULL;
-  wh_api_set_allow_insecure (self->api, allow_insecure);
-  self->sync = wh_sync_new (self->api, store);
-  g_signal_connect (self->sync, "notify::running", G_CALLBACK (running_cb), self);
-  g_signal_connect (self->sync, "progress", G_CALLBACK (progress_cb), self);
-  g_signal_connect (self->sync, "finished", G_CALLBACK (finished_cb), self);
+  self->store = g_object_ref (store);
+  self->allow_insecure = allow_insecure;
+  self->follows_setting = base_url == NULL;
+  if (base_url != NULL && (*base_url == '\0' || !set_backend (self, base_url, error)))
+    {
+      if (*base_url == '\0')
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                             _("No union server is set."));
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }

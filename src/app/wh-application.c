@@ -60,6 +60,16 @@ wh_application_sync_now (WhApplication *self)
 /* ---- Start-up: open the cache off the main thread, then the backend ----- */
 
 static void
+api_changed_cb (WhAppSync     *sync,
+                GParamSpec    *pspec,
+                WhApplication *self)
+{
+  wh_context_set_api (self->context, wh_app_sync_get_api (sync));
+}
+
+/* url: the backend for this run (--server, the demo), or NULL for the
+ * backend-url setting, which WhAppSync follows as it changes. */
+static void
 backend_ready (WhApplication *self,
                const char    *url)
 {
@@ -68,24 +78,17 @@ backend_ready (WhApplication *self,
 
   if (self->store == NULL || window == NULL)
     return;
-  if (url == NULL || *url == '\0')
-    {
-      wh_sync_status_update (wh_window_get_sync_status (window), WH_SYNC_STATUS_OFFLINE, 0, 0);
-      wh_window_toast (window, self->kiosk
-                                 ? _("This kiosk is not connected to the union’s server. "
-                                     "Please tell the station staff.")
-                                 : _("No backend is set. Choose one in Preferences."), FALSE);
-      return;
-    }
   g_clear_object (&self->sync);
   self->sync = wh_app_sync_new (self->store, url,
                                 g_settings_get_boolean (self->settings, "allow-insecure"),
                                 &error);
   if (self->sync == NULL)
     {
+      wh_window_show_first_run (window, FALSE, 1, NULL);
       wh_window_toast (window, error->message, FALSE);
       return;
     }
+  g_signal_connect_object (self->sync, "notify::api", G_CALLBACK (api_changed_cb), self, 0);
   wh_app_sync_attach (self->sync, window, self->settings);
   wh_context_set_api (self->context, wh_app_sync_get_api (self->sync));
 }
@@ -136,17 +139,13 @@ demo_courses_counted_cb (GObject      *source,
 static void
 start_backend (WhApplication *self)
 {
-  g_autofree char *url = NULL;
-
   if (self->demo)
     {
       wh_store_count_async (self->store, &wh_collection_courses, self->cancellable,
                             demo_courses_counted_cb, g_object_ref (self));
       return;
     }
-  url = self->server_url ? g_strdup (self->server_url)
-                         : g_settings_get_string (self->settings, "backend-url");
-  backend_ready (self, url);
+  backend_ready (self, self->server_url);
 }
 
 static void
@@ -212,6 +211,10 @@ preferences_action (GSimpleAction *action,
   WhApplication *self = WH_APPLICATION (user_data);
   WhPreferencesWindow *preferences = wh_preferences_window_new (self->settings, self->store);
 
+  /* Emptied, the cache is downloaded again at once. */
+  if (self->sync != NULL)
+    g_signal_connect_object (preferences, "cleared", G_CALLBACK (wh_app_sync_reload), self->sync,
+                             G_CONNECT_SWAPPED);
   gtk_window_set_transient_for (GTK_WINDOW (preferences),
                                 gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (GTK_WINDOW (preferences));
@@ -266,6 +269,9 @@ wh_application_activate (GApplication *app)
     }
   window = wh_window_new (ADW_APPLICATION (self));
   wh_window_set_context (window, self->context);
+  /* Until the cache is read: no empty lists flashing before the first-run
+   * page. */
+  wh_window_show_loading (window);
   gtk_window_present (GTK_WINDOW (window));
 
   task = g_task_new (self, self->cancellable, store_opened_cb, NULL);

@@ -9,6 +9,7 @@
 #include "wh-keynav.h"
 
 #define TAB_LEAVES_KEY "wh-keynav-tab-leaves"
+#define RETURN_FOCUS_KEY "wh-keynav-return-focus-"
 
 void
 wh_keynav_set_tab_leaves (GtkWidget *list_box)
@@ -100,4 +101,56 @@ wh_keynav_install (GtkWindow *window)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (key_pressed_cb), window, 0);
   gtk_widget_add_controller (GTK_WIDGET (window), keys);
   g_signal_connect (window, "notify::focus-widget", G_CALLBACK (focus_widget_cb), NULL);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+void
+wh_keynav_remember_focus (GtkWidget  *owner,
+                          const char *level)
+{
+  GtkRoot *root = gtk_widget_get_root (owner);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  g_autofree char *key = g_strconcat (RETURN_FOCUS_KEY, level, NULL);
+  GWeakRef *ref = NULL;
+
+  g_return_if_fail (GTK_IS_WIDGET (owner));
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, owner))
+    {
+      GtkWidget *list = gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BASE);
+
+      /* A list view's row widgets are recycled, and rebuilt when its model
+       * is refreshed; the list itself keeps the position that had the
+       * focus, and focuses that row again when it takes the focus. */
+      ref = g_new0 (GWeakRef, 1);
+      g_weak_ref_init (ref, list ? list : focus);
+    }
+  g_object_set_data_full (G_OBJECT (owner), key, ref, ref ? weak_ref_free : NULL);
+}
+
+void
+wh_keynav_restore_focus (GtkWidget  *owner,
+                         const char *level,
+                         GtkWidget  *fallback)
+{
+  g_autofree char *key = g_strconcat (RETURN_FOCUS_KEY, level, NULL);
+  GWeakRef *ref = g_object_get_data (G_OBJECT (owner), key);
+  g_autoptr(GtkWidget) focus = ref ? g_weak_ref_get (ref) : NULL;
+
+  g_return_if_fail (GTK_IS_WIDGET (owner));
+
+  /* A row recycled or dropped since is not where the person was. */
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, owner) ||
+      !gtk_widget_get_child_visible (focus) || !gtk_widget_grab_focus (focus))
+    {
+      if (fallback != NULL)
+        gtk_widget_grab_focus (fallback);
+    }
+  g_object_set_data (G_OBJECT (owner), key, NULL);
 }

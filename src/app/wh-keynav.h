@@ -18,5 +18,14 @@ void wh_keynav_install        (GtkWindow *window);
 /* A list box whose rows are content (search results, nearest stations)
  * rather than settings: Tab leaves it instead of walking its rows. */
 void wh_keynav_set_tab_leaves (GtkWidget *list_box);
+/* Before a view shows a deeper page (level: which one), it remembers where
+ * the focus is inside owner, the row opened; back from that page,
+ * restore_focus puts the focus there again if that row is still shown,
+ * else on fallback. */
+void wh_keynav_remember_focus (GtkWidget  *owner,
+                               const char *level);
+void wh_keynav_restore_focus  (GtkWidget  *owner,
+                               const char *level,
+                               GtkWidget  *fallback);
 
 G_END_DECLS

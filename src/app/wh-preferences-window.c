@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "wh-api.h"
 #include "wh-format.h"
 #include "wh-preferences-window.h"
 
@@ -16,6 +17,8 @@ struct _WhPreferencesWindow
 
   /* Template widgets */
   AdwEntryRow   *backend_row;
+  AdwActionRow  *backend_status_row;
+  GtkImage      *backend_status_icon;
   GtkButton     *clear_button;
   GtkSpinButton *interval_spin;
   AdwComboRow   *location_row;
@@ -31,9 +34,18 @@ struct _WhPreferencesWindow
   gboolean       keeps_place;  /* one more item, after them: a place set otherwise */
   gboolean       loading_cities;
   GCancellable  *cancellable;
+  GCancellable  *check;        /* the address being checked */
 };
 
 G_DEFINE_FINAL_TYPE (WhPreferencesWindow, wh_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+enum
+{
+  SIGNAL_CLEARED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 gboolean
 wh_preferences_check_backend_url (const char *url,
@@ -69,6 +81,74 @@ wh_preferences_check_backend_url (const char *url,
   return FALSE;
 }
 
+/* ---- Backend ------------------------------------------------------------ */
+
+static void
+show_backend_status (WhPreferencesWindow *self,
+                     const char          *icon,
+                     const char          *text)
+{
+  gtk_image_set_from_icon_name (self->backend_status_icon, icon);
+  adw_action_row_set_subtitle (self->backend_status_row, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->backend_status_row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
+static void
+backend_checked_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  WhPreferencesWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhPage) page = wh_api_get_changes_finish (WH_API (source), result, NULL, NULL,
+                                                      &error);
+
+  /* Cancelled: another address, or the window is gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Not connected: %s"), error->message);
+
+      show_backend_status (self, "dialog-warning-symbolic", text);
+    }
+  else
+    show_backend_status (self, "emblem-ok-symbolic", _("Connected"));
+}
+
+/* One small request to the address: whether it answers as a union server
+ * does (a page of course categories), and if not, why. */
+static void
+check_backend (WhPreferencesWindow *self,
+               const char          *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhApi) api = NULL;
+
+  if (self->check != NULL)
+    g_cancellable_cancel (self->check);
+  g_clear_object (&self->check);
+  if (url == NULL || *url == '\0')
+    {
+      show_backend_status (self, "network-server-symbolic", _("No union server set"));
+      return;
+    }
+  api = wh_api_new (url, &error);
+  if (api == NULL)
+    {
+      show_backend_status (self, "dialog-warning-symbolic", error->message);
+      return;
+    }
+  wh_api_set_allow_insecure (api, g_settings_get_boolean (self->settings, "allow-insecure"));
+  /* An answer now, not after a round of retries. */
+  wh_api_set_retry_policy (api, 1, 100, 100, 1000);
+  self->check = g_cancellable_new ();
+  show_backend_status (self, "network-server-symbolic", _("Checking the address…"));
+  wh_api_get_changes_async (api, &wh_collection_categories, 0, 1, 0, FALSE, NULL, self->check,
+                            backend_checked_cb, self);
+}
+
 static void
 backend_apply_cb (WhPreferencesWindow *self)
 {
@@ -86,9 +166,9 @@ backend_apply_cb (WhPreferencesWindow *self)
       return;
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->backend_row), "error");
+  /* The app follows the setting: a new backend syncs at once. */
   g_settings_set_string (self->settings, "backend-url", url);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("Saved. It is used from the next start.")));
+  check_backend (self, url);
 }
 
 static void
@@ -406,15 +486,20 @@ cleared_cb (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                          wh_format_toast_new (error->message));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Nothing or part cleared: it can be tried again. */
+      gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), TRUE);
+      update_storage_size (self);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        wh_format_toast_new (error->message));
       return;
     }
   update_storage_size (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->clear_button), TRUE);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("Saved data cleared. Sync to download it again.")));
+                                    adw_toast_new (_("Saved data cleared. Downloading it again…")));
+  g_signal_emit (self, signals[SIGNAL_CLEARED], 0);
 }
 
 static void
@@ -438,8 +523,8 @@ clear_clicked_cb (WhPreferencesWindow *self)
 {
   GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Clear Saved Data?"),
                                               _("Courses, jobs, stations and meals saved on this "
-                                                "computer are deleted and downloaded again at the "
-                                                "next sync. Your own progress and bookmarks are "
+                                                "computer are deleted and downloaded again at "
+                                                "once. Your own progress and bookmarks are "
                                                 "kept."));
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "clear",
@@ -460,6 +545,7 @@ wh_preferences_window_dispose (GObject *object)
   WhPreferencesWindow *self = WH_PREFERENCES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->check);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_PREFERENCES_WINDOW);
   G_OBJECT_CLASS (wh_preferences_window_parent_class)->dispose (object);
 }
@@ -472,6 +558,7 @@ wh_preferences_window_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->check);
   g_clear_pointer (&self->region_codes, g_array_unref);
   g_clear_pointer (&self->cities, g_ptr_array_unref);
   G_OBJECT_CLASS (wh_preferences_window_parent_class)->finalize (object);
@@ -486,9 +573,15 @@ wh_preferences_window_class_init (WhPreferencesWindowClass *klass)
   object_class->dispose = wh_preferences_window_dispose;
   object_class->finalize = wh_preferences_window_finalize;
 
+  /* The saved data was cleared: the app downloads it again. */
+  signals[SIGNAL_CLEARED] =
+    g_signal_new ("cleared", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/workershome/WorkersHome/wh-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_status_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_status_icon);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, clear_button);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, location_row);
@@ -521,6 +614,7 @@ wh_preferences_window_new (GSettings *settings,
   self->store = store ? g_object_ref (store) : NULL;
   url = g_settings_get_string (settings, "backend-url");
   gtk_editable_set_text (GTK_EDITABLE (self->backend_row), url);
+  check_backend (self, g_strstrip (url));
   g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
   fill_regions (self, NULL);

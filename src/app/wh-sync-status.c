@@ -11,15 +11,19 @@ struct _WhSyncStatus
   GtkWidget parent_instance;
 
   GtkWidget *button;
-  /* [FULL]: the whole text; [SHORT]: the icon, or a sync's percentage.
-   * The squeezer shows the full one whenever it fits, so a header with no
-   * room left never cuts the text to "O…". */
+  /* [FULL]: the whole text; [MEDIUM]: the state and the time ("Offline ·
+   * 10:32"); [WORD]: the state in a word ("Offline", or the time beside the
+   * check mark); [SHORT]: the icon, or a sync's percentage. The
+   * squeezer shows the longest that fits, so a header with little room
+   * left still says the state in words and never cuts them to "O…". */
   GtkWidget *squeezer;
-  AdwSqueezerPage *full_page;
-  GtkWidget *icon[2];
-  GtkWidget *spinner[2];
-  GtkWidget *label[2];
+  AdwSqueezerPage *page[4];
+  GtkWidget *icon[4];
+  GtkWidget *spinner[4];
+  GtkWidget *label[4];
   char      *text;
+  char      *medium_text;
+  char      *word_text;
   char      *short_text; /* what a compact indicator still says, or NULL */
   gboolean   compact;
 };
@@ -34,7 +38,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum { FULL, SHORT };
+enum { FULL, MEDIUM, WORD, SHORT };
 
 /* Compact, on a narrow window, the icon alone says the state (the full
  * text stays in the tooltip and the accessible label), so the window's
@@ -44,9 +48,17 @@ static void
 update_label (WhSyncStatus *self)
 {
   gtk_label_set_text (GTK_LABEL (self->label[FULL]), self->text ? self->text : "");
+  gtk_label_set_text (GTK_LABEL (self->label[MEDIUM]),
+                      self->medium_text ? self->medium_text : self->text ? self->text : "");
+  gtk_label_set_text (GTK_LABEL (self->label[WORD]),
+                      self->word_text ? self->word_text
+                                      : gtk_label_get_text (GTK_LABEL (self->label[MEDIUM])));
   gtk_label_set_text (GTK_LABEL (self->label[SHORT]), self->short_text ? self->short_text : "");
   gtk_widget_set_visible (self->label[SHORT], self->short_text != NULL);
-  adw_squeezer_page_set_enabled (self->full_page, !self->compact);
+  adw_squeezer_page_set_enabled (self->page[FULL], !self->compact);
+  adw_squeezer_page_set_enabled (self->page[MEDIUM], !self->compact);
+  adw_squeezer_page_set_enabled (self->page[WORD], !self->compact);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 void
@@ -109,6 +121,8 @@ wh_sync_status_update (WhSyncStatus      *self,
   if (last_synced_unix > 0)
     when = wh_sync_status_format_time (last_synced_unix, now);
   g_free (self->text);
+  g_clear_pointer (&self->medium_text, g_free);
+  g_clear_pointer (&self->word_text, g_free);
   g_clear_pointer (&self->short_text, g_free);
   switch (state)
     {
@@ -129,16 +143,31 @@ wh_sync_status_update (WhSyncStatus      *self,
       icon = "wh-sync-offline-symbolic";
       self->text = when ? g_strdup_printf (_("Offline — showing saved data from %s"), when)
                         : g_strdup (_("Offline — nothing saved yet"));
+      /* Translators: %s is a time, as in "Offline — showing saved data
+       * from %s", when the header has less room */
+      self->medium_text = when ? g_strdup_printf (_("Offline · %s"), when) : NULL;
+      self->word_text = g_strdup (_("Offline"));
       break;
     case WH_SYNC_STATUS_ERROR:
       icon = "dialog-warning-symbolic";
       self->text = when ? g_strdup_printf (_("Sync failed — showing saved data from %s"), when)
                         : g_strdup (_("Sync failed"));
+      /* Translators: %s is a time, as in "Sync failed — showing saved
+       * data from %s", when the header has less room */
+      self->medium_text = when ? g_strdup_printf (_("Sync failed · %s"), when) : NULL;
+      self->word_text = g_strdup (_("Sync failed"));
+      break;
+    case WH_SYNC_STATUS_NO_BACKEND:
+      /* Not "offline": there is nothing to reach until a server is set. */
+      icon = "network-server-symbolic";
+      self->text = g_strdup (_("No union server set"));
       break;
     case WH_SYNC_STATUS_IDLE:
     default:
       icon = "emblem-ok-symbolic";
       self->text = when ? g_strdup_printf (_("Updated %s"), when) : g_strdup (_("Not synced yet"));
+      /* Beside the check mark, the time says it. */
+      self->word_text = g_strdup (when);
       break;
     }
 
@@ -154,7 +183,13 @@ wh_sync_status_update (WhSyncStatus      *self,
   gtk_widget_set_tooltip_text (self->button, self->text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->text, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Press to sync now"), -1);
+                                  state == WH_SYNC_STATUS_NO_BACKEND
+                                    ? _("Press to set up a union server")
+                                    : _("Press to sync now"), -1);
+  /* Preferences are missing on a kiosk: the button is then insensitive. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button),
+                                  state == WH_SYNC_STATUS_NO_BACKEND ? "app.preferences"
+                                                                     : "app.sync");
 }
 
 const char *
@@ -172,6 +207,8 @@ wh_sync_status_dispose (GObject *object)
 
   g_clear_pointer (&self->button, gtk_widget_unparent);
   g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->medium_text, g_free);
+  g_clear_pointer (&self->word_text, g_free);
   g_clear_pointer (&self->short_text, g_free);
   G_OBJECT_CLASS (wh_sync_status_parent_class)->dispose (object);
 }
@@ -209,6 +246,57 @@ wh_sync_status_set_property (GObject      *object,
 }
 
 static void
+wh_sync_status_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  gtk_widget_measure (WH_SYNC_STATUS (widget)->button, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+/* The squeezer asks for its longest page's width, and the header gives it
+ * what it can: the button would be that wide whatever it shows (an icon in
+ * a wide grey box when hovered). It gets the width of the longest page
+ * that fits instead, which the squeezer then shows. */
+static void
+wh_sync_status_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  WhSyncStatus *self = WH_SYNC_STATUS (widget);
+  int button_nat, squeezer_nat, padding, page_width = 0;
+  GtkAllocation allocation = { 0, 0, width, height };
+
+  gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, height, NULL, &button_nat,
+                      NULL, NULL);
+  gtk_widget_measure (self->squeezer, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &squeezer_nat,
+                      NULL, NULL);
+  padding = MAX (button_nat - squeezer_nat, 0);
+  for (guint i = FULL; i <= SHORT; i++)
+    {
+      GtkWidget *child = adw_squeezer_page_get_child (self->page[i]);
+
+      if (!adw_squeezer_page_get_enabled (self->page[i]))
+        continue;
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &page_width, NULL, NULL);
+      if (page_width + padding <= width)
+        break;
+    }
+  allocation.width = CLAMP (page_width + padding, 0, width);
+  gtk_widget_measure (self->button, GTK_ORIENTATION_HORIZONTAL, height, &button_nat, NULL,
+                      NULL, NULL);
+  allocation.width = MAX (allocation.width, MIN (button_nat, width));
+  if (gtk_widget_get_direction (widget) == GTK_TEXT_DIR_RTL)
+    allocation.x = width - allocation.width;
+  gtk_widget_size_allocate (self->button, &allocation, baseline);
+}
+
+static void
 wh_sync_status_class_init (WhSyncStatusClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = wh_sync_status_dispose;
@@ -219,7 +307,8 @@ wh_sync_status_class_init (WhSyncStatusClass *klass)
     g_param_spec_boolean ("compact", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
-  gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
+  GTK_WIDGET_CLASS (klass)->measure = wh_sync_status_measure;
+  GTK_WIDGET_CLASS (klass)->size_allocate = wh_sync_status_size_allocate;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "wh-sync-status");
 }
 
@@ -239,7 +328,6 @@ wh_sync_status_init (WhSyncStatus *self)
   for (guint i = FULL; i <= SHORT; i++)
     {
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      AdwSqueezerPage *page;
 
       self->icon[i] = gtk_image_new ();
       self->spinner[i] = gtk_spinner_new ();
@@ -250,9 +338,7 @@ wh_sync_status_init (WhSyncStatus *self)
       gtk_box_append (GTK_BOX (box), self->icon[i]);
       gtk_box_append (GTK_BOX (box), self->spinner[i]);
       gtk_box_append (GTK_BOX (box), self->label[i]);
-      page = adw_squeezer_add (ADW_SQUEEZER (self->squeezer), box);
-      if (i == FULL)
-        self->full_page = page;
+      self->page[i] = adw_squeezer_add (ADW_SQUEEZER (self->squeezer), box);
     }
   gtk_button_set_child (GTK_BUTTON (self->button), self->squeezer);
   gtk_widget_set_parent (self->button, GTK_WIDGET (self));

@@ -13,6 +13,7 @@ typedef enum
   WH_SYNC_STATUS_SYNCING, /* fraction in 0..1, or < 0 when unknown */
   WH_SYNC_STATUS_OFFLINE, /* the last attempt found no network or server */
   WH_SYNC_STATUS_ERROR,   /* the last attempt failed otherwise */
+  WH_SYNC_STATUS_NO_BACKEND, /* no union server is set: nothing to sync with */
 } WhSyncStatusState;
 
 #define WH_TYPE_SYNC_STATUS (wh_sync_status_get_type ())

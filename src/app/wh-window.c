@@ -25,6 +25,7 @@ struct _WhWindow
   GtkProgressBar *first_run_progress;
   AdwStatusPage *first_run_page;
   GtkButton     *first_run_retry;
+  GtkButton     *first_run_setup;
   AdwHeaderBar  *header_bar;
   GtkWidget     *home_button;
   GtkWidget     *jobs_view;
@@ -88,6 +89,23 @@ search_action (GtkWidget  *widget,
 
   if (page && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0)
     wh_service_page_focus_search (page);
+}
+
+/* Escape and Alt+Left from anywhere in the window, as the shortcuts window
+ * says: a page binds them itself, but only while the focus is inside it,
+ * not in the header or when the focus was lost (on a button that went
+ * insensitive). */
+static gboolean
+back_shortcut_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  WhWindow *self = WH_WINDOW (widget);
+  WhServicePage *page = visible_service_page (self);
+
+  if (page == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") != 0)
+    return FALSE;
+  return wh_service_page_navigate_back (page);
 }
 
 static void
@@ -235,7 +253,12 @@ wh_window_show_first_run (WhWindow   *self,
   if (!show)
     return;
   gtk_widget_set_visible (GTK_WIDGET (self->first_run_retry), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_setup), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_progress), TRUE);
   adw_status_page_set_title (self->first_run_page, _("Getting Things Ready"));
+  adw_status_page_set_description (self->first_run_page,
+                                   _("Downloading courses, jobs and stations so they work "
+                                     "without a network later."));
   if (fraction < 0)
     gtk_progress_bar_pulse (self->first_run_progress);
   else
@@ -252,7 +275,40 @@ wh_window_first_run_failed (WhWindow   *self,
   gtk_stack_set_visible_child_name (self->main_stack, "first-run");
   adw_status_page_set_title (self->first_run_page, _("Could Not Download"));
   gtk_progress_bar_set_text (self->first_run_progress, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_progress), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_setup), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->first_run_retry), TRUE);
+}
+
+void
+wh_window_show_no_backend (WhWindow *self,
+                           gboolean  empty)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, empty ? "first-run" : "main");
+  if (!empty)
+    return;
+  adw_status_page_set_title (self->first_run_page, _("No Union Server Set"));
+  /* A kiosk has no preferences: the staff set it up. */
+  adw_status_page_set_description (self->first_run_page,
+                                   self->kiosk
+                                     ? _("This kiosk is not connected to the union’s server. "
+                                         "Please tell the station staff.")
+                                     : _("Courses, jobs, stations and love meals come from "
+                                         "your union’s server. Ask your union for its address "
+                                         "and set it up here."));
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_progress), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_retry), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->first_run_setup), self->kiosk == NULL);
+}
+
+void
+wh_window_show_loading (WhWindow *self)
+{
+  g_return_if_fail (WH_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
 }
 
 void
@@ -328,6 +384,7 @@ wh_window_class_init (WhWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_page);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_progress);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_retry);
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_setup);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, home_button);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, jobs_view);
@@ -347,6 +404,8 @@ wh_window_class_init (WhWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.home", NULL, home_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, back_shortcut_cb, NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Left, GDK_ALT_MASK, back_shortcut_cb, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "win.show-view", "s", views[i]);

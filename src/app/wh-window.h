@@ -30,6 +30,14 @@ void          wh_window_show_first_run   (WhWindow       *self,
                                           const char     *detail);
 void          wh_window_first_run_failed (WhWindow       *self,
                                           const char     *message);
+/* No union server is set: with nothing cached (empty), a page that says so
+ * with a button to set one up (on a kiosk: to tell the staff); otherwise
+ * the services with what is saved. */
+void          wh_window_show_no_backend  (WhWindow       *self,
+                                          gboolean        empty);
+/* While the cache is read at start: a blank page, until the first-run page
+ * or the services are shown. */
+void          wh_window_show_loading     (WhWindow       *self);
 /* A toast; with retry, a "Retry" button that syncs again. */
 void          wh_window_toast            (WhWindow       *self,
                                           const char     *message,

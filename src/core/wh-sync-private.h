@@ -28,6 +28,8 @@ struct _WhSync
   guint64          max_records;        /* per collection per run */
   guint64          max_total_records;  /* per run */
   guint64          max_bytes;          /* per run */
+  guint            retry_base_ms;      /* the first wait while out of reach */
+  guint            retry_max_ms;
 
   /* Background mode */
   gboolean         started;
@@ -39,6 +41,8 @@ struct _WhSync
   GNetworkMonitor *monitor;
   gulong           network_changed_id;
   gboolean         network_available;
+  guint            retry_ms;           /* the backoff's wait; 0: the last
+                                        * run reached the server */
 };
 
 /* A fetched page or a state change on its way to the writer (wh-sync-pull.c). */

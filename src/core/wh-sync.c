@@ -9,6 +9,12 @@
 
 #define DEFAULT_PAGE_LIMIT   1000
 #define DEFAULT_INTERVAL     (15 * 60)
+/* While the server is out of reach: a retry after 30 s, then 1, 2, 4 …
+ * minutes, never more than 10 apart, so a server back after a short outage
+ * is found within a minute or so without a click, and a long one costs a
+ * request every 10 minutes. */
+#define DEFAULT_RETRY_BASE_MS (30 * 1000)
+#define DEFAULT_RETRY_MAX_MS  (10 * 60 * 1000)
 #define MAX_MESSAGES         200
 /* What one run takes from the changes feeds before it stops: a hostile
  * server can answer has_more for ever (one filled 575 MB in 30 s). Above
@@ -65,6 +71,9 @@ enum
   PROP_MAX_RECORDS,
   PROP_MAX_TOTAL_RECORDS,
   PROP_MAX_BYTES,
+  PROP_RETRY_BASE_MS,
+  PROP_RETRY_MAX_MS,
+  PROP_OFFLINE,
   N_PROPS
 };
 
@@ -121,6 +130,15 @@ wh_sync_get_property (GObject    *object,
     case PROP_MAX_BYTES:
       g_value_set_uint64 (value, self->max_bytes);
       break;
+    case PROP_RETRY_BASE_MS:
+      g_value_set_uint (value, self->retry_base_ms);
+      break;
+    case PROP_RETRY_MAX_MS:
+      g_value_set_uint (value, self->retry_max_ms);
+      break;
+    case PROP_OFFLINE:
+      g_value_set_boolean (value, self->retry_ms > 0);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -153,6 +171,12 @@ wh_sync_set_property (GObject      *object,
       break;
     case PROP_MAX_BYTES:
       self->max_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_RETRY_BASE_MS:
+      self->retry_base_ms = g_value_get_uint (value);
+      break;
+    case PROP_RETRY_MAX_MS:
+      self->retry_max_ms = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -192,6 +216,19 @@ wh_sync_class_init (WhSyncClass *klass)
   properties[PROP_MAX_BYTES] =
     g_param_spec_uint64 ("max-bytes", NULL, NULL, 1, G_MAXUINT64, DEFAULT_MAX_BYTES,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* The first wait before a background run is tried again after the server
+   * could not be reached, doubled after each such run up to the most
+   * (milliseconds; tests shorten them). */
+  properties[PROP_RETRY_BASE_MS] =
+    g_param_spec_uint ("retry-base-ms", NULL, NULL, 1, G_MAXUINT, DEFAULT_RETRY_BASE_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_MAX_MS] =
+    g_param_spec_uint ("retry-max-ms", NULL, NULL, 1, G_MAXUINT, DEFAULT_RETRY_MAX_MS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /* The last background run could not reach the server: retrying. */
+  properties[PROP_OFFLINE] =
+    g_param_spec_boolean ("offline", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* (collection name, records done, estimated total or -1) after each page. */
@@ -213,6 +250,8 @@ wh_sync_init (WhSync *self)
   self->max_records = DEFAULT_MAX_RECORDS;
   self->max_total_records = DEFAULT_MAX_TOTAL_RECORDS;
   self->max_bytes = DEFAULT_MAX_BYTES;
+  self->retry_base_ms = DEFAULT_RETRY_BASE_MS;
+  self->retry_max_ms = DEFAULT_RETRY_MAX_MS;
 }
 
 WhSync *
@@ -312,6 +351,20 @@ wh_sync_get_running (WhSync *self)
 {
   g_return_val_if_fail (WH_IS_SYNC (self), FALSE);
   return self->running;
+}
+
+gboolean
+wh_sync_get_offline (WhSync *self)
+{
+  g_return_val_if_fail (WH_IS_SYNC (self), FALSE);
+  return self->retry_ms > 0;
+}
+
+guint
+wh_sync_get_retry_delay (WhSync *self)
+{
+  g_return_val_if_fail (WH_IS_SYNC (self), 0);
+  return self->retry_ms;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -455,6 +508,20 @@ background_run_cb (GObject      *object,
   wh_sync_run_finish (self, result, &report, &error);
   if (error != NULL)
     g_debug ("Background sync: %s", error->message);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      gboolean was_offline = self->retry_ms > 0;
+
+      /* Out of reach: the next try comes sooner than the interval, each
+       * wait twice the last; any answer from the server ends the backoff. */
+      if (error != NULL && wh_sync_error_is_unreachable (error))
+        self->retry_ms = was_offline ? MIN ((guint64) self->retry_ms * 2, self->retry_max_ms)
+                                     : MIN (self->retry_base_ms, self->retry_max_ms);
+      else
+        self->retry_ms = 0;
+      if (was_offline != (self->retry_ms > 0))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE]);
+    }
   self->running = FALSE;
   g_clear_object (&self->cancellable);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -508,14 +575,20 @@ clear_timer (WhSync *self)
 
 /* The next periodic run, an interval after the last one ended (or now, if
  * none runs): a first sync that takes longer than the interval is not
- * followed at once by another. */
+ * followed at once by another. While the server is out of reach, the
+ * backoff's wait instead when it is shorter. */
 static void
 schedule_timer (WhSync *self)
 {
   clear_timer (self);
-  if (self->interval == 0 || self->running)
+  if (self->running)
     return;
-  self->timer = g_timeout_source_new_seconds (self->interval);
+  if (self->retry_ms > 0 && (self->interval == 0 || self->retry_ms / 1000 < self->interval))
+    self->timer = g_timeout_source_new (self->retry_ms);
+  else if (self->interval > 0)
+    self->timer = g_timeout_source_new_seconds (self->interval);
+  else
+    return;
   g_source_set_callback (self->timer, timer_cb, self, NULL);
   g_source_attach (self->timer, self->context);
 }
@@ -525,9 +598,10 @@ network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
                     WhSync          *self)
 {
-  /* Only a hint: a run when the network seems to come back; whether it
-   * really did, the run finds out. */
-  if (available && !self->network_available)
+  /* Only a hint: a run when the network seems to come back, or changes at
+   * all while the server is out of reach (another Wi-Fi, a VPN); whether
+   * it really did, the run finds out. */
+  if (available && (!self->network_available || self->retry_ms > 0))
     wh_sync_request_run (self);
   self->network_available = available;
 }

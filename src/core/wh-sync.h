@@ -99,6 +99,13 @@ void        wh_sync_set_limits           (WhSync             *self,
                                           guint64             max_total_records,
                                           guint64             max_bytes);
 gboolean    wh_sync_get_running          (WhSync             *self);
+/* The last background run could not reach the server (property
+ * "offline"); the next is tried after get_retry_delay milliseconds: 30 s,
+ * then twice the last wait up to 10 min (properties retry-base-ms and
+ * retry-max-ms), or sooner when the interval or a network change comes
+ * first. 0 once a run reaches the server. */
+gboolean    wh_sync_get_offline          (WhSync             *self);
+guint       wh_sync_get_retry_delay      (WhSync             *self);
 
 /* One run: the outbox, then each collection in order (NULL: every synced
  * collection, wh_schema_synced_collections). A collection that fails for a
@@ -122,8 +129,10 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
                                           GError             **error);
 
 /* Background mode for the app: a run now, then one an interval after each
- * run ends, and one when the network monitor says the network came back (a
- * hint only: the run itself finds out). request_run starts one now, or right after the current one.
+ * run ends (sooner while the server is out of reach: see get_offline), and
+ * one when the network monitor says the network came back or, while out of
+ * reach, changed at all (a hint only: the run itself finds out).
+ * request_run starts one now, or right after the current one.
  * Results are announced by ::finished. stop cancels the current run. */
 void        wh_sync_start                (WhSync             *self);
 void        wh_sync_request_run          (WhSync             *self);

@@ -10,6 +10,7 @@
 #include "wh-courses-view.h"
 #include "wh-courses.h"
 #include "wh-format.h"
+#include "wh-keynav.h"
 #include "wh-lesson-page.h"
 #include "wh-list-model.h"
 #include "wh-practice-page.h"
@@ -382,6 +383,7 @@ course_activated_cb (WhCoursesView *self,
 
   if (object == NULL)
     return;
+  wh_keynav_remember_focus (GTK_WIDGET (self), "course");
   wh_course_page_show (self->course_page, wh_record_object_get_record (object));
   adw_leaflet_set_visible_child_name (self->leaflet, "course");
   gtk_widget_grab_focus (GTK_WIDGET (self->course_page));
@@ -395,6 +397,7 @@ open_lesson_cb (WhCoursesView *self,
 
   if (lessons == NULL || index >= lessons->len)
     return;
+  wh_keynav_remember_focus (GTK_WIDGET (self), "lesson");
   wh_lesson_page_show (self->lesson_page, lessons, index);
   adw_leaflet_set_visible_child_name (self->leaflet, "lesson");
 }
@@ -406,6 +409,7 @@ open_practice_cb (WhCoursesView *self)
 
   if (course == NULL)
     return;
+  wh_keynav_remember_focus (GTK_WIDGET (self), "lesson");
   wh_practice_page_show (self->practice_page, course);
   adw_leaflet_set_visible_child_name (self->leaflet, "practice");
 }
@@ -529,14 +533,14 @@ wh_courses_view_navigate_back (WhServicePage *page)
       load_personal (self);
       wh_course_page_refresh (self->course_page);
       adw_leaflet_set_visible_child_name (self->leaflet, "course");
-      gtk_widget_grab_focus (GTK_WIDGET (self->course_page));
+      wh_keynav_restore_focus (GTK_WIDGET (self), "lesson", GTK_WIDGET (self->course_page));
       return TRUE;
     }
   if (g_strcmp0 (name, "course") == 0)
     {
       wh_course_page_leave (self->course_page);
       adw_leaflet_set_visible_child_name (self->leaflet, "catalogue");
-      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+      wh_keynav_restore_focus (GTK_WIDGET (self), "course", GTK_WIDGET (self->list_view));
       return TRUE;
     }
   return FALSE;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "wh-format.h"
+#include "wh-keynav.h"
 #include "wh-job-fair-page.h"
 #include "wh-job-fairs-page.h"
 #include "wh-job-filter-popover.h"
@@ -49,7 +50,6 @@ struct _WhJobsView
   GtkSearchEntry     *search_entry;
   AdwViewStack       *sections;
   GtkLabel           *summary_label;
-  AdwToastOverlay    *toasts;
 
   /* Owned references */
   WhContext     *context;
@@ -565,6 +565,8 @@ show_detail (WhJobsView *self,
 {
   gtk_label_set_text (self->detail_title, title ? title : "");
   gtk_stack_set_visible_child_name (self->detail_stack, page);
+  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
+    wh_keynav_remember_focus (GTK_WIDGET (self), "detail");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   if (adw_leaflet_get_folded (self->leaflet))
     gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
@@ -667,7 +669,7 @@ navigate_back (WhJobsView *self)
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     return FALSE;
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  gtk_widget_grab_focus (GTK_WIDGET (self->sections));
+  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", GTK_WIDGET (self->sections));
   return TRUE;
 }
 
@@ -1041,7 +1043,6 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, sections);
   gtk_widget_class_bind_template_child (widget_class, WhJobsView, summary_label);
-  gtk_widget_class_bind_template_child (widget_class, WhJobsView, toasts);
   gtk_widget_class_bind_template_callback (widget_class, clear_filters_cb);
   gtk_widget_class_bind_template_callback (widget_class, empty_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, fair_activated_cb);

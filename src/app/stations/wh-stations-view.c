@@ -50,7 +50,6 @@ struct _WhStationsView
   GtkButton         *show_map_button;
   GtkStack          *sidebar_stack;
   WhStationPage     *station_page;
-  AdwToastOverlay   *toast_overlay;
 
   /* Filters, made in code: one toggle per amenity */
   GtkToggleButton   *amenity_toggles[8];
@@ -986,7 +985,6 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, show_map_button);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, sidebar_stack);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, station_page);
-  gtk_widget_class_bind_template_child (widget_class, WhStationsView, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, home_clicked_cb);
