@@ -251,6 +251,17 @@ test_sync_and_queries (Fixture      *f,
   }
   CLI (&run, f, "search", "jobs", "电工", "--limit", "2");
   g_assert_cmpuint (count_lines (run.out), ==, MIN (2, atoi (count)));
+  /* Pinyin and initials (#19): every employer of the demo is in 北京, so bj
+   * finds every job, and --limit prints each match up to the limit. */
+  CLI (&run, f, "search", "jobs", "bj", "--count");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (atoi (run.out), ==, 600);
+  CLI (&run, f, "search", "jobs", "bj", "--limit", "1000");
+  g_assert_cmpuint (count_lines (run.out), ==, 600);
+  CLI (&run, f, "search", "jobs", "dian gong", "--limit", "1000");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpuint (count_lines (run.out), >=, atoi (count) / 2);
+  g_assert_nonnull (strstr (run.out, "电工"));
   /* hostile query text is just text */
   CLI (&run, f, "search", "stations", "\" OR 1=1 -- NEAR(*", "--count");
   g_assert_cmpint (run.status, ==, 0);

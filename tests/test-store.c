@@ -625,6 +625,8 @@ deferred_page (gint64 since,
 static const char * const deferred_queries[] = {
   "电工", "电", "保洁", "快递 分拣", "c1", "CNC", "cn", "4500", "café", "bar", "编号1",
   "司机焊", "日结包", "nothing",
+  /* Pinyin, initials and traditional characters (#19): the names index. */
+  "diangong", "dian gong", "dg", "kuaidi fenjian", "kdfj", "baojie", "bj", "電工", "快遞",
 };
 
 static GHashTable *
@@ -655,6 +657,38 @@ assert_same_ids (GPtrArray  *a,
       g_error ("%s: row %" G_GINT64_FORMAT " only on one side", what, *(gint64 *) key);
 }
 
+/* A search, its count, and a list with its match and a filter give the
+ * same rows from store as from reference. */
+static void
+assert_search_reads_equal (WhStore    *store,
+                           WhStore    *reference,
+                           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) got = wh_store_search (store, &wh_collection_jobs, text, 100000, &error);
+  g_autoptr(GPtrArray) want = NULL;
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+  g_autoptr(GPtrArray) got_query = NULL;
+  g_autoptr(GPtrArray) want_query = NULL;
+
+  g_assert_no_error (error);
+  want = wh_store_search (reference, &wh_collection_jobs, text, 100000, &error);
+  g_assert_no_error (error);
+  assert_same_ids (got, want, text);
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, text, NULL), ==,
+                   (gint64) want->len);
+
+  /* A list with a match and a filter, as the jobs view asks. */
+  wh_query_set_match (query, text);
+  wh_query_where_int (query, "salary_min", WH_QUERY_GE, 4000);
+  got_query = wh_store_query (store, query, 0, 100000, &error);
+  g_assert_no_error (error);
+  want_query = wh_store_query (reference, query, 0, 100000, &error);
+  g_assert_no_error (error);
+  assert_same_ids (got_query, want_query, text);
+  g_assert_cmpint (wh_store_query_count (store, query, NULL), ==, (gint64) want_query->len);
+}
+
 /* Every read that an index serves gives the same rows from a store whose
  * indexes are pending (or were built late) as from one kept by triggers. */
 static void
@@ -666,33 +700,15 @@ assert_reads_equal (WhStore *store,
     { 39.8, 116.2, 40.3, 116.6 }, { 39.85, 116.25, 39.95, 116.3 }, { -90, -180, 90, 180 },
     { 39.9, 116.4, 39.9, 116.4 },
   };
+  /* Under the sanitizers each call takes every Nth query, a different
+   * share each time, so every query still meets several states of the
+   * build (the normal pass takes them all every time). */
+  static guint round;
 
+  round++;
   for (guint q = 0; q < G_N_ELEMENTS (deferred_queries); q++)
-    {
-      const char *text = deferred_queries[q];
-      g_autoptr(GPtrArray) got = wh_store_search (store, &wh_collection_jobs, text, 100000, &error);
-      g_autoptr(GPtrArray) want = NULL;
-      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
-      g_autoptr(GPtrArray) got_query = NULL;
-      g_autoptr(GPtrArray) want_query = NULL;
-
-      g_assert_no_error (error);
-      want = wh_store_search (reference, &wh_collection_jobs, text, 100000, &error);
-      g_assert_no_error (error);
-      assert_same_ids (got, want, text);
-      g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, text, NULL), ==,
-                       (gint64) want->len);
-
-      /* A list with a match and a filter, as the jobs view asks. */
-      wh_query_set_match (query, text);
-      wh_query_where_int (query, "salary_min", WH_QUERY_GE, 4000);
-      got_query = wh_store_query (store, query, 0, 100000, &error);
-      g_assert_no_error (error);
-      want_query = wh_store_query (reference, query, 0, 100000, &error);
-      g_assert_no_error (error);
-      assert_same_ids (got_query, want_query, text);
-      g_assert_cmpint (wh_store_query_count (store, query, NULL), ==, (gint64) want_query->len);
-    }
+    if (wh_test_sampled (q + round))
+      assert_search_reads_equal (store, reference, deferred_queries[q]);
 
   for (guint b = 0; b < G_N_ELEMENTS (boxes); b++)
     {

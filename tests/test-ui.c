@@ -692,6 +692,119 @@ test_courses_topic (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Types text into page's search entry, as a person does (the entry's
+ * own ::search-changed, not a call into the view). */
+static void
+type_search (GtkWidget  *page,
+             const char *text)
+{
+  GtkWidget *entry = wh_test_find_descendant (page, GTK_TYPE_SEARCH_ENTRY);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  g_signal_emit_by_name (entry, "search-changed");
+}
+
+static gboolean
+label_gone (gpointer data)
+{
+  return !label_shown (data);
+}
+
+/* Pinyin, initials and traditional characters typed into the search of
+ * each view that searches by name find the Chinese rows (#19): courses and
+ * jobs (a WhQuery's match), stations (wh_store_search). */
+static void
+test_search_pinyin (void)
+{
+  g_autoptr(WhStore) store = make_store (NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(WhContext) context = wh_context_new (settings, FALSE);
+  static const gint64 ids[] = { 7, 9 };
+  static const char *names[] = { "电工", "快递" };
+  g_autoptr(WhPage) categories = categories_page (ids, names, 2);
+  g_autoptr(WhPage) courses = wh_page_new (&wh_collection_courses);
+  g_autoptr(GError) error = NULL;
+  WhWindow *window = new_window ();
+  static const struct
+  {
+    const char *typed;
+    guint       courses; /* of 低压电工上岗培训 (trade 电工), 快递员安全驾驶, 快递分拣技巧 */
+    guint       jobs;    /* of 高级电工技师, 保洁员, 快递员, 叉车司机, 维修电工 */
+  } cases[] = {
+    { "diangong", 1, 2 },
+    { "dian gong", 1, 2 },
+    { "DianGong", 1, 2 },
+    { "dg", 1, 2 },
+    { "kuaidi", 2, 1 },
+    { "kd", 2, 1 },
+    { "電工", 1, 2 },
+    { "快遞", 2, 1 },
+    { "xyz", 0, 0 },
+  };
+  GtkWidget *page;
+  GtkListView *list;
+  gpointer want[2];
+  LabelWait station;
+
+  g_ptr_array_add (courses->records, make_course (1, 7, "低压电工上岗培训"));
+  g_ptr_array_add (courses->records, make_course (2, 9, "快递员安全驾驶"));
+  g_ptr_array_add (courses->records, make_course (3, 9, "快递分拣技巧"));
+  courses->next_since = courses->server_rev = 3;
+  g_assert_true (wh_store_apply_page (store, categories, NULL, &error));
+  g_assert_true (wh_store_apply_page (store, courses, NULL, &error));
+  g_assert_no_error (error);
+
+  page = open_courses (window, context, store, 3, &list);
+  want[0] = list;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("courses: %s", cases[i].typed);
+      type_search (page, cases[i].typed);
+      want[1] = GUINT_TO_POINTER (cases[i].courses);
+      g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+    }
+  type_search (page, "kuaidi");
+  want[1] = GUINT_TO_POINTER (2);
+  g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+  station = (LabelWait) { page, "快递分拣技巧" };
+  g_assert_true (wh_test_spin_until (label_shown, &station, 3000));
+
+  wh_window_show_view (window, "jobs");
+  page = wh_window_get_page (window, "jobs");
+  list = GTK_LIST_VIEW (wh_test_find_widget (page, is_result_list, NULL));
+  g_assert_true (wh_test_spin_until (model_has_items, list, 3000));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("jobs: %s", cases[i].typed);
+      type_search (page, cases[i].typed);
+      g_assert_true (wh_test_spin_until (jobs_idle, page, 5000));
+      list = GTK_LIST_VIEW (wh_test_find_widget (page, is_result_list, NULL));
+      want[0] = list;
+      want[1] = GUINT_TO_POINTER (cases[i].jobs);
+      g_assert_true (wh_test_spin_until (list_has_n, want, 3000));
+    }
+
+  /* The station's name is in the list only when the search finds it. */
+  wh_window_show_view (window, "stations");
+  page = wh_window_get_page (window, "stations");
+  station = (LabelWait) { page, "望京街道户外劳动者服务站" };
+  g_assert_true (wh_test_spin_until (label_shown, &station, 3000));
+  type_search (page, "没有这个词");
+  g_assert_true (wh_test_spin_until (label_gone, &station, 3000));
+  type_search (page, "wangjing");
+  g_assert_true (wh_test_spin_until (label_shown, &station, 3000));
+  type_search (page, "xyz");
+  g_assert_true (wh_test_spin_until (label_gone, &station, 3000));
+  type_search (page, "wjjd");
+  g_assert_true (wh_test_spin_until (label_shown, &station, 3000));
+  type_search (page, "xyz");
+  g_assert_true (wh_test_spin_until (label_gone, &station, 3000));
+  type_search (page, "服務站");
+  g_assert_true (wh_test_spin_until (label_shown, &station, 3000));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The trades are read on the store's queue: the choice comes when they do. */
 static gboolean
 find_trades (gpointer page)
@@ -918,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/ui/jobs/list-search-detail", test_list_search_detail);
   g_test_add_func ("/ui/window/narrow-and-large-text", test_narrow_and_large_text);
   g_test_add_func ("/ui/courses/topic", test_courses_topic);
+  g_test_add_func ("/ui/search/pinyin", test_search_pinyin);
   g_test_add_func ("/ui/courses/categories-after-sync", test_courses_categories_after_sync);
   g_test_add_func ("/ui/context/location", test_context_location);
   g_test_add_func ("/ui/context/location-service", test_context_location_service);

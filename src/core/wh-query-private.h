@@ -22,6 +22,8 @@ struct _WhQuery
   const WhCollection *collection;
   GArray             *filters;     /* WhFilter */
   char               *match;       /* an FTS5 expression, or NULL */
+  char               *name_match;  /* for the x_names index, or NULL (only with match) */
+  char               *fold_match;  /* match in simplified characters, or NULL (only with match) */
   const char         *order_field; /* NULL: id; a field's or a scaled order's name */
   const WhScaledOrder *order_scaled; /* when order_field names a scaled order */
   WhType              order_type;

@@ -49,6 +49,8 @@ wh_query_copy (const WhQuery *query)
       g_array_append_val (copy->filters, filter);
     }
   copy->match = g_strdup (query->match);
+  copy->name_match = g_strdup (query->name_match);
+  copy->fold_match = g_strdup (query->fold_match);
   copy->order_field = query->order_field;
   copy->order_scaled = query->order_scaled;
   copy->order_type = query->order_type;
@@ -66,6 +68,8 @@ wh_query_free (WhQuery *query)
     return;
   g_array_unref (query->filters);
   g_free (query->match);
+  g_free (query->name_match);
+  g_free (query->fold_match);
   g_free (query);
 }
 
@@ -263,7 +267,20 @@ wh_query_set_match (WhQuery    *query,
   g_return_if_fail (query != NULL);
 
   g_clear_pointer (&query->match, g_free);
+  g_clear_pointer (&query->name_match, g_free);
+  g_clear_pointer (&query->fold_match, g_free);
   query->match = wh_search_build_match (text);
+  if (query->match == NULL)
+    return;
+  query->fold_match = wh_search_build_fold_match (text);
+  /* Pinyin, initials and the other script of the characters, where the
+   * collection has names to find them in. */
+  for (guint i = 0; i < query->collection->n_fields; i++)
+    if (query->collection->fields[i].flags & WH_FIELD_NAME)
+      {
+        query->name_match = wh_search_build_name_match (text);
+        break;
+      }
 }
 
 void

@@ -18,6 +18,7 @@ const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced"
 #define SEARCH WH_FIELD_SEARCH
 #define IDX WH_FIELD_INDEXED
 #define FILTER WH_FIELD_FILTER
+#define NAME WH_FIELD_NAME
 
 /* Shorthands keep the tables readable: one line a field. */
 #define F_INT(n, fl, lo, hi)        { n, WH_TYPE_INT, fl, WH_FORMAT_NONE, lo, hi, 0, NULL }
@@ -40,15 +41,15 @@ const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced"
 #define ADCODE_FIELDS ADCODE_FIELDS_WITH (0)
 
 static const WhField categories_fields[] = {
-  F_TEXT ("name", REQ | SEARCH, 64),
+  F_TEXT ("name", REQ | SEARCH | NAME, 64),
   F_TEXT ("trade", 0, 64),
   F_INT ("position", 0, 0, 100000),
 };
 
 static const WhField courses_fields[] = {
   F_INT ("category_id", REQ | IDX, 1, ID_MAX),
-  F_TEXT ("title", REQ | SEARCH, 400),
-  F_TEXT ("trade", REQ | SEARCH, 64),
+  F_TEXT ("title", REQ | SEARCH | NAME, 400),
+  F_TEXT ("trade", REQ | SEARCH | NAME, 64),
   F_TEXT ("author", REQ | SEARCH, 64),
   F_TEXT ("author_honor", 0, 128),
   F_TEXT ("summary", SEARCH, 8000),
@@ -80,7 +81,7 @@ static const WhField questions_fields[] = {
 };
 
 static const WhField employers_fields[] = {
-  F_TEXT ("name", REQ | SEARCH, 400),
+  F_TEXT ("name", REQ | SEARCH | NAME, 400),
   F_TEXT ("industry", 0, 64),
   F_INT ("city_adcode", IDX, 0, 999999),
   F_TEXT ("size", 0, 64),
@@ -89,9 +90,9 @@ static const WhField employers_fields[] = {
 };
 
 static const WhField jobs_fields[] = {
-  F_TEXT ("title", REQ | SEARCH, 400),
+  F_TEXT ("title", REQ | SEARCH | NAME, 400),
   F_INT ("employer_id", REQ | IDX, 1, ID_MAX),
-  F_TEXT ("employer_name", REQ | SEARCH, 400),
+  F_TEXT ("employer_name", REQ | SEARCH | NAME, 400),
   F_TEXT ("category", REQ | IDX | FILTER, 64),
   ADCODE_FIELDS_WITH (FILTER),
   F_TEXT ("address", 0, 400),
@@ -124,10 +125,10 @@ static const WhScaledOrder jobs_scaled_orders[] = {
 };
 
 static const WhField fairs_fields[] = {
-  F_TEXT ("title", REQ | SEARCH, 400),
+  F_TEXT ("title", REQ | SEARCH | NAME, 400),
   F_TEXT ("city", 0, 64),
   F_INT ("city_adcode", REQ | IDX, 0, 999999),
-  F_TEXT ("venue", REQ | SEARCH, 400),
+  F_TEXT ("venue", REQ | SEARCH | NAME, 400),
   F_TEXT ("address", 0, 400),
   F_REAL ("lat", 0, -90, 90),
   F_REAL ("lon", 0, -180, 180),
@@ -139,8 +140,8 @@ static const WhField fairs_fields[] = {
 };
 
 static const WhField stations_fields[] = {
-  F_TEXT ("name", REQ | SEARCH, 400),
-  F_TEXT ("address", REQ | SEARCH, 400),
+  F_TEXT ("name", REQ | SEARCH | NAME, 400),
+  F_TEXT ("address", REQ | SEARCH | NAME, 400),
   ADCODE_FIELDS,
   F_REAL ("lat", REQ, -90, 90),
   F_REAL ("lon", REQ, -180, 180),
@@ -155,8 +156,8 @@ static const WhField stations_fields[] = {
 };
 
 static const WhField merchants_fields[] = {
-  F_TEXT ("name", REQ | SEARCH, 400),
-  F_TEXT ("address", SEARCH, 400),
+  F_TEXT ("name", REQ | SEARCH | NAME, 400),
+  F_TEXT ("address", SEARCH | NAME, 400),
   ADCODE_FIELDS,
   F_REAL ("lat", REQ, -90, 90),
   F_REAL ("lon", REQ, -180, 180),

@@ -44,6 +44,12 @@ typedef enum
    * keeps them all (and lat/lon) in one covering index, so that counting a
    * combination or ordering it by distance reads no table row. */
   WH_FIELD_FILTER   = 1 << 3,
+  /* A short name a person searches by (a title, an employer, a trade, a
+   * place's name or address): also indexed by its pinyin, pinyin initials
+   * and simplified characters (the "_names" index, see wh-search-tokenizer.h).
+   * Only on SEARCH fields: Chinese text then finds the same rows as before,
+   * and in the other script. */
+  WH_FIELD_NAME     = 1 << 4,
 } WhFieldFlags;
 
 typedef struct

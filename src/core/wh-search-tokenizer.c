@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "wh-pinyin.h"
 #include "wh-search-tokenizer.h"
 
 /* Longer Latin words are cut here, the same way for text and queries; nobody
@@ -191,6 +192,156 @@ tokenize (const char *text,
   return rc;
 }
 
+
+/* ---- The names tokenizer ------------------------------------------------ */
+
+/* A CJK character of a name: what the names index holds for it. */
+typedef struct
+{
+  char        folded[8]; /* its simplified form, UTF-8 */
+  int         folded_len;
+  const char *pinyin;    /* NULL: ICU gives it none */
+} NameChar;
+
+static void
+name_char_init (NameChar *nc,
+                gunichar  c)
+{
+  gunichar f = wh_pinyin_fold (c);
+
+  nc->folded_len = g_unichar_to_utf8 (f, nc->folded);
+  nc->pinyin = wh_pinyin_of (c);
+  if (nc->pinyin == NULL)
+    nc->pinyin = wh_pinyin_of (f);
+}
+
+/* The tokens of position prev that need the next character: the pairs. */
+static int
+names_emit_pairs (EmitFunc        emit,
+                  gpointer        data,
+                  const NameChar *prev,
+                  const NameChar *next,
+                  gboolean        folds,
+                  int             start,
+                  int             end)
+{
+  char pair[32];
+  int rc = SQLITE_OK;
+
+  if (folds)
+    {
+      memcpy (pair, prev->folded, prev->folded_len);
+      memcpy (pair + prev->folded_len, next->folded, next->folded_len);
+      rc = emit (data, TRUE, pair, prev->folded_len + next->folded_len, start, end);
+    }
+  if (rc == SQLITE_OK && prev->pinyin != NULL && next->pinyin != NULL)
+    {
+      int n = g_snprintf (pair, sizeof pair, "%s%s", prev->pinyin, next->pinyin);
+
+      rc = emit (data, TRUE, pair, n, start, end);
+      if (rc == SQLITE_OK)
+        {
+          pair[0] = prev->pinyin[0];
+          pair[1] = next->pinyin[0];
+          rc = emit (data, TRUE, pair, 2, start, end);
+        }
+    }
+  return rc;
+}
+
+/* Whether some character of the CJK run starting at text[pos] has another
+ * simplified form. */
+static gboolean
+run_folds (const char *text,
+           int         length,
+           int         pos)
+{
+  gunichar c = 0;
+
+  while (pos < length && next_char (text, length, &pos, &c) == CLASS_CJK)
+    if (wh_pinyin_fold (c) != c)
+      return TRUE;
+  return FALSE;
+}
+
+/* A name's text: every CJK character is a position holding its pinyin and,
+ * with the next character of the run, the two syllables joined and their
+ * two initials. A run in traditional characters (one with any character
+ * that has another simplified form) also holds each character's simplified
+ * form and the pair of them, as the "wh" index holds the text, so that a
+ * query in simplified characters finds it; text already simplified is found
+ * by the "wh" index, and is not held twice:
+ *
+ *   電工  ->  pos 0: 电, dian, 电工, diangong, dg   pos 1: 工, gong
+ *   电工  ->  pos 0: dian, diangong, dg             pos 1: gong
+ *
+ * Anything else only separates runs (the "wh" index has the Latin words).
+ * A query's text is its tokens, space-separated (wh_search_build_name_match
+ * writes them). */
+static int
+names_tokenize (const char *text,
+                int         length,
+                gboolean    for_query,
+                EmitFunc    emit,
+                gpointer    data)
+{
+  NameChar chars[2];
+  int run_len = 0, prev_start = 0;
+  int pos = 0, rc = SQLITE_OK;
+  gboolean folds = FALSE, prev_has_position = FALSE;
+
+  if (for_query)
+    {
+      while (rc == SQLITE_OK && pos < length)
+        {
+          int start;
+
+          while (pos < length && text[pos] == ' ')
+            pos++;
+          start = pos;
+          while (pos < length && text[pos] != ' ')
+            pos++;
+          if (pos > start)
+            rc = emit (data, FALSE, text + start, MIN (pos - start, MAX_WORD_BYTES), start, pos);
+        }
+      return rc;
+    }
+
+  while (rc == SQLITE_OK && pos < length)
+    {
+      int start = pos;
+      gunichar c = 0;
+      NameChar *nc = &chars[run_len % 2];
+      gboolean has_position = FALSE;
+
+      if (next_char (text, length, &pos, &c) != CLASS_CJK)
+        {
+          run_len = 0;
+          continue;
+        }
+      if (run_len == 0)
+        folds = run_folds (text, length, start);
+      name_char_init (nc, c);
+      /* Pairs belong to the previous character's position, if it has one. */
+      if (run_len > 0 && prev_has_position)
+        rc = names_emit_pairs (emit, data, &chars[(run_len - 1) % 2], nc, folds, prev_start, pos);
+      if (rc == SQLITE_OK && folds)
+        {
+          rc = emit (data, FALSE, nc->folded, nc->folded_len, start, pos);
+          has_position = TRUE;
+        }
+      if (rc == SQLITE_OK && nc->pinyin != NULL)
+        {
+          rc = emit (data, has_position, nc->pinyin, (int) strlen (nc->pinyin), start, pos);
+          has_position = TRUE;
+        }
+      run_len++;
+      prev_start = start;
+      prev_has_position = has_position;
+    }
+  return rc;
+}
+
 /* ---- FTS5 glue --------------------------------------------------------- */
 
 typedef struct
@@ -243,6 +394,21 @@ wh_tokenizer_tokenize (Fts5Tokenizer *tokenizer,
   if (text == NULL || length <= 0)
     return SQLITE_OK;
   return tokenize (text, length, (flags & FTS5_TOKENIZE_QUERY) != 0, fts5_emit, &e);
+}
+
+static int
+wh_names_tokenizer_tokenize (Fts5Tokenizer *tokenizer,
+                             void          *ctx,
+                             int            flags,
+                             const char    *text,
+                             int            length,
+                             int (*x_token) (void *, int, const char *, int, int, int))
+{
+  Fts5Emit e = { ctx, x_token };
+
+  if (text == NULL || length <= 0)
+    return SQLITE_OK;
+  return names_tokenize (text, length, (flags & FTS5_TOKENIZE_QUERY) != 0, fts5_emit, &e);
 }
 
 /* wh_rank(fts, weight, ...): bm25 without its inverse document frequency.
@@ -499,19 +665,17 @@ parse_match (const char *match)
   return phrases;
 }
 
-gboolean
-wh_search_match_texts (const char         *match,
-                       const char * const *texts,
-                       guint               n_texts)
+/* Whether the texts match the phrases of parse_match. */
+static gboolean
+match_phrases (GArray             *phrases,
+               const char * const *texts,
+               guint               n_texts)
 {
-  g_autoptr(GArray) phrases = NULL;
   Positions doc[64];
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (match != NULL, FALSE);
   g_return_val_if_fail (n_texts <= G_N_ELEMENTS (doc), FALSE);
 
-  phrases = parse_match (match);
   memset (doc, 0, sizeof doc);
   for (guint i = 0; ok && i < phrases->len; i++)
     {
@@ -542,15 +706,32 @@ wh_search_match_texts (const char         *match,
   return ok;
 }
 
+gboolean
+wh_search_match_texts (const char         *match,
+                       const char * const *texts,
+                       guint               n_texts)
+{
+  g_autoptr(GArray) phrases = NULL;
+
+  g_return_val_if_fail (match != NULL, FALSE);
+
+  phrases = parse_match (match);
+  return match_phrases (phrases, texts, n_texts);
+}
+
 /* wh_match(match, text, ...): 1 when the texts (the columns of a row) match
- * the MATCH expression as the FTS5 index would, for rows not indexed yet. */
+ * the MATCH expression as the FTS5 index would, for rows not indexed yet.
+ * The match is a bound parameter, the same for every row of a statement:
+ * parsed once, kept as the argument's auxiliary data. */
 static void
 wh_match_function (sqlite3_context *ctx,
                    int              n_values,
                    sqlite3_value  **values)
 {
-  const char *texts[64];
+  const char *texts[64] = { NULL };
   const char *match;
+  g_autoptr(GArray) own = NULL;
+  GArray *phrases;
 
   if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
       (match = (const char *) sqlite3_value_text (values[0])) == NULL)
@@ -558,16 +739,30 @@ wh_match_function (sqlite3_context *ctx,
       sqlite3_result_int (ctx, 0);
       return;
     }
+  if ((phrases = sqlite3_get_auxdata (ctx, 0)) == NULL)
+    {
+      sqlite3_set_auxdata (ctx, 0, parse_match (match), (void (*) (void *)) g_array_unref);
+      /* SQLite may drop it at once: then this row parses its own. */
+      if ((phrases = sqlite3_get_auxdata (ctx, 0)) == NULL)
+        phrases = own = parse_match (match);
+    }
   for (int i = 1; i < n_values; i++)
     texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
-  sqlite3_result_int (ctx, wh_search_match_texts (match, texts, (guint) n_values - 1));
+  sqlite3_result_int (ctx, match_phrases (phrases, texts, (guint) n_values - 1));
 }
+
+static void wh_names_match_function (sqlite3_context *ctx,
+                                     int              n_values,
+                                     sqlite3_value  **values);
 
 int
 wh_search_tokenizer_register (sqlite3 *db)
 {
   static fts5_tokenizer tokenizer = {
     wh_tokenizer_create, wh_tokenizer_delete, wh_tokenizer_tokenize,
+  };
+  static fts5_tokenizer names_tokenizer = {
+    wh_tokenizer_create, wh_tokenizer_delete, wh_names_tokenizer_tokenize,
   };
   fts5_api *api = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -589,9 +784,17 @@ wh_search_tokenizer_register (sqlite3 *db)
   rc = api->xCreateTokenizer (api, WH_SEARCH_TOKENIZER_NAME, NULL, &tokenizer, NULL);
   if (rc != SQLITE_OK)
     return rc;
+  rc = api->xCreateTokenizer (api, WH_SEARCH_NAMES_TOKENIZER_NAME, NULL, &names_tokenizer, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
   rc = sqlite3_create_function (db, WH_SEARCH_MATCH_NAME, -1,
                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                 wh_match_function, NULL, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  rc = sqlite3_create_function (db, WH_SEARCH_NAMES_MATCH_NAME, -1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                wh_names_match_function, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
   return api->xCreateFunction (api, WH_SEARCH_RANK_NAME, NULL, wh_rank, NULL);
@@ -714,4 +917,436 @@ wh_search_build_match (const char *user_query)
   if (match->len == 0)
     return NULL;
   return g_string_free (g_steal_pointer (&match), FALSE);
+}
+
+/* ---- Matching names ------------------------------------------------------ */
+
+void
+wh_search_names_tokenize (const char *text,
+                          gsize       length,
+                          WhTokenFunc func,
+                          gpointer    user_data)
+{
+  FuncEmit e = { func, user_data };
+
+  g_return_if_fail (text != NULL || length == 0);
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (length <= G_MAXINT);
+
+  names_tokenize (text, (int) length, FALSE, func_emit, &e);
+}
+
+/* Letters of a pinyin query beyond these are not looked at: no name is that
+ * long, and the ways to cut them into syllables stay few. */
+#define MAX_PINYIN_LETTERS 48
+#define MAX_INITIALS 16
+/* Ways of reading the letters as syllables (fangan: fang an, fan gan). */
+#define MAX_PARSES 8
+
+/* The phrase of syllables s[0..n): one syllable is itself; more are their
+ * joined pairs at consecutive positions, as the index holds them. */
+/* Appends " OR " and the phrase, unless the match has it already (an: the
+ * syllable, a n joined, and two initials are all the token "an"). */
+static void
+append_alternative (GString    *match,
+                    const char *phrase)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", phrase);
+  const char *p = match->str;
+
+  for (gsize n = strlen (quoted); (p = strstr (p, quoted)) != NULL; p += n)
+    if ((p == match->str || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+      return;
+  if (match->len > 0)
+    g_string_append (match, " OR ");
+  g_string_append (match, quoted);
+}
+
+static void
+append_syllable_phrase (GString           *match,
+                        const char        *letters,
+                        const guint       *cuts,
+                        guint              n)
+{
+  g_autoptr(GString) phrase = g_string_new (NULL);
+
+  if (n == 1)
+    g_string_append_len (phrase, letters, cuts[1] - cuts[0]);
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (phrase, ' ');
+      g_string_append_len (phrase, letters + cuts[i], cuts[i + 2] - cuts[i]);
+    }
+  append_alternative (match, phrase->str);
+}
+
+static void
+parse_syllables (const char     *letters,
+                 guint           length,
+                 const gboolean *can_finish,
+                 guint          *cuts,
+                 guint           n,
+                 guint          *n_parses,
+                 GString        *match)
+{
+  guint at = cuts[n];
+
+  if (at == length)
+    {
+      append_syllable_phrase (match, letters, cuts, n);
+      (*n_parses)++;
+      return;
+    }
+  for (guint l = MIN (WH_PINYIN_MAX_SYLLABLE, length - at); l >= 1 && *n_parses < MAX_PARSES; l--)
+    if (can_finish[at + l] && wh_pinyin_is_syllable (letters + at, l))
+      {
+        cuts[n + 1] = at + l;
+        parse_syllables (letters, length, can_finish, cuts, n + 1, n_parses, match);
+      }
+}
+
+static char *
+build_pinyin_match (const char *ascii)
+{
+  g_autoptr(GString) match = g_string_new (NULL);
+  char letters[MAX_PINYIN_LETTERS + 1];
+  char syllables[MAX_PINYIN_LETTERS + 1];
+  gboolean can_finish[MAX_PINYIN_LETTERS + 1];
+  guint cuts[MAX_PINYIN_LETTERS + 2];
+  guint length = 0, n_parses = 0;
+  gboolean initials = TRUE;
+
+  for (const char *p = ascii; *p != '\0'; p++)
+    {
+      char c = g_ascii_tolower (*p);
+
+      /* Spaces and apostrophes between syllables, and tone numbers, are
+       * what people type around pinyin; anything else is not pinyin. */
+      if (c == ' ' || c == '\'' || c == '-' || g_ascii_isdigit (c))
+        continue;
+      if (c < 'a' || c > 'z')
+        return NULL;
+      if (length < MAX_PINYIN_LETTERS)
+        letters[length++] = c;
+    }
+  letters[length] = '\0';
+  /* One letter would be every name with a syllable starting so. */
+  if (length < 2)
+    return NULL;
+
+  /* Syllables: v is how keyboards type ü, which the index holds as u. */
+  for (guint i = 0; i <= length; i++)
+    syllables[i] = letters[i] == 'v' ? 'u' : letters[i];
+  can_finish[length] = TRUE;
+  for (guint at = length; at-- > 0;)
+    {
+      can_finish[at] = FALSE;
+      for (guint l = 1; l <= WH_PINYIN_MAX_SYLLABLE && at + l <= length && !can_finish[at]; l++)
+        can_finish[at] = can_finish[at + l] && wh_pinyin_is_syllable (syllables + at, l);
+    }
+  cuts[0] = 0;
+  if (can_finish[0])
+    parse_syllables (syllables, length, can_finish, cuts, 0, &n_parses, match);
+
+  /* Initials: their overlapping pairs at consecutive positions. */
+  for (guint i = 0; i < length && initials; i++)
+    initials = wh_pinyin_is_initial (letters[i]);
+  if (initials && length <= MAX_INITIALS)
+    {
+      g_autoptr(GString) phrase = g_string_new (NULL);
+
+      for (guint i = 0; i + 1 < length; i++)
+        g_string_append_printf (phrase, "%s%c%c", i > 0 ? " " : "", letters[i], letters[i + 1]);
+      append_alternative (match, phrase->str);
+    }
+  if (match->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&match), FALSE);
+}
+
+static void
+collect_token_cb (const char *token,
+                  gsize       length,
+                  gboolean    colocated,
+                  gpointer    user_data)
+{
+  g_ptr_array_add (user_data, g_strndup (token, length));
+}
+
+char *
+wh_search_build_name_match (const char *user_query)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) match = g_string_new (NULL);
+  g_auto(GStrv) terms = NULL;
+  gboolean cjk = FALSE;
+
+  if (user_query == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (user_query, MIN (strlen (user_query), MAX_QUERY_BYTES));
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    cjk |= is_cjk (g_utf8_get_char (p));
+  if (!cjk)
+    {
+      /* Tone marks typed as such (diàn) go; so does anything not Latin. */
+      g_autofree char *ascii = g_str_to_ascii (valid, "C");
+
+      return build_pinyin_match (ascii);
+    }
+
+  /* Chinese: each term in simplified form, tokenized as a query, so that
+   * 電工 finds 电工 and 电工 finds 電工. A term that is not all CJK is left
+   * to the "wh" index. */
+  terms = g_strsplit_set (valid, " \t\n\r", -1);
+  for (guint i = 0; terms[i] != NULL; i++)
+    {
+      g_autoptr(GString) folded = g_string_new (NULL);
+      g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+
+      for (const char *p = terms[i]; *p != '\0'; p = g_utf8_next_char (p))
+        g_string_append_unichar (folded, wh_pinyin_fold (g_utf8_get_char (p)));
+      tokenize (folded->str, (int) folded->len, TRUE, func_emit,
+                &(FuncEmit) { collect_token_cb, tokens });
+      if (tokens->len == 0)
+        continue;
+      for (guint j = 0; j < tokens->len; j++)
+        if (!is_cjk (g_utf8_get_char (tokens->pdata[j])))
+          return NULL;
+      g_string_append_printf (match, "%s\"", match->len > 0 ? " " : "");
+      for (guint j = 0; j < tokens->len; j++)
+        g_string_append_printf (match, "%s%s", j > 0 ? " " : "", (char *) tokens->pdata[j]);
+      g_string_append_c (match, '"');
+    }
+  if (match->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&match), FALSE);
+}
+
+/* ---- Matching names without the index ------------------------------------ */
+
+/* A text as the names tokenizer sees it: its tokens end to end, and the
+ * first token of each position (the others are colocated with it). Three
+ * allocations a text, not a few per character: a search while the indexes
+ * are pending runs this over every unindexed row. */
+typedef struct
+{
+  guint offset, length;
+} NameToken;
+
+typedef struct
+{
+  GString *text;
+  GArray  *tokens; /* NameToken, in position order */
+  GArray  *starts; /* guint: index in tokens of each position's first */
+} NameDoc;
+
+static int
+names_doc_emit (gpointer    data,
+                gboolean    colocated,
+                const char *token,
+                int         length,
+                int         start,
+                int         end)
+{
+  NameDoc *doc = data;
+  NameToken t = { (guint) doc->text->len, (guint) length };
+
+  if (!colocated || doc->starts->len == 0)
+    {
+      guint first = doc->tokens->len;
+
+      g_array_append_val (doc->starts, first);
+    }
+  g_string_append_len (doc->text, token, length);
+  g_array_append_val (doc->tokens, t);
+  return SQLITE_OK;
+}
+
+/* Whether the tokens sit at consecutive positions, each among the tokens
+ * of its position. */
+static gboolean
+names_phrase_at (const NameDoc      *doc,
+                 const char * const *tokens)
+{
+  guint n = g_strv_length ((char **) tokens);
+  guint n_pos = doc->starts->len;
+
+  if (n == 0)
+    return TRUE;
+  for (guint p = 0; p + n <= n_pos; p++)
+    {
+      guint j;
+
+      for (j = 0; j < n; j++)
+        {
+          guint from = g_array_index (doc->starts, guint, p + j);
+          guint to = p + j + 1 < n_pos ? g_array_index (doc->starts, guint, p + j + 1)
+                                       : doc->tokens->len;
+          gsize len = strlen (tokens[j]);
+          gboolean hit = FALSE;
+
+          for (guint k = from; k < to && !hit; k++)
+            {
+              const NameToken *t = &g_array_index (doc->tokens, NameToken, k);
+
+              hit = t->length == len && memcmp (doc->text->str + t->offset, tokens[j], len) == 0;
+            }
+          if (!hit)
+            break;
+        }
+      if (j == n)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A match of wh_search_build_name_match: its phrases, each split into its
+ * tokens, joined all by OR (any) or all by AND. */
+typedef struct
+{
+  gboolean   any;
+  GPtrArray *phrases; /* GStrv */
+} NamesMatch;
+
+static void
+names_match_free (NamesMatch *m)
+{
+  g_ptr_array_unref (m->phrases);
+  g_free (m);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NamesMatch, names_match_free)
+
+static NamesMatch *
+names_match_parse (const char *match)
+{
+  NamesMatch *m = g_new0 (NamesMatch, 1);
+  const char *p = match;
+
+  m->any = strstr (match, "\" OR \"") != NULL;
+  m->phrases = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  while ((p = strchr (p, '"')) != NULL)
+    {
+      const char *end = strchr (p + 1, '"');
+      g_autofree char *phrase = NULL;
+
+      if (end == NULL)
+        break;
+      phrase = g_strndup (p + 1, (gsize) (end - p - 1));
+      g_ptr_array_add (m->phrases, g_strsplit (phrase, " ", -1));
+      p = end + 1;
+    }
+  return m;
+}
+
+static gboolean
+names_match_phrases (const NamesMatch   *m,
+                     const char * const *texts,
+                     guint               n_texts)
+{
+  NameDoc docs[64];
+  gboolean result = !m->any;
+
+  g_return_val_if_fail (n_texts <= G_N_ELEMENTS (docs), FALSE);
+
+  memset (docs, 0, sizeof docs);
+  for (guint i = 0; i < m->phrases->len; i++)
+    {
+      const char * const *tokens = m->phrases->pdata[i];
+      gboolean found = FALSE;
+
+      for (guint c = 0; !found && c < n_texts; c++)
+        {
+          if (texts[c] == NULL)
+            continue;
+          if (docs[c].text == NULL)
+            {
+              docs[c].text = g_string_new (NULL);
+              docs[c].tokens = g_array_new (FALSE, FALSE, sizeof (NameToken));
+              docs[c].starts = g_array_new (FALSE, FALSE, sizeof (guint));
+              names_tokenize (texts[c], (int) MIN (strlen (texts[c]), G_MAXINT), FALSE,
+                              names_doc_emit, &docs[c]);
+            }
+          found = names_phrase_at (&docs[c], tokens);
+        }
+      if (found == m->any)
+        {
+          result = found;
+          break;
+        }
+    }
+  for (guint c = 0; c < n_texts; c++)
+    if (docs[c].text != NULL)
+      {
+        g_string_free (docs[c].text, TRUE);
+        g_array_unref (docs[c].tokens);
+        g_array_unref (docs[c].starts);
+      }
+  return result;
+}
+
+gboolean
+wh_search_names_match_texts (const char         *match,
+                             const char * const *texts,
+                             guint               n_texts)
+{
+  g_autoptr(NamesMatch) m = NULL;
+
+  g_return_val_if_fail (match != NULL, FALSE);
+
+  m = names_match_parse (match);
+  return names_match_phrases (m, texts, n_texts);
+}
+
+/* wh_names_match(match, text, ...): wh_match for the names index, the
+ * match parsed once a statement as there. */
+static void
+wh_names_match_function (sqlite3_context *ctx,
+                         int              n_values,
+                         sqlite3_value  **values)
+{
+  const char *texts[64] = { NULL };
+  const char *match;
+  g_autoptr(NamesMatch) own = NULL;
+  NamesMatch *m;
+
+  if (n_values < 1 || n_values - 1 > (int) G_N_ELEMENTS (texts) ||
+      (match = (const char *) sqlite3_value_text (values[0])) == NULL)
+    {
+      sqlite3_result_int (ctx, 0);
+      return;
+    }
+  if ((m = sqlite3_get_auxdata (ctx, 0)) == NULL)
+    {
+      sqlite3_set_auxdata (ctx, 0, names_match_parse (match), (void (*) (void *)) names_match_free);
+      if ((m = sqlite3_get_auxdata (ctx, 0)) == NULL)
+        m = own = names_match_parse (match);
+    }
+  for (int i = 1; i < n_values; i++)
+    texts[i - 1] = (const char *) sqlite3_value_text (values[i]);
+  sqlite3_result_int (ctx, names_match_phrases (m, texts, (guint) n_values - 1));
+}
+
+char *
+wh_search_build_fold_match (const char *user_query)
+{
+  g_autofree char *valid = NULL;
+  g_autoptr(GString) folded = g_string_new (NULL);
+  gboolean changed = FALSE;
+
+  if (user_query == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (user_query, MIN (strlen (user_query), MAX_QUERY_BYTES));
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gunichar f = is_cjk (c) ? wh_pinyin_fold (c) : c;
+
+      changed |= f != c;
+      g_string_append_unichar (folded, f);
+    }
+  if (!changed)
+    return NULL;
+  return wh_search_build_match (folded->str);
 }

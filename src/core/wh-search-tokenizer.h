@@ -17,6 +17,18 @@
  *
  * Latin letters and digits form whole words, lowercased (full-width forms are
  * folded to ASCII); any other character separates tokens.
+ *
+ * The tokenizer "wh_names" indexes the short fields a person searches by name
+ * (WH_FIELD_NAME) once more, in a table of their own ("x_names"): each CJK
+ * character as its pinyin, with the next character the two syllables joined
+ * and their initials (wh-pinyin.h says which reading a character has), and
+ * text in traditional characters also in simplified ones, as "wh" holds it:
+ *
+ *   電工  ->  pos 0: 电, dian, 电工, diangong, dg   pos 1: 工, gong
+ *
+ * so that 電工, 电工, diangong, dian gong and dg all find it. A query in
+ * traditional characters also searches "wh" in simplified ones
+ * (wh_search_build_fold_match).
  */
 #pragma once
 
@@ -26,6 +38,7 @@
 G_BEGIN_DECLS
 
 #define WH_SEARCH_TOKENIZER_NAME "wh"
+#define WH_SEARCH_NAMES_TOKENIZER_NAME "wh_names"
 /* wh_rank(fts_table, column weights...): bm25 without the inverse document
  * frequency, which FTS5 computes by scanning every hit of each phrase. */
 #define WH_SEARCH_RANK_NAME "wh_rank"
@@ -33,8 +46,11 @@ G_BEGIN_DECLS
  * wh_search_build_match exactly as its FTS5 index would, for the rows of a
  * collection written while its index is pending (see wh-store.h). */
 #define WH_SEARCH_MATCH_NAME "wh_match"
+/* wh_names_match(match, text...): the same for the names index and a match
+ * of wh_search_build_name_match. */
+#define WH_SEARCH_NAMES_MATCH_NAME "wh_names_match"
 
-/* Registers the tokenizer and the wh_rank() and wh_match() functions on a
+/* Registers the tokenizers and the wh_rank(), wh_match() and wh_names_match() functions on a
  * connection. Every connection that reads or writes a table using it must
  * do this first. Returns an SQLite result code. */
 int       wh_search_tokenizer_register (sqlite3    *db);
@@ -64,5 +80,26 @@ gboolean  wh_search_match_texts        (const char         *match,
  * final Latin word of two or more letters matches as a prefix. Returns NULL
  * when the text holds nothing searchable. */
 char     *wh_search_build_match        (const char *user_query);
+
+/* wh_names_match() from C. */
+gboolean  wh_search_names_match_texts  (const char         *match,
+                                        const char * const *texts,
+                                        guint               n_texts);
+
+/* wh_search_build_match of the query in simplified characters (電工 ->
+ * "电工"), for the "wh" index, or NULL when that is the query itself. */
+char     *wh_search_build_fold_match   (const char *user_query);
+
+/* The names tokenizer on a text, for tests. */
+void      wh_search_names_tokenize     (const char *text,
+                                        gsize       length,
+                                        WhTokenFunc func,
+                                        gpointer    user_data);
+
+/* The MATCH expression for the "wh_names" index of what a person typed, or
+ * NULL when it has nothing that index adds: Chinese terms in simplified
+ * form; Latin letters (spaces, apostrophes, tone marks and numbers ignored)
+ * as every way to read them as pinyin syllables, or as initials. */
+char     *wh_search_build_name_match   (const char *user_query);
 
 G_END_DECLS

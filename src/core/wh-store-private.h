@@ -182,6 +182,12 @@ typedef struct
   char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
   char               *search;    /* "a, b": the searched columns, or NULL */
   char               *t_search;  /* "t.a, t.b" */
+  /* The WH_FIELD_NAME fields, indexed again in "x_names" (tokenizer
+   * wh_names: pinyin, initials, simplified), or NULL */
+  char               *names;       /* "a, b" */
+  char               *t_names;     /* "t.a, t.b" */
+  char               *names_rank;  /* "wh_rank(x_names, 5.0, 2.0)" */
+  char               *names_create_sql; /* CREATE VIRTUAL TABLE IF NOT EXISTS x_names */
   char               *layout;
   gboolean            located;
   /* Deferred indexing (see wh_store_build_indexes) */
@@ -317,6 +323,27 @@ wh_store_reconcile_cache_tables (WhStore *self,
 void
 wh_store_truncate_wal (WhStore *self);
 
+/* wh-store-names.c */
+/* Sets info's names, t_names, names_rank and names_create_sql from the
+ * collection's WH_FIELD_NAME fields (none: all NULL), and appends the
+ * index to indexed, the layout's list of indexes. */
+void
+wh_store_names_info_init (CollInfo *info,
+                          GString  *indexed);
+
+/* Appends the triggers that keep x_names up to date, and their DROPs. */
+void
+wh_store_names_trigger_sql (const CollInfo *info,
+                            GString        *trigger,
+                            GString        *drop_trigger);
+
+/* stored: the layout the cache had (NULL: none). */
+gboolean
+wh_store_change_names (WhConn         *conn,
+                       const CollInfo *info,
+                       const char     *stored,
+                       GError        **error);
+
 /* wh-store-write.c */
 gboolean
 wh_store_writer_begin (WhStore *self,
@@ -355,6 +382,20 @@ wh_conn_get_records (WhConn         *conn,
                      const gint64   *ids,
                      guint           n_ids,
                      GError        **error);
+
+/* wh-store-search.c */
+/* The rows the text index finds for match and fold_match (may be NULL)
+ * and the names index for name_match (may be NULL), each row once; with
+ * cap < G_MAXINT64 at most cap + 1 (enough to tell a count above it).
+ * Rows not indexed yet (a pending build) are not counted. */
+gint64
+wh_conn_count_matches (WhConn         *conn,
+                       const CollInfo *info,
+                       const char     *match,
+                       const char     *fold_match,
+                       const char     *name_match,
+                       gint64          cap,
+                       GError        **error);
 
 /* wh-store-query.c */
 void

@@ -118,18 +118,30 @@ wh_store_append_conditions (GString        *sql,
         g_string_append_printf (sql, "%s%s %s ?", *and, f->field, op_sql (f->op));
       *and = " AND ";
     }
-  if (query->match != NULL && pending)
+  if (query->match != NULL)
     {
-      /* The match is bound twice: for the index, and for the rows not in it yet. */
-      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)"
-                              " OR (id IN (SELECT id FROM %s) AND %s(?, %s)))", *and, n, n,
-                              info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
-      *and = " AND ";
-    }
-  else if (query->match != NULL)
-    {
-      g_string_append_printf (sql, "%sid IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
+      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
                               n, n);
+      /* The names index (pinyin, initials, traditional characters), and
+       * the text in simplified characters. */
+      if (query->name_match != NULL)
+        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
+                                n, n);
+      if (query->fold_match != NULL)
+        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n,
+                                n);
+      /* The matches are bound once more for the rows not in the indexes yet. */
+      if (pending)
+        {
+          g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s)",
+                                  info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+          if (query->name_match != NULL)
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->names);
+          if (query->fold_match != NULL)
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME, info->search);
+          g_string_append (sql, "))");
+        }
+      g_string_append_c (sql, ')');
       *and = " AND ";
     }
 }
@@ -144,10 +156,15 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
 
   for (guint i = 0; i < query->filters->len; i++, p++)
     bind_filter (stmt, p, &g_array_index (query->filters, WhFilter, i));
-  if (query->match != NULL)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-  if (query->match != NULL && pending)
-    sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+  /* In the order wh_store_append_conditions writes them, twice if pending. */
+  for (int round = 0; query->match != NULL && round < (pending ? 2 : 1); round++)
+    {
+      sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+      if (query->name_match != NULL)
+        sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
+      if (query->fold_match != NULL)
+        sqlite3_bind_text (stmt, p++, query->fold_match, -1, SQLITE_STATIC);
+    }
   return p;
 }
 
@@ -441,19 +458,9 @@ match_rows (WhConn         *conn,
             gint64          cap,
             GError        **error)
 {
-  const char *n = info->collection->name;
-  g_autofree char *sql = cap < G_MAXINT64 ?
-    g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s_fts WHERE %s_fts MATCH ?1 LIMIT ?2)",
-                     n, n) :
-    g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", n, n);
-  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
-
-  if (stmt == NULL)
-    return -1;
-  sqlite3_bind_text (stmt, 1, query->match, -1, SQLITE_STATIC);
-  if (cap < G_MAXINT64)
-    sqlite3_bind_int64 (stmt, 2, cap + 1);
-  return wh_conn_step_count (conn, stmt, "search", error);
+  /* The names index's and the simplified query's rows too, counted once. */
+  return wh_conn_count_matches (conn, info, query->match, query->fold_match, query->name_match,
+                                cap, error);
 }
 
 /* Appends the records of ids, read in that order. */

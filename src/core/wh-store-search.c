@@ -111,6 +111,136 @@ unindexed_candidates (WhConn         *conn,
   return TRUE;
 }
 
+/* Appends to hits, newest first, up to max rows of table matching match
+ * that are not in seen (and adds them there), scored by rank (NULL: 0).
+ * *more: rows were left. */
+static gboolean
+collect_hits (WhConn      *conn,
+              const char  *table,
+              const char  *rank,
+              const char  *match,
+              guint        max,
+              GHashTable  *seen,
+              GArray      *hits,
+              gboolean    *more,
+              GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT rowid, %s FROM %s WHERE %s MATCH ?1"
+                                          " ORDER BY rowid DESC",
+                                          rank != NULL ? rank : "0", table, table);
+  g_autoptr(WhStmt) stmt = NULL;
+  guint added = 0;
+  int rc;
+
+  *more = FALSE;
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+
+      if (g_hash_table_contains (seen, &hit.id))
+        continue;
+      if (added == max)
+        {
+          *more = TRUE;
+          rc = SQLITE_DONE;
+          break;
+        }
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      added++;
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
+/* While the indexes are pending, the unindexed rows that scan (wh_match or
+ * wh_names_match over columns) finds for match, newest first, scored below
+ * every ranked hit (as unindexed_candidates). */
+static gboolean
+unindexed_more (WhConn         *conn,
+                const CollInfo *info,
+                const char     *scan,
+                const char     *columns,
+                const char     *match,
+                guint           max,
+                GHashTable     *seen,
+                GArray         *hits,
+                GError        **error)
+{
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending = wh_conn_pending (conn, info, error);
+  guint added = 0;
+  int rc = SQLITE_DONE;
+
+  if (pending <= 0)
+    return pending == 0;
+  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                         " WHERE %s(?1, %s) ORDER BY t.id DESC",
+                         info->unindexed, info->collection->name, scan, columns);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  while (added < max && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+
+      if (g_hash_table_contains (seen, &hit.id))
+        continue;
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      added++;
+    }
+  if (added < max && rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
+  return TRUE;
+}
+
+/* Hits of another match (the query in simplified characters on the text
+ * index, or the names index's) that the searches before did not find,
+ * ranked among themselves, appended to hits: what the person typed as it is
+ * comes first. The newest candidates are ranked, as for the text; beyond
+ * them the rest follow newest first. */
+static gboolean
+append_more_hits (WhConn         *conn,
+                  const CollInfo *info,
+                  const char     *index,
+                  const char     *rank,
+                  const char     *scan,
+                  const char     *columns,
+                  const char     *match,
+                  guint           limit,
+                  GHashTable     *seen,
+                  GArray         *hits,
+                  GError        **error)
+{
+  g_autofree char *table = NULL;
+  g_autoptr(GArray) found = NULL;
+  gboolean more;
+
+  if (match == NULL || hits->len >= limit)
+    return TRUE;
+  table = g_strdup_printf ("%s_%s", info->collection->name, index);
+  found = g_array_new (FALSE, FALSE, sizeof (Hit));
+  /* Those cut after ranking are never asked for again: the page is full. */
+  if (!collect_hits (conn, table, rank, match, SEARCH_RANK_CANDIDATES, seen, found, &more, error) ||
+      !unindexed_more (conn, info, scan, columns, match, SEARCH_RANK_CANDIDATES, seen, found,
+                       error))
+    return FALSE;
+  g_array_sort (found, hit_compare);
+  if (found->len > limit - hits->len)
+    g_array_set_size (found, limit - hits->len);
+  g_array_append_vals (hits, found->data, found->len);
+  if (more && hits->len < limit &&
+      !collect_hits (conn, table, NULL, match, limit - hits->len, seen, hits, &more, error))
+    return FALSE;
+  return TRUE;
+}
+
 GPtrArray *
 wh_store_search (WhStore            *self,
                  const WhCollection *collection,
@@ -121,8 +251,14 @@ wh_store_search (WhStore            *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(GArray) hits = NULL;
   g_autoptr(GArray) ids = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   g_autofree char *match = NULL;
+  g_autofree char *exact = NULL;
+  g_autofree char *fold_match = NULL;
+  g_autofree char *name_match = NULL;
+  const char *used;
   const CollInfo *info;
+  guint ranked;
   gsize len;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -138,26 +274,183 @@ wh_store_search (WhStore            *self,
 
   hits = g_array_new (FALSE, FALSE, sizeof (Hit));
   len = strlen (match);
+  used = match;
   if (match[len - 1] == '*')
     {
       /* A prefix query merges the doclists of every word it starts, all of
        * them, before the first row: try the whole word first, and only
        * widen to the prefix when that does not fill the page. */
-      g_autofree char *exact = g_strndup (match, len - 1);
+      exact = g_strndup (match, len - 1);
 
       if (!rank_candidates (reader.conn, info, exact, hits, error))
         return NULL;
+      used = exact;
     }
-  if (hits->len < limit && !rank_candidates (reader.conn, info, match, hits, error))
-    return NULL;
+  if (hits->len < limit)
+    {
+      if (!rank_candidates (reader.conn, info, match, hits, error))
+        return NULL;
+      used = match;
+    }
+  ranked = hits->len;
   if (!unindexed_candidates (reader.conn, info, match, hits, error))
     return NULL;
 
   g_array_sort (hits, hit_compare);
+  if (hits->len > limit)
+    g_array_set_size (hits, limit);
+  seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint i = 0; i < hits->len; i++)
+    g_hash_table_add (seen, g_memdup2 (&g_array_index (hits, Hit, i).id, sizeof (gint64)));
+  /* Only the newest candidates are ranked: the others that a larger limit
+   * asks for follow them, newest first, rather than being dropped. */
+  if (ranked >= SEARCH_RANK_CANDIDATES && hits->len < limit)
+    {
+      g_autofree char *table = g_strdup_printf ("%s_fts", collection->name);
+      gboolean more;
+
+      if (!collect_hits (reader.conn, table, NULL, used, limit - hits->len, seen, hits, &more,
+                         error))
+        return NULL;
+    }
+  fold_match = wh_search_build_fold_match (query);
+  if (info->names != NULL)
+    name_match = wh_search_build_name_match (query);
+  if (!append_more_hits (reader.conn, info, "fts", info->rank, WH_SEARCH_MATCH_NAME,
+                         info->t_search, fold_match, limit, seen, hits, error) ||
+      !append_more_hits (reader.conn, info, "names", info->names_rank, WH_SEARCH_NAMES_MATCH_NAME,
+                         info->t_names, name_match, limit, seen, hits, error))
+    return NULL;
+
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
   for (guint i = 0; i < hits->len && i < limit; i++)
     g_array_append_val (ids, g_array_index (hits, Hit, i).id);
   return wh_conn_get_records (reader.conn, info, (gint64 *) (gpointer) ids->data, ids->len, error);
+}
+
+/* A count of the rows the indexes find for one search (wh_conn_count_matches). */
+typedef struct
+{
+  const char *index; /* "fts" or "names" */
+  const char *match;
+  gint64      rows;
+} MatchPiece;
+
+/* Rows of the smaller pieces at most this many are each looked up in the
+ * pieces before them; more are merged with them in rowid order. A lookup
+ * (MATCH and rowid = x) reads the match's doclists again: 11,037 rows of
+ * CNC looked up in the names' "cn nc", which holds none, took 1.2 s. */
+#define COUNT_LOOKUP_ROWS 64
+
+static gint64
+count_piece (WhConn         *conn,
+             const CollInfo *info,
+             const char     *index,
+             const char     *match,
+             gint64          cap,
+             GError        **error)
+{
+  const char *n = info->collection->name;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s_%s"
+                                          " WHERE %s_%s MATCH ?1%s)", n, index, n, index,
+                                          cap < G_MAXINT64 ? " LIMIT ?2" : "");
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  if (cap < G_MAXINT64)
+    sqlite3_bind_int64 (stmt, 2, cap + 1);
+  return wh_conn_step_count (conn, stmt, "search", error);
+}
+
+gint64
+wh_conn_count_matches (WhConn         *conn,
+                       const CollInfo *info,
+                       const char     *match,
+                       const char     *fold_match,
+                       const char     *name_match,
+                       gint64          cap,
+                       GError        **error)
+{
+  const char *n = info->collection->name;
+  MatchPiece all[3], pieces[3];
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  guint n_all = 0, k = 0, big = 0;
+  gint64 rest = 0, count;
+
+  all[n_all++] = (MatchPiece) { "fts", match, 0 };
+  if (fold_match != NULL)
+    all[n_all++] = (MatchPiece) { "fts", fold_match, 0 };
+  if (name_match != NULL && info->names != NULL)
+    all[n_all++] = (MatchPiece) { "names", name_match, 0 };
+  /* Each alone first: usually one piece finds rows, and that is the count. */
+  for (guint i = 0; i < n_all; i++)
+    {
+      if ((all[i].rows = count_piece (conn, info, all[i].index, all[i].match, cap, error)) < 0)
+        return -1;
+      if (all[i].rows > cap)
+        return all[i].rows;
+      if (all[i].rows > 0)
+        {
+          pieces[k] = all[i];
+          if (pieces[k].rows > pieces[big].rows)
+            big = k;
+          k++;
+        }
+    }
+  if (k <= 1)
+    return k == 1 ? pieces[0].rows : 0;
+
+  /* The largest first, then the others; each bound as ?(its place + 1). */
+  if (big != 0)
+    {
+      MatchPiece first = pieces[big];
+
+      pieces[big] = pieces[0];
+      pieces[0] = first;
+    }
+  for (guint i = 1; i < k; i++)
+    rest += pieces[i].rows;
+  sql = g_string_new ("SELECT ");
+  if (rest <= COUNT_LOOKUP_ROWS)
+    {
+      /* The few rows of the others not in a piece before them. */
+      for (guint i = 1; i < k; i++)
+        {
+          g_string_append_printf (sql, "%s(SELECT count(*) FROM %s_%s t WHERE t.%s_%s MATCH ?%u",
+                                  i > 1 ? " + " : "", n, pieces[i].index, n, pieces[i].index,
+                                  i + 1);
+          for (guint j = 0; j < i; j++)
+            g_string_append_printf (sql, " AND NOT EXISTS (SELECT 1 FROM %s_%s x"
+                                    " WHERE x.%s_%s MATCH ?%u AND x.rowid = t.rowid)", n,
+                                    pieces[j].index, n, pieces[j].index, j + 1);
+          g_string_append_c (sql, ')');
+        }
+    }
+  else
+    {
+      /* A merge of the pieces in rowid order (a UNION with ORDER BY reads
+       * each index in order, no temporary table). */
+      g_string_append (sql, "count(*) FROM (");
+      for (guint i = 0; i < k; i++)
+        g_string_append_printf (sql, "%sSELECT rowid FROM %s_%s WHERE %s_%s MATCH ?%u",
+                                i > 0 ? " UNION " : "", n, pieces[i].index, n, pieces[i].index,
+                                i + 1);
+      g_string_append_printf (sql, " ORDER BY 1%s)", cap < G_MAXINT64 ? " LIMIT ?4" : "");
+    }
+  if ((stmt = wh_conn_prepare (conn, sql->str, error)) == NULL)
+    return -1;
+  for (guint i = 0; i < k; i++)
+    sqlite3_bind_text (stmt, (int) i + 1, pieces[i].match, -1, SQLITE_STATIC);
+  if (rest > COUNT_LOOKUP_ROWS && cap < G_MAXINT64)
+    sqlite3_bind_int64 (stmt, 4, cap + 1);
+  if ((count = wh_conn_step_count (conn, stmt, "search", error)) < 0)
+    return -1;
+  if (rest <= COUNT_LOOKUP_ROWS)
+    count += pieces[0].rows;
+  return MIN (count, cap < G_MAXINT64 ? cap + 1 : G_MAXINT64);
 }
 
 gint64
@@ -169,7 +462,8 @@ wh_store_search_count (WhStore            *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *match = NULL;
-  g_autofree char *sql = NULL;
+  g_autofree char *name_match = NULL;
+  g_autofree char *fold_match = NULL;
   const CollInfo *info;
   gint64 count;
   int pending, rc;
@@ -184,32 +478,33 @@ wh_store_search_count (WhStore            *self,
     return 0;
   if (!wh_reader_borrow (self, &reader, error))
     return -1;
-  sql = g_strdup_printf ("SELECT count(*) FROM %s_fts WHERE %s_fts MATCH ?1", collection->name,
-                         collection->name);
-  if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
+  name_match = info->names != NULL ? wh_search_build_name_match (query) : NULL;
+  fold_match = wh_search_build_fold_match (query);
+  count = wh_conn_count_matches (reader.conn, info, match, fold_match, name_match, G_MAXINT64,
+                                 error);
+  if (count < 0)
     return -1;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      wh_store_set_db_error (error, reader.conn->db, rc, "search");
-      return -1;
-    }
-  count = sqlite3_column_int64 (stmt, 0);
-  g_clear_pointer (&stmt, wh_stmt_done);
 
   /* Rows not indexed yet are in no doclist: counted apart. */
   if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
     return -1;
   if (pending)
     {
+      g_autofree char *names = name_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?2, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->t_names);
+      g_autofree char *folded = fold_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?3, %s)", WH_SEARCH_MATCH_NAME, info->t_search);
       g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
-                                               " WHERE %s(?1, %s)",
+                                               " WHERE %s(?1, %s)%s%s",
                                                info->unindexed, collection->name,
-                                               WH_SEARCH_MATCH_NAME, info->t_search);
+                                               WH_SEARCH_MATCH_NAME, info->t_search, names, folded);
       if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
         return -1;
       sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if (name_match != NULL)
+        sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
+      if (fold_match != NULL)
+        sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       if (rc != SQLITE_ROW)
         {

@@ -137,6 +137,19 @@ unindex_row (WhConn         *conn,
       if (!wh_conn_step_done (conn, stmt, "write", error))
         return FALSE;
     }
+  if (info->names != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_names (%s_names, rowid, %s)"
+                                              " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
+                                              n, n, info->names, info->names, n);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!wh_conn_step_done (conn, stmt, "write", error))
+        return FALSE;
+    }
   if (info->located)
     {
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s_geo WHERE id = ?1", n);
@@ -393,6 +406,17 @@ build_chunk (WhConn         *conn,
                                               " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
                                               n, n, BUILD_FTS_HASHSIZE, n, info->search,
                                               info->t_search, n, n, n, FTS_DEFAULT_HASHSIZE);
+      if (!wh_conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  if (taken > 0 && info->names != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_names (%s_names, rank) VALUES ('hashsize', %d);"
+                                              " INSERT INTO %s_names (rowid, %s) SELECT t.id, %s"
+                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id;"
+                                              " INSERT INTO %s_names (%s_names, rank) VALUES ('hashsize', %d);",
+                                              n, n, BUILD_FTS_HASHSIZE, n, info->names,
+                                              info->t_names, n, n, n, FTS_DEFAULT_HASHSIZE);
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }
@@ -682,10 +706,10 @@ wh_store_reset_collection (WhStore            *self,
   /* Dropping and recreating is much faster than deleting row by row with
    * the FTS and R*Tree triggers firing for each. */
   sql = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts; DROP TABLE IF EXISTS %s_geo;"
-                         " DROP TABLE IF EXISTS %s_unindexed;"
+                         " DROP TABLE IF EXISTS %s_names; DROP TABLE IF EXISTS %s_unindexed;"
                          " DELETE FROM cache_layout WHERE collection = '%s';",
                          collection->name, collection->name, collection->name, collection->name,
-                         collection->name);
+                         collection->name, collection->name);
   if (!wh_store_writer_begin (self, error) ||
       !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
                                   wh_store_reconcile_cache_tables (self, error), error))

@@ -584,6 +584,7 @@ coll_info_init (CollInfo           *info,
       info->search = g_strdup (search->str);
       info->t_search = g_strdup (t_search->str);
     }
+  wh_store_names_info_init (info, indexed);
   info->unindexed = g_strdup_printf ("%s_unindexed", c->name);
   info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", c->name,
                                       upsert->str, c->name);
@@ -606,6 +607,10 @@ coll_info_clear (CollInfo *info)
   g_free (info->rank);
   g_free (info->search);
   g_free (info->t_search);
+  g_free (info->names);
+  g_free (info->t_names);
+  g_free (info->names_rank);
+  g_free (info->names_create_sql);
   g_free (info->layout);
   g_free (info->unindexed);
   g_free (info->index_sql);
@@ -728,6 +733,8 @@ derived_sql_init (CollInfo *info,
                               " DROP TRIGGER IF EXISTS %s_fts_update;", n, n, n);
     }
 
+  wh_store_names_trigger_sql (info, trigger, drop_trigger);
+
   if (info->located)
     {
       g_string_append_printf (trigger,
@@ -775,6 +782,8 @@ create_cache_sql (const CollInfo *info)
                             "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
                             " content_rowid='id', tokenize='%s');",
                             n, info->search, n, WH_SEARCH_TOKENIZER_NAME);
+  if (info->names != NULL)
+    g_string_append (sql, info->names_create_sql);
   /* The exact coordinates ride along as auxiliary columns: the box of an
    * R*Tree is float32, rounded outwards, so they decide the last metre. */
   if (info->located)
@@ -807,6 +816,7 @@ layout_without_indexes (const char *layout)
 static gboolean
 change_indexes (WhConn         *conn,
                 const CollInfo *info,
+                const char     *stored,
                 GError        **error)
 {
   g_autoptr(WhStmt) list = wh_conn_prepare (conn,
@@ -837,7 +847,9 @@ change_indexes (WhConn         *conn,
   for (guint i = 0; i < drops->len; i++)
     if (!wh_conn_exec (conn, drops->pdata[i], error))
       return FALSE;
-  return wh_conn_exec (conn, info->index_sql, error);
+  if (!wh_conn_exec (conn, info->index_sql, error))
+    return FALSE;
+  return wh_store_change_names (conn, info, stored, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with
@@ -884,15 +896,16 @@ wh_store_reconcile_cache_tables (WhStore *self,
           /* Only the secondary indexes changed: the rows stay, and so does
            * the cursor (a million jobs are not fetched again for an index). */
           g_debug ("Changing the indexes of %s", n);
-          if (!change_indexes (conn, info, error))
+          if (!change_indexes (conn, info, stored, error))
             return FALSE;
         }
       else
         {
           g_debug ("Building cache tables of %s", n);
           drop = g_strdup_printf ("DROP TABLE IF EXISTS %s; DROP TABLE IF EXISTS %s_fts;"
+                                  " DROP TABLE IF EXISTS %s_names;"
                                   " DROP TABLE IF EXISTS %s_geo; DROP TABLE IF EXISTS %s_unindexed;",
-                                  n, n, n, n);
+                                  n, n, n, n, n);
           create = create_cache_sql (info);
           if (!wh_conn_exec (conn, drop, error) || !wh_conn_exec (conn, create, error))
             return FALSE;

@@ -4,8 +4,9 @@
  * One file (mode 0600 in a 0700 directory) in WAL mode. Each synced
  * collection is a table "id INTEGER PRIMARY KEY, rev, <schema columns>" with
  * an FTS5 index over its WH_FIELD_SEARCH fields (tokenizer "wh", see
- * wh-search-tokenizer.h) and, if it is located, an R*Tree over lat/lon; both
- * are kept up to date by triggers, so no writer can forget them (but during a
+ * wh-search-tokenizer.h), another over its WH_FIELD_NAME fields (tokenizer
+ * "wh_names": pinyin, initials, traditional characters) and, if it is
+ * located, an R*Tree over lat/lon; all are kept up to date by triggers, so no writer can forget them (but during a
  * large first pull, which builds them once at the end: see "Deferred
  * indexing" below).
  *
@@ -350,10 +351,13 @@ GStrv       wh_store_list_values   (WhStore            *self,
  * score (title weighted highest; see wh_rank in wh-search-tokenizer.h). When
  * a query hits more than WH_STORE_SEARCH_RANKED rows, only the newest that
  * many (highest ids) are ranked, so a common term costs no more than a rare
- * one. A final Latin word matches whole words first and as a prefix only
- * when those do not fill the limit. Hostile input (quotes, AND/OR/NEAR, '*',
- * ':') is just text. For every match in a stable order, use a WhQuery with
- * wh_query_set_match and a WhListModel. */
+ * one; the others a larger limit asks for follow, newest first. A final
+ * Latin word matches whole words first and as a prefix only when those do
+ * not fill the limit. Then come the rows the query finds in simplified
+ * characters, then those its pinyin, initials or Chinese terms find in the
+ * names (each set ranked among itself, without the rows before). Hostile
+ * input (quotes, AND/OR/NEAR, '*', ':') is just text. For every match in a
+ * stable order, use a WhQuery with wh_query_set_match and a WhListModel. */
 GPtrArray  *wh_store_search        (WhStore            *self,
                                     const WhCollection *collection,
                                     const char         *query,

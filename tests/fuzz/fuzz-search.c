@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The search tokenizer, which reads every searchable text a server sends,
- * and wh_search_build_match, which reads whatever a person types. The input
+/* The search tokenizers, which read every searchable text a server sends,
+ * and wh_search_build_match and _build_name_match, which read whatever a
+ * person types. The input
  * is both the text of a row and the query typed to find it. */
 #include "config.h"
 
@@ -80,6 +81,46 @@ check_match (const char *text)
   sqlite3_finalize (stmt);
 }
 
+/* The names index (#19): FTS5 accepts every expression build_name_match
+ * writes, and finds the row whose text is what was typed exactly when the
+ * scan that stands in for it while indexes are pending does. */
+static void
+check_name_match (const char *text)
+{
+  static sqlite3 *db;
+  g_autofree char *match = wh_search_build_name_match (text);
+  const char *texts[] = { text };
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (match == NULL)
+    return;
+  g_assert_true (g_utf8_validate (match, -1, NULL));
+  if (db == NULL)
+    {
+      g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+      g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "CREATE VIRTUAL TABLE n USING fts5 (body, tokenize='"
+                                     WH_SEARCH_NAMES_TOKENIZER_NAME "')", NULL, NULL, NULL),
+                       ==, SQLITE_OK);
+    }
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM n", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO n (rowid, body) VALUES (1, ?1)", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rowid FROM n WHERE n MATCH ?1", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    g_error ("names MATCH %s: %s", match, sqlite3_errmsg (db));
+  g_assert_cmpint (rc == SQLITE_ROW, ==, wh_search_names_match_texts (match, texts, 1));
+  sqlite3_finalize (stmt);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -91,13 +132,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   wh_search_tokenize (text, size, FALSE, token_cb, &walk);
   walk.n_tokens = 0;
   wh_search_tokenize (text, size, TRUE, token_cb, &walk);
+  walk.n_tokens = 0;
+  wh_search_names_tokenize (text, size, token_cb, &walk);
 
   /* What a person types is a C string; the query is cut at 512 bytes, past
    * which the typed text is no longer all in the query. */
   query = g_strndup (text, size);
   if (strlen (query) < 512 && g_utf8_validate (query, -1, NULL))
-    check_match (query);
+    {
+      check_match (query);
+      check_name_match (query);
+    }
   else
-    g_free (wh_search_build_match (query));
+    {
+      g_free (wh_search_build_match (query));
+      g_free (wh_search_build_name_match (query));
+    }
   return 0;
 }
