@@ -119,7 +119,7 @@ is_cache_table (const char *name)
 
       if (strncmp (name, c, len) == 0 &&
           (name[len] == '\0' || g_str_has_prefix (name + len, "_fts") ||
-           g_str_has_prefix (name + len, "_geo")))
+           g_str_has_prefix (name + len, "_names") || g_str_has_prefix (name + len, "_geo")))
         return TRUE;
     }
   return FALSE;
