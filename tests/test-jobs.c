@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <libical/ical.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -935,6 +936,52 @@ test_bookmarks_server (void)
 
 /* ---- Fairs to a calendar ---------------------------------------------------------------- */
 
+/* Read back with libical's parser, as a calendar would: every TZID a time
+ * names is a VTIMEZONE of the file (else strict clients take the time as
+ * floating), and the start is 09:00 in China, 01:00 UTC. */
+static void
+assert_zones_defined (const char *ics)
+{
+  icalcomponent *calendar = icalparser_parse_string (ics);
+  icalcomponent *event;
+  icalproperty *dtstart;
+  icalparameter *tzid;
+  icaltimezone *zone;
+  struct icaltimetype start;
+  guint n_zones = 0;
+
+  g_assert_nonnull (calendar);
+  g_assert_cmpint (icalcomponent_count_errors (calendar), ==, 0);
+  for (icalcomponent *c = icalcomponent_get_first_component (calendar, ICAL_VTIMEZONE_COMPONENT);
+       c != NULL; c = icalcomponent_get_next_component (calendar, ICAL_VTIMEZONE_COMPONENT))
+    n_zones++;
+  g_assert_cmpuint (n_zones, ==, 1);
+  event = icalcomponent_get_first_component (calendar, ICAL_VEVENT_COMPONENT);
+  g_assert_nonnull (event);
+  for (icalproperty_kind kind = ICAL_DTSTART_PROPERTY;; kind = ICAL_DTEND_PROPERTY)
+    {
+      icalproperty *prop = icalcomponent_get_first_property (event, kind);
+
+      g_assert_nonnull (prop);
+      tzid = icalproperty_get_first_parameter (prop, ICAL_TZID_PARAMETER);
+      g_assert_nonnull (tzid);
+      zone = icalcomponent_get_timezone (calendar, icalparameter_get_tzid (tzid));
+      g_assert_nonnull (zone);
+      if (kind == ICAL_DTEND_PROPERTY)
+        break;
+    }
+  dtstart = icalcomponent_get_first_property (event, ICAL_DTSTART_PROPERTY);
+  tzid = icalproperty_get_first_parameter (dtstart, ICAL_TZID_PARAMETER);
+  zone = icalcomponent_get_timezone (calendar, icalparameter_get_tzid (tzid));
+  /* icalproperty_get_dtstart leaves the zone unset: set the file's own. */
+  start = icalproperty_get_dtstart (dtstart);
+  start = icaltime_set_timezone (&start, zone);
+  start = icaltime_convert_to_zone (start, icaltimezone_get_utc_timezone ());
+  g_assert_cmpint (start.hour, ==, 1);
+  g_assert_cmpint (start.minute, ==, 0);
+  icalcomponent_free (calendar);
+}
+
 static void
 test_fair_ics (void)
 {
@@ -964,6 +1011,7 @@ test_fair_ics (void)
   /* A comma is escaped, as the format wants. */
   g_assert_nonnull (strstr (ics, "天河区天河路 1 号\\, 3 楼"));
   g_assert_nonnull (strstr (ics, "UID:fair-42@workershome.org"));
+  assert_zones_defined (ics);
 
   /* A fair without times is an all-day event. */
   wh_record_unset (fair, "start_time");

@@ -98,8 +98,19 @@ wh_fair_to_ics (const WhRecord     *fair,
                                   (void *) 0);
   zone = timed ? icaltimezone_get_builtin_timezone (FAIR_TZID) : NULL;
   if (zone)
-    icalcomponent_add_component (calendar,
-                                 icalcomponent_new_clone (icaltimezone_get_component (zone)));
+    {
+      icalcomponent *vtimezone = icalcomponent_new_clone (icaltimezone_get_component (zone));
+      icalproperty *tzid = icalcomponent_get_first_property (vtimezone, ICAL_TZID_PROPERTY);
+
+      /* libical names its built-in zones "/freeassociation.sourceforge.net/
+       * Asia/Shanghai": the VTIMEZONE must carry the TZID the times name,
+       * or strict clients read them as floating time. */
+      if (tzid)
+        icalproperty_set_tzid (tzid, FAIR_TZID);
+      else
+        icalcomponent_add_property (vtimezone, icalproperty_new_tzid (FAIR_TZID));
+      icalcomponent_add_component (calendar, vtimezone);
+    }
 
   event = icalcomponent_new_vevent ();
   uid = g_strdup_printf ("fair-%" G_GINT64_FORMAT "@workershome.org", fair->id);
