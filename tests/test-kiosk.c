@@ -353,6 +353,21 @@ view_is (gpointer name)
 }
 
 static void
+assert_no_title_buttons (GtkWidget *widget,
+                         guint     *n_bars)
+{
+  if (ADW_IS_HEADER_BAR (widget))
+    {
+      g_assert_false (adw_header_bar_get_show_start_title_buttons (ADW_HEADER_BAR (widget)));
+      g_assert_false (adw_header_bar_get_show_end_title_buttons (ADW_HEADER_BAR (widget)));
+      (*n_bars)++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_no_title_buttons (child, n_bars);
+}
+
+static void
 test_kiosk_close_and_keys (void)
 {
   g_autoptr(WhApplication) app = NULL;
@@ -400,6 +415,20 @@ test_kiosk_close_and_keys (void)
   g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "preferences"));
   g_assert_null (g_action_map_lookup_action (G_ACTION_MAP (app), "about"));
   g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+
+  /* No minimize or maximize (#18: shown during the first sync): no header
+   * bar of the window, the first-run page's included, shows title buttons,
+   * and the layout a later one would follow has none. */
+  {
+    g_autofree char *layout = NULL;
+    guint n_bars = 0;
+
+    assert_no_title_buttons (GTK_WIDGET (window), &n_bars);
+    g_assert_cmpuint (n_bars, >=, 3);
+    g_object_get (gtk_widget_get_settings (GTK_WIDGET (window)), "gtk-decoration-layout", &layout,
+                  NULL);
+    g_assert_cmpstr (layout, ==, "");
+  }
 
   /* A close request (the compositor's close button, Alt+F4 in a window
    * manager) is refused. */

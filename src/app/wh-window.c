@@ -182,12 +182,32 @@ kiosk_open_service_cb (WhWindow   *self,
   wh_service_page_show_topic (WH_SERVICE_PAGE (page), topic);
 }
 
+static void
+hide_title_buttons (GtkWidget *widget)
+{
+  if (ADW_IS_HEADER_BAR (widget))
+    {
+      adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (widget), FALSE);
+      adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (widget), FALSE);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    hide_title_buttons (child);
+}
+
 /* A kiosk's window: no menu (preferences, about, shortcuts), no size kept
  * across runs (it is fullscreen), a Home button; the rest is WhKiosk. */
 static void
 become_kiosk (WhWindow  *self,
               WhContext *context)
 {
+  /* No minimize, maximize or close button at any moment (a minimized kiosk
+   * is a black screen): not on the main header, nor on the loading,
+   * first-run and no-server pages' own, nor on a bar a page adds later
+   * (the layout is the whole process's, and the process is the kiosk). */
+  hide_title_buttons (GTK_WIDGET (self));
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-decoration-layout", "", NULL);
+
   g_settings_unbind (self, "default-width");
   g_settings_unbind (self, "default-height");
   g_settings_unbind (self, "maximized");
@@ -195,8 +215,6 @@ become_kiosk (WhWindow  *self,
   gtk_widget_set_visible (self->menu_button, FALSE);
   gtk_widget_set_visible (self->home_button, TRUE);
   gtk_widget_set_visible (self->kiosk_home, TRUE);
-  adw_header_bar_set_show_start_title_buttons (self->header_bar, FALSE);
-  adw_header_bar_set_show_end_title_buttons (self->header_bar, FALSE);
   gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", TRUE);
   self->kiosk = wh_kiosk_new (ADW_APPLICATION_WINDOW (self), WH_KIOSK_HOME (self->kiosk_home),
