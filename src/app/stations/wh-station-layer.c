@@ -77,14 +77,6 @@ struct _WhStationLayer
 
 G_DEFINE_FINAL_TYPE (WhStationLayer, wh_station_layer, SHUMATE_TYPE_LAYER)
 
-enum {
-  SIGNAL_STATION_ACTIVATED,
-  SIGNAL_CLUSTER_ACTIVATED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 /* ---- Projection --------------------------------------------------------- */
 
 static double
@@ -425,29 +417,6 @@ wh_station_layer_pick (WhStationLayer *self,
 }
 
 static void
-released_cb (GtkGestureClick *gesture,
-             int              n_press,
-             double           x,
-             double           y,
-             WhStationLayer  *self)
-{
-  double lat, lon;
-  guint count;
-  gint64 id;
-
-  if (!wh_station_layer_pick (self, x, y, &lat, &lon, &count, &id))
-    {
-      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
-      return;
-    }
-  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  if (count == 1)
-    g_signal_emit (self, signals[SIGNAL_STATION_ACTIVATED], 0, id);
-  else
-    g_signal_emit (self, signals[SIGNAL_CLUSTER_ACTIVATED], 0, lat, lon);
-}
-
-static void
 wh_station_layer_size_allocate (GtkWidget *widget,
                                 int        width,
                                 int        height,
@@ -521,27 +490,16 @@ wh_station_layer_class_init (WhStationLayerClass *klass)
   widget_class->size_allocate = wh_station_layer_size_allocate;
   widget_class->css_changed = wh_station_layer_css_changed;
 
-  signals[SIGNAL_STATION_ACTIVATED] =
-    g_signal_new ("station-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
-  signals[SIGNAL_CLUSTER_ACTIVATED] =
-    g_signal_new ("cluster-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
-                  NULL, NULL, G_TYPE_NONE, 2, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
   gtk_widget_class_set_css_name (widget_class, "wh-station-layer");
 }
 
 static void
 wh_station_layer_init (WhStationLayer *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-
   self->filter = (WhStationFilter) WH_STATION_FILTER_INIT;
   self->cancellable = g_cancellable_new ();
   self->labels = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) wh_map_sprite_free);
   self->painter = wh_map_painter_new ();
-  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (click), FALSE);
-  g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 }
 
 WhStationLayer *

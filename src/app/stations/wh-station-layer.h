@@ -7,8 +7,9 @@
  * are grid-clustered for the zoom level there, and snapshot only places
  * the clusters' sprites (wh-map-sprite.h), moved and scaled for the frame. The query runs again only when
  * the view leaves the area fetched, the zoom level changes, or the filter
- * or the data do (wh_station_layer_reload after a sync). A tap on a station emits ::station-activated, a tap on a
- * cluster ::cluster-activated (the view zooms in).
+ * or the data do (wh_station_layer_reload after a sync). Taps are the view's: the
+ * markers above this layer would take them from it, so the view's map
+ * listens and asks wh_station_layer_pick what is under the finger.
  */
 #pragma once
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <shumate/shumate.h>
 
 #include "wh-format.h"
@@ -64,6 +65,7 @@ struct _WhStationsView
   WhStationLayer    *station_layer;
   ShumateMarkerLayer *marker_layer;
   ShumateMarker     *selected_marker;
+  ShumateMarker     *here_marker;     /* the worker, or the kiosk's station */
   GPtrArray         *nearest_markers; /* ShumateMarker* */
 
   /* Owned references */
@@ -79,6 +81,7 @@ struct _WhStationsView
   guint              origin_timeout; /* the list follows the map centre */
   guint              changed_idle;   /* stations changed in the store */
   gboolean           centred_once;
+  double             tap_x, tap_y;   /* where the finger went down */
   gboolean           have_extent;    /* of the saved stations' cities: */
   double             extent[4];      /* min lat, min lon, max lat, max lon */
 };
@@ -330,9 +333,12 @@ update_nearest_markers (WhStationsView *self)
       GtkWidget *label = gtk_label_new (number);
 
       gtk_widget_add_css_class (label, "wh-nearest-marker");
-      /* The list is the way to them from the keyboard; the marker is a hint. */
+      /* The list is the way to them from the keyboard; a tap on the map
+       * reaches them through map_released_cb, which reads this id. */
       gtk_widget_set_can_target (GTK_WIDGET (marker), FALSE);
       shumate_marker_set_child (marker, label);
+      g_object_set_data_full (G_OBJECT (marker), "station-id64",
+                              g_memdup2 (&item->record->id, sizeof (gint64)), g_free);
       shumate_location_set_location (SHUMATE_LOCATION (marker),
                                      wh_record_get_real (item->record, "lat"),
                                      wh_record_get_real (item->record, "lon"));
@@ -419,12 +425,54 @@ list_done_cb (GObject      *object,
   gtk_stack_set_visible_child_name (self->list_stack, "list");
 }
 
+/* A blue dot with "You are here" above it. The marker centres its child on
+ * the place: a hidden copy of the words below keeps the dot in the middle. */
+static GtkWidget *
+make_here_marker (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *dot = gtk_image_new ();
+
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *label = gtk_label_new (C_("map marker", "You are here"));
+
+      gtk_widget_add_css_class (label, i == 0 ? "wh-here-label" : "wh-here-balance");
+      gtk_box_append (GTK_BOX (box), label);
+      if (i == 0)
+        {
+          gtk_widget_add_css_class (dot, "wh-here-dot");
+          gtk_widget_set_halign (dot, GTK_ALIGN_CENTER);
+          gtk_box_append (GTK_BOX (box), dot);
+        }
+    }
+  return box;
+}
+
+/* "You are here" on the map, where distances are measured from: the
+ * worker's place or the kiosk's station; hidden when neither is known. */
+static void
+update_here_marker (WhStationsView *self)
+{
+  double lat, lon;
+
+  if (self->context == NULL || !wh_context_get_location (self->context, &lat, &lon))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->here_marker), FALSE);
+      return;
+    }
+  shumate_location_set_location (SHUMATE_LOCATION (self->here_marker), lat, lon);
+  gtk_widget_set_visible (GTK_WIDGET (self->here_marker), TRUE);
+}
+
 static void
 update_origin_label (WhStationsView *self,
                      gboolean        known)
 {
   /* A kiosk has no preferences: its own place comes with its set-up. */
   gboolean kiosk = self->context && wh_context_get_kiosk (self->context);
+
+  update_here_marker (self);
 
   gtk_label_set_text (self->origin_label,
                       known ? (kiosk ? _("Nearest to this station first.")
@@ -640,33 +688,133 @@ station_message_cb (WhStationsView *self,
 
 /* ---- Map ---------------------------------------------------------------- */
 
-static void
-station_activated_cb (WhStationsView *self,
-                      gint64          id)
+/* A finger is about 44 px wide: a marker smaller than that still takes a
+ * tap this far from its centre (the layer's clusters do the same). */
+#define TOUCH_RADIUS 22.0
+/* One press of + or − is one zoom level: each halves or doubles the scale. */
+#define ZOOM_STEP 1.0
+/* A finger that moved further than this between down and up dragged. */
+#define TAP_SLOP 10.0
+
+/* The numbered nearest marker under map point (x, y), drawn above the
+ * clusters, if any. */
+static gboolean
+pick_nearest_marker (WhStationsView *self,
+                     double          x,
+                     double          y,
+                     gint64         *id)
 {
-  show_station (self, id, FALSE);
+  double best_d = G_MAXDOUBLE;
+  gint64 *best = NULL;
+
+  for (guint i = 0; i < self->nearest_markers->len; i++)
+    {
+      ShumateMarker *marker = self->nearest_markers->pdata[i];
+      double mx, my, d, r;
+
+      if (!gtk_widget_get_visible (GTK_WIDGET (marker)))
+        continue;
+      shumate_viewport_location_to_widget_coords (get_viewport (self), GTK_WIDGET (self->map),
+                                                  shumate_location_get_latitude (SHUMATE_LOCATION (marker)),
+                                                  shumate_location_get_longitude (SHUMATE_LOCATION (marker)),
+                                                  &mx, &my);
+      d = hypot (mx - x, my - y);
+      r = MAX (TOUCH_RADIUS, gtk_widget_get_width (GTK_WIDGET (marker)) / 2.0);
+      if (d <= r && d < best_d)
+        {
+          best_d = d;
+          best = g_object_get_data (G_OBJECT (marker), "station-id64");
+        }
+    }
+  if (best == NULL)
+    return FALSE;
+  *id = *best;
+  return TRUE;
 }
 
 static void
-cluster_activated_cb (WhStationsView *self,
-                      double          lat,
-                      double          lon)
+map_pressed_cb (GtkGestureClick *gesture,
+                int              n_press,
+                double           x,
+                double           y,
+                WhStationsView  *self)
 {
-  double zoom = shumate_viewport_get_zoom_level (get_viewport (self));
+  self->tap_x = x;
+  self->tap_y = y;
+}
 
-  shumate_map_go_to_full (self->map, lat, lon, MIN (zoom + 2, 18));
+/* A tap on the map: on a numbered marker or a station, its page; on a
+ * cluster, closer in. The markers above the station layer would take the
+ * pointer from it, so the map itself listens, in the capture phase, and
+ * claims only a tap that hits something: a drag still pans. */
+static void
+map_released_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 WhStationsView  *self)
+{
+  double lx, ly, lat, lon, zoom;
+  guint count;
+  gint64 id;
+
+  /* A drag that ends where it started is still a drag: GTK 4.8 reports
+   * its release as a press. */
+  if (hypot (x - self->tap_x, y - self->tap_y) > TAP_SLOP)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  if (n_press == 1 && pick_nearest_marker (self, x, y, &id))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      show_station (self, id, FALSE);
+      return;
+    }
+  if (n_press != 1 ||
+      !gtk_widget_translate_coordinates (GTK_WIDGET (self->map), GTK_WIDGET (self->station_layer),
+                                         x, y, &lx, &ly) ||
+      !wh_station_layer_pick (self->station_layer, lx, ly, &lat, &lon, &count, &id))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  if (count == 1)
+    {
+      show_station (self, id, FALSE);
+      return;
+    }
+  zoom = shumate_viewport_get_zoom_level (get_viewport (self));
+  shumate_map_go_to_full (self->map, lat, lon,
+                          MIN (round (zoom) + 2, shumate_viewport_get_max_zoom_level (get_viewport (self))));
+}
+
+/* From the level shown (rounded: a pinch leaves it between two), one level
+ * in or out, at once: on a kiosk the buttons are the way to zoom, and a
+ * press during an animation would count from a level in between. */
+static void
+zoom_by (WhStationsView *self,
+         double          step)
+{
+  ShumateViewport *viewport = get_viewport (self);
+  double zoom = round (shumate_viewport_get_zoom_level (viewport)) + step;
+
+  zoom = CLAMP (zoom, shumate_viewport_get_min_zoom_level (viewport),
+                shumate_viewport_get_max_zoom_level (viewport));
+  shumate_viewport_set_zoom_level (viewport, zoom);
 }
 
 static void
 zoom_in_clicked_cb (WhStationsView *self)
 {
-  shumate_map_zoom_in (self->map);
+  zoom_by (self, ZOOM_STEP);
 }
 
 static void
 zoom_out_clicked_cb (WhStationsView *self)
 {
-  shumate_map_zoom_out (self->map);
+  zoom_by (self, -ZOOM_STEP);
 }
 
 static void
@@ -1023,7 +1171,8 @@ static void
 wh_stations_view_init (WhStationsView *self)
 {
   ShumateViewport *viewport;
-  GtkWidget *pin;
+  GtkGesture *tap;
+  GtkWidget *pin, *here;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   wh_keynav_set_tab_leaves (GTK_WIDGET (self->nearest_list));
@@ -1045,16 +1194,28 @@ wh_stations_view_init (WhStationsView *self)
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->station_layer));
   self->marker_layer = shumate_marker_layer_new (viewport);
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->marker_layer));
-  g_signal_connect_object (self->station_layer, "station-activated",
-                           G_CALLBACK (station_activated_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->station_layer, "cluster-activated",
-                           G_CALLBACK (cluster_activated_cb), self, G_CONNECT_SWAPPED);
+  tap = gtk_gesture_click_new ();
+  /* Named, for the tests that tap through it. */
+  gtk_event_controller_set_name (GTK_EVENT_CONTROLLER (tap), "wh-map-tap");
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (tap), GTK_PHASE_CAPTURE);
+  g_signal_connect (tap, "pressed", G_CALLBACK (map_pressed_cb), self);
+  g_signal_connect (tap, "released", G_CALLBACK (map_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->map), GTK_EVENT_CONTROLLER (tap));
   g_signal_connect_object (viewport, "notify::latitude", G_CALLBACK (viewport_moved_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (viewport, "notify::longitude", G_CALLBACK (viewport_moved_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (viewport, "notify::zoom-level", G_CALLBACK (show_nearest_markers), self,
                            G_CONNECT_SWAPPED);
+
+  self->here_marker = shumate_marker_new ();
+  here = make_here_marker ();
+  shumate_marker_set_child (self->here_marker, here);
+  gtk_widget_set_can_target (GTK_WIDGET (self->here_marker), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->here_marker), FALSE);
+  /* First: under the station it may stand at (the kiosk's own) and the
+   * numbered ones. */
+  shumate_marker_layer_add_marker (self->marker_layer, self->here_marker);
 
   self->selected_marker = shumate_marker_new ();
   pin = gtk_image_new_from_icon_name ("mark-location-symbolic");
