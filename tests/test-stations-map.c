@@ -328,6 +328,37 @@ test_nearest_marker (Fixture       *f,
   g_assert_true (wh_test_spin_until (css_gone, here, 3000));
 }
 
+static gboolean
+drawn_near (gpointer data)
+{
+  Fixture *f = data;
+  double lat = shumate_location_get_latitude (SHUMATE_LOCATION (f->viewport));
+
+  return fabs (lat - WANGJING_LAT) < 1e-3 && layer_ready (f) &&
+         wh_station_layer_get_n_drawn (f->layer) >= 1;
+}
+
+/* "Set My City…" with the map shown: the map goes there and draws the
+ * stations at once, with no other page opened in between. */
+static void
+test_set_city (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+  g_assert_true (wh_test_spin_until (layer_ready, f, 5000));
+  /* A place known already (Shanghai), then a city chosen as Preferences
+   * does: two keys, one after the other. */
+  g_settings_set_double (settings, "location-latitude", PAIR_LAT);
+  g_settings_set_double (settings, "location-longitude", PAIR_LON);
+  wh_test_spin (200);
+  g_settings_set_double (settings, "location-latitude", WANGJING_LAT);
+  g_settings_set_double (settings, "location-longitude", WANGJING_LON);
+  g_assert_true (wh_test_spin_until (drawn_near, f, 5000));
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (f->viewport)),
+                                  WANGJING_LON, 1e-3);
+}
+
 static void
 test_zoom_buttons (Fixture       *f,
                    gconstpointer  data)
@@ -373,6 +404,8 @@ main (int   argc,
   g_test_add ("/stations-map/drag-pans", Fixture, NULL, fixture_setup, test_drag_pans,
               fixture_teardown);
   g_test_add ("/stations-map/nearest-marker", Fixture, NULL, fixture_setup, test_nearest_marker,
+              fixture_teardown);
+  g_test_add ("/stations-map/set-city", Fixture, NULL, fixture_setup, test_set_city,
               fixture_teardown);
   g_test_add ("/stations-map/zoom-buttons", Fixture, NULL, fixture_setup, test_zoom_buttons,
               fixture_teardown);

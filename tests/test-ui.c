@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "jobs/wh-jobs-view.h"
@@ -875,6 +876,20 @@ test_courses_categories_after_sync (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+context_has_location (gpointer context)
+{
+  return wh_context_get_location (context, NULL, NULL);
+}
+
+static gboolean
+context_at_31 (gpointer context)
+{
+  double lat = 0, lon = 0;
+
+  return wh_context_get_location (context, &lat, &lon) && fabs (lat - 31.23) < 1e-9;
+}
+
 static void
 test_context_location (void)
 {
@@ -889,6 +904,9 @@ test_context_location (void)
   g_assert_false (wh_context_get_location (context, &lat, &lon));
   g_settings_set_double (settings, "location-latitude", 31.23);
   g_settings_set_double (settings, "location-longitude", 121.47);
+  /* Read once both keys are written: never a place with one of them old. */
+  g_assert_false (wh_context_get_location (context, &lat, &lon));
+  g_assert_true (wh_test_spin_until (context_has_location, context, 1000));
   g_assert_true (wh_context_get_location (context, &lat, &lon));
   g_assert_cmpfloat_with_epsilon (lat, 31.23, 1e-9);
   g_assert_cmpfloat_with_epsilon (lon, 121.47, 1e-9);
@@ -937,6 +955,7 @@ test_context_location_service (void)
 
   g_settings_set_double (settings, "location-latitude", 31.23);
   g_settings_set_double (settings, "location-longitude", 121.47);
+  g_assert_true (wh_test_spin_until (context_at_31, context, 1000));
   g_assert_true (wh_context_get_location (context, &lat, &lon));
   g_assert_cmpfloat_with_epsilon (lat, 31.23, 1e-9);
   wh_location_set_fix (service, 30.67, 104.06);

@@ -17,6 +17,7 @@ struct _WhContext
   gboolean   has_location;
   double     lat;
   double     lon;
+  guint      location_idle; /* the settings' place, read once both keys are */
 };
 
 G_DEFINE_FINAL_TYPE (WhContext, wh_context, G_TYPE_OBJECT)
@@ -35,12 +36,32 @@ static GParamSpec *properties[N_PROPS];
 /* 0,0 is the schema's "not set"; it is in the sea off Africa, never a
  * place a worker sets on purpose. */
 static void
-location_settings_changed_cb (WhContext *self)
+read_location_settings (WhContext *self)
 {
   double lat = g_settings_get_double (self->settings, "location-latitude");
   double lon = g_settings_get_double (self->settings, "location-longitude");
 
   wh_context_set_location (self, lat, lon, lat != 0 || lon != 0);
+}
+
+static gboolean
+location_settings_idle_cb (gpointer user_data)
+{
+  WhContext *self = user_data;
+
+  self->location_idle = 0;
+  read_location_settings (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A place is two keys, written one after the other: read them once both
+ * are, or the first change would be a place with the old longitude (the
+ * map once went to the sea off Africa when a city was chosen). */
+static void
+location_settings_changed_cb (WhContext *self)
+{
+  if (self->location_idle == 0)
+    self->location_idle = g_idle_add (location_settings_idle_cb, self);
 }
 
 /* The newest of the two wins: a fix, or a place set in preferences after. */
@@ -68,7 +89,7 @@ wh_context_new (GSettings *settings,
                            G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::location-longitude",
                            G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
-  location_settings_changed_cb (self);
+  read_location_settings (self);
   self->location_service = wh_location_new ();
   g_signal_connect_object (self->location_service, "notify::fix",
                            G_CALLBACK (location_service_fix_cb), self, G_CONNECT_SWAPPED);
@@ -213,6 +234,7 @@ wh_context_dispose (GObject *object)
 {
   WhContext *self = WH_CONTEXT (object);
 
+  g_clear_handle_id (&self->location_idle, g_source_remove);
   g_clear_object (&self->location_service);
   g_clear_object (&self->api);
   g_clear_object (&self->store);

@@ -81,6 +81,7 @@ struct _WhStationsView
   guint              origin_timeout; /* the list follows the map centre */
   guint              changed_idle;   /* stations changed in the store */
   gboolean           centred_once;
+  double             centred_lat, centred_lon; /* the place it was for */
   double             tap_x, tap_y;   /* where the finger went down */
   gboolean           have_extent;    /* of the saved stations' cities: */
   double             extent[4];      /* min lat, min lon, max lat, max lon */
@@ -164,14 +165,23 @@ go_home (WhStationsView *self,
     }
 }
 
+/* The map follows the worker's place when it is first known and when it
+ * moves somewhere else (a city chosen in Preferences), not with each small
+ * step of a location fix while the worker looks around. */
+#define FOLLOW_PLACE_M 2000.0
+
 static void
 location_changed_cb (WhStationsView *self)
 {
   double lat, lon;
 
-  if (!self->centred_once && self->context && wh_context_get_location (self->context, &lat, &lon))
+  if (self->context && wh_context_get_location (self->context, &lat, &lon) &&
+      (!self->centred_once ||
+       wh_geo_distance_m (lat, lon, self->centred_lat, self->centred_lon) > FOLLOW_PLACE_M))
     {
       self->centred_once = TRUE;
+      self->centred_lat = lat;
+      self->centred_lon = lon;
       go_home (self, FALSE);
     }
   reload_list (self);
@@ -992,7 +1002,7 @@ wh_stations_view_set_context (WhServicePage *page,
   g_signal_connect_object (context, "notify::location", G_CALLBACK (location_changed_cb), self,
                            G_CONNECT_SWAPPED);
   go_home (self, FALSE);
-  self->centred_once = wh_context_get_location (context, NULL, NULL);
+  self->centred_once = wh_context_get_location (context, &self->centred_lat, &self->centred_lon);
   store_changed_cb (self);
 }
 
