@@ -243,6 +243,13 @@ is_icon_button (GtkWidget *widget,
          g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), icon) == 0;
 }
 
+static gboolean
+label_is (GtkWidget *widget,
+          gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
 /* ---- Tests -------------------------------------------------------------- */
 
 static void
@@ -251,12 +258,24 @@ test_tap_station (Fixture       *f,
 {
   StationWait want = { f, 1 };
   double x, y;
+  int min_h;
 
   show_place (f, WANGJING_LAT, WANGJING_LON, 15);
   map_point (f, WANGJING_LAT, WANGJING_LON, &x, &y);
   /* Not dead centre: a finger lands a little off, within 44 px. */
   tap (GTK_WIDGET (f->map), x + 12, y - 10);
   g_assert_true (wh_test_spin_until (station_shown, &want, 3000));
+  /* The page scrolls: the window fits an 800 px screen (less a panel)
+   * and keeps the size it had. */
+  wh_test_spin (200);
+  gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_VERTICAL, -1, &min_h, NULL, NULL,
+                      NULL);
+  g_assert_cmpint (min_h, <=, 600);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (f->window)), <=, 700);
+  /* No place known: no distance from wherever the map was ("0 m from the
+   * map centre"), but what would give one. */
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (f->station_page), label_is,
+                                         (gpointer) "Not known: set your city in Preferences to see how far"));
 }
 
 static void
@@ -359,6 +378,31 @@ test_set_city (Fixture       *f,
                                   WANGJING_LON, 1e-3);
 }
 
+static gboolean
+near_pair2 (gpointer data)
+{
+  Fixture *f = data;
+
+  return fabs (shumate_location_get_latitude (SHUMATE_LOCATION (f->viewport)) - PAIR2_LAT) < 0.01 &&
+         fabs (shumate_location_get_longitude (SHUMATE_LOCATION (f->viewport)) - PAIR2_LON) < 0.01;
+}
+
+/* A search's results are on the map: it moves to them and numbers them,
+ * however far out it was. */
+static void
+test_search_on_map (Fixture       *f,
+                    gconstpointer  data)
+{
+  gpointer nearest[] = { f->page, (gpointer) "wh-nearest-marker" };
+  GtkWidget *entry = wh_test_find_descendant (f->page, GTK_TYPE_SEARCH_ENTRY);
+
+  show_place (f, WANGJING_LAT, WANGJING_LON, 5);
+  g_assert_false (css_shown (nearest));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "南京路");
+  g_assert_true (wh_test_spin_until (near_pair2, f, 5000));
+  g_assert_true (wh_test_spin_until (css_shown, nearest, 3000));
+}
+
 static void
 test_zoom_buttons (Fixture       *f,
                    gconstpointer  data)
@@ -369,6 +413,9 @@ test_zoom_buttons (Fixture       *f,
 
   g_assert_nonnull (in);
   g_assert_nonnull (out);
+  /* Metres and kilometres only. */
+  g_assert_cmpint (shumate_scale_get_unit (SHUMATE_SCALE (wh_test_find_descendant (f->page, SHUMATE_TYPE_SCALE))),
+                   ==, SHUMATE_UNIT_METRIC);
   /* Between two levels (after a pinch): the next press lands on a level. */
   show_place (f, WANGJING_LAT, WANGJING_LON, 10.4);
   gtk_widget_activate (in);
@@ -406,6 +453,8 @@ main (int   argc,
   g_test_add ("/stations-map/nearest-marker", Fixture, NULL, fixture_setup, test_nearest_marker,
               fixture_teardown);
   g_test_add ("/stations-map/set-city", Fixture, NULL, fixture_setup, test_set_city,
+              fixture_teardown);
+  g_test_add ("/stations-map/search-on-map", Fixture, NULL, fixture_setup, test_search_on_map,
               fixture_teardown);
   g_test_add ("/stations-map/zoom-buttons", Fixture, NULL, fixture_setup, test_zoom_buttons,
               fixture_teardown);

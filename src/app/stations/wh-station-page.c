@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "courses/wh-course-media.h"
 #include "wh-format.h"
 #include "wh-station-page.h"
 #include "wh-station-report-dialog.h"
@@ -22,7 +23,12 @@ struct _WhStationPage
   WhContext    *context;
   WhRecord     *station;     /* shown, or NULL */
   GCancellable *cancellable; /* for the page's lifetime */
+  GCancellable *photos_cancellable; /* the shown station's photos */
 };
+
+/* At most this many photos a station, each at most this tall. */
+#define MAX_PHOTOS 3
+#define PHOTO_HEIGHT 160
 
 G_DEFINE_FINAL_TYPE (WhStationPage, wh_station_page, GTK_TYPE_WIDGET)
 
@@ -195,10 +201,15 @@ build_station_page (WhStationPage *self,
       wh_format_distance (wh_geo_distance_m (lat, lon, wh_record_get_real (station, "lat"),
                                              wh_record_get_real (station, "lon")));
     gboolean kiosk = self->context && wh_context_get_kiosk (self->context);
-    g_autofree char *where = g_strdup_printf (!known ? _("%s from the map centre")
-                                              : kiosk ? _("%s from here") : _("%s from you"),
-                                              distance);
+    g_autofree char *where = NULL;
 
+    /* From the worker or the kiosk only: the map's centre is wherever the
+     * map was last moved to (often the station itself: "0 m"). */
+    if (known)
+      where = g_strdup_printf (kiosk ? _("%s from here") : _("%s from you"), distance);
+    else
+      where = g_strdup (kiosk ? _("Not known")
+                              : _("Not known: set your city in Preferences to see how far"));
     add_fact (self, _("Address"), wh_record_get_text (station, "address"));
     add_fact (self, _("Distance"), where);
   }
@@ -248,6 +259,35 @@ build_station_page (WhStationPage *self,
     add_fact (self, _("Phone"), wh_record_get_text (station, "phone"));
   if (wh_record_get_text (station, "operator"))
     add_fact (self, _("Run by"), wh_record_get_text (station, "operator"));
+  g_cancellable_cancel (self->photos_cancellable);
+  g_clear_object (&self->photos_cancellable);
+  if (photos && photos[0] && self->context && wh_context_get_store (self->context))
+    {
+      /* Fetched and size-checked as course pictures are (cached, capped,
+       * decoded off the main thread); each shows once it is here. */
+      GtkWidget *strip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+      self->photos_cancellable = g_cancellable_new ();
+      for (guint i = 0; photos[i] && i < MAX_PHOTOS; i++)
+        {
+          GtkWidget *picture = gtk_picture_new ();
+
+          gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+          gtk_picture_set_content_fit (GTK_PICTURE (picture), GTK_CONTENT_FIT_CONTAIN);
+          gtk_widget_set_size_request (picture, -1, PHOTO_HEIGHT);
+          gtk_widget_set_hexpand (picture, TRUE);
+          gtk_widget_add_css_class (picture, "wh-station-photo");
+          /* Translators: the accessible name of a station's photo */
+          gtk_accessible_update_property (GTK_ACCESSIBLE (picture), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Station photo"), -1);
+          gtk_box_append (GTK_BOX (strip), picture);
+          wh_course_media_set_picture (GTK_PICTURE (picture),
+                                       wh_context_get_store (self->context),
+                                       wh_context_get_api (self->context), photos[i],
+                                       self->photos_cancellable);
+        }
+      gtk_box_append (self->station_box, strip);
+    }
   if (photos && photos[0])
     {
       g_autofree char *text =
@@ -304,6 +344,8 @@ wh_station_page_clear (WhStationPage *self)
 {
   g_return_if_fail (WH_IS_STATION_PAGE (self));
 
+  g_cancellable_cancel (self->photos_cancellable);
+  g_clear_object (&self->photos_cancellable);
   g_clear_pointer (&self->station, wh_record_free);
 }
 
@@ -336,6 +378,8 @@ wh_station_page_dispose (GObject *object)
   GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->photos_cancellable);
+  g_clear_object (&self->photos_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_STATION_PAGE);
   /* The template's outer box is bound to no field. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))

@@ -43,6 +43,7 @@ struct _WhStationsView
   GtkStack          *list_stack;
   ShumateMap        *map;
   GtkListBox        *nearest_list;
+  GtkLabel          *offline_label;
   GtkLabel          *origin_label;
   ShumateScale      *scale;
   GtkSearchEntry    *search_entry;
@@ -81,6 +82,7 @@ struct _WhStationsView
   guint              origin_timeout; /* the list follows the map centre */
   guint              changed_idle;   /* stations changed in the store */
   gboolean           centred_once;
+  gboolean           fit_results;    /* the next list is a new search's */
   double             centred_lat, centred_lon; /* the place it was for */
   double             tap_x, tap_y;   /* where the finger went down */
   gboolean           have_extent;    /* of the saved stations' cities: */
@@ -320,10 +322,20 @@ make_row (const WhNearby *item,
   return row;
 }
 
+static gboolean
+searching (WhStationsView *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  return text && *text;
+}
+
 static void
 show_nearest_markers (WhStationsView *self)
 {
-  gboolean close = shumate_viewport_get_zoom_level (get_viewport (self)) >= NEAREST_MARKERS_ZOOM;
+  /* A search's results are numbered at any zoom: they are what was asked for. */
+  gboolean close = shumate_viewport_get_zoom_level (get_viewport (self)) >= NEAREST_MARKERS_ZOOM ||
+                   searching (self);
 
   for (guint i = 0; i < self->nearest_markers->len; i++)
     gtk_widget_set_visible (self->nearest_markers->pdata[i], close);
@@ -355,7 +367,35 @@ update_nearest_markers (WhStationsView *self)
       shumate_marker_layer_add_marker (self->marker_layer, marker);
       g_ptr_array_add (self->nearest_markers, marker);
     }
+  /* The open station's pin stays above the numbers. */
+  g_object_ref (self->selected_marker);
+  shumate_marker_layer_remove_marker (self->marker_layer, self->selected_marker);
+  shumate_marker_layer_add_marker (self->marker_layer, self->selected_marker);
+  g_object_unref (self->selected_marker);
   show_nearest_markers (self);
+}
+
+/* A new search's first results (the numbered ones) in view on the map. */
+static void
+fit_results (WhStationsView *self)
+{
+  double box[4] = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+  double lat, lon, zoom;
+
+  for (guint i = 0; i < MIN (self->nearby->len, N_NEAREST_MARKERS); i++)
+    {
+      const WhRecord *record = ((WhNearby *) self->nearby->pdata[i])->record;
+
+      box[0] = MIN (box[0], wh_record_get_real (record, "lat"));
+      box[1] = MIN (box[1], wh_record_get_real (record, "lon"));
+      box[2] = MAX (box[2], wh_record_get_real (record, "lat"));
+      box[3] = MAX (box[3], wh_record_get_real (record, "lon"));
+    }
+  wh_map_fit (box[0], box[1], box[2], box[3],
+              MAX (gtk_widget_get_width (GTK_WIDGET (self->map)), 300),
+              MAX (gtk_widget_get_height (GTK_WIDGET (self->map)), 300), 3, PLACE_ZOOM + 2,
+              &lat, &lon, &zoom);
+  shumate_map_go_to_full (self->map, lat, lon, zoom);
 }
 
 static void
@@ -397,6 +437,9 @@ list_done_cb (GObject      *object,
     }
   self->nearby = g_ptr_array_ref (items);
   update_nearest_markers (self);
+  if (self->fit_results && searching (self) && items->len > 0)
+    fit_results (self);
+  self->fit_results = FALSE;
   if (items->len == 0)
     {
       const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
@@ -528,6 +571,7 @@ reload_list (WhStationsView *self)
 static void
 search_changed_cb (WhStationsView *self)
 {
+  self->fit_results = TRUE;
   self->list_limit = LIST_STEP;
   reload_list (self);
 }
@@ -827,10 +871,23 @@ zoom_out_clicked_cb (WhStationsView *self)
   zoom_by (self, -ZOOM_STEP);
 }
 
+/* With no network the tiles never come: say why the map is plain. */
+static void
+network_changed_cb (WhStationsView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_label),
+                          !g_network_monitor_get_network_available (g_network_monitor_get_default ()));
+}
+
 static void
 home_clicked_cb (WhStationsView *self)
 {
   go_home (self, TRUE);
+  /* With no place known "my place" is the saved stations' area: say so. */
+  if (!(self->context && wh_context_get_location (self->context, NULL, NULL)))
+    toast (self, self->context && wh_context_get_kiosk (self->context)
+                   ? _("This kiosk's station is not set: showing all saved stations.")
+                   : _("Your place is not known: set your city in Preferences. Showing all saved stations."));
 }
 
 static void
@@ -882,7 +939,7 @@ set_tile_source (WhStationsView *self)
   self->map_source = SHUMATE_MAP_SOURCE (
     shumate_raster_renderer_new_full (osm ? "osm-mapnik" : "workers-home-tiles",
                                       osm ? "OpenStreetMap" : _("Map tiles"),
-                                      osm ? "© OpenStreetMap contributors" : "",
+                                      osm ? _("© OpenStreetMap contributors") : "",
                                       osm ? "https://www.openstreetmap.org/copyright" : "",
                                       0, 19, 256, SHUMATE_MAP_PROJECTION_MERCATOR,
                                       SHUMATE_DATA_SOURCE (downloader)));
@@ -1135,6 +1192,7 @@ wh_stations_view_class_init (WhStationsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, map);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, nearest_list);
+  gtk_widget_class_bind_template_child (widget_class, WhStationsView, offline_label);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, origin_label);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, scale);
   gtk_widget_class_bind_template_child (widget_class, WhStationsView, search_entry);
@@ -1197,6 +1255,11 @@ wh_stations_view_init (WhStationsView *self)
   /* Rotating helps nobody find a station and confuses north. */
   shumate_viewport_set_rotation (viewport, 0);
   shumate_scale_set_viewport (self->scale, viewport);
+  /* Kilometres and metres, as in China (the default adds miles and feet). */
+  shumate_scale_set_unit (self->scale, SHUMATE_UNIT_METRIC);
+  g_signal_connect_object (g_network_monitor_get_default (), "network-changed",
+                           G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
+  network_changed_cb (self);
 
   self->backdrop = wh_map_backdrop_new (viewport);
   shumate_map_add_layer (self->map, SHUMATE_LAYER (self->backdrop));
