@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "wh-codec.h"
+#include "wh-server-db.h"
 #include "wh-test-http.h"
 #include "wh-test-server.h"
 #include "wh-test.h"
@@ -180,6 +182,80 @@ test_user_quiz_bookmarks_reports (void)
   }
 }
 
+static char *
+report_body (guint n)
+{
+  return g_strdup_printf ("{\"report_id\": \"anon-%u\", \"station_id\": 5, \"problem\": \"closed\","
+                          " \"reported_at\": \"2026-11-20T08:00:00+08:00\"}", n);
+}
+
+/* A station report needs no sign-in: with no token it is stored as nobody's
+ * (user 0), a replay of it is free, and each client address has a few new
+ * ones an hour. A report sent with a token still counts as that worker's. */
+static void
+test_user_anonymous_reports (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = sign_in (session, ts, "13800138000");
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+
+  wh_test_server_set_auth_limits (ts, "client-reports=3");
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("station-reports/anon-%u", i);
+      g_autofree char *url = api_url (ts, path);
+      g_autofree char *body = report_body (i);
+      g_autoptr(Response) r = request (session, "PUT", url, body, NULL);
+      g_autoptr(WhRecord) got = parse_doc (&wh_collection_station_reports, r);
+
+      g_assert_cmpstr (wh_record_get_text (got, "report_id"), ==, path + strlen ("station-reports/"));
+    }
+  /* The answer to the first was lost: sending it again costs nothing. */
+  {
+    g_autofree char *url = api_url (ts, "station-reports/anon-1");
+    g_autofree char *body = report_body (1);
+    g_autoptr(Response) r = request (session, "PUT", url, body, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* A fourth new one from this address this hour: come back later. */
+  {
+    g_autofree char *url = api_url (ts, "station-reports/anon-4");
+    g_autofree char *body = report_body (4);
+    g_autoptr(Response) r = request (session, "PUT", url, body, NULL);
+
+    assert_error (r, 429, "too_many_requests");
+    g_assert_nonnull (soup_message_headers_get_one (r->headers, "Retry-After"));
+  }
+  /* Signed in, still taken, as the worker's. */
+  {
+    g_autofree char *body = report_body (5);
+    g_autoptr(Response) r = authed (session, ts, "PUT", "station-reports/anon-5", token, body);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  /* A bad token is refused, not taken as anonymous. */
+  {
+    g_autofree char *body = report_body (6);
+    g_autoptr(Response) r = authed (session, ts, "PUT", "station-reports/anon-6", "bogus", body);
+
+    assert_error (r, 401, "unauthorized");
+  }
+
+  db = wh_server_db_open (wh_test_server_get_db_path (ts), NULL);
+  g_assert_nonnull (db);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FILTER (WHERE user_id = 0),"
+                                           " count(*) FILTER (WHERE user_id <> 0)"
+                                           " FROM station_reports", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 3);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -188,6 +264,7 @@ main (int   argc,
 
   g_test_add_func ("/server/user/progress", test_user_progress);
   g_test_add_func ("/server/user/quiz-bookmarks-reports", test_user_quiz_bookmarks_reports);
+  g_test_add_func ("/server/user/anonymous-reports", test_user_anonymous_reports);
 
   return g_test_run ();
 }

@@ -529,10 +529,12 @@ test_outbox (Fixture      *f,
   }
   g_assert_cmpint (wh_store_outbox_count (f->c.store, NULL), ==, 6);
 
-  /* without a token nothing is sent */
+  /* without a token only the station report goes, as nobody's: the rest
+   * waits, in order, for a sign-in */
   assert_sync_ok (f, &report);
-  g_assert_cmpuint (report->outbox_sent, ==, 0);
-  g_assert_cmpuint (report->outbox_left, ==, 6);
+  g_assert_cmpuint (report->outbox_sent, ==, 1);
+  g_assert_cmpuint (report->outbox_left, ==, 5);
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM station_reports WHERE user_id = 0"), ==, 1);
 
   /* the server unreachable: the entries stay, in order */
   login (f);
@@ -543,14 +545,14 @@ test_outbox (Fixture      *f,
   g_assert_error (error, WH_API_ERROR, WH_API_ERROR_NETWORK);
   g_clear_error (&error);
   g_assert_cmpuint (report->outbox_sent, ==, 0);
-  g_assert_cmpuint (report->outbox_left, ==, 6);
+  g_assert_cmpuint (report->outbox_left, ==, 5);
   wh_test_server_restart (f->c.server, &error);
   g_assert_no_error (error);
 
   g_clear_pointer (&report, wh_sync_report_free);
   wh_api_set_retry_policy (f->c.api, 4, 10, 50, 1100);
   assert_sync_ok (f, &report);
-  g_assert_cmpuint (report->outbox_sent, ==, 5);
+  g_assert_cmpuint (report->outbox_sent, ==, 4);
   g_assert_cmpuint (report->outbox_dropped, ==, 1);
   g_assert_cmpuint (report->outbox_left, ==, 0);
   g_assert_cmpuint (report->messages->len, ==, 1);
@@ -568,6 +570,8 @@ test_outbox (Fixture      *f,
   g_assert_cmpuint (report->outbox_sent, ==, 2);
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM bookmarks"), ==, 1);
   g_assert_cmpint (server_count (f, "SELECT count(*) FROM station_reports"), ==, 1);
+  /* signed in or not, a report is never sent as the worker signed in */
+  g_assert_cmpint (server_count (f, "SELECT count(*) FROM station_reports WHERE user_id = 0"), ==, 1);
 }
 
 static void

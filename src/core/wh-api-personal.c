@@ -159,7 +159,10 @@ wh_api_replay_async (WhApi              *self,
       return;
     }
   req = wh_api_request_new (self, method, path, wh_api_decode_nothing);
-  req->token = g_strdup (self->token);
+  /* A station report is anonymous (contract): never sent under whoever is
+   * signed in when it leaves the outbox. */
+  if (!g_str_has_prefix (path, "station-reports/"))
+    req->token = g_strdup (self->token);
   req->max_attempts = self->max_attempts;
   if (body != NULL)
     req->body = g_bytes_ref (body);

@@ -204,7 +204,8 @@ wh_store_wipe_personal (WhStore *self,
     return FALSE;
   ok = wh_conn_exec (self->writer, "PRAGMA secure_delete = ON", error) &&
        wh_conn_exec (self->writer,
-                     "DELETE FROM outbox; DELETE FROM progress; DELETE FROM bookmarks;"
+                     "DELETE FROM outbox WHERE kind <> 'station-reports';"
+                     " DELETE FROM progress; DELETE FROM bookmarks;"
                      " DELETE FROM vouchers; DELETE FROM saved_courses;"
                      " DELETE FROM me; DELETE FROM pending_claims;"
                      " DELETE FROM quiz_attempts; DELETE FROM media;",

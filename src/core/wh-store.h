@@ -206,7 +206,8 @@ gboolean    wh_store_outbox_mark_failed (WhStore       *self,
 gint64      wh_store_outbox_count  (WhStore            *self,
                                     GError            **error);
 
-/* Kiosk sign-out: deletes the outbox, lesson progress, quiz attempts,
+/* Kiosk sign-out: deletes the outbox (but the station reports waiting in
+ * it: they are anonymous, and a report is never lost), lesson progress, quiz attempts,
  * bookmarks, vouchers, pending claims, the signed-in worker, and saved
  * courses and their pictures, overwriting the freed pages and truncating
  * the WAL so nothing of the person stays readable in the file. */

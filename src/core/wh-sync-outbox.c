@@ -152,6 +152,14 @@ outbox_step_cb (GObject      *object,
   replay_next (task);
 }
 
+/* Whether an entry is sent with no token (contract: station reports are
+ * anonymous), so it never waits for, nor is sent as, whoever signs in. */
+static gboolean
+entry_is_anonymous (const WhOutboxEntry *entry)
+{
+  return g_strcmp0 (entry->kind, "station-reports") == 0;
+}
+
 /* Method and path of an entry, or FALSE for a kind this release cannot send. */
 static gboolean
 entry_request (const WhOutboxEntry *entry,
@@ -196,6 +204,17 @@ replay_cb (GObject      *object,
       return;
     }
   status = wh_api_error_get_status (error);
+  if (status == 401 && !entry_is_anonymous (entry))
+    {
+      /* Signed out on the server: what needs a token waits, in order, for
+       * the next sign-in; the anonymous reports behind it still go. */
+      if (run->first_error == NULL)
+        run->first_error = g_error_copy (error);
+      run->signed_out = TRUE;
+      run->entry_index++;
+      replay_next (task);
+      return;
+    }
   if (status >= 400 && status < 500 && status != 401 && status != 408 && status != 429)
     {
       /* Refused for good: sending it again would fail again, and keeping it
@@ -230,10 +249,16 @@ replay_next (GTask *task)
       wh_sync_outbox_done (task);
       return;
     }
+  /* Signed out: skip what needs a token (it stays queued, in order). */
+  while (run->signed_out && run->entry_index < run->entries->len &&
+         !entry_is_anonymous (g_ptr_array_index (run->entries, run->entry_index)))
+    run->entry_index++;
   if (run->entry_index >= run->entries->len)
     {
-      /* A full batch may have more behind it. */
-      if (run->entries->len == OUTBOX_BATCH && run->entries_seen < OUTBOX_MAX_PER_RUN)
+      /* A full batch may have more behind it; signed out, the next peek
+       * would start with the entries skipped here. */
+      if (run->entries->len == OUTBOX_BATCH && run->entries_seen < OUTBOX_MAX_PER_RUN &&
+          !run->signed_out)
         wh_sync_outbox_peek (task);
       else
         wh_sync_outbox_done (task);

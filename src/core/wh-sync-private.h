@@ -64,6 +64,7 @@ typedef struct
   GPtrArray          *progress;     /* WhRecord* from GET /progress */
   guint               entry_index;
   guint               entries_seen;
+  gboolean            signed_out;   /* no token, or it was refused: anonymous writes only */
 
   /* The collection under way */
   const WhCollection *collection;

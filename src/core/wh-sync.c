@@ -463,11 +463,10 @@ wh_sync_run_async (WhSync                     *self,
   g_task_set_task_data (task, run, run_free);
 
   /* The user's writes go first: they are small, and a long pull should not
-   * keep them waiting. Without a token they wait for the next sign-in. */
-  if (wh_api_get_token (self->api) != NULL)
-    wh_sync_outbox_peek (task);
-  else
-    wh_sync_outbox_done (task);
+   * keep them waiting. Without a token, those that need one wait for the
+   * next sign-in; station reports, which need none, go (wh-sync-outbox.c). */
+  run->signed_out = wh_api_get_token (self->api) == NULL;
+  wh_sync_outbox_peek (task);
 }
 
 gboolean

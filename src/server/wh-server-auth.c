@@ -38,6 +38,7 @@ static const struct
   { "client-codes", G_STRUCT_OFFSET (WhAuthLimits, client_codes), 20 },
   { "client-failures", G_STRUCT_OFFSET (WhAuthLimits, client_failures), 30 },
   { "codes", G_STRUCT_OFFSET (WhAuthLimits, codes), 2000 },
+  { "client-reports", G_STRUCT_OFFSET (WhAuthLimits, client_reports), 30 },
 };
 
 /* Rows of auth_counters */
@@ -46,6 +47,7 @@ static const struct
 #define COUNT_CLIENT_CODES    "client_codes"
 #define COUNT_CLIENT_FAILURES "client_failures"
 #define COUNT_CODES           "codes"
+#define COUNT_CLIENT_REPORTS  "client_reports"
 
 static gboolean
 phone_is_valid (const char *phone)
@@ -273,6 +275,34 @@ wh_server_set_code_sender (WhServer          *self,
 
   self->code_sender = sender;
   self->code_sender_data = user_data;
+}
+
+/* Counts one anonymous write (a station report with no token) from req's
+ * client address, inside the caller's transaction. FALSE, with the response
+ * set (429 and Retry-After, or a database error), when the address had its
+ * writes for this hour. */
+gboolean
+wh_server_count_anonymous (WhServer  *self,
+                           WhRequest *req)
+{
+  g_autofree char *client = client_address (self, req);
+  gint64 now = now_s (self);
+  gboolean ok = TRUE;
+
+  if (!under_limit (self, COUNT_CLIENT_REPORTS, client, hour_end (now),
+                    self->auth_limits.client_reports, &ok) && ok)
+    {
+      wh_server_respond_retry (req->msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
+                               "Too many reports from this address.",
+                               (guint) (hour_end (now) - now));
+      return FALSE;
+    }
+  if (!ok || !count_one (self, COUNT_CLIENT_REPORTS, client, hour_end (now)))
+    {
+      wh_server_respond_db_error (self, req->msg, NULL);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

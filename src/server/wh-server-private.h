@@ -54,6 +54,7 @@ typedef struct
   guint client_codes;     /* per client address per hour */
   guint client_failures;  /* per client address per hour */
   guint codes;            /* everyone, per hour */
+  guint client_reports;   /* anonymous station reports, per client address per hour */
 } WhAuthLimits;
 /* One accepted connection (wh-server-net.c). */
 typedef struct _WhConn WhConn;
@@ -173,6 +174,11 @@ WhRecord *wh_request_parse_record   (WhRequest         *req,
                                      const WhCollection *collection);
 /* The signed-in user, or 0 after a 401 was sent. */
 gint64    wh_request_authenticate   (WhRequest         *req);
+/* Counts an anonymous write against its client address's hourly limit, in
+ * the caller's transaction; FALSE after a 429 or a database error was sent
+ * (the caller rolls back). */
+gboolean  wh_server_count_anonymous (WhServer          *self,
+                                     WhRequest         *req);
 
 /* Time: the server's clock, in microseconds since the epoch. */
 gint64     wh_server_now_us         (WhServer          *self);

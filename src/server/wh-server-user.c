@@ -35,6 +35,7 @@ typedef struct
   Merge               merge;
   const char         *time_field;  /* MERGE_NEWER_WINS */
   const char         *sticky_flag; /* a boolean that never goes back to false */
+  gboolean            anonymous;   /* may be written with no token, as user 0 */
 } UserDoc;
 
 static const UserDoc progress_doc = {
@@ -49,9 +50,12 @@ static const UserDoc bookmark_doc = {
   &wh_collection_bookmarks, "job_id", "bookmarks", "updated_at DESC, job_id", MERGE_NEWER_WINS,
   "updated_at", NULL,
 };
+/* A report is about a station, not a person: anyone may send one, with no
+ * token (stored as user 0 and rate-limited per client address), so a report
+ * made signed out is never held until, and sent as, whoever signs in next. */
 static const UserDoc report_doc = {
   &wh_collection_station_reports, "report_id", "station_reports", "reported_at, report_id",
-  MERGE_KEEP_FIRST, NULL, NULL,
+  MERGE_KEEP_FIRST, NULL, NULL, TRUE,
 };
 
 static gboolean
@@ -174,9 +178,14 @@ put_doc (WhServer      *self,
   g_autoptr(WhRecord) stored = NULL;
   g_autoptr(GError) error = NULL;
   const char *message = NULL;
-  gboolean ok = TRUE, write = FALSE;
+  gboolean ok = TRUE, write = FALSE, anonymous;
 
-  if (wh_request_authenticate (req) == 0)
+  anonymous = doc->anonymous &&
+              soup_message_headers_get_one (soup_server_message_get_request_headers (req->msg),
+                                            "Authorization") == NULL;
+  if (anonymous)
+    req->user_id = 0;
+  else if (wh_request_authenticate (req) == 0)
     return;
   record = wh_request_parse_record (req, doc->collection);
   if (record == NULL)
@@ -202,6 +211,13 @@ put_doc (WhServer      *self,
   stored = read_doc (self, doc, req->user_id, key, &ok);
   if (!ok)
     goto db_error;
+  /* Only a new anonymous document counts: a replay of one sent already
+   * (the answer was lost) is free. */
+  if (anonymous && stored == NULL && !wh_server_count_anonymous (self, req))
+    {
+      wh_server_rollback (self);
+      return;
+    }
   if (stored == NULL)
     write = TRUE;
   else if (doc->merge == MERGE_NEWER_WINS)

@@ -138,6 +138,9 @@ report_queued_cb (WhStationPage *self)
 {
   g_signal_emit (self, signals[SIGNAL_MESSAGE], 0,
                  _("Thank you. Your report is saved and will be sent when you are online."));
+  /* Sent now when online: it needs no sign-in (the outbox sends reports
+   * without a token). */
+  gtk_widget_activate_action (GTK_WIDGET (self), "app.sync", NULL);
 }
 
 static void
