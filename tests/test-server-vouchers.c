@@ -552,6 +552,81 @@ test_faults_lost_claim (void)
   g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 9);
 }
 
+static Response *
+send_sms (SoupSession  *session,
+          WhTestServer *ts,
+          const char   *token,
+          const char   *voucher_id)
+{
+  g_autofree char *path = g_strdup_printf ("vouchers/%s/sms", voucher_id);
+
+  return authed (session, ts, "POST", path, token, NULL);
+}
+
+/* A kiosk's voucher leaves with the worker as a text message: to the
+ * owner's phone only, for an unused voucher, a few times a day. */
+static void
+test_voucher_sms (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *key_a = NULL;
+  g_autoptr(Response) claimed = NULL;
+  g_autoptr(WhRecord) v = NULL;
+  const char *id;
+
+  put_merchant (ts, MERCHANT_A, 10);
+  wh_test_server_set_time (ts, cst_time_us (20, 12, 0));
+  token = sign_in (session, ts, "13800138000");
+  other = sign_in (session, ts, "13900139000");
+  claimed = claim (session, ts, token, "k", MERCHANT_A);
+  g_assert_cmpuint (claimed->status, ==, 201);
+  v = parse_voucher (claimed);
+  id = wh_record_get_text (v, "voucher_id");
+
+  {
+    g_autoptr(Response) r = send_sms (session, ts, token, id);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_nonnull (g_strstr_len (r->body, r->length, "\"sent_to\": \"138****8000\""));
+  }
+  /* Not someone else's, not without a token, not an unknown one. */
+  {
+    g_autoptr(Response) a = send_sms (session, ts, other, id);
+    g_autoptr(Response) b = send_sms (session, ts, "bogus", id);
+    g_autoptr(Response) c = send_sms (session, ts, token, "00ff");
+
+    assert_error (a, 404, "not_found");
+    assert_error (b, 401, "unauthorized");
+    assert_error (c, 404, "not_found");
+  }
+  /* Three a day, then come back tomorrow. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(Response) r = send_sms (session, ts, token, id);
+
+      g_assert_cmpuint (r->status, ==, 200);
+    }
+  {
+    g_autoptr(Response) r = send_sms (session, ts, token, id);
+
+    assert_error (r, 429, "too_many_requests");
+    g_assert_nonnull (soup_message_headers_get_one (r->headers, "Retry-After"));
+  }
+  /* A used voucher is not sent. */
+  key_a = wh_test_server_merchant_key (ts, MERCHANT_A);
+  wh_test_server_set_auth_limits (ts, "voucher-sms=0");
+  {
+    g_autoptr(Response) used = redeem (session, ts, MERCHANT_A, key_a, wh_record_get_text (v, "payload"));
+    g_autoptr(Response) r = send_sms (session, ts, token, id);
+
+    g_assert_cmpuint (used->status, ==, 200);
+    assert_error (r, 409, "voucher_not_usable");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -562,6 +637,7 @@ main (int   argc,
   g_test_add_func ("/server/vouchers/rules", test_voucher_rules);
   g_test_add_func ("/server/vouchers/concurrent-quota", test_voucher_concurrent_quota);
   g_test_add_func ("/server/vouchers/redeem", test_voucher_redeem);
+  g_test_add_func ("/server/vouchers/sms", test_voucher_sms);
   g_test_add_func ("/server/vouchers/expiry", test_voucher_expiry);
   g_test_add_func ("/server/faults/lost-claim-response", test_faults_lost_claim);
 

@@ -184,6 +184,18 @@ WhRecord   *wh_api_claim_voucher_finish     (WhApi              *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 
+/* POST /vouchers/{id}/sms: the backend texts the voucher's 12-digit code to
+ * the signed-in worker's phone (a kiosk's way to let the voucher leave with
+ * the worker). Finishes with the number it went to, masked ("138****8000").
+ * Never retried by itself. */
+void        wh_api_send_voucher_code_async  (WhApi              *self,
+                                             const char         *voucher_id,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+char       *wh_api_send_voucher_code_finish (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
 /* GET /vouchers: WhRecord* of wh_collection_vouchers, newest first. */
 void        wh_api_list_vouchers_async      (WhApi              *self,
                                              GCancellable       *cancellable,

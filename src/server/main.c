@@ -142,7 +142,8 @@ main (int   argc,
     { "auth-limits", 0, 0, G_OPTION_ARG_STRING, &auth_limits,
       "Sign-in limits (0: none), default phone-codes=5,phone-failures=10 (a day),"
       "client-codes=20,client-failures=30 (an hour, per address),codes=2000 (an hour, all),"
-      "client-reports=30 (anonymous station reports, an hour, per address)",
+      "client-reports=30 (anonymous station reports, an hour, per address),"
+      "voucher-sms=3 (a voucher's code by SMS, a day, per voucher)",
       "SPEC" },
     { "auth-rate-limit", 0, 0, G_OPTION_ARG_INT, &auth_rate_limit,
       "Sign-in requests per minute per client before 429 (default 30, 0: none)", "N" },

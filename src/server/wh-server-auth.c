@@ -39,6 +39,7 @@ static const struct
   { "client-failures", G_STRUCT_OFFSET (WhAuthLimits, client_failures), 30 },
   { "codes", G_STRUCT_OFFSET (WhAuthLimits, codes), 2000 },
   { "client-reports", G_STRUCT_OFFSET (WhAuthLimits, client_reports), 30 },
+  { "voucher-sms", G_STRUCT_OFFSET (WhAuthLimits, voucher_sms), 3 },
 };
 
 /* Rows of auth_counters */
@@ -48,6 +49,7 @@ static const struct
 #define COUNT_CLIENT_FAILURES "client_failures"
 #define COUNT_CODES           "codes"
 #define COUNT_CLIENT_REPORTS  "client_reports"
+#define COUNT_VOUCHER_SMS     "voucher_sms"
 
 static gboolean
 phone_is_valid (const char *phone)
@@ -61,8 +63,8 @@ phone_is_valid (const char *phone)
 }
 
 /* 138****8000: enough to find the line in a log, not a phone number. */
-static char *
-mask_phone (const char *phone)
+char *
+wh_server_mask_phone (const char *phone)
 {
   return g_strdup_printf ("%.3s****%s", phone, phone + 7);
 }
@@ -277,32 +279,56 @@ wh_server_set_code_sender (WhServer          *self,
   self->code_sender_data = user_data;
 }
 
-/* Counts one anonymous write (a station report with no token) from req's
- * client address, inside the caller's transaction. FALSE, with the response
- * set (429 and Retry-After, or a database error), when the address had its
- * writes for this hour. */
-gboolean
-wh_server_count_anonymous (WhServer  *self,
-                           WhRequest *req)
+/* Counts one use of subject's allowance of kind in the window ending at
+ * window_end, inside the caller's transaction. FALSE, with the response set
+ * (429 and Retry-After, saying message, or a database error), when it is
+ * used up. */
+static gboolean
+take_allowance (WhServer   *self,
+                WhRequest  *req,
+                const char *kind,
+                const char *subject,
+                gint64      window_end,
+                guint       limit,
+                const char *message)
 {
-  g_autofree char *client = client_address (self, req);
   gint64 now = now_s (self);
   gboolean ok = TRUE;
 
-  if (!under_limit (self, COUNT_CLIENT_REPORTS, client, hour_end (now),
-                    self->auth_limits.client_reports, &ok) && ok)
+  if (!under_limit (self, kind, subject, window_end, limit, &ok) && ok)
     {
       wh_server_respond_retry (req->msg, WH_STATUS_TOO_MANY_REQUESTS, "too_many_requests",
-                               "Too many reports from this address.",
-                               (guint) (hour_end (now) - now));
+                               message, (guint) (window_end - now));
       return FALSE;
     }
-  if (!ok || !count_one (self, COUNT_CLIENT_REPORTS, client, hour_end (now)))
+  if (!ok || !count_one (self, kind, subject, window_end))
     {
       wh_server_respond_db_error (self, req->msg, NULL);
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+wh_server_count_anonymous (WhServer  *self,
+                           WhRequest *req)
+{
+  g_autofree char *client = client_address (self, req);
+
+  return take_allowance (self, req, COUNT_CLIENT_REPORTS, client, hour_end (now_s (self)),
+                         self->auth_limits.client_reports, "Too many reports from this address.");
+}
+
+gboolean
+wh_server_count_voucher_sms (WhServer   *self,
+                             WhRequest  *req,
+                             const char *voucher_id)
+{
+  /* Each text may cost money: a few per voucher, and the phone's daily
+   * codes cap the rest (a voucher lasts one day). */
+  return take_allowance (self, req, COUNT_VOUCHER_SMS, voucher_id, day_end (now_s (self)),
+                         self->auth_limits.voucher_sms,
+                         "This voucher's code was sent by text message enough times today.");
 }
 
 void
@@ -414,7 +440,7 @@ wh_server_handle_auth_code (WhServer  *self,
   else
     {
       /* The demo has no SMS gateway: the log is how the code reaches a person. */
-      g_autofree char *masked = mask_phone (phone);
+      g_autofree char *masked = wh_server_mask_phone (phone);
       g_message ("Login code for %s: %s", masked, code);
     }
   wh_server_respond_json (req->msg, SOUP_STATUS_OK,

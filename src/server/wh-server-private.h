@@ -55,6 +55,7 @@ typedef struct
   guint client_failures;  /* per client address per hour */
   guint codes;            /* everyone, per hour */
   guint client_reports;   /* anonymous station reports, per client address per hour */
+  guint voucher_sms;      /* a voucher's code by SMS, per voucher (a day) */
 } WhAuthLimits;
 /* One accepted connection (wh-server-net.c). */
 typedef struct _WhConn WhConn;
@@ -179,6 +180,12 @@ gint64    wh_request_authenticate   (WhRequest         *req);
  * (the caller rolls back). */
 gboolean  wh_server_count_anonymous (WhServer          *self,
                                      WhRequest         *req);
+/* The same for one more text message of a voucher's code (a few a day). */
+gboolean  wh_server_count_voucher_sms (WhServer        *self,
+                                       WhRequest       *req,
+                                       const char      *voucher_id);
+/* 138****8000: enough to find a line in a log, not a phone number. */
+char     *wh_server_mask_phone      (const char        *phone);
 
 /* Time: the server's clock, in microseconds since the epoch. */
 gint64     wh_server_now_us         (WhServer          *self);
@@ -241,6 +248,7 @@ void wh_server_handle_auth_logout    (WhServer *self, WhRequest *req);
 void wh_server_handle_me             (WhServer *self, WhRequest *req);
 void wh_server_handle_voucher_claim  (WhServer *self, WhRequest *req);
 void wh_server_handle_voucher_list   (WhServer *self, WhRequest *req);
+void wh_server_handle_voucher_sms    (WhServer *self, WhRequest *req);
 void wh_server_handle_redeem         (WhServer *self, WhRequest *req);
 void wh_server_handle_progress_put   (WhServer *self, WhRequest *req);
 void wh_server_handle_progress_list  (WhServer *self, WhRequest *req);

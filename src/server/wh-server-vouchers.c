@@ -624,3 +624,76 @@ wh_server_verify_voucher_payload (WhServer    *self,
 {
   return verify_payload (self, payload, voucher_id, merchant_id);
 }
+
+/* POST /vouchers/{voucher_id}/sms: the voucher's code by text message to
+ * its owner's phone, for a kiosk, which keeps nothing once the worker
+ * walks away. The reference server has no SMS gateway: it logs the text,
+ * as it logs sign-in codes. Only an unused voucher of the signed-in worker,
+ * a few times a day. */
+void
+wh_server_handle_voucher_sms (WhServer  *self,
+                              WhRequest *req)
+{
+  const char *voucher_id = req->segments[1];
+  g_autoptr(WhRecord) voucher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *masked = NULL;
+  g_autofree char *body = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 owner = 0;
+
+  if (wh_request_authenticate (req) == 0)
+    return;
+  if (!wh_server_begin (self, TRUE, &error))
+    {
+      wh_server_respond_db_error (self, req->msg, error);
+      return;
+    }
+  if (sqlite3_prepare_v2 (self->db, "SELECT v.user_id, u.phone FROM vouchers v"
+                                    " JOIN users u ON u.id = v.user_id WHERE v.voucher_id = ?",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    goto db_error;
+  sqlite3_bind_text (stmt, 1, voucher_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      owner = sqlite3_column_int64 (stmt, 0);
+      phone = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  /* Someone else's voucher is as unknown as one that does not exist. */
+  if (owner != req->user_id || phone == NULL || (voucher = read_voucher (self, voucher_id)) == NULL)
+    {
+      wh_server_rollback (self);
+      wh_server_respond_error (req->msg, SOUP_STATUS_NOT_FOUND, "not_found", "No such voucher.");
+      return;
+    }
+  if (g_strcmp0 (wh_record_get_text (voucher, "status"), "unused") != 0)
+    {
+      wh_server_rollback (self);
+      wh_server_respond_error (req->msg, SOUP_STATUS_CONFLICT, "voucher_not_usable",
+                               "This voucher has been used or has expired.");
+      return;
+    }
+  if (!wh_server_count_voucher_sms (self, req, voucher_id))
+    {
+      wh_server_rollback (self);
+      return;
+    }
+  if (!wh_server_commit (self, &error))
+    {
+      wh_server_respond_db_error (self, req->msg, error);
+      return;
+    }
+  masked = wh_server_mask_phone (phone);
+  g_message ("SMS to %s: love-meal voucher code %s at %s, valid on %s", masked,
+             wh_record_get_text (voucher, "code"), wh_record_get_text (voucher, "merchant_name"),
+             wh_record_get_text (voucher, "day"));
+  body = g_strdup_printf ("{\"sent_to\": \"%s\"}", masked);
+  wh_server_respond_json (req->msg, SOUP_STATUS_OK, g_steal_pointer (&body));
+  return;
+
+db_error:
+  wh_server_rollback (self);
+  wh_server_respond_db_error (self, req->msg, NULL);
+}

@@ -49,6 +49,7 @@ static const Route routes[] = {
   { "GET", "me", wh_server_handle_me, FALSE },
   { "GET", "vouchers", wh_server_handle_voucher_list, FALSE },
   { "POST", "vouchers", wh_server_handle_voucher_claim, FALSE },
+  { "POST", "vouchers/*/sms", wh_server_handle_voucher_sms, FALSE },
   { "POST", "merchants/*/redeem", wh_server_handle_redeem, FALSE },
   { "GET", "progress", wh_server_handle_progress_list, FALSE },
   { "PUT", "progress/*", wh_server_handle_progress_put, FALSE },
