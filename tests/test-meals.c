@@ -5,12 +5,17 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <pwd.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "meals/wh-meals-merchant-list.h"
 #include "meals/wh-meals-view.h"
 #include "meals/wh-meals-voucher-page.h"
 #include "meals/wh-qr-code.h"
+#include "meals/wh-voucher-slip.h"
 #include "wh-context.h"
 #include "wh-service-page.h"
 #include "wh-store.h"
@@ -992,11 +997,348 @@ test_view_serving_now (ViewFixture  *f,
   assert_button (f, 1, FALSE, "Claim from 17:00");
 }
 
+/* ---- The voucher on paper ------------------------------------------------ */
+
+/* The text of a PDF (pdftotext, poppler-utils), or NULL when it is not a
+ * whole PDF (yet). */
+static char *
+pdf_text_try (const char *pdf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? g_steal_pointer (&out) : NULL;
+}
+
+static char *
+pdf_text (const char *pdf)
+{
+  char *text = pdf_text_try (pdf);
+
+  g_assert_nonnull (text);
+  return text;
+}
+
+/* What a scanner reads off the PDF's page, printed at 200 dpi. */
+static char *
+pdf_qr (const char *pdf)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *prefix = g_build_filename (dir, "page", NULL);
+  g_autofree char *png = g_build_filename (dir, "page.png", NULL);
+  const char *argv[] = { "pdftoppm", "-r", "200", "-png", "-singlefile", pdf, prefix, NULL };
+  int status = -1;
+  char *decoded;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  decoded = zbar_decode (png);
+  g_remove (png);
+  g_rmdir (dir);
+  return decoded;
+}
+
+/* A slip has what the counter needs: the merchant (outside text, drawn as
+ * text, not markup), the 12 digits, the day, and a QR code that scans to
+ * the voucher's payload. */
+/* text without its spaces and line breaks: a slip wraps long names. */
+static char *
+squeeze (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
+static void
+assert_slip (const char     *pdf,
+             const WhRecord *voucher)
+{
+  g_autofree char *raw = pdf_text (pdf);
+  g_autofree char *text = squeeze (raw);
+  g_autofree char *qr = pdf_qr (pdf);
+  g_autofree char *name = squeeze (wh_record_get_text (voucher, "merchant_name"));
+
+  g_test_message ("slip text:\n%s", raw);
+  g_assert_nonnull (strstr (text, name));
+  g_assert_nonnull (strstr (text, wh_record_get_text (voucher, "code")));
+  g_assert_nonnull (strstr (text, wh_record_get_text (voucher, "day")));
+  g_assert_cmpstr (qr, ==, wh_record_get_text (voucher, "payload"));
+}
+
+static void
+test_voucher_slip_export (void)
+{
+  g_autoptr(WhRecord) voucher = make_voucher ("v1", 7, "2026-11-20", "unused");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *pdf = g_build_filename (dir, "slip.pdf", NULL);
+
+  wh_record_set_text (voucher, "merchant_name", "老王家常菜 & <b>小馆</b>");
+  g_assert_true (wh_voucher_slip_export (voucher, pdf, &error));
+  g_assert_no_error (error);
+  assert_slip (pdf, voucher);
+  g_remove (pdf);
+  g_rmdir (dir);
+}
+
+/* ---- A station's printer: a private CUPS with a cups-pdf queue ----------- */
+
+typedef struct
+{
+  char  *dir;
+  GPid   pid;
+  char  *out;    /* where cups-pdf writes: ~/PDF of the job's owner */
+} Cups;
+
+static Cups cups;
+
+/* Starts cupsd on a socket of its own with one printer, cups-pdf, the
+ * default; the app's GTK print finds it through CUPS_SERVER. Before GTK
+ * loads its print backends. FALSE where that cannot be (not root: CUPS
+ * runs its backends as root). */
+static gboolean
+cups_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *files = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *files_path = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *socket = NULL;
+  const char *subdirs[] = { "spool", "cache", "state", "log", "tmp" };
+  struct passwd *pw = getpwuid (getuid ());
+
+  if (getuid () != 0 || pw == NULL)
+    return FALSE;
+  cups.dir = g_dir_make_tmp ("wh-cups-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_chmod (cups.dir, 0755);
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *sub = g_build_filename (cups.dir, subdirs[i], NULL);
+
+      g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+      /* The filters run as lp and write their temporary files here. */
+      if (g_str_equal (subdirs[i], "tmp"))
+        g_chmod (sub, 01777);
+    }
+  socket = g_build_filename (cups.dir, "cups.sock", NULL);
+  files = g_strdup_printf ("ServerRoot %1$s\nRequestRoot %1$s/spool\nCacheDir %1$s/cache\n"
+                           "StateDir %1$s/state\nTempDir %1$s/tmp\nServerBin /usr/lib/cups\n"
+                           "DataDir /usr/share/cups\nAccessLog %1$s/log/access_log\n"
+                           "ErrorLog %1$s/log/error_log\nPageLog %1$s/log/page_log\n"
+                           "SystemGroup root\n", cups.dir);
+  conf = g_strdup_printf ("Listen %s\nLogLevel warn\nBrowsing No\n"
+                          "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+                          "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n",
+                          socket);
+  files_path = g_build_filename (cups.dir, "cups-files.conf", NULL);
+  conf_path = g_build_filename (cups.dir, "cupsd.conf", NULL);
+  g_assert_true (g_file_set_contents (files_path, files, -1, NULL));
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+  {
+    const char *argv[] = { "/usr/sbin/cupsd", "-f", "-c", conf_path, "-s", files_path, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                                  G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &cups.pid, &error));
+    g_assert_no_error (error);
+  }
+  /* Ready once it answers on its socket. */
+  for (gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < end;)
+    {
+      const char *add[] = { "/usr/sbin/lpadmin", "-h", socket, "-p", "WHPDF", "-E", "-v",
+                            "cups-pdf:/", "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd", NULL };
+      int status = -1;
+
+      if (g_file_test (socket, G_FILE_TEST_EXISTS) &&
+          g_spawn_sync (NULL, (char **) add, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL))
+        break;
+      g_usleep (100 * 1000);
+    }
+  {
+    const char *dflt[] = { "/usr/sbin/lpadmin", "-h", socket, "-d", "WHPDF", NULL };
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) dflt, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &status, &error));
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_setenv ("CUPS_SERVER", socket, TRUE);
+  /* cups-pdf's "Out ${HOME}/PDF", with the home of the job's owner. */
+  cups.out = g_build_filename (pw->pw_dir, "PDF", NULL);
+  return TRUE;
+}
+
+static void
+cups_stop (void)
+{
+  if (cups.pid == 0)
+    return;
+  kill (cups.pid, SIGTERM);
+  waitpid (cups.pid, NULL, 0);
+  g_spawn_close_pid (cups.pid);
+  wh_test_remove_tmpdir (cups.dir);
+  g_clear_pointer (&cups.dir, g_free);
+  g_clear_pointer (&cups.out, g_free);
+}
+
+/* A PDF cups-pdf wrote whose QR code scans to payload, or NULL yet (it
+ * distils what it prints through PostScript: its text is drawn, not kept as
+ * text, so the code is what identifies the slip). */
+static char *
+cups_find_output (const char *payload)
+{
+  g_autoptr(GDir) dir = g_dir_open (cups.out, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (cups.out, name, NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *qr = NULL;
+
+      if (!g_str_has_suffix (name, ".pdf"))
+        continue;
+      /* cups-pdf may still be writing it. */
+      if ((text = pdf_text_try (path)) == NULL)
+        continue;
+      qr = pdf_qr (path);
+      if (g_strcmp0 (qr, payload) == 0)
+        return g_steal_pointer (&path);
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  char *last;
+} Messages;
+
+static void
+message_cb (WhMealsVoucherPage *page,
+            const char         *text,
+            Messages           *m)
+{
+  g_free (m->last);
+  m->last = g_strdup (text);
+}
+
+static gboolean
+message_is (gpointer data)
+{
+  gpointer *pair = data;
+  Messages *m = pair[0];
+
+  return m->last && strstr (m->last, pair[1]) != NULL;
+}
+
+typedef struct
+{
+  const char *payload;
+  char       *found;
+} OutputWait;
+
+static gboolean
+output_found (gpointer data)
+{
+  OutputWait *w = data;
+
+  return (w->found = cups_find_output (w->payload)) != NULL;
+}
+
+static gboolean
+is_button_labelled (GtkWidget *widget,
+                    gpointer   label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_is_visible (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+/* A kiosk's voucher leaves with the worker: the page says how, texts the
+ * code to the worker's phone through the backend, and prints a slip on the
+ * station's printer (CUPS, here a cups-pdf queue) with no dialog. */
+static void
+test_kiosk_takes_voucher (ViewFixture  *f,
+                          gconstpointer data)
+{
+  Messages m = { NULL };
+  gpointer want[2] = { &m, NULL };
+  WhMealsVoucherPage *page;
+  GtkWidget *sms, *print;
+  const WhRecord *voucher;
+
+  g_assert_true (wh_test_spin_until (merchants_listed_cb, f, 20000));
+  g_signal_emit_by_name (find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY), "clicked");
+  sign_in (f, "13800138000");
+  answer_dialog (NULL, "claim");
+  g_assert_true (wh_test_spin_until (voucher_page_cb, f, 15000));
+  page = WH_MEALS_VOUCHER_PAGE (wh_test_find_descendant (GTK_WIDGET (f->view),
+                                                          WH_TYPE_MEALS_VOUCHER_PAGE));
+  g_signal_connect (page, "message", G_CALLBACK (message_cb), &m);
+  voucher = wh_meals_voucher_page_get_voucher (page);
+  g_assert_nonnull (voucher);
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (page), is_label_with,
+                                         (gpointer) "print a slip, or have the code texted"));
+
+  /* By text message, to the number signed in with. */
+  sms = wh_test_find_widget (GTK_WIDGET (page), is_button_labelled,
+                             (gpointer) "Text the Code to My Phone");
+  g_assert_nonnull (sms);
+  g_signal_emit_by_name (sms, "clicked");
+  want[1] = (gpointer) "The code was texted to 138****8000.";
+  g_assert_true (wh_test_spin_until (message_is, want, 10000));
+
+  /* On paper, from the station's printer. */
+  print = wh_test_find_widget (GTK_WIDGET (page), is_button_labelled, (gpointer) "Print a Slip");
+  g_assert_nonnull (print);
+  if (cups.pid == 0)
+    {
+      g_test_incomplete ("printing needs a CUPS of the test's own, which needs root here");
+      g_free (m.last);
+      return;
+    }
+  {
+    OutputWait out = { wh_record_get_text (voucher, "payload"), NULL };
+
+    /* GTK's CUPS backend warns that it cannot ask colord for colour
+     * profiles (no system bus in a test's session): not this test's
+     * business, so only criticals stay fatal while it prints. */
+    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_FATAL_MASK);
+    g_signal_emit_by_name (print, "clicked");
+    want[1] = (gpointer) "The slip is printing";
+    g_assert_true (wh_test_spin_until (message_is, want, 30000));
+    /* On paper, the code scans to the voucher (cups_find_output). */
+    g_assert_true (wh_test_spin_until (output_found, &out, 30000));
+    g_remove (out.found);
+    g_free (out.found);
+    g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_FATAL_MASK);
+  }
+  g_free (m.last);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   wh_test_init_ui (&argc, &argv);
+  /* Before GTK loads its print backends, which read CUPS_SERVER. */
+  cups_start ();
   gtk_init ();
   adw_init ();
 
@@ -1011,7 +1353,15 @@ main (int   argc,
   g_test_add ("/meals/view/serving-now", ViewFixture, put_meal_time_city, view_fixture_setup,
               test_view_serving_now, view_fixture_teardown);
   g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
+  g_test_add_func ("/meals/voucher-slip/export", test_voucher_slip_export);
+  g_test_add ("/meals/view/kiosk-takes-voucher", ViewFixture, NULL, view_fixture_setup,
+              test_kiosk_takes_voucher, view_fixture_teardown);
   g_test_add ("/meals/sign-in/resend-per-number", ViewFixture, NULL, view_fixture_setup,
               test_sign_in_resend_per_number, view_fixture_teardown);
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    cups_stop ();
+    return status;
+  }
 }

@@ -124,3 +124,33 @@ wh_meals_voucher_status_label (const char *status)
     return _("Expired");
   return _("Ready to use");
 }
+
+/* The 12 digits in groups of four, easier to read out at a counter. */
+char *
+wh_meals_group_digits (const char *code)
+{
+  GString *text = g_string_new (NULL);
+
+  for (gsize i = 0; code[i]; i++)
+    {
+      if (i > 0 && i % 4 == 0)
+        g_string_append_c (text, ' ');
+      g_string_append_c (text, code[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* "2026-11-20T23:59:59+08:00" → "2026-11-20 23:59", in China Standard
+ * Time: the server's day, whatever zone this machine is set to or the time
+ * was written in (a redemption may come in UTC). */
+char *
+wh_meals_format_time (const char *iso)
+{
+  g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+  g_autoptr(GDateTime) dt = iso ? g_date_time_new_from_iso8601 (iso, cst) : NULL;
+  g_autoptr(GDateTime) local = dt ? g_date_time_to_timezone (dt, cst) : NULL;
+
+  if (local == NULL)
+    return g_strdup (iso ? iso : "");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}

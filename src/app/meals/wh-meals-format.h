@@ -25,5 +25,9 @@ const char *wh_meals_text_or_empty        (const WhRecord *record,
 const char *wh_meals_voucher_status       (const WhRecord *voucher);
 /* "Ready to use", "Used", "Expired" for a status of wh_meals_voucher_status. */
 const char *wh_meals_voucher_status_label (const char     *status);
+/* A voucher's 12 digits in groups of four: "1234 5678 9012". */
+char       *wh_meals_group_digits         (const char     *code);
+/* An ISO 8601 time as "2026-11-20 23:59" in China Standard Time. */
+char       *wh_meals_format_time          (const char     *iso);
 
 G_END_DECLS

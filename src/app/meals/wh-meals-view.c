@@ -1018,6 +1018,7 @@ wh_meals_view_set_context (WhServicePage *page,
   WhMealsView *self = WH_MEALS_VIEW (page);
 
   g_set_object (&self->context, context);
+  wh_meals_voucher_page_set_context (self->voucher_page, context);
   g_signal_connect_object (context, "notify::store", G_CALLBACK (store_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (context, "notify::api", G_CALLBACK (api_changed_cb), self,
@@ -1150,6 +1151,8 @@ static void
 wh_meals_view_init (WhMealsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->voucher_page, "message", G_CALLBACK (toast), self,
+                           G_CONNECT_SWAPPED);
   self->session_cancellable = g_cancellable_new ();
   self->history = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);

@@ -32,27 +32,67 @@ G_DEFINE_FINAL_TYPE (WhQrCode, wh_qr_code, GTK_TYPE_WIDGET)
  * held at arm's length: about 2 px per module for a version-4 code. */
 #define MIN_MODULE_PX 2
 
+/* The modules of text, width × width, 1 = dark, row by row; NULL when it
+ * cannot be encoded. */
+static guint8 *
+encode_text (const char *text,
+             guint      *width)
+{
+  QRcode *code;
+  guint8 *modules;
+
+  *width = 0;
+  if (text == NULL || *text == '\0')
+    return NULL;
+  /* Level M: a screen is clean but may be scratched or reflect light. */
+  code = QRcode_encodeString8bit (text, 0, QR_ECLEVEL_M);
+  if (code == NULL)
+    {
+      g_warning ("Could not encode a QR code of %zu bytes", strlen (text));
+      return NULL;
+    }
+  *width = (guint) code->width;
+  modules = g_malloc ((gsize) *width * *width);
+  for (gsize i = 0; i < (gsize) *width * *width; i++)
+    modules[i] = code->data[i] & 1;
+  QRcode_free (code);
+  return modules;
+}
+
 static void
 encode (WhQrCode *self)
 {
-  QRcode *code;
-
   g_clear_pointer (&self->modules, g_free);
-  self->width = 0;
-  if (self->text == NULL || *self->text == '\0')
-    return;
-  /* Level M: a screen is clean but may be scratched or reflect light. */
-  code = QRcode_encodeString8bit (self->text, 0, QR_ECLEVEL_M);
-  if (code == NULL)
-    {
-      g_warning ("Could not encode a QR code of %zu bytes", strlen (self->text));
-      return;
-    }
-  self->width = (guint) code->width;
-  self->modules = g_malloc ((gsize) self->width * self->width);
-  for (gsize i = 0; i < (gsize) self->width * self->width; i++)
-    self->modules[i] = code->data[i] & 1;
-  QRcode_free (code);
+  self->modules = encode_text (self->text, &self->width);
+}
+
+gboolean
+wh_qr_code_draw (cairo_t    *cr,
+                 const char *text,
+                 double      x,
+                 double      y,
+                 double      side)
+{
+  guint width;
+  g_autofree guint8 *modules = encode_text (text, &width);
+  double module;
+
+  if (modules == NULL)
+    return FALSE;
+  module = side / (width + 2 * WH_QR_CODE_QUIET_ZONE);
+  cairo_save (cr);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_rectangle (cr, x, y, side, side);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  for (guint row = 0; row < width; row++)
+    for (guint col = 0; col < width; col++)
+      if (modules[(gsize) row * width + col])
+        cairo_rectangle (cr, x + (col + WH_QR_CODE_QUIET_ZONE) * module,
+                         y + (row + WH_QR_CODE_QUIET_ZONE) * module, module, module);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  return TRUE;
 }
 
 void

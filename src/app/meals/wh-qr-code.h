@@ -26,5 +26,12 @@ void        wh_qr_code_set_text     (WhQrCode   *self,
 const char *wh_qr_code_get_text     (WhQrCode   *self);
 /* Modules per side without the quiet zone; 0 when empty. */
 guint       wh_qr_code_get_modules  (WhQrCode   *self);
+/* Draws text's code with its quiet zone in the side × side square at x, y
+ * of cr (a printed slip); FALSE when it cannot be encoded. */
+gboolean    wh_qr_code_draw         (cairo_t    *cr,
+                                     const char *text,
+                                     double      x,
+                                     double      y,
+                                     double      side);
 
 G_END_DECLS
