@@ -557,6 +557,87 @@ test_history (Fixture       *f,
   g_assert_nonnull (strstr (subtitle, "time taken 2:05"));
 }
 
+/* ---- 12: pictures offline, the cover's room -------------------------------- */
+
+static gboolean
+widget_visible (gpointer widget)
+{
+  return gtk_widget_get_visible (widget);
+}
+
+static gboolean
+is_picture (GtkWidget *widget,
+            gpointer   data)
+{
+  return GTK_IS_PICTURE (widget);
+}
+
+/* A 1200×300 PNG: a wide cover whose natural height at the page's width
+ * is not the room kept for it. */
+static GBytes *
+wide_png (void)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 1200, 300);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  char *data = NULL;
+  gsize len = 0;
+
+  path = g_build_filename (dir, "cover.png", NULL);
+  g_assert_cmpint (cairo_surface_write_to_png (surface, path), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  g_unlink (path);
+  return g_bytes_new_take (data, len);
+}
+
+static void
+test_pictures_offline (Fixture       *f,
+                       gconstpointer  data)
+{
+  WhCoursePage *course;
+  WhLessonPage *lesson;
+  GtkWidget *cover, *box, *missing;
+  g_autoptr(GBytes) png = wide_png ();
+  g_autoptr(GError) error = NULL;
+  int height;
+
+  /* No network (the context has no backend), nothing saved: the cover's
+   * room is there at once, and says why it stays empty. */
+  course = open_course (f);
+  cover = wh_test_find_widget (GTK_WIDGET (course), is_picture, NULL);
+  box = gtk_widget_get_parent (cover);
+  g_assert_true (gtk_widget_get_visible (box));
+  missing = wait_label (GTK_WIDGET (course), "needs the network");
+  g_assert_true (gtk_widget_is_ancestor (missing, box));
+  g_assert_false (gtk_widget_get_visible (cover));
+
+  /* A lesson's picture never saved: a placeholder in its place. */
+  g_signal_emit_by_name (course, "open-lesson", N_LESSONS - 1);
+  wait_page (f, "lesson");
+  lesson = WH_LESSON_PAGE (wh_test_find_descendant (f->page, WH_TYPE_LESSON_PAGE));
+  wait_label (GTK_WIDGET (lesson), "needs the network");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "course");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "catalogue");
+
+  /* Saved: the cover arrives into the room kept for it, whole. */
+  g_assert_true (wh_courses_put_media (f->store, 1, "courses/1/cover.png", "image/png", NULL, png,
+                                       &error));
+  g_assert_no_error (error);
+  course = open_course (f);
+  box = gtk_widget_get_parent (wh_test_find_widget (GTK_WIDGET (course), is_picture, NULL));
+  cover = wh_test_find_widget (GTK_WIDGET (course), is_picture, NULL);
+  wh_test_spin (20);
+  height = gtk_widget_get_height (box);
+  g_assert_cmpint (height, >=, 180);
+  g_assert_true (wh_test_spin_until (widget_visible, cover, 3000));
+  wh_test_spin (100);
+  g_assert_cmpint (gtk_widget_get_height (box), ==, height);
+  g_assert_cmpint (gtk_picture_get_content_fit (GTK_PICTURE (cover)), ==, GTK_CONTENT_FIT_CONTAIN);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +652,8 @@ main (int   argc,
   g_test_add ("/courses-ui/answer-feedback", Fixture, NULL, fixture_setup, test_answer_feedback,
               fixture_teardown);
   g_test_add ("/courses-ui/history", Fixture, "complete", fixture_setup, test_history,
+              fixture_teardown);
+  g_test_add ("/courses-ui/pictures-offline", Fixture, NULL, fixture_setup, test_pictures_offline,
               fixture_teardown);
   return g_test_run ();
 }

@@ -23,6 +23,8 @@ struct _WhCoursePage
   AdwActionRow        *certificate_row;
   GtkBox              *chapters_box;
   GtkPicture          *course_cover;
+  GtkWidget           *cover_box;
+  GtkLabel            *cover_missing;
   GtkLabel            *course_header;
   GtkScrolledWindow   *course_scroller;
   GtkLabel            *course_summary;
@@ -543,9 +545,13 @@ wh_course_page_show (WhCoursePage   *self,
   adw_action_row_set_subtitle (self->length_row, length);
   adw_action_row_set_subtitle (self->level_row, format_level (text_or_empty (course, "level")));
   gtk_widget_set_visible (GTK_WIDGET (self->level_row), *text_or_empty (course, "level"));
-  wh_course_media_set_picture (self->course_cover, wh_context_get_store (self->context),
-                               wh_context_get_api (self->context),
-                               text_or_empty (course, "cover"), self->page_cancellable);
+  /* Its room is there before the picture: the page does not move under
+   * the pointer when it arrives. */
+  gtk_widget_set_visible (self->cover_box, *text_or_empty (course, "cover") != '\0');
+  wh_course_media_set_picture_full (self->course_cover, self->cover_missing,
+                                    wh_context_get_store (self->context),
+                                    wh_context_get_api (self->context),
+                                    text_or_empty (course, "cover"), self->page_cancellable);
   wh_course_page_refresh (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->course_scroller), 0);
 }
@@ -859,6 +865,8 @@ wh_course_page_class_init (WhCoursePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_scroller);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_summary);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_title);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursePage, cover_box);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursePage, cover_missing);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, export_row);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, history_group);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, length_row);

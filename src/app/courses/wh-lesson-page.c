@@ -204,6 +204,7 @@ block_widget (WhLessonPage    *self,
     case WH_MD_IMAGE:
       {
         GtkWidget *picture = gtk_picture_new ();
+        GtkWidget *placeholder;
         g_autofree char *alt = wh_markdown_markup_to_text (block->markup);
 
         widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -212,8 +213,16 @@ block_widget (WhLessonPage    *self,
         gtk_picture_set_alternative_text (GTK_PICTURE (picture), alt);
         gtk_widget_set_size_request (picture, -1, 200);
         gtk_box_append (GTK_BOX (widget), picture);
-        wh_course_media_set_picture (GTK_PICTURE (picture), store, api, block->path,
-                                     self->cancellable);
+        /* Offline, a picture never saved says so, in its place. */
+        placeholder = gtk_label_new (NULL);
+        gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+        gtk_label_set_wrap_mode (GTK_LABEL (placeholder), PANGO_WRAP_WORD_CHAR);
+        gtk_widget_add_css_class (placeholder, "card");
+        gtk_widget_add_css_class (placeholder, "dim-label");
+        gtk_widget_add_css_class (placeholder, "wh-picture-missing");
+        gtk_box_append (GTK_BOX (widget), placeholder);
+        wh_course_media_set_picture_full (GTK_PICTURE (picture), GTK_LABEL (placeholder), store,
+                                          api, block->path, self->cancellable);
         /* The description stays: it is all there is when the picture was
          * never saved and there is no network. */
         label = gtk_label_new (NULL);
