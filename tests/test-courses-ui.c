@@ -557,6 +557,66 @@ test_history (Fixture       *f,
   g_assert_nonnull (strstr (subtitle, "time taken 2:05"));
 }
 
+/* ---- 11: after the last lesson ---------------------------------------------- */
+
+static gboolean
+row_gone (gpointer data)
+{
+  return !row_shown (data);
+}
+
+static void
+test_next_step (Fixture       *f,
+                gconstpointer  data)
+{
+  WhCoursePage *course = open_course (f);
+  WhLessonPage *lesson;
+  GtkWidget *quiz;
+  gpointer last[2];
+
+  wait_row (GTK_WIDGET (course), "第1课 焊接安全");
+  g_signal_emit_by_name (course, "open-lesson", N_LESSONS - 1);
+  wait_page (f, "lesson");
+  lesson = WH_LESSON_PAGE (wh_test_find_descendant (f->page, WH_TYPE_LESSON_PAGE));
+  /* Nothing read yet: every lesson is listed, and the quiz. */
+  quiz = wait_row (GTK_WIDGET (lesson), "Take the Quiz");
+  wait_row (GTK_WIDGET (lesson), "第1课 焊接安全");
+  wait_row (GTK_WIDGET (lesson), "第2课 焊接安全");
+  wait_row (GTK_WIDGET (lesson), "第3课 焊接安全");
+  (void) quiz;
+
+  /* Done with the last one: it leaves the list. */
+  gtk_widget_activate (wh_test_find_widget (GTK_WIDGET (lesson), is_button_labelled,
+                                            (gpointer) "Mark as Complete"));
+  last[0] = lesson;
+  last[1] = (gpointer) "第3课 焊接安全";
+  g_assert_true (wh_test_spin_until (row_gone, last, 3000));
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (lesson), is_row_titled,
+                                         (gpointer) "第1课 焊接安全"));
+
+  /* A link to a lesson not read opens it. */
+  g_signal_emit_by_name (wh_test_find_widget (GTK_WIDGET (lesson), is_row_titled,
+                                              (gpointer) "第1课 焊接安全"), "activated");
+  wait_label (GTK_WIDGET (lesson), "1 / 3");
+  g_assert_null (wh_test_find_widget (GTK_WIDGET (lesson), is_row_titled,
+                                      (gpointer) "Take the Quiz"));
+
+  /* And the quiz, from the end of the last lesson. */
+  gtk_widget_activate (wh_test_find_widget (GTK_WIDGET (lesson), is_button_labelled,
+                                            (gpointer) "Mark as Complete"));
+  wait_label (GTK_WIDGET (lesson), "2 / 3");
+  gtk_widget_activate (wh_test_find_widget (GTK_WIDGET (lesson), is_button_labelled,
+                                            (gpointer) "Mark as Complete"));
+  wait_label (GTK_WIDGET (lesson), "3 / 3");
+  quiz = wait_row (GTK_WIDGET (lesson), "Take the Quiz");
+  wait_label (GTK_WIDGET (lesson), "every lesson");
+  g_signal_emit_by_name (quiz, "activated");
+  wait_page (f, "practice");
+  wait_row (f->page, "Timed Quiz");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "course");
+}
+
 /* ---- 12: pictures offline, the cover's room -------------------------------- */
 
 static gboolean
@@ -652,6 +712,8 @@ main (int   argc,
   g_test_add ("/courses-ui/answer-feedback", Fixture, NULL, fixture_setup, test_answer_feedback,
               fixture_teardown);
   g_test_add ("/courses-ui/history", Fixture, "complete", fixture_setup, test_history,
+              fixture_teardown);
+  g_test_add ("/courses-ui/next-step", Fixture, NULL, fixture_setup, test_next_step,
               fixture_teardown);
   g_test_add ("/courses-ui/pictures-offline", Fixture, NULL, fixture_setup, test_pictures_offline,
               fixture_teardown);

@@ -415,6 +415,15 @@ open_practice_cb (WhCoursesView *self)
   adw_leaflet_set_visible_child_name (self->leaflet, "practice");
 }
 
+/* "Take the Quiz" at the end of the last lesson: the practice page, and
+ * Back from it to the course. */
+static void
+lesson_practice_cb (WhCoursesView *self)
+{
+  wh_lesson_page_leave (self->lesson_page);
+  open_practice_cb (self);
+}
+
 /* ---- Store --------------------------------------------------------------- */
 
 static gboolean
@@ -746,6 +755,7 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filters_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_lesson_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_practice_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lesson_practice_cb);
   gtk_widget_class_install_action (widget_class, "courses.back", NULL, back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "courses.back",
                                        NULL);
