@@ -37,6 +37,17 @@ assert_all_markup_valid (GPtrArray *blocks)
     }
 }
 
+/* Emphasis in Chinese is bold, in other scripts italic. */
+static void
+test_markdown_emphasis (void)
+{
+  g_autoptr(GPtrArray) zh = wh_markdown_parse ("注意*安全*。", -1);
+  g_autoptr(GPtrArray) en = wh_markdown_parse ("Mind *safety* and _安全_.", -1);
+
+  g_assert_cmpstr (block (zh, 0)->markup, ==, "注意<b>安全</b>。");
+  g_assert_cmpstr (block (en, 0)->markup, ==, "Mind <i>safety</i> and <b>安全</b>.");
+}
+
 static void
 test_markdown_blocks (void)
 {
@@ -66,9 +77,10 @@ test_markdown_blocks (void)
   g_assert_cmpstr (block (b, i)->markup, ==, "安全用电");
   i++;
   g_assert_cmpint (block (b, i)->kind, ==, WH_MD_PARAGRAPH);
-  /* a soft break between Chinese characters is no space */
+  /* a soft break between Chinese characters is no space; Chinese
+   * emphasis is bold, never a slanted CJK font (#17 item 13) */
   g_assert_cmpstr (block (b, i)->markup, ==,
-                   "电工作业前必须断电验电，<i>戴好</i> <b>绝缘手套</b>和 <tt>万用表</tt>。");
+                   "电工作业前必须断电验电，<b>戴好</b> <b>绝缘手套</b>和 <tt>万用表</tt>。");
   i++;
   g_assert_cmpint (block (b, i)->kind, ==, WH_MD_HEADING);
   g_assert_cmpuint (block (b, i)->level, ==, 2);
@@ -948,6 +960,7 @@ main (int   argc,
 
   g_test_add_func ("/courses/markdown/blocks", test_markdown_blocks);
   g_test_add_func ("/courses/markdown/hostile", test_markdown_hostile);
+  g_test_add_func ("/courses/markdown/emphasis", test_markdown_emphasis);
   g_test_add_func ("/courses/quiz/scoring", test_quiz_scoring);
   g_test_add_func ("/courses/quiz/timed", test_quiz_timed);
   g_test_add_func ("/courses/quiz/distinct-stems", test_quiz_distinct_stems);
