@@ -15,6 +15,7 @@
 #include "courses/wh-lesson-page.h"
 #include "courses/wh-practice-page.h"
 #include "wh-courses.h"
+#include "wh-format.h"
 #include "wh-list-model.h"
 #include "wh-service-page.h"
 #include "wh-test.h"
@@ -698,11 +699,101 @@ test_pictures_offline (Fixture       *f,
   g_assert_cmpint (gtk_picture_get_content_fit (GTK_PICTURE (cover)), ==, GTK_CONTENT_FIT_CONTAIN);
 }
 
+/* ---- 13: Chinese text as Chinese -------------------------------------------- */
+
+/* The language Pango gives the first run of Han characters of label's
+ * text when the UI's language is English. */
+static char *
+han_run_language (GtkLabel *label)
+{
+  g_autoptr(GObject) context = G_OBJECT (gtk_widget_create_pango_context (GTK_WIDGET (label)));
+  g_autoptr(PangoLayout) layout = NULL;
+  PangoLayoutIter *iter;
+  const char *text = gtk_label_get_text (label);
+  char *language = NULL;
+
+  /* The tests run in C.UTF-8, whose "c" Pango lets draw any script. */
+  pango_context_set_language (PANGO_CONTEXT (context), pango_language_from_string ("en-us"));
+  layout = pango_layout_new (PANGO_CONTEXT (context));
+  pango_layout_set_text (layout, text, -1);
+  iter = pango_layout_get_iter (layout);
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+
+      if (run != NULL && g_unichar_get_script (g_utf8_get_char (text + run->item->offset)) ==
+                           G_UNICODE_SCRIPT_HAN)
+        {
+          language = g_strdup (pango_language_to_string (run->item->analysis.language));
+          break;
+        }
+    }
+  while (pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+  return language;
+}
+
+static void
+test_chinese_text (Fixture       *f,
+                   gconstpointer  data)
+{
+  WhCoursePage *course = open_course (f);
+  GtkWidget *title = wait_label (GTK_WIDGET (course), "焊工安全");
+  g_autofree char *language = han_run_language (GTK_LABEL (title));
+  GtkWidget *button = gtk_button_new_with_label ("PNG");
+  GtkWidget *label;
+  int min, nat, one_line;
+
+  /* Han text in a UI of another language: simplified Chinese glyphs, not
+   * the "xx" that draws them with the Japanese forms. */
+  g_assert_cmpstr (language, ==, "zh-cn");
+
+  /* A short Chinese tooltip is one line, not a column of characters; a
+   * long one wraps at a reading width. */
+  label = wh_format_tooltip_label_new ("导出为 PNG 图片");
+  g_object_ref_sink (label);
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, min, NULL, &one_line, NULL, NULL);
+  g_object_unref (label);
+  label = wh_format_tooltip_label_new ("导");
+  g_object_ref_sink (label);
+  {
+    int line;
+
+    gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, -1, &line, NULL, NULL, NULL);
+    g_assert_cmpint (one_line, ==, line);
+  }
+  g_object_unref (label);
+  label = wh_format_tooltip_label_new ("还剩 9 分 59 秒。时间到时没有答的题算答错，已答的题照常计分，"
+                                       "结果计入证书。这是一段很长的说明文字，用来看换行。");
+  g_object_ref_sink (label);
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_assert_cmpint (min, <=, 360);
+  g_assert_cmpint (min, >=, 200);
+  g_object_unref (label);
+
+  /* Every widget with a plain tooltip gets such a label. */
+  {
+    GtkWidget *window = gtk_window_new ();
+
+    gtk_widget_set_tooltip_text (button, "导出为 PNG 图片");
+    gtk_window_set_child (GTK_WINDOW (window), button);
+    gtk_window_present (GTK_WINDOW (window));
+    g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_realized, button,
+                                       3000));
+    g_assert_nonnull (g_object_get_data (G_OBJECT (button), "wh-plain-tooltip"));
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   wh_test_init_ui (&argc, &argv);
+  /* As main.c does. */
+  wh_format_prefer_simplified_chinese ();
+  wh_format_install_tooltips ();
   gtk_init ();
   adw_init ();
   g_test_add ("/courses-ui/certificate", Fixture, "complete", fixture_setup, test_certificate,
@@ -716,6 +807,8 @@ main (int   argc,
   g_test_add ("/courses-ui/next-step", Fixture, NULL, fixture_setup, test_next_step,
               fixture_teardown);
   g_test_add ("/courses-ui/pictures-offline", Fixture, NULL, fixture_setup, test_pictures_offline,
+              fixture_teardown);
+  g_test_add ("/courses-ui/chinese-text", Fixture, NULL, fixture_setup, test_chinese_text,
               fixture_teardown);
   return g_test_run ();
 }
