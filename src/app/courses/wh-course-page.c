@@ -615,12 +615,10 @@ static void
 open_certificate_cb (AdwToast *toast,
                      GFile    *file)
 {
-  GtkWidget *page = g_object_get_data (G_OBJECT (toast), "wh-page");
-  g_autoptr(GAppLaunchContext) launch = NULL;
+  g_autoptr(GAppLaunchContext) launch =
+    G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gdk_display_get_default ()));
   g_autofree char *uri = g_file_get_uri (file);
 
-  if (page)
-    launch = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (page)));
   g_app_info_launch_default_for_uri_async (uri, launch, NULL, NULL, NULL);
 }
 
@@ -651,7 +649,6 @@ certificate_written_cb (GObject      *source,
   message = wh_format_toast_new (_("Certificate saved"));
   adw_toast_set_button_label (message, _("_Open"));
   adw_toast_set_timeout (message, 10);
-  g_object_set_data (G_OBJECT (message), "wh-page", self);
   g_signal_connect_data (message, "button-clicked", G_CALLBACK (open_certificate_cb),
                          g_object_ref (file), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), message);
