@@ -37,6 +37,17 @@ assert_all_markup_valid (GPtrArray *blocks)
     }
 }
 
+/* Emphasis in Chinese is bold, in other scripts italic. */
+static void
+test_markdown_emphasis (void)
+{
+  g_autoptr(GPtrArray) zh = wh_markdown_parse ("注意*安全*。", -1);
+  g_autoptr(GPtrArray) en = wh_markdown_parse ("Mind *safety* and _安全_.", -1);
+
+  g_assert_cmpstr (block (zh, 0)->markup, ==, "注意<b>安全</b>。");
+  g_assert_cmpstr (block (en, 0)->markup, ==, "Mind <i>safety</i> and <b>安全</b>.");
+}
+
 static void
 test_markdown_blocks (void)
 {
@@ -66,9 +77,10 @@ test_markdown_blocks (void)
   g_assert_cmpstr (block (b, i)->markup, ==, "安全用电");
   i++;
   g_assert_cmpint (block (b, i)->kind, ==, WH_MD_PARAGRAPH);
-  /* a soft break between Chinese characters is no space */
+  /* a soft break between Chinese characters is no space; Chinese
+   * emphasis is bold, never a slanted CJK font (#17 item 13) */
   g_assert_cmpstr (block (b, i)->markup, ==,
-                   "电工作业前必须断电验电，<i>戴好</i> <b>绝缘手套</b>和 <tt>万用表</tt>。");
+                   "电工作业前必须断电验电，<b>戴好</b> <b>绝缘手套</b>和 <tt>万用表</tt>。");
   i++;
   g_assert_cmpint (block (b, i)->kind, ==, WH_MD_HEADING);
   g_assert_cmpuint (block (b, i)->level, ==, 2);
@@ -152,12 +164,14 @@ make_question (gint64        id,
 {
   static const char * const options[] = { "甲", "乙", "丙", "丁", NULL };
   WhRecord *q = wh_record_new (&wh_collection_questions);
+  g_autofree char *stem = g_strdup_printf ("题干 %" G_GINT64_FORMAT, id);
 
   q->id = id;
   q->rev = id;
   wh_record_set_int (q, "course_id", 1);
   wh_record_set_text (q, "kind", kind);
-  wh_record_set_text (q, "stem", "题干");
+  /* Each its own question: a set never asks one stem twice. */
+  wh_record_set_text (q, "stem", stem);
   wh_record_set_strv (q, "options", options);
   wh_record_set_intv (q, "answer", answer, n_answer);
   wh_record_set_text (q, "explanation", "解析");
@@ -198,6 +212,34 @@ test_quiz_scoring (void)
   g_assert_true (wh_quiz_passed (3, 5));
   g_assert_false (wh_quiz_passed (0, 0));
   g_assert_false (wh_quiz_passed (11, 10));
+}
+
+/* A bank with copies of a question (other ids, the same stem) never asks
+ * one twice in a set, and a set is short rather than repeating. */
+static void
+test_quiz_distinct_stems (void)
+{
+  const gint64 one[] = { 0 };
+  g_autoptr(GPtrArray) questions = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
+
+  for (guint i = 0; i < 30; i++)
+    {
+      WhRecord *q = make_question (i + 1, "single", one, 1);
+      g_autofree char *stem = g_strdup_printf ("同一道题 %u", i % 6);
+
+      wh_record_set_text (q, "stem", stem);
+      g_ptr_array_add (questions, q);
+    }
+  for (guint32 seed = 1; seed < 40; seed++)
+    {
+      g_autoptr(WhQuiz) quiz = wh_quiz_new (questions, WH_QUIZ_TIMED_QUESTIONS, 0, seed, 0);
+      g_autoptr(GHashTable) stems = g_hash_table_new (g_str_hash, g_str_equal);
+
+      g_assert_cmpuint (wh_quiz_get_n_questions (quiz), ==, 6);
+      for (guint i = 0; i < wh_quiz_get_n_questions (quiz); i++)
+        g_assert_true (g_hash_table_add (stems, (gpointer) wh_record_get_text (
+                                           wh_quiz_get_question (quiz, i), "stem")));
+    }
 }
 
 static void
@@ -918,8 +960,10 @@ main (int   argc,
 
   g_test_add_func ("/courses/markdown/blocks", test_markdown_blocks);
   g_test_add_func ("/courses/markdown/hostile", test_markdown_hostile);
+  g_test_add_func ("/courses/markdown/emphasis", test_markdown_emphasis);
   g_test_add_func ("/courses/quiz/scoring", test_quiz_scoring);
   g_test_add_func ("/courses/quiz/timed", test_quiz_timed);
+  g_test_add_func ("/courses/quiz/distinct-stems", test_quiz_distinct_stems);
   g_test_add_func ("/courses/store/migration", test_store_migration);
   g_test_add_func ("/courses/store/progress", test_progress_rules);
   g_test_add ("/courses/offline/saved-course", Fixture, NULL, fixture_setup, test_offline_course,

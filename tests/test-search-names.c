@@ -386,6 +386,175 @@ test_generated_recall (void)
   g_assert_cmpuint (n_queries, >=, 100 / wh_test_sample ());
 }
 
+/* ---- courses by the trade list's names (#17 item 10) ---------------------- */
+
+static WhRecord *
+make_category (gint64      id,
+               gint64      rev,
+               const char *name,
+               const char *trade)
+{
+  WhRecord *r = wh_record_new (&wh_collection_categories);
+
+  r->id = id;
+  r->rev = rev;
+  wh_record_set_text (r, "name", name);
+  wh_record_set_text (r, "trade", trade);
+  wh_record_set_int (r, "position", id);
+  return r;
+}
+
+static WhRecord *
+make_trade_course (gint64      id,
+                   gint64      rev,
+                   gint64      category_id,
+                   const char *title,
+                   const char *trade)
+{
+  WhRecord *r = wh_record_new (&wh_collection_courses);
+
+  r->id = id;
+  r->rev = rev;
+  wh_record_set_int (r, "category_id", category_id);
+  wh_record_set_text (r, "title", title);
+  wh_record_set_text (r, "trade", trade);
+  wh_record_set_text (r, "author", "段振宇");
+  return r;
+}
+
+/* What the list, the count and the ranked search find: the same number. */
+static void
+assert_courses_found (WhStore    *store,
+                      const char *text,
+                      guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_courses);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) hits = NULL;
+
+  g_test_message ("courses: %s", text);
+  wh_query_set_match (query, text);
+  rows = wh_store_query (store, query, 0, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, n);
+  g_assert_cmpint (wh_store_query_count (store, query, &error), ==, n);
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_courses, text, &error), ==, n);
+  hits = wh_store_search (store, &wh_collection_courses, text, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hits->len, ==, n);
+}
+
+static void
+test_trade_list_names (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autofree char *path = g_strdup (wh_store_get_path (store));
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  /* The trade list says 焊接, the courses' trade 焊工, and no title says 焊接. */
+  wh_test_apply (store, &wh_collection_categories, NULL, 2,
+                 make_category (5, 1, "焊接", "焊工"),
+                 make_category (6, 2, "电工电气", "电工"), NULL);
+  wh_test_apply (store, &wh_collection_courses, NULL, 3,
+                 make_trade_course (1, 1, 5, "氩弧焊入门", "焊工"),
+                 make_trade_course (2, 2, 5, "钢结构作业安全", "焊工"),
+                 make_trade_course (3, 3, 6, "低压电工上岗", "电工"), NULL);
+  assert_courses_found (store, "焊接", 2);
+  assert_courses_found (store, "hanjie", 2);
+  assert_courses_found (store, "焊工", 2);
+  assert_courses_found (store, "电气", 1);
+
+  /* The trade list renames the trade: the courses follow it. */
+  wh_test_apply (store, &wh_collection_categories, NULL, 3,
+                 make_category (5, 3, "金属加工", "焊工"), NULL);
+  assert_courses_found (store, "焊接", 0);
+  assert_courses_found (store, "金属", 2);
+
+  /* A course before its trade (a sync's page order), then the trade. */
+  wh_test_apply (store, &wh_collection_courses, NULL, 4,
+                 make_trade_course (4, 4, 9, "家庭收纳整理", "家政"), NULL);
+  assert_courses_found (store, "服务", 0);
+  wh_test_apply (store, &wh_collection_categories, NULL, 4,
+                 make_category (9, 4, "家政服务", "家政"), NULL);
+  assert_courses_found (store, "服务", 1);
+  assert_courses_found (store, "jiazhengfuwu", 1);
+
+  /* A course moved to another trade, a trade gone, a course gone. */
+  wh_test_apply (store, &wh_collection_courses, NULL, 5,
+                 make_trade_course (2, 5, 6, "钢结构作业安全", "焊工"), NULL);
+  assert_courses_found (store, "金属", 1);
+  assert_courses_found (store, "电气", 2);
+  wh_test_apply (store, &wh_collection_categories, NULL, 5,
+                 wh_test_make_tombstone (&wh_collection_categories, 9, 5), NULL);
+  assert_courses_found (store, "服务", 0);
+  wh_test_apply (store, &wh_collection_courses, NULL, 6,
+                 wh_test_make_tombstone (&wh_collection_courses, 1, 6), NULL);
+  assert_courses_found (store, "金属", 0);
+  g_clear_object (&store);
+
+  /* The index holds what its rows give it, nothing stale: FTS5 checks it
+   * against the values the triggers index (a delete with other text than
+   * was indexed leaves entries behind, or corrupts it). */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE VIRTUAL TABLE temp.v USING fts5vocab (main, courses_names,"
+                                 " 'instance');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt;
+
+    /* Rows 2 (电工电气) 3 (电工电气) 4 (no trade name): no 金属 or 服务 left. */
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM temp.v WHERE term IN"
+                                         " ('金', '属', '服', '务') OR doc NOT IN (2, 3, 4)",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+  }
+
+  /* A cache from before the join: its names index without the trades'
+   * names is built again when it opens, its rows and cursor kept. */
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "BEGIN;"
+                                 " DROP TRIGGER courses_names_join_insert;"
+                                 " DROP TRIGGER courses_names_join_delete;"
+                                 " DROP TRIGGER courses_names_join_update;"
+                                 " DROP TRIGGER courses_names_insert;"
+                                 " DROP TRIGGER courses_names_delete;"
+                                 " DROP TRIGGER courses_names_update;"
+                                 " DELETE FROM courses_names;"
+                                 " INSERT INTO courses_names (rowid, title, trade)"
+                                 "   SELECT id, title, trade FROM courses;"
+                                 " DROP TRIGGER courses_fts_join_insert;"
+                                 " DROP TRIGGER courses_fts_join_delete;"
+                                 " DROP TRIGGER courses_fts_join_update;"
+                                 " DROP TRIGGER courses_fts_insert;"
+                                 " DROP TRIGGER courses_fts_delete;"
+                                 " DROP TRIGGER courses_fts_update;"
+                                 " INSERT INTO courses_fts (courses_fts) VALUES ('delete-all');"
+                                 " INSERT INTO courses_fts (rowid, title, trade, author, summary)"
+                                 "   SELECT id, title, trade, author, summary FROM courses;"
+                                 " UPDATE cache_layout SET layout = replace (replace (layout,"
+                                 "   ', trade+categories.name)', ')'), ', fts(trade+categories.name)',"
+                                 "   '') WHERE collection = 'courses';"
+                                 " COMMIT;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_courses, NULL, &error), ==, 6);
+  assert_courses_found (store, "diangongdianqi", 2);
+  assert_courses_found (store, "电气", 2);
+  /* And kept up to date from then on. */
+  wh_test_apply (store, &wh_collection_categories, NULL, 6,
+                 make_category (6, 6, "电工技术", "电工"), NULL);
+  assert_courses_found (store, "电气", 0);
+  assert_courses_found (store, "技术", 2);
+}
+
 /* ---- a cache from before the names index -------------------------------- */
 
 static void
@@ -573,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/search-names/build-match", test_build_name_match);
   g_test_add_func ("/search-names/recall-demo-data", test_generated_recall);
   g_test_add_func ("/search-names/migration", test_migration);
+  g_test_add_func ("/search-names/trade-list-names", test_trade_list_names);
   g_test_add_func ("/search-names/limit-past-ranked", test_limit_past_ranked);
   g_test_add_func ("/search-names/count-pieces", test_count_pieces);
   return g_test_run ();

@@ -5,6 +5,7 @@
 #include <locale.h>
 
 #include "wh-application.h"
+#include "wh-format.h"
 
 int
 main (int   argc,
@@ -13,6 +14,7 @@ main (int   argc,
   g_autoptr(WhApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  wh_format_prefer_simplified_chinese ();
   /* Run from the build tree (tools/run-demo, tests), the catalogues are
    * under build/po rather than the install prefix. */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("WH_LOCALEDIR") ? g_getenv ("WH_LOCALEDIR")
@@ -20,6 +22,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  wh_format_install_tooltips ();
   app = wh_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
@@ -361,4 +363,92 @@ wh_format_button_set_mnemonic_label (GtkWidget  *button,
   g_string_replace (plain, "_", "", 0);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   plain->str, -1);
+}
+
+void
+wh_format_prefer_simplified_chinese (void)
+{
+  const char *preferred = g_getenv ("PANGO_LANGUAGE");
+  const char *languages = g_getenv ("LANGUAGE");
+  g_autofree char *value = NULL;
+
+  /* Pango reads PANGO_LANGUAGE, else LANGUAGE, once: what the person set
+   * comes first, simplified Chinese after it. */
+  if (preferred == NULL || *preferred == '\0')
+    preferred = languages;
+  if (preferred != NULL && strstr (preferred, "zh") != NULL)
+    return;
+  value = preferred && *preferred ? g_strconcat (preferred, ":zh-cn", NULL) : g_strdup ("zh-cn");
+  g_setenv ("PANGO_LANGUAGE", value, TRUE);
+}
+
+/* The widest a tooltip's line grows before it wraps, in pixels. */
+#define TOOLTIP_MAX_WIDTH 360
+
+GtkWidget *
+wh_format_tooltip_label_new (const char *markup)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  g_autoptr(PangoLayout) layout = NULL;
+  int width;
+
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  layout = gtk_widget_create_pango_layout (label, gtk_label_get_text (GTK_LABEL (label)));
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  /* The tooltip is as wide as this minimum: the whole text on one line
+   * when it fits. */
+  gtk_widget_set_size_request (label, MIN (width + 2, TOOLTIP_MAX_WIDTH), -1);
+  return label;
+}
+
+static gboolean
+plain_tooltip_cb (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  gpointer    user_data)
+{
+  const char *markup = gtk_widget_get_tooltip_markup (widget);
+
+  /* Not a plain tooltip: GTK's own handling, or the widget's. */
+  if (markup == NULL || *markup == '\0')
+    return FALSE;
+  gtk_tooltip_set_custom (tooltip, wh_format_tooltip_label_new (markup));
+  return TRUE;
+}
+
+static gboolean
+realize_hook_cb (GSignalInvocationHint *hint,
+                 guint                  n_values,
+                 const GValue          *values,
+                 gpointer               user_data)
+{
+  GObject *widget = g_value_get_object (&values[0]);
+
+  /* Realized before it can be hovered; a tooltip may come later. */
+  if (GTK_IS_WIDGET (widget) && !GTK_IS_NATIVE (widget) &&
+      g_object_get_data (widget, "wh-plain-tooltip") == NULL)
+    {
+      g_object_set_data (widget, "wh-plain-tooltip", GINT_TO_POINTER (TRUE));
+      g_signal_connect (widget, "query-tooltip", G_CALLBACK (plain_tooltip_cb), NULL);
+    }
+  return TRUE;
+}
+
+void
+wh_format_install_tooltips (void)
+{
+  static gsize installed;
+
+  if (g_once_init_enter (&installed))
+    {
+      g_type_class_unref (g_type_class_ref (GTK_TYPE_WIDGET));
+      g_signal_add_emission_hook (g_signal_lookup ("realize", GTK_TYPE_WIDGET), 0, realize_hook_cb,
+                                  NULL, NULL);
+      g_once_init_leave (&installed, 1);
+    }
 }

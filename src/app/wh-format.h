@@ -47,4 +47,19 @@ GtkWidget  *wh_format_four_line_row_new           (void);
 void        wh_format_button_set_mnemonic_label   (GtkWidget           *button,
                                                    const char          *text);
 
+/* Han characters with no language of their own (the courses, jobs and
+ * places are Chinese whatever the UI's language) are drawn as simplified
+ * Chinese: in an English UI Pango tags them "xx" and fontconfig picks
+ * Noto Sans CJK JP, Japanese glyph forms. Adds zh-cn last to Pango's
+ * preferred languages (PANGO_LANGUAGE), so a person's own choice of
+ * traditional or Japanese forms stays first. Before Pango is first used. */
+void        wh_format_prefer_simplified_chinese   (void);
+/* Every plain tooltip (tooltip-text, tooltip-markup) one line as wide as
+ * its text up to 360 px, wrapped beyond: GTK 4.8 sizes its tooltip label
+ * near the label's minimum width, one or two Chinese characters (each is a
+ * place to break a line). Once, before widgets are realized. */
+void        wh_format_install_tooltips            (void);
+/* The label such a tooltip shows (markup: the widget's tooltip-markup). */
+GtkWidget  *wh_format_tooltip_label_new           (const char          *markup);
+
 G_END_DECLS

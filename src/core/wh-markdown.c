@@ -206,6 +206,26 @@ open_tag (Walk       *w,
   g_array_append_val (w->open_tags, tag);
 }
 
+/* Chinese has no italic: a CJK font has none, and Pango slants it by
+ * hand, hard to read. Chinese emphasis is bold, as Chinese print sets it;
+ * other text keeps italic. Decided by the emphasis's first text. */
+static const char *
+emphasis_tag (cmark_node *node)
+{
+  cmark_node *child = cmark_node_first_child (node);
+  const char *text = child && cmark_node_get_type (child) == CMARK_NODE_TEXT
+                       ? cmark_node_get_literal (child) : NULL;
+
+  for (const char *p = text; p && *p; p = g_utf8_next_char (p))
+    {
+      GUnicodeScript script = g_unichar_get_script (g_utf8_get_char (p));
+
+      if (script == G_UNICODE_SCRIPT_HAN || script == G_UNICODE_SCRIPT_BOPOMOFO)
+        return "b";
+    }
+  return "i";
+}
+
 static void
 close_tag (Walk *w)
 {
@@ -417,7 +437,7 @@ wh_markdown_parse (const char *text,
           break;
         case CMARK_NODE_EMPH:
           if (enter)
-            open_tag (&w, "i");
+            open_tag (&w, emphasis_tag (node));
           else
             close_tag (&w);
           break;

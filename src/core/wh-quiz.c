@@ -71,6 +71,7 @@ wh_quiz_new (GPtrArray *questions,
 {
   g_autoptr(GPtrArray) usable = g_ptr_array_new ();
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(GHashTable) seen = NULL;
   WhQuiz *quiz;
 
   g_return_val_if_fail (questions != NULL, NULL);
@@ -87,12 +88,20 @@ wh_quiz_new (GPtrArray *questions,
       usable->pdata[i - 1] = usable->pdata[j];
       usable->pdata[j] = tmp;
     }
-  n = MIN (n, usable->len);
-
   quiz = g_new0 (WhQuiz, 1);
   quiz->questions = g_ptr_array_new_with_free_func ((GDestroyNotify) wh_record_free);
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (quiz->questions, wh_record_copy (usable->pdata[i]));
+  /* A question bank holds the same question more than once (under other
+   * ids, another course's copy): a set never asks one twice. */
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < usable->len && quiz->questions->len < n; i++)
+    {
+      const char *stem = wh_record_get_text (usable->pdata[i], "stem");
+
+      if (stem == NULL || !g_hash_table_add (seen, (gpointer) stem))
+        continue;
+      g_ptr_array_add (quiz->questions, wh_record_copy (usable->pdata[i]));
+    }
+  n = quiz->questions->len;
   quiz->chosen = g_new0 (guint8, MAX (n, 1));
   quiz->correct = g_new0 (gboolean, MAX (n, 1));
   quiz->time_limit_s = time_limit_s;

@@ -32,7 +32,8 @@ typedef struct _WhQuiz WhQuiz;
 
 /* At most n questions drawn from questions (WhRecord* of
  * wh_collection_questions, copied) in an order fixed by seed; those with an
- * unusable answer are left out. time_limit_s 0: untimed. now_us: the
+ * unusable answer are left out, and so is a question whose stem one drawn
+ * before has (never the same question twice in a set). time_limit_s 0: untimed. now_us: the
  * monotonic clock the caller keeps using. */
 WhQuiz         *wh_quiz_new               (GPtrArray      *questions,
                                            guint           n,

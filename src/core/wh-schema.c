@@ -227,16 +227,21 @@ static const WhField station_reports_fields[] = {
 
 #define COLLECTION(var, cname, cflags, title) \
   const WhCollection wh_collection_##var = { cname, cflags, var##_fields, \
-                                             G_N_ELEMENTS (var##_fields), title, NULL, 0 }
+                                             G_N_ELEMENTS (var##_fields), title, NULL, 0, NULL }
 #define COLLECTION_SCALED(var, cname, cflags, title) \
   const WhCollection wh_collection_##var = { cname, cflags, var##_fields, \
                                              G_N_ELEMENTS (var##_fields), title, \
                                              var##_scaled_orders, \
-                                             G_N_ELEMENTS (var##_scaled_orders) }
+                                             G_N_ELEMENTS (var##_scaled_orders), NULL }
 #define SYNCED WH_COLLECTION_SYNCED
 
 COLLECTION (categories, "categories", SYNCED, "name");
-COLLECTION (courses, "courses", SYNCED, "title");
+/* The trade list shows the categories' names (焊接), the courses name
+ * their trade (焊工): a search for either finds the course. */
+static const WhNamesJoin courses_names_join = { "trade", "category_id", "categories", "name" };
+const WhCollection wh_collection_courses = { "courses", SYNCED, courses_fields,
+                                             G_N_ELEMENTS (courses_fields), "title", NULL, 0,
+                                             &courses_names_join };
 COLLECTION (lessons, "lessons", SYNCED, "title");
 COLLECTION (questions, "questions", SYNCED, "stem");
 COLLECTION (employers, "employers", SYNCED, "name");

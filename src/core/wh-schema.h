@@ -86,6 +86,18 @@ typedef struct
   const double       *factors;    /* one for each unit */
 } WhScaledOrder;
 
+/* A WH_FIELD_NAME field found also by a name of the record another field
+ * points at: a course's trade (焊工) by its category's name (焊接), the name
+ * the trade list shows. The client's names index holds both; it is kept up
+ * to date when either record changes (wh-store-names.c). */
+typedef struct
+{
+  const char          *field;      /* the NAME field: "trade" */
+  const char          *id_field;   /* the id of the other record: "category_id" */
+  const char          *collection; /* its table: "categories" */
+  const char          *name_field; /* its name: "name" */
+} WhNamesJoin;
+
 typedef struct
 {
   const char          *name;      /* URL and table name: "jobs" */
@@ -95,6 +107,7 @@ typedef struct
   const char          *title_field; /* what a list row shows first */
   const WhScaledOrder *scaled_orders;
   guint                n_scaled_orders;
+  const WhNamesJoin   *names_join; /* or NULL */
 } WhCollection;
 
 /* Limits the client and the server hold every document to. */

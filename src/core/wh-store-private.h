@@ -181,11 +181,17 @@ typedef struct
   char               *stage_clear_sql;
   char               *rank;      /* "wh_rank(x_fts, 5.0, 1.0)", or NULL: nothing to search */
   char               *search;    /* "a, b": the searched columns, or NULL */
-  char               *t_search;  /* "t.a, t.b" */
+  char               *t_search;  /* what the index holds of a row over alias t: "t.a, t.b" */
+  char               *search_values; /* the same over the table: "a, b" (with a
+                                      * names_join, "a, b || ' ' || (SELECT ...)") */
+  char               *fts_key;   /* "fts(b+other.name)" with a names_join, or NULL */
   /* The WH_FIELD_NAME fields, indexed again in "x_names" (tokenizer
    * wh_names: pinyin, initials, simplified), or NULL */
-  char               *names;       /* "a, b" */
-  char               *t_names;     /* "t.a, t.b" */
+  char               *names;       /* "a, b": the index's columns */
+  char               *names_values; /* what it holds of a row: "a, b" or, with a
+                                     * names_join, "a, b || ' ' || (SELECT ...)" */
+  char               *t_names;     /* the same over alias t: "t.a, t.b" */
+  char               *names_key;   /* "names(a, b)": in the layout's indexes */
   char               *names_rank;  /* "wh_rank(x_names, 5.0, 2.0)" */
   char               *names_create_sql; /* CREATE VIRTUAL TABLE IF NOT EXISTS x_names */
   char               *layout;
@@ -330,6 +336,30 @@ wh_store_truncate_wal (WhStore *self);
 void
 wh_store_names_info_init (CollInfo *info,
                           GString  *indexed);
+
+/* The values an index over the fields with flag holds of a row over
+ * prefix ("t.", "new.", "", ...): the fields, a names_join's field with the
+ * other record's name. */
+char *
+wh_store_join_values (const WhCollection *c,
+                      WhFieldFlags        flag,
+                      const char         *prefix);
+/* The triggers on a names_join's other table that keep the index x_<index>
+ * (its columns, what it holds of a row: values) up to date, and their DROPs. */
+void
+wh_store_join_trigger_sql (const CollInfo *info,
+                           const char     *index,
+                           WhFieldFlags    flag,
+                           const char     *columns,
+                           const char     *values,
+                           GString        *trigger,
+                           GString        *drop_trigger);
+/* stored: the layout the cache had (NULL: none). */
+gboolean
+wh_store_change_fts_join (WhConn         *conn,
+                          const CollInfo *info,
+                          const char     *stored,
+                          GError        **error);
 
 /* Appends the triggers that keep x_names up to date, and their DROPs. */
 void

@@ -134,11 +134,13 @@ wh_store_append_conditions (GString        *sql,
       if (pending)
         {
           g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s)",
-                                  info->unindexed, WH_SEARCH_MATCH_NAME, info->search);
+                                  info->unindexed, WH_SEARCH_MATCH_NAME, info->search_values);
           if (query->name_match != NULL)
-            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->names);
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME,
+                                    info->names_values);
           if (query->fold_match != NULL)
-            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME, info->search);
+            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME,
+                                    info->search_values);
           g_string_append (sql, "))");
         }
       g_string_append_c (sql, ')');

@@ -128,7 +128,7 @@ unindex_row (WhConn         *conn,
     {
       g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rowid, %s)"
                                               " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
-                                              n, n, info->search, info->search, n);
+                                              n, n, info->search, info->search_values, n);
       g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
       if (stmt == NULL)
@@ -141,7 +141,7 @@ unindex_row (WhConn         *conn,
     {
       g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_names (%s_names, rowid, %s)"
                                               " SELECT 'delete', id, %s FROM %s WHERE id = ?1",
-                                              n, n, info->names, info->names, n);
+                                              n, n, info->names, info->names_values, n);
       g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
       if (stmt == NULL)

@@ -607,8 +607,12 @@ coll_info_clear (CollInfo *info)
   g_free (info->rank);
   g_free (info->search);
   g_free (info->t_search);
+  g_free (info->search_values);
+  g_free (info->fts_key);
   g_free (info->names);
   g_free (info->t_names);
+  g_free (info->names_values);
+  g_free (info->names_key);
   g_free (info->names_rank);
   g_free (info->names_create_sql);
   g_free (info->layout);
@@ -707,6 +711,16 @@ derived_sql_init (CollInfo *info,
   g_ptr_array_add (names, NULL);
   info->index_names = (GStrv) g_ptr_array_free (names, FALSE);
 
+  if (info->search != NULL && c->names_join != NULL)
+    {
+      g_autofree char *new_joined = wh_store_join_values (c, WH_FIELD_SEARCH, "new.");
+      g_autofree char *old_joined = wh_store_join_values (c, WH_FIELD_SEARCH, "old.");
+
+      g_string_printf (new_vals, ", %s", new_joined);
+      g_string_printf (old_vals, ", %s", old_joined);
+      g_string_append_printf (changed, " OR old.%s IS NOT new.%s", c->names_join->id_field,
+                              c->names_join->id_field);
+    }
   if (info->search != NULL)
     {
       /* External content: the text lives once, in the table; triggers feed
@@ -733,6 +747,9 @@ derived_sql_init (CollInfo *info,
                               " DROP TRIGGER IF EXISTS %s_fts_update;", n, n, n);
     }
 
+  if (info->search != NULL)
+    wh_store_join_trigger_sql (info, "fts", WH_FIELD_SEARCH, info->search, info->search_values,
+                               trigger, drop_trigger);
   wh_store_names_trigger_sql (info, trigger, drop_trigger);
 
   if (info->located)
@@ -849,7 +866,8 @@ change_indexes (WhConn         *conn,
       return FALSE;
   if (!wh_conn_exec (conn, info->index_sql, error))
     return FALSE;
-  return wh_store_change_names (conn, info, stored, error);
+  return wh_store_change_fts_join (conn, info, stored, error) &&
+         wh_store_change_names (conn, info, stored, error);
 }
 
 /* Inside the open transaction: brings each collection's tables in line with

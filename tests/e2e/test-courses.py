@@ -3,7 +3,9 @@
 """End to end, the skills courses as a worker uses them: start
 `workers-home --demo` on a fresh home, wait for the first sync, open a
 course, read its first lesson and mark it complete, then answer a practice
-question and see the feedback.
+question and see the feedback (marked in words, not only in colour), leave
+a timed quiz only after saying so, and find a trade's courses by the name
+the trade list shows (#17).
 
 Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP
 (tests/e2e/whe2e.py).
@@ -63,6 +65,57 @@ def main():
         s.check("answering gives immediate feedback",
                 whe2e.wait_for(lambda: [l for l in s.labels()
                                         if l == "Correct" or l.startswith("Not quite")], 30))
+        s.check("the right option says so in words, not only in colour",
+                whe2e.wait_for(lambda: [o for o in s.find("check box", timeout=0) +
+                                        s.find("radio button", timeout=0)
+                                        if "Right answer" in o.name], 30))
+
+        # A timed quiz is left only after saying so.
+        rawinput.keyCombo("<Alt>Left")
+        practice = s.find_one("push button", "Practice", timeout=30)
+        if not s.check("Back leaves a practice round at once", practice):
+            return
+        practice.click()
+        quiz = s.find_one("label", "Timed Quiz", timeout=30)
+        if not s.check("the practice page again", quiz):
+            return
+        quiz.click()
+        if not s.check("the timed quiz starts",
+                       s.find_one("label", prefix="Question 1 of", timeout=30)):
+            return
+        rawinput.pressKey("Escape")
+        s.check("Escape in a timed quiz asks first",
+                s.find_one("label", "Leave the Quiz?", timeout=30))
+        # Enter: the default, keep going.
+        rawinput.pressKey("Return")
+        s.check("keeping on leaves the quiz running",
+                whe2e.wait_for(lambda: "Leave the Quiz?" not in s.labels() and
+                               [l for l in s.labels() if l.startswith("Question 1 of")], 30))
+        rawinput.keyCombo("<Alt>Left")
+        leave = whe2e.wait_for(lambda: [b for b in s.find("push button", timeout=0)
+                                        if "Leave" in b.name], 30)
+        if not s.check("Alt+Left asks too, with Leave", leave):
+            return
+        leave[0].click()
+        if not s.check("Leave goes back to the course",
+                       s.find_one("push button", "Start Learning", timeout=30) or
+                       s.find_one("push button", "Continue Learning", timeout=30)):
+            return
+
+        # The trade list says 焊接, the courses' trade is 焊工: the search
+        # finds them by either name.
+        rawinput.keyCombo("<Alt>Left")
+        node, found = s.find_one("list", "Courses list", timeout=30), []
+        while node is not None and not found:
+            found = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
+                                      recursive=True)
+            node = node.parent
+        if s.check("the catalogue has a search entry", found):
+            found[0].click()
+            rawinput.typeText("焊接")
+            s.check("searching 焊接 finds the trade's courses (trade 焊工)",
+                    whe2e.wait_for(lambda: (lambda n: n if n >= 4 else None)(
+                        len(s.list_items("Courses list", timeout=5))), 30))
 
 
 main()

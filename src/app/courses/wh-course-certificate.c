@@ -7,6 +7,7 @@
 #include <cairo.h>
 #include <glib/gi18n.h>
 #include <pango/pangocairo.h>
+#include <string.h>
 
 #include "wh-course-certificate.h"
 
@@ -106,16 +107,37 @@ draw (cairo_t             *cr,
   centred (cr, c->date, "Sans 13", MAX (y + 24, PAGE_H - 100), 0.3, 0.3, 0.3);
 }
 
+/* The reason in the person's language: cairo's own strings are English. */
+static const char *
+status_reason (cairo_status_t status)
+{
+  switch (status)
+    {
+    case CAIRO_STATUS_NO_MEMORY:
+      return _("Not enough memory.");
+    case CAIRO_STATUS_WRITE_ERROR:
+      return _("The file could not be written: the disk may be full or the folder read-only.");
+    case CAIRO_STATUS_FILE_NOT_FOUND:
+      return _("The folder does not exist.");
+    default:
+      return _("The picture could not be drawn.");
+    }
+}
+
 static gboolean
 write_status (cairo_status_t status,
               const char    *path,
               GError       **error)
 {
+  g_autofree char *name = NULL;
+
   if (status == CAIRO_STATUS_SUCCESS)
     return TRUE;
+  g_debug ("Certificate %s: %s", path, cairo_status_to_string (status));
+  name = g_filename_display_basename (path);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                /* Translators: %s is a file name, then the reason */
-               _("Could not write “%s”: %s"), path, cairo_status_to_string (status));
+               _("Could not write “%s”: %s"), name, status_reason (status));
   return FALSE;
 }
 
@@ -143,13 +165,54 @@ wh_certificate_write (const WhCertificate *c,
   cairo_show_page (cr);
   status = cairo_status (cr);
   cairo_destroy (cr);
+  /* An image surface is written before it is finished: a finished surface
+   * refuses cairo_surface_write_to_png ("the target surface has been
+   * finished"). A PDF is written by finishing it. */
+  if (status == CAIRO_STATUS_SUCCESS && format == WH_CERTIFICATE_PNG)
+    {
+      cairo_surface_flush (surface);
+      status = cairo_surface_write_to_png (surface, path);
+    }
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
-  if (status == CAIRO_STATUS_SUCCESS && format == WH_CERTIFICATE_PNG)
-    status = cairo_surface_write_to_png (surface, path);
   cairo_surface_destroy (surface);
   return write_status (status, path, error);
+}
+
+char *
+wh_certificate_file_name (const char          *course_title,
+                          WhCertificateFormat  format)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+  const char *ext = format == WH_CERTIFICATE_PDF ? ".pdf" : ".png";
+  char *start;
+
+  /* The course's title as a file name on any file system and chat app:
+   * no separators, no characters Windows refuses, no control characters,
+   * at most 80 characters. */
+  for (const char *p = course_title; p && *p && g_utf8_strlen (name->str, -1) < 80;
+       p = g_utf8_next_char (p))
+    {
+      gunichar ch = g_utf8_get_char_validated (p, -1);
+
+      if (ch == (gunichar) -1 || ch == (gunichar) -2)
+        break;
+      if (g_unichar_iscntrl (ch) || strchr ("/\\:*?\"<>|", (int) (ch < 128 ? ch : 'a')) != NULL)
+        g_string_append_c (name, ' ');
+      else
+        g_string_append_unichar (name, ch);
+    }
+  /* No leading dots (a hidden file) or spaces, no trailing spaces. */
+  start = name->str;
+  while (*start == '.' || *start == ' ')
+    start++;
+  g_strchomp (start);
+  if (*start == '\0')
+    return g_strconcat (
+      /* Translators: a file name, no slashes */
+      _("certificate"), ext, NULL);
+  return g_strconcat (start, ext, NULL);
 }
 
 static void

@@ -35,6 +35,10 @@ void      wh_certificate_write_async   (const WhCertificate *certificate,
                                         gpointer             user_data);
 gboolean  wh_certificate_write_finish  (GAsyncResult        *result,
                                         GError             **error);
+/* A file name for the course's certificate: its title, made safe, with
+ * the format's extension. */
+char     *wh_certificate_file_name     (const char          *course_title,
+                                        WhCertificateFormat  format);
 /* The same, synchronously (tests). */
 gboolean  wh_certificate_write         (const WhCertificate *certificate,
                                         WhCertificateFormat  format,

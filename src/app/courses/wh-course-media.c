@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "wh-course-media.h"
 #include "wh-courses.h"
 #include "wh-picture-loader.h"
@@ -151,23 +153,61 @@ wh_course_media_load_finish (GAsyncResult *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct
+{
+  GtkPicture *picture;
+  GtkLabel   *placeholder; /* or NULL */
+} Shown;
+
+static void
+shown_free (Shown *shown)
+{
+  g_object_unref (shown->picture);
+  g_clear_object (&shown->placeholder);
+  g_free (shown);
+}
+
+/* Why a picture is not there, for a person: a picture never saved needs
+ * the network; anything else is the picture itself. */
+static const char *
+missing_reason (const GError *error)
+{
+  if (g_error_matches (error, WH_STORE_ERROR, WH_STORE_ERROR_NOT_FOUND) ||
+      g_error_matches (error, WH_API_ERROR, WH_API_ERROR_NETWORK) ||
+      g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TIMEOUT) ||
+      g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) ||
+      g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) ||
+      g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TLS))
+    return _("This picture needs the network: it was not saved on this computer.");
+  return _("This picture could not be shown.");
+}
+
 static void
 picture_loaded_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(GtkPicture) picture = user_data;
+  Shown *shown = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) texture = wh_course_media_load_finish (result, &error);
 
   if (texture == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No picture: %s", error->message);
+        {
+          g_debug ("No picture: %s", error->message);
+          if (shown->placeholder)
+            {
+              gtk_label_set_text (shown->placeholder, missing_reason (error));
+              gtk_widget_set_visible (GTK_WIDGET (shown->placeholder), TRUE);
+            }
+        }
+      shown_free (shown);
       return;
     }
-  gtk_picture_set_paintable (picture, GDK_PAINTABLE (texture));
-  gtk_widget_set_visible (GTK_WIDGET (picture), TRUE);
+  gtk_picture_set_paintable (shown->picture, GDK_PAINTABLE (texture));
+  gtk_widget_set_visible (GTK_WIDGET (shown->picture), TRUE);
+  shown_free (shown);
 }
 
 void
@@ -177,12 +217,31 @@ wh_course_media_set_picture (GtkPicture   *picture,
                              const char   *path,
                              GCancellable *cancellable)
 {
+  wh_course_media_set_picture_full (picture, NULL, store, api, path, cancellable);
+}
+
+void
+wh_course_media_set_picture_full (GtkPicture   *picture,
+                                  GtkLabel     *placeholder,
+                                  WhStore      *store,
+                                  WhApi        *api,
+                                  const char   *path,
+                                  GCancellable *cancellable)
+{
+  Shown *shown;
+
   g_return_if_fail (GTK_IS_PICTURE (picture));
+  g_return_if_fail (placeholder == NULL || GTK_IS_LABEL (placeholder));
 
   gtk_picture_set_paintable (picture, NULL);
   gtk_widget_set_visible (GTK_WIDGET (picture), FALSE);
+  if (placeholder)
+    gtk_widget_set_visible (GTK_WIDGET (placeholder), FALSE);
   if (store == NULL || path == NULL || *path == '\0')
     return;
+  shown = g_new0 (Shown, 1);
+  shown->picture = g_object_ref (picture);
+  shown->placeholder = placeholder ? g_object_ref (placeholder) : NULL;
   wh_course_media_load_async (store, api, path, wh_picture_shown_side (GTK_WIDGET (picture)),
-                              cancellable, picture_loaded_cb, g_object_ref (picture));
+                              cancellable, picture_loaded_cb, shown);
 }

@@ -32,5 +32,13 @@ void        wh_course_media_set_picture (GtkPicture          *picture,
                                          WhApi               *api,
                                          const char          *path,
                                          GCancellable        *cancellable);
+/* The same, and when the picture cannot be had, placeholder (hidden until
+ * then) shows why: offline, a picture never saved needs the network. */
+void        wh_course_media_set_picture_full (GtkPicture     *picture,
+                                              GtkLabel       *placeholder,
+                                              WhStore        *store,
+                                              WhApi          *api,
+                                              const char     *path,
+                                              GCancellable   *cancellable);
 
 G_END_DECLS

@@ -23,6 +23,8 @@ struct _WhCoursePage
   AdwActionRow        *certificate_row;
   GtkBox              *chapters_box;
   GtkPicture          *course_cover;
+  GtkWidget           *cover_box;
+  GtkLabel            *cover_missing;
   GtkLabel            *course_header;
   GtkScrolledWindow   *course_scroller;
   GtkLabel            *course_summary;
@@ -423,22 +425,29 @@ fill_history (WhCoursePage  *self,
       g_autoptr(GDateTime) local = when ? g_date_time_to_local (when) : NULL;
       g_autofree char *date = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("");
       g_autofree char *subtitle = NULL;
+      g_autofree char *taken = NULL;
       GtkWidget *row, *badge;
 
       if (timed && total > 0)
         best = MAX (best, (guint) (correct * 100 / total));
       if (i >= 10)
         continue;
-      subtitle = g_strdup_printf ("%s · %d:%02d · %s", timed ? _("Timed quiz") : _("Practice"),
-                                  (int) (seconds / 60), (int) (seconds % 60), date);
+      /* Translators: a quiz's time taken, minutes:seconds */
+      taken = g_strdup_printf (_("time taken %d:%02d"), (int) (seconds / 60), (int) (seconds % 60));
+      subtitle = g_strdup_printf ("%s · %s · %s", timed ? _("Timed quiz") : _("Practice"), taken,
+                                  date);
       row = adw_action_row_new ();
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      badge = gtk_label_new (wh_quiz_passed ((guint) correct, (guint) total) ? _("Passed")
-                                                                              : _("Not passed"));
-      gtk_widget_add_css_class (badge, wh_quiz_passed ((guint) correct, (guint) total) ? "success"
-                                                                                         : "dim-label");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+      /* Only a timed quiz is passed or not: practice is practice. */
+      if (timed)
+        {
+          badge = gtk_label_new (wh_quiz_passed ((guint) correct, (guint) total) ? _("Passed")
+                                                                                  : _("Not passed"));
+          gtk_widget_add_css_class (badge, wh_quiz_passed ((guint) correct, (guint) total)
+                                             ? "success" : "dim-label");
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+        }
       add_group_row (self, self->history_group, row);
     }
   if (attempts == NULL || attempts->len == 0)
@@ -485,6 +494,14 @@ fill_course (WhCoursePage *self)
   /* A kiosk has no file dialogs and no place to keep a file. */
   gtk_widget_set_visible (self->export_row, complete && !kiosk);
   gtk_widget_set_visible (GTK_WIDGET (self->name_row), complete && !kiosk);
+  /* The name typed on the last certificate, unless one is typed already. */
+  if (complete && !kiosk && *gtk_editable_get_text (GTK_EDITABLE (self->name_row)) == '\0')
+    {
+      g_autofree char *name = g_settings_get_string (wh_context_get_settings (self->context),
+                                                     "certificate-name");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+    }
   g_object_set_data (G_OBJECT (self->export_row), "wh-best", GUINT_TO_POINTER (best));
   update_offline_row (self);
 }
@@ -528,9 +545,13 @@ wh_course_page_show (WhCoursePage   *self,
   adw_action_row_set_subtitle (self->length_row, length);
   adw_action_row_set_subtitle (self->level_row, format_level (text_or_empty (course, "level")));
   gtk_widget_set_visible (GTK_WIDGET (self->level_row), *text_or_empty (course, "level"));
-  wh_course_media_set_picture (self->course_cover, wh_context_get_store (self->context),
-                               wh_context_get_api (self->context),
-                               text_or_empty (course, "cover"), self->page_cancellable);
+  /* Its room is there before the picture: the page does not move under
+   * the pointer when it arrives. */
+  gtk_widget_set_visible (self->cover_box, *text_or_empty (course, "cover") != '\0');
+  wh_course_media_set_picture_full (self->course_cover, self->cover_missing,
+                                    wh_context_get_store (self->context),
+                                    wh_context_get_api (self->context),
+                                    text_or_empty (course, "cover"), self->page_cancellable);
   wh_course_page_refresh (self);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->course_scroller), 0);
 }
@@ -591,17 +612,46 @@ wh_course_page_refresh (WhCoursePage *self)
 /* ---- Certificate ------------------------------------------------------------- */
 
 static void
+open_certificate_cb (AdwToast *toast,
+                     GFile    *file)
+{
+  g_autoptr(GAppLaunchContext) launch =
+    G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gdk_display_get_default ()));
+  g_autofree char *uri = g_file_get_uri (file);
+
+  g_app_info_launch_default_for_uri_async (uri, launch, NULL, NULL, NULL);
+}
+
+static void
 certificate_written_cb (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
   g_autoptr(WhCoursePage) self = user_data;
   g_autoptr(GError) error = NULL;
+  GFile *file = g_object_get_data (G_OBJECT (result), "wh-file");
+  GtkWidget *overlay;
+  AdwToast *message;
 
-  if (wh_certificate_write_finish (result, &error))
-    toast (self, _("Certificate saved"));
-  else
-    toast (self, error->message);
+  if (!wh_certificate_write_finish (result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  /* The file just made is one click away; the window's toasts are plain
+   * text only, so this one goes to the overlay the page sits in. */
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL || file == NULL)
+    {
+      toast (self, _("Certificate saved"));
+      return;
+    }
+  message = wh_format_toast_new (_("Certificate saved"));
+  adw_toast_set_button_label (message, _("_Open"));
+  adw_toast_set_timeout (message, 10);
+  g_signal_connect_data (message, "button-clicked", G_CALLBACK (open_certificate_cb),
+                         g_object_ref (file), (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), message);
 }
 
 static void
@@ -611,26 +661,43 @@ export_response_cb (GtkNativeDialog *dialog,
 {
   WhCertificateFormat format = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "wh-format"));
   g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file != NULL)
+    wh_course_page_export_to (self, format, file);
+  g_object_unref (dialog);
+}
+
+void
+wh_course_page_export_to (WhCoursePage        *self,
+                          WhCertificateFormat  format,
+                          GFile               *file)
+{
   g_autoptr(WhCertificate) c = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GTask) task = NULL;
+  const char *name;
 
-  if (response != GTK_RESPONSE_ACCEPT || self->course == NULL)
-    goto out;
-  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  if (file == NULL)
-    goto out;
+  g_return_if_fail (WH_IS_COURSE_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->course == NULL)
+    return;
+  name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  /* Offered again on the next certificate; a kiosk keeps nothing of a person. */
+  if (self->context && !wh_context_get_kiosk (self->context))
+    g_settings_set_string (wh_context_get_settings (self->context), "certificate-name", name);
   c = g_new0 (WhCertificate, 1);
-  c->name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+  c->name = g_strdup (name);
   c->course = g_strdup (text_or_empty (self->course, "title"));
   c->teacher = g_strdup (text_or_empty (self->course, "author"));
   /* Translators: the date on the certificate, a strftime format */
   c->date = g_date_time_format (now, _("%Y-%m-%d"));
   c->lessons = self->state ? self->state->lessons->len : 0;
   c->score = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self->export_row), "wh-best"));
-  wh_certificate_write_async (c, format, file, NULL, certificate_written_cb, g_object_ref (self));
-
-out:
-  g_object_unref (dialog);
+  wh_certificate_write_async (c, format, file, self->page_cancellable, certificate_written_cb,
+                              g_object_ref (self));
 }
 
 static void
@@ -640,17 +707,27 @@ export (WhCoursePage        *self,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
   g_autofree char *name = NULL;
+  const char *folder;
 
   if (self->course == NULL || wh_context_get_kiosk (self->context))
     return;
   dialog = gtk_file_chooser_native_new (_("Save Certificate"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
-  name = g_strdup_printf ("%s-%" G_GINT64_FORMAT ".%s",
-                          /* Translators: the start of a file name, no slashes */
-                          _("certificate"), self->course->id,
-                          format == WH_CERTIFICATE_PDF ? "pdf" : "png");
+  name = wh_certificate_file_name (text_or_empty (self->course, "title"), format);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  /* A picture goes where pictures are (sent on from there), a PDF with
+   * the documents; the home folder when neither is set up. */
+  folder = g_get_user_special_dir (format == WH_CERTIFICATE_PNG ? G_USER_DIRECTORY_PICTURES
+                                                                 : G_USER_DIRECTORY_DOCUMENTS);
+  if (folder == NULL || !g_file_test (folder, G_FILE_TEST_IS_DIR))
+    folder = g_get_user_special_dir (G_USER_DIRECTORY_DOCUMENTS);
+  if (folder != NULL && g_file_test (folder, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GFile) dir = g_file_new_for_path (folder);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), dir, NULL);
+    }
   g_object_set_data (G_OBJECT (dialog), "wh-format", GINT_TO_POINTER (format));
   g_signal_connect_object (dialog, "response", G_CALLBACK (export_response_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
@@ -785,6 +862,8 @@ wh_course_page_class_init (WhCoursePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_scroller);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_summary);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, course_title);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursePage, cover_box);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursePage, cover_missing);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, export_row);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, history_group);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, length_row);

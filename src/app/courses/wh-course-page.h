@@ -13,6 +13,7 @@
 #include <gtk/gtk.h>
 
 #include "wh-context.h"
+#include "wh-course-certificate.h"
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,10 @@ void            wh_course_page_reset       (WhCoursePage   *self);
 const WhRecord *wh_course_page_get_course  (WhCoursePage   *self);
 /* The course's lessons (WhRecord*) in order, or NULL until read. */
 GPtrArray      *wh_course_page_get_lessons (WhCoursePage   *self);
+/* Writes the course's certificate to file, as the export buttons do after
+ * their file dialog; says so in a toast with Open. */
+void            wh_course_page_export_to   (WhCoursePage   *self,
+                                            WhCertificateFormat format,
+                                            GFile          *file);
 
 G_END_DECLS

@@ -50,6 +50,7 @@ struct _WhCoursesView
   GArray            *saved_ids;      /* gint64, as last read, for the "Show" filter */
   GArray            *started_ids;    /* gint64, as last read, for the "Show" filter */
   GCancellable      *cancellable;    /* the reads of the current store */
+  GtkWidget         *leave_dialog;   /* asking whether to leave a timed quiz, or NULL */
   gint64             pending_category; /* a topic's trade, chosen when the trades arrive */
   guint              refresh_source;
   gboolean           personal_dirty; /* the store wrote personal tables */
@@ -414,6 +415,15 @@ open_practice_cb (WhCoursesView *self)
   adw_leaflet_set_visible_child_name (self->leaflet, "practice");
 }
 
+/* "Take the Quiz" at the end of the last lesson: the practice page, and
+ * Back from it to the course. */
+static void
+lesson_practice_cb (WhCoursesView *self)
+{
+  wh_lesson_page_leave (self->lesson_page);
+  open_practice_cb (self);
+}
+
 /* ---- Store --------------------------------------------------------------- */
 
 static gboolean
@@ -493,6 +503,10 @@ context_store_cb (WhCoursesView *self)
 
 /* ---- WhServicePage ------------------------------------------------------- */
 
+static gboolean go_back        (WhCoursesView *self,
+                                gboolean       ask);
+static void     ask_leave_quiz (WhCoursesView *self);
+
 static void
 wh_courses_view_set_context (WhServicePage *page,
                              WhContext     *context)
@@ -513,17 +527,89 @@ wh_courses_view_focus_search (WhServicePage *page)
 {
   WhCoursesView *self = WH_COURSES_VIEW (page);
 
+  /* A timed quiz is not dropped for a search: asked first, as Back does. */
+  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "practice") == 0 &&
+      wh_practice_page_get_quiz_running (self->practice_page))
+    {
+      ask_leave_quiz (self);
+      return;
+    }
   while (wh_service_page_navigate_back (page))
     ;
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+
+static void
+leave_quiz_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        WhCoursesView    *self)
+{
+  g_clear_weak_pointer (&self->leave_dialog);
+  if (g_strcmp0 (response, "leave") == 0)
+    go_back (self, FALSE);
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->practice_page));
+}
+
+/* Back from a timed quiz drops it: asked first, with keeping on the
+ * default (Escape, Enter). */
+static void
+ask_leave_quiz (WhCoursesView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  if (self->leave_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->leave_dialog));
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Leave the Quiz?"),
+                                   _("The quiz stops and does not count. Your answers so far "
+                                     "are not kept."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep Going"),
+                                    "leave", _("_Leave"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "leave",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (leave_quiz_response_cb), self, 0);
+  /* Weak: the dialog closes itself, or goes with the window. */
+  g_set_weak_pointer (&self->leave_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 wh_courses_view_navigate_back (WhServicePage *page)
 {
-  WhCoursesView *self = WH_COURSES_VIEW (page);
+  return go_back (WH_COURSES_VIEW (page), TRUE);
+}
+
+/* ask: a timed quiz under way is left only once the person says so (Back);
+ * not when the kiosk resets (the person is gone). */
+static gboolean
+go_back (WhCoursesView *self,
+         gboolean       ask)
+{
   const char *name = adw_leaflet_get_visible_child_name (self->leaflet);
 
+  if (ask && g_strcmp0 (name, "practice") == 0 &&
+      wh_practice_page_get_quiz_running (self->practice_page))
+    {
+      ask_leave_quiz (self);
+      return TRUE;
+    }
+  if (self->leave_dialog != NULL)
+    {
+      GtkWindow *dialog = GTK_WINDOW (self->leave_dialog);
+
+      g_clear_weak_pointer (&self->leave_dialog);
+      gtk_window_destroy (dialog);
+    }
   if (g_strcmp0 (name, "lesson") == 0 || g_strcmp0 (name, "practice") == 0)
     {
       wh_lesson_page_leave (self->lesson_page);
@@ -559,7 +645,7 @@ wh_courses_view_reset (WhServicePage *page)
 {
   WhCoursesView *self = WH_COURSES_VIEW (page);
 
-  while (wh_courses_view_navigate_back (page))
+  while (go_back (self, FALSE))
     ;
   wh_course_page_reset (self->course_page);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -615,6 +701,13 @@ wh_courses_view_dispose (GObject *object)
   WhCoursesView *self = WH_COURSES_VIEW (object);
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (self->leave_dialog != NULL)
+    {
+      GtkWindow *dialog = GTK_WINDOW (self->leave_dialog);
+
+      g_clear_weak_pointer (&self->leave_dialog);
+      gtk_window_destroy (dialog);
+    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->store)
@@ -662,6 +755,7 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filters_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_lesson_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_practice_cb);
+  gtk_widget_class_bind_template_callback (widget_class, lesson_practice_cb);
   gtk_widget_class_install_action (widget_class, "courses.back", NULL, back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "courses.back",
                                        NULL);

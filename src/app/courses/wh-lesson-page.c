@@ -9,6 +9,7 @@
 #include "wh-course-media.h"
 #include "wh-course-writer.h"
 #include "wh-courses.h"
+#include "wh-format.h"
 #include "wh-lesson-page.h"
 #include "wh-markdown.h"
 
@@ -35,6 +36,9 @@ struct _WhLessonPage
   GPtrArray        *lessons;
   GCancellable     *cancellable;
 
+  GtkWidget        *next_group;  /* after the last lesson: what is left, or NULL */
+  GHashTable       *done;        /* lesson ids completed, as last read (gint64*) */
+
   /* State */
   guint             index;
   gboolean          completed;
@@ -44,6 +48,13 @@ struct _WhLessonPage
 };
 
 G_DEFINE_FINAL_TYPE (WhLessonPage, wh_lesson_page, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_OPEN_PRACTICE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static const WhRecord *
 current (WhLessonPage *self)
@@ -204,6 +215,7 @@ block_widget (WhLessonPage    *self,
     case WH_MD_IMAGE:
       {
         GtkWidget *picture = gtk_picture_new ();
+        GtkWidget *placeholder;
         g_autofree char *alt = wh_markdown_markup_to_text (block->markup);
 
         widget = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -212,8 +224,16 @@ block_widget (WhLessonPage    *self,
         gtk_picture_set_alternative_text (GTK_PICTURE (picture), alt);
         gtk_widget_set_size_request (picture, -1, 200);
         gtk_box_append (GTK_BOX (widget), picture);
-        wh_course_media_set_picture (GTK_PICTURE (picture), store, api, block->path,
-                                     self->cancellable);
+        /* Offline, a picture never saved says so, in its place. */
+        placeholder = gtk_label_new (NULL);
+        gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+        gtk_label_set_wrap_mode (GTK_LABEL (placeholder), PANGO_WRAP_WORD_CHAR);
+        gtk_widget_add_css_class (placeholder, "card");
+        gtk_widget_add_css_class (placeholder, "dim-label");
+        gtk_widget_add_css_class (placeholder, "wh-picture-missing");
+        gtk_box_append (GTK_BOX (widget), placeholder);
+        wh_course_media_set_picture_full (GTK_PICTURE (picture), GTK_LABEL (placeholder), store,
+                                          api, block->path, self->cancellable);
         /* The description stays: it is all there is when the picture was
          * never saved and there is no network. */
         label = gtk_label_new (NULL);
@@ -232,11 +252,145 @@ block_widget (WhLessonPage    *self,
     }
 }
 
+/* ---- The next step, after the last lesson ---------------------------------- */
+
+static void go_to (WhLessonPage *self,
+                   guint         index);
+
+static void
+next_lesson_activated_cb (AdwActionRow *row,
+                          WhLessonPage *self)
+{
+  go_to (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "wh-index")));
+}
+
+static void
+take_quiz_activated_cb (WhLessonPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_OPEN_PRACTICE], 0);
+}
+
+/* The lessons still unread (each a link to it) and the quiz: where a
+ * worker goes from the end of the course. */
+static void
+fill_next_step (WhLessonPage *self)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (self->next_group);
+  GtkWidget *row;
+  guint unread = 0;
+
+  if (group == NULL || self->done == NULL)
+    return;
+  /* Made again: a row added to a group cannot be taken out one by one
+   * without knowing it, and these are a few. */
+  while ((row = g_object_get_data (G_OBJECT (group), "wh-first-row")))
+    {
+      g_object_set_data (G_OBJECT (group), "wh-first-row", g_object_get_data (G_OBJECT (row),
+                                                                              "wh-next-row"));
+      adw_preferences_group_remove (group, row);
+    }
+  for (guint i = 0; i < self->lessons->len; i++)
+    {
+      const WhRecord *lesson = self->lessons->pdata[i];
+      const char *title = wh_record_get_text (lesson, "title");
+      g_autofree char *number = g_strdup_printf ("%u", i + 1);
+      GtkWidget *prefix;
+
+      if (g_hash_table_contains (self->done, &lesson->id) || (i == self->index && self->completed))
+        continue;
+      unread++;
+      row = wh_format_row_new (title ? title : "", _("Not read yet"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      prefix = gtk_label_new (number);
+      gtk_widget_add_css_class (prefix, "dim-label");
+      gtk_widget_add_css_class (prefix, "numeric");
+      gtk_widget_set_size_request (prefix, 24, -1);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), prefix);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      g_object_set_data (G_OBJECT (row), "wh-index", GUINT_TO_POINTER (i));
+      g_signal_connect_object (row, "activated", G_CALLBACK (next_lesson_activated_cb), self, 0);
+      g_object_set_data (G_OBJECT (row), "wh-next-row",
+                         g_object_get_data (G_OBJECT (group), "wh-first-row"));
+      g_object_set_data (G_OBJECT (group), "wh-first-row", row);
+      adw_preferences_group_add (group, row);
+    }
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Take the Quiz"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("Practice questions, and the timed quiz for the certificate."));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  g_signal_connect_object (row, "activated", G_CALLBACK (take_quiz_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_object_set_data (G_OBJECT (row), "wh-next-row",
+                     g_object_get_data (G_OBJECT (group), "wh-first-row"));
+  g_object_set_data (G_OBJECT (group), "wh-first-row", row);
+  adw_preferences_group_add (group, row);
+  if (unread > 0)
+    {
+      g_autofree char *description =
+        g_strdup_printf (ngettext ("This was the last lesson. %u lesson is not read yet.",
+                                   "This was the last lesson. %u lessons are not read yet.",
+                                   unread), unread);
+
+      wh_format_group_set_description (group, description);
+    }
+  else
+    wh_format_group_set_description (group, _("You have read every lesson of this course."));
+}
+
+static void
+next_state_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(WhLessonPage) self = user_data;
+  g_autoptr(WhCourseState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  state = wh_courses_read_state_finish (WH_STORE (source), result, &error);
+  /* Cancelled: another lesson shows, or the page is gone. */
+  if (state == NULL || self->lessons == NULL)
+    return;
+  g_hash_table_remove_all (self->done);
+  for (guint i = 0; state->progress && i < state->progress->len; i++)
+    {
+      const WhRecord *p = state->progress->pdata[i];
+
+      if (wh_record_get_bool (p, "completed"))
+        {
+          gint64 *id = g_new (gint64, 1);
+
+          *id = wh_record_get_int (p, "lesson_id");
+          g_hash_table_add (self->done, id);
+        }
+    }
+  fill_next_step (self);
+}
+
+static void
+add_next_step (WhLessonPage *self)
+{
+  const WhRecord *lesson = current (self);
+  WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
+
+  if (lesson == NULL || store == NULL || self->index + 1 != self->lessons->len)
+    return;
+  self->next_group = adw_preferences_group_new ();
+  wh_format_group_set_title (ADW_PREFERENCES_GROUP (self->next_group), _("What Next"));
+  gtk_widget_set_margin_top (self->next_group, 24);
+  gtk_box_append (self->blocks_box, self->next_group);
+  wh_courses_read_state_async (store, wh_record_get_int (lesson, "course_id"), self->cancellable,
+                               next_state_cb, g_object_ref (self));
+}
+
 static void
 clear_blocks (WhLessonPage *self)
 {
   GtkWidget *child;
 
+  self->next_group = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->blocks_box))))
     gtk_box_remove (self->blocks_box, child);
 }
@@ -296,6 +450,7 @@ render (WhLessonPage *self)
     gtk_box_append (self->blocks_box, block_widget (self, blocks->pdata[i]));
   if (blocks->len == 0)
     gtk_box_append (self->blocks_box, text_label (_("This lesson has no text yet.")));
+  add_next_step (self);
   update_buttons (self);
   restore_place (self);
 }
@@ -373,7 +528,19 @@ complete_clicked_cb (WhLessonPage *self)
   if (self->lessons && self->index + 1 < self->lessons->len)
     go_to (self, self->index + 1);
   else
-    gtk_widget_grab_focus (GTK_WIDGET (self->previous_button));
+    {
+      /* The end of the course: what is left, and the quiz. */
+      fill_next_step (self);
+      if (self->next_group != NULL)
+        {
+          GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+          gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+          gtk_widget_child_focus (self->next_group, GTK_DIR_TAB_FORWARD);
+        }
+      else
+        gtk_widget_grab_focus (GTK_WIDGET (self->previous_button));
+    }
 }
 
 static void
@@ -387,6 +554,7 @@ wh_lesson_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->lessons, g_ptr_array_unref);
+  g_clear_pointer (&self->done, g_hash_table_unref);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_LESSON_PAGE);
   /* The template's top box has no id, so dispose_template leaves it. */
@@ -402,6 +570,11 @@ wh_lesson_page_class_init (WhLessonPageClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = wh_lesson_page_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  /* "Take the Quiz" after the last lesson: the view shows the practice. */
+  signals[SIGNAL_OPEN_PRACTICE] = g_signal_new ("open-practice", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-lesson-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhLessonPage, blocks_box);
@@ -423,6 +596,7 @@ wh_lesson_page_init (WhLessonPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->restore_position = -1;
+  self->done = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "changed", G_CALLBACK (adjustment_changed_cb), self,
                            G_CONNECT_SWAPPED);

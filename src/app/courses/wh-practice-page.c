@@ -64,6 +64,15 @@ stop_clock (WhPracticePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->timer_label), FALSE);
 }
 
+gboolean
+wh_practice_page_get_quiz_running (WhPracticePage *self)
+{
+  g_return_val_if_fail (WH_IS_PRACTICE_PAGE (self), FALSE);
+
+  return self->quiz != NULL && self->timed &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") == 0;
+}
+
 void
 wh_practice_page_leave (WhPracticePage *self)
 {
@@ -220,7 +229,10 @@ show_question (WhPracticePage *self,
   for (guint i = 0; options && options[i] && i < 8; i++)
     {
       GtkWidget *button = gtk_check_button_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       GtkWidget *label = gtk_label_new (NULL);
+      GtkWidget *mark = gtk_image_new ();
+      GtkWidget *note = gtk_label_new (NULL);
       g_autofree char *text = g_strdup_printf ("%c. %s", 'A' + i, options[i]);
 
       gtk_label_set_text (GTK_LABEL (label), text);
@@ -228,7 +240,15 @@ show_question (WhPracticePage *self,
       gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
       gtk_widget_set_hexpand (label, TRUE);
-      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), label);
+      gtk_box_append (GTK_BOX (box), label);
+      /* After the answer: a mark and a word, so colour is not the only cue. */
+      gtk_widget_set_visible (mark, FALSE);
+      gtk_widget_set_valign (mark, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (box), mark);
+      gtk_widget_set_visible (note, FALSE);
+      gtk_widget_add_css_class (note, "caption-heading");
+      gtk_box_append (GTK_BOX (box), note);
+      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), box);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                       -1);
       /* A finger-sized target on the kiosk. */
@@ -297,6 +317,28 @@ again_clicked_cb (WhPracticePage *self)
   start (self, self->timed);
 }
 
+/* An answered option: coloured, with a mark and a word for what it is. */
+static void
+mark_option (GtkWidget  *button,
+             const char *css_class,
+             const char *icon,
+             const char *text)
+{
+  GtkWidget *box = gtk_check_button_get_child (GTK_CHECK_BUTTON (button));
+  GtkWidget *label = gtk_widget_get_first_child (box);
+  GtkWidget *mark = gtk_widget_get_next_sibling (label);
+  GtkWidget *note = gtk_widget_get_next_sibling (mark);
+  g_autofree char *spoken = g_strdup_printf ("%s: %s", gtk_label_get_text (GTK_LABEL (label)), text);
+
+  gtk_widget_add_css_class (button, css_class);
+  gtk_image_set_from_icon_name (GTK_IMAGE (mark), icon);
+  gtk_widget_set_visible (mark, TRUE);
+  gtk_label_set_text (GTK_LABEL (note), text);
+  gtk_widget_set_visible (note, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  -1);
+}
+
 static void
 check_answer (WhPracticePage *self)
 {
@@ -317,15 +359,21 @@ check_answer (WhPracticePage *self)
   for (guint i = 0; i < self->option_buttons->len; i++)
     {
       GtkWidget *button = self->option_buttons->pdata[i];
+      gboolean chosen = gtk_check_button_get_active (GTK_CHECK_BUTTON (button));
 
-      gtk_widget_set_sensitive (button, FALSE);
+      /* Answered: no longer changed, but not greyed out either, so the
+       * colours read (an insensitive button is drawn dim). */
+      gtk_widget_set_can_target (button, FALSE);
+      gtk_widget_set_focusable (button, FALSE);
+      gtk_widget_add_css_class (button, "wh-answered");
       if (right & (1u << i))
         {
-          gtk_widget_add_css_class (button, "success");
+          mark_option (button, "success", "emblem-ok-symbolic",
+                       chosen ? _("Right answer, your choice") : _("Right answer"));
           g_string_append_printf (answer, "%s%c", answer->len ? ", " : "", 'A' + i);
         }
-      else if (gtk_check_button_get_active (GTK_CHECK_BUTTON (button)))
-        gtk_widget_add_css_class (button, "error");
+      else if (chosen)
+        mark_option (button, "error", "window-close-symbolic", _("Your choice, wrong"));
     }
   if (correct)
     gtk_label_set_text (self->verdict_label, _("Correct"));

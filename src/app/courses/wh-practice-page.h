@@ -19,6 +19,8 @@ void     wh_practice_page_set_context (WhPracticePage *self,
 /* Shows the choice between practice and the timed quiz for course. */
 void     wh_practice_page_show        (WhPracticePage *self,
                                        const WhRecord *course);
+/* Whether a timed quiz is under way (leaving drops it: ask first). */
+gboolean wh_practice_page_get_quiz_running (WhPracticePage *self);
 /* Stops the clock; an unfinished set is dropped, not scored. */
 void     wh_practice_page_leave       (WhPracticePage *self);
 
