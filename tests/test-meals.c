@@ -997,6 +997,48 @@ test_view_serving_now (ViewFixture  *f,
   assert_button (f, 1, FALSE, "Claim from 17:00");
 }
 
+/* Signs in through a claim, and says no to the claim for now. */
+static void
+sign_in_first (ViewFixture *f)
+{
+  g_signal_emit_by_name (find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY), "clicked");
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "sign-in");
+  sign_in (f, "13800138000");
+  answer_dialog (NULL, "cancel");
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "home");
+}
+
+/* Back returns to the row the worker left, not the top of the page. */
+static void
+test_back_returns_focus (ViewFixture  *f,
+                         gconstpointer data)
+{
+  GtkWidget *claim;
+
+  g_assert_true (wh_test_spin_until (merchants_listed_cb, f, 20000));
+  sign_in_first (f);
+  claim = find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY);
+  gtk_widget_grab_focus (claim);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) == claim);
+  tap_claim (f, MERCHANT_PLENTY);
+  g_assert_true (wh_test_spin_until (voucher_page_cb, f, 15000));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (f->window)) != claim);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "meals.back", NULL));
+  g_assert_cmpstr (wh_meals_view_get_page (f->view), ==, "home");
+  /* On the claim button, or its merchant's row once the button is
+   * insensitive (one meal a day, claimed). */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+    GtkWidget *now = find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY);
+
+    /* The rows may have been made again: the same merchant's. */
+    g_assert_nonnull (focus);
+    g_assert_true (focus == now || (GTK_IS_LIST_BOX_ROW (focus) &&
+                                    gtk_widget_is_ancestor (now, focus)));
+  }
+}
+
 /* ---- The voucher on paper ------------------------------------------------ */
 
 /* The text of a PDF (pdftotext, poppler-utils), or NULL when it is not a
@@ -1354,6 +1396,8 @@ main (int   argc,
               test_view_serving_now, view_fixture_teardown);
   g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
   g_test_add_func ("/meals/voucher-slip/export", test_voucher_slip_export);
+  g_test_add ("/meals/view/back-returns-focus", ViewFixture, NULL, view_fixture_setup,
+              test_back_returns_focus, view_fixture_teardown);
   g_test_add ("/meals/view/kiosk-takes-voucher", ViewFixture, NULL, view_fixture_setup,
               test_kiosk_takes_voucher, view_fixture_teardown);
   g_test_add ("/meals/sign-in/resend-per-number", ViewFixture, NULL, view_fixture_setup,

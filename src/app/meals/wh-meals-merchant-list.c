@@ -255,6 +255,7 @@ merchant_row_new (WhMealsMerchantList *self,
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data (G_OBJECT (row), "claim-button", button);
   g_object_set_data (G_OBJECT (row), "available", GINT_TO_POINTER (refusal == NULL));
+  g_object_set_data_full (G_OBJECT (row), "merchant-id64", g_memdup2 (&r->id, sizeof r->id), g_free);
   return row;
 }
 
@@ -792,6 +793,46 @@ wh_meals_merchant_list_find (WhMealsMerchantList *self,
         return m->record;
     }
   return NULL;
+}
+
+gint64
+wh_meals_merchant_list_merchant_at (WhMealsMerchantList *self,
+                                    GtkWidget           *widget)
+{
+  g_return_val_if_fail (WH_IS_MEALS_MERCHANT_LIST (self), 0);
+
+  for (GtkWidget *w = widget; w && w != GTK_WIDGET (self); w = gtk_widget_get_parent (w))
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (w), "merchant-id64");
+
+      if (id)
+        return *id;
+    }
+  return 0;
+}
+
+gboolean
+wh_meals_merchant_list_focus_merchant (WhMealsMerchantList *self,
+                                       gint64               merchant_id)
+{
+  g_return_val_if_fail (WH_IS_MEALS_MERCHANT_LIST (self), FALSE);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->merchants_list)); row;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "merchant-id64");
+      GtkWidget *button;
+
+      if (id == NULL || *id != merchant_id)
+        continue;
+      button = g_object_get_data (G_OBJECT (row), "claim-button");
+      if (button && gtk_widget_is_sensitive (button) && gtk_widget_grab_focus (button))
+        return TRUE;
+      /* Its button sleeps (claimed today): the row itself, which reads out why. */
+      gtk_widget_set_focusable (row, TRUE);
+      return gtk_widget_grab_focus (row);
+    }
+  return FALSE;
 }
 
 GtkEditable *

@@ -49,6 +49,14 @@ void            wh_meals_merchant_list_set_clock    (WhMealsMerchantList *self,
 /* Whether one of the merchant's windows holds the minute now, by that clock. */
 gboolean        wh_meals_merchant_list_is_serving   (WhMealsMerchantList *self,
                                                      const WhRecord      *merchant);
+/* The merchant of the row widget is in, or 0. */
+gint64          wh_meals_merchant_list_merchant_at  (WhMealsMerchantList *self,
+                                                     GtkWidget           *widget);
+/* Focuses merchant_id's Claim button, or its row when the button cannot be
+ * pressed; FALSE when it is not listed. For Back, after the rows were made
+ * again. */
+gboolean        wh_meals_merchant_list_focus_merchant (WhMealsMerchantList *self,
+                                                       gint64               merchant_id);
 /* The merchant shown with that id, or NULL. */
 const WhRecord *wh_meals_merchant_list_find         (WhMealsMerchantList *self,
                                                      gint64               merchant_id);

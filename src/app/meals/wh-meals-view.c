@@ -50,7 +50,9 @@ struct _WhMealsView
   GCancellable    *session_cancellable; /* one sign-in; cancelled by sign-out and dispose */
   WhRecord        *me;                  /* the signed-in worker, or NULL */
   GPtrArray       *vouchers;            /* WhRecord*, newest first */
-  GPtrArray       *history;             /* page names to go back to */
+  GPtrArray       *history;             /* Visit*, the pages to go back to */
+  GWeakRef         last_focus;          /* the last widget of the pages focused */
+  GtkRoot         *focus_root;          /* watched for it (not a reference) */
 
   /* State */
   gboolean         signed_in;           /* a token is set on api */
@@ -92,30 +94,85 @@ today_voucher (WhMealsView *self)
 
 /* ---- Pages -------------------------------------------------------------- */
 
+/* A page left, and what had the focus on it: Back returns there (the row
+ * a worker opened, not the top of the page). */
+typedef struct
+{
+  char     *page;
+  GWeakRef  focus;
+  gint64    merchant_id; /* of the row it was in: the rows are made again */
+} Visit;
+
+static void
+visit_free (gpointer data)
+{
+  Visit *visit = data;
+
+  g_free (visit->page);
+  g_weak_ref_clear (&visit->focus);
+  g_free (visit);
+}
+
+/* The focus moved in the window: remember it when it is on a page (a
+ * dialog asked for first leaves the window with none when the page
+ * changes). */
+static void
+focus_changed_cb (WhMealsView *self)
+{
+  GtkWidget *focus = self->focus_root ? gtk_root_get_focus (self->focus_root) : NULL;
+
+  if (focus && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->stack)))
+    g_weak_ref_set (&self->last_focus, focus);
+}
+
 static void
 go_to (WhMealsView *self,
        const char  *page)
 {
   const char *current = gtk_stack_get_visible_child_name (self->stack);
+  g_autoptr(GtkWidget) focus = g_weak_ref_get (&self->last_focus);
+  GtkWidget *current_page = gtk_stack_get_visible_child (self->stack);
+  Visit *visit;
 
   if (g_strcmp0 (current, page) == 0)
     return;
   if (strcmp (page, "home") == 0)
-    g_ptr_array_set_size (self->history, 0);
-  else
-    g_ptr_array_add (self->history, g_strdup (current));
+    {
+      g_ptr_array_set_size (self->history, 0);
+      gtk_stack_set_visible_child_name (self->stack, page);
+      return;
+    }
+  visit = g_new0 (Visit, 1);
+  visit->page = g_strdup (current);
+  g_weak_ref_init (&visit->focus, focus && current_page && gtk_widget_is_ancestor (focus, current_page)
+                                    ? focus : NULL);
+  visit->merchant_id = focus ? wh_meals_merchant_list_merchant_at (self->merchant_list, focus) : 0;
+  g_ptr_array_add (self->history, visit);
   gtk_stack_set_visible_child_name (self->stack, page);
 }
 
 static gboolean
 go_back (WhMealsView *self)
 {
-  g_autofree char *previous = NULL;
+  Visit *visit;
+  g_autoptr(GtkWidget) focus = NULL;
+  GtkWidget *page;
 
   if (self->history->len == 0)
     return FALSE;
-  previous = g_ptr_array_steal_index (self->history, self->history->len - 1);
-  gtk_stack_set_visible_child_name (self->stack, previous);
+  visit = g_ptr_array_steal_index (self->history, self->history->len - 1);
+  gtk_stack_set_visible_child_name (self->stack, visit->page);
+  page = gtk_stack_get_child_by_name (self->stack, visit->page);
+  focus = g_weak_ref_get (&visit->focus);
+  /* A merchant's row (made again since, its button perhaps asleep), else
+   * the widget or the nearest of its parents that takes the focus. */
+  if (visit->merchant_id == 0 ||
+      !wh_meals_merchant_list_focus_merchant (self->merchant_list, visit->merchant_id))
+    for (GtkWidget *w = focus; w && page && gtk_widget_is_ancestor (w, page);
+         w = gtk_widget_get_parent (w))
+      if (gtk_widget_is_sensitive (w) && gtk_widget_get_focusable (w) && gtk_widget_grab_focus (w))
+        break;
+  visit_free (visit);
   return TRUE;
 }
 
@@ -962,6 +1019,15 @@ merchant_claim_cb (WhMealsView         *self,
 static void
 map_cb (WhMealsView *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (root != self->focus_root && GTK_IS_WINDOW (root))
+    {
+      /* The view lives as long as its window: the connection with it. */
+      self->focus_root = root;
+      g_signal_connect_object (root, "notify::focus-widget", G_CALLBACK (focus_changed_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
   if (!self->refreshed_merchants && self->api && self->store)
     {
       self->refreshed_merchants = TRUE;
@@ -1101,6 +1167,7 @@ wh_meals_view_finalize (GObject *object)
   g_clear_pointer (&self->me, wh_record_free);
   g_clear_pointer (&self->vouchers, g_ptr_array_unref);
   g_clear_pointer (&self->history, g_ptr_array_unref);
+  g_weak_ref_set (&self->last_focus, NULL);
   G_OBJECT_CLASS (wh_meals_view_parent_class)->finalize (object);
 }
 
@@ -1154,6 +1221,6 @@ wh_meals_view_init (WhMealsView *self)
   g_signal_connect_object (self->voucher_page, "message", G_CALLBACK (toast), self,
                            G_CONNECT_SWAPPED);
   self->session_cancellable = g_cancellable_new ();
-  self->history = g_ptr_array_new_with_free_func (g_free);
+  self->history = g_ptr_array_new_with_free_func (visit_free);
   g_signal_connect (self, "map", G_CALLBACK (map_cb), NULL);
 }
