@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "wh-test-ui.h"
 
 #include "wh-record-object.h"
@@ -119,4 +121,19 @@ wh_test_is_list_of (GtkWidget *widget,
   first = model ? g_list_model_get_item (model, 0) : NULL;
   return WH_IS_RECORD_OBJECT (first) &&
          wh_record_object_get_record (WH_RECORD_OBJECT (first))->collection == collection;
+}
+
+GtkWindow *
+wh_test_find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
 }

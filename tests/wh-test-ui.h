@@ -35,6 +35,8 @@ gboolean   wh_test_is_section_button (GtkWidget *widget,
  * const WhCollection*). */
 gboolean   wh_test_is_list_of      (GtkWidget  *widget,
                                     gpointer    collection);
+/* The AdwMessageDialog shown now (any window's), or NULL. */
+GtkWindow *wh_test_find_message_dialog (void);
 /* The first descendant of root of type, depth first, or NULL. */
 GtkWidget *wh_test_find_descendant (GtkWidget  *root,
                                     GType       type);

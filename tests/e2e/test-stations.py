@@ -164,3 +164,15 @@ with whe2e.Session("stations") as s:
         s.check(f"every station opened ({len(checked)}) has hot water on its page",
                 len(checked) >= min(3, len(in_view)) and not missing, repr(missing))
 
+
+    # A tap on the map opens the station under it: the map is centred on the
+    # last station opened from the list (a real pointer click, through the X
+    # server, on the map's middle).
+    the_map = s.find_one("filler", "Map of stations")
+    if s.check("the map is there", the_map):
+        x, y = the_map.position
+        w, h = the_map.size
+        from dogtail import rawinput
+        rawinput.click(x + w // 2, y + h // 2)
+        title = s.find_one("label", "Amenities", timeout=20)
+        s.check("a tap on the map opens a station's page", title)
