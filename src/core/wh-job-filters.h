@@ -31,6 +31,7 @@ typedef struct
   char      *settlement;    /* "daily", "weekly", "monthly"; NULL: any */
   GStrv      welfare;       /* every tag must be offered; NULL: none asked */
   guint      posted_within; /* days; 0: any time */
+  gboolean   show_closed;   /* also the jobs past their expires_at */
   WhJobSort  sort;
 } WhJobFilters;
 
@@ -39,7 +40,8 @@ WhJobFilters *wh_job_filters_copy       (const WhJobFilters *filters);
 void          wh_job_filters_free       (WhJobFilters       *filters);
 gboolean      wh_job_filters_equal      (const WhJobFilters *a,
                                          const WhJobFilters *b);
-/* Whether anything narrows the list (the sort does not count). */
+/* Whether anything narrows or widens the list (the sort does not count;
+ * showing the closed jobs does). */
 gboolean      wh_job_filters_is_default (const WhJobFilters *filters);
 /* How many filters are set, for the filter button's badge. */
 guint         wh_job_filters_count      (const WhJobFilters *filters);
@@ -60,7 +62,9 @@ WhJobFilters *wh_job_filters_from_json  (const char         *json,
                                          GError            **error);
 
 /* A query over jobs with these filters, the text searched (NULL or empty:
- * none) and the sort. today is the day "posted within" counts back from.
+ * none) and the sort. today is the day "posted within" counts back from,
+ * and the last day a job is open: one whose expires_at is before it is
+ * closed, left out unless show_closed.
  * Sorting by distance needs an origin: with has_origin FALSE the list is
  * sorted by newest instead. */
 WhQuery      *wh_job_filters_to_query   (const WhJobFilters *filters,

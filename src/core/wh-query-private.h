@@ -15,6 +15,7 @@ typedef struct
   double      d;
   char       *s;
   char        sep;   /* WH_QUERY_HAS: the list's separator in storage form */
+  gboolean    or_unset; /* rows without the field pass too */
 } WhFilter;
 
 struct _WhQuery

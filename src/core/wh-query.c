@@ -168,6 +168,20 @@ wh_query_where_text (WhQuery    *query,
 }
 
 void
+wh_query_where_text_or_unset (WhQuery    *query,
+                              const char *field,
+                              WhQueryOp   op,
+                              const char *value)
+{
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (value != NULL);
+
+  add_filter (query, field, op, WH_TYPE_TEXT, 0, 0, value);
+  if (query->filters->len > 0)
+    g_array_index (query->filters, WhFilter, query->filters->len - 1).or_unset = TRUE;
+}
+
+void
 wh_query_where_has (WhQuery    *query,
                     const char *field,
                     const char *value)

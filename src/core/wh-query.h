@@ -53,6 +53,12 @@ void                wh_query_where_text      (WhQuery            *query,
                                               const char         *field,
                                               WhQueryOp           op,
                                               const char         *value);
+/* As wh_query_where_text, and rows that lack the field pass too, e.g.
+ * ("expires_at", GE, today): the jobs still open, and those with no end. */
+void                wh_query_where_text_or_unset (WhQuery        *query,
+                                              const char         *field,
+                                              WhQueryOp           op,
+                                              const char         *value);
 /* Rows whose list field (STRV or INTV) holds value as one of its items,
  * e.g. ("welfare", "五险一金") or ("amenities", "hot_water"). Several
  * calls must all hold. */

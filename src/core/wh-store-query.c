@@ -114,6 +114,9 @@ wh_store_append_conditions (GString        *sql,
         g_string_append_printf (sql, "%swh_in_window (%s, ?, %d)", *and, f->field, f->sep);
       else if (f->op == WH_QUERY_IN_IDS)
         g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", *and);
+      else if (f->or_unset)
+        g_string_append_printf (sql, "%s(%s %s ? OR %s IS NULL)", *and, f->field, op_sql (f->op),
+                                f->field);
       else
         g_string_append_printf (sql, "%s%s %s ?", *and, f->field, op_sql (f->op));
       *and = " AND ";
@@ -262,8 +265,8 @@ wh_store_choose_access (WhConn         *conn,
 
       same_field = same_field && (one_field == NULL || strcmp (one_field, f->field) == 0);
       one_field = f->field;
-      if (fewest <= 0 || f->op == WH_QUERY_NE || f->op > WH_QUERY_GE || field == NULL ||
-          !(field->flags & WH_FIELD_INDEXED))
+      if (fewest <= 0 || f->op == WH_QUERY_NE || f->op > WH_QUERY_GE || f->or_unset ||
+          field == NULL || !(field->flags & WH_FIELD_INDEXED))
         continue;
       if ((rows = probe_rows (conn, info, f, fewest, error)) < 0)
         return FALSE;
@@ -359,12 +362,12 @@ bind_query (sqlite3_stmt   *stmt,
   if (key_mode != KEY_NONE && query->order_scaled != NULL)
     {
       const WhScaledOrder *o = query->order_scaled;
-      const WhField *f = wh_collection_find_field (key->collection, o->field, NULL);
-      double amount = f->type == WH_TYPE_REAL ? wh_record_get_real (key, o->field)
-                                              : (double) wh_record_get_int (key, o->field);
 
-      sqlite3_bind_double (stmt, p++, wh_scaled_order_value (o, amount,
-                                                             wh_record_get_text (key, o->unit_field)));
+      sqlite3_bind_double (stmt, p++,
+                           wh_scaled_order_key (o, wh_record_get_int (key, o->field),
+                                                o->then_field
+                                                  ? wh_record_get_int (key, o->then_field) : 0,
+                                                wh_record_get_text (key, o->unit_field)));
     }
   else if (key_mode != KEY_NONE && query->order_field != NULL)
     {
