@@ -630,6 +630,19 @@ test_filter_settings (void)
   g_assert_no_error (error);
   g_assert_true (wh_job_filters_equal (f, back));
 
+  /* 日结 and 周结 were benefits once: now the one settlement control. */
+  g_clear_pointer (&back, wh_job_filters_free);
+  back = wh_job_filters_from_json ("{\"welfare\":[\"日结\",\"包吃\"]}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->settlement, ==, "daily");
+  g_assert_cmpuint (g_strv_length (back->welfare), ==, 1);
+  g_assert_cmpstr (back->welfare[0], ==, "包吃");
+  g_clear_pointer (&back, wh_job_filters_free);
+  back = wh_job_filters_from_json ("{\"settlement\":\"monthly\",\"welfare\":[\"周结\"]}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->settlement, ==, "monthly");
+  g_assert_null (back->welfare);
+
   /* Unknown members of a newer release are ignored. */
   g_clear_pointer (&back, wh_job_filters_free);
   back = wh_job_filters_from_json ("{\"version\":2,\"future\":[1],\"settlement\":\"weekly\"}",

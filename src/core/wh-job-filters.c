@@ -309,6 +309,14 @@ read_welfare (JsonObject   *object,
       tag = json_node_get_string (item);
       if (*tag == '\0' || strlen (tag) > 64)
         return invalid (error, "welfare");
+      /* Saved by a release that offered 日结 and 周结 among the benefits:
+       * one control now, the settlement (which wins if both were set). */
+      if (wh_job_settlement_tag (tag) != NULL)
+        {
+          if (filters->settlement == NULL)
+            filters->settlement = g_strdup (wh_job_settlement_tag (tag));
+          continue;
+        }
       wh_job_filters_set_welfare (filters, tag, TRUE);
     }
   return TRUE;
@@ -355,6 +363,42 @@ wh_job_filters_from_json (const char *json,
 }
 
 /* ---- Query ---------------------------------------------------------------- */
+
+static void
+format_day (GDate *day,
+            char   text[16])
+{
+  g_snprintf (text, 16, "%04d-%02d-%02d", g_date_get_year (day), g_date_get_month (day),
+              g_date_get_day (day));
+}
+
+gboolean
+wh_job_is_closed (const WhRecord *job,
+                  GDate          *today)
+{
+  char text[16];
+
+  g_return_val_if_fail (job != NULL && job->collection == &wh_collection_jobs, FALSE);
+  g_return_val_if_fail (today != NULL && g_date_valid (today), FALSE);
+
+  if (!wh_record_is_set (job, "expires_at"))
+    return FALSE;
+  format_day (today, text);
+  return strcmp (wh_record_get_text (job, "expires_at"), text) < 0;
+}
+
+const char *
+wh_job_settlement_tag (const char *tag)
+{
+  static const char * const tags[][2] = {
+    { "日结", "daily" }, { "周结", "weekly" }, { "月结", "monthly" },
+  };
+
+  for (guint i = 0; tag && i < G_N_ELEMENTS (tags); i++)
+    if (strcmp (tag, tags[i][0]) == 0)
+      return tags[i][1];
+  return NULL;
+}
 
 WhQuery *
 wh_job_filters_to_query (const WhJobFilters *filters,
@@ -404,8 +448,7 @@ wh_job_filters_to_query (const WhJobFilters *filters,
       char text[16];
 
       /* Open through its last day; a job with no end stays open. */
-      g_snprintf (text, sizeof text, "%04d-%02d-%02d", g_date_get_year (today),
-                  g_date_get_month (today), g_date_get_day (today));
+      format_day (today, text);
       wh_query_where_text_or_unset (query, "expires_at", WH_QUERY_GE, text);
     }
   if (search && *search)

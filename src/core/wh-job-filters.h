@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "wh-query.h"
+#include "wh-record.h"
 
 G_BEGIN_DECLS
 
@@ -73,6 +74,14 @@ WhQuery      *wh_job_filters_to_query   (const WhJobFilters *filters,
                                          gboolean            has_origin,
                                          double              lat,
                                          double              lon);
+
+/* Whether a job is closed on today: its expires_at is before it. */
+gboolean      wh_job_is_closed          (const WhRecord     *job,
+                                         GDate              *today);
+/* The settlement ("daily", "weekly", "monthly") a welfare tag of the data
+ * says (日结, 周结, 月结), or NULL. The settlement field says it already:
+ * such a tag is neither offered as a benefit nor shown twice. */
+const char   *wh_job_settlement_tag     (const char         *tag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhJobFilters, wh_job_filters_free)
 
