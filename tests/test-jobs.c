@@ -616,7 +616,7 @@ test_filter_settings (void)
   f->pay_min = 200;
   f->pay_max = 300;
   f->settlement = g_strdup ("daily");
-  wh_job_filters_set_welfare (f, "日结", TRUE);
+  wh_job_filters_set_welfare (f, "五险一金", TRUE);
   wh_job_filters_set_welfare (f, "包吃住", TRUE);
   f->posted_within = 3;
   f->show_closed = TRUE;
@@ -662,8 +662,8 @@ test_filter_settings (void)
     }
 
   /* Turning a tag off leaves the others. */
-  wh_job_filters_set_welfare (f, "日结", FALSE);
-  g_assert_false (wh_job_filters_has_welfare (f, "日结"));
+  wh_job_filters_set_welfare (f, "五险一金", FALSE);
+  g_assert_false (wh_job_filters_has_welfare (f, "五险一金"));
   g_assert_true (wh_job_filters_has_welfare (f, "包吃住"));
   wh_job_filters_set_welfare (f, "包吃住", FALSE);
   g_assert_null (f->welfare);
