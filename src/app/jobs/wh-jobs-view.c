@@ -63,6 +63,7 @@ struct _WhJobsView
   guint          choices_source; /* a reload of the cities and trades is scheduled */
 
   char          *applied_search; /* the text of the last query asked for */
+  char          *section;        /* the section shown: "jobs", "mine", "fairs" */
   gboolean       busy;
   gboolean       has_origin;
   double         lat;
@@ -218,6 +219,16 @@ load_choices (WhJobsView *self)
 
 /* ---- The list ------------------------------------------------------------------------ */
 
+/* The day jobs are open on: this desktop's, offline too. */
+static GDate *
+today_date (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_new_dmy (g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                         g_date_time_get_year (now));
+}
+
 static char *
 distance_text (WhJobsView     *self,
                const WhRecord *record)
@@ -256,7 +267,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   g_autofree char *where_text = NULL;
   g_autofree char *tags_text = NULL;
   g_autofree char *a11y = NULL;
-  g_auto(GStrv) tag_list = wh_record_dup_strv (r, "welfare");
+  gboolean closed;
   const char *district = wh_record_is_set (r, "district") ? wh_record_get_text (r, "district") : NULL;
 
   where_text = g_strjoin (" · ", wh_record_get_text (r, "employer_name"),
@@ -277,20 +288,36 @@ bind_row_cb (GtkSignalListItemFactory *factory,
       salary = g_strdup_printf (_("%s · about %'d CNY a month"), plain, (int) round (monthly));
     }
   {
-    const char *settlement = wh_format_settlement (wh_record_get_text (r, "settlement"));
-    g_autoptr(GString) line = g_string_new (settlement);
+    g_autofree char *benefits = wh_format_benefits (r, " · ");
+    g_autoptr(GDate) today = today_date ();
 
-    /* In Chinese "paid daily" is the tag 日结 itself: say it once. */
-    for (guint i = 0; tag_list && tag_list[i]; i++)
-      if (g_strcmp0 (tag_list[i], settlement) != 0)
-        g_string_append_printf (line, "%s%s", line->len ? " · " : "", tag_list[i]);
-    tags_text = g_string_free (g_steal_pointer (&line), FALSE);
+    /* The settlement once, in the person's language: the tags that say it
+     * too (日结) are left out of the benefits. A closed job says so first. */
+    closed = wh_job_is_closed (r, today);
+    tags_text = g_strjoin (" · ", wh_format_settlement (wh_record_get_text (r, "settlement")),
+                           benefits, NULL);
+    if (closed)
+      {
+        g_autofree char *open = g_steal_pointer (&tags_text);
+
+        tags_text = g_strjoin (" · ", _("Closed"), open, NULL);
+      }
   }
   gtk_label_set_text (GTK_LABEL (title), wh_record_get_text (r, "title"));
   gtk_label_set_text (GTK_LABEL (pay), salary);
   gtk_label_set_text (GTK_LABEL (where), where_text);
   gtk_label_set_text (GTK_LABEL (tags), tags_text);
-  a11y = g_strdup_printf ("%s, %s, %s", wh_record_get_text (r, "title"), salary, where_text);
+  if (closed)
+    gtk_widget_add_css_class (tags, "error");
+  else
+    gtk_widget_remove_css_class (tags, "error");
+  if (closed)
+    /* Translators: a job in the list read out: its title, pay and place,
+     * then that it is closed */
+    a11y = g_strdup_printf (_("%s, %s, %s, closed"), wh_record_get_text (r, "title"), salary,
+                            where_text);
+  else
+    a11y = g_strdup_printf ("%s, %s, %s", wh_record_get_text (r, "title"), salary, where_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 
@@ -477,10 +504,7 @@ items_changed_cb (WhJobsView *self)
 static WhQuery *
 build_query (WhJobsView *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDate) today = g_date_new_dmy (g_date_time_get_day_of_month (now),
-                                           g_date_time_get_month (now),
-                                           g_date_time_get_year (now));
+  g_autoptr(GDate) today = today_date ();
 
   return wh_job_filters_to_query (self->filters,
                                   gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), today,
@@ -563,13 +587,25 @@ show_detail (WhJobsView *self,
              const char *page,
              const char *title)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkWidget) focus = NULL;
+
+  if (root != NULL && gtk_root_get_focus (root) != NULL)
+    focus = g_object_ref (gtk_root_get_focus (root));
   gtk_label_set_text (self->detail_title, title ? title : "");
   gtk_stack_set_visible_child_name (self->detail_stack, page);
   if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     wh_keynav_remember_focus (GTK_WIDGET (self), "detail");
+  /* The leaflet gives the focus to the first thing on the detail page it
+   * shows: the job's title, a selectable label, which then selects all
+   * of itself. Folded, the focus goes to Back; side by side, it stays on
+   * the row opened; and nothing of the title is selected. */
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   if (adw_leaflet_get_folded (self->leaflet))
     gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  else if (focus != NULL && gtk_widget_get_root (focus) == root)
+    gtk_widget_grab_focus (focus);
+  wh_job_page_unselect (self->job_page);
 }
 
 static void
@@ -700,10 +736,32 @@ fair_activated_cb (WhJobsView     *self,
   show_detail (self, "fair", wh_record_get_text (fair, "title"));
 }
 
+/* Nothing stays in the detail pane that the list beside it did not open. */
+static void
+clear_detail (WhJobsView *self)
+{
+  g_cancellable_cancel (self->open_cancellable);
+  wh_job_page_clear (self->job_page);
+  wh_job_fair_page_clear (self->fair_page);
+  gtk_stack_set_visible_child_name (self->detail_stack, "none");
+  gtk_label_set_text (self->detail_title, "");
+}
+
 static void
 section_changed_cb (WhJobsView *self)
 {
   const char *name = adw_view_stack_get_visible_child_name (self->sections);
+
+  /* A fair shown beside the jobs after Ctrl+F, a job beside the fairs:
+   * another section, another list, so the detail of the last one goes. */
+  if (g_strcmp0 (name, self->section) != 0)
+    {
+      g_free (self->section);
+      self->section = g_strdup (name);
+      clear_detail (self);
+      if (adw_leaflet_get_folded (self->leaflet))
+        adw_leaflet_set_visible_child_name (self->leaflet, "list");
+    }
 
   gtk_toggle_button_set_active (self->jobs_button, g_strcmp0 (name, "jobs") == 0);
   gtk_toggle_button_set_active (self->mine_button, g_strcmp0 (name, "mine") == 0);
@@ -862,11 +920,7 @@ reset_to (WhJobsView   *self,
   save_filters (self);
   sync_controls (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  g_cancellable_cancel (self->open_cancellable);
-  wh_job_page_clear (self->job_page);
-  wh_job_fair_page_clear (self->fair_page);
-  gtk_stack_set_visible_child_name (self->detail_stack, "none");
-  gtk_label_set_text (self->detail_title, "");
+  clear_detail (self);
   adw_view_stack_set_visible_child_name (self->sections, "jobs");
   adw_leaflet_set_visible_child_name (self->leaflet, "list");
   apply_filters (self);
@@ -994,6 +1048,7 @@ wh_jobs_view_finalize (GObject *object)
 
   wh_job_filters_free (self->filters);
   g_free (self->applied_search);
+  g_free (self->section);
   G_OBJECT_CLASS (wh_jobs_view_parent_class)->finalize (object);
 }
 
