@@ -300,7 +300,8 @@ bind_row_cb (GtkSignalListItemFactory *factory,
       {
         g_autofree char *open = g_steal_pointer (&tags_text);
 
-        tags_text = g_strjoin (" · ", _("Closed"), open, NULL);
+        /* Translators: a job past its last day to apply (已截止) */
+        tags_text = g_strjoin (" · ", C_("job", "Closed"), open, NULL);
       }
   }
   gtk_label_set_text (GTK_LABEL (title), wh_record_get_text (r, "title"));
