@@ -828,6 +828,74 @@ test_distance_order (void)
   }
 }
 
+/* ---- A search split by the field it matched --------------------------------------------- */
+
+/* 电工 is in titles (高级电工, 维修电工学徒) and in an employer's name
+ * (电工之家服务部): the title's hits, then the others, split the search's
+ * hits in two, none in both, each list paged as the whole one is. */
+static void
+test_match_field (void)
+{
+  g_autoptr(WhStore) store = NULL;
+  g_autofree char *path = make_store (&store);
+  const char * const words[] = { "电工", "保洁", "dg", "Acme" };
+
+  for (guint w = 0; w < G_N_ELEMENTS (words); w++)
+    {
+      g_autoptr(WhQuery) all = wh_query_new (&wh_collection_jobs);
+      g_autoptr(WhQuery) title = NULL;
+      g_autoptr(WhQuery) rest = NULL;
+      g_autoptr(GPtrArray) every = NULL;
+      g_autoptr(GPtrArray) in_title = NULL;
+      g_autoptr(GPtrArray) others = NULL;
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_autoptr(GError) error = NULL;
+
+      wh_query_set_match (all, words[w]);
+      wh_query_set_order (all, "posted_at", TRUE);
+      title = wh_query_copy (all);
+      wh_query_set_match_field (title, "title", FALSE);
+      rest = wh_query_copy (all);
+      wh_query_set_match_field (rest, "title", TRUE);
+      every = wh_store_query (store, all, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      in_title = wh_store_query (store, title, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      others = wh_store_query (store, rest, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (every->len, >, 0);
+      g_assert_cmpuint (in_title->len + others->len, ==, every->len);
+      g_assert_cmpint (wh_store_query_count (store, title, NULL), ==, in_title->len);
+      g_assert_cmpint (wh_store_query_count (store, rest, NULL), ==, others->len);
+      for (guint i = 0; i < in_title->len; i++)
+        g_hash_table_add (seen, &((WhRecord *) in_title->pdata[i])->id);
+      for (guint i = 0; i < others->len; i++)
+        g_assert_false (g_hash_table_contains (seen, &((WhRecord *) others->pdata[i])->id));
+      if (g_strcmp0 (words[w], "电工") == 0)
+        {
+          g_assert_cmpuint (in_title->len, >, 0);
+          g_assert_cmpuint (others->len, >, 0);
+          for (guint i = 0; i < in_title->len; i++)
+            g_assert_nonnull (strstr (wh_record_get_text (in_title->pdata[i], "title"), "电工"));
+          for (guint i = 0; i < others->len; i++)
+            {
+              g_assert_null (strstr (wh_record_get_text (others->pdata[i], "title"), "电工"));
+              g_assert_cmpstr (wh_record_get_text (others->pdata[i], "employer_name"), ==,
+                               "电工之家服务部");
+            }
+        }
+      /* Paged by key after a row, as a list model pages it. */
+      if (others->len > 6)
+        {
+          g_autoptr(GPtrArray) after = wh_store_query_page (store, rest, others->pdata[2], FALSE, 0,
+                                                            3, &error);
+
+          g_assert_no_error (error);
+          assert_same_ids (after, others, 3, words[w]);
+        }
+    }
+}
+
 /* ---- The list model without blocking -------------------------------------------------- */
 
 static void
@@ -1094,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/jobs/query/distance", test_distance_order);
   g_test_add_func ("/jobs/query/pay-order", test_pay_order);
   g_test_add_func ("/jobs/cache/index-change", test_index_change);
+  g_test_add_func ("/jobs/query/match-field", test_match_field);
   g_test_add_func ("/jobs/list-model/async", test_async_query);
   g_test_add_func ("/jobs/bookmarks/server", test_bookmarks_server);
   g_test_add_func ("/jobs/fairs/ics", test_fair_ics);
