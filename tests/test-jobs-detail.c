@@ -153,6 +153,26 @@ row_line (GtkWidget *row,
   return gtk_label_get_text (GTK_LABEL (label));
 }
 
+static gboolean
+is_row_titled (GtkWidget *widget,
+               gpointer   title)
+{
+  return GTK_IS_BOX (widget) && gtk_widget_get_ancestor (widget, GTK_TYPE_LIST_VIEW) != NULL &&
+         GTK_IS_LABEL (gtk_widget_get_first_child (widget)) && gtk_widget_get_mapped (widget) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (gtk_widget_get_first_child (widget))),
+                    title) == 0;
+}
+
+static const char *
+title_at (Page *p,
+          guint position)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (p->list)));
+  g_autoptr(WhRecordObject) item = g_list_model_get_item (model, position);
+
+  return wh_record_get_text (wh_record_object_get_record (item), "title");
+}
+
 static WhJobFilters *
 filters_with_closed (Page    *p,
                      gboolean show)
@@ -214,6 +234,51 @@ test_closed_and_benefits (void)
   wh_jobs_view_set_filters (p.view, hidden);
   want_rows = 2;
   g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  page_clear (&p);
+}
+
+/* ---- A search: title matches first (item 16) ------------------------------------ */
+
+/* The search's delayed signal came and its rows are in: no longer the
+ * newest job first (on the old code, never). */
+static gboolean
+searched (gpointer data)
+{
+  Page *p = data;
+
+  return has_rows (p) && n_rows (p) > 0 && g_strcmp0 (title_at (p, 0), "瓦工") != 0;
+}
+
+static void
+test_title_matches_first (void)
+{
+  WhRecord *tiler = wh_test_make_job (4, 4, "瓦工", NULL);
+  GtkWidget *search, *row;
+  Page p = { 0 };
+
+  page_show (&p, 1000);
+  /* The newest job, at a 保洁 company. */
+  wh_record_set_text (tiler, "employer_name", "洁净保洁服务公司");
+  wh_record_set_text (tiler, "posted_at", "2026-12-01");
+  wh_test_apply (p.store, &wh_collection_jobs, NULL, 4, tiler, NULL);
+  want_rows = 3;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  g_assert_cmpstr (title_at (&p, 0), ==, "瓦工");
+
+  search = wh_test_find_descendant (GTK_WIDGET (p.view), GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (search), "保洁");
+  want_rows = 3;
+  g_assert_true (wh_test_spin_until (searched, &p, 5000));
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  wh_test_spin (100);
+  g_assert_cmpstr (title_at (&p, 0), ==, "保洁员");
+  g_assert_cmpstr (title_at (&p, 1), ==, "保洁员");
+  g_assert_cmpstr (title_at (&p, 2), ==, "瓦工");
+  row = wh_test_find_widget (p.list, is_row_titled, (gpointer) "瓦工");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (row_line (row, 3), "Employer matches · "));
+  row = wh_test_find_widget (p.list, is_row_titled, (gpointer) "保洁员");
+  g_assert_false (g_str_has_prefix (row_line (row, 3), "Employer matches"));
   page_clear (&p);
 }
 
@@ -512,6 +577,7 @@ main (int   argc,
   gtk_init ();
   adw_init ();
   g_test_add_func ("/ui/jobs/closed-and-benefits", test_closed_and_benefits);
+  g_test_add_func ("/ui/jobs/title-matches-first", test_title_matches_first);
   g_test_add_func ("/ui/jobs/filter-popover", test_filter_popover);
   g_test_add_func ("/ui/jobs/marks-and-my-jobs", test_marks_and_my_jobs);
   g_test_add_func ("/ui/jobs/no-stale-fair", test_no_stale_fair);

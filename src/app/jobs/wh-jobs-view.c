@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "wh-format.h"
 #include "wh-keynav.h"
@@ -54,7 +55,9 @@ struct _WhJobsView
   /* Owned references */
   WhContext     *context;
   WhStore       *store;
-  WhListModel   *model;
+  WhListModel   *model;       /* the jobs; with a search, those whose title matches */
+  WhListModel   *others;      /* with a search, the rest of its hits (the employer's name, the text) */
+  GListModel    *rows;        /* model, then others: what the list shows */
   WhJobFilters  *filters;
   GCancellable  *cancellable;  /* the pending query and choice loading */
   GCancellable  *empty_cancellable; /* the count behind the empty state */
@@ -64,6 +67,7 @@ struct _WhJobsView
 
   char          *applied_search; /* the text of the last query asked for */
   char          *section;        /* the section shown: "jobs", "mine", "fairs" */
+  guint          pending;        /* queries asked for and not in yet */
   gboolean       busy;
   gboolean       has_origin;
   double         lat;
@@ -248,6 +252,26 @@ setup_row_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, wh_format_four_line_row_new ());
 }
 
+/* Whether the row at position is a search's hit whose title does not
+ * have the words but its employer's name does: the row says so, or a 瓦工
+ * would seem listed for 保洁 by mistake. */
+static gboolean
+employer_matches (WhJobsView     *self,
+                  guint           position,
+                  const WhRecord *job)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *words = NULL;
+  g_autofree char *employer = NULL;
+
+  if (text == NULL || *text == '\0' || self->model == NULL ||
+      position < g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return FALSE;
+  words = g_utf8_casefold (g_strstrip (g_strdup (text)), -1);
+  employer = g_utf8_casefold (wh_record_get_text (job, "employer_name"), -1);
+  return *words != '\0' && strstr (employer, words) != NULL;
+}
+
 static void
 bind_row_cb (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
@@ -296,6 +320,14 @@ bind_row_cb (GtkSignalListItemFactory *factory,
     closed = wh_job_is_closed (r, today);
     tags_text = g_strjoin (" · ", wh_format_settlement (wh_record_get_text (r, "settlement")),
                            benefits, NULL);
+    if (employer_matches (self, gtk_list_item_get_position (item), r))
+      {
+        g_autofree char *rest = g_steal_pointer (&tags_text);
+
+        /* Translators: a job found by a search because its employer's
+         * name has the words, not its title */
+        tags_text = g_strjoin (" · ", _("Employer matches"), rest, NULL);
+      }
     if (closed)
       {
         g_autofree char *open = g_steal_pointer (&tags_text);
@@ -426,7 +458,7 @@ empty_button_clicked_cb (WhJobsView *self)
 static void
 update_summary (WhJobsView *self)
 {
-  guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
   g_autofree char *count = NULL;
   g_autofree char *text = NULL;
   const char *order = wh_job_filter_popover_get_sort_label (self->filter_popover);
@@ -468,7 +500,7 @@ empty_count_cb (GObject      *source,
 static void
 update_empty_state (WhJobsView *self)
 {
-  guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
 
   update_summary (self);
   /* Any count still on its way is out of date. */
@@ -502,14 +534,24 @@ items_changed_cb (WhJobsView *self)
   update_empty_state (self);
 }
 
+/* The list is two queries: with a search, the jobs whose title has the
+ * words first (a 保洁 company's 瓦工 is not what someone who typed 保洁
+ * looks for first), then the rest of its hits, each in the order chosen;
+ * without, every job, then nothing. */
 static WhQuery *
-build_query (WhJobsView *self)
+build_query (WhJobsView *self,
+             gboolean    others)
 {
   g_autoptr(GDate) today = today_date ();
+  WhQuery *query = wh_job_filters_to_query (self->filters,
+                                            gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                            today, self->has_origin, self->lat, self->lon);
 
-  return wh_job_filters_to_query (self->filters,
-                                  gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), today,
-                                  self->has_origin, self->lat, self->lon);
+  if (has_search (self))
+    wh_query_set_match_field (query, "title", others);
+  else if (others)
+    wh_query_where_id_in (query, NULL, 0);
+  return query;
 }
 
 static void
@@ -538,16 +580,20 @@ set_query_cb (GObject      *object,
    * which is already in. */
   gtk_list_view_set_model (self->list_view, NULL);
   ok = wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error);
-  set_list_model (self->list_view, G_LIST_MODEL (self->model));
+  set_list_model (self->list_view, self->rows);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
   if (!ok)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      self->pending = 0;
       set_busy (self, FALSE);
       show_empty (self, EMPTY_ERROR, error->message);
       return;
     }
+  /* Superseded queries end cancelled above: this one is of the last pair. */
+  if (self->pending > 0 && --self->pending > 0)
+    return;
   set_busy (self, FALSE);
   update_empty_state (self);
 }
@@ -560,13 +606,17 @@ apply_filters (WhJobsView *self)
   update_filter_button (self);
   if (self->model == NULL)
     return;
-  query = build_query (self);
+  query = build_query (self, FALSE);
   g_free (self->applied_search);
   self->applied_search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   set_busy (self, TRUE);
   /* Counting a million rows takes longer than a frame: off the main thread,
    * and the rows shown stay until the new ones are ready. */
+  self->pending = 2;
   wh_list_model_set_query_async (self->model, query, NULL, set_query_cb, g_object_ref (self));
+  g_clear_pointer (&query, wh_query_free);
+  query = build_query (self, TRUE);
+  wh_list_model_set_query_async (self->others, query, NULL, set_query_cb, g_object_ref (self));
 }
 
 static void
@@ -678,7 +728,7 @@ static void
 job_activated_cb (WhJobsView *self,
                   guint       position)
 {
-  g_autoptr(WhRecordObject) object = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  g_autoptr(WhRecordObject) object = g_list_model_get_item (self->rows, position);
 
   if (object)
     show_job (self, wh_record_object_get_record (object));
@@ -838,12 +888,24 @@ set_store (WhJobsView *self,
                                               self, 0);
 
   /* The first list reads synchronously once; every change after is async. */
-  query = build_query (self);
+  query = build_query (self, FALSE);
   g_clear_object (&self->model);
   self->model = wh_list_model_new (store, query);
-  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (items_changed_cb), self,
+  g_clear_pointer (&query, wh_query_free);
+  query = build_query (self, TRUE);
+  g_clear_object (&self->others);
+  self->others = wh_list_model_new (store, query);
+  {
+    GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+    g_list_store_append (parts, self->model);
+    g_list_store_append (parts, self->others);
+    g_clear_object (&self->rows);
+    self->rows = G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
+  }
+  g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (items_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  set_list_model (self->list_view, G_LIST_MODEL (self->model));
+  set_list_model (self->list_view, self->rows);
 
   wh_job_fairs_page_set_store (self->fairs_page, store);
   wh_job_filter_popover_set_store (self->filter_popover, store);
@@ -1035,6 +1097,8 @@ wh_jobs_view_dispose (GObject *object)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_handle_id (&self->choices_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOBS_VIEW);
+  g_clear_object (&self->rows);
+  g_clear_object (&self->others);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   g_clear_object (&self->context);
