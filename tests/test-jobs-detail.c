@@ -528,6 +528,66 @@ has_fairs (gpointer data)
                               (gpointer) &wh_collection_fairs) != NULL;
 }
 
+/* ---- Back returns to the row opened, in My Jobs too (item 6) -------------------- */
+
+static gboolean
+shows_detail (gpointer data)
+{
+  Page *p = data;
+  AdwLeaflet *leaflet = ADW_LEAFLET (wh_test_find_descendant (GTK_WIDGET (p->view),
+                                                              ADW_TYPE_LEAFLET));
+
+  return g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "detail") == 0;
+}
+
+static gboolean
+row_gone (gpointer row)
+{
+  return gtk_widget_get_parent (row) == NULL;
+}
+
+/* Narrow: the second job of My Jobs opened, a sync meanwhile (which reads
+ * My Jobs again, its rows made anew), then Back: the focus is on its row,
+ * not on the first. */
+static void
+test_back_to_my_job (void)
+{
+  GtkWidget *mine, *row, *focus;
+  gint64 id = 3;
+  g_autoptr(GError) error = NULL;
+  Page p = { 0 };
+
+  page_show (&p, 360);
+  g_assert_true (wh_jobs_save_marks (p.store, 3, TRUE, FALSE, &error));
+  g_assert_true (wh_jobs_save_marks (p.store, 2, TRUE, FALSE, &error));
+  g_assert_no_error (error);
+  mine = wh_test_find_widget (GTK_WIDGET (p.view), wh_test_is_section_button, (gpointer) "My Jobs");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (mine), TRUE);
+  g_assert_true (wh_test_spin_until (has_mine_row, &p, 5000));
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (
+    GTK_LIST_BOX (gtk_widget_get_ancestor (wh_test_find_widget (GTK_WIDGET (p.view), is_row_with_id,
+                                                                &id), GTK_TYPE_LIST_BOX)), 1));
+  id = *(gint64 *) g_object_get_data (G_OBJECT (row), "job-id");
+  g_assert_true (gtk_widget_grab_focus (row));
+  g_signal_emit_by_name (row, "activate");
+  g_assert_true (wh_test_spin_until (shows_detail, &p, 5000));
+
+  g_object_ref (row);
+  wh_test_apply (p.store, &wh_collection_jobs, NULL, 9, wh_test_make_job (9, 9, "电工", NULL),
+                 NULL);
+  g_assert_true (wh_test_spin_until (row_gone, row, 5000)); /* made anew */
+  g_object_unref (row);
+
+  g_assert_true (wh_service_page_navigate_back (WH_SERVICE_PAGE (p.view)));
+  wh_test_spin (100);
+  focus = gtk_root_get_focus (GTK_ROOT (p.window));
+  g_assert_nonnull (focus);
+  row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
+  g_assert_nonnull (row);
+  g_assert_true (is_row_with_id (row, &id));
+  page_clear (&p);
+}
+
 /* A fair open, then Ctrl+F: the jobs list and nothing of the fair. */
 static void
 test_no_stale_fair (void)
@@ -581,5 +641,6 @@ main (int   argc,
   g_test_add_func ("/ui/jobs/filter-popover", test_filter_popover);
   g_test_add_func ("/ui/jobs/marks-and-my-jobs", test_marks_and_my_jobs);
   g_test_add_func ("/ui/jobs/no-stale-fair", test_no_stale_fair);
+  g_test_add_func ("/ui/jobs/back-to-my-job", test_back_to_my_job);
   return g_test_run ();
 }

@@ -752,11 +752,24 @@ message_cb (WhJobsView *self,
 static gboolean
 navigate_back (WhJobsView *self)
 {
+  GtkWidget *fallback = GTK_WIDGET (self->sections);
+
   if (!adw_leaflet_get_folded (self->leaflet) ||
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     return FALSE;
+
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", GTK_WIDGET (self->sections));
+  /* My Jobs makes its rows anew when a mark or a sync changes them: the
+   * row opened is then found again by its job. */
+  if (g_strcmp0 (self->section, "mine") == 0 && wh_job_page_get_job_id (self->job_page) > 0)
+    {
+      GtkWidget *row = wh_my_jobs_page_get_row (self->mine_page,
+                                                wh_job_page_get_job_id (self->job_page));
+
+      if (row != NULL)
+        fallback = row;
+    }
+  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", fallback);
   return TRUE;
 }
 

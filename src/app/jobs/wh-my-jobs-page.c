@@ -228,6 +228,23 @@ wh_my_jobs_page_refresh (WhMyJobsPage *self)
   wh_jobs_list_mine_async (self->store, self->cancellable, list_mine_cb, g_object_ref (self));
 }
 
+GtkWidget *
+wh_my_jobs_page_get_row (WhMyJobsPage *self,
+                         gint64        job_id)
+{
+  g_return_val_if_fail (WH_IS_MY_JOBS_PAGE (self), NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->mine_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "job-id");
+
+      if (id != NULL && *id == job_id)
+        return row;
+    }
+  return NULL;
+}
+
 static gboolean
 refresh_idle_cb (gpointer data)
 {
