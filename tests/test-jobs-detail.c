@@ -378,6 +378,44 @@ test_filter_popover (void)
   page_clear (&p);
 }
 
+static gboolean
+is_laid_out (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
+/* In a 360 px window the popover, hung under the Filters button at the
+ * window's right edge, is slid left to end inside the window. */
+static void
+test_filter_popover_narrow (void)
+{
+  GtkWidget *button, *popover;
+  graphene_point_t centre;
+  int x = 0, y = 0, width = 0;
+  Page p = { 0 };
+
+  page_show (&p, 360);
+  want_rows = 2;
+  g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
+  button = wh_test_find_descendant (GTK_WIDGET (p.view), GTK_TYPE_MENU_BUTTON);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  g_assert_true (wh_test_spin_until (is_laid_out, button, 5000));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  g_assert_true (wh_test_spin_until ((gboolean (*) (gpointer)) gtk_widget_get_mapped, popover,
+                                     5000));
+  g_assert_cmpint (gtk_widget_get_width (p.window), <=, 360);
+  g_assert_true (gtk_widget_compute_point (button, p.window,
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (button) / 2.f,
+                                                                 0), &centre));
+  gtk_popover_get_offset (GTK_POPOVER (popover), &x, &y);
+  gtk_widget_measure (popover, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  g_assert_cmpint (width, <=, 360);
+  g_assert_cmpfloat (centre.x + x + width / 2.f, <=, gtk_widget_get_width (p.window));
+  g_assert_cmpfloat (centre.x + x - width / 2.f, >=, 0);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  page_clear (&p);
+}
+
 /* ---- The detail pane, marks and My Jobs (items 17, 20) -------------------------- */
 
 static gboolean
@@ -639,6 +677,7 @@ main (int   argc,
   g_test_add_func ("/ui/jobs/closed-and-benefits", test_closed_and_benefits);
   g_test_add_func ("/ui/jobs/title-matches-first", test_title_matches_first);
   g_test_add_func ("/ui/jobs/filter-popover", test_filter_popover);
+  g_test_add_func ("/ui/jobs/filter-popover-narrow", test_filter_popover_narrow);
   g_test_add_func ("/ui/jobs/marks-and-my-jobs", test_marks_and_my_jobs);
   g_test_add_func ("/ui/jobs/no-stale-fair", test_no_stale_fair);
   g_test_add_func ("/ui/jobs/back-to-my-job", test_back_to_my_job);

@@ -624,6 +624,13 @@ wh_job_filter_popover_init (WhJobFilterPopover *self)
   for (guint i = 0; i < G_N_ELEMENTS (welfare_tags); i++)
     {
       GtkWidget *button = gtk_toggle_button_new_with_label (wh_format_benefit (welfare_tags[i]));
+      GtkWidget *label = gtk_button_get_child (GTK_BUTTON (button));
+
+      /* A long name (Insurance and housing fund) is cut rather than widen
+       * the popover past a narrow window; the tooltip has it whole. */
+      if (GTK_IS_LABEL (label))
+        gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_tooltip_text (button, wh_format_benefit (welfare_tags[i]));
 
       gtk_widget_add_css_class (button, "pill");
       g_signal_connect_object (button, "toggled", G_CALLBACK (welfare_toggled_cb), self, 0);

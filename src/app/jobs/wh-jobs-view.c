@@ -182,6 +182,31 @@ filter_changed_cb (WhJobsView *self)
   apply_filters (self);
 }
 
+/* The popover hangs centred under the Filters button, at the window's right
+ * edge: in a narrow window half of it would be past that edge (GTK lets a
+ * popover leave its window, onto the screen). Slid left to end inside it. */
+static void
+popover_map_cb (WhJobsView *self)
+{
+  GtkWidget *popover = GTK_WIDGET (self->filter_popover);
+  GtkWidget *button = GTK_WIDGET (self->filter_button);
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (button));
+  graphene_point_t centre;
+  int width = 0, margin = 6;
+
+  gtk_popover_set_offset (GTK_POPOVER (self->filter_popover), 0, 0);
+  if (root == NULL ||
+      !gtk_widget_compute_point (button, root,
+                                 &GRAPHENE_POINT_INIT (gtk_widget_get_width (button) / 2.f, 0),
+                                 &centre))
+    return;
+  gtk_widget_measure (popover, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  if (centre.x + width / 2.f > gtk_widget_get_width (root) - margin)
+    gtk_popover_set_offset (GTK_POPOVER (self->filter_popover),
+                            (int) (gtk_widget_get_width (root) - margin - width / 2.f - centre.x),
+                            0);
+}
+
 static void
 clear_filters_cb (WhJobsView *self)
 {
@@ -1182,6 +1207,7 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, job_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, popover_map_cb);
   gtk_widget_class_bind_template_callback (widget_class, mine_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, other_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
