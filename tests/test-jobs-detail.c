@@ -348,7 +348,7 @@ test_filter_popover (void)
   g_assert_null (wh_test_find_widget (popover, is_toggle_labelled, (gpointer) "日结"));
   g_assert_null (wh_test_find_widget (popover, is_toggle_labelled, (gpointer) "Paid daily"));
   g_assert_null (wh_test_find_widget (popover, is_toggle_labelled, (gpointer) "包吃住"));
-  chip = wh_test_find_widget (popover, is_toggle_labelled, (gpointer) "Meals and housing provided");
+  chip = wh_test_find_widget (popover, is_toggle_labelled, (gpointer) "Room and board");
   g_assert_nonnull (chip);
   g_assert_false (gtk_widget_has_css_class (chip, "suggested-action"));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (chip), TRUE);

@@ -42,11 +42,11 @@ static const struct
   const char *tag;
   const char *label;
 } benefits[] = {
-  { "五险一金", NC_("benefit", "Insurance and housing fund") },
+  { "五险一金", NC_("benefit", "Full social insurance") },
   { "五险", NC_("benefit", "Social insurance") },
   { "包吃", NC_("benefit", "Meals provided") },
   { "包住", NC_("benefit", "Housing provided") },
-  { "包吃住", NC_("benefit", "Meals and housing provided") },
+  { "包吃住", NC_("benefit", "Room and board") },
   { "日结", NC_("benefit", "Paid daily") },
   { "周结", NC_("benefit", "Paid weekly") },
   { "月结", NC_("benefit", "Paid monthly") },

@@ -80,7 +80,7 @@ with whe2e.Session("jobs") as s:
         button.click()
         s.check("the filters offer no 日结 chip (the settlement drop-down says it)",
                 not s.find("push button", "日结", timeout=2))
-        tag = s.find_one("push button", "Insurance and housing fund", timeout=5)
+        tag = s.find_one("push button", "Full social insurance", timeout=5)
         if s.check("the filters offer 五险一金 in English", tag):
             # Through the accessible action: a pointer click lands off target
             # inside a popover under Xvfb, which has no compositor.
@@ -91,7 +91,7 @@ with whe2e.Session("jobs") as s:
             rows = s.list_items("Jobs list", timeout=10)
             lines = [t for r in rows[:5] for t in s.labels(r) if t.startswith("Paid ")]
             s.check("every job left offers it, said in English",
-                    lines and all("Insurance and housing fund" in t for t in lines),
+                    lines and all("Full social insurance" in t for t in lines),
                     repr(lines[:3]))
             s.check("a row says its settlement once, and no tag in Chinese",
                     lines and not any(c in t for t in lines for c in ("日结", "周结", "五险一金")),

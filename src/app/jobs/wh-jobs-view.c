@@ -579,6 +579,16 @@ build_query (WhJobsView *self,
   return query;
 }
 
+/* What the list view shows: both parts with a search, else the jobs alone
+ * (the other part is empty then; the list keeps the plain model). */
+static GListModel *
+shown_rows (WhJobsView *self)
+{
+  if (self->applied_search != NULL && *self->applied_search != '\0')
+    return self->rows;
+  return G_LIST_MODEL (self->model);
+}
+
 static void
 set_list_model (GtkListView *view,
                 GListModel  *model)
@@ -605,7 +615,7 @@ set_query_cb (GObject      *object,
    * which is already in. */
   gtk_list_view_set_model (self->list_view, NULL);
   ok = wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error);
-  set_list_model (self->list_view, self->rows);
+  set_list_model (self->list_view, shown_rows (self));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
   if (!ok)
     {
@@ -943,7 +953,7 @@ set_store (WhJobsView *self,
   }
   g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (items_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  set_list_model (self->list_view, self->rows);
+  set_list_model (self->list_view, shown_rows (self));
 
   wh_job_fairs_page_set_store (self->fairs_page, store);
   wh_job_filter_popover_set_store (self->filter_popover, store);
