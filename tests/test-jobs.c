@@ -83,6 +83,15 @@ make_store (WhStore **store_out)
         }
       if (id % 7 == 0)
         wh_record_set_text (r, "description", "招聘保洁阿姨，能吃苦耐劳");
+      /* A third closed by 2026-11-20 (one of them that very day, still
+       * open), a third open, a third with no end. */
+      if (id % 3 == 1)
+        {
+          g_snprintf (date, sizeof date, "2026-11-%02d", id % 9 == 1 ? 20 : 19 - (int) (id % 9));
+          wh_record_set_text (r, "expires_at", date);
+        }
+      else if (id % 3 == 2)
+        wh_record_set_text (r, "expires_at", "2026-12-31");
       g_ptr_array_add (page->records, r);
     }
   page->next_since = page->server_rev = N_JOBS;
@@ -133,6 +142,10 @@ plain_match (const WhJobFilters *f,
       return FALSE;
   if (f->posted_within && strcmp (wh_record_get_text (r, "posted_at"), since) < 0)
     return FALSE;
+  /* Closed before the day the combinations run on (2026-11-20). */
+  if (!f->show_closed && wh_record_is_set (r, "expires_at") &&
+      strcmp (wh_record_get_text (r, "expires_at"), "2026-11-20") < 0)
+    return FALSE;
   if (search && !text_has (r, "title", search) && !text_has (r, "employer_name", search) &&
       !text_has (r, "description", search))
     return FALSE;
@@ -149,19 +162,28 @@ compare_newest (gconstpointer a,
   return c ? c : (x->id < y->id) - (x->id > y->id);
 }
 
-/* What a job pays at least in a month: the factors of Chinese payroll
- * (21.75 paid days a month, 8 hours a day), said again here. */
+/* What a job pays at least (field salary_min) or at most (salary_max) in a
+ * month: the factors of Chinese payroll (21.75 paid days a month, 8 hours a
+ * day), said again here. */
 static double
-monthly_pay (const WhRecord *r)
+monthly_pay_of (const WhRecord *r,
+                const char     *field)
 {
   const char *period = wh_record_get_text (r, "salary_period");
-  double pay = wh_record_get_int (r, "salary_min");
+  double pay = wh_record_get_int (r, field);
 
   return strcmp (period, "hour") == 0 ? pay * 174.0 :
          strcmp (period, "day") == 0 ? pay * 21.75 : pay;
 }
 
-/* Highest monthly equivalent first, ties by id (newest first). */
+static double
+monthly_pay (const WhRecord *r)
+{
+  return monthly_pay_of (r, "salary_min");
+}
+
+/* Highest monthly equivalent first; of the same least pay, the higher top
+ * of the range first; then by id (newest first). */
 static int
 compare_salary (gconstpointer a,
                 gconstpointer b)
@@ -169,6 +191,10 @@ compare_salary (gconstpointer a,
   const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
   double u = monthly_pay (x), v = monthly_pay (y);
 
+  if (u != v)
+    return u < v ? 1 : -1;
+  u = monthly_pay_of (x, "salary_max");
+  v = monthly_pay_of (y, "salary_max");
   if (u != v)
     return u < v ? 1 : -1;
   return (x->id < y->id) - (x->id > y->id);
@@ -258,6 +284,8 @@ apply_combination (WhJobFilters *f,
     f->posted_within = 7;
   if (mask & 128)
     *search = (mask & 64) ? "电工" : "保洁";
+  /* The closed jobs too, in a third of the combinations. */
+  f->show_closed = mask % 3 == 0;
 }
 
 static void
@@ -447,6 +475,7 @@ test_pay_order (void)
   g_ptr_array_sort (want, compare_salary);
 
   f->sort = WH_JOB_SORT_SALARY;
+  f->show_closed = TRUE; /* every row, as the scan above */
   query = wh_job_filters_to_query (f, NULL, today, FALSE, 0, 0);
   g_assert_cmpstr (wh_query_get_order_field (query), ==, "monthly_pay");
   g_assert_true (wh_query_get_descending (query));
@@ -467,6 +496,16 @@ test_pay_order (void)
           by_hour += g_strcmp0 (wh_record_get_text (r, "salary_period"), "hour") == 0;
         }
     }
+  /* Ties on the least pay were there to break, by the top of the range. */
+  {
+    guint broken = 0;
+
+    for (guint i = 1; i < want->len; i++)
+      broken += monthly_pay (want->pdata[i - 1]) == monthly_pay (want->pdata[i]) &&
+                monthly_pay_of (want->pdata[i - 1], "salary_max") >
+                  monthly_pay_of (want->pdata[i], "salary_max");
+    g_assert_cmpuint (broken, >, 0);
+  }
   /* Hourly and daily jobs that pay well are among the best paid third, not
    * below every monthly wage as their bare numbers would put them. */
   g_assert_cmpuint (by_day, >, 0);
@@ -566,7 +605,7 @@ test_filter_settings (void)
     "", "not json", "[]", "42", "{\"region\":\"广州\"}", "{\"region\":-5}",
     "{\"settlement\":\"yearly\"}", "{\"sort\":\"random\"}", "{\"welfare\":\"日结\"}",
     "{\"welfare\":[1,2]}", "{\"pay\":{\"min\":100}}", "{\"pay\":{\"period\":\"month\",\"min\":9,\"max\":3}}",
-    "{\"posted_within_days\":1.5}", "{\"category\":\"\"}", "{\"region\":1e99}",
+    "{\"posted_within_days\":1.5}", "{\"show_closed\":1}", "{\"category\":\"\"}", "{\"region\":1e99}",
     /* json-glib alone read these as 36933 (octal) and "a" */
     "{\"region\":0110105}", "{\"category\":\"\\a\"}",
   };
@@ -577,11 +616,12 @@ test_filter_settings (void)
   f->pay_min = 200;
   f->pay_max = 300;
   f->settlement = g_strdup ("daily");
-  wh_job_filters_set_welfare (f, "日结", TRUE);
+  wh_job_filters_set_welfare (f, "五险一金", TRUE);
   wh_job_filters_set_welfare (f, "包吃住", TRUE);
   f->posted_within = 3;
+  f->show_closed = TRUE;
   f->sort = WH_JOB_SORT_DISTANCE;
-  g_assert_cmpuint (wh_job_filters_count (f), ==, 7);
+  g_assert_cmpuint (wh_job_filters_count (f), ==, 8);
 
   json = wh_job_filters_to_json (f);
   g_assert_true (g_settings_set_string (settings, "job-filters", json));
@@ -589,6 +629,19 @@ test_filter_settings (void)
   back = wh_job_filters_from_json (stored, &error);
   g_assert_no_error (error);
   g_assert_true (wh_job_filters_equal (f, back));
+
+  /* 日结 and 周结 were benefits once: now the one settlement control. */
+  g_clear_pointer (&back, wh_job_filters_free);
+  back = wh_job_filters_from_json ("{\"welfare\":[\"日结\",\"包吃\"]}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->settlement, ==, "daily");
+  g_assert_cmpuint (g_strv_length (back->welfare), ==, 1);
+  g_assert_cmpstr (back->welfare[0], ==, "包吃");
+  g_clear_pointer (&back, wh_job_filters_free);
+  back = wh_job_filters_from_json ("{\"settlement\":\"monthly\",\"welfare\":[\"周结\"]}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->settlement, ==, "monthly");
+  g_assert_null (back->welfare);
 
   /* Unknown members of a newer release are ignored. */
   g_clear_pointer (&back, wh_job_filters_free);
@@ -609,8 +662,8 @@ test_filter_settings (void)
     }
 
   /* Turning a tag off leaves the others. */
-  wh_job_filters_set_welfare (f, "日结", FALSE);
-  g_assert_false (wh_job_filters_has_welfare (f, "日结"));
+  wh_job_filters_set_welfare (f, "五险一金", FALSE);
+  g_assert_false (wh_job_filters_has_welfare (f, "五险一金"));
   g_assert_true (wh_job_filters_has_welfare (f, "包吃住"));
   wh_job_filters_set_welfare (f, "包吃住", FALSE);
   g_assert_null (f->welfare);
@@ -773,6 +826,74 @@ test_distance_order (void)
     wh_query_set_order (query, "salary_min", TRUE);
     g_assert_false (wh_query_get_order_distance (query, NULL, NULL));
   }
+}
+
+/* ---- A search split by the field it matched --------------------------------------------- */
+
+/* 电工 is in titles (高级电工, 维修电工学徒) and in an employer's name
+ * (电工之家服务部): the title's hits, then the others, split the search's
+ * hits in two, none in both, each list paged as the whole one is. */
+static void
+test_match_field (void)
+{
+  g_autoptr(WhStore) store = NULL;
+  g_autofree char *path = make_store (&store);
+  const char * const words[] = { "电工", "保洁", "dg", "Acme" };
+
+  for (guint w = 0; w < G_N_ELEMENTS (words); w++)
+    {
+      g_autoptr(WhQuery) all = wh_query_new (&wh_collection_jobs);
+      g_autoptr(WhQuery) title = NULL;
+      g_autoptr(WhQuery) rest = NULL;
+      g_autoptr(GPtrArray) every = NULL;
+      g_autoptr(GPtrArray) in_title = NULL;
+      g_autoptr(GPtrArray) others = NULL;
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+      g_autoptr(GError) error = NULL;
+
+      wh_query_set_match (all, words[w]);
+      wh_query_set_order (all, "posted_at", TRUE);
+      title = wh_query_copy (all);
+      wh_query_set_match_field (title, "title", FALSE);
+      rest = wh_query_copy (all);
+      wh_query_set_match_field (rest, "title", TRUE);
+      every = wh_store_query (store, all, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      in_title = wh_store_query (store, title, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      others = wh_store_query (store, rest, 0, G_MAXUINT, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (every->len, >, 0);
+      g_assert_cmpuint (in_title->len + others->len, ==, every->len);
+      g_assert_cmpint (wh_store_query_count (store, title, NULL), ==, in_title->len);
+      g_assert_cmpint (wh_store_query_count (store, rest, NULL), ==, others->len);
+      for (guint i = 0; i < in_title->len; i++)
+        g_hash_table_add (seen, &((WhRecord *) in_title->pdata[i])->id);
+      for (guint i = 0; i < others->len; i++)
+        g_assert_false (g_hash_table_contains (seen, &((WhRecord *) others->pdata[i])->id));
+      if (g_strcmp0 (words[w], "电工") == 0)
+        {
+          g_assert_cmpuint (in_title->len, >, 0);
+          g_assert_cmpuint (others->len, >, 0);
+          for (guint i = 0; i < in_title->len; i++)
+            g_assert_nonnull (strstr (wh_record_get_text (in_title->pdata[i], "title"), "电工"));
+          for (guint i = 0; i < others->len; i++)
+            {
+              g_assert_null (strstr (wh_record_get_text (others->pdata[i], "title"), "电工"));
+              g_assert_cmpstr (wh_record_get_text (others->pdata[i], "employer_name"), ==,
+                               "电工之家服务部");
+            }
+        }
+      /* Paged by key after a row, as a list model pages it. */
+      if (others->len > 6)
+        {
+          g_autoptr(GPtrArray) after = wh_store_query_page (store, rest, others->pdata[2], FALSE, 0,
+                                                            3, &error);
+
+          g_assert_no_error (error);
+          assert_same_ids (after, others, 3, words[w]);
+        }
+    }
 }
 
 /* ---- The list model without blocking -------------------------------------------------- */
@@ -1041,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/jobs/query/distance", test_distance_order);
   g_test_add_func ("/jobs/query/pay-order", test_pay_order);
   g_test_add_func ("/jobs/cache/index-change", test_index_change);
+  g_test_add_func ("/jobs/query/match-field", test_match_field);
   g_test_add_func ("/jobs/list-model/async", test_async_query);
   g_test_add_func ("/jobs/bookmarks/server", test_bookmarks_server);
   g_test_add_func ("/jobs/fairs/ics", test_fair_ics);

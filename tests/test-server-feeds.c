@@ -124,6 +124,42 @@ test_changes_tombstones (void)
   g_assert_cmpint (((WhRecord *) g_ptr_array_index (regional->records, 0))->id, ==, 3);
 }
 
+/* A job past its last day to apply goes out as a tombstone, by the
+ * server's clock (in China's time): a cache never gets a closed job. */
+static void
+test_changes_expired (void)
+{
+  g_autoptr(WhTestServer) ts = start_empty ();
+  g_autoptr(SoupSession) session = new_session ();
+  g_autoptr(WhRecord) closing = make_job (1, 110105, "电工");
+  g_autoptr(WhRecord) open = make_job (2, 110105, "焊工");
+  g_autoptr(WhPage) before = NULL;
+  g_autoptr(WhPage) after = NULL;
+  g_autoptr(GDateTime) day = g_date_time_new_utc (2026, 11, 20, 15, 0, 0); /* 23:00 in Beijing */
+
+  wh_record_set_text (closing, "expires_at", "2026-11-20");
+  wh_record_set_text (open, "expires_at", "2026-12-31");
+  wh_test_server_put_record (ts, closing);
+  wh_test_server_put_record (ts, open);
+  put_job (ts, 3, 110105, "保洁"); /* no end */
+
+  wh_test_server_set_time (ts, g_date_time_to_unix (day) * G_USEC_PER_SEC);
+  before = get_page (session, ts, "jobs", "since=0");
+  g_assert_cmpuint (before->records->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_false (((WhRecord *) before->records->pdata[i])->deleted);
+
+  /* An hour later it is the 21st in Beijing: job 1 has closed. */
+  wh_test_server_advance (ts, 3600);
+  after = get_page (session, ts, "jobs", "since=0");
+  g_assert_cmpuint (after->records->len, ==, 3);
+  g_assert_cmpint (((WhRecord *) after->records->pdata[0])->id, ==, 1);
+  g_assert_true (((WhRecord *) after->records->pdata[0])->deleted);
+  g_assert_cmpint (((WhRecord *) after->records->pdata[0])->rev, ==, 1);
+  g_assert_false (((WhRecord *) after->records->pdata[1])->deleted);
+  g_assert_false (((WhRecord *) after->records->pdata[2])->deleted);
+}
+
 static void
 test_changes_etag (void)
 {
@@ -483,6 +519,7 @@ main (int   argc,
   g_test_add_func ("/server/changes/empty", test_changes_empty);
   g_test_add_func ("/server/changes/paging", test_changes_paging);
   g_test_add_func ("/server/changes/tombstones", test_changes_tombstones);
+  g_test_add_func ("/server/changes/expired", test_changes_expired);
   g_test_add_func ("/server/changes/etag", test_changes_etag);
   g_test_add_func ("/server/changes/region", test_changes_region);
   g_test_add_func ("/server/changes/params", test_changes_params);

@@ -10,9 +10,12 @@
 
 G_BEGIN_DECLS
 
+/* How many live jobs of the server's database its feed sends as
+ * tombstones today (closed: expires_at before the day in China time). */
+guint wh_test_count_closed_jobs       (const char         *server_db);
 /* The cache holds exactly the server's live records of collection (of
- * region, if > 0 and the collection is regional), field for field and at
- * the same rev, and nothing more: no record lost, none left over after its
+ * region, if > 0 and the collection is regional; but the jobs closed
+ * today), field for field and at the same rev, and nothing more: no record lost, none left over after its
  * deletion, none twice. server_db is the server's SQLite file (it may be
  * serving meanwhile). Returns how many records were compared. */
 guint wh_test_assert_collection_equal (const char         *server_db,

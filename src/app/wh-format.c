@@ -7,7 +7,10 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include <string.h>
+
 #include "wh-format.h"
+#include "wh-job-filters.h"
 
 char *
 wh_format_salary (gint64      min,
@@ -32,6 +35,68 @@ wh_format_settlement (const char *settlement)
   if (g_strcmp0 (settlement, "monthly") == 0)
     return _("Paid monthly");
   return "";
+}
+
+/* The welfare tags of the union's job data (the benefits a posting lists),
+ * in the data's own words. Context "benefit": a tag, not a sentence. */
+static const struct
+{
+  const char *tag;
+  const char *label;
+} benefits[] = {
+  { "五险一金", NC_("benefit", "Full social insurance") },
+  { "五险", NC_("benefit", "Social insurance") },
+  { "包吃", NC_("benefit", "Meals provided") },
+  { "包住", NC_("benefit", "Housing provided") },
+  { "包吃住", NC_("benefit", "Room and board") },
+  { "日结", NC_("benefit", "Paid daily") },
+  { "周结", NC_("benefit", "Paid weekly") },
+  { "月结", NC_("benefit", "Paid monthly") },
+  { "周末双休", NC_("benefit", "Weekends off") },
+  { "单休", NC_("benefit", "One day off a week") },
+  { "带薪年假", NC_("benefit", "Paid annual leave") },
+  { "交通补贴", NC_("benefit", "Travel allowance") },
+  { "餐补", NC_("benefit", "Meal allowance") },
+  { "节日福利", NC_("benefit", "Holiday gifts") },
+  { "技能培训", NC_("benefit", "Skills training") },
+  { "全勤奖", NC_("benefit", "Full attendance bonus") },
+  { "高温补贴", NC_("benefit", "Heat allowance") },
+  { "年底双薪", NC_("benefit", "Double pay at year end") },
+  { "绩效奖金", NC_("benefit", "Performance bonus") },
+  { "工龄奖", NC_("benefit", "Long service bonus") },
+  { "提供工服", NC_("benefit", "Work clothes provided") },
+  { "免费体检", NC_("benefit", "Free health check") },
+  { "住房补贴", NC_("benefit", "Housing allowance") },
+  { "话费补贴", NC_("benefit", "Phone allowance") },
+  { "加班补助", NC_("benefit", "Overtime pay") },
+  { "夜班补贴", NC_("benefit", "Night shift allowance") },
+  { "员工宿舍", NC_("benefit", "Staff dormitory") },
+  { "班车接送", NC_("benefit", "Shuttle bus") },
+  { "生日福利", NC_("benefit", "Birthday gifts") },
+  { "有晋升空间", NC_("benefit", "Room for promotion") },
+  { "意外险", NC_("benefit", "Accident insurance") },
+};
+
+const char *
+wh_format_benefit (const char *tag)
+{
+  for (guint i = 0; tag && i < G_N_ELEMENTS (benefits); i++)
+    if (strcmp (benefits[i].tag, tag) == 0)
+      return g_dpgettext2 (NULL, "benefit", benefits[i].label);
+  return tag ? tag : "";
+}
+
+char *
+wh_format_benefits (const WhRecord *job,
+                    const char     *sep)
+{
+  g_auto(GStrv) welfare = wh_record_dup_strv (job, "welfare");
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  for (guint i = 0; welfare && welfare[i]; i++)
+    if (wh_job_settlement_tag (welfare[i]) == NULL)
+      g_string_append_printf (line, "%s%s", line->len ? sep : "", wh_format_benefit (welfare[i]));
+  return line->len ? g_string_free (g_steal_pointer (&line), FALSE) : NULL;
 }
 
 const char *
@@ -215,8 +280,7 @@ wh_format_record_detail (const WhRecord *record)
       g_autofree char *salary = wh_format_salary (wh_record_get_int (record, "salary_min"),
                                                   wh_record_get_int (record, "salary_max"),
                                                   wh_record_get_text (record, "salary_period"));
-      g_auto(GStrv) welfare = wh_record_dup_strv (record, "welfare");
-      g_autofree char *welfare_text = g_strjoinv (_(", "), welfare);
+      g_autofree char *welfare_text = wh_format_benefits (record, _(", "));
 
       add_row (group, _("Pay"), salary);
       add_row (group, _("Settlement"),

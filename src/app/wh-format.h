@@ -13,6 +13,14 @@ char       *wh_format_salary          (gint64          min,
                                        gint64          max,
                                        const char     *period);
 const char *wh_format_settlement      (const char     *settlement);
+/* A welfare tag of a job (五险一金, 包吃住) in the person's language; a tag
+ * the app does not know is given back as it is (plain text to show). */
+const char *wh_format_benefit         (const char     *tag);
+/* A job's benefits joined with sep, each as wh_format_benefit says it,
+ * without the tags that say its settlement (日结, 周结), which the
+ * settlement says already; NULL when none is left. */
+char       *wh_format_benefits        (const WhRecord *job,
+                                       const char     *sep);
 const char *wh_format_amenity         (const char     *amenity);
 const char *wh_format_station_status  (const char     *status);
 /* "850 m", "3.2 km", "48 km", "1,147 km" (thousands grouped as the locale does) */

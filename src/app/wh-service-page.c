@@ -9,6 +9,7 @@ G_DEFINE_INTERFACE (WhServicePage, wh_service_page, GTK_TYPE_WIDGET)
 
 enum {
   SIGNAL_TOAST,
+  SIGNAL_ADD_TOAST,
   N_SIGNALS
 };
 
@@ -20,6 +21,9 @@ wh_service_page_default_init (WhServicePageInterface *iface)
   signals[SIGNAL_TOAST] = g_signal_new ("toast", G_TYPE_FROM_INTERFACE (iface),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_ADD_TOAST] = g_signal_new ("add-toast", G_TYPE_FROM_INTERFACE (iface),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 1, ADW_TYPE_TOAST);
 }
 
 void
@@ -90,6 +94,16 @@ wh_service_page_toast (WhServicePage *self,
   g_return_if_fail (text != NULL);
 
   g_signal_emit (self, signals[SIGNAL_TOAST], 0, text);
+}
+
+void
+wh_service_page_add_toast (WhServicePage *self,
+                           AdwToast      *toast)
+{
+  g_return_if_fail (WH_IS_SERVICE_PAGE (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  g_signal_emit (self, signals[SIGNAL_ADD_TOAST], 0, toast);
 }
 
 WhServicePage *

@@ -9,10 +9,13 @@
  *  ::toast (const char *text): a short message for the person (plain text,
  *  never markup), emitted by wh_service_page_toast; the window shows it.
  *  A page's own parts (a lesson, a practice) reach it through the page:
- *  wh_service_page_toast (wh_service_page_get_for_widget (part), text). */
+ *  wh_service_page_toast (wh_service_page_get_for_widget (part), text).
+ *  ::add-toast (AdwToast *toast): a toast the page made itself, with a
+ *  button it handles (AdwToast::button-clicked, e.g. Undo); the window
+ *  shows it. Emitted by wh_service_page_add_toast. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "wh-context.h"
 
@@ -55,6 +58,9 @@ void     wh_service_page_show_topic    (WhServicePage *self,
                                         const char    *topic);
 void     wh_service_page_toast         (WhServicePage *self,
                                         const char    *text);
+/* Its text plain text (wh_format_toast_new makes one). */
+void     wh_service_page_add_toast     (WhServicePage *self,
+                                        AdwToast      *toast);
 /* The service page widget is in, or NULL. */
 WhServicePage *wh_service_page_get_for_widget (GtkWidget *widget);
 

@@ -154,6 +154,18 @@ page_toast_cb (WhWindow   *self,
   wh_window_toast (self, text, FALSE);
 }
 
+/* A service page's own toast (wh_service_page_add_toast). */
+static void
+page_add_toast_cb (WhWindow *self,
+                   AdwToast *toast)
+{
+  if (self->toast_timeout == G_MAXUINT)
+    adw_toast_set_timeout (toast, 0);
+  else if (self->toast_timeout > 0)
+    adw_toast_set_timeout (toast, self->toast_timeout);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (toast));
+}
+
 /* The kiosk's session ends: every page back to its start, then Home. */
 static void
 kiosk_reset_pages_cb (WhWindow *self)
@@ -440,8 +452,12 @@ wh_window_init (WhWindow *self)
 
     /* The pages never reach for the window: their messages come here. */
     for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-      g_signal_connect_object (pages[i], "toast", G_CALLBACK (page_toast_cb), self,
-                               G_CONNECT_SWAPPED);
+      {
+        g_signal_connect_object (pages[i], "toast", G_CALLBACK (page_toast_cb), self,
+                                 G_CONNECT_SWAPPED);
+        g_signal_connect_object (pages[i], "add-toast", G_CALLBACK (page_add_toast_cb), self,
+                                 G_CONNECT_SWAPPED);
+      }
   }
 
   self->settings = g_settings_new (APP_ID);

@@ -66,6 +66,7 @@ wh_job_filters_equal (const WhJobFilters *a,
       g_strcmp0 (a->pay_period, b->pay_period) != 0 || a->pay_min != b->pay_min ||
       a->pay_max != b->pay_max || g_strcmp0 (a->settlement, b->settlement) != 0 ||
       a->posted_within != b->posted_within || a->sort != b->sort ||
+      a->show_closed != b->show_closed ||
       strv_len0 (a->welfare) != strv_len0 (b->welfare))
     return FALSE;
   for (guint i = 0; i < strv_len0 (a->welfare); i++)
@@ -81,7 +82,7 @@ wh_job_filters_count (const WhJobFilters *filters)
 
   return (filters->region != 0) + (filters->category != NULL) +
          (filters->pay_period != NULL) + (filters->settlement != NULL) +
-         strv_len0 (filters->welfare) + (filters->posted_within != 0);
+         strv_len0 (filters->welfare) + (filters->posted_within != 0) + (filters->show_closed != 0);
 }
 
 gboolean
@@ -176,6 +177,11 @@ wh_job_filters_to_json (const WhJobFilters *filters)
       json_builder_set_member_name (builder, "posted_within_days");
       json_builder_add_int_value (builder, filters->posted_within);
     }
+  if (filters->show_closed)
+    {
+      json_builder_set_member_name (builder, "show_closed");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_set_member_name (builder, "sort");
   json_builder_add_string_value (builder, sort_names[filters->sort]);
   json_builder_end_object (builder);
@@ -239,6 +245,23 @@ read_text (JsonObject         *object,
   return TRUE;
 }
 
+/* A boolean member; absent leaves *out. */
+static gboolean
+read_bool (JsonObject *object,
+           const char *member,
+           gboolean   *out,
+           GError    **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return invalid (error, member);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
 static gboolean
 read_pay (JsonObject   *object,
           WhJobFilters *filters,
@@ -286,6 +309,14 @@ read_welfare (JsonObject   *object,
       tag = json_node_get_string (item);
       if (*tag == '\0' || strlen (tag) > 64)
         return invalid (error, "welfare");
+      /* Saved by a release that offered 日结 and 周结 among the benefits:
+       * one control now, the settlement (which wins if both were set). */
+      if (wh_job_settlement_tag (tag) != NULL)
+        {
+          if (filters->settlement == NULL)
+            filters->settlement = g_strdup (wh_job_settlement_tag (tag));
+          continue;
+        }
       wh_job_filters_set_welfare (filters, tag, TRUE);
     }
   return TRUE;
@@ -321,6 +352,7 @@ wh_job_filters_from_json (const char *json,
       !read_text (object, "settlement", wh_settlements, &filters->settlement, error) ||
       !read_welfare (object, filters, error) ||
       !read_int (object, "posted_within_days", 0, 3660, &posted, error) ||
+      !read_bool (object, "show_closed", &filters->show_closed, error) ||
       !read_text (object, "sort", sort_names, &sort, error))
     return NULL;
   filters->posted_within = (guint) posted;
@@ -331,6 +363,42 @@ wh_job_filters_from_json (const char *json,
 }
 
 /* ---- Query ---------------------------------------------------------------- */
+
+static void
+format_day (GDate *day,
+            char   text[16])
+{
+  g_snprintf (text, 16, "%04d-%02d-%02d", g_date_get_year (day), g_date_get_month (day),
+              g_date_get_day (day));
+}
+
+gboolean
+wh_job_is_closed (const WhRecord *job,
+                  GDate          *today)
+{
+  char text[16];
+
+  g_return_val_if_fail (job != NULL && job->collection == &wh_collection_jobs, FALSE);
+  g_return_val_if_fail (today != NULL && g_date_valid (today), FALSE);
+
+  if (!wh_record_is_set (job, "expires_at"))
+    return FALSE;
+  format_day (today, text);
+  return strcmp (wh_record_get_text (job, "expires_at"), text) < 0;
+}
+
+const char *
+wh_job_settlement_tag (const char *tag)
+{
+  static const char * const tags[][2] = {
+    { "日结", "daily" }, { "周结", "weekly" }, { "月结", "monthly" },
+  };
+
+  for (guint i = 0; tag && i < G_N_ELEMENTS (tags); i++)
+    if (strcmp (tag, tags[i][0]) == 0)
+      return tags[i][1];
+  return NULL;
+}
 
 WhQuery *
 wh_job_filters_to_query (const WhJobFilters *filters,
@@ -374,6 +442,14 @@ wh_job_filters_to_query (const WhJobFilters *filters,
       g_snprintf (text, sizeof text, "%04d-%02d-%02d", g_date_get_year (&since),
                   g_date_get_month (&since), g_date_get_day (&since));
       wh_query_where_text (query, "posted_at", WH_QUERY_GE, text);
+    }
+  if (!filters->show_closed)
+    {
+      char text[16];
+
+      /* Open through its last day; a job with no end stays open. */
+      format_day (today, text);
+      wh_query_where_text_or_unset (query, "expires_at", WH_QUERY_GE, text);
     }
   if (search && *search)
     wh_query_set_match (query, search);

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "wh-query.h"
+#include "wh-record.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,7 @@ typedef struct
   char      *settlement;    /* "daily", "weekly", "monthly"; NULL: any */
   GStrv      welfare;       /* every tag must be offered; NULL: none asked */
   guint      posted_within; /* days; 0: any time */
+  gboolean   show_closed;   /* also the jobs past their expires_at */
   WhJobSort  sort;
 } WhJobFilters;
 
@@ -39,7 +41,8 @@ WhJobFilters *wh_job_filters_copy       (const WhJobFilters *filters);
 void          wh_job_filters_free       (WhJobFilters       *filters);
 gboolean      wh_job_filters_equal      (const WhJobFilters *a,
                                          const WhJobFilters *b);
-/* Whether anything narrows the list (the sort does not count). */
+/* Whether anything narrows or widens the list (the sort does not count;
+ * showing the closed jobs does). */
 gboolean      wh_job_filters_is_default (const WhJobFilters *filters);
 /* How many filters are set, for the filter button's badge. */
 guint         wh_job_filters_count      (const WhJobFilters *filters);
@@ -60,7 +63,9 @@ WhJobFilters *wh_job_filters_from_json  (const char         *json,
                                          GError            **error);
 
 /* A query over jobs with these filters, the text searched (NULL or empty:
- * none) and the sort. today is the day "posted within" counts back from.
+ * none) and the sort. today is the day "posted within" counts back from,
+ * and the last day a job is open: one whose expires_at is before it is
+ * closed, left out unless show_closed.
  * Sorting by distance needs an origin: with has_origin FALSE the list is
  * sorted by newest instead. */
 WhQuery      *wh_job_filters_to_query   (const WhJobFilters *filters,
@@ -69,6 +74,14 @@ WhQuery      *wh_job_filters_to_query   (const WhJobFilters *filters,
                                          gboolean            has_origin,
                                          double              lat,
                                          double              lon);
+
+/* Whether a job is closed on today: its expires_at is before it. */
+gboolean      wh_job_is_closed          (const WhRecord     *job,
+                                         GDate              *today);
+/* The settlement ("daily", "weekly", "monthly") a welfare tag of the data
+ * says (日结, 周结, 月结), or NULL. The settlement field says it already:
+ * such a tag is neither offered as a benefit nor shown twice. */
+const char   *wh_job_settlement_tag     (const char         *tag);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhJobFilters, wh_job_filters_free)
 

@@ -15,6 +15,7 @@ typedef struct
   double      d;
   char       *s;
   char        sep;   /* WH_QUERY_HAS: the list's separator in storage form */
+  gboolean    or_unset; /* rows without the field pass too */
 } WhFilter;
 
 struct _WhQuery
@@ -24,6 +25,8 @@ struct _WhQuery
   char               *match;       /* an FTS5 expression, or NULL */
   char               *name_match;  /* for the x_names index, or NULL (only with match) */
   char               *fold_match;  /* match in simplified characters, or NULL (only with match) */
+  const char         *match_field; /* NULL, or the hits are those in this field ... */
+  gboolean            match_except; /* ... or, TRUE, those with none in it */
   const char         *order_field; /* NULL: id; a field's or a scaled order's name */
   const WhScaledOrder *order_scaled; /* when order_field names a scaled order */
   WhType              order_type;

@@ -51,6 +51,8 @@ wh_query_copy (const WhQuery *query)
   copy->match = g_strdup (query->match);
   copy->name_match = g_strdup (query->name_match);
   copy->fold_match = g_strdup (query->fold_match);
+  copy->match_field = query->match_field;
+  copy->match_except = query->match_except;
   copy->order_field = query->order_field;
   copy->order_scaled = query->order_scaled;
   copy->order_type = query->order_type;
@@ -168,6 +170,20 @@ wh_query_where_text (WhQuery    *query,
 }
 
 void
+wh_query_where_text_or_unset (WhQuery    *query,
+                              const char *field,
+                              WhQueryOp   op,
+                              const char *value)
+{
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (value != NULL);
+
+  add_filter (query, field, op, WH_TYPE_TEXT, 0, 0, value);
+  if (query->filters->len > 0)
+    g_array_index (query->filters, WhFilter, query->filters->len - 1).or_unset = TRUE;
+}
+
+void
 wh_query_where_has (WhQuery    *query,
                     const char *field,
                     const char *value)
@@ -281,6 +297,29 @@ wh_query_set_match (WhQuery    *query,
         query->name_match = wh_search_build_name_match (text);
         break;
       }
+}
+
+void
+wh_query_set_match_field (WhQuery    *query,
+                          const char *field,
+                          gboolean    except)
+{
+  const WhField *f;
+
+  g_return_if_fail (query != NULL);
+
+  query->match_field = NULL;
+  query->match_except = FALSE;
+  if (field == NULL)
+    return;
+  f = wh_collection_find_field (query->collection, field, NULL);
+  if (f == NULL || !(f->flags & WH_FIELD_SEARCH))
+    {
+      g_critical ("Field %s.%s is not searched", query->collection->name, field);
+      return;
+    }
+  query->match_field = f->name;
+  query->match_except = except;
 }
 
 void

@@ -53,6 +53,12 @@ void                wh_query_where_text      (WhQuery            *query,
                                               const char         *field,
                                               WhQueryOp           op,
                                               const char         *value);
+/* As wh_query_where_text, and rows that lack the field pass too, e.g.
+ * ("expires_at", GE, today): the jobs still open, and those with no end. */
+void                wh_query_where_text_or_unset (WhQuery        *query,
+                                              const char         *field,
+                                              WhQueryOp           op,
+                                              const char         *value);
 /* Rows whose list field (STRV or INTV) holds value as one of its items,
  * e.g. ("welfare", "五险一金") or ("amenities", "hot_water"). Several
  * calls must all hold. */
@@ -78,6 +84,14 @@ void                wh_query_where_region    (WhQuery            *query,
  * typed (see wh_search_build_match); NULL or nothing searchable clears it. */
 void                wh_query_set_match       (WhQuery            *query,
                                               const char         *text);
+/* After wh_query_set_match: of its hits, only those where field (a
+ * WH_FIELD_SEARCH field) matches, or with except, only those where it does
+ * not; the two split the hits in two, none in both. E.g. the jobs whose
+ * title has 保洁 first, then those where only the employer or the
+ * description has it. */
+void                wh_query_set_match_field (WhQuery            *query,
+                                              const char         *field,
+                                              gboolean            except);
 /* Sort by one field (NULL: by id), with id as the tie-break in the same
  * direction. The field must be WH_FIELD_REQUIRED: every cached row has it,
  * so paging by key (value, id) is exact. Sort by a field with an index

@@ -109,7 +109,8 @@ static const WhField jobs_fields[] = {
   F_FMT ("contact_phone", 0, WH_FORMAT_PHONE, 32),
   F_TEXT ("contact_email", 0, 254),
   F_FMT ("posted_at", REQ | IDX | FILTER, WH_FORMAT_DATE, 10),
-  F_FMT ("expires_at", 0, WH_FORMAT_DATE, 10),
+  /* Past it the job is closed: hidden unless asked for (wh-job-filters.c). */
+  F_FMT ("expires_at", FILTER, WH_FORMAT_DATE, 10),
 };
 
 /* Pay compared like with like: hourly and daily pay as what they come to in
@@ -120,8 +121,17 @@ static const WhField jobs_fields[] = {
  * what the job promises at least. */
 static const double monthly_pay_factors[] = { 174.0, 21.75, 1.0 };
 G_STATIC_ASSERT (G_N_ELEMENTS (monthly_pay_factors) == G_N_ELEMENTS (wh_salary_periods) - 1);
+/* Ties (the same least pay) break on the top of the range: of two jobs that
+ * promise 5,000 a month, the one that may pay 8,000 comes first.
+ * Amounts are whole yuan and the factors multiples of 1/4, so two different
+ * bottoms are at least 1/4 apart; the top, at most 10,000,000 × 174 (under
+ * 2^31), divided by 2^33, stays below that step: it never overtakes the
+ * bottom. It tells tops apart exactly while the bottom is under 2^18 yuan a
+ * month (the precision a double has left); beyond, ties fall to the id. */
+G_STATIC_ASSERT (10000000.0 * 174.0 * 4.0 < WH_SCALED_ORDER_THEN_DIVISOR);
 static const WhScaledOrder jobs_scaled_orders[] = {
-  { "monthly_pay", "salary_min", "salary_period", wh_salary_periods, monthly_pay_factors },
+  { "monthly_pay", "salary_min", "salary_period", wh_salary_periods, monthly_pay_factors,
+    "salary_max" },
 };
 
 static const WhField fairs_fields[] = {
@@ -343,4 +353,20 @@ wh_scaled_order_value (const WhScaledOrder *order,
     if (strcmp (order->units[i], unit) == 0)
       return amount * order->factors[i];
   return amount * 1.0;
+}
+
+double
+wh_scaled_order_key (const WhScaledOrder *order,
+                     gint64               amount,
+                     gint64               then,
+                     const char          *unit)
+{
+  double value;
+
+  g_return_val_if_fail (order != NULL, amount);
+
+  value = wh_scaled_order_value (order, (double) amount, unit);
+  if (order->then_field == NULL)
+    return value;
+  return value + wh_scaled_order_value (order, (double) then, unit) / WH_SCALED_ORDER_THEN_DIVISOR;
 }

@@ -80,10 +80,13 @@ typedef enum
 typedef struct
 {
   const char         *name;       /* "monthly_pay" */
-  const char         *field;      /* INT or REAL, WH_FIELD_REQUIRED */
+  const char         *field;      /* INT, WH_FIELD_REQUIRED */
   const char         *unit_field; /* TEXT, WH_FIELD_REQUIRED */
   const char * const *units;      /* NULL-terminated */
   const double       *factors;    /* one for each unit */
+  /* NULL, or the tie-break: a second amount in the same unit (the top of a
+   * pay range), scaled alike, that orders the rows whose field ties. */
+  const char         *then_field; /* INT, WH_FIELD_REQUIRED */
 } WhScaledOrder;
 
 /* A WH_FIELD_NAME field found also by a name of the record another field
@@ -156,6 +159,16 @@ const WhScaledOrder        *wh_collection_find_scaled_order (const WhCollection 
 /* A scaled order's value for an amount in a unit: amount × its factor. */
 double                      wh_scaled_order_value        (const WhScaledOrder *order,
                                                           double              amount,
+                                                          const char         *unit);
+/* The value rows are sorted and paged by: amount's value, and with a
+ * then_field, then's value as a fraction below the smallest step between
+ * two amounts' values (WH_SCALED_ORDER_THEN_DIVISOR), so that one number
+ * orders by both. The store computes the same in SQL, operation for
+ * operation, so a key's value is bit for bit the one SQL compares with. */
+#define WH_SCALED_ORDER_THEN_DIVISOR 8589934592.0 /* 2^33 */
+double                      wh_scaled_order_key          (const WhScaledOrder *order,
+                                                          gint64              amount,
+                                                          gint64              then,
                                                           const char         *unit);
 
 G_END_DECLS

@@ -93,6 +93,12 @@ wh_store_append_access (GString        *sql,
 
 /* The filters and the match, each "?" bound by wh_store_bind_conditions in order.
  * pending: the collection's search index is not complete (see wh_conn_pending). */
+static void append_match (GString        *sql,
+                          const CollInfo *info,
+                          const WhQuery  *query,
+                          const char     *field,
+                          gboolean        pending);
+
 void
 wh_store_append_conditions (GString        *sql,
                             const CollInfo *info,
@@ -100,8 +106,6 @@ wh_store_append_conditions (GString        *sql,
                             gboolean        pending,
                             const char    **and)
 {
-  const char *n = info->collection->name;
-
   for (guint i = 0; i < query->filters->len; i++)
     {
       const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
@@ -114,38 +118,118 @@ wh_store_append_conditions (GString        *sql,
         g_string_append_printf (sql, "%swh_in_window (%s, ?, %d)", *and, f->field, f->sep);
       else if (f->op == WH_QUERY_IN_IDS)
         g_string_append_printf (sql, "%sid IN (SELECT value FROM json_each (?))", *and);
+      else if (f->or_unset)
+        g_string_append_printf (sql, "%s(%s %s ? OR %s IS NULL)", *and, f->field, op_sql (f->op),
+                                f->field);
       else
         g_string_append_printf (sql, "%s%s %s ?", *and, f->field, op_sql (f->op));
       *and = " AND ";
     }
   if (query->match != NULL)
     {
-      g_string_append_printf (sql, "%s(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", *and,
-                              n, n);
-      /* The names index (pinyin, initials, traditional characters), and
-       * the text in simplified characters. */
-      if (query->name_match != NULL)
-        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
-                                n, n);
-      if (query->fold_match != NULL)
-        g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n,
-                                n);
-      /* The matches are bound once more for the rows not in the indexes yet. */
-      if (pending)
+      gboolean in_field = query->match_field != NULL;
+
+      /* Restricted to a field: the hits in it; except it: all the hits
+       * but those (so the two lists never share a row). */
+      g_string_append (sql, *and);
+      if (query->match_except)
         {
-          g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s)",
-                                  info->unindexed, WH_SEARCH_MATCH_NAME, info->search_values);
-          if (query->name_match != NULL)
-            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME,
-                                    info->names_values);
-          if (query->fold_match != NULL)
-            g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME,
-                                    info->search_values);
-          g_string_append (sql, "))");
+          append_match (sql, info, query, NULL, pending);
+          g_string_append (sql, " AND NOT ");
         }
-      g_string_append_c (sql, ')');
+      append_match (sql, info, query, in_field ? query->match_field : NULL, pending);
       *and = " AND ";
     }
+}
+
+/* Whether the names index has field (NULL: every field) as a column. */
+static gboolean
+names_have (const WhQuery *query,
+            const char    *field)
+{
+  const WhField *f;
+
+  if (query->name_match == NULL)
+    return FALSE;
+  if (field == NULL)
+    return TRUE;
+  f = wh_collection_find_field (query->collection, field, NULL);
+  return f != NULL && (f->flags & WH_FIELD_NAME);
+}
+
+/* "(id IN (… MATCH ?) OR …)": the hits of the match in field, or with
+ * field NULL in any searched field; each "?" bound by bind_match. */
+static void
+append_match (GString        *sql,
+              const CollInfo *info,
+              const WhQuery  *query,
+              const char     *field,
+              gboolean        pending)
+{
+  const char *n = info->collection->name;
+
+  g_string_append_printf (sql, "(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n, n);
+  /* The names index (pinyin, initials, traditional characters), and
+   * the text in simplified characters. */
+  if (names_have (query, field))
+    g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_names WHERE %s_names MATCH ?)",
+                            n, n);
+  if (query->fold_match != NULL)
+    g_string_append_printf (sql, " OR id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n,
+                            n);
+  /* The matches are bound once more for the rows not in the indexes yet. */
+  if (pending)
+    {
+      g_string_append_printf (sql, " OR (id IN (SELECT id FROM %s) AND (%s(?, %s)",
+                              info->unindexed, WH_SEARCH_MATCH_NAME,
+                              field ? field : info->search_values);
+      if (names_have (query, field))
+        g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_NAMES_MATCH_NAME,
+                                field ? field : info->names_values);
+      if (query->fold_match != NULL)
+        g_string_append_printf (sql, " OR %s(?, %s)", WH_SEARCH_MATCH_NAME,
+                                field ? field : info->search_values);
+      g_string_append (sql, "))");
+    }
+  g_string_append_c (sql, ')');
+}
+
+/* An index's match in field only ("{title} : (…)"), or as it is. */
+static void
+bind_index_match (sqlite3_stmt *stmt,
+                  int           p,
+                  const char   *match,
+                  const char   *field)
+{
+  if (field == NULL)
+    sqlite3_bind_text (stmt, p, match, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_text (stmt, p, g_strdup_printf ("{%s} : (%s)", field, match), -1, g_free);
+}
+
+/* In the order append_match writes them. */
+static int
+bind_match (sqlite3_stmt  *stmt,
+            int            p,
+            const WhQuery *query,
+            const char    *field,
+            gboolean       pending)
+{
+  bind_index_match (stmt, p++, query->match, field);
+  if (names_have (query, field))
+    bind_index_match (stmt, p++, query->name_match, field);
+  if (query->fold_match != NULL)
+    bind_index_match (stmt, p++, query->fold_match, field);
+  if (pending)
+    {
+      /* The scan's matchers take the columns to look in, not a filter. */
+      sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
+      if (names_have (query, field))
+        sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
+      if (query->fold_match != NULL)
+        sqlite3_bind_text (stmt, p++, query->fold_match, -1, SQLITE_STATIC);
+    }
+  return p;
 }
 
 /* Returns the next parameter number. */
@@ -158,14 +242,12 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
 
   for (guint i = 0; i < query->filters->len; i++, p++)
     bind_filter (stmt, p, &g_array_index (query->filters, WhFilter, i));
-  /* In the order wh_store_append_conditions writes them, twice if pending. */
-  for (int round = 0; query->match != NULL && round < (pending ? 2 : 1); round++)
+  /* In the order wh_store_append_conditions writes them. */
+  if (query->match != NULL)
     {
-      sqlite3_bind_text (stmt, p++, query->match, -1, SQLITE_STATIC);
-      if (query->name_match != NULL)
-        sqlite3_bind_text (stmt, p++, query->name_match, -1, SQLITE_STATIC);
-      if (query->fold_match != NULL)
-        sqlite3_bind_text (stmt, p++, query->fold_match, -1, SQLITE_STATIC);
+      if (query->match_except)
+        p = bind_match (stmt, p, query, NULL, pending);
+      p = bind_match (stmt, p, query, query->match_field, pending);
     }
   return p;
 }
@@ -264,8 +346,8 @@ wh_store_choose_access (WhConn         *conn,
 
       same_field = same_field && (one_field == NULL || strcmp (one_field, f->field) == 0);
       one_field = f->field;
-      if (fewest <= 0 || f->op == WH_QUERY_NE || f->op > WH_QUERY_GE || field == NULL ||
-          !(field->flags & WH_FIELD_INDEXED))
+      if (fewest <= 0 || f->op == WH_QUERY_NE || f->op > WH_QUERY_GE || f->or_unset ||
+          field == NULL || !(field->flags & WH_FIELD_INDEXED))
         continue;
       if ((rows = probe_rows (conn, info, f, fewest, error)) < 0)
         return FALSE;
@@ -361,12 +443,12 @@ bind_query (sqlite3_stmt   *stmt,
   if (key_mode != KEY_NONE && query->order_scaled != NULL)
     {
       const WhScaledOrder *o = query->order_scaled;
-      const WhField *f = wh_collection_find_field (key->collection, o->field, NULL);
-      double amount = f->type == WH_TYPE_REAL ? wh_record_get_real (key, o->field)
-                                              : (double) wh_record_get_int (key, o->field);
 
-      sqlite3_bind_double (stmt, p++, wh_scaled_order_value (o, amount,
-                                                             wh_record_get_text (key, o->unit_field)));
+      sqlite3_bind_double (stmt, p++,
+                           wh_scaled_order_key (o, wh_record_get_int (key, o->field),
+                                                o->then_field
+                                                  ? wh_record_get_int (key, o->then_field) : 0,
+                                                wh_record_get_text (key, o->unit_field)));
     }
   else if (key_mode != KEY_NONE && query->order_field != NULL)
     {
@@ -702,7 +784,7 @@ wh_store_query_count (WhStore       *self,
     return -1;
   /* A search alone: its hits, counted in the search index without reading
    * a row (every row is in it while no build is pending). */
-  if (!pending && query->match != NULL && query->filters->len == 0)
+  if (!pending && query->match != NULL && query->match_field == NULL && query->filters->len == 0)
     return match_rows (reader.conn, info, query, G_MAXINT64, error);
   if (!pending && !wh_store_choose_access (reader.conn, info, query, TRUE, FALSE, &access, error))
     return -1;

@@ -489,14 +489,16 @@ static void derived_sql_init (CollInfo *info,
                               GString  *indexed);
 
 /* "(CASE unit WHEN 'hour' THEN amount * 174.0 ... ELSE amount * 1.0 END)".
- * Always REAL, and computed as wh_scaled_order_value () computes it in C (the
- * amount made a double, times the factor), so a key row's value bound for
- * paging is bit for bit the one SQL compares with. */
-static char *
-scaled_order_sql (const WhScaledOrder *order)
+ * Always REAL, and computed as wh_scaled_order_key () computes it in C (the
+ * amount made a double, times the factor; with a then_field, plus the same
+ * of it divided by WH_SCALED_ORDER_THEN_DIVISOR), so a key row's value bound
+ * for paging is bit for bit the one SQL compares with. */
+static void
+append_scaled (GString             *sql,
+               const WhScaledOrder *order,
+               const char          *field)
 {
-  g_autoptr(GString) sql = g_string_new ("(CASE ");
-
+  g_string_append (sql, "(CASE ");
   g_string_append (sql, order->unit_field);
   for (guint i = 0; order->units[i]; i++)
     {
@@ -506,10 +508,33 @@ scaled_order_sql (const WhScaledOrder *order)
       g_ascii_formatd (factor, G_ASCII_DTOSTR_BUF_SIZE, "%.17g", order->factors[i]);
       if (strpbrk (factor, ".eEn") == NULL)
         strcat (factor, ".0");
-      g_string_append_printf (sql, " WHEN %s THEN %s * %s", unit, order->field, factor);
+      g_string_append_printf (sql, " WHEN %s THEN %s * %s", unit, field, factor);
       sqlite3_free (unit);
     }
-  g_string_append_printf (sql, " ELSE %s * 1.0 END)", order->field);
+  g_string_append_printf (sql, " ELSE %s * 1.0 END)", field);
+}
+
+static char *
+scaled_order_sql (const WhScaledOrder *order)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  if (order->then_field == NULL)
+    {
+      append_scaled (sql, order, order->field);
+      return g_string_free (g_steal_pointer (&sql), FALSE);
+    }
+  g_string_append_c (sql, '(');
+  append_scaled (sql, order, order->field);
+  g_string_append (sql, " + ");
+  append_scaled (sql, order, order->then_field);
+  {
+    char divisor[G_ASCII_DTOSTR_BUF_SIZE];
+
+    /* Not printf's %f: the locale's decimal comma would end up in SQL. */
+    g_ascii_formatd (divisor, sizeof divisor, "%.1f", WH_SCALED_ORDER_THEN_DIVISOR);
+    g_string_append_printf (sql, " / %s)", divisor);
+  }
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 

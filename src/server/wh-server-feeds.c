@@ -120,6 +120,7 @@ wh_server_handle_changes (WhServer  *self,
   g_autofree char *tag_source = NULL;
   g_autofree char *tag_hash = NULL;
   g_autofree char *etag = NULL;
+  g_autofree char *today = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) page = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -181,9 +182,18 @@ wh_server_handle_changes (WhServer  *self,
    * write path keep that index, so no extra bookkeeping can go stale. */
   sql = g_strdup_printf ("SELECT coalesce(max(rev), 0) FROM %s", collection->name);
   latest = query_int (self->db, sql, 0, 0, &ok);
+  /* A job whose last day to apply is past goes out as a tombstone: a first
+   * sync never downloads what is closed, and a page cached yesterday may
+   * differ today, so the day is part of the tag. */
+  if (wh_collection_has_field (collection, "expires_at"))
+    {
+      g_autoptr(GDateTime) now = wh_server_now_cst (self);
+
+      today = now ? g_date_time_format (now, "%Y-%m-%d") : NULL;
+    }
   tag_source = g_strdup_printf ("%s|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT
-                                "|%d|%" G_GINT64_FORMAT, collection->name, since, limit, region,
-                                with_count, latest);
+                                "|%d|%" G_GINT64_FORMAT "|%s", collection->name, since, limit,
+                                region, with_count, latest, today ? today : "");
   tag_hash = wh_server_sha256_hex (tag_source, strlen (tag_source));
   etag = g_strdup_printf ("\"%.32s\"", tag_hash);
   if (ok && etag_matches (req->msg, etag))
@@ -197,9 +207,13 @@ wh_server_handle_changes (WhServer  *self,
 
   server_rev = wh_server_db_get_rev (self->db);
   g_clear_pointer (&sql, g_free);
-  sql = g_strdup_printf ("SELECT rev, body FROM %s WHERE rev > ?1%s ORDER BY rev LIMIT %"
-                         G_GINT64_FORMAT, collection->name, region_cond ? region_cond : "",
-                         limit + 1);
+  sql = g_strdup_printf ("SELECT rev, %s FROM %s WHERE rev > ?1%s ORDER BY rev LIMIT %"
+                         G_GINT64_FORMAT,
+                         today ? "CASE WHEN deleted = 0 AND json_extract (body, '$.expires_at') < ?3"
+                                 " THEN json_object ('id', id, 'rev', rev, 'deleted', json ('true'))"
+                                 " ELSE body END"
+                               : "body",
+                         collection->name, region_cond ? region_cond : "", limit + 1);
   if (!ok || sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
     {
       wh_server_rollback (self);
@@ -209,6 +223,8 @@ wh_server_handle_changes (WhServer  *self,
   sqlite3_bind_int64 (stmt, 1, since);
   if (region_col)
     sqlite3_bind_int64 (stmt, 2, region);
+  if (today)
+    sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
 
   page = g_string_sized_new (4096);
   g_string_append (page, "\"records\":[");

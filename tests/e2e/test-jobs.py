@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """End to end, as a worker looking for a job: start `workers-home --demo`,
-wait for the first sync, open Jobs, search 电工, ask for jobs paid daily
-(日结), open one, bookmark it, and find it under My Jobs.
+wait for the first sync, open Jobs, search 电工, ask for jobs with social
+insurance and a housing fund (五险一金, a benefit chip in the person's
+language), open one, bookmark it, and find it under My Jobs. Closed jobs
+(past their last day to apply) are not listed, and a row says its
+settlement once, in English (not "Paid daily · 日结").
 
 Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP.
 """
@@ -71,22 +74,30 @@ with whe2e.Session("jobs") as s:
         s.check("the rows found are about 电工", any("电工" in t for t in labels), repr(labels[:6]))
     searched = summary.count()
 
-    # A filter: paid daily (日结), from the filter popover.
+    # A filter: a benefit, 五险一金, from the filter popover, in English.
     button = s.find_one("push button", prefix="Filters")
     if s.check("there is a Filters button", button):
         button.click()
-        tag = s.find_one("push button", "日结", timeout=5)
-        if s.check("the filters offer 日结", tag):
+        s.check("the filters offer no 日结 chip (the settlement drop-down says it)",
+                not s.find("push button", "日结", timeout=2))
+        tag = s.find_one("push button", "Full social insurance", timeout=5)
+        if s.check("the filters offer 五险一金 in English", tag):
             # Through the accessible action: a pointer click lands off target
             # inside a popover under Xvfb, which has no compositor.
             tag.doActionNamed("click")
             narrowed = whe2e.wait_for(lambda: (lambda n: n if 0 <= n < searched else None)(summary.count()),
                                       15)
-            s.check("日结 narrows the list", narrowed is not None, summary.text())
+            s.check("五险一金 narrows the list", narrowed is not None, summary.text())
             rows = s.list_items("Jobs list", timeout=10)
-            tags = [t for r in rows[:5] for t in s.labels(r) if t.startswith("Paid ")]
-            s.check("every job left is paid daily", tags and all("日结" in t for t in tags),
-                    repr(tags[:3]))
+            lines = [t for r in rows[:5] for t in s.labels(r) if t.startswith("Paid ")]
+            s.check("every job left offers it, said in English",
+                    lines and all("Full social insurance" in t for t in lines),
+                    repr(lines[:3]))
+            s.check("a row says its settlement once, and no tag in Chinese",
+                    lines and not any(c in t for t in lines for c in ("日结", "周结", "五险一金")),
+                    repr(lines[:3]))
+            s.check("no closed job is listed", lines and not any("Closed" in t for t in lines),
+                    repr(lines[:3]))
             s.check("the Filters button counts the filter",
                     whe2e.wait_for(lambda: button.name == "Filters (1)", 5), button.name)
         shot("2-filtered")
@@ -95,7 +106,7 @@ with whe2e.Session("jobs") as s:
 
     # Open a job and bookmark it.
     items = s.list_items("Jobs list", timeout=10)
-    if s.check("some 电工 jobs are paid daily", items, summary.text()):
+    if s.check("some 电工 jobs offer 五险一金", items, summary.text()):
         title = s.labels(items[0])[:1]
         items[0].click()
         pay = s.find_one("label", "Settlement", timeout=10)

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "wh-format.h"
 #include "wh-job-filter-popover.h"
 
 /* Pay as a worker thinks of it: a range in one period. Ranges meet, so a
@@ -62,9 +63,11 @@ static const struct
 };
 
 /* The benefits workers ask for most. They are tags of the data, in the
- * data's language, and not full-text searchable: only these buttons find them. */
+ * data's language (shown in the person's, wh_format_benefit), and not
+ * full-text searchable: only these buttons find them. Not 日结 or 周结:
+ * the settlement drop-down says how often a job pays. */
 static const char * const welfare_tags[] = {
-  "日结", "五险一金", "包吃住", "包住", "周结", "周末双休",
+  "五险一金", "包吃住", "包吃", "包住", "周末双休", "带薪年假",
 };
 
 struct _WhJobFilterPopover
@@ -75,6 +78,7 @@ struct _WhJobFilterPopover
   GtkDropDown *category_dropdown;
   GtkDropDown *city_dropdown;
   GtkButton   *clear_button;
+  GtkCheckButton *closed_check;
   GtkDropDown *district_dropdown;
   GtkDropDown *pay_dropdown;
   GtkDropDown *posted_dropdown;
@@ -125,6 +129,53 @@ set_dropdown_strings (GtkDropDown   *dropdown,
 {
   gtk_drop_down_set_model (dropdown, G_LIST_MODEL (list));
   g_object_unref (list);
+}
+
+static void
+setup_choice_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  ellipsize)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (ellipsize)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_choice_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkStringObject *choice = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (choice));
+}
+
+static GtkListItemFactory *
+choice_factory_new (gboolean ellipsize)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_cb), GINT_TO_POINTER (ellipsize));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_cb), NULL);
+  return factory;
+}
+
+/* The choice on the button is cut to the popover's width (a long city or
+ * trade would widen the popover, which then moved sideways); the list that
+ * opens shows each in full. */
+static void
+set_choice_factories (GtkDropDown *dropdown)
+{
+  g_autoptr(GtkListItemFactory) button = choice_factory_new (TRUE);
+  g_autoptr(GtkListItemFactory) list = choice_factory_new (FALSE);
+
+  gtk_drop_down_set_factory (dropdown, button);
+  gtk_drop_down_set_list_factory (dropdown, list);
 }
 
 static void
@@ -319,6 +370,7 @@ wh_job_filter_popover_show (WhJobFilterPopover *self,
   for (guint i = 0; i < self->welfare_buttons->len; i++)
     gtk_toggle_button_set_active (self->welfare_buttons->pdata[i],
                                   wh_job_filters_has_welfare (f, welfare_tags[i]));
+  gtk_check_button_set_active (self->closed_check, f->show_closed);
   self->syncing_controls--;
   update_clear_button (self);
 }
@@ -369,6 +421,7 @@ wh_job_filter_popover_read (WhJobFilterPopover *self,
   for (guint i = 0; i < self->welfare_buttons->len; i++)
     wh_job_filters_set_welfare (f, welfare_tags[i],
                                 gtk_toggle_button_get_active (self->welfare_buttons->pdata[i]));
+  f->show_closed = gtk_check_button_get_active (self->closed_check);
   if (f != self->shown)
     {
       wh_job_filters_free (self->shown);
@@ -481,6 +534,11 @@ static void
 welfare_toggled_cb (GtkToggleButton    *button,
                     WhJobFilterPopover *self)
 {
+  /* A pill that is on looks pressed only faintly: on is the accent. */
+  if (gtk_toggle_button_get_active (button))
+    gtk_widget_add_css_class (GTK_WIDGET (button), "suggested-action");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (button), "suggested-action");
   filter_control_changed_cb (self);
 }
 
@@ -536,6 +594,7 @@ wh_job_filter_popover_class_init (WhJobFilterPopoverClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, category_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, city_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, clear_button);
+  gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, closed_check);
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, district_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, pay_dropdown);
   gtk_widget_class_bind_template_child (widget_class, WhJobFilterPopover, posted_dropdown);
@@ -564,7 +623,14 @@ wh_job_filter_popover_init (WhJobFilterPopover *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (welfare_tags); i++)
     {
-      GtkWidget *button = gtk_toggle_button_new_with_label (welfare_tags[i]);
+      GtkWidget *button = gtk_toggle_button_new_with_label (wh_format_benefit (welfare_tags[i]));
+      GtkWidget *label = gtk_button_get_child (GTK_BUTTON (button));
+
+      /* A long name (Insurance and housing fund) is cut rather than widen
+       * the popover past a narrow window; the tooltip has it whole. */
+      if (GTK_IS_LABEL (label))
+        gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_tooltip_text (button, wh_format_benefit (welfare_tags[i]));
 
       gtk_widget_add_css_class (button, "pill");
       g_signal_connect_object (button, "toggled", G_CALLBACK (welfare_toggled_cb), self, 0);
@@ -572,6 +638,15 @@ wh_job_filter_popover_init (WhJobFilterPopover *self)
       g_ptr_array_add (self->welfare_buttons, button);
     }
   enable_dropdown_search (self->city_dropdown);
+  {
+    GtkDropDown *dropdowns[] = { self->sort_dropdown, self->city_dropdown,
+                                 self->district_dropdown, self->category_dropdown,
+                                 self->pay_dropdown, self->settlement_dropdown,
+                                 self->posted_dropdown };
+
+    for (guint i = 0; i < G_N_ELEMENTS (dropdowns); i++)
+      set_choice_factories (dropdowns[i]);
+  }
   {
     GtkStringList *cities = string_list_new ();
     GtkStringList *categories = string_list_new ();

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-format.h"
+#include "wh-job-filters.h"
 #include "wh-job-page.h"
 #include "wh-jobs.h"
 
@@ -22,6 +23,7 @@ struct _WhJobPage
   GtkToggleButton     *bookmark_button;
   AdwButtonContent    *bookmark_content;
   GtkButton           *call_button;
+  GtkLabel            *closed_label;
   AdwActionRow        *contact_name_row;
   AdwPreferencesGroup *contact_group;
   GtkButton           *copy_button;
@@ -40,6 +42,7 @@ struct _WhJobPage
 
   /* Owned references */
   WhStore      *store;
+  gulong        changed_id;
   GCancellable *cancellable; /* the reads about the job shown */
   WhRecord     *job;
   GPtrArray *fact_rows; /* GtkWidget* added to facts_group */
@@ -154,11 +157,26 @@ static void
 applied_toggled_cb (WhJobPage *self)
 {
   gboolean on = gtk_toggle_button_get_active (self->applied_button);
+  gboolean bookmarked = gtk_toggle_button_get_active (self->bookmark_button);
 
   if (self->updating || self->job == NULL)
     return;
-  /* An application is worth keeping: marking it keeps the job too. */
-  save_marks (self, on || gtk_toggle_button_get_active (self->bookmark_button), on);
+  /* An application is worth keeping: marking it keeps the job too (the
+   * Applied mark is part of the bookmark), and the person is told so. */
+  save_marks (self, on || bookmarked, on);
+  if (on && !bookmarked)
+    message (self, _("Marked as applied and saved under My Jobs"));
+}
+
+/* On the main context (the store's contract): My Jobs, or a sync, changed
+ * the marks of the job shown. */
+static void
+store_changed_cb (WhStore    *store,
+                  const char *what,
+                  WhJobPage  *self)
+{
+  if (self->job != NULL && self->cancellable != NULL && g_strcmp0 (what, "bookmarks") == 0)
+    load_marks (self);
 }
 
 /* ---- Contact ------------------------------------------------------------------- */
@@ -283,17 +301,24 @@ fill_tags (WhJobPage      *self,
 {
   g_auto(GStrv) welfare = wh_record_dup_strv (job, "welfare");
   GtkWidget *child;
+  gboolean any = FALSE;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tags_box))) != NULL)
     gtk_flow_box_remove (self->tags_box, child);
+  /* In the person's language; the settlement has its own line, so the
+   * tags that say it (日结) are not shown twice. */
   for (guint i = 0; welfare && welfare[i]; i++)
     {
-      GtkWidget *label = gtk_label_new (welfare[i]);
+      GtkWidget *label;
 
+      if (wh_job_settlement_tag (welfare[i]) != NULL)
+        continue;
+      label = gtk_label_new (wh_format_benefit (welfare[i]));
       gtk_widget_add_css_class (label, "wh-tag");
       gtk_flow_box_append (self->tags_box, label);
+      any = TRUE;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), welfare && welfare[0]);
+  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), any);
 }
 
 static void
@@ -394,7 +419,14 @@ wh_job_page_show (WhJobPage      *self,
   g_return_if_fail (WH_IS_STORE (store));
   g_return_if_fail (job != NULL && job->collection == &wh_collection_jobs);
 
-  g_set_object (&self->store, store);
+  if (store != self->store)
+    {
+      if (self->changed_id)
+        g_clear_signal_handler (&self->changed_id, self->store);
+      g_set_object (&self->store, store);
+      self->changed_id = g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb),
+                                                  self, 0);
+    }
   g_clear_pointer (&self->job, wh_record_free);
   self->job = wh_record_copy (job);
   /* Whatever is still being read is about the job shown before. */
@@ -427,7 +459,19 @@ wh_job_page_show (WhJobPage      *self,
                                                       wh_record_get_real (job, "lon")));
   add_fact (self, _("Distance"), distance);
   add_fact (self, _("Posted"), text_of (job, "posted_at"));
-  add_fact (self, _("Apply by"), text_of (job, "expires_at"));
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDate) today = g_date_new_dmy (g_date_time_get_day_of_month (now),
+                                             g_date_time_get_month (now),
+                                             g_date_time_get_year (now));
+    g_autofree char *closed = NULL;
+
+    if (wh_job_is_closed (job, today))
+      /* Translators: the last day to apply, past: e.g. "2026-11-03 · Closed" */
+      closed = g_strdup_printf (_("%s · Closed"), text_of (job, "expires_at"));
+    add_fact (self, _("Apply by"), closed ? closed : text_of (job, "expires_at"));
+    gtk_widget_set_visible (GTK_WIDGET (self->closed_label), closed != NULL);
+  }
 
   gtk_label_set_text (self->description_label, text_of (job, "description") ? text_of (job, "description") : "");
   gtk_widget_set_visible (GTK_WIDGET (self->description_label), text_of (job, "description") != NULL);
@@ -463,6 +507,15 @@ wh_job_page_clear (WhJobPage *self)
   show_marks (self, FALSE, FALSE);
 }
 
+void
+wh_job_page_unselect (WhJobPage *self)
+{
+  g_return_if_fail (WH_IS_JOB_PAGE (self));
+
+  gtk_label_select_region (self->title_label, 0, 0);
+  gtk_label_select_region (self->description_label, 0, 0);
+}
+
 gint64
 wh_job_page_get_job_id (WhJobPage *self)
 {
@@ -480,6 +533,8 @@ wh_job_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->changed_id)
+    g_clear_signal_handler (&self->changed_id, self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOB_PAGE);
   g_clear_object (&self->store);
   g_clear_pointer (&self->job, wh_record_free);
@@ -508,6 +563,7 @@ wh_job_page_class_init (WhJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, bookmark_button);
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, bookmark_content);
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, call_button);
+  gtk_widget_class_bind_template_child (widget_class, WhJobPage, closed_label);
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, contact_name_row);
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, copy_button);

@@ -30,5 +30,8 @@ GtkWidget *wh_job_page_new_fact_row (const char *title,
                                      const char *value);
 /* 0 when none. */
 gint64  wh_job_page_get_job_id (WhJobPage      *self);
+/* No text selected: the title and description are selectable, to copy
+ * from, and a label that takes the focus selects all of itself. */
+void    wh_job_page_unselect   (WhJobPage      *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "wh-format.h"
 #include "wh-keynav.h"
@@ -54,7 +55,9 @@ struct _WhJobsView
   /* Owned references */
   WhContext     *context;
   WhStore       *store;
-  WhListModel   *model;
+  WhListModel   *model;       /* the jobs; with a search, those whose title matches */
+  WhListModel   *others;      /* with a search, the rest of its hits (the employer's name, the text) */
+  GListModel    *rows;        /* model, then others: what the list shows */
   WhJobFilters  *filters;
   GCancellable  *cancellable;  /* the pending query and choice loading */
   GCancellable  *empty_cancellable; /* the count behind the empty state */
@@ -63,6 +66,8 @@ struct _WhJobsView
   guint          choices_source; /* a reload of the cities and trades is scheduled */
 
   char          *applied_search; /* the text of the last query asked for */
+  char          *section;        /* the section shown: "jobs", "mine", "fairs" */
+  guint          pending;        /* queries asked for and not in yet */
   gboolean       busy;
   gboolean       has_origin;
   double         lat;
@@ -177,6 +182,31 @@ filter_changed_cb (WhJobsView *self)
   apply_filters (self);
 }
 
+/* The popover hangs centred under the Filters button, at the window's right
+ * edge: in a narrow window half of it would be past that edge (GTK lets a
+ * popover leave its window, onto the screen). Slid left to end inside it. */
+static void
+popover_map_cb (WhJobsView *self)
+{
+  GtkWidget *popover = GTK_WIDGET (self->filter_popover);
+  GtkWidget *button = GTK_WIDGET (self->filter_button);
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (button));
+  graphene_point_t centre;
+  int width = 0, margin = 6;
+
+  gtk_popover_set_offset (GTK_POPOVER (self->filter_popover), 0, 0);
+  if (root == NULL ||
+      !gtk_widget_compute_point (button, root,
+                                 &GRAPHENE_POINT_INIT (gtk_widget_get_width (button) / 2.f, 0),
+                                 &centre))
+    return;
+  gtk_widget_measure (popover, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &width, NULL, NULL);
+  if (centre.x + width / 2.f > gtk_widget_get_width (root) - margin)
+    gtk_popover_set_offset (GTK_POPOVER (self->filter_popover),
+                            (int) (gtk_widget_get_width (root) - margin - width / 2.f - centre.x),
+                            0);
+}
+
 static void
 clear_filters_cb (WhJobsView *self)
 {
@@ -218,6 +248,16 @@ load_choices (WhJobsView *self)
 
 /* ---- The list ------------------------------------------------------------------------ */
 
+/* The day jobs are open on: this desktop's, offline too. */
+static GDate *
+today_date (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_new_dmy (g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                         g_date_time_get_year (now));
+}
+
 static char *
 distance_text (WhJobsView     *self,
                const WhRecord *record)
@@ -235,6 +275,26 @@ setup_row_cb (GtkSignalListItemFactory *factory,
               gpointer                  user_data)
 {
   gtk_list_item_set_child (item, wh_format_four_line_row_new ());
+}
+
+/* Whether the row at position is a search's hit whose title does not
+ * have the words but its employer's name does: the row says so, or a 瓦工
+ * would seem listed for 保洁 by mistake. */
+static gboolean
+employer_matches (WhJobsView     *self,
+                  guint           position,
+                  const WhRecord *job)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *words = NULL;
+  g_autofree char *employer = NULL;
+
+  if (text == NULL || *text == '\0' || self->model == NULL ||
+      position < g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return FALSE;
+  words = g_utf8_casefold (g_strstrip (g_strdup (text)), -1);
+  employer = g_utf8_casefold (wh_record_get_text (job, "employer_name"), -1);
+  return *words != '\0' && strstr (employer, words) != NULL;
 }
 
 static void
@@ -256,7 +316,7 @@ bind_row_cb (GtkSignalListItemFactory *factory,
   g_autofree char *where_text = NULL;
   g_autofree char *tags_text = NULL;
   g_autofree char *a11y = NULL;
-  g_auto(GStrv) tag_list = wh_record_dup_strv (r, "welfare");
+  gboolean closed;
   const char *district = wh_record_is_set (r, "district") ? wh_record_get_text (r, "district") : NULL;
 
   where_text = g_strjoin (" · ", wh_record_get_text (r, "employer_name"),
@@ -277,20 +337,45 @@ bind_row_cb (GtkSignalListItemFactory *factory,
       salary = g_strdup_printf (_("%s · about %'d CNY a month"), plain, (int) round (monthly));
     }
   {
-    const char *settlement = wh_format_settlement (wh_record_get_text (r, "settlement"));
-    g_autoptr(GString) line = g_string_new (settlement);
+    g_autofree char *benefits = wh_format_benefits (r, " · ");
+    g_autoptr(GDate) today = today_date ();
 
-    /* In Chinese "paid daily" is the tag 日结 itself: say it once. */
-    for (guint i = 0; tag_list && tag_list[i]; i++)
-      if (g_strcmp0 (tag_list[i], settlement) != 0)
-        g_string_append_printf (line, "%s%s", line->len ? " · " : "", tag_list[i]);
-    tags_text = g_string_free (g_steal_pointer (&line), FALSE);
+    /* The settlement once, in the person's language: the tags that say it
+     * too (日结) are left out of the benefits. A closed job says so first. */
+    closed = wh_job_is_closed (r, today);
+    tags_text = g_strjoin (" · ", wh_format_settlement (wh_record_get_text (r, "settlement")),
+                           benefits, NULL);
+    if (employer_matches (self, gtk_list_item_get_position (item), r))
+      {
+        g_autofree char *rest = g_steal_pointer (&tags_text);
+
+        /* Translators: a job found by a search because its employer's
+         * name has the words, not its title */
+        tags_text = g_strjoin (" · ", _("Employer matches"), rest, NULL);
+      }
+    if (closed)
+      {
+        g_autofree char *open = g_steal_pointer (&tags_text);
+
+        /* Translators: a job past its last day to apply (已截止) */
+        tags_text = g_strjoin (" · ", C_("job", "Closed"), open, NULL);
+      }
   }
   gtk_label_set_text (GTK_LABEL (title), wh_record_get_text (r, "title"));
   gtk_label_set_text (GTK_LABEL (pay), salary);
   gtk_label_set_text (GTK_LABEL (where), where_text);
   gtk_label_set_text (GTK_LABEL (tags), tags_text);
-  a11y = g_strdup_printf ("%s, %s, %s", wh_record_get_text (r, "title"), salary, where_text);
+  if (closed)
+    gtk_widget_add_css_class (tags, "error");
+  else
+    gtk_widget_remove_css_class (tags, "error");
+  if (closed)
+    /* Translators: a job in the list read out: its title, pay and place,
+     * then that it is closed */
+    a11y = g_strdup_printf (_("%s, %s, %s, closed"), wh_record_get_text (r, "title"), salary,
+                            where_text);
+  else
+    a11y = g_strdup_printf ("%s, %s, %s", wh_record_get_text (r, "title"), salary, where_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 }
 
@@ -398,7 +483,7 @@ empty_button_clicked_cb (WhJobsView *self)
 static void
 update_summary (WhJobsView *self)
 {
-  guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
   g_autofree char *count = NULL;
   g_autofree char *text = NULL;
   const char *order = wh_job_filter_popover_get_sort_label (self->filter_popover);
@@ -440,7 +525,7 @@ empty_count_cb (GObject      *source,
 static void
 update_empty_state (WhJobsView *self)
 {
-  guint n = self->model ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
 
   update_summary (self);
   /* Any count still on its way is out of date. */
@@ -474,17 +559,34 @@ items_changed_cb (WhJobsView *self)
   update_empty_state (self);
 }
 
+/* The list is two queries: with a search, the jobs whose title has the
+ * words first (a 保洁 company's 瓦工 is not what someone who typed 保洁
+ * looks for first), then the rest of its hits, each in the order chosen;
+ * without, every job, then nothing. */
 static WhQuery *
-build_query (WhJobsView *self)
+build_query (WhJobsView *self,
+             gboolean    others)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDate) today = g_date_new_dmy (g_date_time_get_day_of_month (now),
-                                           g_date_time_get_month (now),
-                                           g_date_time_get_year (now));
+  g_autoptr(GDate) today = today_date ();
+  WhQuery *query = wh_job_filters_to_query (self->filters,
+                                            gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
+                                            today, self->has_origin, self->lat, self->lon);
 
-  return wh_job_filters_to_query (self->filters,
-                                  gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), today,
-                                  self->has_origin, self->lat, self->lon);
+  if (has_search (self))
+    wh_query_set_match_field (query, "title", others);
+  else if (others)
+    wh_query_where_id_in (query, NULL, 0);
+  return query;
+}
+
+/* What the list view shows: both parts with a search, else the jobs alone
+ * (the other part is empty then; the list keeps the plain model). */
+static GListModel *
+shown_rows (WhJobsView *self)
+{
+  if (self->applied_search != NULL && *self->applied_search != '\0')
+    return self->rows;
+  return G_LIST_MODEL (self->model);
 }
 
 static void
@@ -513,16 +615,20 @@ set_query_cb (GObject      *object,
    * which is already in. */
   gtk_list_view_set_model (self->list_view, NULL);
   ok = wh_list_model_set_query_finish (WH_LIST_MODEL (object), result, &error);
-  set_list_model (self->list_view, G_LIST_MODEL (self->model));
+  set_list_model (self->list_view, shown_rows (self));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->list_scroller), 0);
   if (!ok)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      self->pending = 0;
       set_busy (self, FALSE);
       show_empty (self, EMPTY_ERROR, error->message);
       return;
     }
+  /* Superseded queries end cancelled above: this one is of the last pair. */
+  if (self->pending > 0 && --self->pending > 0)
+    return;
   set_busy (self, FALSE);
   update_empty_state (self);
 }
@@ -535,13 +641,17 @@ apply_filters (WhJobsView *self)
   update_filter_button (self);
   if (self->model == NULL)
     return;
-  query = build_query (self);
+  query = build_query (self, FALSE);
   g_free (self->applied_search);
   self->applied_search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   set_busy (self, TRUE);
   /* Counting a million rows takes longer than a frame: off the main thread,
    * and the rows shown stay until the new ones are ready. */
+  self->pending = 2;
   wh_list_model_set_query_async (self->model, query, NULL, set_query_cb, g_object_ref (self));
+  g_clear_pointer (&query, wh_query_free);
+  query = build_query (self, TRUE);
+  wh_list_model_set_query_async (self->others, query, NULL, set_query_cb, g_object_ref (self));
 }
 
 static void
@@ -563,13 +673,25 @@ show_detail (WhJobsView *self,
              const char *page,
              const char *title)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkWidget) focus = NULL;
+
+  if (root != NULL && gtk_root_get_focus (root) != NULL)
+    focus = g_object_ref (gtk_root_get_focus (root));
   gtk_label_set_text (self->detail_title, title ? title : "");
   gtk_stack_set_visible_child_name (self->detail_stack, page);
   if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     wh_keynav_remember_focus (GTK_WIDGET (self), "detail");
+  /* The leaflet gives the focus to the first thing on the detail page it
+   * shows: the job's title, a selectable label, which then selects all
+   * of itself. Folded, the focus goes to Back; side by side, it stays on
+   * the row opened; and nothing of the title is selected. */
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   if (adw_leaflet_get_folded (self->leaflet))
     gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  else if (focus != NULL && gtk_widget_get_root (focus) == root)
+    gtk_widget_grab_focus (focus);
+  wh_job_page_unselect (self->job_page);
 }
 
 static void
@@ -641,7 +763,7 @@ static void
 job_activated_cb (WhJobsView *self,
                   guint       position)
 {
-  g_autoptr(WhRecordObject) object = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  g_autoptr(WhRecordObject) object = g_list_model_get_item (self->rows, position);
 
   if (object)
     show_job (self, wh_record_object_get_record (object));
@@ -665,11 +787,24 @@ message_cb (WhJobsView *self,
 static gboolean
 navigate_back (WhJobsView *self)
 {
+  GtkWidget *fallback = GTK_WIDGET (self->sections);
+
   if (!adw_leaflet_get_folded (self->leaflet) ||
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0)
     return FALSE;
+
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", GTK_WIDGET (self->sections));
+  /* My Jobs makes its rows anew when a mark or a sync changes them: the
+   * row opened is then found again by its job. */
+  if (g_strcmp0 (self->section, "mine") == 0 && wh_job_page_get_job_id (self->job_page) > 0)
+    {
+      GtkWidget *row = wh_my_jobs_page_get_row (self->mine_page,
+                                                wh_job_page_get_job_id (self->job_page));
+
+      if (row != NULL)
+        fallback = row;
+    }
+  wh_keynav_restore_focus (GTK_WIDGET (self), "detail", fallback);
   return TRUE;
 }
 
@@ -700,10 +835,32 @@ fair_activated_cb (WhJobsView     *self,
   show_detail (self, "fair", wh_record_get_text (fair, "title"));
 }
 
+/* Nothing stays in the detail pane that the list beside it did not open. */
+static void
+clear_detail (WhJobsView *self)
+{
+  g_cancellable_cancel (self->open_cancellable);
+  wh_job_page_clear (self->job_page);
+  wh_job_fair_page_clear (self->fair_page);
+  gtk_stack_set_visible_child_name (self->detail_stack, "none");
+  gtk_label_set_text (self->detail_title, "");
+}
+
 static void
 section_changed_cb (WhJobsView *self)
 {
   const char *name = adw_view_stack_get_visible_child_name (self->sections);
+
+  /* A fair shown beside the jobs after Ctrl+F, a job beside the fairs:
+   * another section, another list, so the detail of the last one goes. */
+  if (g_strcmp0 (name, self->section) != 0)
+    {
+      g_free (self->section);
+      self->section = g_strdup (name);
+      clear_detail (self);
+      if (adw_leaflet_get_folded (self->leaflet))
+        adw_leaflet_set_visible_child_name (self->leaflet, "list");
+    }
 
   gtk_toggle_button_set_active (self->jobs_button, g_strcmp0 (name, "jobs") == 0);
   gtk_toggle_button_set_active (self->mine_button, g_strcmp0 (name, "mine") == 0);
@@ -779,12 +936,24 @@ set_store (WhJobsView *self,
                                               self, 0);
 
   /* The first list reads synchronously once; every change after is async. */
-  query = build_query (self);
+  query = build_query (self, FALSE);
   g_clear_object (&self->model);
   self->model = wh_list_model_new (store, query);
-  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (items_changed_cb), self,
+  g_clear_pointer (&query, wh_query_free);
+  query = build_query (self, TRUE);
+  g_clear_object (&self->others);
+  self->others = wh_list_model_new (store, query);
+  {
+    GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+
+    g_list_store_append (parts, self->model);
+    g_list_store_append (parts, self->others);
+    g_clear_object (&self->rows);
+    self->rows = G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
+  }
+  g_signal_connect_object (self->rows, "items-changed", G_CALLBACK (items_changed_cb), self,
                            G_CONNECT_SWAPPED);
-  set_list_model (self->list_view, G_LIST_MODEL (self->model));
+  set_list_model (self->list_view, shown_rows (self));
 
   wh_job_fairs_page_set_store (self->fairs_page, store);
   wh_job_filter_popover_set_store (self->filter_popover, store);
@@ -862,11 +1031,7 @@ reset_to (WhJobsView   *self,
   save_filters (self);
   sync_controls (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  g_cancellable_cancel (self->open_cancellable);
-  wh_job_page_clear (self->job_page);
-  wh_job_fair_page_clear (self->fair_page);
-  gtk_stack_set_visible_child_name (self->detail_stack, "none");
-  gtk_label_set_text (self->detail_title, "");
+  clear_detail (self);
   adw_view_stack_set_visible_child_name (self->sections, "jobs");
   adw_leaflet_set_visible_child_name (self->leaflet, "list");
   apply_filters (self);
@@ -980,6 +1145,8 @@ wh_jobs_view_dispose (GObject *object)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_handle_id (&self->choices_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_JOBS_VIEW);
+  g_clear_object (&self->rows);
+  g_clear_object (&self->others);
   g_clear_object (&self->model);
   g_clear_object (&self->store);
   g_clear_object (&self->context);
@@ -994,6 +1161,7 @@ wh_jobs_view_finalize (GObject *object)
 
   wh_job_filters_free (self->filters);
   g_free (self->applied_search);
+  g_free (self->section);
   G_OBJECT_CLASS (wh_jobs_view_parent_class)->finalize (object);
 }
 
@@ -1049,6 +1217,7 @@ wh_jobs_view_class_init (WhJobsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, job_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, popover_map_cb);
   gtk_widget_class_bind_template_callback (widget_class, mine_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, other_job_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);

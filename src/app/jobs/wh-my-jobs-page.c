@@ -8,6 +8,7 @@
 #include "wh-format.h"
 #include "wh-jobs.h"
 #include "wh-my-jobs-page.h"
+#include "wh-service-page.h"
 
 struct _WhMyJobsPage
 {
@@ -22,6 +23,9 @@ struct _WhMyJobsPage
   GCancellable *cancellable;    /* the list being read */
   gulong        changed_id;
   guint         refresh_source; /* a refresh is scheduled */
+
+  /* State */
+  int           focus_row;      /* the row to focus once the list is read again, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (WhMyJobsPage, wh_my_jobs_page, GTK_TYPE_WIDGET)
@@ -35,15 +39,66 @@ enum
 
 static guint signals[N_SIGNALS];
 
+typedef struct
+{
+  WhStore  *store;
+  gint64    job_id;
+  gboolean  applied;
+} Undo;
+
+static void
+undo_free (gpointer  data,
+           GClosure *closure)
+{
+  Undo *undo = data;
+
+  g_object_unref (undo->store);
+  g_free (undo);
+}
+
+/* The toast's Undo: the marks as they were (the list follows the store). */
+static void
+undo_clicked_cb (AdwToast *toast,
+                 Undo     *undo)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!wh_jobs_save_marks (undo->store, undo->job_id, TRUE, undo->applied, &error))
+    g_message ("Undo removing job %" G_GINT64_FORMAT ": %s", undo->job_id, error->message);
+}
+
 static void
 remove_mark_clicked_cb (GtkButton    *button,
                         WhMyJobsPage *self)
 {
   gint64 *id = g_object_get_data (G_OBJECT (button), "job-id");
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  WhServicePage *page = wh_service_page_get_for_widget (GTK_WIDGET (self));
   g_autoptr(GError) error = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+  Undo *undo;
 
-  if (self->store != NULL && !wh_jobs_save_marks (self->store, *id, FALSE, FALSE, &error))
-    g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, error->message);
+  if (self->store == NULL)
+    return;
+  if (!wh_jobs_save_marks (self->store, *id, FALSE, FALSE, &error))
+    {
+      g_signal_emit (self, signals[SIGNAL_MESSAGE], 0, error->message);
+      return;
+    }
+  /* The row goes with the next read of the list: the focus then goes to
+   * the row that takes its place, not nowhere. */
+  if (row != NULL && gtk_widget_has_focus (GTK_WIDGET (button)))
+    self->focus_row = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+  if (page == NULL)
+    return;
+  undo = g_new0 (Undo, 1);
+  undo->store = g_object_ref (self->store);
+  undo->job_id = *id;
+  undo->applied = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "applied"));
+  toast = wh_format_toast_new (_("Removed from My Jobs"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  g_signal_connect_data (toast, "button-clicked", G_CALLBACK (undo_clicked_cb), undo, undo_free, 0);
+  wh_service_page_add_toast (page, toast);
 }
 
 static GtkWidget *
@@ -92,6 +147,8 @@ new_row (WhMyJobsPage  *self,
                                   _("Remove from My Jobs"), -1);
   g_object_set_data_full (G_OBJECT (remove), "job-id", g_memdup2 (&mark->id, sizeof mark->id),
                           g_free);
+  g_object_set_data (G_OBJECT (remove), "applied",
+                     GINT_TO_POINTER (wh_record_get_bool (mark, "applied")));
   g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_mark_clicked_cb), self, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   g_object_set_data_full (G_OBJECT (row), "job-id", g_memdup2 (&mark->id, sizeof mark->id),
@@ -116,16 +173,42 @@ list_mine_cb (GObject      *source,
   g_autoptr(WhMyJobsPage) self = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) mine = wh_jobs_list_mine_finish (WH_STORE (source), result, &error);
+  GtkRoot *root;
+  GtkWidget *focus;
 
   /* A newer refresh, or the page went away. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (mine == NULL)
     g_debug ("My jobs: %s", error->message);
+  /* The rows are made again. The focus leaves the one it is on first:
+   * GTK 4.8's viewport keeps the child with the focus, and a row removed
+   * with it made the next frame log a gtk_widget_is_ancestor critical
+   * (#17 item 20). It comes back on the row now in that place. */
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  focus = root ? gtk_root_get_focus (root) : NULL;
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->mine_list)))
+    {
+      GtkWidget *row = GTK_IS_LIST_BOX_ROW (focus) ? focus
+                         : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
+
+      if (self->focus_row < 0 && row != NULL)
+        self->focus_row = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+      gtk_root_set_focus (root, NULL);
+    }
   clear_rows (self);
   for (guint i = 0; mine && i < mine->len; i++)
     gtk_list_box_append (self->mine_list, new_row (self, mine->pdata[i]));
   gtk_stack_set_visible_child_name (self->mine_stack, mine && mine->len ? "list" : "empty");
+  if (self->focus_row >= 0 && mine && mine->len > 0)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->mine_list,
+                                                          MIN ((guint) self->focus_row,
+                                                               mine->len - 1));
+
+      gtk_widget_grab_focus (GTK_WIDGET (row));
+    }
+  self->focus_row = -1;
 }
 
 void
@@ -143,6 +226,23 @@ wh_my_jobs_page_refresh (WhMyJobsPage *self)
     }
   self->cancellable = g_cancellable_new ();
   wh_jobs_list_mine_async (self->store, self->cancellable, list_mine_cb, g_object_ref (self));
+}
+
+GtkWidget *
+wh_my_jobs_page_get_row (WhMyJobsPage *self,
+                         gint64        job_id)
+{
+  g_return_val_if_fail (WH_IS_MY_JOBS_PAGE (self), NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->mine_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 *id = g_object_get_data (G_OBJECT (row), "job-id");
+
+      if (id != NULL && *id == job_id)
+        return row;
+    }
+  return NULL;
 }
 
 static gboolean
@@ -239,4 +339,5 @@ static void
 wh_my_jobs_page_init (WhMyJobsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->focus_row = -1;
 }

@@ -21,5 +21,9 @@ void wh_my_jobs_page_set_store (WhMyJobsPage *self,
                                 WhStore      *store);
 /* Reads the list again. */
 void wh_my_jobs_page_refresh   (WhMyJobsPage *self);
+/* The row of job_id, or NULL: where the focus goes back to after the job
+ * opened from it, when the list was made anew meanwhile. */
+GtkWidget *wh_my_jobs_page_get_row (WhMyJobsPage *self,
+                                    gint64        job_id);
 
 G_END_DECLS
