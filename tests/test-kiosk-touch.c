@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kiosk for a touch screen with no keyboard (suite "ui", under Xvfb):
  * the letter keypad that types a search by pinyin initials, no desktop
- * menus, emoji or mnemonics. */
+ * menus, emoji or mnemonics, and the station chosen by staff with their
+ * PIN, district first. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -11,6 +12,7 @@
 
 #include "jobs/wh-jobs-view.h"
 #include "kiosk/wh-keypad.h"
+#include "kiosk/wh-kiosk-station-chooser.h"
 #include "kiosk/wh-kiosk-touch.h"
 #include "kiosk/wh-kiosk.h"
 #include "wh-list-model.h"
@@ -18,6 +20,11 @@
 #include "wh-test.h"
 #include "wh-test-ui.h"
 #include "wh-window.h"
+
+/* `openssl passwd -6 -salt wh-test-salt 2468`, as an administrator makes it. */
+#define PIN "2468"
+#define PIN_HASH "$6$wh-test-salt$TOW3wrjfYvlbgIUePIYE9Q6/1GIwS5DglkiCU87GoLYMueXTjQL99qw3" \
+                 "CLK4UPis3VOPuiJXWO4s1k4r2BLS1/"
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -83,6 +90,20 @@ has_drawn_label (GtkWidget  *root,
         g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
       return TRUE;
   return FALSE;
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_drawn (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return has_drawn_label (wait->root, wait->text);
 }
 
 static void
@@ -207,6 +228,7 @@ kiosk_teardown (Kiosk *k)
   g_clear_object (&k->context);
   g_clear_object (&k->store);
   g_settings_reset (settings, "kiosk-station-id");
+  g_settings_reset (settings, "kiosk-staff-pin");
 }
 
 /* ---- The letter keypad -------------------------------------------------- */
@@ -513,6 +535,188 @@ test_no_mnemonics (void)
   gtk_window_destroy (GTK_WINDOW (desktop));
 }
 
+/* ---- The kiosk's station, by staff ---------------------------------------- */
+
+static GtkWidget *
+chooser_of (Kiosk *k)
+{
+  return wh_test_find_descendant (wh_window_get_page (k->window, "home"),
+                                  WH_TYPE_KIOSK_STATION_CHOOSER);
+}
+
+static GPtrArray *
+rows_of (GtkWidget *chooser)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GPtrArray *drawn = g_ptr_array_new ();
+
+  collect (chooser, ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_is_drawable (rows->pdata[i]))
+      g_ptr_array_add (drawn, rows->pdata[i]);
+  return drawn;
+}
+
+typedef struct
+{
+  GtkWidget *chooser;
+  guint      n;
+  const char *first;
+} RowsWait;
+
+static gboolean
+rows_shown (gpointer data)
+{
+  RowsWait *wait = data;
+  g_autoptr(GPtrArray) rows = rows_of (wait->chooser);
+
+  return rows->len == wait->n &&
+         (wait->first == NULL ||
+          g_strcmp0 (adw_preferences_row_get_title (rows->pdata[0]), wait->first) == 0);
+}
+
+static GtkWidget *
+row_titled (GtkWidget  *chooser,
+            const char *title,
+            guint       nth)
+{
+  g_autoptr(GPtrArray) rows = rows_of (chooser);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0 && nth-- == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+static gboolean
+is_hidden (gpointer widget)
+{
+  return !gtk_widget_is_drawable (widget);
+}
+
+static gboolean
+is_editable (gpointer widget)
+{
+  return gtk_editable_get_editable (widget);
+}
+
+static void
+type_pin (Kiosk      *k,
+          const char *pin)
+{
+  WhKeypad *keypad = wh_kiosk_get_keypad (k->kiosk);
+
+  for (const char *c = pin; *c; c++)
+    {
+      char key[2] = { *c, 0 };
+
+      tap (keypad, key);
+    }
+  tap (keypad, "ok");
+}
+
+static gboolean
+keypad_shown (gpointer kiosk)
+{
+  return wh_kiosk_get_keypad_visible (kiosk);
+}
+
+static void
+test_station_chooser (void)
+{
+  Kiosk k = { 0 };
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *home, *chooser, *pin_entry, *row, *search;
+  LabelWait refused, wrong;
+  RowsWait districts, stations, found;
+
+  kiosk_setup (&k, 1080, 1920);
+  home = wh_window_get_page (k.window, "home");
+  chooser = chooser_of (&k);
+  g_assert_nonnull (chooser);
+  pin_entry = wh_test_find_descendant (chooser, GTK_TYPE_ENTRY);
+
+  /* No PIN set: refused, saying how to set one; nothing to type into. */
+  g_assert_true (gtk_widget_activate_action (home, "kiosk-home.choose-station", NULL));
+  refused = (LabelWait) { chooser, "No Staff PIN Set" };
+  g_assert_true (wh_test_spin_until (label_drawn, &refused, 2000));
+  g_assert_false (gtk_widget_is_drawable (pin_entry));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (k.window), "win.home", NULL));
+  wh_test_spin (100);
+
+  /* A PIN set: the digit keypad types it; a wrong one waits, even after
+   * going back and coming again. */
+  g_settings_set_string (settings, "kiosk-staff-pin", PIN_HASH);
+  g_assert_true (gtk_widget_activate_action (home, "kiosk-home.choose-station", NULL));
+  wh_test_spin (100);
+  g_assert_true (gtk_widget_is_drawable (pin_entry));
+  g_assert_true (wh_test_spin_until (keypad_shown, k.kiosk, 2000));
+  g_assert_cmpint (gtk_entry_get_input_purpose (GTK_ENTRY (pin_entry)), ==,
+                   GTK_INPUT_PURPOSE_PIN);
+  g_assert_false (gtk_entry_get_visibility (GTK_ENTRY (pin_entry)));
+  type_pin (&k, "1357");
+  wrong = (LabelWait) { chooser, "Wrong PIN. Try again in a few seconds." };
+  g_assert_true (wh_test_spin_until (label_drawn, &wrong, 5000));
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (pin_entry)));
+  g_assert_cmpint (g_settings_get_int64 (settings, "kiosk-station-id"), ==, 7);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (k.window), "win.home", NULL));
+  wh_test_spin (100);
+  g_assert_true (gtk_widget_activate_action (home, "kiosk-home.choose-station", NULL));
+  wh_test_spin (100);
+  g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (pin_entry)));
+  /* The keypad types nothing meanwhile. */
+  tap (wh_kiosk_get_keypad (k.kiosk), "1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (pin_entry)), ==, "");
+  g_assert_true (wh_test_spin_until (is_editable, pin_entry, 8000));
+
+  /* The right one: the districts of the kiosk's one city. */
+  gtk_widget_grab_focus (wh_test_find_descendant (pin_entry, GTK_TYPE_TEXT));
+  type_pin (&k, PIN);
+  districts = (RowsWait) { chooser, 2, NULL };
+  g_assert_true (wh_test_spin_until (rows_shown, &districts, 5000));
+  g_assert_nonnull (row_titled (chooser, "朝阳区", 0));
+  g_assert_nonnull (row_titled (chooser, "顺义区", 0));
+
+  /* A district: its stations, the two of one name told apart by address. */
+  g_signal_emit_by_name (row_titled (chooser, "朝阳区", 0), "activate");
+  stations = (RowsWait) { chooser, 2, "望京驿站" };
+  g_assert_true (wh_test_spin_until (rows_shown, &stations, 5000));
+  {
+    GtkWidget *first = row_titled (chooser, "望京驿站", 0);
+    GtkWidget *second = row_titled (chooser, "望京驿站", 1);
+    const char *a = adw_action_row_get_subtitle (ADW_ACTION_ROW (first));
+    const char *b = adw_action_row_get_subtitle (ADW_ACTION_ROW (second));
+
+    g_assert_true ((g_str_equal (a, "望京街8号") && g_str_equal (b, "广顺北大街33号")) ||
+                   (g_str_equal (b, "望京街8号") && g_str_equal (a, "广顺北大街33号")));
+  }
+
+  /* Back to the districts, and a search across the city by initials, typed
+   * on the letter keypad. */
+  g_signal_emit_by_name (wh_test_find_descendant (chooser, GTK_TYPE_BUTTON), "clicked");
+  g_assert_true (wh_test_spin_until (rows_shown, &districts, 5000));
+  search = wh_test_find_descendant (wh_test_find_descendant (chooser, GTK_TYPE_SEARCH_ENTRY),
+                                    GTK_TYPE_TEXT);
+  gtk_widget_grab_focus (search);
+  g_assert_true (wh_test_spin_until (letter_keypad_shown, k.kiosk, 2000));
+  tap (wh_kiosk_get_letter_keypad (k.kiosk), "s");
+  tap (wh_kiosk_get_letter_keypad (k.kiosk), "y");
+  found = (RowsWait) { chooser, 1, "顺义驿站" };
+  g_assert_true (wh_test_spin_until (rows_shown, &found, 5000));
+  wh_test_spin (100);
+  row = row_titled (chooser, "顺义驿站", 0);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "顺义区 · 府前中街1号");
+  g_assert_cmpint (gtk_widget_get_height (row), >=, 56);
+
+  /* Chosen: the setting, and Home again. */
+  g_signal_emit_by_name (row, "activate");
+  wh_test_spin (100);
+  g_assert_cmpint (g_settings_get_int64 (settings, "kiosk-station-id"), ==, 9);
+  g_assert_true (wh_test_spin_until (is_hidden, chooser, 2000));
+  kiosk_teardown (&k);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -534,5 +738,6 @@ main (int   argc,
   g_test_add_func ("/kiosk-touch/search-by-initials", test_search_by_initials);
   g_test_add_func ("/kiosk-touch/no-desktop-menus", test_no_desktop_menus);
   g_test_add_func ("/kiosk-touch/no-mnemonics", test_no_mnemonics);
+  g_test_add_func ("/kiosk-touch/station-chooser", test_station_chooser);
   return g_test_run ();
 }
