@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The kiosk for a touch screen with no keyboard (suite "ui", under Xvfb):
  * the letter keypad that types a search by pinyin initials, no desktop
- * menus, emoji or mnemonics, and the station chosen by staff with their
- * PIN, district first. */
+ * menus, emoji or mnemonics, an opaque countdown, large type, and the
+ * station chosen by staff with their PIN, district first. */
 #include "config.h"
 
 #include <adwaita.h>
@@ -196,6 +196,7 @@ typedef struct
   WhContext *context;
   WhStore   *store;
   WhKiosk   *kiosk;
+  guint      resets;
 } Kiosk;
 
 static void
@@ -215,6 +216,7 @@ kiosk_setup (Kiosk *k,
   wh_context_set_store (k->context, k->store);
   k->kiosk = wh_window_get_kiosk (k->window);
   g_assert_nonnull (k->kiosk);
+  g_signal_connect_swapped (k->kiosk, "reset-done", G_CALLBACK (g_atomic_int_inc), &k->resets);
   wh_test_spin (200);
 }
 
@@ -535,6 +537,113 @@ test_no_mnemonics (void)
   gtk_window_destroy (GTK_WINDOW (desktop));
 }
 
+/* ---- Large type, tiles that fill the screen ------------------------------ */
+
+static int
+font_size_pt (GtkWidget *widget)
+{
+  PangoFontDescription *font = pango_context_get_font_description (
+    gtk_widget_get_pango_context (widget));
+
+  return pango_font_description_get_size (font) / PANGO_SCALE;
+}
+
+static void
+test_large_type (void)
+{
+  Kiosk k = { 0 };
+  GtkWidget *desktop = gtk_window_new ();
+  GtkWidget *plain = gtk_label_new ("电工");
+  GtkWidget *page, *label;
+
+  gtk_window_set_child (GTK_WINDOW (desktop), plain);
+  gtk_window_present (GTK_WINDOW (desktop));
+  kiosk_setup (&k, 1080, 1920);
+  wh_window_show_view (k.window, "stations");
+  page = wh_window_get_page (k.window, "stations");
+  wh_test_spin (200);
+  /* Body text of a page, a size up from the desktop's. */
+  label = wh_test_find_descendant (page, GTK_TYPE_LABEL);
+  g_test_message ("Desktop %d pt, kiosk %d pt", font_size_pt (plain), font_size_pt (label));
+  g_assert_cmpint (font_size_pt (label), >=, 15);
+  g_assert_cmpint (font_size_pt (label), >, font_size_pt (plain));
+  gtk_window_destroy (GTK_WINDOW (desktop));
+  kiosk_teardown (&k);
+}
+
+/* ---- The countdown ------------------------------------------------------- */
+
+static gboolean
+reset_done (gpointer data)
+{
+  return ((Kiosk *) data)->resets > 0;
+}
+
+static gboolean
+countdown_visible (gpointer kiosk)
+{
+  return wh_kiosk_get_countdown_visible (kiosk);
+}
+
+/* The pixels of the window within bounds, as drawn now. */
+static GBytes *
+render_area (GtkWidget             *window,
+             const graphene_rect_t *bounds)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  int width, height;
+  guchar *data;
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (window),
+                          gtk_widget_get_height (window));
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (renderer, node, bounds);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  data = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  return g_bytes_new_take (data, (gsize) width * height * 4);
+}
+
+/* Nothing typed shows through the countdown: drawn with a phone number in
+ * the entry under it, and with another, the entry's place is the same. */
+static void
+test_countdown_opaque (void)
+{
+  Kiosk k = { 0 };
+  WhKioskIdle *idle;
+  GtkWidget *page, *entry;
+  graphene_rect_t bounds;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+
+  kiosk_setup (&k, 1000, 700);
+  wh_window_show_view (k.window, "jobs");
+  page = wh_window_get_page (k.window, "jobs");
+  entry = wh_test_find_descendant (page, GTK_TYPE_SEARCH_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "13912345678");
+  /* The wipe on opening is over (its end hides the countdown); then the
+   * countdown at 30 s, as the idle timer shows it, held there. */
+  g_assert_true (wh_test_spin_until (reset_done, &k, 5000));
+  idle = wh_kiosk_get_idle (k.kiosk);
+  wh_kiosk_idle_set_timeout (idle, 3600 * 1000, 10000);
+  g_signal_emit_by_name (idle, "warning", 30);
+  g_assert_true (wh_test_spin_until (countdown_visible, k.kiosk, 3000));
+  wh_test_spin (300);
+  g_assert_true (gtk_widget_compute_bounds (entry, GTK_WIDGET (k.window), &bounds));
+  before = render_area (GTK_WIDGET (k.window), &bounds);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "888888888888888");
+  wh_test_spin (100);
+  after = render_area (GTK_WIDGET (k.window), &bounds);
+  g_assert_true (wh_kiosk_get_countdown_visible (k.kiosk));
+  g_assert_true (g_bytes_equal (before, after));
+  kiosk_teardown (&k);
+}
+
 /* ---- The kiosk's station, by staff ---------------------------------------- */
 
 static GtkWidget *
@@ -738,6 +847,8 @@ main (int   argc,
   g_test_add_func ("/kiosk-touch/search-by-initials", test_search_by_initials);
   g_test_add_func ("/kiosk-touch/no-desktop-menus", test_no_desktop_menus);
   g_test_add_func ("/kiosk-touch/no-mnemonics", test_no_mnemonics);
+  g_test_add_func ("/kiosk-touch/large-type", test_large_type);
+  g_test_add_func ("/kiosk-touch/countdown-opaque", test_countdown_opaque);
   g_test_add_func ("/kiosk-touch/station-chooser", test_station_chooser);
   return g_test_run ();
 }
