@@ -591,6 +591,12 @@ test_kiosk_keypad_follows_focus (void)
   wh_keypad_press (wh_kiosk_get_keypad (kiosk), "ok");
   wh_test_spin (50);
   g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
+  /* And the focus with it: a touch on the entry (after a wrong PIN, say)
+   * brings the keypad back. */
+  g_assert_false (gtk_widget_has_focus (text));
+  gtk_widget_grab_focus (text);
+  wh_test_spin (50);
+  g_assert_true (wh_kiosk_get_keypad_visible (kiosk));
   kiosk_teardown (&k);
 }
 

@@ -504,14 +504,14 @@ focus_changed_cb (WhKiosk *self)
   /* No focus at all (the window lost it) keeps the keypad as it was. */
 }
 
+/* OK or Search: the keypad goes away, and the focus with it, so that a
+ * touch on an entry (the same one, after a wrong PIN) brings it back: a
+ * touch on the entry that has the focus changes nothing GTK reports. */
 static void
-keypad_done_cb (WhKiosk  *self,
-                WhKeypad *keypad)
+keypad_done_cb (WhKiosk *self)
 {
   hide_keypad (self);
-  /* The search is made; the results are there to touch. Out of the entry,
-   * so that a touch on it brings the letters back. */
-  if (keypad == self->letter_keypad && self->window)
+  if (self->window)
     gtk_root_set_focus (GTK_ROOT (self->window), NULL);
 }
 
