@@ -591,6 +591,12 @@ test_kiosk_keypad_follows_focus (void)
   wh_keypad_press (wh_kiosk_get_keypad (kiosk), "ok");
   wh_test_spin (50);
   g_assert_false (wh_kiosk_get_keypad_visible (kiosk));
+  /* And the focus with it: a touch on the entry (after a wrong PIN, say)
+   * brings the keypad back. */
+  g_assert_false (gtk_widget_has_focus (text));
+  gtk_widget_grab_focus (text);
+  wh_test_spin (50);
+  g_assert_true (wh_kiosk_get_keypad_visible (kiosk));
   kiosk_teardown (&k);
 }
 
@@ -1195,36 +1201,46 @@ test_kiosk_landscape_keypad (void)
   kiosk_teardown (&k);
 }
 
-/* Home on a portrait screen (1080×1920): the four tiles are big enough to
- * hit from across a counter (the style sheet's size reaches them) but do
- * not stretch to fill the screen. */
+/* Home on a portrait screen (1080×1920) and a landscape one (1920×1080):
+ * the four tiles are big enough to hit from across a counter (the style
+ * sheet's size reaches them) and fill the screen below "You are here"
+ * (#18: they took less than half of a portrait screen). */
 static void
 test_kiosk_home_tiles (void)
 {
   static const char * const tiles[] = { "courses", "jobs", "stations", "meals" };
-  Kiosk k = { 0 };
-  GtkWidget *home;
+  static const int sizes[][2] = { { 1080, 1920 }, { 1920, 1080 } };
 
-  kiosk_setup (&k);
-  gtk_window_set_default_size (GTK_WINDOW (k.window), 1080, 1920);
-  gtk_widget_set_size_request (GTK_WIDGET (k.window), 1080, 1920);
-  go_home (&k);
-  wh_test_spin (300);
-  home = wh_window_get_page (k.window, "home");
-  for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      GtkWidget *tile = find_tile (home, tiles[i]);
-      int natural = 0;
+      Kiosk k = { 0 };
+      GtkWidget *home;
+      int home_width, home_height;
 
-      g_assert_nonnull (tile);
-      gtk_widget_measure (tile, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (tile), NULL,
-                          &natural, NULL, NULL);
-      g_assert_cmpint (gtk_widget_get_height (tile), >=, 240);
-      /* Whatever the screen's height (Xvfb's may be smaller than asked). */
-      g_assert_cmpint (gtk_widget_get_height (tile), <=, natural);
-      g_assert_cmpint (gtk_widget_get_width (tile), >=, 240);
+      kiosk_setup (&k);
+      gtk_window_set_default_size (GTK_WINDOW (k.window), sizes[s][0], sizes[s][1]);
+      gtk_widget_set_size_request (GTK_WIDGET (k.window), sizes[s][0], sizes[s][1]);
+      go_home (&k);
+      wh_test_spin (300);
+      home = wh_window_get_page (k.window, "home");
+      /* Whatever the screen's size (Xvfb's may be smaller than asked). */
+      home_width = gtk_widget_get_width (home);
+      home_height = gtk_widget_get_height (home);
+      g_test_message ("Home %d×%d", home_width, home_height);
+      for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
+        {
+          GtkWidget *tile = find_tile (home, tiles[i]);
+
+          g_assert_nonnull (tile);
+          g_assert_cmpint (gtk_widget_get_height (tile), >=, 240);
+          g_assert_cmpint (gtk_widget_get_width (tile), >=, 240);
+          /* Two rows and two columns of them fill it, but for margins,
+           * spacing and the "You are here" card. */
+          g_assert_cmpint (gtk_widget_get_width (tile), >=, home_width * 2 / 5);
+          g_assert_cmpint (gtk_widget_get_height (tile), >=, (home_height - 300) * 2 / 5);
+        }
+      kiosk_teardown (&k);
     }
-  kiosk_teardown (&k);
 }
 
 /* ---- A keyring of the test's own --------------------------------------- */

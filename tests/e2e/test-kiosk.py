@@ -4,8 +4,9 @@
 timeout. Home's tiles open a service on a category without typing; quit and
 close keys do nothing; a passer-by signs in to Love Meals with the phone
 number and the demo code typed on the on-screen keypad alone (its keys
-pressed through AT-SPI, no keyboard event); left alone, the kiosk counts
-down and starts over, signed out, with nothing of the last person on screen.
+pressed through AT-SPI, no keyboard event), and searches the jobs by pinyin
+on the letter keypad; left alone, the kiosk counts down and starts over,
+signed out, with nothing of the last person on screen.
 
 Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP.
 """
@@ -49,7 +50,7 @@ def tap(node):
 
 
 def type_on_keypad(keys, digits):
-    """Presses the keypad's keys for digits, then OK, through AT-SPI's
+    """Presses the keypad's keys for digits (or letters), then OK, through AT-SPI's
     "click" action: no keyboard, no pointer. (GTK 4.8 does not report an
     entry's text over AT-SPI: what the app does with the digits shows
     they arrived.) GTK takes a button's activation as one click until its
@@ -60,7 +61,8 @@ def type_on_keypad(keys, digits):
     try:
         for digit in digits:
             keys[digit].doActionNamed("click")
-        keys["OK"].doActionNamed("click")
+        if "OK" in keys:
+            keys["OK"].doActionNamed("click")
     finally:
         config.config.actionDelay = delay
 
@@ -160,16 +162,40 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"),
             s.check("a Sign Out button", s.find_one("push button", prefix="Sign Out",
                                                     root=meals, timeout=5))
 
-    # Type something, then leave the kiosk alone: a countdown, then Home.
-    set_idle_timeout(30)
-    s.open_tab("Jobs")
     # The jobs' own search: the one next to the jobs list.
-    node, search = s.find_one("list", "Jobs list"), []
+    s.open_tab("Jobs")
+    jobs_list = s.find_one("list", "Jobs list")
+    node, search = jobs_list, []
     while node is not None and not search:
         search = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
                                    recursive=True)
         node = node.parent
+    # A finger on it: the letter keypad, whose keys search by pinyin.
     if s.check("the jobs have a search", search):
+        tap(search[0])
+        letters = s.find_one("panel", "Letter Keypad", timeout=5) or \
+            s.find_one("grouping", "Letter Keypad", timeout=1)
+        if s.check("the letter keypad shows for a search", letters):
+            keys = {k.name: k for k in s.find("push button", root=letters)}
+            s.check("it has the keys A-Z, Delete, Clear and Search",
+                    set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | {"Delete", "Clear", "Search"} <= set(keys),
+                    repr(sorted(keys)))
+            type_on_keypad(keys, "DIANGONGX")
+            keys["Delete"].doActionNamed("click")
+
+            def finds_electricians():
+                return any("电工" in (n.name or "") for n in
+                           jobs_list.findChildren(lambda n: n.roleName == "label",
+                                                  recursive=True))
+            s.check("typed on it, diangong finds the electricians' jobs",
+                    whe2e.wait_for(finds_electricians, 30, step=1))
+            keys["Search"].doActionNamed("click")
+            s.check("Search puts the letter keypad away",
+                    whe2e.wait_for(lambda: not letters.showing, 5, step=0.3))
+
+    # Type something, then leave the kiosk alone: a countdown, then Home.
+    set_idle_timeout(30)
+    if search:
         tap(search[0])
         rawinput.typeText("dian")
     started = time.monotonic()

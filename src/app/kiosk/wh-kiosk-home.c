@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-kiosk-home.h"
+#include "wh-kiosk-station-chooser.h"
 
 /* What the choices page lists. */
 typedef enum
@@ -13,19 +14,16 @@ typedef enum
   CHOICES_NONE,
   CHOICES_COURSES,   /* course categories */
   CHOICES_JOBS,      /* job categories */
-  CHOICES_REGIONS,   /* cities, to choose the kiosk's station */
-  CHOICES_STATIONS,  /* the stations of one city */
 } Choices;
 
-/* Cities and categories are at most a few hundred; stations of one city a
- * few thousand at most, of which a person can scan this many. */
+/* Categories are at most a few hundred. */
 #define MAX_CHOICES 400
 
 typedef struct
 {
   char   *label;
   char   *topic;  /* for a service, or NULL */
-  gint64  id;     /* a city's adcode or a station's id */
+  gint64  id;     /* a course category's id */
 } Choice;
 
 static void
@@ -61,6 +59,7 @@ struct _WhKioskHome
   GtkLabel     *here_address;
   GtkLabel     *here_name;
   GtkStack     *stack;
+  WhKioskStationChooser *station_chooser;
 
   /* Owned references */
   WhContext    *context;
@@ -90,15 +89,6 @@ compare_categories (gconstpointer a,
   if (px != py)
     return px < py ? -1 : 1;
   return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  const WhRecord *x = *(WhRecord **) a, *y = *(WhRecord **) b;
-
-  return g_utf8_collate (wh_record_get_text (x, "name"), wh_record_get_text (y, "name"));
 }
 
 static void
@@ -164,7 +154,7 @@ choices_new (void)
   return g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
 }
 
-/* Course categories or the stations of a city. Each callback returns
+/* Course categories. Each callback returns
  * untouched when cancelled: show_choices and dispose cancel, so a read
  * that is not cancelled finds its page alive and in its mode. */
 static void
@@ -185,17 +175,14 @@ records_read_cb (GObject      *source,
       return;
     }
   choices = choices_new ();
-  g_ptr_array_sort (records, self->mode == CHOICES_COURSES ? compare_categories : compare_names);
+  g_ptr_array_sort (records, compare_categories);
   for (guint i = 0; i < records->len; i++)
     {
       const WhRecord *r = g_ptr_array_index (records, i);
 
-      if (self->mode == CHOICES_COURSES)
-        g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"),
-                                              g_strdup_printf ("category:%" G_GINT64_FORMAT,
-                                                               r->id), r->id));
-      else
-        g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"), NULL, r->id));
+      g_ptr_array_add (choices, choice_new (wh_record_get_text (r, "name"),
+                                            g_strdup_printf ("category:%" G_GINT64_FORMAT, r->id),
+                                            r->id));
     }
   show_loaded (self, choices, NULL);
 }
@@ -223,40 +210,9 @@ values_read_cb (GObject      *source,
   show_loaded (self, choices, error);
 }
 
-/* Cities, to choose the kiosk's station. */
-static void
-regions_read_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  WhKioskHome *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) regions = wh_store_list_regions_finish (WH_STORE (source), result, &error);
-  g_autoptr(GPtrArray) choices = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (regions != NULL)
-    {
-      choices = choices_new ();
-      for (guint i = 0; i < regions->len; i++)
-        {
-          const WhRegion *r = g_ptr_array_index (regions, i);
-          /* Beijing, Shanghai...: the province is the city. */
-          g_autofree char *label = g_str_equal (r->province, r->city)
-                                   ? g_strdup (r->city)
-                                   : g_strdup_printf ("%s %s", r->province, r->city);
-
-          g_ptr_array_add (choices, choice_new (label, NULL, r->city_adcode));
-        }
-    }
-  show_loaded (self, choices, error);
-}
-
 static void
 show_choices (WhKioskHome *self,
               Choices      mode,
-              gint64       adcode,
               const char  *title)
 {
   WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
@@ -286,15 +242,6 @@ show_choices (WhKioskHome *self,
       wh_store_list_values_async (store, &wh_collection_jobs, "category", MAX_CHOICES,
                                   self->cancellable, values_read_cb, self);
       break;
-    case CHOICES_REGIONS:
-      wh_store_list_regions_async (store, self->cancellable, regions_read_cb, self);
-      break;
-    case CHOICES_STATIONS:
-      query = wh_query_new (&wh_collection_stations);
-      wh_query_where_int (query, "city_adcode", WH_QUERY_EQ, adcode);
-      wh_store_query_async (store, query, 0, MAX_CHOICES, self->cancellable, records_read_cb,
-                            self);
-      break;
     case CHOICES_NONE:
     default:
       g_assert_not_reached ();
@@ -315,14 +262,6 @@ choice_clicked_cb (GtkButton   *button,
     case CHOICES_JOBS:
       g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, "jobs", choice->topic);
       break;
-    case CHOICES_REGIONS:
-      show_choices (self, CHOICES_STATIONS, choice->id, choice->label);
-      break;
-    case CHOICES_STATIONS:
-      g_settings_set_int64 (wh_context_get_settings (self->context), "kiosk-station-id",
-                            choice->id);
-      wh_kiosk_home_reset (self);
-      break;
     case CHOICES_NONE:
     default:
       g_assert_not_reached ();
@@ -340,9 +279,9 @@ open_action (GtkWidget  *widget,
   const char *name = g_variant_get_string (parameter, NULL);
 
   if (g_str_equal (name, "courses"))
-    show_choices (self, CHOICES_COURSES, 0, _("Courses by Trade"));
+    show_choices (self, CHOICES_COURSES, _("Courses by Trade"));
   else if (g_str_equal (name, "jobs"))
-    show_choices (self, CHOICES_JOBS, 0, _("Jobs by Category"));
+    show_choices (self, CHOICES_JOBS, _("Jobs by Category"));
   else
     g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, name, "nearest");
 }
@@ -352,20 +291,31 @@ back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  WhKioskHome *self = WH_KIOSK_HOME (widget);
-
-  if (self->mode == CHOICES_STATIONS)
-    show_choices (self, CHOICES_REGIONS, 0, _("Where Is This Kiosk?"));
-  else
-    wh_kiosk_home_reset (self);
+  wh_kiosk_home_reset (WH_KIOSK_HOME (widget));
 }
 
+/* Staff only: the chooser asks for the PIN first. */
 static void
 choose_station_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  show_choices (WH_KIOSK_HOME (widget), CHOICES_REGIONS, 0, _("Where Is This Kiosk?"));
+  WhKioskHome *self = WH_KIOSK_HOME (widget);
+
+  if (self->context == NULL)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  self->mode = CHOICES_NONE;
+  gtk_stack_set_visible_child_name (self->stack, "station");
+  wh_kiosk_station_chooser_start (self->station_chooser, self->context);
+}
+
+static void
+station_chosen_cb (WhKioskHome *self,
+                   gint64       station_id)
+{
+  g_settings_set_int64 (wh_context_get_settings (self->context), "kiosk-station-id", station_id);
+  wh_kiosk_home_reset (self);
 }
 
 /* ---- Public ------------------------------------------------------------- */
@@ -406,11 +356,24 @@ wh_kiosk_home_set_station (WhKioskHome    *self,
       gtk_label_set_text (self->here_address,
                           _("Distances are shown once the kiosk knows its station."));
     }
-  /* Only a kiosk set up without a station may choose one here; a locked
+  /* Staff choose it with the PIN, the first time or after a move; a locked
    * setting (see data/kiosk) leaves it to the administrator. */
   writable = self->context &&
              g_settings_is_writable (wh_context_get_settings (self->context), "kiosk-station-id");
-  gtk_widget_set_visible (self->choose_station_button, station_id <= 0 && writable);
+  gtk_widget_set_visible (self->choose_station_button, writable);
+  gtk_button_set_label (GTK_BUTTON (self->choose_station_button),
+                        station_id <= 0 ? _("Choose This Kiosk’s Station")
+                                        : _("Change Station (Staff)"));
+  if (station_id <= 0)
+    {
+      gtk_widget_add_css_class (self->choose_station_button, "suggested-action");
+      gtk_widget_remove_css_class (self->choose_station_button, "flat");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->choose_station_button, "suggested-action");
+      gtk_widget_add_css_class (self->choose_station_button, "flat");
+    }
 }
 
 void
@@ -421,6 +384,7 @@ wh_kiosk_home_reset (WhKioskHome *self)
   g_cancellable_cancel (self->cancellable);
   self->mode = CHOICES_NONE;
   clear_choices (self);
+  wh_kiosk_station_chooser_reset (self->station_chooser);
   gtk_stack_set_visible_child_name (self->stack, "tiles");
 }
 
@@ -463,6 +427,9 @@ wh_kiosk_home_class_init (WhKioskHomeClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, here_address);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, here_name);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, stack);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, station_chooser);
+  gtk_widget_class_bind_template_callback (widget_class, station_chosen_cb);
+  gtk_widget_class_bind_template_callback (widget_class, wh_kiosk_home_reset);
   gtk_widget_class_install_action (widget_class, "kiosk-home.open", "s", open_action);
   gtk_widget_class_install_action (widget_class, "kiosk-home.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "kiosk-home.choose-station", NULL,
@@ -473,6 +440,7 @@ wh_kiosk_home_class_init (WhKioskHomeClass *klass)
 static void
 wh_kiosk_home_init (WhKioskHome *self)
 {
+  g_type_ensure (WH_TYPE_KIOSK_STATION_CHOOSER);
   gtk_widget_init_template (GTK_WIDGET (self));
   wh_kiosk_home_set_station (self, 0, NULL);
 }

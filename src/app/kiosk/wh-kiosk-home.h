@@ -2,8 +2,8 @@
 /* wh-kiosk-home.h: the kiosk's Home: where the kiosk is, and four big tiles
  * that open a service on a topic chosen by touch (a course category, a job
  * category, the nearest stations or merchants), so nobody has to type.
- * While the kiosk has no station, it offers to choose one (by region, then
- * station) and writes the kiosk-station-id setting. */
+ * Staff choose the kiosk's station there with their PIN
+ * (WhKioskStationChooser), which writes the kiosk-station-id setting. */
 #pragma once
 
 #include <gtk/gtk.h>

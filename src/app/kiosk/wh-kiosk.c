@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-kiosk-home.h"
+#include "wh-kiosk-touch.h"
 #include "wh-kiosk.h"
 #include "wh-token.h"
 
@@ -26,11 +27,14 @@ struct _WhKiosk
   AdwStatusPage *countdown_page;
   GtkWidget    *continue_button;
   WhKeypad     *keypad;
+  WhKeypad     *letter_keypad;
+  GtkStack     *keypad_stack;
   GtkRevealer  *keypad_revealer;
 
   /* Owned references */
   WhContext    *context;
   WhKioskIdle  *idle;
+  WhKioskTouch *touch;
   GCancellable *cancellable;
 
   guint         pending;     /* wipes still running */
@@ -329,6 +333,7 @@ static void
 hide_keypad (WhKiosk *self)
 {
   wh_keypad_set_target (self->keypad, NULL);
+  wh_keypad_set_target (self->letter_keypad, NULL);
   gtk_revealer_set_reveal_child (self->keypad_revealer, FALSE);
 }
 
@@ -412,6 +417,7 @@ toplevels_changed_cb (GListModel *toplevels,
       g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
 
       wh_kiosk_idle_watch (self->idle, window);
+      wh_kiosk_touch_watch (self->touch, window);
     }
 }
 
@@ -478,7 +484,19 @@ focus_changed_cb (WhKiosk *self)
 
   if (focus && wh_keypad_wants (focus) && GTK_IS_EDITABLE (focus))
     {
+      wh_keypad_set_target (self->letter_keypad, NULL);
       wh_keypad_set_target (self->keypad, GTK_EDITABLE (focus));
+      gtk_stack_set_visible_child (self->keypad_stack,
+                                   gtk_widget_get_parent (GTK_WIDGET (self->keypad)));
+      gtk_revealer_set_reveal_child (self->keypad_revealer, TRUE);
+    }
+  /* Searches go by pinyin and its initials, which letters type. */
+  else if (focus && wh_keypad_wants_letters (focus) && GTK_IS_EDITABLE (focus))
+    {
+      wh_keypad_set_target (self->keypad, NULL);
+      wh_keypad_set_target (self->letter_keypad, GTK_EDITABLE (focus));
+      gtk_stack_set_visible_child (self->keypad_stack,
+                                   gtk_widget_get_parent (GTK_WIDGET (self->letter_keypad)));
       gtk_revealer_set_reveal_child (self->keypad_revealer, TRUE);
     }
   else if (focus != NULL)
@@ -486,10 +504,15 @@ focus_changed_cb (WhKiosk *self)
   /* No focus at all (the window lost it) keeps the keypad as it was. */
 }
 
+/* OK or Search: the keypad goes away, and the focus with it, so that a
+ * touch on an entry (the same one, after a wrong PIN) brings it back: a
+ * touch on the entry that has the focus changes nothing GTK reports. */
 static void
 keypad_done_cb (WhKiosk *self)
 {
   hide_keypad (self);
+  if (self->window)
+    gtk_root_set_focus (GTK_ROOT (self->window), NULL);
 }
 
 /* Home's tile: the window shows that service on the topic. */
@@ -531,6 +554,7 @@ build_ui (WhKiosk *self)
   GtkWidget *overlay = gtk_overlay_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *letters_clamp = adw_clamp_new ();
   GtkWidget *scroller = gtk_scrolled_window_new ();
 
   content = g_object_ref (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self->window)));
@@ -547,19 +571,33 @@ build_ui (WhKiosk *self)
   gtk_box_append (GTK_BOX (box), scroller);
 
   self->keypad = WH_KEYPAD (wh_keypad_new ());
-  g_signal_connect_object (self->keypad, "done", G_CALLBACK (keypad_done_cb), self,
-                           G_CONNECT_SWAPPED);
-  /* A key pressed through AT-SPI (a switch user's, a screen reader's
-   * action) reaches no event controller: count it here. */
-  g_signal_connect_object (self->keypad, "pressed", G_CALLBACK (wh_kiosk_idle_poke), self->idle,
-                           G_CONNECT_SWAPPED);
+  self->letter_keypad = WH_KEYPAD (wh_keypad_new_letters ());
+  for (guint i = 0; i < 2; i++)
+    {
+      WhKeypad *keypad = i == 0 ? self->keypad : self->letter_keypad;
+
+      g_signal_connect_object (keypad, "done", G_CALLBACK (keypad_done_cb), self,
+                               G_CONNECT_SWAPPED);
+      /* A key pressed through AT-SPI (a switch user's, a screen reader's
+       * action) reaches no event controller: count it here. */
+      g_signal_connect_object (keypad, "pressed", G_CALLBACK (wh_kiosk_idle_poke), self->idle,
+                               G_CONNECT_SWAPPED);
+    }
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 480);
   adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (self->keypad));
-  gtk_widget_add_css_class (clamp, "wh-keypad-bar");
+  /* Ten keys a row, each well over 56 px on a portrait screen's 1080. */
+  adw_clamp_set_maximum_size (ADW_CLAMP (letters_clamp), 1000);
+  adw_clamp_set_child (ADW_CLAMP (letters_clamp), GTK_WIDGET (self->letter_keypad));
+  self->keypad_stack = GTK_STACK (gtk_stack_new ());
+  gtk_stack_set_vhomogeneous (self->keypad_stack, FALSE);
+  gtk_stack_set_hhomogeneous (self->keypad_stack, FALSE);
+  gtk_stack_add_child (self->keypad_stack, clamp);
+  gtk_stack_add_child (self->keypad_stack, letters_clamp);
+  gtk_widget_add_css_class (GTK_WIDGET (self->keypad_stack), "wh-keypad-bar");
   self->keypad_revealer = GTK_REVEALER (gtk_revealer_new ());
   gtk_revealer_set_transition_type (self->keypad_revealer,
                                     GTK_REVEALER_TRANSITION_TYPE_SLIDE_UP);
-  gtk_revealer_set_child (self->keypad_revealer, clamp);
+  gtk_revealer_set_child (self->keypad_revealer, GTK_WIDGET (self->keypad_stack));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->keypad_revealer));
   gtk_overlay_set_child (GTK_OVERLAY (overlay), box);
 
@@ -591,6 +629,7 @@ wh_kiosk_new (AdwApplicationWindow *app_window,
   self->context = g_object_ref (context);
   self->cancellable = g_cancellable_new ();
   self->idle = wh_kiosk_idle_new (90000, WARNING_MS);
+  self->touch = wh_kiosk_touch_new ();
   build_ui (self);
 
   gtk_widget_add_css_class (GTK_WIDGET (window), "wh-kiosk");
@@ -664,12 +703,32 @@ wh_kiosk_get_keypad (WhKiosk *self)
   return self->keypad;
 }
 
+WhKeypad *
+wh_kiosk_get_letter_keypad (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), NULL);
+
+  return self->letter_keypad;
+}
+
 gboolean
 wh_kiosk_get_keypad_visible (WhKiosk *self)
 {
   g_return_val_if_fail (WH_IS_KIOSK (self), FALSE);
 
-  return gtk_revealer_get_reveal_child (self->keypad_revealer);
+  return gtk_revealer_get_reveal_child (self->keypad_revealer) &&
+         gtk_stack_get_visible_child (self->keypad_stack) ==
+           gtk_widget_get_parent (GTK_WIDGET (self->keypad));
+}
+
+gboolean
+wh_kiosk_get_letter_keypad_visible (WhKiosk *self)
+{
+  g_return_val_if_fail (WH_IS_KIOSK (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->keypad_revealer) &&
+         gtk_stack_get_visible_child (self->keypad_stack) ==
+           gtk_widget_get_parent (GTK_WIDGET (self->letter_keypad));
 }
 
 gboolean
@@ -692,6 +751,7 @@ wh_kiosk_dispose (GObject *object)
     g_clear_signal_handler (&self->store_changed_id, self->watched_store);
   g_clear_object (&self->watched_store);
   g_clear_object (&self->idle);
+  g_clear_object (&self->touch);
   g_clear_object (&self->context);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (wh_kiosk_parent_class)->dispose (object);

@@ -2,7 +2,9 @@
 /* wh-kiosk.h: what turns the main window into a union station's kiosk.
  *
  * Fullscreen; close requests refused and quit, preferences, inspector and
- * menu keys swallowed; a touch keypad under any entry for digits; the kiosk's
+ * menu keys swallowed; a touch keypad under any entry for digits and a letter
+ * keypad under a search entry (wh-kiosk-touch.h: no desktop menus, emoji or
+ * mnemonics); the kiosk's
  * station as the origin of distances; and an idle timeout that counts down,
  * then resets: every page back to its start, other windows closed, signed
  * out, and the personal tables wiped from the cache (and from the keyring,
@@ -34,8 +36,11 @@ void         wh_kiosk_reset      (WhKiosk   *self);
 gboolean     wh_kiosk_is_resetting (WhKiosk *self);
 WhKioskIdle *wh_kiosk_get_idle   (WhKiosk   *self);
 WhKeypad    *wh_kiosk_get_keypad (WhKiosk   *self);
-/* Whether the keypad is shown (for the focused entry). */
+WhKeypad    *wh_kiosk_get_letter_keypad (WhKiosk *self);
+/* Whether the digit keypad is shown (for the focused entry). */
 gboolean     wh_kiosk_get_keypad_visible (WhKiosk *self);
+/* Whether the letter keypad is shown (for the focused search entry). */
+gboolean     wh_kiosk_get_letter_keypad_visible (WhKiosk *self);
 /* Whether the idle countdown covers the window. */
 gboolean     wh_kiosk_get_countdown_visible (WhKiosk *self);
 
