@@ -3,8 +3,8 @@
  *
  * Determinism: every record is a pure function of (seed, collection, chunk of
  * CHUNK_SIZE ids) plus tables computed before the collection starts, so the
- * number of threads never changes a byte. No wall clock is read: dates are
- * relative to WH_GENERATOR_BASE_DATE.
+ * number of threads never changes a byte. Dates are relative to one base day
+ * (wh_generator_base_date), read once.
  *
  * Speed: worker threads build records and their JSON bodies chunk by chunk;
  * the calling thread only binds and steps the insert, in chunk order, inside
@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "wh-codec.h"
@@ -185,13 +186,48 @@ wh_gen_append_template (GString            *out,
 
 /* ---- Dates --------------------------------------------------------------- */
 
+static gpointer
+base_date_init (gpointer data)
+{
+  const char *env = g_getenv ("WH_GENERATOR_BASE_DATE");
+  guint year = 0, month = 0, day = 0;
+  char end = 0;
+
+  if (env == NULL || sscanf (env, "%4u-%2u-%2u%c", &year, &month, &day, &end) != 3 ||
+      !g_date_valid_dmy (day, month, year))
+    {
+      g_autoptr(GTimeZone) cst = g_time_zone_new_offset (8 * 3600);
+      g_autoptr(GDateTime) now = g_date_time_new_now (cst);
+
+      if (env != NULL)
+        g_warning ("WH_GENERATOR_BASE_DATE is not a date (YYYY-MM-DD): today is used");
+      year = (guint) g_date_time_get_year (now);
+      month = (guint) g_date_time_get_month (now);
+      day = (guint) g_date_time_get_day_of_month (now);
+    }
+  return g_strdup_printf ("%04u-%02u-%02u", year, month, day);
+}
+
+const char *
+wh_generator_base_date (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  return g_once (&once, base_date_init, NULL);
+}
+
 static void
 dates_init (Dates *d)
 {
   GDate base;
 
-  g_date_clear (&base, 1);
-  g_date_set_dmy (&base, WH_GENERATOR_BASE_DAY, WH_GENERATOR_BASE_MONTH, WH_GENERATOR_BASE_YEAR);
+  {
+    guint year, month, day;
+
+    sscanf (wh_generator_base_date (), "%4u-%2u-%2u", &year, &month, &day);
+    g_date_clear (&base, 1);
+    g_date_set_dmy (&base, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
+  }
   for (int i = -DATE_BEFORE; i <= DATE_AFTER; i++)
     {
       GDate day = base;

@@ -21,14 +21,15 @@ typedef struct
   guint       merchants;
 } WhScale;
 
-/* Every date in the generated records is relative to this day, never to the
- * clock, so a seed gives the same bytes on any day: jobs were posted in the 60
- * days before it, fairs fall in the 60 days after it, and merchants'
- * quota_day is this day (the server resets remaining_today on a new day). */
-#define WH_GENERATOR_BASE_DATE  "2026-11-01"
-#define WH_GENERATOR_BASE_YEAR  2026
-#define WH_GENERATOR_BASE_MONTH 11
-#define WH_GENERATOR_BASE_DAY   1
+/* Every date in the generated records is relative to one base day: jobs
+ * were posted in the 60 days before it, fairs fall in the 60 days after it,
+ * and merchants' quota_day is this day (the server resets remaining_today
+ * on a new day). It is today in China, so the demo's jobs are open and its
+ * fairs ahead on whatever day it runs (a fixed day made every demo job
+ * closed two months on), or the environment's WH_GENERATOR_BASE_DATE
+ * (YYYY-MM-DD) where the bytes must not change from day to day. A seed and a
+ * base day give the same bytes. "YYYY-MM-DD", the same for the process. */
+const char *wh_generator_base_date (void);
 
 /* NULL if the name is unknown. */
 const WhScale *wh_scale_lookup (const char *name);
