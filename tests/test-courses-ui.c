@@ -777,6 +777,40 @@ test_chinese_text (Fixture       *f,
   }
 }
 
+static gboolean
+completed_shown (gpointer lesson)
+{
+  return wh_test_find_widget (lesson, is_button_labelled, (gpointer) "Completed") != NULL;
+}
+
+/* A lesson opened again shows it was done and keeps where the worker had
+ * read to: its progress is read off the main thread, and nothing is saved
+ * over it before it is read. */
+static void
+test_lesson_progress (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) after = NULL;
+  WhCoursePage *course;
+  WhLessonPage *lesson;
+
+  g_assert_true (wh_courses_save_progress (f->store, 11, 1, 6000, TRUE, &error));
+  g_assert_no_error (error);
+  course = open_course (f);
+  wait_row (GTK_WIDGET (course), "第2课 焊接安全");
+  g_signal_emit_by_name (course, "open-lesson", 1);
+  wait_page (f, "lesson");
+  lesson = WH_LESSON_PAGE (wh_test_find_descendant (f->page, WH_TYPE_LESSON_PAGE));
+  wait_label (GTK_WIDGET (lesson), "2 / 3");
+  g_assert_true (wh_test_spin_until (completed_shown, lesson, 3000));
+  wh_test_spin (300);
+  after = wh_courses_get_progress (f->store, 11, &error);
+  g_assert_no_error (error);
+  g_assert_true (wh_record_get_bool (after, "completed"));
+  g_assert_cmpint (wh_record_get_int (after, "position"), ==, 6000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -794,6 +828,8 @@ main (int   argc,
   g_test_add ("/courses-ui/answer-feedback", Fixture, NULL, fixture_setup, test_answer_feedback,
               fixture_teardown);
   g_test_add ("/courses-ui/history", Fixture, "complete", fixture_setup, test_history,
+              fixture_teardown);
+  g_test_add ("/courses-ui/lesson-progress", Fixture, NULL, fixture_setup, test_lesson_progress,
               fixture_teardown);
   g_test_add ("/courses-ui/next-step", Fixture, NULL, fixture_setup, test_next_step,
               fixture_teardown);

@@ -43,6 +43,7 @@ struct _WhLessonPage
   guint             index;
   gboolean          completed;
   gint64            restore_position; /* -1: none */
+  gboolean          progress_known;   /* the shown lesson's progress was read */
   gint64            restore_until_us;
   guint             save_source;
 };
@@ -87,6 +88,10 @@ reading_position (WhLessonPage *self)
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   double range = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
+  /* Still going back to where the worker was (the page is not laid out
+   * yet): that place, not the top. */
+  if (self->restore_position >= 0 && g_get_monotonic_time () <= self->restore_until_us)
+    return self->restore_position;
   if (range <= 0)
     return 0;
   return (gint64) (gtk_adjustment_get_value (adj) / range * WH_COURSES_POSITION_END);
@@ -99,7 +104,9 @@ save_place (WhLessonPage *self)
   WhStore *store = self->context ? wh_context_get_store (self->context) : NULL;
 
   g_clear_handle_id (&self->save_source, g_source_remove);
-  if (lesson == NULL || store == NULL)
+  /* Not before the lesson's progress is read: a position of 0 and "not
+   * completed" would overwrite what the worker had. */
+  if (lesson == NULL || store == NULL || !self->progress_known)
     return;
   wh_course_writer_save_progress (store, lesson->id, wh_record_get_int (lesson, "course_id"),
                                   reading_position (self), self->completed, GTK_WIDGET (self));
@@ -411,13 +418,40 @@ update_buttons (WhLessonPage *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->complete_button), "suggested-action");
 }
 
+/* The shown lesson's progress, read: where the worker was, whether done. */
+static void
+progress_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(WhLessonPage) self = user_data;
+  g_autoptr(WhCourseState) state = wh_courses_read_state_finish (WH_STORE (source), result, NULL);
+  const WhRecord *lesson = current (self);
+  const WhRecord *progress = NULL;
+
+  /* Cancelled: another lesson shows, or the page is gone; or the worker
+   * marked it done meanwhile. */
+  if (state == NULL || lesson == NULL || self->progress_known)
+    return;
+  for (guint i = 0; state->progress && i < state->progress->len; i++)
+    if (wh_record_get_int (state->progress->pdata[i], "lesson_id") == lesson->id)
+      progress = state->progress->pdata[i];
+  self->progress_known = TRUE;
+  self->completed = progress && wh_record_get_bool (progress, "completed");
+  self->restore_position = progress ? wh_record_get_int (progress, "position") : 0;
+  self->restore_until_us = g_get_monotonic_time () + RESTORE_WINDOW_US;
+  update_buttons (self);
+  restore_place (self);
+  /* Opening a lesson is studying it: the course counts as in progress. */
+  save_place (self);
+}
+
 static void
 render (WhLessonPage *self)
 {
   const WhRecord *lesson = current (self);
   WhStore *store = wh_context_get_store (self->context);
   g_autoptr(GPtrArray) blocks = NULL;
-  g_autoptr(WhRecord) progress = NULL;
   g_autofree char *count = NULL;
   const char *title = wh_record_get_text (lesson, "title");
 
@@ -430,10 +464,13 @@ render (WhLessonPage *self)
   count = g_strdup_printf ("%u / %u", self->index + 1, self->lessons->len);
   gtk_label_set_text (self->count_label, count);
 
-  progress = store ? wh_courses_get_progress (store, lesson->id, NULL) : NULL;
-  self->completed = progress && wh_record_get_bool (progress, "completed");
-  self->restore_position = progress ? wh_record_get_int (progress, "position") : 0;
-  self->restore_until_us = g_get_monotonic_time () + RESTORE_WINDOW_US;
+  /* The progress comes from the store's queue (progress_read_cb). */
+  self->progress_known = FALSE;
+  self->completed = FALSE;
+  self->restore_position = -1;
+  if (store)
+    wh_courses_read_state_async (store, wh_record_get_int (lesson, "course_id"), self->cancellable,
+                                 progress_read_cb, g_object_ref (self));
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
 
   blocks = wh_markdown_parse (wh_record_get_text (lesson, "body_md"), -1);
@@ -522,6 +559,9 @@ complete_clicked_cb (WhLessonPage *self)
   if (current (self) == NULL || self->completed)
     return;
   self->completed = TRUE;
+  /* Done is done, whatever the read still under way says (completed never
+   * goes back). */
+  self->progress_known = TRUE;
   save_place (self);
   update_buttons (self);
   /* Done with this one: on to the next, if there is one. */
