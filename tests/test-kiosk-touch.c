@@ -315,7 +315,9 @@ records_of (GtkWidget *page)
         inner = gtk_no_selection_get_model (GTK_NO_SELECTION (model));
       else if (GTK_IS_SINGLE_SELECTION (model))
         inner = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
-      if (WH_IS_LIST_MODEL (inner))
+      /* While searching, the jobs list is two models shown as one (title
+       * matches first): any model of records. */
+      if (WH_IS_LIST_MODEL (inner) || GTK_IS_FLATTEN_LIST_MODEL (inner))
         return inner;
     }
   return NULL;
