@@ -6,11 +6,22 @@ close keys do nothing; a passer-by signs in to Love Meals with the phone
 number and the demo code typed on the on-screen keypad alone (its keys
 pressed through AT-SPI, no keyboard event), and searches the jobs by pinyin
 on the letter keypad; left alone, the kiosk counts down and starts over,
-signed out, with nothing of the last person on screen.
+signed out, with nothing of the last person on screen. Signed in, the
+worker claims a meal and prints the voucher as a slip on the station's
+printer (a CUPS of the test's own with a cups-pdf queue: the printed QR code
+scans to the voucher); a tap on the stations map opens a station, whose
+problem report is sent as nobody's and is still there after the reset.
 
 Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP.
 """
+import atexit
 import os
+import pwd
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
 import tempfile
 import time
 
@@ -82,10 +93,99 @@ def countdown_shown(s):
     return False
 
 
+def start_cups():
+    """A cupsd on a socket of its own with one printer, cups-pdf, the
+    default: the app prints through it (CUPS_SERVER). None where it cannot
+    run (not root: CUPS runs its backends as root)."""
+    if os.getuid() != 0 or not os.path.exists("/usr/sbin/cupsd"):
+        return None
+    d = tempfile.mkdtemp(prefix="wh-e2e-cups-")
+    os.chmod(d, 0o755)
+    for sub in ("spool", "cache", "state", "log", "tmp"):
+        os.mkdir(os.path.join(d, sub), 0o755)
+    os.chmod(os.path.join(d, "tmp"), 0o1777)  # the filters run as lp
+    sock = os.path.join(d, "cups.sock")
+    with open(os.path.join(d, "cups-files.conf"), "w") as f:
+        f.write(f"ServerRoot {d}\nRequestRoot {d}/spool\nCacheDir {d}/cache\n"
+                f"StateDir {d}/state\nTempDir {d}/tmp\nServerBin /usr/lib/cups\n"
+                f"DataDir /usr/share/cups\nAccessLog {d}/log/access_log\n"
+                f"ErrorLog {d}/log/error_log\nPageLog {d}/log/page_log\nSystemGroup root\n")
+    with open(os.path.join(d, "cupsd.conf"), "w") as f:
+        f.write(f"Listen {sock}\nLogLevel warn\nBrowsing No\n"
+                "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+                "<Location /admin>\n  Order allow,deny\n  Allow all\n</Location>\n")
+    proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", os.path.join(d, "cupsd.conf"),
+                             "-s", os.path.join(d, "cups-files.conf")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    add = ["/usr/sbin/lpadmin", "-h", sock, "-p", "WHPDF", "-E", "-v", "cups-pdf:/",
+           "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"]
+    if not whe2e.wait_for(lambda: os.path.exists(sock) and subprocess.run(
+            add, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0, 20):
+        proc.terminate()
+        return None
+    subprocess.run(["/usr/sbin/lpadmin", "-h", sock, "-d", "WHPDF"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # cups-pdf writes to ~/PDF of the job's owner.
+    return {"proc": proc, "dir": d, "socket": sock,
+            "out": os.path.join(pwd.getpwuid(os.getuid()).pw_dir, "PDF")}
+
+
+def stop_cups(cups):
+    if cups and cups["proc"].poll() is None:
+        cups["proc"].terminate()
+        cups["proc"].wait(10)
+        shutil.rmtree(cups["dir"], ignore_errors=True)
+
+
+def printed_payloads(cups):
+    """What the QR codes of the PDFs cups-pdf wrote scan to: {payload: path}."""
+    found = {}
+    for name in os.listdir(cups["out"]) if os.path.isdir(cups["out"]) else []:
+        path = os.path.join(cups["out"], name)
+        if not name.endswith(".pdf"):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            png = os.path.join(tmp, "page")
+            if subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", path, png],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+                continue  # still being written
+            out = subprocess.run(["zbarimg", "--raw", "-q", png + ".png"],
+                                 capture_output=True, text=True).stdout.strip()
+            if out:
+                found[out] = path
+    return found
+
+
+def cache_rows(s, sql):
+    path = os.path.join(s.home, "cache", "workers-home", "cache.db")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def server_reports(s, text):
+    """The demo backend's reports whose comment has text: [(user_id,)]."""
+    path = os.path.join(s.home, "data", "workers-home", "demo", "demo-server.db")
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    try:
+        return con.execute("SELECT user_id FROM station_reports WHERE comment LIKE ?",
+                           (f"%{text}%",)).fetchall()
+    finally:
+        con.close()
+
+
 TILES = ("Courses by Trade", "Jobs by Category", "Nearest Stations", "Love Meals")
 
-with whe2e.Session("kiosk", args=("--demo", "--kiosk"),
-                   env={"GSETTINGS_BACKEND": "keyfile", "XDG_CONFIG_HOME": config}) as s:
+cups = start_cups()
+atexit.register(stop_cups, cups)  # the session ends with sys.exit
+REPORT = "kiosk kettle " + str(os.getpid())
+env = {"GSETTINGS_BACKEND": "keyfile", "XDG_CONFIG_HOME": config}
+if cups:
+    env["CUPS_SERVER"] = cups["socket"]
+
+with whe2e.Session("kiosk", args=("--demo", "--kiosk"), env=env) as s:
     s.wait_synced(240)
     for tile in TILES:
         s.check(f"Home has the “{tile}” tile", s.find_one("push button", tile))
@@ -162,6 +262,78 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"),
             s.check("a Sign Out button", s.find_one("push button", prefix="Sign Out",
                                                     root=meals, timeout=5))
 
+    # Signed in, a meal claimed: the voucher leaves the kiosk on paper.
+    if signed_in:
+        s.press(s.find_one("push button", "Serving now"))
+
+        def serving_claim():
+            for b in s.find("push button", prefix="Claim a meal at", timeout=0):
+                if b.sensitive and any(l.startswith("Serving now") for l in s.labels(b.parent.parent)):
+                    return b
+            return None
+        button = whe2e.wait_for(serving_claim, 20)
+        if s.check("a merchant is serving now", button):
+            s.press(button)
+            confirm = whe2e.wait_for(lambda: [
+                n for n in s.find("push button", timeout=0)
+                if n.name.replace("_", "").startswith("Claim") and "meal at" not in n.name], 10)
+            if s.check("claiming asks for a confirmation", confirm):
+                s.press(([n for n in confirm if n.showing] or confirm)[0])
+            s.check("the voucher page says how to take it away",
+                    s.find_one("label", prefix="Take the voucher with you", timeout=30))
+            printed = s.find_one("push button", "Print a Slip", timeout=10)
+            texted = s.find_one("push button", "Text the Code to My Phone", timeout=5)
+            s.check("it offers to text the code", texted)
+            if s.check("it offers to print a slip", printed) and cups:
+                # The 12 digits under the QR code (its accessible name): the
+                # payload on paper carries them (WH1.<id>.<merchant>.<day>.<code>.<sig>).
+                shown = s.find("label", where=lambda n: re.fullmatch(r"\d{12}", n), timeout=10)
+                code = shown[0].name if shown else "none"
+                tap(printed)
+
+                def printed_code():
+                    return next((path for payload, path in printed_payloads(cups).items()
+                                 if payload.split(".")[4:5] == [code]), None)
+                path = whe2e.wait_for(printed_code, 60, step=1)
+                s.check("the slip comes out of the station's printer, its QR code the voucher's",
+                        path)
+                if path:
+                    os.remove(path)
+            elif not cups:
+                s.diag("no CUPS of the test's own (not root): the slip is not printed here")
+
+    # Stations: a tap on the map opens a station; its report goes as nobody's.
+    tap(s.find_one("push button", "Home"))
+    tap(s.find_one("push button", "Nearest Stations"))
+    rows = s.list_items("Stations list", timeout=30)
+    rows = [r for r in rows if r.name and r.name != "Show more stations"]
+    if s.check("the kiosk lists the nearest stations", rows):
+        tap(rows[0])  # the map goes to it
+        whe2e.wait_for(lambda: s.find_one("label", "Amenities", timeout=1), 20)
+        back = s.find("push button", "Back to the list", timeout=5)
+        if back:
+            s.press(back[-1])
+        the_map = s.find_one("filler", "Map of stations")
+        if s.check("the kiosk shows the map", the_map):
+            tap(the_map)  # its middle: the station opened last
+            s.check("a tap on a station on the map opens its page",
+                    s.find_one("label", "Amenities", timeout=20))
+            report = s.find("push button", "Report a Problem…", timeout=10)
+            if s.check("the station page offers Report a Problem", report):
+                s.press(report[-1])
+                comment = s.find_one("text", "Comment", timeout=20)
+                if s.check("the report dialog asks what happened", comment):
+                    tap(comment)
+                    rawinput.typeText(REPORT)
+                    send = s.find_one("push button", prefix="_Send", timeout=5)
+                    if send:
+                        s.press(send)
+                    # Someone is signed in at the kiosk: the report is still
+                    # nobody's (user 0), sent at once.
+                    s.check("the report reaches the backend as nobody's, with someone signed in",
+                            whe2e.wait_for(lambda: server_reports(s, REPORT) == [(0,)], 60,
+                                           step=1))
+
     # The jobs' own search: the one next to the jobs list.
     s.open_tab("Jobs")
     jobs_list = s.find_one("list", "Jobs list")
@@ -221,3 +393,9 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"),
         s.check("and nobody is signed in",
                 not s.find("push button", prefix="Sign Out", timeout=2) and
                 not s.find("label", "You can claim one free meal a day", timeout=1))
+    # The reset wipes the person, not the report: sent, or still queued.
+    s.check("the station report is still there after the reset",
+            server_reports(s, REPORT) == [(0,)] or
+            any(REPORT in body for (body,) in
+                cache_rows(s, "SELECT body FROM outbox WHERE kind = 'station-reports'")))
+
