@@ -128,7 +128,8 @@ G_STATIC_ASSERT (G_N_ELEMENTS (monthly_pay_factors) == G_N_ELEMENTS (wh_salary_p
  * 2^31), divided by 2^33, stays below that step: it never overtakes the
  * bottom. It tells tops apart exactly while the bottom is under 2^18 yuan a
  * month (the precision a double has left); beyond, ties fall to the id. */
-G_STATIC_ASSERT (10000000.0 * 174.0 * 4.0 < WH_SCALED_ORDER_THEN_DIVISOR);
+/* In integers: clang takes no floating-point constant in a static assert. */
+G_STATIC_ASSERT ((guint64) 10000000 * 174 * 4 < (G_GUINT64_CONSTANT (1) << 33));
 static const WhScaledOrder jobs_scaled_orders[] = {
   { "monthly_pay", "salary_min", "salary_period", wh_salary_periods, monthly_pay_factors,
     "salary_max" },

@@ -165,7 +165,7 @@ double                      wh_scaled_order_value        (const WhScaledOrder *o
  * two amounts' values (WH_SCALED_ORDER_THEN_DIVISOR), so that one number
  * orders by both. The store computes the same in SQL, operation for
  * operation, so a key's value is bit for bit the one SQL compares with. */
-#define WH_SCALED_ORDER_THEN_DIVISOR 8589934592.0 /* 2^33 */
+#define WH_SCALED_ORDER_THEN_DIVISOR 8589934592.0 /* 2^33, as wh-schema.c's static assert says */
 double                      wh_scaled_order_key          (const WhScaledOrder *order,
                                                           gint64              amount,
                                                           gint64              then,
