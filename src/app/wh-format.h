@@ -55,6 +55,11 @@ GtkWidget  *wh_format_four_line_row_new           (void);
 void        wh_format_button_set_mnemonic_label   (GtkWidget           *button,
                                                    const char          *text);
 
+/* A drop-down of GtkStringObject choices whose button shows the choice cut
+ * to its width (a long city or trade would widen what holds it) and whose
+ * list shows each in full; as plain text. */
+void        wh_format_drop_down_set_string_factories (GtkDropDown      *dropdown);
+
 /* Han characters with no language of their own (the courses, jobs and
  * places are Chinese whatever the UI's language) are drawn as simplified
  * Chinese: in an English UI Pango tags them "xx" and fontconfig picks

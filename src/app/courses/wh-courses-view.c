@@ -762,57 +762,14 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "courses.back", NULL);
 }
 
-/* The dropdowns' own labels give way on a narrow screen; their lists show
- * every name whole. */
-static void
-setup_choice_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 gpointer                  ellipsize)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (ellipsize)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_choice_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                gpointer                  user_data)
-{
-  GtkStringObject *string = gtk_list_item_get_item (item);
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      gtk_string_object_get_string (string));
-}
-
-static void
-set_choice_factories (GtkDropDown *dropdown)
-{
-  for (guint i = 0; i < 2; i++)
-    {
-      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
-      g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_cb), GUINT_TO_POINTER (i == 0));
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_cb), NULL);
-      if (i == 0)
-        gtk_drop_down_set_factory (dropdown, factory);
-      else
-        gtk_drop_down_set_list_factory (dropdown, factory);
-      g_object_unref (factory);
-    }
-}
-
 static void
 wh_courses_view_init (WhCoursesView *self)
 {
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  set_choice_factories (self->category_dropdown);
-  set_choice_factories (self->filter_dropdown);
+  wh_format_drop_down_set_string_factories (self->category_dropdown);
+  wh_format_drop_down_set_string_factories (self->filter_dropdown);
   self->lessons_done = id_table_new ();
   self->saved = id_table_new ();
   self->cancellable = g_cancellable_new ();

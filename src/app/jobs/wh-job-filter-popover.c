@@ -132,53 +132,6 @@ set_dropdown_strings (GtkDropDown   *dropdown,
 }
 
 static void
-setup_choice_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 gpointer                  ellipsize)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (ellipsize)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-bind_choice_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                gpointer                  user_data)
-{
-  GtkStringObject *choice = gtk_list_item_get_item (item);
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      gtk_string_object_get_string (choice));
-}
-
-static GtkListItemFactory *
-choice_factory_new (gboolean ellipsize)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_choice_cb), GINT_TO_POINTER (ellipsize));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_choice_cb), NULL);
-  return factory;
-}
-
-/* The choice on the button is cut to the popover's width (a long city or
- * trade would widen the popover, which then moved sideways); the list that
- * opens shows each in full. */
-static void
-set_choice_factories (GtkDropDown *dropdown)
-{
-  g_autoptr(GtkListItemFactory) button = choice_factory_new (TRUE);
-  g_autoptr(GtkListItemFactory) list = choice_factory_new (FALSE);
-
-  gtk_drop_down_set_factory (dropdown, button);
-  gtk_drop_down_set_list_factory (dropdown, list);
-}
-
-static void
 enable_dropdown_search (GtkDropDown *dropdown)
 {
   gtk_drop_down_set_expression (dropdown,
@@ -645,7 +598,7 @@ wh_job_filter_popover_init (WhJobFilterPopover *self)
                                  self->posted_dropdown };
 
     for (guint i = 0; i < G_N_ELEMENTS (dropdowns); i++)
-      set_choice_factories (dropdowns[i]);
+      wh_format_drop_down_set_string_factories (dropdowns[i]);
   }
   {
     GtkStringList *cities = string_list_new ();
