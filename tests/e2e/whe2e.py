@@ -185,6 +185,14 @@ class Session:
         # dogtail's own pause after each action (1 s) stays: test-jobs.py
         # types into an entry right after clicking it, and under the
         # sanitizers the focus has not moved 0.3 s later.
+        # libatspi gives up on a call the app has not answered in 0.8 s, and
+        # dogtail then reads a button as having no actions or a node as gone.
+        # A busy machine (two cores, several tests at once) stalls the app's
+        # main loop longer than that: e2e-kiosk failed twice at load 13-15 on
+        # a keypad key. A person waits longer too; a hung app still fails the
+        # check that waits for what it should have done.
+        import pyatspi
+        pyatspi.setTimeout(20000, 60000)
         self._tree = tree
         # meson stops a test that runs out of time with SIGTERM: turn it into
         # SystemExit so __exit__ still stops the app and removes its home.
