@@ -982,6 +982,24 @@ wait_for_items (AdwComboRow *row,
   g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (row)), ==, n);
 }
 
+static gboolean
+is_storage_row (GtkWidget *widget,
+                gpointer   data)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), "Saved data") == 0;
+}
+
+/* The Saved data row says a size in bytes ("12.3 kB", never empty). */
+static gboolean
+storage_size_shown (gpointer prefs)
+{
+  GtkWidget *row = wh_test_find_widget (GTK_WIDGET (prefs), is_storage_row, NULL);
+  const char *size = row ? adw_action_row_get_subtitle (ADW_ACTION_ROW (row)) : NULL;
+
+  return size != NULL && g_ascii_isdigit (size[0]) && strchr (size, 'B') != NULL;
+}
+
 static void
 test_preferences_persist (void)
 {
@@ -993,6 +1011,8 @@ test_preferences_persist (void)
 
   gtk_window_present (GTK_WINDOW (prefs));
   wh_test_spin (100);
+  /* The cache's size, read off the main thread, fills its row. */
+  g_assert_true (wh_test_spin_until (storage_size_shown, prefs, 5000));
   spin_button = GTK_SPIN_BUTTON (wh_test_find_descendant (GTK_WIDGET (prefs), GTK_TYPE_SPIN_BUTTON));
   g_assert_nonnull (spin_button);
   gtk_spin_button_set_value (spin_button, 45);

@@ -433,24 +433,50 @@ load_cities (WhPreferencesWindow *self)
 
 /* ---- Storage ------------------------------------------------------------ */
 
+/* The cache's size on disk: the database and its write-ahead log, read on
+ * a worker thread (a stat() can wait on a slow or busy disk). */
 static void
-update_storage_size (WhPreferencesWindow *self)
+storage_size_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
 {
-  g_autofree char *size = NULL;
-  g_autofree char *wal = NULL;
+  const char *path = task_data;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
   GStatBuf st;
   guint64 total = 0;
 
-  if (self->store == NULL)
-    return;
-  /* Two stat() calls on a local file: quick enough for the main thread. */
-  if (g_stat (wh_store_get_path (self->store), &st) == 0)
+  if (g_stat (path, &st) == 0)
     total += st.st_size;
-  wal = g_strconcat (wh_store_get_path (self->store), "-wal", NULL);
   if (g_stat (wal, &st) == 0)
     total += st.st_size;
-  size = g_format_size (total);
-  adw_action_row_set_subtitle (self->storage_row, size);
+  g_task_return_pointer (task, g_format_size (total), g_free);
+}
+
+static void
+storage_size_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autofree char *size = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  /* NULL: the window went away (its cancellable) before the size came. */
+  if (size != NULL)
+    adw_action_row_set_subtitle (WH_PREFERENCES_WINDOW (source)->storage_row, size);
+}
+
+static void
+update_storage_size (WhPreferencesWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    return;
+  task = g_task_new (self, self->cancellable, storage_size_cb, NULL);
+  g_task_set_source_tag (task, update_storage_size);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, g_strdup (wh_store_get_path (self->store)), g_free);
+  g_task_run_in_thread (task, storage_size_thread);
 }
 
 static void
