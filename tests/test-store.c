@@ -121,6 +121,29 @@ test_open_tightens_existing (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 }
 
+/* A cache put straight into a shared folder (`--cache /tmp/cache.db`)
+ * leaves the folder as it was: making /tmp private broke the machine's
+ * printing (CUPS's filters, user lp, could no longer reach it). */
+static void
+test_open_leaves_shared_folder (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (dir, 01777), ==, 0);
+
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 01777);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
 static void
 test_open_wal_and_version (void)
 {
@@ -1429,6 +1452,7 @@ main (int   argc,
 
   g_test_add_func ("/store/open/private", test_open_private);
   g_test_add_func ("/store/open/tightens-existing", test_open_tightens_existing);
+  g_test_add_func ("/store/open/leaves-shared-folder", test_open_leaves_shared_folder);
   g_test_add_func ("/store/open/wal-and-version", test_open_wal_and_version);
   g_test_add_func ("/store/open/reopen-idempotent", test_reopen_idempotent);
   g_test_add_func ("/store/open/newer-version-refused", test_newer_version_refused);

@@ -983,6 +983,16 @@ wh_store_reconcile_cache_tables (WhStore *self,
 /* The cache holds who the person is and what they did: only they may read
  * it. SQLite gives the -wal and -shm files the mode of the database file. */
 static gboolean
+same_folder (const char *a,
+             const char *b)
+{
+  GStatBuf sa, sb;
+
+  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+static gboolean
 make_private (const char *path,
               GError    **error)
 {
@@ -999,7 +1009,12 @@ make_private (const char *path,
                    g_strerror (saved));
       return FALSE;
     }
-  if ((st.st_mode & 077) != 0 && g_chmod (dir, st.st_mode & 0700) != 0)
+  /* An existing folder is tightened only where it is the cache's own: never
+   * a shared one (sticky, as /tmp is: making it private breaks every other
+   * user and service of the machine), another user's, or the home folder
+   * (`--cache ~/cache.db`). The files themselves are private anyway. */
+  if ((st.st_mode & 077) != 0 && (st.st_mode & S_ISVTX) == 0 && st.st_uid == getuid () &&
+      !same_folder (dir, g_get_home_dir ()) && g_chmod (dir, st.st_mode & 0700) != 0)
     {
       saved = errno;
       g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_PERMISSION,
