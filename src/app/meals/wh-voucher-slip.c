@@ -6,7 +6,9 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <cairo-pdf.h>
 #include <gtk/gtkunixprint.h>
+#include <pango/pangocairo.h>
 #include <unistd.h>
 
 #include "wh-meals-format.h"
@@ -21,15 +23,15 @@
 
 /* One paragraph of plain text, wrapped to width, at y; returns its height. */
 static double
-draw_text (GtkPrintContext *context,
-           cairo_t         *cr,
-           const char      *text,
-           const char      *font,
-           double           x,
-           double           y,
-           double           width)
+draw_text (PangoContext *context,
+           cairo_t      *cr,
+           const char   *text,
+           const char   *font,
+           double        x,
+           double        y,
+           double        width)
 {
-  g_autoptr(PangoLayout) layout = gtk_print_context_create_pango_layout (context);
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
   g_autoptr(PangoFontDescription) desc = pango_font_description_from_string (font);
   int w, h;
 
@@ -45,22 +47,23 @@ draw_text (GtkPrintContext *context,
   return (double) h / PANGO_SCALE;
 }
 
+/* The slip on cr, in points, at most width wide from (0, 0); context lays
+ * its text out for cr. */
 static void
-draw_page_cb (GtkPrintOperation *operation,
-              GtkPrintContext   *context,
-              int                page_nr,
-              gpointer           user_data)
+draw_slip (const WhRecord *v,
+           cairo_t        *cr,
+           PangoContext   *context,
+           double          width)
 {
-  const WhRecord *v = user_data;
-  cairo_t *cr = gtk_print_context_get_cairo_context (context);
-  double width = MIN (gtk_print_context_get_width (context), SLIP_WIDTH_PT);
-  double side = MIN (width, QR_SIDE_PT);
+  double side;
   double y = 0;
   g_autofree char *grouped = wh_meals_group_digits (wh_record_get_text (v, "code"));
   g_autofree char *until = wh_meals_format_time (wh_record_get_text (v, "valid_until"));
   /* Translators: on a printed voucher; %s is a date and time */
   g_autofree char *valid = g_strdup_printf (_("Valid until %s"), until);
 
+  width = MIN (width, SLIP_WIDTH_PT);
+  side = MIN (width, QR_SIDE_PT);
   cairo_set_source_rgb (cr, 0, 0, 0);
   y += draw_text (context, cr, _("Workers’ Home · Love Meal Voucher"), "Sans Bold 11", 0, y,
                   width) + GAP_PT;
@@ -79,6 +82,19 @@ draw_page_cb (GtkPrintOperation *operation,
              _("Show this slip at the counter: one free meal, on this day only. Do not give "
                "it away; it works once."),
              "Sans 9", 0, y, width);
+}
+
+static void
+draw_page_cb (GtkPrintOperation *operation,
+              GtkPrintContext   *context,
+              int                page_nr,
+              gpointer           user_data)
+{
+  PangoContext *pango = gtk_print_context_create_pango_context (context);
+
+  draw_slip (user_data, gtk_print_context_get_cairo_context (context), pango,
+             gtk_print_context_get_width (context));
+  g_object_unref (pango);
 }
 
 static void
@@ -181,6 +197,107 @@ printer_found_cb (GtkPrinter *printer,
   return FALSE;
 }
 
+static cairo_status_t
+append_cb (void                *closure,
+           const unsigned char *data,
+           unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* The slip as a PDF of one page of setup's paper, in memory: drawing is the
+ * main thread's (Pango, fontconfig), and the file is written on a worker's.
+ * Text is laid out at 72 dpi, the points cairo's PDF surface counts in, as
+ * GTK's print context does. */
+static GBytes *
+render_pdf (const WhRecord *voucher,
+            GtkPageSetup   *setup,
+            GError        **error)
+{
+  GByteArray *pdf = g_byte_array_new ();
+  double width = gtk_page_setup_get_paper_width (setup, GTK_UNIT_POINTS);
+  double height = gtk_page_setup_get_paper_height (setup, GTK_UNIT_POINTS);
+  double left = gtk_page_setup_get_left_margin (setup, GTK_UNIT_POINTS);
+  double right = gtk_page_setup_get_right_margin (setup, GTK_UNIT_POINTS);
+  cairo_surface_t *surface = cairo_pdf_surface_create_for_stream (append_cb, pdf, width, height);
+  cairo_t *cr = cairo_create (surface);
+  PangoContext *pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  cairo_status_t status;
+
+  pango_cairo_context_set_resolution (pango, 72);
+  pango_cairo_update_context (cr, pango);
+  cairo_translate (cr, left, gtk_page_setup_get_top_margin (setup, GTK_UNIT_POINTS));
+  draw_slip (voucher, cr, pango, width - left - right);
+  cairo_show_page (cr);
+  g_object_unref (pango);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_byte_array_unref (pdf);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", cairo_status_to_string (status));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (pdf);
+}
+
+/* Writes the PDF (task data) into a new file in the temporary directory. */
+static void
+write_pdf_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GBytes *pdf = task_data;
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+  int fd = g_file_open_tmp ("wh-slip-XXXXXX.pdf", &path, &error);
+
+  if (fd >= 0)
+    {
+      close (fd);
+      /* Private, as g_file_open_tmp made it: the payload is the voucher. */
+      if (!g_file_set_contents_full (path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf),
+                                     G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+        g_unlink (path);
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&path), g_free);
+}
+
+static void
+pdf_written_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Print *p = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  p->pdf = g_task_propagate_pointer (G_TASK (result), &error);
+  if (p->pdf == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The slip could not be made: %s"), error->message);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  if (!gtk_print_job_set_source_file (p->job, p->pdf, &error))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The printer did not take the slip: %s"), error->message);
+      return;
+    }
+  /* The job holds the task until it is sent, then lets both go. */
+  gtk_print_job_send (p->job, job_sent_cb, g_steal_pointer (&task), g_object_unref);
+}
+
 /* Every print backend has listed its printers. */
 static void
 printers_listed_cb (gpointer user_data)
@@ -190,7 +307,9 @@ printers_listed_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GtkPrintSettings) settings = NULL;
   g_autoptr(GtkPageSetup) setup = NULL;
-  int fd;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GTask) write = NULL;
+  GCancellable *cancellable;
 
   if (g_task_return_error_if_cancelled (task))
     return;
@@ -200,28 +319,23 @@ printers_listed_cb (gpointer user_data)
                                _("This station has no printer set up."));
       return;
     }
-  /* One page of a few kilobytes, into the temporary directory. */
-  fd = g_file_open_tmp ("wh-slip-XXXXXX.pdf", &p->pdf, &error);
-  if (fd >= 0)
-    close (fd);
-  if (fd < 0 || !wh_voucher_slip_export (p->voucher, p->pdf, &error))
+  settings = gtk_print_settings_new ();
+  gtk_print_settings_set_printer (settings, gtk_printer_get_name (p->printer));
+  setup = gtk_page_setup_new ();
+  pdf = render_pdf (p->voucher, setup, &error);
+  if (pdf == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
                                _("The slip could not be made: %s"), error->message);
       return;
     }
-  settings = gtk_print_settings_new ();
-  gtk_print_settings_set_printer (settings, gtk_printer_get_name (p->printer));
-  setup = gtk_page_setup_new ();
   p->job = gtk_print_job_new (_("Love meal voucher"), p->printer, settings, setup);
-  if (!gtk_print_job_set_source_file (p->job, p->pdf, &error))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               _("The printer did not take the slip: %s"), error->message);
-      return;
-    }
-  /* The job holds the task until it is sent, then lets both go. */
-  gtk_print_job_send (p->job, job_sent_cb, g_steal_pointer (&task), g_object_unref);
+  /* A page of a few kilobytes, still written off the main thread. */
+  cancellable = g_task_get_cancellable (task);
+  write = g_task_new (NULL, cancellable, pdf_written_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (write, write_pdf_thread);
+  g_task_set_task_data (write, g_steal_pointer (&pdf), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (write, write_pdf_thread);
 }
 
 void

@@ -17,8 +17,9 @@ G_BEGIN_DECLS
 GtkPrintOperation *wh_voucher_slip_new    (const WhRecord *voucher);
 
 /* Prints the slip of voucher on the default printer (else the first that
- * takes PDF) with no dialog, as a kiosk does: the slip is exported as a PDF
- * and sent as a GtkPrintJob. Fails with a translated message when the
+ * takes PDF) with no dialog, as a kiosk does: the slip is drawn as a PDF in
+ * memory, written to a temporary file off the main thread and sent as a
+ * GtkPrintJob. Fails with a translated message when the
  * station has no printer. */
 void               wh_voucher_slip_print_async  (const WhRecord      *voucher,
                                                  GCancellable        *cancellable,
