@@ -9,7 +9,10 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include <qrencode.h>
+
 #include "counter/wh-counter-window.h"
+#include "wh-counter.h"
 #include "wh-server-private.h"
 #include "wh-test-server.h"
 #include "wh-test-ui.h"
@@ -257,6 +260,137 @@ test_counter_window (void)
   wh_test_remove_tmpdir (dir);
 }
 
+/* The QR code of text as a PNG, 6 px a module and a quiet zone, as a phone
+ * shows it to the camera. */
+static void
+write_qr_png (const char *text,
+              const char *path)
+{
+  QRcode *code = QRcode_encodeString8bit (text, 0, QR_ECLEVEL_M);
+  int scale = 6, margin = 4, size;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (code);
+  size = (code->width + 2 * margin) * scale;
+  pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, size, size);
+  gdk_pixbuf_fill (pixbuf, 0xffffffff);
+  for (int y = 0; y < code->width; y++)
+    for (int x = 0; x < code->width; x++)
+      if (code->data[y * code->width + x] & 1)
+        {
+          g_autoptr(GdkPixbuf) dot = gdk_pixbuf_new_subpixbuf (pixbuf, (x + margin) * scale,
+                                                               (y + margin) * scale, scale, scale);
+          gdk_pixbuf_fill (dot, 0x000000ff);
+        }
+  QRcode_free (code);
+  g_assert_true (gdk_pixbuf_save (pixbuf, path, "png", &error, NULL));
+  g_assert_no_error (error);
+}
+
+static void
+pair_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (wh_counter_pair_finish (result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+is_camera_button (GtkWidget *widget,
+                  gpointer   data)
+{
+  return GTK_IS_TOGGLE_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Read With the Camera") == 0;
+}
+
+/* A voucher's QR code held in front of the camera (a PNG through the same
+ * pipeline: pngdec ! imagefreeze as its source) is redeemed once; with no
+ * camera the window says so. */
+static void
+test_counter_camera (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhTestServer) ts = wh_test_server_start (NULL, &error);
+  g_autofree char *dir = wh_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "counter.db", NULL);
+  g_autofree char *png = g_build_filename (dir, "voucher.png", NULL);
+  g_autofree char *source = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(WhApi) api = NULL;
+  WhCounterWindow *window;
+  GtkWidget *camera;
+  gboolean paired = FALSE;
+  Wait w = { 0, };
+
+  g_assert_no_error (error);
+  put_merchant (ts);
+  claim (ts, "13800138000", &payload, &code);
+  key = wh_test_server_merchant_key (ts, MERCHANT);
+  write_qr_png (payload, png);
+  /* Paired and synced beforehand, through the core. */
+  {
+    g_autoptr(WhCounter) counter = wh_counter_open (path, &error);
+
+    g_assert_no_error (error);
+    api = wh_api_new (wh_test_server_get_url (ts), &error);
+    wh_counter_pair_async (counter, api, MERCHANT, key, NULL, pair_cb, &paired);
+    g_assert_true (wh_test_spin_until (is_true, &paired, 5000));
+  }
+  wh_test_server_stop (ts);
+
+  window = wh_counter_window_new (NULL, path, NULL);
+  source = g_strdup_printf ("filesrc location=\"%s\" ! pngdec ! imagefreeze", png);
+  wh_counter_window_set_camera_source (window, source);
+  gtk_window_present (GTK_WINDOW (window));
+  w.window = window;
+  w.page = "counter";
+  g_assert_true (wh_test_spin_until (page_is, &w, 5000));
+  camera = wh_test_find_widget (GTK_WIDGET (window), is_camera_button, NULL);
+  g_assert_nonnull (camera);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (camera), TRUE);
+  w.prefix = "Accepted";
+  g_assert_true (wh_test_spin_until (result_starts, &w, 10000));
+  w.listed = 1;
+  g_assert_true (wh_test_spin_until (listed_is, &w, 5000));
+  /* The code stays in sight: read once, not once a frame. */
+  wh_test_spin (500);
+  g_assert_true (g_str_has_prefix (wh_counter_window_get_result (window, NULL), "Accepted"));
+  g_assert_cmpuint (wh_counter_window_count_listed (window, NULL), ==, 1);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (camera), FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* No camera: said plainly, and the button goes back up. */
+  if (!g_file_test ("/dev/video0", G_FILE_TEST_EXISTS))
+    {
+      window = wh_counter_window_new (NULL, path, NULL);
+      gtk_window_present (GTK_WINDOW (window));
+      w.window = window;
+      g_assert_true (wh_test_spin_until (page_is, &w, 5000));
+      camera = wh_test_find_widget (GTK_WIDGET (window), is_camera_button, NULL);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (camera), TRUE);
+      g_assert_cmpstr (wh_counter_window_get_result (window, NULL), ==, "No camera found");
+      g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (camera)));
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  wh_test_spin (100);
+  g_unlink (png);
+  g_unlink (path);
+  wh_test_remove_tmpdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,5 +400,6 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/counter/window/pair-scan-sync", test_counter_window);
+  g_test_add_func ("/counter/window/camera", test_counter_camera);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "wh-counter-camera.h"
 #include "wh-counter-window.h"
 #include "wh-counter.h"
 
@@ -18,6 +19,7 @@ struct _WhCounterWindow
   AdwApplicationWindow parent_instance;
 
   /* Template widgets */
+  GtkToggleButton *camera_button;
   AdwEntryRow    *key_row;
   AdwEntryRow    *merchant_row;
   GtkButton      *pair_again_button;
@@ -34,9 +36,11 @@ struct _WhCounterWindow
 
   /* Owned references */
   WhCounter      *counter;
+  WhCounterCamera *camera;
   GCancellable   *cancellable;
 
   /* State */
+  char           *camera_source;
   char           *path;
   char           *server;
   char           *result;
@@ -421,9 +425,9 @@ redeem_done_cb (GObject      *source,
 }
 
 static void
-scan_activate_cb (WhCounterWindow *self)
+redeem_input (WhCounterWindow *self,
+              const char      *text)
 {
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->scan_entry));
   g_autoptr(GTask) task = NULL;
   Redeem *r;
 
@@ -434,11 +438,53 @@ scan_activate_cb (WhCounterWindow *self)
   r->input = g_strdup (text);
   set_result (self, _("Checking…"), FALSE, FALSE);
   task = g_task_new (self, self->cancellable, redeem_done_cb, NULL);
-  g_task_set_source_tag (task, scan_activate_cb);
+  g_task_set_source_tag (task, redeem_input);
   g_task_set_task_data (task, r, (GDestroyNotify) redeem_free);
   /* Recorded even if the window closes meanwhile. */
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, redeem_thread);
+}
+
+static void
+scan_activate_cb (WhCounterWindow *self)
+{
+  redeem_input (self, gtk_editable_get_text (GTK_EDITABLE (self->scan_entry)));
+}
+
+/* ---- The camera ---------------------------------------------------------- */
+
+static void
+camera_code_cb (WhCounterWindow *self,
+                const char      *text)
+{
+  redeem_input (self, text);
+}
+
+static void
+camera_toggled_cb (WhCounterWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_toggle_button_get_active (self->camera_button))
+    {
+      if (self->camera)
+        wh_counter_camera_stop (self->camera);
+      return;
+    }
+  if (self->camera == NULL)
+    {
+      self->camera = wh_counter_camera_new (self->camera_source);
+      g_signal_connect_object (self->camera, "code", G_CALLBACK (camera_code_cb), self,
+                               G_CONNECT_SWAPPED);
+    }
+  if (!wh_counter_camera_start (self->camera, &error))
+    {
+      /* Said where the verdicts are: plain, big, unmissable. */
+      set_result (self, error->message, FALSE, TRUE);
+      gtk_toggle_button_set_active (self->camera_button, FALSE);
+      return;
+    }
+  set_result (self, _("Hold the voucher’s QR code in front of the camera"), FALSE, FALSE);
 }
 
 /* ---- Opening ------------------------------------------------------------- */
@@ -500,6 +546,7 @@ wh_counter_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sync_timer, g_source_remove);
+  g_clear_object (&self->camera);
   G_OBJECT_CLASS (wh_counter_window_parent_class)->dispose (object);
 }
 
@@ -511,6 +558,7 @@ wh_counter_window_finalize (GObject *object)
   /* Tasks hold a reference to the window: none is running any more. */
   g_clear_pointer (&self->counter, wh_counter_free);
   g_clear_object (&self->cancellable);
+  g_free (self->camera_source);
   g_free (self->path);
   g_free (self->server);
   g_free (self->result);
@@ -528,6 +576,7 @@ wh_counter_window_class_init (WhCounterWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/org/workershome/WorkersHome/counter/wh-counter-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, camera_button);
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, key_row);
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, merchant_row);
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, pair_again_button);
@@ -541,6 +590,7 @@ wh_counter_window_class_init (WhCounterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, sync_label);
   gtk_widget_class_bind_template_child (widget_class, WhCounterWindow, title);
+  gtk_widget_class_bind_template_callback (widget_class, camera_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, pair_again_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, pair_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, scan_activate_cb);
@@ -594,6 +644,17 @@ wh_counter_window_count_listed (WhCounterWindow *self,
   if (uploaded)
     *uploaded = self->uploaded;
   return self->listed;
+}
+
+void
+wh_counter_window_set_camera_source (WhCounterWindow *self,
+                                     const char      *description)
+{
+  g_return_if_fail (WH_IS_COUNTER_WINDOW (self));
+  g_return_if_fail (self->camera == NULL);
+
+  g_free (self->camera_source);
+  self->camera_source = g_strdup (description);
 }
 
 const char *

@@ -26,6 +26,11 @@ const char      *wh_counter_window_get_result   (WhCounterWindow *self,
 /* Number of redemptions listed, and of them uploaded: for tests. */
 guint            wh_counter_window_count_listed (WhCounterWindow *self,
                                                  guint           *uploaded);
+/* The camera's video source as a gst-launch description ("filesrc
+ * location=v.png ! pngdec ! imagefreeze"), before the camera is first
+ * turned on: for tests. NULL: the system's first camera. */
+void             wh_counter_window_set_camera_source (WhCounterWindow *self,
+                                                      const char      *description);
 /* The page shown: "loading", "pair" or "counter". */
 const char      *wh_counter_window_get_page     (WhCounterWindow *self);
 
