@@ -60,8 +60,11 @@ run_cli (Run                *run,
   g_subprocess_communicate_utf8 (child, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);
   run->status = g_subprocess_get_if_exited (child) ? g_subprocess_get_exit_status (child) : -1;
-  g_test_message ("%s %s → %d\n%s%s", args[4], args[5] ? args[5] : "", run->status, run->out,
-                  run->err);
+  {
+    g_autofree char *line = g_strjoinv (" ", (char **) args);
+
+    g_test_message ("%s → %d\n%s%s", line, run->status, run->out, run->err);
+  }
 }
 
 /* counter CMD [ARG...] on the counter database path, against server (NULL:

@@ -210,10 +210,15 @@ test_keys_rotation (void)
   g_assert_cmpstr (old_parts[1], ==, ((WhVoucherKey *) after->pdata[0])->key_id);
   g_assert_cmpstr (new_parts[1], ==, ((WhVoucherKey *) after->pdata[1])->key_id);
   /* Both check with what is published today. */
-  g_assert_nonnull (wh_voucher_payload_check (wh_record_get_text (old_voucher, "payload"), after,
-                                              MERCHANT_A, at, NULL));
-  g_assert_nonnull (wh_voucher_payload_check (wh_record_get_text (new_voucher, "payload"), after,
-                                              MERCHANT_A, at, NULL));
+  {
+    g_autoptr(WhVoucherPayload) a = wh_voucher_payload_check (
+      wh_record_get_text (old_voucher, "payload"), after, MERCHANT_A, at, NULL);
+    g_autoptr(WhVoucherPayload) b = wh_voucher_payload_check (
+      wh_record_get_text (new_voucher, "payload"), after, MERCHANT_A, at, NULL);
+
+    g_assert_nonnull (a);
+    g_assert_nonnull (b);
+  }
   /* The old key alone does not check the new vouchers. */
   g_assert_null (wh_voucher_payload_check (wh_record_get_text (new_voucher, "payload"), before,
                                            MERCHANT_A, at, NULL));

@@ -247,7 +247,11 @@ test_payload_key_validity (void)
   assert_refused (payload, keys, noon, WH_VOUCHER_ERROR_UNKNOWN_KEY);
   g_ptr_array_set_size (keys, 0);
   g_ptr_array_add (keys, wh_voucher_key_new (k.pk, "2026-11-20", "2026-11-20"));
-  g_assert_nonnull (wh_voucher_payload_check (payload, keys, MERCHANT, noon, NULL));
+  {
+    g_autoptr(WhVoucherPayload) v = wh_voucher_payload_check (payload, keys, MERCHANT, noon, NULL);
+
+    g_assert_nonnull (v);
+  }
 
   /* The published text form reads back as the same key, and nothing else. */
   text = wh_voucher_key_to_text (k.pk);

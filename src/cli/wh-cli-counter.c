@@ -109,7 +109,11 @@ cmd_pair (WhCounter          *counter,
                          result_cb, &result);
   if (!wh_counter_pair_finish (await (&result), &error))
     return say_failure (error->message);
-  name = field (wh_counter_dup_merchant_name (counter));
+  {
+    g_autofree char *raw = wh_counter_dup_merchant_name (counter);
+
+    name = field (raw);
+  }
   counter_id = wh_counter_dup_counter_id (counter);
   /* Translators: the merchant's name, its id and the counter's id */
   printf (_("Paired with %s (merchant %s), counter %s"), name, args[0], counter_id);
