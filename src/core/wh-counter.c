@@ -27,8 +27,15 @@ G_DEFINE_QUARK (wh-counter-error-quark, wh_counter_error)
 
 struct _WhCounter
 {
-  GMutex   lock;
+  GMutex   lock;      /* the database; held through a commit's fsync */
   sqlite3 *db;
+
+  /* What the getters give, kept in memory so a window reads it on its main
+   * thread without waiting for a commit: under info_lock, reloaded after
+   * each write of the config table. */
+  GMutex   info_lock;
+  GHashTable *info;   /* config key -> value; never the token's value */
+  gboolean paired;
 };
 
 static const char schema[] =
@@ -76,6 +83,8 @@ wh_counter_conflict_free (WhCounterConflict *c)
 
 /* ---- The database -------------------------------------------------------- */
 
+static void load_info (WhCounter *self);
+
 static gboolean
 db_error (WhCounter *self,
           GError   **error)
@@ -112,6 +121,7 @@ wh_counter_open (const char *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->info_lock);
   /* The token is in it: the owner's alone, from its creation (SQLite gives
    * the -wal and -shm files the database's mode). */
   fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -138,6 +148,7 @@ wh_counter_open (const char *path,
   if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error) ||
       !exec (self, schema, error))
     return NULL;
+  load_info (self);
   return g_steal_pointer (&self);
 }
 
@@ -148,7 +159,9 @@ wh_counter_free (WhCounter *self)
     return;
   if (self->db)
     sqlite3_close (self->db);
+  g_clear_pointer (&self->info, g_hash_table_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->info_lock);
   g_free (self);
 }
 
@@ -189,6 +202,29 @@ set_config (WhCounter  *self,
   return ok || db_error (self, error);
 }
 
+/* Under self->lock: the config table into the getters' copy. */
+static void
+load_info (WhCounter *self)
+{
+  static const char * const keys[] = { "merchant_id", "merchant_name", "server", "counter_id",
+                                       "synced_at" };
+  GHashTable *info = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autofree char *token = get_config (self, "token");
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      char *value = get_config (self, keys[i]);
+
+      if (value != NULL)
+        g_hash_table_insert (info, (gpointer) keys[i], value);
+    }
+  g_mutex_lock (&self->info_lock);
+  g_clear_pointer (&self->info, g_hash_table_unref);
+  self->info = info;
+  self->paired = token != NULL;
+  g_mutex_unlock (&self->info_lock);
+}
+
 static char *
 dup_config (WhCounter  *self,
             const char *key)
@@ -196,18 +232,22 @@ dup_config (WhCounter  *self,
   char *value;
 
   g_return_val_if_fail (self != NULL, NULL);
-  g_mutex_lock (&self->lock);
-  value = get_config (self, key);
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->info_lock);
+  value = g_strdup (self->info ? g_hash_table_lookup (self->info, key) : NULL);
+  g_mutex_unlock (&self->info_lock);
   return value;
 }
 
 gboolean
 wh_counter_is_paired (WhCounter *self)
 {
-  g_autofree char *token = dup_config (self, "token");
+  gboolean paired;
 
-  return token != NULL;
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_mutex_lock (&self->info_lock);
+  paired = self->paired;
+  g_mutex_unlock (&self->info_lock);
+  return paired;
 }
 
 gint64
@@ -949,6 +989,8 @@ step_thread (GTask        *task,
     }
   if (!ok)
     rollback (self);
+  if (s->step == STEP_PAIRED || s->step == STEP_DAY)
+    load_info (self);
   g_mutex_unlock (&self->lock);
   if (ok)
     g_task_return_boolean (task, TRUE);

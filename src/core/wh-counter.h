@@ -72,6 +72,8 @@ WhCounter *wh_counter_open            (const char   *path,
 void       wh_counter_free            (WhCounter    *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhCounter, wh_counter_free)
 
+/* The getters below read a copy in memory: they never wait for the
+ * database, so a window calls them on its main thread. */
 gboolean   wh_counter_is_paired       (WhCounter    *self);
 gint64     wh_counter_get_merchant_id (WhCounter    *self);
 /* Copies: plain text from the server. NULL when not paired. */
@@ -97,6 +99,7 @@ GPtrArray *wh_counter_list_day        (WhCounter    *self,
 /* The conflicts the server reported at the last sync. */
 GPtrArray *wh_counter_list_conflicts  (WhCounter    *self,
                                        GError      **error);
+/* Redemptions not uploaded yet (reads the database). */
 guint      wh_counter_count_pending   (WhCounter    *self);
 
 /* Pairs with the server of api (online): an earlier pairing's vouchers,

@@ -49,6 +49,8 @@ struct _WhCounterWindow
   gboolean        syncing;
   guint           listed;
   guint           uploaded;
+  guint           pending;
+  GError         *sync_error;   /* the last sync's, or NULL */
   guint           sync_timer;
 };
 
@@ -56,6 +58,7 @@ G_DEFINE_FINAL_TYPE (WhCounterWindow, wh_counter_window, ADW_TYPE_APPLICATION_WI
 
 static void refresh (WhCounterWindow *self);
 static void start_sync (WhCounterWindow *self);
+static void update_sync_label (WhCounterWindow *self);
 
 static char *
 today_cst (void)
@@ -102,9 +105,14 @@ list_thread (GTask        *task,
   GPtrArray *list = wh_counter_list_day (counter, today, &error);
 
   if (list == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Read here, off the main thread, with the list: older days' too. */
+  g_object_set_data (G_OBJECT (task), "pending",
+                     GUINT_TO_POINTER (wh_counter_count_pending (counter)));
+  g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -127,6 +135,8 @@ list_done_cb (GObject      *source,
     gtk_list_box_remove (self->redemptions_list, child);
   self->listed = list->len;
   self->uploaded = 0;
+  self->pending = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "pending"));
+  update_sync_label (self);
   /* Today's, a day of one merchant: bounded by its quota. */
   for (guint i = 0; i < list->len; i++)
     {
@@ -220,12 +230,14 @@ make_api (WhCounterWindow *self,
   return url ? wh_api_new (url, error) : NULL;
 }
 
+/* From what the last list read and the last sync's outcome: no database
+ * read on the main thread. */
 static void
-update_sync_label (WhCounterWindow *self,
-                   const GError    *error)
+update_sync_label (WhCounterWindow *self)
 {
   g_autofree char *text = NULL;
-  guint pending = self->counter ? wh_counter_count_pending (self->counter) : 0;
+  guint pending = self->pending;
+  const GError *error = self->sync_error;
 
   if (self->syncing)
     text = g_strdup (_("Syncing…"));
@@ -255,7 +267,9 @@ sync_done_cb (GObject      *source,
     return;
   self->syncing = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), TRUE);
-  update_sync_label (self, error);
+  g_clear_error (&self->sync_error);
+  self->sync_error = g_steal_pointer (&error);
+  update_sync_label (self);
   refresh (self);
 }
 
@@ -272,12 +286,14 @@ start_sync (WhCounterWindow *self)
   api = make_api (self, self->server ? self->server : saved, &error);
   if (api == NULL)
     {
-      update_sync_label (self, error);
+      g_clear_error (&self->sync_error);
+      self->sync_error = g_steal_pointer (&error);
+      update_sync_label (self);
       return;
     }
   self->syncing = TRUE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), FALSE);
-  update_sync_label (self, NULL);
+  update_sync_label (self);
   wh_counter_sync_async (self->counter, api, self->cancellable, sync_done_cb,
                          g_object_ref (self));
 }
@@ -314,8 +330,10 @@ pair_done_cb (GObject      *source,
       if (wh_counter_is_paired (self->counter) &&
           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_FORBIDDEN))
         {
+          g_clear_error (&self->sync_error);
+          self->sync_error = g_steal_pointer (&error);
           show_counter (self);
-          update_sync_label (self, error);
+          update_sync_label (self);
           return;
         }
       gtk_label_set_text (self->pair_status, error->message);
@@ -324,7 +342,7 @@ pair_done_cb (GObject      *source,
   gtk_widget_set_sensitive (GTK_WIDGET (self->pair_button), TRUE);
   gtk_label_set_text (self->pair_status, "");
   gtk_editable_set_text (GTK_EDITABLE (self->key_row), "");
-  update_sync_label (self, NULL);
+  g_clear_error (&self->sync_error);
   show_counter (self);
 }
 
@@ -418,10 +436,7 @@ redeem_done_cb (GObject      *source,
   gtk_editable_set_text (GTK_EDITABLE (self->scan_entry), "");
   gtk_widget_grab_focus (GTK_WIDGET (self->scan_entry));
   if (r->verdict == WH_COUNTER_ACCEPTED)
-    {
-      update_sync_label (self, NULL);
-      refresh (self);
-    }
+    refresh (self);
 }
 
 static void
@@ -562,6 +577,7 @@ wh_counter_window_finalize (GObject *object)
   g_free (self->path);
   g_free (self->server);
   g_free (self->result);
+  g_clear_error (&self->sync_error);
   G_OBJECT_CLASS (wh_counter_window_parent_class)->finalize (object);
 }
 
