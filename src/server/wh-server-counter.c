@@ -469,7 +469,8 @@ take_redemption (WhServer   *self,
           r->result = g_strdup ("accepted");
         }
     }
-  if (r->result[0] != 'i')
+  /* A forged payload names no voucher worth keeping. */
+  if (!g_str_equal (r->result, "invalid_voucher"))
     r->voucher_id = g_strdup (voucher_id);
 
   if (sqlite3_prepare_v2 (self->db,
