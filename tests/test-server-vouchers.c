@@ -127,13 +127,15 @@ test_voucher_claim (void)
   g_assert_cmpuint (strlen (wh_record_get_text (v, "voucher_id")), ==, 32);
   g_assert_cmpuint (strlen (wh_record_get_text (v, "code")), ==, 12);
   parts = g_strsplit (wh_record_get_text (v, "payload"), ".", -1);
-  g_assert_cmpuint (g_strv_length (parts), ==, 6);
-  g_assert_cmpstr (parts[0], ==, "WH1");
-  g_assert_cmpstr (parts[1], ==, wh_record_get_text (v, "voucher_id"));
-  g_assert_cmpstr (parts[2], ==, "42");
-  g_assert_cmpstr (parts[3], ==, "20261120");
-  g_assert_cmpstr (parts[4], ==, wh_record_get_text (v, "code"));
-  g_assert_cmpuint (strlen (parts[5]), ==, 43);
+  /* Signed with Ed25519 (wh-voucher-payload.h), checkable offline. */
+  g_assert_cmpuint (g_strv_length (parts), ==, 8);
+  g_assert_cmpstr (parts[0], ==, "WH2");
+  g_assert_cmpuint (strlen (parts[1]), ==, 8);
+  g_assert_cmpstr (parts[2], ==, wh_record_get_text (v, "voucher_id"));
+  g_assert_cmpstr (parts[3], ==, "42");
+  g_assert_cmpstr (parts[4], ==, "20261120");
+  g_assert_cmpstr (parts[6], ==, wh_record_get_text (v, "code"));
+  g_assert_cmpuint (strlen (parts[7]), ==, 86);
   g_assert_cmpint (merchant_remaining (session, ts, MERCHANT_A), ==, 9);
 
   /* A retry with the same key is the same voucher, not a second one. */
@@ -401,17 +403,20 @@ test_voucher_redeem (void)
   }
   /* Forged and altered payloads. */
   {
-    g_autofree char *code = altered (payload, 4, "000000000000");
-    g_autofree char *merchant = altered (payload, 2, "43");
-    g_autofree char *day = altered (payload, 3, "20261121");
-    g_autofree char *vid = altered (payload, 1, "0123456789abcdef0123456789abcdef");
-    g_autofree char *sig = altered (payload, 5, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    g_autofree char *no_sig = altered (payload, 5, "");
-    g_autofree char *version = altered (payload, 0, "WH2");
+    g_autofree char *code = altered (payload, 6, "000000000000");
+    g_autofree char *merchant = altered (payload, 3, "43");
+    g_autofree char *day = altered (payload, 4, "20261121");
+    g_autofree char *vid = altered (payload, 2, "0123456789abcdef0123456789abcdef");
+    g_autofree char *windows = altered (payload, 5, "0000-2400");
+    g_autofree char *key = altered (payload, 1, "00000000");
+    g_autofree char *sig = altered (payload, 7, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    g_autofree char *no_sig = altered (payload, 7, "");
+    g_autofree char *version = altered (payload, 0, "WH1");
     g_autofree char *truncated = g_strndup (payload, strlen (payload) - 1);
     g_autofree char *extra = g_strconcat (payload, ".x", NULL);
-    const char *forged[] = { code, merchant, day, vid, sig, no_sig, version, truncated, extra,
-                             "", "WH1", "hello world" };
+    const char *forged[] = { code, merchant, day, vid, windows, key, sig, no_sig, version,
+                             truncated, extra, "", "WH1", "WH2", "hello world" };
 
     for (guint i = 0; i < G_N_ELEMENTS (forged); i++)
       {

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-application.h"
+#include "counter/wh-counter-window.h"
 #include "wh-demo.h"
 #include "wh-preferences-window.h"
 #include "wh-window.h"
@@ -18,6 +19,7 @@ struct _WhApplication
   /* Options */
   gboolean      demo;
   gboolean      kiosk;
+  gboolean      counter;
   char         *server_url;
   char         *cache_path;
 
@@ -262,6 +264,24 @@ wh_application_activate (GApplication *app)
   WhWindow *window = get_window (self);
   g_autoptr(GTask) task = NULL;
 
+  if (self->counter)
+    {
+      GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+      g_autofree char *path = NULL;
+
+      if (active == NULL)
+        {
+          /* The counter's own database, never the worker's cache. */
+          if (self->cache_path)
+            path = g_strdup (self->cache_path);
+          else
+            path = g_build_filename (g_get_user_data_dir (), "workers-home", "counter.db", NULL);
+          active = GTK_WINDOW (wh_counter_window_new (GTK_APPLICATION (self), path,
+                                                      self->server_url));
+        }
+      gtk_window_present (active);
+      return;
+    }
   if (window != NULL)
     {
       gtk_window_present (GTK_WINDOW (window));
@@ -317,8 +337,10 @@ wh_application_startup (GApplication *app)
     }
   gtk_window_set_default_icon_name (APP_ID);
   self->context = wh_context_new (self->settings, self->kiosk);
-  /* Where the worker is, for every service from the start. */
-  wh_context_start_location (self->context);
+  /* Where the worker is, for every service from the start; a counter
+   * has no use for it. */
+  if (!self->counter)
+    wh_context_start_location (self->context);
 }
 
 static int
@@ -329,6 +351,7 @@ wh_application_handle_local_options (GApplication *app,
 
   self->demo = g_variant_dict_contains (options, "demo");
   self->kiosk = g_variant_dict_contains (options, "kiosk");
+  self->counter = g_variant_dict_contains (options, "counter");
   g_variant_dict_lookup (options, "server", "s", &self->server_url);
   g_variant_dict_lookup (options, "cache", "^ay", &self->cache_path);
   return -1;
@@ -384,6 +407,9 @@ wh_application_init (WhApplication *self)
     { "cache", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use this cache file"), N_("FILE") },
     { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
       N_("Run as a union station's touch-screen kiosk (also the “kiosk” setting)"), NULL },
+    { "counter", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Run as a merchant's love-meal counter that checks vouchers offline (--cache: its "
+         "database)"), NULL },
     { NULL }
   };
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "wh-api.h"
+#include "wh-cli-counter.h"
 #include "wh-token.h"
 #include "wh-store.h"
 #include "wh-sync.h"
@@ -35,6 +36,8 @@ typedef struct
 {
   /* Options */
   char         *server;
+  gboolean      server_given;
+  gboolean      cache_given;
   char         *cache;
   gint          limit;
   gboolean      count;
@@ -703,6 +706,18 @@ cmd_vouchers (char **args)
 
 /* ------------------------------------------------------------------------ */
 
+/* The counter's own database: --cache names it, not a worker's cache. */
+static int
+cmd_counter (char **args)
+{
+  WhCliCounter opts = {
+    cli.server, cli.server_given, cli.cache_given ? cli.cache : NULL, cli.allow_insecure,
+    cli.cancellable,
+  };
+
+  return wh_cli_counter (&opts, args);
+}
+
 static gboolean
 interrupt_cb (gpointer user_data)
 {
@@ -726,6 +741,7 @@ static const struct
   { "merchants", cmd_merchants },
   { "claim", cmd_claim },
   { "vouchers", cmd_vouchers },
+  { "counter", cmd_counter },
 };
 
 int
@@ -777,7 +793,11 @@ main (int   argc,
       "  logout                    sign out\n"
       "  merchants                 love-meal merchants with today’s quota\n"
       "  claim MERCHANT_ID         claim today’s love-meal voucher\n"
-      "  vouchers                  your vouchers"));
+      "  vouchers                  your vouchers\n"
+      "  counter pair MERCHANT_ID MERCHANT_KEY   pair this computer as a merchant’s counter\n"
+      "  counter sync              upload redemptions, fetch today’s vouchers; prints conflicts\n"
+      "  counter redeem PAYLOAD_OR_CODE   check a voucher offline (exit 0 accepted, 3 refused)\n"
+      "  counter list              today’s redemptions and whether each is uploaded"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (error->message);
   if (rest == NULL || rest[0] == NULL)
@@ -787,6 +807,8 @@ main (int   argc,
   if (cli.region < 0 || cli.region > 999999)
     return usage (_("--region must be a 6-digit adcode."));
 
+  cli.server_given = server != NULL;
+  cli.cache_given = cache != NULL;
   cli.server = g_strdup (server ? server : "http://127.0.0.1:8080");
   cli.cache = cache ? g_steal_pointer (&cache) : wh_store_default_path ();
   cli.tty = isatty (STDERR_FILENO);

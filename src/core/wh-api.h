@@ -205,6 +205,30 @@ GPtrArray  *wh_api_list_vouchers_finish     (WhApi              *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 
+/* A merchant's counter (wh-counter.h): POST /auth/counter (never repeated),
+ * GET /counter/day and POST /counter/redemptions with the counter's token.
+ * Each finishes with the answer's JSON object, not yet checked. */
+void        wh_api_counter_pair_async       (WhApi              *self,
+                                             gint64              merchant_id,
+                                             const char         *merchant_key,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+void        wh_api_counter_day_async        (WhApi              *self,
+                                             const char         *token,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+void        wh_api_counter_upload_async     (WhApi              *self,
+                                             const char         *token,
+                                             JsonNode           *body,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+JsonNode   *wh_api_counter_finish           (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
 /* GET /progress, /quiz-attempts, /bookmarks or /vouchers: the signed-in
  * worker's own records of that collection, as the server keeps them from
  * every device. A record that breaks the contract fails the whole list. */

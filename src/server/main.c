@@ -125,6 +125,7 @@ main (int   argc,
   g_auto(GStrv) trusted_proxies = NULL;
   gboolean serve = FALSE;
   gboolean fields = FALSE;
+  gboolean rotate_key = FALSE;
   const GOptionEntry entries[] = {
     { "db", 'd', 0, G_OPTION_ARG_FILENAME, &db_path, "Database file (created if missing)", "PATH" },
     { "generate", 'g', 0, G_OPTION_ARG_STRING, &scale_name,
@@ -165,6 +166,9 @@ main (int   argc,
       "drop=0.05,malformed=0.05,seed=7 (feeds only; scope=all for every route)", "SPEC" },
     { "merchant-key", 0, 0, G_OPTION_ARG_INT64, &merchant_key,
       "Print the redemption key of a merchant and exit", "ID" },
+    { "rotate-signing-key", 0, 0, G_OPTION_ARG_NONE, &rotate_key,
+      "Sign vouchers with a new key from now (the old one stays published until today ends) "
+      "and exit", NULL },
     { "print-fields", 0, 0, G_OPTION_ARG_NONE, &fields,
       "Print the record field tables of the contract and exit", NULL },
     { NULL }
@@ -244,6 +248,15 @@ main (int   argc,
       {
         g_printerr ("workers-home-server: %s\n", error->message);
         return 1;
+      }
+    if (rotate_key)
+      {
+        if (!wh_server_rotate_signing_key (server, &error))
+          {
+            g_printerr ("workers-home-server: %s\n", error->message);
+            return 1;
+          }
+        return 0;
       }
     if (merchant_key > 0)
       {

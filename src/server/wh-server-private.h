@@ -12,6 +12,7 @@
 
 #include "wh-server-db.h"
 #include "wh-server.h"
+#include "wh-voucher-payload.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,8 @@ struct _WhServer
   sqlite3       *db;
   char          *db_path;
   guint8         secret[WH_SERVER_SECRET_LEN];
+  /* Signs vouchers (wh-server-keys.c); the seed's file is 0600. */
+  guint8         signing_key[WH_VOUCHER_SECRET_KEY_LEN];
   char          *address;
   guint          port;
 
@@ -258,6 +261,10 @@ void wh_server_handle_bookmark_put   (WhServer *self, WhRequest *req);
 void wh_server_handle_bookmark_delete (WhServer *self, WhRequest *req);
 void wh_server_handle_bookmark_list  (WhServer *self, WhRequest *req);
 void wh_server_handle_report_put     (WhServer *self, WhRequest *req);
+void wh_server_handle_voucher_keys   (WhServer *self, WhRequest *req);
+void wh_server_handle_counter_pair   (WhServer *self, WhRequest *req);
+void wh_server_handle_counter_day    (WhServer *self, WhRequest *req);
+void wh_server_handle_counter_redemptions (WhServer *self, WhRequest *req);
 
 /* Vouchers: the QR payload's signature, and the merchants' keys. */
 char      *wh_server_sign           (WhServer          *self,
@@ -268,5 +275,22 @@ gboolean   wh_server_verify_voucher_payload (WhServer    *self,
                                              const char  *payload,
                                              char       **voucher_id,
                                              gint64      *merchant_id);
+
+/* The counters' tables (wh-server-counter.c), made at start. */
+gboolean   wh_server_counter_init   (WhServer          *self,
+                                     GError           **error);
+/* The voucher signing key (wh-server-keys.c): loaded or made at start. */
+gboolean   wh_server_keys_load      (WhServer          *self,
+                                     GError           **error);
+/* A voucher's payload signed with the current key. */
+char      *wh_server_sign_voucher   (WhServer          *self,
+                                     const WhVoucherPayload *fields);
+/* The public keys published today (WhVoucherKey*); with all, also those
+ * retired since, which still check a voucher uploaded late. */
+GPtrArray *wh_server_signing_keys   (WhServer          *self,
+                                     gboolean           all);
+/* "keys": [...] as GET /voucher-keys gives it, into an object being built. */
+void       wh_server_add_keys_json  (WhServer          *self,
+                                     JsonBuilder       *builder);
 
 G_END_DECLS

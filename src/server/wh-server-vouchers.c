@@ -17,6 +17,9 @@
 #include "wh-idempotency.h"
 #include "wh-server-private.h"
 
+/* Vouchers claimed before the Ed25519 payloads (WH2, wh-voucher-payload.h)
+ * carry an HMAC only the server can check; they are redeemed online until
+ * their day is over. */
 #define PAYLOAD_PREFIX    "WH1"
 
 /* Minutes since midnight for "HH:MM", -1 if malformed. */
@@ -207,7 +210,6 @@ claim (WhServer *self,
   g_autoptr(WhRecord) voucher = NULL;
   g_autoptr(GDateTime) now = wh_server_now_cst (self);
   g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
-  g_autofree char *day_compact = g_date_time_format (now, "%Y%m%d");
   g_autofree char *claimed_at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S%:z");
   g_autofree char *voucher_id = NULL;
   g_autofree char *code = NULL;
@@ -286,11 +288,16 @@ claim (WhServer *self,
       }
     }
   {
-    g_autofree char *unsigned_part = g_strdup_printf (PAYLOAD_PREFIX ".%s.%" G_GINT64_FORMAT
-                                                      ".%s.%s", voucher_id, merchant_id,
-                                                      day_compact, code);
-    g_autofree char *signature = wh_server_sign (self, unsigned_part);
-    payload = g_strdup_printf ("%s.%s", unsigned_part, signature);
+    /* Ed25519: a counter checks it offline with the published key. */
+    g_auto(GStrv) windows = wh_record_dup_strv (merchant, "windows");
+    WhVoucherPayload fields = { NULL, voucher_id, merchant_id, today, windows, code };
+
+    payload = wh_server_sign_voucher (self, &fields);
+    if (payload == NULL)
+      {
+        outcome_error (out, 409, "outside_serving_window", "The merchant is not serving now.");
+        return TRUE;
+      }
   }
 
   if (sqlite3_prepare_v2 (self->db,
@@ -485,6 +492,17 @@ verify_payload (WhServer    *self,
 
   if (payload == NULL || strlen (payload) > 512)
     return FALSE;
+  if (g_str_has_prefix (payload, WH_VOUCHER_PAYLOAD_PREFIX "."))
+    {
+      g_autoptr(GPtrArray) keys = wh_server_signing_keys (self, TRUE);
+      g_autoptr(WhVoucherPayload) v = wh_voucher_payload_verify (payload, keys, NULL);
+
+      if (v == NULL)
+        return FALSE;
+      *voucher_id = g_strdup (v->voucher_id);
+      *merchant_id = v->merchant_id;
+      return TRUE;
+    }
   parts = g_strsplit (payload, ".", -1);
   if (g_strv_length (parts) != 6 || !g_str_equal (parts[0], PAYLOAD_PREFIX) ||
       strlen (parts[1]) != 32 || strlen (parts[3]) != 8 || strlen (parts[4]) != 12 ||

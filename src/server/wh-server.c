@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -51,6 +52,10 @@ static const Route routes[] = {
   { "POST", "vouchers", wh_server_handle_voucher_claim, FALSE },
   { "POST", "vouchers/*/sms", wh_server_handle_voucher_sms, FALSE },
   { "POST", "merchants/*/redeem", wh_server_handle_redeem, FALSE },
+  { "GET", "voucher-keys", wh_server_handle_voucher_keys, FALSE },
+  { "POST", "auth/counter", wh_server_handle_counter_pair, FALSE },
+  { "GET", "counter/day", wh_server_handle_counter_day, FALSE },
+  { "POST", "counter/redemptions", wh_server_handle_counter_redemptions, FALSE },
   { "GET", "progress", wh_server_handle_progress_list, FALSE },
   { "PUT", "progress/*", wh_server_handle_progress_put, FALSE },
   { "GET", "quiz-attempts", wh_server_handle_quiz_list, FALSE },
@@ -900,6 +905,7 @@ wh_server_finalize (GObject *object)
   g_hash_table_unref (self->buckets);
   g_rand_free (self->fault_rand);
   memset (self->secret, 0, sizeof self->secret);
+  sodium_memzero (self->signing_key, sizeof self->signing_key);
 
   G_OBJECT_CLASS (wh_server_parent_class)->finalize (object);
 }
@@ -961,7 +967,8 @@ wh_server_new (const char *db_path,
   self = g_object_new (WH_TYPE_SERVER, NULL);
   self->db_path = g_strdup (db_path);
   self->db = wh_server_db_open (db_path, error);
-  if (self->db == NULL || !load_secret (self, error))
+  if (self->db == NULL || !load_secret (self, error) || !wh_server_keys_load (self, error) ||
+      !wh_server_counter_init (self, error))
     return NULL;
 
   self->soup = soup_server_new ("server-header", "workers-home-server/" PACKAGE_VERSION,

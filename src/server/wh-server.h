@@ -98,6 +98,10 @@ gboolean    wh_server_delete_record      (WhServer       *self,
 /* The key a merchant's counter uses to redeem vouchers. */
 char       *wh_server_merchant_key       (WhServer       *self,
                                           gint64          merchant_id);
+/* A new voucher signing key: its seed replaces <database>.signing-key, the
+ * old key signs nothing more but stays published until today ends. */
+gboolean    wh_server_rotate_signing_key (WhServer       *self,
+                                          GError        **error);
 /* Delivers a one-time code to a phone: where an SMS gateway plugs in. The
  * server keeps only a keyed hash of the code. Without a sender the code is
  * logged (the demo has no gateway; tests read codes through a sender). */

@@ -286,14 +286,15 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"), env=env) as s:
             s.check("it offers to text the code", texted)
             if s.check("it offers to print a slip", printed) and cups:
                 # The 12 digits under the QR code (its accessible name): the
-                # payload on paper carries them (WH1.<id>.<merchant>.<day>.<code>.<sig>).
+                # payload on paper carries them
+                # (WH2.<key>.<id>.<merchant>.<day>.<windows>.<code>.<sig>).
                 shown = s.find("label", where=lambda n: re.fullmatch(r"\d{12}", n), timeout=10)
                 code = shown[0].name if shown else "none"
                 tap(printed)
 
                 def printed_code():
                     return next((path for payload, path in printed_payloads(cups).items()
-                                 if payload.split(".")[4:5] == [code]), None)
+                                 if payload.split(".")[6:7] == [code]), None)
                 path = whe2e.wait_for(printed_code, 60, step=1)
                 s.check("the slip comes out of the station's printer, its QR code the voucher's",
                         path)

@@ -35,7 +35,12 @@ get_server (void)
       path = g_build_filename (dir, "server.db", NULL);
       server = wh_server_new (path, &error);
       g_assert_no_error (error);
-      /* The key is in memory now; the files need not outlive the run. */
+      /* The keys are in memory now; the files need not outlive the run. */
+      {
+        g_autofree char *signing_key = g_strconcat (path, ".signing-key", NULL);
+
+        g_unlink (signing_key);
+      }
       g_unlink (path);
       g_rmdir (dir);
     }
