@@ -347,8 +347,8 @@ test_store_migration (void)
 
   store = wh_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 4);
-  g_assert_cmpint (WH_STORE_SCHEMA_VERSION, ==, 4);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (WH_STORE_SCHEMA_VERSION, ==, 5);
   /* what version 3 kept is still there, and the new tables work */
   g_assert_true (wh_courses_is_saved (store, 5));
   {
