@@ -208,6 +208,7 @@ gint64      wh_store_outbox_count  (WhStore            *self,
 
 /* Kiosk sign-out: deletes the outbox (but the station reports waiting in
  * it: they are anonymous, and a report is never lost), lesson progress, quiz attempts,
+ * practice (review states and practice days),
  * bookmarks, vouchers, pending claims, the signed-in worker, and saved
  * courses and their pictures, overwriting the freed pages and truncating
  * the WAL so nothing of the person stays readable in the file. */
