@@ -338,9 +338,11 @@ test_store_migration (void)
   g_assert_true (wh_courses_mark_saved (store, 5, &error));
   g_object_unref (store);
 
-  /* Make it what the release before wrote: no media or attempts tables. */
+  /* Make it what the release before wrote: no media, attempts or practice
+   * tables. */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TABLE media; DROP TABLE quiz_attempts;"
+                                     " DROP TABLE question_reviews; DROP TABLE practice_days;"
                                      " PRAGMA user_version = 3;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
