@@ -449,6 +449,28 @@ test_no_course_followed (void)
   wh_test_remove_tmpdir (dir);
 }
 
+/* The course followed has three questions: they come first, then others. */
+static void
+test_followed_run_short (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(WhPractice) practice = wh_practice_new (store, TRUE);
+  g_autoptr(GPtrArray) today = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_questions (store);
+  g_assert_true (wh_courses_save_progress (store, 21, 2, 100, FALSE, &error));
+  set_day (practice, "2026-11-10T08:00:00Z");
+  today = read_set (practice, WH_PRACTICE_TODAY);
+  g_assert_cmpuint (today->len, ==, WH_PRACTICE_SET_SIZE);
+  for (guint i = 0; i < today->len; i++)
+    g_assert_cmpint (wh_record_get_int (today->pdata[i], "course_id"), ==, i < 3 ? 2 : 1);
+  g_clear_object (&practice);
+  g_clear_object (&store);
+  wh_test_remove_tmpdir (dir);
+}
+
 /* ---- Two devices through the server -------------------------------------- */
 
 typedef struct
@@ -589,6 +611,7 @@ main (int   argc,
   g_test_add_func ("/practice/store/days", test_store_days);
   g_test_add_func ("/practice/memory/kiosk", test_memory);
   g_test_add_func ("/practice/store/no-course-followed", test_no_course_followed);
+  g_test_add_func ("/practice/store/followed-run-short", test_followed_run_short);
   g_test_add ("/practice/sync/two-devices", Fixture, NULL, fixture_setup, test_two_devices,
               fixture_teardown);
   return g_test_run ();

@@ -21,8 +21,9 @@
 #define MAX_DAYS             3700
 /* New questions come from at most this many followed courses. */
 #define MAX_FOLLOWED         20
-/* With no course followed, new questions come from this many courses. */
-#define FALLBACK_COURSES     3
+/* When the courses followed run short, new questions come from at most
+ * this many others. */
+#define FALLBACK_COURSES     5
 #define SM2_START_EASE       2500
 #define SM2_MIN_EASE         1300
 #define SM2_MAX_INTERVAL     36500
@@ -777,9 +778,28 @@ add_course (GArray *courses,
     g_array_append_val (courses, id);
 }
 
+/* Appends the usable questions of course never answered. */
+static void
+add_new_of (WhStore    *store,
+            gint64      course_id,
+            GHashTable *seen,
+            GPtrArray  *out)
+{
+  g_autoptr(GPtrArray) questions = wh_store_list_questions (store, course_id, NULL);
+
+  for (guint i = 0; questions && i < questions->len; i++)
+    {
+      WhRecord *q = questions->pdata[i];
+
+      if (g_hash_table_contains (seen, &q->id) || wh_quiz_answer_mask (q) == 0)
+        continue;
+      g_ptr_array_add (out, wh_record_copy (q));
+    }
+}
+
 /* Questions never answered from the courses followed (started, saved, or
- * practised), or from the first few courses with questions when none; in an
- * order fixed by the day. */
+ * practised), in an order fixed by the day; when they have fewer than max
+ * left (or none is followed), then from the first courses with questions. */
 static GPtrArray *
 new_questions (WhPractice *self,
                GPtrArray  *reviews,
@@ -792,6 +812,7 @@ new_questions (WhPractice *self,
   g_autoptr(GArray) started = wh_courses_list_started (self->store, NULL);
   g_autoptr(GArray) saved = wh_courses_list_saved (self->store, NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (g_str_hash (today));
+  guint followed;
 
   for (guint i = 0; started && i < started->len; i++)
     add_course (courses, g_array_index (started, gint64, i));
@@ -805,30 +826,9 @@ new_questions (WhPractice *self,
       g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
       add_course (courses, wh_record_get_int (r, "course_id"));
     }
-  if (courses->len == 0)
-    {
-      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_questions);
-      g_autoptr(GPtrArray) first = NULL;
-
-      wh_query_set_order (query, "course_id", FALSE);
-      first = wh_store_query (self->store, query, 0, 200, NULL);
-      for (guint i = 0; first && i < first->len && courses->len < FALLBACK_COURSES; i++)
-        add_course (courses, wh_record_get_int (first->pdata[i], "course_id"));
-    }
+  followed = courses->len;
   for (guint c = 0; c < courses->len; c++)
-    {
-      g_autoptr(GPtrArray) questions =
-        wh_store_list_questions (self->store, g_array_index (courses, gint64, c), NULL);
-
-      for (guint i = 0; questions && i < questions->len; i++)
-        {
-          WhRecord *q = questions->pdata[i];
-
-          if (g_hash_table_contains (seen, &q->id) || wh_quiz_answer_mask (q) == 0)
-            continue;
-          g_ptr_array_add (out, wh_record_copy (q));
-        }
-    }
+    add_new_of (self->store, g_array_index (courses, gint64, c), seen, out);
   /* Fisher-Yates with the day's seed: the same order all day. */
   for (guint i = out->len; i > 1; i--)
     {
@@ -837,6 +837,23 @@ new_questions (WhPractice *self,
 
       out->pdata[i - 1] = out->pdata[j];
       out->pdata[j] = t;
+    }
+  if (out->len < max)
+    {
+      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_questions);
+      g_autoptr(GPtrArray) first = NULL;
+
+      wh_query_set_order (query, "course_id", FALSE);
+      first = wh_store_query (self->store, query, 0, 200, NULL);
+      for (guint i = 0; first && i < first->len && out->len < max; i++)
+        {
+          gint64 course = wh_record_get_int (first->pdata[i], "course_id");
+          guint before = courses->len;
+
+          add_course (courses, course);
+          if (courses->len > before && courses->len - followed <= FALLBACK_COURSES)
+            add_new_of (self->store, course, seen, out);
+        }
     }
   if (out->len > max)
     g_ptr_array_set_size (out, max);

@@ -15,8 +15,8 @@
  * - Today's practice (今日练习): WH_PRACTICE_SET_SIZE questions, the due
  *   reviews first (leaving room for WH_PRACTICE_NEW_MIN new ones when there
  *   are some) and new questions from the courses the worker follows (has
- *   progress in or saved; any course with questions when none), the same
- *   ones all day. The streak is the days in a row with at least one answer,
+ *   progress in, saved, or practised), in an order fixed by the day; then,
+ *   when those run short or none is followed, from the first other courses. The streak is the days in a row with at least one answer,
  *   ending today, or yesterday while today has none yet.
  *
  * Days are the worker's local days (YYYY-MM-DD); times are UTC.
