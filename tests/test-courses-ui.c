@@ -879,6 +879,8 @@ test_my_practice (Fixture       *f,
   g_signal_emit_by_name (wait_row (GTK_WIDGET (hub), "Review Mistakes"), "activated");
   wait_page (f, "practice");
   wait_label (GTK_WIDGET (practice), "Question 1 of 1");
+  /* With the answer given last time (B). */
+  wait_label (GTK_WIDGET (practice), "last time you chose B");
   g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (practice), is_label_with,
                                          (gpointer) "焊接作业的第"));
   wrong = wh_test_find_widget (GTK_WIDGET (practice), is_option, (gpointer) "A. ");

@@ -229,7 +229,7 @@ read_set (WhPractice   *practice,
   GPtrArray *questions;
 
   wh_practice_read_set_async (practice, set, NULL, wh_test_result_cb, &result);
-  questions = wh_practice_read_set_finish (practice, wh_test_await (&result), &error);
+  questions = wh_practice_read_set_finish (practice, wh_test_await (&result), NULL, &error);
   g_assert_no_error (error);
   return questions;
 }
@@ -291,6 +291,19 @@ run_days (WhPractice *practice)
     g_assert_cmpuint (s->answered_today, ==, 5);
     g_assert_cmpuint (mistakes->len, ==, 3);
     g_assert_cmpuint (due->len, ==, 0);
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GArray) wrong = NULL;
+      g_autoptr(GPtrArray) again = NULL;
+
+      /* Kept with the answer given (option B, mask 2, see practice_answer). */
+      wh_practice_read_set_async (practice, WH_PRACTICE_MISTAKES, NULL, wh_test_result_cb,
+                                  &result);
+      again = wh_practice_read_set_finish (practice, wh_test_await (&result), &wrong, NULL);
+      g_assert_cmpuint (wrong->len, ==, again->len);
+      for (guint i = 0; i < wrong->len; i++)
+        g_assert_cmpuint (g_array_index (wrong, guint8, i), ==, 2);
+    }
     /* What was answered is no longer new: ten others. */
     g_assert_cmpuint (today->len, ==, WH_PRACTICE_SET_SIZE);
     for (guint i = 0; i < today->len; i++)

@@ -860,6 +860,20 @@ new_questions (WhPractice *self,
   return g_steal_pointer (&out);
 }
 
+typedef struct
+{
+  GPtrArray *questions;
+  GArray    *wrong;     /* guint8 per question */
+} SetResult;
+
+static void
+set_result_free (SetResult *r)
+{
+  g_clear_pointer (&r->questions, g_ptr_array_unref);
+  g_clear_pointer (&r->wrong, g_array_unref);
+  g_free (r);
+}
+
 static void
 set_thread (GTask        *task,
             gpointer      source,
@@ -875,11 +889,15 @@ set_thread (GTask        *task,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) out = wh_store_record_array_new ();
   g_autoptr(GPtrArray) questions = NULL;
+  SetResult *result = g_new0 (SetResult, 1);
   GError *error = NULL;
   guint n_due;
 
+  result->wrong = g_array_new (FALSE, FALSE, sizeof (guint8));
+
   if ((reviews = backend_list (self, &error)) == NULL)
     {
+      set_result_free (result);
       g_task_return_error (task, error);
       return;
     }
@@ -913,16 +931,32 @@ set_thread (GTask        *task,
                                     (const gint64 *) (gpointer) ids->data, ids->len, &error);
   if (questions == NULL)
     {
+      set_result_free (result);
       g_task_return_error (task, error);
       return;
     }
   /* A question the courses no longer have is skipped. */
   for (guint i = 0; i < questions->len; i++)
     if (wh_quiz_answer_mask (questions->pdata[i]) != 0)
-      g_ptr_array_add (out, wh_record_copy (questions->pdata[i]));
+      {
+        WhRecord *q = questions->pdata[i];
+        guint8 wrong = 0;
+
+        for (guint k = 0; k < n_due; k++)
+          if (wh_record_get_int (picked->pdata[k], "question_id") == q->id)
+            wrong = (guint8) get_int_or (picked->pdata[k], "wrong_choice", 0);
+        g_ptr_array_add (out, wh_record_copy (q));
+        g_array_append_val (result->wrong, wrong);
+      }
   for (guint i = 0; fresh && i < fresh->len && out->len < WH_PRACTICE_SET_SIZE; i++)
-    g_ptr_array_add (out, wh_record_copy (fresh->pdata[i]));
-  g_task_return_pointer (task, g_steal_pointer (&out), (GDestroyNotify) g_ptr_array_unref);
+    {
+      guint8 none = 0;
+
+      g_ptr_array_add (out, wh_record_copy (fresh->pdata[i]));
+      g_array_append_val (result->wrong, none);
+    }
+  result->questions = g_steal_pointer (&out);
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) set_result_free);
 }
 
 void
@@ -946,10 +980,20 @@ wh_practice_read_set_async (WhPractice         *self,
 GPtrArray *
 wh_practice_read_set_finish (WhPractice   *self,
                              GAsyncResult *result,
+                             GArray      **wrong_choices,
                              GError      **error)
 {
+  SetResult *r;
+  GPtrArray *questions;
+
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if ((r = g_task_propagate_pointer (G_TASK (result), error)) == NULL)
+    return NULL;
+  questions = g_steal_pointer (&r->questions);
+  if (wrong_choices)
+    *wrong_choices = g_steal_pointer (&r->wrong);
+  set_result_free (r);
+  return questions;
 }
 
 /* ---- From the server ----------------------------------------------------- */

@@ -115,7 +115,9 @@ WhPracticeSummary *wh_practice_read_summary_finish (WhPractice   *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 /* At most WH_PRACTICE_SET_SIZE questions (WhRecord* of
- * wh_collection_questions) of the set, in the order practised. */
+ * wh_collection_questions) of the set, in the order practised;
+ * wrong_choices (may be NULL): for each, the choice last given wrong (a
+ * guint8 mask, 0 when none is kept). */
 void        wh_practice_read_set_async      (WhPractice         *self,
                                              WhPracticeSet       set,
                                              GCancellable       *cancellable,
@@ -123,6 +125,7 @@ void        wh_practice_read_set_async      (WhPractice         *self,
                                              gpointer            user_data);
 GPtrArray  *wh_practice_read_set_finish     (WhPractice         *self,
                                              GAsyncResult       *result,
+                                             GArray            **wrong_choices,
                                              GError            **error);
 
 /* A kiosk's session ends: forgets what is in memory (a store-backed one is

@@ -44,6 +44,8 @@ struct _WhPracticePage
   GCancellable  *cancellable; /* the read of the shown course's questions */
   WhQuiz        *quiz;
   GPtrArray     *option_buttons; /* GtkCheckButton*, borrowed from options_box */
+  GHashTable    *wrong_choices;  /* Review Mistakes: gint64* question id -> the choice
+                                  * last given wrong (GUINT_TO_POINTER) */
 
   /* State */
   guint          index;
@@ -149,6 +151,7 @@ wh_practice_page_show (WhPracticePage *self,
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   self->course = wh_record_copy (course);
   self->set = -1;
+  g_hash_table_remove_all (self->wrong_choices);
   adw_status_page_set_title (self->none_page, _("No Questions Yet"));
   adw_status_page_set_description (self->none_page,
                                    _("This course has no practice questions in the offline "
@@ -177,7 +180,9 @@ set_read_cb (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  GPtrArray *questions = wh_practice_read_set_finish (WH_PRACTICE (source), result, &error);
+  g_autoptr(GArray) wrong = NULL;
+  GPtrArray *questions = wh_practice_read_set_finish (WH_PRACTICE (source), result, &wrong,
+                                                      &error);
   WhPracticePage *self = user_data;
 
   /* Cancelled: the page is gone or shows something else. */
@@ -186,6 +191,12 @@ set_read_cb (GObject      *source,
   if (error)
     g_warning ("Cannot read the practice set: %s", error->message);
   self->questions = questions;
+  g_hash_table_remove_all (self->wrong_choices);
+  for (guint i = 0; questions && wrong && i < questions->len && i < wrong->len; i++)
+    if (g_array_index (wrong, guint8, i) != 0)
+      g_hash_table_insert (self->wrong_choices,
+                           g_memdup2 (&((WhRecord *) questions->pdata[i])->id, sizeof (gint64)),
+                           GUINT_TO_POINTER (g_array_index (wrong, guint8, i)));
   if (self->questions == NULL || self->questions->len == 0)
     {
       gtk_stack_set_visible_child_name (self->stack, "none");
@@ -204,6 +215,7 @@ wh_practice_page_show_set (WhPracticePage *self,
   g_clear_pointer (&self->course, wh_record_free);
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   self->set = set;
+  g_hash_table_remove_all (self->wrong_choices);
   gtk_label_set_text (self->header_label, wh_practice_hub_set_title (set));
   gtk_button_set_label (self->back_button, _("Back to Practice"));
   switch (set)
@@ -309,6 +321,21 @@ show_question (WhPracticePage *self,
                        wh_quiz_get_n_questions (self->quiz))
     : g_strdup_printf (_("Question %u of %u · choose one"), index + 1,
                        wh_quiz_get_n_questions (self->quiz));
+  if (g_hash_table_contains (self->wrong_choices, &q->id))
+    {
+      guint wrong = GPOINTER_TO_UINT (g_hash_table_lookup (self->wrong_choices, &q->id));
+      g_autoptr(GString) letters = g_string_new (NULL);
+      g_autofree char *with = NULL;
+
+      for (guint i = 0; i < 8; i++)
+        if (wrong & (1u << i))
+          g_string_append_printf (letters, "%s%c", letters->len ? ", " : "", 'A' + i);
+      /* Translators: the first %s is "Question 1 of 10 · choose one", the
+       * second the letters of the options chosen when it was answered wrong */
+      with = g_strdup_printf (_("%s · last time you chose %s"), number, letters->str);
+      g_free (number);
+      number = g_steal_pointer (&with);
+    }
   gtk_label_set_text (self->number_label, number);
   gtk_label_set_text (self->stem_label, wh_record_get_text (q, "stem"));
 
@@ -572,6 +599,7 @@ wh_practice_page_dispose (GObject *object)
   g_clear_pointer (&self->course, wh_record_free);
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   g_clear_pointer (&self->option_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->wrong_choices, g_hash_table_unref);
   g_clear_object (&self->practice);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_PRACTICE_PAGE);
@@ -616,6 +644,7 @@ static void
 wh_practice_page_init (WhPracticePage *self)
 {
   self->option_buttons = g_ptr_array_new ();
+  self->wrong_choices = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->set = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
