@@ -462,6 +462,35 @@ test_no_course_followed (void)
   wh_test_remove_tmpdir (dir);
 }
 
+/* Twenty questions, two of each stem: a set has ten, no stem twice. */
+static void
+test_distinct_stems (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(WhPractice) practice = wh_practice_new (store, TRUE);
+  g_autoptr(GPtrArray) today = NULL;
+  g_autoptr(GHashTable) stems = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (gint64 i = 0; i < 20; i++)
+    {
+      g_autofree char *stem = g_strdup_printf ("问题 %" G_GINT64_FORMAT, i / 2);
+      WhRecord *q = make_question (501 + i, 1);
+
+      wh_record_set_text (q, "stem", stem);
+      wh_test_apply (store, &wh_collection_questions, NULL, 501 + i, q, NULL);
+    }
+  set_day (practice, "2026-11-10T08:00:00Z");
+  today = read_set (practice, WH_PRACTICE_TODAY);
+  g_assert_cmpuint (today->len, ==, WH_PRACTICE_SET_SIZE);
+  for (guint i = 0; i < today->len; i++)
+    g_assert_true (g_hash_table_add (stems,
+                                     (gpointer) wh_record_get_text (today->pdata[i], "stem")));
+  g_clear_object (&practice);
+  g_clear_object (&store);
+  wh_test_remove_tmpdir (dir);
+}
+
 /* The course followed has three questions: they come first, then others. */
 static void
 test_followed_run_short (void)
@@ -625,6 +654,7 @@ main (int   argc,
   g_test_add_func ("/practice/memory/kiosk", test_memory);
   g_test_add_func ("/practice/store/no-course-followed", test_no_course_followed);
   g_test_add_func ("/practice/store/followed-run-short", test_followed_run_short);
+  g_test_add_func ("/practice/store/distinct-stems", test_distinct_stems);
   g_test_add ("/practice/sync/two-devices", Fixture, NULL, fixture_setup, test_two_devices,
               fixture_teardown);
   return g_test_run ();

@@ -889,6 +889,7 @@ set_thread (GTask        *task,
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GPtrArray) out = wh_store_record_array_new ();
   g_autoptr(GPtrArray) questions = NULL;
+  g_autoptr(GHashTable) stems = g_hash_table_new (g_str_hash, g_str_equal);
   SetResult *result = g_new0 (SetResult, 1);
   GError *error = NULL;
   guint n_due;
@@ -918,7 +919,9 @@ set_thread (GTask        *task,
   n_due = MIN (picked->len, WH_PRACTICE_SET_SIZE);
   if (set == WH_PRACTICE_TODAY)
     {
-      fresh = new_questions (self, reviews, today, WH_PRACTICE_SET_SIZE);
+      /* Spares: a question whose stem another has is left out (wh_quiz_new
+       * would drop it; the demo's courses share some). */
+      fresh = new_questions (self, reviews, today, 3 * WH_PRACTICE_SET_SIZE);
       /* Room for a few new ones when there are some; the rest due first. */
       n_due = MIN (picked->len, WH_PRACTICE_SET_SIZE - MIN (fresh->len, WH_PRACTICE_NEW_MIN));
     }
@@ -948,10 +951,15 @@ set_thread (GTask        *task,
         g_ptr_array_add (out, wh_record_copy (q));
         g_array_append_val (result->wrong, wrong);
       }
+  for (guint i = 0; i < out->len; i++)
+    g_hash_table_add (stems, (gpointer) wh_record_get_text (out->pdata[i], "stem"));
   for (guint i = 0; fresh && i < fresh->len && out->len < WH_PRACTICE_SET_SIZE; i++)
     {
+      const char *stem = wh_record_get_text (fresh->pdata[i], "stem");
       guint8 none = 0;
 
+      if (!g_hash_table_add (stems, (gpointer) stem))
+        continue;
       g_ptr_array_add (out, wh_record_copy (fresh->pdata[i]));
       g_array_append_val (result->wrong, none);
     }
