@@ -34,6 +34,7 @@ DOCUMENT_SCHEMAS = {
     "me": "Me",
     "progress": "Progress",
     "quiz_attempts": "QuizAttempt",
+    "question_reviews": "QuestionReview",
     "bookmarks": "Bookmark",
     "station_reports": "StationReport",
 }

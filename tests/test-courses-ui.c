@@ -2,7 +2,9 @@
 /* The courses view on real widgets (suite "ui", #17 items 7 to 13): the
  * certificate as a picture, leaving a timed quiz, what an answer shows,
  * the practice history, the next step after the last lesson, pictures
- * offline and the cover's room, and Chinese text as Chinese. */
+ * offline and the cover's room, Chinese text as Chinese, and My Practice
+ * (#20: a wrong answer in the mistakes, reviewed there, the streak; on a
+ * kiosk wiped with the session). */
 #include "config.h"
 
 #include <adwaita.h>
@@ -13,6 +15,7 @@
 #include "courses/wh-course-certificate.h"
 #include "courses/wh-course-page.h"
 #include "courses/wh-lesson-page.h"
+#include "courses/wh-practice-hub.h"
 #include "courses/wh-practice-page.h"
 #include "wh-courses.h"
 #include "wh-format.h"
@@ -194,11 +197,11 @@ fixture_setup (Fixture       *f,
   f->store = wh_store_open (path, &error);
   g_assert_no_error (error);
   fill_store (f->store);
-  if (data != NULL)
+  if (g_strcmp0 (data, "complete") == 0)
     complete_course (f->store);
   f->settings = g_settings_new (APP_ID);
   g_settings_set_string (f->settings, "certificate-name", "");
-  f->context = wh_context_new (f->settings, FALSE);
+  f->context = wh_context_new (f->settings, g_strcmp0 (data, "kiosk") == 0);
   f->window = wh_window_new (NULL);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 800);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -811,6 +814,107 @@ test_lesson_progress (Fixture       *f,
   g_assert_cmpint (wh_record_get_int (after, "position"), ==, 6000);
 }
 
+
+/* ---- #20: My Practice ------------------------------------------------------ */
+
+static gboolean
+is_practice_entry (GtkWidget *widget,
+                   gpointer   text)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_mapped (widget) &&
+         wh_test_find_widget (widget, is_label_with, text) != NULL;
+}
+
+/* Shown or not. */
+static gboolean
+is_any_label_with (GtkWidget *widget,
+                   gpointer   text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+practice_entry_says (gpointer data)
+{
+  gpointer *args = data;
+
+  return wh_test_find_widget (args[0], is_practice_entry, args[1]) != NULL;
+}
+
+/* A wrong answer in a course's practice goes into the mistakes; the
+ * catalogue's entry and My Practice count it, Review Mistakes practises it
+ * with the question view, and the streak shows the day. On a kiosk the same
+ * in memory, and the session's reset forgets it. */
+static void
+test_my_practice (Fixture       *f,
+                  gconstpointer  data)
+{
+  gboolean kiosk = g_strcmp0 (data, "kiosk") == 0;
+  WhPracticePage *practice = open_practice (f, "Practice");
+  GtkWidget *wrong = wh_test_find_widget (GTK_WIDGET (practice), is_option, (gpointer) "B. ");
+  WhPracticeHub *hub;
+  gpointer args[2] = { f->page, (gpointer) "My Practice · 1 mistake" };
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (wrong), TRUE);
+  gtk_widget_activate (wh_test_find_widget (GTK_WIDGET (practice), is_button_labelled,
+                                            (gpointer) "Check Answer"));
+  wait_label (GTK_WIDGET (practice), "Not quite");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "course");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "catalogue");
+  g_assert_true (wh_test_spin_until (practice_entry_says, args, 3000));
+
+  gtk_widget_activate (wh_test_find_widget (f->page, is_practice_entry, args[1]));
+  wait_page (f, "practice-hub");
+  hub = WH_PRACTICE_HUB (wh_test_find_descendant (f->page, WH_TYPE_PRACTICE_HUB));
+  wait_label (GTK_WIDGET (hub), "1 question to go over");
+  wait_label (GTK_WIDGET (hub), "1 Day in a Row");
+  wait_label (GTK_WIDGET (hub), "1 question answered today");
+  g_assert_true (gtk_widget_get_visible (wh_test_find_widget (GTK_WIDGET (hub), is_any_label_with,
+                                                              (gpointer) "On this kiosk")) ==
+                 kiosk);
+
+  /* Review Mistakes: the question answered wrong, in the question view. */
+  g_signal_emit_by_name (wait_row (GTK_WIDGET (hub), "Review Mistakes"), "activated");
+  wait_page (f, "practice");
+  wait_label (GTK_WIDGET (practice), "Question 1 of 1");
+  /* With the answer given last time (B). */
+  wait_label (GTK_WIDGET (practice), "last time you chose B");
+  g_assert_nonnull (wh_test_find_widget (GTK_WIDGET (practice), is_label_with,
+                                         (gpointer) "焊接作业的第"));
+  wrong = wh_test_find_widget (GTK_WIDGET (practice), is_option, (gpointer) "A. ");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (wrong), TRUE);
+  gtk_widget_activate (wh_test_find_widget (GTK_WIDGET (practice), is_button_labelled,
+                                            (gpointer) "Check Answer"));
+  wait_label (GTK_WIDGET (practice), "Correct");
+  /* Right once, the same day: still in the notebook. */
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "practice-hub");
+  wait_label (GTK_WIDGET (hub), "2 questions answered today");
+  wait_label (GTK_WIDGET (hub), "1 question to go over");
+
+  /* Today's Practice: new questions of the course followed. */
+  g_signal_emit_by_name (wait_row (GTK_WIDGET (hub), "Today’s Practice"), "activated");
+  wait_page (f, "practice");
+  wait_label (GTK_WIDGET (practice), "Question 1 of");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "practice-hub");
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "catalogue");
+
+  if (kiosk)
+    {
+      /* The session ends: the passer-by's practice is gone. */
+      args[1] = (gpointer) "My Practice";
+      wh_service_page_reset (WH_SERVICE_PAGE (f->page));
+      gtk_widget_activate (wh_test_find_widget (f->page, is_practice_entry, args[1]));
+      wait_page (f, "practice-hub");
+      wait_label (GTK_WIDGET (hub), "No mistakes to review");
+      wait_label (GTK_WIDGET (hub), "Start a Streak Today");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -836,6 +940,10 @@ main (int   argc,
   g_test_add ("/courses-ui/pictures-offline", Fixture, NULL, fixture_setup, test_pictures_offline,
               fixture_teardown);
   g_test_add ("/courses-ui/chinese-text", Fixture, NULL, fixture_setup, test_chinese_text,
+              fixture_teardown);
+  g_test_add ("/courses-ui/my-practice", Fixture, NULL, fixture_setup, test_my_practice,
+              fixture_teardown);
+  g_test_add ("/courses-ui/my-practice-kiosk", Fixture, "kiosk", fixture_setup, test_my_practice,
               fixture_teardown);
   return g_test_run ();
 }

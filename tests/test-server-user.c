@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The reference backend's per-worker documents (src/server/wh-server-user.c):
- * progress, quiz attempts, bookmarks and station reports, with real HTTP
- * requests. */
+ * progress, quiz attempts, question review states, bookmarks and station
+ * reports, with real HTTP requests. */
 #include "config.h"
 
 #include <libsoup/soup.h>
@@ -100,6 +100,72 @@ test_user_progress (void)
     assert_error (e, 401, "unauthorized");
     assert_error (f, 405, "method_not_allowed");
   }
+}
+
+
+/* Review states: the later reviewed_at wins, a tie goes to the greater
+ * document, whatever order they arrive in (the client's rule). */
+static void
+test_user_question_reviews (void)
+{
+  const char *older = "{\"question_id\": 5, \"course_id\": 2, \"ease\": 2500,"
+                      " \"interval_days\": 1, \"repetitions\": 0, \"due\": \"2026-11-21\","
+                      " \"reviewed_at\": \"2026-11-20T08:00:00+00:00\", \"mistake\": true,"
+                      " \"wrong_choice\": 2}";
+  const char *newer = "{\"question_id\": 5, \"course_id\": 2, \"ease\": 2600,"
+                      " \"interval_days\": 1, \"repetitions\": 1, \"due\": \"2026-11-22\","
+                      " \"reviewed_at\": \"2026-11-21T08:00:00+00:00\", \"mistake\": true,"
+                      " \"right_day\": \"2026-11-21\"}";
+  /* The same instant as newer, another state: the greater text wins. */
+  const char *tie = "{\"question_id\": 5, \"course_id\": 2, \"ease\": 2700,"
+                    " \"interval_days\": 1, \"repetitions\": 1, \"due\": \"2026-11-22\","
+                    " \"reviewed_at\": \"2026-11-21T08:00:00+00:00\", \"mistake\": false}";
+  const char * const orders[2][3] = { { older, newer, tie }, { tie, older, newer } };
+
+  for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
+    {
+      g_autoptr(WhTestServer) ts = start_empty ();
+      g_autoptr(SoupSession) session = new_session ();
+      g_autofree char *token = sign_in (session, ts, "13800138000");
+      g_autofree char *other = sign_in (session, ts, "13800138001");
+
+      for (guint i = 0; i < 3; i++)
+        {
+          g_autoptr(Response) r = authed (session, ts, "PUT", "question-reviews/5", token,
+                                          orders[o][i]);
+          g_autoptr(WhRecord) stored = parse_doc (&wh_collection_question_reviews, r);
+        }
+      {
+        g_autoptr(Response) r = authed (session, ts, "GET", "question-reviews", token, NULL);
+        g_autoptr(GPtrArray) list = wh_record_list_parse (&wh_collection_question_reviews,
+                                                          "question_reviews", r->body, r->length,
+                                                          NULL);
+        g_autoptr(Response) r2 = authed (session, ts, "GET", "question-reviews", other, NULL);
+        g_autoptr(GPtrArray) list2 = wh_record_list_parse (&wh_collection_question_reviews,
+                                                           "question_reviews", r2->body,
+                                                           r2->length, NULL);
+
+        g_assert_nonnull (list);
+        g_assert_cmpuint (list->len, ==, 1);
+        g_assert_cmpint (wh_record_get_int (list->pdata[0], "ease"), ==, 2700);
+        g_assert_false (wh_record_get_bool (list->pdata[0], "mistake"));
+        g_assert_cmpuint (list2->len, ==, 0);
+      }
+      {
+        g_autoptr(Response) a = authed (session, ts, "PUT", "question-reviews/6", token, older);
+        g_autoptr(Response) b = authed (session, ts, "PUT", "question-reviews/5", token,
+                                        "{\"question_id\": 5, \"course_id\": 2, \"ease\": 900,"
+                                        " \"interval_days\": 1, \"repetitions\": 0,"
+                                        " \"due\": \"2026-11-21\", \"mistake\": true,"
+                                        " \"reviewed_at\": \"2026-11-20T08:00:00+00:00\"}");
+        g_autofree char *url = api_url (ts, "question-reviews/5");
+        g_autoptr(Response) c = request (session, "PUT", url, older, NULL);
+
+        assert_error (a, 400, "bad_request");
+        assert_error (b, 400, "bad_request");
+        assert_error (c, 401, "unauthorized");
+      }
+    }
 }
 
 static void
@@ -264,6 +330,7 @@ main (int   argc,
 
   g_test_add_func ("/server/user/progress", test_user_progress);
   g_test_add_func ("/server/user/quiz-bookmarks-reports", test_user_quiz_bookmarks_reports);
+  g_test_add_func ("/server/user/question-reviews", test_user_question_reviews);
   g_test_add_func ("/server/user/anonymous-reports", test_user_anonymous_reports);
 
   return g_test_run ();

@@ -96,6 +96,7 @@ wh_api_list_documents_async (WhApi              *self,
   g_return_if_fail (collection == &wh_collection_vouchers ||
                     collection == &wh_collection_progress ||
                     collection == &wh_collection_quiz_attempts ||
+                    collection == &wh_collection_question_reviews ||
                     collection == &wh_collection_bookmarks);
 
   task = g_task_new (self, cancellable, callback, user_data);

@@ -229,7 +229,8 @@ JsonNode   *wh_api_counter_finish           (WhApi              *self,
                                              GAsyncResult       *result,
                                              GError            **error);
 
-/* GET /progress, /quiz-attempts, /bookmarks or /vouchers: the signed-in
+/* GET /progress, /quiz-attempts, /question-reviews, /bookmarks or
+ * /vouchers: the signed-in
  * worker's own records of that collection, as the server keeps them from
  * every device. A record that breaks the contract fails the whole list. */
 void        wh_api_list_documents_async     (WhApi              *self,

@@ -45,6 +45,11 @@ wh_outbox_describe_record (const WhRecord  *record,
       kind = "quiz-attempts";
       key = g_strdup (wh_record_get_text (record, "attempt_id"));
     }
+  else if (c == &wh_collection_question_reviews)
+    {
+      kind = "question-reviews";
+      key = g_strdup_printf ("%" G_GINT64_FORMAT, wh_record_get_int (record, "question_id"));
+    }
   else if (c == &wh_collection_bookmarks)
     {
       kind = "bookmarks";

@@ -222,6 +222,23 @@ static const WhField quiz_attempts_fields[] = {
   F_FMT ("finished_at", REQ, WH_FORMAT_DATETIME, 40),
 };
 
+/* A question's spaced-review state (SM-2, wh-practice.h) and its place in
+ * the mistakes notebook, one document per question. */
+static const WhField question_reviews_fields[] = {
+  F_INT ("question_id", REQ, 1, ID_MAX),
+  F_INT ("course_id", REQ, 1, ID_MAX),
+  F_INT ("ease", REQ, 1300, 5000),
+  F_INT ("interval_days", REQ, 0, 36500),
+  F_INT ("repetitions", REQ, 0, 100000),
+  F_INT ("lapses", 0, 0, 100000),
+  F_FMT ("due", REQ, WH_FORMAT_DATE, 10),
+  F_FMT ("reviewed_at", REQ, WH_FORMAT_DATETIME, 40),
+  F_BOOL ("mistake", REQ),
+  F_INT ("wrong_choice", 0, 0, 255),
+  F_FMT ("wrong_at", 0, WH_FORMAT_DATETIME, 40),
+  F_FMT ("right_day", 0, WH_FORMAT_DATE, 10),
+};
+
 static const WhField bookmarks_fields[] = {
   F_INT ("job_id", REQ, 1, ID_MAX),
   F_BOOL ("applied", 0),
@@ -264,6 +281,7 @@ COLLECTION (vouchers, "vouchers", 0, "merchant_name");
 COLLECTION (me, "me", 0, "phone");
 COLLECTION (progress, "progress", 0, "lesson_id");
 COLLECTION (quiz_attempts, "quiz_attempts", 0, "attempt_id");
+COLLECTION (question_reviews, "question_reviews", 0, "question_id");
 COLLECTION (bookmarks, "bookmarks", 0, "job_id");
 COLLECTION (station_reports, "station_reports", 0, "report_id");
 
@@ -285,6 +303,7 @@ static const WhCollection * const all[] = {
   &wh_collection_fairs, &wh_collection_stations, &wh_collection_merchants,
   &wh_collection_vouchers, &wh_collection_me, &wh_collection_progress,
   &wh_collection_quiz_attempts, &wh_collection_bookmarks, &wh_collection_station_reports,
+  &wh_collection_question_reviews,
 };
 
 const WhCollection * const *

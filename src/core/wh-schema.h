@@ -143,6 +143,7 @@ extern const WhCollection wh_collection_vouchers;
 extern const WhCollection wh_collection_me;
 extern const WhCollection wh_collection_progress;
 extern const WhCollection wh_collection_quiz_attempts;
+extern const WhCollection wh_collection_question_reviews;
 extern const WhCollection wh_collection_bookmarks;
 extern const WhCollection wh_collection_station_reports;
 

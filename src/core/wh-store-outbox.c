@@ -191,7 +191,7 @@ wh_store_wipe_personal (WhStore *self,
 {
   static const char * const personal[] = {
     "outbox", "progress", "bookmarks", "vouchers", "saved_courses", "me", "quiz_attempts",
-    "media",
+    "media", "question_reviews",
   };
   gboolean ok;
 
@@ -208,7 +208,8 @@ wh_store_wipe_personal (WhStore *self,
                      " DELETE FROM progress; DELETE FROM bookmarks;"
                      " DELETE FROM vouchers; DELETE FROM saved_courses;"
                      " DELETE FROM me; DELETE FROM pending_claims;"
-                     " DELETE FROM quiz_attempts; DELETE FROM media;",
+                     " DELETE FROM quiz_attempts; DELETE FROM media;"
+                     " DELETE FROM question_reviews; DELETE FROM practice_days;",
                      error);
   if (!wh_store_writer_end (self, ok, error))
     return FALSE;

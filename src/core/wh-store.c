@@ -109,6 +109,23 @@ static const char * const migrations[] = {
   "  timed INTEGER NOT NULL DEFAULT 0,"
   "  finished_at TEXT NOT NULL);"
   "CREATE INDEX quiz_attempts_by_course ON quiz_attempts (course_id);",
+
+  /* 5: practice (wh-practice.c): each question's spaced-review state and
+   * mistakes-notebook entry (body: a question_reviews document; the columns
+   * beside it are what the lists filter and sort by), and the days the
+   * worker practised, for the streak. */
+  "CREATE TABLE question_reviews ("
+  "  question_id INTEGER PRIMARY KEY,"
+  "  course_id INTEGER NOT NULL,"
+  "  due TEXT NOT NULL,"
+  "  mistake INTEGER NOT NULL DEFAULT 0,"
+  "  wrong_at TEXT,"
+  "  reviewed_at TEXT NOT NULL,"
+  "  body TEXT NOT NULL);"
+  "CREATE INDEX question_reviews_by_due ON question_reviews (due);"
+  "CREATE TABLE practice_days ("
+  "  day TEXT PRIMARY KEY,"
+  "  answered INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WH_STORE_SCHEMA_VERSION);

@@ -81,7 +81,7 @@ typedef enum
 GQuark wh_store_error_quark (void);
 
 /* The version of the fixed tables this release writes (PRAGMA user_version). */
-#define WH_STORE_SCHEMA_VERSION 4
+#define WH_STORE_SCHEMA_VERSION 5
 
 #define WH_TYPE_STORE (wh_store_get_type ())
 G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
@@ -208,6 +208,7 @@ gint64      wh_store_outbox_count  (WhStore            *self,
 
 /* Kiosk sign-out: deletes the outbox (but the station reports waiting in
  * it: they are anonymous, and a report is never lost), lesson progress, quiz attempts,
+ * practice (review states and practice days),
  * bookmarks, vouchers, pending claims, the signed-in worker, and saved
  * courses and their pictures, overwriting the freed pages and truncating
  * the WAL so nothing of the person stays readable in the file. */

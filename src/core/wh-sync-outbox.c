@@ -167,7 +167,7 @@ entry_request (const WhOutboxEntry *entry,
                char               **path)
 {
   static const char * const kinds[] = { "progress", "quiz-attempts", "bookmarks",
-                                        "station-reports" };
+                                        "station-reports", "question-reviews" };
   gboolean known = FALSE;
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)

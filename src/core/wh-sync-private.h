@@ -62,6 +62,7 @@ typedef struct
   /* Outbox, then the worker's own records from other devices */
   GPtrArray          *entries;      /* WhOutboxEntry* */
   GPtrArray          *progress;     /* WhRecord* from GET /progress */
+  GPtrArray          *attempts;     /* WhRecord* from GET /quiz-attempts */
   guint               entry_index;
   guint               entries_seen;
   gboolean            signed_out;   /* no token, or it was refused: anonymous writes only */

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "wh-courses.h"
+#include "wh-practice.h"
 #include "wh-sync-private.h"
 
 /* A page that breaks the contract is asked for this many times in all:
@@ -598,8 +599,9 @@ probe_server_rev (GTask *task)
 /* ---- The worker's course progress from other devices --------------------
  *
  * After the outbox, so what this device did is on the server first: then
- * GET /progress and /quiz-attempts, merged into the cache by the server's
- * own rules (wh_courses_merge_from_server) in a worker thread. Only with a
+ * GET /progress, /quiz-attempts and /question-reviews, merged into the cache
+ * by the server's own rules (wh_courses_merge_from_server,
+ * wh_practice_merge_from_server) in a worker thread. Only with a
  * sign-in, and only in a run that syncs the courses. A failure is reported
  * and the pull goes on: the worker's own copy stays as it was. */
 
@@ -613,7 +615,8 @@ personal_merge_thread (GTask        *task,
   GPtrArray **lists = task_data;
   GError *error = NULL;
 
-  if (wh_courses_merge_from_server (self->store, lists[0], lists[1], &error))
+  if (wh_courses_merge_from_server (self->store, lists[0], lists[1], &error) &&
+      wh_practice_merge_from_server (self->store, lists[2], &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -630,6 +633,7 @@ personal_failed (GTask  *task,
                     g_strdup_printf (_("Course progress from your other devices: %s"),
                                      error->message));
   g_clear_pointer (&run->progress, g_ptr_array_unref);
+  g_clear_pointer (&run->attempts, g_ptr_array_unref);
   probe_server_rev (task);
 }
 
@@ -655,7 +659,36 @@ personal_lists_free (GPtrArray **lists)
 {
   g_clear_pointer (&lists[0], g_ptr_array_unref);
   g_clear_pointer (&lists[1], g_ptr_array_unref);
+  g_clear_pointer (&lists[2], g_ptr_array_unref);
   g_free (lists);
+}
+
+static void
+personal_reviews_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *reviews = wh_api_list_documents_finish (self->api, result, &error);
+  g_autoptr(GTask) merge = NULL;
+  GPtrArray **lists;
+
+  if (reviews == NULL)
+    {
+      personal_failed (task, error);
+      return;
+    }
+  lists = g_new0 (GPtrArray *, 3);
+  lists[0] = g_steal_pointer (&run->progress);
+  lists[1] = g_steal_pointer (&run->attempts);
+  lists[2] = reviews;
+  merge = g_task_new (self, NULL, personal_merged_cb, task);
+  g_task_set_source_tag (merge, personal_reviews_cb);
+  g_task_set_task_data (merge, lists, (GDestroyNotify) personal_lists_free);
+  g_task_run_in_thread (merge, personal_merge_thread);
 }
 
 static void
@@ -667,22 +700,15 @@ personal_attempts_cb (GObject      *object,
   WhSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GPtrArray *attempts = wh_api_list_documents_finish (self->api, result, &error);
-  g_autoptr(GTask) merge = NULL;
-  GPtrArray **lists;
 
-  if (attempts == NULL)
+  run->attempts = wh_api_list_documents_finish (self->api, result, &error);
+  if (run->attempts == NULL)
     {
       personal_failed (task, error);
       return;
     }
-  lists = g_new0 (GPtrArray *, 2);
-  lists[0] = g_steal_pointer (&run->progress);
-  lists[1] = attempts;
-  merge = g_task_new (self, NULL, personal_merged_cb, task);
-  g_task_set_source_tag (merge, personal_attempts_cb);
-  g_task_set_task_data (merge, lists, (GDestroyNotify) personal_lists_free);
-  g_task_run_in_thread (merge, personal_merge_thread);
+  wh_api_list_documents_async (self->api, &wh_collection_question_reviews,
+                               g_task_get_cancellable (task), personal_reviews_cb, task);
 }
 
 static void

@@ -380,6 +380,7 @@ run_free (gpointer data)
   g_clear_error (&run->first_error);
   g_clear_pointer (&run->entries, g_ptr_array_unref);
   g_clear_pointer (&run->progress, g_ptr_array_unref);
+  g_clear_pointer (&run->attempts, g_ptr_array_unref);
   g_free (run->region);
   g_free (run->etag);
   g_clear_pointer (&run->ready, wh_sync_write_op_free);

@@ -50,6 +50,7 @@ print_fields (void)
   const WhCollection * const others[] = { &wh_collection_vouchers, &wh_collection_me,
                                           &wh_collection_progress,
                                           &wh_collection_quiz_attempts,
+                                          &wh_collection_question_reviews,
                                           &wh_collection_bookmarks,
                                           &wh_collection_station_reports };
 

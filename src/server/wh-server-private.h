@@ -257,6 +257,8 @@ void wh_server_handle_progress_put   (WhServer *self, WhRequest *req);
 void wh_server_handle_progress_list  (WhServer *self, WhRequest *req);
 void wh_server_handle_quiz_put       (WhServer *self, WhRequest *req);
 void wh_server_handle_quiz_list      (WhServer *self, WhRequest *req);
+void wh_server_handle_review_put     (WhServer *self, WhRequest *req);
+void wh_server_handle_review_list    (WhServer *self, WhRequest *req);
 void wh_server_handle_bookmark_put   (WhServer *self, WhRequest *req);
 void wh_server_handle_bookmark_delete (WhServer *self, WhRequest *req);
 void wh_server_handle_bookmark_list  (WhServer *self, WhRequest *req);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-server-user.c: what a worker writes: progress, quiz attempts,
- * bookmarks and station reports.
+ * question review states, bookmarks and station reports.
  *
  * Clients replay these from an outbox, maybe more than once and out of
  * order, so every write is a merge that gives the same result however often
  * it arrives: the first write of an attempt or a report is kept; for
  * progress and bookmarks the newer updated_at wins, and a lesson once
- * completed stays completed. An updated_at later than the server's clock
+ * completed stays completed; of two review states the one the client's own
+ * rule picks (wh_practice_review_wins: the later reviewed_at, then the greater
+ * document), so server and devices converge. An updated_at later than the server's clock
  * is taken as now: a client whose clock runs ahead would otherwise freeze
  * the document against every later write. Each table's columns are the document's fields
  * in schema order, so the shared codec binds and reads them.
@@ -18,12 +20,14 @@
 #include <string.h>
 
 #include "wh-codec.h"
+#include "wh-practice.h"
 #include "wh-server-private.h"
 
 typedef enum
 {
   MERGE_KEEP_FIRST,
   MERGE_NEWER_WINS,
+  MERGE_REVIEW,     /* wh_practice_review_wins */
 } Merge;
 
 typedef struct
@@ -33,7 +37,7 @@ typedef struct
   const char         *list_member;
   const char         *order_by;
   Merge               merge;
-  const char         *time_field;  /* MERGE_NEWER_WINS */
+  const char         *time_field;  /* MERGE_NEWER_WINS, MERGE_REVIEW */
   const char         *sticky_flag; /* a boolean that never goes back to false */
   gboolean            anonymous;   /* may be written with no token, as user 0 */
 } UserDoc;
@@ -45,6 +49,10 @@ static const UserDoc progress_doc = {
 static const UserDoc quiz_doc = {
   &wh_collection_quiz_attempts, "attempt_id", "quiz_attempts", "finished_at, attempt_id",
   MERGE_KEEP_FIRST, NULL, NULL,
+};
+static const UserDoc review_doc = {
+  &wh_collection_question_reviews, "question_id", "question_reviews", "question_id",
+  MERGE_REVIEW, "reviewed_at", NULL,
 };
 static const UserDoc bookmark_doc = {
   &wh_collection_bookmarks, "job_id", "bookmarks", "updated_at DESC, job_id", MERGE_NEWER_WINS,
@@ -195,7 +203,7 @@ put_doc (WhServer      *self,
       wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request", message);
       return;
     }
-  if (doc->merge == MERGE_NEWER_WINS)
+  if (doc->merge == MERGE_NEWER_WINS || doc->merge == MERGE_REVIEW)
     {
       gint64 now = wh_server_now_us (self) / G_USEC_PER_SEC;
 
@@ -220,6 +228,15 @@ put_doc (WhServer      *self,
     }
   if (stored == NULL)
     write = TRUE;
+  else if (doc->merge == MERGE_REVIEW)
+    {
+      if (wh_practice_review_wins (record, stored))
+        {
+          g_clear_pointer (&stored, wh_record_free);
+          stored = wh_record_copy (record);
+          write = TRUE;
+        }
+    }
   else if (doc->merge == MERGE_NEWER_WINS)
     {
       gint64 t_new = wh_server_parse_time (wh_record_get_text (record, doc->time_field));
@@ -315,6 +332,20 @@ wh_server_handle_quiz_list (WhServer  *self,
                             WhRequest *req)
 {
   list_docs (self, req, &quiz_doc);
+}
+
+void
+wh_server_handle_review_put (WhServer  *self,
+                             WhRequest *req)
+{
+  put_doc (self, req, &review_doc);
+}
+
+void
+wh_server_handle_review_list (WhServer  *self,
+                              WhRequest *req)
+{
+  list_docs (self, req, &review_doc);
 }
 
 void

@@ -60,6 +60,8 @@ static const Route routes[] = {
   { "PUT", "progress/*", wh_server_handle_progress_put, FALSE },
   { "GET", "quiz-attempts", wh_server_handle_quiz_list, FALSE },
   { "PUT", "quiz-attempts/*", wh_server_handle_quiz_put, FALSE },
+  { "GET", "question-reviews", wh_server_handle_review_list, FALSE },
+  { "PUT", "question-reviews/*", wh_server_handle_review_put, FALSE },
   { "GET", "bookmarks", wh_server_handle_bookmark_list, FALSE },
   { "PUT", "bookmarks/*", wh_server_handle_bookmark_put, FALSE },
   { "DELETE", "bookmarks/*", wh_server_handle_bookmark_delete, FALSE },

@@ -4,8 +4,9 @@
 `workers-home --demo` on a fresh home, wait for the first sync, open a
 course, read its first lesson and mark it complete, then answer a practice
 question and see the feedback (marked in words, not only in colour), leave
-a timed quiz only after saying so, and find a trade's courses by the name
-the trade list shows (#17).
+a timed quiz only after saying so, find a trade's courses by the name
+the trade list shows (#17), and in My Practice answer a question wrong, see
+it in the mistakes, review it there, and see the day's streak (#20).
 
 Run by meson (suite "e2e") inside xvfb-run and dbus-run-session; prints TAP
 (tests/e2e/whe2e.py).
@@ -116,6 +117,83 @@ def main():
             s.check("searching 焊接 finds the trade's courses (trade 焊工)",
                     whe2e.wait_for(lambda: (lambda n: n if n >= 4 else None)(
                         len(s.list_items("Courses list", timeout=5))), 30))
+
+        # My Practice (#20): a wrong answer goes into the mistakes, is
+        # reviewed there, and the day's streak shows.
+        practise_mistakes(s, rawinput)
+
+
+def answered_options(s):
+    """The options' names once the answer is checked (each right one says
+    "Right answer", a wrong choice "Your choice, wrong"), else []."""
+    names = [o.name for o in s.find("check box", timeout=0) + s.find("radio button", timeout=0)]
+    return names if any("Right answer" in n for n in names) else []
+
+
+def answer_until_wrong(s, rawinput):
+    """Answers the set's questions until one is wrong (all the boxes of a
+    multiple-choice question, another option each time for one choice);
+    True once one was."""
+    for i in range(10):
+        if not s.find_one("label", prefix=f"Question {i + 1} of", timeout=30):
+            return False
+        boxes = s.find("check box", timeout=0)
+        radios = s.find("radio button", timeout=0)
+        if boxes:
+            for b in boxes:
+                b.click()
+        elif radios:
+            radios[i % len(radios)].click()
+        check = s.find_one("push button", "Check Answer", timeout=10)
+        if check is None:
+            return False
+        check.click()
+        names = whe2e.wait_for(lambda: answered_options(s), 30)
+        if not names:
+            return False
+        if any("Your choice, wrong" in n for n in names):
+            return True
+        rawinput.pressKey("Return")  # Next Question has the focus
+    return False
+
+
+def practise_mistakes(s, rawinput):
+    entry = s.find_one("push button", prefix="My Practice", timeout=30)
+    if not s.check("the catalogue offers My Practice", entry):
+        return
+    entry.click()
+    if not s.check("My Practice offers Today's Practice, Review Mistakes and Due Reviews",
+                   s.find_one("label", "Today’s Practice", timeout=30) and
+                   s.find_one("label", "Review Mistakes", timeout=5) and
+                   s.find_one("label", "Due Reviews", timeout=5)):
+        return
+    # Today's Practice has the focus: Enter starts it.
+    rawinput.pressKey("Return")
+    if not s.check("a wrong answer in Today's Practice", answer_until_wrong(s, rawinput)):
+        return
+    rawinput.keyCombo("<Alt>Left")
+    s.check("the question is in the mistakes",
+            whe2e.wait_for(lambda: [l for l in s.labels() if l.endswith("to go over")], 30))
+    mistakes = s.find_one("label", "Review Mistakes", timeout=30)
+    if not s.check("back in My Practice", mistakes):
+        return
+    mistakes.click()
+    if not s.check("Review Mistakes practises the mistakes",
+                   s.find_one("label", prefix="Question 1 of", timeout=30)):
+        return
+    options = whe2e.wait_for(lambda: s.find("check box", timeout=0) +
+                             s.find("radio button", timeout=0), 30)
+    if not s.check("a mistake shows its options", options):
+        return
+    options[0].click()
+    check = s.find_one("push button", "Check Answer", timeout=10)
+    if check:
+        check.click()
+    s.check("a mistake reviewed gets its feedback",
+            whe2e.wait_for(lambda: answered_options(s), 30))
+    rawinput.keyCombo("<Alt>Left")
+    s.check("My Practice shows the day's streak",
+            s.find_one("label", "1 Day in a Row", timeout=30))
 
 
 main()

@@ -13,6 +13,7 @@
 #include "wh-keynav.h"
 #include "wh-lesson-page.h"
 #include "wh-list-model.h"
+#include "wh-practice-hub.h"
 #include "wh-practice-page.h"
 #include "wh-service-page.h"
 
@@ -37,6 +38,9 @@ struct _WhCoursesView
   WhLessonPage      *lesson_page;
   GtkStack          *list_stack;
   GtkListView       *list_view;
+  GtkButton         *practice_button;
+  AdwButtonContent  *practice_content;
+  WhPracticeHub     *practice_hub;
   WhPracticePage    *practice_page;
   GtkSearchEntry    *search_entry;
 
@@ -44,6 +48,7 @@ struct _WhCoursesView
   WhContext         *context;
   WhStore           *store;
   WhListModel       *model;
+  WhPractice        *practice;       /* in memory on a kiosk */
   GArray            *category_ids;   /* gint64, in the order of the dropdown after "All" */
   GHashTable        *lessons_done;   /* gint64* course id -> completed lessons (GINT_TO_POINTER) */
   GHashTable        *saved;          /* gint64* course ids saved for offline */
@@ -55,6 +60,7 @@ struct _WhCoursesView
   guint              refresh_source;
   gboolean           personal_dirty; /* the store wrote personal tables */
   gboolean           categories_dirty; /* a sync wrote the trades */
+  gboolean           practice_from_hub; /* the practice page shows a set of Practice */
 };
 
 static void wh_courses_view_page_init (WhServicePageInterface *iface);
@@ -411,6 +417,7 @@ open_practice_cb (WhCoursesView *self)
   if (course == NULL)
     return;
   wh_keynav_remember_focus (GTK_WIDGET (self), "lesson");
+  self->practice_from_hub = FALSE;
   wh_practice_page_show (self->practice_page, course);
   adw_leaflet_set_visible_child_name (self->leaflet, "practice");
 }
@@ -422,6 +429,80 @@ lesson_practice_cb (WhCoursesView *self)
 {
   wh_lesson_page_leave (self->lesson_page);
   open_practice_cb (self);
+}
+
+/* ---- Practice ------------------------------------------------------------ */
+
+static void
+practice_summary_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhPracticeSummary) s = wh_practice_read_summary_finish (WH_PRACTICE (source), result,
+                                                                     &error);
+  WhCoursesView *self = user_data;
+  g_autofree char *label = NULL;
+
+  if (s == NULL)
+    return;
+  /* The entry says what waits there; the hub has the rest. */
+  if (s->due > 0)
+    label = g_strdup_printf (ngettext ("My Practice · %u due", "My Practice · %u due", s->due),
+                             s->due);
+  else if (s->mistakes > 0)
+    label = g_strdup_printf (ngettext ("My Practice · %u mistake", "My Practice · %u mistakes",
+                                       s->mistakes), s->mistakes);
+  else
+    label = g_strdup (_("My Practice"));
+  adw_button_content_set_label (self->practice_content, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->practice_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+load_practice_summary (WhCoursesView *self)
+{
+  if (self->practice)
+    wh_practice_read_summary_async (self->practice, self->cancellable, practice_summary_cb, self);
+}
+
+static void
+practice_clicked_cb (WhCoursesView *self)
+{
+  wh_keynav_remember_focus (GTK_WIDGET (self), "practice-hub");
+  wh_practice_hub_refresh (self->practice_hub);
+  adw_leaflet_set_visible_child_name (self->leaflet, "practice-hub");
+  gtk_widget_grab_focus (GTK_WIDGET (self->practice_hub));
+}
+
+static void
+open_set_cb (WhCoursesView *self,
+             guint          set)
+{
+  wh_keynav_remember_focus (GTK_WIDGET (self), "practice-set");
+  self->practice_from_hub = TRUE;
+  wh_practice_page_show_set (self->practice_page, (WhPracticeSet) set);
+  adw_leaflet_set_visible_child_name (self->leaflet, "practice");
+}
+
+static void
+set_practice (WhCoursesView *self,
+              WhStore       *store)
+{
+  if (self->practice)
+    g_signal_handlers_disconnect_by_func (self->practice, load_practice_summary, self);
+  g_clear_object (&self->practice);
+  /* A kiosk keeps a passer-by's practice in memory only, forgotten when
+   * the session ends (reset). */
+  if (store)
+    self->practice = wh_practice_new (store, self->context && wh_context_get_kiosk (self->context));
+  if (self->practice)
+    g_signal_connect_object (self->practice, "changed", G_CALLBACK (load_practice_summary), self,
+                             G_CONNECT_SWAPPED);
+  wh_practice_hub_set_practice (self->practice_hub, self->practice);
+  wh_practice_page_set_practice (self->practice_page, self->practice);
+  load_practice_summary (self);
 }
 
 /* ---- Store --------------------------------------------------------------- */
@@ -444,6 +525,8 @@ refresh_personal_cb (gpointer data)
   /* A lesson or quiz saved by the writer thread after the page was drawn. */
   if (g_strcmp0 (page, "course") == 0)
     wh_course_page_refresh (self->course_page);
+  /* New progress may bring new courses to practise from. */
+  load_practice_summary (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -481,6 +564,7 @@ set_store (WhCoursesView *self,
   self->pending_category = 0;
   g_set_object (&self->store, store);
   g_clear_object (&self->model);
+  set_practice (self, store);
   if (store == NULL)
     return;
   g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self, 0);
@@ -610,6 +694,22 @@ go_back (WhCoursesView *self,
       g_clear_weak_pointer (&self->leave_dialog);
       gtk_window_destroy (dialog);
     }
+  if (g_strcmp0 (name, "practice") == 0 && self->practice_from_hub)
+    {
+      self->practice_from_hub = FALSE;
+      wh_practice_page_leave (self->practice_page);
+      wh_practice_hub_refresh (self->practice_hub);
+      adw_leaflet_set_visible_child_name (self->leaflet, "practice-hub");
+      wh_keynav_restore_focus (GTK_WIDGET (self), "practice-set", GTK_WIDGET (self->practice_hub));
+      return TRUE;
+    }
+  if (g_strcmp0 (name, "practice-hub") == 0)
+    {
+      adw_leaflet_set_visible_child_name (self->leaflet, "catalogue");
+      wh_keynav_restore_focus (GTK_WIDGET (self), "practice-hub",
+                               GTK_WIDGET (self->practice_button));
+      return TRUE;
+    }
   if (g_strcmp0 (name, "lesson") == 0 || g_strcmp0 (name, "practice") == 0)
     {
       wh_lesson_page_leave (self->lesson_page);
@@ -647,6 +747,9 @@ wh_courses_view_reset (WhServicePage *page)
 
   while (go_back (self, FALSE))
     ;
+  /* The kiosk's session ends: the passer-by's practice goes with it. */
+  if (self->practice)
+    wh_practice_wipe (self->practice);
   wh_course_page_reset (self->course_page);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_drop_down_set_selected (self->filter_dropdown, SHOW_ALL);
@@ -718,6 +821,7 @@ wh_courses_view_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->model, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_COURSES_VIEW);
   g_clear_object (&self->model);
+  g_clear_object (&self->practice);
   g_clear_object (&self->store);
   g_clear_object (&self->context);
   g_clear_pointer (&self->category_ids, g_array_unref);
@@ -738,6 +842,7 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
 
   g_type_ensure (WH_TYPE_COURSE_PAGE);
   g_type_ensure (WH_TYPE_LESSON_PAGE);
+  g_type_ensure (WH_TYPE_PRACTICE_HUB);
   g_type_ensure (WH_TYPE_PRACTICE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-courses-view.ui");
@@ -749,12 +854,17 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, lesson_page);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, list_stack);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursesView, practice_button);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursesView, practice_content);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursesView, practice_hub);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, practice_page);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, search_entry);
   gtk_widget_class_bind_template_callback (widget_class, course_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filters_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_lesson_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_practice_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_set_cb);
+  gtk_widget_class_bind_template_callback (widget_class, practice_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, lesson_practice_cb);
   gtk_widget_class_install_action (widget_class, "courses.back", NULL, back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "courses.back",

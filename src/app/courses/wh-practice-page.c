@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-course-writer.h"
+#include "wh-practice-hub.h"
 #include "wh-practice-page.h"
 #include "wh-quiz.h"
 
@@ -19,9 +20,11 @@ struct _WhPracticePage
 
   /* Template widgets */
   GtkButton     *action_button;
+  GtkButton     *back_button;
   GtkLabel      *explanation_label;
   GtkRevealer   *feedback_revealer;
   GtkLabel      *header_label;
+  AdwStatusPage *none_page;
   GtkLabel      *number_label;
   GtkBox        *options_box;
   AdwActionRow  *practice_row;
@@ -35,14 +38,18 @@ struct _WhPracticePage
 
   /* Owned references */
   WhContext     *context;
-  WhRecord      *course;
-  GPtrArray     *questions;  /* WhRecord*: the course's, from the cache */
+  WhPractice    *practice;
+  WhRecord      *course;     /* NULL for a set of Practice */
+  GPtrArray     *questions;  /* WhRecord*: the course's or the set's, from the cache */
   GCancellable  *cancellable; /* the read of the shown course's questions */
   WhQuiz        *quiz;
   GPtrArray     *option_buttons; /* GtkCheckButton*, borrowed from options_box */
+  GHashTable    *wrong_choices;  /* Review Mistakes: gint64* question id -> the choice
+                                  * last given wrong (GUINT_TO_POINTER) */
 
   /* State */
   guint          index;
+  gint           set;        /* the WhPracticeSet shown, or -1: a course */
   gboolean       timed;
   guint          tick_source;
 };
@@ -62,6 +69,14 @@ stop_clock (WhPracticePage *self)
 {
   g_clear_handle_id (&self->tick_source, g_source_remove);
   gtk_widget_set_visible (GTK_WIDGET (self->timer_label), FALSE);
+}
+
+void
+wh_practice_page_set_practice (WhPracticePage *self,
+                               WhPractice     *practice)
+{
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+  g_set_object (&self->practice, practice);
 }
 
 gboolean
@@ -135,6 +150,13 @@ wh_practice_page_show (WhPracticePage *self,
   g_clear_pointer (&self->course, wh_record_free);
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   self->course = wh_record_copy (course);
+  self->set = -1;
+  g_hash_table_remove_all (self->wrong_choices);
+  adw_status_page_set_title (self->none_page, _("No Questions Yet"));
+  adw_status_page_set_description (self->none_page,
+                                   _("This course has no practice questions in the offline "
+                                     "cache. Sync when you have a network."));
+  gtk_button_set_label (self->back_button, _("Back to Course"));
   title = wh_record_get_text (course, "title");
   gtk_label_set_text (self->header_label, title ? title : "");
 
@@ -147,6 +169,85 @@ wh_practice_page_show (WhPracticePage *self,
   gtk_stack_set_visible_child_name (self->stack, "loading");
   self->cancellable = g_cancellable_new ();
   wh_store_list_questions_async (store, course->id, self->cancellable, questions_read_cb, self);
+}
+
+static void start (WhPracticePage *self,
+                   gboolean        timed);
+
+static void
+set_read_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) wrong = NULL;
+  GPtrArray *questions = wh_practice_read_set_finish (WH_PRACTICE (source), result, &wrong,
+                                                      &error);
+  WhPracticePage *self = user_data;
+
+  /* Cancelled: the page is gone or shows something else. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error)
+    g_warning ("Cannot read the practice set: %s", error->message);
+  self->questions = questions;
+  g_hash_table_remove_all (self->wrong_choices);
+  for (guint i = 0; questions && wrong && i < questions->len && i < wrong->len; i++)
+    if (g_array_index (wrong, guint8, i) != 0)
+      g_hash_table_insert (self->wrong_choices,
+                           g_memdup2 (&((WhRecord *) questions->pdata[i])->id, sizeof (gint64)),
+                           GUINT_TO_POINTER (g_array_index (wrong, guint8, i)));
+  if (self->questions == NULL || self->questions->len == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "none");
+      return;
+    }
+  start (self, FALSE);
+}
+
+void
+wh_practice_page_show_set (WhPracticePage *self,
+                           WhPracticeSet   set)
+{
+  g_return_if_fail (WH_IS_PRACTICE_PAGE (self));
+
+  wh_practice_page_leave (self);
+  g_clear_pointer (&self->course, wh_record_free);
+  g_clear_pointer (&self->questions, g_ptr_array_unref);
+  self->set = set;
+  g_hash_table_remove_all (self->wrong_choices);
+  gtk_label_set_text (self->header_label, wh_practice_hub_set_title (set));
+  gtk_button_set_label (self->back_button, _("Back to Practice"));
+  switch (set)
+    {
+    case WH_PRACTICE_MISTAKES:
+      adw_status_page_set_title (self->none_page, _("No Mistakes to Review"));
+      adw_status_page_set_description (self->none_page,
+                                       _("A question you answer wrong comes here, with the "
+                                         "answer you gave."));
+      break;
+    case WH_PRACTICE_DUE:
+      adw_status_page_set_title (self->none_page, _("Nothing Due Today"));
+      adw_status_page_set_description (self->none_page,
+                                       _("Questions you have answered come back here when it is "
+                                         "time to go over them."));
+      break;
+    case WH_PRACTICE_TODAY:
+    default:
+      adw_status_page_set_title (self->none_page, _("No Questions Yet"));
+      adw_status_page_set_description (self->none_page,
+                                       _("There are no practice questions in the offline cache. "
+                                         "Sync when you have a network."));
+      break;
+    }
+  if (self->practice == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "none");
+      return;
+    }
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  self->cancellable = g_cancellable_new ();
+  wh_practice_read_set_async (self->practice, set, self->cancellable, set_read_cb, self);
 }
 
 /* ---- Questions ----------------------------------------------------------- */
@@ -220,6 +321,21 @@ show_question (WhPracticePage *self,
                        wh_quiz_get_n_questions (self->quiz))
     : g_strdup_printf (_("Question %u of %u · choose one"), index + 1,
                        wh_quiz_get_n_questions (self->quiz));
+  if (g_hash_table_contains (self->wrong_choices, &q->id))
+    {
+      guint wrong = GPOINTER_TO_UINT (g_hash_table_lookup (self->wrong_choices, &q->id));
+      g_autoptr(GString) letters = g_string_new (NULL);
+      g_autofree char *with = NULL;
+
+      for (guint i = 0; i < 8; i++)
+        if (wrong & (1u << i))
+          g_string_append_printf (letters, "%s%c", letters->len ? ", " : "", 'A' + i);
+      /* Translators: the first %s is "Question 1 of 10 · choose one", the
+       * second the letters of the options chosen when it was answered wrong */
+      with = g_strdup_printf (_("%s · last time you chose %s"), number, letters->str);
+      g_free (number);
+      number = g_steal_pointer (&with);
+    }
   gtk_label_set_text (self->number_label, number);
   gtk_label_set_text (self->stem_label, wh_record_get_text (q, "stem"));
 
@@ -314,7 +430,11 @@ quiz_activated_cb (WhPracticePage *self)
 static void
 again_clicked_cb (WhPracticePage *self)
 {
-  start (self, self->timed);
+  /* A set is read again: what was answered may have left it. */
+  if (self->set >= 0)
+    wh_practice_page_show_set (self, (WhPracticeSet) self->set);
+  else
+    start (self, self->timed);
 }
 
 /* An answered option: coloured, with a mark and a word for what it is. */
@@ -340,6 +460,18 @@ mark_option (GtkWidget  *button,
 }
 
 static void
+answer_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The answer was shown; only the review is lost, nothing to tell. */
+  if (!wh_practice_answer_finish (WH_PRACTICE (source), result, &error))
+    g_warning ("Could not save the answer for review: %s", error->message);
+}
+
+static void
 check_answer (WhPracticePage *self)
 {
   const WhRecord *q = wh_quiz_get_question (self->quiz, self->index);
@@ -356,6 +488,11 @@ check_answer (WhPracticePage *self)
       show_result (self);
       return;
     }
+  /* Into the review state and, when wrong, the mistakes notebook; queued
+   * behind the page's reads, never cancelled with the page. */
+  if (self->practice)
+    wh_practice_answer_async (self->practice, q, chosen_mask (self), correct, NULL,
+                              answer_saved_cb, NULL);
   for (guint i = 0; i < self->option_buttons->len; i++)
     {
       GtkWidget *button = self->option_buttons->pdata[i];
@@ -422,13 +559,18 @@ show_result (WhPracticePage *self)
   total = wh_quiz_get_n_questions (self->quiz);
   passed = wh_quiz_passed (correct, total);
 
-  attempt = wh_quiz_to_attempt (self->quiz, self->course->id);
-  if (store)
+  if (self->course)
+    attempt = wh_quiz_to_attempt (self->quiz, self->course->id);
+  if (store && attempt)
     wh_course_writer_save_attempt (store, attempt, GTK_WIDGET (self));
 
   title = g_strdup_printf (_("%u of %u Correct"), correct, total);
   adw_status_page_set_title (self->result_page, title);
-  if (self->timed)
+  if (self->set >= 0)
+    adw_status_page_set_description (self->result_page,
+                                     _("Questions you got wrong are in your mistakes. Back in "
+                                       "Practice, see your streak and what is due."));
+  else if (self->timed)
     adw_status_page_set_description (self->result_page,
                                      passed ? _("You passed the quiz. It counts toward your "
                                                 "certificate.")
@@ -457,6 +599,8 @@ wh_practice_page_dispose (GObject *object)
   g_clear_pointer (&self->course, wh_record_free);
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   g_clear_pointer (&self->option_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->wrong_choices, g_hash_table_unref);
+  g_clear_object (&self->practice);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_PRACTICE_PAGE);
   /* The template's top box has no id, so dispose_template leaves it. */
@@ -475,9 +619,11 @@ wh_practice_page_class_init (WhPracticePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-practice-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, action_button);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, explanation_label);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, feedback_revealer);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, header_label);
+  gtk_widget_class_bind_template_child (widget_class, WhPracticePage, none_page);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, number_label);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, options_box);
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, practice_row);
@@ -498,5 +644,7 @@ static void
 wh_practice_page_init (WhPracticePage *self)
 {
   self->option_buttons = g_ptr_array_new ();
+  self->wrong_choices = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->set = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
