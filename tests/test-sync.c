@@ -1212,6 +1212,71 @@ test_deferred_cancel (Fixture      *f,
   assert_reads_match (f->c.store, reference);
 }
 
+/* Rows of jobs written without their index entries (none: 0). */
+static gint64
+unindexed_jobs (const char *path)
+{
+  sqlite3 *db = open_readonly (path);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = 0;
+
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM jobs_unindexed", -1, &stmt, NULL) ==
+        SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+typedef struct
+{
+  Fixture *f;
+  gint64   most;    /* the most rows seen unindexed after a page */
+  guint    pages;
+} PaceLog;
+
+static void
+log_pace_cb (WhSync     *sync,
+             const char *collection,
+             gint64      done,
+             gint64      total,
+             PaceLog    *log)
+{
+  /* Between two writes: the page is committed, the next step not begun. */
+  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+    return;
+  log->most = MAX (log->most, unindexed_jobs (log->f->c.cache_path));
+  log->pages++;
+}
+
+/* A first pull's index build keeps pace with its pages, a step for each
+ * step's worth of rows written, whether or not the next page is waiting:
+ * after any page, fewer than two steps and a page of rows wait for their
+ * index entries (a step finding fewer than its rows waits for more), and
+ * not most of the 530 jobs. The cache then answers as one filled by an
+ * ordinary sync. */
+static void
+test_deferred_pace (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  PaceLog log = { f, 0, 0 };
+  gulong id;
+
+  set_small_deferral (f->c.store); /* steps of 50 rows */
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (log_pace_cb), &log);
+  assert_sync_ok (f, NULL);
+  g_signal_handler_disconnect (f->c.sync, id);
+  g_assert_cmpuint (log.pages, >, 10);
+  g_assert_cmpint (log.most, >, 0);
+  g_assert_cmpint (log.most, <, 2 * 50 + 40);
+  assert_nothing_pending (f->c.store);
+  assert_cache_equal (f);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
+}
+
 typedef struct
 {
   Fixture  *f;
@@ -1356,6 +1421,7 @@ main (int   argc,
   ADD ("/sync/killed-deferred", test_killed_deferred);
   ADD ("/sync/deferred/build", test_deferred);
   ADD ("/sync/deferred/cancel", test_deferred_cancel);
+  ADD ("/sync/deferred/pace", test_deferred_pace);
   ADD ("/sync/deferred/pipeline-error", test_pipeline_error);
   ADD ("/sync/deferred/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);
