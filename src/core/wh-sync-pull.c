@@ -15,11 +15,13 @@
 
 /* Decoded pages waiting for the writer while it runs a build step (one
  * otherwise). A step of BUILD_STEP_ROWS (5,000) jobs takes the writer about
- * 0.35 s of CPU, decoding a page of 1,000 about 0.04 s: eight pages keep the
- * decoding core busy meanwhile, for about 2 MB each. Smaller steps instead
- * cost more: indexing in steps of 1,000 took 20 % more CPU than in steps of
- * 5,000 (50,000 jobs of the province data, bench-core replay). */
-#define PAGES_AHEAD          8
+ * 0.35 s of CPU, decoding a page of 1,000 about 0.04 s, so the decoding
+ * core would wait for most of a step. Each page waiting costs about 3 MB:
+ * eight took the CLI's peak from 117 to 141 MB over a province, too near
+ * the 150 MB a sync may take; four keep it at about 129. Smaller steps
+ * instead cost more: indexing in steps of 1,000 took 20 % more CPU than in
+ * steps of 5,000 (50,000 jobs of the province data, bench-core replay). */
+#define PAGES_AHEAD          4
 
 /* ------------------------------------------------------------------------ */
 /* Writes, in a worker thread                                                */
