@@ -1277,6 +1277,82 @@ test_deferred_pace (Fixture      *f,
   assert_cache_consistent (f->c.cache_path, 0);
 }
 
+/* Whether the cache has the index named. */
+static gboolean
+has_index (const char *path,
+           const char *name)
+{
+  sqlite3 *db = open_readonly (path);
+  sqlite3_stmt *stmt = NULL;
+  gboolean found;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'index'"
+                                           " AND name = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return found;
+}
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  pending;     /* at the last page */
+  gboolean  list_index;  /* at the last page */
+  gboolean  early_index; /* at the first page */
+  gboolean  first_seen;
+} ListLog;
+
+static void
+log_lists_cb (WhSync     *sync,
+              const char *collection,
+              gint64      done,
+              gint64      total,
+              ListLog    *log)
+{
+  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+    return;
+  if (!log->first_seen)
+    {
+      log->first_seen = TRUE;
+      log->early_index = has_index (log->f->c.cache_path, "jobs_by_posted_at");
+    }
+  if (done >= total)
+    {
+      log->pending = wh_store_get_indexes_pending (log->f->c.store, &wh_collection_jobs,
+                                                   NULL) == 1;
+      log->list_index = has_index (log->f->c.cache_path, "jobs_by_posted_at");
+    }
+}
+
+/* A first pull into an empty table leaves the secondary indexes out (made
+ * at once by sorting is cheaper than row by row), and makes them before its
+ * last page: when that page is written, the list's orders and filters are
+ * indexed although the rows' full-text entries are still being built. */
+static void
+test_deferred_list_indexes (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  ListLog log = { f, FALSE, FALSE, TRUE, FALSE };
+  gulong id;
+
+  set_small_deferral (f->c.store);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (log_lists_cb), &log);
+  assert_sync_ok (f, NULL);
+  g_signal_handler_disconnect (f->c.sync, id);
+  g_assert_true (log.first_seen);
+  g_assert_false (log.early_index);
+  g_assert_true (log.pending);
+  g_assert_true (log.list_index);
+  assert_nothing_pending (f->c.store);
+  assert_cache_equal (f);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
+}
+
 typedef struct
 {
   Fixture  *f;
@@ -1422,6 +1498,7 @@ main (int   argc,
   ADD ("/sync/deferred/build", test_deferred);
   ADD ("/sync/deferred/cancel", test_deferred_cancel);
   ADD ("/sync/deferred/pace", test_deferred_pace);
+  ADD ("/sync/deferred/list-indexes", test_deferred_list_indexes);
   ADD ("/sync/deferred/pipeline-error", test_pipeline_error);
   ADD ("/sync/deferred/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);

@@ -31,7 +31,8 @@ typedef enum
   WRITE_PAGE,    /* records and cursor */
   WRITE_CHECKED, /* nothing new: remember the ETag and the time */
   WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
-  WRITE_STEP,    /* the writer is idle during the pull: index some of them */
+  WRITE_STEP,    /* during the pull: index some of them */
+  WRITE_LISTS,   /* near the pull's end: the secondary indexes */
 } WriteKind;
 
 struct _WriteOp
@@ -75,6 +76,8 @@ write_thread (GTask        *task,
     ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
   else if (op->kind == WRITE_STEP)
     ok = wh_store_build_indexes_step (op->store, op->collection, NULL, &error);
+  else if (op->kind == WRITE_LISTS)
+    ok = wh_store_build_list_indexes (op->store, op->collection, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -449,7 +452,21 @@ pump (GTask *task)
       run->more = FALSE;
     }
   if (!run->writing && !stopping && (run->more || !g_queue_is_empty (&run->ready)) &&
-      run->unstepped >= step_rows)
+      !run->list_indexed && run->total > 0 && run->done * 10 >= run->total * 9)
+    {
+      /* Nine tenths in: a first pull that left out the secondary indexes
+       * makes them now (a few seconds for a million rows), while the last
+       * pages still come, rather than after the last one; the list is then
+       * quick as soon as the pull ends. The rows after keep them up to date,
+       * a tenth of the pull at the cost of indexes kept as rows come. */
+      WhSync *self = g_task_get_source_object (task);
+
+      run->list_indexed = TRUE;
+      run->stepping = TRUE;
+      start_write (task, write_op_new (run, self->store, WRITE_LISTS));
+    }
+  else if (!run->writing && !stopping && (run->more || !g_queue_is_empty (&run->ready)) &&
+           run->unstepped >= step_rows)
     {
       /* Some of the rows a first pull wrote without their indexes are
        * indexed now (wh_store_build_indexes_step), even with a page
@@ -558,6 +575,7 @@ next_collection (GTask *task)
   run->more = FALSE;
   run->built = FALSE;
   run->unstepped = 0;
+  run->list_indexed = FALSE;
   run->malformed_tries = 0;
   run->fetched = 0;
   run->done = 0;
