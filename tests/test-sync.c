@@ -1212,16 +1212,18 @@ test_deferred_cancel (Fixture      *f,
   assert_reads_match (f->c.store, reference);
 }
 
-/* Rows of jobs written without their index entries (none: 0). */
+/* The one number sql reads from the cache, or 0 when it cannot be read
+ * (no jobs_unindexed: nothing waits for its index entries). */
 static gint64
-unindexed_jobs (const char *path)
+cache_int (const char *path,
+           const char *sql)
 {
   sqlite3 *db = open_readonly (path);
   sqlite3_stmt *stmt = NULL;
   gint64 n = 0;
 
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM jobs_unindexed", -1, &stmt, NULL) ==
-        SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
@@ -1245,7 +1247,8 @@ log_pace_cb (WhSync     *sync,
   /* Between two writes: the page is committed, the next step not begun. */
   if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
     return;
-  log->most = MAX (log->most, unindexed_jobs (log->f->c.cache_path));
+  log->most = MAX (log->most, cache_int (log->f->c.cache_path,
+                                         "SELECT count(*) FROM jobs_unindexed"));
   log->pages++;
 }
 
@@ -1277,23 +1280,7 @@ test_deferred_pace (Fixture      *f,
   assert_cache_consistent (f->c.cache_path, 0);
 }
 
-/* Whether the cache has the index named. */
-static gboolean
-has_index (const char *path,
-           const char *name)
-{
-  sqlite3 *db = open_readonly (path);
-  sqlite3_stmt *stmt = NULL;
-  gboolean found;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'index'"
-                                           " AND name = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return found;
-}
+#define HAS_LIST_INDEX "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_by_posted_at'"
 
 typedef struct
 {
@@ -1316,13 +1303,13 @@ log_lists_cb (WhSync     *sync,
   if (!log->first_seen)
     {
       log->first_seen = TRUE;
-      log->early_index = has_index (log->f->c.cache_path, "jobs_by_posted_at");
+      log->early_index = cache_int (log->f->c.cache_path, HAS_LIST_INDEX) > 0;
     }
   if (done >= total)
     {
       log->pending = wh_store_get_indexes_pending (log->f->c.store, &wh_collection_jobs,
                                                    NULL) == 1;
-      log->list_index = has_index (log->f->c.cache_path, "jobs_by_posted_at");
+      log->list_index = cache_int (log->f->c.cache_path, HAS_LIST_INDEX) > 0;
     }
 }
 
