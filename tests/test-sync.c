@@ -1212,6 +1212,134 @@ test_deferred_cancel (Fixture      *f,
   assert_reads_match (f->c.store, reference);
 }
 
+/* The one number sql reads from the cache, or 0 when it cannot be read
+ * (no jobs_unindexed: nothing waits for its index entries). */
+static gint64
+cache_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = open_readonly (path);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = 0;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+typedef struct
+{
+  Fixture *f;
+  gint64   most;    /* the most rows seen unindexed after a page */
+  guint    pages;
+} PaceLog;
+
+static void
+log_pace_cb (WhSync     *sync,
+             const char *collection,
+             gint64      done,
+             gint64      total,
+             PaceLog    *log)
+{
+  /* Between two writes: the page is committed, the next step not begun. */
+  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+    return;
+  log->most = MAX (log->most, cache_int (log->f->c.cache_path,
+                                         "SELECT count(*) FROM jobs_unindexed"));
+  log->pages++;
+}
+
+/* A first pull's index build keeps pace with its pages, a step for each
+ * step's worth of rows written, whether or not the next page is waiting:
+ * after any page, fewer than two steps and a page of rows wait for their
+ * index entries (a step finding fewer than its rows waits for more), and
+ * not most of the 530 jobs. The cache then answers as one filled by an
+ * ordinary sync. */
+static void
+test_deferred_pace (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  PaceLog log = { f, 0, 0 };
+  gulong id;
+
+  set_small_deferral (f->c.store); /* steps of 50 rows */
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (log_pace_cb), &log);
+  assert_sync_ok (f, NULL);
+  g_signal_handler_disconnect (f->c.sync, id);
+  g_assert_cmpuint (log.pages, >, 10);
+  g_assert_cmpint (log.most, >, 0);
+  g_assert_cmpint (log.most, <, 2 * 50 + 40);
+  assert_nothing_pending (f->c.store);
+  assert_cache_equal (f);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
+}
+
+#define HAS_LIST_INDEX "SELECT count(*) FROM sqlite_master WHERE name = 'jobs_by_posted_at'"
+
+typedef struct
+{
+  Fixture  *f;
+  gboolean  pending;     /* at the last page */
+  gboolean  list_index;  /* at the last page */
+  gboolean  early_index; /* at the first page */
+  gboolean  first_seen;
+} ListLog;
+
+static void
+log_lists_cb (WhSync     *sync,
+              const char *collection,
+              gint64      done,
+              gint64      total,
+              ListLog    *log)
+{
+  if (g_strcmp0 (collection, "jobs") != 0 || done == 0)
+    return;
+  if (!log->first_seen)
+    {
+      log->first_seen = TRUE;
+      log->early_index = cache_int (log->f->c.cache_path, HAS_LIST_INDEX) > 0;
+    }
+  if (done >= total)
+    {
+      log->pending = wh_store_get_indexes_pending (log->f->c.store, &wh_collection_jobs,
+                                                   NULL) == 1;
+      log->list_index = cache_int (log->f->c.cache_path, HAS_LIST_INDEX) > 0;
+    }
+}
+
+/* A first pull into an empty table leaves the secondary indexes out (made
+ * at once by sorting is cheaper than row by row), and makes them before its
+ * last page: when that page is written, the list's orders and filters are
+ * indexed although the rows' full-text entries are still being built. */
+static void
+test_deferred_list_indexes (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr(WhStore) reference = reference_store (f);
+  ListLog log = { f, FALSE, FALSE, TRUE, FALSE };
+  gulong id;
+
+  set_small_deferral (f->c.store);
+  wh_sync_set_page_limit (f->c.sync, 40);
+  id = g_signal_connect (f->c.sync, "progress", G_CALLBACK (log_lists_cb), &log);
+  assert_sync_ok (f, NULL);
+  g_signal_handler_disconnect (f->c.sync, id);
+  g_assert_true (log.first_seen);
+  g_assert_false (log.early_index);
+  g_assert_true (log.pending);
+  g_assert_true (log.list_index);
+  assert_nothing_pending (f->c.store);
+  assert_cache_equal (f);
+  assert_reads_match (f->c.store, reference);
+  assert_cache_consistent (f->c.cache_path, 0);
+}
+
 typedef struct
 {
   Fixture  *f;
@@ -1356,6 +1484,8 @@ main (int   argc,
   ADD ("/sync/killed-deferred", test_killed_deferred);
   ADD ("/sync/deferred/build", test_deferred);
   ADD ("/sync/deferred/cancel", test_deferred_cancel);
+  ADD ("/sync/deferred/pace", test_deferred_pace);
+  ADD ("/sync/deferred/list-indexes", test_deferred_list_indexes);
   ADD ("/sync/deferred/pipeline-error", test_pipeline_error);
   ADD ("/sync/deferred/pipeline-order", test_pipeline_order);
   ADD ("/sync/outbox", test_outbox);

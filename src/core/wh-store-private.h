@@ -117,11 +117,12 @@ void       wh_store_set_commit_hook (WhStore          *self,
 /* Rows indexed per transaction by wh_store_build_indexes: about a quarter
  * of a second of work, the longest a UI write may wait for the writer. */
 #define BUILD_CHUNK_ROWS 10000
-/* Rows a first pull writes without their indexes before the sync engine,
- * when its writer would otherwise wait for the next page, indexes that many
- * (wh_store_build_indexes_step): the build then runs beside the decoding of
- * the pages instead of after it, in steps short enough (a tenth of a second
- * or so) not to hold up the next page long. */
+/* Rows a first pull writes without their indexes before the sync engine
+ * indexes that many (wh_store_build_indexes_step), whether or not the next
+ * page waits: the build keeps pace with the pages instead of coming after
+ * them, in steps short enough (a third of a second or so) not to hold up a
+ * UI write long, and long enough to cost no more CPU than one pass (steps
+ * of 1,000 took 20 % more; see PAGES_AHEAD in wh-sync-pull.c). */
 #define BUILD_STEP_ROWS 5000
 /* FTS5 writes its pending terms out as a segment when they pass this size;
  * while building, a bigger buffer makes fewer segments to merge. 16 MB cost

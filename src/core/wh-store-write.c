@@ -505,6 +505,32 @@ wh_store_build_indexes (WhStore            *self,
   return TRUE;
 }
 
+gboolean
+wh_store_build_list_indexes (WhStore            *self,
+                             const WhCollection *collection,
+                             GError            **error)
+{
+  const CollInfo *info;
+  gboolean pending;
+  int state;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !check_pending (self, info, &pending, error))
+    return FALSE;
+  if (!pending || !wh_store_writer_begin (self, error))
+    return !pending;
+  /* IF NOT EXISTS: over rows already there (another region's) they are. */
+  state = wh_conn_pending (self->writer, info, error);
+  if (!wh_store_writer_end (self, state >= 0 && (state == 0 ||
+                                                 wh_conn_exec (self->writer, info->index_sql,
+                                                               error)),
+                            error))
+    return FALSE;
+  return TRUE;
+}
+
 guint
 wh_store_get_build_step_rows (WhStore *self)
 {

@@ -122,15 +122,24 @@ gboolean    wh_store_build_indexes (WhStore            *self,
                                     const WhCollection *collection,
                                     GCancellable       *cancellable,
                                     GError            **error);
-/* During the pull, in the writer's idle time: indexes the oldest listed
- * rows in one transaction if at least wh_store_get_build_step_rows (5,000)
- * are listed, without finishing the build (the triggers stay off until
- * wh_store_build_indexes). did_work: whether it indexed anything. */
+/* During the pull, a step per step's worth of rows written: indexes the
+ * oldest listed rows in one transaction if at least
+ * wh_store_get_build_step_rows (5,000) are listed, without finishing the
+ * build (the triggers stay off until wh_store_build_indexes). did_work:
+ * whether it indexed anything. */
 gboolean    wh_store_build_indexes_step (WhStore       *self,
                                     const WhCollection *collection,
                                     gboolean           *did_work,
                                     GError            **error);
 guint       wh_store_get_build_step_rows (WhStore      *self);
+/* Near the end of the pull: while rows are pending, makes the secondary
+ * indexes (the lists' orders and filters) over the rows there, in one
+ * transaction, if the first pull left them out; the writes after keep them
+ * up to date. The list is then quick from the last page on, without waiting
+ * for the build's end. */
+gboolean    wh_store_build_list_indexes (WhStore       *self,
+                                    const WhCollection *collection,
+                                    GError            **error);
 /* 1 when rows of the collection await indexing, 0 when none, -1 on error. */
 int         wh_store_get_indexes_pending (WhStore      *self,
                                     const WhCollection *collection,

@@ -77,8 +77,12 @@ typedef struct
   gboolean            fetching;
   gboolean            writing;
   gboolean            built;        /* the build after the pull has run */
-  guint64             unstepped;    /* rows written since the last build step */
-  WriteOp            *ready;        /* fetched, waiting for the writer */
+  guint64             unstepped;    /* live rows written, less a step's worth
+                                     * for each build step */
+  gboolean            stepping;     /* the writer runs a build step or makes
+                                     * the list's indexes */
+  gboolean            list_indexed; /* near the end: WRITE_LISTS is done */
+  GQueue              ready;        /* WriteOp*: fetched, waiting for the writer */
   guint               malformed_tries;
   guint64             fetched;      /* records fetched, against max_records */
   gint64              done;

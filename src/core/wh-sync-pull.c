@@ -14,6 +14,16 @@
  * a middlebox that cut one response short rarely cuts the next. */
 #define MALFORMED_TRIES      3
 
+/* Decoded pages waiting for the writer while it runs a build step (one
+ * otherwise). A step of BUILD_STEP_ROWS (5,000) jobs takes the writer about
+ * 0.35 s of CPU, decoding a page of 1,000 about 0.04 s, so the decoding
+ * core would wait for most of a step. Each page waiting costs about 3 MB:
+ * eight took the CLI's peak from 117 to 141 MB over a province, too near
+ * the 150 MB a sync may take; four keep it at about 129. Smaller steps
+ * instead cost more: indexing in steps of 1,000 took 20 % more CPU than in
+ * steps of 5,000 (50,000 jobs of the province data, bench-core replay). */
+#define PAGES_AHEAD          4
+
 /* ------------------------------------------------------------------------ */
 /* Writes, in a worker thread                                                */
 
@@ -22,7 +32,8 @@ typedef enum
   WRITE_PAGE,    /* records and cursor */
   WRITE_CHECKED, /* nothing new: remember the ETag and the time */
   WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
-  WRITE_STEP,    /* the writer is idle during the pull: index some of them */
+  WRITE_STEP,    /* during the pull: index some of them */
+  WRITE_LISTS,   /* near the pull's end: the secondary indexes */
 } WriteKind;
 
 struct _WriteOp
@@ -66,6 +77,8 @@ write_thread (GTask        *task,
     ok = wh_store_build_indexes (op->store, op->collection, op->cancellable, &error);
   else if (op->kind == WRITE_STEP)
     ok = wh_store_build_indexes_step (op->store, op->collection, NULL, &error);
+  else if (op->kind == WRITE_LISTS)
+    ok = wh_store_build_list_indexes (op->store, op->collection, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -177,6 +190,7 @@ write_cb (GObject      *object,
   GError *error = NULL;
 
   run->writing = FALSE;
+  run->stepping = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_debug ("Writing %s failed: %s", run->collection->name, error->message);
@@ -198,7 +212,11 @@ write_cb (GObject      *object,
           if (record->deleted)
             cr->deleted++;
           else
-            cr->records++;
+            {
+              cr->records++;
+              /* A tombstone leaves no row to index. */
+              run->unstepped++;
+            }
         }
       cr->rejected += page->n_rejected;
       for (guint i = 0; i < page->rejections->len; i++)
@@ -206,7 +224,6 @@ write_cb (GObject      *object,
                                                       (char *) g_ptr_array_index (page->rejections,
                                                                                   i)));
       run->done += page->records->len + page->n_rejected;
-      run->unstepped += page->records->len;
       if (run->total >= 0 && run->done > run->total)
         run->total = run->done;
       wh_sync_emit_progress (task);
@@ -361,13 +378,14 @@ fetch_cb (GObject      *object,
       return;
     }
 
-  g_assert (run->ready == NULL);
   if (not_modified)
     {
+      WriteOp *op = write_op_new (run, self->store, WRITE_CHECKED);
+
       current_report (run)->not_modified = TRUE;
       run->more = FALSE;
-      run->ready = write_op_new (run, self->store, WRITE_CHECKED);
-      run->ready->etag = etag ? g_steal_pointer (&etag) : g_strdup (run->etag);
+      op->etag = etag ? g_steal_pointer (&etag) : g_strdup (run->etag);
+      g_queue_push_tail (&run->ready, op);
     }
   else
     {
@@ -385,14 +403,18 @@ fetch_cb (GObject      *object,
           /* Nothing new. Keeping the cursor where it is (rather than moving
            * it to server_rev) keeps this ETag valid, so the next check of an
            * unchanged feed is a 304 with no body and no write. */
-          run->ready = write_op_new (run, self->store, WRITE_CHECKED);
-          run->ready->etag = g_steal_pointer (&etag);
+          WriteOp *op = write_op_new (run, self->store, WRITE_CHECKED);
+
+          op->etag = g_steal_pointer (&etag);
+          g_queue_push_tail (&run->ready, op);
           run->more = FALSE;
         }
       else
         {
-          run->ready = write_op_new (run, self->store, WRITE_PAGE);
-          run->ready->page = g_steal_pointer (&page);
+          WriteOp *op = write_op_new (run, self->store, WRITE_PAGE);
+
+          op->page = g_steal_pointer (&page);
+          g_queue_push_tail (&run->ready, op);
         }
     }
   pump (task);
@@ -421,30 +443,54 @@ pump (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
   gboolean stopping = run->error != NULL || wh_sync_run_cancelled (task);
+  guint step_rows = wh_store_get_build_step_rows (wh_sync_get_store (
+    g_task_get_source_object (task)));
 
   if (stopping)
     {
       /* Stop after the page being written; a page only fetched is dropped. */
-      g_clear_pointer (&run->ready, wh_sync_write_op_free);
+      g_queue_clear_full (&run->ready, (GDestroyNotify) wh_sync_write_op_free);
       run->more = FALSE;
     }
-  if (!run->writing && run->ready != NULL)
-    start_write (task, g_steal_pointer (&run->ready));
-  else if (!run->writing && run->more && !stopping &&
-           run->unstepped >= wh_store_get_build_step_rows (wh_sync_get_store (
-             g_task_get_source_object (task))))
+  if (!run->writing && !stopping && (run->more || !g_queue_is_empty (&run->ready)) &&
+      !run->list_indexed && run->total > 0 && run->done * 10 >= run->total * 9)
     {
-      /* The writer would wait for the next page: it indexes some of the
-       * rows a first pull wrote without (wh_store_build_indexes_step). */
+      /* Nine tenths in: a first pull that left out the secondary indexes
+       * makes them now (a few seconds for a million rows), while the last
+       * pages still come, rather than after the last one; the list is then
+       * quick as soon as the pull ends. The rows after keep them up to date,
+       * a tenth of the pull at the cost of indexes kept as rows come. */
       WhSync *self = g_task_get_source_object (task);
 
-      run->unstepped = 0;
+      run->list_indexed = TRUE;
+      run->stepping = TRUE;
+      start_write (task, write_op_new (run, self->store, WRITE_LISTS));
+    }
+  else if (!run->writing && !stopping && (run->more || !g_queue_is_empty (&run->ready)) &&
+           run->unstepped >= step_rows)
+    {
+      /* Some of the rows a first pull wrote without their indexes are
+       * indexed now (wh_store_build_indexes_step), even with a page
+       * waiting, a step for each step's worth of rows written: the index
+       * keeps pace with the rows, so the list and search are whole soon
+       * after the last page instead of after a build of most rows. The
+       * pages keep coming meanwhile (PAGES_AHEAD). */
+      WhSync *self = g_task_get_source_object (task);
+
+      run->unstepped -= step_rows;
+      run->stepping = TRUE;
       start_write (task, write_op_new (run, self->store, WRITE_STEP));
     }
-  if (!run->fetching && run->ready == NULL && run->more)
+  else if (!run->writing && !g_queue_is_empty (&run->ready))
+    start_write (task, g_queue_pop_head (&run->ready));
+  /* One page ahead of the writer; more while it runs a build step, which
+   * takes as long as decoding several pages: the other core decodes them
+   * instead of waiting. */
+  if (!run->fetching && run->more &&
+      g_queue_get_length (&run->ready) < (run->stepping ? PAGES_AHEAD : 1))
     start_fetch (task);
-  if (!run->fetching && !run->writing && run->ready == NULL && !run->more && !stopping &&
-      !run->built)
+  if (!run->fetching && !run->writing && g_queue_is_empty (&run->ready) && !run->more &&
+      !stopping && !run->built)
     {
       /* The pull is complete: rows it wrote without their indexes (a first
        * pull, see wh_store_build_indexes) are indexed now, and so are those
@@ -457,7 +503,7 @@ pump (GTask *task)
       start_write (task, op);
       return;
     }
-  if (!run->fetching && !run->writing && run->ready == NULL && !run->more)
+  if (!run->fetching && !run->writing && g_queue_is_empty (&run->ready) && !run->more)
     {
       WhSyncCollectionReport *cr = current_report (run);
 
@@ -530,6 +576,7 @@ next_collection (GTask *task)
   run->more = FALSE;
   run->built = FALSE;
   run->unstepped = 0;
+  run->list_indexed = FALSE;
   run->malformed_tries = 0;
   run->fetched = 0;
   run->done = 0;

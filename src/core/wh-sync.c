@@ -383,7 +383,7 @@ run_free (gpointer data)
   g_clear_pointer (&run->attempts, g_ptr_array_unref);
   g_free (run->region);
   g_free (run->etag);
-  g_clear_pointer (&run->ready, wh_sync_write_op_free);
+  g_queue_clear_full (&run->ready, (GDestroyNotify) wh_sync_write_op_free);
   g_clear_error (&run->error);
   g_free (run);
 }
