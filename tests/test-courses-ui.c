@@ -615,6 +615,12 @@ test_next_step (Fixture       *f,
 /* ---- 12: pictures offline, the cover's room -------------------------------- */
 
 static gboolean
+widget_allocated (gpointer widget)
+{
+  return gtk_widget_get_height (widget) > 0;
+}
+
+static gboolean
 widget_visible (gpointer widget)
 {
   return gtk_widget_get_visible (widget);
@@ -684,7 +690,9 @@ test_pictures_offline (Fixture       *f,
   course = open_course (f);
   box = gtk_widget_get_parent (wh_test_find_widget (GTK_WIDGET (course), is_picture, NULL));
   cover = wh_test_find_widget (GTK_WIDGET (course), is_picture, NULL);
-  wh_test_spin (20);
+  /* Laid out: a fixed spin of 20 ms was not always enough on a loaded
+   * machine (height 0). */
+  g_assert_true (wh_test_spin_until (widget_allocated, box, 3000));
   height = gtk_widget_get_height (box);
   g_assert_cmpint (height, >=, 180);
   g_assert_true (wh_test_spin_until (widget_visible, cover, 3000));
