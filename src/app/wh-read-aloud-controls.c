@@ -15,11 +15,14 @@ struct _WhReadAloudControls
   /* Template widgets */
   GtkWidget        *play_button;
   AdwButtonContent *play_content;
-  GtkWidget        *speed_dropdown;
+  GtkWidget        *speed_button;
   GtkWidget        *stop_button;
 
   /* Owned references */
   WhReadAloud      *controller;
+
+  /* State */
+  int               speed;  /* an index of rates[] */
 };
 
 G_DEFINE_FINAL_TYPE (WhReadAloudControls, wh_read_aloud_controls, GTK_TYPE_WIDGET)
@@ -27,20 +30,24 @@ G_DEFINE_FINAL_TYPE (WhReadAloudControls, wh_read_aloud_controls, GTK_TYPE_WIDGE
 enum {
   PROP_0,
   PROP_SOURCE,
+  PROP_SPEED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-/* The speed drop-down's items, in order. */
+/* The speed menu's items, in order (the menu in the template says them
+ * too). A menu, not a drop-down: GtkDropDown keeps a search entry of its
+ * own, which a page's tests would find before the page's. */
 static const int rates[] = { WH_READ_ALOUD_RATE_SLOW, WH_READ_ALOUD_RATE_NORMAL, 25, 50 };
+static const char *const speeds[] = { N_("0.75×"), N_("1×"), N_("1.25×"), N_("1.5×") };
 
 static void
 update (WhReadAloudControls *self)
 {
   WhSpeech *speech = wh_read_aloud_get_speech (self->controller);
   WhReadAloudState state = wh_read_aloud_get_state (self->controller);
-  const char *why = NULL;
+  const char *why = NULL, *icon, *label;
 
   switch (wh_speech_get_state (speech))
     {
@@ -66,19 +73,23 @@ update (WhReadAloudControls *self)
   switch (state)
     {
     case WH_READ_ALOUD_PLAYING:
-      adw_button_content_set_icon_name (self->play_content, "media-playback-pause-symbolic");
-      adw_button_content_set_label (self->play_content, _("Pause"));
+      icon = "media-playback-pause-symbolic";
+      label = _("Pause");
       break;
     case WH_READ_ALOUD_PAUSED:
-      adw_button_content_set_icon_name (self->play_content, "media-playback-start-symbolic");
-      adw_button_content_set_label (self->play_content, _("Resume"));
+      icon = "media-playback-start-symbolic";
+      label = _("Resume");
       break;
     case WH_READ_ALOUD_STOPPED:
     default:
-      adw_button_content_set_icon_name (self->play_content, "audio-speakers-symbolic");
-      adw_button_content_set_label (self->play_content, _("Read Aloud"));
+      icon = "audio-speakers-symbolic";
+      label = _("Read Aloud");
       break;
     }
+  adw_button_content_set_icon_name (self->play_content, icon);
+  adw_button_content_set_label (self->play_content, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   gtk_widget_set_visible (self->stop_button, state != WH_READ_ALOUD_STOPPED);
 }
 
@@ -111,12 +122,16 @@ stop_clicked_cb (WhReadAloudControls *self)
 }
 
 static void
-speed_selected_cb (WhReadAloudControls *self)
+set_speed (WhReadAloudControls *self,
+           int                  speed)
 {
-  guint selected = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->speed_dropdown));
-
-  if (selected < G_N_ELEMENTS (rates))
-    wh_read_aloud_set_rate (self->controller, rates[selected]);
+  speed = CLAMP (speed, 0, (int) G_N_ELEMENTS (rates) - 1);
+  wh_read_aloud_set_rate (self->controller, rates[speed]);
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (self->speed_button), _(speeds[speed]));
+  if (self->speed == speed)
+    return;
+  self->speed = speed;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPEED]);
 }
 
 static void
@@ -134,7 +149,7 @@ set_controller (WhReadAloudControls *self,
     }
   self->controller = wh_read_aloud_new (speech);
   wh_read_aloud_set_source (self->controller, source);
-  speed_selected_cb (self);
+  set_speed (self, self->speed);
   g_signal_connect_object (self->controller, "notify::state", G_CALLBACK (update), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (speech, "notify::state", G_CALLBACK (speech_state_cb), self,
@@ -187,6 +202,9 @@ wh_read_aloud_controls_get_property (GObject    *object,
     case PROP_SOURCE:
       g_value_set_object (value, wh_read_aloud_get_source (self->controller));
       break;
+    case PROP_SPEED:
+      g_value_set_int (value, self->speed);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -204,6 +222,9 @@ wh_read_aloud_controls_set_property (GObject      *object,
     {
     case PROP_SOURCE:
       wh_read_aloud_controls_set_source (self, g_value_get_object (value));
+      break;
+    case PROP_SPEED:
+      set_speed (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -224,6 +245,10 @@ wh_read_aloud_controls_class_init (WhReadAloudControlsClass *klass)
   properties[PROP_SOURCE] = g_param_spec_object ("source", NULL, NULL, GTK_TYPE_WIDGET,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                    G_PARAM_STATIC_STRINGS);
+  /* The speed menu's choice, an index of its items (read-aloud.speed). */
+  properties[PROP_SPEED] = g_param_spec_int ("speed", NULL, NULL, 0, G_N_ELEMENTS (rates) - 1, 1,
+                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                               G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -232,16 +257,17 @@ wh_read_aloud_controls_class_init (WhReadAloudControlsClass *klass)
                                                "wh-read-aloud-controls.ui");
   gtk_widget_class_bind_template_child (widget_class, WhReadAloudControls, play_button);
   gtk_widget_class_bind_template_child (widget_class, WhReadAloudControls, play_content);
-  gtk_widget_class_bind_template_child (widget_class, WhReadAloudControls, speed_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, WhReadAloudControls, speed_button);
   gtk_widget_class_bind_template_child (widget_class, WhReadAloudControls, stop_button);
   gtk_widget_class_bind_template_callback (widget_class, play_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, speed_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_clicked_cb);
+  gtk_widget_class_install_property_action (widget_class, "read-aloud.speed", "speed");
 }
 
 static void
 wh_read_aloud_controls_init (WhReadAloudControls *self)
 {
+  self->speed = 1;
   gtk_widget_init_template (GTK_WIDGET (self));
   set_controller (self, wh_speech_get_default ());
 }
