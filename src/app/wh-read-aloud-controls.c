@@ -87,9 +87,8 @@ update (WhReadAloudControls *self)
       break;
     }
   adw_button_content_set_icon_name (self->play_content, icon);
+  /* Also the button's accessible name (GTK 4.8 names it by its content). */
   adw_button_content_set_label (self->play_content, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
   gtk_widget_set_visible (self->stop_button, state != WH_READ_ALOUD_STOPPED);
 }
 
