@@ -78,6 +78,25 @@ text_colour (GtkWidget *widget)
 }
 
 static WhWindow *the_window;
+static double     larger_than;
+
+static gboolean
+text_is_larger (gpointer widget)
+{
+  return font_points (widget) >= larger_than;
+}
+
+/* What the window needs across, whichever page it shows: no more than a
+ * phone's 360 px, with care mode's larger text and buttons. */
+static int
+min_width (WhWindow *window)
+{
+  int min;
+
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL,
+                      NULL);
+  return min;
+}
 
 static gboolean
 view_is (gpointer name)
@@ -125,7 +144,9 @@ test_desktop (void)
 
   /* Larger, black text; Read Aloud for the page; Home with four big
    * buttons, one per service. */
-  g_assert_cmpfloat (font_points (GTK_WIDGET (window)), >=, normal_size * 1.2);
+  larger_than = normal_size * 1.2;
+  g_assert_true (wh_test_spin_until (text_is_larger, window, 2000));
+  g_assert_cmpint (min_width (window), <=, 360);
   label = wh_test_find_widget (GTK_WIDGET (window), is_label,
                                (gpointer) "Larger text, and every page read aloud");
   g_assert_nonnull (label);
@@ -144,6 +165,7 @@ test_desktop (void)
   g_signal_emit_by_name (jobs, "clicked");
   g_assert_true (wh_test_spin_until (view_is, (gpointer) "jobs", 2000));
   g_assert_true (gtk_widget_get_mapped (care_controls (window)));
+  g_assert_cmpint (min_width (window), <=, 360);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.home", NULL);
   g_assert_cmpstr (wh_window_get_visible_view (window), ==, "home");
 

@@ -269,8 +269,8 @@ set_care_colours (GdkDisplay *display,
 }
 
 /* Care mode: larger text (style.css, window.wh-care), higher contrast,
- * Read Aloud under the header for every page, and on a desktop a Home of
- * four big buttons, shown at once (a kiosk has its Home already). */
+ * Read Aloud under the header for every page, and on a desktop a Home tab
+ * of four big buttons, shown at once (a kiosk has its Home already). */
 static void
 care_mode_cb (WhWindow *self)
 {
@@ -286,8 +286,11 @@ care_mode_cb (WhWindow *self)
   gtk_widget_set_visible (self->care_bar, care);
   if (self->kiosk)
     return;
+  /* A desktop's Home is a tab of its own, first: a Home button in the
+   * header leaves a 360 px window no room for its title. */
   gtk_widget_set_visible (self->kiosk_home, care);
-  gtk_widget_set_visible (self->home_button, care);
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, self->kiosk_home),
+                                   care);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", care);
   if (care)
     wh_window_show_view (self, "home");
