@@ -139,6 +139,8 @@ test_desktop (void)
   g_assert_true (g_settings_get_boolean (settings, "care-mode"));
   g_assert_true (wh_context_get_care_mode (context));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (window), "wh-care"));
+  /* Preferences itself in care mode's sizes at once. */
+  g_assert_true (gtk_widget_has_css_class (prefs, "wh-care"));
   gtk_window_destroy (GTK_WINDOW (prefs));
   wh_test_spin (100);
 

@@ -602,6 +602,15 @@ wh_preferences_window_init (WhPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+static void
+care_mode_changed_cb (WhPreferencesWindow *self)
+{
+  if (g_settings_get_boolean (self->settings, "care-mode"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "wh-care");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "wh-care");
+}
+
 WhPreferencesWindow *
 wh_preferences_window_new (GSettings *settings,
                            WhStore   *store)
@@ -620,6 +629,10 @@ wh_preferences_window_new (GSettings *settings,
   g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "care-mode", self->care_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  /* Care mode's sizes are a window's (style.css): this one's too. */
+  g_signal_connect_object (settings, "changed::care-mode", G_CALLBACK (care_mode_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  care_mode_changed_cb (self);
   fill_regions (self, NULL);
   load_cities (self);
   update_storage_size (self);
