@@ -463,10 +463,23 @@ play_button (Fixture *f)
   return button;
 }
 
+static gboolean
+laid_out (gpointer data)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (data);
+
+  return gtk_adjustment_get_page_size (adj) > 0 &&
+         gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj);
+}
+
 static void
 press_play (Fixture *f)
 {
   GtkWidget *play = play_button (f);
+
+  /* The page laid out first, as a person sees it before pressing: a
+   * sentence is scrolled to where its label is. */
+  g_assert_true (wh_test_spin_until (laid_out, f->scroller, 5000));
 
   g_assert_true (wh_test_spin_until (is_sensitive, play, 5000));
   g_signal_emit_by_name (play, "clicked");

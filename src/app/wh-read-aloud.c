@@ -192,9 +192,15 @@ build_ssml (WhReadAloud *self,
 static void
 unlight (WhReadAloud *self)
 {
+  g_autoptr(PangoAttrList) none = NULL;
+
   if (self->lit_label == NULL)
     return;
-  gtk_label_set_attributes (self->lit_label, self->lit_saved);
+  /* An empty list rather than NULL: a label whose markup gave it its
+   * attributes kept the highlight drawn after NULL (seen at 360 px). */
+  if (self->lit_saved == NULL)
+    none = pango_attr_list_new ();
+  gtk_label_set_attributes (self->lit_label, self->lit_saved ? self->lit_saved : none);
   g_clear_object (&self->lit_label);
   g_clear_pointer (&self->lit_saved, pango_attr_list_unref);
 }
