@@ -313,8 +313,11 @@ care_mode_cb (WhKioskHome *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->stack);
 
+  /* At once: the pictures on a kiosk caught the slide between the two
+   * Homes stopped half way, the new one never shown. */
   if (g_strcmp0 (page, "tiles") == 0 || g_strcmp0 (page, "care") == 0)
-    gtk_stack_set_visible_child_name (self->stack, home_page (self));
+    gtk_stack_set_visible_child_full (self->stack, home_page (self),
+                                      GTK_STACK_TRANSITION_TYPE_NONE);
 }
 
 static void
