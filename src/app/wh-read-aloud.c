@@ -189,18 +189,35 @@ build_ssml (WhReadAloud *self,
 
 /* ---- Highlight -------------------------------------------------------------- */
 
+static void content_changed_cb (WhReadAloud *self);
+
+/* GTK 4.8 merges a label's attributes into the list its markup gave it, in
+ * place (_gtk_pango_attr_list_merge returns the markup's list itself when
+ * there is nothing before it): a highlight once set stays drawn on a label
+ * with markup (a lesson's) whatever its attributes are set to after. The
+ * markup parsed again gives a clean list. */
+static void
+clean_markup (WhReadAloud *self,
+              GtkLabel    *label)
+{
+  g_autofree char *markup = NULL;
+
+  if (!gtk_label_get_use_markup (label))
+    return;
+  markup = g_strdup (gtk_label_get_label (label));
+  g_signal_handlers_block_by_func (label, content_changed_cb, self);
+  gtk_label_set_markup (label, "");
+  gtk_label_set_markup (label, markup);
+  g_signal_handlers_unblock_by_func (label, content_changed_cb, self);
+}
+
 static void
 unlight (WhReadAloud *self)
 {
-  g_autoptr(PangoAttrList) none = NULL;
-
   if (self->lit_label == NULL)
     return;
-  /* An empty list rather than NULL: a label whose markup gave it its
-   * attributes kept the highlight drawn after NULL (seen at 360 px). */
-  if (self->lit_saved == NULL)
-    none = pango_attr_list_new ();
-  gtk_label_set_attributes (self->lit_label, self->lit_saved ? self->lit_saved : none);
+  clean_markup (self, self->lit_label);
+  gtk_label_set_attributes (self->lit_label, self->lit_saved);
   g_clear_object (&self->lit_label);
   g_clear_pointer (&self->lit_saved, pango_attr_list_unref);
 }
@@ -257,6 +274,8 @@ light (WhReadAloud *self,
       own = gtk_label_get_attributes (s->label);
       self->lit_saved = own ? pango_attr_list_ref (own) : NULL;
     }
+  else
+    clean_markup (self, s->label);
   attrs = self->lit_saved ? pango_attr_list_copy (self->lit_saved) : pango_attr_list_new ();
   /* Dark on light yellow in both styles, as a highlighter pen: the
    * contrast does not depend on the theme's text colour. */
@@ -298,8 +317,6 @@ set_state (WhReadAloud      *self,
 }
 
 /* ---- A reading ---------------------------------------------------------------- */
-
-static void content_changed_cb (WhReadAloud *self);
 
 /* The reading is over (its end, a cancel, the page gone): nothing sent. */
 static void
