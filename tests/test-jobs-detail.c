@@ -317,6 +317,16 @@ popover_width (GtkWidget *popover)
   return nat;
 }
 
+/* The Filters button: the jobs view's menu button whose popover is the
+ * filters' (a job's page has a menu button of its own, Read Aloud's speed). */
+static gboolean
+is_filter_button (GtkWidget *widget,
+                  gpointer   data)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         WH_IS_JOB_FILTER_POPOVER (gtk_menu_button_get_popover (GTK_MENU_BUTTON (widget)));
+}
+
 static void
 test_filter_popover (void)
 {
@@ -333,7 +343,7 @@ test_filter_popover (void)
   popover = wh_test_find_descendant (GTK_WIDGET (p.view), WH_TYPE_JOB_FILTER_POPOVER);
   if (popover == NULL)
     {
-      GtkWidget *button = wh_test_find_descendant (GTK_WIDGET (p.view), GTK_TYPE_MENU_BUTTON);
+      GtkWidget *button = wh_test_find_widget (GTK_WIDGET (p.view), is_filter_button, NULL);
 
       popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
     }
@@ -397,7 +407,7 @@ test_filter_popover_narrow (void)
   page_show (&p, 360);
   want_rows = 2;
   g_assert_true (wh_test_spin_until (has_rows, &p, 5000));
-  button = wh_test_find_descendant (GTK_WIDGET (p.view), GTK_TYPE_MENU_BUTTON);
+  button = wh_test_find_widget (GTK_WIDGET (p.view), is_filter_button, NULL);
   popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
   g_assert_true (wh_test_spin_until (is_laid_out, button, 5000));
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));

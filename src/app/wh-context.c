@@ -14,6 +14,7 @@ struct _WhContext
   WhApi      *api;
   WhLocation *location_service;
   gboolean   kiosk;
+  gboolean   care_mode;
   gboolean   has_location;
   double     lat;
   double     lon;
@@ -28,6 +29,7 @@ enum {
   PROP_API,
   PROP_KIOSK,
   PROP_LOCATION,
+  PROP_CARE_MODE,
   N_PROPS
 };
 
@@ -90,6 +92,10 @@ wh_context_new (GSettings *settings,
   g_signal_connect_object (settings, "changed::location-longitude",
                            G_CALLBACK (location_settings_changed_cb), self, G_CONNECT_SWAPPED);
   read_location_settings (self);
+  /* Care mode is a desktop's setting; a kiosk's lasts for one person's
+   * session, in memory (the kiosk's wipe turns it off). */
+  if (!kiosk)
+    g_settings_bind (settings, "care-mode", self, "care-mode", G_SETTINGS_BIND_DEFAULT);
   self->location_service = wh_location_new ();
   g_signal_connect_object (self->location_service, "notify::fix",
                            G_CALLBACK (location_service_fix_cb), self, G_CONNECT_SWAPPED);
@@ -202,6 +208,43 @@ wh_context_set_location (WhContext *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCATION]);
 }
 
+gboolean
+wh_context_get_care_mode (WhContext *self)
+{
+  g_return_val_if_fail (WH_IS_CONTEXT (self), FALSE);
+
+  return self->care_mode;
+}
+
+void
+wh_context_set_care_mode (WhContext *self,
+                          gboolean   care_mode)
+{
+  g_return_if_fail (WH_IS_CONTEXT (self));
+
+  care_mode = !!care_mode;
+  if (self->care_mode == care_mode)
+    return;
+  self->care_mode = care_mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CARE_MODE]);
+}
+
+static void
+wh_context_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_CARE_MODE:
+      wh_context_set_care_mode (WH_CONTEXT (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 wh_context_get_property (GObject    *object,
                          guint       prop_id,
@@ -223,6 +266,9 @@ wh_context_get_property (GObject    *object,
       break;
     case PROP_LOCATION:
       g_value_set_boolean (value, self->has_location);
+      break;
+    case PROP_CARE_MODE:
+      g_value_set_boolean (value, self->care_mode);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -249,6 +295,7 @@ wh_context_class_init (WhContextClass *klass)
 
   object_class->dispose = wh_context_dispose;
   object_class->get_property = wh_context_get_property;
+  object_class->set_property = wh_context_set_property;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, WH_TYPE_STORE,
@@ -263,6 +310,10 @@ wh_context_class_init (WhContextClass *klass)
   properties[PROP_LOCATION] =
     g_param_spec_boolean ("location", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Larger text, higher contrast, a simpler Home, Read Aloud on every page. */
+  properties[PROP_CARE_MODE] =
+    g_param_spec_boolean ("care-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -23,6 +23,11 @@ WhContext *wh_context_new          (GSettings  *settings,
                                     gboolean    kiosk);
 GSettings *wh_context_get_settings (WhContext  *self);
 gboolean   wh_context_get_kiosk    (WhContext  *self);
+/* Care mode (关怀模式): the care-mode setting on a desktop; on a kiosk, for
+ * the session only. notify::care-mode follows. */
+gboolean   wh_context_get_care_mode (WhContext *self);
+void       wh_context_set_care_mode (WhContext *self,
+                                     gboolean   care_mode);
 
 WhStore   *wh_context_get_store    (WhContext  *self);
 void       wh_context_set_store    (WhContext  *self,

@@ -19,6 +19,7 @@ struct _WhPreferencesWindow
   AdwEntryRow   *backend_row;
   AdwActionRow  *backend_status_row;
   GtkImage      *backend_status_icon;
+  GtkWidget     *care_switch;
   GtkButton     *clear_button;
   GtkSpinButton *interval_spin;
   AdwComboRow   *location_row;
@@ -606,6 +607,7 @@ wh_preferences_window_class_init (WhPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/workershome/WorkersHome/wh-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_row);
+  gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, care_switch);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_status_row);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, backend_status_icon);
   gtk_widget_class_bind_template_child (widget_class, WhPreferencesWindow, clear_button);
@@ -626,6 +628,15 @@ wh_preferences_window_init (WhPreferencesWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+static void
+care_mode_changed_cb (WhPreferencesWindow *self)
+{
+  if (g_settings_get_boolean (self->settings, "care-mode"))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "wh-care");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "wh-care");
+}
+
 WhPreferencesWindow *
 wh_preferences_window_new (GSettings *settings,
                            WhStore   *store)
@@ -643,6 +654,11 @@ wh_preferences_window_new (GSettings *settings,
   check_backend (self, g_strstrip (url));
   g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin),
                    "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "care-mode", self->care_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  /* Care mode's sizes are a window's (style.css): this one's too. */
+  g_signal_connect_object (settings, "changed::care-mode", G_CALLBACK (care_mode_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  care_mode_changed_cb (self);
   fill_regions (self, NULL);
   load_cities (self);
   update_storage_size (self);

@@ -13,6 +13,7 @@
 #include "stations/wh-stations-view.h"
 #include "wh-format.h"
 #include "wh-keynav.h"
+#include "wh-read-aloud-controls.h"
 #include "wh-service-page.h"
 #include "wh-window.h"
 
@@ -21,6 +22,7 @@ struct _WhWindow
   AdwApplicationWindow parent_instance;
 
   /* Template widgets */
+  GtkWidget     *care_bar;
   GtkWidget     *courses_view;
   GtkProgressBar *first_run_progress;
   AdwStatusPage *first_run_page;
@@ -42,6 +44,7 @@ struct _WhWindow
 
   /* Owned references */
   GSettings     *settings;
+  WhContext     *context;
 
   guint          compact_idle;
   WhKiosk       *kiosk;
@@ -144,6 +147,8 @@ home_action (GtkWidget  *widget,
   /* Home ends the person's session: the next one finds nothing of theirs. */
   if (self->kiosk)
     wh_kiosk_reset (self->kiosk);
+  else
+    wh_window_show_view (self, "home");
 }
 
 /* A service page's message (wh_service_page_toast). */
@@ -238,6 +243,61 @@ become_kiosk (WhWindow  *self,
   adw_view_stack_set_visible_child_name (self->view_stack, "home");
 }
 
+/* Care mode's colours: libadwaita's named colours defined again, black on
+ * white with darker accents, by a provider above the app's own style. Named
+ * colours are the display's, so one provider while any window is in care
+ * mode. */
+static void
+set_care_colours (GdkDisplay *display,
+                  gboolean    on)
+{
+  static GtkCssProvider *provider;
+  static guint users;
+
+  if (on && users++ == 0)
+    {
+      provider = gtk_css_provider_new ();
+      gtk_css_provider_load_from_resource (provider, "/org/workershome/WorkersHome/care.css");
+      gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+    }
+  else if (!on && users > 0 && --users == 0)
+    {
+      gtk_style_context_remove_provider_for_display (display, GTK_STYLE_PROVIDER (provider));
+      g_clear_object (&provider);
+    }
+}
+
+/* Care mode: larger text (style.css, window.wh-care), higher contrast,
+ * Read Aloud under the header for every page, and on a desktop a Home tab
+ * of four big buttons, shown at once (a kiosk has its Home already). */
+static void
+care_mode_cb (WhWindow *self)
+{
+  gboolean care = wh_context_get_care_mode (self->context);
+
+  if (care == gtk_widget_has_css_class (GTK_WIDGET (self), "wh-care"))
+    return;
+  if (care)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "wh-care");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "wh-care");
+  set_care_colours (gtk_widget_get_display (GTK_WIDGET (self)), care);
+  gtk_widget_set_visible (self->care_bar, care);
+  if (self->kiosk)
+    return;
+  /* A desktop's Home is a tab of its own, first: a Home button in the
+   * header leaves a 360 px window no room for its title. */
+  gtk_widget_set_visible (self->kiosk_home, care);
+  adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, self->kiosk_home),
+                                   care);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.home", care);
+  if (care)
+    wh_window_show_view (self, "home");
+  else if (g_strcmp0 (wh_window_get_visible_view (self), "home") == 0)
+    wh_window_show_view (self, "courses");
+}
+
 void
 wh_window_set_context (WhWindow  *self,
                        WhContext *context)
@@ -252,6 +312,22 @@ wh_window_set_context (WhWindow  *self,
     wh_service_page_set_context (WH_SERVICE_PAGE (pages[i]), context);
   if (wh_context_get_kiosk (context) && self->kiosk == NULL)
     become_kiosk (self, context);
+  if (self->context != context)
+    {
+      if (self->context)
+        g_signal_handlers_disconnect_by_func (self->context, care_mode_cb, self);
+      g_set_object (&self->context, context);
+      /* A desktop's Home is care mode's: the window opens its services. */
+      if (self->kiosk == NULL)
+        {
+          wh_kiosk_home_set_context (WH_KIOSK_HOME (self->kiosk_home), context);
+          g_signal_connect_object (self->kiosk_home, "open-service",
+                                   G_CALLBACK (kiosk_open_service_cb), self, G_CONNECT_SWAPPED);
+        }
+      g_signal_connect_object (context, "notify::care-mode", G_CALLBACK (care_mode_cb), self,
+                               G_CONNECT_SWAPPED);
+      care_mode_cb (self);
+    }
 }
 
 WhKiosk *
@@ -387,6 +463,12 @@ wh_window_dispose (GObject *object)
   WhWindow *self = WH_WINDOW (object);
 
   g_clear_handle_id (&self->compact_idle, g_source_remove);
+  if (gtk_widget_has_css_class (GTK_WIDGET (self), "wh-care"))
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "wh-care");
+      set_care_colours (gtk_widget_get_display (GTK_WIDGET (self)), FALSE);
+    }
+  g_clear_object (&self->context);
   g_clear_object (&self->kiosk);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_WINDOW);
   g_clear_object (&self->settings);
@@ -406,10 +488,12 @@ wh_window_class_init (WhWindowClass *klass)
   g_type_ensure (WH_TYPE_JOBS_VIEW);
   g_type_ensure (WH_TYPE_KIOSK_HOME);
   g_type_ensure (WH_TYPE_MEALS_VIEW);
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   g_type_ensure (WH_TYPE_STATIONS_VIEW);
   g_type_ensure (WH_TYPE_SYNC_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/wh-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhWindow, care_bar);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, courses_view);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_page);
   gtk_widget_class_bind_template_child (widget_class, WhWindow, first_run_progress);

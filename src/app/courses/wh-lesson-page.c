@@ -12,6 +12,7 @@
 #include "wh-format.h"
 #include "wh-lesson-page.h"
 #include "wh-markdown.h"
+#include "wh-read-aloud-controls.h"
 
 /* Save the reading place this long after the last scroll. */
 #define SAVE_DELAY_MS 2000
@@ -615,6 +616,7 @@ wh_lesson_page_class_init (WhLessonPageClass *klass)
   signals[SIGNAL_OPEN_PRACTICE] = g_signal_new ("open-practice", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                 G_TYPE_NONE, 0);
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-lesson-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhLessonPage, blocks_box);

@@ -10,6 +10,7 @@
 #include "wh-practice-hub.h"
 #include "wh-practice-page.h"
 #include "wh-quiz.h"
+#include "wh-read-aloud-controls.h"
 
 /* A practice set: this many questions, no clock. */
 #define PRACTICE_QUESTIONS 10
@@ -616,6 +617,7 @@ wh_practice_page_class_init (WhPracticePageClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = wh_practice_page_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-practice-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhPracticePage, action_button);

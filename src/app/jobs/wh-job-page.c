@@ -9,6 +9,7 @@
 #include "wh-job-filters.h"
 #include "wh-job-page.h"
 #include "wh-jobs.h"
+#include "wh-read-aloud-controls.h"
 
 /* Enough of the employer's other postings to compare; the rest are a search away. */
 #define OTHER_JOBS 10
@@ -556,6 +557,7 @@ wh_job_page_class_init (WhJobPageClass *klass)
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/jobs/wh-job-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhJobPage, applied_button);

@@ -52,6 +52,7 @@ struct _WhKioskHome
   GtkWidget parent_instance;
 
   /* Template widgets */
+  GtkWidget    *care_switch;
   GtkWidget    *choices;
   GtkStack     *choices_stack;
   GtkLabel     *choices_title;
@@ -60,6 +61,7 @@ struct _WhKioskHome
   GtkLabel     *here_name;
   GtkStack     *stack;
   WhKioskStationChooser *station_chooser;
+  GtkWidget    *tiles_care_switch;
 
   /* Owned references */
   WhContext    *context;
@@ -286,6 +288,38 @@ open_action (GtkWidget  *widget,
     g_signal_emit (self, signals[SIGNAL_OPEN_SERVICE], 0, name, "nearest");
 }
 
+/* Care mode's big buttons: the service itself, no topic to choose. */
+static void
+open_service_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *name = g_variant_get_string (parameter, NULL);
+  gboolean near = g_str_equal (name, "stations") || g_str_equal (name, "meals");
+
+  g_signal_emit (widget, signals[SIGNAL_OPEN_SERVICE], 0, name, near ? "nearest" : NULL);
+}
+
+static const char *
+home_page (WhKioskHome *self)
+{
+  return self->context && wh_context_get_care_mode (self->context) ? "care" : "tiles";
+}
+
+/* Care mode switched (here, in Preferences, or by the kiosk's reset): Home
+ * as it says, unless a choice is being made. */
+static void
+care_mode_cb (WhKioskHome *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  /* At once: the pictures on a kiosk caught the slide between the two
+   * Homes stopped half way, the new one never shown. */
+  if (g_strcmp0 (page, "tiles") == 0 || g_strcmp0 (page, "care") == 0)
+    gtk_stack_set_visible_child_full (self->stack, home_page (self),
+                                      GTK_STACK_TRANSITION_TYPE_NONE);
+}
+
 static void
 back_action (GtkWidget  *widget,
              const char *action_name,
@@ -327,7 +361,15 @@ wh_kiosk_home_set_context (WhKioskHome *self,
   g_return_if_fail (WH_IS_KIOSK_HOME (self));
   g_return_if_fail (WH_IS_CONTEXT (context));
 
-  g_set_object (&self->context, context);
+  if (!g_set_object (&self->context, context))
+    return;
+  g_object_bind_property (context, "care-mode", self->care_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (context, "care-mode", self->tiles_care_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (context, "notify::care-mode", G_CALLBACK (care_mode_cb), self,
+                           G_CONNECT_SWAPPED);
+  care_mode_cb (self);
 }
 
 void
@@ -385,7 +427,7 @@ wh_kiosk_home_reset (WhKioskHome *self)
   self->mode = CHOICES_NONE;
   clear_choices (self);
   wh_kiosk_station_chooser_reset (self->station_chooser);
-  gtk_stack_set_visible_child_name (self->stack, "tiles");
+  gtk_stack_set_visible_child_name (self->stack, home_page (self));
 }
 
 static void
@@ -420,6 +462,7 @@ wh_kiosk_home_class_init (WhKioskHomeClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/kiosk/"
                                                "wh-kiosk-home.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, care_switch);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices_stack);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, choices_title);
@@ -428,10 +471,13 @@ wh_kiosk_home_class_init (WhKioskHomeClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, here_name);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, stack);
   gtk_widget_class_bind_template_child (widget_class, WhKioskHome, station_chooser);
+  gtk_widget_class_bind_template_child (widget_class, WhKioskHome, tiles_care_switch);
   gtk_widget_class_bind_template_callback (widget_class, station_chosen_cb);
   gtk_widget_class_bind_template_callback (widget_class, wh_kiosk_home_reset);
   gtk_widget_class_install_action (widget_class, "kiosk-home.open", "s", open_action);
   gtk_widget_class_install_action (widget_class, "kiosk-home.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "kiosk-home.open-service", "s",
+                                   open_service_action);
   gtk_widget_class_install_action (widget_class, "kiosk-home.choose-station", NULL,
                                    choose_station_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "kiosk-home.back", NULL);

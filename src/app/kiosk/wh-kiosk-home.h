@@ -3,7 +3,9 @@
  * that open a service on a topic chosen by touch (a course category, a job
  * category, the nearest stations or merchants), so nobody has to type.
  * Staff choose the kiosk's station there with their PIN
- * (WhKioskStationChooser), which writes the kiosk-station-id setting. */
+ * (WhKioskStationChooser), which writes the kiosk-station-id setting.
+ * In care mode (the context's care-mode, switched here too) Home is four
+ * big buttons, one per service; a desktop shows that Home in care mode. */
 #pragma once
 
 #include <gtk/gtk.h>

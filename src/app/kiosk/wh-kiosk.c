@@ -357,6 +357,8 @@ wh_kiosk_reset (WhKiosk *self)
   close_other_windows (self);
   /* The window resets its service pages and shows Home. */
   g_signal_emit (self, signals[SIGNAL_RESET_PAGES], 0);
+  /* Care mode was the last person's choice. */
+  wh_context_set_care_mode (self->context, FALSE);
   wh_kiosk_home_reset (self->home);
   hide_keypad (self);
 

@@ -10,6 +10,7 @@
 #include "wh-api.h"
 #include "wh-meals-format.h"
 #include "wh-qr-code.h"
+#include "wh-read-aloud-controls.h"
 #include "wh-voucher-slip.h"
 #include "wh-meals-voucher-page.h"
 
@@ -352,6 +353,7 @@ wh_meals_voucher_page_class_init (WhMealsVoucherPageClass *klass)
   object_class->finalize = wh_meals_voucher_page_finalize;
 
   g_type_ensure (WH_TYPE_QR_CODE);
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/org/workershome/WorkersHome/meals/wh-meals-voucher-page.ui");
   gtk_widget_class_bind_template_child (widget_class, WhMealsVoucherPage, print_button);

@@ -9,6 +9,7 @@
 #include "wh-format.h"
 #include "wh-station-page.h"
 #include "wh-station-report-dialog.h"
+#include "wh-read-aloud-controls.h"
 
 struct _WhStationPage
 {
@@ -408,6 +409,7 @@ wh_station_page_class_init (WhStationPageClass *klass)
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  g_type_ensure (WH_TYPE_READ_ALOUD_CONTROLS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/stations/"
                                                "wh-station-page.ui");
