@@ -31,6 +31,8 @@ typedef struct
   GPtrArray      *messages;   /* char*, what each SPEAK sent */
   GOutputStream  *out;        /* the last connection's */
   guint           next_id;
+  GCond           done;       /* a connection's thread has ended */
+  guint           n_running;  /* connection threads still running */
 } FakeSpeechd;
 
 static void
@@ -71,6 +73,7 @@ fake_run_cb (GThreadedSocketService *service,
 
   g_data_input_stream_set_newline_type (in, G_DATA_STREAM_NEWLINE_TYPE_LF);
   g_mutex_lock (&fake->lock);
+  fake->n_running++;
   g_set_object (&fake->out, out);
   g_mutex_unlock (&fake->lock);
   while ((line = read_line (in)) != NULL)
@@ -120,6 +123,11 @@ fake_run_cb (GThreadedSocketService *service,
         fake_write (fake, out, "200 OK\r\n");
       g_free (line);
     }
+  /* The last touch of fake: fake_free waits for it. */
+  g_mutex_lock (&fake->lock);
+  fake->n_running--;
+  g_cond_signal (&fake->done);
+  g_mutex_unlock (&fake->lock);
   return TRUE;
 }
 
@@ -137,6 +145,7 @@ fake_new (void)
   fake->messages = g_ptr_array_new_with_free_func (g_free);
   fake->next_id = 100;
   g_mutex_init (&fake->lock);
+  g_cond_init (&fake->done);
   fake->service = g_threaded_socket_service_new (4);
   address = g_unix_socket_address_new (fake->path);
   g_socket_listener_add_address (G_SOCKET_LISTENER (fake->service), address,
@@ -220,9 +229,19 @@ fake_n_messages (FakeSpeechd *fake)
   return n;
 }
 
+/* Called once the client has gone (its socket closed): a connection's
+ * thread may still be unlocking fake->lock after its last reply, or
+ * reading the end of its stream, when the test moves on. */
 static void
 fake_free (FakeSpeechd *fake)
 {
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&fake->lock);
+  while (fake->n_running > 0)
+    if (!g_cond_wait_until (&fake->done, &fake->lock, deadline))
+      g_error ("a speech-dispatcher connection did not end");
+  g_mutex_unlock (&fake->lock);
   g_socket_service_stop (fake->service);
   g_socket_listener_close (G_SOCKET_LISTENER (fake->service));
   g_object_unref (fake->service);
@@ -234,6 +253,7 @@ fake_free (FakeSpeechd *fake)
   g_ptr_array_unref (fake->commands);
   g_ptr_array_unref (fake->messages);
   g_mutex_clear (&fake->lock);
+  g_cond_clear (&fake->done);
   g_free (fake);
 }
 
