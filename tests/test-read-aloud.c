@@ -718,6 +718,42 @@ test_unavailable (void)
   g_rmdir (dir);
 }
 
+/* Care mode's bar reads the page: the page's own controls step aside
+ * while the window is in care mode, and come back after. */
+static void
+test_care_bar (void)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *bar = g_object_new (WH_TYPE_READ_ALOUD_CONTROLS, "care-bar", TRUE, NULL);
+  GtkWidget *own = wh_read_aloud_controls_new ();
+  GtkWidget *later = wh_read_aloud_controls_new ();
+
+  gtk_box_append (GTK_BOX (box), bar);
+  gtk_box_append (GTK_BOX (box), own);
+  gtk_window_set_child (window, box);
+  gtk_window_present (window);
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_true (gtk_widget_get_visible (own));
+
+  gtk_widget_add_css_class (GTK_WIDGET (window), "wh-care");
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_false (gtk_widget_get_visible (own));
+  /* A page opened while in care mode. */
+  gtk_box_append (GTK_BOX (box), later);
+  g_assert_false (gtk_widget_get_visible (later));
+
+  gtk_widget_remove_css_class (GTK_WIDGET (window), "wh-care");
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_true (gtk_widget_get_visible (own));
+  g_assert_true (gtk_widget_get_visible (later));
+  /* Out of the window, it no longer follows it. */
+  gtk_box_remove (GTK_BOX (box), own);
+  gtk_widget_add_css_class (GTK_WIDGET (window), "wh-care");
+  g_assert_false (gtk_widget_get_visible (later));
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -735,5 +771,6 @@ main (int   argc,
   g_test_add ("/read-aloud/page-closes", Fixture, NULL, fixture_setup, test_page_closes,
               fixture_teardown);
   g_test_add_func ("/read-aloud/unavailable", test_unavailable);
+  g_test_add_func ("/read-aloud/care-bar", test_care_bar);
   return g_test_run ();
 }

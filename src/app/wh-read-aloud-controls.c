@@ -23,6 +23,8 @@ struct _WhReadAloudControls
 
   /* State */
   int               speed;  /* an index of rates[] */
+  gboolean          care_bar;
+  GtkRoot          *root;   /* watched for care mode; not a reference */
 };
 
 G_DEFINE_FINAL_TYPE (WhReadAloudControls, wh_read_aloud_controls, GTK_TYPE_WIDGET)
@@ -31,6 +33,7 @@ enum {
   PROP_0,
   PROP_SOURCE,
   PROP_SPEED,
+  PROP_CARE_BAR,
   N_PROPS
 };
 
@@ -169,6 +172,41 @@ wh_read_aloud_controls_map (GtkWidget *widget)
   wh_speech_open (wh_read_aloud_get_speech (self->controller));
 }
 
+/* Care mode puts a bar with Read Aloud over every page (wh-window.ui);
+ * it reads what the page shows, so a page's own controls would be a second
+ * Read Aloud for the same words: they step aside while the window is in
+ * care mode (its "wh-care" class, which is also what restyles it). */
+static void
+update_care (WhReadAloudControls *self)
+{
+  gboolean care = self->root != NULL &&
+                  gtk_widget_has_css_class (GTK_WIDGET (self->root), "wh-care");
+
+  gtk_widget_set_visible (GTK_WIDGET (self), self->care_bar || !care);
+}
+
+static void
+wh_read_aloud_controls_root (GtkWidget *widget)
+{
+  WhReadAloudControls *self = WH_READ_ALOUD_CONTROLS (widget);
+
+  GTK_WIDGET_CLASS (wh_read_aloud_controls_parent_class)->root (widget);
+  self->root = gtk_widget_get_root (widget);
+  g_signal_connect_object (self->root, "notify::css-classes", G_CALLBACK (update_care), self,
+                           G_CONNECT_SWAPPED);
+  update_care (self);
+}
+
+static void
+wh_read_aloud_controls_unroot (GtkWidget *widget)
+{
+  WhReadAloudControls *self = WH_READ_ALOUD_CONTROLS (widget);
+
+  g_signal_handlers_disconnect_by_func (self->root, update_care, self);
+  self->root = NULL;
+  GTK_WIDGET_CLASS (wh_read_aloud_controls_parent_class)->unroot (widget);
+}
+
 static void
 wh_read_aloud_controls_dispose (GObject *object)
 {
@@ -204,6 +242,9 @@ wh_read_aloud_controls_get_property (GObject    *object,
     case PROP_SPEED:
       g_value_set_int (value, self->speed);
       break;
+    case PROP_CARE_BAR:
+      g_value_set_boolean (value, self->care_bar);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -225,6 +266,10 @@ wh_read_aloud_controls_set_property (GObject      *object,
     case PROP_SPEED:
       set_speed (self, g_value_get_int (value));
       break;
+    case PROP_CARE_BAR:
+      self->care_bar = g_value_get_boolean (value);
+      update_care (self);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -240,6 +285,8 @@ wh_read_aloud_controls_class_init (WhReadAloudControlsClass *klass)
   object_class->get_property = wh_read_aloud_controls_get_property;
   object_class->set_property = wh_read_aloud_controls_set_property;
   widget_class->map = wh_read_aloud_controls_map;
+  widget_class->root = wh_read_aloud_controls_root;
+  widget_class->unroot = wh_read_aloud_controls_unroot;
 
   properties[PROP_SOURCE] = g_param_spec_object ("source", NULL, NULL, GTK_TYPE_WIDGET,
                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
@@ -248,6 +295,11 @@ wh_read_aloud_controls_class_init (WhReadAloudControlsClass *klass)
   properties[PROP_SPEED] = g_param_spec_int ("speed", NULL, NULL, 0, G_N_ELEMENTS (rates) - 1, 1,
                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                                                G_PARAM_STATIC_STRINGS);
+  /* The care bar's own, which stays in care mode; the others step aside
+   * then (update_care). */
+  properties[PROP_CARE_BAR] = g_param_spec_boolean ("care-bar", NULL, NULL, FALSE,
+                                                    G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                      G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
