@@ -109,6 +109,102 @@ wh_token_clear_sync (const char *server,
   return TRUE;
 }
 
+/* ---- A counter's pairing ------------------------------------------------- */
+
+static const SecretSchema *
+counter_schema (void)
+{
+  static const SecretSchema schema = {
+    "org.workershome.CounterToken", SECRET_SCHEMA_NONE,
+    {
+      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "counter", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+  return &schema;
+}
+
+/* A counter cannot sign in again by itself: without a keyring its pairing
+ * cannot be kept, and a plain file is no place for it. */
+static void
+no_counter_keyring (GError **error,
+                    GError  *cause)
+{
+  g_debug ("Keyring: %s", cause->message);
+  g_set_error_literal (error, WH_TOKEN_ERROR, WH_TOKEN_ERROR_NO_KEYRING,
+                       _("No keyring is available to keep this counter’s pairing. Start the "
+                         "counter in a desktop session with a keyring."));
+  g_error_free (cause);
+}
+
+char *
+wh_token_counter_lookup_sync (const char *server,
+                              const char *counter_id,
+                              GError    **error)
+{
+  GError *local_error = NULL;
+  char *secret;
+
+  g_return_val_if_fail (server != NULL, NULL);
+  g_return_val_if_fail (counter_id != NULL, NULL);
+
+  secret = secret_password_lookup_sync (counter_schema (), NULL, &local_error, "server", server,
+                                        "counter", counter_id, NULL);
+  if (local_error != NULL)
+    {
+      no_counter_keyring (error, local_error);
+      return NULL;
+    }
+  return take_secret (secret);
+}
+
+gboolean
+wh_token_counter_store_sync (const char *server,
+                             const char *counter_id,
+                             const char *token,
+                             GError    **error)
+{
+  GError *local_error = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_val_if_fail (server != NULL, FALSE);
+  g_return_val_if_fail (counter_id != NULL, FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+
+  /* Translators: the label of a voucher counter's pairing in a keyring
+   * manager (Seahorse); %s is the server's address. */
+  label = g_strdup_printf (_("Workers’ Home voucher counter for %s"), server);
+  if (!secret_password_store_sync (counter_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+                                   NULL, &local_error, "server", server, "counter", counter_id,
+                                   NULL))
+    {
+      no_counter_keyring (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+wh_token_counter_clear_sync (const char *server,
+                             const char *counter_id,
+                             GError    **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (server != NULL, FALSE);
+  g_return_val_if_fail (counter_id != NULL, FALSE);
+
+  secret_password_clear_sync (counter_schema (), NULL, &local_error, "server", server, "counter",
+                              counter_id, NULL);
+  if (local_error != NULL)
+    {
+      no_counter_keyring (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- Async -------------------------------------------------------------- */
 
 static void
