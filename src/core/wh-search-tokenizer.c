@@ -981,6 +981,30 @@ append_syllable_phrase (GString           *match,
   append_alternative (match, phrase->str);
 }
 
+/* Whether the length bytes at text hold one of chars. */
+static gboolean
+strpbrk_len (const char *text,
+             guint       length,
+             const char *chars)
+{
+  for (guint i = 0; i < length; i++)
+    if (strchr (chars, text[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* A syllable a query's letters may be read as: one with a vowel. m, n,
+ * ng, hm and hng are interjections (呣, 嗯, 噷) that no job, course or
+ * station name holds, and reading "dian" as di·a·n as well added a
+ * phrase of common pairs to every query with an n in it (维修电工 in
+ * pinyin was the slowest query on the national cache). */
+static gboolean
+is_query_syllable (const char *letters,
+                   guint       length)
+{
+  return wh_pinyin_is_syllable (letters, length) && strpbrk_len (letters, length, "aeiou");
+}
+
 static void
 parse_syllables (const char     *letters,
                  guint           length,
@@ -999,7 +1023,7 @@ parse_syllables (const char     *letters,
       return;
     }
   for (guint l = MIN (WH_PINYIN_MAX_SYLLABLE, length - at); l >= 1 && *n_parses < MAX_PARSES; l--)
-    if (can_finish[at + l] && wh_pinyin_is_syllable (letters + at, l))
+    if (can_finish[at + l] && is_query_syllable (letters + at, l))
       {
         cuts[n + 1] = at + l;
         parse_syllables (letters, length, can_finish, cuts, n + 1, n_parses, match);
@@ -1043,7 +1067,7 @@ build_pinyin_match (const char *ascii)
     {
       can_finish[at] = FALSE;
       for (guint l = 1; l <= WH_PINYIN_MAX_SYLLABLE && at + l <= length && !can_finish[at]; l++)
-        can_finish[at] = can_finish[at + l] && wh_pinyin_is_syllable (syllables + at, l);
+        can_finish[at] = can_finish[at + l] && is_query_syllable (syllables + at, l);
     }
   cuts[0] = 0;
   if (can_finish[0])
