@@ -281,10 +281,41 @@ class Session:
         return found[0] if found else None
 
     def focused(self):
-        """The node that has the keyboard focus, or None."""
+        """The node that has the keyboard focus, or None: the first node
+        in a walk of the tree with the focused state."""
+        node = self._focused_by_chain()
+        if node is not None:
+            return node
         found = self._search(lambda role, name, states: states[0] & _FOCUSED, None,
                              with_states=True, first=True)
         return found[0] if found else None
+
+    def _focused_by_chain(self):
+        """What focused() finds, without a walk of the whole tree (a
+        keyboard test reads the focus after every key): GetItems says which
+        nodes are focused; each counts if the walk would reach it, that is
+        if each node on its chain of parents is among its parent's children
+        as the walk asks for them. None when GetItems shows no focused node
+        that the walk reaches: then a walk decides (the focus may be on a
+        node no client has asked for yet, which GetItems does not list)."""
+        if not self._cache:
+            return None
+        try:
+            chains = self._cache.focused_chains()
+        except Exception:
+            return None
+        if not chains:
+            return None
+        # The first in the walk's order: the smallest places, root down.
+        places, chain = min((tuple(place for _, place in c), c) for c in chains)
+        self._parents = {}
+        self._places = {}
+        parent = _ROOT_PATH
+        for path, place in chain:
+            self._parents[path] = parent
+            self._places[path] = place
+            parent = path
+        return self._resolve(chain[-1][0], {_ROOT_PATH: self.app})
 
     # One snapshot of the whole tree per search: GTK's AT-SPI Cache.GetItems
     # gives each node's role, name and states in one D-Bus call, and the
@@ -526,6 +557,40 @@ class _AppCache:
         if unknown:
             self._read_items(info)
         return children, info
+
+    def focused_chains(self):
+        """For each node GetItems says is focused and a walk from the root
+        would reach: its chain [(path, place under its parent)...] from the
+        root's child down to it. The chain is GetItems' parent links (GTK
+        reads them off the widgets when asked), each checked to be a child
+        the walk would find (_children_of), all the chains' nodes asked at
+        once."""
+        info = {}
+        self._read_items(info)
+        chains = []
+        for path, (_, _, states, _, _) in info.items():
+            if not states[0] & _FOCUSED:
+                continue
+            chain = [path]
+            while chain[-1] != _ROOT_PATH and len(chain) < 200:
+                parent = info[chain[-1]][4] if chain[-1] in info else None
+                if parent is None:
+                    break
+                chain.append(parent)
+            if chain[-1] == _ROOT_PATH:
+                chains.append(chain[::-1])
+        asked = sorted({p for chain in chains for p in chain[:-1]})
+        kids = dict(zip(asked, self._children_of(asked, info)))
+        out = []
+        for chain in chains:
+            steps = []
+            for parent, path in zip(chain, chain[1:]):
+                if path not in kids[parent]:
+                    break
+                steps.append((path, kids[parent].index(path)))
+            else:
+                out.append(steps)
+        return out
 
     def _children_of(self, paths, info):
         """The children of each of paths as GetChildAtIndex gives them (what
