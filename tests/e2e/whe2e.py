@@ -17,9 +17,10 @@ would. This module does what every such test needs, the same way:
     test-demo.py), gives the app a copy of one demo data set and one cache
     synced from it, made once per build (shared_data()): the first sync of
     30,000 jobs is half a minute, and more under the sanitizers;
-  - finds nodes from one snapshot of the app's whole accessibility tree
-    (AT-SPI's Cache.GetItems, one D-Bus call) instead of a walk that asks
-    for each of its thousands of nodes in turn.
+  - finds nodes from one snapshot of the app's accessibility tree (AT-SPI's
+    Cache.GetItems, one D-Bus call, and each node's children, a level of
+    the tree at once) instead of a walk that asks for each of its
+    thousands of nodes in turn.
 
 Usage (meson passes the app's path as the first argument):
 
@@ -317,12 +318,12 @@ class Session:
             parent = path
         return self._resolve(chain[-1][0], {_ROOT_PATH: self.app})
 
-    # One snapshot of the whole tree per search: GTK's AT-SPI Cache.GetItems
-    # gives each node's role, name and states in one D-Bus call, and the
-    # children of a whole level of the tree are asked for at once, where a
-    # walk (dogtail's findChildren) waits for each call on each of some 3000
-    # nodes in turn, 5-10 s a search here. Only the nodes found are then
-    # fetched, by their place under the app.
+    # One snapshot of the tree under root per search: GTK's AT-SPI
+    # Cache.GetItems gives each node's role, name and states in one D-Bus
+    # call, and the children of a whole level of the tree are asked for at
+    # once, where a walk (dogtail's findChildren) waits for each call on
+    # each of some 4000 nodes in turn, 5-10 s a search here. Only the nodes
+    # found are then fetched, by their place under the app.
 
     def _search(self, match, root, with_states=False, first=False):
         items = self._snapshot(root)
