@@ -308,7 +308,7 @@ class Session:
         if not chains:
             return None
         # The first in the walk's order: the smallest places, root down.
-        places, chain = min((tuple(place for _, place in c), c) for c in chains)
+        _, chain = min((tuple(place for _, place in c), c) for c in chains)
         self._parents = {}
         self._places = {}
         parent = _ROOT_PATH
