@@ -108,8 +108,7 @@ def main():
         rawinput.keyCombo("<Alt>Left")
         node, found = s.find_one("list", "Courses list", timeout=30), []
         while node is not None and not found:
-            found = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
-                                      recursive=True)
+            found = s.find("entry", "Search", root=node, timeout=0)
             node = node.parent
         if s.check("the catalogue has a search entry", found):
             found[0].click()

@@ -30,10 +30,7 @@ class Summary:
     the whole accessibility tree takes seconds) and read again as it changes."""
 
     def __init__(self, s):
-        self.node = whe2e.wait_for(lambda: s.app.findChildren(
-            lambda n: n.roleName == "label" and " · " in n.name and " job" in n.name,
-            recursive=True), 20)
-        self.node = self.node[0] if self.node else None
+        self.node = s.find_one("label", where=lambda n: " · " in n and " job" in n, timeout=20)
 
     def text(self):
         return self.node.name if self.node else ""
@@ -61,8 +58,7 @@ with whe2e.Session("jobs") as s:
     # The jobs' own search, next to the jobs list (every view has a "Search").
     node, found = s.find_one("list", "Jobs list"), []
     while node is not None and not found:
-        found = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
-                                  recursive=True)
+        found = s.find("entry", "Search", root=node, timeout=0)
         node = node.parent
     entry = found[0] if found else None
     if s.check("there is a search entry", entry):

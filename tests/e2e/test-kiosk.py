@@ -340,8 +340,7 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"), env=env) as s:
     jobs_list = s.find_one("list", "Jobs list")
     node, search = jobs_list, []
     while node is not None and not search:
-        search = node.findChildren(lambda n: n.roleName == "entry" and n.name == "Search",
-                                   recursive=True)
+        search = s.find("entry", "Search", root=node, timeout=0)
         node = node.parent
     # A finger on it: the letter keypad, whose keys search by pinyin.
     if s.check("the jobs have a search", search):
@@ -357,9 +356,7 @@ with whe2e.Session("kiosk", args=("--demo", "--kiosk"), env=env) as s:
             keys["Delete"].doActionNamed("click")
 
             def finds_electricians():
-                return any("电工" in (n.name or "") for n in
-                           jobs_list.findChildren(lambda n: n.roleName == "label",
-                                                  recursive=True))
+                return any("电工" in t for t in s.labels(jobs_list))
             s.check("typed on it, diangong finds the electricians' jobs",
                     whe2e.wait_for(finds_electricians, 30, step=1))
             keys["Search"].doActionNamed("click")

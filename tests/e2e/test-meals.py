@@ -45,8 +45,7 @@ def main():
         time.sleep(1)
         typeText("13800138000")
         s.press(s.find_one("push button", prefix="Send Code"))
-        sent = whe2e.wait_for(lambda: s.app.findChildren(
-            lambda n: (n.name or "").startswith("Code sent"), recursive=True), 20)
+        sent = s.find(None, prefix="Code sent", timeout=20)
         s.check("the code is sent and the worker is told so", sent)
         s.check("the code entry is there",
                 [n for n in s.find("text") if n.name.replace("_", "").startswith(

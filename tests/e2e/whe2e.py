@@ -17,9 +17,10 @@ would. This module does what every such test needs, the same way:
     test-demo.py), gives the app a copy of one demo data set and one cache
     synced from it, made once per build (shared_data()): the first sync of
     30,000 jobs is half a minute, and more under the sanitizers;
-  - finds nodes from one snapshot of the app's whole accessibility tree
-    (AT-SPI's Cache.GetItems, one D-Bus call) instead of a walk that asks
-    for each of its thousands of nodes in turn.
+  - finds nodes from one snapshot of the app's accessibility tree (AT-SPI's
+    Cache.GetItems, one D-Bus call, and each node's children, a level of
+    the tree at once) instead of a walk that asks for each of its
+    thousands of nodes in turn.
 
 Usage (meson passes the app's path as the first argument):
 
@@ -262,11 +263,12 @@ class Session:
     # --- finding things ----------------------------------------------------
 
     def find(self, role, name=None, root=None, timeout=10, prefix=None, where=None):
-        """Every node of role (and name, or name prefix, and whose name
-        satisfies where) under root (the app by default), in the order of a
-        walk of the tree, waiting up to timeout seconds for at least one."""
+        """Every node of role (any role: None) and name, or name prefix,
+        and whose name satisfies where, under root (the app by default), in
+        the order of a walk of the tree, waiting up to timeout seconds for
+        at least one."""
         def match(role_name, n):
-            if role_name != role:
+            if role is not None and role_name != role:
                 return False
             if name is not None and n != name:
                 return False
@@ -280,20 +282,51 @@ class Session:
         return found[0] if found else None
 
     def focused(self):
-        """The node that has the keyboard focus, or None."""
+        """The node that has the keyboard focus, or None: the first node
+        in a walk of the tree with the focused state."""
+        node = self._focused_by_chain()
+        if node is not None:
+            return node
         found = self._search(lambda role, name, states: states[0] & _FOCUSED, None,
                              with_states=True, first=True)
         return found[0] if found else None
 
-    # One snapshot of the whole tree per search: GTK's AT-SPI Cache.GetItems
-    # gives each node's role, name and states in one D-Bus call, and the
-    # children of a whole level of the tree are asked for at once, where a
-    # walk (dogtail's findChildren) waits for each call on each of some 3000
-    # nodes in turn, 5-10 s a search here. Only the nodes found are then
-    # fetched, by their place under the app.
+    def _focused_by_chain(self):
+        """What focused() finds, without a walk of the whole tree (a
+        keyboard test reads the focus after every key): GetItems says which
+        nodes are focused; each counts if the walk would reach it, that is
+        if each node on its chain of parents is among its parent's children
+        as the walk asks for them. None when GetItems shows no focused node
+        that the walk reaches: then a walk decides (the focus may be on a
+        node no client has asked for yet, which GetItems does not list)."""
+        if not self._cache:
+            return None
+        try:
+            chains = self._cache.focused_chains()
+        except Exception:
+            return None
+        if not chains:
+            return None
+        # The first in the walk's order: the smallest places, root down.
+        _, chain = min((tuple(place for _, place in c), c) for c in chains)
+        self._parents = {}
+        self._places = {}
+        parent = _ROOT_PATH
+        for path, place in chain:
+            self._parents[path] = parent
+            self._places[path] = place
+            parent = path
+        return self._resolve(chain[-1][0], {_ROOT_PATH: self.app})
+
+    # One snapshot of the tree under root per search: GTK's AT-SPI
+    # Cache.GetItems gives each node's role, name and states in one D-Bus
+    # call, and the children of a whole level of the tree are asked for at
+    # once, where a walk (dogtail's findChildren) waits for each call on
+    # each of some 4000 nodes in turn, 5-10 s a search here. Only the nodes
+    # found are then fetched, by their place under the app.
 
     def _search(self, match, root, with_states=False, first=False):
-        items = self._snapshot()
+        items = self._snapshot(root)
         if items is None:  # no cache interface: walk as dogtail does
             def pred(n):
                 args = (n.roleName, n.name or "")
@@ -324,13 +357,15 @@ class Session:
         nodes = [self._resolve(path, memo) for path in found]
         return [n for n in nodes if n is not None]
 
-    def _snapshot(self):
+    def _snapshot(self, root=None):
+        """The tree under root (the whole app by default): a search under a
+        list asks only for that list's nodes."""
         if self._cache is False:
             return None
         try:
             if self._cache is None:
                 self._cache = _AppCache(self.proc.pid)
-            children, info = self._cache.tree()
+            children, info = self._cache.tree(root.path if root is not None else _ROOT_PATH)
         except Exception as e:
             self.diag(f"no AT-SPI cache, walking the tree instead ({e})")
             self._cache = False
@@ -381,7 +416,7 @@ class Session:
 
     def labels(self, root=None):
         """The text of every label under root (the app by default)."""
-        items = self._snapshot()
+        items = self._snapshot(root)
         if items is None:
             root = root or self.app
             return [n.name for n in root.findChildren(lambda n: n.roleName == "label",
@@ -452,8 +487,11 @@ class _AppCache:
     the app's process id."""
 
     def __init__(self, pid):
-        from gi.repository import Gio, GLib
+        import gi
+        gi.require_version("Json", "1.0")
+        from gi.repository import Gio, GLib, Json
         self._GLib = GLib
+        self._Json = Json
         session = Gio.bus_get_sync(Gio.BusType.SESSION)
         address = session.call_sync("org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus",
                                      "GetAddress", None, GLib.VariantType("(s)"), 0, 5000,
@@ -481,71 +519,118 @@ class _AppCache:
     def _call(self, dest, path, iface, method, args=None):
         return self.bus.call_sync(dest, path, iface, method, args, None, 0, 60000, None).unpack()
 
-    def _get_items(self):
-        return self._call(self.name, "/org/a11y/atspi/cache", "org.a11y.atspi.Cache",
-                          "GetItems")[0]
+    def _read_items(self, info):
+        """Adds to info each node GetItems lists: its role name, name,
+        states (two words), child count and parent's path. The reply (some
+        thousands of nodes) goes through json-glib, in C: GLib.Variant's
+        unpack() recurses in Python through every field, 1-3 s a call."""
+        import json
+        reply = self.bus.call_sync(self.name, "/org/a11y/atspi/cache", "org.a11y.atspi.Cache",
+                                   "GetItems", None, None, 0, 60000, None)
+        text, _ = self._Json.gvariant_serialize_data(reply)
+        for (_, path), _, (_, parent), _, count, _, name, role, _, states in json.loads(text)[0]:
+            info[path] = (_role_name(role), name or "", tuple(states) + (0, 0), count, parent)
 
-    def tree(self):
-        """(children, info): each node's children, in order, and its role,
-        name and states. GetItems gives every node's role, name and states
-        in one call, but its parent links go stale (a button replaced by
-        another in the same box) and it lists only the nodes a client has
-        asked for; so the children are asked of every node with children,
-        all the calls of one level of the tree at once (which also makes GTK
-        list the new nodes)."""
+    def tree(self, start=_ROOT_PATH):
+        """(children, info): each node's children, in order, under start
+        (the whole app by default), and every node's role, name and
+        states. GetItems gives every node's role, name and states in one
+        call, but it lists only the nodes a client has asked for, and its
+        parent links may go stale (a button replaced by another in the
+        same box); so the children are asked of every node under start
+        with children, all the calls of one level of the tree at once
+        (which also makes GTK list the new nodes)."""
         info = {}
-
-        def read_items():
-            for (_, path), _, _, _, count, _, name, role, _, states in self._get_items():
-                info[path] = (_role_name(role), name or "", tuple(states) + (0, 0), count)
-        read_items()
+        self._read_items(info)
         children = {}
-        level = [_ROOT_PATH]
+        level = [start]
         unknown = False
         for _ in range(200):  # deeper than any GTK tree: a bound, not a wait
             # (GTK gives the application node no count of its own.)
             asked = [p for p in level if p == _ROOT_PATH or p not in info or info[p][3] != 0]
             if not asked:
                 break
-            if not asked:
-                break
             level = []
-            for path, kids in zip(asked, self._children_of(asked)):
-                paths = [k for _, k in kids]
-                children[path] = paths
-                level.extend(paths)
-                unknown = unknown or any(k not in info for k in paths)
+            for path, kids in zip(asked, self._children_of(asked, info)):
+                children[path] = kids
+                level.extend(kids)
+                unknown = unknown or any(k not in info for k in kids)
         if unknown:
-            read_items()
+            self._read_items(info)
         return children, info
 
-    def _children_of(self, paths):
+    def focused_chains(self):
+        """For each node GetItems says is focused and a walk from the root
+        would reach: its chain [(path, place under its parent)...] from the
+        root's child down to it. The chain is GetItems' parent links (GTK
+        reads them off the widgets when asked), each checked to be a child
+        the walk would find (_children_of), all the chains' nodes asked at
+        once."""
+        info = {}
+        self._read_items(info)
+        chains = []
+        for path, (_, _, states, _, _) in info.items():
+            if not states[0] & _FOCUSED:
+                continue
+            chain = [path]
+            while chain[-1] != _ROOT_PATH and len(chain) < 200:
+                parent = info[chain[-1]][4] if chain[-1] in info else None
+                if parent is None:
+                    break
+                chain.append(parent)
+            if chain[-1] == _ROOT_PATH:
+                chains.append(chain[::-1])
+        asked = sorted({p for chain in chains for p in chain[:-1]})
+        kids = dict(zip(asked, self._children_of(asked, info)))
+        out = []
+        for chain in chains:
+            steps = []
+            for parent, path in zip(chain, chain[1:]):
+                if path not in kids[parent]:
+                    break
+                steps.append((path, kids[parent].index(path)))
+            else:
+                out.append(steps)
+        return out
+
+    def _children_of(self, paths, info):
         """The children of each of paths as GetChildAtIndex gives them (what
-        dogtail walks; GTK 4.8's GetChildren differs around stack pages):
-        the counts of all, then every child of all, each batch of calls
-        sent together, so a level of the tree costs two round trips."""
+        dogtail walks), in one round trip for most of a level: GetChildren,
+        one call a node, gives the same children but for a GtkStack, whose
+        GetChildAtIndex gives its pages and GetChildren the pages' children
+        (GTK 4.8). GetItems says a page's child's parent is its page: where
+        a child GetChildren gave is not one GetItems knows as this node's,
+        the node is asked again child by child."""
         GLib = self._GLib
+        out = {}
+        direct = [p for p in paths if p != _ROOT_PATH]
+        replies = self._batch([(p, "org.a11y.atspi.Accessible", "GetChildren", None)
+                               for p in direct], _child_paths)
+        for p, kids in zip(direct, replies):
+            if kids is not None and all(k in info and info[k][4] == p for k in kids):
+                out[p] = kids
+        rest = [p for p in paths if p not in out]
         counts = self._batch([(p, "org.freedesktop.DBus.Properties", "Get",
                                GLib.Variant("(ss)", ("org.a11y.atspi.Accessible", "ChildCount")))
-                              for p in paths])
+                              for p in rest], _int_property)
         calls = []
         owners = []
-        for p, count in zip(paths, counts):
-            n = count[0] if count else 0
-            for i in range(min(n, 10000)):
+        for p, count in zip(rest, counts):
+            out[p] = []
+            for i in range(min(count or 0, 10000)):
                 calls.append((p, "org.a11y.atspi.Accessible", "GetChildAtIndex",
                               GLib.Variant("(i)", (i,))))
                 owners.append(p)
-        replies = self._batch(calls)
-        out = {p: [] for p in paths}
-        for p, r in zip(owners, replies):
+        for p, r in zip(owners, self._batch(calls, _child_path)):
             if r:
-                out[p].append(r[0])
+                out[p].append(r)
         return [out[p] for p in paths]
 
-    def _batch(self, calls):
+    def _batch(self, calls, convert):
         """Sends every (path, interface, method, args) at once; the replies
-        in order, None for an error."""
+        in order, each through convert, None for an error."""
+        if not calls:
+            return []
         GLib = self._GLib
         ctx = GLib.MainContext.new()
         ctx.push_thread_default()
@@ -555,7 +640,7 @@ class _AppCache:
 
             def done(bus, result, i):
                 try:
-                    replies[i] = bus.call_finish(result).unpack()
+                    replies[i] = convert(bus.call_finish(result))
                 except Exception:
                     replies[i] = None
                 pending[0] -= 1
@@ -567,6 +652,21 @@ class _AppCache:
             return replies
         finally:
             ctx.pop_thread_default()
+
+
+# Replies read with get_child_value: unpack() is slow (see _read_items).
+def _child_paths(reply):  # (a(so))
+    kids = reply.get_child_value(0)
+    return [kids.get_child_value(i).get_child_value(1).get_string()
+            for i in range(kids.n_children())]
+
+
+def _child_path(reply):  # ((so))
+    return reply.get_child_value(0).get_child_value(1).get_string()
+
+
+def _int_property(reply):  # (v)
+    return reply.get_child_value(0).get_variant().get_int32()
 
 
 def _file_digest(path):
