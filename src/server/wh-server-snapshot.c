@@ -528,14 +528,15 @@ wh_server_handle_snapshot (WhServer  *self,
   gint64 region = 0;
 
   g_assert (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
+  /* The large regional collection only: the others are a few pages. */
+  if (!(collection->flags & WH_COLLECTION_REGIONAL))
+    {
+      wh_server_respond_error (req->msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                               "This collection has no snapshot; use the changes feed.");
+      return;
+    }
   if (region_text != NULL)
     {
-      if (!(collection->flags & WH_COLLECTION_REGIONAL))
-        {
-          wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                                   "This collection has no region filter.");
-          return;
-        }
       region_col = wh_server_region_column (region_text, &region);
       if (region_col == NULL)
         {
