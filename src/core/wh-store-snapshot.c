@@ -60,8 +60,7 @@ wh_store_snapshot_cleanup (WhStore *self)
 
   gz = temp_path (self, ".gz");
   db = temp_path (self, ".db");
-  if (g_unlink (gz) == 0)
-    g_debug ("Removed a snapshot download left by a killed run");
+  g_unlink (gz);
   g_unlink (db);
 }
 
