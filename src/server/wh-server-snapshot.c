@@ -64,7 +64,6 @@ struct _WhSnapshots
   GPtrArray  *waiters;   /* SoupServerMessage*, paused for the build */
   guint64     max_bytes;
   guint       max_lag;
-  guint       serial;
 };
 
 static void
