@@ -947,9 +947,9 @@ main (int   argc,
   ADD ("/sync-snapshot/changes-after", test_changes_after);
   ADD ("/sync-snapshot/region", test_region);
   ADD ("/sync-snapshot/server", test_server);
-  ADD ("/sync-snapshot/hostile", test_hostile);
-  ADD ("/sync-snapshot/fallback", test_fallback);
-  ADD ("/sync-snapshot/killed", test_killed);
+  ADD ("/sync-snapshot/files/hostile", test_hostile);
+  ADD ("/sync-snapshot/files/fallback", test_fallback);
+  ADD ("/sync-snapshot/files/killed", test_killed);
 #undef ADD
 
   return g_test_run ();
