@@ -229,7 +229,8 @@ test_sync_and_queries (Fixture      *f,
   g_autofree char *synced = g_strdup_printf ("synced\t%u records\t%u deleted\t0 rejected\t",
                                              1408 - closed, closed);
 
-  CLI (&run, f, "sync");
+  /* Through the changes feed; test_sync_snapshot takes the region snapshot. */
+  CLI (&run, f, "sync", "--no-snapshot");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, synced));
   /* the progress lines (stderr is not a terminal here): one per collection */
@@ -290,6 +291,32 @@ test_sync_and_queries (Fixture      *f,
   CLI (&run, f, "merchants", "--limit", "5");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpuint (count_lines (run.out), ==, 5);
+}
+
+/* A first sync takes the jobs from the region snapshot: no tombstones for
+ * the jobs closed today (the snapshot leaves them out), the same jobs open,
+ * found by the same searches once indexed. */
+static void
+test_sync_snapshot (Fixture      *f,
+                    gconstpointer data)
+{
+  g_auto(Run) run = { 0, };
+  guint closed = wh_test_count_closed_jobs (wh_test_server_get_db_path (f->server));
+  g_autofree char *synced = g_strdup_printf ("synced\t%u records\t0 deleted\t0 rejected\t",
+                                             1408 - closed);
+  g_autofree char *jobs = g_strdup_printf ("\njobs\t%u\t", 600 - closed);
+
+  g_assert_cmpuint (closed, >, 0);
+  CLI (&run, f, "sync");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, synced));
+  CLI (&run, f, "search", "jobs", "bj", "--count");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (atoi (run.out), ==, 600 - closed);
+  CLI (&run, f, "stats");
+  g_assert_nonnull (strstr (run.out, jobs));
+  CLI (&run, f, "sync");
+  g_assert_true (g_str_has_prefix (run.out, "synced\t0 records\t"));
 }
 
 static void
@@ -770,6 +797,7 @@ main (int   argc,
   g_test_add_func ("/cli/usage", test_usage);
   g_test_add_func ("/cli/hostile", test_hostile);
   ADD ("/cli/sync-and-queries", test_sync_and_queries);
+  ADD ("/cli/sync-snapshot", test_sync_snapshot);
   ADD ("/cli/unreachable", test_unreachable);
   ADD ("/cli/no-keyring", test_no_keyring);
   ADD ("/cli/vouchers", test_vouchers);

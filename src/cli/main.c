@@ -44,6 +44,7 @@ typedef struct
   gint          region;
   gboolean      allow_insecure;
   gboolean      verbose;
+  gboolean      no_snapshot;
 
   /* Owned references */
   WhApi        *api;
@@ -274,6 +275,7 @@ cmd_sync (char **args)
 
   sync = wh_sync_new (cli.api, cli.store);
   wh_sync_set_region (sync, cli.region);
+  wh_sync_set_use_snapshots (sync, !cli.no_snapshot);
   if (cli.limit > 0)
     wh_sync_set_page_limit (sync, (guint) cli.limit);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
@@ -767,6 +769,9 @@ main (int   argc,
     { "allow-insecure", 0, 0, G_OPTION_ARG_NONE, &cli.allow_insecure,
       N_("Developer option: allow plain http to hosts other than this computer"), NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &cli.verbose, N_("Say more on stderr"), NULL },
+    { "no-snapshot", 0, 0, G_OPTION_ARG_NONE, &cli.no_snapshot,
+      N_("For sync: a first pull of jobs through the changes feed only, without the region "
+         "snapshot"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("COMMAND [ARGS…]") },
     { NULL }
   };

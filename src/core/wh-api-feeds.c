@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "wh-api-private.h"
+#include "wh-snapshot.h"
 
 /* ------------------------------------------------------------------------ */
 /* Changes feed                                                              */
@@ -118,4 +119,78 @@ wh_api_get_changes_finish (WhApi        *self,
   page = g_steal_pointer (&r->page);
   changes_result_free (r);
   return page;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Region snapshot                                                           */
+
+static GError *
+decode_snapshot (GTask          *task,
+                 gpointer        data,
+                 gpointer       *result,
+                 GDestroyNotify *result_free)
+{
+  Request *req = data;
+  GError *error = NULL;
+
+  /* In this thread: closing flushes the last bytes to the disk. */
+  if (!g_output_stream_close (req->sink, NULL, &error))
+    return error;
+  if (req->content_type == NULL || !g_str_equal (req->content_type, WH_SNAPSHOT_CONTENT_TYPE))
+    return wh_api_error_literal (WH_API_ERROR_MALFORMED,
+                                 wh_api_error_message (WH_API_ERROR_MALFORMED));
+  *result = g_steal_pointer (&req->etag);
+  if (*result == NULL)
+    *result = g_strdup ("");
+  *result_free = g_free;
+  return NULL;
+}
+
+void
+wh_api_get_snapshot_async (WhApi              *self,
+                           const WhCollection *collection,
+                           gint                region,
+                           GOutputStream      *sink,
+                           guint64             max_bytes,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+  Request *req;
+
+  g_return_if_fail (WH_IS_API (self));
+  g_return_if_fail (collection != NULL && (collection->flags & WH_COLLECTION_SYNCED));
+  g_return_if_fail (G_IS_OUTPUT_STREAM (sink));
+  g_return_if_fail (max_bytes > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, wh_api_get_snapshot_async);
+
+  g_string_append_printf (query, "%s/snapshot", collection->name);
+  if (region > 0 && (collection->flags & WH_COLLECTION_REGIONAL))
+    g_string_append_printf (query, "?region=%06d", region);
+  req = wh_api_request_new (self, "GET", query->str, decode_snapshot);
+  req->collection = collection;
+  req->accept = WH_SNAPSHOT_CONTENT_TYPE;
+  req->sink = g_object_ref (sink);
+  req->max_body = (gsize) MIN (max_bytes, G_MAXSIZE);
+  /* One attempt: what was written of a failed one cannot be taken back,
+   * and the feed is there when it fails. */
+  req->max_attempts = 1;
+  wh_api_request_run (task, req);
+}
+
+char *
+wh_api_get_snapshot_finish (WhApi        *self,
+                            GAsyncResult *result,
+                            GError      **error)
+{
+  g_return_val_if_fail (WH_IS_API (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == wh_api_get_snapshot_async,
+                        NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -47,6 +47,10 @@ typedef struct
   gsize               max_body;
   DecodeFunc          decode;
   const WhCollection *collection;
+  /* A 2xx body goes here as it comes instead of into buffer (one attempt
+   * only: a retry could not take back what was written). */
+  GOutputStream      *sink;
+  guint64             sunk;
 
   /* The attempt under way */
   guint               attempt;

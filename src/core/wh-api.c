@@ -709,6 +709,7 @@ request_free (gpointer data)
   g_free (req->etag);
   g_free (req->content_type);
   g_clear_pointer (&req->response, g_bytes_unref);
+  g_clear_object (&req->sink);
   g_free (req);
 }
 
@@ -958,6 +959,31 @@ request_response_complete (GTask *task)
     }
 }
 
+static void read_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+static void
+sink_write_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        request_attempt_failed (task, map_transport_error (req, task, error));
+      else
+        request_attempt_failed (task, error);
+      return;
+    }
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
+                                   req->attempt_cancellable, read_cb, task);
+}
+
 static void
 read_cb (GObject      *object,
          GAsyncResult *result,
@@ -977,6 +1003,25 @@ read_cb (GObject      *object,
   if (g_bytes_get_size (bytes) == 0)
     {
       request_response_complete (task);
+      return;
+    }
+  if (req->sink != NULL && req->status >= 200 && req->status < 300)
+    {
+      gsize size;
+      const void *data = g_bytes_get_data (bytes, &size);
+
+      req->sunk += size;
+      if (req->sunk > req->cap)
+        {
+          request_attempt_failed (task, wh_api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL,
+                                                       -1));
+          return;
+        }
+      /* The bytes stay alive until the write is done: the source owns them. */
+      g_object_set_data_full (G_OBJECT (task), "wh-sink-bytes", g_bytes_ref (bytes),
+                              (GDestroyNotify) g_bytes_unref);
+      g_output_stream_write_all_async (req->sink, data, size, g_task_get_priority (task),
+                                       req->attempt_cancellable, sink_write_cb, task);
       return;
     }
   if (req->buffer->len + g_bytes_get_size (bytes) > req->cap)
@@ -1061,7 +1106,8 @@ send_cb (GObject      *object,
       request_response_complete (task);
       return;
     }
-  req->buffer = g_byte_array_sized_new (length > 0 ? (guint) length : 4096);
+  /* A body going to a sink is never held here. */
+  req->buffer = g_byte_array_sized_new (length > 0 && req->sink == NULL ? (guint) length : 4096);
   g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
                                    req->attempt_cancellable, read_cb, task);
 }

@@ -124,6 +124,24 @@ WhPage     *wh_api_get_changes_finish       (WhApi              *self,
                                              gboolean           *not_modified,
                                              GError            **error);
 
+/* GET /{collection}/snapshot: a region's open records as a gzip-compressed
+ * SQLite file (data/api/CONTRACT.md), written to sink as it comes (at most
+ * max_bytes of it, else WH_API_ERROR_TOO_LARGE); sink is closed on success.
+ * One attempt, no retries: a caller falls back to the changes feed. Returns
+ * the response's ETag ("" when none). The file is not checked here: it is
+ * outside data (wh_store_import_snapshot checks it). */
+void        wh_api_get_snapshot_async       (WhApi              *self,
+                                             const WhCollection *collection,
+                                             gint                region,
+                                             GOutputStream      *sink,
+                                             guint64             max_bytes,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+char       *wh_api_get_snapshot_finish      (WhApi              *self,
+                                             GAsyncResult       *result,
+                                             GError            **error);
+
 /* POST /auth/code. resend_after: seconds before another code may be asked. */
 void        wh_api_request_code_async       (WhApi              *self,
                                              const char         *phone,

@@ -865,3 +865,128 @@ wh_record_read_values (WhRecord     *record,
         }
     }
 }
+
+/* The checks of decode_value over a value as the SQL form stores it (a
+ * region snapshot's row, see wh-store-snapshot.c): the type SQLite reports,
+ * the range or length, and for lists each item as from_json checks it. */
+static gboolean
+check_sql_list (const WhField *field,
+                const char    *s,
+                GError       **error)
+{
+  g_auto(GStrv) items = NULL;
+  guint n;
+
+  items = s[0] == '\0' ? g_new0 (char *, 1)
+                       : g_strsplit (s, field->type == WH_TYPE_STRV ? SEP_STR : ",", -1);
+  n = g_strv_length (items);
+  if (n < field->min || n > field->max)
+    {
+      g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+                   _("The list “%s” has a wrong number of items."), field->name);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (field->type == WH_TYPE_STRV)
+        {
+          if (!check_item_text (field, items[i], field->max_item, FALSE, error))
+            return FALSE;
+          continue;
+        }
+      else
+        {
+          guint64 value;
+
+          /* Canonical decimals only: what decode_value writes. */
+          if (!g_ascii_string_to_unsigned (items[i], 10, 0, (guint64) field->max_item, &value,
+                                           NULL) ||
+              (items[i][0] == '0' && items[i][1] != '\0'))
+            {
+              g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+                           _("The field “%s” has a value in the wrong format."), field->name);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+wh_record_check_sql_values (const WhCollection *collection,
+                            sqlite3_stmt       *stmt,
+                            int                 first_column,
+                            GError            **error)
+{
+  g_return_val_if_fail (collection != NULL, FALSE);
+  g_return_val_if_fail (stmt != NULL, FALSE);
+
+  for (guint i = 0; i < collection->n_fields; i++)
+    {
+      const WhField *field = &collection->fields[i];
+      int column = first_column + (int) i;
+      int type = sqlite3_column_type (stmt, column);
+
+      if (type == SQLITE_NULL)
+        {
+          if (field->flags & WH_FIELD_REQUIRED)
+            return invalid (error, collection->name, field->name);
+          continue;
+        }
+      switch (field->type)
+        {
+        case WH_TYPE_INT:
+        case WH_TYPE_BOOL:
+          {
+            gint64 value = sqlite3_column_int64 (stmt, column);
+            gboolean in_range = field->type == WH_TYPE_BOOL
+                                ? value == 0 || value == 1
+                                : (double) value >= field->min && (double) value <= field->max;
+
+            if (type != SQLITE_INTEGER)
+              return invalid (error, collection->name, field->name);
+            if (!in_range)
+              {
+                g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+                             _("The field “%s” is out of range."), field->name);
+                return FALSE;
+              }
+          }
+          break;
+
+        case WH_TYPE_REAL:
+          {
+            double value = sqlite3_column_double (stmt, column);
+
+            if (type != SQLITE_FLOAT && type != SQLITE_INTEGER)
+              return invalid (error, collection->name, field->name);
+            if (!isfinite (value) || value < field->min || value > field->max)
+              {
+                g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+                             _("The field “%s” is out of range."), field->name);
+                return FALSE;
+              }
+          }
+          break;
+
+        default:
+          {
+            const char *text;
+            int bytes;
+
+            if (type != SQLITE_TEXT)
+              return invalid (error, collection->name, field->name);
+            text = (const char *) sqlite3_column_text (stmt, column);
+            bytes = sqlite3_column_bytes (stmt, column);
+            /* A NUL inside would hide the rest from every check. */
+            if (text == NULL || strlen (text) != (gsize) bytes)
+              return invalid (error, collection->name, field->name);
+            if (field->type == WH_TYPE_TEXT ? !wh_field_check_text (field, text, error)
+                                            : !check_sql_list (field, text, error))
+              return FALSE;
+          }
+          break;
+        }
+    }
+  return TRUE;
+}

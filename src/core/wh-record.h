@@ -114,6 +114,14 @@ void        wh_record_read_values           (WhRecord           *record,
                                              sqlite3_stmt       *stmt,
                                              int                 first_column);
 
+/* Checks the values of a row in the SQL form (columns first_column on, in
+ * the collection's order) as from_json checks a record's: the same types,
+ * ranges, lengths and formats. For rows from outside (a region snapshot). */
+gboolean    wh_record_check_sql_values      (const WhCollection *collection,
+                                             sqlite3_stmt       *stmt,
+                                             int                 first_column,
+                                             GError            **error);
+
 /* A WH_FORMAT_WINDOW value, "HH:MM-HH:MM", as minutes of the day (start
  * included, end excluded, 24:00 the end of the day); FALSE when malformed. */
 gboolean    wh_window_parse                 (const char         *window,

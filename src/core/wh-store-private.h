@@ -396,6 +396,14 @@ wh_conn_pending (WhConn         *conn,
                  const CollInfo *info,
                  GError        **error);
 
+/* Inside a first pull's transaction: rows go in bare from now on, listed in
+ * the _unindexed table (the triggers go, and on an empty table the
+ * secondary indexes); wh_store_build_indexes makes them all again. */
+gboolean
+wh_conn_defer_indexes (WhConn         *conn,
+                       const CollInfo *info,
+                       GError        **error);
+
 /* wh-store-records.c */
 GPtrArray *
 wh_store_record_array_new (void);

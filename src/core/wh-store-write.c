@@ -96,10 +96,10 @@ wh_conn_pending (WhConn         *conn,
  * the _unindexed table. The triggers go; so do the secondary indexes when
  * the table is empty (CREATE INDEX later sorts once instead of inserting
  * row by row); over rows already there they stay, kept up to date as usual. */
-static gboolean
-defer_indexes (WhConn         *conn,
-               const CollInfo *info,
-               GError        **error)
+gboolean
+wh_conn_defer_indexes (WhConn         *conn,
+                       const CollInfo *info,
+                       GError        **error)
 {
   g_autofree char *create = g_strdup_printf ("CREATE TABLE %s (id INTEGER PRIMARY KEY)",
                                              info->unindexed);
@@ -302,7 +302,7 @@ apply_records (WhStore        *self,
   if (!pending && page->since == 0 && page->remaining >= 0 &&
       page->remaining + page->records->len >= self->defer_min_rows)
     {
-      if (!defer_indexes (conn, info, error))
+      if (!wh_conn_defer_indexes (conn, info, error))
         return FALSE;
       pending = 1;
     }

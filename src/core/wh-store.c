@@ -1216,6 +1216,8 @@ wh_store_open (const char *path,
   /* The WAL and shared-memory files exist now; keep them private too. */
   if (!make_private (path, error))
     return NULL;
+  /* A snapshot's download a killed run left (wh-store-snapshot.c). */
+  wh_store_snapshot_cleanup (self);
 
   return g_steal_pointer (&self);
 }

@@ -107,6 +107,30 @@ gboolean    wh_store_apply_page    (WhStore            *self,
                                     const WhPage       *page,
                                     const char         *region,
                                     GError            **error);
+/* A first pull from a region snapshot (wh-store-snapshot.c). begin: when the
+ * collection's table is empty and its cursor 0, removes what a killed run
+ * left and opens the download's temporary file next to the cache (0600);
+ * NULL with no error when the cache cannot take a snapshot. import: checks
+ * the downloaded file whole (hostile input: a refusal is an error and copies
+ * nothing) and copies its rows with the cursor set to its rev in one
+ * transaction, written without their index entries as a first pull's are
+ * (wh_store_build_indexes makes them); at most max_bytes uncompressed and
+ * max_rows rows. The temporary files are gone when it returns. cleanup:
+ * removes them. */
+GOutputStream *wh_store_snapshot_begin  (WhStore            *self,
+                                        const WhCollection *collection,
+                                        const char         *region,
+                                        GError            **error);
+gboolean    wh_store_import_snapshot   (WhStore            *self,
+                                        const WhCollection *collection,
+                                        const char         *region,
+                                        guint64             max_bytes,
+                                        gint64              max_rows,
+                                        gint64             *rows,
+                                        gint64             *rev,
+                                        GCancellable       *cancellable,
+                                        GError            **error);
+void        wh_store_snapshot_cleanup  (WhStore            *self);
 /* Deferred indexing. A page of a feed's first pull (since 0) that says
  * (remaining, asked with count) that many records follow writes them bare:
  * no FTS, R*Tree or (on an empty table) secondary index entries, each row

@@ -30,6 +30,7 @@ struct _WhSync
   guint64          max_bytes;          /* per run */
   guint            retry_base_ms;      /* the first wait while out of reach */
   guint            retry_max_ms;
+  gboolean         use_snapshots;
 
   /* Background mode */
   gboolean         started;

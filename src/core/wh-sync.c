@@ -246,6 +246,7 @@ static void
 wh_sync_init (WhSync *self)
 {
   self->page_limit = DEFAULT_PAGE_LIMIT;
+  self->use_snapshots = TRUE;
   self->interval = DEFAULT_INTERVAL;
   self->max_records = DEFAULT_MAX_RECORDS;
   self->max_total_records = DEFAULT_MAX_TOTAL_RECORDS;
@@ -314,6 +315,14 @@ wh_sync_set_page_limit (WhSync *self,
     return;
   self->page_limit = limit;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_LIMIT]);
+}
+
+void
+wh_sync_set_use_snapshots (WhSync  *self,
+                           gboolean use)
+{
+  g_return_if_fail (WH_IS_SYNC (self));
+  self->use_snapshots = use;
 }
 
 static void schedule_timer (WhSync *self);

@@ -53,6 +53,7 @@ typedef struct
   GError             *error;       /* why it stopped, or NULL */
   gboolean            reset;       /* emptied and pulled from 0: the cursor
                                     * was past the server's rev */
+  guint64             snapshot;    /* records of a region snapshot (in records) */
 } WhSyncCollectionReport;
 
 typedef struct
@@ -83,6 +84,12 @@ gint        wh_sync_get_region           (WhSync             *self);
 /* Records asked for per page, 1 to WH_MAX_PAGE_LIMIT (default 1000). */
 void        wh_sync_set_page_limit       (WhSync             *self,
                                           guint               limit);
+/* Whether a first pull of a regional collection (jobs) into an empty cache
+ * starts from the server's region snapshot (GET /{collection}/snapshot),
+ * then follows the feed from its rev; any failure falls back to the feed.
+ * Default TRUE. */
+void        wh_sync_set_use_snapshots    (WhSync             *self,
+                                          gboolean            use);
 /* Seconds between automatic runs once started; 0 = none (default 900). */
 void        wh_sync_set_interval         (WhSync             *self,
                                           guint               seconds);

@@ -41,9 +41,9 @@ parse_int_param (GHashTable *query,
 
 /* The region condition of CONTRACT.md: a province (xx0000), a city (xxxx00)
  * or a district. Returns the column to compare, or NULL for a bad code. */
-static const char *
-region_column (const char *text,
-               gint64     *code)
+const char *
+wh_server_region_column (const char *text,
+                         gint64     *code)
 {
   guint64 value;
 
@@ -58,9 +58,9 @@ region_column (const char *text,
   return "adcode";
 }
 
-static gboolean
-etag_matches (SoupServerMessage *msg,
-              const char        *etag)
+gboolean
+wh_server_etag_matches (SoupServerMessage *msg,
+                        const char        *etag)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "If-None-Match");
@@ -151,7 +151,7 @@ wh_server_handle_changes (WhServer  *self,
                                    "This collection has no region filter.");
           return;
         }
-      region_col = region_column (region_text, &region);
+      region_col = wh_server_region_column (region_text, &region);
       if (region_col == NULL)
         {
           wh_server_respond_error (req->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
@@ -196,7 +196,7 @@ wh_server_handle_changes (WhServer  *self,
                                 region, with_count, latest, today ? today : "");
   tag_hash = wh_server_sha256_hex (tag_source, strlen (tag_source));
   etag = g_strdup_printf ("\"%.32s\"", tag_hash);
-  if (ok && etag_matches (req->msg, etag))
+  if (ok && wh_server_etag_matches (req->msg, etag))
     {
       wh_server_rollback (self);
       soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "ETag",
@@ -392,7 +392,7 @@ wh_server_handle_media (WhServer  *self,
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), "ETag", etag);
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg),
                                 "Cache-Control", "max-age=86400");
-  if (etag_matches (req->msg, etag))
+  if (wh_server_etag_matches (req->msg, etag))
     {
       soup_server_message_set_status (req->msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;

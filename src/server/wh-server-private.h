@@ -33,7 +33,7 @@ typedef struct
   double  malformed;
   double  delay;
   guint   delay_ms;
-  gboolean all_routes; /* scope=all: every /api/v1 request, else GET changes only */
+  gboolean all_routes; /* scope=all: every /api/v1 request, else the feeds (changes, snapshots) */
 } WhFaults;
 
 typedef enum
@@ -58,6 +58,13 @@ typedef struct
   guint client_reports;   /* anonymous station reports, per client address per hour */
   guint voucher_sms;      /* a voucher's code by SMS, per voucher (a day) */
 } WhAuthLimits;
+/* Region snapshots (wh-server-snapshot.c): an uncompressed file's bound,
+ * and how many records of the collection may change after a snapshot's rev
+ * before it is made again (the feed brings those). */
+#define WH_SERVER_SNAPSHOT_MAX_BYTES (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
+#define WH_SERVER_SNAPSHOT_MAX_LAG   10000
+typedef struct _WhSnapshots WhSnapshots;
+
 /* One accepted connection (wh-server-net.c). */
 typedef struct _WhConn WhConn;
 
@@ -121,6 +128,9 @@ struct _WhServer
 
   /* Paused requests waiting for a delay or a drop: Deferred* */
   GPtrArray     *deferred;
+
+  /* Region snapshots built and the one being built (wh-server-snapshot.c) */
+  WhSnapshots   *snapshots;
 
   WhFaults       faults;
   gboolean       faults_enabled;
@@ -242,8 +252,18 @@ void       wh_server_net_reschedule (WhServer          *self);
 void       wh_server_net_stop       (WhServer          *self);
 void       wh_server_net_finalize   (WhServer          *self);
 
+/* Feeds (wh-server-feeds.c): the region condition of CONTRACT.md (the
+ * column to compare, or NULL for a bad code), and If-None-Match. */
+const char *wh_server_region_column (const char        *text,
+                                     gint64            *code);
+gboolean   wh_server_etag_matches   (SoupServerMessage *msg,
+                                     const char        *etag);
+/* Snapshots (wh-server-snapshot.c): drops them, their files and folder. */
+void       wh_server_snapshots_free (WhServer          *self);
+
 /* Endpoint groups */
 void wh_server_handle_changes        (WhServer *self, WhRequest *req);
+void wh_server_handle_snapshot       (WhServer *self, WhRequest *req);
 void wh_server_handle_media          (WhServer *self, WhRequest *req);
 void wh_server_handle_auth_code      (WhServer *self, WhRequest *req);
 void wh_server_handle_auth_login     (WhServer *self, WhRequest *req);

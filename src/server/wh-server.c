@@ -43,6 +43,7 @@ typedef struct
 
 static const Route routes[] = {
   { "GET", "{collection}/changes", wh_server_handle_changes, TRUE },
+  { "GET", "{collection}/snapshot", wh_server_handle_snapshot, TRUE },
   { "GET", "media/**", wh_server_handle_media, FALSE },
   { "POST", "auth/code", wh_server_handle_auth_code, FALSE },
   { "POST", "auth/login", wh_server_handle_auth_login, FALSE },
@@ -889,6 +890,7 @@ wh_server_finalize (GObject *object)
       g_source_destroy (d->source);
     }
   g_ptr_array_unref (self->deferred);
+  wh_server_snapshots_free (self);
   wh_server_stop_pruning (self);
   wh_server_net_stop (self);
   if (self->soup)

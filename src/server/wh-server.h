@@ -39,6 +39,13 @@ void        wh_server_set_clock          (WhServer       *self,
 /* Requests per second allowed per client address before 429; 0 = no limit. */
 void        wh_server_set_rate_limit     (WhServer       *self,
                                           guint           per_second);
+/* Region snapshots (GET /{collection}/snapshot): the largest file made
+ * (uncompressed bytes; larger: 404, the client uses the feed), and how many
+ * records of the collection may change after a snapshot's rev before the
+ * next request makes it again. Defaults: 4 GiB, 10,000. */
+void        wh_server_set_snapshot_limits (WhServer      *self,
+                                           guint64        max_bytes,
+                                           guint          max_lag);
 /* Requests to /api/v1/auth/ per minute per client (also its burst) before
  * 429; 0 = no limit. */
 void        wh_server_set_auth_rate_limit (WhServer      *self,
@@ -73,7 +80,7 @@ void        wh_server_set_max_in_flight  (WhServer       *self,
 /* "error=0.1,429=0.05,503=0.05,delay=0.1,delay_ms=1500,drop=0.05,malformed=0.05,seed=7".
  * Rates are probabilities 0..1, tried in the order error, 429, 503, drop,
  * malformed, delay; one fault at most per request, deterministic for a seed.
- * They apply to GET changes feeds, or with "scope=all" to every /api/v1
+ * They apply to GET changes feeds and snapshots, or with "scope=all" to every /api/v1
  * route (drop and delay then happen after the request took effect, like a
  * response lost on the way). NULL or "" turns faults off. */
 gboolean    wh_server_set_faults         (WhServer       *self,

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store-snapshot.c: a first pull from a region snapshot (wh-snapshot.h,
+ * data/api/CONTRACT.md), the cache's side.
+ *
+ * The file comes from outside: it is checked whole before a row of it is
+ * copied, on a connection of its own opened as https://www.sqlite.org/
+ * security.html advises for untrusted database files (read-only, defensive,
+ * no trusted schema, no triggers or views, cell size checks, no memory
+ * map, a length limit), then quick_check, then sqlite_schema compared with
+ * the exact CREATE statements of wh-snapshot.h, then every row's values
+ * through the codec's own checks (wh_record_check_sql_values) and its count
+ * against the meta row. Only then does the writer ATTACH it and copy the
+ * rows with one INSERT ... SELECT, listed as unindexed (the deferred build
+ * of wh-store-write.c indexes them), with the collection's cursor set to the
+ * snapshot's rev, in one transaction: a kill at any moment leaves either
+ * nothing or the whole snapshot with its cursor.
+ */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "wh-snapshot.h"
+#include "wh-store-private.h"
+
+/* The largest value a snapshot's row may hold: a job's description is at
+ * most 32 KB; this leaves room and stops a huge cell early. */
+#define MAX_VALUE_BYTES (256 * 1024)
+/* 2^53 - 1, the largest id the JSON codec takes. */
+#define MAX_ID G_GINT64_CONSTANT (9007199254740991)
+#define COPY_CHUNK (256 * 1024)
+
+static gboolean
+refuse (GError    **error,
+        const char *reason)
+{
+  g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+               "The region snapshot was refused: %s", reason);
+  return FALSE;
+}
+
+static char *
+temp_path (WhStore    *self,
+           const char *suffix)
+{
+  return g_strconcat (self->path, ".snapshot", suffix, NULL);
+}
+
+void
+wh_store_snapshot_cleanup (WhStore *self)
+{
+  g_autofree char *gz = NULL;
+  g_autofree char *db = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  gz = temp_path (self, ".gz");
+  db = temp_path (self, ".db");
+  g_unlink (gz);
+  g_unlink (db);
+}
+
+GOutputStream *
+wh_store_snapshot_begin (WhStore            *self,
+                         const WhCollection *collection,
+                         const char         *region,
+                         GError            **error)
+{
+  g_auto(Reader) reader = { 0 };
+  g_autofree char *any = NULL;
+  g_autofree char *gz = NULL;
+  g_autoptr(GFile) file = NULL;
+  const CollInfo *info;
+  WhSyncState state = { 0, };
+  gint64 not_empty;
+  int pending;
+
+  g_return_val_if_fail (WH_IS_STORE (self), NULL);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return NULL;
+  wh_store_snapshot_cleanup (self);
+  if (g_str_equal (self->path, ":memory:") ||
+      !wh_store_get_sync_state (self, collection, region, &state, error))
+    return NULL;
+  wh_sync_state_clear (&state);
+  /* Only into nothing: with rows there, their cursor says where the feed
+   * goes on, and a snapshot's copy would clash with them. */
+  if (state.next_since != 0 || !wh_reader_borrow (self, &reader, error))
+    return NULL;
+  any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)", collection->name);
+  if ((not_empty = wh_conn_query_int (reader.conn, any, error)) != 0 ||
+      (pending = wh_conn_pending (reader.conn, info, error)) != 0)
+    return NULL;
+
+  gz = temp_path (self, ".gz");
+  file = g_file_new_for_path (gz);
+  return G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error));
+}
+
+/* gunzip through GIO's zlib converter, at most max_bytes of output. */
+static gboolean
+decompress (const char   *from,
+            const char   *to,
+            guint64       max_bytes,
+            GCancellable *cancellable,
+            GError      **error)
+{
+  g_autoptr(GFile) in_file = g_file_new_for_path (from);
+  g_autoptr(GFile) out_file = g_file_new_for_path (to);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GZlibDecompressor) decompressor = NULL;
+  g_autoptr(GInputStream) zin = NULL;
+  g_autofree char *buffer = g_malloc (COPY_CHUNK);
+  guint64 total = 0;
+  gssize n;
+
+  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  if ((in = g_file_read (in_file, cancellable, error)) == NULL ||
+      (out = g_file_replace (out_file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable,
+                             error)) == NULL)
+    return FALSE;
+  zin = g_converter_input_stream_new (G_INPUT_STREAM (in), G_CONVERTER (decompressor));
+  while ((n = g_input_stream_read (zin, buffer, COPY_CHUNK, cancellable, error)) > 0)
+    {
+      total += (guint64) n;
+      if (total > max_bytes)
+        return refuse (error, "larger than one update may take");
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, (gsize) n, NULL,
+                                      cancellable, error))
+        return FALSE;
+    }
+  return n == 0 && g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+static gboolean
+check_schema (sqlite3            *db,
+              const WhCollection *collection,
+              GError            **error)
+{
+  g_autofree char *table_sql = wh_snapshot_table_sql (collection);
+  sqlite3_stmt *stmt = NULL;
+  guint n = 0, found = 0;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, sql FROM sqlite_schema", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return refuse (error, sqlite3_errmsg (db));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      const char *tbl_name = (const char *) sqlite3_column_text (stmt, 2);
+      const char *sql = (const char *) sqlite3_column_text (stmt, 3);
+
+      n++;
+      /* Tables only, named and made exactly as the format says: no view,
+       * trigger, index or column of anyone else's. */
+      if (g_strcmp0 (type, "table") != 0 || g_strcmp0 (name, tbl_name) != 0)
+        continue;
+      if (g_strcmp0 (name, WH_SNAPSHOT_META_TABLE) == 0 &&
+          g_strcmp0 (sql, wh_snapshot_meta_sql ()) == 0)
+        found |= 1;
+      else if (g_strcmp0 (name, collection->name) == 0 && g_strcmp0 (sql, table_sql) == 0)
+        found |= 2;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return refuse (error, sqlite3_errmsg (db));
+  if (n != 2 || found != 3)
+    return refuse (error, "its tables are not the format's");
+  return TRUE;
+}
+
+static gboolean
+check_meta (sqlite3            *db,
+            const WhCollection *collection,
+            gint64              region,
+            gint64             *rev,
+            gint64             *row_count,
+            GError            **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT format, collection, region, rev, row_count, day FROM "
+                          WH_SNAPSHOT_META_TABLE, -1, &stmt, NULL) != SQLITE_OK)
+    return refuse (error, sqlite3_errmsg (db));
+  if ((rc = sqlite3_step (stmt)) == SQLITE_ROW &&
+      sqlite3_column_type (stmt, 0) == SQLITE_INTEGER &&
+      sqlite3_column_type (stmt, 1) == SQLITE_TEXT &&
+      sqlite3_column_type (stmt, 2) == SQLITE_INTEGER &&
+      sqlite3_column_type (stmt, 3) == SQLITE_INTEGER &&
+      sqlite3_column_type (stmt, 4) == SQLITE_INTEGER)
+    {
+      *rev = sqlite3_column_int64 (stmt, 3);
+      *row_count = sqlite3_column_int64 (stmt, 4);
+      ok = sqlite3_column_int64 (stmt, 0) == WH_SNAPSHOT_FORMAT &&
+           g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), collection->name) == 0 &&
+           sqlite3_column_int64 (stmt, 2) == region && *rev >= 0 && *row_count >= 0;
+      /* Exactly one row. */
+      ok = ok && sqlite3_step (stmt) == SQLITE_DONE;
+    }
+  sqlite3_finalize (stmt);
+  return ok || refuse (error, "its meta data is not what was asked for");
+}
+
+/* Every row through the codec's checks, its id, rev and region too. */
+static gboolean
+check_rows (sqlite3            *db,
+            const WhCollection *collection,
+            gint64              region,
+            gint64              rev,
+            gint64              row_count,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  g_autofree char *columns = wh_collection_sql_column_names (collection, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT id, rev, %s FROM %s", columns,
+                                          collection->name);
+  const char *region_field = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint region_index = 0;
+  gint64 n = 0;
+  int rc;
+
+  if (region > 0)
+    {
+      region_field = region % 10000 == 0 ? "province_adcode"
+                     : region % 100 == 0 ? "city_adcode" : "adcode";
+      if (wh_collection_find_field (collection, region_field, &region_index) == NULL)
+        return refuse (error, "the collection has no region");
+    }
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return refuse (error, sqlite3_errmsg (db));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 row_rev = sqlite3_column_int64 (stmt, 1);
+      GError *local_error = NULL;
+
+      if (++n > row_count)
+        break;
+      if (n % 10000 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      if (sqlite3_column_type (stmt, 0) != SQLITE_INTEGER || id < 1 || id > MAX_ID ||
+          sqlite3_column_type (stmt, 1) != SQLITE_INTEGER || row_rev < 1 || row_rev > rev ||
+          (region_field != NULL &&
+           (sqlite3_column_type (stmt, 2 + (int) region_index) != SQLITE_INTEGER ||
+            sqlite3_column_int64 (stmt, 2 + (int) region_index) != region)))
+        {
+          sqlite3_finalize (stmt);
+          return refuse (error, "a row's id, rev or region is wrong");
+        }
+      if (!wh_record_check_sql_values (collection, stmt, 2, &local_error))
+        {
+          g_autofree char *reason = g_strdup_printf ("row %" G_GINT64_FORMAT ": %s", id,
+                                                     local_error->message);
+
+          g_error_free (local_error);
+          sqlite3_finalize (stmt);
+          return refuse (error, reason);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return refuse (error, sqlite3_errmsg (db));
+  if (n != row_count)
+    return refuse (error, "its row count is wrong");
+  return TRUE;
+}
+
+/* The whole file, on a connection of its own. */
+static gboolean
+check_snapshot (const char         *path,
+                const WhCollection *collection,
+                gint64              region,
+                gint64             *rev,
+                gint64             *rows,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (db);
+      return refuse (error, "not a database");
+    }
+  sqlite3_db_config (db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+  sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+  sqlite3_limit (db, SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
+  sqlite3_limit (db, SQLITE_LIMIT_SQL_LENGTH, 64 * 1024);
+  sqlite3_limit (db, SQLITE_LIMIT_COLUMN, 200);
+  if (sqlite3_exec (db, "PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0;", NULL, NULL,
+                    NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      refuse (error, sqlite3_errmsg (db));
+      goto out;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0 ||
+      sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      refuse (error, "it is corrupt");
+      goto out;
+    }
+  ok = check_schema (db, collection, error) &&
+       check_meta (db, collection, region, rev, rows, error) &&
+       check_rows (db, collection, region, *rev, *rows, cancellable, error);
+
+out:
+  sqlite3_finalize (stmt);
+  sqlite3_close_v2 (db);
+  return ok;
+}
+
+/* The copy, in the writer's one transaction with the cursor. */
+static gboolean
+copy_rows (WhStore            *self,
+           const CollInfo     *info,
+           const char         *region,
+           gint64              rev,
+           gint64              rows,
+           GError            **error)
+{
+  WhConn *conn = self->writer;
+  const char *n = info->collection->name;
+  g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)", n);
+  g_autofree char *copy = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s FROM snapshot.%s;"
+                                           " INSERT INTO main.%s SELECT id FROM snapshot.%s;",
+                                           n, info->columns, info->columns, n, info->unindexed,
+                                           n);
+  g_autoptr(WhStmt) cursor = NULL;
+  WhSyncState state = { 0, };
+  g_autoptr(WhStmt) look = NULL;
+  int pending;
+
+  /* Still nothing there (a UI write cannot add rows to a feed's table, but
+   * another sync could have run meanwhile). */
+  look = wh_conn_prepare (conn, "SELECT next_since FROM sync_state WHERE collection = ?1"
+                          " AND region = ?2", error);
+  if (look == NULL)
+    return FALSE;
+  sqlite3_bind_text (look, 1, n, -1, SQLITE_STATIC);
+  sqlite3_bind_text (look, 2, region ? region : "", -1, SQLITE_STATIC);
+  if (sqlite3_step (look) == SQLITE_ROW)
+    state.next_since = sqlite3_column_int64 (look, 0);
+  g_clear_pointer (&look, wh_stmt_done);
+  if (state.next_since != 0 || wh_conn_query_int (conn, any, error) != 0 ||
+      (pending = wh_conn_pending (conn, info, error)) != 0)
+    return refuse (error, "the cache is no longer empty");
+
+  if (!wh_conn_defer_indexes (conn, info, error) || !wh_conn_exec (conn, copy, error))
+    return FALSE;
+  if (rows != (gint64) sqlite3_changes64 (conn->db))
+    return refuse (error, "its rows changed while it was copied");
+  cursor = wh_conn_prepare (conn,
+                            "INSERT INTO sync_state (collection, region, next_since, synced_at)"
+                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                            " SET next_since = max(next_since, excluded.next_since),"
+                            " synced_at = excluded.synced_at",
+                            error);
+  if (cursor == NULL)
+    return FALSE;
+  sqlite3_bind_text (cursor, 1, n, -1, SQLITE_STATIC);
+  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (cursor, 3, rev);
+  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return wh_conn_step_done (conn, cursor, "write cursor", error);
+}
+
+gboolean
+wh_store_import_snapshot (WhStore            *self,
+                          const WhCollection *collection,
+                          const char         *region,
+                          guint64             max_bytes,
+                          gint64              max_rows,
+                          gint64             *out_rows,
+                          gint64             *out_rev,
+                          GCancellable       *cancellable,
+                          GError            **error)
+{
+  const CollInfo *info;
+  g_autofree char *gz = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(WhStmt) attach = NULL;
+  gint64 region_code = 0, rev = 0, rows = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  gz = temp_path (self, ".gz");
+  db = temp_path (self, ".db");
+  if (region != NULL &&
+      !g_ascii_string_to_signed (region, 10, 100000, 999999, &region_code, NULL))
+    return refuse (error, "bad region");
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !decompress (gz, db, max_bytes, cancellable, error))
+    {
+      wh_store_snapshot_cleanup (self);
+      return FALSE;
+    }
+  g_unlink (gz);
+  if (!check_snapshot (db, collection, region_code, &rev, &rows, cancellable, error) ||
+      (rows > max_rows && !refuse (error, "more records than one update may take")))
+    {
+      wh_store_snapshot_cleanup (self);
+      return FALSE;
+    }
+
+  /* ATTACH and DETACH outside the transaction, under the write lock. */
+  g_mutex_lock (&self->write_lock);
+  attach = wh_conn_prepare (self->writer, "ATTACH DATABASE ?1 AS snapshot", error);
+  ok = attach != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (attach, 1, db, -1, SQLITE_STATIC);
+      ok = wh_conn_step_done (self->writer, attach, "attach", error);
+    }
+  g_clear_pointer (&attach, wh_stmt_done);
+  g_mutex_unlock (&self->write_lock);
+  if (ok)
+    {
+      ok = wh_store_writer_begin (self, error);
+      if (ok)
+        ok = wh_store_writer_end (self, copy_rows (self, info, region, rev, rows, error), error);
+      g_mutex_lock (&self->write_lock);
+      /* Statements cached on the writer may still read the file. */
+      sqlite3_exec (self->writer->db, "DETACH DATABASE snapshot", NULL, NULL, NULL);
+      g_mutex_unlock (&self->write_lock);
+    }
+  wh_store_snapshot_cleanup (self);
+  if (!ok)
+    return FALSE;
+  g_debug ("%s: %" G_GINT64_FORMAT " rows from a region snapshot, up to rev %" G_GINT64_FORMAT,
+           collection->name, rows, rev);
+  if (out_rows)
+    *out_rows = rows;
+  if (out_rev)
+    *out_rev = rev;
+  wh_store_emit_changed (self, collection->name);
+  return TRUE;
+}

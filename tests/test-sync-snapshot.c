@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A first sync of jobs through the region snapshot (#22): the same cache as
+ * through the feed, the changes after its rev, regions, closed jobs left
+ * out, the server's ETag and limits, hostile files refused as a whole with
+ * the feed taking over, and a client killed inside the import. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "wh-snapshot.h"
+#include "wh-store-private.h"
+#include "wh-sync.h"
+#include "wh-test-cache.h"
+#include "wh-test-server.h"
+#include "wh-test.h"
+
+typedef struct
+{
+  WhTestClient c; /* first: g_test_add passes this fixture to its setup */
+} Fixture;
+
+static void
+fixture_setup (Fixture      *f,
+               gconstpointer data)
+{
+  wh_test_client_setup (&f->c);
+}
+
+static void
+fixture_teardown (Fixture      *f,
+                  gconstpointer data)
+{
+  wh_test_client_teardown (&f->c);
+}
+
+static WhSyncCollectionReport *
+jobs_report (WhSyncReport *report)
+{
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections,
+                                                   WhSyncCollectionReport, i);
+
+      if (cr->collection == &wh_collection_jobs)
+        return cr;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Syncs the jobs alone (a whole sync through the snapshot is test-sync's
+ * /sync/full) and returns the report. */
+static WhSyncReport *
+sync_jobs_ok (WhSync *sync)
+{
+  static const WhCollection *only_jobs[] = { &wh_collection_jobs };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  WhSyncReport *report = NULL;
+
+  wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  g_assert_true (wh_sync_run_finish (sync, result, &report, &error));
+  g_assert_no_error (error);
+  g_assert_no_error (jobs_report (report)->error);
+  return report;
+}
+
+static void
+assert_jobs_whole (Fixture *f,
+                   WhStore *store)
+{
+  wh_test_assert_collection_equal (wh_test_server_get_db_path (f->c.server), store,
+                                   &wh_collection_jobs, 0);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+}
+
+/* A second client of the same server, with a cache of its own. */
+typedef struct
+{
+  char    *path;
+  WhApi   *api;
+  WhStore *store;
+  WhSync  *sync;
+} Client;
+
+static Client *
+client_new (Fixture    *f,
+            const char *name,
+            const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  Client *c = g_new0 (Client, 1);
+
+  c->path = g_build_filename (f->c.dir, name, NULL);
+  c->api = wh_api_new (url ? url : wh_test_server_get_url (f->c.server), &error);
+  g_assert_no_error (error);
+  wh_api_set_retry_policy (c->api, 2, 10, 50, 100);
+  c->store = wh_store_open (c->path, &error);
+  g_assert_no_error (error);
+  c->sync = wh_sync_new (c->api, c->store);
+  return c;
+}
+
+static void
+client_free (Client *c)
+{
+  g_clear_object (&c->sync);
+  g_clear_object (&c->store);
+  g_clear_object (&c->api);
+  g_free (c->path);
+  g_free (c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
+
+static gboolean
+temp_files_gone (const char *cache_path)
+{
+  g_autofree char *gz = g_strconcat (cache_path, ".snapshot.gz", NULL);
+  g_autofree char *db = g_strconcat (cache_path, ".snapshot.db", NULL);
+
+  return !g_file_test (gz, G_FILE_TEST_EXISTS) && !g_file_test (db, G_FILE_TEST_EXISTS);
+}
+
+/* ---- Through the snapshot and through the feed: the same cache ---------- */
+
+static gint64
+search_count (WhStore    *store,
+              const char *text)
+{
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  wh_query_set_match (query, text);
+  n = wh_store_query_count (store, query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >=, 0);
+  return n;
+}
+
+static void
+test_same_cache (Fixture      *f,
+                 gconstpointer data)
+{
+  g_autoptr(Client) feed = client_new (f, "feed.db", NULL);
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhSyncReport) feed_report = NULL;
+  guint closed = wh_test_count_closed_jobs (wh_test_server_get_db_path (f->c.server));
+  static const char * const searches[] = { "电工", "bj", "dian gong", "焊工", "普工" };
+
+  report = sync_jobs_ok (f->c.sync);
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, 600 - closed);
+  g_assert_cmpuint (jobs_report (report)->deleted, ==, 0);
+  g_assert_true (temp_files_gone (f->c.cache_path));
+  assert_jobs_whole (f, f->c.store);
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+
+  wh_sync_set_use_snapshots (feed->sync, FALSE);
+  feed_report = sync_jobs_ok (feed->sync);
+  g_assert_cmpuint (jobs_report (feed_report)->snapshot, ==, 0);
+  g_assert_cmpuint (jobs_report (feed_report)->pages, >, 0);
+  assert_jobs_whole (f, feed->store);
+  /* The same rows, indexed alike: the searches agree. */
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    g_assert_cmpint (search_count (f->c.store, searches[i]), ==,
+                     search_count (feed->store, searches[i]));
+  g_assert_cmpint (wh_store_get_cursor (f->c.store, &wh_collection_jobs, NULL, NULL), >, 0);
+
+  /* Nothing new: the next run is the feed's, from the snapshot's rev. */
+  g_clear_pointer (&report, wh_sync_report_free);
+  report = sync_jobs_ok (f->c.sync);
+  g_assert_cmpuint (jobs_report (report)->records, ==, 0);
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+}
+
+/* ---- Changes after the snapshot's rev come through the feed -------------- */
+
+static void
+test_changes_after (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(Client) second = client_new (f, "second.db", NULL);
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhRecord) added = NULL;
+  WhRecord *changed;
+  gint64 deleted_id;
+  guint64 first_rows;
+
+  /* The first client makes the server build it. */
+  report = sync_jobs_ok (f->c.sync);
+  first_rows = jobs_report (report)->snapshot;
+  g_assert_cmpuint (first_rows, >, 0);
+
+  /* Three changes, fewer than the server's lag: it serves the same file. */
+  {
+    g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+    g_autoptr(GPtrArray) rows = wh_store_query (f->c.store, query, 0, 3, NULL);
+
+    g_assert_nonnull (rows);
+    g_assert_cmpuint (rows->len, ==, 3);
+    changed = wh_record_copy (g_ptr_array_index (rows, 0));
+    wh_record_set_text (changed, "title", "快照之后改过的岗位");
+    wh_test_server_put_record (f->c.server, changed);
+    deleted_id = ((WhRecord *) g_ptr_array_index (rows, 1))->id;
+    wh_test_server_delete_record (f->c.server, &wh_collection_jobs, deleted_id);
+    added = wh_record_copy (g_ptr_array_index (rows, 2));
+    added->id = 99999901;
+    wh_record_set_text (added, "title", "快照之后新加的岗位");
+    wh_test_server_put_record (f->c.server, added);
+    wh_record_free (changed);
+  }
+
+  g_clear_pointer (&report, wh_sync_report_free);
+  report = sync_jobs_ok (second->sync);
+  /* The snapshot's rows, then the feed's: the new job, the changed one. */
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, first_rows);
+  g_assert_cmpuint (jobs_report (report)->records, ==, first_rows + 2);
+  g_assert_cmpuint (jobs_report (report)->deleted, ==, 1);
+  assert_jobs_whole (f, second->store);
+  g_assert_cmpint (search_count (second->store, "快照之后新加的岗位"), ==, 1);
+  g_assert_cmpint (search_count (second->store, "快照之后改过的岗位"), ==, 1);
+
+  /* The first client gets the same changes through its feed. */
+  g_clear_pointer (&report, wh_sync_report_free);
+  report = sync_jobs_ok (f->c.sync);
+  g_assert_cmpuint (jobs_report (report)->records, ==, 2);
+  assert_jobs_whole (f, f->c.store);
+}
+
+/* ---- A region's snapshot holds that region's jobs only ------------------- */
+
+static void
+test_region (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(WhSyncReport) report = NULL;
+  gint region = 0;
+
+  {
+    g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+    g_autoptr(Client) probe = client_new (f, "probe.db", NULL);
+    g_autoptr(WhSyncReport) probe_report = sync_jobs_ok (probe->sync);
+    g_autoptr(GPtrArray) rows = wh_store_query (probe->store, query, 0, 1, NULL);
+
+    g_assert_cmpuint (rows->len, ==, 1);
+    region = (gint) wh_record_get_int (g_ptr_array_index (rows, 0), "adcode");
+  }
+  g_assert_cmpint (region, >, 0);
+  wh_sync_set_region (f->c.sync, region);
+  report = sync_jobs_ok (f->c.sync);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_cmpuint (jobs_report (report)->snapshot, <, 600);
+  g_assert_cmpuint (wh_test_assert_collection_equal (wh_test_server_get_db_path (f->c.server),
+                                                     f->c.store, &wh_collection_jobs, region),
+                    ==, jobs_report (report)->snapshot);
+  wh_test_assert_cache_consistent (f->c.cache_path, region, FALSE);
+}
+
+/* ---- The server's side: ETag, 304, the day, limits ----------------------- */
+
+static GBytes *
+http_get (Fixture    *f,
+          const char *path,
+          const char *if_none_match,
+          guint      *status,
+          char      **etag)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (wh_test_server_get_url (f->c.server), "/api/v1/", path,
+                                      NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match",
+                                  if_none_match);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  if (etag != NULL)
+    *etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                    "ETag"));
+  if (*status == 200)
+    g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg),
+                                                            NULL), ==, WH_SNAPSHOT_CONTENT_TYPE);
+  return body;
+}
+
+static void
+set_limits_cb (WhServer *server,
+               gpointer  user_data)
+{
+  const guint64 *limits = user_data;
+
+  wh_server_set_snapshot_limits (server, limits[0], (guint) limits[1]);
+}
+
+static void
+set_limits (Fixture *f,
+            guint64  max_bytes,
+            guint    max_lag)
+{
+  guint64 limits[2] = { max_bytes, max_lag };
+
+  wh_test_server_run (f->c.server, set_limits_cb, limits);
+}
+
+static void
+test_server (Fixture      *f,
+             gconstpointer data)
+{
+  g_autofree char *etag = NULL;
+  g_autofree char *etag2 = NULL;
+  g_autofree char *etag3 = NULL;
+  g_autofree char *dir = g_strconcat (wh_test_server_get_db_path (f->c.server), ".snapshots",
+                                      NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GDir) handle = NULL;
+  GStatBuf st;
+  const char *name;
+  guint status = 0;
+
+  body = http_get (f, "jobs/snapshot", NULL, &status, &etag);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (etag);
+  g_assert_true (etag[0] == '"'); /* strong */
+  g_assert_cmpuint (g_bytes_get_size (body), >, 1000);
+  /* Kept in a private folder, each file 0600. */
+  g_assert_cmpint (g_stat (dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  handle = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    }
+
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot", etag, &status, NULL);
+  g_assert_cmpuint (status, ==, 304);
+  g_assert_cmpuint (g_bytes_get_size (body), ==, 0);
+
+  /* A change within the lag: the same file; past it: made again. */
+  {
+    g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+    g_autoptr(WhSyncReport) report = sync_jobs_ok (f->c.sync);
+    g_autoptr(GPtrArray) rows = wh_store_query (f->c.store, query, 0, 1, NULL);
+    g_autoptr(WhRecord) job = wh_record_copy (g_ptr_array_index (rows, 0));
+
+    wh_record_set_text (job, "title", "改过的岗位");
+    wh_test_server_put_record (f->c.server, job);
+  }
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot", etag, &status, NULL);
+  g_assert_cmpuint (status, ==, 304);
+  set_limits (f, G_GUINT64_CONSTANT (1) << 30, 0);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot", etag, &status, &etag2);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (etag2, !=, etag);
+
+  /* The next day closes more jobs: made again, without them. */
+  wh_test_server_advance (f->c.server, 40 * 24 * 3600);
+  set_limits (f, G_GUINT64_CONSTANT (1) << 30, 10000);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot", etag2, &status, &etag3);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (etag3, !=, etag2);
+
+  /* Bad requests, other collections, a file over the bound. */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot?region=12345", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 400);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "stations/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 404);
+  set_limits (f, 64 * 1024, 10000);
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get (f, "jobs/snapshot?region=110000", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 404);
+
+  /* Behind the rate limit like every request. */
+  wh_test_server_set_rate_limit (f->c.server, 1);
+  for (guint i = 0; i < 5 && status != 429; i++)
+    {
+      g_clear_pointer (&body, g_bytes_unref);
+      body = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+    }
+  g_assert_cmpuint (status, ==, 429);
+}
+
+/* ---- Hostile files: refused whole, the cache untouched -------------------- */
+
+static GBytes *
+gzip_bytes (const void *data,
+            gsize       len)
+{
+  g_autoptr(GZlibCompressor) compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
+  g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (compressor));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_write_all (out, data, len, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+static GBytes *
+gunzip_bytes (GBytes *gz)
+{
+  g_autoptr(GZlibDecompressor) decompressor =
+    g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) mem = g_memory_input_stream_new_from_bytes (gz);
+  g_autoptr(GInputStream) in = g_converter_input_stream_new (mem, G_CONVERTER (decompressor));
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL,
+                                           &error), >, 0);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+/* The genuine snapshot with sql run on it, compressed again. */
+static GBytes *
+tampered (Fixture    *f,
+          GBytes     *genuine,
+          const char *sql)
+{
+  g_autofree char *path = g_build_filename (f->c.dir, "tampered.db", NULL);
+  g_autoptr(GBytes) plain = gunzip_bytes (genuine);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (plain, NULL),
+                                      (gssize) g_bytes_get_size (plain), &error));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  g_unlink (path);
+  return gzip_bytes (data, len);
+}
+
+/* Imports body into a new cache; returns the rows, or -1 when refused (the
+ * cache then as empty as before and the temporary files gone). */
+static gint64
+import (Fixture    *f,
+        GBytes     *body,
+        const char *region,
+        guint64     max_bytes)
+{
+  static guint serial;
+  g_autofree char *name = g_strdup_printf ("import-%u.db", serial++);
+  g_autofree char *path = g_build_filename (f->c.dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(GOutputStream) sink = NULL;
+  gint64 rows = 0, rev = 0;
+  gboolean ok;
+
+  g_assert_no_error (error);
+  sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sink);
+  g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
+                                            g_bytes_get_size (body), NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (sink, NULL, &error));
+  ok = wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes, G_MAXINT64,
+                                 &rows, &rev, NULL, &error);
+  g_assert_true (temp_files_gone (path));
+  if (!ok)
+    {
+      g_assert_nonnull (error);
+      g_test_message ("refused: %s", error->message);
+      g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
+      g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, 0);
+      g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+      return -1;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, rev);
+  g_assert_true (wh_store_build_indexes (store, &wh_collection_jobs, NULL, &error));
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, rows);
+  g_clear_object (&store);
+  wh_test_assert_cache_consistent (path, region ? atoi (region) : 0, FALSE);
+  return rows;
+}
+
+/* A refusal leaves the cache as it was: one cache takes them all. */
+static void
+assert_refused (WhStore    *store,
+                const char *path,
+                GBytes     *body,
+                const char *region,
+                guint64     max_bytes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region,
+                                                           &error);
+  gint64 rows = 0, rev = 0;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (sink);
+  g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
+                                            g_bytes_get_size (body), NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (sink, NULL, &error));
+  g_assert_false (wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes,
+                                            G_MAXINT64, &rows, &rev, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("refused: %s", error->message);
+  g_assert_true (temp_files_gone (path));
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, 0);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+}
+
+#define FIRST_JOB "(SELECT min(id) FROM jobs)"
+
+static void
+test_hostile (Fixture      *f,
+              gconstpointer data)
+{
+  static const struct
+  {
+    const char *what;
+    const char *sql;
+  } tamperings[] = {
+    { "a trigger", "CREATE TRIGGER evil AFTER INSERT ON jobs BEGIN SELECT 1; END" },
+    { "a view", "CREATE VIEW evil AS SELECT * FROM jobs" },
+    { "an index", "CREATE INDEX evil ON jobs (title)" },
+    { "another table", "CREATE TABLE evil (x)" },
+    { "another column", "ALTER TABLE jobs ADD COLUMN evil TEXT" },
+    { "a wrong type", "UPDATE jobs SET salary_min = 'lots' WHERE id = " FIRST_JOB },
+    { "a real for an integer", "UPDATE jobs SET headcount = 1.5 WHERE id = " FIRST_JOB },
+    { "a blob", "UPDATE jobs SET title = x'e794b5e5b7a5' WHERE id = " FIRST_JOB },
+    { "an over-long title",
+      "UPDATE jobs SET title = printf ('%.*c', 401, 'x') WHERE id = " FIRST_JOB },
+    { "a control character", "UPDATE jobs SET title = 'a' || char (7) WHERE id = " FIRST_JOB },
+    { "a missing required field", "UPDATE jobs SET title = NULL WHERE id = " FIRST_JOB },
+    { "an unknown enum", "UPDATE jobs SET settlement = 'bitcoin' WHERE id = " FIRST_JOB },
+    { "a bad date", "UPDATE jobs SET posted_at = '2026-13-45' WHERE id = " FIRST_JOB },
+    { "a long list item",
+      "UPDATE jobs SET welfare = printf ('%.*c', 65, 'x') WHERE id = " FIRST_JOB },
+    { "an out-of-range latitude", "UPDATE jobs SET lat = 91.0 WHERE id = " FIRST_JOB },
+    { "id 0", "UPDATE jobs SET id = 0 WHERE id = " FIRST_JOB },
+    { "a rev past the snapshot's",
+      "UPDATE jobs SET rev = (SELECT rev FROM snapshot_meta) + 1 WHERE id = " FIRST_JOB },
+    { "a row count that lies", "UPDATE snapshot_meta SET row_count = row_count + 1" },
+    { "a row too few", "DELETE FROM jobs WHERE id = " FIRST_JOB },
+    { "another collection", "UPDATE snapshot_meta SET collection = 'stations'" },
+    { "another format", "UPDATE snapshot_meta SET format = 2" },
+    { "another region", "UPDATE snapshot_meta SET region = 110000" },
+    { "two meta rows", "INSERT INTO snapshot_meta SELECT * FROM snapshot_meta" },
+  };
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(GBytes) garbage = NULL;
+  g_autoptr(GBytes) garbage_gz = NULL;
+  g_autoptr(GBytes) truncated = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) corrupt = NULL;
+  g_autofree char *path = g_build_filename (f->c.dir, "refusals.db", NULL);
+  g_autoptr(WhStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status = 0;
+  gint64 rows;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  rows = import (f, genuine, NULL, G_MAXUINT64);
+  g_assert_cmpint (rows, >, 0);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+
+  garbage = g_bytes_new_static ("<html>502 Bad Gateway</html>", 28);
+  assert_refused (store, path, garbage, NULL, G_MAXUINT64);
+  garbage_gz = gzip_bytes ("SQLite format 3\0 but not really", 32);
+  assert_refused (store, path, garbage_gz, NULL, G_MAXUINT64);
+  truncated = g_bytes_new_from_bytes (genuine, 0, g_bytes_get_size (genuine) / 2);
+  assert_refused (store, path, truncated, NULL, G_MAXUINT64);
+  /* Over the bound once uncompressed. */
+  plain = gunzip_bytes (genuine);
+  assert_refused (store, path, genuine, NULL, g_bytes_get_size (plain) - 1);
+  g_assert_cmpint (import (f, genuine, NULL, g_bytes_get_size (plain)), ==, rows);
+  /* A page's header overwritten: quick_check catches it. */
+  {
+    gsize len;
+    guint8 *bytes = g_bytes_unref_to_data (g_bytes_ref (plain), &len);
+
+    memset (bytes + (len / 2 / 4096) * 4096, 0x5a, 512);
+    corrupt = gzip_bytes (bytes, len);
+    g_free (bytes);
+    assert_refused (store, path, corrupt, NULL, G_MAXUINT64);
+  }
+  /* The snapshot of the whole collection is not a region's. */
+  assert_refused (store, path, genuine, "110000", G_MAXUINT64);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tamperings); i++)
+    {
+      g_autoptr(GBytes) body = tampered (f, genuine, tamperings[i].sql);
+
+      g_test_message ("%s", tamperings[i].what);
+      assert_refused (store, path, body, NULL, G_MAXUINT64);
+    }
+}
+
+/* ---- A hostile or missing snapshot: the feed takes over ------------------- */
+
+/* Between the client and the test server: the snapshot request gets body
+ * (or status, when body is NULL), everything else goes through. */
+typedef struct
+{
+  SoupServer  *server;
+  SoupSession *session;
+  const char  *upstream;
+  GBytes      *body;
+  guint        status;
+  guint        snapshot_requests;
+  char        *url;
+} Proxy;
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  SoupMessage       *upstream;
+} ProxyCall;
+
+static void
+proxy_upstream_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ProxyCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  SoupMessageHeaders *from = soup_message_get_response_headers (call->upstream);
+  SoupMessageHeaders *to = soup_server_message_get_response_headers (call->msg);
+  static const char * const headers[] = { "ETag", "Retry-After", "Cache-Control" };
+
+  if (body == NULL)
+    soup_server_message_set_status (call->msg, SOUP_STATUS_BAD_GATEWAY, NULL);
+  else
+    {
+      const char *type = soup_message_headers_get_content_type (from, NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+        if (soup_message_headers_get_one (from, headers[i]) != NULL)
+          soup_message_headers_replace (to, headers[i],
+                                        soup_message_headers_get_one (from, headers[i]));
+      soup_server_message_set_status (call->msg, soup_message_get_status (call->upstream), NULL);
+      if (g_bytes_get_size (body) > 0)
+        soup_server_message_set_response (call->msg, type ? type : "application/json",
+                                          SOUP_MEMORY_COPY, g_bytes_get_data (body, NULL),
+                                          g_bytes_get_size (body));
+    }
+  soup_server_message_unpause (call->msg);
+  g_object_unref (call->msg);
+  g_object_unref (call->upstream);
+  g_free (call);
+}
+
+static void
+proxy_handler (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  Proxy *proxy = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *inm = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "If-None-Match");
+  g_autofree char *url = NULL;
+  ProxyCall *call;
+
+  if (g_str_has_suffix (path, "/jobs/snapshot"))
+    {
+      proxy->snapshot_requests++;
+      if (proxy->body != NULL)
+        soup_server_message_set_response (msg, WH_SNAPSHOT_CONTENT_TYPE, SOUP_MEMORY_COPY,
+                                          g_bytes_get_data (proxy->body, NULL),
+                                          g_bytes_get_size (proxy->body));
+      soup_server_message_set_status (msg, proxy->body ? 200 : proxy->status, NULL);
+      return;
+    }
+  url = g_strconcat (proxy->upstream, path, g_uri_get_query (uri) ? "?" : "",
+                     g_uri_get_query (uri) ? g_uri_get_query (uri) : "", NULL);
+  call = g_new0 (ProxyCall, 1);
+  call->msg = g_object_ref (msg);
+  call->upstream = soup_message_new (soup_server_message_get_method (msg), url);
+  if (inm != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (call->upstream),
+                                  "If-None-Match", inm);
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (proxy->session, call->upstream, G_PRIORITY_DEFAULT, NULL,
+                                    proxy_upstream_cb, call);
+}
+
+static Proxy *
+proxy_new (Fixture *f,
+           GBytes  *body,
+           guint    status)
+{
+  Proxy *proxy = g_new0 (Proxy, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSList) uris = NULL;
+
+  proxy->server = soup_server_new (NULL, NULL);
+  proxy->session = soup_session_new ();
+  proxy->upstream = wh_test_server_get_url (f->c.server);
+  proxy->body = body ? g_bytes_ref (body) : NULL;
+  proxy->status = status;
+  soup_server_add_handler (proxy->server, NULL, proxy_handler, proxy, NULL);
+  g_assert_true (soup_server_listen_local (proxy->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
+                                           &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (proxy->server);
+  proxy->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  return proxy;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  soup_server_disconnect (proxy->server);
+  g_object_unref (proxy->server);
+  g_object_unref (proxy->session);
+  g_clear_pointer (&proxy->body, g_bytes_unref);
+  g_free (proxy->url);
+  g_free (proxy);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Proxy, proxy_free)
+
+static void
+fallback (Fixture    *f,
+          const char *name,
+          GBytes     *body,
+          guint       status)
+{
+  g_autoptr(Proxy) proxy = proxy_new (f, body, status);
+  g_autoptr(Client) client = client_new (f, name, proxy->url);
+  g_autoptr(WhSyncReport) report = sync_jobs_ok (client->sync);
+
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+  g_assert_cmpuint (jobs_report (report)->pages, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+}
+
+static void
+test_fallback (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(GBytes) truncated = NULL;
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("<html>502 Bad Gateway</html>", 28);
+  g_autoptr(GBytes) trigger = NULL;
+  g_autoptr(GBytes) long_title = NULL;
+  guint status = 0;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  truncated = g_bytes_new_from_bytes (genuine, 0, g_bytes_get_size (genuine) - 100);
+  trigger = tampered (f, genuine, "CREATE TRIGGER evil AFTER INSERT ON jobs BEGIN SELECT 1; END");
+  long_title = tampered (f, genuine, "UPDATE jobs SET title = printf ('%.*c', 401, 'x')"
+                                     " WHERE id = " FIRST_JOB);
+
+  fallback (f, "old-server.db", NULL, 404);    /* a server without snapshots */
+  fallback (f, "unavailable.db", NULL, 503);
+  fallback (f, "garbage.db", garbage, 0);
+  fallback (f, "truncated.db", truncated, 0);
+  fallback (f, "trigger.db", trigger, 0);
+  fallback (f, "long-title.db", long_title, 0);
+
+  /* Over the bytes one update may take: not written, the feed's pages are
+   * judged on their own. */
+  {
+    g_autoptr(Proxy) proxy = proxy_new (f, genuine, 0);
+    g_autoptr(Client) client = client_new (f, "oversized.db", proxy->url);
+    g_autoptr(WhSyncReport) report = NULL;
+
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    const WhCollection *only_jobs[] = { &wh_collection_jobs };
+
+    wh_sync_set_limits (client->sync, 10000000, 10000000, g_bytes_get_size (genuine) - 1);
+    wh_sync_run_async (client->sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+    wh_test_await (&result);
+    /* The feed's pages go over the bound soon after: the run says so. */
+    wh_sync_run_finish (client->sync, result, &report, &error);
+    g_assert_nonnull (report);
+    g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+    g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
+    g_assert_true (temp_files_gone (client->path));
+  }
+}
+
+/* ---- Killed inside the import -------------------------------------------- */
+
+static int kill_at;
+
+/* The writer's progress handler: dies -9 after kill_at calls while the
+ * snapshot is attached, that is inside the import's transaction. */
+static int
+kill_in_import (void *user_data)
+{
+  sqlite3 *db = user_data;
+
+  if (sqlite3_db_filename (db, "snapshot") != NULL && --kill_at <= 0)
+    raise (SIGKILL);
+  return 0;
+}
+
+static int
+child_sync (const char *url,
+            const char *path,
+            const char *steps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhApi) api = wh_api_new (url, &error);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  const WhCollection *only_jobs[] = { &wh_collection_jobs };
+
+  if (store == NULL || api == NULL)
+    return 2;
+  kill_at = atoi (steps);
+  sqlite3_progress_handler (store->writer->db, 50, kill_in_import, store->writer->db);
+  sync = wh_sync_new (api, store);
+  wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  return wh_sync_run_finish (sync, result, NULL, &error) ? 0 : 1;
+}
+
+static void
+test_killed (Fixture      *f,
+             gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  gboolean finished = FALSE;
+  guint killed = 0;
+
+  g_clear_object (&f->c.sync);
+  g_clear_object (&f->c.store);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *steps = g_strdup_printf ("%d", 1 + (int) (i * i) * 60);
+      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe,
+                                                       "--child-sync",
+                                                       wh_test_server_get_url (f->c.server),
+                                                       f->c.cache_path, steps, NULL);
+
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait (child, NULL, &error));
+      g_assert_no_error (error);
+      if (!g_subprocess_get_if_signaled (child))
+        {
+          finished = TRUE; /* the import was shorter than that: done */
+          break;
+        }
+      g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+      killed++;
+      /* Killed inside its transaction: no job and no cursor; the file it
+       * was reading stays until the next start (wh_store_open, which the
+       * consistency check calls too). */
+      g_assert_false (temp_files_gone (f->c.cache_path));
+      wh_test_assert_cache_consistent (f->c.cache_path, 0, FALSE);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path, "SELECT count(*) FROM jobs"),
+                       ==, 0);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path,
+                                             "SELECT count(*) FROM sync_state WHERE"
+                                             " collection = 'jobs' AND next_since > 0"), ==, 0);
+    }
+  g_test_message ("%u children killed inside the import", killed);
+  g_assert_cmpuint (killed, >, 1);
+
+  /* The next start removes the leftover and the next sync resumes. */
+  f->c.store = wh_store_open (f->c.cache_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (temp_files_gone (f->c.cache_path));
+  f->c.sync = wh_sync_new (f->c.api, f->c.store);
+  report = sync_jobs_ok (f->c.sync);
+  /* A child that finished left the snapshot's rows: then the feed goes on. */
+  g_assert_true (finished || jobs_report (report)->snapshot > 0);
+  assert_jobs_whole (f, f->c.store);
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 5 && strcmp (argv[1], "--child-sync") == 0)
+    return child_sync (argv[2], argv[3], argv[4]);
+
+  wh_test_init (&argc, &argv);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/sync-snapshot/same-cache", test_same_cache);
+  ADD ("/sync-snapshot/changes-after", test_changes_after);
+  ADD ("/sync-snapshot/region", test_region);
+  ADD ("/sync-snapshot/server", test_server);
+  ADD ("/sync-snapshot/files/hostile", test_hostile);
+  ADD ("/sync-snapshot/files/fallback", test_fallback);
+  ADD ("/sync-snapshot/files/killed", test_killed);
+#undef ADD
+
+  return g_test_run ();
+}
