@@ -128,7 +128,7 @@ test_no_backend (void)
   g_assert_cmpstr (adw_status_page_get_title (first_run_page (window)), ==,
                    "No Union Server Set");
   setup = wh_test_find_widget (GTK_WIDGET (first_run_page (window)), is_button_with_action,
-                               "app.preferences");
+                               (gpointer) "app.preferences");
   g_assert_nonnull (setup);
   g_assert_true (gtk_widget_get_visible (setup));
   g_assert_null (wh_app_sync_get_api (app_sync));
@@ -192,22 +192,22 @@ test_backend_check (void)
   prefs = wh_preferences_window_new (settings, NULL);
   gtk_window_present (GTK_WINDOW (prefs));
   entry = wh_test_find_descendant (GTK_WIDGET (prefs), ADW_TYPE_ENTRY_ROW);
-  row = wh_test_find_widget (GTK_WIDGET (prefs), is_row_titled, "Connection");
+  row = wh_test_find_widget (GTK_WIDGET (prefs), is_row_titled, (gpointer) "Connection");
   g_assert_nonnull (row);
   args[0] = row;
-  args[1] = "No union server set";
+  args[1] = (gpointer) "No union server set";
   g_assert_true (wh_test_spin_until (row_subtitle_has_prefix, args, 3000));
 
   gtk_editable_set_text (GTK_EDITABLE (entry), wh_test_server_get_url (server));
   g_signal_emit_by_name (entry, "apply");
   g_assert_cmpstr (g_settings_get_string (settings, "backend-url"), ==,
                    wh_test_server_get_url (server));
-  args[1] = "Connected";
+  args[1] = (gpointer) "Connected";
   g_assert_true (wh_test_spin_until (row_subtitle_has_prefix, args, 5000));
 
   wh_test_server_stop (server);
   g_signal_emit_by_name (entry, "apply");
-  args[1] = "Not connected: ";
+  args[1] = (gpointer) "Not connected: ";
   g_assert_true (wh_test_spin_until (row_subtitle_has_prefix, args, 10000));
 
   gtk_window_destroy (GTK_WINDOW (prefs));
