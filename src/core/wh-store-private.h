@@ -391,6 +391,13 @@ wh_conn_step_done (WhConn       *conn,
                    const char   *what,
                    GError      **error);
 
+gboolean
+wh_conn_set_cursor (WhConn     *conn,
+                    const char *collection,
+                    const char *region,
+                    gint64      next_since,
+                    GError    **error);
+
 int
 wh_conn_pending (WhConn         *conn,
                  const CollInfo *info,

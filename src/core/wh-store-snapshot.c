@@ -346,7 +346,6 @@ copy_rows (WhStore            *self,
                                            " INSERT INTO main.%s SELECT id FROM snapshot.%s;",
                                            n, info->columns, info->columns, n, info->unindexed,
                                            n);
-  g_autoptr(WhStmt) cursor = NULL;
   WhSyncState state = { 0, };
   g_autoptr(WhStmt) look = NULL;
   int pending;
@@ -370,19 +369,7 @@ copy_rows (WhStore            *self,
     return FALSE;
   if (rows != (gint64) sqlite3_changes64 (conn->db))
     return refuse (error, "its rows changed while it was copied");
-  cursor = wh_conn_prepare (conn,
-                            "INSERT INTO sync_state (collection, region, next_since, synced_at)"
-                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
-                            " SET next_since = max(next_since, excluded.next_since),"
-                            " synced_at = excluded.synced_at",
-                            error);
-  if (cursor == NULL)
-    return FALSE;
-  sqlite3_bind_text (cursor, 1, n, -1, SQLITE_STATIC);
-  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (cursor, 3, rev);
-  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
-  return wh_conn_step_done (conn, cursor, "write cursor", error);
+  return wh_conn_set_cursor (conn, n, region, rev, error);
 }
 
 gboolean

@@ -53,6 +53,32 @@ wh_conn_step_done (WhConn       *conn,
   return TRUE;
 }
 
+/* A collection's cursor, in the caller's transaction. It never moves back:
+ * an old page replayed is harmless. */
+gboolean
+wh_conn_set_cursor (WhConn     *conn,
+                    const char *collection,
+                    const char *region,
+                    gint64      next_since,
+                    GError    **error)
+{
+  g_autoptr(WhStmt) cursor =
+    wh_conn_prepare (conn,
+                     "INSERT INTO sync_state (collection, region, next_since, synced_at)"
+                     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
+                     " SET next_since = max(next_since, excluded.next_since),"
+                     " synced_at = excluded.synced_at",
+                     error);
+
+  if (cursor == NULL)
+    return FALSE;
+  sqlite3_bind_text (cursor, 1, collection, -1, SQLITE_STATIC);
+  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (cursor, 3, next_since);
+  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
+  return wh_conn_step_done (conn, cursor, "write cursor", error);
+}
+
 static gboolean
 check_region (const char *region,
               GError    **error)
@@ -293,7 +319,6 @@ apply_records (WhStore        *self,
                GError        **error)
 {
   WhConn *conn = self->writer;
-  g_autoptr(WhStmt) cursor = NULL;
   int pending = wh_conn_pending (conn, info, error);
 
   if (pending < 0)
@@ -316,20 +341,7 @@ apply_records (WhStore        *self,
   else if (!apply_records_staged (conn, info, page, error))
     return FALSE;
 
-  /* The cursor never moves back: an old page replayed is harmless. */
-  cursor = wh_conn_prepare (conn,
-                            "INSERT INTO sync_state (collection, region, next_since, synced_at)"
-                            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (collection, region) DO UPDATE"
-                            " SET next_since = max(next_since, excluded.next_since),"
-                            " synced_at = excluded.synced_at",
-                            error);
-  if (cursor == NULL)
-    return FALSE;
-  sqlite3_bind_text (cursor, 1, info->collection->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (cursor, 2, region ? region : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (cursor, 3, page->next_since);
-  sqlite3_bind_int64 (cursor, 4, g_get_real_time () / G_USEC_PER_SEC);
-  return wh_conn_step_done (conn, cursor, "write cursor", error);
+  return wh_conn_set_cursor (conn, info->collection->name, region, page->next_since, error);
 }
 
 gboolean
