@@ -3,8 +3,7 @@
  * no network and uploads what it redeemed when it is online.
  *
  * Its state is its own SQLite database (not the worker's cache): the
- * pairing (server, counter id, merchant; its token is in the keyring,
- * wh-token.h), the published public keys,
+ * pairing (server, counter id, token, merchant), the published public keys,
  * the day's vouchers of its merchant (for the 12-digit codes), the
  * redemptions it recorded and the conflicts the server reported. The
  * database is in WAL mode with synchronous=FULL and a redemption is
@@ -67,7 +66,7 @@ typedef struct
 void       wh_counter_redemption_free (WhCounterRedemption *r);
 void       wh_counter_conflict_free   (WhCounterConflict   *c);
 
-/* Opens (creating, 0600: it holds the day's vouchers) the database. */
+/* Opens (creating, 0600: it holds the counter's token) the database. */
 WhCounter *wh_counter_open            (const char   *path,
                                        GError      **error);
 void       wh_counter_free            (WhCounter    *self);
