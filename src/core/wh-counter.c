@@ -16,7 +16,6 @@
 #include "wh-codec.h"
 #include "wh-counter.h"
 #include "wh-idempotency.h"
-#include "wh-token.h"
 #include "wh-voucher-payload.h"
 
 G_DEFINE_QUARK (wh-counter-error-quark, wh_counter_error)
@@ -123,9 +122,8 @@ wh_counter_open (const char *path,
 
   g_mutex_init (&self->lock);
   g_mutex_init (&self->info_lock);
-  /* The day's vouchers are in it: the owner's alone, from its creation
-   * (SQLite gives the -wal and -shm files the database's mode). The
-   * counter's token is in the keyring (wh-token.h), never here. */
+  /* The token is in it: the owner's alone, from its creation (SQLite gives
+   * the -wal and -shm files the database's mode). */
   fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0 || fchmod (fd, 0600) != 0)
     {
@@ -148,9 +146,7 @@ wh_counter_open (const char *path,
   /* WAL and synchronous=FULL: a commit is on disk when it returns, so an
    * "accepted" survives a crash or a power cut that follows it. */
   if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error) ||
-      !exec (self, schema, error) ||
-      /* A token kept here by the first builds: such a counter pairs again. */
-      !exec (self, "DELETE FROM config WHERE key = 'token'", error))
+      !exec (self, schema, error))
     return NULL;
   load_info (self);
   return g_steal_pointer (&self);
@@ -213,6 +209,7 @@ load_info (WhCounter *self)
   static const char * const keys[] = { "merchant_id", "merchant_name", "server", "counter_id",
                                        "synced_at" };
   GHashTable *info = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autofree char *token = get_config (self, "token");
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
@@ -224,7 +221,7 @@ load_info (WhCounter *self)
   g_mutex_lock (&self->info_lock);
   g_clear_pointer (&self->info, g_hash_table_unref);
   self->info = info;
-  self->paired = g_hash_table_contains (info, "counter_id");
+  self->paired = token != NULL;
   g_mutex_unlock (&self->info_lock);
 }
 
@@ -685,12 +682,14 @@ apply_pairing (WhCounter  *self,
 {
   gboolean ok = TRUE;
   const char *counter_id = text_member (o, "counter_id", 64, FALSE, &ok);
+  const char *token = text_member (o, "token", 200, FALSE, &ok);
   const char *name = text_member (o, "merchant_name", 400, FALSE, &ok);
   JsonNode *id = json_object_get_member (o, "merchant_id");
   g_autofree char *id_text = NULL;
 
   if (!ok || id == NULL || JSON_NODE_TYPE (id) != JSON_NODE_VALUE ||
-      json_node_get_value_type (id) != G_TYPE_INT64 || json_node_get_int (id) < 1)
+      json_node_get_value_type (id) != G_TYPE_INT64 || json_node_get_int (id) < 1 ||
+      !token_is_valid (token))
     {
       g_propagate_error (error, malformed ());
       return FALSE;
@@ -700,6 +699,7 @@ apply_pairing (WhCounter  *self,
                      " DELETE FROM config;", error) &&
          set_config (self, "server", server, error) &&
          set_config (self, "counter_id", counter_id, error) &&
+         set_config (self, "token", token, error) &&
          set_config (self, "merchant_id", id_text, error) &&
          set_config (self, "merchant_name", name, error);
 }
@@ -942,61 +942,6 @@ sync_free (Sync *s)
   g_free (s);
 }
 
-static GError *
-not_paired (void)
-{
-  return g_error_new_literal (WH_COUNTER_ERROR, WH_COUNTER_ERROR_NOT_PAIRED,
-                              _("This counter is not paired with a merchant yet."));
-}
-
-/* The pairing's token into the keyring, before the database takes the
- * pairing: a counter whose database says paired has its token. */
-static gboolean
-store_token (Sync    *s,
-             GError **error)
-{
-  JsonObject *o = json_node_get_object (s->answer);
-  gboolean ok = TRUE;
-  const char *counter_id = text_member (o, "counter_id", 64, FALSE, &ok);
-  const char *token = text_member (o, "token", 200, FALSE, &ok);
-
-  if (!ok || !token_is_valid (token))
-    {
-      g_propagate_error (error, malformed ());
-      return FALSE;
-    }
-  return wh_token_counter_store_sync (wh_api_get_base_url (s->api), counter_id, token, error);
-}
-
-/* The paired counter's token, from the keyring. */
-static gboolean
-lookup_token (Sync    *s,
-              GError **error)
-{
-  g_autofree char *server = dup_config (s->counter, "server");
-  g_autofree char *counter_id = dup_config (s->counter, "counter_id");
-  GError *local_error = NULL;
-
-  if (server == NULL || counter_id == NULL)
-    {
-      g_propagate_error (error, not_paired ());
-      return FALSE;
-    }
-  s->token = wh_token_counter_lookup_sync (server, counter_id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  /* Gone from the keyring (cleared by hand): pair again. */
-  if (s->token == NULL)
-    {
-      g_propagate_error (error, not_paired ());
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Database work of a sync step, in a worker thread. */
 static void
 step_thread (GTask        *task,
@@ -1008,26 +953,6 @@ step_thread (GTask        *task,
   WhCounter *self = s->counter;
   GError *error = NULL;
   gboolean ok = TRUE;
-  g_autofree char *old_server = NULL;
-  g_autofree char *old_counter = NULL;
-
-  /* The keyring first, outside the lock: it may take a while (or ask for
-   * the keyring's password), and redeeming must not wait for it. */
-  if (s->step == STEP_PAIRED)
-    {
-      old_server = dup_config (self, "server");
-      old_counter = dup_config (self, "counter_id");
-      if (!store_token (s, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  else if (s->step == STEP_BUILD && s->token == NULL && !lookup_token (s, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
 
   g_mutex_lock (&self->lock);
   switch (s->step)
@@ -1040,7 +965,16 @@ step_thread (GTask        *task,
       break;
     case STEP_BUILD:
       g_clear_pointer (&s->upload, json_node_unref);
-      s->upload = build_upload (self);
+      g_free (s->token);
+      s->token = get_config (self, "token");
+      if (s->token == NULL)
+        {
+          ok = FALSE;
+          g_set_error_literal (&error, WH_COUNTER_ERROR, WH_COUNTER_ERROR_NOT_PAIRED,
+                               _("This counter is not paired with a merchant yet."));
+        }
+      else
+        s->upload = build_upload (self);
       break;
     case STEP_RESULTS:
       ok = exec (self, "BEGIN IMMEDIATE", &error) &&
@@ -1058,15 +992,6 @@ step_thread (GTask        *task,
   if (s->step == STEP_PAIRED || s->step == STEP_DAY)
     load_info (self);
   g_mutex_unlock (&self->lock);
-  /* Paired anew: the pairing it replaces goes from the keyring. */
-  if (ok && s->step == STEP_PAIRED && old_server != NULL && old_counter != NULL)
-    {
-      g_autofree char *server = dup_config (self, "server");
-      g_autofree char *counter = dup_config (self, "counter_id");
-
-      if (g_strcmp0 (server, old_server) != 0 || g_strcmp0 (counter, old_counter) != 0)
-        wh_token_counter_clear_sync (old_server, old_counter, NULL);
-    }
   if (ok)
     g_task_return_boolean (task, TRUE);
   else

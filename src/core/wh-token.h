@@ -57,21 +57,6 @@ void      wh_token_clear_async  (const char           *server,
 gboolean  wh_token_clear_finish (GAsyncResult         *result,
                                  GError              **error);
 
-/* A voucher counter's pairing (wh-counter.c), by server and counter id: a
- * schema of its own ("org.workershome.CounterToken"), so a counter and a
- * worker signed in on the same machine never meet. Blocking: for a
- * counter's worker thread and the CLI. */
-char     *wh_token_counter_lookup_sync (const char  *server,
-                                        const char  *counter_id,
-                                        GError     **error);
-gboolean  wh_token_counter_store_sync  (const char  *server,
-                                        const char  *counter_id,
-                                        const char  *token,
-                                        GError     **error);
-gboolean  wh_token_counter_clear_sync  (const char  *server,
-                                        const char  *counter_id,
-                                        GError     **error);
-
 /* Lets go of the keyring connection (before exit, so nothing is left open). */
 void      wh_token_shutdown     (void);
 
