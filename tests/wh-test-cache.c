@@ -17,7 +17,20 @@ open_db (const char *path,
   sqlite3 *db = NULL;
 
   if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
-    g_error ("Cannot open %s: %s", path, sqlite3_errmsg (db));
+    {
+      /* Seen once on CI (test-sync /sync/killed-deferred under ASan) and
+       * never here: say what the folder held and why the system refused. */
+      int saved = sqlite3_system_errno (db);
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autoptr(GString) listing = g_string_new (NULL);
+      g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        g_string_append_printf (listing, " %s", name);
+      g_error ("Cannot open %s: %s (%s); %s holds:%s", path, sqlite3_errmsg (db),
+               g_strerror (saved), dir, d != NULL ? listing->str : " (cannot be read)");
+    }
   sqlite3_busy_timeout (db, 5000);
   return db;
 }
