@@ -22,6 +22,11 @@
  *   query CACHE      search, a LIKE scan of the same queries, map viewports
  *   replay CACHE P…  saved changes pages decoded and written on one thread,
  *                    no server: stable instruction counts under callgrind
+ *   index-costs CACHE FILE  what each of the jobs' indexes costs to build
+ *                    over a copy (FILE) of a synced cache, and to check when
+ *                    received built (FTS5 integrity-check, rtreecheck), with
+ *                    its size: the figures behind #22's choice between
+ *                    building indexes and shipping them in a snapshot
  *
  * Each phase prints its figures as "key: value" lines on stdout and its
  * progress on stderr; run collects the lines, prints the table against the
@@ -1276,7 +1281,9 @@ cmd_run (const char *base_url,
       !run_phase (&results, self_exe, bulk_bare_args) ||
       !run_phase (&results, self_exe, query_args))
     return 1;
-  remove_cache (cache);
+  /* WH_BENCH_KEEP_CACHE=1 keeps it for `bench-core query` runs of its own. */
+  if (g_getenv ("WH_BENCH_KEEP_CACHE") == NULL)
+    remove_cache (cache);
   {
     g_autofree char *avg = load_average_text ();
     add_result (&results, "load_avg_1m_at_end", avg);
@@ -1332,6 +1339,117 @@ cmd_run (const char *base_url,
   return failed > 0 ? 3 : 0;
 }
 
+/* ---- index-costs ------------------------------------------------------------- */
+
+static gboolean
+timed_exec (sqlite3    *db,
+            const char *key,
+            const char *sql,
+            double      jobs)
+{
+  char *message = NULL;
+  double cpu = cpu_s ();
+  g_autofree char *cpu_key = g_strdup_printf ("%s_cpu_s", key);
+  g_autofree char *per_key = g_strdup_printf ("%s_us_per_job", key);
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_printerr ("%s: %s\n", key, message);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  cpu = cpu_s () - cpu;
+  put (cpu_key, cpu);
+  put (per_key, cpu / jobs * 1e6);
+  return TRUE;
+}
+
+static void
+put_size (sqlite3    *db,
+          const char *key,
+          const char *pattern)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *size_key = g_strdup_printf ("%s_mb", key);
+
+  if (sqlite3_prepare_v2 (db, "SELECT sum (pgsize) FROM dbstat WHERE name GLOB ?1", -1, &stmt,
+                          NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        put (size_key, sqlite3_column_int64 (stmt, 0) / 1048576.0);
+    }
+  sqlite3_finalize (stmt);
+}
+
+static int
+cmd_index_costs (const char *cache_path,
+                 const char *work_path)
+{
+  g_autoptr(GFile) from = g_file_new_for_path (cache_path);
+  g_autoptr(GFile) to = g_file_new_for_path (work_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *drop = NULL;
+  g_autofree char *create = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  double jobs = 0;
+  gboolean ok;
+
+  if (!remove_cache (work_path) ||
+      !g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
+    {
+      g_printerr ("index-costs: %s\n", error ? error->message : "cannot copy the cache");
+      return 1;
+    }
+  if (sqlite3_open (work_path, &db) != SQLITE_OK || wh_search_tokenizer_register (db) != SQLITE_OK)
+    return 1;
+  sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768", NULL, NULL, NULL);
+  if (sqlite3_prepare_v2 (db, "SELECT count (*) FROM jobs", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    jobs = (double) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (jobs <= 0)
+    {
+      g_printerr ("index-costs: %s holds no jobs\n", cache_path);
+      return 1;
+    }
+  /* The secondary indexes, as the cache made them. */
+  if (sqlite3_prepare_v2 (db, "SELECT group_concat ('DROP INDEX ' || name, ';'),"
+                          " group_concat (sql, ';') FROM sqlite_master WHERE type = 'index'"
+                          " AND tbl_name = 'jobs' AND sql IS NOT NULL", -1, &stmt,
+                          NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      drop = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      create = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+
+  put ("index_costs_jobs", jobs);
+  put_size (db, "rows", "jobs");
+  put_size (db, "fts", "jobs_fts*");
+  put_size (db, "names", "jobs_names*");
+  put_size (db, "geo", "jobs_geo*");
+  put_size (db, "secondary", "jobs_[bfu][yin]*");
+  ok = timed_exec (db, "fts_integrity_check",
+                   "INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)", jobs) &&
+       timed_exec (db, "names_integrity_check",
+                   "INSERT INTO jobs_names (jobs_names, rank) VALUES ('integrity-check', 1)",
+                   jobs) &&
+       timed_exec (db, "geo_rtreecheck", "SELECT rtreecheck ('jobs_geo')", jobs) &&
+       timed_exec (db, "fts_rebuild", "INSERT INTO jobs_fts (jobs_fts) VALUES ('rebuild')", jobs) &&
+       timed_exec (db, "names_rebuild", "INSERT INTO jobs_names (jobs_names) VALUES ('rebuild')",
+                   jobs) &&
+       timed_exec (db, "geo_delete", "DELETE FROM jobs_geo", jobs) &&
+       timed_exec (db, "geo_insert", "INSERT INTO jobs_geo SELECT id, lat, lat, lon, lon, lat, lon"
+                   " FROM jobs WHERE lat IS NOT NULL AND lon IS NOT NULL", jobs) &&
+       drop != NULL && create != NULL && timed_exec (db, "secondary_drop", drop, jobs) &&
+       timed_exec (db, "secondary_create", create, jobs);
+  sqlite3_close (db);
+  remove_cache (work_path);
+  return ok ? 0 : 1;
+}
+
 /* ---- main ---------------------------------------------------------------------- */
 
 static int
@@ -1343,7 +1461,8 @@ usage (void)
               "       bench-core bulk CACHE FILE\n"
               "       bench-core bulk-bare CACHE FILE\n"
               "       bench-core query CACHE\n"
-              "       bench-core replay CACHE PAGE.json...\n");
+              "       bench-core replay CACHE PAGE.json...\n"
+              "       bench-core index-costs CACHE FILE\n");
   return 2;
 }
 
@@ -1364,6 +1483,8 @@ main (int   argc,
     return bulk_insert (argv[2], argv[3], FALSE);
   if (argc == 3 && strcmp (argv[1], "query") == 0)
     return cmd_query (argv[2]);
+  if (argc == 4 && strcmp (argv[1], "index-costs") == 0)
+    return cmd_index_costs (argv[2], argv[3]);
   if (argc >= 4 && strcmp (argv[1], "replay") == 0)
     return cmd_replay (argv[2], argv + 3);
   return usage ();

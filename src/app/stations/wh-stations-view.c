@@ -310,6 +310,15 @@ make_row (const WhNearby *item,
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
       gtk_box_append (GTK_BOX (box), label);
     }
+  /* A station's name tells it from its neighbours (…街道户外劳动者服务站):
+   * it wraps rather than losing its end, as does the address; a hostile
+   * one still stops at a few lines. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (title), 3);
+  gtk_label_set_wrap (GTK_LABEL (address), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (address), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (address), 2);
   gtk_widget_add_css_class (title, "heading");
   gtk_widget_add_css_class (address, "dim-label");
   gtk_widget_add_css_class (address, "caption");
