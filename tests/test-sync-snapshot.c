@@ -17,24 +17,7 @@
 #include "wh-test-server.h"
 #include "wh-test.h"
 
-typedef struct
-{
-  WhTestClient c; /* first: g_test_add passes this fixture to its setup */
-} Fixture;
-
-static void
-fixture_setup (Fixture      *f,
-               gconstpointer data)
-{
-  wh_test_client_setup (&f->c);
-}
-
-static void
-fixture_teardown (Fixture      *f,
-                  gconstpointer data)
-{
-  wh_test_client_teardown (&f->c);
-}
+WH_TEST_CLIENT_FIXTURE
 
 static WhSyncCollectionReport *
 jobs_report (WhSyncReport *report)
