@@ -1016,9 +1016,9 @@ test_progress_slow (Fixture      *f,
                                    chunked ? -1 : (gint64) g_bytes_get_size (genuine), &gap);
       g_test_message ("%u download events, %" G_GINT64_FORMAT " us apart at least", downloads,
                       gap);
-      /* 12 pieces over about half a second: some on the way, not each. */
+      /* 12 pieces over half a second at least: some told on the way (the
+       * fourth comes 120 ms after the first), a tenth of a second apart. */
       g_assert_cmpuint (downloads, >=, 3);
-      g_assert_cmpuint (downloads, <, 12 + 1);
       g_assert_cmpint (gap, >=, G_USEC_PER_SEC / 10 - 5000);
       g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
       assert_jobs_whole (f, client->store);
