@@ -583,9 +583,9 @@ snapshot_emit_download (SnapshotOp *op)
                       (gint64) MIN (op->received, (guint64) G_MAXINT64), op->length);
 }
 
-/* WhApi's progress, at the network's pace: at most one emission a tenth of
- * a second (a slow network brings 16 KiB pieces, a fast one thousands a
- * second), the first at once. */
+/* WhApi's progress, at the network's pace (a piece of up to 64 KiB at a
+ * time, thousands a second on a fast network): at most one emission a tenth
+ * of a second, the first at once. */
 static void
 snapshot_progress_cb (guint64  received,
                       gint64   total,
