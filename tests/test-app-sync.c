@@ -261,6 +261,84 @@ stack_child_cb (GtkStack   *stack,
   g_ptr_array_add (seen, g_strdup (gtk_stack_get_visible_child_name (stack)));
 }
 
+/* What the first-run page's bar said, each time it changed. */
+typedef struct
+{
+  char   *text;
+  double  fraction;
+} BarState;
+
+static void
+bar_state_free (BarState *state)
+{
+  g_free (state->text);
+  g_free (state);
+}
+
+static void
+bar_text_cb (GtkProgressBar *bar,
+             GParamSpec     *pspec,
+             GPtrArray      *states)
+{
+  BarState *state = g_new0 (BarState, 1);
+
+  state->text = g_strdup (gtk_progress_bar_get_text (bar));
+  state->fraction = gtk_progress_bar_get_fraction (bar);
+  g_ptr_array_add (states, state);
+}
+
+/* The first run's bar through a region snapshot (#22): the jobs' share of
+ * it filled by the download's bytes, MB of MB, then the check and the copy,
+ * then the jobs' records; never back. */
+static void
+assert_snapshot_shown (GPtrArray *states)
+{
+  guint n;
+  const WhCollection * const *collections = wh_schema_synced_collections (&n);
+  double share_from = -1, last = 0;
+  guint downloads = 0, checking = 0, saving = 0, jobs_after = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (collections[i] == &wh_collection_jobs)
+      share_from = (double) i / n;
+  g_assert_cmpfloat (share_from, >, 0);
+  for (guint i = 0; i < states->len; i++)
+    {
+      BarState *state = states->pdata[i];
+
+      if (state->text == NULL)
+        continue;
+      g_test_message ("%.3f %s", state->fraction, state->text);
+      if (g_str_has_prefix (state->text, "Downloading the region’s data: "))
+        {
+          g_assert_cmpuint (checking, ==, 0);
+          g_assert_true (g_regex_match_simple ("^Downloading the region’s data: [0-9]+\\.[0-9] of "
+                                               "[0-9]+\\.[0-9] MB$", state->text, 0, 0));
+          g_assert_cmpfloat (state->fraction, >=, share_from - 1e-9);
+          g_assert_cmpfloat (state->fraction, <=, share_from + 1.0 / n + 1e-9);
+          downloads++;
+        }
+      else if (g_str_equal (state->text, "Checking the downloaded data…"))
+        checking++;
+      else if (g_str_equal (state->text, "Saving the downloaded data…"))
+        {
+          g_assert_cmpuint (checking, ==, 1);
+          saving++;
+        }
+      else if (g_str_equal (state->text, "Downloading jobs…"))
+        {
+          g_assert_cmpuint (saving, ==, 1);
+          jobs_after++;
+        }
+      g_assert_cmpfloat (state->fraction, >=, last - 1e-9);
+      last = state->fraction;
+    }
+  g_assert_cmpuint (downloads, >=, 1);
+  g_assert_cmpuint (checking, ==, 1);
+  g_assert_cmpuint (saving, ==, 1);
+  g_assert_cmpuint (jobs_after, >=, 1);
+}
+
 /* Cleared, the data is downloaded again at once, with the first-run page;
  * the empty cache never says it was just updated. A clear that fails can
  * be tried again. */
@@ -341,14 +419,20 @@ test_start (void)
   for (guint pass = 0; pass < 2; pass++)
     {
       g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                    bar_state_free);
       WhWindow *window = new_window (1000);
       g_autoptr(WhAppSync) app_sync = NULL;
+      GtkWidget *bar = wh_test_find_descendant (gtk_stack_get_child_by_name (main_stack (window),
+                                                                             "first-run"),
+                                                GTK_TYPE_PROGRESS_BAR);
 
       /* as the application does before the cache is open */
       wh_window_show_loading (window);
       g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack (window)), ==, "loading");
       g_signal_connect (main_stack (window), "notify::visible-child-name",
                         G_CALLBACK (stack_child_cb), seen);
+      g_signal_connect (bar, "notify::text", G_CALLBACK (bar_text_cb), states);
       app_sync = wh_app_sync_new (store, wh_test_server_get_url (server), FALSE, &error);
       g_assert_no_error (error);
       wh_app_sync_attach (app_sync, window, settings);
@@ -359,6 +443,9 @@ test_start (void)
       g_assert_cmpstr (seen->pdata[0], ==, pass == 0 ? "first-run" : "main");
       for (guint i = 0; pass == 1 && i < seen->len; i++)
         g_assert_cmpstr (seen->pdata[i], ==, "main");
+      if (pass == 0)
+        assert_snapshot_shown (states);
+      g_signal_handlers_disconnect_by_data (bar, states);
       g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack (window)), ==, "main");
       g_signal_handlers_disconnect_by_data (main_stack (window), seen);
       g_clear_object (&app_sync);

@@ -305,11 +305,20 @@ test_sync_snapshot (Fixture      *f,
   g_autofree char *synced = g_strdup_printf ("synced\t%u records\t0 deleted\t0 rejected\t",
                                              1408 - closed);
   g_autofree char *jobs = g_strdup_printf ("\njobs\t%u\t", 600 - closed);
+  g_autofree char *copying = g_strdup_printf ("\njobs: copying %u records\n", 600 - closed);
 
   g_assert_cmpuint (closed, >, 0);
   CLI (&run, f, "sync");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_true (g_str_has_prefix (run.out, synced));
+  /* In a log, the snapshot's phases as they start (#22), in order, then
+   * the records' lines. */
+  g_assert_true (g_regex_match_simple ("^jobs: downloading the region’s data, [0-9]+\\.[0-9] MB\n"
+                                       "jobs: checking the region’s data\n"
+                                       "jobs: copying [0-9]+ records\n",
+                                       run.err, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (run.err, copying));
+  g_assert_cmpuint (count_lines (run.err), ==, 9 + 3);
   CLI (&run, f, "search", "jobs", "bj", "--count");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpint (atoi (run.out), ==, 600 - closed);

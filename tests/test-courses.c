@@ -434,24 +434,7 @@ test_progress_rules (void)
 
 /* ---- With the server ----------------------------------------------------- */
 
-typedef struct
-{
-  WhTestClient  c; /* first: g_test_add passes this fixture to its setup */
-} Fixture;
-
-static void
-fixture_setup (Fixture      *f,
-               gconstpointer data)
-{
-  wh_test_client_setup (&f->c);
-}
-
-static void
-fixture_teardown (Fixture      *f,
-                  gconstpointer data)
-{
-  wh_test_client_teardown (&f->c);
-}
+WH_TEST_CLIENT_FIXTURE
 
 static void
 sync_ok (Fixture       *f,

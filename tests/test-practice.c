@@ -515,24 +515,7 @@ test_followed_run_short (void)
 
 /* ---- Two devices through the server -------------------------------------- */
 
-typedef struct
-{
-  WhTestClient c; /* first: g_test_add passes this fixture to its setup */
-} Fixture;
-
-static void
-fixture_setup (Fixture      *f,
-               gconstpointer data)
-{
-  wh_test_client_setup (&f->c);
-}
-
-static void
-fixture_teardown (Fixture      *f,
-                  gconstpointer data)
-{
-  wh_test_client_teardown (&f->c);
-}
+WH_TEST_CLIENT_FIXTURE
 
 static void
 sign_in (WhApi      *api,

@@ -17,24 +17,7 @@
 #include "wh-test-server.h"
 #include "wh-test.h"
 
-typedef struct
-{
-  WhTestClient c; /* first: g_test_add passes this fixture to its setup */
-} Fixture;
-
-static void
-fixture_setup (Fixture      *f,
-               gconstpointer data)
-{
-  wh_test_client_setup (&f->c);
-}
-
-static void
-fixture_teardown (Fixture      *f,
-                  gconstpointer data)
-{
-  wh_test_client_teardown (&f->c);
-}
+WH_TEST_CLIENT_FIXTURE
 
 static WhSyncCollectionReport *
 jobs_report (WhSyncReport *report)
@@ -628,7 +611,43 @@ typedef struct
   guint        status;
   guint        snapshot_requests;
   char        *url;
+  /* body sent in drip_pieces pieces, one each drip_ms (0: at once), with
+   * its Content-Length or (chunked) without */
+  guint        drip_ms;
+  guint        drip_pieces;
+  gboolean     chunked;
 } Proxy;
+
+/* The rest of a dripped body, a piece at a time. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  GBytes            *body;
+  gsize              offset;
+  gsize              piece;
+} Drip;
+
+static gboolean
+drip_cb (gpointer data)
+{
+  Drip *drip = data;
+  gsize size = g_bytes_get_size (drip->body);
+  gsize n = MIN (drip->piece, size - drip->offset);
+  SoupMessageBody *body = soup_server_message_get_response_body (drip->msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_COPY,
+                            (const char *) g_bytes_get_data (drip->body, NULL) + drip->offset, n);
+  drip->offset += n;
+  if (drip->offset == size)
+    soup_message_body_complete (body);
+  soup_server_message_unpause (drip->msg);
+  if (drip->offset < size)
+    return G_SOURCE_CONTINUE;
+  g_object_unref (drip->msg);
+  g_bytes_unref (drip->body);
+  g_free (drip);
+  return G_SOURCE_REMOVE;
+}
 
 typedef struct
 {
@@ -688,6 +707,25 @@ proxy_handler (SoupServer        *server,
   if (g_str_has_suffix (path, "/jobs/snapshot"))
     {
       proxy->snapshot_requests++;
+      if (proxy->body != NULL && proxy->drip_ms > 0)
+        {
+          SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+          Drip *drip = g_new0 (Drip, 1);
+
+          soup_message_headers_set_content_type (headers, WH_SNAPSHOT_CONTENT_TYPE, NULL);
+          if (proxy->chunked)
+            soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+          else
+            soup_message_headers_set_content_length (headers, g_bytes_get_size (proxy->body));
+          soup_server_message_set_status (msg, 200, NULL);
+          drip->msg = g_object_ref (msg);
+          drip->body = g_bytes_ref (proxy->body);
+          drip->piece = (g_bytes_get_size (proxy->body) + proxy->drip_pieces - 1) /
+                        proxy->drip_pieces;
+          soup_server_message_pause (msg);
+          g_timeout_add (proxy->drip_ms, drip_cb, drip);
+          return;
+        }
       if (proxy->body != NULL)
         soup_server_message_set_response (msg, WH_SNAPSHOT_CONTENT_TYPE, SOUP_MEMORY_COPY,
                                           g_bytes_get_data (proxy->body, NULL),
@@ -809,6 +847,184 @@ test_fallback (Fixture      *f,
   }
 }
 
+/* ---- Progress while the snapshot comes (#22) ------------------------------ */
+
+typedef struct
+{
+  WhSyncPhase phase;
+  gint64      done;
+  gint64      total;
+  gint64      at_us;     /* monotonic */
+  gboolean    legacy;    /* ::progress, not ::phase-progress */
+} Event;
+
+typedef struct
+{
+  GArray  *events;       /* Event */
+  GThread *thread;       /* the test's, which runs the sync */
+  guint    elsewhere;    /* events on another thread or context */
+} Events;
+
+static void
+note_event (Events     *log,
+            const char *collection,
+            Event      *event)
+{
+  g_assert_cmpstr (collection, ==, "jobs");
+  if (g_thread_self () != log->thread || !g_main_context_is_owner (g_main_context_default ()))
+    log->elsewhere++;
+  event->at_us = g_get_monotonic_time ();
+  g_array_append_val (log->events, *event);
+}
+
+static void
+phase_cb (WhSync      *sync,
+          const char  *collection,
+          WhSyncPhase  phase,
+          gint64       done,
+          gint64       total,
+          Events      *log)
+{
+  Event event = { phase, done, total, 0, FALSE };
+
+  note_event (log, collection, &event);
+}
+
+static void
+legacy_cb (WhSync     *sync,
+           const char *collection,
+           gint64      done,
+           gint64      total,
+           Events     *log)
+{
+  Event event = { WH_SYNC_PHASE_RECORDS, done, total, 0, TRUE };
+
+  note_event (log, collection, &event);
+}
+
+/* Syncs the jobs through a snapshot of size bytes (expected_total: what the
+ * download says its total is) and checks what the sync said on the way:
+ * the download's bytes rising to the whole, then the check, the copy of
+ * rows, then the records, all on this thread, with ::progress speaking of
+ * records only. Returns the number of download events. */
+static guint
+assert_progress (WhSync *sync,
+                 gsize   size,
+                 gint64  expected_total,
+                 gint64 *min_gap_us)
+{
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (Event));
+  Events log = { events, g_thread_self (), 0 };
+  g_autoptr(WhSyncReport) report = NULL;
+  guint downloads = 0, i = 0;
+  gint64 rows;
+
+  g_signal_connect (sync, "phase-progress", G_CALLBACK (phase_cb), &log);
+  g_signal_connect (sync, "progress", G_CALLBACK (legacy_cb), &log);
+  report = sync_jobs_ok (sync);
+  g_signal_handlers_disconnect_by_data (sync, &log);
+  rows = (gint64) jobs_report (report)->snapshot;
+  g_assert_cmpint (rows, >, 0);
+  g_assert_cmpuint (log.elsewhere, ==, 0);
+  *min_gap_us = G_MAXINT64;
+
+  /* The download: from 0, rising, to the whole; the total all along. */
+  for (; i < events->len; i++)
+    {
+      Event *e = &g_array_index (events, Event, i);
+
+      if (e->phase != WH_SYNC_PHASE_DOWNLOADING)
+        break;
+      g_assert_false (e->legacy);
+      g_assert_cmpint (e->total, ==, expected_total);
+      if (downloads == 0)
+        g_assert_cmpint (e->done, ==, 0);
+      else
+        {
+          Event *before = e - 1;
+
+          g_assert_cmpint (e->done, >, before->done);
+          /* The throttle: the last comes when the download ends. */
+          if (i + 1 < events->len && e[1].phase == WH_SYNC_PHASE_DOWNLOADING)
+            *min_gap_us = MIN (*min_gap_us, e->at_us - before->at_us);
+        }
+      downloads++;
+    }
+  g_assert_cmpuint (downloads, >=, 2);
+  g_assert_cmpint (g_array_index (events, Event, i - 1).done, ==, (gint64) size);
+  /* Then the check, the copy of the rows, and their records. */
+  g_assert_cmpuint (i + 4, <=, events->len);
+  g_assert_cmpint (g_array_index (events, Event, i).phase, ==, WH_SYNC_PHASE_CHECKING);
+  g_assert_false (g_array_index (events, Event, i).legacy);
+  g_assert_cmpint (g_array_index (events, Event, i + 1).phase, ==, WH_SYNC_PHASE_COPYING);
+  g_assert_cmpint (g_array_index (events, Event, i + 1).total, ==, rows);
+  /* ::progress first, then the same as ::phase-progress */
+  for (guint k = i + 2; k < events->len; k += 2)
+    {
+      Event *legacy = &g_array_index (events, Event, k);
+      Event *phase = &g_array_index (events, Event, k + 1);
+
+      g_assert_cmpuint (k + 1, <, events->len);
+      g_assert_true (legacy->legacy);
+      g_assert_false (phase->legacy);
+      g_assert_cmpint (phase->phase, ==, WH_SYNC_PHASE_RECORDS);
+      g_assert_cmpint (phase->done, ==, legacy->done);
+      g_assert_cmpint (phase->total, ==, legacy->total);
+    }
+  g_assert_cmpint (g_array_index (events, Event, i + 2).done, ==, rows);
+  return downloads;
+}
+
+/* From the test server: the bytes against its Content-Length. */
+static void
+test_progress (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  guint status = 0;
+  gint64 gap;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  assert_progress (f->c.sync, g_bytes_get_size (genuine), (gint64) g_bytes_get_size (genuine),
+                   &gap);
+  assert_jobs_whole (f, f->c.store);
+}
+
+/* A slow network, with and without a Content-Length (an indeterminate
+ * total): each piece on its way, at most ten a second. */
+static void
+test_progress_slow (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  guint status = 0;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  for (guint chunked = 0; chunked < 2; chunked++)
+    {
+      g_autoptr(Proxy) proxy = proxy_new (f, genuine, 0);
+      g_autoptr(Client) client = client_new (f, chunked ? "chunked.db" : "slow.db", proxy->url);
+      gint64 gap;
+      guint downloads;
+
+      proxy->drip_ms = 40;
+      proxy->drip_pieces = 12;
+      proxy->chunked = chunked;
+      downloads = assert_progress (client->sync, g_bytes_get_size (genuine),
+                                   chunked ? -1 : (gint64) g_bytes_get_size (genuine), &gap);
+      g_test_message ("%u download events, %" G_GINT64_FORMAT " us apart at least", downloads,
+                      gap);
+      /* 12 pieces over half a second at least: some told on the way (the
+       * fourth comes 120 ms after the first), a tenth of a second apart. */
+      g_assert_cmpuint (downloads, >=, 3);
+      g_assert_cmpint (gap, >=, G_USEC_PER_SEC / 10 - 5000);
+      g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
+      assert_jobs_whole (f, client->store);
+    }
+}
+
 /* ---- Killed inside the import -------------------------------------------- */
 
 static int kill_at;
@@ -921,6 +1137,8 @@ main (int   argc,
   ADD ("/sync-snapshot/files/hostile", test_hostile);
   ADD ("/sync-snapshot/files/fallback", test_fallback);
   ADD ("/sync-snapshot/files/killed", test_killed);
+  ADD ("/sync-snapshot/progress", test_progress);
+  ADD ("/sync-snapshot/progress/slow", test_progress_slow);
 #undef ADD
 
   return g_test_run ();

@@ -98,4 +98,28 @@ void          wh_test_client_setup        (WhTestClient     *client);
  * removes the directory. */
 void          wh_test_client_teardown     (WhTestClient     *client);
 
+/* A test file whose fixture is a WhTestClient and nothing more: at file
+ * scope, defines Fixture (the client as f->c), fixture_setup and
+ * fixture_teardown, for g_test_add (path, Fixture, data, fixture_setup,
+ * test, fixture_teardown). */
+#define WH_TEST_CLIENT_FIXTURE                                                  \
+  typedef struct                                                                \
+  {                                                                             \
+    WhTestClient c; /* first: g_test_add passes this fixture to its setup */    \
+  } Fixture;                                                                    \
+                                                                                \
+  static void                                                                   \
+  fixture_setup (Fixture      *f,                                               \
+                 gconstpointer data)                                            \
+  {                                                                             \
+    wh_test_client_setup (&f->c);                                               \
+  }                                                                             \
+                                                                                \
+  static void                                                                   \
+  fixture_teardown (Fixture      *f,                                            \
+                    gconstpointer data)                                         \
+  {                                                                             \
+    wh_test_client_teardown (&f->c);                                            \
+  }
+
 G_END_DECLS

@@ -153,21 +153,49 @@ run_fraction (const char *collection,
   return -1;
 }
 
+/* A collection's records, or first the region snapshot it starts from (a
+ * download of minutes on a slow network: its bytes fill the collection's
+ * share of the bar, then the check and the copy keep it full). */
 static void
-progress_cb (WhSync     *sync,
-             const char *collection,
-             gint64      done,
-             gint64      total,
-             WhAppSync  *self)
+progress_cb (WhSync      *sync,
+             const char  *collection,
+             WhSyncPhase  phase,
+             gint64       done,
+             gint64       total,
+             WhAppSync   *self)
 {
-  double fraction = run_fraction (collection, done, total);
+  g_autofree char *detail = NULL;
+  double fraction;
 
   if (self->window == NULL)
     return;
+  switch (phase)
+    {
+    case WH_SYNC_PHASE_DOWNLOADING:
+      fraction = total > 0 ? run_fraction (collection, done, total) : -1;
+      detail = total > 0
+        ? g_strdup_printf (_("Downloading the region’s data: %.1f of %.1f MB"),
+                           (double) done / 1e6, (double) total / 1e6)
+        : g_strdup_printf (_("Downloading the region’s data: %.1f MB"), (double) done / 1e6);
+      break;
+    case WH_SYNC_PHASE_CHECKING:
+      fraction = run_fraction (collection, 1, 1);
+      detail = g_strdup (_("Checking the downloaded data…"));
+      break;
+    case WH_SYNC_PHASE_COPYING:
+      fraction = run_fraction (collection, 1, 1);
+      detail = g_strdup (_("Saving the downloaded data…"));
+      break;
+    case WH_SYNC_PHASE_RECORDS:
+    default:
+      fraction = run_fraction (collection, done, total);
+      detail = g_strdup (collection_label (collection));
+      break;
+    }
   wh_sync_status_update (wh_window_get_sync_status (self->window), WH_SYNC_STATUS_SYNCING,
                          fraction, self->last_synced);
   if (self->first_run)
-    wh_window_show_first_run (self->window, TRUE, fraction, collection_label (collection));
+    wh_window_show_first_run (self->window, TRUE, fraction, detail);
 }
 
 static gboolean
@@ -351,7 +379,7 @@ set_backend (WhAppSync  *self,
       wh_api_set_allow_insecure (api, self->allow_insecure);
       self->sync = wh_sync_new (api, self->store);
       g_signal_connect (self->sync, "notify::running", G_CALLBACK (running_cb), self);
-      g_signal_connect (self->sync, "progress", G_CALLBACK (progress_cb), self);
+      g_signal_connect (self->sync, "phase-progress", G_CALLBACK (progress_cb), self);
       g_signal_connect (self->sync, "finished", G_CALLBACK (finished_cb), self);
       if (self->settings != NULL)
         {

@@ -54,6 +54,7 @@ typedef struct
   /* Progress line */
   gboolean      tty;
   char         *progress_collection;
+  gint          progress_phase; /* WhSyncPhase of the last line; -1: none */
 } Cli;
 
 static Cli cli;
@@ -219,27 +220,80 @@ fail_authenticated (const GError *error)
 /* ------------------------------------------------------------------------ */
 /* sync                                                                      */
 
-static void
-progress_cb (WhSync     *sync,
-             const char *collection,
-             gint64      done,
-             gint64      total,
-             gpointer    user_data)
+#define MB(bytes) ((double) (bytes) / 1e6)
+
+/* What a region snapshot's phase says: on a terminal, the line rewritten as
+ * the bytes come; in a log (log TRUE), one line as each phase starts. */
+static char *
+snapshot_line (const char  *collection,
+               WhSyncPhase  phase,
+               gint64       done,
+               gint64       total,
+               gboolean     log)
 {
+  g_autofree char *rows = NULL;
+
+  switch (phase)
+    {
+    case WH_SYNC_PHASE_DOWNLOADING:
+      if (log)
+        return total >= 0 ? g_strdup_printf (_("%s: downloading the region’s data, %.1f MB"),
+                                             collection, MB (total))
+                          : g_strdup_printf (_("%s: downloading the region’s data"), collection);
+      return total >= 0 ? g_strdup_printf (_("%s: downloading the region’s data %.1f of %.1f MB"),
+                                           collection, MB (done), MB (total))
+                        : g_strdup_printf (_("%s: downloading the region’s data %.1f MB"),
+                                           collection, MB (done));
+    case WH_SYNC_PHASE_CHECKING:
+      return g_strdup_printf (_("%s: checking the region’s data"), collection);
+    case WH_SYNC_PHASE_COPYING:
+      rows = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+      return g_strdup_printf (ngettext ("%s: copying %s record", "%s: copying %s records",
+                                        (gulong) MAX (total, 0)), collection, rows);
+    case WH_SYNC_PHASE_RECORDS:
+    default:
+      return NULL;
+    }
+}
+
+static void
+progress_cb (WhSync      *sync,
+             const char  *collection,
+             WhSyncPhase  phase,
+             gint64       done,
+             gint64       total,
+             gpointer     user_data)
+{
+  gboolean new_phase;
+  g_autofree char *line = NULL;
+
   if (g_strcmp0 (cli.progress_collection, collection) != 0)
     {
       if (cli.progress_collection != NULL && cli.tty)
         fputc ('\n', stderr);
       g_free (cli.progress_collection);
       cli.progress_collection = g_strdup (collection);
+      cli.progress_phase = -1;
     }
+  new_phase = cli.progress_phase != (gint) phase;
+  cli.progress_phase = phase;
   if (!cli.tty)
-    return;
-  if (total > 0)
-    fprintf (stderr, "\r%-10s %9" G_GINT64_FORMAT " / %-9" G_GINT64_FORMAT " %3d%%", collection,
-             done, total, (int) (100 * done / total));
+    {
+      /* A log gets the snapshot's phases as they start (a download of
+       * minutes would otherwise leave it silent); the records' lines come
+       * at the end (cmd_sync). */
+      if (new_phase && (line = snapshot_line (collection, phase, done, total, TRUE)) != NULL)
+        fprintf (stderr, "%s\n", line);
+      return;
+    }
+  /* \033[K: what a longer line before left on the right is cleared. */
+  if ((line = snapshot_line (collection, phase, done, total, FALSE)) != NULL)
+    fprintf (stderr, "\r%s\033[K", line);
+  else if (total > 0)
+    fprintf (stderr, "\r%-10s %9" G_GINT64_FORMAT " / %-9" G_GINT64_FORMAT " %3d%%\033[K",
+             collection, done, total, (int) (100 * done / total));
   else
-    fprintf (stderr, "\r%-10s %9" G_GINT64_FORMAT, collection, done);
+    fprintf (stderr, "\r%-10s %9" G_GINT64_FORMAT "\033[K", collection, done);
   fflush (stderr);
 }
 
@@ -278,7 +332,9 @@ cmd_sync (char **args)
   wh_sync_set_use_snapshots (sync, !cli.no_snapshot);
   if (cli.limit > 0)
     wh_sync_set_page_limit (sync, (guint) cli.limit);
-  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  /* Records, and a region snapshot's download, check and copy before them. */
+  cli.progress_phase = -1;
+  g_signal_connect (sync, "phase-progress", G_CALLBACK (progress_cb), NULL);
   if (collections->len > 0)
     wh_sync_run_async (sync, (const WhCollection * const *) collections->pdata, collections->len,
                        cli.cancellable, result_cb, &result);

@@ -152,6 +152,8 @@ wh_api_get_snapshot_async (WhApi              *self,
                            gint                region,
                            GOutputStream      *sink,
                            guint64             max_bytes,
+                           WhApiProgressFunc   progress,
+                           gpointer            progress_data,
                            GCancellable       *cancellable,
                            GAsyncReadyCallback callback,
                            gpointer            user_data)
@@ -176,6 +178,8 @@ wh_api_get_snapshot_async (WhApi              *self,
   req->accept = WH_SNAPSHOT_CONTENT_TYPE;
   req->sink = g_object_ref (sink);
   req->max_body = (gsize) MIN (max_bytes, G_MAXSIZE);
+  req->progress = progress;
+  req->progress_data = progress_data;
   /* One attempt: what was written of a failed one cannot be taken back,
    * and the feed is there when it fails. */
   req->max_attempts = 1;

@@ -51,6 +51,9 @@ typedef struct
    * only: a retry could not take back what was written). */
   GOutputStream      *sink;
   guint64             sunk;
+  /* Told of what came to the sink, on the task's context. */
+  WhApiProgressFunc   progress;
+  gpointer            progress_data;
 
   /* The attempt under way */
   guint               attempt;
@@ -78,6 +81,7 @@ typedef struct
   guint               status;
   char               *etag;
   char               *content_type;
+  gint64              content_length; /* -1: none */
   GBytes             *response;
 } Request;
 

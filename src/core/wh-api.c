@@ -980,6 +980,8 @@ sink_write_cb (GObject      *object,
         request_attempt_failed (task, error);
       return;
     }
+  if (req->progress != NULL)
+    req->progress (req->sunk, req->content_length, req->progress_data);
   g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
                                    req->attempt_cancellable, read_cb, task);
 }
@@ -1108,6 +1110,9 @@ send_cb (GObject      *object,
     }
   /* A body going to a sink is never held here. */
   req->buffer = g_byte_array_sized_new (length > 0 && req->sink == NULL ? (guint) length : 4096);
+  req->content_length = length;
+  if (req->sink != NULL && req->progress != NULL && req->status >= 200 && req->status < 300)
+    req->progress (0, length, req->progress_data);
   g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
                                    req->attempt_cancellable, read_cb, task);
 }

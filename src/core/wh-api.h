@@ -124,17 +124,29 @@ WhPage     *wh_api_get_changes_finish       (WhApi              *self,
                                              gboolean           *not_modified,
                                              GError            **error);
 
+/* How much of a download has come: received bytes of total (the response's
+ * Content-Length, -1 when it sent none). */
+typedef void (*WhApiProgressFunc) (guint64  received,
+                                   gint64   total,
+                                   gpointer user_data);
+
 /* GET /{collection}/snapshot: a region's open records as a gzip-compressed
  * SQLite file (data/api/CONTRACT.md), written to sink as it comes (at most
  * max_bytes of it, else WH_API_ERROR_TOO_LARGE); sink is closed on success.
  * One attempt, no retries: a caller falls back to the changes feed. Returns
  * the response's ETag ("" when none). The file is not checked here: it is
- * outside data (wh_store_import_snapshot checks it). */
+ * outside data (wh_store_import_snapshot checks it). progress (or NULL) is
+ * called on the caller's thread-default context: with 0 when a 2xx answer
+ * starts, then after each piece of the body is written to sink, at the
+ * network's pace (a caller throttles what it shows); progress_data must
+ * live until the callback. */
 void        wh_api_get_snapshot_async       (WhApi              *self,
                                              const WhCollection *collection,
                                              gint                region,
                                              GOutputStream      *sink,
                                              guint64             max_bytes,
+                                             WhApiProgressFunc   progress,
+                                             gpointer            progress_data,
                                              GCancellable       *cancellable,
                                              GAsyncReadyCallback callback,
                                              gpointer            user_data);

@@ -383,6 +383,23 @@ wh_store_import_snapshot (WhStore            *self,
                           GCancellable       *cancellable,
                           GError            **error)
 {
+  return wh_store_import_snapshot_full (self, collection, region, max_bytes, max_rows, out_rows,
+                                        out_rev, NULL, NULL, cancellable, error);
+}
+
+gboolean
+wh_store_import_snapshot_full (WhStore                *self,
+                               const WhCollection     *collection,
+                               const char             *region,
+                               guint64                 max_bytes,
+                               gint64                  max_rows,
+                               gint64                 *out_rows,
+                               gint64                 *out_rev,
+                               WhStoreSnapshotCopying  copying,
+                               gpointer                copying_data,
+                               GCancellable           *cancellable,
+                               GError                **error)
+{
   const CollInfo *info;
   g_autofree char *gz = NULL;
   g_autofree char *db = NULL;
@@ -412,6 +429,8 @@ wh_store_import_snapshot (WhStore            *self,
       return FALSE;
     }
 
+  if (copying != NULL)
+    copying (rows, copying_data);
   /* ATTACH and DETACH outside the transaction, under the write lock. */
   g_mutex_lock (&self->write_lock);
   attach = wh_conn_prepare (self->writer, "ATTACH DATABASE ?1 AS snapshot", error);

@@ -83,6 +83,8 @@ typedef struct
   gboolean            stepping;     /* the writer runs a build step or makes
                                      * the list's indexes */
   gboolean            list_indexed; /* near the end: WRITE_LISTS is done */
+  gboolean            snapshot_importing; /* a downloaded snapshot is being
+                                           * checked and copied */
   GQueue              ready;        /* WriteOp*: fetched, waiting for the writer */
   guint               malformed_tries;
   guint64             fetched;      /* records fetched, against max_records */
@@ -98,6 +100,12 @@ gboolean wh_sync_run_cancelled        (GTask        *task);
 /* Returns the run's result and drops the task's last reference. */
 void     wh_sync_run_end              (GTask        *task);
 void     wh_sync_emit_progress        (GTask        *task);
+/* ::phase-progress alone: a snapshot's phases (wh_sync_emit_progress emits
+ * the records' too). */
+void     wh_sync_emit_phase           (GTask        *task,
+                                       WhSyncPhase   phase,
+                                       gint64        done,
+                                       gint64        total);
 gboolean wh_sync_error_is_unreachable (const GError *error);
 
 /* wh-sync-outbox.c: a run starts with one of these */

@@ -533,7 +533,16 @@ pump (GTask *task)
  * then goes on from that rev as usual, and the build after the pull indexes
  * the rows. Anything wrong (no such endpoint on an old server, a refused or
  * cut file) is logged and the feed starts from 0 instead: nothing was
- * written. */
+ * written.
+ *
+ * Progress. A snapshot is tens to hundreds of MB: ::phase-progress says
+ * WH_SYNC_PHASE_DOWNLOADING as its bytes come (WhApi calls back on the
+ * run's context; at most one emission per SNAPSHOT_PROGRESS_US, with the
+ * first at 0 and the last at the whole size), then CHECKING when the import
+ * starts and COPYING once the checks passed (from the import's thread,
+ * brought back to the run's context), then the records as ::progress. */
+
+#define SNAPSHOT_PROGRESS_US (G_USEC_PER_SEC / 10)
 
 typedef struct
 {
@@ -547,6 +556,12 @@ typedef struct
   GOutputStream      *sink;       /* begin's result */
   gint64              rows;
   gint64              rev;
+  /* The download's progress, on the run's context */
+  guint64             received;
+  gint64              length;     /* the Content-Length; -1: none */
+  gint64              emitted_us; /* the last emission (monotonic); 0: none */
+  guint64             emitted;    /* the bytes it said */
+  GMainContext       *context;    /* the run's, for the import's thread */
 } SnapshotOp;
 
 static void
@@ -555,7 +570,74 @@ snapshot_op_free (SnapshotOp *op)
   g_clear_object (&op->store);
   g_free (op->region);
   g_clear_object (&op->sink);
+  g_clear_pointer (&op->context, g_main_context_unref);
   g_free (op);
+}
+
+static void
+snapshot_emit_download (SnapshotOp *op)
+{
+  op->emitted_us = g_get_monotonic_time ();
+  op->emitted = op->received;
+  wh_sync_emit_phase (op->task, WH_SYNC_PHASE_DOWNLOADING,
+                      (gint64) MIN (op->received, (guint64) G_MAXINT64), op->length);
+}
+
+/* WhApi's progress, at the network's pace (a piece of up to 64 KiB at a
+ * time, thousands a second on a fast network): at most one emission a tenth
+ * of a second, the first at once. */
+static void
+snapshot_progress_cb (guint64  received,
+                      gint64   total,
+                      gpointer user_data)
+{
+  SnapshotOp *op = user_data;
+
+  op->received = received;
+  op->length = total;
+  if (op->emitted_us == 0 || g_get_monotonic_time () - op->emitted_us >= SNAPSHOT_PROGRESS_US)
+    snapshot_emit_download (op);
+}
+
+typedef struct
+{
+  GTask  *task;  /* the run's, owned */
+  gint64  rows;
+} CopyingNote;
+
+static void
+copying_note_free (gpointer data)
+{
+  CopyingNote *note = data;
+
+  g_object_unref (note->task);
+  g_free (note);
+}
+
+static gboolean
+copying_idle (gpointer data)
+{
+  CopyingNote *note = data;
+  Run *run = g_task_get_task_data (note->task);
+
+  /* Not after the import's end (snapshot_imported_cb). */
+  if (run->snapshot_importing)
+    wh_sync_emit_phase (note->task, WH_SYNC_PHASE_COPYING, 0, note->rows);
+  return G_SOURCE_REMOVE;
+}
+
+/* In the import's thread: the checks passed, the copy starts. */
+static void
+snapshot_copying (gint64   rows,
+                  gpointer user_data)
+{
+  SnapshotOp *op = user_data;
+  CopyingNote *note = g_new0 (CopyingNote, 1);
+
+  note->task = g_object_ref (op->task);
+  note->rows = rows;
+  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT, copying_idle, note,
+                              copying_note_free);
 }
 
 static void
@@ -588,8 +670,9 @@ snapshot_import_thread (GTask        *task,
       wh_store_snapshot_cleanup (op->store);
       g_task_return_boolean (task, FALSE);
     }
-  else if (wh_store_import_snapshot (op->store, op->collection, op->region, op->max_bytes,
-                                     op->max_rows, &op->rows, &op->rev, cancellable, &error))
+  else if (wh_store_import_snapshot_full (op->store, op->collection, op->region, op->max_bytes,
+                                          op->max_rows, &op->rows, &op->rev, snapshot_copying, op,
+                                          cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -606,6 +689,7 @@ snapshot_imported_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   run->writing = FALSE;
+  run->snapshot_importing = FALSE;
   if (g_task_propagate_boolean (G_TASK (result), &error))
     {
       WhSyncCollectionReport *cr = current_report (run);
@@ -639,6 +723,9 @@ snapshot_import (GTask      *task,
   /* Not check-cancellable: the callback always runs, and pumps. */
   g_task_set_check_cancellable (import, FALSE);
   run->writing = TRUE;
+  run->snapshot_importing = op->downloaded;
+  if (op->downloaded)
+    wh_sync_emit_phase (task, WH_SYNC_PHASE_CHECKING, 0, -1);
   g_task_run_in_thread (import, snapshot_import_thread);
 }
 
@@ -655,6 +742,9 @@ snapshot_fetched_cb (GObject      *object,
   if (etag == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("%s: no region snapshot (%s); the changes feed brings the records",
                op->collection->name, error->message);
+  /* The whole of it, whatever the throttle held back. */
+  if (op->downloaded && (op->emitted_us == 0 || op->emitted != op->received))
+    snapshot_emit_download (op);
   g_clear_object (&op->sink);
   snapshot_import (op->task, op);
 }
@@ -685,8 +775,8 @@ snapshot_begun_cb (GObject      *object,
   run->writing = TRUE;
   wh_api_get_snapshot_async (self->api, run->collection,
                              run->region ? (gint) g_ascii_strtoll (run->region, NULL, 10) : 0,
-                             op->sink, op->max_bytes, g_task_get_cancellable (task),
-                             snapshot_fetched_cb, op);
+                             op->sink, op->max_bytes, snapshot_progress_cb, op,
+                             g_task_get_cancellable (task), snapshot_fetched_cb, op);
 }
 
 /* Whether this collection's pull starts with a snapshot; then starts it. */
@@ -707,6 +797,8 @@ snapshot_start (GTask *task)
   op->store = g_object_ref (self->store);
   op->collection = run->collection;
   op->region = g_strdup (run->region);
+  op->length = -1;
+  op->context = g_main_context_ref (g_task_get_context (task));
   op->max_bytes = self->max_bytes - run->run_bytes;
   op->max_rows = (gint64) MIN (MIN (self->max_records, self->max_total_records - run->run_records),
                                (guint64) G_MAXINT64);

@@ -61,6 +61,12 @@ wh_sync_report_message (WhSyncReport *report,
 
 G_DEFINE_FINAL_TYPE (WhSync, wh_sync, G_TYPE_OBJECT)
 
+G_DEFINE_ENUM_TYPE (WhSyncPhase, wh_sync_phase,
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_RECORDS, "records"),
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_DOWNLOADING, "downloading"),
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_CHECKING, "checking"),
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_COPYING, "copying"))
+
 enum
 {
   PROP_0,
@@ -80,6 +86,7 @@ enum
 enum
 {
   SIGNAL_PROGRESS,
+  SIGNAL_PHASE_PROGRESS,
   SIGNAL_FINISHED,
   N_SIGNALS
 };
@@ -235,6 +242,13 @@ wh_sync_class_init (WhSyncClass *klass)
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64);
+  /* (collection name, WhSyncPhase, done, total or -1): ::progress's records
+   * and what comes before them (wh-sync.h). A signal of its own, so that
+   * ::progress keeps meaning records for its listeners. */
+  signals[SIGNAL_PHASE_PROGRESS] =
+    g_signal_new ("phase-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 4, G_TYPE_STRING, WH_TYPE_SYNC_PHASE, G_TYPE_INT64,
+                  G_TYPE_INT64);
   /* (WhSyncReport* or NULL when cancelled, GError* or NULL): a background
    * run ended. Both are owned by the emitter. */
   signals[SIGNAL_FINISHED] =
@@ -427,6 +441,20 @@ wh_sync_emit_progress (GTask *task)
 
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, run->collection->name, run->done,
                  run->total);
+  wh_sync_emit_phase (task, WH_SYNC_PHASE_RECORDS, run->done, run->total);
+}
+
+void
+wh_sync_emit_phase (GTask       *task,
+                    WhSyncPhase  phase,
+                    gint64       done,
+                    gint64       total)
+{
+  WhSync *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  g_signal_emit (self, signals[SIGNAL_PHASE_PROGRESS], 0, run->collection->name, phase, done,
+                 total);
 }
 
 /* The server cannot be reached at all (or not safely): every request after

@@ -69,6 +69,23 @@ typedef struct
 
 void        wh_sync_report_free          (WhSyncReport       *report);
 
+/* What a run is doing with the collection under way, for ::phase-progress.
+ * ::progress (collection, done, total) counts records only, after each page
+ * and after a snapshot's rows are copied: ::phase-progress says the same as
+ * WH_SYNC_PHASE_RECORDS, and also what comes before the records of a first
+ * pull from a region snapshot, which can take minutes on a slow network. */
+typedef enum
+{
+  WH_SYNC_PHASE_RECORDS,     /* records written of total (-1: unknown) */
+  WH_SYNC_PHASE_DOWNLOADING, /* a region snapshot: bytes received of total
+                              * (the Content-Length, -1 when none) */
+  WH_SYNC_PHASE_CHECKING,    /* the downloaded snapshot checked: 0 of -1 */
+  WH_SYNC_PHASE_COPYING,     /* its rows copied into the cache: 0 of total */
+} WhSyncPhase;
+
+GType       wh_sync_phase_get_type       (void) G_GNUC_CONST;
+#define WH_TYPE_SYNC_PHASE (wh_sync_phase_get_type ())
+
 #define WH_TYPE_SYNC (wh_sync_get_type ())
 G_DECLARE_FINAL_TYPE (WhSync, wh_sync, WH, SYNC, GObject)
 
@@ -134,6 +151,16 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
                                           GAsyncResult        *result,
                                           WhSyncReport       **report,
                                           GError             **error);
+
+/* Signals, on the run's context (where wh_sync_run_async was called, or
+ * wh_sync_start):
+ * ::progress (const char *collection, gint64 done, gint64 total): records of
+ *   a collection written, of an estimated total or -1, after each page.
+ * ::phase-progress (const char *collection, WhSyncPhase phase, gint64 done,
+ *   gint64 total): every ::progress as WH_SYNC_PHASE_RECORDS, and before it
+ *   a snapshot's download (at most ten a second, the first at 0 and the
+ *   last at the whole size), its check and its copy.
+ * ::finished (WhSyncReport *, const GError *): a background run ended. */
 
 /* Background mode for the app: a run now, then one an interval after each
  * run ends (sooner while the server is out of reach: see get_offline), and
