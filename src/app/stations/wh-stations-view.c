@@ -311,14 +311,17 @@ make_row (const WhNearby *item,
       gtk_box_append (GTK_BOX (box), label);
     }
   /* A station's name tells it from its neighbours (…街道户外劳动者服务站):
-   * it wraps rather than losing its end, as does the address; a hostile
-   * one still stops at a few lines. */
+   * it wraps rather than losing its end, as do the hours and the address
+   * (a kiosk's list is narrow); a hostile one still stops at a few lines. */
   gtk_label_set_wrap (GTK_LABEL (title), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_lines (GTK_LABEL (title), 3);
-  gtk_label_set_wrap (GTK_LABEL (address), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (address), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_lines (GTK_LABEL (address), 2);
+  for (GtkWidget *label = subtitle; label; label = label == subtitle ? address : NULL)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_lines (GTK_LABEL (label), 2);
+    }
   gtk_widget_add_css_class (title, "heading");
   gtk_widget_add_css_class (address, "dim-label");
   gtk_widget_add_css_class (address, "caption");
