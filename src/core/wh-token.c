@@ -140,17 +140,24 @@ no_counter_keyring (GError **error,
 
 /* ---- Async -------------------------------------------------------------- */
 
-/* A counter's task (task data COUNTER_TASK) says the counter's reason, and
- * a cancelled one says it was cancelled (its window went away). */
-#define COUNTER_TASK GINT_TO_POINTER (1)
+static gboolean
+is_counter_task (GTask *task)
+{
+  gpointer tag = g_task_get_source_tag (task);
 
+  return tag == wh_token_counter_lookup_async || tag == wh_token_counter_store_async ||
+         tag == wh_token_counter_clear_async;
+}
+
+/* A counter's task says the counter's reason, and a cancelled one says it
+ * was cancelled (its window went away). */
 static void
 return_no_keyring (GTask  *task,
                    GError *cause)
 {
   GError *error = NULL;
 
-  if (g_task_get_task_data (task) != COUNTER_TASK)
+  if (!is_counter_task (task))
     no_keyring (&error, cause);
   else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     error = cause;
@@ -287,6 +294,58 @@ wh_token_clear_finish (GAsyncResult *result,
 
 /* ---- A counter's pairing: async ------------------------------------------ */
 
+/* Looked up as a search that loads the secret, not with
+ * secret_password_lookup(): libsecret 0.20.5 (Debian 12) leaks the D-Bus
+ * reply that carries the secret in the path that one takes
+ * (secret_service_get_secret_for_dbus_path_finish, fixed upstream by
+ * 92705b58 in 0.21.2), which LeakSanitizer reports in every process that
+ * finds a counter's token. The search loads it with
+ * secret_item_load_secrets(), which frees its reply. */
+static void
+counter_searched_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *local_error = NULL;
+  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, &local_error);
+  SecretValue *value = items ? secret_item_get_secret (items->data) : NULL;
+  char *token = NULL;
+
+  if (local_error != NULL)
+    {
+      return_no_keyring (task, local_error);
+      return;
+    }
+  if (value != NULL)
+    {
+      token = g_strdup (secret_value_get_text (value));
+      secret_value_unref (value);
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_return_pointer (task, token, g_free);
+}
+
+static void
+counter_service_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *local_error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_finish (result, &local_error);
+
+  if (service == NULL)
+    {
+      return_no_keyring (task, local_error);
+      g_object_unref (task);
+      return;
+    }
+  secret_service_search (service, counter_schema (), g_task_get_task_data (task),
+                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                         g_task_get_cancellable (task), counter_searched_cb, task);
+}
+
 void
 wh_token_counter_lookup_async (const char         *server,
                                const char         *counter_id,
@@ -301,9 +360,11 @@ wh_token_counter_lookup_async (const char         *server,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_counter_lookup_async);
-  g_task_set_task_data (task, COUNTER_TASK, NULL);
-  secret_password_lookup (counter_schema (), cancellable, lookup_cb, task, "server", server,
-                          "counter", counter_id, NULL);
+  g_task_set_task_data (task,
+                        secret_attributes_build (counter_schema (), "server", server, "counter",
+                                                 counter_id, NULL),
+                        (GDestroyNotify) g_hash_table_unref);
+  secret_service_get (SECRET_SERVICE_OPEN_SESSION, cancellable, counter_service_cb, task);
 }
 
 char *
@@ -334,7 +395,6 @@ wh_token_counter_store_async (const char         *server,
   label = g_strdup_printf (_("Workers’ Home voucher counter for %s"), server);
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_counter_store_async);
-  g_task_set_task_data (task, COUNTER_TASK, NULL);
   secret_password_store (counter_schema (), SECRET_COLLECTION_DEFAULT, label, token, cancellable,
                          store_cb, task, "server", server, "counter", counter_id, NULL);
 }
@@ -361,7 +421,6 @@ wh_token_counter_clear_async (const char         *server,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_counter_clear_async);
-  g_task_set_task_data (task, COUNTER_TASK, NULL);
   secret_password_clear (counter_schema (), cancellable, clear_cb, task, "server", server,
                          "counter", counter_id, NULL);
 }
