@@ -13,10 +13,12 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "wh-counter.h"
 #include "wh-server-private.h"
 #include "wh-test-http.h"
 #include "wh-test-server.h"
 #include "wh-test.h"
+#include "wh-token.h"
 
 #define MERCHANT_A 42
 #define MERCHANT_B 43
@@ -168,6 +170,141 @@ pair (Run          *run,
   counter (run, wh_test_server_get_url (ts), path, "pair", id, key);
 }
 
+/* A file's bytes, and its -wal's, hold needle. */
+static gboolean
+file_holds (const char *path,
+            const char *needle)
+{
+  const char *suffixes[] = { "", "-wal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *bytes = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (name, &bytes, &len, NULL) &&
+          g_strstr_len (bytes, len, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+timed_out_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs this thread's main context until *slot is set (30 s at most). */
+static GAsyncResult *
+await_result (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint timeout = g_timeout_add_seconds (30, timed_out_cb, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout);
+  return *slot;
+}
+
+/* The keyring's token for a counter (or NULL), looked up as the counter
+ * does: async, on this thread's main context. */
+static char *
+keyring_token (WhTestServer *ts,
+               const char   *counter_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  wh_token_counter_lookup_async (wh_test_server_get_url (ts), counter_id, NULL, result_cb,
+                                 &result);
+  token = wh_token_counter_lookup_finish (await_result (&result), &error);
+  g_assert_no_error (error);
+  /* Nothing of the bus is left for LeakSanitizer. */
+  wh_token_shutdown ();
+  return token;
+}
+
+static char *
+counter_id_of (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhCounter) c = wh_counter_open (path, &error);
+
+  g_assert_no_error (error);
+  return wh_counter_dup_counter_id (c);
+}
+
+/* The counter's token is in the keyring, under its server and counter id,
+ * and nowhere in its database. */
+static void
+assert_token_in_keyring (WhTestServer *ts,
+                         const char   *path)
+{
+  g_autofree char *counter_id = counter_id_of (path);
+  g_autofree char *token = NULL;
+
+  g_assert_nonnull (counter_id);
+  token = keyring_token (ts, counter_id);
+  g_assert_nonnull (token);
+  g_assert_cmpuint (strlen (token), ==, 64);
+  g_assert_false (file_holds (path, token));
+}
+
+/* A counter of the first builds: its token in its database, none in the
+ * keyring. */
+static void
+make_old_build (WhTestServer *ts,
+                const char   *path)
+{
+  g_autofree char *counter_id = counter_id_of (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  wh_token_counter_clear_async (wh_test_server_get_url (ts), counter_id, NULL, result_cb,
+                                &result);
+  g_assert_true (wh_token_counter_clear_finish (await_result (&result), &error));
+  g_assert_no_error (error);
+  wh_token_shutdown ();
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO config (key, value) VALUES ('token',"
+                                     " 'old-builds-token')", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static int
+config_rows (const char *path,
+             const char *key)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM config WHERE key = ?", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
 static void
 test_counter_cli (void)
 {
@@ -205,6 +342,22 @@ test_counter_cli (void)
     g_assert_cmpint (run.status, ==, 1);
   }
 
+  /* No keyring to keep the pairing in: it fails and says why (never a
+   * plain file instead), and the counter stays unpaired. */
+  {
+    g_autofree char *bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+    pair (&run, ts, one, MERCHANT_A);
+    if (bus != NULL)
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+    else
+      g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "No keyring is available to keep this counter’s pairing"));
+    counter (&run, NULL, one, "redeem", payload, NULL);
+    g_assert_nonnull (strstr (run.err, "not paired"));
+  }
   pair (&run, ts, one, MERCHANT_A);
   g_assert_cmpint (run.status, ==, 0);
   /* The merchant's name is plain text on one line. */
@@ -217,6 +370,7 @@ test_counter_cli (void)
     g_assert_cmpint (g_stat (one, &st), ==, 0);
     g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   }
+  assert_token_in_keyring (ts, one);
   /* Claimed after the counters last synced: the QR code still checks. */
   late = claim (session, ts, "13800138002", MERCHANT_A);
 
@@ -297,6 +451,37 @@ test_counter_cli (void)
   counter (&run, NULL, one, "redeem", wh_record_get_text (late, "code"), NULL);
   g_assert_cmpint (run.status, ==, 3);
   assert_used_at (run.err);
+
+  /* Paired anew: the replaced pairing's token leaves the keyring. */
+  {
+    g_autofree char *old_id = counter_id_of (one);
+    g_autofree char *new_id = NULL;
+    g_autofree char *old_token = NULL;
+
+    pair (&run, ts, one, MERCHANT_A);
+    g_assert_cmpint (run.status, ==, 0);
+    new_id = counter_id_of (one);
+    g_assert_cmpstr (new_id, !=, old_id);
+    assert_token_in_keyring (ts, one);
+    old_token = keyring_token (ts, old_id);
+    g_assert_null (old_token);
+  }
+
+  /* A counter of the first builds: the token in its database is deleted
+   * when it opens, and its sync says to pair again; pairing again works. */
+  make_old_build (ts, two);
+  g_assert_cmpint (config_rows (two, "token"), ==, 1);
+  counter (&run, NULL, two, "list", NULL, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpint (config_rows (two, "token"), ==, 0);
+  counter (&run, wh_test_server_get_url (ts), two, "sync", NULL, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "not in the keyring any more"));
+  pair (&run, ts, two, MERCHANT_A);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_token_in_keyring (ts, two);
+  counter (&run, wh_test_server_get_url (ts), two, "sync", NULL, NULL);
+  g_assert_cmpint (run.status, ==, 0);
 
   /* The worker's app sees it used. */
   {

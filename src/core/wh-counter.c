@@ -16,6 +16,7 @@
 #include "wh-codec.h"
 #include "wh-counter.h"
 #include "wh-idempotency.h"
+#include "wh-token.h"
 #include "wh-voucher-payload.h"
 
 G_DEFINE_QUARK (wh-counter-error-quark, wh_counter_error)
@@ -34,8 +35,11 @@ struct _WhCounter
    * thread without waiting for a commit: under info_lock, reloaded after
    * each write of the config table. */
   GMutex   info_lock;
-  GHashTable *info;   /* config key -> value; never the token's value */
+  GHashTable *info;   /* config key -> value */
   gboolean paired;
+  /* The pairing's token, once stored in or looked up from the keyring
+   * (wh-token.h); never in the database. */
+  char    *token;
 };
 
 static const char schema[] =
@@ -122,8 +126,9 @@ wh_counter_open (const char *path,
 
   g_mutex_init (&self->lock);
   g_mutex_init (&self->info_lock);
-  /* The token is in it: the owner's alone, from its creation (SQLite gives
-   * the -wal and -shm files the database's mode). */
+  /* The day's vouchers are in it: the owner's alone, from its creation
+   * (SQLite gives the -wal and -shm files the database's mode). The
+   * counter's token is in the keyring (wh-token.h), never here. */
   fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0 || fchmod (fd, 0600) != 0)
     {
@@ -146,7 +151,10 @@ wh_counter_open (const char *path,
   /* WAL and synchronous=FULL: a commit is on disk when it returns, so an
    * "accepted" survives a crash or a power cut that follows it. */
   if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error) ||
-      !exec (self, schema, error))
+      !exec (self, schema, error) ||
+      /* A token kept here by the first builds: such a counter pairs again
+       * (its sync says so). */
+      !exec (self, "DELETE FROM config WHERE key = 'token'", error))
     return NULL;
   load_info (self);
   return g_steal_pointer (&self);
@@ -160,6 +168,7 @@ wh_counter_free (WhCounter *self)
   if (self->db)
     sqlite3_close (self->db);
   g_clear_pointer (&self->info, g_hash_table_unref);
+  g_free (self->token);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->info_lock);
   g_free (self);
@@ -209,7 +218,6 @@ load_info (WhCounter *self)
   static const char * const keys[] = { "merchant_id", "merchant_name", "server", "counter_id",
                                        "synced_at" };
   GHashTable *info = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_autofree char *token = get_config (self, "token");
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
@@ -221,7 +229,7 @@ load_info (WhCounter *self)
   g_mutex_lock (&self->info_lock);
   g_clear_pointer (&self->info, g_hash_table_unref);
   self->info = info;
-  self->paired = token != NULL;
+  self->paired = g_hash_table_contains (info, "counter_id");
   g_mutex_unlock (&self->info_lock);
 }
 
@@ -682,14 +690,12 @@ apply_pairing (WhCounter  *self,
 {
   gboolean ok = TRUE;
   const char *counter_id = text_member (o, "counter_id", 64, FALSE, &ok);
-  const char *token = text_member (o, "token", 200, FALSE, &ok);
   const char *name = text_member (o, "merchant_name", 400, FALSE, &ok);
   JsonNode *id = json_object_get_member (o, "merchant_id");
   g_autofree char *id_text = NULL;
 
   if (!ok || id == NULL || JSON_NODE_TYPE (id) != JSON_NODE_VALUE ||
-      json_node_get_value_type (id) != G_TYPE_INT64 || json_node_get_int (id) < 1 ||
-      !token_is_valid (token))
+      json_node_get_value_type (id) != G_TYPE_INT64 || json_node_get_int (id) < 1)
     {
       g_propagate_error (error, malformed ());
       return FALSE;
@@ -699,7 +705,6 @@ apply_pairing (WhCounter  *self,
                      " DELETE FROM config;", error) &&
          set_config (self, "server", server, error) &&
          set_config (self, "counter_id", counter_id, error) &&
-         set_config (self, "token", token, error) &&
          set_config (self, "merchant_id", id_text, error) &&
          set_config (self, "merchant_name", name, error);
 }
@@ -930,6 +935,12 @@ typedef struct
   JsonNode  *answer;   /* in */
   JsonNode  *upload;   /* out of STEP_BUILD */
   char      *token;
+  /* Pairing: the new pairing's counter id, and the pairing it replaces
+   * (NULL when there was none), whose token leaves the keyring. */
+  char      *counter_id;
+  char      *old_server;
+  char      *old_counter_id;
+  GError    *error;      /* kept while a failed pairing cleans up */
 } Sync;
 
 static void
@@ -939,7 +950,37 @@ sync_free (Sync *s)
   g_clear_pointer (&s->answer, json_node_unref);
   g_clear_pointer (&s->upload, json_node_unref);
   g_free (s->token);
+  g_free (s->counter_id);
+  g_free (s->old_server);
+  g_free (s->old_counter_id);
+  g_clear_error (&s->error);
   g_free (s);
+}
+
+static GError *
+not_paired (void)
+{
+  return g_error_new_literal (WH_COUNTER_ERROR, WH_COUNTER_ERROR_NOT_PAIRED,
+                              _("This counter is not paired with a merchant yet."));
+}
+
+/* The token in memory, if it is the one of the pairing server and
+ * counter_id name (a pairing may have replaced it meanwhile). */
+static void
+cache_token (WhCounter  *self,
+             const char *server,
+             const char *counter_id,
+             const char *token)
+{
+  g_mutex_lock (&self->info_lock);
+  if (self->info != NULL &&
+      g_strcmp0 (g_hash_table_lookup (self->info, "server"), server) == 0 &&
+      g_strcmp0 (g_hash_table_lookup (self->info, "counter_id"), counter_id) == 0)
+    {
+      g_free (self->token);
+      self->token = g_strdup (token);
+    }
+  g_mutex_unlock (&self->info_lock);
 }
 
 /* Database work of a sync step, in a worker thread. */
@@ -964,17 +1005,10 @@ step_thread (GTask        *task,
            exec (self, "COMMIT", &error);
       break;
     case STEP_BUILD:
+      /* The token is in s->token already: the keyring is never asked
+       * under the lock, so redeeming never waits for it. */
       g_clear_pointer (&s->upload, json_node_unref);
-      g_free (s->token);
-      s->token = get_config (self, "token");
-      if (s->token == NULL)
-        {
-          ok = FALSE;
-          g_set_error_literal (&error, WH_COUNTER_ERROR, WH_COUNTER_ERROR_NOT_PAIRED,
-                               _("This counter is not paired with a merchant yet."));
-        }
-      else
-        s->upload = build_upload (self);
+      s->upload = build_upload (self);
       break;
     case STEP_RESULTS:
       ok = exec (self, "BEGIN IMMEDIATE", &error) &&
@@ -991,6 +1025,9 @@ step_thread (GTask        *task,
     rollback (self);
   if (s->step == STEP_PAIRED || s->step == STEP_DAY)
     load_info (self);
+  /* The new pairing's token, once the database has the pairing. */
+  if (ok && s->step == STEP_PAIRED)
+    cache_token (self, wh_api_get_base_url (s->api), s->counter_id, s->token);
   g_mutex_unlock (&self->lock);
   if (ok)
     g_task_return_boolean (task, TRUE);
@@ -1127,6 +1164,65 @@ sync_task_new (WhCounter          *self,
   return task;
 }
 
+static void
+sync_token_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Sync *s = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autofree char *server = wh_counter_dup_server (s->counter);
+  g_autofree char *counter_id = wh_counter_dup_counter_id (s->counter);
+
+  s->token = wh_token_counter_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Gone from the keyring (cleared by hand, or kept in the database by the
+   * first builds): the counter pairs again. */
+  if (s->token == NULL)
+    {
+      g_task_return_new_error (task, WH_COUNTER_ERROR, WH_COUNTER_ERROR_NOT_PAIRED, "%s",
+                               _("This counter’s pairing is not in the keyring any more. Pair "
+                                 "it again."));
+      return;
+    }
+  if (server != NULL && counter_id != NULL)
+    cache_token (s->counter, server, counter_id, s->token);
+  run_step (g_steal_pointer (&task), STEP_BUILD, sync_built_cb);
+}
+
+/* The token from memory, else from the keyring, on the caller's main
+ * context (libsecret's async calls: never _sync from a worker thread); then
+ * the sync's first step. */
+static void
+sync_start (GTask *task)
+{
+  Sync *s = g_task_get_task_data (task);
+  WhCounter *self = s->counter;
+  g_autofree char *server = wh_counter_dup_server (self);
+  g_autofree char *counter_id = wh_counter_dup_counter_id (self);
+
+  if (server == NULL || counter_id == NULL)
+    {
+      g_task_return_error (task, not_paired ());
+      g_object_unref (task);
+      return;
+    }
+  g_mutex_lock (&self->info_lock);
+  g_free (s->token);
+  s->token = g_strdup (self->token);
+  g_mutex_unlock (&self->info_lock);
+  if (s->token != NULL)
+    run_step (task, STEP_BUILD, sync_built_cb);
+  else
+    wh_token_counter_lookup_async (server, counter_id, g_task_get_cancellable (task),
+                                   sync_token_cb, task);
+}
+
 void
 wh_counter_sync_async (WhCounter          *self,
                        WhApi              *api,
@@ -1137,8 +1233,8 @@ wh_counter_sync_async (WhCounter          *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (WH_IS_API (api));
 
-  run_step (sync_task_new (self, api, cancellable, callback, user_data, wh_counter_sync_async),
-            STEP_BUILD, sync_built_cb);
+  sync_start (sync_task_new (self, api, cancellable, callback, user_data,
+                             wh_counter_sync_async));
 }
 
 gboolean
@@ -1149,20 +1245,84 @@ wh_counter_sync_finish (GAsyncResult *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The replaced pairing's token has left the keyring (or could not: it is
+ * only logged, the new pairing stands): the first sync. */
+static void
+pair_old_cleared_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wh_token_counter_clear_finish (result, &error))
+    g_debug ("The replaced pairing stays in the keyring: %s", error->message);
+  run_step (g_steal_pointer (&task), STEP_BUILD, sync_built_cb);
+}
+
+/* The database did not take the pairing: its token leaves the keyring
+ * again, then the pairing fails. */
+static void
+pair_undone_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Sync *s = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!wh_token_counter_clear_finish (result, &error))
+    g_debug ("A pairing that failed stays in the keyring: %s", error->message);
+  g_task_return_error (task, g_steal_pointer (&s->error));
+}
+
 static void
 pair_stored_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  Sync *s = g_task_get_task_data (task);
+  const char *server = wh_api_get_base_url (s->api);
+
+  /* The keyring's clean-ups are not cancelled with the pairing: they are
+   * quick, and the caller's main context sees them through. */
+  if (!g_task_propagate_boolean (G_TASK (result), &s->error))
+    {
+      if (g_strcmp0 (server, s->old_server) == 0 &&
+          g_strcmp0 (s->counter_id, s->old_counter_id) == 0)
+        g_task_return_error (task, g_steal_pointer (&s->error));
+      else
+        wh_token_counter_clear_async (server, s->counter_id, NULL, pair_undone_cb,
+                                      g_steal_pointer (&task));
+      return;
+    }
+  /* Paired anew: the pairing it replaces goes from the keyring. */
+  if (s->old_server != NULL && s->old_counter_id != NULL &&
+      (g_strcmp0 (server, s->old_server) != 0 ||
+       g_strcmp0 (s->counter_id, s->old_counter_id) != 0))
+    wh_token_counter_clear_async (s->old_server, s->old_counter_id, NULL, pair_old_cleared_cb,
+                                  g_steal_pointer (&task));
+  else
+    run_step (g_steal_pointer (&task), STEP_BUILD, sync_built_cb);
+}
+
+/* The token is in the keyring: now the database takes the pairing, so a
+ * counter whose database says paired has its token. */
+static void
+pair_token_stored_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!wh_token_counter_store_finish (result, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  run_step (g_steal_pointer (&task), STEP_BUILD, sync_built_cb);
+  run_step (g_steal_pointer (&task), STEP_PAIRED, pair_stored_cb);
 }
 
 static void
@@ -1173,7 +1333,10 @@ pair_answer_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Sync *s = g_task_get_task_data (task);
   GError *error = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
   JsonNode *answer = wh_api_counter_finish (WH_API (source), result, &error);
+  gboolean ok = TRUE;
+  const char *counter_id, *token;
 
   if (answer == NULL)
     {
@@ -1181,7 +1344,20 @@ pair_answer_cb (GObject      *source,
       return;
     }
   s->answer = answer;
-  run_step (g_steal_pointer (&task), STEP_PAIRED, pair_stored_cb);
+  counter_id = text_member (json_node_get_object (answer), "counter_id", 64, FALSE, &ok);
+  token = text_member (json_node_get_object (answer), "token", 200, FALSE, &ok);
+  if (!ok || !token_is_valid (token))
+    {
+      g_task_return_error (task, malformed ());
+      return;
+    }
+  s->counter_id = g_strdup (counter_id);
+  s->token = g_strdup (token);
+  s->old_server = wh_counter_dup_server (s->counter);
+  s->old_counter_id = wh_counter_dup_counter_id (s->counter);
+  /* On the caller's main context, as every keyring call of the counter. */
+  wh_token_counter_store_async (wh_api_get_base_url (s->api), counter_id, token, cancellable,
+                                pair_token_stored_cb, g_steal_pointer (&task));
 }
 
 void

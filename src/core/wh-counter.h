@@ -3,7 +3,8 @@
  * no network and uploads what it redeemed when it is online.
  *
  * Its state is its own SQLite database (not the worker's cache): the
- * pairing (server, counter id, token, merchant), the published public keys,
+ * pairing (server, counter id, merchant; its token is in the keyring,
+ * wh-token.h), the published public keys,
  * the day's vouchers of its merchant (for the 12-digit codes), the
  * redemptions it recorded and the conflicts the server reported. The
  * database is in WAL mode with synchronous=FULL and a redemption is
@@ -66,7 +67,8 @@ typedef struct
 void       wh_counter_redemption_free (WhCounterRedemption *r);
 void       wh_counter_conflict_free   (WhCounterConflict   *c);
 
-/* Opens (creating, 0600: it holds the counter's token) the database. */
+/* Opens (creating, 0600: it holds the day's vouchers) the database. A
+ * token older builds kept in it is deleted: such a counter pairs again. */
 WhCounter *wh_counter_open            (const char   *path,
                                        GError      **error);
 void       wh_counter_free            (WhCounter    *self);
@@ -102,9 +104,15 @@ GPtrArray *wh_counter_list_conflicts  (WhCounter    *self,
 /* Redemptions not uploaded yet (reads the database). */
 guint      wh_counter_count_pending   (WhCounter    *self);
 
-/* Pairs with the server of api (online): an earlier pairing's vouchers,
- * keys and conflicts are forgotten, its redemptions are kept (those not yet
- * uploaded go with the next sync). Then a sync. */
+/* Pairing and syncing call the keyring (libsecret's async API) on the
+ * caller's thread-default main context, which must run until they finish;
+ * redeeming never waits for the keyring.
+ *
+ * Pairs with the server of api (online): the token goes into the keyring
+ * first (with no keyring the counter does not pair, and the error says
+ * why), and the pairing it replaces leaves it. An earlier pairing's
+ * vouchers, keys and conflicts are forgotten, its redemptions are kept
+ * (those not yet uploaded go with the next sync). Then a sync. */
 void       wh_counter_pair_async      (WhCounter          *self,
                                        WhApi              *api,
                                        gint64              merchant_id,

@@ -9,7 +9,8 @@
  *
  * The _sync calls block on D-Bus and are for the CLI; the app uses the
  * _async ones, which libsecret runs without blocking the main context.
- * A kiosk keeps its token in memory only and never calls these.
+ * A kiosk keeps its token in memory only and never calls these. A voucher
+ * counter's pairing is kept here too, under a schema of its own (below).
  */
 #pragma once
 
@@ -56,6 +57,37 @@ void      wh_token_clear_async  (const char           *server,
                                  gpointer              user_data);
 gboolean  wh_token_clear_finish (GAsyncResult         *result,
                                  GError              **error);
+
+/* A voucher counter's pairing (wh-counter.c), by server and counter id: a
+ * schema of its own ("org.workershome.CounterToken"), so a counter and a
+ * worker signed in on the same machine never meet. Async only: started on
+ * and completing on the caller's thread-default main context, which the
+ * caller runs until they complete (never _sync from a worker thread: GDBus
+ * would queue the bus's messages for a context nobody runs again). With no
+ * keyring the error says the counter cannot keep its pairing. */
+void      wh_token_counter_lookup_async  (const char          *server,
+                                          const char          *counter_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+/* NULL with no error when there is no token. */
+char     *wh_token_counter_lookup_finish (GAsyncResult        *result,
+                                          GError             **error);
+void      wh_token_counter_store_async   (const char          *server,
+                                          const char          *counter_id,
+                                          const char          *token,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean  wh_token_counter_store_finish  (GAsyncResult        *result,
+                                          GError             **error);
+void      wh_token_counter_clear_async   (const char          *server,
+                                          const char          *counter_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean  wh_token_counter_clear_finish  (GAsyncResult        *result,
+                                          GError             **error);
 
 /* Lets go of the keyring connection (before exit, so nothing is left open). */
 void      wh_token_shutdown     (void);
