@@ -243,6 +243,97 @@ test_region (Fixture      *f,
   wh_test_assert_cache_consistent (f->c.cache_path, region, FALSE);
 }
 
+/* ---- A second region: its snapshot into a cache holding the first's ------ */
+
+/* A district's adcode of a cached job, other than avoid (0: any). */
+static gint
+district_of (WhStore *store,
+             gint     avoid)
+{
+  g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+  g_autoptr(GPtrArray) rows = wh_store_query (store, query, 0, 1000, NULL);
+
+  g_assert_nonnull (rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      gint adcode = (gint) wh_record_get_int (g_ptr_array_index (rows, i), "adcode");
+
+      if (adcode % 100 != 0 && adcode != avoid)
+        return adcode;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_second_region (Fixture      *f,
+                    gconstpointer data)
+{
+  static const char * const searches[] = { "电工", "bj", "dian gong", "焊工", "普工", "司机" };
+  g_autoptr(Client) probe = client_new (f, "probe.db", NULL);
+  g_autoptr(Client) feed = client_new (f, "feed.db", NULL);
+  g_autoptr(WhSyncReport) probe_report = sync_jobs_ok (probe->sync);
+  gint first = district_of (probe->store, 0);
+  gint second = district_of (probe->store, first);
+  guint64 first_rows, second_rows;
+
+  /* A worker's region, then the one they moved to: both from snapshots. */
+  wh_sync_set_region (f->c.sync, first);
+  {
+    g_autoptr(WhSyncReport) report = sync_jobs_ok (f->c.sync);
+
+    first_rows = jobs_report (report)->snapshot;
+  }
+  wh_sync_set_region (f->c.sync, second);
+  {
+    g_autoptr(WhSyncReport) report = sync_jobs_ok (f->c.sync);
+
+    second_rows = jobs_report (report)->snapshot;
+    g_assert_cmpuint (jobs_report (report)->error ? 1 : 0, ==, 0);
+  }
+  g_assert_cmpuint (first_rows, >, 0);
+  g_assert_cmpuint (second_rows, >, 0);
+  g_assert_cmpint (wh_store_get_indexes_pending (f->c.store, &wh_collection_jobs, NULL), ==, 0);
+  g_assert_true (temp_files_gone (f->c.cache_path));
+
+  /* The same cache as the feed's, region by region. */
+  wh_sync_set_use_snapshots (feed->sync, FALSE);
+  wh_sync_set_region (feed->sync, first);
+  g_clear_pointer (&probe_report, wh_sync_report_free);
+  probe_report = sync_jobs_ok (feed->sync);
+  wh_sync_set_region (feed->sync, second);
+  g_clear_pointer (&probe_report, wh_sync_report_free);
+  probe_report = sync_jobs_ok (feed->sync);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_jobs, NULL), ==,
+                   (gint64) (first_rows + second_rows));
+  g_assert_cmpint (wh_store_count (feed->store, &wh_collection_jobs, NULL), ==,
+                   (gint64) (first_rows + second_rows));
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    g_assert_cmpint (search_count (f->c.store, searches[i]), ==,
+                     search_count (feed->store, searches[i]));
+  wh_test_assert_cache_consistent (f->c.cache_path, second, TRUE);
+
+  /* The first district's city shares its rows: its snapshot is refused
+   * whole, and the feed brings the city. */
+  wh_sync_set_region (f->c.sync, first / 100 * 100);
+  {
+    g_autoptr(WhSyncReport) report = sync_jobs_ok (f->c.sync);
+
+    g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+    g_assert_cmpuint (jobs_report (report)->records, >=, first_rows);
+  }
+  wh_sync_set_region (feed->sync, first / 100 * 100);
+  g_clear_pointer (&probe_report, wh_sync_report_free);
+  probe_report = sync_jobs_ok (feed->sync);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_jobs, NULL), ==,
+                   wh_store_count (feed->store, &wh_collection_jobs, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    g_assert_cmpint (search_count (f->c.store, searches[i]), ==,
+                     search_count (feed->store, searches[i]));
+  g_assert_true (temp_files_gone (f->c.cache_path));
+  wh_test_assert_cache_consistent (f->c.cache_path, first / 100 * 100, TRUE);
+}
+
 /* ---- The server's side: ETag, 304, the day, limits ----------------------- */
 
 static GBytes *
@@ -1133,6 +1224,7 @@ main (int   argc,
   ADD ("/sync-snapshot/same-cache", test_same_cache);
   ADD ("/sync-snapshot/changes-after", test_changes_after);
   ADD ("/sync-snapshot/region", test_region);
+  ADD ("/sync-snapshot/second-region", test_second_region);
   ADD ("/sync-snapshot/server", test_server);
   ADD ("/sync-snapshot/files/hostile", test_hostile);
   ADD ("/sync-snapshot/files/fallback", test_fallback);

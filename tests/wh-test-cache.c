@@ -225,17 +225,26 @@ wh_test_assert_cache_consistent (const char *cache_path,
       const char *create = (const char *) sqlite3_column_text (stmt, 1);
       g_autofree char *base = NULL;
 
-      if (g_str_has_suffix (name, "_fts") && strstr (create, "fts5") != NULL)
+      if ((g_str_has_suffix (name, "_fts") || g_str_has_suffix (name, "_names")) &&
+          strstr (create, "fts5") != NULL)
         {
           g_autofree char *check = NULL;
           g_autofree char *ids = NULL;
           g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s_docsize", name);
           g_autofree char *listed = NULL;
+          const WhCollection *c = NULL;
           char *msg = NULL;
 
-          base = g_strndup (name, strlen (name) - 4);
+          base = g_strndup (name, strrchr (name, '_') - name);
+          for (guint i = 0; i < n_collections; i++)
+            if (g_str_equal (collections[i]->name, base))
+              c = collections[i];
           listed = unindexed_ids (db, base);
-          check = g_strdup_printf ("INSERT INTO %s (%s) VALUES ('integrity-check')", name, name);
+          /* With rank 1, SQLite 3.40's check also compares the index with
+           * the text of every row of the table; not where the index holds
+           * another collection's names too (a join), which the table lacks. */
+          check = g_strdup_printf ("INSERT INTO %s (%s, rank) VALUES ('integrity-check', %d)",
+                                   name, name, c != NULL && c->names_join == NULL);
           /* FTS5's check compares with every row of the table: only when
            * no row awaits indexing. */
           if (fts_check && listed == NULL && sqlite3_exec (db, check, NULL, NULL, &msg) != SQLITE_OK)

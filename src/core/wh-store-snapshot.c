@@ -71,12 +71,10 @@ wh_store_snapshot_begin (WhStore            *self,
                          GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autofree char *any = NULL;
   g_autofree char *gz = NULL;
   g_autoptr(GFile) file = NULL;
   const CollInfo *info;
   WhSyncState state = { 0, };
-  gint64 not_empty;
   int pending;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -88,12 +86,11 @@ wh_store_snapshot_begin (WhStore            *self,
       !wh_store_get_sync_state (self, collection, region, &state, error))
     return NULL;
   wh_sync_state_clear (&state);
-  /* Only into nothing: with rows there, their cursor says where the feed
-   * goes on, and a snapshot's copy would clash with them. */
-  if (state.next_since != 0 || !wh_reader_borrow (self, &reader, error))
-    return NULL;
-  any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)", collection->name);
-  if ((not_empty = wh_conn_query_int (reader.conn, any, error)) != 0 ||
+  /* Only a region's first pull: with a cursor, its rows are there and the
+   * feed goes on from it. Other regions' rows may be (a worker who moved):
+   * the copy refuses a snapshot that shares a row with them. Not while
+   * rows wait for their indexes: the build lists them in one table. */
+  if (state.next_since != 0 || !wh_reader_borrow (self, &reader, error) ||
       (pending = wh_conn_pending (reader.conn, info, error)) != 0)
     return NULL;
 
@@ -341,17 +338,22 @@ copy_rows (WhStore            *self,
 {
   WhConn *conn = self->writer;
   const char *n = info->collection->name;
-  g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)", n);
+  /* One lookup by id a row: a job that moved from a region synced before
+   * is in both, and the feed sorts that out, not a copy. */
+  g_autofree char *shared = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM snapshot.%s s"
+                                             " WHERE s.id IN (SELECT id FROM main.%s))", n, n);
   g_autofree char *copy = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s FROM snapshot.%s;"
                                            " INSERT INTO main.%s SELECT id FROM snapshot.%s;",
                                            n, info->columns, info->columns, n, info->unindexed,
                                            n);
   WhSyncState state = { 0, };
   g_autoptr(WhStmt) look = NULL;
+  gint64 clash;
   int pending;
 
-  /* Still nothing there (a UI write cannot add rows to a feed's table, but
-   * another sync could have run meanwhile). */
+  /* Still the region's first pull, with no row of it there (a UI write
+   * cannot add rows to a feed's table, but another sync could have run
+   * meanwhile). */
   look = wh_conn_prepare (conn, "SELECT next_since FROM sync_state WHERE collection = ?1"
                           " AND region = ?2", error);
   if (look == NULL)
@@ -361,9 +363,10 @@ copy_rows (WhStore            *self,
   if (sqlite3_step (look) == SQLITE_ROW)
     state.next_since = sqlite3_column_int64 (look, 0);
   g_clear_pointer (&look, wh_stmt_done);
-  if (state.next_since != 0 || wh_conn_query_int (conn, any, error) != 0 ||
-      (pending = wh_conn_pending (conn, info, error)) != 0)
-    return refuse (error, "the cache is no longer empty");
+  if (state.next_since != 0 || (pending = wh_conn_pending (conn, info, error)) != 0)
+    return refuse (error, "the region's rows came meanwhile");
+  if ((clash = wh_conn_query_int (conn, shared, error)) != 0)
+    return clash < 0 ? FALSE : refuse (error, "some of its rows are cached for another region");
 
   if (!wh_conn_defer_indexes (conn, info, error) || !wh_conn_exec (conn, copy, error))
     return FALSE;

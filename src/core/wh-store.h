@@ -108,8 +108,10 @@ gboolean    wh_store_apply_page    (WhStore            *self,
                                     const char         *region,
                                     GError            **error);
 /* A first pull from a region snapshot (wh-store-snapshot.c). begin: when the
- * collection's table is empty and its cursor 0, removes what a killed run
- * left and opens the download's temporary file next to the cache (0600);
+ * region's cursor is 0 and no rows wait for their indexes (other regions'
+ * rows may be there: the copy refuses a file that shares one with them),
+ * removes what a killed run left and opens the download's temporary file
+ * next to the cache (0600);
  * NULL with no error when the cache cannot take a snapshot. import: checks
  * the downloaded file whole (hostile input: a refusal is an error and copies
  * nothing) and copies its rows with the cursor set to its rev in one

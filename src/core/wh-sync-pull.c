@@ -526,7 +526,8 @@ pump (GTask *task)
 
 /* ---- A first pull from a region snapshot ---------------------------------
  *
- * A regional collection's first pull into an empty cache asks for the
+ * A regional collection's first pull of a region (into an empty cache, or
+ * one holding other regions' rows: a worker who moved) asks for the
  * server's region snapshot (wh_api_get_snapshot_async), streamed to a
  * private file next to the cache, which the writer checks and copies with
  * the cursor at its rev (wh_store_import_snapshot, in a thread); the feed
