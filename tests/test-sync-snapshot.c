@@ -334,6 +334,85 @@ test_second_region (Fixture      *f,
   wh_test_assert_cache_consistent (f->c.cache_path, first / 100 * 100, TRUE);
 }
 
+/* ---- The build after it, at once on two cores (wh-store-build.c) -------- */
+
+static void
+assert_same_searches (WhStore *a,
+                      WhStore *b)
+{
+  static const char * const searches[] = { "电工", "bj", "dian gong", "焊工", "普工", "司机", "dg" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    g_assert_cmpint (search_count (a, searches[i]), ==, search_count (b, searches[i]));
+}
+
+static void
+test_build_at_once (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(Client) chunks = client_new (f, "chunks.db", NULL);
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhSyncReport) chunks_report = NULL;
+  g_autofree char *scratch = g_strconcat (f->c.cache_path, ".build", NULL);
+  guint64 rows;
+
+  wh_store_set_build_all (f->c.store, 1);
+  report = sync_jobs_ok (f->c.sync);
+  rows = jobs_report (report)->snapshot;
+  g_assert_cmpuint (rows, >, 0);
+  g_assert_cmpuint (wh_store_get_builds_at_once (f->c.store), ==, 1);
+  assert_jobs_whole (f, f->c.store);
+  g_assert_false (g_file_test (scratch, G_FILE_TEST_EXISTS));
+  /* Every index compared with the rows' text, the R*Tree checked. */
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+
+  /* The same searches as a build in chunks. */
+  wh_store_set_build_all (chunks->store, 0);
+  chunks_report = sync_jobs_ok (chunks->sync);
+  g_assert_cmpuint (jobs_report (chunks_report)->snapshot, ==, rows);
+  g_assert_cmpuint (wh_store_get_builds_at_once (chunks->store), ==, 0);
+  assert_same_searches (f->c.store, chunks->store);
+
+  /* The triggers are back: a change from the feed reaches every index. */
+  {
+    g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+    g_autoptr(GPtrArray) got = wh_store_query (f->c.store, query, 0, 1, NULL);
+    g_autoptr(WhRecord) changed = wh_record_copy (g_ptr_array_index (got, 0));
+
+    wh_record_set_text (changed, "title", "一次建成之后改过的岗位");
+    wh_test_server_put_record (f->c.server, changed);
+    g_clear_pointer (&report, wh_sync_report_free);
+    report = sync_jobs_ok (f->c.sync);
+    g_assert_cmpint (search_count (f->c.store, "一次建成之后改过的岗位"), ==, 1);
+    g_assert_cmpint (search_count (f->c.store, "yi ci jian cheng"), ==, 1);
+  }
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+}
+
+/* No scratch file can be made (a folder in its place): the build goes in
+ * chunks, and the cache is the same. */
+static void
+test_build_at_once_fallback (Fixture      *f,
+                             gconstpointer data)
+{
+  g_autoptr(Client) chunks = client_new (f, "chunks.db", NULL);
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(WhSyncReport) chunks_report = NULL;
+  g_autofree char *scratch = g_strconcat (f->c.cache_path, ".build", NULL);
+
+  g_assert_cmpint (g_mkdir (scratch, 0700), ==, 0);
+  wh_store_set_build_all (f->c.store, 1);
+  report = sync_jobs_ok (f->c.sync);
+  g_assert_cmpuint (wh_store_get_builds_at_once (f->c.store), ==, 0);
+  assert_jobs_whole (f, f->c.store);
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+  wh_store_set_build_all (chunks->store, 0);
+  chunks_report = sync_jobs_ok (chunks->sync);
+  assert_same_searches (f->c.store, chunks->store);
+  g_assert_true (g_file_test (scratch, G_FILE_TEST_IS_DIR));
+  g_rmdir (scratch);
+}
+
 /* ---- The server's side: ETag, 304, the day, limits ----------------------- */
 
 static GBytes *
@@ -1132,10 +1211,23 @@ kill_in_import (void *user_data)
   return 0;
 }
 
+/* Killed inside the build at once (its scratch attached), after so many
+ * progress callbacks. */
+static int
+kill_in_build (void *user_data)
+{
+  sqlite3 *db = user_data;
+
+  if (sqlite3_db_filename (db, "build") != NULL && --kill_at <= 0)
+    raise (SIGKILL);
+  return 0;
+}
+
 static int
 child_sync (const char *url,
             const char *path,
-            const char *steps)
+            const char *steps,
+            gboolean    in_build)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WhApi) api = wh_api_new (url, &error);
@@ -1147,7 +1239,10 @@ child_sync (const char *url,
   if (store == NULL || api == NULL)
     return 2;
   kill_at = atoi (steps);
-  sqlite3_progress_handler (store->writer->db, 50, kill_in_import, store->writer->db);
+  if (in_build)
+    wh_store_set_build_all (store, 1);
+  sqlite3_progress_handler (store->writer->db, 50, in_build ? kill_in_build : kill_in_import,
+                            store->writer->db);
   sync = wh_sync_new (api, store);
   wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
   wh_test_await (&result);
@@ -1210,12 +1305,75 @@ test_killed (Fixture      *f,
   wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
 }
 
+/* Killed at any point of the build at once: the snapshot's rows stay, all
+ * of them waiting for their indexes, and the next sync builds them. */
+static void
+test_killed_in_build (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *scratch = g_strconcat (f->c.cache_path, ".build", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  gint64 rows = -1;
+  guint killed = 0;
+
+  g_clear_object (&f->c.sync);
+  g_clear_object (&f->c.store);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *steps = g_strdup_printf ("%d", 1 + (int) (i * i) * 40);
+      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe,
+                                                       "--child-build",
+                                                       wh_test_server_get_url (f->c.server),
+                                                       f->c.cache_path, steps, NULL);
+
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait (child, NULL, &error));
+      g_assert_no_error (error);
+      if (!g_subprocess_get_if_signaled (child))
+        break; /* the build was shorter than that: done */
+      g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+      killed++;
+      /* The import was committed; the build rolled back whole: every row
+       * still listed, none in a half-made index. */
+      g_assert_true (g_file_test (scratch, G_FILE_TEST_EXISTS));
+      /* It opens the store, which removes the scratch. */
+      wh_test_assert_cache_consistent (f->c.cache_path, 0, FALSE);
+      g_assert_false (g_file_test (scratch, G_FILE_TEST_EXISTS));
+      if (rows < 0)
+        rows = wh_test_db_query_int (f->c.cache_path, "SELECT count(*) FROM jobs");
+      g_assert_cmpint (rows, >, 0);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path, "SELECT count(*) FROM jobs"), ==,
+                       rows);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path,
+                                             "SELECT count(*) FROM jobs_unindexed"), ==, rows);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path,
+                                             "SELECT count(*) FROM jobs_fts_docsize"), ==, 0);
+      g_assert_cmpint (wh_test_db_query_int (f->c.cache_path,
+                                             "SELECT count(*) FROM jobs_geo"), ==, 0);
+    }
+  g_test_message ("%u children killed inside the build", killed);
+  g_assert_cmpuint (killed, >, 1);
+
+  /* The next sync builds. */
+  f->c.store = wh_store_open (f->c.cache_path, &error);
+  g_assert_no_error (error);
+  wh_store_set_build_all (f->c.store, 1);
+  f->c.sync = wh_sync_new (f->c.api, f->c.store);
+  report = sync_jobs_ok (f->c.sync);
+  assert_jobs_whole (f, f->c.store);
+  wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   if (argc == 5 && strcmp (argv[1], "--child-sync") == 0)
-    return child_sync (argv[2], argv[3], argv[4]);
+    return child_sync (argv[2], argv[3], argv[4], FALSE);
+  if (argc == 5 && strcmp (argv[1], "--child-build") == 0)
+    return child_sync (argv[2], argv[3], argv[4], TRUE);
 
   wh_test_init (&argc, &argv);
 
@@ -1225,10 +1383,13 @@ main (int   argc,
   ADD ("/sync-snapshot/changes-after", test_changes_after);
   ADD ("/sync-snapshot/region", test_region);
   ADD ("/sync-snapshot/second-region", test_second_region);
+  ADD ("/sync-snapshot/build-at-once", test_build_at_once);
+  ADD ("/sync-snapshot/build-at-once/fallback", test_build_at_once_fallback);
   ADD ("/sync-snapshot/server", test_server);
   ADD ("/sync-snapshot/files/hostile", test_hostile);
   ADD ("/sync-snapshot/files/fallback", test_fallback);
   ADD ("/sync-snapshot/files/killed", test_killed);
+  ADD ("/sync-snapshot/files/killed-in-build", test_killed_in_build);
   ADD ("/sync-snapshot/progress", test_progress);
   ADD ("/sync-snapshot/progress/slow", test_progress_slow);
 #undef ADD

@@ -32,6 +32,13 @@ void       wh_store_set_deferral (WhStore        *self,
                                   guint           chunk_rows,
                                   guint           step_rows);
 
+/* From how many rows, all of a collection's, the build goes at once on two
+ * cores (wh-store-build.c); 0: never. For tests. */
+void       wh_store_set_build_all (WhStore        *self,
+                                   guint           min_rows);
+/* How many builds went at once since the store opened. */
+guint      wh_store_get_builds_at_once (WhStore   *self);
+
 /* How queries of filtered lists choose their way, for tests, which check
  * that every way gives the same rows. walk_ms and ring_ms: how long to try
  * the cheap way (walking the sort index, rings through the R*Tree for the
@@ -124,6 +131,9 @@ void       wh_store_set_commit_hook (WhStore          *self,
  * UI write long, and long enough to cost no more CPU than one pass (steps
  * of 1,000 took 20 % more; see PAGES_AHEAD in wh-sync-pull.c). */
 #define BUILD_STEP_ROWS 5000
+/* When at least this many rows, all of a collection's, wait for their
+ * indexes, they are built at once on two cores (wh-store-build.c). */
+#define BUILD_ALL_MIN_ROWS 20000
 /* FTS5 writes its pending terms out as a segment when they pass this size;
  * while building, a bigger buffer makes fewer segments to merge. 16 MB cost
  * 40 MB more peak memory (448,670 jobs: 154 MB against 112 MB) for no CPU
@@ -243,6 +253,8 @@ struct _WhStore
   guint      defer_min_rows;
   guint      build_chunk_rows;
   guint      build_step_rows;
+  guint      build_all_min_rows; /* 0: never at once */
+  guint      builds_at_once;     /* how many, for tests */
 };
 
 /* A read connection borrowed for one call (wh_reader_borrow). */
@@ -410,6 +422,23 @@ gboolean
 wh_conn_defer_indexes (WhConn         *conn,
                        const CollInfo *info,
                        GError        **error);
+
+/* wh-store-build.c: every listed row's indexes at once, on two cores,
+ * when every row of the collection is listed: 1 built, 0 not done (nothing
+ * changed: the chunks do it), -1 error (cancelled). */
+int
+wh_store_build_all (WhStore        *self,
+                    const CollInfo *info,
+                    GCancellable   *cancellable,
+                    GError        **error);
+
+/* Removes the scratch file a killed build left. */
+void
+wh_store_build_cleanup (WhStore *self);
+
+/* wh-store.c: "CREATE VIRTUAL TABLE <name>_geo USING rtree (...)" */
+char *
+wh_store_geo_create_sql (const char *name);
 
 /* wh-store-records.c */
 GPtrArray *

@@ -500,6 +500,16 @@ wh_store_build_indexes (WhStore            *self,
     return FALSE;
   if (!pending)
     return TRUE;
+  switch (wh_store_build_all (self, info, cancellable, error))
+    {
+    case 1:
+      wh_store_emit_changed (self, collection->name);
+      return TRUE;
+    case -1:
+      return FALSE;
+    default:
+      break;
+    }
   for (guint chunks = 0; !done; chunks++)
     {
       /* Between transactions: what is built stays built. */
@@ -580,6 +590,21 @@ wh_store_set_deferral (WhStore *self,
   self->defer_min_rows = min_rows;
   self->build_chunk_rows = chunk_rows;
   self->build_step_rows = step_rows;
+}
+
+void
+wh_store_set_build_all (WhStore *self,
+                        guint    min_rows)
+{
+  g_return_if_fail (WH_IS_STORE (self));
+  self->build_all_min_rows = min_rows;
+}
+
+guint
+wh_store_get_builds_at_once (WhStore *self)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), 0);
+  return g_atomic_int_get (&self->builds_at_once);
 }
 
 gboolean

@@ -824,6 +824,16 @@ derived_sql_init (CollInfo *info,
   info->drop_trigger_sql = g_string_free (g_steal_pointer (&drop_trigger), FALSE);
 }
 
+/* The R*Tree of a located collection's places. The exact coordinates ride
+ * along as auxiliary columns: the box of an R*Tree is float32, rounded
+ * outwards, so they decide the last metre. */
+char *
+wh_store_geo_create_sql (const char *name)
+{
+  return g_strdup_printf ("CREATE VIRTUAL TABLE %s_geo USING rtree (id, min_lat, max_lat,"
+                          " min_lon, max_lon, +lat, +lon)", name);
+}
+
 /* The SQL that creates a collection's table, indexes, FTS and R*Tree. */
 static char *
 create_cache_sql (const CollInfo *info)
@@ -843,13 +853,12 @@ create_cache_sql (const CollInfo *info)
                             n, info->search, n, WH_SEARCH_TOKENIZER_NAME);
   if (info->names != NULL)
     g_string_append (sql, info->names_create_sql);
-  /* The exact coordinates ride along as auxiliary columns: the box of an
-   * R*Tree is float32, rounded outwards, so they decide the last metre. */
   if (info->located)
-    g_string_append_printf (sql,
-                            "CREATE VIRTUAL TABLE %s_geo USING rtree (id, min_lat, max_lat,"
-                            " min_lon, max_lon, +lat, +lon);",
-                            n);
+    {
+      g_autofree char *geo = wh_store_geo_create_sql (n);
+
+      g_string_append_printf (sql, "%s;", geo);
+    }
   g_string_append (sql, info->trigger_sql);
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
@@ -1162,6 +1171,7 @@ wh_store_init (WhStore *self)
   self->queue = g_thread_pool_new (wh_store_queue_run, NULL, 1, FALSE, NULL);
   self->defer_min_rows = DEFER_MIN_ROWS;
   self->build_chunk_rows = BUILD_CHUNK_ROWS;
+  self->build_all_min_rows = BUILD_ALL_MIN_ROWS;
   self->build_step_rows = BUILD_STEP_ROWS;
   self->budgets = default_budgets;
   self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_close);
@@ -1216,8 +1226,10 @@ wh_store_open (const char *path,
   /* The WAL and shared-memory files exist now; keep them private too. */
   if (!make_private (path, error))
     return NULL;
-  /* A snapshot's download a killed run left (wh-store-snapshot.c). */
+  /* A snapshot's download, or a build's scratch, a killed run left
+   * (wh-store-snapshot.c, wh-store-build.c). */
   wh_store_snapshot_cleanup (self);
+  wh_store_build_cleanup (self);
 
   return g_steal_pointer (&self);
 }

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* wh-store-build.c: a first pull's whole index build at once, on two cores.
+ *
+ * When every row of a collection waits for its indexes (a region snapshot
+ * copied into an empty table, or a first pull of the feed into one), the
+ * chunked build of wh-store-write.c would index them ten thousand at a time
+ * on one core: the full-text index, then the names index, then the R*Tree,
+ * chunk after chunk. Here the writer indexes the full text of all the rows
+ * in one statement while a second thread builds the names index and the
+ * R*Tree in a scratch database next to the cache ("<cache>.build", 0600,
+ * journal off), reading the rows through a connection of its own (the cache
+ * is in WAL mode: it reads what the pull committed). The writer then copies
+ * the scratch's shadow tables into its own (both built by this code, with
+ * the same CREATE statements and tokenizer), makes the secondary indexes and
+ * triggers and drops the list of unindexed rows, all in the one transaction
+ * that began with the full text: a kill at any moment leaves either the
+ * whole build or none of it, and the next build starts again. Anything
+ * wrong with the scratch side rolls back and leaves the chunked build to do
+ * the work.
+ *
+ * The price: the writer is held for the whole build (seconds for a
+ * province) where a chunk held it a quarter of a second; a UI write during
+ * a first sync waits that long (in its thread, never the main one).
+ */
+#define G_LOG_DOMAIN "wh-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wh-search-tokenizer.h"
+#include "wh-store-private.h"
+
+typedef struct
+{
+  const CollInfo *info;
+  char           *source;      /* the cache */
+  char           *scratch;
+  GCancellable   *cancellable;
+  volatile gint   stop;        /* the writer gave up: stop early */
+  char           *error;       /* out: NULL on success */
+} Side;
+
+static int
+side_interrupt_cb (void *data)
+{
+  Side *side = data;
+
+  return g_atomic_int_get (&side->stop) ||
+         (side->cancellable != NULL && g_cancellable_is_cancelled (side->cancellable));
+}
+
+/* In the second thread: the names index and the R*Tree of every row, in the
+ * scratch database, from a connection of its own to the cache. */
+static gpointer
+side_thread (gpointer data)
+{
+  Side *side = data;
+  const CollInfo *info = side->info;
+  const char *n = info->collection->name;
+  g_autofree char *geo_create = wh_store_geo_create_sql (n);
+  char *sql = NULL;
+  char *message = NULL;
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (side->scratch, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK ||
+      wh_search_tokenizer_register (db) != SQLITE_OK)
+    {
+      side->error = g_strdup (db ? sqlite3_errmsg (db) : "cannot open");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_progress_handler (db, 10000, side_interrupt_cb, side);
+  /* The content table's stub: the names index is external content, and its
+   * declaration must name a table; nothing reads it here. */
+  /* main.: a journal_mode without a schema would be tried on the cache
+   * attached after it too (WAL, which only its owner may change). */
+  sql = sqlite3_mprintf ("PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
+                         " PRAGMA main.cache_size = -16384; ATTACH DATABASE %Q AS src;"
+                         " CREATE TABLE main.%s (id INTEGER PRIMARY KEY, %s); %s %s;"
+                         " BEGIN;"
+                         " INSERT INTO main.%s_names (%s_names, rank) VALUES ('hashsize', %d);"
+                         " INSERT INTO main.%s_names (rowid, %s) SELECT id, %s FROM src.%s;"
+                         " INSERT INTO main.%s_geo SELECT id, lat, lat, lon, lon, lat, lon"
+                         " FROM src.%s WHERE lat IS NOT NULL AND lon IS NOT NULL;"
+                         " COMMIT; DETACH DATABASE src;",
+                         side->source, n, info->names, info->names_create_sql, geo_create,
+                         n, n, BUILD_FTS_HASHSIZE, n, info->names, info->names, n, n, n);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    side->error = g_strdup (message ? message : sqlite3_errmsg (db));
+  sqlite3_free (message);
+  sqlite3_free (sql);
+  sqlite3_close (db);
+  return NULL;
+}
+
+/* The scratch's shadow tables of the names index and the R*Tree in place of
+ * the writer's (empty: every row was waiting). */
+static gboolean
+copy_side (WhConn         *conn,
+           const CollInfo *info,
+           GError        **error)
+{
+  static const char * const shadows[] = { "names_data", "names_idx", "names_docsize",
+                                          "geo_node", "geo_rowid", "geo_parent" };
+  const char *n = info->collection->name;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shadows); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM main.%s_%s;"
+                                              " INSERT INTO main.%s_%s SELECT * FROM build.%s_%s",
+                                              n, shadows[i], n, shadows[i], n, shadows[i]);
+
+      if (!wh_conn_exec (conn, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+writer_interrupt_cb (void *data)
+{
+  GCancellable *cancellable = data;
+
+  return g_cancellable_is_cancelled (cancellable);
+}
+
+static void
+remove_scratch (const char *scratch)
+{
+  if (g_unlink (scratch) != 0 && errno != ENOENT)
+    g_debug ("Cannot remove %s: %s", scratch, g_strerror (errno));
+}
+
+void
+wh_store_build_cleanup (WhStore *self)
+{
+  g_autofree char *scratch = NULL;
+
+  if (g_str_equal (self->path, ":memory:"))
+    return;
+  scratch = g_strconcat (self->path, ".build", NULL);
+  remove_scratch (scratch);
+}
+
+/* Whether the whole build at once applies: every row listed, enough of
+ * them, and a collection whose names index holds its own fields only. */
+static gboolean
+applies (WhStore        *self,
+         const CollInfo *info,
+         GError        **error)
+{
+  const WhCollection *c = info->collection;
+  g_auto(Reader) reader = { 0 };
+  g_autofree char *sql = NULL;
+  gint64 listed;
+
+  if (info->search == NULL || info->names == NULL || c->names_join != NULL || !info->located ||
+      g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0 ||
+      !wh_reader_borrow (self, &reader, error))
+    return FALSE;
+  sql = g_strdup_printf ("SELECT CASE WHEN (SELECT count (*) FROM %s) = (SELECT count (*) FROM %s)"
+                         " THEN (SELECT count (*) FROM %s) ELSE 0 END",
+                         info->unindexed, c->name, c->name);
+  listed = wh_conn_query_int (reader.conn, sql, error);
+  return listed >= (gint64) self->build_all_min_rows;
+}
+
+int
+wh_store_build_all (WhStore            *self,
+                    const CollInfo     *info,
+                    GCancellable       *cancellable,
+                    GError            **error)
+{
+  const char *n = info->collection->name;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *fts = NULL;
+  g_autofree char *finish = NULL;
+  g_autoptr(WhStmt) attach = NULL;
+  Side side = { 0, };
+  GThread *thread;
+  gboolean ok;
+
+  if (!applies (self, info, &local_error))
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return -1;
+        }
+      return 0;
+    }
+
+  side.info = info;
+  side.source = self->path;
+  side.scratch = g_strconcat (self->path, ".build", NULL);
+  side.cancellable = cancellable;
+  remove_scratch (side.scratch);
+  /* Made here, private, and attached while empty: ATTACH cannot come inside
+   * the transaction, and the thread fills the file meanwhile. */
+  {
+    int fd = g_open (side.scratch, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+      {
+        g_debug ("%s: no scratch file for the build (%s)", n, g_strerror (errno));
+        g_free (side.scratch);
+        return 0;
+      }
+    close (fd);
+  }
+  g_mutex_lock (&self->write_lock);
+  attach = wh_conn_prepare (self->writer, "ATTACH DATABASE ?1 AS build", &local_error);
+  ok = attach != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (attach, 1, side.scratch, -1, SQLITE_STATIC);
+      ok = wh_conn_step_done (self->writer, attach, "attach", &local_error);
+    }
+  g_clear_pointer (&attach, wh_stmt_done);
+  g_mutex_unlock (&self->write_lock);
+  if (!ok)
+    {
+      g_debug ("%s: the build goes in chunks (%s)", n, local_error->message);
+      remove_scratch (side.scratch);
+      g_free (side.scratch);
+      return 0;
+    }
+
+  thread = g_thread_new ("wh-build", side_thread, &side);
+  fts = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);"
+                         " INSERT INTO %s_fts (rowid, %s) SELECT id, %s FROM %s;"
+                         " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
+                         n, n, BUILD_FTS_HASHSIZE, n, info->search, info->search, n, n, n,
+                         FTS_DEFAULT_HASHSIZE);
+  finish = g_strdup_printf ("DROP TABLE %s", info->unindexed);
+  /* BEGIN, not BEGIN IMMEDIATE (wh_store_writer_begin): that would lock
+   * every attached file for writing, the scratch the thread is writing
+   * too; the first write here takes the cache's lock alone. */
+  g_mutex_lock (&self->write_lock);
+  ok = wh_conn_exec (self->writer, "BEGIN", &local_error);
+  if (!ok)
+    g_mutex_unlock (&self->write_lock);
+  if (ok)
+    {
+      if (cancellable != NULL)
+        sqlite3_progress_handler (self->writer->db, 10000, writer_interrupt_cb, cancellable);
+      ok = wh_conn_exec (self->writer, fts, &local_error);
+      sqlite3_progress_handler (self->writer->db, 0, NULL, NULL);
+      if (!ok)
+        g_atomic_int_set (&side.stop, 1);
+      g_thread_join (thread);
+      thread = NULL;
+      if (ok && side.error != NULL)
+        {
+          g_set_error (&local_error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED,
+                       "The names and places of %s: %s", n, side.error);
+          ok = FALSE;
+        }
+      ok = ok && copy_side (self->writer, info, &local_error) &&
+           wh_conn_exec (self->writer, info->index_sql, &local_error) &&
+           wh_conn_exec (self->writer, info->trigger_sql, &local_error) &&
+           wh_conn_exec (self->writer, finish, &local_error);
+      ok = wh_store_writer_end (self, ok, ok ? &local_error : NULL);
+    }
+  if (thread != NULL)
+    {
+      g_atomic_int_set (&side.stop, 1);
+      g_thread_join (thread);
+    }
+  g_mutex_lock (&self->write_lock);
+  sqlite3_exec (self->writer->db, "DETACH DATABASE build", NULL, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+  remove_scratch (side.scratch);
+  g_free (side.scratch);
+  g_free (side.error);
+
+  if (ok)
+    {
+      g_debug ("%s: indexes built at once", n);
+      g_atomic_int_inc (&self->builds_at_once);
+      return 1;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+  /* Rolled back whole: the chunks do it. */
+  g_debug ("%s: the build goes in chunks (%s)", n,
+           local_error ? local_error->message : "unknown error");
+  return 0;
+}
