@@ -80,9 +80,12 @@ side_thread (gpointer data)
   /* The content table's stub: the names index is external content, and its
    * declaration must name a table; nothing reads it here. */
   /* main.: a journal_mode without a schema would be tried on the cache
-   * attached after it too (WAL, which only its owner may change). */
+   * attached after it too (WAL, which only its owner may change). Small
+   * caches: the rows are read once in order, and the sync's peak memory
+   * (150 MB at most) has the writer's cache and two FTS buffers in it. */
   sql = sqlite3_mprintf ("PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
-                         " PRAGMA main.cache_size = -16384; ATTACH DATABASE %Q AS src;"
+                         " PRAGMA main.cache_size = -8192; ATTACH DATABASE %Q AS src;"
+                         " PRAGMA src.cache_size = -2048;"
                          " CREATE TABLE main.%s (id INTEGER PRIMARY KEY, %s); %s %s;"
                          " BEGIN;"
                          " INSERT INTO main.%s_names (%s_names, rank) VALUES ('hashsize', %d);"
