@@ -1249,11 +1249,35 @@ child_sync (const char *url,
   return wh_sync_run_finish (sync, result, NULL, &error) ? 0 : 1;
 }
 
+/* This test's binary as a child syncing the fixture's cache (mode:
+ * --child-sync or --child-build) and killing itself after steps progress
+ * callbacks in the import or the build: TRUE when it was killed, FALSE
+ * when it finished first. */
+static gboolean
+run_child (Fixture    *f,
+           const char *mode,
+           int         steps)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *steps_text = g_strdup_printf ("%d", steps);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, mode,
+                                                   wh_test_server_get_url (f->c.server),
+                                                   f->c.cache_path, steps_text, NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_signaled (child))
+    return FALSE;
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  return TRUE;
+}
+
 static void
 test_killed (Fixture      *f,
              gconstpointer data)
 {
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(WhSyncReport) report = NULL;
   gboolean finished = FALSE;
@@ -1263,21 +1287,11 @@ test_killed (Fixture      *f,
   g_clear_object (&f->c.store);
   for (guint i = 0; i < 8; i++)
     {
-      g_autofree char *steps = g_strdup_printf ("%d", 1 + (int) (i * i) * 60);
-      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe,
-                                                       "--child-sync",
-                                                       wh_test_server_get_url (f->c.server),
-                                                       f->c.cache_path, steps, NULL);
-
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_wait (child, NULL, &error));
-      g_assert_no_error (error);
-      if (!g_subprocess_get_if_signaled (child))
+      if (!run_child (f, "--child-sync", 1 + (int) (i * i) * 60))
         {
           finished = TRUE; /* the import was shorter than that: done */
           break;
         }
-      g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
       killed++;
       /* Killed inside its transaction: no job and no cursor; the file it
        * was reading stays until the next start (wh_store_open, which the
@@ -1311,7 +1325,6 @@ static void
 test_killed_in_build (Fixture      *f,
                       gconstpointer data)
 {
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *scratch = g_strconcat (f->c.cache_path, ".build", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(WhSyncReport) report = NULL;
@@ -1322,18 +1335,8 @@ test_killed_in_build (Fixture      *f,
   g_clear_object (&f->c.store);
   for (guint i = 0; i < 8; i++)
     {
-      g_autofree char *steps = g_strdup_printf ("%d", 1 + (int) (i * i) * 40);
-      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe,
-                                                       "--child-build",
-                                                       wh_test_server_get_url (f->c.server),
-                                                       f->c.cache_path, steps, NULL);
-
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_wait (child, NULL, &error));
-      g_assert_no_error (error);
-      if (!g_subprocess_get_if_signaled (child))
+      if (!run_child (f, "--child-build", 1 + (int) (i * i) * 40))
         break; /* the build was shorter than that: done */
-      g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
       killed++;
       /* The import was committed; the build rolled back whole: every row
        * still listed, none in a half-made index. */
