@@ -289,14 +289,14 @@ bar_text_cb (GtkProgressBar *bar,
 
 /* The first run's bar through a region snapshot (#22): the jobs' share of
  * it filled by the download's bytes, MB of MB, then the check and the copy,
- * then the jobs' records; never back. */
+ * then the jobs' records and the build of their indexes; never back. */
 static void
 assert_snapshot_shown (GPtrArray *states)
 {
   guint n;
   const WhCollection * const *collections = wh_schema_synced_collections (&n);
   double share_from = -1, last = 0;
-  guint downloads = 0, checking = 0, saving = 0, jobs_after = 0;
+  guint downloads = 0, checking = 0, saving = 0, jobs_after = 0, indexing = 0;
 
   for (guint i = 0; i < n; i++)
     if (collections[i] == &wh_collection_jobs)
@@ -328,7 +328,13 @@ assert_snapshot_shown (GPtrArray *states)
       else if (g_str_equal (state->text, "Downloading jobs…"))
         {
           g_assert_cmpuint (saving, ==, 1);
+          g_assert_cmpuint (indexing, ==, 0);
           jobs_after++;
+        }
+      else if (g_str_equal (state->text, "Getting search ready…"))
+        {
+          g_assert_cmpuint (jobs_after, >=, 1);
+          indexing++;
         }
       g_assert_cmpfloat (state->fraction, >=, last - 1e-9);
       last = state->fraction;
@@ -337,6 +343,7 @@ assert_snapshot_shown (GPtrArray *states)
   g_assert_cmpuint (checking, ==, 1);
   g_assert_cmpuint (saving, ==, 1);
   g_assert_cmpuint (jobs_after, >=, 1);
+  g_assert_cmpuint (indexing, ==, 1);
 }
 
 /* Cleared, the data is downloaded again at once, with the first-run page;

@@ -315,10 +315,11 @@ test_sync_snapshot (Fixture      *f,
    * the records' lines. */
   g_assert_true (g_regex_match_simple ("^jobs: downloading the region’s data, [0-9]+\\.[0-9] MB\n"
                                        "jobs: checking the region’s data\n"
-                                       "jobs: copying [0-9]+ records\n",
+                                       "jobs: copying [0-9]+ records\n"
+                                       "jobs: building the search index\n",
                                        run.err, G_REGEX_MULTILINE, 0));
   g_assert_nonnull (strstr (run.err, copying));
-  g_assert_cmpuint (count_lines (run.err), ==, 9 + 3);
+  g_assert_cmpuint (count_lines (run.err), ==, 9 + 4);
   CLI (&run, f, "search", "jobs", "bj", "--count");
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpint (atoi (run.out), ==, 600 - closed);

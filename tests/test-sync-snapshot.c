@@ -1128,13 +1128,16 @@ assert_progress (WhSync *sync,
   g_assert_false (g_array_index (events, Event, i).legacy);
   g_assert_cmpint (g_array_index (events, Event, i + 1).phase, ==, WH_SYNC_PHASE_COPYING);
   g_assert_cmpint (g_array_index (events, Event, i + 1).total, ==, rows);
-  /* ::progress first, then the same as ::phase-progress */
-  for (guint k = i + 2; k < events->len; k += 2)
+  /* ::progress first, then the same as ::phase-progress; last, the build */
+  g_assert_cmpint (g_array_index (events, Event, events->len - 1).phase, ==,
+                   WH_SYNC_PHASE_INDEXING);
+  g_assert_false (g_array_index (events, Event, events->len - 1).legacy);
+  for (guint k = i + 2; k + 1 < events->len; k += 2)
     {
       Event *legacy = &g_array_index (events, Event, k);
       Event *phase = &g_array_index (events, Event, k + 1);
 
-      g_assert_cmpuint (k + 1, <, events->len);
+      g_assert_cmpuint (k + 2, <, events->len);
       g_assert_true (legacy->legacy);
       g_assert_false (phase->legacy);
       g_assert_cmpint (phase->phase, ==, WH_SYNC_PHASE_RECORDS);

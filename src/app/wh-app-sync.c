@@ -186,6 +186,10 @@ progress_cb (WhSync      *sync,
       fraction = run_fraction (collection, 1, 1);
       detail = g_strdup (_("Saving the downloaded data…"));
       break;
+    case WH_SYNC_PHASE_INDEXING:
+      fraction = run_fraction (collection, 1, 1);
+      detail = g_strdup (_("Getting search ready…"));
+      break;
     case WH_SYNC_PHASE_RECORDS:
     default:
       fraction = run_fraction (collection, done, total);

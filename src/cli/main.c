@@ -250,6 +250,8 @@ snapshot_line (const char  *collection,
       rows = g_strdup_printf ("%" G_GINT64_FORMAT, total);
       return g_strdup_printf (ngettext ("%s: copying %s record", "%s: copying %s records",
                                         (gulong) MAX (total, 0)), collection, rows);
+    case WH_SYNC_PHASE_INDEXING:
+      return g_strdup_printf (_("%s: building the search index"), collection);
     case WH_SYNC_PHASE_RECORDS:
     default:
       return NULL;

@@ -501,6 +501,11 @@ pump (GTask *task)
 
       g_set_object (&op->cancellable, g_task_get_cancellable (task));
       run->built = TRUE;
+      /* A snapshot's rows all wait for their indexes: the build takes a
+       * while (seconds for a province). A feed's first pull indexed its
+       * rows in steps as they came, and the rest is short. */
+      if (current_report (run)->snapshot > 0)
+        wh_sync_emit_phase (task, WH_SYNC_PHASE_INDEXING, 0, -1);
       start_write (task, op);
       return;
     }

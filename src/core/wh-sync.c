@@ -65,7 +65,8 @@ G_DEFINE_ENUM_TYPE (WhSyncPhase, wh_sync_phase,
                     G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_RECORDS, "records"),
                     G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_DOWNLOADING, "downloading"),
                     G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_CHECKING, "checking"),
-                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_COPYING, "copying"))
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_COPYING, "copying"),
+                    G_DEFINE_ENUM_VALUE (WH_SYNC_PHASE_INDEXING, "indexing"))
 
 enum
 {

@@ -81,6 +81,9 @@ typedef enum
                               * (the Content-Length, -1 when none) */
   WH_SYNC_PHASE_CHECKING,    /* the downloaded snapshot checked: 0 of -1 */
   WH_SYNC_PHASE_COPYING,     /* its rows copied into the cache: 0 of total */
+  WH_SYNC_PHASE_INDEXING,    /* after a snapshot's records: its rows get
+                              * their indexes (seconds for a province): 0 of
+                              * -1 */
 } WhSyncPhase;
 
 GType       wh_sync_phase_get_type       (void) G_GNUC_CONST;
@@ -159,7 +162,8 @@ gboolean    wh_sync_run_finish           (WhSync              *self,
  * ::phase-progress (const char *collection, WhSyncPhase phase, gint64 done,
  *   gint64 total): every ::progress as WH_SYNC_PHASE_RECORDS, and before it
  *   a snapshot's download (at most ten a second, the first at 0 and the
- *   last at the whole size), its check and its copy.
+ *   last at the whole size), its check and its copy; after the records,
+ *   WH_SYNC_PHASE_INDEXING while a snapshot's rows get their indexes.
  * ::finished (WhSyncReport *, const GError *): a background run ended. */
 
 /* Background mode for the app: a run now, then one an interval after each
