@@ -549,6 +549,78 @@ scrolled_down (gpointer adj)
   return gtk_adjustment_get_value (adj) > 0;
 }
 
+typedef struct
+{
+  GMutex   lock;
+  GCond    cond;
+  GThread *thread;  /* where the first handler ran */
+  gboolean called;
+} EventSeen;
+
+static void
+event_seen_cb (WhSpeech   *speech,
+               guint       msg_id,
+               int         event,
+               const char *mark,
+               EventSeen  *seen)
+{
+  g_mutex_lock (&seen->lock);
+  if (!seen->called)
+    seen->thread = g_thread_self ();
+  seen->called = TRUE;
+  g_cond_signal (&seen->cond);
+  g_mutex_unlock (&seen->lock);
+}
+
+static gboolean
+event_seen (gpointer data)
+{
+  EventSeen *seen = data;
+  gboolean called;
+
+  g_mutex_lock (&seen->lock);
+  called = seen->called;
+  g_mutex_unlock (&seen->lock);
+  return called;
+}
+
+/* A notification that comes while the main thread is not iterating its
+ * context (busy, or blocked as here) still reaches the handlers on the
+ * main thread: never in speech-dispatcher's client thread, where GTK must
+ * not be touched (g_main_context_invoke ran them there: CI saw a crash in
+ * a label's layout). */
+static void
+test_events_main_thread (Fixture       *f,
+                         gconstpointer  data)
+{
+  EventSeen seen = { 0, };
+  g_autofree char *ssml = NULL;
+  guint generation, index;
+  gint64 until;
+  gulong id;
+
+  g_mutex_init (&seen.lock);
+  g_cond_init (&seen.cond);
+  press_play (f);
+  ssml = wait_message (f->fake, 0);
+  generation = first_mark (ssml, &index);
+  id = g_signal_connect (f->speech, "event", G_CALLBACK (event_seen_cb), &seen);
+  g_mutex_lock (&seen.lock);
+  fake_mark (f->fake, 100, generation, 1);
+  /* Blocked for a while, not iterating: a handler run meanwhile ran in the
+   * other thread. Right code runs none here, so this waits it all. */
+  until = g_get_monotonic_time () + G_TIME_SPAN_SECOND / 2;
+  while (!seen.called && g_cond_wait_until (&seen.cond, &seen.lock, until))
+    ;
+  g_mutex_unlock (&seen.lock);
+  g_assert_true (wh_test_spin_until (event_seen, &seen, 5000));
+  g_assert_true (seen.thread == g_thread_self ());
+  wait_sentence (f->controller, 1);
+  g_signal_handler_disconnect (f->speech, id);
+  g_mutex_clear (&seen.lock);
+  g_cond_clear (&seen.cond);
+}
+
 static void
 test_speak (Fixture       *f,
             gconstpointer  data)
@@ -766,6 +838,8 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/read-aloud/split", test_split);
   g_test_add ("/read-aloud/speak", Fixture, NULL, fixture_setup, test_speak, fixture_teardown);
+  g_test_add ("/read-aloud/events-on-main-thread", Fixture, NULL, fixture_setup,
+              test_events_main_thread, fixture_teardown);
   g_test_add ("/read-aloud/content-changes", Fixture, NULL, fixture_setup, test_content_changes,
               fixture_teardown);
   g_test_add ("/read-aloud/page-closes", Fixture, NULL, fixture_setup, test_page_closes,

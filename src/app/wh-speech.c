@@ -104,13 +104,22 @@ post_event (size_t        msg_id,
   g_mutex_unlock (&registry_lock);
   if (self)
     {
+      GSource *source = g_idle_source_new ();
+
       ev = g_new0 (EventData, 1);
       ev->self = self;
       ev->msg_id = (guint) msg_id;
       ev->event = event;
       ev->mark = g_strdup (mark);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver_event, ev,
-                                  event_data_free);
+      /* A source, never g_main_context_invoke: from a thread without a
+       * context of its own, invoke runs the function right here whenever
+       * the main thread is not iterating the context at that instant, and
+       * the signal's handlers touch GTK. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_event, ev, event_data_free);
+      g_source_set_static_name (source, "[wh] speech event");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
     }
   pthread_setcancelstate (old_state, NULL);
 }

@@ -639,11 +639,17 @@ snapshot_copying (gint64   rows,
 {
   SnapshotOp *op = user_data;
   CopyingNote *note = g_new0 (CopyingNote, 1);
+  GSource *source = g_idle_source_new ();
 
   note->task = g_object_ref (op->task);
   note->rows = rows;
-  g_main_context_invoke_full (op->context, G_PRIORITY_DEFAULT, copying_idle, note,
-                              copying_note_free);
+  /* A source, not g_main_context_invoke, which would run it in this thread
+   * whenever the run's thread is not iterating its context just then. */
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, copying_idle, note, copying_note_free);
+  g_source_set_static_name (source, "[wh] snapshot copying");
+  g_source_attach (source, op->context);
+  g_source_unref (source);
 }
 
 static void
