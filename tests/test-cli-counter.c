@@ -633,6 +633,44 @@ test_counter_crash (void)
   wh_test_remove_tmpdir (dir);
 }
 
+/* A worker's sign-in goes through the same keyring search as a counter's
+ * pairing (wh-token.c), each under its own schema: found by its server,
+ * nothing for another server, and never the other schema's. */
+static void
+test_sign_in_lookup (void)
+{
+  static const char *server = "https://union.example";
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *counter = NULL;
+
+  g_assert_true (wh_token_store_sync (server, "sign-in-token", &error));
+  g_assert_no_error (error);
+
+  wh_token_lookup_async (server, NULL, result_cb, &result);
+  token = wh_token_lookup_finish (await_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token, ==, "sign-in-token");
+
+  g_clear_object (&result);
+  wh_token_lookup_async ("https://other.example", NULL, result_cb, &result);
+  other = wh_token_lookup_finish (await_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_null (other);
+
+  g_clear_object (&result);
+  wh_token_counter_lookup_async (server, "1", NULL, result_cb, &result);
+  counter = wh_token_counter_lookup_finish (await_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_null (counter);
+
+  g_assert_true (wh_token_clear_sync (server, &error));
+  g_assert_no_error (error);
+  wh_token_shutdown ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -643,5 +681,6 @@ main (int   argc,
 
   g_test_add_func ("/cli/counter/offline", test_counter_cli);
   g_test_add_func ("/counter/crash/redeem-killed", test_counter_crash);
+  g_test_add_func ("/token/sign-in-lookup", test_sign_in_lookup);
   return g_test_run ();
 }

@@ -166,21 +166,69 @@ return_no_keyring (GTask  *task,
   g_task_return_error (task, error);
 }
 
+/* Looked up as a search that loads the secret, not with
+ * secret_password_lookup(): libsecret 0.20.5 (Debian 12) leaks the D-Bus
+ * reply that carries the secret in the path that one takes
+ * (secret_service_get_secret_for_dbus_path_finish, fixed upstream by
+ * 92705b58 in 0.21.2), which LeakSanitizer reports in every process that
+ * finds a token. The search loads it with secret_item_load_secrets(),
+ * which frees its reply. A worker's sign-in and a counter's pairing alike:
+ * the task's source tag says which schema. */
 static void
-lookup_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+searched_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   GError *local_error = NULL;
-  char *secret = secret_password_lookup_finish (result, &local_error);
+  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, &local_error);
+  SecretValue *value = items ? secret_item_get_secret (items->data) : NULL;
+  char *token = NULL;
 
   if (local_error != NULL)
     {
       return_no_keyring (task, local_error);
       return;
     }
-  g_task_return_pointer (task, take_secret (secret), g_free);
+  if (value != NULL)
+    {
+      token = g_strdup (secret_value_get_text (value));
+      secret_value_unref (value);
+    }
+  g_list_free_full (items, g_object_unref);
+  g_task_return_pointer (task, token, g_free);
+}
+
+static void
+service_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *local_error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_finish (result, &local_error);
+
+  if (service == NULL)
+    {
+      return_no_keyring (task, local_error);
+      g_object_unref (task);
+      return;
+    }
+  secret_service_search (service, is_counter_task (task) ? counter_schema () : token_schema (),
+                         g_task_get_task_data (task),
+                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                         g_task_get_cancellable (task), searched_cb, task);
+}
+
+/* Looks up the item with attributes (owned), then returns its secret or
+ * NULL through task. */
+static void
+lookup_by_search (GTask      *task,
+                  GHashTable *attributes)
+{
+  g_task_set_task_data (task, attributes, (GDestroyNotify) g_hash_table_unref);
+  secret_service_get (SECRET_SERVICE_OPEN_SESSION, g_task_get_cancellable (task), service_cb,
+                      task);
 }
 
 void
@@ -195,7 +243,7 @@ wh_token_lookup_async (const char         *server,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_lookup_async);
-  secret_password_lookup (token_schema (), cancellable, lookup_cb, task, "server", server, NULL);
+  lookup_by_search (task, secret_attributes_build (token_schema (), "server", server, NULL));
 }
 
 char *
@@ -294,58 +342,6 @@ wh_token_clear_finish (GAsyncResult *result,
 
 /* ---- A counter's pairing: async ------------------------------------------ */
 
-/* Looked up as a search that loads the secret, not with
- * secret_password_lookup(): libsecret 0.20.5 (Debian 12) leaks the D-Bus
- * reply that carries the secret in the path that one takes
- * (secret_service_get_secret_for_dbus_path_finish, fixed upstream by
- * 92705b58 in 0.21.2), which LeakSanitizer reports in every process that
- * finds a counter's token. The search loads it with
- * secret_item_load_secrets(), which frees its reply. */
-static void
-counter_searched_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *local_error = NULL;
-  GList *items = secret_service_search_finish (SECRET_SERVICE (source), result, &local_error);
-  SecretValue *value = items ? secret_item_get_secret (items->data) : NULL;
-  char *token = NULL;
-
-  if (local_error != NULL)
-    {
-      return_no_keyring (task, local_error);
-      return;
-    }
-  if (value != NULL)
-    {
-      token = g_strdup (secret_value_get_text (value));
-      secret_value_unref (value);
-    }
-  g_list_free_full (items, g_object_unref);
-  g_task_return_pointer (task, token, g_free);
-}
-
-static void
-counter_service_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  GError *local_error = NULL;
-  g_autoptr(SecretService) service = secret_service_get_finish (result, &local_error);
-
-  if (service == NULL)
-    {
-      return_no_keyring (task, local_error);
-      g_object_unref (task);
-      return;
-    }
-  secret_service_search (service, counter_schema (), g_task_get_task_data (task),
-                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                         g_task_get_cancellable (task), counter_searched_cb, task);
-}
-
 void
 wh_token_counter_lookup_async (const char         *server,
                                const char         *counter_id,
@@ -360,11 +356,8 @@ wh_token_counter_lookup_async (const char         *server,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, wh_token_counter_lookup_async);
-  g_task_set_task_data (task,
-                        secret_attributes_build (counter_schema (), "server", server, "counter",
-                                                 counter_id, NULL),
-                        (GDestroyNotify) g_hash_table_unref);
-  secret_service_get (SECRET_SERVICE_OPEN_SESSION, cancellable, counter_service_cb, task);
+  lookup_by_search (task, secret_attributes_build (counter_schema (), "server", server, "counter",
+                                                   counter_id, NULL));
 }
 
 char *
