@@ -631,7 +631,7 @@ import (Fixture    *f,
                                             g_bytes_get_size (body), NULL, NULL, &error));
   g_assert_true (g_output_stream_close (sink, NULL, &error));
   ok = wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes, G_MAXINT64,
-                                 &rows, &rev, NULL, &error);
+                                 &rows, &rev, NULL, NULL, NULL, &error);
   g_assert_true (temp_files_gone (path));
   if (!ok)
     {
@@ -670,7 +670,7 @@ assert_refused (WhStore    *store,
                                             g_bytes_get_size (body), NULL, NULL, &error));
   g_assert_true (g_output_stream_close (sink, NULL, &error));
   g_assert_false (wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes,
-                                            G_MAXINT64, &rows, &rev, NULL, &error));
+                                            G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
   g_assert_true (temp_files_gone (path));
@@ -1201,27 +1201,17 @@ test_progress_slow (Fixture      *f,
 /* ---- Killed inside the import -------------------------------------------- */
 
 static int kill_at;
+static const char *kill_while; /* the database attached meanwhile */
 
-/* The writer's progress handler: dies -9 after kill_at calls while the
- * snapshot is attached, that is inside the import's transaction. */
+/* The writer's progress handler: dies -9 after kill_at calls while
+ * kill_while is attached: "snapshot" inside the import's transaction,
+ * "build" inside the build at once. */
 static int
-kill_in_import (void *user_data)
+kill_while_attached (void *user_data)
 {
   sqlite3 *db = user_data;
 
-  if (sqlite3_db_filename (db, "snapshot") != NULL && --kill_at <= 0)
-    raise (SIGKILL);
-  return 0;
-}
-
-/* Killed inside the build at once (its scratch attached), after so many
- * progress callbacks. */
-static int
-kill_in_build (void *user_data)
-{
-  sqlite3 *db = user_data;
-
-  if (sqlite3_db_filename (db, "build") != NULL && --kill_at <= 0)
+  if (sqlite3_db_filename (db, kill_while) != NULL && --kill_at <= 0)
     raise (SIGKILL);
   return 0;
 }
@@ -1242,10 +1232,10 @@ child_sync (const char *url,
   if (store == NULL || api == NULL)
     return 2;
   kill_at = atoi (steps);
+  kill_while = in_build ? "build" : "snapshot";
   if (in_build)
     wh_store_set_build_all (store, 1);
-  sqlite3_progress_handler (store->writer->db, 50, in_build ? kill_in_build : kill_in_import,
-                            store->writer->db);
+  sqlite3_progress_handler (store->writer->db, 50, kill_while_attached, store->writer->db);
   sync = wh_sync_new (api, store);
   wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
   wh_test_await (&result);

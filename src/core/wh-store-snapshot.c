@@ -376,32 +376,17 @@ copy_rows (WhStore            *self,
 }
 
 gboolean
-wh_store_import_snapshot (WhStore            *self,
-                          const WhCollection *collection,
-                          const char         *region,
-                          guint64             max_bytes,
-                          gint64              max_rows,
-                          gint64             *out_rows,
-                          gint64             *out_rev,
-                          GCancellable       *cancellable,
-                          GError            **error)
-{
-  return wh_store_import_snapshot_full (self, collection, region, max_bytes, max_rows, out_rows,
-                                        out_rev, NULL, NULL, cancellable, error);
-}
-
-gboolean
-wh_store_import_snapshot_full (WhStore                *self,
-                               const WhCollection     *collection,
-                               const char             *region,
-                               guint64                 max_bytes,
-                               gint64                  max_rows,
-                               gint64                 *out_rows,
-                               gint64                 *out_rev,
-                               WhStoreSnapshotCopying  copying,
-                               gpointer                copying_data,
-                               GCancellable           *cancellable,
-                               GError                **error)
+wh_store_import_snapshot (WhStore                *self,
+                          const WhCollection     *collection,
+                          const char             *region,
+                          guint64                 max_bytes,
+                          gint64                  max_rows,
+                          gint64                 *out_rows,
+                          gint64                 *out_rev,
+                          WhStoreSnapshotCopying  copying,
+                          gpointer                copying_data,
+                          GCancellable           *cancellable,
+                          GError                **error)
 {
   const CollInfo *info;
   g_autofree char *gz = NULL;

@@ -123,32 +123,23 @@ GOutputStream *wh_store_snapshot_begin  (WhStore            *self,
                                         const WhCollection *collection,
                                         const char         *region,
                                         GError            **error);
-gboolean    wh_store_import_snapshot   (WhStore            *self,
-                                        const WhCollection *collection,
-                                        const char         *region,
-                                        guint64             max_bytes,
-                                        gint64              max_rows,
-                                        gint64             *rows,
-                                        gint64             *rev,
-                                        GCancellable       *cancellable,
-                                        GError            **error);
 void        wh_store_snapshot_cleanup  (WhStore            *self);
-/* import with copying (or NULL) called in the calling thread once the file
- * passed its checks, with its rows, before they are copied: the check and
- * the copy of a large file each take a while, and a progress shows which. */
+/* import calls copying (or NULL) in the calling thread once the file passed
+ * its checks, with its rows, before they are copied: the check and the copy
+ * of a large file each take a while, and a progress shows which. */
 typedef void (*WhStoreSnapshotCopying) (gint64   rows,
                                         gpointer user_data);
-gboolean    wh_store_import_snapshot_full (WhStore                *self,
-                                           const WhCollection     *collection,
-                                           const char             *region,
-                                           guint64                 max_bytes,
-                                           gint64                  max_rows,
-                                           gint64                 *rows,
-                                           gint64                 *rev,
-                                           WhStoreSnapshotCopying  copying,
-                                           gpointer                copying_data,
-                                           GCancellable           *cancellable,
-                                           GError                **error);
+gboolean    wh_store_import_snapshot   (WhStore                *self,
+                                        const WhCollection     *collection,
+                                        const char             *region,
+                                        guint64                 max_bytes,
+                                        gint64                  max_rows,
+                                        gint64                 *rows,
+                                        gint64                 *rev,
+                                        WhStoreSnapshotCopying  copying,
+                                        gpointer                copying_data,
+                                        GCancellable           *cancellable,
+                                        GError                **error);
 /* Deferred indexing. A page of a feed's first pull (since 0) that says
  * (remaining, asked with count) that many records follow writes them bare:
  * no FTS, R*Tree or (on an empty table) secondary index entries, each row

@@ -682,9 +682,9 @@ snapshot_import_thread (GTask        *task,
       wh_store_snapshot_cleanup (op->store);
       g_task_return_boolean (task, FALSE);
     }
-  else if (wh_store_import_snapshot_full (op->store, op->collection, op->region, op->max_bytes,
-                                          op->max_rows, &op->rows, &op->rev, snapshot_copying, op,
-                                          cancellable, &error))
+  else if (wh_store_import_snapshot (op->store, op->collection, op->region, op->max_bytes,
+                                     op->max_rows, &op->rows, &op->rev, snapshot_copying, op,
+                                     cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
