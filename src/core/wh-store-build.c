@@ -168,9 +168,10 @@ applies (WhStore        *self,
       g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0 ||
       !wh_reader_borrow (self, &reader, error))
     return FALSE;
-  sql = g_strdup_printf ("SELECT CASE WHEN (SELECT count (*) FROM %s) = (SELECT count (*) FROM %s)"
-                         " THEN (SELECT count (*) FROM %s) ELSE 0 END",
-                         info->unindexed, c->name, c->name);
+  sql = g_strdup_printf ("SELECT CASE WHEN listed = total THEN total ELSE 0 END FROM"
+                         " (SELECT (SELECT count (*) FROM %s) AS listed,"
+                         " (SELECT count (*) FROM %s) AS total)",
+                         info->unindexed, c->name);
   listed = wh_conn_query_int (reader.conn, sql, error);
   return listed >= (gint64) self->build_all_min_rows;
 }
