@@ -415,6 +415,35 @@ has_bad_controls (const char *s,
   return FALSE;
 }
 
+/* What a value's checks say, the same from JSON and from SQL (a region
+ * snapshot's rows, wh_record_check_sql_values). */
+static gboolean
+out_of_range (const WhField *field,
+              GError       **error)
+{
+  g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+               _("The field “%s” is out of range."), field->name);
+  return FALSE;
+}
+
+static gboolean
+wrong_count (const WhField *field,
+             GError       **error)
+{
+  g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+               _("The list “%s” has a wrong number of items."), field->name);
+  return FALSE;
+}
+
+static gboolean
+wrong_format (const WhField *field,
+              GError       **error)
+{
+  g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
+               _("The field “%s” has a value in the wrong format."), field->name);
+  return FALSE;
+}
+
 static gboolean
 check_item_text (const WhField *field,
                  const char    *s,
@@ -438,11 +467,7 @@ check_item_text (const WhField *field,
       return FALSE;
     }
   if (!check_format (field, s))
-    {
-      g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                   _("The field “%s” has a value in the wrong format."), field->name);
-      return FALSE;
-    }
+    return wrong_format (field, error);
   return TRUE;
 }
 
@@ -491,11 +516,7 @@ decode_value (const WhCollection *collection,
       if (!node_get_int (node, &value->i))
         return invalid (error, collection->name, field->name);
       if ((double) value->i < field->min || (double) value->i > field->max)
-        {
-          g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                       _("The field “%s” is out of range."), field->name);
-          return FALSE;
-        }
+        return out_of_range (field, error);
       break;
 
     case WH_TYPE_REAL:
@@ -508,11 +529,7 @@ decode_value (const WhCollection *collection,
       else
         return invalid (error, collection->name, field->name);
       if (!isfinite (value->d) || value->d < field->min || value->d > field->max)
-        {
-          g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                       _("The field “%s” is out of range."), field->name);
-          return FALSE;
-        }
+        return out_of_range (field, error);
       break;
 
     case WH_TYPE_BOOL:
@@ -543,11 +560,7 @@ decode_value (const WhCollection *collection,
         array = json_node_get_array (node);
         n = json_array_get_length (array);
         if (n < field->min || n > field->max)
-          {
-            g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                         _("The list “%s” has a wrong number of items."), field->name);
-            return FALSE;
-          }
+          return wrong_count (field, error);
         joined = g_string_new (NULL);
         for (guint i = 0; i < n; i++)
           {
@@ -881,11 +894,7 @@ check_sql_list (const WhField *field,
                        : g_strsplit (s, field->type == WH_TYPE_STRV ? SEP_STR : ",", -1);
   n = g_strv_length (items);
   if (n < field->min || n > field->max)
-    {
-      g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                   _("The list “%s” has a wrong number of items."), field->name);
-      return FALSE;
-    }
+    return wrong_count (field, error);
   for (guint i = 0; i < n; i++)
     {
       if (field->type == WH_TYPE_STRV)
@@ -902,11 +911,7 @@ check_sql_list (const WhField *field,
           if (!g_ascii_string_to_unsigned (items[i], 10, 0, (guint64) field->max_item, &value,
                                            NULL) ||
               (items[i][0] == '0' && items[i][1] != '\0'))
-            {
-              g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                           _("The field “%s” has a value in the wrong format."), field->name);
-              return FALSE;
-            }
+            return wrong_format (field, error);
         }
     }
   return TRUE;
@@ -946,11 +951,7 @@ wh_record_check_sql_values (const WhCollection *collection,
             if (type != SQLITE_INTEGER)
               return invalid (error, collection->name, field->name);
             if (!in_range)
-              {
-                g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                             _("The field “%s” is out of range."), field->name);
-                return FALSE;
-              }
+              return out_of_range (field, error);
           }
           break;
 
@@ -961,11 +962,7 @@ wh_record_check_sql_values (const WhCollection *collection,
             if (type != SQLITE_FLOAT && type != SQLITE_INTEGER)
               return invalid (error, collection->name, field->name);
             if (!isfinite (value) || value < field->min || value > field->max)
-              {
-                g_set_error (error, WH_CODEC_ERROR, WH_CODEC_ERROR_INVALID,
-                             _("The field “%s” is out of range."), field->name);
-                return FALSE;
-              }
+              return out_of_range (field, error);
           }
           break;
 
