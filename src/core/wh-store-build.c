@@ -6,14 +6,14 @@
  * chunked build of wh-store-write.c would index them ten thousand at a time
  * on one core: the full-text index, then the names index, then the R*Tree,
  * chunk after chunk. Here the writer indexes the full text of all the rows
- * in one statement while a second thread builds the names index and the
- * R*Tree in a scratch database next to the cache ("<cache>.build", 0600,
- * journal off), reading the rows through a connection of its own (the cache
- * is in WAL mode: it reads what the pull committed). The writer then copies
- * the scratch's shadow tables into its own (both built by this code, with
- * the same CREATE statements and tokenizer), makes the secondary indexes and
- * triggers and drops the list of unindexed rows, all in the one transaction
- * that began with the full text: a kill at any moment leaves either the
+ * in one statement and makes the secondary indexes and triggers while a
+ * second thread builds the names index and the R*Tree in a scratch database
+ * next to the cache ("<cache>.build", 0600, journal off), reading the rows
+ * through a connection of its own (the cache is in WAL mode: it reads what
+ * the pull committed). The writer then copies the scratch's shadow tables
+ * into its own (both built by this code, with the same CREATE statements and
+ * tokenizer) and drops the list of unindexed rows, all in the one
+ * transaction that began with the full text: a kill at any moment leaves the
  * whole build or none of it, and the next build starts again. Anything
  * wrong with the scratch side rolls back and leaves the chunked build to do
  * the work.
@@ -41,6 +41,7 @@ typedef struct
   char           *source;      /* the cache */
   char           *scratch;
   GCancellable   *cancellable;
+  gint64          started;     /* monotonic µs */
   volatile gint   stop;        /* the writer gave up: stop early */
   char           *error;       /* out: NULL on success */
 } Side;
@@ -63,6 +64,12 @@ side_thread (gpointer data)
   const CollInfo *info = side->info;
   const char *n = info->collection->name;
   g_autofree char *geo_create = wh_store_geo_create_sql (n);
+  g_autofree char *names = g_strdup_printf ("%s_names", n);
+  g_autofree char *names_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
+                                                   " SELECT id, %s FROM src.%s",
+                                                   names, info->names, info->names, n);
+  g_autofree char *names_fill = wh_fts_bulk_insert_sql ("main", names, names_insert,
+                                                        BUILD_FTS_HASHSIZE);
   char *sql = NULL;
   char *message = NULL;
   sqlite3 *db = NULL;
@@ -87,16 +94,17 @@ side_thread (gpointer data)
                          " PRAGMA main.cache_size = -8192; ATTACH DATABASE %Q AS src;"
                          " PRAGMA src.cache_size = -2048;"
                          " CREATE TABLE main.%s (id INTEGER PRIMARY KEY, %s); %s %s;"
-                         " BEGIN;"
-                         " INSERT INTO main.%s_names (%s_names, rank) VALUES ('hashsize', %d);"
-                         " INSERT INTO main.%s_names (rowid, %s) SELECT id, %s FROM src.%s;"
+                         " BEGIN; %s"
                          " INSERT INTO main.%s_geo SELECT id, lat, lat, lon, lon, lat, lon"
                          " FROM src.%s WHERE lat IS NOT NULL AND lon IS NOT NULL;"
                          " COMMIT; DETACH DATABASE src;",
                          side->source, n, info->names, info->names_create_sql, geo_create,
-                         n, n, BUILD_FTS_HASHSIZE, n, info->names, info->names, n, n, n);
+                         names_fill, n, n);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     side->error = g_strdup (message ? message : sqlite3_errmsg (db));
+  else
+    g_debug ("%s: names index and R*Tree built in %.1f s", n,
+             (g_get_monotonic_time () - side->started) / 1e6);
   sqlite3_free (message);
   sqlite3_free (sql);
   sqlite3_close (db);
@@ -123,6 +131,16 @@ copy_side (WhConn         *conn,
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+debug_elapsed (const char *collection,
+               const char *what,
+               gint64      since)
+{
+  g_debug ("%s: %s built, %.1f s into the build", collection, what,
+           (g_get_monotonic_time () - since) / 1e6);
   return TRUE;
 }
 
@@ -160,19 +178,22 @@ applies (WhStore        *self,
          GError        **error)
 {
   const WhCollection *c = info->collection;
-  g_auto(Reader) reader = { 0 };
   g_autofree char *sql = NULL;
   gint64 listed;
 
   if (info->search == NULL || info->names == NULL || c->names_join != NULL || !info->located ||
-      g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0 ||
-      !wh_reader_borrow (self, &reader, error))
+      g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0)
     return FALSE;
   sql = g_strdup_printf ("SELECT CASE WHEN listed = total THEN total ELSE 0 END FROM"
                          " (SELECT (SELECT count (*) FROM %s) AS listed,"
                          " (SELECT count (*) FROM %s) AS total)",
                          info->unindexed, c->name);
-  listed = wh_conn_query_int (reader.conn, sql, error);
+  /* On the writer, which reads through its page cache: counting a table
+   * with no index reads every page, and a reader maps them, which would
+   * count the whole table (140 MB for a province) in resident memory. */
+  g_mutex_lock (&self->write_lock);
+  listed = wh_conn_query_int (self->writer, sql, error);
+  g_mutex_unlock (&self->write_lock);
   return listed >= (gint64) self->build_all_min_rows;
 }
 
@@ -237,12 +258,17 @@ wh_store_build_all (WhStore            *self,
       return 0;
     }
 
+  side.started = g_get_monotonic_time ();
   thread = g_thread_new ("wh-build", side_thread, &side);
-  fts = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);"
-                         " INSERT INTO %s_fts (rowid, %s) SELECT id, %s FROM %s;"
-                         " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
-                         n, n, BUILD_FTS_HASHSIZE, n, info->search, info->search, n, n, n,
-                         FTS_DEFAULT_HASHSIZE);
+  {
+    g_autofree char *table = g_strdup_printf ("%s_fts", n);
+    g_autofree char *insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s) SELECT id, %s FROM %s",
+                                               table, info->search, info->search, n);
+    g_autofree char *fill = wh_fts_bulk_insert_sql ("main", table, insert,
+                                                         BUILD_ALL_FTS_HASHSIZE);
+
+    fts = g_steal_pointer (&fill);
+  }
   finish = g_strdup_printf ("DROP TABLE %s", info->unindexed);
   /* BEGIN, not BEGIN IMMEDIATE (wh_store_writer_begin): that would lock
    * every attached file for writing, the scratch the thread is writing
@@ -255,8 +281,19 @@ wh_store_build_all (WhStore            *self,
     {
       if (cancellable != NULL)
         sqlite3_progress_handler (self->writer->db, 10000, writer_interrupt_cb, cancellable);
-      ok = wh_conn_exec (self->writer, fts, &local_error);
+      /* The writer's share first, the secondary indexes too, while the
+       * thread still works on its own. */
+      ok = wh_conn_exec (self->writer,
+                         "PRAGMA main.cache_size = -" G_STRINGIFY (BUILD_ALL_WRITER_CACHE_KIB),
+                         &local_error) &&
+           wh_conn_exec (self->writer, info->index_sql, &local_error) &&
+           debug_elapsed (n, "secondary indexes", side.started) &&
+           wh_conn_exec (self->writer, fts, &local_error) &&
+           debug_elapsed (n, "full-text index", side.started) &&
+           wh_conn_exec (self->writer, info->trigger_sql, &local_error);
       sqlite3_progress_handler (self->writer->db, 0, NULL, NULL);
+      sqlite3_exec (self->writer->db, "PRAGMA main.cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB),
+                    NULL, NULL, NULL);
       if (!ok)
         g_atomic_int_set (&side.stop, 1);
       g_thread_join (thread);
@@ -268,8 +305,6 @@ wh_store_build_all (WhStore            *self,
           ok = FALSE;
         }
       ok = ok && copy_side (self->writer, info, &local_error) &&
-           wh_conn_exec (self->writer, info->index_sql, &local_error) &&
-           wh_conn_exec (self->writer, info->trigger_sql, &local_error) &&
            wh_conn_exec (self->writer, finish, &local_error);
       ok = wh_store_writer_end (self, ok, ok ? &local_error : NULL);
     }
@@ -287,7 +322,7 @@ wh_store_build_all (WhStore            *self,
 
   if (ok)
     {
-      g_debug ("%s: indexes built at once", n);
+      debug_elapsed (n, "every index", side.started);
       g_atomic_int_inc (&self->builds_at_once);
       return 1;
     }

@@ -91,6 +91,26 @@ check_region (const char *region,
   return TRUE;
 }
 
+/* insert_sql, a bulk insert into the FTS5 table schema.fts, with the
+ * build's settings for its length: a term buffer of hashsize bytes, fewer
+ * merges. FTS5 keeps both in its config table: they are put back after it,
+ * in the same transaction. */
+char *
+wh_fts_bulk_insert_sql (const char *schema,
+                        const char *fts,
+                        const char *insert_sql,
+                        int         hashsize)
+{
+  return g_strdup_printf ("INSERT INTO %s.%s (%s, rank) VALUES ('hashsize', %d);"
+                          " INSERT INTO %s.%s (%s, rank) VALUES ('automerge', %d);"
+                          " %s;"
+                          " INSERT INTO %s.%s (%s, rank) VALUES ('automerge', %d);"
+                          " INSERT INTO %s.%s (%s, rank) VALUES ('hashsize', %d);",
+                          schema, fts, fts, hashsize, schema, fts, fts, BUILD_FTS_AUTOMERGE,
+                          insert_sql, schema, fts, fts, FTS_DEFAULT_AUTOMERGE, schema, fts, fts,
+                          FTS_DEFAULT_HASHSIZE);
+}
+
 /* Whether a collection has rows written without their index entries: they
  * are listed in its "_unindexed" table, created in the transaction of the
  * first such page and dropped in the one that indexes the last of them, so
@@ -412,23 +432,23 @@ build_chunk (WhConn         *conn,
 
   if (taken > 0 && info->search != NULL)
     {
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);"
-                                              " INSERT INTO %s_fts (rowid, %s) SELECT t.id, %s"
-                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id;"
-                                              " INSERT INTO %s_fts (%s_fts, rank) VALUES ('hashsize', %d);",
-                                              n, n, BUILD_FTS_HASHSIZE, n, info->search,
-                                              info->t_search, n, n, n, FTS_DEFAULT_HASHSIZE);
+      g_autofree char *fts = g_strdup_printf ("%s_fts", n);
+      g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
+                                                 " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
+                                                 fts, info->search, info->t_search, n);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, BUILD_FTS_HASHSIZE);
+
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }
   if (taken > 0 && info->names != NULL)
     {
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s_names (%s_names, rank) VALUES ('hashsize', %d);"
-                                              " INSERT INTO %s_names (rowid, %s) SELECT t.id, %s"
-                                              " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id;"
-                                              " INSERT INTO %s_names (%s_names, rank) VALUES ('hashsize', %d);",
-                                              n, n, BUILD_FTS_HASHSIZE, n, info->names,
-                                              info->t_names, n, n, n, FTS_DEFAULT_HASHSIZE);
+      g_autofree char *fts = g_strdup_printf ("%s_names", n);
+      g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
+                                                 " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
+                                                 fts, info->names, info->t_names, n);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, BUILD_FTS_HASHSIZE);
+
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
     }

@@ -437,7 +437,8 @@ conn_open (const char *path,
                      &local_error) ||
       /* A big FTS merge can swell the WAL to tens of MB; let it shrink. */
       !wh_conn_exec (conn,
-                     writer ? "PRAGMA cache_size = -32768; PRAGMA journal_size_limit = 16777216;" :
+                     writer ? "PRAGMA cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB) ";"
+                              " PRAGMA journal_size_limit = 16777216;" :
                               "PRAGMA cache_size = -16384; PRAGMA query_only = 1;",
                      &local_error))
     {

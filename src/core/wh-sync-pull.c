@@ -713,6 +713,10 @@ snapshot_imported_cb (GObject      *object,
       run->done = op->rows;
       run->total = op->rows;
       run->since = op->rev;
+      /* Not the nine tenths' rule: the pages after a snapshot are few, and
+       * the build right after them makes the list's indexes while its
+       * second thread builds the names (wh-store-build.c). */
+      run->list_indexed = TRUE;
       g_clear_pointer (&run->etag, g_free);
       wh_sync_emit_progress (task);
     }
