@@ -277,7 +277,10 @@ test_second_region (Fixture      *f,
   gint second = district_of (probe->store, first);
   guint64 first_rows, second_rows;
 
-  /* A worker's region, then the one they moved to: both from snapshots. */
+  /* A worker's region, then the one they moved to: both from snapshots,
+   * the first built at once on two cores, the second (among the first's
+   * rows) in one transaction. */
+  wh_store_set_build_all (f->c.store, 1);
   wh_sync_set_region (f->c.sync, first);
   {
     g_autoptr(WhSyncReport) report = sync_jobs_ok (f->c.sync);
@@ -293,6 +296,8 @@ test_second_region (Fixture      *f,
   }
   g_assert_cmpuint (first_rows, >, 0);
   g_assert_cmpuint (second_rows, >, 0);
+  g_assert_cmpuint (wh_store_get_builds_at_once (f->c.store), ==, 1);
+  g_assert_cmpuint (wh_store_get_builds_in_one (f->c.store), ==, 1);
   g_assert_cmpint (wh_store_get_indexes_pending (f->c.store, &wh_collection_jobs, NULL), ==, 0);
   g_assert_true (temp_files_gone (f->c.cache_path));
 

@@ -38,6 +38,7 @@ void       wh_store_set_build_all (WhStore        *self,
                                    guint           min_rows);
 /* How many builds went at once since the store opened. */
 guint      wh_store_get_builds_at_once (WhStore   *self);
+guint      wh_store_get_builds_in_one  (WhStore   *self);
 
 /* How queries of filtered lists choose their way, for tests, which check
  * that every way gives the same rows. walk_ms and ring_ms: how long to try
@@ -271,6 +272,7 @@ struct _WhStore
   guint      build_step_rows;
   guint      build_all_min_rows; /* 0: never at once */
   guint      builds_at_once;     /* how many, for tests */
+  guint      builds_in_one;      /* the same, in one transaction on the writer */
 };
 
 /* A read connection borrowed for one call (wh_reader_borrow). */

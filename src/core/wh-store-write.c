@@ -402,6 +402,7 @@ static gboolean
 build_chunk (WhConn         *conn,
              const CollInfo *info,
              guint           chunk_rows,
+             int             hashsize,
              gboolean        finish,
              gboolean       *done,
              gint64         *indexed,
@@ -436,7 +437,7 @@ build_chunk (WhConn         *conn,
       g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
                                                  " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
                                                  fts, info->search, info->t_search, n);
-      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, BUILD_FTS_HASHSIZE);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, hashsize);
 
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
@@ -447,7 +448,7 @@ build_chunk (WhConn         *conn,
       g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
                                                  " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
                                                  fts, info->names, info->t_names, n);
-      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, BUILD_FTS_HASHSIZE);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, hashsize);
 
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
@@ -502,6 +503,28 @@ check_pending (WhStore        *self,
   return TRUE;
 }
 
+/* How many rows wait for their indexes (the writer's count: see applies()
+ * in wh-store-build.c), or -1. */
+static gint64
+count_listed (WhStore        *self,
+              const CollInfo *info,
+              GError        **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", info->unindexed);
+  gint64 n;
+
+  g_mutex_lock (&self->write_lock);
+  n = wh_conn_query_int (self->writer, sql, error);
+  g_mutex_unlock (&self->write_lock);
+  return n;
+}
+
+static int
+build_interrupt_cb (void *data)
+{
+  return g_cancellable_is_cancelled (data);
+}
+
 gboolean
 wh_store_build_indexes (WhStore            *self,
                         const WhCollection *collection,
@@ -510,7 +533,9 @@ wh_store_build_indexes (WhStore            *self,
 {
   const CollInfo *info;
   gboolean done = FALSE, pending;
-  gint64 indexed = 0;
+  gint64 indexed = 0, listed;
+  guint chunk_rows = self->build_chunk_rows;
+  int hashsize = BUILD_FTS_HASHSIZE;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -530,16 +555,40 @@ wh_store_build_indexes (WhStore            *self,
     default:
       break;
     }
+  if ((listed = count_listed (self, info, error)) < 0)
+    return FALSE;
+  if (self->build_all_min_rows > 0 && listed >= (gint64) self->build_all_min_rows)
+    {
+      /* Many rows among others already indexed (a second region's first
+       * pull): not at once on two cores (an index over rows cannot take
+       * another built apart), but in one transaction, each index filled by
+       * one statement with the bigger term buffer: fewer, larger segments
+       * to merge. The writer is held as long as the build at once holds it. */
+      chunk_rows = G_MAXINT;
+      hashsize = BUILD_ALL_FTS_HASHSIZE;
+      g_atomic_int_inc (&self->builds_in_one);
+    }
   for (guint chunks = 0; !done; chunks++)
     {
+      g_autoptr(GError) local_error = NULL;
+      gboolean ok;
+
       /* Between transactions: what is built stays built. */
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !wh_store_writer_begin (self, error))
         return FALSE;
-      if (!wh_store_writer_begin (self, error) ||
-          !wh_store_writer_end (self, build_chunk (self->writer, info, self->build_chunk_rows, TRUE,
-                                                   &done, &indexed, error),
-                                error))
-        return FALSE;
+      if (cancellable != NULL)
+        sqlite3_progress_handler (self->writer->db, 10000, build_interrupt_cb, cancellable);
+      ok = build_chunk (self->writer, info, chunk_rows, hashsize, TRUE, &done, &indexed,
+                        &local_error);
+      sqlite3_progress_handler (self->writer->db, 0, NULL, NULL);
+      if (!wh_store_writer_end (self, ok, ok ? &local_error : NULL))
+        {
+          /* Interrupted: rolled back, and said as a cancellation. */
+          if (!g_cancellable_set_error_if_cancelled (cancellable, error))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       /* The first check may find nothing to do; later ones always wrote. */
       if (chunks > 0 || !done)
         wh_store_emit_changed (self, collection->name);
@@ -627,6 +676,13 @@ wh_store_get_builds_at_once (WhStore *self)
   return g_atomic_int_get (&self->builds_at_once);
 }
 
+guint
+wh_store_get_builds_in_one (WhStore *self)
+{
+  g_return_val_if_fail (WH_IS_STORE (self), 0);
+  return g_atomic_int_get (&self->builds_in_one);
+}
+
 gboolean
 wh_store_build_indexes_step (WhStore            *self,
                              const WhCollection *collection,
@@ -652,7 +708,8 @@ wh_store_build_indexes_step (WhStore            *self,
   if (!wh_store_writer_begin (self, error))
     return FALSE;
   if (!wh_store_writer_end (self,
-                            build_chunk (self->writer, info, rows, FALSE, &done, &indexed, error),
+                            build_chunk (self->writer, info, rows, BUILD_FTS_HASHSIZE, FALSE, &done,
+                                         &indexed, error),
                             error))
     return FALSE;
   if (indexed > 0)
