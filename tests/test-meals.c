@@ -957,6 +957,67 @@ far_all_day_listed_cb (gpointer data)
 
 /* At 14:40 none of the thirty nearest serves; "Serving now" finds the one
  * that does further off, from the cache, offline. */
+/* ---- A wide window: the map beside the page ----------------------------- */
+
+static gboolean
+is_map (GtkWidget *widget,
+        gpointer   data)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (widget), "ShumateSimpleMap") &&
+         gtk_widget_is_visible (widget);
+}
+
+typedef struct
+{
+  ViewFixture *f;
+  gboolean     wide;
+} WideCheck;
+
+/* The map beside the list (out of the scrolled page, in the right half and
+ * at least as tall as half the view) or in it, as check->wide says. */
+static gboolean
+map_placed_cb (gpointer data)
+{
+  WideCheck *check = data;
+  GtkWidget *view = GTK_WIDGET (check->f->view);
+  GtkWidget *map = wh_test_find_widget (view, is_map, NULL);
+  GtkWidget *scroll;
+  graphene_point_t at;
+
+  if (map == NULL || gtk_widget_get_width (map) == 0 ||
+      !gtk_widget_compute_point (map, view, &GRAPHENE_POINT_INIT (0, 0), &at))
+    return FALSE;
+  scroll = gtk_widget_get_ancestor (map, GTK_TYPE_SCROLLED_WINDOW);
+  if (check->wide)
+    return scroll == NULL && at.x >= gtk_widget_get_width (view) / 2 - 1 &&
+           gtk_widget_get_height (map) >= gtk_widget_get_height (view) / 2;
+  return scroll != NULL && gtk_widget_get_height (map) < gtk_widget_get_height (view) / 2;
+}
+
+static void
+test_view_wide_map (ViewFixture  *f,
+                    gconstpointer data)
+{
+  WideCheck check = { f, FALSE };
+
+  wh_context_set_location (f->context, 39.73, 116.33, TRUE);
+  g_assert_true (wh_test_spin_until (merchants_listed_cb, f, 20000));
+  /* 1000 px: above the merchants, in the page */
+  g_assert_true (wh_test_spin_until (map_placed_cb, &check, 10000));
+
+  /* a landscape kiosk's width: beside them, as tall as the page */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1600, 900);
+  check.wide = TRUE;
+  g_assert_true (wh_test_spin_until (map_placed_cb, &check, 10000));
+  /* the list still works there */
+  g_assert_nonnull (find_claim_button (GTK_WIDGET (f->view), MERCHANT_PLENTY));
+
+  /* narrow again: back in the page */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 760);
+  check.wide = FALSE;
+  g_assert_true (wh_test_spin_until (map_placed_cb, &check, 10000));
+}
+
 static void
 test_view_serving_now (ViewFixture  *f,
                        gconstpointer data)
@@ -1388,6 +1449,8 @@ main (int   argc,
               test_view_serving_now, view_fixture_teardown);
   g_test_add_func ("/meals/voucher-page/used", test_voucher_page_used);
   g_test_add_func ("/meals/voucher-slip/export", test_voucher_slip_export);
+  g_test_add ("/meals/view/wide-map", ViewFixture, NULL, view_fixture_setup,
+              test_view_wide_map, view_fixture_teardown);
   g_test_add ("/meals/view/back-returns-focus", ViewFixture, NULL, view_fixture_setup,
               test_back_returns_focus, view_fixture_teardown);
   g_test_add ("/meals/view/kiosk-takes-voucher", ViewFixture, NULL, view_fixture_setup,

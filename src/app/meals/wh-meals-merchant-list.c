@@ -24,6 +24,8 @@
  * zoom to show every marker (a street at most, a province at least). */
 #define MAP_MIN_WIDTH  360
 #define MAP_MIN_HEIGHT 220
+/* Its height in the list (the template's height-request). */
+#define MAP_LIST_HEIGHT 220
 #define MAP_MIN_ZOOM   6
 #define MAP_MAX_ZOOM   15
 /* How often who serves now is checked again, so a Claim button wakes when
@@ -68,8 +70,13 @@ struct _WhMealsMerchantList
   ShumateSimpleMap   *map;
   ShumateMarkerLayer *marker_layer;
   GDateTime          *clock;            /* a moment set by a test, NULL: now */
+  GtkBox             *map_pane;         /* beside the list, or NULL: in it */
+  GBinding           *pane_shown;       /* the pane shown while the map is */
 
   /* State */
+  gboolean            has_location;     /* of the last fit of the map */
+  double              lat, lon;
+  guint               refit_tick;       /* the map moved: fit it at its new size */
   gint64              claiming;         /* merchant id of the claim in flight */
   gboolean            eligible;         /* FALSE: the signed-in worker may not claim */
   guint               serving_source;
@@ -270,6 +277,9 @@ update_map (WhMealsMerchantList *self,
   double zoom;
   guint n = 0;
 
+  self->has_location = has_location;
+  self->lat = lat;
+  self->lon = lon;
   if (self->merchants == NULL || self->merchants->len == 0)
     {
       gtk_widget_set_visible (GTK_WIDGET (self->map_frame), FALSE);
@@ -842,6 +852,61 @@ wh_meals_merchant_list_get_search (WhMealsMerchantList *self)
   return GTK_EDITABLE (self->search_entry);
 }
 
+/* ---- Where the map is --------------------------------------------------- */
+
+/* Once the moved map has its new size: every marker in view at that size. */
+static gboolean
+refit_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  WhMealsMerchantList *self = user_data;
+
+  if (gtk_widget_get_width (widget) <= 0)
+    return G_SOURCE_CONTINUE;
+  self->refit_tick = 0;
+  if (self->merchants != NULL && self->merchants->len > 0)
+    update_map (self, self->has_location, self->lat, self->lon);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wh_meals_merchant_list_set_map_pane (WhMealsMerchantList *self,
+                                     GtkBox              *pane)
+{
+  GtkWidget *frame;
+
+  g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
+  g_return_if_fail (pane == NULL || GTK_IS_BOX (pane));
+
+  if (pane == self->map_pane || self->map_frame == NULL)
+    return;
+  frame = g_object_ref (GTK_WIDGET (self->map_frame));
+  g_clear_pointer (&self->pane_shown, g_binding_unbind);
+  gtk_box_remove (GTK_BOX (gtk_widget_get_parent (frame)), frame);
+  if (self->map_pane != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->map_pane), FALSE);
+  self->map_pane = pane;
+  if (pane != NULL)
+    {
+      gtk_widget_set_size_request (frame, -1, -1);
+      gtk_widget_set_vexpand (frame, TRUE);
+      gtk_box_append (pane, frame);
+      self->pane_shown = g_object_bind_property (frame, "visible", pane, "visible",
+                                                 G_BINDING_SYNC_CREATE);
+    }
+  else
+    {
+      gtk_widget_set_size_request (frame, -1, MAP_LIST_HEIGHT);
+      gtk_widget_set_vexpand (frame, FALSE);
+      gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->merchants_list))),
+                                  frame, GTK_WIDGET (self->serving_hint_label));
+    }
+  if (self->refit_tick == 0)
+    self->refit_tick = gtk_widget_add_tick_callback (frame, refit_tick_cb, self, NULL);
+  g_object_unref (frame);
+}
+
 /* ---- GObject ------------------------------------------------------------ */
 
 static void
@@ -853,6 +918,11 @@ wh_meals_merchant_list_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_handle_id (&self->serving_source, g_source_remove);
+  /* The map back in the list, whose template takes it away. */
+  wh_meals_merchant_list_set_map_pane (self, NULL);
+  if (self->refit_tick != 0 && self->map_frame != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->map_frame), self->refit_tick);
+  self->refit_tick = 0;
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_MEALS_MERCHANT_LIST);
   /* The template's top widget has no id, so dispose_template leaves it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))

@@ -61,5 +61,10 @@ gboolean        wh_meals_merchant_list_focus_merchant (WhMealsMerchantList *self
 const WhRecord *wh_meals_merchant_list_find         (WhMealsMerchantList *self,
                                                      gint64               merchant_id);
 GtkEditable    *wh_meals_merchant_list_get_search   (WhMealsMerchantList *self);
+/* Where the map is: pane, a box beside the list (a wide window, the kiosk
+ * on a landscape screen), where it fills the pane's height and the pane is
+ * shown while the map is; NULL: in the list, above the merchants. */
+void            wh_meals_merchant_list_set_map_pane (WhMealsMerchantList *self,
+                                                     GtkBox              *pane);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ struct _WhMealsView
   GtkButton           *history_button;
   GtkLabel            *history_empty_label;
   GtkListBox          *history_list;
+  GtkScrolledWindow   *home_scroll;
+  GtkBox              *map_pane;
   WhMealsMerchantList *merchant_list;
   AdwActionRow        *pending_row;
   WhMealsSignInPage   *sign_in_page;
@@ -61,6 +63,8 @@ struct _WhMealsView
   gint64           claiming;            /* merchant id of the claim in flight */
   gint64           claim_after_sign_in; /* merchant to offer once signed in */
   guint            status_source;
+  gboolean         wide;                /* the map beside the page */
+  guint            layout_source;       /* the map to move, after this allocation */
 };
 
 static void wh_meals_view_page_init (WhServicePageInterface *iface);
@@ -1129,8 +1133,7 @@ wh_meals_view_reset (WhServicePage *page)
   self->claim_after_sign_in = 0;
   g_ptr_array_set_size (self->history, 0);
   gtk_stack_set_visible_child_name (self->stack, "home");
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (
-    GTK_SCROLLED_WINDOW (gtk_stack_get_child_by_name (self->stack, "home"))), 0);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->home_scroll), 0);
 }
 
 static void
@@ -1144,6 +1147,63 @@ wh_meals_view_page_init (WhServicePageInterface *iface)
 
 /* ---- GObject ------------------------------------------------------------ */
 
+/* ---- Wide: the map beside the page ------------------------------------- */
+
+/* From this width on (a landscape kiosk, a maximised desktop window) the
+ * merchants' map stands beside the page, as tall as the window, instead of
+ * a strip above the list in a centred column that leaves most of the screen
+ * empty. */
+#define WIDE_MIN_WIDTH 1200
+
+static gboolean
+layout_cb (gpointer user_data)
+{
+  WhMealsView *self = user_data;
+
+  self->layout_source = 0;
+  wh_meals_merchant_list_set_map_pane (self->merchant_list, self->wide ? self->map_pane : NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* As a GtkBinLayout would, which cannot say when the width changes. */
+static GtkSizeRequestMode
+wh_meals_view_get_request_mode (GtkWidget *widget)
+{
+  return gtk_widget_get_request_mode (GTK_WIDGET (WH_MEALS_VIEW (widget)->toast_overlay));
+}
+
+static void
+wh_meals_view_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  gtk_widget_measure (GTK_WIDGET (WH_MEALS_VIEW (widget)->toast_overlay), orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+wh_meals_view_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  WhMealsView *self = WH_MEALS_VIEW (widget);
+  gboolean wide = width >= WIDE_MIN_WIDTH;
+
+  gtk_widget_allocate (GTK_WIDGET (self->toast_overlay), width, height, baseline, NULL);
+  /* Not while allocating: moving a widget asks for a new layout. */
+  if (wide != self->wide)
+    {
+      self->wide = wide;
+      if (self->layout_source == 0)
+        self->layout_source = g_idle_add (layout_cb, self);
+    }
+}
+
 static void
 wh_meals_view_dispose (GObject *object)
 {
@@ -1151,6 +1211,9 @@ wh_meals_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->session_cancellable);
   g_clear_handle_id (&self->status_source, g_source_remove);
+  g_clear_handle_id (&self->layout_source, g_source_remove);
+  if (self->merchant_list != NULL)
+    wh_meals_merchant_list_set_map_pane (self->merchant_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), WH_TYPE_MEALS_VIEW);
   g_clear_object (&self->context);
   g_clear_object (&self->store);
@@ -1179,6 +1242,9 @@ wh_meals_view_class_init (WhMealsViewClass *klass)
 
   object_class->dispose = wh_meals_view_dispose;
   object_class->finalize = wh_meals_view_finalize;
+  widget_class->get_request_mode = wh_meals_view_get_request_mode;
+  widget_class->measure = wh_meals_view_measure;
+  widget_class->size_allocate = wh_meals_view_size_allocate;
 
   g_type_ensure (WH_TYPE_MEALS_MERCHANT_LIST);
   g_type_ensure (WH_TYPE_MEALS_SIGN_IN_PAGE);
@@ -1191,6 +1257,8 @@ wh_meals_view_class_init (WhMealsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, history_button);
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, history_empty_label);
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, history_list);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsView, home_scroll);
+  gtk_widget_class_bind_template_child (widget_class, WhMealsView, map_pane);
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, merchant_list);
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, pending_row);
   gtk_widget_class_bind_template_child (widget_class, WhMealsView, sign_in_button);
@@ -1211,7 +1279,6 @@ wh_meals_view_class_init (WhMealsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, today_row_activated_cb);
   /* The pages' Back buttons. */
   gtk_widget_class_install_action (widget_class, "meals.back", NULL, back_action);
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
