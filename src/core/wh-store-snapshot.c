@@ -223,15 +223,16 @@ wh_store_snapshot_keep (WhStore            *self,
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
+  tag = part_path (self, collection, region, TAG_SUFFIX);
   if (!etag_is_checksum (etag))
     {
-      /* Nothing could tell its bytes from another file's. */
-      wh_store_snapshot_discard (self, collection, region);
+      /* Nothing could tell its bytes from another file's: untagged, the
+       * download goes with the next cleanup. */
+      g_unlink (tag);
       return TRUE;
     }
   if (rev != NULL)
     g_ascii_string_to_signed (rev, 10, 0, G_MAXINT64, &rev_value, NULL);
-  tag = part_path (self, collection, region, TAG_SUFFIX);
   contents = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n", etag, rev_value);
   return g_file_set_contents_full (tag, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
                                    error);

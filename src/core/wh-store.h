@@ -116,7 +116,8 @@ gboolean    wh_store_apply_page    (WhStore            *self,
  * nothing, the file is empty), never max_bytes or more. NULL with no error
  * when the cache cannot take a snapshot. keep: writes the tag that lets a
  * cut-off download go on (etag, the file's SHA-256 as the server's ETag,
- * and its rev); with any other etag, discards the file instead. discard:
+ * and its rev); with any other etag, removes the tag (then cleanup removes
+ * the file). discard:
  * removes the download. import: checks the downloaded file whole (its
  * SHA-256 against etag first, unless etag is not such a checksum; hostile
  * input: a refusal is an error and copies nothing) and copies its rows with

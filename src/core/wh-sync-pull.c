@@ -776,6 +776,8 @@ snapshot_import_thread (GTask        *task,
           g_clear_error (&error);
           wh_store_snapshot_discard (op->store, op->collection, op->region);
         }
+      /* An untagged one too. */
+      wh_store_snapshot_cleanup (op->store);
       g_task_return_boolean (task, FALSE);
     }
   else if (wh_store_import_snapshot (op->store, op->collection, op->region, op->etag,
