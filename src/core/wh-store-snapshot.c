@@ -133,6 +133,7 @@ part_resumable (WhStore    *self,
   const WhCollection *collection;
   WhSyncState state = { 0, };
   const char *region;
+  gint64 next_since;
 
   if (dash == NULL)
     return FALSE;
@@ -145,8 +146,9 @@ part_resumable (WhStore    *self,
       !wh_store_get_sync_state (self, collection, g_str_equal (region, "all") ? NULL : region,
                                 &state, NULL))
     return FALSE;
+  next_since = state.next_since;
   wh_sync_state_clear (&state);
-  return state.next_since == 0;
+  return next_since == 0;
 }
 
 void
@@ -255,6 +257,7 @@ wh_store_snapshot_begin (WhStore            *self,
   const CollInfo *info;
   WhSyncState state = { 0, };
   guint64 size = 0;
+  gint64 next_since;
   int pending;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
@@ -270,12 +273,14 @@ wh_store_snapshot_begin (WhStore            *self,
   if (g_str_equal (self->path, ":memory:") ||
       !wh_store_get_sync_state (self, collection, region, &state, error))
     return NULL;
+  /* (clear zeroes next_since too) */
+  next_since = state.next_since;
   wh_sync_state_clear (&state);
   /* Only a region's first pull: with a cursor, its rows are there and the
    * feed goes on from it. Other regions' rows may be (a worker who moved):
    * the copy refuses a snapshot that shares a row with them. Not while
    * rows wait for their indexes: the build lists them in one table. */
-  if (state.next_since != 0 || !wh_reader_borrow (self, &reader, error) ||
+  if (next_since != 0 || !wh_reader_borrow (self, &reader, error) ||
       (pending = wh_conn_pending (reader.conn, info, error)) != 0)
     return NULL;
 
