@@ -1582,6 +1582,47 @@ test_resume_tampered (Fixture      *f,
   g_assert_cmpuint (jobs_report (report)->pages, >, 0);
   g_assert_true (temp_files_gone (client->path));
   assert_jobs_whole (f, client->store);
+
+  /* The checksum itself, not gzip's CRC: a sound file under another tag is
+   * refused before it is read, under its own it is taken. */
+  for (guint right = 0; right < 2; right++)
+    {
+      g_autofree char *name = g_strdup_printf ("checksum-%u.db", right);
+      g_autofree char *path = g_build_filename (f->c.dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WhStore) store = wh_store_open (path, &error);
+      g_autoptr(GOutputStream) sink = NULL;
+      g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, genuine);
+      g_autofree char *etag = NULL;
+      gint64 rows = 0, rev = 0;
+      gboolean ok;
+
+      if (!right)
+        sha[5] = sha[5] == '0' ? '1' : '0';
+      etag = g_strdup_printf ("\"%.32s\"", sha);
+      g_assert_no_error (error);
+      sink = wh_store_snapshot_begin (store, &wh_collection_jobs, NULL, G_MAXUINT64, NULL, NULL,
+                                      &error);
+      g_assert_nonnull (sink);
+      g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (genuine, NULL),
+                                                g_bytes_get_size (genuine), NULL, NULL, &error));
+      g_assert_true (g_output_stream_close (sink, NULL, &error));
+      ok = wh_store_import_snapshot (store, &wh_collection_jobs, NULL, etag, G_MAXUINT64,
+                                     G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error);
+      g_assert_true (temp_files_gone (path));
+      if (right)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpint (rows, >, 0);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "tagged"));
+        }
+    }
 }
 
 /* A region synced meanwhile without its snapshot: its held bytes are of no
