@@ -1721,6 +1721,15 @@ test_server_range (Fixture      *f,
                            (const char *) g_bytes_get_data (whole, NULL) + 1000, size - 1000),
                    ==, 0);
 
+  /* Past the end: 416, and the client asks for the whole file. */
+  {
+    g_autofree char *past = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", size);
+    g_autofree char *unused = NULL;
+    g_autoptr(GBytes) none = http_get_range (f, past, etag, &status, &unused);
+
+    g_assert_cmpuint (status, ==, 416);
+  }
+
   /* No If-Range: the tail too (a plain Range is the client's own risk). */
   g_clear_pointer (&body, g_bytes_unref);
   g_clear_pointer (&content_range, g_free);
