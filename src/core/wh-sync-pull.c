@@ -573,6 +573,8 @@ typedef struct
   char               *held_etag;
   char               *etag;       /* the answer's, once it started */
   char               *tag_rev;    /* its X-Snapshot-Rev */
+  guint               keeping;    /* tags being written (keep_thread) */
+  gboolean            fetched;    /* the import waits for them */
   gint64              rows;
   gint64              rev;
   /* The download's progress, on the run's context */
@@ -659,6 +661,23 @@ keep_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void snapshot_import (GTask      *task,
+                             SnapshotOp *op);
+
+/* The import (or the failed download's end) removes the file and its tag:
+ * not before a tag being written lands, or it would stay behind. */
+static void
+keep_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SnapshotOp *op = user_data;
+
+  g_assert (op->keeping > 0);
+  if (--op->keeping == 0 && op->fetched)
+    snapshot_import (op->task, op);
+}
+
 static void
 snapshot_started_cb (const char *etag,
                      const char *rev,
@@ -682,8 +701,9 @@ snapshot_started_cb (const char *etag,
   note->region = g_strdup (op->region);
   note->etag = g_strdup (etag);
   note->rev = g_strdup (rev);
-  keep = g_task_new (NULL, NULL, NULL, NULL);
+  keep = g_task_new (NULL, NULL, keep_done_cb, op);
   g_task_set_source_tag (keep, snapshot_started_cb);
+  op->keeping++;
   g_task_set_task_data (keep, note, keep_note_free);
   g_task_run_in_thread (keep, keep_thread);
 }
@@ -875,7 +895,9 @@ snapshot_fetched_cb (GObject      *object,
   if (op->downloaded && (op->emitted_us == 0 || op->emitted != op->received))
     snapshot_emit_download (op);
   g_clear_object (&op->sink);
-  snapshot_import (op->task, op);
+  op->fetched = TRUE;
+  if (op->keeping == 0)
+    snapshot_import (op->task, op);
 }
 
 static void
