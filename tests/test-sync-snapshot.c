@@ -963,7 +963,8 @@ forward_cb (GObject      *source,
     }
   else
     {
-      soup_message_body_append_bytes (soup_server_message_get_response_body (call->msg), body);
+      if (size > 0)
+        soup_message_body_append_bytes (soup_server_message_get_response_body (call->msg), body);
       g_array_append_val (proxy->sent, size);
     }
   soup_server_message_unpause (call->msg);
@@ -1625,6 +1626,48 @@ test_resume_tampered (Fixture      *f,
     }
 }
 
+/* Held bytes the server will not go on from (more than its file: a 416):
+ * thrown away, and the whole file asked for in the same sync. */
+static void
+test_resume_refused (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *longer = NULL;
+  g_autofree char *expected_range = NULL;
+  guint status = 0;
+  gsize size;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  size = g_bytes_get_size (genuine);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "refused.db", proxy->url);
+  sync_cut (f, client, proxy, size);
+  part = part_path (client->path);
+  /* The whole file and more, under its own tag. */
+  longer = g_malloc0 (size + 100);
+  memcpy (longer, g_bytes_get_data (genuine, NULL), size);
+  g_assert_true (g_file_set_contents_full (part, longer, (gssize) size + 100,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+
+  report = sync_jobs_ok (client->sync);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 3);
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", size + 100);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 1), ==, expected_range);
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 1), ==, 416);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 2), ==, "");
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 2), ==, 200);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 2), ==, size);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+}
+
 /* A region synced meanwhile without its snapshot: its held bytes are of no
  * use, and opening the cache removes them. */
 static void
@@ -1932,6 +1975,7 @@ main (int   argc,
   ADD ("/sync-snapshot/resume/changed", test_resume_changed);
   ADD ("/sync-snapshot/resume/tampered", test_resume_tampered);
   ADD ("/sync-snapshot/resume/stale", test_resume_stale);
+  ADD ("/sync-snapshot/resume/refused", test_resume_refused);
   ADD ("/sync-snapshot/server/range", test_server_range);
 #undef ADD
 

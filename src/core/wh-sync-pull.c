@@ -575,6 +575,8 @@ typedef struct
   char               *tag_rev;    /* its X-Snapshot-Rev */
   guint               keeping;    /* tags being written (keep_thread) */
   gboolean            fetched;    /* the import waits for them */
+  gboolean            restart;    /* a resume refused: once more from 0 */
+  gboolean            restarted;
   gint64              rows;
   gint64              rev;
   /* The download's progress, on the run's context */
@@ -661,8 +663,8 @@ keep_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void snapshot_import (GTask      *task,
-                             SnapshotOp *op);
+static void snapshot_fetch_done (SnapshotOp *op);
+static gboolean snapshot_start (GTask *task);
 
 /* The import (or the failed download's end) removes the file and its tag:
  * not before a tag being written lands, or it would stay behind. */
@@ -675,7 +677,7 @@ keep_done_cb (GObject      *object,
 
   g_assert (op->keeping > 0);
   if (--op->keeping == 0 && op->fetched)
-    snapshot_import (op->task, op);
+    snapshot_fetch_done (op);
 }
 
 static void
@@ -764,6 +766,9 @@ snapshot_begin_thread (GTask        *task,
   SnapshotOp *op = task_data;
   GError *error = NULL;
 
+  /* A resume the server refused: not that file again. */
+  if (op->restarted)
+    wh_store_snapshot_discard (op->store, op->collection, op->region);
   op->sink = wh_store_snapshot_begin (op->store, op->collection, op->region, op->max_bytes,
                                       &op->held, &op->held_etag, &error);
   if (error != NULL)
@@ -874,9 +879,6 @@ snapshot_fetched_cb (GObject      *object,
   g_autofree char *etag = wh_api_get_snapshot_finish (WH_API (object), result, &error);
 
   op->downloaded = etag != NULL;
-  if (etag == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_message ("%s: no region snapshot (%s); the changes feed brings the records",
-               op->collection->name, error->message);
   if (etag != NULL)
     {
       g_free (op->etag);
@@ -890,14 +892,27 @@ snapshot_fetched_cb (GObject      *object,
            !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) &&
            !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) &&
            !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER))
-    op->discard = TRUE;
+    {
+      op->discard = TRUE;
+      /* The rest refused (416, a range that does not fit): the whole file
+       * now, once. A file too large would be as large whole. */
+      op->restart = op->held > 0 && !op->restarted &&
+                    !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TOO_LARGE);
+    }
+  if (op->restart)
+    g_debug ("%s: the rest of the region snapshot was refused (%s); asking for all of it",
+             op->collection->name, error->message);
+  if (!op->downloaded && !op->restart &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("%s: no region snapshot (%s); the changes feed brings the records",
+               op->collection->name, error->message);
   /* The whole of it, whatever the throttle held back. */
   if (op->downloaded && (op->emitted_us == 0 || op->emitted != op->received))
     snapshot_emit_download (op);
   g_clear_object (&op->sink);
   op->fetched = TRUE;
   if (op->keeping == 0)
-    snapshot_import (op->task, op);
+    snapshot_fetch_done (op);
 }
 
 static void
@@ -929,6 +944,39 @@ snapshot_begun_cb (GObject      *object,
                              op->sink, op->max_bytes, op->held, op->held_etag,
                              snapshot_progress_cb, snapshot_started_cb, op,
                              g_task_get_cancellable (task), snapshot_fetched_cb, op);
+}
+
+/* After the download, once the tags being written landed: a resume the
+ * server refused starts once more from byte 0; else the import (or the
+ * failed download's end). */
+static void
+snapshot_fetch_done (SnapshotOp *op)
+{
+  Run *run = g_task_get_task_data (op->task);
+  GTask *begin;
+
+  if (!op->restart || wh_sync_run_cancelled (op->task))
+    {
+      snapshot_import (op->task, op);
+      return;
+    }
+  op->restart = FALSE;
+  op->restarted = TRUE;
+  op->discard = FALSE;
+  op->fetched = FALSE;
+  op->held = 0;
+  g_clear_pointer (&op->held_etag, g_free);
+  g_clear_pointer (&op->etag, g_free);
+  g_clear_pointer (&op->tag_rev, g_free);
+  op->received = 0;
+  op->length = -1;
+  op->emitted_us = 0;
+  op->emitted = 0;
+  begin = g_task_new (NULL, NULL, snapshot_begun_cb, op->task);
+  g_task_set_source_tag (begin, snapshot_start);
+  g_task_set_task_data (begin, op, NULL);
+  run->writing = TRUE;
+  g_task_run_in_thread (begin, snapshot_begin_thread);
 }
 
 /* Whether this collection's pull starts with a snapshot; then starts it. */
