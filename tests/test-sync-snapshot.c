@@ -809,6 +809,7 @@ typedef struct
  * the first snapshot request. */
   gboolean     forward;
   gsize        cut_at;
+  gboolean     hang;      /* at cut_at, wait forever instead */
   gboolean     fail_others;
   GPtrArray   *ranges;    /* each snapshot request's Range, "" when none */
   GArray      *statuses;  /* guint, the server's answers to them */
@@ -948,16 +949,21 @@ forward_cb (GObject      *source,
   soup_server_message_set_status (call->msg, status, NULL);
   if (proxy->cut_at > 0 && proxy->cut_at < size)
     {
-      Cut *cut = g_new0 (Cut, 1);
       SoupMessageBody *out = soup_server_message_get_response_body (call->msg);
 
-      /* The whole length promised, a part sent, then the connection gone. */
+      /* The whole length promised, a part sent, then the connection gone
+       * (or the rest never sent). */
       soup_message_headers_set_content_length (to, size);
       soup_message_body_append (out, SOUP_MEMORY_COPY, g_bytes_get_data (body, NULL),
                                 proxy->cut_at);
-      cut->msg = g_object_ref (call->msg);
-      cut->cut_at = proxy->cut_at;
-      g_signal_connect (call->msg, "wrote-body-data", G_CALLBACK (cut_wrote_cb), cut);
+      if (!proxy->hang)
+        {
+          Cut *cut = g_new0 (Cut, 1);
+
+          cut->msg = g_object_ref (call->msg);
+          cut->cut_at = proxy->cut_at;
+          g_signal_connect (call->msg, "wrote-body-data", G_CALLBACK (cut_wrote_cb), cut);
+        }
       g_array_append_val (proxy->sent, proxy->cut_at);
       proxy->cut_at = 0;
     }
@@ -1064,10 +1070,11 @@ proxy_handler (SoupServer        *server,
                                     proxy_upstream_cb, call);
 }
 
+/* upstream: the server's URL, kept by the caller. */
 static Proxy *
-proxy_new (Fixture *f,
-           GBytes  *body,
-           guint    status)
+proxy_new_for (const char *upstream,
+               GBytes     *body,
+               guint       status)
 {
   Proxy *proxy = g_new0 (Proxy, 1);
   g_autoptr(GError) error = NULL;
@@ -1075,7 +1082,7 @@ proxy_new (Fixture *f,
 
   proxy->server = soup_server_new (NULL, NULL);
   proxy->session = soup_session_new ();
-  proxy->upstream = wh_test_server_get_url (f->c.server);
+  proxy->upstream = upstream;
   proxy->body = body ? g_bytes_ref (body) : NULL;
   proxy->status = status;
   proxy->ranges = g_ptr_array_new_with_free_func (g_free);
@@ -1089,6 +1096,14 @@ proxy_new (Fixture *f,
   proxy->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
   return proxy;
+}
+
+static Proxy *
+proxy_new (Fixture *f,
+           GBytes  *body,
+           guint    status)
+{
+  return proxy_new_for (wh_test_server_get_url (f->c.server), body, status);
 }
 
 static void
@@ -1945,6 +1960,99 @@ test_killed_in_build (Fixture      *f,
   wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
 }
 
+static gboolean
+poll_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A client killed while its snapshot comes: through a proxy of its own that
+ * sends cut bytes and then nothing, it dies (SIGKILL) once they and the tag
+ * are on the disk. */
+static int
+child_download (const char *url,
+                const char *path,
+                const char *cut)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proxy) proxy = proxy_new_for (url, NULL, 0);
+  g_autoptr(WhApi) api = wh_api_new (proxy->url, &error);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *part = part_path (path);
+  g_autofree char *tag = g_strconcat (part, ".tag", NULL);
+  const WhCollection *only_jobs[] = { &wh_collection_jobs };
+  gsize cut_at = (gsize) atoi (cut);
+  gint64 deadline;
+
+  if (store == NULL || api == NULL)
+    return 2;
+  proxy->forward = TRUE;
+  proxy->cut_at = cut_at;
+  proxy->hang = TRUE;
+  sync = wh_sync_new (api, store);
+  wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+  /* Wakes the loop to look at the files. */
+  g_timeout_add (5, poll_cb, NULL);
+  /* Without a tag as the answer starts, never: the parent then fails. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (result == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (file_size (part) >= cut_at && g_file_test (tag, G_FILE_TEST_IS_REGULAR))
+        raise (SIGKILL);
+    }
+  return 1;
+}
+
+/* The same after a kill: the bytes on the disk and their tag are enough. */
+static void
+test_resume_killed (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *path = g_build_filename (f->c.dir, "killed-download.db", NULL);
+  g_autofree char *part = part_path (path);
+  g_autofree char *cut = NULL;
+  g_autofree char *expected_range = NULL;
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  guint status = 0;
+  gsize size, held;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  size = g_bytes_get_size (genuine);
+  cut = g_strdup_printf ("%" G_GSIZE_FORMAT, size / 2);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--child-download",
+                            wh_test_server_get_url (f->c.server), path, cut, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  held = file_size (part);
+  g_assert_cmpuint (held, ==, size / 2);
+
+  /* Opening the cache (client_new) keeps it; the sync asks for the rest. */
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "killed-download.db", proxy->url);
+  g_assert_cmpuint (file_size (part), ==, held);
+  report = sync_jobs_ok (client->sync);
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", held);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 0), ==, expected_range);
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 0), ==, 206);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 0), ==, size - held);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1953,6 +2061,8 @@ main (int   argc,
     return child_sync (argv[2], argv[3], argv[4], FALSE);
   if (argc == 5 && strcmp (argv[1], "--child-build") == 0)
     return child_sync (argv[2], argv[3], argv[4], TRUE);
+  if (argc == 5 && strcmp (argv[1], "--child-download") == 0)
+    return child_download (argv[2], argv[3], argv[4]);
 
   wh_test_init (&argc, &argv);
 
@@ -1976,6 +2086,7 @@ main (int   argc,
   ADD ("/sync-snapshot/resume/tampered", test_resume_tampered);
   ADD ("/sync-snapshot/resume/stale", test_resume_stale);
   ADD ("/sync-snapshot/resume/refused", test_resume_refused);
+  ADD ("/sync-snapshot/resume/killed", test_resume_killed);
   ADD ("/sync-snapshot/server/range", test_server_range);
 #undef ADD
 
