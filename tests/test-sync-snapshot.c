@@ -2,7 +2,8 @@
 /* A first sync of jobs through the region snapshot (#22): the same cache as
  * through the feed, the changes after its rev, regions, closed jobs left
  * out, the server's ETag and limits, hostile files refused as a whole with
- * the feed taking over, and a client killed inside the import. */
+ * the feed taking over, a client killed inside the import, and a download
+ * cut off (dropped, killed) that goes on where it stopped. */
 #include "config.h"
 
 #include <glib/gstdio.h>
