@@ -25,6 +25,9 @@ import sys
 LIBSOUP_STATUSES = {400, 417, 501, 505}
 # What the dispatcher gives when no operation matched: never an operation's.
 ROUTE_MISS_STATUSES = {404, 405}
+# What libsoup gives by itself for a Range to a function that answers a
+# complete 200 and says "Accept-Ranges: bytes": 206, or 416 past the end.
+RANGE_STATUSES = {206, 416}
 # Functions that give the response their second argument as its status.
 STATUS_SETTERS = ("wh_server_respond_error", "wh_server_respond_json", "wh_server_respond_retry",
                   "soup_server_message_set_status", "outcome_error")
@@ -103,6 +106,8 @@ class ServerSource:
             found.add(self.status(t))
         for t in re.findall(r"(?:->|\.)status = " + token, body):
             found.add(self.status(t))
+        if '"Accept-Ranges", "bytes"' in body:
+            found |= RANGE_STATUSES
         return found
 
     def statuses(self, name, stack=()):

@@ -2,7 +2,8 @@
 /* A first sync of jobs through the region snapshot (#22): the same cache as
  * through the feed, the changes after its rev, regions, closed jobs left
  * out, the server's ETag and limits, hostile files refused as a whole with
- * the feed taking over, and a client killed inside the import. */
+ * the feed taking over, a client killed inside the import, and a download
+ * cut off (dropped, killed) that goes on where it stopped. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -99,13 +100,24 @@ client_free (Client *c)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Client, client_free)
 
+/* No "<cache>.snapshot*" file: neither the scratch nor a kept download. */
 static gboolean
 temp_files_gone (const char *cache_path)
 {
-  g_autofree char *gz = g_strconcat (cache_path, ".snapshot.gz", NULL);
-  g_autofree char *db = g_strconcat (cache_path, ".snapshot.db", NULL);
+  g_autofree char *dir = g_path_get_dirname (cache_path);
+  g_autofree char *base = g_path_get_basename (cache_path);
+  g_autofree char *prefix = g_strconcat (base, ".snapshot", NULL);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
 
-  return !g_file_test (gz, G_FILE_TEST_EXISTS) && !g_file_test (db, G_FILE_TEST_EXISTS);
+  g_assert_nonnull (handle);
+  while ((name = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      {
+        g_test_message ("left: %s", name);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 /* ---- Through the snapshot and through the feed: the same cache ---------- */
@@ -629,13 +641,14 @@ import (Fixture    *f,
   gboolean ok;
 
   g_assert_no_error (error);
-  sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region, &error);
+  sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region, G_MAXUINT64, NULL, NULL,
+                                  &error);
   g_assert_no_error (error);
   g_assert_nonnull (sink);
   g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
                                             g_bytes_get_size (body), NULL, NULL, &error));
   g_assert_true (g_output_stream_close (sink, NULL, &error));
-  ok = wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes, G_MAXINT64,
+  ok = wh_store_import_snapshot (store, &wh_collection_jobs, region, NULL, max_bytes, G_MAXINT64,
                                  &rows, &rev, NULL, NULL, NULL, &error);
   g_assert_true (temp_files_gone (path));
   if (!ok)
@@ -666,7 +679,7 @@ assert_refused (WhStore    *store,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOutputStream) sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region,
-                                                           &error);
+                                                           G_MAXUINT64, NULL, NULL, &error);
   gint64 rows = 0, rev = 0;
 
   g_assert_no_error (error);
@@ -674,7 +687,7 @@ assert_refused (WhStore    *store,
   g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
                                             g_bytes_get_size (body), NULL, NULL, &error));
   g_assert_true (g_output_stream_close (sink, NULL, &error));
-  g_assert_false (wh_store_import_snapshot (store, &wh_collection_jobs, region, max_bytes,
+  g_assert_false (wh_store_import_snapshot (store, &wh_collection_jobs, region, NULL, max_bytes,
                                             G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
@@ -791,6 +804,17 @@ typedef struct
   guint        drip_ms;
   guint        drip_pieces;
   gboolean     chunked;
+  /* forward: snapshot requests go to the server with their Range and
+   * If-Range; cut_at > 0: the next answer's connection drops after that
+   * many bytes of its body; fail_others: 503 to every other request after
+ * the first snapshot request. */
+  gboolean     forward;
+  gsize        cut_at;
+  gboolean     hang;      /* at cut_at, wait forever instead */
+  gboolean     fail_others;
+  GPtrArray   *ranges;    /* each snapshot request's Range, "" when none */
+  GArray      *statuses;  /* guint, the server's answers to them */
+  GArray      *sent;      /* gsize, the body bytes the client was sent */
 } Proxy;
 
 /* The rest of a dripped body, a piece at a time. */
@@ -865,6 +889,97 @@ proxy_upstream_cb (GObject      *source,
   g_free (call);
 }
 
+/* A forwarded snapshot answer whose connection drops part way. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  gsize              cut_at;
+  gsize              written;
+  guint              idle;
+} Cut;
+
+static gboolean
+cut_idle_cb (gpointer data)
+{
+  Cut *cut = data;
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (cut->msg);
+
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  g_object_unref (cut->msg);
+  g_free (cut);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cut_wrote_cb (SoupServerMessage *msg,
+              guint              chunk_size,
+              Cut               *cut)
+{
+  cut->written += chunk_size;
+  if (cut->written >= cut->cut_at && cut->idle == 0)
+    {
+      g_signal_handlers_disconnect_by_data (msg, cut);
+      cut->idle = g_idle_add (cut_idle_cb, cut);
+    }
+}
+
+static void
+forward_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  ProxyCall *call = user_data;
+  Proxy *proxy = g_object_get_data (G_OBJECT (call->upstream), "proxy");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  SoupMessageHeaders *from = soup_message_get_response_headers (call->upstream);
+  SoupMessageHeaders *to = soup_server_message_get_response_headers (call->msg);
+  static const char * const headers[] = { "ETag", "X-Snapshot-Rev", "Content-Range",
+                                          "Accept-Ranges", "Content-Type" };
+  guint status = soup_message_get_status (call->upstream);
+  gsize size;
+
+  g_assert_no_error (error);
+  size = g_bytes_get_size (body);
+  g_array_append_val (proxy->statuses, status);
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    if (soup_message_headers_get_one (from, headers[i]) != NULL)
+      soup_message_headers_replace (to, headers[i], soup_message_headers_get_one (from, headers[i]));
+  soup_server_message_set_status (call->msg, status, NULL);
+  if (proxy->cut_at > 0 && proxy->cut_at < size)
+    {
+      SoupMessageBody *out = soup_server_message_get_response_body (call->msg);
+
+      /* The whole length promised, a part sent, then the connection gone
+       * (or the rest never sent). */
+      soup_message_headers_set_content_length (to, size);
+      soup_message_body_append (out, SOUP_MEMORY_COPY, g_bytes_get_data (body, NULL),
+                                proxy->cut_at);
+      if (!proxy->hang)
+        {
+          Cut *cut = g_new0 (Cut, 1);
+
+          cut->msg = g_object_ref (call->msg);
+          cut->cut_at = proxy->cut_at;
+          g_signal_connect (call->msg, "wrote-body-data", G_CALLBACK (cut_wrote_cb), cut);
+        }
+      g_array_append_val (proxy->sent, proxy->cut_at);
+      proxy->cut_at = 0;
+    }
+  else
+    {
+      if (size > 0)
+        soup_message_body_append_bytes (soup_server_message_get_response_body (call->msg), body);
+      g_array_append_val (proxy->sent, size);
+    }
+  soup_server_message_unpause (call->msg);
+  g_object_unref (call->msg);
+  g_object_unref (call->upstream);
+  g_free (call);
+}
+
 static void
 proxy_handler (SoupServer        *server,
                SoupServerMessage *msg,
@@ -879,6 +994,41 @@ proxy_handler (SoupServer        *server,
   g_autofree char *url = NULL;
   ProxyCall *call;
 
+  if (proxy->fail_others && proxy->snapshot_requests > 0 &&
+      !g_str_has_suffix (path, "/jobs/snapshot"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
+  if (proxy->forward && g_str_has_suffix (path, "/jobs/snapshot"))
+    {
+      SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+      SoupMessageHeaders *out;
+      static const char * const headers[] = { "Range", "If-Range", "If-None-Match", "Accept" };
+
+      proxy->snapshot_requests++;
+      g_ptr_array_add (proxy->ranges, g_strdup (soup_message_headers_get_one (in, "Range")
+                                                ? soup_message_headers_get_one (in, "Range")
+                                                : ""));
+      url = g_strconcat (proxy->upstream, path, g_uri_get_query (uri) ? "?" : "",
+                         g_uri_get_query (uri) ? g_uri_get_query (uri) : "", NULL);
+      call = g_new0 (ProxyCall, 1);
+      call->msg = g_object_ref (msg);
+      call->upstream = soup_message_new ("GET", url);
+      out = soup_message_get_request_headers (call->upstream);
+      for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+        if (soup_message_headers_get_one (in, headers[i]) != NULL)
+          soup_message_headers_replace (out, headers[i], soup_message_headers_get_one (in,
+                                                                                   headers[i]));
+      /* The server's answer as it is: the proxy's own SoupServer would
+       * make a tail of a whole one (it knows nothing of If-Range). */
+      soup_message_headers_remove (in, "Range");
+      g_object_set_data (G_OBJECT (call->upstream), "proxy", proxy);
+      soup_server_message_pause (msg);
+      soup_session_send_and_read_async (proxy->session, call->upstream, G_PRIORITY_DEFAULT, NULL,
+                                        forward_cb, call);
+      return;
+    }
   if (g_str_has_suffix (path, "/jobs/snapshot"))
     {
       proxy->snapshot_requests++;
@@ -921,10 +1071,11 @@ proxy_handler (SoupServer        *server,
                                     proxy_upstream_cb, call);
 }
 
+/* upstream: the server's URL, kept by the caller. */
 static Proxy *
-proxy_new (Fixture *f,
-           GBytes  *body,
-           guint    status)
+proxy_new_for (const char *upstream,
+               GBytes     *body,
+               guint       status)
 {
   Proxy *proxy = g_new0 (Proxy, 1);
   g_autoptr(GError) error = NULL;
@@ -932,9 +1083,12 @@ proxy_new (Fixture *f,
 
   proxy->server = soup_server_new (NULL, NULL);
   proxy->session = soup_session_new ();
-  proxy->upstream = wh_test_server_get_url (f->c.server);
+  proxy->upstream = upstream;
   proxy->body = body ? g_bytes_ref (body) : NULL;
   proxy->status = status;
+  proxy->ranges = g_ptr_array_new_with_free_func (g_free);
+  proxy->statuses = g_array_new (FALSE, FALSE, sizeof (guint));
+  proxy->sent = g_array_new (FALSE, FALSE, sizeof (gsize));
   soup_server_add_handler (proxy->server, NULL, proxy_handler, proxy, NULL);
   g_assert_true (soup_server_listen_local (proxy->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY,
                                            &error));
@@ -945,6 +1099,14 @@ proxy_new (Fixture *f,
   return proxy;
 }
 
+static Proxy *
+proxy_new (Fixture *f,
+           GBytes  *body,
+           guint    status)
+{
+  return proxy_new_for (wh_test_server_get_url (f->c.server), body, status);
+}
+
 static void
 proxy_free (Proxy *proxy)
 {
@@ -952,6 +1114,9 @@ proxy_free (Proxy *proxy)
   g_object_unref (proxy->server);
   g_object_unref (proxy->session);
   g_clear_pointer (&proxy->body, g_bytes_unref);
+  g_ptr_array_unref (proxy->ranges);
+  g_array_unref (proxy->statuses);
+  g_array_unref (proxy->sent);
   g_free (proxy->url);
   g_free (proxy);
 }
@@ -1203,6 +1368,435 @@ test_progress_slow (Fixture      *f,
     }
 }
 
+/* ---- A cut-off download goes on where it stopped -------------------------- */
+
+static char *
+part_path (const char *cache_path)
+{
+  return g_strconcat (cache_path, ".snapshot-jobs-all.part", NULL);
+}
+
+static gsize
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return 0;
+  return (gsize) st.st_size;
+}
+
+/* A first sync whose snapshot drops at about half its bytes while the
+ * network fails the feed too: the run ends with an error, the cursor at 0,
+ * the bytes kept (0600, tagged). Returns how many. */
+static gsize
+sync_cut (Fixture *f,
+          Client  *client,
+          Proxy   *proxy,
+          gsize    size)
+{
+  static const WhCollection *only_jobs[] = { &wh_collection_jobs };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *part = part_path (client->path);
+  g_autofree char *tag = g_strconcat (part, ".tag", NULL);
+  g_autofree char *tag_text = NULL;
+  GStatBuf st;
+  gsize held;
+
+  proxy->cut_at = size / 2;
+  proxy->fail_others = TRUE;
+  wh_sync_run_async (client->sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+  wh_test_await (&result);
+  wh_sync_run_finish (client->sync, result, &report, &error);
+  g_assert_nonnull (report);
+  g_assert_nonnull (jobs_report (report)->error);
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (client->store, &wh_collection_jobs, NULL, NULL), ==, 0);
+  proxy->fail_others = FALSE;
+  g_assert_cmpuint (proxy->sent->len, ==, 1);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 0), ==, size / 2);
+
+  held = file_size (part);
+  g_assert_cmpint (g_stat (part, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (tag, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (tag, &tag_text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (tag_text, "\""));
+  /* What came before the drop, at most what was sent. */
+  g_assert_cmpuint (held, >, 0);
+  g_assert_cmpuint (held, <=, size / 2);
+  return held;
+}
+
+/* The same rows and searches as a cache that was never cut off. */
+static void
+assert_same_as_uncut (Fixture *f,
+                      WhStore *store)
+{
+  static const char * const searches[] = { "电工", "bj", "dian gong", "焊工", "普工" };
+  g_autoptr(Client) uncut = client_new (f, "uncut.db", NULL);
+  g_autoptr(WhSyncReport) report = sync_jobs_ok (uncut->sync);
+
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  assert_jobs_whole (f, store);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==,
+                   wh_store_count (uncut->store, &wh_collection_jobs, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (searches); i++)
+    g_assert_cmpint (search_count (store, searches[i]), ==,
+                     search_count (uncut->store, searches[i]));
+}
+
+static void
+test_resume (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GArray) events = g_array_new (FALSE, TRUE, sizeof (Event));
+  Events log = { events, g_thread_self (), 0 };
+  g_autofree char *part = NULL;
+  g_autofree char *scratch = NULL;
+  g_autofree char *expected_range = NULL;
+  guint status = 0;
+  gsize size, held;
+  gint64 first_download = -1;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  size = g_bytes_get_size (genuine);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "resumed.db", proxy->url);
+  part = part_path (client->path);
+
+  held = sync_cut (f, client, proxy, size);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 0), ==, "");
+
+  /* Opening the cache again removes a killed run's scratch, not this. */
+  scratch = g_strconcat (client->path, ".snapshot.db", NULL);
+  g_assert_true (g_file_set_contents (scratch, "left", -1, NULL));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WhStore) again = wh_store_open (client->path, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_false (g_file_test (scratch, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (file_size (part), ==, held);
+
+  /* The rest: asked from the held size, the bar starting there. */
+  g_signal_connect (client->sync, "phase-progress", G_CALLBACK (phase_cb), &log);
+  report = sync_jobs_ok (client->sync);
+  g_signal_handlers_disconnect_by_data (client->sync, &log);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 2);
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", held);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 1), ==, expected_range);
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 1), ==, 206);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 1), ==, size - held);
+  for (guint i = 0; i < events->len; i++)
+    {
+      Event *e = &g_array_index (events, Event, i);
+
+      if (e->phase == WH_SYNC_PHASE_DOWNLOADING && !e->legacy)
+        {
+          if (first_download < 0)
+            first_download = e->done;
+          g_assert_cmpint (e->done, >=, (gint64) held);
+          g_assert_cmpint (e->total, ==, (gint64) size);
+        }
+    }
+  g_assert_cmpint (first_download, ==, (gint64) held);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_same_as_uncut (f, client->store);
+}
+
+/* The snapshot was made again between the two tries: If-Range makes the
+ * server send the new one whole, which replaces the held bytes. */
+static void
+test_resume_changed (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(GBytes) fresh = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *etag2 = NULL;
+  guint status = 0;
+  gsize held;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, &etag);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "changed.db", proxy->url);
+  held = sync_cut (f, client, proxy, g_bytes_get_size (genuine));
+
+  /* A changed job past a lag of 0: made again, another tag. */
+  {
+    g_autoptr(Client) reader = client_new (f, "reader.db", NULL);
+    g_autoptr(WhSyncReport) reader_report = sync_jobs_ok (reader->sync);
+    g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+    g_autoptr(GPtrArray) rows = wh_store_query (reader->store, query, 0, 1, NULL);
+    g_autoptr(WhRecord) job = wh_record_copy (g_ptr_array_index (rows, 0));
+
+    wh_record_set_text (job, "title", "两次之间改过的岗位");
+    wh_test_server_put_record (f->c.server, job);
+  }
+  set_limits (f, G_GUINT64_CONSTANT (1) << 30, 0);
+  fresh = http_get (f, "jobs/snapshot", NULL, &status, &etag2);
+  g_assert_cmpstr (etag2, !=, etag);
+
+  report = sync_jobs_ok (client->sync);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 2);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (proxy->ranges, 1), "bytes="));
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 1), ==, 200);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 1), ==, g_bytes_get_size (fresh));
+  g_assert_cmpuint (g_bytes_get_size (fresh), >, held);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  g_assert_cmpint (search_count (client->store, "两次之间改过的岗位"), ==, 1);
+  assert_same_as_uncut (f, client->store);
+}
+
+/* Held bytes changed on the disk: the whole file's SHA-256 is not the
+ * ETag's, the feed brings the rows, nothing is left. */
+static void
+test_resume_tampered (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *contents = NULL;
+  guint status = 0;
+  gsize held, length = 0;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "tampered.db", proxy->url);
+  held = sync_cut (f, client, proxy, g_bytes_get_size (genuine));
+  part = part_path (client->path);
+  g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, held);
+  contents[held / 2] ^= 0x5a;
+  g_assert_true (g_file_set_contents_full (part, contents, (gssize) length,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+
+  report = sync_jobs_ok (client->sync);
+  /* It did resume, and threw the result away. */
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 1), ==, 206);
+  g_assert_cmpuint (jobs_report (report)->snapshot, ==, 0);
+  g_assert_cmpuint (jobs_report (report)->pages, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+
+  /* The checksum itself, not gzip's CRC: a sound file under another tag is
+   * refused before it is read, under its own it is taken. */
+  for (guint right = 0; right < 2; right++)
+    {
+      g_autofree char *name = g_strdup_printf ("checksum-%u.db", right);
+      g_autofree char *path = g_build_filename (f->c.dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(WhStore) store = wh_store_open (path, &error);
+      g_autoptr(GOutputStream) sink = NULL;
+      g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, genuine);
+      g_autofree char *etag = NULL;
+      gint64 rows = 0, rev = 0;
+      gboolean ok;
+
+      if (!right)
+        sha[5] = sha[5] == '0' ? '1' : '0';
+      etag = g_strdup_printf ("\"%.32s\"", sha);
+      g_assert_no_error (error);
+      sink = wh_store_snapshot_begin (store, &wh_collection_jobs, NULL, G_MAXUINT64, NULL, NULL,
+                                      &error);
+      g_assert_nonnull (sink);
+      g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (genuine, NULL),
+                                                g_bytes_get_size (genuine), NULL, NULL, &error));
+      g_assert_true (g_output_stream_close (sink, NULL, &error));
+      ok = wh_store_import_snapshot (store, &wh_collection_jobs, NULL, etag, G_MAXUINT64,
+                                     G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error);
+      g_assert_true (temp_files_gone (path));
+      if (right)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpint (rows, >, 0);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "tagged"));
+        }
+    }
+}
+
+/* Held bytes the server will not go on from (more than its file: a 416):
+ * thrown away, and the whole file asked for in the same sync. */
+static void
+test_resume_refused (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *longer = NULL;
+  g_autofree char *expected_range = NULL;
+  guint status = 0;
+  gsize size;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  size = g_bytes_get_size (genuine);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "refused.db", proxy->url);
+  sync_cut (f, client, proxy, size);
+  part = part_path (client->path);
+  /* The whole file and more, under its own tag. */
+  longer = g_malloc0 (size + 100);
+  memcpy (longer, g_bytes_get_data (genuine, NULL), size);
+  g_assert_true (g_file_set_contents_full (part, longer, (gssize) size + 100,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, NULL));
+
+  report = sync_jobs_ok (client->sync);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 3);
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", size + 100);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 1), ==, expected_range);
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 1), ==, 416);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 2), ==, "");
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 2), ==, 200);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 2), ==, size);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+}
+
+/* A region synced meanwhile without its snapshot: its held bytes are of no
+ * use, and opening the cache removes them. */
+static void
+test_resume_stale (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autofree char *part = NULL;
+  guint status = 0;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "stale.db", proxy->url);
+  sync_cut (f, client, proxy, g_bytes_get_size (genuine));
+  part = part_path (client->path);
+  wh_sync_set_use_snapshots (client->sync, FALSE);
+  report = sync_jobs_ok (client->sync);
+  g_assert_cmpint (wh_store_get_cursor (client->store, &wh_collection_jobs, NULL, NULL), >, 0);
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_false (temp_files_gone (client->path));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(WhStore) again = wh_store_open (client->path, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_true (temp_files_gone (client->path));
+}
+
+/* The server's side: a Range with the current tag gets the tail, with
+ * another the whole file. */
+static GBytes *
+http_get_range (Fixture    *f,
+                const char *range,
+                const char *if_range,
+                guint      *status,
+                char      **content_range)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (wh_test_server_get_url (f->c.server),
+                                      "/api/v1/jobs/snapshot", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  soup_message_headers_replace (headers, "Range", range);
+  if (if_range != NULL)
+    soup_message_headers_replace (headers, "If-Range", if_range);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  *content_range = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                           "Content-Range"));
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Accept-Ranges"), ==, "bytes");
+  return body;
+}
+
+static void
+test_server_range (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autoptr(GBytes) whole = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *content_range = NULL;
+  g_autofree char *expected = NULL;
+  const char *stale = "\"00000000000000000000000000000000\"";
+  guint status = 0;
+  gsize size;
+
+  whole = http_get (f, "jobs/snapshot", NULL, &status, &etag);
+  g_assert_cmpuint (status, ==, 200);
+  size = g_bytes_get_size (whole);
+  g_assert_cmpuint (size, >, 1000);
+
+  body = http_get_range (f, "bytes=1000-", stale, &status, &content_range);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_null (content_range);
+  g_assert_true (g_bytes_equal (body, whole));
+
+  g_clear_pointer (&body, g_bytes_unref);
+  body = http_get_range (f, "bytes=1000-", etag, &status, &content_range);
+  g_assert_cmpuint (status, ==, 206);
+  expected = g_strdup_printf ("bytes 1000-%" G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT, size - 1, size);
+  g_assert_cmpstr (content_range, ==, expected);
+  g_assert_cmpuint (g_bytes_get_size (body), ==, size - 1000);
+  g_assert_cmpint (memcmp (g_bytes_get_data (body, NULL),
+                           (const char *) g_bytes_get_data (whole, NULL) + 1000, size - 1000),
+                   ==, 0);
+
+  /* Past the end: 416, and the client asks for the whole file. */
+  {
+    g_autofree char *past = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", size);
+    g_autofree char *unused = NULL;
+    g_autoptr(GBytes) none = http_get_range (f, past, etag, &status, &unused);
+
+    g_assert_cmpuint (status, ==, 416);
+  }
+
+  /* No If-Range: the tail too (a plain Range is the client's own risk). */
+  g_clear_pointer (&body, g_bytes_unref);
+  g_clear_pointer (&content_range, g_free);
+  body = http_get_range (f, "bytes=1000-", NULL, &status, &content_range);
+  g_assert_cmpuint (status, ==, 206);
+  g_assert_cmpuint (g_bytes_get_size (body), ==, size - 1000);
+}
+
 /* ---- Killed inside the import -------------------------------------------- */
 
 static int kill_at;
@@ -1367,6 +1961,99 @@ test_killed_in_build (Fixture      *f,
   wh_test_assert_cache_consistent (f->c.cache_path, 0, TRUE);
 }
 
+static gboolean
+poll_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* A client killed while its snapshot comes: through a proxy of its own that
+ * sends cut bytes and then nothing, it dies (SIGKILL) once they and the tag
+ * are on the disk. */
+static int
+child_download (const char *url,
+                const char *path,
+                const char *cut)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proxy) proxy = proxy_new_for (url, NULL, 0);
+  g_autoptr(WhApi) api = wh_api_new (proxy->url, &error);
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  g_autoptr(WhSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *part = part_path (path);
+  g_autofree char *tag = g_strconcat (part, ".tag", NULL);
+  const WhCollection *only_jobs[] = { &wh_collection_jobs };
+  gsize cut_at = (gsize) atoi (cut);
+  gint64 deadline;
+
+  if (store == NULL || api == NULL)
+    return 2;
+  proxy->forward = TRUE;
+  proxy->cut_at = cut_at;
+  proxy->hang = TRUE;
+  sync = wh_sync_new (api, store);
+  wh_sync_run_async (sync, only_jobs, 1, NULL, wh_test_result_cb, &result);
+  /* Wakes the loop to look at the files. */
+  g_timeout_add (5, poll_cb, NULL);
+  /* Without a tag as the answer starts, never: the parent then fails. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (result == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      if (file_size (part) >= cut_at && g_file_test (tag, G_FILE_TEST_IS_REGULAR))
+        raise (SIGKILL);
+    }
+  return 1;
+}
+
+/* The same after a kill: the bytes on the disk and their tag are enough. */
+static void
+test_resume_killed (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *path = g_build_filename (f->c.dir, "killed-download.db", NULL);
+  g_autofree char *part = part_path (path);
+  g_autofree char *cut = NULL;
+  g_autofree char *expected_range = NULL;
+  g_autoptr(GBytes) genuine = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Proxy) proxy = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  guint status = 0;
+  gsize size, held;
+
+  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  size = g_bytes_get_size (genuine);
+  cut = g_strdup_printf ("%" G_GSIZE_FORMAT, size / 2);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_exe, "--child-download",
+                            wh_test_server_get_url (f->c.server), path, cut, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  held = file_size (part);
+  g_assert_cmpuint (held, ==, size / 2);
+
+  /* Opening the cache (client_new) keeps it; the sync asks for the rest. */
+  proxy = proxy_new (f, NULL, 0);
+  proxy->forward = TRUE;
+  client = client_new (f, "killed-download.db", proxy->url);
+  g_assert_cmpuint (file_size (part), ==, held);
+  report = sync_jobs_ok (client->sync);
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", held);
+  g_assert_cmpuint (proxy->snapshot_requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (proxy->ranges, 0), ==, expected_range);
+  g_assert_cmpuint (g_array_index (proxy->statuses, guint, 0), ==, 206);
+  g_assert_cmpuint (g_array_index (proxy->sent, gsize, 0), ==, size - held);
+  g_assert_cmpuint (jobs_report (report)->snapshot, >, 0);
+  g_assert_true (temp_files_gone (client->path));
+  assert_jobs_whole (f, client->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1375,6 +2062,8 @@ main (int   argc,
     return child_sync (argv[2], argv[3], argv[4], FALSE);
   if (argc == 5 && strcmp (argv[1], "--child-build") == 0)
     return child_sync (argv[2], argv[3], argv[4], TRUE);
+  if (argc == 5 && strcmp (argv[1], "--child-download") == 0)
+    return child_download (argv[2], argv[3], argv[4]);
 
   wh_test_init (&argc, &argv);
 
@@ -1393,6 +2082,13 @@ main (int   argc,
   ADD ("/sync-snapshot/files/killed-in-build", test_killed_in_build);
   ADD ("/sync-snapshot/progress", test_progress);
   ADD ("/sync-snapshot/progress/slow", test_progress_slow);
+  ADD ("/sync-snapshot/resume", test_resume);
+  ADD ("/sync-snapshot/resume/changed", test_resume_changed);
+  ADD ("/sync-snapshot/resume/tampered", test_resume_tampered);
+  ADD ("/sync-snapshot/resume/stale", test_resume_stale);
+  ADD ("/sync-snapshot/resume/refused", test_resume_refused);
+  ADD ("/sync-snapshot/resume/killed", test_resume_killed);
+  ADD ("/sync-snapshot/server/range", test_server_range);
 #undef ADD
 
   return g_test_run ();

@@ -152,7 +152,10 @@ wh_api_get_snapshot_async (WhApi              *self,
                            gint                region,
                            GOutputStream      *sink,
                            guint64             max_bytes,
+                           guint64             held,
+                           const char         *if_range,
                            WhApiProgressFunc   progress,
+                           WhApiSnapshotStartedFunc started,
                            gpointer            progress_data,
                            GCancellable       *cancellable,
                            GAsyncReadyCallback callback,
@@ -180,6 +183,10 @@ wh_api_get_snapshot_async (WhApi              *self,
   req->max_body = (gsize) MIN (max_bytes, G_MAXSIZE);
   req->progress = progress;
   req->progress_data = progress_data;
+  req->started = started;
+  req->started_data = progress_data;
+  req->range_from = held < max_bytes ? held : 0;
+  req->if_range = req->range_from > 0 ? g_strdup (if_range) : NULL;
   /* One attempt: what was written of a failed one cannot be taken back,
    * and the feed is there when it fails. */
   req->max_attempts = 1;

@@ -54,6 +54,17 @@ typedef struct
   /* Told of what came to the sink, on the task's context. */
   WhApiProgressFunc   progress;
   gpointer            progress_data;
+  /* A resumed download: asks "Range: bytes=range_from-" with If-Range
+   * (range_from 0: the whole body). A 206 must fit (Content-Range from
+   * range_from to the end, a total of at most max_body) and is appended; a
+   * 200 truncates the sink first (a seekable one), in a thread. started (or
+   * NULL) is told where the body goes before its first byte. */
+  guint64             range_from;
+  char               *if_range;
+  WhApiSnapshotStartedFunc started;
+  gpointer            started_data;
+  guint64             sink_offset;  /* the bytes before the body's first */
+  gint64              sink_total;   /* the whole file's size; -1: unknown */
 
   /* The attempt under way */
   guint               attempt;

@@ -702,6 +702,7 @@ request_free (gpointer data)
   g_free (req->url);
   g_clear_pointer (&req->body, g_bytes_unref);
   g_free (req->if_none_match);
+  g_free (req->if_range);
   g_free (req->idempotency_key);
   if (req->token != NULL)
     memset (req->token, 0, strlen (req->token));
@@ -981,7 +982,7 @@ sink_write_cb (GObject      *object,
       return;
     }
   if (req->progress != NULL)
-    req->progress (req->sunk, req->content_length, req->progress_data);
+    req->progress (req->sink_offset + req->sunk, req->sink_total, req->progress_data);
   g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
                                    req->attempt_cancellable, read_cb, task);
 }
@@ -1044,6 +1045,83 @@ read_cb (GObject      *object,
                                    req->attempt_cancellable, read_cb, task);
 }
 
+/* A sink's 2xx: a 206 only for the tail asked for, whole up to its end,
+ * within the cap. NULL when fine. */
+static GError *
+sink_check_range (Request            *req,
+                  SoupMessageHeaders *headers,
+                  goffset             length)
+{
+  goffset start = 0, end = 0, total = 0;
+
+  req->sink_offset = 0;
+  if (req->status != SOUP_STATUS_PARTIAL_CONTENT)
+    return NULL;
+  if (req->range_from == 0 ||
+      !soup_message_headers_get_content_range (headers, &start, &end, &total) ||
+      start < 0 || (guint64) start != req->range_from || total <= start || end != total - 1 ||
+      (length >= 0 && length != total - start))
+    return wh_api_error_literal (WH_API_ERROR_MALFORMED,
+                                 wh_api_error_message (WH_API_ERROR_MALFORMED));
+  if ((guint64) total > req->max_body)
+    return wh_api_error_new (WH_API_ERROR_TOO_LARGE, req->status, NULL, -1);
+  req->sink_offset = (guint64) start;
+  req->sink_total = total;
+  req->cap = req->max_body - (gsize) start;
+  return NULL;
+}
+
+static void
+sink_start_reading (GTask *task)
+{
+  Request *req = g_task_get_task_data (task);
+
+  if (req->sink != NULL && req->progress != NULL && req->status >= 200 && req->status < 300)
+    req->progress (req->sink_offset, req->sink_total, req->progress_data);
+  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
+                                   req->attempt_cancellable, read_cb, task);
+}
+
+static void
+sink_truncate_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!G_IS_SEEKABLE (source_object) ||
+      !g_seekable_truncate (G_SEEKABLE (source_object), 0, cancellable, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                     "The download's file cannot start over");
+      g_task_return_error (task, error);
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+sink_truncated_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  Request *req = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        request_attempt_failed (task, map_transport_error (req, task, error));
+      else
+        request_attempt_failed (task, error);
+      return;
+    }
+  sink_start_reading (task);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *result,
@@ -1097,6 +1175,13 @@ send_cb (GObject      *object,
     }
 
   req->cap = (req->status >= 200 && req->status < 300) ? req->max_body : ERROR_BODY_CAP;
+  req->sink_total = length;
+  if (req->sink != NULL && req->status >= 200 && req->status < 300 &&
+      (error = sink_check_range (req, headers, length)) != NULL)
+    {
+      request_attempt_failed (task, error);
+      return;
+    }
   if (length > (goffset) req->cap)
     {
       if (req->status >= 200 && req->status < 300)
@@ -1111,10 +1196,25 @@ send_cb (GObject      *object,
   /* A body going to a sink is never held here. */
   req->buffer = g_byte_array_sized_new (length > 0 && req->sink == NULL ? (guint) length : 4096);
   req->content_length = length;
-  if (req->sink != NULL && req->progress != NULL && req->status >= 200 && req->status < 300)
-    req->progress (0, length, req->progress_data);
-  g_input_stream_read_bytes_async (req->stream, READ_CHUNK, g_task_get_priority (task),
-                                   req->attempt_cancellable, read_cb, task);
+  if (req->sink != NULL && req->status >= 200 && req->status < 300)
+    {
+      if (req->started != NULL)
+        req->started (soup_message_headers_get_one (headers, "ETag"),
+                      soup_message_headers_get_one (headers, "X-Snapshot-Rev"),
+                      req->sink_offset, req->started_data);
+      if (req->range_from > 0 && req->sink_offset == 0)
+        {
+          /* A whole body where a tail was asked for: it starts over. */
+          GTask *truncate = g_task_new (req->sink, req->attempt_cancellable, sink_truncated_cb,
+                                        task);
+
+          g_task_set_source_tag (truncate, send_cb);
+          g_task_run_in_thread (truncate, sink_truncate_thread);
+          g_object_unref (truncate);
+          return;
+        }
+    }
+  sink_start_reading (task);
 }
 
 /* libsoup sends a request again by itself when a kept-alive connection
@@ -1159,6 +1259,12 @@ request_start_attempt (GTask *task)
   soup_message_headers_replace (headers, "Accept", req->accept ? req->accept : "application/json");
   if (req->if_none_match != NULL)
     soup_message_headers_replace (headers, "If-None-Match", req->if_none_match);
+  if (req->range_from > 0)
+    {
+      soup_message_headers_set_range (headers, (goffset) req->range_from, -1);
+      if (req->if_range != NULL)
+        soup_message_headers_replace (headers, "If-Range", req->if_range);
+    }
   if (req->idempotency_key != NULL)
     soup_message_headers_replace (headers, "Idempotency-Key", req->idempotency_key);
   if (req->token != NULL)

@@ -130,9 +130,25 @@ typedef void (*WhApiProgressFunc) (guint64  received,
                                    gint64   total,
                                    gpointer user_data);
 
+/* Where a snapshot's body goes, told before its first byte: etag and rev
+ * (the response's ETag and X-Snapshot-Rev, or NULL), offset the byte of the
+ * file it starts at (the held bytes on a 206, 0 on a 200). */
+typedef void (*WhApiSnapshotStartedFunc) (const char *etag,
+                                          const char *rev,
+                                          guint64     offset,
+                                          gpointer    user_data);
+
 /* GET /{collection}/snapshot: a region's open records as a gzip-compressed
  * SQLite file (data/api/CONTRACT.md), written to sink as it comes (at most
  * max_bytes of it, else WH_API_ERROR_TOO_LARGE); sink is closed on success.
+ * held > 0: sink already holds that many bytes of the file tagged
+ * if_range; asks for the rest ("Range: bytes=held-", "If-Range: if_range")
+ * and appends a 206 that fits (its Content-Range from held to the end, of a
+ * total of at most max_bytes; anything else is WH_API_ERROR_MALFORMED or
+ * TOO_LARGE), or truncates sink (then seekable, opened for appending) for a
+ * 200 and writes the whole file. progress then counts the held bytes too,
+ * of the whole file's size. started (or NULL) is called with the answer's
+ * headers, before the first byte.
  * One attempt, no retries: a caller falls back to the changes feed. Returns
  * the response's ETag ("" when none). The file is not checked here: it is
  * outside data (wh_store_import_snapshot checks it). progress (or NULL) is
@@ -145,7 +161,10 @@ void        wh_api_get_snapshot_async       (WhApi              *self,
                                              gint                region,
                                              GOutputStream      *sink,
                                              guint64             max_bytes,
+                                             guint64             held,
+                                             const char         *if_range,
                                              WhApiProgressFunc   progress,
+                                             WhApiSnapshotStartedFunc started,
                                              gpointer            progress_data,
                                              GCancellable       *cancellable,
                                              GAsyncReadyCallback callback,

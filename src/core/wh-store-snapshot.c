@@ -50,11 +50,117 @@ temp_path (WhStore    *self,
   return g_strconcat (self->path, ".snapshot", suffix, NULL);
 }
 
+/* The download of one collection and region, kept when it is cut off so the
+ * next first pull asks for the rest (data/api/CONTRACT.md, "Region
+ * snapshots"): "<cache>.snapshot-<collection>-<region or all>.part", 0600
+ * next to the cache, one per collection and region, with its tag in
+ * "<that>.tag" (the ETag, then the X-Snapshot-Rev, a line each). */
+#define PART_SUFFIX ".part"
+#define TAG_SUFFIX ".part.tag"
+
+static gboolean
+region_is_code (const char *region)
+{
+  gsize n = region ? strlen (region) : 0;
+
+  if (n == 0 || n > 6)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (region[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+part_path (WhStore            *self,
+           const WhCollection *collection,
+           const char         *region,
+           const char         *suffix)
+{
+  return g_strdup_printf ("%s.snapshot-%s-%s%s", self->path, collection->name,
+                          region_is_code (region) ? region : "all", suffix);
+}
+
+/* The ETag of wh-server-snapshot.c: the file's SHA-256, 32 hex digits. */
+static gboolean
+etag_is_checksum (const char *etag)
+{
+  if (etag == NULL || strlen (etag) != 34 || etag[0] != '"' || etag[33] != '"')
+    return FALSE;
+  for (guint i = 1; i < 33; i++)
+    if (!g_ascii_isxdigit (etag[i]) || g_ascii_isupper (etag[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+discard_part (const char *part)
+{
+  g_autofree char *tag = g_strconcat (part, ".tag", NULL);
+
+  g_unlink (part);
+  g_unlink (tag);
+}
+
+/* The tag of a kept download, or NULL when it has none that says which
+ * file it holds. */
+static char *
+read_tag (const char *part)
+{
+  g_autofree char *tag = g_strconcat (part, ".tag", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (tag, &contents, &length, NULL) || length > 256)
+    return NULL;
+  lines = g_strsplit (contents, "\n", 3);
+  if (lines[0] == NULL || !etag_is_checksum (lines[0]))
+    return NULL;
+  return g_strdup (lines[0]);
+}
+
+/* Whether a kept download is still worth resuming: a tag, and its region's
+ * first pull still to come. */
+static gboolean
+part_resumable (WhStore    *self,
+                const char *name, /* after "<cache>.snapshot-" */
+                const char *part)
+{
+  g_autofree char *key = g_strndup (name, strlen (name) - strlen (PART_SUFFIX));
+  g_autofree char *etag = NULL;
+  char *dash = strrchr (key, '-');
+  const WhCollection *collection;
+  WhSyncState state = { 0, };
+  const char *region;
+  gint64 next_since;
+
+  if (dash == NULL)
+    return FALSE;
+  *dash = '\0';
+  region = dash + 1;
+  collection = wh_schema_lookup (key);
+  if (collection == NULL || !(collection->flags & WH_COLLECTION_REGIONAL) ||
+      (!g_str_equal (region, "all") && !region_is_code (region)) ||
+      (etag = read_tag (part)) == NULL ||
+      !wh_store_get_sync_state (self, collection, g_str_equal (region, "all") ? NULL : region,
+                                &state, NULL))
+    return FALSE;
+  next_since = state.next_since;
+  wh_sync_state_clear (&state);
+  return next_since == 0;
+}
+
 void
 wh_store_snapshot_cleanup (WhStore *self)
 {
   g_autofree char *gz = NULL;
   g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GDir) handle = NULL;
+  const char *name;
 
   g_return_if_fail (WH_IS_STORE (self));
 
@@ -62,41 +168,168 @@ wh_store_snapshot_cleanup (WhStore *self)
   db = temp_path (self, ".db");
   g_unlink (gz);
   g_unlink (db);
+  if (g_str_equal (self->path, ":memory:"))
+    return;
+
+  /* Kept downloads: the ones that can go on stay, the rest go. */
+  dir = g_path_get_dirname (self->path);
+  base = g_path_get_basename (self->path);
+  prefix = g_strconcat (base, ".snapshot-", NULL);
+  handle = g_dir_open (dir, 0, NULL);
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *part = NULL;
+      const char *rest;
+
+      if (!g_str_has_prefix (name, prefix))
+        continue;
+      rest = name + strlen (prefix);
+      path = g_build_filename (dir, name, NULL);
+      if (g_str_has_suffix (rest, TAG_SUFFIX))
+        {
+          /* A tag without its file. */
+          part = g_strndup (path, strlen (path) - strlen (".tag"));
+          if (!g_file_test (part, G_FILE_TEST_IS_REGULAR))
+            g_unlink (path);
+        }
+      else if (!g_str_has_suffix (rest, PART_SUFFIX) || !part_resumable (self, rest, path))
+        discard_part (path);
+    }
+}
+
+void
+wh_store_snapshot_discard (WhStore            *self,
+                           const WhCollection *collection,
+                           const char         *region)
+{
+  g_autofree char *part = NULL;
+
+  g_return_if_fail (WH_IS_STORE (self));
+
+  part = part_path (self, collection, region, PART_SUFFIX);
+  discard_part (part);
+}
+
+gboolean
+wh_store_snapshot_keep (WhStore            *self,
+                        const WhCollection *collection,
+                        const char         *region,
+                        const char         *etag,
+                        const char         *rev,
+                        GError            **error)
+{
+  g_autofree char *tag = NULL;
+  g_autofree char *contents = NULL;
+  gint64 rev_value = 0;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  tag = part_path (self, collection, region, TAG_SUFFIX);
+  if (!etag_is_checksum (etag))
+    {
+      /* Nothing could tell its bytes from another file's: untagged, the
+       * download goes with the next cleanup. */
+      g_unlink (tag);
+      return TRUE;
+    }
+  if (rev != NULL)
+    g_ascii_string_to_signed (rev, 10, 0, G_MAXINT64, &rev_value, NULL);
+  contents = g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n", etag, rev_value);
+  return g_file_set_contents_full (tag, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   error);
 }
 
 GOutputStream *
 wh_store_snapshot_begin (WhStore            *self,
                          const WhCollection *collection,
                          const char         *region,
+                         guint64             max_bytes,
+                         guint64            *held,
+                         char              **held_etag,
                          GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autofree char *gz = NULL;
+  g_autofree char *part = NULL;
+  g_autofree char *etag = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInfo) file_info = NULL;
   const CollInfo *info;
   WhSyncState state = { 0, };
+  guint64 size = 0;
+  gint64 next_since;
   int pending;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
 
+  if (held != NULL)
+    *held = 0;
+  if (held_etag != NULL)
+    *held_etag = NULL;
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
     return NULL;
+  /* Also removes this region's kept download once its cursor moved. */
   wh_store_snapshot_cleanup (self);
   if (g_str_equal (self->path, ":memory:") ||
       !wh_store_get_sync_state (self, collection, region, &state, error))
     return NULL;
+  /* (clear zeroes next_since too) */
+  next_since = state.next_since;
   wh_sync_state_clear (&state);
   /* Only a region's first pull: with a cursor, its rows are there and the
    * feed goes on from it. Other regions' rows may be (a worker who moved):
    * the copy refuses a snapshot that shares a row with them. Not while
    * rows wait for their indexes: the build lists them in one table. */
-  if (state.next_since != 0 || !wh_reader_borrow (self, &reader, error) ||
+  if (next_since != 0 || !wh_reader_borrow (self, &reader, error) ||
       (pending = wh_conn_pending (reader.conn, info, error)) != 0)
     return NULL;
 
-  gz = temp_path (self, ".gz");
-  file = g_file_new_for_path (gz);
-  return G_OUTPUT_STREAM (g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error));
+  part = part_path (self, collection, region, PART_SUFFIX);
+  file = g_file_new_for_path (part);
+  file_info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE ","
+                                 G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                 NULL, NULL);
+  if (file_info != NULL && g_file_info_get_file_type (file_info) == G_FILE_TYPE_REGULAR)
+    size = (guint64) g_file_info_get_size (file_info);
+  /* Resumed only when its tag says which file it is part of, and within
+   * the size a snapshot may have. */
+  if (size == 0 || size >= max_bytes || (etag = read_tag (part)) == NULL)
+    {
+      discard_part (part);
+      size = 0;
+    }
+  if (held != NULL)
+    *held = size;
+  if (held_etag != NULL)
+    *held_etag = g_steal_pointer (&etag);
+  /* Appending, created private: a 200 where the rest was asked for
+   * truncates it (wh_api_get_snapshot_async). */
+  return G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_PRIVATE, NULL, error));
+}
+
+/* The download's SHA-256 against its ETag, before anything reads it. */
+static gboolean
+verify_checksum (const char   *path,
+                 const char   *etag,
+                 GCancellable *cancellable,
+                 GError      **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *buffer = g_malloc (COPY_CHUNK);
+  gssize n;
+
+  if ((in = g_file_read (file, cancellable, error)) == NULL)
+    return FALSE;
+  while ((n = g_input_stream_read (G_INPUT_STREAM (in), buffer, COPY_CHUNK, cancellable,
+                                   error)) > 0)
+    g_checksum_update (checksum, (const guchar *) buffer, n);
+  if (n < 0)
+    return FALSE;
+  if (strncmp (g_checksum_get_string (checksum), etag + 1, 32) != 0)
+    return refuse (error, "its bytes are not the ones the server tagged");
+  return TRUE;
 }
 
 /* gunzip through GIO's zlib converter, at most max_bytes of output. */
@@ -379,6 +612,7 @@ gboolean
 wh_store_import_snapshot (WhStore                *self,
                           const WhCollection     *collection,
                           const char             *region,
+                          const char             *etag,
                           guint64                 max_bytes,
                           gint64                  max_rows,
                           gint64                 *out_rows,
@@ -398,18 +632,23 @@ wh_store_import_snapshot (WhStore                *self,
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  gz = temp_path (self, ".gz");
+  gz = part_path (self, collection, region, PART_SUFFIX);
   db = temp_path (self, ".db");
   if (region != NULL &&
       !g_ascii_string_to_signed (region, 10, 100000, 999999, &region_code, NULL))
-    return refuse (error, "bad region");
+    {
+      discard_part (gz);
+      return refuse (error, "bad region");
+    }
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      (etag_is_checksum (etag) && !verify_checksum (gz, etag, cancellable, error)) ||
       !decompress (gz, db, max_bytes, cancellable, error))
     {
+      discard_part (gz);
       wh_store_snapshot_cleanup (self);
       return FALSE;
     }
-  g_unlink (gz);
+  discard_part (gz);
   if (!check_snapshot (db, collection, region_code, &rev, &rows, cancellable, error) ||
       (rows > max_rows && !refuse (error, "more records than one update may take")))
     {

@@ -110,19 +110,39 @@ gboolean    wh_store_apply_page    (WhStore            *self,
 /* A first pull from a region snapshot (wh-store-snapshot.c). begin: when the
  * region's cursor is 0 and no rows wait for their indexes (other regions'
  * rows may be there: the copy refuses a file that shares one with them),
- * removes what a killed run left and opens the download's temporary file
- * next to the cache (0600);
- * NULL with no error when the cache cannot take a snapshot. import: checks
- * the downloaded file whole (hostile input: a refusal is an error and copies
- * nothing) and copies its rows with the cursor set to its rev in one
- * transaction, written without their index entries as a first pull's are
- * (wh_store_build_indexes makes them); at most max_bytes uncompressed and
- * max_rows rows. The temporary files are gone when it returns. cleanup:
- * removes them. */
+ * removes what a killed run left and opens the download's file next to the
+ * cache (0600, one per collection and region) for appending; held and
+ * held_etag (or NULL) say what a cut-off download kept of it (0 and NULL:
+ * nothing, the file is empty), never max_bytes or more. NULL with no error
+ * when the cache cannot take a snapshot. keep: writes the tag that lets a
+ * cut-off download go on (etag, the file's SHA-256 as the server's ETag,
+ * and its rev); with any other etag, removes the tag (then cleanup removes
+ * the file). discard:
+ * removes the download. import: checks the downloaded file whole (its
+ * SHA-256 against etag first, unless etag is not such a checksum; hostile
+ * input: a refusal is an error and copies nothing) and copies its rows with
+ * the cursor set to its rev in one transaction, written without their index
+ * entries as a first pull's are (wh_store_build_indexes makes them); at
+ * most max_bytes uncompressed and max_rows rows. The download and the
+ * temporary files are gone when it returns. cleanup: removes the temporary
+ * files and kept downloads that cannot go on (no tag, or their region's
+ * cursor is no longer 0), keeps the others. */
 GOutputStream *wh_store_snapshot_begin  (WhStore            *self,
                                         const WhCollection *collection,
                                         const char         *region,
+                                        guint64             max_bytes,
+                                        guint64            *held,
+                                        char              **held_etag,
                                         GError            **error);
+gboolean    wh_store_snapshot_keep     (WhStore            *self,
+                                        const WhCollection *collection,
+                                        const char         *region,
+                                        const char         *etag,
+                                        const char         *rev,
+                                        GError            **error);
+void        wh_store_snapshot_discard  (WhStore            *self,
+                                        const WhCollection *collection,
+                                        const char         *region);
 void        wh_store_snapshot_cleanup  (WhStore            *self);
 /* import calls copying (or NULL) in the calling thread once the file passed
  * its checks, with its rows, before they are copied: the check and the copy
@@ -132,6 +152,7 @@ typedef void (*WhStoreSnapshotCopying) (gint64   rows,
 gboolean    wh_store_import_snapshot   (WhStore                *self,
                                         const WhCollection     *collection,
                                         const char             *region,
+                                        const char             *etag,
                                         guint64                 max_bytes,
                                         gint64                  max_rows,
                                         gint64                 *rows,

@@ -541,6 +541,14 @@ pump (GTask *task)
  * cut file) is logged and the feed starts from 0 instead: nothing was
  * written.
  *
+ * Resuming. A download cut off (a dropped connection, a cancelled sync, a
+ * killed app) keeps its bytes, tagged with the answer's ETag as soon as the
+ * answer starts (wh_store_snapshot_keep, in a thread); the region's next
+ * first pull asks for the rest with If-Range (wh_api_get_snapshot_async),
+ * and the import checks the whole file's SHA-256 against the ETag before
+ * it reads a byte. An answer that says the kept bytes are of no use (a
+ * 416, a Content-Range that does not fit, a file too large) discards them.
+ *
  * Progress. A snapshot is tens to hundreds of MB: ::phase-progress says
  * WH_SYNC_PHASE_DOWNLOADING as its bytes come (WhApi calls back on the
  * run's context; at most one emission per SNAPSHOT_PROGRESS_US, with the
@@ -558,8 +566,17 @@ typedef struct
   char               *region;
   guint64             max_bytes;
   gint64              max_rows;
-  gboolean            downloaded; /* else: only remove the files */
+  gboolean            downloaded; /* else: only keep or discard the file */
+  gboolean            discard;    /* a failed download not worth resuming */
   GOutputStream      *sink;       /* begin's result */
+  guint64             held;       /* what a cut-off download kept of it */
+  char               *held_etag;
+  char               *etag;       /* the answer's, once it started */
+  char               *tag_rev;    /* its X-Snapshot-Rev */
+  guint               keeping;    /* tags being written (keep_thread) */
+  gboolean            fetched;    /* the import waits for them */
+  gboolean            restart;    /* a resume refused: once more from 0 */
+  gboolean            restarted;
   gint64              rows;
   gint64              rev;
   /* The download's progress, on the run's context */
@@ -575,6 +592,9 @@ snapshot_op_free (SnapshotOp *op)
 {
   g_clear_object (&op->store);
   g_free (op->region);
+  g_free (op->held_etag);
+  g_free (op->etag);
+  g_free (op->tag_rev);
   g_clear_object (&op->sink);
   g_clear_pointer (&op->context, g_main_context_unref);
   g_free (op);
@@ -603,6 +623,91 @@ snapshot_progress_cb (guint64  received,
   op->length = total;
   if (op->emitted_us == 0 || g_get_monotonic_time () - op->emitted_us >= SNAPSHOT_PROGRESS_US)
     snapshot_emit_download (op);
+}
+
+/* The tag of the file being written, in a thread as soon as the answer
+ * starts: a kill now leaves a file the next pull can go on with. */
+typedef struct
+{
+  WhStore            *store;
+  const WhCollection *collection;
+  char               *region;
+  char               *etag;
+  char               *rev;
+} KeepNote;
+
+static void
+keep_note_free (gpointer data)
+{
+  KeepNote *note = data;
+
+  g_object_unref (note->store);
+  g_free (note->region);
+  g_free (note->etag);
+  g_free (note->rev);
+  g_free (note);
+}
+
+static void
+keep_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  KeepNote *note = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!wh_store_snapshot_keep (note->store, note->collection, note->region, note->etag,
+                               note->rev, &error))
+    g_debug ("%s: cannot keep the snapshot's tag: %s", note->collection->name, error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void snapshot_fetch_done (SnapshotOp *op);
+static gboolean snapshot_start (GTask *task);
+
+/* The import (or the failed download's end) removes the file and its tag:
+ * not before a tag being written lands, or it would stay behind. */
+static void
+keep_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SnapshotOp *op = user_data;
+
+  g_assert (op->keeping > 0);
+  if (--op->keeping == 0 && op->fetched)
+    snapshot_fetch_done (op);
+}
+
+static void
+snapshot_started_cb (const char *etag,
+                     const char *rev,
+                     guint64     offset,
+                     gpointer    user_data)
+{
+  SnapshotOp *op = user_data;
+  g_autoptr(GTask) keep = NULL;
+  KeepNote *note;
+
+  g_free (op->etag);
+  op->etag = g_strdup (etag);
+  g_free (op->tag_rev);
+  op->tag_rev = g_strdup (rev);
+  op->received = offset;
+  if (offset > 0 && g_strcmp0 (etag, op->held_etag) == 0)
+    return;
+  note = g_new0 (KeepNote, 1);
+  note->store = g_object_ref (op->store);
+  note->collection = op->collection;
+  note->region = g_strdup (op->region);
+  note->etag = g_strdup (etag);
+  note->rev = g_strdup (rev);
+  keep = g_task_new (NULL, NULL, keep_done_cb, op);
+  g_task_set_source_tag (keep, snapshot_started_cb);
+  op->keeping++;
+  g_task_set_task_data (keep, note, keep_note_free);
+  g_task_run_in_thread (keep, keep_thread);
 }
 
 typedef struct
@@ -661,7 +766,11 @@ snapshot_begin_thread (GTask        *task,
   SnapshotOp *op = task_data;
   GError *error = NULL;
 
-  op->sink = wh_store_snapshot_begin (op->store, op->collection, op->region, &error);
+  /* A resume the server refused: not that file again. */
+  if (op->restarted)
+    wh_store_snapshot_discard (op->store, op->collection, op->region);
+  op->sink = wh_store_snapshot_begin (op->store, op->collection, op->region, op->max_bytes,
+                                      &op->held, &op->held_etag, &error);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -679,10 +788,25 @@ snapshot_import_thread (GTask        *task,
 
   if (!op->downloaded)
     {
+      /* Kept for the next pull unless of no use; the tag again, in case
+       * its own thread has not written it yet. */
+      if (op->discard)
+        wh_store_snapshot_discard (op->store, op->collection, op->region);
+      else if (op->etag != NULL &&
+               !wh_store_snapshot_keep (op->store, op->collection, op->region, op->etag,
+                                        op->tag_rev, &error))
+        {
+          g_debug ("%s: cannot keep the snapshot's tag: %s", op->collection->name,
+                   error->message);
+          g_clear_error (&error);
+          wh_store_snapshot_discard (op->store, op->collection, op->region);
+        }
+      /* An untagged one too. */
       wh_store_snapshot_cleanup (op->store);
       g_task_return_boolean (task, FALSE);
     }
-  else if (wh_store_import_snapshot (op->store, op->collection, op->region, op->max_bytes,
+  else if (wh_store_import_snapshot (op->store, op->collection, op->region, op->etag,
+                                     op->max_bytes,
                                      op->max_rows, &op->rows, &op->rev, snapshot_copying, op,
                                      cancellable, &error))
     g_task_return_boolean (task, TRUE);
@@ -755,14 +879,40 @@ snapshot_fetched_cb (GObject      *object,
   g_autofree char *etag = wh_api_get_snapshot_finish (WH_API (object), result, &error);
 
   op->downloaded = etag != NULL;
-  if (etag == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (etag != NULL)
+    {
+      g_free (op->etag);
+      op->etag = g_steal_pointer (&etag);
+    }
+  /* Worth going on with after a cut: the bytes were right, the way was
+   * not. A 416, a range that does not fit, a file too large are not. */
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_NETWORK) &&
+           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TIMEOUT) &&
+           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) &&
+           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) &&
+           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER))
+    {
+      op->discard = TRUE;
+      /* The rest refused (416, a range that does not fit): the whole file
+       * now, once. A file too large would be as large whole. */
+      op->restart = op->held > 0 && !op->restarted &&
+                    !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TOO_LARGE);
+    }
+  if (op->restart)
+    g_debug ("%s: the rest of the region snapshot was refused (%s); asking for all of it",
+             op->collection->name, error->message);
+  if (!op->downloaded && !op->restart &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("%s: no region snapshot (%s); the changes feed brings the records",
                op->collection->name, error->message);
   /* The whole of it, whatever the throttle held back. */
   if (op->downloaded && (op->emitted_us == 0 || op->emitted != op->received))
     snapshot_emit_download (op);
   g_clear_object (&op->sink);
-  snapshot_import (op->task, op);
+  op->fetched = TRUE;
+  if (op->keeping == 0)
+    snapshot_fetch_done (op);
 }
 
 static void
@@ -791,8 +941,42 @@ snapshot_begun_cb (GObject      *object,
   run->writing = TRUE;
   wh_api_get_snapshot_async (self->api, run->collection,
                              run->region ? (gint) g_ascii_strtoll (run->region, NULL, 10) : 0,
-                             op->sink, op->max_bytes, snapshot_progress_cb, op,
+                             op->sink, op->max_bytes, op->held, op->held_etag,
+                             snapshot_progress_cb, snapshot_started_cb, op,
                              g_task_get_cancellable (task), snapshot_fetched_cb, op);
+}
+
+/* After the download, once the tags being written landed: a resume the
+ * server refused starts once more from byte 0; else the import (or the
+ * failed download's end). */
+static void
+snapshot_fetch_done (SnapshotOp *op)
+{
+  Run *run = g_task_get_task_data (op->task);
+  GTask *begin;
+
+  if (!op->restart || wh_sync_run_cancelled (op->task))
+    {
+      snapshot_import (op->task, op);
+      return;
+    }
+  op->restart = FALSE;
+  op->restarted = TRUE;
+  op->discard = FALSE;
+  op->fetched = FALSE;
+  op->held = 0;
+  g_clear_pointer (&op->held_etag, g_free);
+  g_clear_pointer (&op->etag, g_free);
+  g_clear_pointer (&op->tag_rev, g_free);
+  op->received = 0;
+  op->length = -1;
+  op->emitted_us = 0;
+  op->emitted = 0;
+  begin = g_task_new (NULL, NULL, snapshot_begun_cb, op->task);
+  g_task_set_source_tag (begin, snapshot_start);
+  g_task_set_task_data (begin, op, NULL);
+  run->writing = TRUE;
+  g_task_run_in_thread (begin, snapshot_begin_thread);
 }
 
 /* Whether this collection's pull starts with a snapshot; then starts it. */

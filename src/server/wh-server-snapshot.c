@@ -430,7 +430,9 @@ respond_entry (SoupServerMessage *msg,
                const Entry       *entry)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   g_autofree char *rev = g_strdup_printf ("%" G_GINT64_FORMAT, entry->rev);
+  const char *if_range;
 
   soup_message_headers_replace (headers, "ETag", entry->etag);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
@@ -440,6 +442,15 @@ respond_entry (SoupServerMessage *msg,
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
     }
+  /* A client that lost its connection asks for the rest ("Range:
+   * bytes=N-"): SoupServer answers a 200 with a complete body as a 206 for
+   * a Range by itself, but knows nothing of If-Range: a tail of another
+   * file would corrupt the client's, so a Range with any other tag gets the
+   * whole file. */
+  soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
+  if_range = soup_message_headers_get_one (request_headers, "If-Range");
+  if (if_range != NULL && !g_str_equal (if_range, entry->etag))
+    soup_message_headers_remove (request_headers, "Range");
   soup_message_headers_set_content_type (headers, WH_SNAPSHOT_CONTENT_TYPE, NULL);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), entry->bytes);
