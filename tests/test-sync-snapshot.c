@@ -1386,6 +1386,25 @@ file_size (const char *path)
   return (gsize) st.st_size;
 }
 
+/* The start the resume tests share: the genuine snapshot (its ETag in
+ * *etag unless NULL), a forwarding proxy and a client through it. */
+static void
+resume_start (Fixture    *f,
+              const char *name,
+              GBytes    **genuine,
+              char      **etag,
+              Proxy     **proxy,
+              Client    **client)
+{
+  guint status = 0;
+
+  *genuine = http_get (f, "jobs/snapshot", NULL, &status, etag);
+  g_assert_cmpuint (status, ==, 200);
+  *proxy = proxy_new (f, NULL, 0);
+  (*proxy)->forward = TRUE;
+  *client = client_new (f, name, (*proxy)->url);
+}
+
 /* A first sync whose snapshot drops at about half its bytes while the
  * network fails the feed too: the run ends with an error, the cursor at 0,
  * the bytes kept (0600, tagged). Returns how many. */
@@ -1462,16 +1481,11 @@ test_resume (Fixture      *f,
   g_autofree char *part = NULL;
   g_autofree char *scratch = NULL;
   g_autofree char *expected_range = NULL;
-  guint status = 0;
   gsize size, held;
   gint64 first_download = -1;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
-  g_assert_cmpuint (status, ==, 200);
+  resume_start (f, "resumed.db", &genuine, NULL, &proxy, &client);
   size = g_bytes_get_size (genuine);
-  proxy = proxy_new (f, NULL, 0);
-  proxy->forward = TRUE;
-  client = client_new (f, "resumed.db", proxy->url);
   part = part_path (client->path);
 
   held = sync_cut (f, client, proxy, size);
@@ -1532,10 +1546,7 @@ test_resume_changed (Fixture      *f,
   guint status = 0;
   gsize held;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, &etag);
-  proxy = proxy_new (f, NULL, 0);
-  proxy->forward = TRUE;
-  client = client_new (f, "changed.db", proxy->url);
+  resume_start (f, "changed.db", &genuine, &etag, &proxy, &client);
   held = sync_cut (f, client, proxy, g_bytes_get_size (genuine));
 
   /* A changed job past a lag of 0: made again, another tag. */
@@ -1577,13 +1588,9 @@ test_resume_tampered (Fixture      *f,
   g_autoptr(WhSyncReport) report = NULL;
   g_autofree char *part = NULL;
   g_autofree char *contents = NULL;
-  guint status = 0;
   gsize held, length = 0;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
-  proxy = proxy_new (f, NULL, 0);
-  proxy->forward = TRUE;
-  client = client_new (f, "tampered.db", proxy->url);
+  resume_start (f, "tampered.db", &genuine, NULL, &proxy, &client);
   held = sync_cut (f, client, proxy, g_bytes_get_size (genuine));
   part = part_path (client->path);
   g_assert_true (g_file_get_contents (part, &contents, &length, NULL));
@@ -1655,14 +1662,10 @@ test_resume_refused (Fixture      *f,
   g_autofree char *part = NULL;
   g_autofree char *longer = NULL;
   g_autofree char *expected_range = NULL;
-  guint status = 0;
   gsize size;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  resume_start (f, "refused.db", &genuine, NULL, &proxy, &client);
   size = g_bytes_get_size (genuine);
-  proxy = proxy_new (f, NULL, 0);
-  proxy->forward = TRUE;
-  client = client_new (f, "refused.db", proxy->url);
   sync_cut (f, client, proxy, size);
   part = part_path (client->path);
   /* The whole file and more, under its own tag. */
@@ -1695,12 +1698,8 @@ test_resume_stale (Fixture      *f,
   g_autoptr(Client) client = NULL;
   g_autoptr(WhSyncReport) report = NULL;
   g_autofree char *part = NULL;
-  guint status = 0;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
-  proxy = proxy_new (f, NULL, 0);
-  proxy->forward = TRUE;
-  client = client_new (f, "stale.db", proxy->url);
+  resume_start (f, "stale.db", &genuine, NULL, &proxy, &client);
   sync_cut (f, client, proxy, g_bytes_get_size (genuine));
   part = part_path (client->path);
   wh_sync_set_use_snapshots (client->sync, FALSE);
