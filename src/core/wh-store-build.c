@@ -144,14 +144,6 @@ debug_elapsed (const char *collection,
   return TRUE;
 }
 
-static int
-writer_interrupt_cb (void *data)
-{
-  GCancellable *cancellable = data;
-
-  return g_cancellable_is_cancelled (cancellable);
-}
-
 static void
 remove_scratch (const char *scratch)
 {
@@ -170,36 +162,37 @@ wh_store_build_cleanup (WhStore *self)
   remove_scratch (scratch);
 }
 
-/* Whether the whole build at once applies: every row listed, enough of
- * them, and a collection whose names index holds its own fields only. */
+/* Whether the whole build at once applies: every row listed (listed of
+ * them), enough of them, and a collection whose names index holds its own
+ * fields only. */
 static gboolean
 applies (WhStore        *self,
          const CollInfo *info,
+         gint64          listed,
          GError        **error)
 {
   const WhCollection *c = info->collection;
   g_autofree char *sql = NULL;
-  gint64 listed;
+  gint64 total;
 
   if (info->search == NULL || info->names == NULL || c->names_join != NULL || !info->located ||
-      g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0)
+      g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0 ||
+      listed < (gint64) self->build_all_min_rows)
     return FALSE;
-  sql = g_strdup_printf ("SELECT CASE WHEN listed = total THEN total ELSE 0 END FROM"
-                         " (SELECT (SELECT count (*) FROM %s) AS listed,"
-                         " (SELECT count (*) FROM %s) AS total)",
-                         info->unindexed, c->name);
+  sql = g_strdup_printf ("SELECT count (*) FROM %s", c->name);
   /* On the writer, which reads through its page cache: counting a table
    * with no index reads every page, and a reader maps them, which would
    * count the whole table (140 MB for a province) in resident memory. */
   g_mutex_lock (&self->write_lock);
-  listed = wh_conn_query_int (self->writer, sql, error);
+  total = wh_conn_query_int (self->writer, sql, error);
   g_mutex_unlock (&self->write_lock);
-  return listed >= (gint64) self->build_all_min_rows;
+  return total == listed;
 }
 
 int
 wh_store_build_all (WhStore            *self,
                     const CollInfo     *info,
+                    gint64              listed,
                     GCancellable       *cancellable,
                     GError            **error)
 {
@@ -212,7 +205,7 @@ wh_store_build_all (WhStore            *self,
   GThread *thread;
   gboolean ok;
 
-  if (!applies (self, info, &local_error))
+  if (!applies (self, info, listed, &local_error))
     {
       if (local_error != NULL)
         {
@@ -279,8 +272,7 @@ wh_store_build_all (WhStore            *self,
     g_mutex_unlock (&self->write_lock);
   if (ok)
     {
-      if (cancellable != NULL)
-        sqlite3_progress_handler (self->writer->db, 10000, writer_interrupt_cb, cancellable);
+      wh_conn_watch_cancel (self->writer, cancellable, TRUE);
       /* The writer's share first, the secondary indexes too, while the
        * thread still works on its own. */
       ok = wh_conn_exec (self->writer,
@@ -291,7 +283,7 @@ wh_store_build_all (WhStore            *self,
            wh_conn_exec (self->writer, fts, &local_error) &&
            debug_elapsed (n, "full-text index", side.started) &&
            wh_conn_exec (self->writer, info->trigger_sql, &local_error);
-      sqlite3_progress_handler (self->writer->db, 0, NULL, NULL);
+      wh_conn_watch_cancel (self->writer, cancellable, FALSE);
       sqlite3_exec (self->writer->db, "PRAGMA main.cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB),
                     NULL, NULL, NULL);
       if (!ok)

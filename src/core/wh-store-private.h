@@ -151,12 +151,12 @@ void       wh_store_set_commit_hook (WhStore          *self,
  * (bench-core query, p95 3.2 against 3.2 ms). The build sets it for its
  * inserts only; later writes merge with FTS5's own. */
 #define BUILD_FTS_AUTOMERGE 16
+#define FTS_DEFAULT_AUTOMERGE 4
 /* The writer's page cache (KiB), and what it keeps while the build at once
  * gives FTS5 its bigger term buffer instead: the build writes its segments
  * in order and reads the rows once, and the sync's peak memory is 150 MB. */
 #define WRITER_CACHE_KIB 32768
 #define BUILD_ALL_WRITER_CACHE_KIB 8192
-#define FTS_DEFAULT_AUTOMERGE 4
 
 /* Connections (wh-store.c) */
 
@@ -445,12 +445,21 @@ wh_conn_defer_indexes (WhConn         *conn,
                        const CollInfo *info,
                        GError        **error);
 
+/* watch TRUE: statements on conn stop (SQLITE_INTERRUPT) once cancellable
+ * is cancelled; FALSE: no longer. Nothing for a NULL cancellable. */
+void
+wh_conn_watch_cancel (WhConn       *conn,
+                      GCancellable *cancellable,
+                      gboolean      watch);
+
 /* wh-store-build.c: every listed row's indexes at once, on two cores,
- * when every row of the collection is listed: 1 built, 0 not done (nothing
- * changed: the chunks do it), -1 error (cancelled). */
+ * when every row of the collection is listed (listed: how many are): 1
+ * built, 0 not done (nothing changed: the chunks do it), -1 error
+ * (cancelled). */
 int
 wh_store_build_all (WhStore        *self,
                     const CollInfo *info,
+                    gint64          listed,
                     GCancellable   *cancellable,
                     GError        **error);
 

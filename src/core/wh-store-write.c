@@ -503,8 +503,8 @@ check_pending (WhStore        *self,
   return TRUE;
 }
 
-/* How many rows wait for their indexes (the writer's count: see applies()
- * in wh-store-build.c), or -1. */
+/* How many rows wait for their indexes, or -1. On the writer, which reads
+ * through its page cache (a reader would map what it counts). */
 static gint64
 count_listed (WhStore        *self,
               const CollInfo *info,
@@ -520,9 +520,22 @@ count_listed (WhStore        *self,
 }
 
 static int
-build_interrupt_cb (void *data)
+cancelled_cb (void *cancellable)
 {
-  return g_cancellable_is_cancelled (data);
+  return g_cancellable_is_cancelled (cancellable);
+}
+
+void
+wh_conn_watch_cancel (WhConn       *conn,
+                      GCancellable *cancellable,
+                      gboolean      watch)
+{
+  if (cancellable == NULL)
+    return;
+  if (watch)
+    sqlite3_progress_handler (conn->db, 10000, cancelled_cb, cancellable);
+  else
+    sqlite3_progress_handler (conn->db, 0, NULL, NULL);
 }
 
 gboolean
@@ -545,7 +558,9 @@ wh_store_build_indexes (WhStore            *self,
     return FALSE;
   if (!pending)
     return TRUE;
-  switch (wh_store_build_all (self, info, cancellable, error))
+  if ((listed = count_listed (self, info, error)) < 0)
+    return FALSE;
+  switch (wh_store_build_all (self, info, listed, cancellable, error))
     {
     case 1:
       wh_store_emit_changed (self, collection->name);
@@ -555,8 +570,6 @@ wh_store_build_indexes (WhStore            *self,
     default:
       break;
     }
-  if ((listed = count_listed (self, info, error)) < 0)
-    return FALSE;
   if (self->build_all_min_rows > 0 && listed >= (gint64) self->build_all_min_rows)
     {
       /* Many rows among others already indexed (a second region's first
@@ -577,11 +590,10 @@ wh_store_build_indexes (WhStore            *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !wh_store_writer_begin (self, error))
         return FALSE;
-      if (cancellable != NULL)
-        sqlite3_progress_handler (self->writer->db, 10000, build_interrupt_cb, cancellable);
+      wh_conn_watch_cancel (self->writer, cancellable, TRUE);
       ok = build_chunk (self->writer, info, chunk_rows, hashsize, TRUE, &done, &indexed,
                         &local_error);
-      sqlite3_progress_handler (self->writer->db, 0, NULL, NULL);
+      wh_conn_watch_cancel (self->writer, cancellable, FALSE);
       if (!wh_store_writer_end (self, ok, ok ? &local_error : NULL))
         {
           /* Interrupted: rolled back, and said as a cancellation. */

@@ -117,8 +117,8 @@ gboolean    wh_store_apply_page    (WhStore            *self,
  * when the cache cannot take a snapshot. keep: writes the tag that lets a
  * cut-off download go on (etag, the file's SHA-256 as the server's ETag,
  * and its rev); with any other etag, removes the tag (then cleanup removes
- * the file). discard:
- * removes the download. import: checks the downloaded file whole (its
+ * the file). discard: removes the download. import: checks the downloaded
+ * file whole (its
  * SHA-256 against etag first, unless etag is not such a checksum; hostile
  * input: a refusal is an error and copies nothing) and copies its rows with
  * the cursor set to its rev in one transaction, written without their index

@@ -664,7 +664,6 @@ keep_thread (GTask        *task,
 }
 
 static void snapshot_fetch_done (SnapshotOp *op);
-static gboolean snapshot_start (GTask *task);
 
 /* The import (or the failed download's end) removes the file and its tag:
  * not before a tag being written lands, or it would stay behind. */
@@ -887,11 +886,7 @@ snapshot_fetched_cb (GObject      *object,
   /* Worth going on with after a cut: the bytes were right, the way was
    * not. A 416, a range that does not fit, a file too large are not. */
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
-           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_NETWORK) &&
-           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_TIMEOUT) &&
-           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_UNAVAILABLE) &&
-           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_RATE_LIMITED) &&
-           !g_error_matches (error, WH_API_ERROR, WH_API_ERROR_SERVER))
+           !wh_api_error_is_transient (error))
     {
       op->discard = TRUE;
       /* The rest refused (416, a range that does not fit): the whole file
@@ -946,15 +941,27 @@ snapshot_begun_cb (GObject      *object,
                              g_task_get_cancellable (task), snapshot_fetched_cb, op);
 }
 
+/* Opens the download's file (and finds what a cut-off one kept) in a
+ * thread; snapshot_begun_cb then asks the server. */
+static void
+snapshot_begin (SnapshotOp *op)
+{
+  Run *run = g_task_get_task_data (op->task);
+  GTask *begin = g_task_new (NULL, NULL, snapshot_begun_cb, op->task);
+
+  g_task_set_source_tag (begin, snapshot_begin);
+  g_task_set_task_data (begin, op, NULL);
+  run->writing = TRUE;
+  /* snapshot_begun_cb drops it. */
+  g_task_run_in_thread (begin, snapshot_begin_thread);
+}
+
 /* After the download, once the tags being written landed: a resume the
  * server refused starts once more from byte 0; else the import (or the
  * failed download's end). */
 static void
 snapshot_fetch_done (SnapshotOp *op)
 {
-  Run *run = g_task_get_task_data (op->task);
-  GTask *begin;
-
   if (!op->restart || wh_sync_run_cancelled (op->task))
     {
       snapshot_import (op->task, op);
@@ -972,11 +979,7 @@ snapshot_fetch_done (SnapshotOp *op)
   op->length = -1;
   op->emitted_us = 0;
   op->emitted = 0;
-  begin = g_task_new (NULL, NULL, snapshot_begun_cb, op->task);
-  g_task_set_source_tag (begin, snapshot_start);
-  g_task_set_task_data (begin, op, NULL);
-  run->writing = TRUE;
-  g_task_run_in_thread (begin, snapshot_begin_thread);
+  snapshot_begin (op);
 }
 
 /* Whether this collection's pull starts with a snapshot; then starts it. */
@@ -986,7 +989,6 @@ snapshot_start (GTask *task)
   WhSync *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   SnapshotOp *op;
-  GTask *begin;
 
   if (!self->use_snapshots || run->since != 0 || run->error != NULL ||
       !(run->collection->flags & WH_COLLECTION_REGIONAL) || wh_sync_run_cancelled (task) ||
@@ -1002,11 +1004,7 @@ snapshot_start (GTask *task)
   op->max_bytes = self->max_bytes - run->run_bytes;
   op->max_rows = (gint64) MIN (MIN (self->max_records, self->max_total_records - run->run_records),
                                (guint64) G_MAXINT64);
-  begin = g_task_new (NULL, NULL, snapshot_begun_cb, task);
-  g_task_set_source_tag (begin, snapshot_start);
-  g_task_set_task_data (begin, op, NULL);
-  run->writing = TRUE;
-  g_task_run_in_thread (begin, snapshot_begin_thread);
+  snapshot_begin (op);
   return TRUE;
 }
 
