@@ -206,8 +206,11 @@ assert_fts_settings_restored (sqlite3    *db,
                                                 " WHERE k = 'automerge'), 4)", fts);
   g_autofree char *hashsize = g_strdup_printf ("SELECT coalesce ((SELECT v FROM %s_config"
                                                " WHERE k = 'hashsize'), 1048576)", fts);
+  g_autofree char *crisismerge = g_strdup_printf ("SELECT coalesce ((SELECT v FROM %s_config"
+                                                  " WHERE k = 'crisismerge'), 16)", fts);
 
   g_assert_cmpint (query_int (db, automerge), ==, 4);
+  g_assert_cmpint (query_int (db, crisismerge), ==, 16);
   g_assert_cmpint (query_int (db, hashsize), ==, 1048576);
 }
 

@@ -68,8 +68,10 @@ side_thread (gpointer data)
   g_autofree char *names_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
                                                    " SELECT id, %s FROM src.%s",
                                                    names, info->names, info->names, n);
+  /* The chunks' term buffer: the writer's full-text index has the big one. */
+  const FtsBulk names_bulk = { wh_fts_bulk_chunk.hashsize, wh_fts_bulk_all.automerge };
   g_autofree char *names_fill = wh_fts_bulk_insert_sql ("main", names, names_insert,
-                                                        BUILD_FTS_HASHSIZE);
+                                                        &names_bulk);
   char *sql = NULL;
   char *message = NULL;
   sqlite3 *db = NULL;
@@ -257,8 +259,7 @@ wh_store_build_all (WhStore            *self,
     g_autofree char *table = g_strdup_printf ("%s_fts", n);
     g_autofree char *insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s) SELECT id, %s FROM %s",
                                                table, info->search, info->search, n);
-    g_autofree char *fill = wh_fts_bulk_insert_sql ("main", table, insert,
-                                                         BUILD_ALL_FTS_HASHSIZE);
+    g_autofree char *fill = wh_fts_bulk_insert_sql ("main", table, insert, &wh_fts_bulk_all);
 
     fts = g_steal_pointer (&fill);
   }

@@ -135,23 +135,35 @@ void       wh_store_set_commit_hook (WhStore          *self,
 /* When at least this many rows, all of a collection's, wait for their
  * indexes, they are built at once on two cores (wh-store-build.c). */
 #define BUILD_ALL_MIN_ROWS 20000
-/* FTS5 writes its pending terms out as a segment when they pass this size;
- * while building, a bigger buffer makes fewer segments to merge. In the
- * chunks of a build 16 MB cost 40 MB more peak memory (448,670 jobs: 154 MB
- * against 112 MB) for no CPU time that could be told from noise; the build
- * at once gives its full-text index the bigger buffer (and the writer a
- * smaller page cache meanwhile): 220,606 jobs, 17.1 µs a job against 13.9. */
-#define BUILD_FTS_HASHSIZE (4 * 1024 * 1024)
-#define BUILD_ALL_FTS_HASHSIZE (16 * 1024 * 1024)
+/* How FTS5 fills an index in bulk (wh_fts_bulk_insert_sql): its term
+ * buffer, written out as a segment when it passes hashsize bytes, and how
+ * many segments of a level it lets pile up before it merges them
+ * (automerge; its crisismerge, the hard limit, is raised to match). FTS5's
+ * own, 1 MB and 4, merge each term's entries again at every level.
+ * - The chunks of a build: 4 MB and 16. In the chunks 16 MB cost 40 MB more
+ *   peak memory (448,670 jobs: 154 MB against 112 MB) for no CPU time that
+ *   could be told from noise. With automerge 16 the full-text index of
+ *   220,606 jobs took 17.1 µs a job to build against 23.4 with 4.
+ * - The build at once and the build in one transaction fill each index in
+ *   one statement: 16 MB (the writer keeps a smaller page cache meanwhile)
+ *   and 64. For 395,089 jobs 16 merged every term's entries once more when
+ *   the index passed 16 segments: 7.5 s of CPU against 4.7–4.9 s with 64;
+ *   220,606 jobs stay below either (2.2 s both).
+ * Searches were as fast after (bench-core query on 395,089 jobs: p95 3.9
+ * against 3.5 ms; 220,606: 3.2 against 3.2). The settings hold for the
+ * insert only: FTS5's own are back in the same transaction, and later
+ * writes merge what is left a little at a time. */
+typedef struct
+{
+  int hashsize;
+  int automerge;
+} FtsBulk;
+
 #define FTS_DEFAULT_HASHSIZE (1024 * 1024)
-/* How many segments of a level FTS5 lets pile up before it merges them. A
- * bulk insert with FTS5's 4 merges each term's entries again at every level;
- * with 16, fewer times: the full-text index of 220,606 jobs took 23.4 µs a
- * job to build with 4 and 17.1 with 16, and searches were as fast after
- * (bench-core query, p95 3.2 against 3.2 ms). The build sets it for its
- * inserts only; later writes merge with FTS5's own. */
-#define BUILD_FTS_AUTOMERGE 16
 #define FTS_DEFAULT_AUTOMERGE 4
+#define FTS_DEFAULT_CRISISMERGE 16
+extern const FtsBulk wh_fts_bulk_chunk;
+extern const FtsBulk wh_fts_bulk_all;
 /* The writer's page cache (KiB), and what it keeps while the build at once
  * gives FTS5 its bigger term buffer instead: the build writes its segments
  * in order and reads the rows once, and the sync's peak memory is 150 MB. */
@@ -428,10 +440,10 @@ wh_conn_set_cursor (WhConn     *conn,
                     gint64      next_since,
                     GError    **error);
 
-char      *wh_fts_bulk_insert_sql (const char *schema,
-                                   const char *fts,
-                                   const char *insert_sql,
-                                   int         hashsize);
+char      *wh_fts_bulk_insert_sql (const char    *schema,
+                                   const char    *fts,
+                                   const char    *insert_sql,
+                                   const FtsBulk *bulk);
 int
 wh_conn_pending (WhConn         *conn,
                  const CollInfo *info,

@@ -91,24 +91,33 @@ check_region (const char *region,
   return TRUE;
 }
 
-/* insert_sql, a bulk insert into the FTS5 table schema.fts, with the
- * build's settings for its length: a term buffer of hashsize bytes, fewer
- * merges. FTS5 keeps both in its config table: they are put back after it,
- * in the same transaction. */
+const FtsBulk wh_fts_bulk_chunk = { 4 * 1024 * 1024, 16 };
+const FtsBulk wh_fts_bulk_all = { 16 * 1024 * 1024, 64 };
+
+/* insert_sql, a bulk insert into the FTS5 table schema.fts, with bulk's
+ * settings for its length. FTS5 keeps them in its config table: its own are
+ * put back after it, in the same transaction. */
 char *
-wh_fts_bulk_insert_sql (const char *schema,
-                        const char *fts,
-                        const char *insert_sql,
-                        int         hashsize)
+wh_fts_bulk_insert_sql (const char    *schema,
+                        const char    *fts,
+                        const char    *insert_sql,
+                        const FtsBulk *bulk)
 {
-  return g_strdup_printf ("INSERT INTO %s.%s (%s, rank) VALUES ('hashsize', %d);"
-                          " INSERT INTO %s.%s (%s, rank) VALUES ('automerge', %d);"
-                          " %s;"
-                          " INSERT INTO %s.%s (%s, rank) VALUES ('automerge', %d);"
-                          " INSERT INTO %s.%s (%s, rank) VALUES ('hashsize', %d);",
-                          schema, fts, fts, hashsize, schema, fts, fts, BUILD_FTS_AUTOMERGE,
-                          insert_sql, schema, fts, fts, FTS_DEFAULT_AUTOMERGE, schema, fts, fts,
-                          FTS_DEFAULT_HASHSIZE);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  const struct { const char *key; int value, restored; } settings[] = {
+    { "hashsize", bulk->hashsize, FTS_DEFAULT_HASHSIZE },
+    { "automerge", bulk->automerge, FTS_DEFAULT_AUTOMERGE },
+    { "crisismerge", MAX (bulk->automerge, FTS_DEFAULT_CRISISMERGE), FTS_DEFAULT_CRISISMERGE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    g_string_append_printf (sql, "INSERT INTO %s.%s (%s, rank) VALUES ('%s', %d); ",
+                            schema, fts, fts, settings[i].key, settings[i].value);
+  g_string_append_printf (sql, "%s; ", insert_sql);
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    g_string_append_printf (sql, "INSERT INTO %s.%s (%s, rank) VALUES ('%s', %d); ",
+                            schema, fts, fts, settings[i].key, settings[i].restored);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
 /* Whether a collection has rows written without their index entries: they
@@ -402,7 +411,7 @@ static gboolean
 build_chunk (WhConn         *conn,
              const CollInfo *info,
              guint           chunk_rows,
-             int             hashsize,
+             const FtsBulk  *bulk,
              gboolean        finish,
              gboolean       *done,
              gint64         *indexed,
@@ -437,7 +446,7 @@ build_chunk (WhConn         *conn,
       g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
                                                  " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
                                                  fts, info->search, info->t_search, n);
-      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, hashsize);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, bulk);
 
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
@@ -448,7 +457,7 @@ build_chunk (WhConn         *conn,
       g_autofree char *insert = g_strdup_printf ("INSERT INTO %s (rowid, %s) SELECT t.id, %s"
                                                  " FROM temp.wh_build_ids b JOIN %s t ON t.id = b.id",
                                                  fts, info->names, info->t_names, n);
-      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, hashsize);
+      g_autofree char *sql = wh_fts_bulk_insert_sql ("main", fts, insert, bulk);
 
       if (!wh_conn_exec (conn, sql, error))
         return FALSE;
@@ -548,7 +557,7 @@ wh_store_build_indexes (WhStore            *self,
   gboolean done = FALSE, pending;
   gint64 indexed = 0, listed;
   guint chunk_rows = self->build_chunk_rows;
-  int hashsize = BUILD_FTS_HASHSIZE;
+  const FtsBulk *bulk = &wh_fts_bulk_chunk;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -578,7 +587,7 @@ wh_store_build_indexes (WhStore            *self,
        * one statement with the bigger term buffer: fewer, larger segments
        * to merge. The writer is held as long as the build at once holds it. */
       chunk_rows = G_MAXINT;
-      hashsize = BUILD_ALL_FTS_HASHSIZE;
+      bulk = &wh_fts_bulk_all;
       g_atomic_int_inc (&self->builds_in_one);
     }
   for (guint chunks = 0; !done; chunks++)
@@ -591,7 +600,7 @@ wh_store_build_indexes (WhStore            *self,
           !wh_store_writer_begin (self, error))
         return FALSE;
       wh_conn_watch_cancel (self->writer, cancellable, TRUE);
-      ok = build_chunk (self->writer, info, chunk_rows, hashsize, TRUE, &done, &indexed,
+      ok = build_chunk (self->writer, info, chunk_rows, bulk, TRUE, &done, &indexed,
                         &local_error);
       wh_conn_watch_cancel (self->writer, cancellable, FALSE);
       if (!wh_store_writer_end (self, ok, ok ? &local_error : NULL))
@@ -720,7 +729,7 @@ wh_store_build_indexes_step (WhStore            *self,
   if (!wh_store_writer_begin (self, error))
     return FALSE;
   if (!wh_store_writer_end (self,
-                            build_chunk (self->writer, info, rows, BUILD_FTS_HASHSIZE, FALSE, &done,
+                            build_chunk (self->writer, info, rows, &wh_fts_bulk_chunk, FALSE, &done,
                                          &indexed, error),
                             error))
     return FALSE;
