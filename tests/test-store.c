@@ -1065,6 +1065,57 @@ test_wipe_personal (void)
     }
 }
 
+/* ---- checkpoints ---------------------------------------------------------- */
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_size;
+}
+
+/* A commit past the WAL's limit leaves the copy into the database to the
+ * store's checkpoint thread: the writer returns at once. Holding the
+ * checkpoints shows the writer did not do it itself; released, the pages
+ * reach the file with nothing else asking. */
+static void
+test_checkpoint_off_the_writer (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autofree char *path = g_strdup (wh_store_get_path (store));
+  g_autoptr(GError) error = NULL;
+  guint before = wh_store_get_checkpoints (store);
+  goffset size = file_size (path);
+  gint64 deadline;
+  sqlite3 *db;
+
+  wh_store_checkpoints_hold (store);
+  db = wh_store_write_begin (store, &error);
+  g_assert_no_error (error);
+  /* 2,000 pages of 4,000 random bytes: twice SQLite's limit of 1,000. */
+  raw_exec (db, "CREATE TABLE filler (b BLOB);"
+                " WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                " INSERT INTO filler SELECT randomblob (4000) FROM n");
+  g_assert_true (wh_store_write_end (store, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (file_size (path), <, size + 4 * 1024 * 1024);
+  g_assert_cmpuint (wh_store_get_checkpoints (store), ==, before);
+  wh_store_checkpoints_release (store);
+
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (wh_store_get_checkpoints (store) == before && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  g_assert_cmpuint (wh_store_get_checkpoints (store), >, before);
+  g_assert_cmpint (file_size (path), >=, size + 8 * 1024 * 1024);
+
+  /* Its data reads the same through the store's readers. */
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM filler WHERE length (b) = 4000"), ==, 2000);
+  sqlite3_close (db);
+}
+
 /* ---- typed queries -------------------------------------------------------- */
 
 static WhRecord *
@@ -1472,6 +1523,7 @@ main (int   argc,
   g_test_add_func ("/store/apply/changed-signal", test_changed_signal);
   g_test_add_func ("/store/outbox", test_outbox);
   g_test_add_func ("/store/wipe-personal", test_wipe_personal);
+  g_test_add_func ("/store/checkpoint/off-the-writer", test_checkpoint_off_the_writer);
   g_test_add_func ("/store/typed-queries", test_typed_queries);
   g_test_add_func ("/store/threads", test_threads);
   g_test_add_func ("/store/places/viewport", test_viewport);

@@ -46,11 +46,14 @@ personal_end (WhStore  *self,
 void
 wh_store_truncate_wal (WhStore *self)
 {
+  /* A checkpoint of the store's own would make this one fail at once. */
+  wh_store_checkpoints_hold (self);
   g_mutex_lock (&self->write_lock);
   /* A reader in the middle of a query can keep the checkpoint from
    * finishing; the data is deleted either way, so that is not an error. */
   sqlite3_wal_checkpoint_v2 (self->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
   g_mutex_unlock (&self->write_lock);
+  wh_store_checkpoints_release (self);
 }
 
 static gboolean

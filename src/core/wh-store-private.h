@@ -39,6 +39,7 @@ void       wh_store_set_build_all (WhStore        *self,
 /* How many builds went at once since the store opened. */
 guint      wh_store_get_builds_at_once (WhStore   *self);
 guint      wh_store_get_builds_in_one  (WhStore   *self);
+guint      wh_store_get_checkpoints    (WhStore   *self);
 
 /* How queries of filtered lists choose their way, for tests, which check
  * that every way gives the same rows. walk_ms and ring_ms: how long to try
@@ -170,6 +171,14 @@ extern const FtsBulk wh_fts_bulk_all;
 #define WRITER_CACHE_KIB 32768
 #define BUILD_ALL_WRITER_CACHE_KIB 8192
 
+/* Checkpoints (wh-store-checkpoint.c): started once the writer is in WAL
+ * mode, stopped before the connections close. Held, no checkpoint runs
+ * (one that the caller must run alone, on the writer). */
+void wh_store_checkpoints_start   (WhStore *self);
+void wh_store_checkpoints_stop    (WhStore *self);
+void wh_store_checkpoints_hold    (WhStore *self);
+void wh_store_checkpoints_release (WhStore *self);
+
 /* Connections (wh-store.c) */
 
 /* How long a query may try its cheap way before it takes its sure one
@@ -285,6 +294,14 @@ struct _WhStore
   guint      build_all_min_rows; /* 0: never at once */
   guint      builds_at_once;     /* how many, for tests */
   guint      builds_in_one;      /* the same, in one transaction on the writer */
+
+  /* The WAL's checkpoints, off the writer (wh-store-checkpoint.c): the
+   * pool's one thread runs them on its own connection, under the lock. */
+  GThreadPool *checkpoints;
+  GMutex       checkpoint_lock;
+  sqlite3     *checkpointer;
+  gint         checkpoint_asked;
+  guint        checkpoints_done; /* for tests */
 };
 
 /* A read connection borrowed for one call (wh_reader_borrow). */

@@ -1124,6 +1124,7 @@ wh_store_finalize (GObject *object)
       g_source_unref (self->changed_source);
     }
   g_clear_pointer (&self->changed_pending, g_ptr_array_unref);
+  wh_store_checkpoints_stop (self);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->changed_lock);
   g_clear_pointer (&self->idle_readers, g_ptr_array_unref);
@@ -1227,6 +1228,7 @@ wh_store_open (const char *path,
   /* The WAL and shared-memory files exist now; keep them private too. */
   if (!make_private (path, error))
     return NULL;
+  wh_store_checkpoints_start (self);
   /* A snapshot's download, or a build's scratch, a killed run left
    * (wh-store-snapshot.c, wh-store-build.c). */
   wh_store_snapshot_cleanup (self);
