@@ -1065,6 +1065,22 @@ test_wipe_personal (void)
     }
 }
 
+/* ---- SQLite's set-up ------------------------------------------------------ */
+
+/* Run first: SQLite has not started in this process yet. Without its
+ * memory statistics (wh_store_configure_sqlite) it counts nothing. */
+static void
+test_sqlite_set_up (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  wh_test_apply (store, &wh_collection_jobs, NULL, 1, wh_test_make_job (1, 1, "电工", NULL), NULL);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_memory_used (), ==, 0);
+}
+
 /* ---- checkpoints ---------------------------------------------------------- */
 
 static goffset
@@ -1501,6 +1517,7 @@ main (int   argc,
 {
   wh_test_init (&argc, &argv);
 
+  g_test_add_func ("/store/open/sqlite-set-up", test_sqlite_set_up);
   g_test_add_func ("/store/open/private", test_open_private);
   g_test_add_func ("/store/open/tightens-existing", test_open_tightens_existing);
   g_test_add_func ("/store/open/leaves-shared-folder", test_open_leaves_shared_folder);

@@ -6,6 +6,7 @@
 
 #include "wh-application.h"
 #include "wh-format.h"
+#include "wh-store.h"
 
 int
 main (int   argc,
@@ -14,6 +15,8 @@ main (int   argc,
   g_autoptr(WhApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  /* Before anything (libshumate's tile cache too) starts SQLite. */
+  wh_store_configure_sqlite ();
   wh_format_prefer_simplified_chinese ();
   /* Run from the build tree (tools/run-demo, tests), the catalogues are
    * under build/po rather than the install prefix. */

@@ -836,6 +836,8 @@ main (int   argc,
   int status;
 
   setlocale (LC_ALL, "");
+  /* Before anything (libshumate's tile cache too) starts SQLite. */
+  wh_store_configure_sqlite ();
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

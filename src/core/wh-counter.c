@@ -16,6 +16,7 @@
 #include "wh-codec.h"
 #include "wh-counter.h"
 #include "wh-idempotency.h"
+#include "wh-store.h"
 #include "wh-token.h"
 #include "wh-voucher-payload.h"
 
@@ -141,6 +142,7 @@ wh_counter_open (const char *path,
       return NULL;
     }
   close (fd);
+  wh_store_configure_sqlite ();
   if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
       SQLITE_OK)
     {

@@ -1183,6 +1183,23 @@ wh_store_init (WhStore *self)
     coll_info_init (&self->infos[i], synced[i]);
 }
 
+void
+wh_store_configure_sqlite (void)
+{
+  static gsize done = 0;
+
+  if (!g_once_init_enter (&done))
+    return;
+  /* SQLite keeps its memory statistics under one global mutex, which every
+   * allocation of every connection takes: the build at once's two threads
+   * waited on it a fifth of their time (220,606 jobs built in 4.8 s with
+   * it, 3.8 s without). Nothing here reads them (sqlite3_memory_used, a
+   * soft heap limit). */
+  if (sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+    g_debug ("SQLite started before its set-up: its memory statistics stay on");
+  g_once_init_leave (&done, 1);
+}
+
 char *
 wh_store_default_path (void)
 {
@@ -1201,6 +1218,7 @@ wh_store_open (const char *path,
 
   if (!make_private (path, error))
     return NULL;
+  wh_store_configure_sqlite ();
 
   self = g_object_new (WH_TYPE_STORE, NULL);
   self->path = g_strdup (path);

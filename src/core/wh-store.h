@@ -86,6 +86,11 @@ GQuark wh_store_error_quark (void);
 #define WH_TYPE_STORE (wh_store_get_type ())
 G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
 
+/* Sets SQLite up for this process, once, before its first connection (the
+ * store, the server's database and the counter's call it): a later call,
+ * after SQLite started, changes nothing. */
+void        wh_store_configure_sqlite (void);
+
 /* $XDG_CACHE_HOME/workers-home/cache.db */
 char       *wh_store_default_path  (void);
 

@@ -14,6 +14,7 @@
 #include "wh-generator.h"
 #include "wh-server-db.h"
 #include "wh-server.h"
+#include "wh-store.h"
 
 static void
 progress_cb (const char *collection,
@@ -176,6 +177,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
+  /* Before anything (libshumate's tile cache too) starts SQLite. */
+  wh_store_configure_sqlite ();
   /* Whatever this process writes (the database holds the server's secret)
    * is for its owner alone; wh_server_db_open also sees to it. */
   umask (077);

@@ -13,6 +13,7 @@
 
 #include "wh-codec.h"
 #include "wh-server-db.h"
+#include "wh-store.h"
 
 G_DEFINE_QUARK (wh-server-db-error-quark, wh_server_db_error)
 
@@ -233,6 +234,7 @@ wh_server_db_open (const char *path,
 
   if (!restrict_file_modes (path, error))
     return NULL;
+  wh_store_configure_sqlite ();
   if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
