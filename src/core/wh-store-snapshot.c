@@ -2,18 +2,20 @@
 /* wh-store-snapshot.c: a first pull from a region snapshot (wh-snapshot.h,
  * data/api/CONTRACT.md), the cache's side.
  *
- * The file comes from outside: it is checked whole before a row of it is
- * copied, on a connection of its own opened as https://www.sqlite.org/
+ * The file comes from outside: nothing of it is committed before it is
+ * checked whole, on a connection of its own opened as https://www.sqlite.org/
  * security.html advises for untrusted database files (read-only, defensive,
  * no trusted schema, no triggers or views, cell size checks, no memory
- * map, a length limit), then quick_check, then sqlite_schema compared with
- * the exact CREATE statements of wh-snapshot.h, then every row's values
- * through the codec's own checks (wh_record_check_sql_values) and its count
- * against the meta row. Only then does the writer ATTACH it and copy the
- * rows with one INSERT ... SELECT, listed as unindexed (the deferred build
- * of wh-store-write.c indexes them), with the collection's cursor set to the
- * snapshot's rev, in one transaction: a kill at any moment leaves either
- * nothing or the whole snapshot with its cursor.
+ * map, a length limit): first quick_check, then sqlite_schema compared with
+ * the exact CREATE statements of wh-snapshot.h, and its meta row. Only then
+ * does the writer ATTACH it and copy the rows with one INSERT ... SELECT,
+ * listed as unindexed (the deferred build of wh-store-write.c indexes them),
+ * with the collection's cursor set to the snapshot's rev, in one
+ * transaction, while a thread puts every row's values through the codec's
+ * own checks (wh_record_check_sql_values) and counts them against the meta
+ * row. The transaction commits only when both passed, and rolls back whole
+ * otherwise: a kill at any moment leaves either nothing or the whole
+ * snapshot with its cursor.
  */
 #define G_LOG_DOMAIN "wh-store"
 
@@ -509,15 +511,16 @@ check_rows (sqlite3            *db,
   return TRUE;
 }
 
-/* The whole file, on a connection of its own. */
+/* The file's structure, on a connection of its own (*out, left open for
+ * check_rows): quick_check, its tables, its meta row. */
 static gboolean
-check_snapshot (const char         *path,
-                const WhCollection *collection,
-                gint64              region,
-                gint64             *rev,
-                gint64             *rows,
-                GCancellable       *cancellable,
-                GError            **error)
+check_structure (const char         *path,
+                 const WhCollection *collection,
+                 gint64              region,
+                 gint64             *rev,
+                 gint64             *rows,
+                 sqlite3           **out,
+                 GError            **error)
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
@@ -551,13 +554,39 @@ check_snapshot (const char         *path,
       goto out;
     }
   ok = check_schema (db, collection, error) &&
-       check_meta (db, collection, region, rev, rows, error) &&
-       check_rows (db, collection, region, *rev, *rows, cancellable, error);
+       check_meta (db, collection, region, rev, rows, error);
 
 out:
   sqlite3_finalize (stmt);
-  sqlite3_close_v2 (db);
+  if (ok)
+    *out = db;
+  else
+    sqlite3_close_v2 (db);
   return ok;
+}
+
+/* check_rows in a thread of its own, on the structure check's connection,
+ * while the writer copies the same rows. */
+typedef struct
+{
+  sqlite3            *db;
+  const WhCollection *collection;
+  gint64              region;
+  gint64              rev;
+  gint64              rows;
+  GCancellable       *cancellable;
+  gboolean            ok;
+  GError             *error;
+} RowCheck;
+
+static gpointer
+row_check_thread (gpointer data)
+{
+  RowCheck *check = data;
+
+  check->ok = check_rows (check->db, check->collection, check->region, check->rev, check->rows,
+                          check->cancellable, &check->error);
+  return NULL;
 }
 
 /* The copy, in the writer's one transaction with the cursor. */
@@ -627,7 +656,8 @@ wh_store_import_snapshot (WhStore                *self,
   g_autofree char *db = NULL;
   g_autoptr(WhStmt) attach = NULL;
   gint64 region_code = 0, rev = 0, rows = 0;
-  gboolean ok;
+  RowCheck check = { NULL, };
+  gboolean ok, attached;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -649,9 +679,10 @@ wh_store_import_snapshot (WhStore                *self,
       return FALSE;
     }
   discard_part (gz);
-  if (!check_snapshot (db, collection, region_code, &rev, &rows, cancellable, error) ||
+  if (!check_structure (db, collection, region_code, &rev, &rows, &check.db, error) ||
       (rows > max_rows && !refuse (error, "more records than one update may take")))
     {
+      g_clear_pointer (&check.db, sqlite3_close_v2);
       wh_store_snapshot_cleanup (self);
       return FALSE;
     }
@@ -669,11 +700,35 @@ wh_store_import_snapshot (WhStore                *self,
     }
   g_clear_pointer (&attach, wh_stmt_done);
   g_mutex_unlock (&self->write_lock);
-  if (ok)
+  attached = ok;
+  if (ok && (ok = wh_store_writer_begin (self, error)))
     {
-      ok = wh_store_writer_begin (self, error);
-      if (ok)
-        ok = wh_store_writer_end (self, copy_rows (self, info, region, rev, rows, error), error);
+      g_autoptr(GError) copy_error = NULL;
+      GThread *thread;
+      gboolean copied;
+
+      /* Every row's values are checked while the writer copies them; the
+       * copy commits only once the check passed, and rolls back whole
+       * otherwise: nobody reads a row of it before (two passes over the
+       * rows, one on each core, where one followed the other). */
+      check.collection = collection;
+      check.region = region_code;
+      check.rev = rev;
+      check.rows = rows;
+      check.cancellable = cancellable;
+      thread = g_thread_new ("wh-snapshot-check", row_check_thread, &check);
+      copied = copy_rows (self, info, region, rev, rows, &copy_error);
+      g_thread_join (thread);
+      if (!check.ok)
+        g_propagate_error (error, g_steal_pointer (&check.error));
+      else if (!copied)
+        g_propagate_error (error, g_steal_pointer (&copy_error));
+      ok = wh_store_writer_end (self, copied && check.ok, error);
+    }
+  g_clear_error (&check.error);
+  g_clear_pointer (&check.db, sqlite3_close_v2);
+  if (attached)
+    {
       g_mutex_lock (&self->write_lock);
       /* Statements cached on the writer may still read the file. */
       sqlite3_exec (self->writer->db, "DETACH DATABASE snapshot", NULL, NULL, NULL);

@@ -149,9 +149,10 @@ void        wh_store_snapshot_discard  (WhStore            *self,
                                         const WhCollection *collection,
                                         const char         *region);
 void        wh_store_snapshot_cleanup  (WhStore            *self);
-/* import calls copying (or NULL) in the calling thread once the file passed
- * its checks, with its rows, before they are copied: the check and the copy
- * of a large file each take a while, and a progress shows which. */
+/* import calls copying (or NULL) in the calling thread once the file's
+ * structure passed its checks, with its rows, before they are copied (their
+ * values are checked meanwhile): the check and the copy of a large file
+ * each take a while, and a progress shows which. */
 typedef void (*WhStoreSnapshotCopying) (gint64   rows,
                                         gpointer user_data);
 gboolean    wh_store_import_snapshot   (WhStore                *self,
