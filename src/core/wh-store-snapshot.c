@@ -309,7 +309,9 @@ wh_store_snapshot_begin (WhStore            *self,
   return G_OUTPUT_STREAM (g_file_append_to (file, G_FILE_CREATE_PRIVATE, NULL, error));
 }
 
-/* The download's SHA-256 against its ETag, before anything reads it. */
+/* The download's SHA-256 against its ETag, before SQLite reads a byte of
+ * it (zlib inflates it meanwhile, into a file nobody reads before both are
+ * done: verify_thread). */
 static gboolean
 verify_checksum (const char   *path,
                  const char   *etag,
@@ -368,6 +370,58 @@ decompress (const char   *from,
         return FALSE;
     }
   return n == 0 && g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+}
+
+typedef struct
+{
+  const char   *path;
+  const char   *etag;
+  GCancellable *cancellable;
+  gboolean      ok;
+  GError       *error;
+} Verify;
+
+static gpointer
+verify_thread (gpointer data)
+{
+  Verify *verify = data;
+
+  verify->ok = verify_checksum (verify->path, verify->etag, verify->cancellable, &verify->error);
+  return NULL;
+}
+
+/* The checksum on one core while the file is inflated on the other (0.1 s
+ * and 0.37 s for a province, one after the other before). A checksum that
+ * fails wins over whatever the inflating said. */
+static gboolean
+verify_and_decompress (const char   *gz,
+                       const char   *db,
+                       const char   *etag,
+                       guint64       max_bytes,
+                       GCancellable *cancellable,
+                       GError      **error)
+{
+  Verify verify = { gz, etag, cancellable, TRUE, NULL };
+  GThread *thread = NULL;
+  g_autoptr(GError) inflate_error = NULL;
+  gboolean inflated;
+
+  if (etag_is_checksum (etag))
+    thread = g_thread_new ("wh-snapshot-sum", verify_thread, &verify);
+  inflated = decompress (gz, db, max_bytes, cancellable, &inflate_error);
+  if (thread != NULL)
+    g_thread_join (thread);
+  if (!verify.ok)
+    {
+      g_propagate_error (error, verify.error);
+      return FALSE;
+    }
+  if (!inflated)
+    {
+      g_propagate_error (error, g_steal_pointer (&inflate_error));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -671,8 +725,7 @@ wh_store_import_snapshot (WhStore                *self,
       return refuse (error, "bad region");
     }
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
-      (etag_is_checksum (etag) && !verify_checksum (gz, etag, cancellable, error)) ||
-      !decompress (gz, db, max_bytes, cancellable, error))
+      !verify_and_decompress (gz, db, etag, max_bytes, cancellable, error))
     {
       discard_part (gz);
       wh_store_snapshot_cleanup (self);
