@@ -15,7 +15,7 @@
  * checkpoint: a thread of the store's runs it, PASSIVE (it never waits for a
  * reader or the writer), from a connection of its own. Readers read the
  * pages from the WAL meanwhile; the writer goes on appending. One checkpoint
- * at a time; the next commit past the limit asks again. Closing the store
+ * at a time, and at most one more asked for while it runs. Closing the store
  * waits for a running one, and the writer's close, the last, checkpoints
  * what is left and removes the WAL, as before.
  */
@@ -37,6 +37,9 @@ checkpoint_run (gpointer data,
   int frames = -1, copied = -1, rc;
 
   g_mutex_lock (&self->checkpoint_lock);
+  /* Asked again from here on: a commit while this one runs (its pages past
+   * what this one copies) gets a checkpoint of its own after it. */
+  g_atomic_int_set (&self->checkpoint_asked, 0);
   if (self->checkpointer == NULL)
     {
       rc = sqlite3_open_v2 (self->path, &self->checkpointer,
@@ -61,7 +64,6 @@ checkpoint_run (gpointer data,
                (g_get_monotonic_time () - started) / 1e6, sqlite3_errstr (rc));
       g_atomic_int_inc (&self->checkpoints_done);
     }
-  g_atomic_int_set (&self->checkpoint_asked, 0);
   g_mutex_unlock (&self->checkpoint_lock);
 }
 
