@@ -623,6 +623,39 @@ tampered (Fixture    *f,
   return gzip_bytes (data, len);
 }
 
+/* Writes body as the download of a region's snapshot and imports it, as the
+ * sync does; the import's answer. */
+static gboolean
+hand_over (WhStore    *store,
+           GBytes     *body,
+           const char *region,
+           const char *etag,
+           guint64     max_bytes,
+           gint64     *rows,
+           gint64     *rev,
+           GError    **error)
+{
+  g_autoptr(GOutputStream) sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region,
+                                                           G_MAXUINT64, NULL, NULL, error);
+
+  g_assert_nonnull (sink);
+  g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
+                                            g_bytes_get_size (body), NULL, NULL, error));
+  g_assert_true (g_output_stream_close (sink, NULL, error));
+  return wh_store_import_snapshot (store, &wh_collection_jobs, region, etag, max_bytes,
+                                   G_MAXINT64, rows, rev, NULL, NULL, NULL, error);
+}
+
+/* A refused snapshot left the cache as it was. */
+static void
+assert_nothing_imported (WhStore    *store,
+                         const char *region)
+{
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
+  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, 0);
+  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+}
+
 /* Imports body into a new cache; returns the rows, or -1 when refused (the
  * cache then as empty as before and the temporary files gone). */
 static gint64
@@ -636,28 +669,17 @@ import (Fixture    *f,
   g_autofree char *path = g_build_filename (f->c.dir, name, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(WhStore) store = wh_store_open (path, &error);
-  g_autoptr(GOutputStream) sink = NULL;
   gint64 rows = 0, rev = 0;
   gboolean ok;
 
   g_assert_no_error (error);
-  sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region, G_MAXUINT64, NULL, NULL,
-                                  &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (sink);
-  g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
-                                            g_bytes_get_size (body), NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (sink, NULL, &error));
-  ok = wh_store_import_snapshot (store, &wh_collection_jobs, region, NULL, max_bytes, G_MAXINT64,
-                                 &rows, &rev, NULL, NULL, NULL, &error);
+  ok = hand_over (store, body, region, NULL, max_bytes, &rows, &rev, &error);
   g_assert_true (temp_files_gone (path));
   if (!ok)
     {
       g_assert_nonnull (error);
       g_test_message ("refused: %s", error->message);
-      g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
-      g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, 0);
-      g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+      assert_nothing_imported (store, region);
       return -1;
     }
   g_assert_no_error (error);
@@ -679,23 +701,13 @@ refused_error (WhStore    *store,
                guint64     max_bytes)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GOutputStream) sink = wh_store_snapshot_begin (store, &wh_collection_jobs, region,
-                                                           G_MAXUINT64, NULL, NULL, &error);
   gint64 rows = 0, rev = 0;
 
-  g_assert_no_error (error);
-  g_assert_nonnull (sink);
-  g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (body, NULL),
-                                            g_bytes_get_size (body), NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (sink, NULL, &error));
-  g_assert_false (wh_store_import_snapshot (store, &wh_collection_jobs, region, NULL, max_bytes,
-                                            G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error));
+  g_assert_false (hand_over (store, body, region, NULL, max_bytes, &rows, &rev, &error));
   g_assert_nonnull (error);
   g_test_message ("refused: %s", error->message);
   g_assert_true (temp_files_gone (path));
-  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
-  g_assert_cmpint (wh_store_get_cursor (store, &wh_collection_jobs, region, NULL), ==, 0);
-  g_assert_cmpint (wh_store_get_indexes_pending (store, &wh_collection_jobs, NULL), ==, 0);
+  assert_nothing_imported (store, region);
   return g_steal_pointer (&error);
 }
 
@@ -1634,7 +1646,6 @@ test_resume_tampered (Fixture      *f,
       g_autofree char *path = g_build_filename (f->c.dir, name, NULL);
       g_autoptr(GError) error = NULL;
       g_autoptr(WhStore) store = wh_store_open (path, &error);
-      g_autoptr(GOutputStream) sink = NULL;
       g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, genuine);
       g_autofree char *etag = NULL;
       gint64 rows = 0, rev = 0;
@@ -1644,14 +1655,7 @@ test_resume_tampered (Fixture      *f,
         sha[5] = sha[5] == '0' ? '1' : '0';
       etag = g_strdup_printf ("\"%.32s\"", sha);
       g_assert_no_error (error);
-      sink = wh_store_snapshot_begin (store, &wh_collection_jobs, NULL, G_MAXUINT64, NULL, NULL,
-                                      &error);
-      g_assert_nonnull (sink);
-      g_assert_true (g_output_stream_write_all (sink, g_bytes_get_data (genuine, NULL),
-                                                g_bytes_get_size (genuine), NULL, NULL, &error));
-      g_assert_true (g_output_stream_close (sink, NULL, &error));
-      ok = wh_store_import_snapshot (store, &wh_collection_jobs, NULL, etag, G_MAXUINT64,
-                                     G_MAXINT64, &rows, &rev, NULL, NULL, NULL, &error);
+      ok = hand_over (store, genuine, NULL, etag, G_MAXUINT64, &rows, &rev, &error);
       g_assert_true (temp_files_gone (path));
       if (right)
         {
