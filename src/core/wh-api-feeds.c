@@ -67,7 +67,6 @@ wh_api_get_changes_async (WhApi              *self,
                           gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
   g_autoptr(GString) query = g_string_new (NULL);
   Request *req;
 

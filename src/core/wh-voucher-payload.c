@@ -48,8 +48,6 @@ wh_voucher_payload_free (WhVoucherPayload *payload)
 static gboolean
 is_date (const char *s)
 {
-  g_autoptr(GDate) date = NULL;
-
   if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
     return FALSE;
   for (guint i = 0; i < 10; i++)
