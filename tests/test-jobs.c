@@ -529,7 +529,8 @@ read_layout (sqlite3 *db)
 
 /* A new release that indexes the cache differently keeps the rows and the
  * sync cursor: only the indexes change (here: an older set of them, and
- * one this release no longer makes). */
+ * ones this release no longer makes: a made-up one, and the single-column
+ * indexes the jobs had before session 14 left them to jobs_filter). */
 static void
 test_index_change (void)
 {
@@ -554,6 +555,9 @@ test_index_change (void)
     char *sql = sqlite3_mprintf ("DROP INDEX jobs_filter; DROP INDEX jobs_by_monthly_pay;"
                                  " DROP INDEX jobs_unlocated;"
                                  " CREATE INDEX jobs_by_title ON jobs (title);"
+                                 " CREATE INDEX jobs_by_category ON jobs (category);"
+                                 " CREATE INDEX jobs_by_salary_min ON jobs (salary_min);"
+                                 " CREATE INDEX jobs_by_city_adcode ON jobs (city_adcode);"
                                  " UPDATE cache_layout SET layout = %Q WHERE collection = 'jobs'",
                                  older);
 
@@ -587,6 +591,18 @@ test_index_change (void)
 
     g_assert_cmpstr (now, ==, layout);
   }
+  /* Exactly the jobs' indexes this release makes: each more is one more
+   * random insert a row in a first sync. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT group_concat (name, ' ') FROM (SELECT name"
+                                       " FROM sqlite_master WHERE type = 'index'"
+                                       " AND tbl_name = 'jobs' AND sql IS NOT NULL ORDER BY name)",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   "jobs_by_adcode jobs_by_employer_id jobs_by_monthly_pay jobs_by_posted_at"
+                   " jobs_filter jobs_unlocated");
+  sqlite3_finalize (stmt);
   sqlite3_close (db);
 }
 
