@@ -75,6 +75,22 @@ order_indexed (const WhQuery *query)
   return f != NULL && (f->flags & WH_FIELD_INDEXED);
 }
 
+/* The index that leads with a field, or NULL: its own (WH_FIELD_INDEXED),
+ * else the filters' covering index when the field is its first column (a
+ * job's trade: wh-schema.c keeps the jobs' own indexes few). */
+static char *
+leading_index (const CollInfo *info,
+               const char     *field)
+{
+  const WhField *f = wh_collection_find_field (info->collection, field, NULL);
+
+  if (f != NULL && (f->flags & WH_FIELD_INDEXED))
+    return g_strdup_printf ("%s_by_%s", info->collection->name, field);
+  if (f != NULL && g_strcmp0 (info->filter_first, field) == 0)
+    return g_strdup (info->filter_index);
+  return NULL;
+}
+
 void
 wh_store_append_access (GString        *sql,
                         const CollInfo *info,
@@ -86,7 +102,11 @@ wh_store_append_access (GString        *sql,
   if (access->kind == ACCESS_ORDER)
     g_string_append_printf (sql, " INDEXED BY %s_by_%s", n, query->order_field);
   else if (access->kind == ACCESS_FIELD)
-    g_string_append_printf (sql, " INDEXED BY %s_by_%s", n, access->field);
+    {
+      g_autofree char *index = leading_index (info, access->field);
+
+      g_string_append_printf (sql, " INDEXED BY %s", index);
+    }
   else if (access->kind == ACCESS_FILTER)
     g_string_append_printf (sql, " INDEXED BY %s", info->filter_index);
 }
@@ -291,7 +311,8 @@ wh_conn_step_count (WhConn       *conn,
 }
 
 /* At most cap + 1: how many rows an indexed field's filter (equality or
- * range) holds, read from its index alone (a few milliseconds at most). */
+ * range) holds, read from the index leading with it alone (a few
+ * milliseconds at most). */
 static gint64
 probe_rows (WhConn         *conn,
             const CollInfo *info,
@@ -299,10 +320,11 @@ probe_rows (WhConn         *conn,
             gint64          cap,
             GError        **error)
 {
-  const char *n = info->collection->name;
+  g_autofree char *index = leading_index (info, f->field);
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s INDEXED BY"
-                                          " %s_by_%s WHERE %s %s ?1 LIMIT ?2)",
-                                          n, n, f->field, f->field, op_sql (f->op));
+                                          " %s WHERE %s %s ?1 LIMIT ?2)",
+                                          info->collection->name, index, f->field,
+                                          op_sql (f->op));
   g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
@@ -347,7 +369,8 @@ wh_store_choose_access (WhConn         *conn,
       same_field = same_field && (one_field == NULL || strcmp (one_field, f->field) == 0);
       one_field = f->field;
       if (fewest <= 0 || f->op == WH_QUERY_NE || f->op > WH_QUERY_GE || f->or_unset ||
-          field == NULL || !(field->flags & WH_FIELD_INDEXED))
+          field == NULL ||
+          !((field->flags & WH_FIELD_INDEXED) || g_strcmp0 (f->field, info->filter_first) == 0))
         continue;
       if ((rows = probe_rows (conn, info, f, fewest, error)) < 0)
         return FALSE;
@@ -863,6 +886,7 @@ wh_store_list_values (WhStore            *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(GStrvBuilder) values = NULL;
   g_autofree char *sql = NULL;
+  const CollInfo *info;
   const WhField *f;
   sqlite3_stmt *stmt;
   guint n = 0;
@@ -873,9 +897,13 @@ wh_store_list_values (WhStore            *self,
 
   f = wh_collection_find_field (collection, field, NULL);
   /* The name goes into SQL: only a field of the schema may. */
-  g_return_val_if_fail (f != NULL && f->type == WH_TYPE_TEXT && (f->flags & WH_FIELD_INDEXED), NULL);
-  if (wh_store_lookup_info (self, collection, error) == NULL ||
-      !wh_reader_borrow (self, &reader, error))
+  g_return_val_if_fail (f != NULL && f->type == WH_TYPE_TEXT, NULL);
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return NULL;
+  /* An index must lead with it: its own, or the filters' (a job's trade). */
+  g_return_val_if_fail ((f->flags & WH_FIELD_INDEXED) || g_strcmp0 (info->filter_first, field) == 0,
+                        NULL);
+  if (!wh_reader_borrow (self, &reader, error))
     return NULL;
   /* A loose index scan: SELECT DISTINCT would read every index entry. */
   sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("
