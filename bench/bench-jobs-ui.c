@@ -317,6 +317,55 @@ static const struct
 #define ORIGIN_LAT 23.1291
 #define ORIGIN_LON 113.2644
 
+/* --store, then: a page deep in the list, as a drag of the scrollbar asks
+ * for it (an offset, no key), at each tenth of the newest-first list, all
+ * jobs and one city's. */
+static int
+bench_store_jumps (WhStore *store,
+                   GDate   *today)
+{
+  g_autoptr(GArray) jumps = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint r = 0; r < REPEATS; r++)
+    for (guint city = 0; city < 2; city++)
+      {
+        g_autoptr(WhJobFilters) f = wh_job_filters_new ();
+        g_autoptr(WhQuery) query = NULL;
+        g_autoptr(GError) error = NULL;
+        gint64 n;
+
+        if (city)
+          step_city (f);
+        query = wh_job_filters_to_query (f, NULL, today, TRUE, ORIGIN_LAT, ORIGIN_LON);
+        if ((n = wh_store_query_count (store, query, &error)) < 0)
+          {
+            g_printerr ("bench-jobs-ui: %s\n", error->message);
+            return 1;
+          }
+        for (guint tenth = 1; tenth <= 9; tenth++)
+          {
+            guint offset = (guint) (n * tenth / 10);
+            g_autoptr(GPtrArray) page = NULL;
+            gint64 t0 = g_get_monotonic_time ();
+            double ms;
+
+            page = wh_store_query (store, query, offset, WH_LIST_MODEL_PAGE_SIZE, &error);
+            ms = (g_get_monotonic_time () - t0) / 1000.0;
+            if (page == NULL || page->len == 0)
+              {
+                g_printerr ("bench-jobs-ui: no page at %u of %" G_GINT64_FORMAT ": %s\n", offset,
+                            n, error ? error->message : "empty");
+                return 1;
+              }
+            g_array_append_val (jumps, ms);
+            printf ("store_jump_%s_%u_%u: %.1f ms (at %u of %" G_GINT64_FORMAT ")\n",
+                    city ? "city" : "all", tenth, r, ms, offset, n);
+          }
+      }
+  put_stats ("store_jump", jumps);
+  return 0;
+}
+
 /* --store: what the list model does off the main thread at each change (the
  * count, then the first page), timed apart and without GTK, so a slow change
  * can be pinned on one of the two. With WH_STORE_SLOW_MS=N the store also
@@ -369,7 +418,7 @@ bench_store (WhStore *store)
   put_stats ("store_count", counts);
   put_stats ("store_page", pages);
   put_stats ("store_change", both);
-  return 0;
+  return bench_store_jumps (store, &today);
 }
 
 int
