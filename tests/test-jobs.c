@@ -555,6 +555,8 @@ test_index_change (void)
     char *sql = sqlite3_mprintf ("DROP INDEX jobs_filter; DROP INDEX jobs_by_monthly_pay;"
                                  " DROP INDEX jobs_unlocated;"
                                  " CREATE INDEX jobs_by_title ON jobs (title);"
+                                 " DROP INDEX jobs_by_posted_at;"
+                                 " CREATE INDEX jobs_by_posted_at ON jobs (posted_at);"
                                  " CREATE INDEX jobs_by_category ON jobs (category);"
                                  " CREATE INDEX jobs_by_salary_min ON jobs (salary_min);"
                                  " CREATE INDEX jobs_by_city_adcode ON jobs (city_adcode);"
@@ -602,6 +604,15 @@ test_index_change (void)
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
                    "jobs_by_adcode jobs_by_employer_id jobs_by_monthly_pay jobs_by_posted_at"
                    " jobs_filter jobs_unlocated");
+  sqlite3_finalize (stmt);
+  /* An index this release makes with other columns is made again: the
+   * date's, with the id and the closing date a deep page is found by. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT sql FROM sqlite_master"
+                                       " WHERE name = 'jobs_by_posted_at'", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==,
+                   "CREATE INDEX jobs_by_posted_at ON jobs (posted_at, id, expires_at)");
   sqlite3_finalize (stmt);
   sqlite3_close (db);
 }

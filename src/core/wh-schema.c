@@ -19,6 +19,8 @@ const char * const wh_course_levels[] = { "beginner", "intermediate", "advanced"
 #define IDX WH_FIELD_INDEXED
 #define FILTER WH_FIELD_FILTER
 #define NAME WH_FIELD_NAME
+#define SORTED WH_FIELD_SORTED
+#define LISTED WH_FIELD_LISTED
 
 /* Shorthands keep the tables readable: one line a field. */
 #define F_INT(n, fl, lo, hi)        { n, WH_TYPE_INT, fl, WH_FORMAT_NONE, lo, hi, 0, NULL }
@@ -119,9 +121,9 @@ static const WhField jobs_fields[] = {
   F_TEXT ("contact_name", 0, 64),
   F_FMT ("contact_phone", 0, WH_FORMAT_PHONE, 32),
   F_TEXT ("contact_email", 0, 254),
-  F_FMT ("posted_at", REQ | IDX | FILTER, WH_FORMAT_DATE, 10),
+  F_FMT ("posted_at", REQ | IDX | FILTER | SORTED, WH_FORMAT_DATE, 10),
   /* Past it the job is closed: hidden unless asked for (wh-job-filters.c). */
-  F_FMT ("expires_at", FILTER, WH_FORMAT_DATE, 10),
+  F_FMT ("expires_at", FILTER | LISTED, WH_FORMAT_DATE, 10),
 };
 
 /* Pay compared like with like: hourly and daily pay as what they come to in

@@ -50,6 +50,14 @@ typedef enum
    * Only on SEARCH fields: Chinese text then finds the same rows as before,
    * and in the other script. */
   WH_FIELD_NAME     = 1 << 4,
+  /* A list is sorted by it (an INDEXED field; the collection's scaled
+   * orders are too): its index holds the id and the LISTED fields after it,
+   * so a page deep in a long list (a drag of the scrollbar) skips the rows
+   * before it in the index alone, where it looked each one up. */
+  WH_FIELD_SORTED   = 1 << 5,
+  /* Nearly every list filters on it (a job's closing date): the indexes of
+   * the SORTED fields carry it. */
+  WH_FIELD_LISTED   = 1 << 6,
 } WhFieldFlags;
 
 typedef struct

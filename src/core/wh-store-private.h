@@ -253,6 +253,7 @@ typedef struct
   char               *drop_trigger_sql;
   char               *upsert_sql;       /* straight into the table, no stage */
   GStrv               index_names;      /* every secondary index index_sql makes */
+  GStrv               index_defs;       /* each one's CREATE INDEX, as sqlite_master keeps it */
   char               *filter_index;     /* "x_filter": covers the FILTER fields, or NULL */
   const char         *filter_first;     /* its first column (static) */
   char              **order_sql;        /* per scaled order: its SQL expression */

@@ -75,6 +75,44 @@ order_indexed (const WhQuery *query)
   return f != NULL && (f->flags & WH_FIELD_INDEXED);
 }
 
+/* Whether the index of a sort value (order, or NULL for a scaled order)
+ * holds every column the query's filters read: a WH_FIELD_SORTED index
+ * carries the id and the collection's WH_FIELD_LISTED fields (wh-store.c,
+ * index_columns). Walking it then reads no table row, however deep the
+ * page: at worst the whole index, a tenth of a second for a million jobs,
+ * where sorting the filters' rows takes a second. Counting through it reads
+ * half the pages the filter index does. */
+static gboolean
+sorted_index_covers (const WhQuery *query,
+                     const WhField *order)
+{
+  gboolean sorted = order == NULL || (order->flags & WH_FIELD_SORTED);
+
+  if (query->match != NULL)
+    return FALSE;
+  for (guint i = 0; i < query->filters->len; i++)
+    {
+      const WhFilter *f = &g_array_index (query->filters, WhFilter, i);
+      const WhField *field = wh_collection_find_field (query->collection, f->field, NULL);
+
+      if (strcmp (f->field, "id") == 0 || (order != NULL && field == order) ||
+          (sorted && field != NULL && (field->flags & WH_FIELD_LISTED)))
+        continue;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The same for the query's own order (order_indexed). */
+static gboolean
+order_index_covers (const WhQuery *query)
+{
+  if (query->order_scaled != NULL)
+    return sorted_index_covers (query, NULL);
+  return sorted_index_covers (query, wh_collection_find_field (query->collection,
+                                                               query->order_field, NULL));
+}
+
 /* The index that leads with a field, or NULL: its own (WH_FIELD_INDEXED),
  * else the filters' covering index when the field is its first column (a
  * job's trade: wh-schema.c keeps the jobs' own indexes few). */
@@ -389,6 +427,21 @@ wh_store_choose_access (WhConn         *conn,
     access->kind = ACCESS_FILTER;
   if (access->kind != ACCESS_PLANNER)
     return TRUE;
+  /* A count of what a sort index holds (every open job): there, the
+   * narrowest index that has the columns. */
+  if (for_count && !located && query->filters->len > 0)
+    for (guint i = 0; i < query->collection->n_fields; i++)
+      {
+        const WhField *field = &query->collection->fields[i];
+
+        if ((field->flags & WH_FIELD_SORTED) && (field->flags & WH_FIELD_INDEXED) &&
+            sorted_index_covers (query, field))
+          {
+            access->kind = ACCESS_FIELD;
+            access->field = field->name;
+            return TRUE;
+          }
+      }
   if (for_count && !located && same_field && one_field != NULL)
     {
       const WhField *field = wh_collection_find_field (query->collection, one_field, NULL);
@@ -681,6 +734,13 @@ query_rows (WhConn         *conn,
       guint had = out->len;
       gint64 deadline;
       gboolean ok;
+
+      /* The index alone: no budget to run out of (a jump deep into every
+       * open job, a drag of the scrollbar, walked it to run out and then
+       * sorted them all: 0.5 to 2 s a page). */
+      if (ms > 0 && order_index_covers (query))
+        return run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &walk,
+                         out, error);
 
       /* A text search first gathers every hit, then the walk checks each
        * row against them: worth it, and worth a longer budget, only when

@@ -506,6 +506,31 @@ wh_store_lookup_info (WhStore            *self,
 static void derived_sql_init (CollInfo *info,
                               GString  *indexed);
 
+/* The columns of a field's index (or a scaled order's, flags
+ * WH_FIELD_SORTED): the sort value first; a sorted one's then the id and the
+ * collection's WH_FIELD_LISTED fields, when it has any. The id keeps the
+ * index in the list's order (value, id); the listed fields let the filter
+ * every list has be checked in the index. */
+static char *
+index_columns (const WhCollection *c,
+               const char         *first,
+               WhFieldFlags        flags)
+{
+  GString *columns = g_string_new (first);
+  gsize bare = columns->len;
+
+  if (flags & WH_FIELD_SORTED)
+    {
+      g_string_append (columns, ", id");
+      for (guint i = 0; i < c->n_fields; i++)
+        if (c->fields[i].flags & WH_FIELD_LISTED)
+          g_string_append_printf (columns, ", %s", c->fields[i].name);
+      if (columns->len == bare + strlen (", id"))
+        g_string_truncate (columns, bare);
+    }
+  return g_string_free (columns, FALSE);
+}
+
 /* "(CASE unit WHEN 'hour' THEN amount * 174.0 ... ELSE amount * 1.0 END)".
  * Always REAL, and computed as wh_scaled_order_key () computes it in C (the
  * amount made a double, times the factor; with a then_field, plus the same
@@ -616,7 +641,13 @@ coll_info_init (CollInfo           *info,
           g_string_append_printf (weights, ", %.1f", w);
         }
       if (f->flags & WH_FIELD_INDEXED)
-        g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
+        {
+          g_autofree char *columns = index_columns (c, f->name, f->flags);
+
+          g_string_append_printf (indexed, "%s%s", indexed->len ? ", " : "", f->name);
+          if (strcmp (columns, f->name) != 0)
+            g_string_append_printf (indexed, "(%s)", columns);
+        }
     }
   info->order_sql = g_new0 (char *, c->n_scaled_orders + 1);
   for (guint i = 0; i < c->n_scaled_orders; i++)
@@ -666,8 +697,35 @@ coll_info_clear (CollInfo *info)
   g_free (info->drop_trigger_sql);
   g_free (info->upsert_sql);
   g_strfreev (info->index_names);
+  g_strfreev (info->index_defs);
   g_free (info->filter_index);
   g_strfreev (info->order_sql);
+}
+
+/* A collection's secondary indexes, as derived_sql_init gathers them. */
+typedef struct
+{
+  const char *table;
+  GString    *create; /* each CREATE INDEX IF NOT EXISTS */
+  GString    *drop;   /* each DROP INDEX IF EXISTS */
+  GPtrArray  *names;
+  GPtrArray  *defs;   /* each CREATE INDEX as sqlite_master keeps it */
+} Indexes;
+
+static void
+add_index (Indexes    *indexes,
+           char       *name,
+           const char *columns,
+           const char *where)
+{
+  char *def = g_strdup_printf ("CREATE INDEX %s ON %s (%s)%s%s", name, indexes->table, columns,
+                               where ? " WHERE " : "", where ? where : "");
+
+  g_string_append_printf (indexes->create, "CREATE INDEX IF NOT EXISTS %s;",
+                          def + strlen ("CREATE INDEX "));
+  g_string_append_printf (indexes->drop, "DROP INDEX IF EXISTS %s;", name);
+  g_ptr_array_add (indexes->names, name);
+  g_ptr_array_add (indexes->defs, def);
 }
 
 /* The SQL of a collection's derived structures: its secondary indexes and
@@ -679,10 +737,9 @@ derived_sql_init (CollInfo *info,
                   GString  *indexed)
 {
   const WhCollection *c = info->collection;
-  GPtrArray *names = g_ptr_array_new ();
+  Indexes indexes = { c->name, g_string_new (NULL), g_string_new (NULL),
+                      g_ptr_array_new (), g_ptr_array_new () };
   g_autoptr(GString) filter = g_string_new (NULL);
-  g_autoptr(GString) index = g_string_new (NULL);
-  g_autoptr(GString) drop_index = g_string_new (NULL);
   g_autoptr(GString) trigger = g_string_new (NULL);
   g_autoptr(GString) drop_trigger = g_string_new (NULL);
   g_autoptr(GString) new_vals = g_string_new (NULL);
@@ -696,10 +753,9 @@ derived_sql_init (CollInfo *info,
 
       if (f->flags & WH_FIELD_INDEXED)
         {
-          g_string_append_printf (index, "CREATE INDEX IF NOT EXISTS %s_by_%s ON %s (%s);", n,
-                                  f->name, n, f->name);
-          g_string_append_printf (drop_index, "DROP INDEX IF EXISTS %s_by_%s;", n, f->name);
-          g_ptr_array_add (names, g_strdup_printf ("%s_by_%s", n, f->name));
+          g_autofree char *columns = index_columns (c, f->name, f->flags);
+
+          add_index (&indexes, g_strdup_printf ("%s_by_%s", n, f->name), columns, NULL);
         }
       if (f->flags & WH_FIELD_FILTER)
         {
@@ -719,13 +775,10 @@ derived_sql_init (CollInfo *info,
   for (guint i = 0; i < c->n_scaled_orders; i++)
     {
       const char *name = c->scaled_orders[i].name;
+      g_autofree char *columns = index_columns (c, info->order_sql[i], WH_FIELD_SORTED);
 
-      g_string_append_printf (index, "CREATE INDEX IF NOT EXISTS %s_by_%s ON %s (%s);", n, name, n,
-                              info->order_sql[i]);
-      g_string_append_printf (drop_index, "DROP INDEX IF EXISTS %s_by_%s;", n, name);
-      g_ptr_array_add (names, g_strdup_printf ("%s_by_%s", n, name));
-      g_string_append_printf (indexed, "%s%s=%s", indexed->len ? ", " : "", name,
-                              info->order_sql[i]);
+      add_index (&indexes, g_strdup_printf ("%s_by_%s", n, name), columns, NULL);
+      g_string_append_printf (indexed, "%s%s=%s", indexed->len ? ", " : "", name, columns);
     }
   /* The filters' own columns, then the place: counting any combination of
    * filters, or finding its nearest rows, then reads this index alone (a
@@ -735,24 +788,21 @@ derived_sql_init (CollInfo *info,
       if (info->located)
         g_string_append (filter, ", lat, lon");
       info->filter_index = g_strdup_printf ("%s_filter", n);
-      g_string_append_printf (index, "CREATE INDEX IF NOT EXISTS %s_filter ON %s (%s);", n, n,
-                              filter->str);
-      g_string_append_printf (drop_index, "DROP INDEX IF EXISTS %s_filter;", n);
-      g_ptr_array_add (names, g_strdup (info->filter_index));
+      add_index (&indexes, g_strdup (info->filter_index), filter->str, NULL);
       g_string_append_printf (indexed, "%sfilter(%s)", indexed->len ? ", " : "", filter->str);
     }
   /* The rows without a place, which the distance order puts last: usually
    * none, and then finding them costs nothing instead of a scan. */
   if (info->located)
     {
-      g_string_append_printf (index, "CREATE INDEX IF NOT EXISTS %s_unlocated ON %s (id)"
-                              " WHERE lat IS NULL OR lon IS NULL;", n, n);
-      g_string_append_printf (drop_index, "DROP INDEX IF EXISTS %s_unlocated;", n);
-      g_ptr_array_add (names, g_strdup_printf ("%s_unlocated", n));
+      add_index (&indexes, g_strdup_printf ("%s_unlocated", n), "id",
+                 "lat IS NULL OR lon IS NULL");
       g_string_append_printf (indexed, "%sunlocated", indexed->len ? ", " : "");
     }
-  g_ptr_array_add (names, NULL);
-  info->index_names = (GStrv) g_ptr_array_free (names, FALSE);
+  g_ptr_array_add (indexes.names, NULL);
+  info->index_names = (GStrv) g_ptr_array_free (indexes.names, FALSE);
+  g_ptr_array_add (indexes.defs, NULL);
+  info->index_defs = (GStrv) g_ptr_array_free (indexes.defs, FALSE);
 
   if (info->search != NULL && c->names_join != NULL)
     {
@@ -819,8 +869,8 @@ derived_sql_init (CollInfo *info,
                               " DROP TRIGGER IF EXISTS %s_geo_update;"
                               " DROP TRIGGER IF EXISTS %s_geo_delete;", n, n, n);
     }
-  info->index_sql = g_string_free (g_steal_pointer (&index), FALSE);
-  info->drop_index_sql = g_string_free (g_steal_pointer (&drop_index), FALSE);
+  info->index_sql = g_string_free (indexes.create, FALSE);
+  info->drop_index_sql = g_string_free (indexes.drop, FALSE);
   info->trigger_sql = g_string_free (g_steal_pointer (&trigger), FALSE);
   info->drop_trigger_sql = g_string_free (g_steal_pointer (&drop_trigger), FALSE);
 }
@@ -878,7 +928,8 @@ layout_without_indexes (const char *layout)
 }
 
 /* Inside the open transaction: drops the collection's secondary indexes
- * that the schema no longer asks for and makes the new ones over the rows
+ * that the schema no longer asks for, or asks for made another way (other
+ * columns), and makes the new ones over the rows
  * already there (seconds for a million, once). While a first pull's build is
  * pending the indexes may be absent on purpose; the build's end makes them
  * all (index_sql) anyway, and one made now is kept up to date as rows come. */
@@ -889,8 +940,9 @@ change_indexes (WhConn         *conn,
                 GError        **error)
 {
   g_autoptr(WhStmt) list = wh_conn_prepare (conn,
-                                            "SELECT name FROM sqlite_master WHERE type = 'index'"
-                                            " AND tbl_name = ?1 AND sql IS NOT NULL",
+                                            "SELECT name, sql FROM sqlite_master"
+                                            " WHERE type = 'index' AND tbl_name = ?1"
+                                            " AND sql IS NOT NULL",
                                             error);
   g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
   int rc;
@@ -901,8 +953,14 @@ change_indexes (WhConn         *conn,
   while ((rc = sqlite3_step (list)) == SQLITE_ROW)
     {
       const char *name = (const char *) sqlite3_column_text (list, 0);
+      const char *sql = (const char *) sqlite3_column_text (list, 1);
+      gboolean wanted = FALSE;
 
-      if (!g_strv_contains ((const char * const *) info->index_names, name))
+      /* Kept when this release makes it the same way; else made again. */
+      for (guint i = 0; info->index_names[i] != NULL && !wanted; i++)
+        wanted = strcmp (info->index_names[i], name) == 0 &&
+                 g_strcmp0 (info->index_defs[i], sql) == 0;
+      if (!wanted)
         {
           char *drop = sqlite3_mprintf ("DROP INDEX \"%w\"", name);
 
