@@ -929,10 +929,10 @@ layout_without_indexes (const char *layout)
 
 /* Inside the open transaction: drops the collection's secondary indexes
  * that the schema no longer asks for, or asks for made another way (other
- * columns), and makes the new ones over the rows
- * already there (seconds for a million, once). While a first pull's build is
- * pending the indexes may be absent on purpose; the build's end makes them
- * all (index_sql) anyway, and one made now is kept up to date as rows come. */
+ * columns), and makes the new ones over the rows already there (seconds
+ * for a million, once). While a first pull's build is pending the indexes
+ * may be absent on purpose; the build's end makes them all (index_sql)
+ * anyway, and one made now is kept up to date as rows come. */
 static gboolean
 change_indexes (WhConn         *conn,
                 const CollInfo *info,
