@@ -6,8 +6,10 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <pwd.h>
+#include <shumate/shumate.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1016,6 +1018,22 @@ test_view_wide_map (ViewFixture  *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 900, 760);
   check.wide = FALSE;
   g_assert_true (wh_test_spin_until (map_placed_cb, &check, 10000));
+
+  /* Its tiles come from the "tile-url" setting, as the stations' do (the
+   * tests' own, tests/schemas), and follow a change of it. */
+  {
+    ShumateSimpleMap *map = SHUMATE_SIMPLE_MAP (
+      wh_test_find_descendant (GTK_WIDGET (f->view), SHUMATE_TYPE_SIMPLE_MAP));
+    GSettings *settings = wh_context_get_settings (f->context);
+
+    g_assert_nonnull (map);
+    g_assert_cmpstr (shumate_map_source_get_id (shumate_simple_map_get_map_source (map)), ==,
+                     "workers-home-tiles");
+    g_settings_set_string (settings, "tile-url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+    g_assert_cmpstr (shumate_map_source_get_id (shumate_simple_map_get_map_source (map)), ==,
+                     "osm-mapnik");
+    g_settings_reset (settings, "tile-url");
+  }
 }
 
 static void
@@ -1199,6 +1217,14 @@ typedef struct
 
 static Cups cups;
 
+/* In cupsd, before it starts: it ends with the test, whichever way the
+ * test ends (cups_stop is not reached after a crash). */
+static void
+cups_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 /* Starts cupsd on a socket of its own with one printer, cups-pdf, the
  * default; the app's GTK print finds it through CUPS_SERVER. Before GTK
  * loads its print backends. FALSE where that cannot be (not root: CUPS
@@ -1246,8 +1272,12 @@ cups_start (void)
   {
     const char *argv[] = { "/usr/sbin/cupsd", "-f", "-c", conf_path, "-s", files_path, NULL };
 
+    /* Its output goes to its own logs, never into the test's: a cupsd
+     * left holding the test's stderr kept meson waiting for the test's end
+     * long after a crash had ended the test. */
     g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                                  G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &cups.pid, &error));
+                                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                  cups_child_setup, NULL, &cups.pid, &error));
     g_assert_no_error (error);
   }
   /* Ready once it answers on its socket. */

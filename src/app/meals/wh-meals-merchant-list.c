@@ -13,6 +13,7 @@
 #include "wh-format.h"
 #include "wh-meals-format.h"
 #include "wh-geo.h"
+#include "wh-map-source.h"
 #include "wh-sync.h"
 #include "wh-meals-merchant-list.h"
 
@@ -266,6 +267,18 @@ merchant_row_new (WhMealsMerchantList *self,
   return row;
 }
 
+/* The tiles the stations' map draws too: the "tile-url" setting. */
+static void
+set_tile_source (WhMealsMerchantList *self)
+{
+  g_autoptr(ShumateMapSource) source = NULL;
+
+  if (self->map == NULL || self->context == NULL)
+    return;
+  source = wh_map_source_new (wh_context_get_settings (self->context));
+  shumate_simple_map_set_map_source (self->map, source);
+}
+
 static void
 update_map (WhMealsMerchantList *self,
             gboolean             has_location,
@@ -287,14 +300,8 @@ update_map (WhMealsMerchantList *self,
     }
   if (self->map == NULL)
     {
-      g_autoptr(ShumateMapSourceRegistry) registry =
-        shumate_map_source_registry_new_with_defaults ();
-      ShumateMapSource *source =
-        shumate_map_source_registry_get_by_id (registry, SHUMATE_MAP_SOURCE_OSM_MAPNIK);
-
       self->map = shumate_simple_map_new ();
-      if (source)
-        shumate_simple_map_set_map_source (self->map, source);
+      set_tile_source (self);
       /* Unnamed buttons to a screen reader; scrolling and pinching zoom. */
       shumate_simple_map_set_show_zoom_buttons (self->map, FALSE);
       /* A map this small has no room for the scale beside the licence. */
@@ -702,7 +709,11 @@ wh_meals_merchant_list_set_context (WhMealsMerchantList *self,
                                     WhContext           *context)
 {
   g_return_if_fail (WH_IS_MEALS_MERCHANT_LIST (self));
-  g_set_object (&self->context, context);
+  if (!g_set_object (&self->context, context) || context == NULL)
+    return;
+  g_signal_connect_object (wh_context_get_settings (context), "changed::tile-url",
+                           G_CALLBACK (set_tile_source), self, G_CONNECT_SWAPPED);
+  set_tile_source (self);
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include "wh-format.h"
 #include "wh-map-backdrop.h"
+#include "wh-map-source.h"
 #include "wh-service-page.h"
 #include "wh-geo.h"
 #include "wh-station-layer.h"
@@ -28,7 +29,6 @@
 #define HOME_LON 104.5
 #define HOME_ZOOM 4.0
 #define PLACE_ZOOM 13.0
-#define PROJECT_URL "https://workershome.org/"
 
 struct _WhStationsView
 {
@@ -923,21 +923,12 @@ folded_cb (WhStationsView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->show_list_button), folded);
 }
 
-/* The tile source from settings. The tile servers' usage policies (e.g.
- * OpenStreetMap's) ask for a User-Agent naming the app and for tiles to be
- * cached: libshumate 1.0 has one process-wide User-Agent, which
- * ShumateTileDownloader puts on its session, and the downloader keeps every
- * tile in its file cache under $XDG_CACHE_HOME/shumate. */
+/* The tile source from settings (wh-map-source.c). */
 static void
 set_tile_source (WhStationsView *self)
 {
-  g_autofree char *url = g_settings_get_string (wh_context_get_settings (self->context),
-                                                "tile-url");
-  g_autoptr(ShumateTileDownloader) downloader = NULL;
   ShumateViewport *viewport = get_viewport (self);
-  gboolean osm = strstr (url, "openstreetmap.org") != NULL;
 
-  shumate_set_user_agent ("WorkersHome/" PACKAGE_VERSION " (+" PROJECT_URL ")");
   if (self->tile_layer)
     {
       shumate_map_remove_layer (self->map, SHUMATE_LAYER (self->tile_layer));
@@ -947,14 +938,7 @@ set_tile_source (WhStationsView *self)
     shumate_license_remove_map_source (self->license, self->map_source);
   g_clear_object (&self->map_source);
 
-  downloader = shumate_tile_downloader_new (url);
-  self->map_source = SHUMATE_MAP_SOURCE (
-    shumate_raster_renderer_new_full (osm ? "osm-mapnik" : "workers-home-tiles",
-                                      osm ? "OpenStreetMap" : _("Map tiles"),
-                                      osm ? _("© OpenStreetMap contributors") : "",
-                                      osm ? "https://www.openstreetmap.org/copyright" : "",
-                                      0, 19, 256, SHUMATE_MAP_PROJECTION_MERCATOR,
-                                      SHUMATE_DATA_SOURCE (downloader)));
+  self->map_source = wh_map_source_new (wh_context_get_settings (self->context));
   shumate_viewport_set_reference_map_source (viewport, self->map_source);
   self->tile_layer = shumate_map_layer_new (self->map_source, viewport);
   shumate_map_insert_layer_above (self->map, SHUMATE_LAYER (self->tile_layer),
