@@ -18,8 +18,9 @@ open_db (const char *path,
 
   if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
     {
-      /* Seen once on CI (test-sync /sync/killed-deferred under ASan) and
-       * never here: say what the folder held and why the system refused. */
+      /* Say what the folder held and why the system refused (an empty
+       * folder: test-sync's child killed before it made the cache, which
+       * the test now skips). */
       int saved = sqlite3_system_errno (db);
       g_autofree char *dir = g_path_get_dirname (path);
       g_autoptr(GString) listing = g_string_new (NULL);
