@@ -229,9 +229,7 @@ fixture_teardown (Fixture       *f,
 static const char *
 leaflet_page (Fixture *f)
 {
-  AdwLeaflet *leaflet = ADW_LEAFLET (wh_test_find_descendant (f->page, ADW_TYPE_LEAFLET));
-
-  return adw_leaflet_get_visible_child_name (leaflet);
+  return wh_courses_view_get_page (WH_COURSES_VIEW (f->page));
 }
 
 typedef struct
@@ -923,6 +921,60 @@ test_my_practice (Fixture       *f,
     }
 }
 
+/* ---- Wide and narrow ------------------------------------------------------ */
+
+static gboolean
+leaflet_folded_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return adw_leaflet_get_folded (args[0]) == GPOINTER_TO_INT (args[1]);
+}
+
+static gboolean
+widget_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+/* Wide (a landscape kiosk), the catalogue stays beside the course opened
+ * from it, and says what to do when none is; narrow, one or the other. */
+static void
+test_wide_and_narrow (Fixture       *f,
+                      gconstpointer  data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (wh_test_find_descendant (f->page, ADW_TYPE_LEAFLET));
+  GtkWidget *list = wh_test_find_widget (f->page, is_records_list, NULL);
+  gpointer unfolded[2] = { leaflet, GINT_TO_POINTER (FALSE) };
+  gpointer folded[2] = { leaflet, GINT_TO_POINTER (TRUE) };
+  WhCoursePage *course;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1600, 900);
+  g_assert_true (wh_test_spin_until (leaflet_folded_is, unfolded, 3000));
+  wait_label (f->page, "Choose a Course");
+  course = open_course (f);
+  g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
+  g_assert_true (gtk_widget_get_mapped (list));
+  g_assert_null (wh_test_find_widget (f->page, is_label_with, (gpointer) "Choose a Course"));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 420, 800);
+  g_assert_true (wh_test_spin_until (leaflet_folded_is, folded, 3000));
+  g_assert_cmpstr (leaflet_page (f), ==, "course");
+  g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
+  g_assert_false (gtk_widget_get_mapped (list));
+
+  wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
+  wait_page (f, "catalogue");
+  g_assert_true (wh_test_spin_until (widget_mapped, list, 3000));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (course)));
+  g_assert_false (wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page)));
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1600, 900);
+  g_assert_true (wh_test_spin_until (leaflet_folded_is, unfolded, 3000));
+  g_assert_cmpstr (leaflet_page (f), ==, "catalogue");
+  wait_label (f->page, "Choose a Course");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -952,6 +1004,8 @@ main (int   argc,
   g_test_add ("/courses-ui/my-practice", Fixture, NULL, fixture_setup, test_my_practice,
               fixture_teardown);
   g_test_add ("/courses-ui/my-practice-kiosk", Fixture, "kiosk", fixture_setup, test_my_practice,
+              fixture_teardown);
+  g_test_add ("/courses-ui/wide-and-narrow", Fixture, NULL, fixture_setup, test_wide_and_narrow,
               fixture_teardown);
   return g_test_run ();
 }

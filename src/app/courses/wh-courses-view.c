@@ -34,6 +34,7 @@ struct _WhCoursesView
   WhCoursePage      *course_page;
   AdwStatusPage     *empty_page;
   GtkDropDown       *filter_dropdown;
+  GtkStack          *detail_stack;
   AdwLeaflet        *leaflet;
   WhLessonPage      *lesson_page;
   GtkStack          *list_stack;
@@ -68,6 +69,34 @@ static void wh_courses_view_page_init (WhServicePageInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (WhCoursesView, wh_courses_view, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (WH_TYPE_SERVICE_PAGE,
                                                       wh_courses_view_page_init))
+
+/* ---- Pages --------------------------------------------------------------- */
+
+/* The catalogue, or what was opened from it: a course, a lesson, the
+ * practice hub, a practice set. Narrow, the leaflet shows one of the two
+ * sides; wide, the catalogue stays beside the detail, which shows "none"
+ * (choose a course) when nothing is open. */
+static const char *
+current_page (WhCoursesView *self)
+{
+  const char *detail = gtk_stack_get_visible_child_name (self->detail_stack);
+
+  if (g_strcmp0 (detail, "none") == 0 ||
+      (adw_leaflet_get_folded (self->leaflet) &&
+       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "catalogue") == 0))
+    return "catalogue";
+  return detail;
+}
+
+static void
+show_page (WhCoursesView *self,
+           const char    *name)
+{
+  gboolean catalogue = g_strcmp0 (name, "catalogue") == 0;
+
+  gtk_stack_set_visible_child_name (self->detail_stack, catalogue ? "none" : name);
+  adw_leaflet_set_visible_child_name (self->leaflet, catalogue ? "catalogue" : "detail");
+}
 
 /* ---- Formatting ---------------------------------------------------------- */
 
@@ -392,7 +421,7 @@ course_activated_cb (WhCoursesView *self,
     return;
   wh_keynav_remember_focus (GTK_WIDGET (self), "course");
   wh_course_page_show (self->course_page, wh_record_object_get_record (object));
-  adw_leaflet_set_visible_child_name (self->leaflet, "course");
+  show_page (self, "course");
   gtk_widget_grab_focus (GTK_WIDGET (self->course_page));
 }
 
@@ -406,7 +435,7 @@ open_lesson_cb (WhCoursesView *self,
     return;
   wh_keynav_remember_focus (GTK_WIDGET (self), "lesson");
   wh_lesson_page_show (self->lesson_page, lessons, index);
-  adw_leaflet_set_visible_child_name (self->leaflet, "lesson");
+  show_page (self, "lesson");
 }
 
 static void
@@ -419,7 +448,7 @@ open_practice_cb (WhCoursesView *self)
   wh_keynav_remember_focus (GTK_WIDGET (self), "lesson");
   self->practice_from_hub = FALSE;
   wh_practice_page_show (self->practice_page, course);
-  adw_leaflet_set_visible_child_name (self->leaflet, "practice");
+  show_page (self, "practice");
 }
 
 /* "Take the Quiz" at the end of the last lesson: the practice page, and
@@ -472,7 +501,7 @@ practice_clicked_cb (WhCoursesView *self)
 {
   wh_keynav_remember_focus (GTK_WIDGET (self), "practice-hub");
   wh_practice_hub_refresh (self->practice_hub);
-  adw_leaflet_set_visible_child_name (self->leaflet, "practice-hub");
+  show_page (self, "practice-hub");
   gtk_widget_grab_focus (GTK_WIDGET (self->practice_hub));
 }
 
@@ -483,7 +512,7 @@ open_set_cb (WhCoursesView *self,
   wh_keynav_remember_focus (GTK_WIDGET (self), "practice-set");
   self->practice_from_hub = TRUE;
   wh_practice_page_show_set (self->practice_page, (WhPracticeSet) set);
-  adw_leaflet_set_visible_child_name (self->leaflet, "practice");
+  show_page (self, "practice");
 }
 
 static void
@@ -511,7 +540,7 @@ static gboolean
 refresh_personal_cb (gpointer data)
 {
   WhCoursesView *self = data;
-  const char *page = adw_leaflet_get_visible_child_name (self->leaflet);
+  const char *page = current_page (self);
 
   self->refresh_source = 0;
   /* A first sync brings the trades after the cache opened empty. */
@@ -612,7 +641,7 @@ wh_courses_view_focus_search (WhServicePage *page)
   WhCoursesView *self = WH_COURSES_VIEW (page);
 
   /* A timed quiz is not dropped for a search: asked first, as Back does. */
-  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "practice") == 0 &&
+  if (g_strcmp0 (current_page (self), "practice") == 0 &&
       wh_practice_page_get_quiz_running (self->practice_page))
     {
       ask_leave_quiz (self);
@@ -679,7 +708,7 @@ static gboolean
 go_back (WhCoursesView *self,
          gboolean       ask)
 {
-  const char *name = adw_leaflet_get_visible_child_name (self->leaflet);
+  const char *name = current_page (self);
 
   if (ask && g_strcmp0 (name, "practice") == 0 &&
       wh_practice_page_get_quiz_running (self->practice_page))
@@ -699,13 +728,13 @@ go_back (WhCoursesView *self,
       self->practice_from_hub = FALSE;
       wh_practice_page_leave (self->practice_page);
       wh_practice_hub_refresh (self->practice_hub);
-      adw_leaflet_set_visible_child_name (self->leaflet, "practice-hub");
+      show_page (self, "practice-hub");
       wh_keynav_restore_focus (GTK_WIDGET (self), "practice-set", GTK_WIDGET (self->practice_hub));
       return TRUE;
     }
   if (g_strcmp0 (name, "practice-hub") == 0)
     {
-      adw_leaflet_set_visible_child_name (self->leaflet, "catalogue");
+      show_page (self, "catalogue");
       wh_keynav_restore_focus (GTK_WIDGET (self), "practice-hub",
                                GTK_WIDGET (self->practice_button));
       return TRUE;
@@ -718,14 +747,14 @@ go_back (WhCoursesView *self,
        * the writer thread may still be saving it: read after it. */
       load_personal (self);
       wh_course_page_refresh (self->course_page);
-      adw_leaflet_set_visible_child_name (self->leaflet, "course");
+      show_page (self, "course");
       wh_keynav_restore_focus (GTK_WIDGET (self), "lesson", GTK_WIDGET (self->course_page));
       return TRUE;
     }
   if (g_strcmp0 (name, "course") == 0)
     {
       wh_course_page_leave (self->course_page);
-      adw_leaflet_set_visible_child_name (self->leaflet, "catalogue");
+      show_page (self, "catalogue");
       wh_keynav_restore_focus (GTK_WIDGET (self), "course", GTK_WIDGET (self->list_view));
       return TRUE;
     }
@@ -850,6 +879,7 @@ wh_courses_view_class_init (WhCoursesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, course_page);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, WhCoursesView, detail_stack);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, lesson_page);
   gtk_widget_class_bind_template_child (widget_class, WhCoursesView, list_stack);
@@ -888,4 +918,11 @@ wh_courses_view_init (WhCoursesView *self)
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row_cb), self, 0);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
+}
+
+const char *
+wh_courses_view_get_page (WhCoursesView *self)
+{
+  g_return_val_if_fail (WH_IS_COURSES_VIEW (self), NULL);
+  return current_page (self);
 }
