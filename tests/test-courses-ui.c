@@ -14,6 +14,7 @@
 
 #include "courses/wh-course-certificate.h"
 #include "courses/wh-course-page.h"
+#include "courses/wh-courses-view.h"
 #include "courses/wh-lesson-page.h"
 #include "courses/wh-practice-hub.h"
 #include "courses/wh-practice-page.h"
@@ -937,6 +938,13 @@ widget_mapped (gpointer widget)
   return gtk_widget_get_mapped (widget);
 }
 
+/* Once the leaflet's slide has ended: both sides are mapped during it. */
+static gboolean
+widget_unmapped (gpointer widget)
+{
+  return !gtk_widget_get_mapped (widget);
+}
+
 /* Wide (a landscape kiosk), the catalogue stays beside the course opened
  * from it, and says what to do when none is; narrow, one or the other. */
 static void
@@ -961,12 +969,12 @@ test_wide_and_narrow (Fixture       *f,
   g_assert_true (wh_test_spin_until (leaflet_folded_is, folded, 3000));
   g_assert_cmpstr (leaflet_page (f), ==, "course");
   g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
-  g_assert_false (gtk_widget_get_mapped (list));
+  g_assert_true (wh_test_spin_until (widget_unmapped, list, 3000));
 
   wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
   wait_page (f, "catalogue");
   g_assert_true (wh_test_spin_until (widget_mapped, list, 3000));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (course)));
+  g_assert_true (wh_test_spin_until (widget_unmapped, course, 3000));
   g_assert_false (wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page)));
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1600, 900);
