@@ -96,12 +96,11 @@ static const WhField employers_fields[] = {
 /* Jobs keep few indexes of their own (IDX): each is one more random insert
  * for every row a region's first sync copies in, and one more pass of its
  * build (wh-store-build.c). The list's filters find their rows through
- * jobs_filter, which holds every FILTER column (wh-store.c), and its count
- * probes through the indexes that remain: posted_at, the district and the
- * monthly pay. Measured on 916,209 jobs (bench/NOTES.md, session 14): a
- * province's first sync 0.9× the time, every filter change of
- * bench-jobs-ui as quick but a rare trade nearest first (2 + 2 ms before,
- * 18 + 48 ms now). */
+ * jobs_filter, which holds every FILTER column (wh-store.c); its count
+ * probes go through the indexes that remain (the district's, the date's)
+ * and jobs_filter's first column, the trade. Measured (bench/NOTES.md,
+ * session 14): a province's first sync 0.91× the time with eleven, and
+ * bench-jobs-ui's filter changes on 916,209 jobs as quick or quicker. */
 static const WhField jobs_fields[] = {
   F_TEXT ("title", REQ | SEARCH | NAME, 400),
   F_INT ("employer_id", REQ | IDX, 1, ID_MAX),
