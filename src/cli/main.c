@@ -813,6 +813,7 @@ main (int   argc,
   g_autofree char *server = NULL;
   g_autofree char *cache = NULL;
   g_auto(GStrv) rest = NULL;
+  int (*run) (char **args) = NULL;
   const GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &server,
       N_("Server address (default http://127.0.0.1:8080)"), "URL" },
@@ -871,6 +872,13 @@ main (int   argc,
     return usage (_("--limit must be between 1 and 100000."));
   if (cli.region < 0 || cli.region > 999999)
     return usage (_("--region must be a 6-digit adcode."));
+  /* Known before anything starts (the API's session, the signal
+   * handlers' worker thread): a mistyped command ends here. */
+  for (guint i = 0; i < G_N_ELEMENTS (commands) && run == NULL; i++)
+    if (strcmp (rest[0], commands[i].name) == 0)
+      run = commands[i].run;
+  if (run == NULL)
+    return usage (_("Unknown command."));
 
   cli.server_given = server != NULL;
   cli.cache_given = cache != NULL;
@@ -888,12 +896,7 @@ main (int   argc,
   g_unix_signal_add (SIGINT, interrupt_cb, NULL);
   g_unix_signal_add (SIGTERM, interrupt_cb, NULL);
 
-  status = -1;
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (strcmp (rest[0], commands[i].name) == 0)
-      status = commands[i].run (rest + 1);
-  if (status == -1)
-    status = usage (_("Unknown command."));
+  status = run (rest + 1);
 
   if (fflush (stdout) != 0 && status == EXIT_SUCCESS)
     status = fail ("%s", _("Could not write the output."));
