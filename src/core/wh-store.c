@@ -516,19 +516,15 @@ index_columns (const WhCollection *c,
                const char         *first,
                WhFieldFlags        flags)
 {
-  GString *columns = g_string_new (first);
-  gsize bare = columns->len;
+  g_autoptr(GString) listed = g_string_new (NULL);
 
   if (flags & WH_FIELD_SORTED)
-    {
-      g_string_append (columns, ", id");
-      for (guint i = 0; i < c->n_fields; i++)
-        if (c->fields[i].flags & WH_FIELD_LISTED)
-          g_string_append_printf (columns, ", %s", c->fields[i].name);
-      if (columns->len == bare + strlen (", id"))
-        g_string_truncate (columns, bare);
-    }
-  return g_string_free (columns, FALSE);
+    for (guint i = 0; i < c->n_fields; i++)
+      if (c->fields[i].flags & WH_FIELD_LISTED)
+        g_string_append_printf (listed, ", %s", c->fields[i].name);
+  if (listed->len == 0)
+    return g_strdup (first);
+  return g_strdup_printf ("%s, id%s", first, listed->str);
 }
 
 /* "(CASE unit WHEN 'hour' THEN amount * 174.0 ... ELSE amount * 1.0 END)".
