@@ -304,7 +304,8 @@ wait_label (GtkWidget  *root,
 {
   gpointer args[2] = { root, (gpointer) text };
 
-  g_assert_true (wh_test_spin_until (label_shown, args, 3000));
+  if (!wh_test_spin_until (label_shown, args, 3000))
+    g_error ("No label shows “%s”", text);
   return wh_test_find_widget (root, is_label_with, (gpointer) text);
 }
 

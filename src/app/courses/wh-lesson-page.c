@@ -361,7 +361,9 @@ next_state_cb (GObject      *source,
   /* Cancelled: another lesson shows, or the page is gone. */
   if (state == NULL || self->lessons == NULL)
     return;
-  g_hash_table_remove_all (self->done);
+  /* Added to, never emptied here: a lesson marked complete a moment ago
+   * may still be on its way to the store (wh-course-writer.c's queue) when
+   * this read runs, and completed never goes back. */
   for (guint i = 0; state->progress && i < state->progress->len; i++)
     {
       const WhRecord *p = state->progress->pdata[i];
@@ -507,6 +509,7 @@ wh_lesson_page_show (WhLessonPage *self,
     {
       g_clear_pointer (&self->lessons, g_ptr_array_unref);
       self->lessons = g_ptr_array_ref (lessons);
+      g_hash_table_remove_all (self->done);
     }
   self->index = index;
   render (self);
@@ -523,6 +526,7 @@ wh_lesson_page_leave (WhLessonPage *self)
     save_place (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->lessons, g_ptr_array_unref);
+  g_hash_table_remove_all (self->done);
   self->index = 0;
   self->restore_position = -1;
   clear_blocks (self);
@@ -557,12 +561,20 @@ next_clicked_cb (WhLessonPage *self)
 static void
 complete_clicked_cb (WhLessonPage *self)
 {
-  if (current (self) == NULL || self->completed)
+  const WhRecord *lesson = current (self);
+
+  if (lesson == NULL || self->completed)
     return;
   self->completed = TRUE;
   /* Done is done, whatever the read still under way says (completed never
    * goes back). */
   self->progress_known = TRUE;
+  {
+    gint64 *id = g_new (gint64, 1);
+
+    *id = lesson->id;
+    g_hash_table_add (self->done, id);
+  }
   save_place (self);
   update_buttons (self);
   /* Done with this one: on to the next, if there is one. */
