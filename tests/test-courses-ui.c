@@ -252,8 +252,20 @@ wait_page (Fixture    *f,
            const char *name)
 {
   PageWait w = { f, name };
+  AdwLeaflet *leaflet;
+  GtkWidget *list;
 
-  g_assert_true (wh_test_spin_until (leaflet_shows, &w, 3000));
+  if (wh_test_spin_until (leaflet_shows, &w, 3000))
+    return;
+  /* What CI keeps of a failure is its output: say what did show. */
+  leaflet = ADW_LEAFLET (wh_test_find_descendant (f->page, ADW_TYPE_LEAFLET));
+  list = wh_test_find_widget (f->page, is_records_list, NULL);
+  g_error ("%s: waited for page “%s”: the view shows “%s”, the leaflet %s on “%s”, "
+           "the catalogue has %u rows",
+           g_test_get_path (), name, leaflet_page (f), adw_leaflet_get_folded (leaflet) ? "folded" : "unfolded",
+           adw_leaflet_get_visible_child_name (leaflet),
+           list ? g_list_model_get_n_items (G_LIST_MODEL (
+                    gtk_list_view_get_model (GTK_LIST_VIEW (list)))) : 0);
 }
 
 static gboolean
