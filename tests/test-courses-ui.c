@@ -979,12 +979,15 @@ test_wide_and_narrow (Fixture       *f,
   g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
   g_assert_true (gtk_widget_get_mapped (list));
   g_assert_null (wh_test_find_widget (f->page, is_label_with, (gpointer) "Choose a Course"));
+  /* The catalogue beside it is the way back: no Back of its own. */
+  g_assert_false (gtk_widget_get_visible (wh_course_page_get_back_button (course)));
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 420, 800);
   g_assert_true (wh_test_spin_until (leaflet_folded_is, folded, 3000));
   g_assert_cmpstr (leaflet_page (f), ==, "course");
   g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
   g_assert_true (wh_test_spin_until (widget_unmapped, list, 3000));
+  g_assert_true (gtk_widget_get_visible (wh_course_page_get_back_button (course)));
 
   wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
   wait_page (f, "catalogue");

@@ -19,6 +19,7 @@ struct _WhCoursePage
   GtkWidget parent_instance;
 
   /* Template widgets */
+  GtkWidget           *back_button;
   GtkWidget           *certificate_group;
   AdwActionRow        *certificate_row;
   GtkBox              *chapters_box;
@@ -788,6 +789,14 @@ wh_course_page_reset (WhCoursePage *self)
   g_clear_pointer (&self->download_error, g_free);
 }
 
+GtkWidget *
+wh_course_page_get_back_button (WhCoursePage *self)
+{
+  g_return_val_if_fail (WH_IS_COURSE_PAGE (self), NULL);
+
+  return self->back_button;
+}
+
 const WhRecord *
 wh_course_page_get_course (WhCoursePage *self)
 {
@@ -854,6 +863,7 @@ wh_course_page_class_init (WhCoursePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-course-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhCoursePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, certificate_group);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, certificate_row);
   gtk_widget_class_bind_template_child (widget_class, WhCoursePage, chapters_box);

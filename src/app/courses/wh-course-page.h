@@ -32,6 +32,9 @@ void            wh_course_page_leave       (WhCoursePage   *self);
 /* As leave, and stops a download and forgets what was typed (the kiosk). */
 void            wh_course_page_reset       (WhCoursePage   *self);
 const WhRecord *wh_course_page_get_course  (WhCoursePage   *self);
+/* Its header's Back (to the catalogue), for the view to show when the
+ * catalogue is not beside it. */
+GtkWidget      *wh_course_page_get_back_button (WhCoursePage *self);
 /* The course's lessons (WhRecord*) in order, or NULL until read. */
 GPtrArray      *wh_course_page_get_lessons (WhCoursePage   *self);
 /* Writes the course's certificate to file, as the export buttons do after

@@ -918,6 +918,15 @@ wh_courses_view_init (WhCoursesView *self)
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_row_cb), self, 0);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
+  /* Side by side, the catalogue is the way to another course or to My
+   * Practice: their Back would only empty the detail. A lesson's and a
+   * practice set's Back (to their course or to My Practice) stay. */
+  g_object_bind_property (self->leaflet, "folded",
+                          wh_course_page_get_back_button (self->course_page), "visible",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->leaflet, "folded",
+                          wh_practice_hub_get_back_button (self->practice_hub), "visible",
+                          G_BINDING_SYNC_CREATE);
 }
 
 const char *

@@ -13,6 +13,7 @@ struct _WhPracticeHub
   GtkWidget parent_instance;
 
   /* Template widgets */
+  GtkWidget    *back_button;
   AdwActionRow *due_row;
   GtkLabel     *kiosk_label;
   AdwActionRow *mistakes_row;
@@ -183,6 +184,7 @@ wh_practice_hub_class_init (WhPracticeHubClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/workershome/WorkersHome/courses/wh-practice-hub.ui");
+  gtk_widget_class_bind_template_child (widget_class, WhPracticeHub, back_button);
   gtk_widget_class_bind_template_child (widget_class, WhPracticeHub, due_row);
   gtk_widget_class_bind_template_child (widget_class, WhPracticeHub, kiosk_label);
   gtk_widget_class_bind_template_child (widget_class, WhPracticeHub, mistakes_row);
@@ -198,4 +200,12 @@ static void
 wh_practice_hub_init (WhPracticeHub *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+wh_practice_hub_get_back_button (WhPracticeHub *self)
+{
+  g_return_val_if_fail (WH_IS_PRACTICE_HUB (self), NULL);
+
+  return self->back_button;
 }

@@ -20,6 +20,9 @@ void     wh_practice_hub_set_practice (WhPracticeHub *self,
                                        WhPractice    *practice);
 /* Reads the counts again (a day may have turned since). */
 void     wh_practice_hub_refresh      (WhPracticeHub *self);
+/* Its header's Back (to the catalogue), for the view to show when the
+ * catalogue is not beside it. */
+GtkWidget *wh_practice_hub_get_back_button (WhPracticeHub *self);
 /* The title of a set, as its row says it. */
 const char *wh_practice_hub_set_title (WhPracticeSet  set);
 
