@@ -220,13 +220,22 @@ kiosk_setup (Kiosk *k,
   wh_test_spin (200);
 }
 
+static gboolean
+pointer_cleared (gpointer pointer)
+{
+  return *(gpointer *) pointer == NULL;
+}
+
 static void
 kiosk_teardown (Kiosk *k)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
+  /* Gone once the reads it started are back: what it hooked goes with
+   * it (a test after it checks that nothing stays hooked). */
+  g_object_add_weak_pointer (G_OBJECT (k->kiosk), (gpointer *) &k->kiosk);
   gtk_window_destroy (GTK_WINDOW (k->window));
-  wh_test_spin (50);
+  g_assert_true (wh_test_spin_until (pointer_cleared, &k->kiosk, 3000));
   g_clear_object (&k->context);
   g_clear_object (&k->store);
   g_settings_reset (settings, "kiosk-station-id");

@@ -328,6 +328,14 @@ resets_at_least_one (gpointer data)
   return ((Kiosk *) data)->resets > 0;
 }
 
+static gboolean
+location_known (gpointer context)
+{
+  double lat, lon;
+
+  return wh_context_get_location (context, &lat, &lon);
+}
+
 static void
 test_kiosk_station (void)
 {
@@ -335,7 +343,9 @@ test_kiosk_station (void)
   double lat = 0, lon = 0;
 
   kiosk_setup (&k);
-  /* The kiosk's own station is the origin of distances and its Home. */
+  /* The kiosk's own station is the origin of distances and its Home,
+   * once read from the store. */
+  g_assert_true (wh_test_spin_until (location_known, k.context, 3000));
   g_assert_true (wh_context_get_location (k.context, &lat, &lon));
   g_assert_cmpfloat_with_epsilon (lat, 39.99, 1e-9);
   g_assert_cmpfloat_with_epsilon (lon, 116.47, 1e-9);

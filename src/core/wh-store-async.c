@@ -88,6 +88,26 @@ typedef struct
   GTaskThreadFunc func;
 } QueueItem;
 
+/* WH_STORE_QUEUE_DELAY_MS: each read and write on the queue waits that
+ * long first. For tests: a view that acts on what it has not read yet, or
+ * a test that does, fails at once instead of on a slow machine. */
+static guint
+queue_delay_ms (void)
+{
+  static gsize delay;
+
+  if (g_once_init_enter (&delay))
+    {
+      const char *env = g_getenv ("WH_STORE_QUEUE_DELAY_MS");
+      guint64 ms = 0;
+
+      if (env == NULL || !g_ascii_string_to_unsigned (env, 10, 0, 10000, &ms, NULL))
+        ms = 0;
+      g_once_init_leave (&delay, ms + 1);
+    }
+  return (guint) (delay - 1);
+}
+
 void
 wh_store_queue_run (gpointer data,
                     gpointer user_data)
@@ -95,8 +115,11 @@ wh_store_queue_run (gpointer data,
   QueueItem *item = data;
   g_autoptr(GTask) task = item->task;
   GTaskThreadFunc func = item->func;
+  guint delay = queue_delay_ms ();
 
   g_free (item);
+  if (delay > 0)
+    g_usleep ((gulong) delay * 1000);
   if (g_task_return_error_if_cancelled (task))
     return;
   func (task, g_task_get_source_object (task), g_task_get_task_data (task),
