@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "wh-course-certificate.h"
+#include "wh-course-ids.h"
 #include "wh-course-media.h"
 #include "wh-course-page.h"
 #include "wh-courses.h"
@@ -99,18 +100,6 @@ toast (WhCoursePage *self,
 
   if (page)
     wh_service_page_toast (page, message);
-}
-
-static GHashTable *
-id_table_new (void)
-{
-  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-}
-
-static gpointer
-id_key (gint64 id)
-{
-  return g_memdup2 (&id, sizeof id);
 }
 
 /* ---- Rows that change with the course ---------------------------------------- */
@@ -338,7 +327,7 @@ fill_lessons (WhCoursePage  *self,
   GPtrArray *progress = self->state->progress;
   /* lesson record -> its progress */
   g_autoptr(GHashTable) by_lesson = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) by_id = id_table_new ();
+  g_autoptr(GHashTable) by_id = wh_course_id_table_new ();
   AdwPreferencesGroup *group = NULL;
   const char *chapter = NULL;
   guint done = 0;
@@ -346,7 +335,7 @@ fill_lessons (WhCoursePage  *self,
   for (guint i = 0; progress && i < progress->len; i++)
     {
       WhRecord *p = progress->pdata[i];
-      g_hash_table_insert (by_id, id_key (wh_record_get_int (p, "lesson_id")), p);
+      g_hash_table_insert (by_id, wh_course_id_key (wh_record_get_int (p, "lesson_id")), p);
     }
   for (guint i = 0; i < self->state->lessons->len; i++)
     {

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wh-course-ids.h"
 #include "wh-course-page.h"
 #include "wh-courses-view.h"
 #include "wh-courses.h"
@@ -111,18 +112,6 @@ text_or_empty (const WhRecord *record,
 
 /* ---- Personal data (progress, saved courses) ----------------------------- */
 
-static GHashTable *
-id_table_new (void)
-{
-  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-}
-
-static gpointer
-id_key (gint64 id)
-{
-  return g_memdup2 (&id, sizeof id);
-}
-
 static void filters_changed_cb (WhCoursesView *self);
 
 static void
@@ -146,11 +135,11 @@ personal_read_cb (GObject      *source,
       gint64 course = wh_record_get_int (p, "course_id");
       gint n = GPOINTER_TO_INT (g_hash_table_lookup (self->lessons_done, &course));
 
-      g_hash_table_insert (self->lessons_done, id_key (course),
+      g_hash_table_insert (self->lessons_done, wh_course_id_key (course),
                            GINT_TO_POINTER (n + (wh_record_get_bool (p, "completed") ? 1 : 0)));
     }
   for (guint i = 0; i < personal->saved->len; i++)
-    g_hash_table_add (self->saved, id_key (g_array_index (personal->saved, gint64, i)));
+    g_hash_table_add (self->saved, wh_course_id_key (g_array_index (personal->saved, gint64, i)));
   g_clear_pointer (&self->saved_ids, g_array_unref);
   g_clear_pointer (&self->started_ids, g_array_unref);
   self->saved_ids = g_steal_pointer (&personal->saved);
@@ -910,8 +899,8 @@ wh_courses_view_init (WhCoursesView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   wh_format_drop_down_set_string_factories (self->category_dropdown);
   wh_format_drop_down_set_string_factories (self->filter_dropdown);
-  self->lessons_done = id_table_new ();
-  self->saved = id_table_new ();
+  self->lessons_done = wh_course_id_table_new ();
+  self->saved = wh_course_id_table_new ();
   self->cancellable = g_cancellable_new ();
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row_cb), NULL);

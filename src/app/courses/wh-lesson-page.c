@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wh-course-ids.h"
 #include "wh-course-media.h"
 #include "wh-course-writer.h"
 #include "wh-courses.h"
@@ -369,12 +370,7 @@ next_state_cb (GObject      *source,
       const WhRecord *p = state->progress->pdata[i];
 
       if (wh_record_get_bool (p, "completed"))
-        {
-          gint64 *id = g_new (gint64, 1);
-
-          *id = wh_record_get_int (p, "lesson_id");
-          g_hash_table_add (self->done, id);
-        }
+        g_hash_table_add (self->done, wh_course_id_key (wh_record_get_int (p, "lesson_id")));
     }
   fill_next_step (self);
 }
@@ -569,12 +565,7 @@ complete_clicked_cb (WhLessonPage *self)
   /* Done is done, whatever the read still under way says (completed never
    * goes back). */
   self->progress_known = TRUE;
-  {
-    gint64 *id = g_new (gint64, 1);
-
-    *id = lesson->id;
-    g_hash_table_add (self->done, id);
-  }
+  g_hash_table_add (self->done, wh_course_id_key (lesson->id));
   save_place (self);
   update_buttons (self);
   /* Done with this one: on to the next, if there is one. */
@@ -650,7 +641,7 @@ wh_lesson_page_init (WhLessonPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->restore_position = -1;
-  self->done = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->done = wh_course_id_table_new ();
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "changed", G_CALLBACK (adjustment_changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "wh-course-ids.h"
 #include "wh-course-writer.h"
 #include "wh-practice-hub.h"
 #include "wh-practice-page.h"
@@ -196,7 +197,7 @@ set_read_cb (GObject      *source,
   for (guint i = 0; questions && wrong && i < questions->len && i < wrong->len; i++)
     if (g_array_index (wrong, guint8, i) != 0)
       g_hash_table_insert (self->wrong_choices,
-                           g_memdup2 (&((WhRecord *) questions->pdata[i])->id, sizeof (gint64)),
+                           wh_course_id_key (((WhRecord *) questions->pdata[i])->id),
                            GUINT_TO_POINTER (g_array_index (wrong, guint8, i)));
   if (self->questions == NULL || self->questions->len == 0)
     {
@@ -646,7 +647,7 @@ static void
 wh_practice_page_init (WhPracticePage *self)
 {
   self->option_buttons = g_ptr_array_new ();
-  self->wrong_choices = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->wrong_choices = wh_course_id_table_new ();
   self->set = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
