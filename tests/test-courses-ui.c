@@ -254,18 +254,20 @@ wait_page (Fixture    *f,
   PageWait w = { f, name };
   AdwLeaflet *leaflet;
   GtkWidget *list;
+  GListModel *model;
 
   if (wh_test_spin_until (leaflet_shows, &w, 3000))
     return;
   /* What CI keeps of a failure is its output: say what did show. */
   leaflet = ADW_LEAFLET (wh_test_find_descendant (f->page, ADW_TYPE_LEAFLET));
   list = wh_test_find_widget (f->page, is_records_list, NULL);
+  model = list ? G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list))) : NULL;
   g_error ("%s: waited for page “%s”: the view shows “%s”, the leaflet %s on “%s”, "
            "the catalogue has %u rows",
-           g_test_get_path (), name, leaflet_page (f), adw_leaflet_get_folded (leaflet) ? "folded" : "unfolded",
+           g_test_get_path (), name, leaflet_page (f),
+           adw_leaflet_get_folded (leaflet) ? "folded" : "unfolded",
            adw_leaflet_get_visible_child_name (leaflet),
-           list ? g_list_model_get_n_items (G_LIST_MODEL (
-                    gtk_list_view_get_model (GTK_LIST_VIEW (list)))) : 0);
+           model ? g_list_model_get_n_items (model) : 0);
 }
 
 static gboolean
@@ -970,6 +972,7 @@ test_wide_and_narrow (Fixture       *f,
   GtkWidget *list = wh_test_find_widget (f->page, is_records_list, NULL);
   gpointer unfolded[2] = { leaflet, GINT_TO_POINTER (FALSE) };
   gpointer folded[2] = { leaflet, GINT_TO_POINTER (TRUE) };
+  WhPracticeHub *hub = WH_PRACTICE_HUB (wh_test_find_descendant (f->page, WH_TYPE_PRACTICE_HUB));
   WhCoursePage *course;
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1600, 900);
@@ -979,8 +982,10 @@ test_wide_and_narrow (Fixture       *f,
   g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
   g_assert_true (gtk_widget_get_mapped (list));
   g_assert_null (wh_test_find_widget (f->page, is_label_with, (gpointer) "Choose a Course"));
-  /* The catalogue beside it is the way back: no Back of its own. */
+  /* The catalogue beside it is the way back: no Back of its own, nor on
+   * My Practice. */
   g_assert_false (gtk_widget_get_visible (wh_course_page_get_back_button (course)));
+  g_assert_false (gtk_widget_get_visible (wh_practice_hub_get_back_button (hub)));
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 420, 800);
   g_assert_true (wh_test_spin_until (leaflet_folded_is, folded, 3000));
@@ -988,6 +993,7 @@ test_wide_and_narrow (Fixture       *f,
   g_assert_true (wh_test_spin_until (widget_mapped, course, 3000));
   g_assert_true (wh_test_spin_until (widget_unmapped, list, 3000));
   g_assert_true (gtk_widget_get_visible (wh_course_page_get_back_button (course)));
+  g_assert_true (gtk_widget_get_visible (wh_practice_hub_get_back_button (hub)));
 
   wh_service_page_navigate_back (WH_SERVICE_PAGE (f->page));
   wait_page (f, "catalogue");
