@@ -7,7 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Runs the default main context for ms milliseconds. */
+/* Runs the default main context for ms milliseconds, at least one
+ * iteration, then dispatches what is due. For what must have time to *not*
+ * happen, or to let a layout settle: what must happen is waited for with
+ * wh_test_spin_until. */
 void       wh_test_spin            (guint       ms);
 /* Runs it until check (data) holds or timeout_ms × WH_TEST_WAIT_SCALE pass;
  * returns the last answer of check. timeout_ms is what the test expects on a
