@@ -16,6 +16,7 @@
 #include "wh-context.h"
 #include "wh-preferences-window.h"
 #include "wh-sync-status.h"
+#include "wh-test-cache.h"
 #include "wh-test.h"
 #include "wh-test-server.h"
 #include "wh-test-store.h"
@@ -461,6 +462,76 @@ test_start (void)
   wh_test_remove_tmpdir (dir);
 }
 
+/* ---- A worker who moves --------------------------------------------------- */
+
+typedef struct
+{
+  const char *cache;
+  gint        city;
+} CityWait;
+
+/* The cache holds jobs of the place (a district: the tiny data has one
+ * city), and no others. */
+static gboolean
+cache_holds_city (gpointer data)
+{
+  CityWait *w = data;
+  g_autofree char *inside = g_strdup_printf ("SELECT count(*) FROM jobs WHERE adcode = %d",
+                                             w->city);
+  g_autofree char *outside = g_strdup_printf ("SELECT count(*) FROM jobs"
+                                              " WHERE adcode IS NOT %d", w->city);
+
+  return wh_test_db_query_int (w->cache, inside) > 0 &&
+         wh_test_db_query_int (w->cache, outside) == 0;
+}
+
+/* A new place in Preferences: its jobs come, and the old place's go (no
+ * feed keeps them current any more). */
+static void
+test_region_change (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhTestServer) server = wh_test_server_start ("tiny", &error);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autoptr(WhAppSync) app_sync = NULL;
+  const char *server_db = wh_test_server_get_db_path (server);
+  CityWait wait = { wh_store_get_path (store), 0 };
+  gint first, second;
+  WhWindow *window;
+
+  g_assert_no_error (error);
+  /* The two places with the most jobs. */
+  first = (gint) wh_test_db_query_int (server_db, "SELECT adcode FROM jobs WHERE deleted = 0"
+                                                  " GROUP BY adcode ORDER BY count(*) DESC,"
+                                                  " adcode LIMIT 1");
+  second = (gint) wh_test_db_query_int (server_db, "SELECT adcode FROM jobs WHERE deleted = 0"
+                                                   " GROUP BY adcode ORDER BY count(*) DESC,"
+                                                   " adcode LIMIT 1 OFFSET 1");
+  g_assert_cmpint (first, >, 0);
+  g_assert_cmpint (second, >, 0);
+  g_assert_cmpint (first, !=, second);
+
+  g_settings_set_int (settings, "region-city", first);
+  window = new_window (1000);
+  app_sync = wh_app_sync_new (store, wh_test_server_get_url (server), FALSE, &error);
+  g_assert_no_error (error);
+  wh_app_sync_attach (app_sync, window, settings);
+  wait.city = first;
+  g_assert_true (wh_test_spin_until (cache_holds_city, &wait, 30000));
+
+  g_settings_set_int (settings, "region-city", second);
+  wait.city = second;
+  g_assert_true (wh_test_spin_until (cache_holds_city, &wait, 30000));
+
+  g_settings_reset (settings, "region-city");
+  g_clear_object (&app_sync);
+  gtk_window_destroy (GTK_WINDOW (window));
+  wh_test_spin (50);
+  wh_test_remove_tmpdir (dir);
+}
+
 /* ---- The status in a header with little room ----------------------------- */
 
 static gboolean
@@ -672,6 +743,7 @@ main (int   argc,
   g_test_add_func ("/app-sync/clear", test_clear);
   g_test_add_func ("/app-sync/start", test_start);
   g_test_add_func ("/app-sync/status-room", test_status_room);
+  g_test_add_func ("/app-sync/region-change", test_region_change);
   g_test_add_func ("/window/back-anywhere", test_back_anywhere);
   return g_test_run ();
 }

@@ -462,6 +462,146 @@ server_count (Fixture    *f,
   return wh_test_db_query_int (wh_test_server_get_db_path (f->c.server), sql);
 }
 
+static gint64
+cached_cursor (Fixture *f,
+               gint     region)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("%06d", region);
+  gint64 cursor = wh_store_get_cursor (f->c.store, &wh_collection_jobs, text, &error);
+
+  g_assert_no_error (error);
+  return cursor;
+}
+
+static guint64
+jobs_forgotten (WhSyncReport *report)
+{
+  for (guint i = 0; i < report->collections->len; i++)
+    {
+      WhSyncCollectionReport *cr = &g_array_index (report->collections,
+                                                   WhSyncCollectionReport, i);
+
+      if (cr->collection == &wh_collection_jobs)
+        return cr->forgotten;
+    }
+  g_assert_not_reached ();
+}
+
+/* A few rows to forget among many kept go one by one, through the
+ * triggers: a job in another city, then the whole city the tiny data has. */
+static void
+test_region_change_few (Fixture      *f,
+                        gconstpointer data)
+{
+  g_autoptr(WhRecord) job = server_record (f, &wh_collection_jobs, "adcode IS NOT NULL");
+  gint city = (gint) wh_record_get_int (job, "city_adcode");
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_city;
+
+  /* 天津 和平区, where the tiny data has no job. */
+  job->id = 9000002;
+  wh_record_set_int (job, "province_adcode", 120000);
+  wh_record_set_int (job, "city_adcode", 120100);
+  wh_record_set_int (job, "adcode", 120101);
+  wh_test_server_put_record (f->c.server, job);
+  wh_sync_set_forget_other_regions (f->c.sync, TRUE);
+  wh_sync_set_region (f->c.sync, 120101);
+  assert_sync_ok (f, NULL);
+  g_assert_cmpuint (assert_collection_equal (f, &wh_collection_jobs, 120101), ==, 1);
+
+  wh_sync_set_region (f->c.sync, city);
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (jobs_forgotten (report), ==, 1);
+  n_city = assert_collection_equal (f, &wh_collection_jobs, city);
+  g_assert_cmpuint (n_city, >=, 20);
+  g_assert_cmpint (cached_cursor (f, 120101), ==, 0);
+  g_assert_cmpint (cached_cursor (f, city), >, 0);
+  wh_test_assert_cache_consistent (f->c.cache_path, city, TRUE);
+}
+
+/* A worker who moves: with forget-other-regions (the app's), once the new
+ * city's pull is whole the old city's jobs go, but for a bookmarked one,
+ * with the old cursor; the indexes lose them too. Without (the CLI's),
+ * both stay. A pull that fails forgets nothing. */
+static void
+test_region_change (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(WhRecord) job_a = server_record (f, &wh_collection_jobs, "adcode IS NOT NULL");
+  gint a = (gint) wh_record_get_int (job_a, "adcode");
+  g_autofree char *where_b = g_strdup_printf ("adcode IS NOT NULL AND adcode != %d"
+                                              " AND city_adcode != %d AND province_adcode != %d",
+                                              a, a, a);
+  g_autoptr(WhRecord) job_b = server_record (f, &wh_collection_jobs, where_b);
+  gint b = (gint) wh_record_get_int (job_b, "adcode");
+  g_autoptr(WhRecord) mark = wh_record_new (&wh_collection_bookmarks);
+  g_autoptr(WhRecord) kept = NULL;
+  g_autoptr(WhSyncReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_a, n_b;
+
+  g_assert_false (wh_sync_get_forget_other_regions (f->c.sync));
+  wh_sync_set_region (f->c.sync, a);
+  assert_sync_ok (f, NULL);
+  n_a = assert_collection_equal (f, &wh_collection_jobs, a);
+  g_assert_cmpuint (n_a, >, 1);
+
+  /* The CLI's way: a second region beside the first. */
+  wh_sync_set_region (f->c.sync, b);
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (jobs_forgotten (report), ==, 0);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_jobs, &error), >, n_a);
+  g_assert_cmpint (cached_cursor (f, a), >, 0);
+
+  /* The app's way, from an empty cache. */
+  g_assert_true (wh_store_reset_collection (f->c.store, &wh_collection_jobs, &error));
+  g_assert_no_error (error);
+  wh_sync_set_forget_other_regions (f->c.sync, TRUE);
+  assert_sync_ok (f, NULL);
+  n_b = assert_collection_equal (f, &wh_collection_jobs, b);
+  g_assert_cmpuint (n_b, >, 0);
+  wh_sync_set_region (f->c.sync, a);
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (jobs_forgotten (report), ==, n_b);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_assert_cmpuint (assert_collection_equal (f, &wh_collection_jobs, a), ==, n_a);
+  g_assert_cmpint (cached_cursor (f, b), ==, 0);
+  /* The region's own cursor outlives its tables made again. */
+  g_assert_cmpint (cached_cursor (f, a), >, 0);
+  wh_record_set_int (mark, "job_id", job_a->id);
+  wh_record_set_bool (mark, "applied", TRUE);
+  wh_record_set_text (mark, "updated_at", "2026-12-07T10:00:00+08:00");
+  g_assert_true (wh_sync_save_bookmark (f->c.store, mark, &error));
+  g_assert_no_error (error);
+
+  /* Moved, with the server out of reach: the old city's jobs stay. */
+  wh_api_set_retry_policy (f->c.api, 1, 10, 20, 100);
+  wh_test_server_stop (f->c.server);
+  wh_sync_set_region (f->c.sync, b);
+  g_assert_false (run_sync (f->c.sync, NULL, &report, &error));
+  g_clear_error (&error);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_jobs, &error), ==, n_a);
+  g_assert_true (wh_test_server_restart (f->c.server, &error));
+  g_assert_no_error (error);
+
+  /* Reached: the new city's jobs, the bookmarked one, nothing else. */
+  assert_sync_ok (f, &report);
+  g_assert_cmpuint (jobs_forgotten (report), ==, n_a - 1);
+  g_clear_pointer (&report, wh_sync_report_free);
+  g_assert_cmpint (wh_store_count (f->c.store, &wh_collection_jobs, &error), ==, n_b + 1);
+  kept = wh_store_get_record (f->c.store, &wh_collection_jobs, job_a->id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (kept);
+  g_assert_cmpint (cached_cursor (f, a), ==, 0);
+  g_assert_cmpint (cached_cursor (f, b), >, 0);
+  /* The full-text, names and R*Tree indexes hold the table's rows alone. */
+  wh_test_assert_cache_consistent (f->c.cache_path, b, TRUE);
+}
+
 static void
 login (Fixture *f)
 {
@@ -1485,6 +1625,8 @@ main (int   argc,
   ADD ("/sync/incremental", test_incremental);
   ADD ("/sync/not-modified", test_not_modified);
   ADD ("/sync/region", test_region);
+  ADD ("/sync/region-change", test_region_change);
+  ADD ("/sync/region-change/few", test_region_change_few);
   ADD ("/sync/cancel", test_cancel);
   ADD ("/sync/faults", test_faults);
   ADD ("/sync/malformed-pages", test_malformed_pages);

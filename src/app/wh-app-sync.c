@@ -382,6 +382,9 @@ set_backend (WhAppSync  *self,
         }
       wh_api_set_allow_insecure (api, self->allow_insecure);
       self->sync = wh_sync_new (api, self->store);
+      /* A worker's jobs are their city's: a move leaves none behind that no
+       * feed keeps current (bookmarked ones stay). */
+      wh_sync_set_forget_other_regions (self->sync, TRUE);
       g_signal_connect (self->sync, "notify::running", G_CALLBACK (running_cb), self);
       g_signal_connect (self->sync, "phase-progress", G_CALLBACK (progress_cb), self);
       g_signal_connect (self->sync, "finished", G_CALLBACK (finished_cb), self);

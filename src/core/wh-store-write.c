@@ -885,3 +885,194 @@ wh_store_reset_collection (WhStore            *self,
   wh_store_emit_changed (self, collection->name);
   return TRUE;
 }
+
+/* ---- A region left behind ------------------------------------------------ */
+
+/* The rows a forget keeps, over the table's own columns: the region's (the
+ * server's own test of a region: province, city or district; a row with no
+ * place is in none) and, of jobs, the bookmarked ones. (region is a number
+ * the caller parsed, so it goes in the SQL as it is: CREATE TABLE … AS
+ * takes no parameters.) */
+static char *
+kept_sql (const CollInfo *info,
+          gint64          region)
+{
+  return g_strdup_printf ("(province_adcode IS %" G_GINT64_FORMAT " OR city_adcode IS %"
+                          G_GINT64_FORMAT " OR adcode IS %" G_GINT64_FORMAT "%s)",
+                          region, region, region,
+                          info->collection == &wh_collection_jobs ?
+                          " OR id IN (SELECT job_id FROM bookmarks)" : "");
+}
+
+/* A few rows to forget: deleted one by one in the writer's transaction,
+ * the triggers taking each out of the full-text, names and R*Tree indexes. */
+static gboolean
+forget_rows (WhConn         *conn,
+             const CollInfo *info,
+             gint64          region,
+             GError        **error)
+{
+  g_autofree char *kept = kept_sql (info, region);
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE NOT %s",
+                                          info->collection->name, kept);
+
+  return wh_conn_exec (conn, sql, error);
+}
+
+/* Most rows to forget: row by row, FTS5 would write a deletion for every
+ * term of each (580 µs a job and gigabytes of WAL for a province). The rows
+ * kept are copied aside, the tables made again empty, and the rows put back
+ * waiting for their indexes, all in the writer's transaction; the build at
+ * once then indexes them as a first pull's. */
+static gboolean
+forget_by_rebuild (WhStore        *self,
+                   const CollInfo *info,
+                   gint64          region,
+                   const char     *region_text,
+                   GError        **error)
+{
+  WhConn *conn = self->writer;
+  const char *n = info->collection->name;
+  g_autofree char *kept = kept_sql (info, region);
+  /* Tables made again lose their cursors (wh_store_reconcile_cache_tables):
+   * the region's goes aside too, and comes back with its rows. */
+  char *cursor = sqlite3_mprintf ("CREATE TEMP TABLE wh_forget_cursor AS SELECT * FROM sync_state"
+                                  " WHERE collection = %Q AND region = %Q",
+                                  n, region_text);
+  gboolean ok;
+  g_autofree char *aside = g_strdup_printf ("CREATE TEMP TABLE wh_forget_kept AS"
+                                            " SELECT %s FROM %s WHERE %s",
+                                            info->columns, n, kept);
+  g_autofree char *drop = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts;"
+                                           " DROP TABLE IF EXISTS %s_geo;"
+                                           " DROP TABLE IF EXISTS %s_names;"
+                                           " DROP TABLE IF EXISTS %s;"
+                                           " DELETE FROM cache_layout WHERE collection = '%s';",
+                                           n, n, n, n, info->unindexed, n);
+  g_autofree char *back = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s"
+                                           " FROM temp.wh_forget_kept;"
+                                           " INSERT INTO main.%s SELECT id FROM temp.wh_forget_kept;"
+                                           " DROP TABLE temp.wh_forget_kept;"
+                                           " INSERT OR REPLACE INTO sync_state"
+                                           " SELECT * FROM temp.wh_forget_cursor;"
+                                           " DROP TABLE temp.wh_forget_cursor;",
+                                           n, info->columns, info->columns, info->unindexed);
+
+  ok = wh_conn_exec (conn, "DROP TABLE IF EXISTS temp.wh_forget_kept;"
+                           " DROP TABLE IF EXISTS temp.wh_forget_cursor", error) &&
+       wh_conn_exec (conn, aside, error) && wh_conn_exec (conn, cursor, error) &&
+       wh_conn_exec (conn, drop, error) && wh_store_reconcile_cache_tables (self, error) &&
+       wh_conn_defer_indexes (conn, info, error) && wh_conn_exec (conn, back, error);
+  sqlite3_free (cursor);
+  return ok;
+}
+
+gboolean
+wh_store_forget_other_regions (WhStore            *self,
+                               const WhCollection *collection,
+                               const char         *region,
+                               GCancellable       *cancellable,
+                               guint64            *forgotten,
+                               GError            **error)
+{
+  const CollInfo *info;
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *count = NULL;
+  gint64 code = 0, n_forget = 0, n_kept = 0;
+  gboolean any = FALSE, ok;
+  int pending;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  if (forgotten != NULL)
+    *forgotten = 0;
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  if (!(collection->flags & WH_COLLECTION_REGIONAL) || region == NULL ||
+      !g_ascii_string_to_signed (region, 10, 1, 999999, &code, NULL))
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID, _("The region is not valid."));
+      return FALSE;
+    }
+
+  /* Usually no other region has a cursor: one read says so. */
+  {
+    g_auto(Reader) reader = { 0 };
+
+    if (!wh_reader_borrow (self, &reader, error) ||
+        (stmt = wh_conn_prepare (reader.conn,
+                                 "SELECT EXISTS (SELECT 1 FROM sync_state"
+                                 " WHERE collection = ?1 AND region != ?2)", error)) == NULL)
+      return FALSE;
+    sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, region, -1, SQLITE_STATIC);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      any = sqlite3_column_int (stmt, 0) != 0;
+    else
+      return wh_store_set_db_error (error, reader.conn->db, sqlite3_errcode (reader.conn->db),
+                                    "read cursor");
+    g_clear_pointer (&stmt, wh_stmt_done);
+    if (!any)
+      return TRUE;
+  }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* On the writer, all in one transaction: the rows and the cursors go
+   * together, or a kill leaves both. */
+  kept = kept_sql (info, code);
+  count = g_strdup_printf ("SELECT count (*), count (*) FILTER (WHERE %s) FROM %s", kept,
+                           collection->name);
+  if (!wh_store_writer_begin (self, error))
+    return FALSE;
+  /* Not while rows wait for their indexes (their triggers are gone): the
+   * build comes first, and the next run forgets. */
+  pending = wh_conn_pending (self->writer, info, error);
+  ok = pending == 0 && (stmt = wh_conn_prepare (self->writer, count, error)) != NULL;
+  if (ok)
+    {
+      ok = sqlite3_step (stmt) == SQLITE_ROW;
+      if (ok)
+        {
+          n_kept = sqlite3_column_int64 (stmt, 1);
+          n_forget = sqlite3_column_int64 (stmt, 0) - n_kept;
+        }
+      else
+        wh_store_set_db_error (error, self->writer->db, sqlite3_errcode (self->writer->db),
+                               "read");
+      g_clear_pointer (&stmt, wh_stmt_done);
+    }
+  /* A rebuild costs about what a first pull of the rows kept does; row by
+   * row, a row forgotten costs twenty of those. */
+  if (ok && n_forget > 0)
+    ok = n_forget * 20 <= n_kept ? forget_rows (self->writer, info, code, error)
+                                 : forget_by_rebuild (self, info, code, region, error);
+  if (ok)
+    {
+      ok = (stmt = wh_conn_prepare (self->writer, "DELETE FROM sync_state WHERE collection = ?1"
+                                    " AND region != ?2", error)) != NULL;
+      if (ok)
+        {
+          sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, region, -1, SQLITE_STATIC);
+          ok = wh_conn_step_done (self->writer, stmt, "forget cursors", error);
+        }
+      /* Before the writer is let go. */
+      g_clear_pointer (&stmt, wh_stmt_done);
+    }
+  if (!wh_store_writer_end (self, ok, error))
+    return pending > 0; /* a build pending is no error: nothing done */
+  if (forgotten != NULL)
+    *forgotten = n_forget;
+  g_debug ("%s: %" G_GINT64_FORMAT " rows of other regions than %s forgotten, %" G_GINT64_FORMAT
+           " kept", collection->name, n_forget, region, n_kept);
+  if (n_forget == 0)
+    return TRUE;
+  wh_store_emit_changed (self, collection->name);
+  /* A rebuild's rows wait for their indexes: built now, at once when they
+   * are many, as a first pull's are (cancelled, the next pull's build goes
+   * on). */
+  return wh_store_build_indexes (self, collection, cancellable, error);
+}

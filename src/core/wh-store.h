@@ -235,6 +235,23 @@ gboolean    wh_store_set_sync_checked (WhStore         *self,
 gboolean    wh_store_reset_collection (WhStore         *self,
                                     const WhCollection *collection,
                                     GError            **error);
+/* A worker who moved: forgets the rows of a regional collection (jobs) that
+ * are not region's (a province's, city's or district's adcode), since no
+ * feed keeps them current any more, and the cursors of its other regions,
+ * in one transaction. The jobs in bookmarks stay, so My Jobs keeps what it
+ * showed. Only when another region has a cursor (a region was changed),
+ * and not while rows wait for their indexes (the build comes first): then
+ * it does nothing. A few rows go one by one; when they are more than a
+ * twentieth of those kept, the kept rows are written again into emptied
+ * tables and indexed as a first pull's (wh_store_build_indexes, which a
+ * cancellation stops between its transactions and the next build goes on
+ * with). *forgotten: the rows deleted. */
+gboolean    wh_store_forget_other_regions (WhStore            *self,
+                                    const WhCollection *collection,
+                                    const char         *region,
+                                    GCancellable       *cancellable,
+                                    guint64            *forgotten,
+                                    GError            **error);
 
 /* ---- Outbox (user writes replayed by the sync engine) ------------------- */
 

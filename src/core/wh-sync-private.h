@@ -31,6 +31,7 @@ struct _WhSync
   guint            retry_base_ms;      /* the first wait while out of reach */
   guint            retry_max_ms;
   gboolean         use_snapshots;
+  gboolean         forget_other_regions;
 
   /* Background mode */
   gboolean         started;
@@ -78,6 +79,7 @@ typedef struct
   gboolean            fetching;
   gboolean            writing;
   gboolean            built;        /* the build after the pull has run */
+  gboolean            forgot;       /* then the other regions' rows went */
   guint64             unstepped;    /* live rows written, less a step's worth
                                      * for each build step */
   gboolean            stepping;     /* the writer runs a build step or makes

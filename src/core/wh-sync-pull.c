@@ -37,6 +37,7 @@ typedef enum
   WRITE_BUILD,   /* the pull ended: index the rows written without indexes */
   WRITE_STEP,    /* during the pull: index some of them */
   WRITE_LISTS,   /* near the pull's end: the secondary indexes */
+  WRITE_FORGET,  /* the pull whole: other regions' rows go */
 } WriteKind;
 
 struct _WriteOp
@@ -47,7 +48,8 @@ struct _WriteOp
   char               *region;
   WhPage             *page;
   char               *etag;
-  GCancellable       *cancellable; /* WRITE_BUILD only */
+  GCancellable       *cancellable; /* WRITE_BUILD and WRITE_FORGET */
+  guint64             forgotten;    /* WRITE_FORGET: rows deleted */
 };
 
 void
@@ -82,6 +84,10 @@ write_thread (GTask        *task,
     ok = wh_store_build_indexes_step (op->store, op->collection, NULL, &error);
   else if (op->kind == WRITE_LISTS)
     ok = wh_store_build_list_indexes (op->store, op->collection, &error);
+  else if (op->kind == WRITE_FORGET)
+    /* Stops between its transactions when cancelled, too. */
+    ok = wh_store_forget_other_regions (op->store, op->collection, op->region, op->cancellable,
+                                        &op->forgotten, &error);
   else
     ok = wh_store_set_sync_checked (op->store, op->collection, op->region, op->etag, &error);
   if (ok)
@@ -194,6 +200,8 @@ write_cb (GObject      *object,
 
   run->writing = FALSE;
   run->stepping = FALSE;
+  /* What went before a cancellation went for good. */
+  current_report (run)->forgotten += op->forgotten;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_debug ("Writing %s failed: %s", run->collection->name, error->message);
@@ -512,13 +520,30 @@ pump (GTask *task)
       start_write (task, op);
       return;
     }
+  if (!run->fetching && !run->writing && g_queue_is_empty (&run->ready) && !run->more &&
+      !stopping && !run->forgot && run->region != NULL &&
+      ((WhSync *) g_task_get_source_object (task))->forget_other_regions)
+    {
+      /* The region's pull is whole: the rows of the regions synced before
+       * (a worker who moved) go, since no feed keeps them current now. Not
+       * before: without a network the worker keeps what was cached. */
+      WriteOp *op = write_op_new (run, wh_sync_get_store (g_task_get_source_object (task)),
+                                  WRITE_FORGET);
+
+      g_set_object (&op->cancellable, g_task_get_cancellable (task));
+      run->forgot = TRUE;
+      start_write (task, op);
+      return;
+    }
   if (!run->fetching && !run->writing && g_queue_is_empty (&run->ready) && !run->more)
     {
       WhSyncCollectionReport *cr = current_report (run);
 
       g_debug ("%s: %u pages, %" G_GUINT64_FORMAT " records, %" G_GUINT64_FORMAT
-               " deleted, %" G_GUINT64_FORMAT " rejected%s%s%s", run->collection->name, cr->pages,
-               cr->records, cr->deleted, cr->rejected, cr->not_modified ? ", not modified" : "",
+               " deleted, %" G_GUINT64_FORMAT " rejected, %" G_GUINT64_FORMAT
+               " of other regions forgotten%s%s%s", run->collection->name, cr->pages,
+               cr->records, cr->deleted, cr->rejected, cr->forgotten,
+               cr->not_modified ? ", not modified" : "",
                run->error ? ": " : "", run->error ? run->error->message : "");
       if (run->error != NULL)
         {
@@ -1080,6 +1105,7 @@ next_collection (GTask *task)
   run->first_fetch = TRUE;
   run->more = FALSE;
   run->built = FALSE;
+  run->forgot = FALSE;
   run->unstepped = 0;
   run->list_indexed = FALSE;
   run->malformed_tries = 0;

@@ -340,6 +340,21 @@ wh_sync_set_use_snapshots (WhSync  *self,
   self->use_snapshots = use;
 }
 
+void
+wh_sync_set_forget_other_regions (WhSync  *self,
+                                  gboolean forget)
+{
+  g_return_if_fail (WH_IS_SYNC (self));
+  self->forget_other_regions = forget;
+}
+
+gboolean
+wh_sync_get_forget_other_regions (WhSync *self)
+{
+  g_return_val_if_fail (WH_IS_SYNC (self), FALSE);
+  return self->forget_other_regions;
+}
+
 static void schedule_timer (WhSync *self);
 static void clear_timer (WhSync *self);
 

@@ -54,6 +54,8 @@ typedef struct
   gboolean            reset;       /* emptied and pulled from 0: the cursor
                                     * was past the server's rev */
   guint64             snapshot;    /* records of a region snapshot (in records) */
+  guint64             forgotten;   /* rows of other regions forgotten
+                                    * (wh_sync_set_forget_other_regions) */
 } WhSyncCollectionReport;
 
 typedef struct
@@ -110,6 +112,15 @@ void        wh_sync_set_page_limit       (WhSync             *self,
  * Default TRUE. */
 void        wh_sync_set_use_snapshots    (WhSync             *self,
                                           gboolean            use);
+/* Whether a regional collection's pull, once whole, forgets the rows of
+ * the regions synced before and their cursors, bookmarked jobs kept
+ * (wh_store_forget_other_regions): the app's, whose worker has one city,
+ * so that a move leaves no jobs that no feed keeps current. Default FALSE:
+ * the CLI keeps every region it was asked for (a kiosk's administrator may
+ * seed several). Forgotten rows are counted in the report. */
+void        wh_sync_set_forget_other_regions (WhSync         *self,
+                                          gboolean            forget);
+gboolean    wh_sync_get_forget_other_regions (WhSync         *self);
 /* Seconds between automatic runs once started; 0 = none (default 900). */
 void        wh_sync_set_interval         (WhSync             *self,
                                           guint               seconds);
