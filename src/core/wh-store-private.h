@@ -40,6 +40,12 @@ void       wh_store_set_build_all (WhStore        *self,
 guint      wh_store_get_builds_at_once (WhStore   *self);
 guint      wh_store_get_builds_in_one  (WhStore   *self);
 guint      wh_store_get_checkpoints    (WhStore   *self);
+/* After a forget that made the tables again, the cache gives its free
+ * pages back when they are at least percent of the file (default 25); how
+ * many times it did. For tests. */
+void       wh_store_set_compact_free   (WhStore   *self,
+                                        guint      percent);
+guint      wh_store_get_compactions    (WhStore   *self);
 
 /* How queries of filtered lists choose their way, for tests, which check
  * that every way gives the same rows. walk_ms and ring_ms: how long to try
@@ -136,6 +142,9 @@ void       wh_store_set_commit_hook (WhStore          *self,
 /* When at least this many rows, all of a collection's, wait for their
  * indexes, they are built at once on two cores (wh-store-build.c). */
 #define BUILD_ALL_MIN_ROWS 20000
+/* After a forget that made a region's tables again, a file at least this
+ * much free pages (percent) gives them back (wh_store_forget_other_regions). */
+#define COMPACT_FREE_PERCENT 25
 /* How FTS5 fills an index in bulk (wh_fts_bulk_insert_sql): its term
  * buffer, written out as a segment when it passes hashsize bytes, and how
  * many segments of a level it lets pile up before it merges them
@@ -295,6 +304,8 @@ struct _WhStore
   guint      build_all_min_rows; /* 0: never at once */
   guint      builds_at_once;     /* how many, for tests */
   guint      builds_in_one;      /* the same, in one transaction on the writer */
+  guint      compact_free;       /* percent of the file free for a VACUUM */
+  guint      compactions;        /* VACUUMs after a forget, for tests */
 
   /* The WAL's checkpoints, off the writer (wh-store-checkpoint.c): the
    * pool's one thread runs them on its own connection, under the lock. */

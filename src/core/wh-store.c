@@ -1228,6 +1228,7 @@ wh_store_init (WhStore *self)
   self->defer_min_rows = DEFER_MIN_ROWS;
   self->build_chunk_rows = BUILD_CHUNK_ROWS;
   self->build_all_min_rows = BUILD_ALL_MIN_ROWS;
+  self->compact_free = COMPACT_FREE_PERCENT;
   self->build_step_rows = BUILD_STEP_ROWS;
   self->budgets = default_budgets;
   self->idle_readers = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_close);
