@@ -62,7 +62,7 @@ side_thread (gpointer data)
 {
   Side *side = data;
   const CollInfo *info = side->info;
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *geo_create = wh_store_geo_create_sql (n);
   g_autofree char *names = g_strdup_printf ("%s_names", n);
   g_autofree char *names_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
@@ -122,7 +122,7 @@ copy_side (WhConn         *conn,
 {
   static const char * const shadows[] = { "names_data", "names_idx", "names_docsize",
                                           "geo_node", "geo_rowid", "geo_parent" };
-  const char *n = info->collection->name;
+  const char *n = info->table;
 
   for (guint i = 0; i < G_N_ELEMENTS (shadows); i++)
     {
@@ -181,7 +181,7 @@ applies (WhStore        *self,
       g_str_equal (self->path, ":memory:") || self->build_all_min_rows == 0 ||
       listed < (gint64) self->build_all_min_rows)
     return FALSE;
-  sql = g_strdup_printf ("SELECT count (*) FROM %s", c->name);
+  sql = g_strdup_printf ("SELECT count (*) FROM %s", info->table);
   /* On the writer, which reads through its page cache: counting a table
    * with no index reads every page, and a reader maps them, which would
    * count the whole table (140 MB for a province) in resident memory. */
@@ -198,7 +198,7 @@ wh_store_build_all (WhStore            *self,
                     GCancellable       *cancellable,
                     GError            **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *fts = NULL;
   g_autofree char *finish = NULL;

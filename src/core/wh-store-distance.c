@@ -79,7 +79,7 @@ distance_rows (WhConn         *conn,
 {
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autoptr(WhStmt) stmt = NULL;
-  const char *n = info->collection->name;
+  const char *n = info->table;
   const char *and = " WHERE ";
   const char *dir = part->before ? "DESC" : "ASC";
   const char *beyond = part->before ? "<" : ">";
@@ -286,7 +286,7 @@ wh_store_distance_page (WhConn         *conn,
         g_autoptr(GString) count = g_string_new (NULL);
         const char *and = " WHERE ";
 
-        g_string_append_printf (count, "SELECT count(*) FROM %s", info->collection->name);
+        g_string_append_printf (count, "SELECT count(*) FROM %s", info->table);
         wh_store_append_access (count, info, query, &access);
         wh_store_append_conditions (count, info, query, part.pending, &and);
         g_string_append_printf (count, "%slat IS NOT NULL AND lon IS NOT NULL", and);

@@ -82,12 +82,12 @@ wh_store_names_info_init (CollInfo *info,
   info->names = g_strdup (name_fields->str);
   info->names_values = wh_store_join_values (c, WH_FIELD_NAME, "");
   info->t_names = wh_store_join_values (c, WH_FIELD_NAME, "t.");
-  info->names_rank = g_strdup_printf ("%s(%s_names%s)", WH_SEARCH_RANK_NAME, c->name,
+  info->names_rank = g_strdup_printf ("%s(%s_names%s)", WH_SEARCH_RANK_NAME, info->table,
                                       names_weights->str);
   info->names_create_sql = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS %s_names"
                                             " USING fts5 (%s, content='%s', content_rowid='id',"
                                             " tokenize='%s');",
-                                            c->name, name_fields->str, c->name,
+                                            info->table, name_fields->str, info->table,
                                             WH_SEARCH_NAMES_TOKENIZER_NAME);
   /* Part of the indexes, not of the rows: a cache from before it gets
    * it built over the rows it has (wh_store_change_names), not fetched
@@ -132,7 +132,7 @@ wh_store_names_trigger_sql (const CollInfo *info,
 {
   const WhCollection *c = info->collection;
   const WhNamesJoin *j = c->names_join;
-  const char *n = c->name;
+  const char *n = info->table;
   g_autofree char *new_names = NULL;
   g_autofree char *old_names = NULL;
   g_autoptr(GString) names_changed = NULL;
@@ -190,7 +190,7 @@ wh_store_join_trigger_sql (const CollInfo *info,
 {
   const WhCollection *c = info->collection;
   const WhNamesJoin *j = c->names_join;
-  const char *n = c->name;
+  const char *n = info->table;
   g_autofree char *plain = NULL;
   g_autofree char *with_old = NULL;
 
@@ -245,7 +245,7 @@ wh_store_change_fts_join (WhConn         *conn,
                           const char     *stored,
                           GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *fill = NULL;
   int pending;
 
@@ -276,7 +276,7 @@ wh_store_change_names (WhConn         *conn,
                        const char     *stored,
                        GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *fill = NULL;
   g_autofree char *exists = g_strdup_printf ("SELECT count(*) FROM sqlite_master"
                                              " WHERE name = '%s_names'", n);

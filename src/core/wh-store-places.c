@@ -60,7 +60,7 @@ unindexed_points (WhConn         *conn,
     return FALSE;
   sql = g_strdup_printf ("SELECT t.id, t.lat, t.lon FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4",
-                         info->unindexed, info->collection->name);
+                         info->unindexed, info->table);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
@@ -109,9 +109,9 @@ box_points (WhConn         *conn,
   sql = g_strdup_printf ("SELECT id, min_lat, max_lat, min_lon, max_lon FROM %s_geo"
                          " WHERE max_lat >= ?1 AND min_lat <= ?3 AND max_lon >= ?2"
                          " AND min_lon <= ?4",
-                         info->collection->name);
+                         info->table);
   exact_sql = g_strdup_printf ("SELECT lat, lon FROM %s_geo WHERE id = ?1",
-                               info->collection->name);
+                               info->table);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL ||
       (exact = wh_conn_prepare (conn, exact_sql, error)) == NULL)
     return FALSE;
@@ -246,7 +246,7 @@ box_records (WhConn         *conn,
                          " WHERE g.max_lat >= ?1 AND g.min_lat <= ?3 AND g.max_lon >= ?2"
                          " AND g.min_lon <= ?4 AND g.lat BETWEEN ?1 AND ?3"
                          " AND g.lon BETWEEN ?2 AND ?4 LIMIT ?5",
-                         info->t_columns, info->collection->name, info->collection->name);
+                         info->t_columns, info->table, info->table);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);
@@ -265,7 +265,7 @@ box_records (WhConn         *conn,
   g_free (sql);
   sql = g_strdup_printf ("SELECT %s FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE t.lat BETWEEN ?1 AND ?3 AND t.lon BETWEEN ?2 AND ?4 LIMIT ?5",
-                         info->t_columns, info->unindexed, info->collection->name);
+                         info->t_columns, info->unindexed, info->table);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_double (stmt, 1, min_lat);

@@ -229,6 +229,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhStmt, wh_stmt_done)
 typedef struct
 {
   const WhCollection *collection;
+  /* What its tables are called: the collection's name ("jobs"); the SQL of
+   * every statement below uses this, never the collection's name. */
+  char               *table;
   char               *columns;   /* "id, rev, a, b" */
   char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
   char               *delete_sql;

@@ -123,7 +123,7 @@ leading_index (const CollInfo *info,
   const WhField *f = wh_collection_find_field (info->collection, field, NULL);
 
   if (f != NULL && (f->flags & WH_FIELD_INDEXED))
-    return g_strdup_printf ("%s_by_%s", info->collection->name, field);
+    return g_strdup_printf ("%s_by_%s", info->table, field);
   if (f != NULL && g_strcmp0 (info->filter_first, field) == 0)
     return g_strdup (info->filter_index);
   return NULL;
@@ -135,7 +135,7 @@ wh_store_append_access (GString        *sql,
                         const WhQuery  *query,
                         const Access   *access)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
 
   if (access->kind == ACCESS_ORDER)
     g_string_append_printf (sql, " INDEXED BY %s_by_%s", n, query->order_field);
@@ -224,7 +224,7 @@ append_match (GString        *sql,
               const char     *field,
               gboolean        pending)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
 
   g_string_append_printf (sql, "(id IN (SELECT rowid FROM %s_fts WHERE %s_fts MATCH ?)", n, n);
   /* The names index (pinyin, initials, traditional characters), and
@@ -361,7 +361,7 @@ probe_rows (WhConn         *conn,
   g_autofree char *index = leading_index (info, f->field);
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s INDEXED BY"
                                           " %s WHERE %s %s ?1 LIMIT ?2)",
-                                          info->collection->name, index, f->field,
+                                          info->table, index, f->field,
                                           op_sql (f->op));
   g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
 
@@ -469,7 +469,7 @@ query_sql (const CollInfo *info,
            const Access   *access)
 {
   g_autoptr(GString) sql = g_string_new (NULL);
-  const char *n = info->collection->name;
+  const char *n = info->table;
   const char *order = order_sql (info, query);
   gboolean desc = query->descending != before;
   const char *beyond = desc ? "<" : ">";
@@ -972,7 +972,7 @@ wh_store_list_values (WhStore            *self,
                          " SELECT (SELECT MIN (%1$s) FROM %2$s WHERE %1$s > v.value) FROM v"
                          "  WHERE v.value IS NOT NULL)"
                          " SELECT value FROM v WHERE value IS NOT NULL",
-                         field, collection->name);
+                         field, info->table);
   stmt = wh_conn_prepare (reader.conn, sql, error);
   if (stmt == NULL)
     return NULL;

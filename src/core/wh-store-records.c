@@ -54,7 +54,7 @@ wh_conn_get_records (WhConn         *conn,
                      GError        **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1", info->columns,
-                                          info->collection->name);
+                                          info->table);
   g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
   g_autoptr(GPtrArray) records = wh_store_record_array_new ();
 
@@ -115,11 +115,13 @@ wh_store_count (WhStore            *self,
 {
   g_auto(Reader) reader = { 0 };
   g_autofree char *sql = NULL;
+  const CollInfo *info;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
 
-  if (!wh_store_lookup_info (self, collection, error) || !wh_reader_borrow (self, &reader, error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
+      !wh_reader_borrow (self, &reader, error))
     return -1;
-  sql = g_strdup_printf ("SELECT count(*) FROM %s", collection->name);
+  sql = g_strdup_printf ("SELECT count(*) FROM %s", info->table);
   return wh_conn_query_int (reader.conn, sql, error);
 }

@@ -62,7 +62,7 @@ rank_candidates (WhConn         *conn,
    * the work, and wh_rank (unlike bm25) never looks at the other hits. */
   sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
                          " ORDER BY rowid DESC LIMIT %d",
-                         info->rank, info->collection->name, info->collection->name,
+                         info->rank, info->table, info->table,
                          SEARCH_RANK_CANDIDATES);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
@@ -96,7 +96,7 @@ unindexed_candidates (WhConn         *conn,
     return pending == 0;
   sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
-                         info->unindexed, info->collection->name, WH_SEARCH_MATCH_NAME,
+                         info->unindexed, info->table, WH_SEARCH_MATCH_NAME,
                          info->t_search, SEARCH_RANK_CANDIDATES);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
@@ -181,7 +181,7 @@ unindexed_more (WhConn         *conn,
     return pending == 0;
   sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
                          " WHERE %s(?1, %s) ORDER BY t.id DESC",
-                         info->unindexed, info->collection->name, scan, columns);
+                         info->unindexed, info->table, scan, columns);
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
@@ -224,7 +224,7 @@ append_more_hits (WhConn         *conn,
 
   if (match == NULL || hits->len >= limit)
     return TRUE;
-  table = g_strdup_printf ("%s_%s", info->collection->name, index);
+  table = g_strdup_printf ("%s_%s", info->table, index);
   found = g_array_new (FALSE, FALSE, sizeof (Hit));
   /* Those cut after ranking are never asked for again: the page is full. */
   if (!collect_hits (conn, table, rank, match, SEARCH_RANK_CANDIDATES, seen, found, &more, error) ||
@@ -306,7 +306,7 @@ wh_store_search (WhStore            *self,
    * asks for follow them, newest first, rather than being dropped. */
   if (ranked >= SEARCH_RANK_CANDIDATES && hits->len < limit)
     {
-      g_autofree char *table = g_strdup_printf ("%s_fts", collection->name);
+      g_autofree char *table = g_strdup_printf ("%s_fts", info->table);
       gboolean more;
 
       if (!collect_hits (reader.conn, table, NULL, used, limit - hits->len, seen, hits, &more,
@@ -350,7 +350,7 @@ count_piece (WhConn         *conn,
              gint64          cap,
              GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM (SELECT 1 FROM %s_%s"
                                           " WHERE %s_%s MATCH ?1%s)", n, index, n, index,
                                           cap < G_MAXINT64 ? " LIMIT ?2" : "");
@@ -373,7 +373,7 @@ wh_conn_count_matches (WhConn         *conn,
                        gint64          cap,
                        GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   MatchPiece all[3], pieces[3];
   g_autoptr(GString) sql = NULL;
   g_autoptr(WhStmt) stmt = NULL;
@@ -496,7 +496,7 @@ wh_store_search_count (WhStore            *self,
         g_strdup_printf (" OR %s(?3, %s)", WH_SEARCH_MATCH_NAME, info->t_search);
       g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
                                                " WHERE %s(?1, %s)%s%s",
-                                               info->unindexed, collection->name,
+                                               info->unindexed, info->table,
                                                WH_SEARCH_MATCH_NAME, info->t_search, names, folded);
       if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
         return -1;

@@ -159,7 +159,7 @@ wh_conn_defer_indexes (WhConn         *conn,
   g_autofree char *create = g_strdup_printf ("CREATE TABLE %s (id INTEGER PRIMARY KEY)",
                                              info->unindexed);
   g_autofree char *any = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM %s)",
-                                          info->collection->name);
+                                          info->table);
   gint64 not_empty = wh_conn_query_int (conn, any, error);
 
   if (not_empty < 0)
@@ -177,7 +177,7 @@ unindex_row (WhConn         *conn,
              gint64          id,
              GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
 
   if (info->search != NULL)
     {
@@ -226,7 +226,7 @@ apply_record_unindexed (WhConn         *conn,
                         const WhRecord *record,
                         GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *look_sql = g_strdup_printf ("SELECT t.rev, u.id IS NOT NULL FROM %s t"
                                                " LEFT JOIN %s u ON u.id = t.id WHERE t.id = ?1",
                                                n, info->unindexed);
@@ -417,7 +417,7 @@ build_chunk (WhConn         *conn,
              gint64         *indexed,
              GError        **error)
 {
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *take = NULL;
   g_autofree char *drop = NULL;
   gint64 taken, started, full_text, names;
@@ -876,8 +876,8 @@ wh_store_reset_collection (WhStore            *self,
   sql = g_strdup_printf ("DROP TABLE %s; DROP TABLE IF EXISTS %s_fts; DROP TABLE IF EXISTS %s_geo;"
                          " DROP TABLE IF EXISTS %s_names; DROP TABLE IF EXISTS %s_unindexed;"
                          " DELETE FROM cache_layout WHERE collection = '%s';",
-                         collection->name, collection->name, collection->name, collection->name,
-                         collection->name, collection->name);
+                         info->table, info->table, info->table, info->table,
+                         info->table, info->table);
   if (!wh_store_writer_begin (self, error) ||
       !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
                                   wh_store_reconcile_cache_tables (self, error), error))
@@ -914,7 +914,7 @@ forget_rows (WhConn         *conn,
 {
   g_autofree char *kept = kept_sql (info, region);
   g_autofree char *sql = g_strdup_printf ("DELETE FROM %s WHERE NOT %s",
-                                          info->collection->name, kept);
+                                          info->table, kept);
 
   return wh_conn_exec (conn, sql, error);
 }
@@ -932,13 +932,13 @@ forget_by_rebuild (WhStore        *self,
                    GError        **error)
 {
   WhConn *conn = self->writer;
-  const char *n = info->collection->name;
+  const char *n = info->table;
   g_autofree char *kept = kept_sql (info, region);
   /* Tables made again lose their cursors (wh_store_reconcile_cache_tables):
    * the region's goes aside too, and comes back with its rows. */
   char *cursor = sqlite3_mprintf ("CREATE TEMP TABLE wh_forget_cursor AS SELECT * FROM sync_state"
                                   " WHERE collection = %Q AND region = %Q",
-                                  n, region_text);
+                                  info->collection->name, region_text);
   gboolean ok;
   g_autofree char *aside = g_strdup_printf ("CREATE TEMP TABLE wh_forget_kept AS"
                                             " SELECT %s FROM %s WHERE %s",
@@ -1075,7 +1075,7 @@ wh_store_forget_other_regions (WhStore            *self,
    * together, or a kill leaves both. */
   kept = kept_sql (info, code);
   count = g_strdup_printf ("SELECT count (*), count (*) FILTER (WHERE %s) FROM %s", kept,
-                           collection->name);
+                           info->table);
   if (!wh_store_writer_begin (self, error))
     return FALSE;
   /* Not while rows wait for their indexes (their triggers are gone): the

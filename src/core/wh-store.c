@@ -591,6 +591,7 @@ coll_info_init (CollInfo           *info,
   g_autofree char *defs = wh_collection_sql_column_defs (c);
 
   info->collection = c;
+  info->table = g_strdup (c->name);
   info->located = (c->flags & WH_COLLECTION_LOCATED) != 0;
   info->columns = g_strdup_printf ("id, rev, %s", names);
   info->t_columns = g_strdup_printf ("t.id, t.rev, %s", t_names);
@@ -608,21 +609,21 @@ coll_info_init (CollInfo           *info,
    * segments to merge, four to five times the work of one per page. */
   info->stage_create_sql = g_strdup_printf ("CREATE TEMP TABLE IF NOT EXISTS wh_stage_%s"
                                             " (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, %s)",
-                                            c->name, defs);
+                                            info->table, defs);
   info->stage_upsert_sql = g_strdup_printf ("INSERT INTO temp.wh_stage_%s %s"
                                             " WHERE excluded.rev > wh_stage_%s.rev",
-                                            c->name, upsert->str, c->name);
+                                            info->table, upsert->str, info->table);
   info->stage_delete_sql = g_strdup_printf ("DELETE FROM temp.wh_stage_%s WHERE id = ?1 AND rev < ?2",
-                                            c->name);
+                                            info->table);
   /* An older or equal rev changes nothing: replays are no-ops. "WHERE
    * true" tells the parser that the ON CONFLICT is the upsert's. */
   info->stage_flush_sql = g_strdup_printf ("INSERT INTO %s (id, rev, %s) SELECT id, rev, %s"
                                            " FROM temp.wh_stage_%s WHERE true%s"
                                            " WHERE excluded.rev > %s.rev",
-                                           c->name, names, names, c->name,
-                                           strstr (upsert->str, " ON CONFLICT"), c->name);
-  info->stage_clear_sql = g_strdup_printf ("DELETE FROM temp.wh_stage_%s", c->name);
-  info->delete_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1 AND rev < ?2", c->name);
+                                           info->table, names, names, info->table,
+                                           strstr (upsert->str, " ON CONFLICT"), info->table);
+  info->stage_clear_sql = g_strdup_printf ("DELETE FROM temp.wh_stage_%s", info->table);
+  info->delete_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1 AND rev < ?2", info->table);
 
   for (guint i = 0; i < c->n_fields; i++)
     {
@@ -650,14 +651,14 @@ coll_info_init (CollInfo           *info,
     info->order_sql[i] = scaled_order_sql (&c->scaled_orders[i]);
   if (search->len > 0)
     {
-      info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, c->name, weights->str);
+      info->rank = g_strdup_printf ("%s(%s_fts%s)", WH_SEARCH_RANK_NAME, info->table, weights->str);
       info->search = g_strdup (search->str);
       info->t_search = g_strdup (t_search->str);
     }
   wh_store_names_info_init (info, indexed);
-  info->unindexed = g_strdup_printf ("%s_unindexed", c->name);
-  info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", c->name,
-                                      upsert->str, c->name);
+  info->unindexed = g_strdup_printf ("%s_unindexed", info->table);
+  info->upsert_sql = g_strdup_printf ("INSERT INTO %s %s WHERE excluded.rev > %s.rev", info->table,
+                                      upsert->str, info->table);
   derived_sql_init (info, indexed);
   info->layout = g_strdup_printf ("%d|%s|search:%s|indexed:%s|located:%d", CACHE_LAYOUT_VERSION,
                                   defs, search->str, indexed->str, info->located);
@@ -666,6 +667,7 @@ coll_info_init (CollInfo           *info,
 static void
 coll_info_clear (CollInfo *info)
 {
+  g_free (info->table);
   g_free (info->columns);
   g_free (info->t_columns);
   g_free (info->delete_sql);
@@ -733,7 +735,7 @@ derived_sql_init (CollInfo *info,
                   GString  *indexed)
 {
   const WhCollection *c = info->collection;
-  Indexes indexes = { c->name, g_string_new (NULL), g_string_new (NULL),
+  Indexes indexes = { info->table, g_string_new (NULL), g_string_new (NULL),
                       g_ptr_array_new (), g_ptr_array_new () };
   g_autoptr(GString) filter = g_string_new (NULL);
   g_autoptr(GString) trigger = g_string_new (NULL);
@@ -741,7 +743,7 @@ derived_sql_init (CollInfo *info,
   g_autoptr(GString) new_vals = g_string_new (NULL);
   g_autoptr(GString) old_vals = g_string_new (NULL);
   g_autoptr(GString) changed = g_string_new (NULL);
-  const char *n = c->name;
+  const char *n = info->table;
 
   for (guint i = 0; i < c->n_fields; i++)
     {
@@ -888,7 +890,7 @@ create_cache_sql (const CollInfo *info)
   const WhCollection *c = info->collection;
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autofree char *defs = wh_collection_sql_column_defs (c);
-  const char *n = c->name;
+  const char *n = info->table;
 
   g_string_append_printf (sql, "CREATE TABLE %s (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, %s);",
                           n, defs);
@@ -945,7 +947,7 @@ change_indexes (WhConn         *conn,
 
   if (list == NULL)
     return FALSE;
-  sqlite3_bind_text (list, 1, info->collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (list, 1, info->table, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (list)) == SQLITE_ROW)
     {
       const char *name = (const char *) sqlite3_column_text (list, 0);
@@ -988,7 +990,7 @@ wh_store_reconcile_cache_tables (WhStore *self,
   for (guint i = 0; i < self->n_infos; i++)
     {
       const CollInfo *info = &self->infos[i];
-      const char *n = info->collection->name;
+      const char *n = info->table;
       g_autoptr(WhStmt) get = NULL;
       g_autofree char *drop = NULL;
       g_autofree char *create = NULL;
