@@ -338,19 +338,20 @@ test_store_migration (void)
   g_assert_true (wh_courses_mark_saved (store, 5, &error));
   g_object_unref (store);
 
-  /* Make it what the release before wrote: no media, attempts or practice
+  /* Make it what the release before wrote: no media, attempts, practice or region
    * tables. */
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "DROP TABLE media; DROP TABLE quiz_attempts;"
                                      " DROP TABLE question_reviews; DROP TABLE practice_days;"
+                                     " DROP TABLE region_tables;"
                                      " PRAGMA user_version = 3;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
 
   store = wh_store_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 5);
-  g_assert_cmpint (WH_STORE_SCHEMA_VERSION, ==, 5);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 6);
+  g_assert_cmpint (WH_STORE_SCHEMA_VERSION, ==, 6);
   /* what version 3 kept is still there, and the new tables work */
   g_assert_true (wh_courses_is_saved (store, 5));
   {

@@ -17,6 +17,7 @@
 #include "wh-store-private.h"
 #include "wh-sync.h"
 #include "wh-test-server.h"
+#include "wh-test-store.h"
 #include "wh-test.h"
 
 /* ---- A varied cache ----------------------------------------------------------- */
@@ -288,8 +289,9 @@ apply_combination (WhJobFilters *f,
   f->show_closed = mask % 3 == 0;
 }
 
+/* split: the same rows over the jobs table and two region tables. */
 static void
-test_filter_combinations (void)
+check_filter_combinations (gboolean split)
 {
   g_autoptr(WhStore) store = NULL;
   g_autofree char *path = make_store (&store);
@@ -299,6 +301,15 @@ test_filter_combinations (void)
   guint nonempty = 0;
   guint tried = 0;
 
+  if (split)
+    {
+      g_autoptr(GPtrArray) again = NULL;
+
+      wh_test_split_regions (store, &wh_collection_jobs, 2);
+      again = wh_store_query (store, all, 0, G_MAXUINT, NULL);
+      g_assert_cmpuint (again->len, ==, N_JOBS);
+      assert_same_ids (again, every, 0, "split");
+    }
   g_assert_cmpuint (every->len, ==, N_JOBS);
   for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
     {
@@ -362,6 +373,18 @@ test_filter_combinations (void)
   /* The data is varied enough that most combinations find something. */
   g_assert_cmpuint (tried, >=, 256 * 3 * G_N_ELEMENTS (plans) / wh_test_sample ());
   g_assert_cmpuint (nonempty * 256, >, tried * 200);
+}
+
+static void
+test_filter_combinations (void)
+{
+  check_filter_combinations (FALSE);
+}
+
+static void
+test_filter_combinations_split (void)
+{
+  check_filter_combinations (TRUE);
 }
 
 /* A filter that matches almost nothing among many rows: walking the sort
@@ -792,7 +815,7 @@ check_distance_order (WhStore       *store,
 }
 
 static void
-test_distance_order (void)
+check_distance_order_ways (gboolean split)
 {
   g_autoptr(WhStore) store = NULL;
   g_autofree char *path = make_store (&store);
@@ -802,6 +825,9 @@ test_distance_order (void)
 
   /* Inside the cloud of jobs, at its edge, and far away (the radius grows). */
   const double origins[][2] = { { 23.2, 113.4 }, { 23.0, 113.2 }, { 39.9, 116.4 } };
+
+  if (split)
+    wh_test_split_regions (store, &wh_collection_jobs, 2);
 
   /* Every page, every way: rings, or the rows the filters select. */
   for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
@@ -853,6 +879,18 @@ test_distance_order (void)
     wh_query_set_order (query, "salary_min", TRUE);
     g_assert_false (wh_query_get_order_distance (query, NULL, NULL));
   }
+}
+
+static void
+test_distance_order (void)
+{
+  check_distance_order_ways (FALSE);
+}
+
+static void
+test_distance_order_split (void)
+{
+  check_distance_order_ways (TRUE);
 }
 
 /* ---- A search split by the field it matched --------------------------------------------- */
@@ -1184,9 +1222,11 @@ main (int   argc,
   wh_test_init (&argc, &argv);
 
   g_test_add_func ("/jobs/filters/combinations", test_filter_combinations);
+  g_test_add_func ("/jobs/filters/combinations/split", test_filter_combinations_split);
   g_test_add_func ("/jobs/filters/settings", test_filter_settings);
   g_test_add_func ("/jobs/query/rare-filter", test_rare_filter);
   g_test_add_func ("/jobs/query/distance", test_distance_order);
+  g_test_add_func ("/jobs/query/distance/split", test_distance_order_split);
   g_test_add_func ("/jobs/query/pay-order", test_pay_order);
   g_test_add_func ("/jobs/cache/index-change", test_index_change);
   g_test_add_func ("/jobs/query/match-field", test_match_field);

@@ -294,26 +294,102 @@ check_recall (WhStore    *store,
   assert_same_ids (listed_ids, expected, query);
 }
 
+/* One, two, three and more characters, inside words and across word
+ * boundaries; Latin words and numbers in any case. */
+static const char * const recall_queries[] = {
+  "电", "工", "师", "驿", "金",
+  "电工", "工技", "司机", "保洁", "快递", "焊工", "工会", "骑手", "车司", "工工",
+  "电工技", "叉车司", "高级电", "快递员", "工地技", "维修电", "五险一",
+  "高级电工技师", "水电工", "外卖骑手夜班",
+  "python", "Python", "PYTHON", "java", "cad", "3000", "12000", "c1", "excel", "it",
+  "电工 3000", "保洁 python 物流", "焊工 焊工",
+};
+/* Found through the names index and the simplified text alone. */
+static const char * const name_queries[] = { "dg", "diangong", "電工", "bj", "baojie" };
+
 static void
 test_recall (void)
 {
   g_autoptr(WhStore) store = make_search_store (3000);
-  /* One, two, three and more characters, inside words and across word
-   * boundaries; Latin words and numbers in any case. */
-  static const char * const queries[] = {
-    "电", "工", "师", "驿", "金",
-    "电工", "工技", "司机", "保洁", "快递", "焊工", "工会", "骑手", "车司", "工工",
-    "电工技", "叉车司", "高级电", "快递员", "工地技", "维修电", "五险一",
-    "高级电工技师", "水电工", "外卖骑手夜班",
-    "python", "Python", "PYTHON", "java", "cad", "3000", "12000", "c1", "excel", "it",
-    "电工 3000", "保洁 python 物流", "焊工 焊工",
-  };
   static const char * const maybe_empty[] = { "技师快递员电工", "Pyth", "300", "驿站驿站驿站" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
-    check_recall (store, queries[i], TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (recall_queries); i++)
+    check_recall (store, recall_queries[i], TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (maybe_empty); i++)
     check_recall (store, maybe_empty[i], FALSE);
+}
+
+/* What each search finds, in its order: the first page, every hit, the
+ * count, and a list's matching rows. */
+static GString *
+search_results (WhStore *store)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint k = 0; k < G_N_ELEMENTS (recall_queries) + G_N_ELEMENTS (name_queries); k++)
+    {
+      const char *query = k < G_N_ELEMENTS (recall_queries) ? recall_queries[k]
+                                                     : name_queries[k - G_N_ELEMENTS (recall_queries)];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) page = wh_store_search (store, &wh_collection_jobs, query, 20,
+                                                   &error);
+      g_autoptr(GPtrArray) all = wh_store_search (store, &wh_collection_jobs, query, 100000,
+                                                  &error);
+      g_autoptr(WhQuery) q = wh_query_new (&wh_collection_jobs);
+      g_autoptr(GPtrArray) listed = NULL;
+      GPtrArray *lists[3] = { page, all, NULL };
+
+      g_assert_no_error (error);
+      wh_query_set_match (q, query);
+      listed = wh_store_query (store, q, 0, 100000, &error);
+      g_assert_no_error (error);
+      lists[2] = listed;
+      g_string_append_printf (out, "%s: %" G_GINT64_FORMAT " |", query,
+                              wh_store_search_count (store, &wh_collection_jobs, query,
+                                                     NULL));
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        {
+          for (guint j = 0; j < lists[l]->len; j++)
+            g_string_append_printf (out, " %" G_GINT64_FORMAT,
+                                    ((WhRecord *) lists[l]->pdata[j])->id);
+          g_string_append (out, " |");
+        }
+      g_string_append_c (out, '\n');
+    }
+  return out;
+}
+
+/* The same rows split over the jobs table and two region tables: the same
+ * hits in the same order, the same counts. */
+static void
+test_recall_split (void)
+{
+  g_autoptr(WhStore) store = make_search_store (3000);
+  g_autoptr(GString) one = search_results (store);
+  g_autoptr(GString) split = NULL;
+
+  wh_test_split_regions (store, &wh_collection_jobs, 2);
+  split = search_results (store);
+  {
+    g_auto(GStrv) want = g_strsplit (one->str, "\n", -1);
+    g_auto(GStrv) got = g_strsplit (split->str, "\n", -1);
+
+    g_assert_cmpuint (g_strv_length (got), ==, g_strv_length (want));
+    for (guint i = 0; want[i] != NULL; i++)
+      if (strcmp (want[i], got[i]) != 0)
+        {
+          gsize at = 0;
+
+          while (want[i][at] == got[i][at])
+            at++;
+          g_error ("split, from byte %" G_GSIZE_FORMAT ": “%.60s” where one table gives “%.60s”"
+                   " (%.40s)", at, got[i] + at, want[i] + at, want[i]);
+        }
+  }
+  /* Hits were found, more than a page of some, and by pinyin. */
+  g_assert_nonnull (strstr (one->str, "电: "));
+  g_assert_null (strstr (one->str, "diangong: 0 "));
+  g_assert_cmpuint (one->len, >, 20000);
 }
 
 static void
@@ -426,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/search/tokenizer/hostile", test_tokenizer_hostile);
   g_test_add_func ("/search/build-match", test_build_match);
   g_test_add_func ("/search/recall-like-scan", test_recall);
+  g_test_add_func ("/search/recall-split", test_recall_split);
   g_test_add_func ("/search/hostile-queries", test_hostile_queries);
   g_test_add_func ("/search/ranking", test_ranking);
   g_test_add_func ("/search/common-term-bounded", test_common_term);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <sqlite3.h>
+
+#include "wh-store-private.h"
 #include "wh-test-store.h"
 #include "wh-test.h"
 
@@ -96,5 +99,47 @@ wh_test_apply (WhStore            *store,
   va_end (args);
   page->next_since = next_since;
   g_assert_true (wh_store_apply_page (store, page, region, &error));
+  g_assert_no_error (error);
+}
+
+/* Moves the rows of collection whose id is k modulo (n_regions + 1) into
+ * region table k ("90000k"), k from 1, through the tables' triggers; the
+ * rest stay in the collection's own table. The same rows, split. */
+void
+wh_test_split_regions (WhStore            *store,
+                       const WhCollection *collection,
+                       guint               n_regions)
+{
+  g_autoptr(GError) error = NULL;
+  const CollInfo *own = wh_store_lookup_info (store, collection, &error);
+  sqlite3 *db;
+
+  g_assert_no_error (error);
+  for (guint k = 1; k <= n_regions; k++)
+    {
+      g_autofree char *region = g_strdup_printf ("%06u", 900000 + k);
+
+      g_assert_true (wh_store_add_region_tables (store, collection, region, &error));
+      g_assert_no_error (error);
+    }
+  db = wh_store_write_begin (store, &error);
+  g_assert_no_error (error);
+  for (guint k = 1; k <= n_regions; k++)
+    {
+      g_autofree char *region = g_strdup_printf ("%06u", 900000 + k);
+      const CollInfo *info = wh_store_lookup_region_info (store, collection, region);
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO %s (%s) SELECT %s FROM %s"
+                                              " WHERE id %% %u = %u;"
+                                              " DELETE FROM %s WHERE id %% %u = %u;",
+                                              info->table, own->columns, own->columns,
+                                              own->table, n_regions + 1, k, own->table,
+                                              n_regions + 1, k);
+
+      g_assert_nonnull (info);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      /* Moved: the delete took as many rows as the insert put there. */
+      g_assert_cmpint (sqlite3_changes (db), >, 0);
+    }
+  g_assert_true (wh_store_write_end (store, TRUE, &error));
   g_assert_no_error (error);
 }

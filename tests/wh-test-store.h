@@ -28,5 +28,10 @@ void      wh_test_apply            (WhStore     *store,
                                     gint64       next_since,
                                     WhRecord    *first,
                                     ...) G_GNUC_NULL_TERMINATED;
+/* The collection's rows split over its own table and n_regions region
+ * tables (by id), for the reads that must give the same either way. */
+void      wh_test_split_regions    (WhStore     *store,
+                                    const WhCollection *collection,
+                                    guint        n_regions);
 
 G_END_DECLS

@@ -411,12 +411,17 @@ wh_names_tokenizer_tokenize (Fts5Tokenizer *tokenizer,
   return names_tokenize (text, length, (flags & FTS5_TOKENIZE_QUERY) != 0, fts5_emit, &e);
 }
 
-/* wh_rank(fts, weight, ...): bm25 without its inverse document frequency.
+/* wh_rank(fts, weight, ... [, rows, total, ...]): bm25 without its inverse
+ * document frequency.
  * FTS5's bm25() counts, on its first call, every row that holds each phrase
  * (a full doclist scan: 12 ms for a character in 700,000 jobs) just to
  * weigh rare terms above common ones. Term frequency, column weight and
  * column length alone rank a phrase query the same way, at the cost of a
- * few lookups per candidate row. Lower is better, as with bm25(). */
+ * few lookups per candidate row. Lower is better, as with bm25().
+ * A column's length is weighed against its average in the index; given the
+ * rows and each column's total size after the weights (wh_rank_totals of
+ * several indexes summed), against that average instead, so that the
+ * scores of indexes split by region compare as if they were one. */
 #define RANK_K1 1.2
 #define RANK_B 0.75
 #define RANK_MAX_SLOTS 256
@@ -468,8 +473,17 @@ wh_rank (const Fts5ExtensionApi *api,
 
       if (!col_hit[col])
         continue;
-      if ((rc = api->xColumnTotalSize (fts, col, &total)) != SQLITE_OK ||
-          (rc = api->xColumnSize (fts, col, &length)) != SQLITE_OK)
+      if (n_values == 2 * n_cols + 1)
+        {
+          n_rows = sqlite3_value_int64 (values[n_cols]);
+          total = sqlite3_value_int64 (values[n_cols + 1 + col]);
+        }
+      else if ((rc = api->xColumnTotalSize (fts, col, &total)) != SQLITE_OK)
+        {
+          sqlite3_result_error_code (ctx, rc);
+          return;
+        }
+      if ((rc = api->xColumnSize (fts, col, &length)) != SQLITE_OK)
         {
           sqlite3_result_error_code (ctx, rc);
           return;
@@ -484,6 +498,40 @@ wh_rank (const Fts5ExtensionApi *api,
         }
     }
   sqlite3_result_double (ctx, -score);
+}
+
+/* wh_rank_totals(fts): "rows total0 total1 ...", the index's row count and
+ * each column's total size in tokens, for wh_rank over several indexes. */
+static void
+wh_rank_totals (const Fts5ExtensionApi *api,
+                Fts5Context            *fts,
+                sqlite3_context        *ctx,
+                int                     n_values,
+                sqlite3_value         **values)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3_int64 n_rows = 0;
+  int n_cols = api->xColumnCount (fts);
+  int rc;
+
+  if ((rc = api->xRowCount (fts, &n_rows)) != SQLITE_OK)
+    {
+      sqlite3_result_error_code (ctx, rc);
+      return;
+    }
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) n_rows);
+  for (int col = 0; col < n_cols; col++)
+    {
+      sqlite3_int64 total = 0;
+
+      if ((rc = api->xColumnTotalSize (fts, col, &total)) != SQLITE_OK)
+        {
+          sqlite3_result_error_code (ctx, rc);
+          return;
+        }
+      g_string_append_printf (out, " %" G_GINT64_FORMAT, (gint64) total);
+    }
+  sqlite3_result_text (ctx, out->str, (int) out->len, SQLITE_TRANSIENT);
 }
 
 /* ---- Matching without the index ----------------------------------------- */
@@ -797,7 +845,10 @@ wh_search_tokenizer_register (sqlite3 *db)
                                 wh_names_match_function, NULL, NULL);
   if (rc != SQLITE_OK)
     return rc;
-  return api->xCreateFunction (api, WH_SEARCH_RANK_NAME, NULL, wh_rank, NULL);
+  rc = api->xCreateFunction (api, WH_SEARCH_RANK_NAME, NULL, wh_rank, NULL);
+  if (rc != SQLITE_OK)
+    return rc;
+  return api->xCreateFunction (api, WH_SEARCH_RANK_TOTALS_NAME, NULL, wh_rank_totals, NULL);
 }
 
 /* ---- Public helpers ---------------------------------------------------- */

@@ -42,6 +42,7 @@ G_BEGIN_DECLS
 /* wh_rank(fts_table, column weights...): bm25 without the inverse document
  * frequency, which FTS5 computes by scanning every hit of each phrase. */
 #define WH_SEARCH_RANK_NAME "wh_rank"
+#define WH_SEARCH_RANK_TOTALS_NAME "wh_rank_totals"
 /* wh_match(match, text...): whether a row's texts match a MATCH expression of
  * wh_search_build_match exactly as its FTS5 index would, for the rows of a
  * collection written while its index is pending (see wh-store.h). */

@@ -226,12 +226,28 @@ wh_stmt_done (WhStmt *stmt)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WhStmt, wh_stmt_done)
 
-typedef struct
+/* A regional collection's rows may be split over region tables besides its
+ * own (docs/region-tables.md): "jobs_r440000" and its indexes hold one
+ * region's rows. At most this many; a read has one arm for each. */
+#define MAX_REGION_TABLES 8
+
+typedef struct _CollInfo CollInfo;
+
+struct _CollInfo
 {
   const WhCollection *collection;
-  /* What its tables are called: the collection's name ("jobs"); the SQL of
-   * every statement below uses this, never the collection's name. */
+  /* What its tables are called: the collection's name ("jobs"), or a
+   * region table's ("jobs_r440000"); the SQL of every statement below uses
+   * this, never the collection's name. */
   char               *table;
+  /* A region table's region ("440000"), or NULL: the collection's own. */
+  char               *region;
+  /* The collection's own: its region tables, in the order they were made,
+   * read and replaced under *regions_lock (the store's); a region table's
+   * own are none. */
+  GMutex             *regions_lock;
+  CollInfo           *regions[MAX_REGION_TABLES];
+  guint               n_regions;
   char               *columns;   /* "id, rev, a, b" */
   char               *t_columns; /* "t.id, t.rev, t.a, t.b" */
   char               *delete_sql;
@@ -269,7 +285,21 @@ typedef struct
   char               *filter_index;     /* "x_filter": covers the FILTER fields, or NULL */
   const char         *filter_first;     /* its first column (static) */
   char              **order_sql;        /* per scaled order: its SQL expression */
-} CollInfo;
+};
+
+/* The tables a read of a collection goes over: its own first, then its
+ * region tables (one arm each; wh_store_info_parts). */
+typedef struct
+{
+  guint           n;
+  const CollInfo *info[1 + MAX_REGION_TABLES];
+} Parts;
+
+/* The parts of a collection's own info, as they are now (any thread): a
+ * region table made later is not in them, and one dropped meanwhile makes
+ * the read fail with SQLite's "no such table", once. */
+void wh_store_info_parts (const CollInfo *info,
+                          Parts          *parts);
 
 struct _WhStore
 {
@@ -284,6 +314,11 @@ struct _WhStore
 
   GMutex     read_lock;
   GPtrArray *idle_readers; /* WhConn* */
+
+  /* Every region table's info made since the store opened, dropped ones
+   * too (a read may still hold one): freed with the store. */
+  GMutex     regions_lock;
+  GPtrArray *region_infos;
 
   QueryBudgets budgets;
 
@@ -333,6 +368,8 @@ typedef enum
   SELECT_ROWS,
   SELECT_COUNT,
   SELECT_IDS,   /* as ROWS, the ids alone */
+  SELECT_ARM,   /* the id and the sort value, unordered: one arm of a
+                 * compound over region tables */
 } SelectKind;
 
 /* Where a page starts relative to a key row (order value v, id k). */
@@ -398,6 +435,36 @@ wh_store_lookup_info (WhStore            *self,
 gboolean
 wh_store_reconcile_cache_tables (WhStore *self,
                                  GError **error);
+
+/* A region's tables of a regional collection ("jobs_r440000"), made empty
+ * with every index and trigger when they are not there yet, in a write of
+ * their own; reads go over them once it commits. At most MAX_REGION_TABLES:
+ * WH_STORE_ERROR_INVALID beyond. region: its adcode, digits only. */
+gboolean
+wh_store_add_region_tables (WhStore            *self,
+                            const WhCollection *collection,
+                            const char         *region,
+                            GError            **error);
+
+/* SQL with one arm for each part of info: prefix, then arm with every "@T"
+ * made the part's table, the arms joined by separator, then suffix. */
+char *
+wh_store_parts_sql (const CollInfo *info,
+                    const char     *prefix,
+                    const char     *arm,
+                    const char     *separator,
+                    const char     *suffix);
+
+/* The SQL that drops a collection's or a region's tables and forgets their
+ * layout (wh-store-write.c). */
+char *
+wh_store_drop_tables_sql (const CollInfo *info);
+
+/* A region's tables' info, or NULL when it has none. */
+const CollInfo *
+wh_store_lookup_region_info (WhStore            *self,
+                             const WhCollection *collection,
+                             const char         *region);
 
 /* wh-store-personal.c: a checkpoint that truncates the WAL, after personal
  * data was deleted with secure_delete on. */
@@ -565,6 +632,12 @@ int
 wh_store_bind_conditions (sqlite3_stmt  *stmt,
                           const WhQuery *query,
                           gboolean       pending);
+/* The same from parameter p on (a compound's later arm); the next. */
+int
+wh_store_bind_conditions_from (sqlite3_stmt  *stmt,
+                               int            p,
+                               const WhQuery *query,
+                               gboolean       pending);
 
 gboolean
 wh_store_filter_index_covers (const CollInfo *info,

@@ -296,7 +296,15 @@ wh_store_bind_conditions (sqlite3_stmt  *stmt,
                           const WhQuery *query,
                           gboolean       pending)
 {
-  int p = 1;
+  return wh_store_bind_conditions_from (stmt, 1, query, pending);
+}
+
+int
+wh_store_bind_conditions_from (sqlite3_stmt  *stmt,
+                               int            p,
+                               const WhQuery *query,
+                               gboolean       pending)
+{
 
   for (guint i = 0; i < query->filters->len; i++, p++)
     bind_filter (stmt, p, &g_array_index (query->filters, WhFilter, i));
@@ -477,6 +485,8 @@ query_sql (const CollInfo *info,
 
   if (kind == SELECT_COUNT)
     g_string_append_printf (sql, "SELECT count(*) FROM %s", n);
+  else if (kind == SELECT_ARM)
+    g_string_append_printf (sql, "SELECT id%s%s FROM %s", order ? ", " : "", order ? order : "", n);
   else
     g_string_append_printf (sql, "SELECT %s FROM %s", kind == SELECT_IDS ? "id" : info->columns, n);
   wh_store_append_access (sql, info, query, access);
@@ -492,7 +502,7 @@ query_sql (const CollInfo *info,
   else if (key_mode == KEY_AFTER)
     g_string_append_printf (sql, "%sid %s ?", and, beyond);
 
-  if (kind != SELECT_COUNT)
+  if (kind != SELECT_COUNT && kind != SELECT_ARM)
     {
       if (order != NULL)
         g_string_append_printf (sql, " ORDER BY %s %s, id %s", order, desc ? "DESC" : "ASC",
@@ -504,17 +514,17 @@ query_sql (const CollInfo *info,
   return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
-static void
-bind_query (sqlite3_stmt   *stmt,
-            const WhQuery  *query,
-            const WhRecord *key,
-            KeyMode         key_mode,
-            SelectKind      kind,
-            guint           offset,
-            guint           limit,
-            gboolean        pending)
+/* Binds what query_sql's conditions and key need from parameter p on;
+ * returns the next. */
+static int
+bind_arm (sqlite3_stmt   *stmt,
+          int             p,
+          const WhQuery  *query,
+          const WhRecord *key,
+          KeyMode         key_mode,
+          gboolean        pending)
 {
-  int p = wh_store_bind_conditions (stmt, query, pending);
+  p = wh_store_bind_conditions_from (stmt, p, query, pending);
 
   if (key_mode != KEY_NONE && query->order_scaled != NULL)
     {
@@ -535,6 +545,21 @@ bind_query (sqlite3_stmt   *stmt,
     }
   if (key_mode == KEY_TIE || (key_mode == KEY_AFTER && query->order_field == NULL))
     sqlite3_bind_int64 (stmt, p++, key->id);
+  return p;
+}
+
+static void
+bind_query (sqlite3_stmt   *stmt,
+            const WhQuery  *query,
+            const WhRecord *key,
+            KeyMode         key_mode,
+            SelectKind      kind,
+            guint           offset,
+            guint           limit,
+            gboolean        pending)
+{
+  int p = bind_arm (stmt, 1, query, key, key_mode, pending);
+
   if (kind != SELECT_COUNT)
     {
       sqlite3_bind_int64 (stmt, p++, limit);
@@ -609,18 +634,28 @@ wh_conn_budget_end (WhConn  *conn,
   return TRUE;
 }
 
-/* How many rows a text search finds, up to cap + 1, from the search index
- * alone; -1 on error. */
+/* How many rows a text search finds in every part, up to cap + 1, from the
+ * search indexes alone; -1 on error. */
 static gint64
 match_rows (WhConn         *conn,
-            const CollInfo *info,
+            const Parts    *parts,
             const WhQuery  *query,
             gint64          cap,
             GError        **error)
 {
-  /* The names index's and the simplified query's rows too, counted once. */
-  return wh_conn_count_matches (conn, info, query->match, query->fold_match, query->name_match,
-                                cap, error);
+  gint64 sum = 0;
+
+  for (guint k = 0; k < parts->n && sum <= cap; k++)
+    {
+      /* The names index's and the simplified query's rows too, counted once. */
+      gint64 rows = wh_conn_count_matches (conn, parts->info[k], query->match, query->fold_match,
+                                           query->name_match, cap - sum, error);
+
+      if (rows < 0)
+        return -1;
+      sum += rows;
+    }
+  return sum;
 }
 
 /* Appends the records of ids, read in that order. */
@@ -671,31 +706,89 @@ wh_conn_collect_by_ids (WhConn         *conn,
  * skipped (seconds, deep in a million). So does every read but a walk of
  * the sort index: the sort of the rows a filter selects then holds only
  * their ids and sort values, not every column of each (a job's description
- * runs to kilobytes), and the page's rows are read alone. */
+ * runs to kilobytes), and the page's rows are read alone.
+ *
+ * Over region tables it is one compound: an arm for each part, each through
+ * its own access, "UNION ALL", and the order and limit over them all. SQLite
+ * orders each arm apart (through its index when the arm walks one) and
+ * merges them, so a page costs what it costs in one table (a view of the
+ * tables would hide their indexes; docs/region-tables.md). */
 static gboolean
 run_rows (WhConn         *conn,
-          const CollInfo *info,
+          const Parts    *parts,
           const WhQuery  *query,
           const WhRecord *key,
           KeyMode         key_mode,
           gboolean        before,
           guint           offset,
           guint           limit,
-          gboolean        pending,
+          const int      *pending,
           const Access   *access,
           GPtrArray      *out,
           GError        **error)
 {
-  SelectKind kind = offset > 0 || access->kind != ACCESS_ORDER ? SELECT_IDS : SELECT_ROWS;
-  g_autofree char *sql = query_sql (info, query, kind, key_mode, before, pending, access);
-  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+  const CollInfo *info = parts->info[0];
+  SelectKind kind = offset > 0 || access[0].kind != ACCESS_ORDER || parts->n > 1 ? SELECT_IDS
+                                                                                 : SELECT_ROWS;
+  g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  int p = 1;
 
-  if (stmt == NULL)
+  if (parts->n == 1)
+    sql = query_sql (info, query, kind, key_mode, before, pending[0], &access[0]);
+  else
+    {
+      GString *compound = g_string_new (NULL);
+      gboolean desc = query->descending != before;
+
+      for (guint k = 0; k < parts->n; k++)
+        {
+          g_autofree char *arm = query_sql (parts->info[k], query, SELECT_ARM, key_mode, before,
+                                            pending[k], &access[k]);
+
+          g_string_append_printf (compound, "%s%s", k > 0 ? " UNION ALL " : "", arm);
+        }
+      if (order_sql (info, query) != NULL)
+        g_string_append_printf (compound, " ORDER BY 2 %s, 1 %s", desc ? "DESC" : "ASC",
+                                desc ? "DESC" : "ASC");
+      else
+        g_string_append_printf (compound, " ORDER BY 1 %s", desc ? "DESC" : "ASC");
+      g_string_append (compound, " LIMIT ? OFFSET ?");
+      sql = g_string_free (compound, FALSE);
+    }
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
-  bind_query (stmt, query, key, key_mode, kind, offset, limit, pending);
+  if (parts->n == 1)
+    bind_query (stmt, query, key, key_mode, kind, offset, limit, pending[0]);
+  else
+    {
+      for (guint k = 0; k < parts->n; k++)
+        p = bind_arm (stmt, p, query, key, key_mode, pending[k]);
+      sqlite3_bind_int64 (stmt, p++, limit);
+      sqlite3_bind_int64 (stmt, p++, offset);
+    }
   if (kind == SELECT_ROWS)
     return wh_conn_collect_records (conn, stmt, query->collection, out, error);
   return wh_conn_collect_by_ids (conn, info, stmt, out, error);
+}
+
+/* Whether a first pull's build is pending in each part (its indexes may not
+ * be there), into pending; whether in any; -1 on error. */
+static int
+parts_pending (WhConn      *conn,
+               const Parts *parts,
+               int         *pending,
+               GError     **error)
+{
+  int any = 0;
+
+  for (guint k = 0; k < parts->n; k++)
+    {
+      if ((pending[k] = wh_conn_pending (conn, parts->info[k], error)) < 0)
+        return -1;
+      any = any || pending[k];
+    }
+  return any;
 }
 
 /* Appends up to limit rows of one form of the query.
@@ -708,10 +801,10 @@ run_rows (WhConn         *conn,
  * jobs: the whole index). Neither is right every time and the planner
  * cannot tell (even with ANALYZE it picks the sort), so the walk is tried
  * first on a small budget; when it runs out, the filters are selective and
- * wh_store_choose_access finds their rows. */
+ * wh_store_choose_access finds their rows (in each part apart). */
 static gboolean
 query_rows (WhConn         *conn,
-            const CollInfo *info,
+            const Parts    *parts,
             const WhQuery  *query,
             const WhRecord *key,
             KeyMode         key_mode,
@@ -721,15 +814,21 @@ query_rows (WhConn         *conn,
             GPtrArray      *out,
             GError        **error)
 {
+  int pending[G_N_ELEMENTS (parts->info)];
+  Access access[G_N_ELEMENTS (parts->info)];
+  Access walk[G_N_ELEMENTS (parts->info)];
   /* While a first pull's build is pending, the indexes may not be there. */
-  int pending = wh_conn_pending (conn, info, error);
-  Access access = { ACCESS_PLANNER, NULL, -1 };
+  int any_pending = parts_pending (conn, parts, pending, error);
 
-  if (pending < 0)
+  if (any_pending < 0)
     return FALSE;
-  if (!pending && order_indexed (query) && (query->filters->len > 0 || query->match != NULL))
+  for (guint k = 0; k < parts->n; k++)
     {
-      Access walk = { ACCESS_ORDER, NULL, -1 };
+      access[k] = (Access) { ACCESS_PLANNER, NULL, -1 };
+      walk[k] = (Access) { ACCESS_ORDER, NULL, -1 };
+    }
+  if (!any_pending && order_indexed (query) && (query->filters->len > 0 || query->match != NULL))
+    {
       int ms = conn->budgets->walk_ms;
       guint had = out->len;
       gint64 deadline;
@@ -739,7 +838,7 @@ query_rows (WhConn         *conn,
        * open job, a drag of the scrollbar, walked it to run out and then
        * sorted them all: 0.5 to 2 s a page). */
       if (ms > 0 && order_index_covers (query))
-        return run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &walk,
+        return run_rows (conn, parts, query, key, key_mode, before, offset, limit, pending, walk,
                          out, error);
 
       /* A text search first gathers every hit, then the walk checks each
@@ -748,7 +847,7 @@ query_rows (WhConn         *conn,
       if (query->match != NULL)
         {
           gint64 cap = conn->budgets->selective_rows;
-          gint64 hits = match_rows (conn, info, query, cap, error);
+          gint64 hits = match_rows (conn, parts, query, cap, error);
 
           if (hits < 0)
             return FALSE;
@@ -756,7 +855,7 @@ query_rows (WhConn         *conn,
         }
       if (wh_conn_budget_start (conn, ms, &deadline))
         {
-          ok = run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &walk,
+          ok = run_rows (conn, parts, query, key, key_mode, before, offset, limit, pending, walk,
                          out, error);
           if (!wh_conn_budget_end (conn, deadline, ok, error))
             return ok;
@@ -766,9 +865,11 @@ query_rows (WhConn         *conn,
         }
     }
 
-  if (!pending && !wh_store_choose_access (conn, info, query, FALSE, FALSE, &access, error))
-    return FALSE;
-  return run_rows (conn, info, query, key, key_mode, before, offset, limit, pending, &access, out,
+  for (guint k = 0; k < parts->n; k++)
+    if (!pending[k] &&
+        !wh_store_choose_access (conn, parts->info[k], query, FALSE, FALSE, &access[k], error))
+      return FALSE;
+  return run_rows (conn, parts, query, key, key_mode, before, offset, limit, pending, access, out,
                    error);
 }
 
@@ -786,6 +887,87 @@ reverse_records (GPtrArray *records)
 
 /* ---- Pages, counts and lists (from every order above) ------------------- */
 
+/* A row's place in the distance order from the query's origin: nearest
+ * first, ties by id, then the rows without a place by id
+ * (wh_store_distance_page's order; the same C function as SQL's
+ * wh_distance, so the same values). */
+static int
+compare_by_distance (const WhRecord *x,
+                     const WhRecord *y,
+                     const WhQuery  *query)
+{
+  gboolean xl = wh_record_is_set (x, "lat") && wh_record_is_set (x, "lon");
+  gboolean yl = wh_record_is_set (y, "lat") && wh_record_is_set (y, "lon");
+
+  if (xl != yl)
+    return xl ? -1 : 1;
+  if (xl)
+    {
+      double u = wh_geo_distance_m (wh_record_get_real (x, "lat"), wh_record_get_real (x, "lon"),
+                                    query->origin_lat, query->origin_lon);
+      double v = wh_geo_distance_m (wh_record_get_real (y, "lat"), wh_record_get_real (y, "lon"),
+                                    query->origin_lat, query->origin_lon);
+
+      if (u != v)
+        return u < v ? -1 : 1;
+    }
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+typedef struct
+{
+  const WhQuery *query;
+  gboolean       before;
+} DistanceOrder;
+
+static int
+compare_distance_cb (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      data)
+{
+  const DistanceOrder *order = data;
+  int c = compare_by_distance (*(WhRecord **) a, *(WhRecord **) b, order->query);
+
+  return order->before ? -c : c;
+}
+
+/* A page by distance over region tables: each part's page from the key (or
+ * its first offset + limit rows), merged in C. Rings and budgets stay each
+ * part's own; a keyed page reads at most limit rows of each. */
+static gboolean
+distance_parts_page (WhConn         *conn,
+                     const Parts    *parts,
+                     const WhQuery  *query,
+                     const WhRecord *key,
+                     gboolean        before,
+                     guint           offset,
+                     guint           limit,
+                     GPtrArray      *out,
+                     GError        **error)
+{
+  g_autoptr(GPtrArray) all = wh_store_record_array_new ();
+  guint want = limit > G_MAXUINT - offset ? G_MAXUINT : offset + limit;
+  DistanceOrder order = { query, before };
+
+  if (parts->n == 1)
+    return wh_store_distance_page (conn, parts->info[0], query, key, before, offset, limit, out,
+                                   error);
+  for (guint k = 0; k < parts->n; k++)
+    {
+      /* Each into an empty array: the page counts what it holds. */
+      g_autoptr(GPtrArray) one = wh_store_record_array_new ();
+
+      if (!wh_store_distance_page (conn, parts->info[k], query, key, before, 0, want, one, error))
+        return FALSE;
+      for (guint i = 0; i < one->len; i++)
+        g_ptr_array_add (all, g_steal_pointer (&one->pdata[i]));
+    }
+  g_ptr_array_sort_with_data (all, compare_distance_cb, &order);
+  for (guint i = offset; i < all->len && i - offset < limit; i++)
+    g_ptr_array_add (out, g_steal_pointer (&all->pdata[i]));
+  return TRUE;
+}
+
 GPtrArray *
 wh_store_query_page (WhStore        *self,
                      const WhQuery  *query,
@@ -798,6 +980,7 @@ wh_store_query_page (WhStore        *self,
   g_auto(Reader) reader = { 0 };
   g_autoptr(GPtrArray) records = NULL;
   const CollInfo *info;
+  Parts parts;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -805,11 +988,12 @@ wh_store_query_page (WhStore        *self,
 
   if (!check_query (self, query, &info, error) || !wh_reader_borrow (self, &reader, error))
     return NULL;
+  wh_store_info_parts (info, &parts);
   records = wh_store_record_array_new ();
   if (query->by_distance)
     {
-      if (!wh_store_distance_page (reader.conn, info, query, key, before, offset, limit, records,
-                                   error))
+      if (!distance_parts_page (reader.conn, &parts, query, key, before, offset, limit, records,
+                                error))
         return NULL;
       if (before)
         reverse_records (records);
@@ -817,7 +1001,7 @@ wh_store_query_page (WhStore        *self,
     }
   if (key == NULL)
     {
-      if (!query_rows (reader.conn, info, query, NULL, KEY_NONE, FALSE, offset, limit, records,
+      if (!query_rows (reader.conn, &parts, query, NULL, KEY_NONE, FALSE, offset, limit, records,
                        error))
         return NULL;
       return g_steal_pointer (&records);
@@ -825,10 +1009,10 @@ wh_store_query_page (WhStore        *self,
 
   /* First the rows that tie with the key, then those beyond its value. */
   if (query->order_field != NULL &&
-      !query_rows (reader.conn, info, query, key, KEY_TIE, before, 0, limit, records, error))
+      !query_rows (reader.conn, &parts, query, key, KEY_TIE, before, 0, limit, records, error))
     return NULL;
   if (records->len < limit &&
-      !query_rows (reader.conn, info, query, key, KEY_AFTER, before, 0, limit - records->len,
+      !query_rows (reader.conn, &parts, query, key, KEY_AFTER, before, 0, limit - records->len,
                    records, error))
     return NULL;
   if (before)
@@ -846,36 +1030,60 @@ wh_store_query (WhStore       *self,
   return wh_store_query_page (self, query, NULL, FALSE, offset, limit, error);
 }
 
+/* The rows of the query in one part; -1 on error. */
+static gint64
+count_part (WhConn         *conn,
+            const CollInfo *info,
+            const WhQuery  *query,
+            GError        **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  Access access = { ACCESS_PLANNER, NULL, -1 };
+  Parts one = { 1, { info } };
+  int pending = 0;
+
+  if ((pending = wh_conn_pending (conn, info, error)) < 0)
+    return -1;
+  /* A search alone: its hits, counted in the search index without reading
+   * a row (every row is in it while no build is pending). */
+  if (!pending && query->match != NULL && query->match_field == NULL && query->filters->len == 0)
+    return match_rows (conn, &one, query, G_MAXINT64, error);
+  if (!pending && !wh_store_choose_access (conn, info, query, TRUE, FALSE, &access, error))
+    return -1;
+  sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE, pending, &access);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return -1;
+  bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0, pending);
+  return wh_conn_step_count (conn, stmt, "count", error);
+}
+
 gint64
 wh_store_query_count (WhStore       *self,
                       const WhQuery *query,
                       GError       **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(WhStmt) stmt = NULL;
-  g_autofree char *sql = NULL;
   const CollInfo *info;
-  Access access = { ACCESS_PLANNER, NULL, -1 };
-  int pending = 0;
+  gint64 sum = 0;
+  Parts parts;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
 
   if (!check_query (self, query, &info, error) || !wh_reader_borrow (self, &reader, error))
     return -1;
-  if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
-    return -1;
-  /* A search alone: its hits, counted in the search index without reading
-   * a row (every row is in it while no build is pending). */
-  if (!pending && query->match != NULL && query->match_field == NULL && query->filters->len == 0)
-    return match_rows (reader.conn, info, query, G_MAXINT64, error);
-  if (!pending && !wh_store_choose_access (reader.conn, info, query, TRUE, FALSE, &access, error))
-    return -1;
-  sql = query_sql (info, query, SELECT_COUNT, KEY_NONE, FALSE, pending, &access);
-  if ((stmt = wh_conn_prepare (reader.conn, sql, error)) == NULL)
-    return -1;
-  bind_query (stmt, query, NULL, KEY_NONE, SELECT_COUNT, 0, 0, pending);
-  return wh_conn_step_count (reader.conn, stmt, "count", error);
+  /* Over region tables, the sum of each one's count. */
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    {
+      gint64 rows = count_part (reader.conn, parts.info[k], query, error);
+
+      if (rows < 0)
+        return -1;
+      sum += rows;
+    }
+  return sum;
 }
 
 static GPtrArray *
@@ -936,6 +1144,49 @@ wh_store_list_employer_jobs (WhStore *self,
                   exclude_job_id, limit, error);
 }
 
+/* Appends to values the distinct values of field in one table, in order,
+ * up to limit. */
+static gboolean
+part_values (WhConn         *conn,
+             const CollInfo *info,
+             const char     *field,
+             guint           limit,
+             GPtrArray      *values,
+             GError        **error)
+{
+  /* A loose index scan: SELECT DISTINCT would read every index entry. */
+  g_autofree char *sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("
+                                          " SELECT MIN (%1$s) FROM %2$s"
+                                          " UNION ALL"
+                                          " SELECT (SELECT MIN (%1$s) FROM %2$s"
+                                          "  WHERE %1$s > v.value) FROM v"
+                                          "  WHERE v.value IS NOT NULL)"
+                                          " SELECT value FROM v WHERE value IS NOT NULL",
+                                          field, info->table);
+  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+  guint n = 0;
+  int rc = SQLITE_DONE;
+
+  if (stmt == NULL)
+    return FALSE;
+  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (values, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      n++;
+    }
+  if (n < limit && rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "read");
+  return TRUE;
+}
+
+/* In SQLite's BINARY order, which is the bytes'. */
+static int
+compare_values (gconstpointer a,
+                gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
 GStrv
 wh_store_list_values (WhStore            *self,
                       const WhCollection *collection,
@@ -944,13 +1195,12 @@ wh_store_list_values (WhStore            *self,
                       GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(GStrvBuilder) values = NULL;
-  g_autofree char *sql = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
   const CollInfo *info;
   const WhField *f;
-  sqlite3_stmt *stmt;
+  Parts parts;
   guint n = 0;
-  int rc = SQLITE_DONE;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (collection != NULL && field != NULL, NULL);
@@ -965,30 +1215,20 @@ wh_store_list_values (WhStore            *self,
                         NULL);
   if (!wh_reader_borrow (self, &reader, error))
     return NULL;
-  /* A loose index scan: SELECT DISTINCT would read every index entry. */
-  sql = g_strdup_printf ("WITH RECURSIVE v (value) AS ("
-                         " SELECT MIN (%1$s) FROM %2$s"
-                         " UNION ALL"
-                         " SELECT (SELECT MIN (%1$s) FROM %2$s WHERE %1$s > v.value) FROM v"
-                         "  WHERE v.value IS NOT NULL)"
-                         " SELECT value FROM v WHERE value IS NOT NULL",
-                         field, info->table);
-  stmt = wh_conn_prepare (reader.conn, sql, error);
-  if (stmt == NULL)
-    return NULL;
-  values = g_strv_builder_new ();
-  while (n < limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      g_strv_builder_add (values, (const char *) sqlite3_column_text (stmt, 0));
-      n++;
-    }
-  if (n >= limit)
-    rc = SQLITE_DONE;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      wh_store_set_db_error (error, reader.conn->db, rc, "read");
+  /* Each part's, then merged: the first limit of the whole are among the
+   * first limit of each. */
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    if (!part_values (reader.conn, parts.info[k], field, limit, values, error))
       return NULL;
-    }
-  return g_strv_builder_end (values);
+  if (parts.n > 1)
+    g_ptr_array_sort (values, compare_values);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < values->len && n < limit; i++)
+    if (i == 0 || strcmp (values->pdata[i], values->pdata[i - 1]) != 0)
+      {
+        g_strv_builder_add (builder, values->pdata[i]);
+        n++;
+      }
+  return g_strv_builder_end (builder);
 }

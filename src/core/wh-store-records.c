@@ -10,6 +10,28 @@
 
 /* ---- Reading records ---------------------------------------------------- */
 
+char *
+wh_store_parts_sql (const CollInfo *info,
+                    const char     *prefix,
+                    const char     *arm,
+                    const char     *separator,
+                    const char     *suffix)
+{
+  g_autoptr(GString) sql = g_string_new (prefix);
+  Parts parts;
+
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    {
+      g_autoptr(GString) one = g_string_new (arm);
+
+      g_string_replace (one, "@T", parts.info[k]->table, 0);
+      g_string_append_printf (sql, "%s%s", k > 0 ? separator : "", one->str);
+    }
+  g_string_append (sql, suffix);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
 static WhRecord *
 read_record (const WhCollection *collection,
              sqlite3_stmt       *stmt)
@@ -45,7 +67,10 @@ wh_conn_collect_records (WhConn             *conn,
   return TRUE;
 }
 
-/* Records by id, in the order of ids; those not cached are skipped. */
+/* Records by id, in the order of ids; those not cached are skipped. Over
+ * the collection's region tables too: an id is looked up in each until one
+ * has it (a job that moved region is in the newer region's table first only
+ * while the older's feed has not caught up; either row is the job). */
 GPtrArray *
 wh_conn_get_records (WhConn         *conn,
                      const CollInfo *info,
@@ -53,21 +78,34 @@ wh_conn_get_records (WhConn         *conn,
                      guint           n_ids,
                      GError        **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1", info->columns,
-                                          info->table);
-  g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
   g_autoptr(GPtrArray) records = wh_store_record_array_new ();
+  sqlite3_stmt *stmts[G_N_ELEMENTS (((Parts *) NULL)->info)] = { NULL };
+  gboolean ok = TRUE;
+  Parts parts;
 
-  if (stmt == NULL)
-    return NULL;
-  for (guint i = 0; i < n_ids; i++)
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n && ok; k++)
     {
-      sqlite3_bind_int64 (stmt, 1, ids[i]);
-      if (!wh_conn_collect_records (conn, stmt, info->collection, records, error))
-        return NULL;
-      sqlite3_reset (stmt);
+      g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?1",
+                                              parts.info[k]->columns, parts.info[k]->table);
+
+      ok = (stmts[k] = wh_conn_prepare (conn, sql, error)) != NULL;
     }
-  return g_steal_pointer (&records);
+  for (guint i = 0; i < n_ids && ok; i++)
+    for (guint k = 0; k < parts.n && ok; k++)
+      {
+        guint had = records->len;
+
+        sqlite3_bind_int64 (stmts[k], 1, ids[i]);
+        ok = wh_conn_collect_records (conn, stmts[k], info->collection, records, error);
+        sqlite3_reset (stmts[k]);
+        if (records->len > had)
+          break;
+      }
+  for (guint k = 0; k < parts.n; k++)
+    if (stmts[k] != NULL)
+      wh_stmt_done (stmts[k]);
+  return ok ? g_steal_pointer (&records) : NULL;
 }
 
 WhRecord *
@@ -122,6 +160,6 @@ wh_store_count (WhStore            *self,
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
       !wh_reader_borrow (self, &reader, error))
     return -1;
-  sql = g_strdup_printf ("SELECT count(*) FROM %s", info->table);
+  sql = wh_store_parts_sql (info, "SELECT ", "(SELECT count(*) FROM @T)", " + ", "");
   return wh_conn_query_int (reader.conn, sql, error);
 }

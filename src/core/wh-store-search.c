@@ -46,82 +46,188 @@ search_info (WhStore            *self,
   return info;
 }
 
-/* Ranks the newest candidates of a match into hits. */
-static gboolean
-rank_candidates (WhConn         *conn,
-                 const CollInfo *info,
-                 const char     *match,
-                 GArray         *hits,
-                 GError        **error)
-{
-  g_autofree char *sql = NULL;
-  g_autoptr(WhStmt) stmt = NULL;
-  int rc;
+/* The sizes an index's scores weigh a row's columns against: with region
+ * tables, those of every part's index together, so that the parts' scores
+ * compare (wh_rank); with one table, its own (set FALSE). */
+#define RANK_MAX_COLUMNS 16
 
-  /* Walking the hits newest first and stopping after the candidates bounds
-   * the work, and wh_rank (unlike bm25) never looks at the other hits. */
-  sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
-                         " ORDER BY rowid DESC LIMIT %d",
-                         info->rank, info->table, info->table,
-                         SEARCH_RANK_CANDIDATES);
-  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  g_array_set_size (hits, 0);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+typedef struct
+{
+  gboolean set;
+  guint    n_cols;
+  gint64   rows;
+  gint64   totals[RANK_MAX_COLUMNS];
+} RankTotals;
+
+static gboolean
+rank_totals (WhConn      *conn,
+             const Parts *parts,
+             const char  *index,
+             RankTotals  *totals,
+             GError     **error)
+{
+  memset (totals, 0, sizeof *totals);
+  if (parts->n == 1)
+    return TRUE;
+  for (guint k = 0; k < parts->n; k++)
     {
-      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
-      g_array_append_val (hits, hit);
+      g_autofree char *sql = g_strdup_printf ("SELECT %s(%s_%s) FROM %s_%s LIMIT 1",
+                                              WH_SEARCH_RANK_TOTALS_NAME, parts->info[k]->table,
+                                              index, parts->info[k]->table, index);
+      g_autoptr(WhStmt) stmt = wh_conn_prepare (conn, sql, error);
+      g_auto(GStrv) fields = NULL;
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      if ((rc = sqlite3_step (stmt)) == SQLITE_DONE)
+        continue; /* an empty part */
+      if (rc != SQLITE_ROW)
+        return wh_store_set_db_error (error, conn->db, rc, "search");
+      fields = g_strsplit ((const char *) sqlite3_column_text (stmt, 0), " ", -1);
+      g_assert (g_strv_length (fields) >= 1 && g_strv_length (fields) <= RANK_MAX_COLUMNS + 1);
+      totals->n_cols = g_strv_length (fields) - 1;
+      totals->rows += g_ascii_strtoll (fields[0], NULL, 10);
+      for (guint c = 0; c < totals->n_cols; c++)
+        totals->totals[c] += g_ascii_strtoll (fields[c + 1], NULL, 10);
     }
-  if (rc != SQLITE_DONE)
-    return wh_store_set_db_error (error, conn->db, rc, "search");
+  totals->set = totals->n_cols > 0;
   return TRUE;
 }
 
-/* While a collection's indexes are pending, its unindexed rows that match,
+/* rank ("wh_rank(x_fts, 5.0, 1.0)") given the totals as ?2, ?3...
+ * (bind_totals), or as it is without them. */
+static char *
+rank_with_totals (const char       *rank,
+                  const RankTotals *totals)
+{
+  g_autoptr(GString) sql = g_string_new (rank);
+
+  if (rank == NULL || !totals->set)
+    return g_strdup (rank);
+  g_string_truncate (sql, sql->len - 1); /* the ")" */
+  for (guint i = 0; i <= totals->n_cols; i++)
+    g_string_append_printf (sql, ", ?%u", i + 2);
+  g_string_append_c (sql, ')');
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+static void
+bind_totals (sqlite3_stmt     *stmt,
+             const RankTotals *totals)
+{
+  if (!totals->set)
+    return;
+  sqlite3_bind_int64 (stmt, 2, totals->rows);
+  for (guint c = 0; c < totals->n_cols; c++)
+    sqlite3_bind_int64 (stmt, 3 + c, totals->totals[c]);
+}
+
+static int
+hit_newer (gconstpointer a,
+           gconstpointer b)
+{
+  const Hit *x = a, *y = b;
+
+  return (x->id < y->id) - (x->id > y->id);
+}
+
+/* Ranks the newest candidates of a match into hits: the newest of each
+ * part's, then the newest of them all. */
+static gboolean
+rank_candidates (WhConn           *conn,
+                 const Parts      *parts,
+                 const RankTotals *totals,
+                 const char       *match,
+                 GArray           *hits,
+                 GError          **error)
+{
+  g_array_set_size (hits, 0);
+  for (guint k = 0; k < parts->n; k++)
+    {
+      const CollInfo *info = parts->info[k];
+      g_autofree char *rank = rank_with_totals (info->rank, totals);
+      g_autofree char *sql = NULL;
+      g_autoptr(WhStmt) stmt = NULL;
+      int rc;
+
+      /* Walking the hits newest first and stopping after the candidates
+       * bounds the work, and wh_rank (unlike bm25) never looks at the other
+       * hits, so its scores compare across the parts' indexes. */
+      sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
+                             " ORDER BY rowid DESC LIMIT %d",
+                             rank, info->table, info->table,
+                             SEARCH_RANK_CANDIDATES);
+      if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      bind_totals (stmt, totals);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+          g_array_append_val (hits, hit);
+        }
+      if (rc != SQLITE_DONE)
+        return wh_store_set_db_error (error, conn->db, rc, "search");
+    }
+  if (parts->n > 1 && hits->len > SEARCH_RANK_CANDIDATES)
+    {
+      g_array_sort (hits, hit_newer);
+      g_array_set_size (hits, SEARCH_RANK_CANDIDATES);
+    }
+  return TRUE;
+}
+
+/* While a part's indexes are pending, its unindexed rows that match,
  * newest first, appended with a score below no indexed hit's. */
 static gboolean
-unindexed_candidates (WhConn         *conn,
-                      const CollInfo *info,
-                      const char     *match,
-                      GArray         *hits,
-                      GError        **error)
+unindexed_candidates (WhConn      *conn,
+                      const Parts *parts,
+                      const char  *match,
+                      GArray      *hits,
+                      GError     **error)
 {
-  g_autofree char *sql = NULL;
-  g_autoptr(WhStmt) stmt = NULL;
-  int pending = wh_conn_pending (conn, info, error);
-  int rc;
-
-  if (pending <= 0)
-    return pending == 0;
-  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
-                         " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
-                         info->unindexed, info->table, WH_SEARCH_MATCH_NAME,
-                         info->t_search, SEARCH_RANK_CANDIDATES);
-  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint k = 0; k < parts->n; k++)
     {
-      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
-      g_array_append_val (hits, hit);
+      const CollInfo *info = parts->info[k];
+      g_autofree char *sql = NULL;
+      g_autoptr(WhStmt) stmt = NULL;
+      int pending = wh_conn_pending (conn, info, error);
+      int rc;
+
+      if (pending < 0)
+        return FALSE;
+      if (pending == 0)
+        continue;
+      sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                             " WHERE %s(?1, %s) ORDER BY t.id DESC LIMIT %d",
+                             info->unindexed, info->table, WH_SEARCH_MATCH_NAME,
+                             info->t_search, SEARCH_RANK_CANDIDATES);
+      if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+          g_array_append_val (hits, hit);
+        }
+      if (rc != SQLITE_DONE)
+        return wh_store_set_db_error (error, conn->db, rc, "search");
     }
-  if (rc != SQLITE_DONE)
-    return wh_store_set_db_error (error, conn->db, rc, "search");
   return TRUE;
 }
 
-/* Appends to hits, newest first, up to max rows of table matching match
- * that are not in seen (and adds them there), scored by rank (NULL: 0).
- * *more: rows were left. */
+/* Appends to found, newest first, up to max rows of table matching match
+ * that are not in seen, scored by rank (NULL: 0). *more: rows were left. */
 static gboolean
-collect_hits (WhConn      *conn,
-              const char  *table,
-              const char  *rank,
-              const char  *match,
+collect_part (WhConn           *conn,
+              const char       *table,
+              const char       *rank,
+              const RankTotals *totals,
+              const char       *match,
               guint        max,
               GHashTable  *seen,
-              GArray      *hits,
+              GArray      *found,
               gboolean    *more,
               GError     **error)
 {
@@ -132,10 +238,11 @@ collect_hits (WhConn      *conn,
   guint added = 0;
   int rc;
 
-  *more = FALSE;
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  if (rank != NULL)
+    bind_totals (stmt, totals);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
@@ -148,8 +255,7 @@ collect_hits (WhConn      *conn,
           rc = SQLITE_DONE;
           break;
         }
-      g_array_append_val (hits, hit);
-      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      g_array_append_val (found, hit);
       added++;
     }
   if (rc != SQLITE_DONE)
@@ -157,46 +263,125 @@ collect_hits (WhConn      *conn,
   return TRUE;
 }
 
-/* While the indexes are pending, the unindexed rows that scan (wh_match or
- * wh_names_match over columns) finds for match, newest first, scored below
- * every ranked hit (as unindexed_candidates). */
-static gboolean
-unindexed_more (WhConn         *conn,
-                const CollInfo *info,
-                const char     *scan,
-                const char     *columns,
-                const char     *match,
-                guint           max,
-                GHashTable     *seen,
-                GArray         *hits,
-                GError        **error)
+/* Adds found's hits to hits and seen, up to max of them, newest first
+ * (found holds each part's, newest first in each); *more when some were
+ * left. */
+static void
+add_newest (GArray     *found,
+            guint       max,
+            GHashTable *seen,
+            GArray     *hits,
+            gboolean    several,
+            gboolean   *more)
 {
-  g_autofree char *sql = NULL;
-  g_autoptr(WhStmt) stmt = NULL;
-  int pending = wh_conn_pending (conn, info, error);
   guint added = 0;
-  int rc = SQLITE_DONE;
 
-  if (pending <= 0)
-    return pending == 0;
-  sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
-                         " WHERE %s(?1, %s) ORDER BY t.id DESC",
-                         info->unindexed, info->table, scan, columns);
-  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  while (added < max && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (several)
+    g_array_sort (found, hit_newer);
+  for (guint i = 0; i < found->len; i++)
     {
-      Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+      Hit *hit = &g_array_index (found, Hit, i);
 
-      if (g_hash_table_contains (seen, &hit.id))
+      /* A job in two regions' tables for a while (it moved) counts once. */
+      if (g_hash_table_contains (seen, &hit->id))
         continue;
-      g_array_append_val (hits, hit);
-      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      if (added == max)
+        {
+          *more = TRUE;
+          break;
+        }
+      g_array_append_val (hits, *hit);
+      g_hash_table_add (seen, g_memdup2 (&hit->id, sizeof hit->id));
       added++;
     }
-  if (added < max && rc != SQLITE_DONE)
-    return wh_store_set_db_error (error, conn->db, rc, "search");
+}
+
+/* Appends to hits, newest first, up to max rows of each part's index
+ * ("fts" or "names") matching match that are not in seen (and adds them
+ * there), scored by rank (NULL: 0). *more: rows were left. */
+static gboolean
+collect_hits (WhConn      *conn,
+              const Parts *parts,
+              const char  *index,
+              gboolean     ranked,
+              const char  *match,
+              guint        max,
+              GHashTable  *seen,
+              GArray      *hits,
+              gboolean    *more,
+              GError     **error)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Hit));
+  RankTotals totals = { FALSE };
+
+  *more = FALSE;
+  if (ranked && !rank_totals (conn, parts, index, &totals, error))
+    return FALSE;
+  for (guint k = 0; k < parts->n; k++)
+    {
+      const CollInfo *info = parts->info[k];
+      g_autofree char *table = g_strdup_printf ("%s_%s", info->table, index);
+      g_autofree char *rank = !ranked ? NULL
+        : rank_with_totals (strcmp (index, "fts") == 0 ? info->rank : info->names_rank, &totals);
+
+      if (!collect_part (conn, table, rank, &totals, match, max, seen, found, more, error))
+        return FALSE;
+    }
+  add_newest (found, max, seen, hits, parts->n > 1, more);
+  return TRUE;
+}
+
+/* While a part's indexes are pending, its unindexed rows that scan
+ * (wh_match or wh_names_match over the columns "search" or "names" name)
+ * finds for match, newest first, scored below every ranked hit (as
+ * unindexed_candidates). */
+static gboolean
+unindexed_more (WhConn      *conn,
+                const Parts *parts,
+                const char  *scan,
+                gboolean     names,
+                const char  *match,
+                guint        max,
+                GHashTable  *seen,
+                GArray      *hits,
+                GError     **error)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Hit));
+  gboolean more = FALSE;
+
+  for (guint k = 0; k < parts->n; k++)
+    {
+      const CollInfo *info = parts->info[k];
+      g_autofree char *sql = NULL;
+      g_autoptr(WhStmt) stmt = NULL;
+      int pending = wh_conn_pending (conn, info, error);
+      guint added = 0;
+      int rc = SQLITE_DONE;
+
+      if (pending < 0)
+        return FALSE;
+      if (pending == 0)
+        continue;
+      sql = g_strdup_printf ("SELECT t.id FROM %s u JOIN %s t ON t.id = u.id"
+                             " WHERE %s(?1, %s) ORDER BY t.id DESC",
+                             info->unindexed, info->table, scan,
+                             names ? info->t_names : info->t_search);
+      if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      while (added < max && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Hit hit = { sqlite3_column_int64 (stmt, 0), 0 };
+
+          if (g_hash_table_contains (seen, &hit.id))
+            continue;
+          g_array_append_val (found, hit);
+          added++;
+        }
+      if (added < max && rc != SQLITE_DONE)
+        return wh_store_set_db_error (error, conn->db, rc, "search");
+    }
+  add_newest (found, max, seen, hits, parts->n > 1, &more);
   return TRUE;
 }
 
@@ -206,29 +391,27 @@ unindexed_more (WhConn         *conn,
  * comes first. The newest candidates are ranked, as for the text; beyond
  * them the rest follow newest first. */
 static gboolean
-append_more_hits (WhConn         *conn,
-                  const CollInfo *info,
-                  const char     *index,
-                  const char     *rank,
-                  const char     *scan,
-                  const char     *columns,
-                  const char     *match,
-                  guint           limit,
-                  GHashTable     *seen,
-                  GArray         *hits,
-                  GError        **error)
+append_more_hits (WhConn      *conn,
+                  const Parts *parts,
+                  const char  *index,
+                  const char  *scan,
+                  const char  *match,
+                  guint        limit,
+                  GHashTable  *seen,
+                  GArray      *hits,
+                  GError     **error)
 {
-  g_autofree char *table = NULL;
   g_autoptr(GArray) found = NULL;
+  gboolean names = strcmp (index, "names") == 0;
   gboolean more;
 
   if (match == NULL || hits->len >= limit)
     return TRUE;
-  table = g_strdup_printf ("%s_%s", info->table, index);
   found = g_array_new (FALSE, FALSE, sizeof (Hit));
   /* Those cut after ranking are never asked for again: the page is full. */
-  if (!collect_hits (conn, table, rank, match, SEARCH_RANK_CANDIDATES, seen, found, &more, error) ||
-      !unindexed_more (conn, info, scan, columns, match, SEARCH_RANK_CANDIDATES, seen, found,
+  if (!collect_hits (conn, parts, index, TRUE, match, SEARCH_RANK_CANDIDATES, seen, found, &more,
+                     error) ||
+      !unindexed_more (conn, parts, scan, names, match, SEARCH_RANK_CANDIDATES, seen, found,
                        error))
     return FALSE;
   g_array_sort (found, hit_compare);
@@ -236,7 +419,7 @@ append_more_hits (WhConn         *conn,
     g_array_set_size (found, limit - hits->len);
   g_array_append_vals (hits, found->data, found->len);
   if (more && hits->len < limit &&
-      !collect_hits (conn, table, NULL, match, limit - hits->len, seen, hits, &more, error))
+      !collect_hits (conn, parts, index, FALSE, match, limit - hits->len, seen, hits, &more, error))
     return FALSE;
   return TRUE;
 }
@@ -260,6 +443,8 @@ wh_store_search (WhStore            *self,
   const CollInfo *info;
   guint ranked;
   gsize len;
+  Parts parts;
+  RankTotals totals;
 
   g_return_val_if_fail (WH_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -270,6 +455,9 @@ wh_store_search (WhStore            *self,
   if (match == NULL || limit == 0)
     return wh_store_record_array_new ();
   if (!wh_reader_borrow (self, &reader, error))
+    return NULL;
+  wh_store_info_parts (info, &parts);
+  if (!rank_totals (reader.conn, &parts, "fts", &totals, error))
     return NULL;
 
   hits = g_array_new (FALSE, FALSE, sizeof (Hit));
@@ -282,44 +470,54 @@ wh_store_search (WhStore            *self,
        * widen to the prefix when that does not fill the page. */
       exact = g_strndup (match, len - 1);
 
-      if (!rank_candidates (reader.conn, info, exact, hits, error))
+      if (!rank_candidates (reader.conn, &parts, &totals, exact, hits, error))
         return NULL;
       used = exact;
     }
   if (hits->len < limit)
     {
-      if (!rank_candidates (reader.conn, info, match, hits, error))
+      if (!rank_candidates (reader.conn, &parts, &totals, match, hits, error))
         return NULL;
       used = match;
     }
   ranked = hits->len;
-  if (!unindexed_candidates (reader.conn, info, match, hits, error))
+  if (!unindexed_candidates (reader.conn, &parts, match, hits, error))
     return NULL;
 
   g_array_sort (hits, hit_compare);
-  if (hits->len > limit)
-    g_array_set_size (hits, limit);
   seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  for (guint i = 0; i < hits->len; i++)
-    g_hash_table_add (seen, g_memdup2 (&g_array_index (hits, Hit, i).id, sizeof (gint64)));
+  {
+    guint kept = 0;
+
+    /* A job in two regions' tables for a while (it moved) is one hit. */
+    for (guint i = 0; i < hits->len && kept < limit; i++)
+      {
+        Hit hit = g_array_index (hits, Hit, i);
+
+        if (g_hash_table_contains (seen, &hit.id))
+          continue;
+        g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+        g_array_index (hits, Hit, kept++) = hit;
+      }
+    g_array_set_size (hits, kept);
+  }
   /* Only the newest candidates are ranked: the others that a larger limit
    * asks for follow them, newest first, rather than being dropped. */
   if (ranked >= SEARCH_RANK_CANDIDATES && hits->len < limit)
     {
-      g_autofree char *table = g_strdup_printf ("%s_fts", info->table);
       gboolean more;
 
-      if (!collect_hits (reader.conn, table, NULL, used, limit - hits->len, seen, hits, &more,
-                         error))
+      if (!collect_hits (reader.conn, &parts, "fts", FALSE, used, limit - hits->len, seen, hits,
+                         &more, error))
         return NULL;
     }
   fold_match = wh_search_build_fold_match (query);
   if (info->names != NULL)
     name_match = wh_search_build_name_match (query);
-  if (!append_more_hits (reader.conn, info, "fts", info->rank, WH_SEARCH_MATCH_NAME,
-                         info->t_search, fold_match, limit, seen, hits, error) ||
-      !append_more_hits (reader.conn, info, "names", info->names_rank, WH_SEARCH_NAMES_MATCH_NAME,
-                         info->t_names, name_match, limit, seen, hits, error))
+  if (!append_more_hits (reader.conn, &parts, "fts", WH_SEARCH_MATCH_NAME, fold_match, limit,
+                         seen, hits, error) ||
+      !append_more_hits (reader.conn, &parts, "names", WH_SEARCH_NAMES_MATCH_NAME, name_match,
+                         limit, seen, hits, error))
     return NULL;
 
   ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), MIN (limit, hits->len));
@@ -453,6 +651,52 @@ wh_conn_count_matches (WhConn         *conn,
   return MIN (count, cap < G_MAXINT64 ? cap + 1 : G_MAXINT64);
 }
 
+/* The rows of one part that a search finds; -1 on error. */
+static gint64
+search_count_part (WhConn         *conn,
+                   const CollInfo *info,
+                   const char     *match,
+                   const char     *fold_match,
+                   const char     *name_match,
+                   GError        **error)
+{
+  g_autoptr(WhStmt) stmt = NULL;
+  gint64 count;
+  int pending, rc;
+
+  count = wh_conn_count_matches (conn, info, match, fold_match,
+                                 info->names != NULL ? name_match : NULL, G_MAXINT64, error);
+  if (count < 0)
+    return -1;
+
+  /* Rows not indexed yet are in no doclist: counted apart. */
+  if ((pending = wh_conn_pending (conn, info, error)) < 0)
+    return -1;
+  if (pending)
+    {
+      g_autofree char *names = info->names == NULL || name_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?2, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->t_names);
+      g_autofree char *folded = fold_match == NULL ? g_strdup ("") :
+        g_strdup_printf (" OR %s(?3, %s)", WH_SEARCH_MATCH_NAME, info->t_search);
+      g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
+                                               " WHERE %s(?1, %s)%s%s",
+                                               info->unindexed, info->table,
+                                               WH_SEARCH_MATCH_NAME, info->t_search, names, folded);
+      if ((stmt = wh_conn_prepare (conn, rest, error)) == NULL)
+        return -1;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if (info->names != NULL && name_match != NULL)
+        sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
+      if (fold_match != NULL)
+        sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        return wh_store_set_db_error (error, conn->db, rc, "search"), -1;
+      count += sqlite3_column_int64 (stmt, 0);
+    }
+  return count;
+}
+
 gint64
 wh_store_search_count (WhStore            *self,
                        const WhCollection *collection,
@@ -460,13 +704,12 @@ wh_store_search_count (WhStore            *self,
                        GError            **error)
 {
   g_auto(Reader) reader = { 0 };
-  g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *match = NULL;
   g_autofree char *name_match = NULL;
   g_autofree char *fold_match = NULL;
   const CollInfo *info;
-  gint64 count;
-  int pending, rc;
+  gint64 sum = 0;
+  Parts parts;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
   g_return_val_if_fail (query != NULL, -1);
@@ -480,38 +723,16 @@ wh_store_search_count (WhStore            *self,
     return -1;
   name_match = info->names != NULL ? wh_search_build_name_match (query) : NULL;
   fold_match = wh_search_build_fold_match (query);
-  count = wh_conn_count_matches (reader.conn, info, match, fold_match, name_match, G_MAXINT64,
-                                 error);
-  if (count < 0)
-    return -1;
-
-  /* Rows not indexed yet are in no doclist: counted apart. */
-  if ((pending = wh_conn_pending (reader.conn, info, error)) < 0)
-    return -1;
-  if (pending)
+  /* Over region tables, each one's (a row is in one). */
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
     {
-      g_autofree char *names = name_match == NULL ? g_strdup ("") :
-        g_strdup_printf (" OR %s(?2, %s)", WH_SEARCH_NAMES_MATCH_NAME, info->t_names);
-      g_autofree char *folded = fold_match == NULL ? g_strdup ("") :
-        g_strdup_printf (" OR %s(?3, %s)", WH_SEARCH_MATCH_NAME, info->t_search);
-      g_autofree char *rest = g_strdup_printf ("SELECT count(*) FROM %s u JOIN %s t ON t.id = u.id"
-                                               " WHERE %s(?1, %s)%s%s",
-                                               info->unindexed, info->table,
-                                               WH_SEARCH_MATCH_NAME, info->t_search, names, folded);
-      if ((stmt = wh_conn_prepare (reader.conn, rest, error)) == NULL)
+      gint64 count = search_count_part (reader.conn, parts.info[k], match, fold_match, name_match,
+                                        error);
+
+      if (count < 0)
         return -1;
-      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-      if (name_match != NULL)
-        sqlite3_bind_text (stmt, 2, name_match, -1, SQLITE_STATIC);
-      if (fold_match != NULL)
-        sqlite3_bind_text (stmt, 3, fold_match, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          wh_store_set_db_error (error, reader.conn->db, rc, "search");
-          return -1;
-        }
-      count += sqlite3_column_int64 (stmt, 0);
+      sum += count;
     }
-  return count;
+  return sum;
 }

@@ -863,8 +863,8 @@ wh_store_set_sync_checked (WhStore            *self,
  * wh_store_reconcile_cache_tables to make them again, empty. Dropping is
  * much faster than deleting row by row with the FTS and R*Tree triggers
  * firing for each. */
-static char *
-drop_tables_sql (const CollInfo *info)
+char *
+wh_store_drop_tables_sql (const CollInfo *info)
 {
   const char *n = info->table;
 
@@ -887,7 +887,7 @@ wh_store_reset_collection (WhStore            *self,
 
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
     return FALSE;
-  sql = drop_tables_sql (info);
+  sql = wh_store_drop_tables_sql (info);
   if (!wh_store_writer_begin (self, error) ||
       !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
                                   wh_store_reconcile_cache_tables (self, error), error))
@@ -953,7 +953,7 @@ forget_by_rebuild (WhStore        *self,
   g_autofree char *aside = g_strdup_printf ("CREATE TEMP TABLE wh_forget_kept AS"
                                             " SELECT %s FROM %s WHERE %s",
                                             info->columns, n, kept);
-  g_autofree char *drop = drop_tables_sql (info);
+  g_autofree char *drop = wh_store_drop_tables_sql (info);
   g_autofree char *back = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s"
                                            " FROM temp.wh_forget_kept;"
                                            " INSERT INTO main.%s SELECT id FROM temp.wh_forget_kept;"

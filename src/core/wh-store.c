@@ -126,6 +126,14 @@ static const char * const migrations[] = {
   "CREATE TABLE practice_days ("
   "  day TEXT PRIMARY KEY,"
   "  answered INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+
+  /* 6: the region tables of a regional collection (docs/region-tables.md):
+   * each one's tables are named name, name_fts, and so on. */
+  "CREATE TABLE region_tables ("
+  "  collection TEXT NOT NULL,"
+  "  region TEXT NOT NULL,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  PRIMARY KEY (collection, region));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == WH_STORE_SCHEMA_VERSION);
@@ -489,6 +497,38 @@ wh_reader_return (Reader *reader)
 
 /* ---- Collections -------------------------------------------------------- */
 
+void
+wh_store_info_parts (const CollInfo *info,
+                     Parts          *parts)
+{
+  parts->n = 0;
+  parts->info[parts->n++] = info;
+  if (info->regions_lock == NULL)
+    return;
+  g_mutex_lock (info->regions_lock);
+  for (guint i = 0; i < info->n_regions; i++)
+    parts->info[parts->n++] = info->regions[i];
+  g_mutex_unlock (info->regions_lock);
+}
+
+const CollInfo *
+wh_store_lookup_region_info (WhStore            *self,
+                             const WhCollection *collection,
+                             const char         *region)
+{
+  CollInfo *info = wh_store_lookup_info (self, collection, NULL);
+  const CollInfo *found = NULL;
+
+  if (info == NULL || region == NULL)
+    return NULL;
+  g_mutex_lock (&self->regions_lock);
+  for (guint i = 0; i < info->n_regions && found == NULL; i++)
+    if (strcmp (info->regions[i]->region, region) == 0)
+      found = info->regions[i];
+  g_mutex_unlock (&self->regions_lock);
+  return found;
+}
+
 CollInfo *
 wh_store_lookup_info (WhStore            *self,
                       const WhCollection *collection,
@@ -579,7 +619,8 @@ scaled_order_sql (const WhScaledOrder *order)
 
 static void
 coll_info_init (CollInfo           *info,
-                const WhCollection *c)
+                const WhCollection *c,
+                const char         *region)
 {
   g_autoptr(GString) upsert = g_string_new (NULL);
   g_autoptr(GString) weights = g_string_new (NULL);
@@ -591,7 +632,8 @@ coll_info_init (CollInfo           *info,
   g_autofree char *defs = wh_collection_sql_column_defs (c);
 
   info->collection = c;
-  info->table = g_strdup (c->name);
+  info->region = g_strdup (region);
+  info->table = region ? g_strdup_printf ("%s_r%s", c->name, region) : g_strdup (c->name);
   info->located = (c->flags & WH_COLLECTION_LOCATED) != 0;
   info->columns = g_strdup_printf ("id, rev, %s", names);
   info->t_columns = g_strdup_printf ("t.id, t.rev, %s", t_names);
@@ -668,6 +710,7 @@ static void
 coll_info_clear (CollInfo *info)
 {
   g_free (info->table);
+  g_free (info->region);
   g_free (info->columns);
   g_free (info->t_columns);
   g_free (info->delete_sql);
@@ -1125,6 +1168,218 @@ make_private (const char *path,
   return TRUE;
 }
 
+/* ---- Region tables ------------------------------------------------------- */
+
+/* A region table's info, kept until the store closes (a read may hold it). */
+static CollInfo *
+region_info_new (WhStore            *self,
+                 const WhCollection *collection,
+                 const char         *region)
+{
+  CollInfo *info = g_new0 (CollInfo, 1);
+
+  coll_info_init (info, collection, region);
+  g_mutex_lock (&self->regions_lock);
+  g_ptr_array_add (self->region_infos, info);
+  g_mutex_unlock (&self->regions_lock);
+  return info;
+}
+
+/* Reads go over it from now on. */
+static void
+publish_region (WhStore  *self,
+                CollInfo *own,
+                CollInfo *info)
+{
+  g_mutex_lock (&self->regions_lock);
+  g_assert (own->n_regions < MAX_REGION_TABLES);
+  own->regions[own->n_regions++] = info;
+  g_mutex_unlock (&self->regions_lock);
+}
+
+static gboolean
+valid_region (const char *region)
+{
+  gsize len = region ? strlen (region) : 0;
+
+  if (len == 0 || len > 12)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (region[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The stored layout of a table, or NULL. */
+static char *
+stored_layout (WhConn     *conn,
+               const char *table,
+               GError    **error)
+{
+  g_autoptr(WhStmt) get = wh_conn_prepare (conn, "SELECT layout FROM cache_layout"
+                                           " WHERE collection = ?1", error);
+  int rc;
+
+  if (get == NULL)
+    return NULL;
+  sqlite3_bind_text (get, 1, table, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step (get)) == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (get, 0));
+  if (rc != SQLITE_DONE)
+    wh_store_set_db_error (error, conn->db, rc, "read layout");
+  return NULL;
+}
+
+/* Inside the open transaction: forgets a region's tables, its entry and
+ * its cursor (its rows come again with the next sync). */
+static gboolean
+drop_region_tables (WhConn         *conn,
+                    const CollInfo *info,
+                    GError        **error)
+{
+  g_autofree char *drop = wh_store_drop_tables_sql (info);
+  g_autoptr(WhStmt) forget = NULL;
+  int rc;
+
+  if (!wh_conn_exec (conn, drop, error))
+    return FALSE;
+  forget = wh_conn_prepare (conn, "DELETE FROM region_tables WHERE name = ?1;", error);
+  if (forget == NULL)
+    return FALSE;
+  sqlite3_bind_text (forget, 1, info->table, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step (forget)) != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "forget region");
+  g_clear_pointer (&forget, wh_stmt_done);
+  forget = wh_conn_prepare (conn, "DELETE FROM sync_state WHERE collection = ?1 AND region = ?2",
+                            error);
+  if (forget == NULL)
+    return FALSE;
+  sqlite3_bind_text (forget, 1, info->collection->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (forget, 2, info->region, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step (forget)) != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "reset cursor");
+  return TRUE;
+}
+
+/* Inside the opening transaction, after the collections' own tables are in
+ * line: each region table listed is read from now on; one made another way
+ * (an older layout) is dropped, and its region synced again. */
+static gboolean
+load_region_tables (WhStore *self,
+                    GError **error)
+{
+  WhConn *conn = self->writer;
+  g_autoptr(WhStmt) list = wh_conn_prepare (conn, "SELECT collection, region FROM region_tables"
+                                            " ORDER BY rowid", error);
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  int rc;
+
+  if (list == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (list)) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (list, 0);
+      const char *region = (const char *) sqlite3_column_text (list, 1);
+      CollInfo *own = NULL;
+
+      for (guint i = 0; i < self->n_infos && own == NULL; i++)
+        if (g_strcmp0 (self->infos[i].collection->name, name) == 0)
+          own = &self->infos[i];
+      if (own == NULL || own->regions_lock == NULL || !valid_region (region))
+        {
+          g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED,
+                       "region table %s of %s: not a regional collection", region, name);
+          return FALSE;
+        }
+      g_ptr_array_add (found, region_info_new (self, own->collection, region));
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "read region tables");
+  g_clear_pointer (&list, wh_stmt_done);
+
+  for (guint i = 0; i < found->len; i++)
+    {
+      CollInfo *info = found->pdata[i];
+      CollInfo *own = wh_store_lookup_info (self, info->collection, NULL);
+      g_autofree char *layout = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if ((layout = stored_layout (conn, info->table, &local)) == NULL && local != NULL)
+        return g_propagate_error (error, g_steal_pointer (&local)), FALSE;
+      if (g_strcmp0 (layout, info->layout) != 0 || own->n_regions == MAX_REGION_TABLES)
+        {
+          g_debug ("Dropping the region table %s, made another way", info->table);
+          if (!drop_region_tables (conn, info, error))
+            return FALSE;
+          continue;
+        }
+      publish_region (self, own, info);
+    }
+  return TRUE;
+}
+
+gboolean
+wh_store_add_region_tables (WhStore            *self,
+                            const WhCollection *collection,
+                            const char         *region,
+                            GError            **error)
+{
+  CollInfo *own;
+  CollInfo *info;
+  g_autofree char *create = NULL;
+  g_autoptr(WhStmt) put = NULL;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (valid_region (region), FALSE);
+
+  if ((own = wh_store_lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  g_return_val_if_fail (own->regions_lock != NULL, FALSE);
+  if (wh_store_lookup_region_info (self, collection, region) != NULL)
+    return TRUE;
+  if (own->n_regions == MAX_REGION_TABLES)
+    {
+      g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID,
+                   _("The offline cache keeps the jobs of %d regions at most."),
+                   MAX_REGION_TABLES);
+      return FALSE;
+    }
+  info = region_info_new (self, collection, region);
+  create = create_cache_sql (info);
+  if (wh_store_write_begin (self, error) == NULL)
+    return FALSE;
+  ok = wh_conn_exec (self->writer, create, error);
+  if (ok)
+    ok = (put = wh_conn_prepare (self->writer, "INSERT INTO region_tables VALUES (?1, ?2, ?3);",
+                                 error)) != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (put, 1, collection->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (put, 2, region, -1, SQLITE_STATIC);
+      sqlite3_bind_text (put, 3, info->table, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (put)) != SQLITE_DONE)
+        ok = wh_store_set_db_error (error, self->writer->db, rc, "write region table");
+      g_clear_pointer (&put, wh_stmt_done);
+    }
+  if (ok)
+    ok = (put = wh_conn_prepare (self->writer, "INSERT OR REPLACE INTO cache_layout"
+                                 " VALUES (?1, ?2)", error)) != NULL;
+  if (ok)
+    {
+      sqlite3_bind_text (put, 1, info->table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (put, 2, info->layout, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (put)) != SQLITE_DONE)
+        ok = wh_store_set_db_error (error, self->writer->db, rc, "write layout");
+      g_clear_pointer (&put, wh_stmt_done);
+    }
+  if (!wh_store_write_end (self, ok, error))
+    return FALSE;
+  publish_region (self, own, info);
+  return TRUE;
+}
+
 static gboolean
 migrate (WhStore *self,
          GError **error)
@@ -1156,7 +1411,8 @@ migrate (WhStore *self,
       if (!wh_conn_exec (conn, set, error))
         goto fail;
     }
-  if (!wh_store_reconcile_cache_tables (self, error) || !wh_conn_exec (conn, "COMMIT", error))
+  if (!wh_store_reconcile_cache_tables (self, error) || !load_region_tables (self, error) ||
+      !wh_conn_exec (conn, "COMMIT", error))
     goto fail;
   return TRUE;
 
@@ -1187,6 +1443,13 @@ wh_store_finalize (GObject *object)
   g_clear_pointer (&self->writer, conn_close);
   for (guint i = 0; i < self->n_infos; i++)
     coll_info_clear (&self->infos[i]);
+  for (guint i = 0; i < self->region_infos->len; i++)
+    {
+      coll_info_clear (self->region_infos->pdata[i]);
+      g_free (self->region_infos->pdata[i]);
+    }
+  g_ptr_array_unref (self->region_infos);
+  g_mutex_clear (&self->regions_lock);
   g_free (self->infos);
   g_free (self->path);
   g_mutex_clear (&self->write_lock);
@@ -1224,6 +1487,8 @@ wh_store_init (WhStore *self)
   g_mutex_init (&self->write_lock);
   g_mutex_init (&self->read_lock);
   g_mutex_init (&self->changed_lock);
+  g_mutex_init (&self->regions_lock);
+  self->region_infos = g_ptr_array_new ();
   self->context = g_main_context_ref_thread_default ();
   self->changed_pending = g_ptr_array_new ();
   self->queue = g_thread_pool_new (wh_store_queue_run, NULL, 1, FALSE, NULL);
@@ -1237,7 +1502,11 @@ wh_store_init (WhStore *self)
   self->infos = g_new0 (CollInfo, n);
   self->n_infos = n;
   for (guint i = 0; i < n; i++)
-    coll_info_init (&self->infos[i], synced[i]);
+    {
+      coll_info_init (&self->infos[i], synced[i], NULL);
+      if (synced[i]->flags & WH_COLLECTION_REGIONAL)
+        self->infos[i].regions_lock = &self->regions_lock;
+    }
 }
 
 void

@@ -81,7 +81,7 @@ typedef enum
 GQuark wh_store_error_quark (void);
 
 /* The version of the fixed tables this release writes (PRAGMA user_version). */
-#define WH_STORE_SCHEMA_VERSION 5
+#define WH_STORE_SCHEMA_VERSION 6
 
 #define WH_TYPE_STORE (wh_store_get_type ())
 G_DECLARE_FINAL_TYPE (WhStore, wh_store, WH, STORE, GObject)
