@@ -476,13 +476,11 @@ static gboolean
 cache_holds_city (gpointer data)
 {
   CityWait *w = data;
-  g_autofree char *inside = g_strdup_printf ("SELECT count(*) FROM jobs WHERE adcode = %d",
-                                             w->city);
-  g_autofree char *outside = g_strdup_printf ("SELECT count(*) FROM jobs"
-                                              " WHERE adcode IS NOT %d", w->city);
+  g_autofree char *inside = g_strdup_printf ("adcode = %d", w->city);
+  g_autofree char *outside = g_strdup_printf ("adcode IS NOT %d", w->city);
 
-  return wh_test_db_query_int (w->cache, inside) > 0 &&
-         wh_test_db_query_int (w->cache, outside) == 0;
+  return wh_test_cache_count (w->cache, "jobs", inside) > 0 &&
+         wh_test_cache_count (w->cache, "jobs", outside) == 0;
 }
 
 /* A new place in Preferences: its jobs come, and the old place's go (no

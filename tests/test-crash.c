@@ -14,6 +14,9 @@
  * number of kills (default 50; the sanitizer pass runs fewer) and
  * WH_CRASH_SCALE the server's data (default city).
  *
+ * The same again with one region's jobs (`--region`): kills land while
+ * its tables are made and its snapshot copied into them.
+ *
  * A second test kills a sync while it replays the outbox: every queued
  * write reaches the server exactly once in effect, none is lost.
  */
@@ -160,6 +163,10 @@ churn_cb (WhServer *server,
 
 /* `workers-home-cli sync`, its progress silenced (it would drown the TAP
  * stream) and what it says on stderr kept in ERR_PATH for a failure's message. */
+/* With a region (0: none), the jobs of that region alone, into tables of
+ * their own (from its snapshot first). */
+static gint crash_region;
+
 static GSubprocess *
 spawn_sync (const char *cli_path,
             const char *url,
@@ -168,12 +175,17 @@ spawn_sync (const char *cli_path,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *region = g_strdup_printf ("%d", crash_region);
   GSubprocess *child;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
-  child = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--server", url, "--cache",
-                                       cache_path, "sync", NULL);
+  if (crash_region > 0)
+    child = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--server", url, "--cache",
+                                         cache_path, "--region", region, "sync", NULL);
+  else
+    child = g_subprocess_launcher_spawn (launcher, &error, cli_path, "--server", url, "--cache",
+                                         cache_path, "sync", NULL);
   g_assert_no_error (error);
   return child;
 }
@@ -228,7 +240,7 @@ sync_to_end (const char *cli_path,
 #define MIN_WINDOW_MS 60
 
 static void
-test_cli_killed (void)
+cli_killed (gboolean by_region)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(WhTestServer) server = NULL;
@@ -250,6 +262,18 @@ test_cli_killed (void)
   g_assert_no_error (error);
   g_test_message ("server: %s data generated in %.1f s", scale,
                   (g_get_monotonic_time () - started) / 1e6);
+  /* The city that has the most jobs; half the kills. */
+  crash_region = 0;
+  if (by_region)
+    {
+      crash_region = (gint) wh_test_db_query_int (wh_test_server_get_db_path (server),
+                                                  "SELECT city_adcode FROM jobs WHERE deleted = 0"
+                                                  " GROUP BY city_adcode ORDER BY count(*) DESC"
+                                                  " LIMIT 1");
+      g_assert_cmpint (crash_region, >, 0);
+      target = MAX (target / 2, 2);
+      g_test_message ("the jobs of region %d alone", crash_region);
+    }
   /* A fifth of the pages wait 60 ms before they are sent: kills land while
    * a request waits, while a page is decoded, while it is written. */
   faults = g_strdup_printf ("delay=0.2,delay_ms=60,seed=%u", g_test_rand_int_range (1, 1 << 30));
@@ -310,7 +334,7 @@ test_cli_killed (void)
         }
 
       check_start = g_get_monotonic_time ();
-      wh_test_assert_cache_consistent (cache_path, 0, killed % 5 == 0);
+      wh_test_assert_cache_consistent (cache_path, crash_region, killed % 5 == 0);
       slowest_check = MAX (slowest_check, g_get_monotonic_time () - check_start);
 
       if (g_subprocess_get_if_signaled (child))
@@ -340,7 +364,7 @@ test_cli_killed (void)
 
         g_assert_no_error (error);
         wh_test_server_set_faults (server, "");
-        wh_test_assert_cache_equal (wh_test_server_get_db_path (server), store, 0);
+        wh_test_assert_cache_equal (wh_test_server_get_db_path (server), store, crash_region);
         wh_test_server_set_faults (server, faults);
       }
       if (rounds++ % 2 == 1)
@@ -369,15 +393,31 @@ test_cli_killed (void)
     guint n;
 
     sync_to_end (cli_path, wh_test_server_get_url (server), cache_path, err_path);
-    wh_test_assert_cache_consistent (cache_path, 0, TRUE);
+    wh_test_assert_cache_consistent (cache_path, crash_region, TRUE);
     store = wh_store_open (cache_path, &error);
     g_assert_no_error (error);
-    n = wh_test_assert_cache_equal (wh_test_server_get_db_path (server), store, 0);
+    n = wh_test_assert_cache_equal (wh_test_server_get_db_path (server), store, crash_region);
+    /* A region's sync wrote into its tables. */
+    if (by_region)
+      g_assert_cmpint (wh_test_db_query_int (cache_path, "SELECT count(*) FROM region_tables"),
+                       ==, 1);
     g_test_message ("final sync: the cache equals the server's %u records; %.1f s in all", n,
                     (g_get_monotonic_time () - started) / 1e6);
   }
   remove_cache (cache_path);
   wh_test_remove_tmpdir (dir);
+}
+
+static void
+test_cli_killed (void)
+{
+  cli_killed (FALSE);
+}
+
+static void
+test_cli_killed_region (void)
+{
+  cli_killed (TRUE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -469,5 +509,6 @@ main (int   argc,
   g_test_add_data_func ("/crash/checks-catch-damage/cursor", &damages[3],
                         test_checks_catch_damage);
   g_test_add_func ("/crash/cli-killed", test_cli_killed);
+  g_test_add_func ("/crash/cli-killed/region", test_cli_killed_region);
   return g_test_run ();
 }

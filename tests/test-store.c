@@ -1511,6 +1511,125 @@ test_places_not_located (void)
   g_assert_null (near);
 }
 
+/* Region tables (docs/region-tables.md): each region's feed writes into
+ * its own; a job lives in one table, at its newest rev, whichever feed
+ * brings it first; forgetting a region drops its tables but for the
+ * bookmarked jobs; the tables come back when the cache opens again, and a
+ * reset takes them all. */
+static void
+test_region_tables (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr(WhStore) store = wh_test_store_new (&dir);
+  g_autofree char *path = g_strdup (wh_store_get_path (store));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhRecord) job = NULL;
+  g_autoptr(WhRecord) mark = wh_record_new (&wh_collection_bookmarks);
+  sqlite3 *db;
+
+  g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "110000", &error));
+  g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "310000", &error));
+  /* Made once. */
+  g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "310000", &error));
+  g_assert_no_error (error);
+  wh_test_apply (store, &wh_collection_jobs, "110000", 5,
+                 wh_test_make_job (1, 5, "电工", NULL), wh_test_make_job (2, 5, "焊工", NULL),
+                 NULL);
+  /* Job 1 moved: the new region's feed has it first. */
+  wh_test_apply (store, &wh_collection_jobs, "310000", 10,
+                 wh_test_make_job (1, 10, "高级电工", NULL), NULL);
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r310000"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 0);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
+  /* The old region's feed, not caught up: an older rev changes nothing,
+   * and its tombstone is for its own table alone. */
+  wh_test_apply (store, &wh_collection_jobs, "110000", 8,
+                 wh_test_make_job (1, 8, "电工", NULL), NULL);
+  wh_test_apply (store, &wh_collection_jobs, "110000", 12,
+                 wh_test_make_tombstone (&wh_collection_jobs, 1, 12), NULL);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  job = wh_store_get_record (store, &wh_collection_jobs, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (job->rev, ==, 10);
+  g_assert_cmpstr (wh_record_get_text (job, "title"), ==, "高级电工");
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "电工", NULL), ==, 1);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
+
+  /* Moved to 310000 for good: 110000's tables go, but for job 2, kept. */
+  wh_record_set_int (mark, "job_id", 2);
+  wh_record_set_bool (mark, "applied", FALSE);
+  wh_record_set_text (mark, "updated_at", "2026-12-07T10:00:00+08:00");
+  g_assert_true (wh_store_write_bookmark (store, 2, mark, "bookmark", "2", "{}", &error));
+  g_assert_no_error (error);
+  {
+    guint64 forgotten = 0;
+
+    g_assert_true (wh_store_forget_other_regions (store, &wh_collection_jobs, "310000", NULL,
+                                                  &forgotten, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (forgotten, ==, 0);
+  }
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM region_tables"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master"
+                               " WHERE name LIKE 'jobs_r110000%'"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 1);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "焊工", NULL), ==, 1);
+
+  /* Back in 110000: its feed's row of job 2 takes the kept one's place. */
+  g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "110000", &error));
+  wh_test_apply (store, &wh_collection_jobs, "110000", 20,
+                 wh_test_make_job (2, 20, "焊工师傅", NULL), NULL);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
+
+  /* Opened again: the same tables are read. */
+  g_clear_object (&store);
+  store = wh_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
+  g_clear_pointer (&job, wh_record_free);
+  job = wh_store_get_record (store, &wh_collection_jobs, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (wh_record_get_text (job, "title"), ==, "焊工师傅");
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "师傅", NULL), ==, 1);
+
+  /* A reset takes every region's tables and cursors. */
+  g_assert_true (wh_store_reset_collection (store, &wh_collection_jobs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM region_tables"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sync_state WHERE collection = 'jobs'"), ==,
+                   0);
+  sqlite3_close (db);
+}
+
+/* At most MAX_REGION_TABLES regions have tables: the next is refused, and
+ * its rows go into the collection's own table (the sync's way). */
+static void
+test_region_tables_limit (void)
+{
+  g_autoptr(WhStore) store = wh_test_store_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint k = 0; k < MAX_REGION_TABLES; k++)
+    {
+      g_autofree char *region = g_strdup_printf ("%06u", 110000 + k * 10000);
+
+      g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, region, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_false (wh_store_add_region_tables (store, &wh_collection_jobs, "990000", &error));
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID);
+  wh_test_apply (store, &wh_collection_jobs, "990000", 3, wh_test_make_job (7, 3, "电工", NULL),
+                 NULL);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 1);
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "电工", NULL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1537,6 +1656,8 @@ main (int   argc,
   g_test_add_func ("/store/apply/rejects-mixed-page", test_apply_rejects_mixed_page);
   g_test_add_func ("/store/apply/atomic", test_apply_atomic);
   g_test_add_func ("/store/apply/reset-collection", test_reset_collection);
+  g_test_add_func ("/store/region-tables", test_region_tables);
+  g_test_add_func ("/store/region-tables/limit", test_region_tables_limit);
   g_test_add_func ("/store/apply/changed-signal", test_changed_signal);
   g_test_add_func ("/store/outbox", test_outbox);
   g_test_add_func ("/store/wipe-personal", test_wipe_personal);

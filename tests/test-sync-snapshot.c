@@ -290,8 +290,7 @@ test_second_region (Fixture      *f,
   guint64 first_rows, second_rows;
 
   /* A worker's region, then the one they moved to: both from snapshots,
-   * the first built at once on two cores, the second (among the first's
-   * rows) in one transaction. */
+   * each into tables of its own, each built at once on two cores. */
   wh_store_set_build_all (f->c.store, 1);
   wh_sync_set_region (f->c.sync, first);
   {
@@ -308,8 +307,11 @@ test_second_region (Fixture      *f,
   }
   g_assert_cmpuint (first_rows, >, 0);
   g_assert_cmpuint (second_rows, >, 0);
-  g_assert_cmpuint (wh_store_get_builds_at_once (f->c.store), ==, 1);
-  g_assert_cmpuint (wh_store_get_builds_in_one (f->c.store), ==, 1);
+  g_assert_cmpuint (wh_store_get_builds_at_once (f->c.store), ==, 2);
+  g_assert_cmpuint (wh_store_get_builds_in_one (f->c.store), ==, 0);
+  g_assert_cmpint (wh_test_db_query_int (f->c.cache_path, "SELECT count(*) FROM region_tables"),
+                   ==, 2);
+  g_assert_cmpint (wh_test_db_query_int (f->c.cache_path, "SELECT count(*) FROM jobs"), ==, 0);
   g_assert_cmpint (wh_store_get_indexes_pending (f->c.store, &wh_collection_jobs, NULL), ==, 0);
   g_assert_true (temp_files_gone (f->c.cache_path));
 

@@ -44,8 +44,11 @@ void  wh_test_assert_cache_consistent (const char         *cache_path,
  * server's, say, while it serves). */
 gint64     wh_test_db_query_int          (const char         *path,
                                           const char         *sql);
-/* The live records of collection in a server database connection (on the
- * server's thread: wh_server_get_db), matching where, at most limit. */
+/* How many rows of a collection in a client cache meet where (SQL),
+ * whatever tables hold them (its own, its regions'). */
+gint64     wh_test_cache_count           (const char         *cache_path,
+                                          const char         *collection,
+                                          const char         *where);
 GPtrArray *wh_test_server_db_records     (gpointer            server_db,
                                           const WhCollection *collection,
                                           const char         *where,

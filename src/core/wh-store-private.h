@@ -460,6 +460,28 @@ wh_store_parts_sql (const CollInfo *info,
 char *
 wh_store_drop_tables_sql (const CollInfo *info);
 
+/* Where a feed's or snapshot's rows for region (NULL: none) go: the
+ * region's tables when it has them, else the collection's own. */
+const CollInfo *
+wh_store_write_info (WhStore        *self,
+                     const CollInfo *own,
+                     const char     *region);
+
+/* Inside the open write transaction: drops every region table of a
+ * collection, and region tables' bookmarked jobs go into its own table
+ * first, unless only the other regions' (except: the region kept); the
+ * infos leave the reads once wh_store_unpublish_regions runs after the
+ * commit. */
+gboolean
+wh_store_drop_region_tables (WhStore        *self,
+                             const CollInfo *own,
+                             const char     *except,
+                             GError        **error);
+void
+wh_store_unpublish_regions (WhStore        *self,
+                            const CollInfo *own,
+                            const char     *except);
+
 /* A region's tables' info, or NULL when it has none. */
 const CollInfo *
 wh_store_lookup_region_info (WhStore            *self,

@@ -340,18 +340,141 @@ apply_records_staged (WhConn         *conn,
          wh_conn_step_done (conn, clear, "write", error);
 }
 
+/* Deletes a row from info's table (pending: its triggers are gone) unless
+ * it is at rev or newer. */
+static gboolean
+delete_row (WhConn         *conn,
+            const CollInfo *info,
+            gboolean        pending,
+            gint64          id,
+            gint64          rev,
+            GError        **error)
+{
+  g_autoptr(WhStmt) delete = NULL;
+
+  if (pending)
+    {
+      g_autoptr(WhRecord) gone = wh_record_new (info->collection);
+
+      gone->id = id;
+      gone->rev = rev;
+      gone->deleted = TRUE;
+      return apply_record_unindexed (conn, info, gone, error);
+    }
+  if ((delete = wh_conn_prepare (conn, info->delete_sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (delete, 1, id);
+  sqlite3_bind_int64 (delete, 2, rev);
+  return wh_conn_step_done (conn, delete, "delete", error);
+}
+
+/* The newest live record of id in a page, or NULL. */
+static const WhRecord *
+newest_record (const WhPage *page,
+               gint64        id)
+{
+  const WhRecord *newest = NULL;
+
+  for (guint r = 0; r < page->records->len; r++)
+    {
+      const WhRecord *record = page->records->pdata[r];
+
+      if (record->id == id && !record->deleted && (newest == NULL || record->rev > newest->rev))
+        newest = record;
+    }
+  return newest;
+}
+
+/* A row lives in one of a collection's tables. Before a page's rows go
+ * into one, the same jobs' older rows in the others go (a job that moved
+ * region, a bookmarked one kept from a region left); a row that another
+ * table holds at the same rev or newer is not written (an older feed that
+ * has not caught up with the move). Into *kept, the page's records to
+ * write: all of them when the collection has one table. */
+static gboolean
+claim_rows (WhStore        *self,
+            const CollInfo *target,
+            const WhPage   *page,
+            GPtrArray     **kept,
+            GError        **error)
+{
+  WhConn *conn = self->writer;
+  g_autoptr(GHashTable) skip = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GString) ids = g_string_new ("[");
+  Parts parts;
+
+  *kept = g_ptr_array_new ();
+  wh_store_info_parts (wh_store_lookup_info (self, target->collection, NULL), &parts);
+  for (guint r = 0; r < page->records->len && parts.n > 1; r++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, r > 0 ? "," : "",
+                            ((WhRecord *) page->records->pdata[r])->id);
+  g_string_append_c (ids, ']');
+  for (guint k = 0; k < parts.n && parts.n > 1; k++)
+    {
+      const CollInfo *other = parts.info[k];
+      g_autofree char *sql = NULL;
+      g_autoptr(WhStmt) look = NULL;
+      g_autoptr(GArray) older = NULL;
+      int pending, rc;
+
+      if (other == target)
+        continue;
+      sql = g_strdup_printf ("SELECT id, rev FROM %s WHERE id IN (SELECT value FROM"
+                             " json_each (?1))", other->table);
+      if ((look = wh_conn_prepare (conn, sql, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (look, 1, ids->str, -1, SQLITE_STATIC);
+      older = g_array_new (FALSE, FALSE, sizeof (gint64));
+      while ((rc = sqlite3_step (look)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (look, 0), rev = sqlite3_column_int64 (look, 1);
+
+          g_array_append_val (older, id);
+          g_array_append_val (older, rev);
+        }
+      if (rc != SQLITE_DONE)
+        return wh_store_set_db_error (error, conn->db, rc, "read");
+      g_clear_pointer (&look, wh_stmt_done);
+      if (older->len == 0)
+        continue;
+      if ((pending = wh_conn_pending (conn, other, error)) < 0)
+        return FALSE;
+      for (guint i = 0; i < older->len; i += 2)
+        {
+          gint64 id = g_array_index (older, gint64, i), rev = g_array_index (older, gint64, i + 1);
+          const WhRecord *newest = newest_record (page, id);
+
+          /* A tombstone is for the page's own table's row alone. */
+          if (newest == NULL)
+            continue;
+          if (newest->rev <= rev)
+            g_hash_table_add (skip, g_memdup2 (&id, sizeof id));
+          else if (!delete_row (conn, other, pending, id, newest->rev, error))
+            return FALSE;
+        }
+    }
+  for (guint r = 0; r < page->records->len; r++)
+    if (!g_hash_table_contains (skip, &((WhRecord *) page->records->pdata[r])->id))
+      g_ptr_array_add (*kept, page->records->pdata[r]);
+  return TRUE;
+}
+
 static gboolean
 apply_records (WhStore        *self,
                const CollInfo *info,
-               const WhPage   *page,
+               const WhPage   *whole,
                const char     *region,
                GError        **error)
 {
   WhConn *conn = self->writer;
   int pending = wh_conn_pending (conn, info, error);
+  g_autoptr(GPtrArray) kept = NULL;
+  WhPage view = *whole;
+  const WhPage *page = &view;
 
-  if (pending < 0)
+  if (pending < 0 || !claim_rows (self, info, whole, &kept, error))
     return FALSE;
+  view.records = kept;
   /* A first pull of many records: indexes at the end, in one pass. */
   if (!pending && page->since == 0 && page->remaining >= 0 &&
       page->remaining + page->records->len >= self->defer_min_rows)
@@ -398,7 +521,9 @@ wh_store_apply_page (WhStore      *self,
       }
 
   if (!wh_store_writer_begin (self, error) ||
-      !wh_store_writer_end (self, apply_records (self, info, page, region, error), error))
+      !wh_store_writer_end (self, apply_records (self, wh_store_write_info (self, info, region),
+                                                 page, region, error),
+                            error))
     return FALSE;
   wh_store_emit_changed (self, page->collection->name);
   return TRUE;
@@ -554,23 +679,20 @@ wh_conn_watch_cancel (WhConn       *conn,
     sqlite3_progress_handler (conn->db, 0, NULL, NULL);
 }
 
-gboolean
-wh_store_build_indexes (WhStore            *self,
-                        const WhCollection *collection,
-                        GCancellable       *cancellable,
-                        GError            **error)
+/* The build of one table (the collection's own or a region's). */
+static gboolean
+build_indexes_of (WhStore        *self,
+                  const CollInfo *info,
+                  GCancellable   *cancellable,
+                  GError        **error)
 {
-  const CollInfo *info;
+  const WhCollection *collection = info->collection;
   gboolean done = FALSE, pending;
   gint64 indexed = 0, listed;
   guint chunk_rows = self->build_chunk_rows;
   const FtsBulk *bulk = &wh_fts_bulk_chunk;
 
-  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
-  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
-      !check_pending (self, info, &pending, error))
+  if (!check_pending (self, info, &pending, error))
     return FALSE;
   if (!pending)
     return TRUE;
@@ -625,18 +747,36 @@ wh_store_build_indexes (WhStore            *self,
 }
 
 gboolean
-wh_store_build_list_indexes (WhStore            *self,
-                             const WhCollection *collection,
-                             GError            **error)
+wh_store_build_indexes (WhStore            *self,
+                        const WhCollection *collection,
+                        GCancellable       *cancellable,
+                        GError            **error)
 {
   const CollInfo *info;
+  Parts parts;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  /* Each table's own: a region's first pull leaves the others built. */
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    if (!build_indexes_of (self, parts.info[k], cancellable, error))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+build_list_indexes_of (WhStore        *self,
+                       const CollInfo *info,
+                       GError        **error)
+{
   gboolean pending;
   int state;
 
-  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
-
-  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
-      !check_pending (self, info, &pending, error))
+  if (!check_pending (self, info, &pending, error))
     return FALSE;
   if (!pending || !wh_store_writer_begin (self, error))
     return !pending;
@@ -647,6 +787,25 @@ wh_store_build_list_indexes (WhStore            *self,
                                                                error)),
                             error))
     return FALSE;
+  return TRUE;
+}
+
+gboolean
+wh_store_build_list_indexes (WhStore            *self,
+                             const WhCollection *collection,
+                             GError            **error)
+{
+  const CollInfo *info;
+  Parts parts;
+
+  g_return_val_if_fail (WH_IS_STORE (self), FALSE);
+
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
+    return FALSE;
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    if (!build_list_indexes_of (self, parts.info[k], error))
+      return FALSE;
   return TRUE;
 }
 
@@ -721,6 +880,7 @@ wh_store_build_indexes_step (WhStore            *self,
   gboolean done = FALSE, pending;
   gint64 indexed = 0;
   guint rows;
+  Parts parts;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
@@ -728,9 +888,17 @@ wh_store_build_indexes_step (WhStore            *self,
 
   if (did_work)
     *did_work = FALSE;
-  if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
-      !check_pending (self, info, &pending, error))
+  if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
     return FALSE;
+  /* The first table whose build is pending. */
+  wh_store_info_parts (info, &parts);
+  pending = FALSE;
+  for (guint k = 0; k < parts.n && !pending; k++)
+    {
+      if (!check_pending (self, parts.info[k], &pending, error))
+        return FALSE;
+      info = parts.info[k];
+    }
   if (!pending)
     return TRUE;
   if (!wh_store_writer_begin (self, error))
@@ -756,13 +924,23 @@ wh_store_get_indexes_pending (WhStore            *self,
 {
   g_auto(Reader) reader = { 0 };
   const CollInfo *info;
+  Parts parts;
 
   g_return_val_if_fail (WH_IS_STORE (self), -1);
 
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL ||
       !wh_reader_borrow (self, &reader, error))
     return -1;
-  return wh_conn_pending (reader.conn, info, error);
+  /* Any of its tables. */
+  wh_store_info_parts (info, &parts);
+  for (guint k = 0; k < parts.n; k++)
+    {
+      int state = wh_conn_pending (reader.conn, parts.info[k], error);
+
+      if (state != 0)
+        return state;
+    }
+  return 0;
 }
 
 void
@@ -888,15 +1066,48 @@ wh_store_reset_collection (WhStore            *self,
   if ((info = wh_store_lookup_info (self, collection, error)) == NULL)
     return FALSE;
   sql = wh_store_drop_tables_sql (info);
+  /* Its region tables too: their rows come again with their regions. */
   if (!wh_store_writer_begin (self, error) ||
-      !wh_store_writer_end (self, wh_conn_exec (self->writer, sql, error) &&
+      !wh_store_writer_end (self, wh_store_drop_region_tables (self, info, NULL, error) &&
+                                  wh_conn_exec (self->writer, sql, error) &&
                                   wh_store_reconcile_cache_tables (self, error), error))
     return FALSE;
+  wh_store_unpublish_regions (self, info, NULL);
   wh_store_emit_changed (self, collection->name);
   return TRUE;
 }
 
 /* ---- A region left behind ------------------------------------------------ */
+
+/* How many rows the region tables of other regions than region hold. */
+static gboolean
+count_other_regions (WhConn         *conn,
+                     const CollInfo *own,
+                     const char     *region,
+                     gint64         *rows,
+                     GError        **error)
+{
+  Parts parts;
+
+  *rows = 0;
+  wh_store_info_parts (own, &parts);
+  for (guint k = 1; k < parts.n; k++)
+    {
+      /* Less the bookmarked jobs, which stay. */
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s%s", parts.info[k]->table,
+                                              own->collection == &wh_collection_jobs ?
+                                              " WHERE id NOT IN (SELECT job_id FROM bookmarks)"
+                                              : "");
+      gint64 n;
+
+      if (g_strcmp0 (parts.info[k]->region, region) == 0)
+        continue;
+      if ((n = wh_conn_query_int (conn, sql, error)) < 0)
+        return FALSE;
+      *rows += n;
+    }
+  return TRUE;
+}
 
 /* The rows a forget keeps, over the table's own columns: the region's (the
  * server's own test of a region: province, city or district; a row with no
@@ -1035,7 +1246,7 @@ wh_store_forget_other_regions (WhStore            *self,
   g_autoptr(WhStmt) stmt = NULL;
   g_autofree char *kept = NULL;
   g_autofree char *count = NULL;
-  gint64 code = 0, n_forget = 0, n_kept = 0;
+  gint64 code = 0, n_forget = 0, n_kept = 0, n_dropped = 0;
   gboolean any = FALSE, rebuilt = FALSE, ok;
   int pending;
 
@@ -1083,9 +1294,13 @@ wh_store_forget_other_regions (WhStore            *self,
                            info->table);
   if (!wh_store_writer_begin (self, error))
     return FALSE;
+  /* The other regions' tables go whole (a DROP TABLE each), their
+   * bookmarked jobs into the collection's own table. */
+  ok = count_other_regions (self->writer, info, region, &n_dropped, error) &&
+       wh_store_drop_region_tables (self, info, region, error);
   /* Not while rows wait for their indexes (their triggers are gone): the
    * build comes first, and the next run forgets. */
-  pending = wh_conn_pending (self->writer, info, error);
+  pending = ok ? wh_conn_pending (self->writer, info, error) : -1;
   ok = pending == 0 && (stmt = wh_conn_prepare (self->writer, count, error)) != NULL;
   if (ok)
     {
@@ -1123,11 +1338,13 @@ wh_store_forget_other_regions (WhStore            *self,
     }
   if (!wh_store_writer_end (self, ok, error))
     return pending > 0; /* a build pending is no error: nothing done */
+  wh_store_unpublish_regions (self, info, region);
   if (forgotten != NULL)
-    *forgotten = n_forget;
+    *forgotten = n_forget + n_dropped;
   g_debug ("%s: %" G_GINT64_FORMAT " rows of other regions than %s forgotten, %" G_GINT64_FORMAT
-           " kept", collection->name, n_forget, region, n_kept);
-  if (n_forget == 0)
+           " of them with their tables, %" G_GINT64_FORMAT " kept", collection->name,
+           n_forget + n_dropped, region, n_dropped, n_kept);
+  if (n_forget + n_dropped == 0)
     return TRUE;
   wh_store_emit_changed (self, collection->name);
   /* A rebuild's rows wait for their indexes: built now, at once when they
@@ -1135,7 +1352,7 @@ wh_store_forget_other_regions (WhStore            *self,
    * on). */
   if (!wh_store_build_indexes (self, collection, cancellable, error))
     return FALSE;
-  if (rebuilt)
+  if (rebuilt || n_dropped > 0)
     give_back_space (self);
   return TRUE;
 }

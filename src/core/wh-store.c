@@ -529,6 +529,16 @@ wh_store_lookup_region_info (WhStore            *self,
   return found;
 }
 
+const CollInfo *
+wh_store_write_info (WhStore        *self,
+                     const CollInfo *own,
+                     const char     *region)
+{
+  const CollInfo *info = wh_store_lookup_region_info (self, own->collection, region);
+
+  return info != NULL ? info : own;
+}
+
 CollInfo *
 wh_store_lookup_info (WhStore            *self,
                       const WhCollection *collection,
@@ -1259,6 +1269,67 @@ drop_region_tables (WhConn         *conn,
   if ((rc = sqlite3_step (forget)) != SQLITE_DONE)
     return wh_store_set_db_error (error, conn->db, rc, "reset cursor");
   return TRUE;
+}
+
+gboolean
+wh_store_drop_region_tables (WhStore        *self,
+                             const CollInfo *own,
+                             const char     *except,
+                             GError        **error)
+{
+  Parts parts;
+
+  wh_store_info_parts (own, &parts);
+  for (guint k = 1; k < parts.n; k++)
+    {
+      const CollInfo *info = parts.info[k];
+      /* Into the own table through its triggers: a few rows. */
+      g_autofree char *keep = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s"
+                                               " WHERE id IN (SELECT job_id FROM bookmarks)",
+                                               own->table, own->columns, own->columns,
+                                               info->table);
+
+      int pending;
+
+      if (g_strcmp0 (info->region, except) == 0)
+        continue;
+      if (own->collection == &wh_collection_jobs)
+        {
+          if ((pending = wh_conn_pending (self->writer, own, error)) < 0 ||
+              !wh_conn_exec (self->writer, keep, error))
+            return FALSE;
+          /* Without their triggers there: the build indexes them. */
+          if (pending)
+            {
+              g_autofree char *list = g_strdup_printf ("INSERT OR IGNORE INTO %s SELECT job_id"
+                                                       " FROM bookmarks WHERE job_id IN"
+                                                       " (SELECT id FROM %s)", own->unindexed,
+                                                       info->table);
+
+              if (!wh_conn_exec (self->writer, list, error))
+                return FALSE;
+            }
+        }
+      if (!drop_region_tables (self->writer, info, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+wh_store_unpublish_regions (WhStore        *self,
+                            const CollInfo *own_info,
+                            const char     *except)
+{
+  CollInfo *own = wh_store_lookup_info (self, own_info->collection, NULL);
+  guint kept = 0;
+
+  g_mutex_lock (&self->regions_lock);
+  for (guint i = 0; i < own->n_regions; i++)
+    if (g_strcmp0 (own->regions[i]->region, except) == 0)
+      own->regions[kept++] = own->regions[i];
+  own->n_regions = kept;
+  g_mutex_unlock (&self->regions_lock);
 }
 
 /* Inside the opening transaction, after the collections' own tables are in

@@ -11,6 +11,7 @@
 
 #include "wh-courses.h"
 #include "wh-practice.h"
+#include "wh-store-private.h"
 #include "wh-sync-private.h"
 
 /* A page that breaks the contract is asked for this many times in all:
@@ -146,6 +147,21 @@ state_thread (GTask        *task,
           return;
         }
       op->reset = TRUE;
+    }
+  /* A region's first pull goes into tables of its own (docs/region-tables.md):
+   * copied and indexed as fast as into an empty cache, whatever other
+   * regions hold. Past the limit of them, into the collection's own. */
+  if (op->state.next_since == 0 && op->region != NULL &&
+      (op->collection->flags & WH_COLLECTION_REGIONAL) &&
+      !wh_store_add_region_tables (op->store, op->collection, op->region, &error))
+    {
+      if (!g_error_matches (error, WH_STORE_ERROR, WH_STORE_ERROR_INVALID))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_debug ("%s: %s", op->collection->name, error->message);
+      g_clear_error (&error);
     }
   g_task_return_boolean (task, TRUE);
 }
