@@ -682,6 +682,40 @@ exec_sql (sqlite3    *db,
   return TRUE;
 }
 
+/* SQL over every table of a cache's jobs (its own and its region tables,
+ * docs/region-tables.md): prefix, then arm with "@T" made each table's
+ * name, joined by separator, then suffix. */
+static char *
+jobs_arms_sql (const char *cache_path,
+               const char *prefix,
+               const char *arm,
+               const char *separator,
+               const char *suffix)
+{
+  g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_free);
+  GString *sql = g_string_new (prefix);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_ptr_array_add (tables, g_strdup ("jobs"));
+  if (sqlite3_open_v2 (cache_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, "SELECT name FROM region_tables WHERE collection = 'jobs'"
+                          " ORDER BY rowid", -1, &stmt, NULL) == SQLITE_OK)
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      g_ptr_array_add (tables, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  for (guint t = 0; t < tables->len; t++)
+    {
+      g_autoptr(GString) one = g_string_new (arm);
+
+      g_string_replace (one, "@T", tables->pdata[t], 0);
+      g_string_append_printf (sql, "%s%s", t > 0 ? separator : "", one->str);
+    }
+  g_string_append (sql, suffix);
+  return g_string_free (sql, FALSE);
+}
+
 /* The cached job rows inserted into a new FILE in one transaction, only the
  * inserts and the commit timed: the rows are read from the cache into
  * records a chunk at a time beforehand, as decoded pages would be, so
@@ -708,8 +742,9 @@ bulk_insert (const char *cache_path,
   g_autofree char *names = wh_collection_sql_column_names (c, NULL);
   g_autofree char *defs = wh_collection_sql_column_defs (c);
   g_autofree char *marks = wh_collection_sql_placeholders (c);
-  g_autofree char *select_sql = g_strdup_printf ("SELECT id, rev, %s FROM jobs ORDER BY id",
-                                                 names);
+  g_autofree char *arm = g_strdup_printf ("SELECT id, rev, %s FROM @T", names);
+  /* In id order: a merge of each table's rowid order. */
+  g_autofree char *select_sql = jobs_arms_sql (cache_path, "", arm, " UNION ALL ", " ORDER BY 1");
   g_autofree char *create_sql = g_strdup_printf ("CREATE %s TABLE jobs%s (id INTEGER PRIMARY KEY,"
                                                  " rev INTEGER NOT NULL, %s)",
                                                  cache_schema ? "TEMP" : "",
@@ -868,10 +903,13 @@ like_scan_open (LikeScan   *scan,
    * field of the row. */
   const char *where = "title LIKE ?1 ESCAPE '\\' OR employer_name LIKE ?1 ESCAPE '\\'"
                       " OR ifnull (description, '') LIKE ?1 ESCAPE '\\'";
-  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM jobs WHERE %s", where);
+  g_autofree char *count_arm = g_strdup_printf ("(SELECT count(*) FROM @T WHERE %s)", where);
+  g_autofree char *count_sql = jobs_arms_sql (cache_path, "SELECT ", count_arm, " + ", "");
+  g_autofree char *limited_arm = g_strdup_printf ("SELECT id, rev, %s FROM @T WHERE %s", names,
+                                                  where);
+  g_autofree char *limit = g_strdup_printf (" LIMIT %d", SEARCH_LIMIT);
 
-  limited_sql = g_strdup_printf ("SELECT id, rev, %s FROM jobs WHERE %s LIMIT %d", names, where,
-                                 SEARCH_LIMIT);
+  limited_sql = jobs_arms_sql (cache_path, "", limited_arm, " UNION ALL ", limit);
   /* The store's reader settings. */
   if (sqlite3_open_v2 (cache_path, &scan->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
       !exec_sql (scan->db, "PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456") ||

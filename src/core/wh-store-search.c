@@ -132,8 +132,38 @@ hit_newer (gconstpointer a,
   return (x->id < y->id) - (x->id > y->id);
 }
 
-/* Ranks the newest candidates of a match into hits: the newest of each
- * part's, then the newest of them all. */
+/* The hits of ?1 in each part's index ("fts" or "names"), newest first,
+ * with their score (ranked, given the totals) or 0: over region tables one
+ * compound, "UNION ALL" and "ORDER BY 1 DESC", which SQLite merges from each
+ * index's walk newest first, so that a score is only computed for a row
+ * read (ranking the candidates of each table apart ranked five times as
+ * many rows for five tables). limit: 0 for none. */
+static char *
+hits_sql (const Parts      *parts,
+          const char       *index,
+          gboolean          ranked,
+          const RankTotals *totals,
+          guint             limit)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+
+  for (guint k = 0; k < parts->n; k++)
+    {
+      const CollInfo *info = parts->info[k];
+      g_autofree char *rank = !ranked ? g_strdup ("0") :
+        rank_with_totals (strcmp (index, "fts") == 0 ? info->rank : info->names_rank, totals);
+
+      g_string_append_printf (sql, "%sSELECT rowid, %s FROM %s_%s WHERE %s_%s MATCH ?1",
+                              k > 0 ? " UNION ALL " : "", rank, info->table, index, info->table,
+                              index);
+    }
+  g_string_append (sql, parts->n > 1 ? " ORDER BY 1 DESC" : " ORDER BY rowid DESC");
+  if (limit > 0)
+    g_string_append_printf (sql, " LIMIT %u", limit);
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/* Ranks the newest candidates of a match into hits. */
 static gboolean
 rank_candidates (WhConn           *conn,
                  const Parts      *parts,
@@ -142,39 +172,24 @@ rank_candidates (WhConn           *conn,
                  GArray           *hits,
                  GError          **error)
 {
-  g_array_set_size (hits, 0);
-  for (guint k = 0; k < parts->n; k++)
-    {
-      const CollInfo *info = parts->info[k];
-      g_autofree char *rank = rank_with_totals (info->rank, totals);
-      g_autofree char *sql = NULL;
-      g_autoptr(WhStmt) stmt = NULL;
-      int rc;
+  /* Walking the hits newest first and stopping after the candidates bounds
+   * the work, and wh_rank (unlike bm25) never looks at the other hits. */
+  g_autofree char *sql = hits_sql (parts, "fts", TRUE, totals, SEARCH_RANK_CANDIDATES);
+  g_autoptr(WhStmt) stmt = NULL;
+  int rc;
 
-      /* Walking the hits newest first and stopping after the candidates
-       * bounds the work, and wh_rank (unlike bm25) never looks at the other
-       * hits, so its scores compare across the parts' indexes. */
-      sql = g_strdup_printf ("SELECT rowid, %s FROM %s_fts WHERE %s_fts MATCH ?1"
-                             " ORDER BY rowid DESC LIMIT %d",
-                             rank, info->table, info->table,
-                             SEARCH_RANK_CANDIDATES);
-      if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-      bind_totals (stmt, totals);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
-          g_array_append_val (hits, hit);
-        }
-      if (rc != SQLITE_DONE)
-        return wh_store_set_db_error (error, conn->db, rc, "search");
-    }
-  if (parts->n > 1 && hits->len > SEARCH_RANK_CANDIDATES)
+  g_array_set_size (hits, 0);
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  bind_totals (stmt, totals);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_array_sort (hits, hit_newer);
-      g_array_set_size (hits, SEARCH_RANK_CANDIDATES);
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+      g_array_append_val (hits, hit);
     }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
   return TRUE;
 }
 
@@ -217,23 +232,19 @@ unindexed_candidates (WhConn      *conn,
   return TRUE;
 }
 
-/* Appends to found, newest first, up to max rows of table matching match
- * that are not in seen, scored by rank (NULL: 0). *more: rows were left. */
+/* Appends to found, newest first, up to max rows that sql (hits_sql)
+ * finds for match and that are not in seen. *more: rows were left. */
 static gboolean
 collect_part (WhConn           *conn,
-              const char       *table,
-              const char       *rank,
+              const char       *sql,
               const RankTotals *totals,
               const char       *match,
-              guint        max,
-              GHashTable  *seen,
-              GArray      *found,
-              gboolean    *more,
-              GError     **error)
+              guint             max,
+              GHashTable       *seen,
+              GArray           *found,
+              gboolean         *more,
+              GError          **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT rowid, %s FROM %s WHERE %s MATCH ?1"
-                                          " ORDER BY rowid DESC",
-                                          rank != NULL ? rank : "0", table, table);
   g_autoptr(WhStmt) stmt = NULL;
   guint added = 0;
   int rc;
@@ -241,7 +252,7 @@ collect_part (WhConn           *conn,
   if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  if (rank != NULL)
+  if (totals != NULL)
     bind_totals (stmt, totals);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -313,21 +324,16 @@ collect_hits (WhConn      *conn,
 {
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Hit));
   RankTotals totals = { FALSE };
+  g_autofree char *sql = NULL;
 
   *more = FALSE;
   if (ranked && !rank_totals (conn, parts, index, &totals, error))
     return FALSE;
-  for (guint k = 0; k < parts->n; k++)
-    {
-      const CollInfo *info = parts->info[k];
-      g_autofree char *table = g_strdup_printf ("%s_%s", info->table, index);
-      g_autofree char *rank = !ranked ? NULL
-        : rank_with_totals (strcmp (index, "fts") == 0 ? info->rank : info->names_rank, &totals);
-
-      if (!collect_part (conn, table, rank, &totals, match, max, seen, found, more, error))
-        return FALSE;
-    }
-  add_newest (found, max, seen, hits, parts->n > 1, more);
+  sql = hits_sql (parts, index, ranked, &totals, 0);
+  if (!collect_part (conn, sql, ranked ? &totals : NULL, match, max, seen, found, more, error))
+    return FALSE;
+  /* A job in two tables (only while a page is written) counts once. */
+  add_newest (found, max, seen, hits, FALSE, more);
   return TRUE;
 }
 
