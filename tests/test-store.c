@@ -1597,6 +1597,16 @@ test_region_tables (void)
   g_assert_cmpstr (wh_record_get_text (job, "title"), ==, "焊工师傅");
   g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "师傅", NULL), ==, 1);
 
+  /* A region whose first pull never wrote a page has tables and no
+   * cursor: forgotten with the others. */
+  g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "440000", &error));
+  g_assert_true (wh_store_forget_other_regions (store, &wh_collection_jobs, "110000", NULL, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (db, "SELECT group_concat (region) FROM region_tables"), ==, 110000);
+  g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 1);
+  g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "电工", NULL), ==, 0);
+
   /* A reset takes every region's tables and cursors. */
   g_assert_true (wh_store_reset_collection (store, &wh_collection_jobs, &error));
   g_assert_no_error (error);

@@ -467,20 +467,27 @@ wh_store_write_info (WhStore        *self,
                      const CollInfo *own,
                      const char     *region);
 
-/* Inside the open write transaction: drops every region table of a
- * collection, and region tables' bookmarked jobs go into its own table
- * first, unless only the other regions' (except: the region kept); the
- * infos leave the reads once wh_store_unpublish_regions runs after the
- * commit. */
+/* Inside the open write transaction: drops every region table among parts
+ * (a collection's, wh_store_info_parts) but except's (NULL: every one),
+ * their bookmarked jobs going
+ * into its own table first. Reads stop going over them before the
+ * transaction begins (wh_store_unpublish_regions: a read would otherwise
+ * prepare a statement over a table just dropped), and go over them again if
+ * it rolls back (wh_store_restore_regions, with the parts from before). */
 gboolean
 wh_store_drop_region_tables (WhStore        *self,
                              const CollInfo *own,
+                             const Parts    *parts,
                              const char     *except,
                              GError        **error);
 void
 wh_store_unpublish_regions (WhStore        *self,
                             const CollInfo *own,
                             const char     *except);
+void
+wh_store_restore_regions   (WhStore        *self,
+                            const CollInfo *own,
+                            const Parts    *parts);
 
 /* A region's tables' info, or NULL when it has none. */
 const CollInfo *

@@ -1060,6 +1060,7 @@ wh_store_reset_collection (WhStore            *self,
 {
   const CollInfo *info;
   g_autofree char *sql = NULL;
+  Parts before;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
 
@@ -1067,12 +1068,16 @@ wh_store_reset_collection (WhStore            *self,
     return FALSE;
   sql = wh_store_drop_tables_sql (info);
   /* Its region tables too: their rows come again with their regions. */
+  wh_store_info_parts (info, &before);
+  wh_store_unpublish_regions (self, info, NULL);
   if (!wh_store_writer_begin (self, error) ||
-      !wh_store_writer_end (self, wh_store_drop_region_tables (self, info, NULL, error) &&
+      !wh_store_writer_end (self, wh_store_drop_region_tables (self, info, &before, NULL, error) &&
                                   wh_conn_exec (self->writer, sql, error) &&
                                   wh_store_reconcile_cache_tables (self, error), error))
-    return FALSE;
-  wh_store_unpublish_regions (self, info, NULL);
+    {
+      wh_store_restore_regions (self, info, &before);
+      return FALSE;
+    }
   wh_store_emit_changed (self, collection->name);
   return TRUE;
 }
@@ -1083,14 +1088,14 @@ wh_store_reset_collection (WhStore            *self,
 static gboolean
 count_other_regions (WhConn         *conn,
                      const CollInfo *own,
+                     const Parts    *parts_in,
                      const char     *region,
                      gint64         *rows,
                      GError        **error)
 {
-  Parts parts;
+  const Parts parts = *parts_in;
 
   *rows = 0;
-  wh_store_info_parts (own, &parts);
   for (guint k = 1; k < parts.n; k++)
     {
       /* Less the bookmarked jobs, which stay. */
@@ -1248,6 +1253,7 @@ wh_store_forget_other_regions (WhStore            *self,
   g_autofree char *count = NULL;
   gint64 code = 0, n_forget = 0, n_kept = 0, n_dropped = 0;
   gboolean any = FALSE, rebuilt = FALSE, ok;
+  Parts before;
   int pending;
 
   g_return_val_if_fail (WH_IS_STORE (self), FALSE);
@@ -1264,13 +1270,16 @@ wh_store_forget_other_regions (WhStore            *self,
       return FALSE;
     }
 
-  /* Usually no other region has a cursor: one read says so. */
+  /* Usually no other region has a cursor or tables (made for a first pull
+   * that never wrote a page): one read says so. */
   {
     g_auto(Reader) reader = { 0 };
 
     if (!wh_reader_borrow (self, &reader, error) ||
         (stmt = wh_conn_prepare (reader.conn,
                                  "SELECT EXISTS (SELECT 1 FROM sync_state"
+                                 " WHERE collection = ?1 AND region != ?2)"
+                                 " OR EXISTS (SELECT 1 FROM region_tables"
                                  " WHERE collection = ?1 AND region != ?2)", error)) == NULL)
       return FALSE;
     sqlite3_bind_text (stmt, 1, collection->name, -1, SQLITE_STATIC);
@@ -1292,12 +1301,17 @@ wh_store_forget_other_regions (WhStore            *self,
   kept = kept_sql (info, code);
   count = g_strdup_printf ("SELECT count (*), count (*) FILTER (WHERE %s) FROM %s", kept,
                            info->table);
+  wh_store_info_parts (info, &before);
+  wh_store_unpublish_regions (self, info, region);
   if (!wh_store_writer_begin (self, error))
-    return FALSE;
+    {
+      wh_store_restore_regions (self, info, &before);
+      return FALSE;
+    }
   /* The other regions' tables go whole (a DROP TABLE each), their
    * bookmarked jobs into the collection's own table. */
-  ok = count_other_regions (self->writer, info, region, &n_dropped, error) &&
-       wh_store_drop_region_tables (self, info, region, error);
+  ok = count_other_regions (self->writer, info, &before, region, &n_dropped, error) &&
+       wh_store_drop_region_tables (self, info, &before, region, error);
   /* Not while rows wait for their indexes (their triggers are gone): the
    * build comes first, and the next run forgets. */
   pending = ok ? wh_conn_pending (self->writer, info, error) : -1;
@@ -1337,8 +1351,10 @@ wh_store_forget_other_regions (WhStore            *self,
       g_clear_pointer (&stmt, wh_stmt_done);
     }
   if (!wh_store_writer_end (self, ok, error))
-    return pending > 0; /* a build pending is no error: nothing done */
-  wh_store_unpublish_regions (self, info, region);
+    {
+      wh_store_restore_regions (self, info, &before);
+      return pending > 0; /* a build pending is no error: nothing done */
+    }
   if (forgotten != NULL)
     *forgotten = n_forget + n_dropped;
   g_debug ("%s: %" G_GINT64_FORMAT " rows of other regions than %s forgotten, %" G_GINT64_FORMAT

@@ -1274,15 +1274,13 @@ drop_region_tables (WhConn         *conn,
 gboolean
 wh_store_drop_region_tables (WhStore        *self,
                              const CollInfo *own,
+                             const Parts    *parts,
                              const char     *except,
                              GError        **error)
 {
-  Parts parts;
-
-  wh_store_info_parts (own, &parts);
-  for (guint k = 1; k < parts.n; k++)
+  for (guint k = 1; k < parts->n; k++)
     {
-      const CollInfo *info = parts.info[k];
+      const CollInfo *info = parts->info[k];
       /* Into the own table through its triggers: a few rows. */
       g_autofree char *keep = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s"
                                                " WHERE id IN (SELECT job_id FROM bookmarks)",
@@ -1314,6 +1312,20 @@ wh_store_drop_region_tables (WhStore        *self,
         return FALSE;
     }
   return TRUE;
+}
+
+void
+wh_store_restore_regions (WhStore        *self,
+                          const CollInfo *own_info,
+                          const Parts    *parts)
+{
+  CollInfo *own = wh_store_lookup_info (self, own_info->collection, NULL);
+
+  g_mutex_lock (&self->regions_lock);
+  own->n_regions = 0;
+  for (guint k = 1; k < parts->n; k++)
+    own->regions[own->n_regions++] = (CollInfo *) parts->info[k];
+  g_mutex_unlock (&self->regions_lock);
 }
 
 void
