@@ -346,3 +346,128 @@ wh_store_distance_page (WhConn         *conn,
   part.radius = key_located ? key_d : 0;
   return located_rows (conn, info, query, &part, key_located, limit, out, error);
 }
+
+/* ---- Over region tables --------------------------------------------------- */
+
+/* A row's place in the distance order from the query's origin: nearest
+ * first, ties by id, then the rows without a place by id (the order of
+ * wh_store_distance_page; record_distance is the C function SQL's
+ * wh_distance is, so the same values). */
+static int
+compare_by_distance (const WhRecord *x,
+                     const WhRecord *y,
+                     const WhQuery  *query)
+{
+  double u = 0, v = 0;
+  gboolean xl = record_distance (query, x, &u);
+  gboolean yl = record_distance (query, y, &v);
+
+  if (xl != yl)
+    return xl ? -1 : 1;
+  if (u != v)
+    return u < v ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+typedef struct
+{
+  const WhQuery *query;
+  gboolean       before;
+} DistanceOrder;
+
+static int
+compare_distance_cb (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      data)
+{
+  const DistanceOrder *order = data;
+  int c = compare_by_distance (*(WhRecord **) a, *(WhRecord **) b, order->query);
+
+  return order->before ? -c : c;
+}
+
+/* A jump far into a list by distance over region tables (the scrollbar
+ * dragged): the ids alone, every table's matching rows sorted by distance
+ * in one compound, the located first, then the others by id (what one
+ * table's jump does, wh_store_distance_page). */
+static gboolean
+distance_parts_jump (WhConn         *conn,
+                     const Parts    *parts,
+                     const WhQuery  *query,
+                     guint           offset,
+                     guint           limit,
+                     GPtrArray      *out,
+                     GError        **error)
+{
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(WhStmt) stmt = NULL;
+  int pending[G_N_ELEMENTS (parts->info)];
+  int p = 1;
+
+  if (wh_conn_parts_pending (conn, parts, pending, error) < 0)
+    return FALSE;
+  for (guint k = 0; k < parts->n; k++)
+    {
+      const char *and = " WHERE ";
+
+      g_string_append_printf (sql, "%sSELECT id, lat IS NULL OR lon IS NULL,"
+                              " wh_distance (lat, lon, :olat, :olon) FROM %s",
+                              k > 0 ? " UNION ALL " : "", parts->info[k]->table);
+      wh_store_append_conditions (sql, parts->info[k], query, pending[k], &and);
+    }
+  g_string_append (sql, " ORDER BY 2, 3, 1 LIMIT :lim OFFSET :off");
+  if ((stmt = wh_conn_prepare (conn, sql->str, error)) == NULL)
+    return FALSE;
+  /* The names of the first arm's select come first: the "?" of every
+   * arm's conditions follow them, in order. */
+  while (p <= sqlite3_bind_parameter_count (stmt) && sqlite3_bind_parameter_name (stmt, p) != NULL)
+    p++;
+  for (guint k = 0; k < parts->n; k++)
+    p = wh_store_bind_conditions_from (stmt, p, query, pending[k]);
+  g_assert (p > sqlite3_bind_parameter_count (stmt) || sqlite3_bind_parameter_name (stmt, p));
+  sqlite3_bind_double (stmt, sqlite3_bind_parameter_index (stmt, ":olat"), query->origin_lat);
+  sqlite3_bind_double (stmt, sqlite3_bind_parameter_index (stmt, ":olon"), query->origin_lon);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":lim"), limit);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":off"), offset);
+  return wh_conn_collect_by_ids (conn, parts->info[0], stmt, out, error);
+}
+
+/* A page by distance over every part: with region tables, each part's page
+ * from the key (or its first limit rows), merged in C (rings and budgets
+ * stay each part's own; a page reads at most limit rows of each); a jump,
+ * distance_parts_jump. */
+gboolean
+wh_store_distance_parts_page (WhConn         *conn,
+                              const Parts    *parts,
+                              const WhQuery  *query,
+                              const WhRecord *key,
+                              gboolean        before,
+                              guint           offset,
+                              guint           limit,
+                              GPtrArray      *out,
+                              GError        **error)
+{
+  g_autoptr(GPtrArray) all = wh_store_record_array_new ();
+  DistanceOrder order = { query, before };
+
+  if (parts->n == 1)
+    return wh_store_distance_page (conn, parts->info[0], query, key, before, offset, limit, out,
+                                   error);
+  if (key == NULL && offset > 0)
+    return distance_parts_jump (conn, parts, query, offset, limit, out, error);
+  for (guint k = 0; k < parts->n; k++)
+    {
+      /* Each into an empty array: the page counts what it holds. */
+      g_autoptr(GPtrArray) one = wh_store_record_array_new ();
+
+      if (!wh_store_distance_page (conn, parts->info[k], query, key, before, 0, limit, one,
+                                   error))
+        return FALSE;
+      for (guint i = 0; i < one->len; i++)
+        g_ptr_array_add (all, g_steal_pointer (&one->pdata[i]));
+    }
+  g_ptr_array_sort_with_data (all, compare_distance_cb, &order);
+  for (guint i = 0; i < all->len && i < limit; i++)
+    g_ptr_array_add (out, g_steal_pointer (&all->pdata[i]));
+  return TRUE;
+}

@@ -672,6 +672,14 @@ gboolean
 wh_store_filter_index_covers (const CollInfo *info,
                               const WhQuery  *query);
 
+/* Whether a first pull's build is pending in each part (its indexes may not
+ * be there), into pending; whether in any; -1 on error. */
+int
+wh_conn_parts_pending (WhConn      *conn,
+                       const Parts *parts,
+                       int         *pending,
+                       GError     **error);
+
 gint64
 wh_conn_step_count (WhConn       *conn,
                     sqlite3_stmt *stmt,
@@ -725,6 +733,19 @@ wh_store_distance_page (WhConn         *conn,
                         guint           limit,
                         GPtrArray      *out,
                         GError        **error);
+
+/* The same over info's parts (wh_store_info_parts): one part's is the page
+ * above. */
+gboolean
+wh_store_distance_parts_page (WhConn         *conn,
+                              const Parts    *parts,
+                              const WhQuery  *query,
+                              const WhRecord *key,
+                              gboolean        before,
+                              guint           offset,
+                              guint           limit,
+                              GPtrArray      *out,
+                              GError        **error);
 
 /* wh-store-places.c */
 const CollInfo *

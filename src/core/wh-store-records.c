@@ -68,9 +68,8 @@ wh_conn_collect_records (WhConn             *conn,
 }
 
 /* Records by id, in the order of ids; those not cached are skipped. Over
- * the collection's region tables too: an id is looked up in each until one
- * has it (a job that moved region is in the newer region's table first only
- * while the older's feed has not caught up; either row is the job). */
+ * the collection's region tables too: an id is looked up in each table
+ * until one has it (a row lives in one, wh-store-write.c's claim_rows). */
 GPtrArray *
 wh_conn_get_records (WhConn         *conn,
                      const CollInfo *info,
@@ -79,7 +78,7 @@ wh_conn_get_records (WhConn         *conn,
                      GError        **error)
 {
   g_autoptr(GPtrArray) records = wh_store_record_array_new ();
-  sqlite3_stmt *stmts[G_N_ELEMENTS (((Parts *) NULL)->info)] = { NULL };
+  sqlite3_stmt *stmts[1 + MAX_REGION_TABLES] = { NULL };
   gboolean ok = TRUE;
   Parts parts;
 

@@ -232,84 +232,25 @@ unindexed_candidates (WhConn      *conn,
   return TRUE;
 }
 
-/* Appends to found, newest first, up to max rows that sql (hits_sql)
- * finds for match and that are not in seen. *more: rows were left. */
-static gboolean
-collect_part (WhConn           *conn,
-              const char       *sql,
-              const RankTotals *totals,
-              const char       *match,
-              guint             max,
-              GHashTable       *seen,
-              GArray           *found,
-              gboolean         *more,
-              GError          **error)
-{
-  g_autoptr(WhStmt) stmt = NULL;
-  guint added = 0;
-  int rc;
-
-  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
-  if (totals != NULL)
-    bind_totals (stmt, totals);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
-
-      if (g_hash_table_contains (seen, &hit.id))
-        continue;
-      if (added == max)
-        {
-          *more = TRUE;
-          rc = SQLITE_DONE;
-          break;
-        }
-      g_array_append_val (found, hit);
-      added++;
-    }
-  if (rc != SQLITE_DONE)
-    return wh_store_set_db_error (error, conn->db, rc, "search");
-  return TRUE;
-}
-
-/* Adds found's hits to hits and seen, up to max of them, newest first
- * (found holds each part's, newest first in each); *more when some were
- * left. */
+/* Adds the newest max of found's hits (each part's, newest first in each)
+ * to hits and seen. */
 static void
 add_newest (GArray     *found,
             guint       max,
             GHashTable *seen,
-            GArray     *hits,
-            gboolean    several,
-            gboolean   *more)
+            GArray     *hits)
 {
-  guint added = 0;
-
-  if (several)
-    g_array_sort (found, hit_newer);
-  for (guint i = 0; i < found->len; i++)
+  g_array_sort (found, hit_newer);
+  for (guint i = 0; i < found->len && i < max; i++)
     {
-      Hit *hit = &g_array_index (found, Hit, i);
-
-      /* A job in two regions' tables for a while (it moved) counts once. */
-      if (g_hash_table_contains (seen, &hit->id))
-        continue;
-      if (added == max)
-        {
-          *more = TRUE;
-          break;
-        }
-      g_array_append_val (hits, *hit);
-      g_hash_table_add (seen, g_memdup2 (&hit->id, sizeof hit->id));
-      added++;
+      g_array_append_val (hits, g_array_index (found, Hit, i));
+      g_hash_table_add (seen, g_memdup2 (&g_array_index (found, Hit, i).id, sizeof (gint64)));
     }
 }
 
 /* Appends to hits, newest first, up to max rows of each part's index
  * ("fts" or "names") matching match that are not in seen (and adds them
- * there), scored by rank (NULL: 0). *more: rows were left. */
+ * there), scored (ranked) or 0. *more: rows were left. */
 static gboolean
 collect_hits (WhConn      *conn,
               const Parts *parts,
@@ -322,18 +263,38 @@ collect_hits (WhConn      *conn,
               gboolean    *more,
               GError     **error)
 {
-  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Hit));
   RankTotals totals = { FALSE };
   g_autofree char *sql = NULL;
+  g_autoptr(WhStmt) stmt = NULL;
+  guint added = 0;
+  int rc;
 
   *more = FALSE;
   if (ranked && !rank_totals (conn, parts, index, &totals, error))
     return FALSE;
   sql = hits_sql (parts, index, ranked, &totals, 0);
-  if (!collect_part (conn, sql, ranked ? &totals : NULL, match, max, seen, found, more, error))
+  if ((stmt = wh_conn_prepare (conn, sql, error)) == NULL)
     return FALSE;
-  /* A job in two tables (only while a page is written) counts once. */
-  add_newest (found, max, seen, hits, FALSE, more);
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  bind_totals (stmt, &totals);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Hit hit = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+
+      if (g_hash_table_contains (seen, &hit.id))
+        continue;
+      if (added == max)
+        {
+          *more = TRUE;
+          rc = SQLITE_DONE;
+          break;
+        }
+      g_array_append_val (hits, hit);
+      g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
+      added++;
+    }
+  if (rc != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "search");
   return TRUE;
 }
 
@@ -353,7 +314,6 @@ unindexed_more (WhConn      *conn,
                 GError     **error)
 {
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Hit));
-  gboolean more = FALSE;
 
   for (guint k = 0; k < parts->n; k++)
     {
@@ -387,7 +347,7 @@ unindexed_more (WhConn      *conn,
       if (added < max && rc != SQLITE_DONE)
         return wh_store_set_db_error (error, conn->db, rc, "search");
     }
-  add_newest (found, max, seen, hits, parts->n > 1, &more);
+  add_newest (found, max, seen, hits);
   return TRUE;
 }
 
@@ -491,22 +451,11 @@ wh_store_search (WhStore            *self,
     return NULL;
 
   g_array_sort (hits, hit_compare);
+  if (hits->len > limit)
+    g_array_set_size (hits, limit);
   seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  {
-    guint kept = 0;
-
-    /* A job in two regions' tables for a while (it moved) is one hit. */
-    for (guint i = 0; i < hits->len && kept < limit; i++)
-      {
-        Hit hit = g_array_index (hits, Hit, i);
-
-        if (g_hash_table_contains (seen, &hit.id))
-          continue;
-        g_hash_table_add (seen, g_memdup2 (&hit.id, sizeof hit.id));
-        g_array_index (hits, Hit, kept++) = hit;
-      }
-    g_array_set_size (hits, kept);
-  }
+  for (guint i = 0; i < hits->len; i++)
+    g_hash_table_add (seen, g_memdup2 (&g_array_index (hits, Hit, i).id, sizeof (gint64)));
   /* Only the newest candidates are ranked: the others that a larger limit
    * asks for follow them, newest first, rather than being dropped. */
   if (ranked >= SEARCH_RANK_CANDIDATES && hits->len < limit)

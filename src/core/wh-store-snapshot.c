@@ -661,6 +661,7 @@ copy_rows (WhStore            *self,
    * sorts that out, not a copy. One lookup by id for each row the snapshot
    * brings ("s.id IN (SELECT id FROM main.x)" made SQLite look up each
    * cached row instead: 0.22 s against 0.07 s with 838,000 cached). */
+  g_autofree char *shared_arm = NULL;
   g_autofree char *shared = NULL;
   g_autofree char *copy = g_strdup_printf ("INSERT INTO main.%s (%s) SELECT %s FROM snapshot.%s;"
                                            " INSERT INTO main.%s SELECT id FROM snapshot.%s;",
@@ -686,17 +687,10 @@ copy_rows (WhStore            *self,
   if (state.next_since != 0 || (pending = wh_conn_pending (conn, info, error)) != 0)
     return refuse (error, "the region's rows came meanwhile");
   /* In any of the collection's tables (a region's own is empty). */
-  {
-    g_autoptr(GString) any = g_string_new ("SELECT ");
-    Parts parts;
-
-    wh_store_info_parts (wh_store_lookup_info (self, info->collection, NULL), &parts);
-    for (guint k = 0; k < parts.n; k++)
-      g_string_append_printf (any, "%sEXISTS (SELECT 1 FROM snapshot.%s s"
-                              " WHERE EXISTS (SELECT 1 FROM main.%s m WHERE m.id = s.id))",
-                              k > 0 ? " OR " : "", n, parts.info[k]->table);
-    shared = g_string_free (g_steal_pointer (&any), FALSE);
-  }
+  shared_arm = g_strdup_printf ("EXISTS (SELECT 1 FROM snapshot.%s s"
+                                " WHERE EXISTS (SELECT 1 FROM main.@T m WHERE m.id = s.id))", n);
+  shared = wh_store_parts_sql (wh_store_lookup_info (self, info->collection, NULL), "SELECT ",
+                               shared_arm, " OR ", "");
   if ((clash = wh_conn_query_int (conn, shared, error)) != 0)
     return clash < 0 ? FALSE : refuse (error, "some of its rows are cached for another region");
 

@@ -1088,24 +1088,22 @@ wh_store_reset_collection (WhStore            *self,
 static gboolean
 count_other_regions (WhConn         *conn,
                      const CollInfo *own,
-                     const Parts    *parts_in,
+                     const Parts    *parts,
                      const char     *region,
                      gint64         *rows,
                      GError        **error)
 {
-  const Parts parts = *parts_in;
-
   *rows = 0;
-  for (guint k = 1; k < parts.n; k++)
+  for (guint k = 1; k < parts->n; k++)
     {
       /* Less the bookmarked jobs, which stay. */
-      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s%s", parts.info[k]->table,
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s%s", parts->info[k]->table,
                                               own->collection == &wh_collection_jobs ?
                                               " WHERE id NOT IN (SELECT job_id FROM bookmarks)"
                                               : "");
       gint64 n;
 
-      if (g_strcmp0 (parts.info[k]->region, region) == 0)
+      if (g_strcmp0 (parts->info[k]->region, region) == 0)
         continue;
       if ((n = wh_conn_query_int (conn, sql, error)) < 0)
         return FALSE;

@@ -1034,6 +1034,26 @@ change_indexes (WhConn         *conn,
 /* Inside the open transaction: brings each collection's tables in line with
  * wh-schema, rebuilding (empty) those whose layout changed, or only their
  * indexes when nothing else did. */
+/* Inside the open transaction: table's layout, as the cache keeps it. */
+static gboolean
+write_layout (WhConn     *conn,
+              const char *table,
+              const char *layout,
+              GError    **error)
+{
+  g_autoptr(WhStmt) put = wh_conn_prepare (conn, "INSERT OR REPLACE INTO cache_layout"
+                                           " VALUES (?1, ?2)", error);
+  int rc;
+
+  if (put == NULL)
+    return FALSE;
+  sqlite3_bind_text (put, 1, table, -1, SQLITE_STATIC);
+  sqlite3_bind_text (put, 2, layout, -1, SQLITE_STATIC);
+  if ((rc = sqlite3_step (put)) != SQLITE_DONE)
+    return wh_store_set_db_error (error, conn->db, rc, "write layout");
+  return TRUE;
+}
+
 gboolean
 wh_store_reconcile_cache_tables (WhStore *self,
                                  GError **error)
@@ -1091,16 +1111,10 @@ wh_store_reconcile_cache_tables (WhStore *self,
         }
 
       {
-        g_autoptr(WhStmt) put =
-          wh_conn_prepare (conn, "INSERT OR REPLACE INTO cache_layout VALUES (?1, ?2)", error);
         g_autoptr(WhStmt) forget = NULL;
 
-        if (put == NULL)
+        if (!write_layout (conn, n, info->layout, error))
           return FALSE;
-        sqlite3_bind_text (put, 1, n, -1, SQLITE_STATIC);
-        sqlite3_bind_text (put, 2, info->layout, -1, SQLITE_STATIC);
-        if ((rc = sqlite3_step (put)) != SQLITE_DONE)
-          return wh_store_set_db_error (error, conn->db, rc, "write layout");
         if (stored_rows != NULL && g_strcmp0 (stored_rows, rows) == 0)
           continue;
         forget = wh_conn_prepare (conn, "DELETE FROM sync_state WHERE collection = ?1", error);
@@ -1281,18 +1295,19 @@ wh_store_drop_region_tables (WhStore        *self,
   for (guint k = 1; k < parts->n; k++)
     {
       const CollInfo *info = parts->info[k];
-      /* Into the own table through its triggers: a few rows. */
-      g_autofree char *keep = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s FROM %s"
-                                               " WHERE id IN (SELECT job_id FROM bookmarks)",
-                                               own->table, own->columns, own->columns,
-                                               info->table);
-
-      int pending;
 
       if (g_strcmp0 (info->region, except) == 0)
         continue;
       if (own->collection == &wh_collection_jobs)
         {
+          /* Into the own table through its triggers: a few rows. */
+          g_autofree char *keep = g_strdup_printf ("INSERT OR IGNORE INTO %s (%s) SELECT %s"
+                                                   " FROM %s WHERE id IN"
+                                                   " (SELECT job_id FROM bookmarks)",
+                                                   own->table, own->columns, own->columns,
+                                                   info->table);
+          int pending;
+
           if ((pending = wh_conn_pending (self->writer, own, error)) < 0 ||
               !wh_conn_exec (self->writer, keep, error))
             return FALSE;
@@ -1446,17 +1461,7 @@ wh_store_add_region_tables (WhStore            *self,
         ok = wh_store_set_db_error (error, self->writer->db, rc, "write region table");
       g_clear_pointer (&put, wh_stmt_done);
     }
-  if (ok)
-    ok = (put = wh_conn_prepare (self->writer, "INSERT OR REPLACE INTO cache_layout"
-                                 " VALUES (?1, ?2)", error)) != NULL;
-  if (ok)
-    {
-      sqlite3_bind_text (put, 1, info->table, -1, SQLITE_STATIC);
-      sqlite3_bind_text (put, 2, info->layout, -1, SQLITE_STATIC);
-      if ((rc = sqlite3_step (put)) != SQLITE_DONE)
-        ok = wh_store_set_db_error (error, self->writer->db, rc, "write layout");
-      g_clear_pointer (&put, wh_stmt_done);
-    }
+  ok = ok && write_layout (self->writer, info->table, info->layout, error);
   if (!wh_store_write_end (self, ok, error))
     return FALSE;
   publish_region (self, own, info);
