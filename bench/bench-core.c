@@ -50,6 +50,7 @@
 
 #include "wh-codec.h"
 #include "wh-search-tokenizer.h"
+#include "wh-snapshot.h"
 #include "wh-store.h"
 #include "wh-api.h"
 #include "wh-sync.h"
@@ -528,6 +529,10 @@ warm_snapshots (const char *base_url,
       g_autofree char *buffer = g_malloc (65536);
       double start = now_s ();
       gssize n;
+
+      /* As the client asks: the bytes are the ones it downloads. */
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept",
+                                    WH_SNAPSHOT_ACCEPT);
 
       if ((in = soup_session_send (session, msg, NULL, error)) == NULL)
         return FALSE;

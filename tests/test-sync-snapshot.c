@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "wh-snapshot.h"
 #include "wh-store-private.h"
@@ -434,6 +435,50 @@ test_build_at_once_fallback (Fixture      *f,
 
 /* ---- The server's side: ETag, 304, the day, limits ----------------------- */
 
+/* A GET as a client sending accept would make it (NULL: none, as a client
+ * from before zstd), its 200 in the packing that asks for. */
+static GBytes *
+http_get_as (Fixture    *f,
+             const char *path,
+             const char *accept,
+             const char *if_none_match,
+             guint      *status,
+             char      **etag)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (wh_test_server_get_url (f->c.server), "/api/v1/", path,
+                                      NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  GBytes *body;
+
+  if (accept != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", accept);
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match",
+                                  if_none_match);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  headers = soup_message_get_response_headers (msg);
+  if (etag != NULL)
+    *etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+  if (*status == 200)
+    {
+      gboolean zstd = accept != NULL && g_str_has_prefix (accept, WH_SNAPSHOT_CONTENT_TYPE_ZSTD);
+
+      g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==,
+                       zstd ? WH_SNAPSHOT_CONTENT_TYPE_ZSTD : WH_SNAPSHOT_CONTENT_TYPE);
+      g_assert_cmpstr (soup_message_headers_get_one (headers, "Vary"), ==, "Accept");
+    }
+  return body;
+}
+
+static GBytes *gunzip_bytes (GBytes *gz);
+static GBytes *unzstd_bytes (GBytes *zst);
+
+/* As the client asks (zstd). */
 static GBytes *
 http_get (Fixture    *f,
           const char *path,
@@ -441,26 +486,16 @@ http_get (Fixture    *f,
           guint      *status,
           char      **etag)
 {
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strconcat (wh_test_server_get_url (f->c.server), "/api/v1/", path,
-                                      NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr(GError) error = NULL;
-  GBytes *body;
+  return http_get_as (f, path, WH_SNAPSHOT_ACCEPT, if_none_match, status, etag);
+}
 
-  if (if_none_match != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "If-None-Match",
-                                  if_none_match);
-  body = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  *status = soup_message_get_status (msg);
-  if (etag != NULL)
-    *etag = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                    "ETag"));
-  if (*status == 200)
-    g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (msg),
-                                                            NULL), ==, WH_SNAPSHOT_CONTENT_TYPE);
-  return body;
+/* As a client from before zstd asks (gzip). */
+static GBytes *
+http_get_gzip (Fixture    *f,
+               const char *path,
+               guint      *status)
+{
+  return http_get_as (f, path, NULL, NULL, status, NULL);
 }
 
 static void
@@ -519,6 +554,35 @@ test_server (Fixture      *f,
   body = http_get (f, "jobs/snapshot", etag, &status, NULL);
   g_assert_cmpuint (status, ==, 304);
   g_assert_cmpuint (g_bytes_get_size (body), ==, 0);
+
+  /* A client from before zstd (no Accept, or one that does not name it
+   * first) gets gzip: the same file, another representation with a tag of
+   * its own, which is no 304 for the other. */
+  {
+    static const char * const old_accepts[] = { NULL, "*/*", WH_SNAPSHOT_CONTENT_TYPE,
+                                                 "application/gzip, application/zstd;q=0.5" };
+    g_autoptr(GBytes) zst = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+    g_autoptr(GBytes) plain = unzstd_bytes (zst);
+
+    for (guint i = 0; i < G_N_ELEMENTS (old_accepts); i++)
+      {
+        g_autofree char *gz_etag = NULL;
+        g_autoptr(GBytes) gz = http_get_as (f, "jobs/snapshot", old_accepts[i], NULL, &status,
+                                            &gz_etag);
+        g_autoptr(GBytes) gz_plain = NULL;
+
+        g_assert_cmpuint (status, ==, 200);
+        g_assert_cmpstr (gz_etag, !=, etag);
+        gz_plain = gunzip_bytes (gz);
+        g_assert_true (g_bytes_equal (gz_plain, plain));
+        g_clear_pointer (&gz, g_bytes_unref);
+        gz = http_get_as (f, "jobs/snapshot", old_accepts[i], gz_etag, &status, NULL);
+        g_assert_cmpuint (status, ==, 304);
+        g_clear_pointer (&gz, g_bytes_unref);
+        gz = http_get (f, "jobs/snapshot", gz_etag, &status, NULL);
+        g_assert_cmpuint (status, ==, 200);
+      }
+  }
 
   /* A change within the lag: the same file; past it: made again. */
   {
@@ -600,6 +664,61 @@ gunzip_bytes (GBytes *gz)
                                            &error), >, 0);
   g_assert_no_error (error);
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZSTD_CCtx, ZSTD_freeCCtx)
+
+/* zstd with a window of 2^window_log, the size left out of the frame's
+ * header (streamed), so that the header asks for the whole window. */
+static GBytes *
+zstd_bytes (const void *data,
+            gsize       len,
+            int         window_log)
+{
+  g_autoptr(ZSTD_CCtx) ctx = ZSTD_createCCtx ();
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  ZSTD_inBuffer input = { data, len, 0 };
+  gsize left;
+  guint8 buffer[64 * 1024];
+
+  g_assert_false (ZSTD_isError (ZSTD_CCtx_setParameter (ctx, ZSTD_c_windowLog, window_log)));
+  do
+    {
+      ZSTD_outBuffer output = { buffer, sizeof buffer, 0 };
+
+      left = ZSTD_compressStream2 (ctx, &output, &input, ZSTD_e_continue);
+      g_assert_false (ZSTD_isError (left));
+      g_byte_array_append (out, buffer, (guint) output.pos);
+    }
+  while (input.pos < input.size);
+  do
+    {
+      ZSTD_outBuffer output = { buffer, sizeof buffer, 0 };
+
+      left = ZSTD_compressStream2 (ctx, &output, &input, ZSTD_e_end);
+      g_assert_false (ZSTD_isError (left));
+      g_byte_array_append (out, buffer, (guint) output.pos);
+    }
+  while (left > 0);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+static GBytes *
+unzstd_bytes (GBytes *zst)
+{
+  gsize len = 0;
+  const void *data = g_bytes_get_data (zst, &len);
+  unsigned long long size = ZSTD_getFrameContentSize (data, len);
+  g_autofree char *plain = NULL;
+  gsize got;
+
+  /* The server's frame says its size (all of it given at once). */
+  g_assert_true (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR);
+  plain = g_malloc (size);
+  got = ZSTD_decompress (plain, size, data, len);
+  g_assert_false (ZSTD_isError (got));
+  g_assert_cmpuint (got, ==, size);
+  return g_bytes_new_take (g_steal_pointer (&plain), got);
 }
 
 /* The genuine snapshot with sql run on it, compressed again. */
@@ -775,7 +894,8 @@ test_hostile (Fixture      *f,
   guint status = 0;
   gint64 rows;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  /* gzip, the packing these tamper with. */
+  genuine = http_get_gzip (f, "jobs/snapshot", &status);
   g_assert_cmpuint (status, ==, 200);
   rows = import (f, genuine, NULL, G_MAXUINT64);
   g_assert_cmpint (rows, >, 0);
@@ -804,6 +924,45 @@ test_hostile (Fixture      *f,
   }
   /* The snapshot of the whole collection is not a region's. */
   assert_refused (store, path, genuine, "110000", G_MAXUINT64);
+
+  /* zstd, as a client asks for it: the same rows; cut short, corrupt, over
+   * the bound, or asking for a larger window than a client gives, refused. */
+  {
+    g_autoptr(GBytes) zst = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+    g_autoptr(GBytes) zst_plain = NULL;
+    g_autoptr(GBytes) zst_cut = NULL;
+    g_autoptr(GBytes) zst_wide = NULL;
+    g_autoptr(GBytes) zst_narrow = NULL;
+    g_autoptr(GBytes) zst_garbage = NULL;
+    g_autoptr(GBytes) zst_corrupt = NULL;
+    static const guint8 magic_then_junk[] = { 0x28, 0xb5, 0x2f, 0xfd, 'j', 'u', 'n', 'k' };
+
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_cmpuint (g_bytes_get_size (zst), <, g_bytes_get_size (genuine));
+    zst_plain = unzstd_bytes (zst);
+    g_assert_true (g_bytes_equal (zst_plain, plain));
+    g_assert_cmpint (import (f, zst, NULL, G_MAXUINT64), ==, rows);
+    zst_cut = g_bytes_new_from_bytes (zst, 0, g_bytes_get_size (zst) - 100);
+    assert_refused (store, path, zst_cut, NULL, G_MAXUINT64);
+    assert_refused (store, path, zst, NULL, g_bytes_get_size (plain) - 1);
+    g_assert_cmpint (import (f, zst, NULL, g_bytes_get_size (plain)), ==, rows);
+    zst_wide = zstd_bytes (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                           WH_SNAPSHOT_ZSTD_WINDOW_LOG + 2);
+    assert_refused (store, path, zst_wide, NULL, G_MAXUINT64);
+    zst_narrow = zstd_bytes (g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                             WH_SNAPSHOT_ZSTD_WINDOW_LOG);
+    g_assert_cmpint (import (f, zst_narrow, NULL, G_MAXUINT64), ==, rows);
+    zst_garbage = g_bytes_new_static (magic_then_junk, sizeof magic_then_junk);
+    assert_refused (store, path, zst_garbage, NULL, G_MAXUINT64);
+    {
+      gsize len;
+      guint8 *bytes = g_bytes_unref_to_data (g_bytes_ref (zst), &len);
+
+      bytes[len / 2] ^= 0xff;
+      zst_corrupt = g_bytes_new_take (bytes, len);
+      assert_refused (store, path, zst_corrupt, NULL, G_MAXUINT64);
+    }
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (tamperings); i++)
     {
@@ -1183,7 +1342,7 @@ test_fallback (Fixture      *f,
   g_autoptr(GBytes) long_title = NULL;
   guint status = 0;
 
-  genuine = http_get (f, "jobs/snapshot", NULL, &status, NULL);
+  genuine = http_get_gzip (f, "jobs/snapshot", &status);
   g_assert_cmpuint (status, ==, 200);
   truncated = g_bytes_new_from_bytes (genuine, 0, g_bytes_get_size (genuine) - 100);
   trigger = tampered (f, genuine, "CREATE TRIGGER evil AFTER INSERT ON jobs BEGIN SELECT 1; END");
@@ -1758,6 +1917,7 @@ http_get_range (Fixture    *f,
   g_autoptr(GError) error = NULL;
   GBytes *body;
 
+  soup_message_headers_replace (headers, "Accept", WH_SNAPSHOT_ACCEPT);
   soup_message_headers_replace (headers, "Range", range);
   if (if_range != NULL)
     soup_message_headers_replace (headers, "If-Range", if_range);
@@ -1793,6 +1953,20 @@ test_server_range (Fixture      *f,
   g_assert_cmpuint (status, ==, 200);
   g_assert_null (content_range);
   g_assert_true (g_bytes_equal (body, whole));
+
+  /* The tag of the gzip file (a download begun by a client from before
+   * zstd): the whole zstd file, never a tail of the other packing. */
+  {
+    g_autofree char *gz_etag = NULL;
+    g_autoptr(GBytes) gz = http_get_as (f, "jobs/snapshot", NULL, NULL, &status, &gz_etag);
+
+    g_assert_cmpstr (gz_etag, !=, etag);
+    g_clear_pointer (&body, g_bytes_unref);
+    body = http_get_range (f, "bytes=1000-", gz_etag, &status, &content_range);
+    g_assert_cmpuint (status, ==, 200);
+    g_assert_null (content_range);
+    g_assert_true (g_bytes_equal (body, whole));
+  }
 
   g_clear_pointer (&body, g_bytes_unref);
   body = http_get_range (f, "bytes=1000-", etag, &status, &content_range);

@@ -135,7 +135,10 @@ decode_snapshot (GTask          *task,
   /* In this thread: closing flushes the last bytes to the disk. */
   if (!g_output_stream_close (req->sink, NULL, &error))
     return error;
-  if (req->content_type == NULL || !g_str_equal (req->content_type, WH_SNAPSHOT_CONTENT_TYPE))
+  /* Either packing: the import tells them apart by the file's first bytes. */
+  if (req->content_type == NULL ||
+      (!g_str_equal (req->content_type, WH_SNAPSHOT_CONTENT_TYPE_ZSTD) &&
+       !g_str_equal (req->content_type, WH_SNAPSHOT_CONTENT_TYPE)))
     return wh_api_error_literal (WH_API_ERROR_MALFORMED,
                                  wh_api_error_message (WH_API_ERROR_MALFORMED));
   *result = g_steal_pointer (&req->etag);
@@ -177,7 +180,7 @@ wh_api_get_snapshot_async (WhApi              *self,
     g_string_append_printf (query, "?region=%06d", region);
   req = wh_api_request_new (self, "GET", query->str, decode_snapshot);
   req->collection = collection;
-  req->accept = WH_SNAPSHOT_CONTENT_TYPE;
+  req->accept = WH_SNAPSHOT_ACCEPT;
   req->sink = g_object_ref (sink);
   req->max_body = (gsize) MIN (max_bytes, G_MAXSIZE);
   req->progress = progress;

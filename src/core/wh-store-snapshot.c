@@ -25,6 +25,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "wh-snapshot.h"
 #include "wh-store-private.h"
@@ -337,7 +338,100 @@ verify_checksum (const char   *path,
   return TRUE;
 }
 
-/* gunzip through GIO's zlib converter, at most max_bytes of output. */
+static gboolean
+write_out (GOutputStream *out,
+           const void    *data,
+           gsize          n,
+           guint64       *total,
+           guint64        max_bytes,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  *total += n;
+  if (*total > max_bytes)
+    return refuse (error, "larger than one update may take");
+  return g_output_stream_write_all (out, data, n, NULL, cancellable, error);
+}
+
+/* gunzip through GIO's zlib converter. */
+static gboolean
+gunzip (GInputStream  *in,
+        GOutputStream *out,
+        guint64        max_bytes,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  g_autoptr(GZlibDecompressor) decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) zin = g_converter_input_stream_new (in, G_CONVERTER (decompressor));
+  g_autofree char *buffer = g_malloc (COPY_CHUNK);
+  guint64 total = 0;
+  gssize n;
+
+  while ((n = g_input_stream_read (zin, buffer, COPY_CHUNK, cancellable, error)) > 0)
+    if (!write_out (out, buffer, (gsize) n, &total, max_bytes, cancellable, error))
+      return FALSE;
+  return n == 0;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZSTD_DCtx, ZSTD_freeDCtx)
+
+/* zstd's streaming API, in a window of WH_SNAPSHOT_ZSTD_WINDOW_LOG at
+ * most: a file that asks for more memory is refused, not obeyed. */
+static gboolean
+unzstd (GInputStream  *in,
+        GOutputStream *out,
+        guint64        max_bytes,
+        GCancellable  *cancellable,
+        GError       **error)
+{
+  g_autoptr(ZSTD_DCtx) ctx = ZSTD_createDCtx ();
+  gsize in_size = ZSTD_DStreamInSize (), out_size = ZSTD_DStreamOutSize ();
+  g_autofree char *in_buffer = g_malloc (in_size);
+  g_autofree char *out_buffer = g_malloc (out_size);
+  guint64 total = 0;
+  gsize last = 0; /* ZSTD_decompressStream's last hint: 0 at a frame's end */
+  gboolean any = FALSE;
+  gssize n;
+
+  if (ctx == NULL ||
+      ZSTD_isError (ZSTD_DCtx_setParameter (ctx, ZSTD_d_windowLogMax,
+                                            WH_SNAPSHOT_ZSTD_WINDOW_LOG)))
+    return refuse (error, "no memory to inflate it");
+  while ((n = g_input_stream_read (in, in_buffer, in_size, cancellable, error)) > 0)
+    {
+      ZSTD_inBuffer input = { in_buffer, (gsize) n, 0 };
+      gboolean full = FALSE;
+
+      any = TRUE;
+      /* Until the input is taken and the decoder holds nothing back (it
+       * may while it fills the whole output). */
+      while (input.pos < input.size || full)
+        {
+          ZSTD_outBuffer output = { out_buffer, out_size, 0 };
+          gsize taken = input.pos;
+          gsize hint = ZSTD_decompressStream (ctx, &output, &input);
+
+          if (ZSTD_isError (hint))
+            return refuse (error, ZSTD_getErrorName (hint));
+          /* A call that did nothing says what the next frame would need. */
+          if (output.pos > 0 || input.pos > taken)
+            last = hint;
+          if (!write_out (out, out_buffer, output.pos, &total, max_bytes, cancellable, error))
+            return FALSE;
+          full = output.pos == output.size;
+        }
+    }
+  if (n < 0)
+    return FALSE;
+  /* Cut short: the last frame did not end. */
+  if (!any || last != 0)
+    return refuse (error, "it is cut short");
+  return TRUE;
+}
+
+/* Inflated into to, at most max_bytes of it: zstd or gzip, as the file's
+ * first bytes say (the Content-Type is not kept with a cut-off download's
+ * bytes; the checksum vouches for the file, not for how it is packed). */
 static gboolean
 decompress (const char   *from,
             const char   *to,
@@ -345,32 +439,33 @@ decompress (const char   *from,
             GCancellable *cancellable,
             GError      **error)
 {
+  static const guint8 zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+  static const guint8 gzip_magic[] = { 0x1f, 0x8b };
   g_autoptr(GFile) in_file = g_file_new_for_path (from);
   g_autoptr(GFile) out_file = g_file_new_for_path (to);
-  g_autoptr(GFileInputStream) in = NULL;
+  g_autoptr(GFileInputStream) file_in = NULL;
+  g_autoptr(GBufferedInputStream) in = NULL;
   g_autoptr(GFileOutputStream) out = NULL;
-  g_autoptr(GZlibDecompressor) decompressor = NULL;
-  g_autoptr(GInputStream) zin = NULL;
-  g_autofree char *buffer = g_malloc (COPY_CHUNK);
-  guint64 total = 0;
-  gssize n;
+  const guint8 *head;
+  gsize head_len = 0;
+  gboolean ok;
 
-  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  if ((in = g_file_read (in_file, cancellable, error)) == NULL ||
+  if ((file_in = g_file_read (in_file, cancellable, error)) == NULL ||
       (out = g_file_replace (out_file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable,
                              error)) == NULL)
     return FALSE;
-  zin = g_converter_input_stream_new (G_INPUT_STREAM (in), G_CONVERTER (decompressor));
-  while ((n = g_input_stream_read (zin, buffer, COPY_CHUNK, cancellable, error)) > 0)
-    {
-      total += (guint64) n;
-      if (total > max_bytes)
-        return refuse (error, "larger than one update may take");
-      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, (gsize) n, NULL,
-                                      cancellable, error))
-        return FALSE;
-    }
-  return n == 0 && g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
+  in = G_BUFFERED_INPUT_STREAM (g_buffered_input_stream_new_sized (G_INPUT_STREAM (file_in),
+                                                                   COPY_CHUNK));
+  if (g_buffered_input_stream_fill (in, sizeof zstd_magic, cancellable, error) < 0)
+    return FALSE;
+  head = g_buffered_input_stream_peek_buffer (in, &head_len);
+  if (head_len >= sizeof zstd_magic && memcmp (head, zstd_magic, sizeof zstd_magic) == 0)
+    ok = unzstd (G_INPUT_STREAM (in), G_OUTPUT_STREAM (out), max_bytes, cancellable, error);
+  else if (head_len >= sizeof gzip_magic && memcmp (head, gzip_magic, sizeof gzip_magic) == 0)
+    ok = gunzip (G_INPUT_STREAM (in), G_OUTPUT_STREAM (out), max_bytes, cancellable, error);
+  else
+    ok = refuse (error, "it is neither zstd nor gzip");
+  return ok && g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error);
 }
 
 typedef struct

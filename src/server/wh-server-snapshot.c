@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wh-server-snapshot.c: GET /{collection}/snapshot, a region's open records
- * as a gzip-compressed SQLite file (data/api/CONTRACT.md, wh-snapshot.h).
+ * as a compressed SQLite file (data/api/CONTRACT.md, wh-snapshot.h): zstd
+ * for a client that asks for it, gzip for one from before.
  *
  * A first sync through the changes feed decodes every record from JSON (a
  * third of its CPU); a snapshot comes in the SQL form the cache stores, so
@@ -26,19 +27,43 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "wh-record.h"
 #include "wh-server-private.h"
 #include "wh-snapshot.h"
+
+/* One packing of a snapshot: each is a representation of its own, with
+ * its own tag (RFC 9110 8.8.3: a strong tag differs between them). */
+typedef enum
+{
+  PACK_ZSTD,
+  PACK_GZIP,
+  N_PACKS
+} Pack;
+
+static const struct
+{
+  const char *content_type;
+  const char *suffix;
+} packs[N_PACKS] = {
+  [PACK_ZSTD] = { WH_SNAPSHOT_CONTENT_TYPE_ZSTD, "zst" },
+  [PACK_GZIP] = { WH_SNAPSHOT_CONTENT_TYPE, "gz" },
+};
+
+typedef struct
+{
+  char   *path;
+  char   *etag;    /* "\"<sha-256 of the file, 32 hex digits>\"" */
+  GBytes *bytes;   /* the file, mapped */
+} Packed;
 
 typedef struct
 {
   char   *key;     /* "jobs-440000" */
   char   *day;     /* the server day it was built for */
   gint64  rev;     /* complete up to */
-  char   *path;    /* the .gz */
-  char   *etag;    /* "\"<sha-256 of the file, 32 hex digits>\"" */
-  GBytes *bytes;   /* the file, mapped */
+  Packed  packed[N_PACKS];
 } Entry;
 
 typedef struct
@@ -73,11 +98,16 @@ entry_free (Entry *entry)
     return;
   g_free (entry->key);
   g_free (entry->day);
-  if (entry->path != NULL)
-    g_unlink (entry->path);
-  g_free (entry->path);
-  g_free (entry->etag);
-  g_clear_pointer (&entry->bytes, g_bytes_unref);
+  for (guint i = 0; i < N_PACKS; i++)
+    {
+      Packed *p = &entry->packed[i];
+
+      g_clear_pointer (&p->bytes, g_bytes_unref);
+      if (p->path != NULL)
+        g_unlink (p->path);
+      g_free (p->path);
+      g_free (p->etag);
+    }
   g_free (entry);
 }
 
@@ -357,12 +387,11 @@ out:
   return ok;
 }
 
-/* gzip through GIO's zlib converter, then the file's SHA-256 for the tag. */
+/* gzip through GIO's zlib converter. */
 static gboolean
-compress_file (const char *from,
-               const char *to,
-               char      **etag,
-               GError    **error)
+gzip_file (const char *from,
+           const char *to,
+           GError    **error)
 {
   g_autoptr(GFile) in_file = g_file_new_for_path (from);
   g_autoptr(GFile) out_file = g_file_new_for_path (to);
@@ -370,8 +399,6 @@ compress_file (const char *from,
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(GZlibCompressor) compressor = NULL;
   g_autoptr(GOutputStream) zout = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GChecksum) checksum = NULL;
 
   /* Level 3: most of level 6's ratio over these rows at twice its speed. */
   compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 3);
@@ -379,17 +406,93 @@ compress_file (const char *from,
       (out = g_file_replace (out_file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error)) == NULL)
     return FALSE;
   zout = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (compressor));
-  if (g_output_stream_splice (zout, G_INPUT_STREAM (in),
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
-                              G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
+  return g_output_stream_splice (zout, G_INPUT_STREAM (in),
+                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) >= 0;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZSTD_CCtx, ZSTD_freeCCtx)
+
+/* zstd, level 9, within the window a client takes. The national data's
+ * largest region: 38.5 MB in 3.8 s, against gzip's 65.1 MB in about 2 s;
+ * 0.2 s to inflate against 1.15 s. */
+static gboolean
+zstd_file (const char *from,
+           const char *to,
+           GError    **error)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (from, FALSE, error);
+  g_autoptr(GFile) out_file = g_file_new_for_path (to);
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(ZSTD_CCtx) ctx = ZSTD_createCCtx ();
+  gsize out_size = ZSTD_CStreamOutSize ();
+  g_autofree char *buffer = g_malloc (out_size);
+  ZSTD_inBuffer input = { NULL, 0, 0 };
+  gsize left;
+
+  if (mapped == NULL)
     return FALSE;
-  if ((mapped = g_mapped_file_new (to, FALSE, error)) == NULL)
+  if (ctx == NULL ||
+      ZSTD_isError (ZSTD_CCtx_setParameter (ctx, ZSTD_c_compressionLevel, 9)) ||
+      ZSTD_isError (ZSTD_CCtx_setParameter (ctx, ZSTD_c_windowLog, WH_SNAPSHOT_ZSTD_WINDOW_LOG)) ||
+      ZSTD_isError (ZSTD_CCtx_setParameter (ctx, ZSTD_c_checksumFlag, 1)))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Snapshot: no zstd context");
+      return FALSE;
+    }
+  if ((out = g_file_replace (out_file, NULL, FALSE, G_FILE_CREATE_PRIVATE, NULL, error)) == NULL)
     return FALSE;
-  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  input.src = g_mapped_file_get_contents (mapped);
+  input.size = g_mapped_file_get_length (mapped);
+  do
+    {
+      ZSTD_outBuffer output = { buffer, out_size, 0 };
+
+      left = ZSTD_compressStream2 (ctx, &output, &input, ZSTD_e_end);
+      if (ZSTD_isError (left))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Snapshot: %s",
+                       ZSTD_getErrorName (left));
+          return FALSE;
+        }
+      if (!g_output_stream_write_all (G_OUTPUT_STREAM (out), buffer, output.pos, NULL, NULL,
+                                      error))
+        return FALSE;
+    }
+  while (left > 0);
+  return g_output_stream_close (G_OUTPUT_STREAM (out), NULL, error);
+}
+
+/* The packed file mapped, and its SHA-256 for the tag. */
+static gboolean
+map_packed (Packed  *packed,
+            GError **error)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (packed->path, FALSE, error);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  if (mapped == NULL)
+    return FALSE;
   g_checksum_update (checksum, (const guchar *) g_mapped_file_get_contents (mapped),
                      (gssize) g_mapped_file_get_length (mapped));
-  *etag = g_strdup_printf ("\"%.32s\"", g_checksum_get_string (checksum));
+  packed->etag = g_strdup_printf ("\"%.32s\"", g_checksum_get_string (checksum));
+  packed->bytes = g_mapped_file_get_bytes (mapped);
   return TRUE;
+}
+
+typedef struct
+{
+  const char *from;
+  const char *to;
+  GError     *error;
+} Gzip;
+
+static gpointer
+gzip_thread (gpointer data)
+{
+  Gzip *gzip = data;
+
+  return GINT_TO_POINTER (gzip_file (gzip->from, gzip->to, &gzip->error));
 }
 
 static void
@@ -401,29 +504,72 @@ build_thread (GTask        *task,
   Build *build = task_data;
   g_autofree char *db_file = g_strdup_printf ("%s/%s.db", build->dir, build->key);
   Entry *entry = g_new0 (Entry, 1);
-  g_autoptr(GMappedFile) mapped = NULL;
+  gint64 now = g_get_real_time ();
   GError *error = NULL;
+  gboolean ok;
 
   entry->key = g_strdup (build->key);
   entry->day = g_strdup (build->day ? build->day : "");
-  entry->path = g_strdup_printf ("%s/%s-%" G_GINT64_FORMAT ".gz", build->dir, build->key,
-                                 g_get_real_time ());
-  if (!build_database (build, db_file, &entry->rev, &error) ||
-      !compress_file (db_file, entry->path, &entry->etag, &error) ||
-      (mapped = g_mapped_file_new (entry->path, FALSE, &error)) == NULL)
+  for (guint i = 0; i < N_PACKS; i++)
+    entry->packed[i].path = g_strdup_printf ("%s/%s-%" G_GINT64_FORMAT ".%s", build->dir,
+                                             build->key, now, packs[i].suffix);
+  ok = build_database (build, db_file, &entry->rev, &error);
+  if (ok)
     {
-      g_unlink (db_file);
+      /* Both at once, one on each core: gzip for the clients from before. */
+      Gzip gzip = { db_file, entry->packed[PACK_GZIP].path, NULL };
+      GThread *thread = g_thread_new ("wh-snapshot-gzip", gzip_thread, &gzip);
+
+      ok = zstd_file (db_file, entry->packed[PACK_ZSTD].path, &error);
+      if (!GPOINTER_TO_INT (g_thread_join (thread)))
+        {
+          if (ok)
+            g_propagate_error (&error, g_steal_pointer (&gzip.error));
+          ok = FALSE;
+        }
+      g_clear_error (&gzip.error);
+    }
+  for (guint i = 0; ok && i < N_PACKS; i++)
+    ok = map_packed (&entry->packed[i], &error);
+  g_unlink (db_file);
+  if (!ok)
+    {
       entry_free (entry);
       g_task_return_error (task, error);
       return;
     }
-  g_unlink (db_file);
-  entry->bytes = g_mapped_file_get_bytes (mapped);
   build->entry = entry;
   g_task_return_boolean (task, TRUE);
 }
 
 /* ---- Serving ------------------------------------------------------------ */
+
+/* The packing the request's Accept ranks first: zstd only when asked for
+ * by name; gzip otherwise, what clients from before zstd expect. */
+static Pack
+choose_pack (SoupServerMessage *msg)
+{
+  const char *accept = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Accept");
+  GSList *acceptable;
+  Pack pack = PACK_GZIP;
+
+  if (accept == NULL)
+    return PACK_GZIP;
+  acceptable = soup_header_parse_quality_list (accept, NULL);
+  for (GSList *l = acceptable; l != NULL; l = l->next)
+    {
+      if (g_ascii_strcasecmp (l->data, packs[PACK_ZSTD].content_type) == 0)
+        {
+          pack = PACK_ZSTD;
+          break;
+        }
+      if (g_ascii_strcasecmp (l->data, packs[PACK_GZIP].content_type) == 0)
+        break;
+    }
+  soup_header_free_list (acceptable);
+  return pack;
+}
 
 static void
 respond_entry (SoupServerMessage *msg,
@@ -432,12 +578,15 @@ respond_entry (SoupServerMessage *msg,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
   g_autofree char *rev = g_strdup_printf ("%" G_GINT64_FORMAT, entry->rev);
+  Pack pack = choose_pack (msg);
+  const Packed *packed = &entry->packed[pack];
   const char *if_range;
 
-  soup_message_headers_replace (headers, "ETag", entry->etag);
+  soup_message_headers_replace (headers, "ETag", packed->etag);
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_replace (headers, "Vary", "Accept");
   soup_message_headers_replace (headers, "X-Snapshot-Rev", rev);
-  if (wh_server_etag_matches (msg, entry->etag))
+  if (wh_server_etag_matches (msg, packed->etag))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
       return;
@@ -445,15 +594,15 @@ respond_entry (SoupServerMessage *msg,
   /* A client that lost its connection asks for the rest ("Range:
    * bytes=N-"): SoupServer answers a 200 with a complete body as a 206 for
    * a Range by itself, but knows nothing of If-Range: a tail of another
-   * file would corrupt the client's, so a Range with any other tag gets the
-   * whole file. */
+   * file (or of the other packing) would corrupt the client's, so a Range
+   * with any other tag gets the whole file. */
   soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
   if_range = soup_message_headers_get_one (request_headers, "If-Range");
-  if (if_range != NULL && !g_str_equal (if_range, entry->etag))
+  if (if_range != NULL && !g_str_equal (if_range, packed->etag))
     soup_message_headers_remove (request_headers, "Range");
-  soup_message_headers_set_content_type (headers, WH_SNAPSHOT_CONTENT_TYPE, NULL);
+  soup_message_headers_set_content_type (headers, packs[pack].content_type, NULL);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), entry->bytes);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), packed->bytes);
 }
 
 static void
