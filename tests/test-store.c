@@ -1640,6 +1640,189 @@ test_region_tables_limit (void)
   g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "电工", NULL), ==, 1);
 }
 
+/* ---- The R*Tree packed at once (wh-store-rtree.c) ------------------------- */
+
+static gint64
+rtree_query_int (sqlite3    *db,
+                 const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+rtree_query_text (sqlite3    *db,
+                  const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+rtree_exec (sqlite3    *db,
+            const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static void
+rtree_assert_ok (sqlite3 *db)
+{
+  g_autofree char *check = rtree_query_text (db, "SELECT rtreecheck ('t_geo')");
+
+  g_assert_cmpstr (check, ==, "ok");
+}
+
+/* Boxes of every size: the packed tree t_geo finds the same ids as the tree
+ * s_geo that SQL filled, and (exact is TRUE) as t's own coordinates. */
+static void
+rtree_assert_finds (sqlite3  *db,
+                    GRand    *rand,
+                    gboolean  exact)
+{
+  for (guint q = 0; q < 300; q++)
+    {
+      double lat = g_rand_double_range (rand, 17.0, 54.0);
+      double lon = g_rand_double_range (rand, 73.0, 135.0);
+      double size = q % 3 == 0 ? 40.0 : g_rand_double_range (rand, 0.0, 3.0);
+      g_autofree char *box = g_strdup_printf ("max_lat >= %.9f AND min_lat <= %.9f AND"
+                                              " max_lon >= %.9f AND min_lon <= %.9f",
+                                              lat, lat + size, lon, lon + size);
+      g_autofree char *points = g_strdup_printf ("lat BETWEEN %.9f AND %.9f AND"
+                                                 " lon BETWEEN %.9f AND %.9f",
+                                                 lat, lat + size, lon, lon + size);
+      g_autofree char *packed_sql = g_strconcat ("SELECT count (*) || '/' || total (id)"
+                                                 " FROM t_geo WHERE ", box, NULL);
+      g_autofree char *inserted_sql = g_strconcat ("SELECT count (*) || '/' || total (id)"
+                                                   " FROM s_geo WHERE ", box, NULL);
+      g_autofree char *table_sql = g_strconcat ("SELECT count (*) || '/' || total (id)"
+                                                " FROM t WHERE ", points, NULL);
+      g_autofree char *packed = rtree_query_text (db, packed_sql);
+      g_autofree char *inserted = rtree_query_text (db, inserted_sql);
+
+      g_assert_cmpstr (packed, ==, inserted);
+      if (exact)
+        {
+          g_autofree char *table = rtree_query_text (db, table_sql);
+
+          g_assert_cmpstr (packed, ==, table);
+        }
+    }
+}
+
+static void
+rtree_pack_ok (sqlite3 *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  rtree_exec (db, "DELETE FROM t_geo; DELETE FROM s_geo; BEGIN");
+  g_assert_cmpint (wh_rtree_pack (db, "main", "t", &error), ==, 1);
+  g_assert_no_error (error);
+  rtree_exec (db, "COMMIT; INSERT INTO s_geo SELECT id, lat, lat, lon, lon, lat, lon FROM t"
+                  " WHERE lat IS NOT NULL AND lon IS NOT NULL");
+  rtree_assert_ok (db);
+}
+
+/* Trees of one leaf, of a full leaf, of one more point, of two and three
+ * levels: every located row, the boxes and exact coordinates SQLite's own
+ * INSERTs give, the same answers to box queries, and SQLite's own changes
+ * going on from the packed tree. */
+static void
+test_rtree_pack (void)
+{
+  static const guint sizes[] = { 0, 1, 50, 51, 52, 2601, 2602, 20000 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (22);
+
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      g_autoptr(GError) error = NULL;
+      sqlite3 *db = NULL;
+      sqlite3_stmt *insert = NULL;
+      guint n = sizes[k];
+
+      g_test_message ("%u rows", n);
+      g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+      rtree_exec (db, "CREATE TABLE t (id INTEGER PRIMARY KEY, lat REAL, lon REAL);"
+                      "CREATE VIRTUAL TABLE t_geo USING rtree"
+                      " (id, min_lat, max_lat, min_lon, max_lon, +lat, +lon);"
+                      "CREATE VIRTUAL TABLE s_geo USING rtree"
+                      " (id, min_lat, max_lat, min_lon, max_lon, +lat, +lon);");
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO t VALUES (?1, ?2, ?3)", -1, &insert,
+                                           NULL), ==, SQLITE_OK);
+      for (guint i = 0; i < n; i++)
+        {
+          /* Ids with gaps; rows with no place; points on top of each other;
+           * negative coordinates, rounded the other way. */
+          sqlite3_bind_int64 (insert, 1, 3 * (gint64) i + 7);
+          if (i % 17 == 5)
+            {
+              sqlite3_bind_null (insert, 2);
+              sqlite3_bind_null (insert, 3);
+            }
+          else if (i % 13 == 0)
+            {
+              sqlite3_bind_double (insert, 2, 22.543096);
+              sqlite3_bind_double (insert, 3, i % 2 ? 114.057865 : -114.057865);
+            }
+          else
+            {
+              sqlite3_bind_double (insert, 2, g_rand_double_range (rand, 18.0, 53.5));
+              sqlite3_bind_double (insert, 3, g_rand_double_range (rand, 74.0, 134.5));
+            }
+          g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
+          sqlite3_reset (insert);
+        }
+      sqlite3_finalize (insert);
+
+      rtree_pack_ok (db);
+      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo"), ==,
+                       rtree_query_int (db, "SELECT count (*) FROM t WHERE lat IS NOT NULL"));
+      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo a JOIN s_geo b USING (id)"
+                                        " WHERE a.min_lat = b.min_lat AND a.max_lat = b.max_lat"
+                                        " AND a.min_lon = b.min_lon AND a.max_lon = b.max_lon"
+                                        " AND a.lat = b.lat AND a.lon = b.lon"), ==,
+                       rtree_query_int (db, "SELECT count (*) FROM s_geo"));
+      rtree_assert_finds (db, rand, TRUE);
+
+      /* Changed through SQL, both trees alike. */
+      rtree_exec (db, "DELETE FROM t_geo WHERE id % 4 = 0; DELETE FROM s_geo WHERE id % 4 = 0;"
+                      "UPDATE t_geo SET min_lat = min_lat + 0.5, max_lat = max_lat + 0.5"
+                      " WHERE id % 3 = 0;"
+                      "UPDATE s_geo SET min_lat = min_lat + 0.5, max_lat = max_lat + 0.5"
+                      " WHERE id % 3 = 0;"
+                      "INSERT INTO t_geo SELECT id + 1000000000, lat - 1, lat - 1, lon, lon, lat, lon"
+                      " FROM t WHERE id % 9 = 1 AND lat IS NOT NULL;"
+                      "INSERT INTO s_geo SELECT id + 1000000000, lat - 1, lat - 1, lon, lon, lat, lon"
+                      " FROM t WHERE id % 9 = 1 AND lat IS NOT NULL;");
+      rtree_assert_ok (db);
+      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo"), ==,
+                       rtree_query_int (db, "SELECT count (*) FROM s_geo"));
+      rtree_assert_finds (db, rand, FALSE);
+
+      /* A tree with rows is not packed over: its rows go in through SQL. */
+      g_assert_cmpint (wh_rtree_pack (db, "main", "t", &error), ==,
+                       rtree_query_int (db, "SELECT count (*) FROM t_geo") > 0 ? 0 : 1);
+      g_assert_no_error (error);
+      sqlite3_close (db);
+    }
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -1675,6 +1858,7 @@ main (int   argc,
   g_test_add_func ("/store/typed-queries", test_typed_queries);
   g_test_add_func ("/store/threads", test_threads);
   g_test_add_func ("/store/places/viewport", test_viewport);
+  g_test_add_func ("/store/places/rtree-pack", test_rtree_pack);
   g_test_add_func ("/store/places/nearest", test_nearest);
   g_test_add_func ("/store/places/not-located", test_places_not_located);
 

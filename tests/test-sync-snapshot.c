@@ -366,6 +366,75 @@ assert_same_searches (WhStore *a,
     g_assert_cmpint (search_count (a, searches[i]), ==, search_count (b, searches[i]));
 }
 
+static int
+compare_point_ids (gconstpointer a,
+                   gconstpointer b)
+{
+  const WhGeoPoint *x = a, *y = b;
+
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The same places in boxes of every size, and the same nearest-first
+ * order: a's R*Tree (packed at once) finds what b's (filled row by row)
+ * does. */
+static void
+assert_same_places (WhStore *a,
+                    WhStore *b)
+{
+  static const double boxes[][4] = { { 3.0, 73.0, 54.0, 136.0 }, { 39.4, 115.4, 41.1, 117.6 },
+                                     { 22.4, 113.7, 23.0, 114.6 }, { 30.0, 120.0, 32.0, 122.0 },
+                                     { 39.9, 116.3, 39.95, 116.45 } };
+  guint found = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (boxes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) in_a = wh_store_query_viewport_points (a, &wh_collection_jobs,
+                                                               boxes[i][0], boxes[i][1],
+                                                               boxes[i][2], boxes[i][3], 100000,
+                                                               &error);
+      g_autoptr(GArray) in_b = wh_store_query_viewport_points (b, &wh_collection_jobs,
+                                                               boxes[i][0], boxes[i][1],
+                                                               boxes[i][2], boxes[i][3], 100000,
+                                                               &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (in_a->len, ==, in_b->len);
+      g_array_sort (in_a, compare_point_ids);
+      g_array_sort (in_b, compare_point_ids);
+      for (guint k = 0; k < in_a->len; k++)
+        {
+          WhGeoPoint *pa = &g_array_index (in_a, WhGeoPoint, k);
+          WhGeoPoint *pb = &g_array_index (in_b, WhGeoPoint, k);
+
+          g_assert_cmpint (pa->id, ==, pb->id);
+          g_assert_cmpfloat (pa->lat, ==, pb->lat);
+          g_assert_cmpfloat (pa->lon, ==, pb->lon);
+        }
+      found += in_a->len;
+    }
+  g_assert_cmpuint (found, >, 0);
+
+  for (guint i = 1; i < G_N_ELEMENTS (boxes); i++)
+    {
+      g_autoptr(WhQuery) query = wh_query_new (&wh_collection_jobs);
+      g_autoptr(GPtrArray) near_a = NULL;
+      g_autoptr(GPtrArray) near_b = NULL;
+
+      wh_query_set_order_distance (query, (boxes[i][0] + boxes[i][2]) / 2,
+                                   (boxes[i][1] + boxes[i][3]) / 2);
+      near_a = wh_store_query (a, query, 0, 40, NULL);
+      near_b = wh_store_query (b, query, 0, 40, NULL);
+      g_assert_nonnull (near_a);
+      g_assert_nonnull (near_b);
+      g_assert_cmpuint (near_a->len, ==, near_b->len);
+      for (guint k = 0; k < near_a->len; k++)
+        g_assert_cmpint (((WhRecord *) near_a->pdata[k])->id, ==,
+                         ((WhRecord *) near_b->pdata[k])->id);
+    }
+}
+
 static void
 test_build_at_once (Fixture      *f,
                     gconstpointer data)
@@ -392,6 +461,7 @@ test_build_at_once (Fixture      *f,
   g_assert_cmpuint (jobs_report (chunks_report)->snapshot, ==, rows);
   g_assert_cmpuint (wh_store_get_builds_at_once (chunks->store), ==, 0);
   assert_same_searches (f->c.store, chunks->store);
+  assert_same_places (f->c.store, chunks->store);
 
   /* The triggers are back: a change from the feed reaches every index. */
   {

@@ -5,18 +5,26 @@
  * copied into an empty table, or a first pull of the feed into one), the
  * chunked build of wh-store-write.c would index them ten thousand at a time
  * on one core: the full-text index, then the names index, then the R*Tree,
- * chunk after chunk. Here the writer indexes the full text of all the rows
- * in one statement and makes the secondary indexes and triggers while a
- * second thread builds the names index and the R*Tree in a scratch database
+ * chunk after chunk. Here a second thread builds the full-text index, the
+ * largest (about half the CPU of the whole build), in a scratch database
  * next to the cache ("<cache>.build", 0600, journal off), reading the rows
  * through a connection of its own (the cache is in WAL mode: it reads what
- * the pull committed). The writer then copies the scratch's shadow tables
- * into its own (both built by this code, with the same CREATE statements and
- * tokenizer) and drops the list of unindexed rows, all in the one
- * transaction that began with the full text: a kill at any moment leaves the
- * whole build or none of it, and the next build starts again. Anything
- * wrong with the scratch side rolls back and leaves the chunked build to do
- * the work.
+ * the pull committed). Meanwhile the writer makes the secondary indexes,
+ * fills the names index and packs the R*Tree (wh-store-rtree.c: bottom-up,
+ * a fifth of the CPU of a row-by-row build) in the cache itself, then
+ * copies the scratch's shadow tables into its own full-text index (both
+ * made by this code, with the same CREATE statement and tokenizer) and
+ * drops the list of unindexed rows, all in the one transaction that began
+ * with the secondary indexes: a kill at any moment leaves the whole build
+ * or none of it, and the next build starts again. Anything wrong with the
+ * scratch side rolls back and leaves the chunked build to do the work.
+ *
+ * Why this split: only the writer can build in the cache, and the
+ * secondary indexes can only be built there; the full text is the one
+ * large index whose copy (about a second for a province's 300 MB) costs
+ * less than building it, so it is the one built beside the writer. With
+ * the R*Tree built row by row, neither side could take it (4 s for a
+ * province): hence the packing.
  *
  * The price: the writer is held for the whole build (seconds for a
  * province) where a chunk held it a quarter of a second; a UI write during
@@ -55,23 +63,20 @@ side_interrupt_cb (void *data)
          (side->cancellable != NULL && g_cancellable_is_cancelled (side->cancellable));
 }
 
-/* In the second thread: the names index and the R*Tree of every row, in the
- * scratch database, from a connection of its own to the cache. */
+/* In the second thread: the full-text index of every row, in the scratch
+ * database, from a connection of its own to the cache. */
 static gpointer
 side_thread (gpointer data)
 {
   Side *side = data;
   const CollInfo *info = side->info;
   const char *n = info->table;
-  g_autofree char *geo_create = wh_store_geo_create_sql (n);
-  g_autofree char *names = g_strdup_printf ("%s_names", n);
-  g_autofree char *names_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
-                                                   " SELECT id, %s FROM src.%s",
-                                                   names, info->names, info->names, n);
-  /* The chunks' term buffer: the writer's full-text index has the big one. */
-  const FtsBulk names_bulk = { wh_fts_bulk_chunk.hashsize, wh_fts_bulk_all.automerge };
-  g_autofree char *names_fill = wh_fts_bulk_insert_sql ("main", names, names_insert,
-                                                        &names_bulk);
+  g_autofree char *fts_create = wh_store_fts_create_sql (info);
+  g_autofree char *fts = g_strdup_printf ("%s_fts", n);
+  g_autofree char *fts_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
+                                                 " SELECT id, %s FROM src.%s",
+                                                 fts, info->search, info->search, n);
+  g_autofree char *fts_fill = wh_fts_bulk_insert_sql ("main", fts, fts_insert, &wh_fts_bulk_all);
   char *sql = NULL;
   char *message = NULL;
   sqlite3 *db = NULL;
@@ -86,26 +91,22 @@ side_thread (gpointer data)
     }
   sqlite3_busy_timeout (db, 5000);
   sqlite3_progress_handler (db, 10000, side_interrupt_cb, side);
-  /* The content table's stub: the names index is external content, and its
+  /* The content table's stub: the index is external content, and its
    * declaration must name a table; nothing reads it here. */
   /* main.: a journal_mode without a schema would be tried on the cache
    * attached after it too (WAL, which only its owner may change). Small
    * caches: the rows are read once in order, and the sync's peak memory
    * (150 MB at most) has the writer's cache and two FTS buffers in it. */
   sql = sqlite3_mprintf ("PRAGMA main.journal_mode = OFF; PRAGMA main.synchronous = OFF;"
-                         " PRAGMA main.cache_size = -8192; ATTACH DATABASE %Q AS src;"
+                         " PRAGMA main.cache_size = -2048; ATTACH DATABASE %Q AS src;"
                          " PRAGMA src.cache_size = -2048;"
-                         " CREATE TABLE main.%s (id INTEGER PRIMARY KEY, %s); %s %s;"
-                         " BEGIN; %s"
-                         " INSERT INTO main.%s_geo SELECT id, lat, lat, lon, lon, lat, lon"
-                         " FROM src.%s WHERE lat IS NOT NULL AND lon IS NOT NULL;"
-                         " COMMIT; DETACH DATABASE src;",
-                         side->source, n, info->names, info->names_create_sql, geo_create,
-                         names_fill, n, n);
+                         " CREATE TABLE main.%s (id INTEGER PRIMARY KEY, %s); %s;"
+                         " BEGIN; %s COMMIT; DETACH DATABASE src;",
+                         side->source, n, info->search, fts_create, fts_fill);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     side->error = g_strdup (message ? message : sqlite3_errmsg (db));
   else
-    g_debug ("%s: names index and R*Tree built in %.1f s", n,
+    g_debug ("%s: full-text index built beside the writer in %.1f s", n,
              (g_get_monotonic_time () - side->started) / 1e6);
   sqlite3_free (message);
   sqlite3_free (sql);
@@ -113,15 +114,14 @@ side_thread (gpointer data)
   return NULL;
 }
 
-/* The scratch's shadow tables of the names index and the R*Tree in place of
- * the writer's (empty: every row was waiting). */
+/* The scratch's shadow tables of the full-text index in place of the
+ * writer's (empty: every row was waiting). */
 static gboolean
 copy_side (WhConn         *conn,
            const CollInfo *info,
            GError        **error)
 {
-  static const char * const shadows[] = { "names_data", "names_idx", "names_docsize",
-                                          "geo_node", "geo_rowid", "geo_parent" };
+  static const char * const shadows[] = { "fts_data", "fts_idx", "fts_docsize" };
   const char *n = info->table;
 
   for (guint i = 0; i < G_N_ELEMENTS (shadows); i++)
@@ -136,12 +136,29 @@ copy_side (WhConn         *conn,
   return TRUE;
 }
 
+/* The R*Tree of every row, packed; row by row through SQL if it cannot be. */
+static gboolean
+fill_places (WhConn         *conn,
+             const CollInfo *info,
+             GError        **error)
+{
+  const char *n = info->table;
+  g_autofree char *sql = NULL;
+  int packed = wh_rtree_pack (conn->db, "main", n, error);
+
+  if (packed != 0)
+    return packed > 0;
+  sql = g_strdup_printf ("INSERT INTO main.%s_geo SELECT id, lat, lat, lon, lon, lat, lon"
+                         " FROM main.%s WHERE lat IS NOT NULL AND lon IS NOT NULL", n, n);
+  return wh_conn_exec (conn, sql, error);
+}
+
 static gboolean
 debug_elapsed (const char *collection,
                const char *what,
                gint64      since)
 {
-  g_debug ("%s: %s built, %.1f s into the build", collection, what,
+  g_debug ("%s: %s, %.1f s into the build", collection, what,
            (g_get_monotonic_time () - since) / 1e6);
   return TRUE;
 }
@@ -200,7 +217,7 @@ wh_store_build_all (WhStore            *self,
 {
   const char *n = info->table;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *fts = NULL;
+  g_autofree char *names = NULL;
   g_autofree char *finish = NULL;
   g_autoptr(WhStmt) attach = NULL;
   Side side = { 0, };
@@ -256,12 +273,13 @@ wh_store_build_all (WhStore            *self,
   side.started = g_get_monotonic_time ();
   thread = g_thread_new ("wh-build", side_thread, &side);
   {
-    g_autofree char *table = g_strdup_printf ("%s_fts", n);
+    g_autofree char *table = g_strdup_printf ("%s_names", n);
     g_autofree char *insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s) SELECT id, %s FROM %s",
-                                               table, info->search, info->search, n);
-    g_autofree char *fill = wh_fts_bulk_insert_sql ("main", table, insert, &wh_fts_bulk_all);
+                                               table, info->names, info->names, n);
+    /* The chunks' term buffer: the thread's full-text index has the big one. */
+    const FtsBulk names_bulk = { wh_fts_bulk_chunk.hashsize, wh_fts_bulk_all.automerge };
 
-    fts = g_steal_pointer (&fill);
+    names = wh_fts_bulk_insert_sql ("main", table, insert, &names_bulk);
   }
   finish = g_strdup_printf ("DROP TABLE %s", info->unindexed);
   /* BEGIN, not BEGIN IMMEDIATE (wh_store_writer_begin): that would lock
@@ -274,19 +292,18 @@ wh_store_build_all (WhStore            *self,
   if (ok)
     {
       wh_conn_watch_cancel (self->writer, cancellable, TRUE);
-      /* The writer's share first, the secondary indexes too, while the
-       * thread still works on its own. */
+      /* The writer's share, while the thread builds the full text. */
       ok = wh_conn_exec (self->writer,
                          "PRAGMA main.cache_size = -" G_STRINGIFY (BUILD_ALL_WRITER_CACHE_KIB),
                          &local_error) &&
            wh_conn_exec (self->writer, info->index_sql, &local_error) &&
-           debug_elapsed (n, "secondary indexes", side.started) &&
-           wh_conn_exec (self->writer, fts, &local_error) &&
-           debug_elapsed (n, "full-text index", side.started) &&
+           debug_elapsed (n, "secondary indexes built", side.started) &&
+           wh_conn_exec (self->writer, names, &local_error) &&
+           debug_elapsed (n, "names index built", side.started) &&
+           fill_places (self->writer, info, &local_error) &&
+           debug_elapsed (n, "R*Tree built", side.started) &&
            wh_conn_exec (self->writer, info->trigger_sql, &local_error);
       wh_conn_watch_cancel (self->writer, cancellable, FALSE);
-      sqlite3_exec (self->writer->db, "PRAGMA main.cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB),
-                    NULL, NULL, NULL);
       if (!ok)
         g_atomic_int_set (&side.stop, 1);
       g_thread_join (thread);
@@ -294,11 +311,16 @@ wh_store_build_all (WhStore            *self,
       if (ok && side.error != NULL)
         {
           g_set_error (&local_error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED,
-                       "The names and places of %s: %s", n, side.error);
+                       "The full text of %s: %s", n, side.error);
           ok = FALSE;
         }
+      /* Still the small page cache: the copy reads and writes each page
+       * once. */
       ok = ok && copy_side (self->writer, info, &local_error) &&
+           debug_elapsed (n, "full text copied in", side.started) &&
            wh_conn_exec (self->writer, finish, &local_error);
+      sqlite3_exec (self->writer->db, "PRAGMA main.cache_size = -" G_STRINGIFY (WRITER_CACHE_KIB),
+                    NULL, NULL, NULL);
       ok = wh_store_writer_end (self, ok, ok ? &local_error : NULL);
     }
   if (thread != NULL)
@@ -315,7 +337,7 @@ wh_store_build_all (WhStore            *self,
 
   if (ok)
     {
-      debug_elapsed (n, "every index", side.started);
+      debug_elapsed (n, "every index built", side.started);
       g_atomic_int_inc (&self->builds_at_once);
       return 1;
     }

@@ -611,6 +611,21 @@ wh_store_build_cleanup (WhStore *self);
 char *
 wh_store_geo_create_sql (const char *name);
 
+/* wh-store.c: "CREATE VIRTUAL TABLE <table>_fts USING fts5 (...)", the
+ * full-text index of a collection with search fields. */
+char *
+wh_store_fts_create_sql (const CollInfo *info);
+
+/* wh-store-rtree.c: every located row of schema.table packed into its
+ * empty R*Tree "<table>_geo" at once. 1 when packed, 0 when it cannot be
+ * (the tree is not empty, or this SQLite writes R*Trees in another format:
+ * the rows then go in through SQL), -1 on error. */
+int
+wh_rtree_pack (sqlite3    *db,
+               const char *schema,
+               const char *table,
+               GError    **error);
+
 /* wh-store-records.c */
 GPtrArray *
 wh_store_record_array_new (void);

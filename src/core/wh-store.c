@@ -936,6 +936,14 @@ wh_store_geo_create_sql (const char *name)
                           " min_lon, max_lon, +lat, +lon)", name);
 }
 
+char *
+wh_store_fts_create_sql (const CollInfo *info)
+{
+  return g_strdup_printf ("CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
+                          " content_rowid='id', tokenize='%s')",
+                          info->table, info->search, info->table, WH_SEARCH_TOKENIZER_NAME);
+}
+
 /* The SQL that creates a collection's table, indexes, FTS and R*Tree. */
 static char *
 create_cache_sql (const CollInfo *info)
@@ -949,10 +957,11 @@ create_cache_sql (const CollInfo *info)
                           n, defs);
   g_string_append (sql, info->index_sql);
   if (info->search != NULL)
-    g_string_append_printf (sql,
-                            "CREATE VIRTUAL TABLE %s_fts USING fts5 (%s, content='%s',"
-                            " content_rowid='id', tokenize='%s');",
-                            n, info->search, n, WH_SEARCH_TOKENIZER_NAME);
+    {
+      g_autofree char *fts = wh_store_fts_create_sql (info);
+
+      g_string_append_printf (sql, "%s;", fts);
+    }
   if (info->names != NULL)
     g_string_append (sql, info->names_create_sql);
   if (info->located)
