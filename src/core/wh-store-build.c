@@ -76,7 +76,10 @@ side_thread (gpointer data)
   g_autofree char *fts_insert = g_strdup_printf ("INSERT INTO main.%s (rowid, %s)"
                                                  " SELECT id, %s FROM src.%s",
                                                  fts, info->search, info->search, n);
-  g_autofree char *fts_fill = wh_fts_bulk_insert_sql ("main", fts, fts_insert, &wh_fts_bulk_all);
+  /* Half the one-statement term buffer: as fast here (5.0 s of CPU for
+   * 440000's full text either way), 10 MB less at the sync's peak. */
+  const FtsBulk fts_bulk = { wh_fts_bulk_all.hashsize / 2, wh_fts_bulk_all.automerge };
+  g_autofree char *fts_fill = wh_fts_bulk_insert_sql ("main", fts, fts_insert, &fts_bulk);
   char *sql = NULL;
   char *message = NULL;
   sqlite3 *db = NULL;
