@@ -1642,34 +1642,6 @@ test_region_tables_limit (void)
 
 /* ---- The R*Tree packed at once (wh-store-rtree.c) ------------------------- */
 
-static gint64
-rtree_query_int (sqlite3    *db,
-                 const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-rtree_query_text (sqlite3    *db,
-                  const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 static void
 rtree_exec (sqlite3    *db,
             const char *sql)
@@ -1683,7 +1655,7 @@ rtree_exec (sqlite3    *db,
 static void
 rtree_assert_ok (sqlite3 *db)
 {
-  g_autofree char *check = rtree_query_text (db, "SELECT rtreecheck ('t_geo')");
+  g_autofree char *check = wh_test_sql_text (db, "SELECT rtreecheck ('t_geo')");
 
   g_assert_cmpstr (check, ==, "ok");
 }
@@ -1712,13 +1684,13 @@ rtree_assert_finds (sqlite3  *db,
                                                    " FROM s_geo WHERE ", box, NULL);
       g_autofree char *table_sql = g_strconcat ("SELECT count (*) || '/' || total (id)"
                                                 " FROM t WHERE ", points, NULL);
-      g_autofree char *packed = rtree_query_text (db, packed_sql);
-      g_autofree char *inserted = rtree_query_text (db, inserted_sql);
+      g_autofree char *packed = wh_test_sql_text (db, packed_sql);
+      g_autofree char *inserted = wh_test_sql_text (db, inserted_sql);
 
       g_assert_cmpstr (packed, ==, inserted);
       if (exact)
         {
-          g_autofree char *table = rtree_query_text (db, table_sql);
+          g_autofree char *table = wh_test_sql_text (db, table_sql);
 
           g_assert_cmpstr (packed, ==, table);
         }
@@ -1790,13 +1762,13 @@ test_rtree_pack (void)
       sqlite3_finalize (insert);
 
       rtree_pack_ok (db);
-      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo"), ==,
-                       rtree_query_int (db, "SELECT count (*) FROM t WHERE lat IS NOT NULL"));
-      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo a JOIN s_geo b USING (id)"
+      g_assert_cmpint (wh_test_sql_int (db, "SELECT count (*) FROM t_geo"), ==,
+                       wh_test_sql_int (db, "SELECT count (*) FROM t WHERE lat IS NOT NULL"));
+      g_assert_cmpint (wh_test_sql_int (db, "SELECT count (*) FROM t_geo a JOIN s_geo b USING (id)"
                                         " WHERE a.min_lat = b.min_lat AND a.max_lat = b.max_lat"
                                         " AND a.min_lon = b.min_lon AND a.max_lon = b.max_lon"
                                         " AND a.lat = b.lat AND a.lon = b.lon"), ==,
-                       rtree_query_int (db, "SELECT count (*) FROM s_geo"));
+                       wh_test_sql_int (db, "SELECT count (*) FROM s_geo"));
       rtree_assert_finds (db, rand, TRUE);
 
       /* Changed through SQL, both trees alike. */
@@ -1810,13 +1782,13 @@ test_rtree_pack (void)
                       "INSERT INTO s_geo SELECT id + 1000000000, lat - 1, lat - 1, lon, lon, lat, lon"
                       " FROM t WHERE id % 9 = 1 AND lat IS NOT NULL;");
       rtree_assert_ok (db);
-      g_assert_cmpint (rtree_query_int (db, "SELECT count (*) FROM t_geo"), ==,
-                       rtree_query_int (db, "SELECT count (*) FROM s_geo"));
+      g_assert_cmpint (wh_test_sql_int (db, "SELECT count (*) FROM t_geo"), ==,
+                       wh_test_sql_int (db, "SELECT count (*) FROM s_geo"));
       rtree_assert_finds (db, rand, FALSE);
 
       /* A tree with rows is not packed over: its rows go in through SQL. */
       g_assert_cmpint (wh_rtree_pack (db, "main", "t", &error), ==,
-                       rtree_query_int (db, "SELECT count (*) FROM t_geo") > 0 ? 0 : 1);
+                       wh_test_sql_int (db, "SELECT count (*) FROM t_geo") > 0 ? 0 : 1);
       g_assert_no_error (error);
       sqlite3_close (db);
     }

@@ -9,6 +9,7 @@
 #include "wh-codec.h"
 #include "wh-search-tokenizer.h"
 #include "wh-test-cache.h"
+#include "wh-test.h"
 
 static sqlite3 *
 open_db (const char *path,
@@ -36,37 +37,6 @@ open_db (const char *path,
   return db;
 }
 
-/* The single value of a one-row query. */
-static gint64
-query_int (sqlite3    *db,
-           const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-query_text (sqlite3    *db,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("%s: %s", sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
-}
-
 /* The condition that leaves out the jobs the server's feed sends as
  * tombstones today (their expires_at before the day in China time; the
  * test server's clock is the real one unless a test sets it). */
@@ -89,7 +59,7 @@ wh_test_count_closed_jobs (const char *server_db)
   g_autofree char *open = open_condition (&wh_collection_jobs);
   g_autofree char *sql = g_strdup_printf ("SELECT (SELECT count(*) FROM jobs WHERE deleted = 0) -"
                                           " (SELECT count(*) FROM jobs WHERE deleted = 0%s)", open);
-  g_autofree char *n = query_text (db, sql);
+  g_autofree char *n = wh_test_sql_text (db, sql);
 
   sqlite3_close (db);
   return (guint) g_ascii_strtoull (n, NULL, 10);
@@ -169,7 +139,7 @@ assert_same_ids (sqlite3    *db,
 {
   g_autofree char *only_a = g_strdup_printf ("SELECT count(*) FROM (%s EXCEPT %s)", ids_a, ids_b);
   g_autofree char *only_b = g_strdup_printf ("SELECT count(*) FROM (%s EXCEPT %s)", ids_b, ids_a);
-  gint64 a = query_int (db, only_a), b = query_int (db, only_b);
+  gint64 a = wh_test_sql_int (db, only_a), b = wh_test_sql_int (db, only_b);
 
   if (a != 0 || b != 0)
     g_error ("%s: %" G_GINT64_FORMAT " rows missing from the index, %" G_GINT64_FORMAT
@@ -188,11 +158,11 @@ unindexed_ids (sqlite3    *db,
                                              base);
   g_autofree char *strays = NULL;
 
-  if (query_int (db, exists) == 0)
+  if (wh_test_sql_int (db, exists) == 0)
     return NULL;
   strays = g_strdup_printf ("SELECT count(*) FROM %s_unindexed WHERE id NOT IN"
                             " (SELECT id FROM %s)", base, base);
-  g_assert_cmpint (query_int (db, strays), ==, 0);
+  g_assert_cmpint (wh_test_sql_int (db, strays), ==, 0);
   return g_strdup_printf ("SELECT id FROM %s_unindexed", base);
 }
 
@@ -210,9 +180,9 @@ assert_fts_settings_restored (sqlite3    *db,
   g_autofree char *crisismerge = g_strdup_printf ("SELECT coalesce ((SELECT v FROM %s_config"
                                                   " WHERE k = 'crisismerge'), 16)", fts);
 
-  g_assert_cmpint (query_int (db, automerge), ==, 4);
-  g_assert_cmpint (query_int (db, crisismerge), ==, 16);
-  g_assert_cmpint (query_int (db, hashsize), ==, 1048576);
+  g_assert_cmpint (wh_test_sql_int (db, automerge), ==, 4);
+  g_assert_cmpint (wh_test_sql_int (db, crisismerge), ==, 16);
+  g_assert_cmpint (wh_test_sql_int (db, hashsize), ==, 1048576);
 }
 
 void
@@ -232,7 +202,7 @@ wh_test_assert_cache_consistent (const char *cache_path,
    * and the first connection after a crash recovers the WAL anyway. */
   db = open_db (cache_path, SQLITE_OPEN_READWRITE);
   g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
-  integrity = query_text (db, "PRAGMA integrity_check");
+  integrity = wh_test_sql_text (db, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
 
   /* Every virtual table the store made, whatever the schema holds today. */
@@ -279,7 +249,7 @@ wh_test_assert_cache_consistent (const char *cache_path,
       else if (g_str_has_suffix (name, "_geo") && strstr (create, "rtree") != NULL)
         {
           g_autofree char *check = g_strdup_printf ("SELECT rtreecheck('%s')", name);
-          g_autofree char *result = query_text (db, check);
+          g_autofree char *result = wh_test_sql_text (db, check);
           g_autofree char *ids = NULL;
           g_autofree char *indexed = g_strdup_printf ("SELECT id FROM %s", name);
           g_autofree char *listed = NULL;
@@ -307,7 +277,7 @@ wh_test_assert_cache_consistent (const char *cache_path,
         region_text = g_strdup_printf ("%06d", region);
       cursor = wh_store_get_cursor (store, collections[i], region_text, &error);
       g_assert_no_error (error);
-      g_assert_cmpint (query_int (db, sql), <=, cursor);
+      g_assert_cmpint (wh_test_sql_int (db, sql), <=, cursor);
     }
   /* Each region table's rows, with its region's cursor. */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT collection, region, name FROM region_tables",
@@ -323,7 +293,7 @@ wh_test_assert_cache_consistent (const char *cache_path,
       cursor = wh_store_get_cursor (store, c, (const char *) sqlite3_column_text (stmt, 1),
                                     &error);
       g_assert_no_error (error);
-      g_assert_cmpint (query_int (db, sql), <=, cursor);
+      g_assert_cmpint (wh_test_sql_int (db, sql), <=, cursor);
     }
   sqlite3_finalize (stmt);
   sqlite3_close (db);
@@ -350,7 +320,7 @@ wh_test_cache_count (const char *cache_path,
     g_string_append_printf (sql, " UNION ALL SELECT * FROM %s", sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   g_string_append_printf (sql, ") WHERE %s", where);
-  count = query_int (db, sql->str);
+  count = wh_test_sql_int (db, sql->str);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);
   return count;
@@ -361,7 +331,7 @@ wh_test_db_query_int (const char *path,
                       const char *sql)
 {
   sqlite3 *db = open_db (path, SQLITE_OPEN_READONLY);
-  gint64 n = query_int (db, sql);
+  gint64 n = wh_test_sql_int (db, sql);
 
   sqlite3_close (db);
   return n;

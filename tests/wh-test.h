@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sqlite3.h>
 
 G_BEGIN_DECLS
 
@@ -36,5 +37,12 @@ void          wh_test_result_cb (GObject      *source,
                                  gpointer      user_data);
 /* Runs the thread-default main context until *slot is set; returns it. */
 GAsyncResult *wh_test_await     (GAsyncResult **slot);
+
+/* The single value of a one-row query (the test fails on an error or no
+ * row); the text one newly allocated. */
+gint64        wh_test_sql_int   (sqlite3       *db,
+                                 const char    *sql);
+char         *wh_test_sql_text  (sqlite3       *db,
+                                 const char    *sql);
 
 G_END_DECLS

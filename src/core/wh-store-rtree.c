@@ -125,12 +125,15 @@ encode_node (guint8      *data,
     }
 }
 
+/* Twice the centre of an entry's box on one axis (0: latitude, 1:
+ * longitude), and the order of two entries by it. */
 static int
-by_lon (gconstpointer a,
-        gconstpointer b)
+by_centre (const Entry *x,
+           const Entry *y,
+           guint        axis)
 {
-  const Entry *x = a, *y = b;
-  float cx = x->box[2] + x->box[3], cy = y->box[2] + y->box[3];
+  float cx = x->box[2 * axis] + x->box[2 * axis + 1];
+  float cy = y->box[2 * axis] + y->box[2 * axis + 1];
 
   return (cx > cy) - (cx < cy);
 }
@@ -139,10 +142,14 @@ static int
 by_lat (gconstpointer a,
         gconstpointer b)
 {
-  const Entry *x = a, *y = b;
-  float cx = x->box[0] + x->box[1], cy = y->box[0] + y->box[1];
+  return by_centre (a, b, 0);
+}
 
-  return (cx > cy) - (cx < cy);
+static int
+by_lon (gconstpointer a,
+        gconstpointer b)
+{
+  return by_centre (a, b, 1);
 }
 
 /* ---- Is SQLite's format the one written here? ---------------------------- */
