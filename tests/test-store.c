@@ -1619,6 +1619,36 @@ test_region_tables (void)
 
 /* At most MAX_REGION_TABLES regions have tables: the next is refused, and
  * its rows go into the collection's own table (the sync's way). */
+/* A registry row this code never wrote (a collection with no regions):
+ * refused as a damaged cache, in words the app shows, the file left alone. */
+static void
+test_region_tables_damaged (void)
+{
+  g_autofree char *path = tmp_cache_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WhStore) store = wh_store_open (path, &error);
+  sqlite3 *db = NULL;
+
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO region_tables VALUES"
+                                 " ('stations', '110000', 'stations_r110000')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = wh_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "damaged"));
+  g_assert_nonnull (strstr (error->message, "“stations”"));
+  g_clear_error (&error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count (*) FROM region_tables"), ==, 1);
+  sqlite3_close (db);
+}
+
 static void
 test_region_tables_limit (void)
 {
@@ -1823,6 +1853,7 @@ main (int   argc,
   g_test_add_func ("/store/apply/reset-collection", test_reset_collection);
   g_test_add_func ("/store/region-tables", test_region_tables);
   g_test_add_func ("/store/region-tables/limit", test_region_tables_limit);
+  g_test_add_func ("/store/region-tables/damaged", test_region_tables_damaged);
   g_test_add_func ("/store/apply/changed-signal", test_changed_signal);
   g_test_add_func ("/store/outbox", test_outbox);
   g_test_add_func ("/store/wipe-personal", test_wipe_personal);

@@ -1394,8 +1394,14 @@ load_region_tables (WhStore *self,
           own = &self->infos[i];
       if (own == NULL || own->regions_lock == NULL || !valid_region (region))
         {
-          g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED,
-                       "region table %s of %s: not a regional collection", region, name);
+          g_debug ("Region table %s of %s: not a regional collection", region, name);
+          /* A file this code never wrote (a bad copy, a disk error): the
+           * app says so in its own words, as for any damaged cache. */
+          g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT,
+                       /* Translators: %s is the name of a kind of data, such as "jobs" */
+                       _("The offline cache is damaged: it lists region tables of “%s”, which"
+                         " has none. Remove the cache file to download everything again."),
+                       name ? name : "");
           return FALSE;
         }
       g_ptr_array_add (found, region_info_new (self, own->collection, region));
