@@ -1396,12 +1396,10 @@ load_region_tables (WhStore *self,
         {
           g_debug ("Region table %s of %s: not a regional collection", region, name);
           /* A file this code never wrote (a bad copy, a disk error): the
-           * app says so in its own words, as for any damaged cache. */
-          g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT,
-                       /* Translators: %s is the name of a kind of data, such as "jobs" */
-                       _("The offline cache is damaged: it lists region tables of “%s”, which"
-                         " has none. Remove the cache file to download everything again."),
-                       name ? name : "");
+           * app shows the message, which names nothing a worker knows. */
+          g_set_error_literal (error, WH_STORE_ERROR, WH_STORE_ERROR_CORRUPT,
+                               _("The offline cache is damaged. Remove the cache file to"
+                                 " download everything again."));
           return FALSE;
         }
       g_ptr_array_add (found, region_info_new (self, own->collection, region));
