@@ -32,20 +32,6 @@ raw_exec (sqlite3    *db,
     g_error ("%s: %s", sql, message);
 }
 
-static gint64
-raw_int (sqlite3    *db,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 v;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  v = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return v;
-}
-
 static char *
 tmp_cache_path (void)
 {
@@ -154,11 +140,11 @@ test_open_wal_and_version (void)
 
   g_assert_no_error (error);
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+  g_assert_cmpint (wh_test_sql_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
                    ==, 1);
   /* Every synced collection has its table; searchable ones their FTS, located their R*Tree. */
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
                                 " ('jobs', 'jobs_fts', 'jobs_geo', 'stations_geo', 'merchants_geo',"
                                 "  'lessons', 'questions', 'courses_fts', 'employers_by_city_adcode')"),
                    ==, 9);
@@ -210,10 +196,10 @@ test_newer_version_refused (void)
 
   /* Untouched: same version, still in rollback-journal mode, no tables added. */
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, 99);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"),
+  g_assert_cmpint (wh_test_sql_int (db, "PRAGMA user_version"), ==, 99);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'delete'"),
                    ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM sqlite_schema"), ==, 1);
   sqlite3_close (db);
 }
 
@@ -295,7 +281,7 @@ test_migrate_from_v1 (void)
   g_assert_cmpint (count_fts (store, "焊工"), ==, 1);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (wh_test_sql_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
   raw_exec (db, "INSERT INTO progress (lesson_id, course_id, updated_at) VALUES (1, 2, 'x');"
                 "INSERT INTO bookmarks (job_id, updated_at) VALUES (1, 'x');");
   sqlite3_close (db);
@@ -315,8 +301,8 @@ test_migrate_from_v0 (void)
   store = wh_store_open (path, &error);
   g_assert_no_error (error);
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vouchers'"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "PRAGMA user_version"), ==, WH_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vouchers'"), ==, 1);
   sqlite3_close (db);
 }
 
@@ -866,8 +852,8 @@ test_deferred (void)
   {
     sqlite3 *db = raw_open (path);
     g_assert_cmpint (wh_search_tokenizer_register (db), ==, SQLITE_OK);
-    g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_geo"), ==,
-                     raw_int (db, "SELECT count(*) FROM jobs WHERE lat IS NOT NULL"));
+    g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs_geo"), ==,
+                     wh_test_sql_int (db, "SELECT count(*) FROM jobs WHERE lat IS NOT NULL"));
     raw_exec (db, "INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)");
     sqlite3_close (db);
   }
@@ -1047,7 +1033,7 @@ test_wipe_personal (void)
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, &error), ==, 1);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT (SELECT count(*) FROM progress) + (SELECT count(*) FROM"
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT (SELECT count(*) FROM progress) + (SELECT count(*) FROM"
                                 " bookmarks) + (SELECT count(*) FROM vouchers) + (SELECT count(*)"
                                 " FROM saved_courses)"),
                    ==, 0);
@@ -1128,7 +1114,7 @@ test_checkpoint_off_the_writer (void)
 
   /* Its data reads the same through the store's readers. */
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM filler WHERE length (b) = 4000"), ==, 2000);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count (*) FROM filler WHERE length (b) = 4000"), ==, 2000);
   sqlite3_close (db);
 }
 
@@ -1539,9 +1525,9 @@ test_region_tables (void)
   wh_test_apply (store, &wh_collection_jobs, "310000", 10,
                  wh_test_make_job (1, 10, "高级电工", NULL), NULL);
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r310000"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 0);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs_r310000"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs"), ==, 0);
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
   /* The old region's feed, not caught up: an older rev changes nothing,
    * and its tombstone is for its own table alone. */
@@ -1549,7 +1535,7 @@ test_region_tables (void)
                  wh_test_make_job (1, 8, "电工", NULL), NULL);
   wh_test_apply (store, &wh_collection_jobs, "110000", 12,
                  wh_test_make_tombstone (&wh_collection_jobs, 1, 12), NULL);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
   job = wh_store_get_record (store, &wh_collection_jobs, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (job->rev, ==, 10);
@@ -1571,10 +1557,10 @@ test_region_tables (void)
     g_assert_no_error (error);
     g_assert_cmpuint (forgotten, ==, 0);
   }
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM region_tables"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master"
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM region_tables"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM sqlite_master"
                                " WHERE name LIKE 'jobs_r110000%'"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs"), ==, 1);
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
   g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "焊工", NULL), ==, 1);
 
@@ -1582,8 +1568,8 @@ test_region_tables (void)
   g_assert_true (wh_store_add_region_tables (store, &wh_collection_jobs, "110000", &error));
   wh_test_apply (store, &wh_collection_jobs, "110000", 20,
                  wh_test_make_job (2, 20, "焊工师傅", NULL), NULL);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs"), ==, 0);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM jobs_r110000"), ==, 1);
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 2);
 
   /* Opened again: the same tables are read. */
@@ -1603,7 +1589,7 @@ test_region_tables (void)
   g_assert_true (wh_store_forget_other_regions (store, &wh_collection_jobs, "110000", NULL, NULL,
                                                 &error));
   g_assert_no_error (error);
-  g_assert_cmpint (raw_int (db, "SELECT group_concat (region) FROM region_tables"), ==, 110000);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT group_concat (region) FROM region_tables"), ==, 110000);
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 1);
   g_assert_cmpint (wh_store_search_count (store, &wh_collection_jobs, "电工", NULL), ==, 0);
 
@@ -1611,8 +1597,8 @@ test_region_tables (void)
   g_assert_true (wh_store_reset_collection (store, &wh_collection_jobs, &error));
   g_assert_no_error (error);
   g_assert_cmpint (wh_store_count (store, &wh_collection_jobs, NULL), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM region_tables"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sync_state WHERE collection = 'jobs'"), ==,
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM region_tables"), ==, 0);
+  g_assert_cmpint (wh_test_sql_int (db, "SELECT count(*) FROM sync_state WHERE collection = 'jobs'"), ==,
                    0);
   sqlite3_close (db);
 }
@@ -1674,16 +1660,6 @@ test_region_tables_limit (void)
 /* ---- The R*Tree packed at once (wh-store-rtree.c) ------------------------- */
 
 static void
-rtree_exec (sqlite3    *db,
-            const char *sql)
-{
-  char *message = NULL;
-
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-}
-
-static void
 rtree_assert_ok (sqlite3 *db)
 {
   g_autofree char *check = wh_test_sql_text (db, "SELECT rtreecheck ('t_geo')");
@@ -1733,10 +1709,10 @@ rtree_pack_ok (sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
 
-  rtree_exec (db, "DELETE FROM t_geo; DELETE FROM s_geo; BEGIN");
+  raw_exec (db, "DELETE FROM t_geo; DELETE FROM s_geo; BEGIN");
   g_assert_cmpint (wh_rtree_pack (db, "main", "t", &error), ==, 1);
   g_assert_no_error (error);
-  rtree_exec (db, "COMMIT; INSERT INTO s_geo SELECT id, lat, lat, lon, lon, lat, lon FROM t"
+  raw_exec (db, "COMMIT; INSERT INTO s_geo SELECT id, lat, lat, lon, lon, lat, lon FROM t"
                   " WHERE lat IS NOT NULL AND lon IS NOT NULL");
   rtree_assert_ok (db);
 }
@@ -1760,7 +1736,7 @@ test_rtree_pack (void)
 
       g_test_message ("%u rows", n);
       g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
-      rtree_exec (db, "CREATE TABLE t (id INTEGER PRIMARY KEY, lat REAL, lon REAL);"
+      raw_exec (db, "CREATE TABLE t (id INTEGER PRIMARY KEY, lat REAL, lon REAL);"
                       "CREATE VIRTUAL TABLE t_geo USING rtree"
                       " (id, min_lat, max_lat, min_lon, max_lon, +lat, +lon);"
                       "CREATE VIRTUAL TABLE s_geo USING rtree"
@@ -1803,7 +1779,7 @@ test_rtree_pack (void)
       rtree_assert_finds (db, rand, TRUE);
 
       /* Changed through SQL, both trees alike. */
-      rtree_exec (db, "DELETE FROM t_geo WHERE id % 4 = 0; DELETE FROM s_geo WHERE id % 4 = 0;"
+      raw_exec (db, "DELETE FROM t_geo WHERE id % 4 = 0; DELETE FROM s_geo WHERE id % 4 = 0;"
                       "UPDATE t_geo SET min_lat = min_lat + 0.5, max_lat = max_lat + 0.5"
                       " WHERE id % 3 = 0;"
                       "UPDATE s_geo SET min_lat = min_lat + 0.5, max_lat = max_lat + 0.5"

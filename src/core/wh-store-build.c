@@ -21,8 +21,8 @@
  *
  * Why this split: only the writer can build in the cache, and the
  * secondary indexes can only be built there; the full text is the one
- * large index whose copy (about a second for a province's 300 MB) costs
- * less than building it, so it is the one built beside the writer. With
+ * large index whose copy (half a second for a province's 300 MB) costs
+ * far less than building it, so it is the one built beside the writer. With
  * the R*Tree built row by row, neither side could take it (4 s for a
  * province): hence the packing.
  *

@@ -224,7 +224,6 @@ format_known (sqlite3 *db)
 
 typedef struct
 {
-  sqlite3      *db;
   sqlite3_stmt *node;    /* INSERT INTO %_node */
   sqlite3_stmt *parent;  /* INSERT INTO %_parent */
   gsize         size;    /* bytes a node */
@@ -315,15 +314,6 @@ query_int (sqlite3    *db,
   return value;
 }
 
-static gboolean
-set_sqlite_error (GError    **error,
-                  sqlite3    *db,
-                  const char *what)
-{
-  g_set_error (error, WH_STORE_ERROR, WH_STORE_ERROR_FAILED, "%s: %s", what, sqlite3_errmsg (db));
-  return FALSE;
-}
-
 int
 wh_rtree_pack (sqlite3    *db,
                const char *schema,
@@ -338,7 +328,7 @@ wh_rtree_pack (sqlite3    *db,
   g_autofree guint8 *data = NULL;
   sqlite3_stmt *read = NULL;
   sqlite3_stmt *write = NULL;
-  Packer p = { db, NULL, NULL, 0, 0, 2, NULL };
+  Packer p = { NULL, NULL, 0, 0, 2, NULL };
   guint n = 0, allocated = 0, level_n, depth = 0;
   gint64 node_size, rows;
   gboolean ok = FALSE;
@@ -366,7 +356,7 @@ wh_rtree_pack (sqlite3    *db,
                          " WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY id", schema, table);
   if (sqlite3_prepare_v2 (db, sql, -1, &read, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (error, db, "R*Tree");
+      wh_store_set_db_error (error, db, sqlite3_errcode (db), "read the places");
       return -1;
     }
   while ((rc = sqlite3_step (read)) == SQLITE_ROW)
@@ -389,7 +379,7 @@ wh_rtree_pack (sqlite3    *db,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, db, "R*Tree");
+      wh_store_set_db_error (error, db, rc, "read the places");
       sqlite3_finalize (read);
       return -1;
     }
@@ -471,7 +461,7 @@ wh_rtree_pack (sqlite3    *db,
 
 out:
   if (!ok)
-    set_sqlite_error (error, db, "Packing the R*Tree");
+    wh_store_set_db_error (error, db, sqlite3_errcode (db), "pack the R*Tree");
   sqlite3_finalize (read);
   sqlite3_finalize (write);
   sqlite3_finalize (p.node);
